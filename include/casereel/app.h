@@ -1,0 +1,33 @@
+/* The application: configuration plus the shared services handlers use,
+ * and the registration of every API resource's routes. */
+#ifndef CASEREEL_APP_H
+#define CASEREEL_APP_H
+
+#include "casereel/config.h"
+#include "casereel/error.h"
+#include "casereel/router.h"
+#include "casereel/throttle.h"
+
+struct cr_app {
+	const struct cr_config *cfg;
+	struct router router;
+	struct throttle *login_by_account; /* failed logins per username */
+	struct throttle *login_by_ip;      /* failed logins per client address */
+};
+
+/* Registers every route and creates the shared services. `cfg` must outlive
+ * the app. On failure everything made so far is freed. */
+cr_err app_init(struct cr_app *app, const struct cr_config *cfg);
+
+/* Frees what app_init made. */
+void app_free(struct cr_app *app);
+
+/* Route tables, one per API resource file (src/api_*.c). */
+cr_err api_auth_register(struct router *r);
+cr_err api_users_register(struct router *r);
+cr_err api_user_import_register(struct router *r);
+cr_err api_teams_register(struct router *r);
+cr_err api_tags_register(struct router *r);
+cr_err api_ops_register(struct router *r);
+
+#endif

@@ -1,0 +1,49 @@
+/* Server configuration: defaults, then environment (CASEREEL_*), then flags. */
+#ifndef CASEREEL_CONFIG_H
+#define CASEREEL_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "casereel/error.h"
+
+struct cr_config {
+	char bind[64];            /* listen address, IPv4 or IPv6 literal */
+	int port;                 /* 0 picks a free port, printed at start */
+	char data_dir[PATH_MAX];  /* database lives here */
+	char media_dir[PATH_MAX]; /* media root; default <data_dir>/media */
+	char db_path[PATH_MAX];   /* derived: <data_dir>/casereel.db */
+	char timezone[64];        /* IANA name used for calendar-day boundaries */
+	int http_threads;         /* libmicrohttpd worker threads; 0 = one per core */
+	int transcode_workers;    /* transcode worker threads */
+	int per_ip_connections;   /* concurrent connections allowed per client IP */
+	int connection_timeout;   /* seconds of inactivity before a connection is closed */
+	long json_body_max;       /* bytes; larger JSON bodies get 413 */
+	long import_body_max;     /* bytes; larger CSV imports get 413 */
+	long token_ttl;           /* seconds a login token stays valid */
+	int login_max_failures;   /* per account within login_window before 429 */
+	int login_max_failures_ip;/* per client IP within login_window before 429 */
+	int login_window;         /* seconds */
+	long pwhash_opslimit;     /* argon2id passes */
+	long pwhash_memlimit;     /* argon2id memory in bytes */
+	bool demo;                /* load the demo seed into a new database */
+	char seed_path[PATH_MAX]; /* the demo seed file */
+	bool access_log;          /* one line per request on stderr */
+};
+
+/* Fills `cfg` with the built-in defaults. */
+void config_defaults(struct cr_config *cfg);
+
+/* Applies CASEREEL_* environment variables, then command-line flags
+ * (argv[0] is skipped). On CR_EINVAL `err` says which setting is wrong. */
+cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size_t err_len);
+
+/* Derives paths (db_path, default media_dir) and creates the directories.
+ * On failure `err` says which path could not be made. */
+cr_err config_prepare_dirs(struct cr_config *cfg, char *err, size_t err_len);
+
+/* Prints the flags with their environment names and defaults to `out`. */
+void config_usage(void *out);
+
+#endif

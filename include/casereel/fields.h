@@ -1,0 +1,43 @@
+/* Typed reads of JSON body fields with validation. Each getter answers 422
+ * naming the field and returns false when the field is wrong, so handlers
+ * read: `if (!field_string(...)) return;`. Absent optional fields leave
+ * *out untouched and return true. */
+#ifndef CASEREEL_FIELDS_H
+#define CASEREEL_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casereel/http.h"
+
+/* A UTF-8 string of min..max characters (code points). *out borrows from
+ * req->json. `present` (may be NULL) says whether the field was given. */
+bool field_string(struct cr_request *req, struct cr_response *res, const char *name,
+		  bool required, size_t min_chars, size_t max_chars, const char **out,
+		  bool *present);
+
+/* An integer in [min, max]; JSON null reads as 0 when allow_null. */
+bool field_int(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+	       int64_t min, int64_t max, bool allow_null, int64_t *out, bool *present);
+
+/* A boolean. */
+bool field_bool(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+		bool *out, bool *present);
+
+/* An array of at most max_items strings, each 1..max_chars characters.
+ * *out borrows the array from req->json (NULL when absent). */
+bool field_string_array(struct cr_request *req, struct cr_response *res, const char *name,
+			size_t max_items, size_t max_chars, json_t **out);
+
+/* A calendar date "YYYY-MM-DD" that exists; JSON null allowed (out = NULL). */
+bool field_date(struct cr_request *req, struct cr_response *res, const char *name,
+		const char **out, bool *present);
+
+/* Number of UTF-8 code points in `s` (assumed valid UTF-8, as jansson gives). */
+size_t utf8_length(const char *s);
+
+/* True when `s` is a "YYYY-MM-DD" date that exists in the calendar. */
+bool date_is_valid(const char *s);
+
+#endif

@@ -1,0 +1,129 @@
+/* The HTTP contract between the server glue and the API handlers: what a
+ * handler sees of a request, how it answers, and how routes are declared. */
+#ifndef CASEREEL_HTTP_H
+#define CASEREEL_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casereel/config.h"
+
+struct MHD_Connection;
+struct cr_app;
+
+/* Roles are ordered: each one can do everything the one below can. */
+enum cr_role { CR_ROLE_NONE = 0, CR_ROLE_AGENT, CR_ROLE_TRAINER, CR_ROLE_ADMIN };
+
+/* What body a route accepts; the glue enforces size and content type. */
+enum cr_body { CR_BODY_NONE = 0, CR_BODY_JSON, CR_BODY_CSV };
+
+#define CR_MAX_PATH_PARAMS 4
+
+struct cr_user {
+	int64_t id;
+	enum cr_role role;
+	int64_t team_id; /* 0 when in no team */
+	char username[64];
+};
+
+struct cr_request {
+	struct MHD_Connection *conn;
+	struct cr_app *app;            /* shared services: config, router, throttles */
+	const struct cr_config *cfg;   /* == app->cfg */
+	const char *method;
+	const char *path;
+	const char *params[CR_MAX_PATH_PARAMS]; /* path parameters, pattern order */
+	size_t nparams;
+	json_t *json;          /* CR_BODY_JSON routes: the body, always an object */
+	const char *body;      /* CR_BODY_CSV routes: the raw bytes (NUL-terminated) */
+	size_t body_len;
+	struct cr_user user;   /* the caller; role CR_ROLE_NONE when anonymous */
+	const char *token;     /* the caller's bearer token, NULL when anonymous */
+	const char *client_ip; /* textual address of the peer */
+};
+
+#define CR_MAX_EXTRA_HEADERS 4
+
+struct cr_response {
+	unsigned status;
+	json_t *json;             /* owned; sent as application/json (or problem+json) */
+	char *text;               /* owned malloc'd body when json is NULL */
+	size_t text_len;
+	const char *content_type; /* for text bodies; static string */
+	bool is_problem;
+	struct {
+		const char *name; /* static string */
+		char value[128];
+	} headers[CR_MAX_EXTRA_HEADERS];
+	size_t nheaders;
+};
+
+typedef void (*cr_handler_fn)(struct cr_request *req, struct cr_response *res);
+
+struct cr_route {
+	const char *method;
+	const char *pattern; /* "/api/v1/users/{id}": {x} matches one non-empty segment */
+	enum cr_role min_role;
+	enum cr_body body;
+	cr_handler_fn handler;
+};
+
+/* --- answering (src/response.c) ---------------------------------------- */
+
+/* Answers `status` with the JSON `body`, taking ownership of it. A NULL body
+ * (a failed jansson allocation) becomes a 500 problem. */
+void http_json(struct cr_response *res, unsigned status, json_t *body);
+
+/* Answers 204 No Content. */
+void http_no_content(struct cr_response *res);
+
+/* Answers with an owned malloc'd text body of `len` bytes. */
+void http_text(struct cr_response *res, unsigned status, const char *content_type, char *text,
+	       size_t len);
+
+/* Answers an RFC 9457 problem: `type` is a short slug ("invalid-field")
+ * turned into "/problems/<slug>", the title comes from the status, and
+ * `detail` is for a person. */
+void http_problem(struct cr_response *res, unsigned status, const char *type, const char *detail_fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
+
+/* 422 naming the offending field in both `detail` and a "field" member. */
+void http_invalid_field(struct cr_response *res, const char *field, const char *detail_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Answers for a failed domain call: CR_ENOTFOUND → 404, CR_ECONFLICT → 409,
+ * CR_EINVAL → 422, CR_ETOOBIG → 413, anything else → 500. `what` names the
+ * thing ("user", "team") in the detail. */
+void http_error(struct cr_response *res, int err, const char *what);
+
+/* Adds a response header; `name` must be a static string. Extra headers past
+ * CR_MAX_EXTRA_HEADERS are dropped. */
+void http_header(struct cr_response *res, const char *name, const char *value_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Frees what `res` owns and resets it. */
+void http_response_clear(struct cr_response *res);
+
+/* --- reading the request (src/request.c) ------------------------------- */
+
+/* The query-string value of `name`, or NULL. */
+const char *http_query(const struct cr_request *req, const char *name);
+
+/* Parses query `name` as an integer in [min, max]; absent gives `def`.
+ * On a bad value answers 422 and returns false. */
+bool http_query_long(const struct cr_request *req, struct cr_response *res, const char *name,
+		     long def, long min, long max, long *out);
+
+/* Parses path parameter `idx` as a positive row id. On failure answers 404
+ * naming `what` and returns false. */
+bool http_path_id(const struct cr_request *req, struct cr_response *res, size_t idx,
+		  const char *what, int64_t *out);
+
+/* Role name ("agent", ...) and its inverse; role_from_name returns
+ * CR_ROLE_NONE for an unknown name. */
+const char *http_role_name(enum cr_role role);
+enum cr_role http_role_from_name(const char *name);
+
+#endif

@@ -1,0 +1,39 @@
+/* Route table: method + path pattern → route, with path parameters and the
+ * list of allowed methods for 405 answers. Fixed capacity, no allocation. */
+#ifndef CASEREEL_ROUTER_H
+#define CASEREEL_ROUTER_H
+
+#include <stddef.h>
+
+#include "casereel/error.h"
+#include "casereel/http.h"
+
+#define ROUTER_MAX_ROUTES 160
+#define ROUTER_PARAM_BYTES 512
+
+struct router {
+	const struct cr_route *routes[ROUTER_MAX_ROUTES];
+	size_t count;
+};
+
+enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
+
+struct router_match {
+	const struct cr_route *route; /* ROUTER_FOUND only */
+	size_t index;                 /* position of route in the table */
+	const char *params[CR_MAX_PATH_PARAMS];
+	size_t nparams;
+	char param_buf[ROUTER_PARAM_BYTES]; /* params point in here */
+	char allow[96];                    /* ROUTER_METHOD_NOT_ALLOWED: "GET, PATCH" */
+};
+
+/* Appends `n` routes; the array must outlive the router. CR_ETOOBIG when the
+ * table is full, CR_EINVAL for a malformed pattern. */
+cr_err router_add(struct router *r, const struct cr_route *routes, size_t n);
+
+/* Matches `method` and `path` (already percent-decoded). HEAD matches GET
+ * routes. Fills `m`; see enum router_result. */
+enum router_result router_match(const struct router *r, const char *method, const char *path,
+				struct router_match *m);
+
+#endif

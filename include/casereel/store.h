@@ -1,0 +1,53 @@
+/* SQLite store: one connection per thread (WAL, foreign keys, busy timeout),
+ * a per-connection cache of prepared statements, numbered migrations. */
+#ifndef CASEREEL_STORE_H
+#define CASEREEL_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "casereel/error.h"
+
+/* Opens the database at `path` (created if missing), applies every pending
+ * migration and remembers `path` for the per-thread connections. Call once
+ * at start, before any thread uses store_db(). */
+cr_err store_init(const char *path);
+
+/* The calling thread's connection, opened on first use and closed when the
+ * thread exits (or by store_shutdown for the main thread). NULL if it could
+ * not be opened; the reason was logged. */
+sqlite3 *store_db(void);
+
+/* A cached prepared statement for `sql` on this thread's connection, reset
+ * and with bindings cleared. `sql` must be a string literal (or otherwise
+ * live for the whole run): the cache is keyed by its address. Do not
+ * finalize it; call store_done() when finished with the rows. NULL on error. */
+sqlite3_stmt *store_stmt(const char *sql);
+
+/* Resets `stmt` so its locks are released; safe on NULL. */
+void store_done(sqlite3_stmt *stmt);
+
+/* Transaction helpers on this thread's connection. store_begin takes the
+ * write lock up front (BEGIN IMMEDIATE) so writers queue on the busy timeout
+ * instead of failing half-way. */
+cr_err store_begin(void);
+cr_err store_commit(void);
+void store_rollback(void);
+
+/* Runs `sql` (no parameters, may hold several statements). */
+cr_err store_exec(const char *sql);
+
+/* Maps a sqlite result code to a cr_err (constraint → CR_ECONFLICT, ...)
+ * and counts/logs real database failures. */
+cr_err store_error(int rc, const char *what);
+
+/* Number of database errors seen since start (for /metrics). */
+uint64_t store_error_count(void);
+
+/* Closes the calling thread's connection (used by the main thread at exit). */
+void store_close_thread(void);
+
+/* The schema version after migrations (PRAGMA user_version). */
+int store_schema_version(void);
+
+#endif

@@ -1,0 +1,100 @@
+/* casereel transcode: turns one uploaded clip into the feed's media set
+ * (H.264 ladder in fragmented MP4 + HLS playlists + poster + thumbnail).
+ *
+ * Output layout in out_dir (relative names only, so the directory can be served
+ * under any URL prefix):
+ *   master.m3u8            HLS master, one variant per rendition
+ *   720p.m3u8, 720p.mp4    top rendition: playlist + fragmented MP4 (moov first)
+ *   360p.m3u8, 360p.mp4    low rendition (absent when it would equal the top one)
+ *   poster.jpg, thumb.jpg  representative frame at rendition size / 180 px wide
+ * Each .mp4 is both the progressive download and the HLS media: its playlist
+ * points into it with EXT-X-MAP + EXT-X-BYTERANGE, so no media byte is stored twice.
+ */
+#ifndef CASEREEL_TRANSCODE_H
+#define CASEREEL_TRANSCODE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum tx_error {
+    TX_OK = 0,
+    TX_ERR_INVALID_ARG,   /* bad path/options from the caller */
+    TX_ERR_IO,            /* cannot read input or write out_dir */
+    TX_ERR_UNSUPPORTED,   /* not a video container we accept, or damaged/truncated */
+    TX_ERR_NO_VIDEO,      /* container without a video stream */
+    TX_ERR_AUDIO_ONLY,    /* container with audio but no video */
+    TX_ERR_PLAYLIST,      /* HLS/concat/other playlist (never followed) */
+    TX_ERR_TOO_LARGE,     /* resolution above 8K (or max_width x max_height) */
+    TX_ERR_TIME_LIMIT,    /* per-job time limit exceeded */
+    TX_ERR_CANCELLED,     /* *cancel became non-zero */
+    TX_ERR_INTERNAL,      /* encoder/filter/muxer failure or out of memory */
+};
+
+struct tx_options {
+    double max_output_seconds;  /* output is cut at this many decoded seconds (180.0) */
+    int max_width;              /* larger side limit, either orientation (7680) */
+    int max_height;             /* smaller side limit, either orientation (4320) */
+    int64_t probesize;          /* bytes read while probing (5 MB) */
+    int64_t analyzeduration;    /* microseconds analysed while probing (10 s) */
+    int max_streams;            /* inputs with more streams are refused (32) */
+    double time_limit_seconds;  /* wall-clock limit per job, <= 0 for none (900) */
+    bool keep_audio;            /* false drops audio from the output (true) */
+    bool allow_fast_path;       /* remux renditions the source already satisfies (true) */
+    const char *x264_preset;    /* libx264 preset, static string ("veryfast") */
+    int threads;                /* codec threads per codec, 0 = auto (0) */
+};
+
+/* One rendition of the ladder as written to out_dir. */
+struct tx_rendition {
+    char name[8];          /* "720p" or "360p" (ladder rung, not the exact height) */
+    char mp4[16];          /* "720p.mp4" */
+    char playlist[16];     /* "720p.m3u8" */
+    int width, height;     /* upright output size */
+    bool fast_path;        /* video stream-copied from the source, not re-encoded */
+    int64_t bandwidth;     /* peak segment bit rate, bits/s (HLS BANDWIDTH) */
+    int64_t avg_bandwidth; /* average bit rate, bits/s */
+};
+
+struct tx_result {
+    enum tx_error code;         /* TX_OK on success */
+    char error[256];            /* short sentence for people; "" on success */
+    double duration;            /* output seconds (<= max_output_seconds) */
+    double source_duration;     /* source seconds from decoded timestamps */
+    bool trimmed;               /* source was longer than the cap and was cut */
+    int width, height;          /* top rendition, upright */
+    bool has_audio;             /* output carries an AAC track */
+    bool audio_copied;          /* audio stream-copied (loudness left as is) */
+    double loudness_in;         /* measured integrated loudness, LUFS (-70 if none) */
+    double gain_db;             /* linear gain applied to reach ~-16 LUFS */
+    int n_renditions;           /* 1 or 2 */
+    struct tx_rendition renditions[2]; /* [0] is the top rendition */
+};
+
+/* Progress in percent (0..100, non-decreasing). Called from the transcoding thread. */
+typedef void (*tx_progress_fn)(void *ctx, int percent);
+
+/* Defaults described in struct tx_options. */
+struct tx_options tx_options_default(void);
+
+/* Transcodes input_path into out_dir (which must exist and be writable).
+ * opt may be NULL for defaults; progress and cancel may be NULL. cancel is polled
+ * often; a non-zero value stops the job with TX_ERR_CANCELLED.
+ * Thread-safe: any number of threads may call it at once (no global state is
+ * changed). Returns 0 on success; otherwise -1 with out->code and out->error set,
+ * and the files this call created in out_dir removed. out is always filled. */
+int tx_transcode(const char *input_path, const char *out_dir, const struct tx_options *opt,
+                 tx_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
+                 struct tx_result *out);
+
+/* Static English text for a code ("no video stream found", ...). */
+const char *tx_error_string(enum tx_error code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

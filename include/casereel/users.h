@@ -1,0 +1,58 @@
+/* Users: the agent profile (role, team, position, hire date, skill tags)
+ * and its JSON shape. Validation of shapes happens in the API layer; this
+ * layer checks what needs the database (unknown team or tag, duplicates). */
+#ifndef CASEREEL_USERS_H
+#define CASEREEL_USERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casereel/config.h"
+#include "casereel/error.h"
+
+/* Input for create and update. On update NULL pointers and false has_*
+ * flags mean "leave unchanged". */
+struct user_fields {
+	const char *username;     /* create only; lower-cased on store */
+	const char *display_name;
+	const char *role;         /* "agent" | "trainer" | "admin" */
+	const char *position;
+	const char *password_hash; /* from auth_hash_password */
+	const char *hire_date;    /* "YYYY-MM-DD" or NULL */
+	bool has_hire_date;
+	int64_t team_id;          /* 0 = no team */
+	bool has_team;
+	bool active;
+	bool has_active;
+	json_t *interests;        /* array of tag names, NULL = unchanged */
+	json_t *weak_skills;      /* array of tag names, NULL = unchanged */
+};
+
+/* Inserts a user; *id receives the new id. CR_ECONFLICT when the username is
+ * taken, CR_EINVAL with `why` filled for an unknown team or tag. Runs in its
+ * own transaction unless one is open already (bulk import). */
+cr_err users_create(const struct user_fields *f, int64_t *id, char *why, size_t why_len);
+
+/* Changes the given fields of user `id`. CR_ENOTFOUND, CR_EINVAL as above.
+ * Deactivating a user or changing the password revokes their sessions. */
+cr_err users_update(int64_t id, const struct user_fields *f, char *why, size_t why_len);
+
+/* The public JSON of user `id` (never the password hash). *out is a new
+ * reference. CR_ENOTFOUND when there is no such user. */
+cr_err users_get_json(int64_t id, json_t **out);
+
+/* Up to `limit` users with id > after, optionally only team `team_id`
+ * (0 = all), as a JSON array (new reference). */
+cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out);
+
+/* The id of the team named `name`, creating it when `create` is set.
+ * CR_ENOTFOUND when absent and not created. */
+cr_err teams_id_by_name(const char *name, bool create, int64_t *id);
+
+/* True when `name` is a valid username: 1–32 of [a-z0-9._-], starting with
+ * a letter or digit (checked case-insensitively). */
+bool users_username_valid(const char *name);
+
+#endif

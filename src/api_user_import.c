@@ -1,0 +1,259 @@
+/* Bulk CSV import of users for onboarding: all rows or none. Every row is
+ * checked first and all problems are reported together; then passwords are
+ * hashed outside the write lock and the rows go in one transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casereel/app.h"
+#include "casereel/auth.h"
+#include "casereel/csv.h"
+#include "casereel/fields.h"
+#include "casereel/store.h"
+#include "casereel/users.h"
+
+#define MAX_ROWS 1000
+#define MAX_ERRORS 50
+#define INITIAL_PASSWORD_CHARS 12
+
+enum column { COL_USERNAME, COL_DISPLAY_NAME, COL_ROLE, COL_TEAM, COL_POSITION, COL_HIRE_DATE,
+	      COL_PASSWORD, COL_INTERESTS, COL_WEAK_SKILLS, NCOLS };
+
+static const char *const column_names[NCOLS] = {"username", "display_name", "role", "team",
+						"position", "hire_date", "password", "interests",
+						"weak_skills"};
+
+struct row {
+	const char *col[NCOLS]; /* "" when the column is absent */
+	char password[129];
+	bool generated;
+	char hash[AUTH_HASH_CHARS];
+	json_t *interests, *weak_skills;
+	int64_t id;
+	size_t line;
+};
+
+struct import {
+	int map[NCOLS]; /* column → CSV field index, -1 when absent */
+	struct row *rows;
+	size_t nrows;
+	json_t *errors;
+};
+
+static void row_error(struct import *im, size_t line, const char *field, const char *detail)
+{
+	if (json_array_size(im->errors) < MAX_ERRORS)
+		json_array_append_new(im->errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
+							    "field", field, "detail", detail));
+}
+
+static bool read_header(struct import *im, struct csv *c, struct cr_response *res)
+{
+	char *fields[NCOLS + 1], err[96];
+	size_t n;
+	for (int i = 0; i < NCOLS; i++)
+		im->map[i] = -1;
+	if (csv_next(c, fields, NCOLS, &n, err, sizeof err) != 1) {
+		http_problem(res, 422, "invalid-csv", "the first line must name the columns: %s",
+			     "username,display_name,role,team,position,hire_date,password,interests,weak_skills");
+		return false;
+	}
+	for (size_t f = 0; f < n; f++) {
+		int col = -1;
+		for (int i = 0; i < NCOLS; i++)
+			if (!strcmp(fields[f], column_names[i]))
+				col = i;
+		if (col < 0 || im->map[col] >= 0) {
+			http_problem(res, 422, "invalid-csv", "column '%s' is unknown or repeated", fields[f]);
+			return false;
+		}
+		im->map[col] = (int)f;
+	}
+	if (im->map[COL_USERNAME] < 0 || im->map[COL_DISPLAY_NAME] < 0) {
+		http_problem(res, 422, "invalid-csv", "the columns username and display_name are required");
+		return false;
+	}
+	return true;
+}
+
+/* "a;b;c" → ["a","b","c"]; NULL on an empty list. */
+static json_t *split_tags(const char *s)
+{
+	if (!*s)
+		return NULL;
+	json_t *arr = json_array();
+	const char *p = s;
+	while (arr && *p) {
+		size_t len = strcspn(p, ";");
+		if (len)
+			json_array_append_new(arr, json_stringn(p, len));
+		p += len + (p[len] == ';');
+	}
+	return arr;
+}
+
+static void check_row(struct import *im, struct row *r)
+{
+	const char **c = r->col;
+	if (!users_username_valid(c[COL_USERNAME]))
+		row_error(im, r->line, "username", "1 to 32 letters, digits, '.', '_' or '-'");
+	size_t dn = utf8_length(c[COL_DISPLAY_NAME]);
+	if (dn < 1 || dn > 64)
+		row_error(im, r->line, "display_name", "1 to 64 characters");
+	if (*c[COL_ROLE] && http_role_from_name(c[COL_ROLE]) == CR_ROLE_NONE)
+		row_error(im, r->line, "role", "agent, trainer or admin");
+	if (utf8_length(c[COL_TEAM]) > 64 || utf8_length(c[COL_POSITION]) > 64)
+		row_error(im, r->line, "team", "team and position are at most 64 characters");
+	if (*c[COL_HIRE_DATE] && !date_is_valid(c[COL_HIRE_DATE]))
+		row_error(im, r->line, "hire_date", "a date like 2024-03-31");
+	size_t pw = strlen(c[COL_PASSWORD]);
+	if (pw && (pw < 8 || pw > 128))
+		row_error(im, r->line, "password", "8 to 128 characters, or empty to generate one");
+	for (size_t i = 0; i + 1 < im->nrows; i++) /* r is the last row read */
+		if (!strcasecmp(im->rows[i].col[COL_USERNAME], c[COL_USERNAME]))
+			row_error(im, r->line, "username", "appears twice in the file");
+}
+
+static bool read_rows(struct import *im, struct csv *c, struct cr_response *res)
+{
+	char *fields[NCOLS + 1], err[96];
+	size_t n;
+	int rc;
+	size_t line = c->line;
+	while ((rc = csv_next(c, fields, NCOLS, &n, err, sizeof err)) == 1) {
+		if (im->nrows == MAX_ROWS) {
+			http_problem(res, 413, "too-large", "at most %d users per import", MAX_ROWS);
+			return false;
+		}
+		struct row *r = &im->rows[im->nrows++];
+		r->line = line;
+		for (int i = 0; i < NCOLS; i++)
+			r->col[i] = im->map[i] >= 0 && (size_t)im->map[i] < n ? fields[im->map[i]] : "";
+		check_row(im, r);
+		line = c->line;
+	}
+	if (rc < 0) {
+		http_problem(res, 422, "invalid-csv", "line %zu: %s", c->line, err);
+		return false;
+	}
+	if (im->nrows == 0) {
+		http_problem(res, 422, "invalid-csv", "the file has no users after the header line");
+		return false;
+	}
+	return true;
+}
+
+static cr_err hash_passwords(struct import *im, const struct cr_config *cfg)
+{
+	for (size_t i = 0; i < im->nrows; i++) {
+		struct row *r = &im->rows[i];
+		if (*r->col[COL_PASSWORD]) {
+			snprintf(r->password, sizeof r->password, "%s", r->col[COL_PASSWORD]);
+		} else {
+			auth_random_password(r->password, INITIAL_PASSWORD_CHARS);
+			r->generated = true;
+		}
+		cr_err e = auth_hash_password(cfg, r->password, r->hash);
+		if (e)
+			return e;
+	}
+	return CR_OK;
+}
+
+/* Inserts every row inside the caller's transaction. */
+static cr_err insert_rows(struct import *im, char *why, size_t why_len, size_t *bad_line)
+{
+	for (size_t i = 0; i < im->nrows; i++) {
+		struct row *r = &im->rows[i];
+		struct user_fields f = {
+			.username = r->col[COL_USERNAME],
+			.display_name = r->col[COL_DISPLAY_NAME],
+			.role = *r->col[COL_ROLE] ? r->col[COL_ROLE] : "agent",
+			.position = r->col[COL_POSITION],
+			.password_hash = r->hash,
+			.hire_date = *r->col[COL_HIRE_DATE] ? r->col[COL_HIRE_DATE] : NULL,
+			.interests = r->interests = split_tags(r->col[COL_INTERESTS]),
+			.weak_skills = r->weak_skills = split_tags(r->col[COL_WEAK_SKILLS]),
+		};
+		*bad_line = r->line;
+		cr_err e = CR_OK;
+		if (*r->col[COL_TEAM]) {
+			f.has_team = true;
+			e = teams_id_by_name(r->col[COL_TEAM], true, &f.team_id);
+		}
+		if (!e)
+			e = users_create(&f, &r->id, why, why_len);
+		if (e)
+			return e;
+	}
+	return CR_OK;
+}
+
+static void answer_created(struct import *im, struct cr_response *res)
+{
+	json_t *users = json_array();
+	for (size_t i = 0; i < im->nrows; i++) {
+		struct row *r = &im->rows[i];
+		json_t *u = json_pack("{s:I, s:s}", "id", (json_int_t)r->id, "username", r->col[COL_USERNAME]);
+		if (u && r->generated)
+			json_object_set_new(u, "initial_password", json_string(r->password));
+		json_array_append_new(users, u);
+	}
+	http_json(res, 201, json_pack("{s:I, s:o}", "created", (json_int_t)im->nrows, "users", users));
+}
+
+static void import_users(struct cr_request *req, struct cr_response *res)
+{
+	struct import im = {.rows = calloc(MAX_ROWS, sizeof(struct row)), .errors = json_array()};
+	char *buf = malloc(req->body_len + 1);
+	if (!im.rows || !im.errors || !buf) {
+		http_error(res, CR_ENOMEM, "import");
+		goto out;
+	}
+	memcpy(buf, req->body, req->body_len + 1);
+	struct csv c;
+	csv_init(&c, buf, req->body_len);
+	if (!read_header(&im, &c, res) || !read_rows(&im, &c, res))
+		goto out;
+	if (json_array_size(im.errors)) {
+		http_problem(res, 422, "invalid-rows", "%zu problem(s) in the file; nothing was imported",
+			     json_array_size(im.errors));
+		json_object_set(res->json, "errors", im.errors);
+		goto out;
+	}
+	cr_err e = hash_passwords(&im, req->cfg);
+	char why[160] = "";
+	size_t line = 0;
+	if (!e)
+		e = store_begin();
+	if (!e) {
+		e = insert_rows(&im, why, sizeof why, &line);
+		e = e ? (store_rollback(), e) : store_commit();
+	}
+	if (e == CR_EINVAL || e == CR_ECONFLICT)
+		http_problem(res, e == CR_EINVAL ? 422 : 409, "invalid-rows",
+			     "line %zu: %s; nothing was imported", line, why);
+	else if (e)
+		http_error(res, e, "import");
+	else
+		answer_created(&im, res);
+out:
+	for (size_t i = 0; im.rows && i < im.nrows; i++) {
+		json_decref(im.rows[i].interests);
+		json_decref(im.rows[i].weak_skills);
+		sodium_memzero(im.rows[i].password, sizeof im.rows[i].password);
+	}
+	free(im.rows);
+	json_decref(im.errors);
+	free(buf);
+}
+
+static const struct cr_route routes[] = {
+	{"POST", "/api/v1/users/import", CR_ROLE_ADMIN, CR_BODY_CSV, import_users},
+};
+
+cr_err api_user_import_register(struct router *r)
+{
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+}

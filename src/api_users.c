@@ -1,0 +1,152 @@
+/* Admin user management: create, list, read, update. Bulk CSV import lives
+ * in api_user_import.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "casereel/app.h"
+#include "casereel/auth.h"
+#include "casereel/fields.h"
+#include "casereel/users.h"
+
+#define MAX_TAGS 32
+
+/* Reads the profile fields shared by create and update. On create the
+ * username, display name and password are required. */
+static bool read_user_fields(struct cr_request *req, struct cr_response *res, bool create,
+			     struct user_fields *f, char hash[AUTH_HASH_CHARS])
+{
+	const char *password = NULL;
+	bool has_role = false;
+	if (create && !field_string(req, res, "username", true, 1, 32, &f->username, NULL))
+		return false;
+	if (create && !users_username_valid(f->username)) {
+		http_invalid_field(res, "username",
+				   "username must be 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit");
+		return false;
+	}
+	if (!field_string(req, res, "display_name", create, 1, 64, &f->display_name, NULL) ||
+	    !field_string(req, res, "password", create, 8, 128, &password, NULL) ||
+	    !field_string(req, res, "role", false, 1, 16, &f->role, &has_role) ||
+	    !field_string(req, res, "position", false, 0, 64, &f->position, NULL) ||
+	    !field_date(req, res, "hire_date", &f->hire_date, &f->has_hire_date) ||
+	    !field_int(req, res, "team_id", false, 1, INT64_MAX, true, &f->team_id, &f->has_team) ||
+	    !field_bool(req, res, "active", false, &f->active, &f->has_active) ||
+	    !field_string_array(req, res, "interests", MAX_TAGS, 32, &f->interests) ||
+	    !field_string_array(req, res, "weak_skills", MAX_TAGS, 32, &f->weak_skills))
+		return false;
+	if (has_role && http_role_from_name(f->role) == CR_ROLE_NONE) {
+		http_invalid_field(res, "role", "role must be agent, trainer or admin");
+		return false;
+	}
+	if (password) {
+		cr_err e = auth_hash_password(req->cfg, password, hash);
+		if (e) {
+			http_error(res, e, "password");
+			return false;
+		}
+		f->password_hash = hash;
+	}
+	return true;
+}
+
+/* Answers a failed create/update: a field problem when `why` says one. */
+static void answer_failure(struct cr_response *res, cr_err e, const char *why)
+{
+	char field[32] = "";
+	const char *colon = strchr(why, ':');
+	if (colon && (size_t)(colon - why) < sizeof field)
+		memcpy(field, why, (size_t)(colon - why));
+	if (e == CR_EINVAL && field[0])
+		http_invalid_field(res, field, "%s", why);
+	else if (e == CR_ECONFLICT && why[0])
+		http_problem(res, 409, "conflict", "%s", why);
+	else
+		http_error(res, e, "user");
+}
+
+static void answer_user(struct cr_response *res, unsigned status, int64_t id)
+{
+	json_t *j = NULL;
+	cr_err e = users_get_json(id, &j);
+	if (e)
+		http_error(res, e, "user");
+	else
+		http_json(res, status, j);
+}
+
+static void create_user(struct cr_request *req, struct cr_response *res)
+{
+	struct user_fields f = {0};
+	char hash[AUTH_HASH_CHARS];
+	if (!read_user_fields(req, res, true, &f, hash))
+		return;
+	char why[160] = "";
+	int64_t id = 0;
+	cr_err e = users_create(&f, &id, why, sizeof why);
+	if (e) {
+		answer_failure(res, e, why);
+		return;
+	}
+	http_header(res, "Location", "/api/v1/users/%lld", (long long)id);
+	answer_user(res, 201, id);
+}
+
+static void list_users(struct cr_request *req, struct cr_response *res)
+{
+	long limit, after, team;
+	if (!http_query_long(req, res, "limit", 50, 1, 200, &limit) ||
+	    !http_query_long(req, res, "after", 0, 0, INT64_MAX, &after) ||
+	    !http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team))
+		return;
+	json_t *items = NULL;
+	cr_err e = users_list_json(after, limit, team, &items);
+	if (e) {
+		http_error(res, e, "user list");
+		return;
+	}
+	size_t n = json_array_size(items);
+	json_t *next = (long)n == limit
+			       ? json_integer(json_integer_value(json_object_get(json_array_get(items, n - 1), "id")))
+			       : json_null();
+	http_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_after", next));
+}
+
+static void get_user(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	if (http_path_id(req, res, 0, "user", &id))
+		answer_user(res, 200, id);
+}
+
+static void update_user(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	struct user_fields f = {0};
+	char hash[AUTH_HASH_CHARS];
+	if (!http_path_id(req, res, 0, "user", &id) || !read_user_fields(req, res, false, &f, hash))
+		return;
+	if (id == req->user.id && ((f.has_active && !f.active) ||
+				   (f.role && http_role_from_name(f.role) != CR_ROLE_ADMIN))) {
+		http_problem(res, 409, "conflict",
+			     "you cannot deactivate or demote yourself; ask another admin");
+		return;
+	}
+	char why[160] = "";
+	cr_err e = users_update(id, &f, why, sizeof why);
+	if (e)
+		answer_failure(res, e, why);
+	else
+		answer_user(res, 200, id);
+}
+
+static const struct cr_route routes[] = {
+	{"POST", "/api/v1/users", CR_ROLE_ADMIN, CR_BODY_JSON, create_user},
+	{"GET", "/api/v1/users", CR_ROLE_ADMIN, CR_BODY_NONE, list_users},
+	{"GET", "/api/v1/users/{id}", CR_ROLE_ADMIN, CR_BODY_NONE, get_user},
+	{"PATCH", "/api/v1/users/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_user},
+};
+
+cr_err api_users_register(struct router *r)
+{
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+}

@@ -1,0 +1,46 @@
+/* Wires the API resources into one router. See include/casereel/app.h. */
+#include "casereel/app.h"
+
+#include <string.h>
+
+#include "casereel/log.h"
+
+typedef cr_err (*register_fn)(struct router *r);
+
+static const struct {
+	const char *name;
+	register_fn fn;
+} resources[] = {
+	{"ops", api_ops_register},
+	{"auth", api_auth_register},
+	{"user import", api_user_import_register},
+	{"users", api_users_register},
+	{"teams", api_teams_register},
+	{"tags", api_tags_register},
+};
+
+cr_err app_init(struct cr_app *app, const struct cr_config *cfg)
+{
+	memset(app, 0, sizeof *app);
+	app->cfg = cfg;
+	for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++) {
+		cr_err e = resources[i].fn(&app->router);
+		if (e) {
+			log_error("registering %s routes: %s", resources[i].name, cr_strerror(e));
+			return e;
+		}
+	}
+	app->login_by_account = throttle_new(16384);
+	app->login_by_ip = throttle_new(4096);
+	if (!app->login_by_account || !app->login_by_ip) {
+		app_free(app);
+		return CR_ENOMEM;
+	}
+	return CR_OK;
+}
+
+void app_free(struct cr_app *app)
+{
+	throttle_free(&app->login_by_account);
+	throttle_free(&app->login_by_ip);
+}

@@ -1,0 +1,154 @@
+/* Passwords, tokens and sessions. See include/casereel/auth.h. */
+#include "casereel/auth.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "casereel/store.h"
+
+/* A real argon2id hash of a random password, verified against when the user
+ * does not exist so that the answer takes the same time either way. */
+static char dummy_hash[AUTH_HASH_CHARS];
+
+cr_err auth_init(void)
+{
+	return sodium_init() < 0 ? CR_EIO : CR_OK;
+}
+
+cr_err auth_hash_password(const struct cr_config *cfg, const char *password,
+			  char out[AUTH_HASH_CHARS])
+{
+	if (crypto_pwhash_str(out, password, strlen(password), (unsigned long long)cfg->pwhash_opslimit,
+			      (size_t)cfg->pwhash_memlimit) != 0)
+		return CR_ENOMEM;
+	return CR_OK;
+}
+
+static void token_hash(const char *token, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+cr_err auth_check_password(const struct cr_config *cfg, const char *username,
+			   const char *password, struct cr_user *user)
+{
+	static const char sql[] = "SELECT id, role, COALESCE(team_id, 0), username, password_hash,"
+				  " active FROM users WHERE username = ?1";
+	char hash[AUTH_HASH_CHARS] = "";
+	bool usable = false;
+	sqlite3_stmt *st = store_stmt(sql);
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		user->id = sqlite3_column_int64(st, 0);
+		user->role = http_role_from_name((const char *)sqlite3_column_text(st, 1));
+		user->team_id = sqlite3_column_int64(st, 2);
+		snprintf(user->username, sizeof user->username, "%s", sqlite3_column_text(st, 3));
+		snprintf(hash, sizeof hash, "%s", sqlite3_column_text(st, 4));
+		usable = sqlite3_column_int(st, 5) == 1;
+	}
+	store_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(rc, "login lookup");
+	if (!hash[0]) {
+		if (!dummy_hash[0] && auth_hash_password(cfg, "not a real password", dummy_hash))
+			return CR_ENOMEM;
+		memcpy(hash, dummy_hash, sizeof hash);
+		usable = false;
+	}
+	bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	return ok && usable ? CR_OK : CR_EAUTH;
+}
+
+cr_err auth_session_create(const struct cr_config *cfg, int64_t user_id,
+			   char token[AUTH_TOKEN_CHARS], int64_t *expires_at)
+{
+	unsigned char raw[32], digest[32];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(token, AUTH_TOKEN_CHARS, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	token_hash(token, digest);
+	int64_t now = time(NULL);
+	*expires_at = now + cfg->token_ttl;
+	sqlite3_stmt *st = store_stmt("INSERT INTO sessions(token_hash, user_id, created_at, expires_at)"
+				      " VALUES (?1, ?2, ?3, ?4)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, *expires_at);
+	int rc = sqlite3_step(st);
+	store_done(st);
+	/* opportunistic clean-up keeps the table small without a timer */
+	if (rc == SQLITE_DONE && (raw[0] & 0x3f) == 0) {
+		sqlite3_stmt *gc = store_stmt("DELETE FROM sessions WHERE expires_at < ?1");
+		if (gc) {
+			sqlite3_bind_int64(gc, 1, now);
+			sqlite3_step(gc);
+			store_done(gc);
+		}
+	}
+	return store_error(rc, "create session");
+}
+
+cr_err auth_session_user(const char *token, struct cr_user *user)
+{
+	unsigned char digest[32];
+	if (strlen(token) != AUTH_TOKEN_CHARS - 1)
+		return CR_EAUTH;
+	token_hash(token, digest);
+	sqlite3_stmt *st = store_stmt(
+		"SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username FROM sessions s"
+		" JOIN users u ON u.id = s.user_id"
+		" WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, time(NULL));
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		user->id = sqlite3_column_int64(st, 0);
+		user->role = http_role_from_name((const char *)sqlite3_column_text(st, 1));
+		user->team_id = sqlite3_column_int64(st, 2);
+		snprintf(user->username, sizeof user->username, "%s", sqlite3_column_text(st, 3));
+	}
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return CR_OK;
+	return rc == SQLITE_DONE ? CR_EAUTH : store_error(rc, "session lookup");
+}
+
+cr_err auth_session_revoke(const char *token)
+{
+	unsigned char digest[32];
+	token_hash(token, digest);
+	sqlite3_stmt *st = store_stmt("DELETE FROM sessions WHERE token_hash = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	store_done(st);
+	return store_error(rc, "revoke session");
+}
+
+cr_err auth_sessions_revoke_user(int64_t user_id)
+{
+	sqlite3_stmt *st = store_stmt("DELETE FROM sessions WHERE user_id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, user_id);
+	int rc = sqlite3_step(st);
+	store_done(st);
+	return store_error(rc, "revoke sessions");
+}
+
+void auth_random_password(char *out, size_t len)
+{
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+	for (size_t i = 0; i < len; i++)
+		out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+	out[len] = '\0';
+}

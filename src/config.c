@@ -1,0 +1,194 @@
+/* Configuration: a table of settings, each reachable as a --flag and a
+ * CASEREEL_* environment variable, parsed with strict number checks. */
+#include "casereel/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_BOOL };
+
+struct opt {
+	const char *flag; /* without the leading -- */
+	const char *env;
+	enum opt_kind kind;
+	size_t offset;
+	size_t size; /* buffer size for OPT_STR */
+	long min, max;
+	const char *help;
+};
+
+#define STR(f, e, field, h) {f, e, OPT_STR, offsetof(struct cr_config, field), sizeof(((struct cr_config *)0)->field), 0, 0, h}
+#define INT(f, e, field, lo, hi, h) {f, e, OPT_INT, offsetof(struct cr_config, field), 0, lo, hi, h}
+#define LNG(f, e, field, lo, hi, h) {f, e, OPT_LONG, offsetof(struct cr_config, field), 0, lo, hi, h}
+#define BOOL(f, e, field, h) {f, e, OPT_BOOL, offsetof(struct cr_config, field), 0, 0, 1, h}
+
+static const struct opt options[] = {
+	STR("bind", "CASEREEL_BIND", bind, "listen address"),
+	INT("port", "CASEREEL_PORT", port, 0, 65535, "listen port (0 picks a free one)"),
+	STR("data", "CASEREEL_DATA", data_dir, "data directory (database, default media root)"),
+	STR("media", "CASEREEL_MEDIA", media_dir, "media root (default DATA/media)"),
+	STR("timezone", "CASEREEL_TIMEZONE", timezone, "IANA time zone for day boundaries"),
+	INT("http-threads", "CASEREEL_HTTP_THREADS", http_threads, 0, 256, "HTTP worker threads (0: one per core)"),
+	INT("transcode-workers", "CASEREEL_TRANSCODE_WORKERS", transcode_workers, 0, 64, "transcode worker threads"),
+	INT("per-ip-connections", "CASEREEL_PER_IP_CONNECTIONS", per_ip_connections, 1, 100000, "connections per client IP"),
+	INT("connection-timeout", "CASEREEL_CONNECTION_TIMEOUT", connection_timeout, 1, 3600, "idle connection timeout (s)"),
+	LNG("json-body-max", "CASEREEL_JSON_BODY_MAX", json_body_max, 1024, 16L << 20, "largest JSON body (bytes)"),
+	LNG("import-body-max", "CASEREEL_IMPORT_BODY_MAX", import_body_max, 1024, 64L << 20, "largest CSV import (bytes)"),
+	LNG("token-ttl", "CASEREEL_TOKEN_TTL", token_ttl, 1, 365L * 86400, "login token lifetime (s)"),
+	INT("login-max-failures", "CASEREEL_LOGIN_MAX_FAILURES", login_max_failures, 1, 1000, "failed logins per account per window"),
+	INT("login-max-failures-ip", "CASEREEL_LOGIN_MAX_FAILURES_IP", login_max_failures_ip, 1, 100000, "failed logins per IP per window"),
+	INT("login-window", "CASEREEL_LOGIN_WINDOW", login_window, 1, 86400, "login throttling window (s)"),
+	LNG("pwhash-opslimit", "CASEREEL_PWHASH_OPSLIMIT", pwhash_opslimit, 1, 64, "argon2id passes"),
+	LNG("pwhash-memlimit", "CASEREEL_PWHASH_MEMLIMIT", pwhash_memlimit, 8192, 1L << 30, "argon2id memory (bytes)"),
+	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
+	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
+	BOOL("access-log", "CASEREEL_ACCESS_LOG", access_log, "log one line per request (0/1)"),
+};
+
+void config_defaults(struct cr_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->bind, sizeof cfg->bind, "127.0.0.1");
+	cfg->port = 8080;
+	snprintf(cfg->data_dir, sizeof cfg->data_dir, "data");
+	snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Shanghai");
+	snprintf(cfg->seed_path, sizeof cfg->seed_path, "seeds/demo.json");
+	cfg->transcode_workers = 1;
+	cfg->per_ip_connections = 256;
+	cfg->connection_timeout = 60;
+	cfg->json_body_max = 64 * 1024;
+	cfg->import_body_max = 2L << 20;
+	cfg->token_ttl = 7L * 86400;
+	cfg->login_max_failures = 5;
+	cfg->login_max_failures_ip = 50;
+	cfg->login_window = 900;
+	/* OWASP's argon2id floor: 19 MiB, 2 passes — ~25 ms here, so a bulk
+	 * import of hundreds of users stays in seconds. */
+	cfg->pwhash_opslimit = 2;
+	cfg->pwhash_memlimit = 19L << 20;
+	cfg->access_log = true;
+}
+
+static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *val,
+			char *err, size_t err_len)
+{
+	char *field = (char *)cfg + o->offset;
+	if (o->kind == OPT_STR) {
+		int n = snprintf(field, o->size, "%s", val);
+		if (n < 0 || (size_t)n >= o->size) {
+			snprintf(err, err_len, "--%s: value too long", o->flag);
+			return CR_EINVAL;
+		}
+		return CR_OK;
+	}
+	if (o->kind == OPT_BOOL) {
+		if (!strcmp(val, "1") || !strcmp(val, "true") || !strcmp(val, "yes")) {
+			*(bool *)field = true;
+		} else if (!strcmp(val, "0") || !strcmp(val, "false") || !strcmp(val, "no")) {
+			*(bool *)field = false;
+		} else {
+			snprintf(err, err_len, "--%s: expected 0 or 1, got '%s'", o->flag, val);
+			return CR_EINVAL;
+		}
+		return CR_OK;
+	}
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(val, &end, 10);
+	if (errno || end == val || *end || v < o->min || v > o->max) {
+		snprintf(err, err_len, "--%s: expected a whole number from %ld to %ld, got '%s'",
+			 o->flag, o->min, o->max, val);
+		return CR_EINVAL;
+	}
+	if (o->kind == OPT_INT)
+		*(int *)field = (int)v;
+	else
+		*(long *)field = v;
+	return CR_OK;
+}
+
+static const struct opt *find_flag(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+		if (strlen(options[i].flag) == len && !strncmp(options[i].flag, name, len))
+			return &options[i];
+	return NULL;
+}
+
+cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+		const char *v = getenv(options[i].env);
+		if (v && *v) {
+			cr_err e = set_value(cfg, &options[i], v, err, err_len);
+			if (e)
+				return e;
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0) {
+			snprintf(err, err_len, "unexpected argument '%s'", a);
+			return CR_EINVAL;
+		}
+		a += 2;
+		const char *eq = strchr(a, '=');
+		const struct opt *o = find_flag(a, eq ? (size_t)(eq - a) : strlen(a));
+		if (!o) {
+			snprintf(err, err_len, "unknown flag '%s'", argv[i]);
+			return CR_EINVAL;
+		}
+		const char *val = eq ? eq + 1 : NULL;
+		if (!val && o->kind == OPT_BOOL)
+			val = "1";
+		if (!val) {
+			if (i + 1 >= argc) {
+				snprintf(err, err_len, "--%s needs a value", o->flag);
+				return CR_EINVAL;
+			}
+			val = argv[++i];
+		}
+		cr_err e = set_value(cfg, o, val, err, err_len);
+		if (e)
+			return e;
+	}
+	return CR_OK;
+}
+
+static cr_err make_dir(const char *path, char *err, size_t err_len)
+{
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
+		return CR_OK;
+	snprintf(err, err_len, "cannot create directory %s: %s", path, strerror(errno));
+	return CR_EIO;
+}
+
+cr_err config_prepare_dirs(struct cr_config *cfg, char *err, size_t err_len)
+{
+	cr_err e = make_dir(cfg->data_dir, err, err_len);
+	if (e)
+		return e;
+	if (!cfg->media_dir[0]) {
+		int n = snprintf(cfg->media_dir, sizeof cfg->media_dir, "%s/media", cfg->data_dir);
+		if (n < 0 || (size_t)n >= sizeof cfg->media_dir) {
+			snprintf(err, err_len, "data directory path too long");
+			return CR_EINVAL;
+		}
+	}
+	int n = snprintf(cfg->db_path, sizeof cfg->db_path, "%s/casereel.db", cfg->data_dir);
+	if (n < 0 || (size_t)n >= sizeof cfg->db_path) {
+		snprintf(err, err_len, "data directory path too long");
+		return CR_EINVAL;
+	}
+	return make_dir(cfg->media_dir, err, err_len);
+}
+
+void config_usage(void *out)
+{
+	FILE *f = out;
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+		fprintf(f, "  --%-22s %-32s %s\n", options[i].flag, options[i].env, options[i].help);
+}

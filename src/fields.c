@@ -1,0 +1,154 @@
+/* Validated reads of JSON body fields. See include/casereel/fields.h. */
+#include "casereel/fields.h"
+
+#include <string.h>
+
+size_t utf8_length(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static json_t *lookup(struct cr_request *req, const char *name, bool *present)
+{
+	json_t *v = req->json ? json_object_get(req->json, name) : NULL;
+	if (present)
+		*present = v != NULL;
+	return v;
+}
+
+static bool missing(struct cr_response *res, const char *name, bool required)
+{
+	if (required)
+		http_invalid_field(res, name, "%s is required", name);
+	return !required;
+}
+
+bool field_string(struct cr_request *req, struct cr_response *res, const char *name,
+		  bool required, size_t min_chars, size_t max_chars, const char **out,
+		  bool *present)
+{
+	json_t *v = lookup(req, name, present);
+	if (!v)
+		return missing(res, name, required);
+	if (!json_is_string(v)) {
+		http_invalid_field(res, name, "%s must be a string", name);
+		return false;
+	}
+	const char *s = json_string_value(v);
+	if (strlen(s) != json_string_length(v)) {
+		http_invalid_field(res, name, "%s must not contain NUL characters", name);
+		return false;
+	}
+	size_t n = utf8_length(s);
+	if (n < min_chars || n > max_chars) {
+		http_invalid_field(res, name, "%s must be %zu to %zu characters long", name,
+				   min_chars, max_chars);
+		return false;
+	}
+	*out = s;
+	return true;
+}
+
+bool field_int(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+	       int64_t min, int64_t max, bool allow_null, int64_t *out, bool *present)
+{
+	json_t *v = lookup(req, name, present);
+	if (!v)
+		return missing(res, name, required);
+	if (allow_null && json_is_null(v)) {
+		*out = 0;
+		return true;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		http_invalid_field(res, name, "%s must be a whole number from %lld to %lld", name,
+				   (long long)min, (long long)max);
+		return false;
+	}
+	*out = json_integer_value(v);
+	return true;
+}
+
+bool field_bool(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+		bool *out, bool *present)
+{
+	json_t *v = lookup(req, name, present);
+	if (!v)
+		return missing(res, name, required);
+	if (!json_is_boolean(v)) {
+		http_invalid_field(res, name, "%s must be true or false", name);
+		return false;
+	}
+	*out = json_is_true(v);
+	return true;
+}
+
+bool field_string_array(struct cr_request *req, struct cr_response *res, const char *name,
+			size_t max_items, size_t max_chars, json_t **out)
+{
+	json_t *v = lookup(req, name, NULL);
+	if (!v) {
+		*out = NULL;
+		return true;
+	}
+	if (!json_is_array(v) || json_array_size(v) > max_items) {
+		http_invalid_field(res, name, "%s must be a list of at most %zu names", name,
+				   max_items);
+		return false;
+	}
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item) {
+		if (!json_is_string(item) || json_string_length(item) == 0 ||
+		    utf8_length(json_string_value(item)) > max_chars) {
+			http_invalid_field(res, name, "%s[%zu] must be a name of 1 to %zu characters",
+					   name, i, max_chars);
+			return false;
+		}
+	}
+	*out = v;
+	return true;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool date_is_valid(const char *s)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return false;
+	int max = days[m - 1] + (m == 2 && is_leap(y));
+	return d <= max;
+}
+
+bool field_date(struct cr_request *req, struct cr_response *res, const char *name,
+		const char **out, bool *present)
+{
+	json_t *v = lookup(req, name, present);
+	if (!v)
+		return true;
+	if (json_is_null(v)) {
+		*out = NULL;
+		return true;
+	}
+	if (!json_is_string(v) || !date_is_valid(json_string_value(v))) {
+		http_invalid_field(res, name, "%s must be a date like 2024-03-31", name);
+		return false;
+	}
+	*out = json_string_value(v);
+	return true;
+}

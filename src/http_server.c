@@ -1,0 +1,433 @@
+/* libmicrohttpd glue: per-request state lives from the first access
+ * callback to the completed callback; routing, authentication and body
+ * limits are settled before any body byte is read, so a refused request
+ * never costs its upload. See include/casereel/http_server.h. */
+#include "casereel/http_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casereel/auth.h"
+#include "casereel/http.h"
+#include "casereel/log.h"
+#include "casereel/metrics.h"
+#include "casereel/router.h"
+#include "casereel/store.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct cr_app *app;
+	atomic_int in_flight;
+};
+
+struct req_ctx {
+	uint64_t start_us;
+	struct router_match match;
+	enum router_result result;
+	struct cr_request req;
+	struct cr_response res;
+	bool answered;     /* res is final; any further body bytes are discarded */
+	bool queued;       /* the response went to MHD */
+	char *body;
+	size_t body_len, body_cap, body_max;
+	size_t bytes_out;
+	char token[AUTH_TOKEN_CHARS];
+	char ip[INET6_ADDRSTRLEN];
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void client_ip(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, size, "unknown");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* Reads "Authorization: Bearer <token>" into ctx->token; false if absent. */
+static bool bearer_token(struct req_ctx *ctx)
+{
+	const char *h = MHD_lookup_connection_value(ctx->req.conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	size_t len = strlen(h);
+	if (len == 0 || len >= sizeof ctx->token)
+		return false;
+	memcpy(ctx->token, h, len + 1);
+	return true;
+}
+
+/* 401/403 unless the caller holds at least the route's role. */
+static bool authorize(struct req_ctx *ctx)
+{
+	enum cr_role need = ctx->match.route->min_role;
+	if (need == CR_ROLE_NONE)
+		return true;
+	if (!bearer_token(ctx)) {
+		http_header(&ctx->res, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+		http_problem(&ctx->res, 401, "unauthorized", "log in first: send Authorization: Bearer <token>");
+		return false;
+	}
+	cr_err e = auth_session_user(ctx->token, &ctx->req.user);
+	if (e == CR_EAUTH) {
+		http_header(&ctx->res, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+		http_problem(&ctx->res, 401, "unauthorized", "the token is unknown, expired or revoked; log in again");
+		return false;
+	}
+	if (e) {
+		http_problem(&ctx->res, 503, "unavailable", "the database is not answering; try again");
+		return false;
+	}
+	ctx->req.token = ctx->token;
+	if (ctx->req.user.role < need) {
+		http_problem(&ctx->res, 403, "forbidden", "this needs the %s role", http_role_name(need));
+		return false;
+	}
+	return true;
+}
+
+static bool content_type_is(struct MHD_Connection *conn, const char *want)
+{
+	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen(want);
+	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Size and type checks that need only the headers. */
+static bool check_body_headers(struct req_ctx *ctx)
+{
+	const struct cr_route *rt = ctx->match.route;
+	const struct cr_config *cfg = ctx->req.cfg;
+	ctx->body_max = rt->body == CR_BODY_JSON ? (size_t)cfg->json_body_max
+		      : rt->body == CR_BODY_CSV  ? (size_t)cfg->import_body_max
+						 : 0;
+	const char *cl = MHD_lookup_connection_value(ctx->req.conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (rt->body != CR_BODY_NONE && cl) {
+		char *end = NULL;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (end != cl && n > ctx->body_max) {
+			http_problem(&ctx->res, 413, "too-large", "the body is %llu bytes; the limit is %zu",
+				     n, ctx->body_max);
+			return false;
+		}
+	}
+	const char *want = rt->body == CR_BODY_JSON ? "application/json"
+			 : rt->body == CR_BODY_CSV  ? "text/csv"
+						    : NULL;
+	if (want && !content_type_is(ctx->req.conn, want)) {
+		http_problem(&ctx->res, 415, "unsupported-media-type", "send the body as %s", want);
+		return false;
+	}
+	return true;
+}
+
+/* Routing, authentication and header checks. Leaves ctx->answered set when
+ * the request is already decided. */
+static void begin_request(struct http_server *srv, struct req_ctx *ctx,
+			  struct MHD_Connection *conn, const char *url, const char *method)
+{
+	ctx->req.conn = conn;
+	ctx->req.app = srv->app;
+	ctx->req.cfg = srv->app->cfg;
+	ctx->req.method = method;
+	ctx->req.path = url;
+	client_ip(conn, ctx->ip, sizeof ctx->ip);
+	ctx->req.client_ip = ctx->ip;
+	ctx->result = router_match(&srv->app->router, method, url, &ctx->match);
+	if (ctx->result == ROUTER_NOT_FOUND) {
+		http_problem(&ctx->res, 404, "not-found", "no such endpoint: %s %s", method, url);
+	} else if (ctx->result == ROUTER_METHOD_NOT_ALLOWED) {
+		http_header(&ctx->res, MHD_HTTP_HEADER_ALLOW, "%s", ctx->match.allow);
+		http_problem(&ctx->res, 405, "method-not-allowed", "%s is not allowed here; use %s", method,
+			     ctx->match.allow);
+	} else if (authorize(ctx) && check_body_headers(ctx)) {
+		for (size_t i = 0; i < ctx->match.nparams; i++)
+			ctx->req.params[i] = ctx->match.params[i];
+		ctx->req.nparams = ctx->match.nparams;
+		return;
+	}
+	ctx->answered = true;
+}
+
+static void take_body(struct req_ctx *ctx, const char *data, size_t size)
+{
+	if (ctx->answered || ctx->match.route->body == CR_BODY_NONE)
+		return;
+	if (size > ctx->body_max - ctx->body_len) {
+		http_problem(&ctx->res, 413, "too-large", "the body is over the limit of %zu bytes",
+			     ctx->body_max);
+		ctx->answered = true;
+		return;
+	}
+	if (ctx->body_len + size + 1 > ctx->body_cap) {
+		size_t cap = ctx->body_cap ? ctx->body_cap : 4096;
+		while (cap < ctx->body_len + size + 1)
+			cap *= 2;
+		char *nb = realloc(ctx->body, cap);
+		if (!nb) {
+			http_problem(&ctx->res, 503, "unavailable", "the server is out of memory");
+			ctx->answered = true;
+			return;
+		}
+		ctx->body = nb;
+		ctx->body_cap = cap;
+	}
+	memcpy(ctx->body + ctx->body_len, data, size);
+	ctx->body_len += size;
+	ctx->body[ctx->body_len] = '\0';
+}
+
+static bool parse_json_body(struct req_ctx *ctx)
+{
+	if (ctx->body_len == 0) {
+		http_problem(&ctx->res, 400, "malformed-json", "the body must be a JSON object");
+		return false;
+	}
+	json_error_t err;
+	json_t *j = json_loadb(ctx->body, ctx->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (!j) {
+		http_problem(&ctx->res, 400, "malformed-json", "malformed JSON at line %d column %d: %s",
+			     err.line, err.column, err.text);
+		return false;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		http_problem(&ctx->res, 400, "malformed-json", "the body must be a JSON object");
+		return false;
+	}
+	ctx->req.json = j;
+	return true;
+}
+
+static void run_handler(struct req_ctx *ctx)
+{
+	const struct cr_route *rt = ctx->match.route;
+	if (rt->body == CR_BODY_JSON && !parse_json_body(ctx))
+		return;
+	if (rt->body == CR_BODY_CSV) {
+		ctx->req.body = ctx->body ? ctx->body : "";
+		ctx->req.body_len = ctx->body_len;
+	}
+	rt->handler(&ctx->req, &ctx->res);
+	/* a handler must never leave a transaction open on the thread's connection */
+	store_rollback();
+	if (ctx->res.status == 0) {
+		log_error("handler for %s %s answered nothing", rt->method, rt->pattern);
+		http_problem(&ctx->res, 500, "internal", "the server failed to answer");
+	}
+}
+
+static enum MHD_Result send_response(struct req_ctx *ctx)
+{
+	struct cr_response *res = &ctx->res;
+	struct MHD_Response *r;
+	const char *type = NULL;
+	if (res->json) {
+		char *text = json_dumps(res->json, JSON_COMPACT);
+		if (!text)
+			return MHD_NO;
+		ctx->bytes_out = strlen(text);
+		r = MHD_create_response_from_buffer(ctx->bytes_out, text, MHD_RESPMEM_MUST_FREE);
+		type = res->is_problem ? "application/problem+json" : "application/json";
+		if (!r)
+			free(text);
+	} else {
+		ctx->bytes_out = res->text_len;
+		r = MHD_create_response_from_buffer(res->text_len, res->text ? res->text : (char *)"",
+						    res->text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		if (r)
+			res->text = NULL; /* MHD owns it now */
+		type = res->content_type;
+	}
+	if (!r)
+		return MHD_NO;
+	if (type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	enum MHD_Result ok = MHD_queue_response(ctx->req.conn, res->status, r);
+	MHD_destroy_response(r);
+	ctx->queued = true;
+	return ok;
+}
+
+static bool declares_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	return te || (cl && strcmp(cl, "0") != 0);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct http_server *srv = cls;
+	struct req_ctx *ctx = *con_cls;
+	if (!ctx) {
+		ctx = calloc(1, sizeof *ctx);
+		if (!ctx)
+			return MHD_NO;
+		*con_cls = ctx;
+		atomic_fetch_add(&srv->in_flight, 1);
+		ctx->start_us = now_us();
+		begin_request(srv, ctx, conn, url, method);
+		/* A refused request with a body is answered before the body is
+		 * read; MHD then closes the connection instead of reading an
+		 * upload nobody wants. Without a body, answering on the next call
+		 * keeps the connection alive. */
+		return ctx->answered && declares_body(conn) ? send_response(ctx) : MHD_YES;
+	}
+	if (*upload_data_size) {
+		take_body(ctx, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (ctx->queued)
+		return MHD_YES;
+	if (!ctx->answered)
+		run_handler(ctx);
+	return send_response(ctx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	struct http_server *srv = cls;
+	struct req_ctx *ctx = *con_cls;
+	if (!ctx)
+		return;
+	uint64_t us = now_us() - ctx->start_us;
+	unsigned status = ctx->queued ? ctx->res.status : 499; /* 499: client went away */
+	size_t route = ctx->result == ROUTER_FOUND ? ctx->match.index : ROUTER_MAX_ROUTES;
+	metrics_observe(route, status, us);
+	if (srv->app->cfg->access_log)
+		log_msg("access", "%s %s %u %zu %lluus%s", ctx->req.method, ctx->req.path, status,
+			ctx->bytes_out, (unsigned long long)us,
+			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	json_decref(ctx->req.json);
+	http_response_clear(&ctx->res);
+	free(ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_warn("http: %s", msg);
+}
+
+static bool parse_bind(const struct cr_config *cfg, struct sockaddr_storage *ss, bool *ipv6)
+{
+	memset(ss, 0, sizeof *ss);
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, cfg->bind, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)cfg->port);
+		*ipv6 = false;
+		return true;
+	}
+	if (inet_pton(AF_INET6, cfg->bind, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)cfg->port);
+		*ipv6 = true;
+		return true;
+	}
+	return false;
+}
+
+cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port_out)
+{
+	const struct cr_config *cfg = app->cfg;
+	struct sockaddr_storage addr;
+	bool ipv6;
+	if (!parse_bind(cfg, &addr, &ipv6)) {
+		log_error("--bind %s is not an IPv4 or IPv6 address", cfg->bind);
+		return CR_EINVAL;
+	}
+	struct http_server *srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return CR_ENOMEM;
+	srv->app = app;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = cfg->http_threads > 0 ? (unsigned)cfg->http_threads
+			  : cores > 0             ? (unsigned)cores
+						  : 2;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO | (ipv6 ? MHD_USE_IPv6 : 0);
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		log_error("cannot listen on %s:%d", cfg->bind, cfg->port);
+		free(srv);
+		return CR_EIO;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	*port_out = info ? info->port : cfg->port;
+	*out = srv;
+	return CR_OK;
+}
+
+void http_server_stop(struct http_server **srvp, int grace_ms)
+{
+	struct http_server *srv = *srvp;
+	if (!srv)
+		return;
+	MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	uint64_t deadline = now_us() + (uint64_t)grace_ms * 1000u;
+	while (atomic_load(&srv->in_flight) > 0 && now_us() < deadline)
+		usleep(10 * 1000);
+	int left = atomic_load(&srv->in_flight);
+	if (left > 0)
+		log_warn("stopping with %d request(s) still in flight", left);
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+	*srvp = NULL;
+}

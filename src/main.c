@@ -1,0 +1,145 @@
+/* casereel: `serve` runs the server; `admin create` makes the first admin. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casereel/app.h"
+#include "casereel/auth.h"
+#include "casereel/config.h"
+#include "casereel/http_server.h"
+#include "casereel/log.h"
+#include "casereel/metrics.h"
+#include "casereel/seed.h"
+#include "casereel/store.h"
+#include "casereel/users.h"
+
+#define SHUTDOWN_GRACE_MS 15000
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: casereel serve [--flag value ...]\n"
+		"       casereel admin create USERNAME [--data DIR]   (password on stdin)\n"
+		"flags (environment variable in the second column):\n");
+	config_usage(stderr);
+}
+
+/* Loads configuration, sets the time zone, opens and migrates the store. */
+static int open_everything(struct cr_config *cfg, int argc, char **argv)
+{
+	char err[256];
+	config_defaults(cfg);
+	if (config_load(cfg, argc, argv, err, sizeof err) ||
+	    config_prepare_dirs(cfg, err, sizeof err)) {
+		fprintf(stderr, "casereel: %s\n", err);
+		return 2;
+	}
+	char zone[PATH_MAX];
+	snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s", cfg->timezone);
+	if (strstr(cfg->timezone, "..") || access(zone, R_OK) != 0) {
+		fprintf(stderr, "casereel: unknown time zone '%s'\n", cfg->timezone);
+		return 2;
+	}
+	setenv("TZ", cfg->timezone, 1);
+	tzset();
+	if (auth_init() || store_init(cfg->db_path)) {
+		fprintf(stderr, "casereel: cannot open the database %s\n", cfg->db_path);
+		return 1;
+	}
+	return 0;
+}
+
+static int serve(int argc, char **argv)
+{
+	struct cr_config cfg;
+	int rc = open_everything(&cfg, argc, argv);
+	if (rc)
+		return rc;
+	if (cfg.demo && seed_load(&cfg, cfg.seed_path)) {
+		fprintf(stderr, "casereel: could not load the demo seed %s\n", cfg.seed_path);
+		return 1;
+	}
+	/* Block the stop signals before any thread starts so only sigwait sees them. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct cr_app app;
+	struct http_server *srv = NULL;
+	int port = 0;
+	metrics_start();
+	if (app_init(&app, &cfg) || http_server_start(&app, &srv, &port)) {
+		app_free(&app);
+		return 1;
+	}
+	printf("casereel listening on http://%s:%d\n", cfg.bind, port);
+	if (cfg.demo)
+		printf("demo logins (password demo1234): admin, trainer1, agent1 .. agent8\n");
+	fflush(stdout);
+	log_info("serving; data in %s, media in %s, time zone %s", cfg.data_dir, cfg.media_dir,
+		 cfg.timezone);
+
+	int sig = 0;
+	sigwait(&stop, &sig);
+	log_info("signal %d: finishing requests in flight, then stopping", sig);
+	http_server_stop(&srv, SHUTDOWN_GRACE_MS);
+	app_free(&app);
+	store_close_thread();
+	log_info("stopped");
+	return 0;
+}
+
+static int admin_create(int argc, char **argv)
+{
+	if (argc < 1 || argv[0][0] == '-') {
+		usage();
+		return 2;
+	}
+	const char *username = argv[0];
+	struct cr_config cfg;
+	int rc = open_everything(&cfg, argc, argv); /* argv[0] (the username) is skipped */
+	if (rc)
+		return rc;
+	char password[256];
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password for %s: ", username);
+	if (!fgets(password, sizeof password, stdin)) {
+		fprintf(stderr, "casereel: no password given on stdin\n");
+		return 2;
+	}
+	password[strcspn(password, "\r\n")] = '\0';
+	if (strlen(password) < 8 || !users_username_valid(username)) {
+		fprintf(stderr, "casereel: need a valid username and a password of at least 8 characters\n");
+		return 2;
+	}
+	char hash[AUTH_HASH_CHARS], why[160] = "";
+	struct user_fields f = {.username = username, .display_name = username, .role = "admin",
+				.password_hash = hash};
+	int64_t id = 0;
+	cr_err e = auth_hash_password(&cfg, password, hash);
+	if (!e)
+		e = users_create(&f, &id, why, sizeof why);
+	store_close_thread();
+	if (e) {
+		fprintf(stderr, "casereel: %s %s\n", cr_strerror(e), why);
+		return 1;
+	}
+	printf("created admin %s (id %lld)\n", username, (long long)id);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "serve"))
+		return serve(argc - 1, argv + 1);
+	if (argc >= 3 && !strcmp(argv[1], "admin") && !strcmp(argv[2], "create"))
+		return admin_create(argc - 3, argv + 3);
+	usage();
+	return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
+}

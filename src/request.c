@@ -1,0 +1,66 @@
+/* Reading query strings and path parameters. See include/casereel/http.h. */
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casereel/http.h"
+
+const char *http_query(const struct cr_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool http_query_long(const struct cr_request *req, struct cr_response *res, const char *name,
+		     long def, long min, long max, long *out)
+{
+	const char *v = http_query(req, name);
+	if (!v) {
+		*out = def;
+		return true;
+	}
+	if (parse_long(v, min, max, out))
+		return true;
+	http_invalid_field(res, name, "%s must be a whole number from %ld to %ld", name, min, max);
+	return false;
+}
+
+bool http_path_id(const struct cr_request *req, struct cr_response *res, size_t idx,
+		  const char *what, int64_t *out)
+{
+	long v;
+	if (idx < req->nparams && parse_long(req->params[idx], 1, INT64_MAX, &v)) {
+		*out = v;
+		return true;
+	}
+	http_problem(res, 404, "not-found", "no such %s", what);
+	return false;
+}
+
+static const char *const role_names[] = {"none", "agent", "trainer", "admin"};
+
+const char *http_role_name(enum cr_role role)
+{
+	return role <= CR_ROLE_ADMIN ? role_names[role] : "none";
+}
+
+enum cr_role http_role_from_name(const char *name)
+{
+	for (int r = CR_ROLE_AGENT; r <= CR_ROLE_ADMIN; r++)
+		if (name && !strcmp(name, role_names[r]))
+			return (enum cr_role)r;
+	return CR_ROLE_NONE;
+}

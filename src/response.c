@@ -1,0 +1,125 @@
+/* Building responses: JSON, problems, headers. See include/casereel/http.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casereel/error.h"
+#include "casereel/http.h"
+
+static const char *status_title(unsigned status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
+	case 422: return "Unprocessable Content";
+	case 423: return "Locked";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+void http_response_clear(struct cr_response *res)
+{
+	json_decref(res->json);
+	free(res->text);
+	memset(res, 0, sizeof *res);
+}
+
+void http_json(struct cr_response *res, unsigned status, json_t *body)
+{
+	http_response_clear(res);
+	if (!body) {
+		http_problem(res, 500, "internal", "out of memory");
+		return;
+	}
+	res->status = status;
+	res->json = body;
+}
+
+void http_no_content(struct cr_response *res)
+{
+	http_response_clear(res);
+	res->status = 204;
+}
+
+void http_text(struct cr_response *res, unsigned status, const char *content_type, char *text,
+	       size_t len)
+{
+	http_response_clear(res);
+	res->status = status;
+	res->text = text;
+	res->text_len = len;
+	res->content_type = content_type;
+}
+
+static void problem_v(struct cr_response *res, unsigned status, const char *type,
+		      const char *field, const char *fmt, va_list ap)
+{
+	char detail[512];
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	char type_uri[96];
+	snprintf(type_uri, sizeof type_uri, "/problems/%s", type);
+	/* keep headers added before the problem (Allow, Retry-After) */
+	size_t nheaders = res->nheaders;
+	__typeof__(res->headers) headers;
+	memcpy(headers, res->headers, sizeof headers);
+	http_response_clear(res);
+	memcpy(res->headers, headers, sizeof headers);
+	res->nheaders = nheaders;
+	res->status = status;
+	res->is_problem = true;
+	res->json = json_pack("{s:s, s:s, s:i, s:s}", "type", type_uri, "title",
+			      status_title(status), "status", (int)status, "detail", detail);
+	if (res->json && field)
+		json_object_set_new(res->json, "field", json_string(field));
+}
+
+void http_problem(struct cr_response *res, unsigned status, const char *type, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_v(res, status, type, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void http_invalid_field(struct cr_response *res, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_v(res, 422, "invalid-field", field, fmt, ap);
+	va_end(ap);
+}
+
+void http_error(struct cr_response *res, int err, const char *what)
+{
+	switch ((cr_err)err) {
+	case CR_ENOTFOUND: http_problem(res, 404, "not-found", "no such %s", what); break;
+	case CR_ECONFLICT: http_problem(res, 409, "conflict", "that %s already exists or conflicts with another", what); break;
+	case CR_EINVAL: http_problem(res, 422, "invalid-field", "invalid %s", what); break;
+	case CR_ETOOBIG: http_problem(res, 413, "too-large", "%s is too large", what); break;
+	case CR_ETHROTTLED: http_problem(res, 429, "throttled", "too many attempts; try again later"); break;
+	default: http_problem(res, 500, "internal", "the server failed while handling the %s", what); break;
+	}
+}
+
+void http_header(struct cr_response *res, const char *name, const char *fmt, ...)
+{
+	if (res->nheaders >= CR_MAX_EXTRA_HEADERS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->headers[res->nheaders].value, sizeof res->headers[0].value, fmt, ap);
+	va_end(ap);
+	res->headers[res->nheaders++].name = name;
+}

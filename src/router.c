@@ -1,0 +1,92 @@
+/* Segment-by-segment matching of request paths against route patterns. */
+#include "casereel/router.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool pattern_ok(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	size_t params = 0;
+	for (const char *s = p; *s; s++) {
+		if (*s == '{') {
+			const char *close = strchr(s, '}');
+			if (!close || s[-1] != '/' || (close[1] && close[1] != '/'))
+				return false;
+			params++;
+		}
+	}
+	return params <= CR_MAX_PATH_PARAMS;
+}
+
+cr_err router_add(struct router *r, const struct cr_route *routes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (r->count >= ROUTER_MAX_ROUTES)
+			return CR_ETOOBIG;
+		if (!pattern_ok(routes[i].pattern))
+			return CR_EINVAL;
+		r->routes[r->count++] = &routes[i];
+	}
+	return CR_OK;
+}
+
+/* Matches path against pattern; on success copies parameters into m. */
+static bool path_matches(const char *pattern, const char *path, struct router_match *m)
+{
+	const char *p = pattern, *s = path;
+	size_t used = 0;
+	m->nparams = 0;
+	while (*p && *s) {
+		if (*p == '{') {
+			size_t len = strcspn(s, "/");
+			if (len == 0 || used + len + 1 > sizeof m->param_buf)
+				return false;
+			memcpy(m->param_buf + used, s, len);
+			m->param_buf[used + len] = '\0';
+			m->params[m->nparams++] = m->param_buf + used;
+			used += len + 1;
+			s += len;
+			p = strchr(p, '}') + 1;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else {
+			return false;
+		}
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static void allow_append(char *allow, size_t size, const char *method)
+{
+	if (strstr(allow, method))
+		return;
+	size_t len = strlen(allow);
+	snprintf(allow + len, size - len, "%s%s", len ? ", " : "", method);
+}
+
+enum router_result router_match(const struct router *r, const char *method, const char *path,
+				struct router_match *m)
+{
+	bool head = strcmp(method, "HEAD") == 0;
+	m->route = NULL;
+	m->allow[0] = '\0';
+	for (size_t i = 0; i < r->count; i++) {
+		const struct cr_route *rt = r->routes[i];
+		if (!path_matches(rt->pattern, path, m))
+			continue;
+		if (!strcmp(rt->method, method) || (head && !strcmp(rt->method, "GET"))) {
+			m->route = rt;
+			m->index = i;
+			return ROUTER_FOUND;
+		}
+		allow_append(m->allow, sizeof m->allow, rt->method);
+		if (!strcmp(rt->method, "GET"))
+			allow_append(m->allow, sizeof m->allow, "HEAD");
+	}
+	m->nparams = 0;
+	return m->allow[0] ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
+}

@@ -1,0 +1,100 @@
+/* Loading the demo seed. See include/casereel/seed.h. */
+#include "casereel/seed.h"
+
+#include <jansson.h>
+#include <time.h>
+
+#include "casereel/auth.h"
+#include "casereel/log.h"
+#include "casereel/store.h"
+#include "casereel/users.h"
+
+static bool has_users(void)
+{
+	sqlite3_stmt *st = store_stmt("SELECT EXISTS (SELECT 1 FROM users)");
+	bool any = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	store_done(st);
+	return any;
+}
+
+static cr_err add_tags(json_t *tags)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(tags, i, t) {
+		sqlite3_stmt *st = store_stmt("INSERT INTO tags(name, label, onboarding, created_at)"
+					      " VALUES (?1, ?2, ?3, ?4)");
+		if (!st)
+			return CR_EDB;
+		sqlite3_bind_text(st, 1, json_string_value(json_object_get(t, "name")), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, json_string_value(json_object_get(t, "label")), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, json_is_true(json_object_get(t, "onboarding")));
+		sqlite3_bind_int64(st, 4, time(NULL));
+		int rc = sqlite3_step(st);
+		store_done(st);
+		if (rc != SQLITE_DONE)
+			return store_error(rc, "seed tag");
+	}
+	return CR_OK;
+}
+
+static cr_err add_users(const struct cr_config *cfg, json_t *users, const char *password)
+{
+	char hash[AUTH_HASH_CHARS];
+	cr_err e = auth_hash_password(cfg, password, hash);
+	size_t i;
+	json_t *u;
+	json_array_foreach(users, i, u) {
+		if (e)
+			return e;
+		struct user_fields f = {
+			.username = json_string_value(json_object_get(u, "username")),
+			.display_name = json_string_value(json_object_get(u, "display_name")),
+			.role = json_string_value(json_object_get(u, "role")),
+			.position = json_string_value(json_object_get(u, "position")),
+			.hire_date = json_string_value(json_object_get(u, "hire_date")),
+			.password_hash = hash,
+			.interests = json_object_get(u, "interests"),
+			.weak_skills = json_object_get(u, "weak_skills"),
+		};
+		const char *team = json_string_value(json_object_get(u, "team"));
+		if (!f.username || !f.display_name || !f.role) {
+			log_error("seed: user %zu needs username, display_name and role", i);
+			return CR_EINVAL;
+		}
+		if (team) {
+			f.has_team = true;
+			e = teams_id_by_name(team, true, &f.team_id);
+		}
+		char why[160] = "";
+		int64_t id;
+		if (!e)
+			e = users_create(&f, &id, why, sizeof why);
+		if (e)
+			log_error("seed: user %s: %s %s", f.username, cr_strerror(e), why);
+	}
+	return e;
+}
+
+cr_err seed_load(const struct cr_config *cfg, const char *path)
+{
+	if (has_users())
+		return CR_OK;
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		log_error("seed %s: line %d: %s", path, jerr.line, jerr.text);
+		return CR_EINVAL;
+	}
+	const char *password = json_string_value(json_object_get(root, "password"));
+	cr_err e = password ? store_begin() : CR_EINVAL;
+	if (!e)
+		e = add_tags(json_object_get(root, "tags"));
+	if (!e)
+		e = add_users(cfg, json_object_get(root, "users"), password);
+	e = e ? (store_rollback(), e) : store_commit();
+	json_decref(root);
+	if (!e)
+		log_info("loaded demo seed from %s", path);
+	return e;
+}

@@ -1,0 +1,241 @@
+/* Per-thread SQLite connections with cached prepared statements, and the
+ * migration runner. See include/casereel/store.h. */
+#include "casereel/store.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casereel/log.h"
+#include "casereel/schema.h"
+
+/* Statements are cached by the address of their SQL literal in a small
+ * open-addressing table; the project has far fewer distinct statements. */
+#define STMT_SLOTS 512
+
+struct conn {
+	sqlite3 *db;
+	const char *keys[STMT_SLOTS];
+	sqlite3_stmt *stmts[STMT_SLOTS];
+};
+
+static char db_path[PATH_MAX];
+static pthread_key_t conn_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static atomic_uint_fast64_t db_errors;
+
+static void conn_free(void *p)
+{
+	struct conn *c = p;
+	if (!c)
+		return;
+	for (size_t i = 0; i < STMT_SLOTS; i++)
+		if (c->stmts[i])
+			sqlite3_finalize(c->stmts[i]);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&conn_key, conn_free);
+}
+
+cr_err store_error(int rc, const char *what)
+{
+	int primary = rc & 0xff;
+	if (primary == SQLITE_OK || primary == SQLITE_DONE || primary == SQLITE_ROW)
+		return CR_OK;
+	if (primary == SQLITE_CONSTRAINT)
+		return CR_ECONFLICT;
+	atomic_fetch_add(&db_errors, 1);
+	log_error("sqlite: %s: %s (%d)", what, sqlite3_errstr(rc), rc);
+	return primary == SQLITE_NOMEM ? CR_ENOMEM : CR_EDB;
+}
+
+uint64_t store_error_count(void)
+{
+	return atomic_load(&db_errors);
+}
+
+static sqlite3 *open_connection(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_error(rc, "open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	sqlite3_extended_result_codes(db, 1);
+	/* synchronous=FULL: an acknowledged write (upload, point) survives power loss. */
+	rc = sqlite3_exec(db,
+			  "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=FULL;"
+			  "PRAGMA foreign_keys=ON;"
+			  "PRAGMA temp_store=MEMORY;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		store_error(rc, "configure connection");
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static struct conn *thread_conn(void)
+{
+	pthread_once(&key_once, make_key);
+	struct conn *c = pthread_getspecific(conn_key);
+	if (c)
+		return c;
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->db = open_connection(db_path);
+	if (!c->db) {
+		free(c);
+		return NULL;
+	}
+	pthread_setspecific(conn_key, c);
+	return c;
+}
+
+sqlite3 *store_db(void)
+{
+	struct conn *c = thread_conn();
+	return c ? c->db : NULL;
+}
+
+void store_close_thread(void)
+{
+	pthread_once(&key_once, make_key);
+	struct conn *c = pthread_getspecific(conn_key);
+	pthread_setspecific(conn_key, NULL);
+	conn_free(c);
+}
+
+sqlite3_stmt *store_stmt(const char *sql)
+{
+	struct conn *c = thread_conn();
+	if (!c)
+		return NULL;
+	size_t h = ((uintptr_t)sql >> 3) % STMT_SLOTS;
+	for (size_t probe = 0; probe < STMT_SLOTS; probe++) {
+		size_t i = (h + probe) % STMT_SLOTS;
+		if (c->keys[i] == sql) {
+			sqlite3_reset(c->stmts[i]);
+			sqlite3_clear_bindings(c->stmts[i]);
+			return c->stmts[i];
+		}
+		if (!c->keys[i]) {
+			sqlite3_stmt *st = NULL;
+			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+			if (rc != SQLITE_OK) {
+				log_error("sqlite prepare: %s in: %.120s", sqlite3_errmsg(c->db), sql);
+				store_error(rc, "prepare");
+				return NULL;
+			}
+			c->keys[i] = sql;
+			c->stmts[i] = st;
+			return st;
+		}
+	}
+	log_error("statement cache full");
+	return NULL;
+}
+
+void store_done(sqlite3_stmt *stmt)
+{
+	if (stmt)
+		sqlite3_reset(stmt);
+}
+
+cr_err store_exec(const char *sql)
+{
+	sqlite3 *db = store_db();
+	if (!db)
+		return CR_EDB;
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK && msg)
+		log_error("sqlite exec: %s", msg);
+	sqlite3_free(msg);
+	return store_error(rc, "exec");
+}
+
+cr_err store_begin(void)
+{
+	return store_exec("BEGIN IMMEDIATE");
+}
+
+cr_err store_commit(void)
+{
+	cr_err e = store_exec("COMMIT");
+	if (e)
+		store_rollback();
+	return e;
+}
+
+void store_rollback(void)
+{
+	sqlite3 *db = store_db();
+	if (db && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_schema_version(void)
+{
+	sqlite3_stmt *st = store_stmt("PRAGMA user_version");
+	int v = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	store_done(st);
+	return v;
+}
+
+static cr_err migrate(void)
+{
+	int version = store_schema_version();
+	if (version < 0)
+		return CR_EDB;
+	if ((size_t)version > schema_migration_count) {
+		log_error("database schema %d is newer than this binary (%zu)", version,
+			  schema_migration_count);
+		return CR_EDB;
+	}
+	for (size_t i = (size_t)version; i < schema_migration_count; i++) {
+		char bump[64];
+		snprintf(bump, sizeof bump, "PRAGMA user_version=%zu", i + 1);
+		cr_err e = store_begin();
+		if (!e)
+			e = store_exec(schema_migrations[i]);
+		if (!e)
+			e = store_exec(bump);
+		if (!e)
+			e = store_commit();
+		if (e) {
+			store_rollback();
+			log_error("migration %zu failed", i + 1);
+			return e;
+		}
+		log_info("applied schema migration %zu", i + 1);
+	}
+	return CR_OK;
+}
+
+cr_err store_init(const char *path)
+{
+	int n = snprintf(db_path, sizeof db_path, "%s", path);
+	if (n < 0 || (size_t)n >= sizeof db_path)
+		return CR_EINVAL;
+	if (!store_db())
+		return CR_EDB;
+	return migrate();
+}

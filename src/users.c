@@ -1,0 +1,310 @@
+/* User rows, their skill tags and their JSON. See include/casereel/users.h. */
+#include "casereel/users.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "casereel/auth.h"
+#include "casereel/store.h"
+
+bool users_username_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 1 || n > 32 || !isalnum((unsigned char)name[0]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+static cr_err step_done(sqlite3_stmt *st, const char *what)
+{
+	if (!st)
+		return CR_EDB;
+	int rc = sqlite3_step(st);
+	store_done(st);
+	return store_error(rc, what);
+}
+
+static cr_err team_exists(int64_t team_id, char *why, size_t why_len)
+{
+	sqlite3_stmt *st = store_stmt("SELECT 1 FROM teams WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, team_id);
+	int rc = sqlite3_step(st);
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return CR_OK;
+	if (rc != SQLITE_DONE)
+		return store_error(rc, "team lookup");
+	snprintf(why, why_len, "team_id: no team with id %lld", (long long)team_id);
+	return CR_EINVAL;
+}
+
+static cr_err set_tags(int64_t user_id, const char *kind, json_t *names, char *why, size_t why_len)
+{
+	sqlite3_stmt *del = store_stmt("DELETE FROM user_tags WHERE user_id = ?1 AND kind = ?2");
+	if (!del)
+		return CR_EDB;
+	sqlite3_bind_int64(del, 1, user_id);
+	sqlite3_bind_text(del, 2, kind, -1, SQLITE_STATIC);
+	cr_err e = step_done(del, "clear user tags");
+	size_t i;
+	json_t *name;
+	json_array_foreach(names, i, name) {
+		if (e)
+			return e;
+		sqlite3_stmt *ins = store_stmt("INSERT OR IGNORE INTO user_tags(user_id, tag_id, kind)"
+					       " SELECT ?1, id, ?2 FROM tags WHERE name = ?3");
+		if (!ins)
+			return CR_EDB;
+		sqlite3_bind_int64(ins, 1, user_id);
+		sqlite3_bind_text(ins, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, json_string_value(name), -1, SQLITE_STATIC);
+		int rc = sqlite3_step(ins);
+		store_done(ins);
+		if (rc != SQLITE_DONE)
+			return store_error(rc, "add user tag");
+		sqlite3_stmt *chk = store_stmt("SELECT 1 FROM tags WHERE name = ?1");
+		if (!chk)
+			return CR_EDB;
+		sqlite3_bind_text(chk, 1, json_string_value(name), -1, SQLITE_STATIC);
+		rc = sqlite3_step(chk);
+		store_done(chk);
+		if (rc == SQLITE_DONE) {
+			snprintf(why, why_len, "%s: unknown tag '%s'",
+				 strcmp(kind, "weak") ? "interests" : "weak_skills", json_string_value(name));
+			return CR_EINVAL;
+		}
+	}
+	return e;
+}
+
+static cr_err apply_tags(int64_t id, const struct user_fields *f, char *why, size_t why_len)
+{
+	cr_err e = CR_OK;
+	if (f->interests)
+		e = set_tags(id, "interest", f->interests, why, why_len);
+	if (!e && f->weak_skills)
+		e = set_tags(id, "weak", f->weak_skills, why, why_len);
+	return e;
+}
+
+/* Runs fn inside a transaction unless the caller already opened one. */
+static cr_err in_transaction(cr_err (*fn)(int64_t *, const struct user_fields *, char *, size_t),
+			     int64_t *id, const struct user_fields *f, char *why, size_t why_len)
+{
+	bool own = sqlite3_get_autocommit(store_db()) != 0;
+	cr_err e = own ? store_begin() : CR_OK;
+	if (!e)
+		e = fn(id, f, why, why_len);
+	if (own)
+		e = e ? (store_rollback(), e) : store_commit();
+	return e;
+}
+
+static cr_err create_tx(int64_t *id, const struct user_fields *f, char *why, size_t why_len)
+{
+	if (f->has_team && f->team_id) {
+		cr_err e = team_exists(f->team_id, why, why_len);
+		if (e)
+			return e;
+	}
+	char username[33];
+	size_t n = strlen(f->username);
+	for (size_t i = 0; i <= n && i < sizeof username; i++)
+		username[i] = (char)tolower((unsigned char)f->username[i]);
+	username[sizeof username - 1] = '\0';
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO users(username, display_name, role, team_id, position, hire_date,"
+		" password_hash, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->role ? f->role : "agent", -1, SQLITE_STATIC);
+	if (f->has_team && f->team_id)
+		sqlite3_bind_int64(st, 4, f->team_id);
+	sqlite3_bind_text(st, 5, f->position ? f->position : "", -1, SQLITE_STATIC);
+	if (f->hire_date)
+		sqlite3_bind_text(st, 6, f->hire_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, f->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, time(NULL));
+	cr_err e = step_done(st, "insert user");
+	if (e == CR_ECONFLICT)
+		snprintf(why, why_len, "username: '%s' is taken", username);
+	if (e)
+		return e;
+	*id = sqlite3_last_insert_rowid(store_db());
+	return apply_tags(*id, f, why, why_len);
+}
+
+cr_err users_create(const struct user_fields *f, int64_t *id, char *why, size_t why_len)
+{
+	return in_transaction(create_tx, id, f, why, why_len);
+}
+
+static cr_err update_tx(int64_t *idp, const struct user_fields *f, char *why, size_t why_len)
+{
+	int64_t id = *idp;
+	if (f->has_team && f->team_id) {
+		cr_err e = team_exists(f->team_id, why, why_len);
+		if (e)
+			return e;
+	}
+	/* ?N IS NULL keeps the column: one statement covers every field mix */
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE users SET"
+		" display_name = COALESCE(?2, display_name),"
+		" role = COALESCE(?3, role),"
+		" position = COALESCE(?4, position),"
+		" password_hash = COALESCE(?5, password_hash),"
+		" hire_date = CASE WHEN ?6 THEN ?7 ELSE hire_date END,"
+		" team_id = CASE WHEN ?8 THEN NULLIF(?9, 0) ELSE team_id END,"
+		" active = CASE WHEN ?10 THEN ?11 ELSE active END"
+		" WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	if (f->display_name)
+		sqlite3_bind_text(st, 2, f->display_name, -1, SQLITE_STATIC);
+	if (f->role)
+		sqlite3_bind_text(st, 3, f->role, -1, SQLITE_STATIC);
+	if (f->position)
+		sqlite3_bind_text(st, 4, f->position, -1, SQLITE_STATIC);
+	if (f->password_hash)
+		sqlite3_bind_text(st, 5, f->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, f->has_hire_date);
+	if (f->hire_date)
+		sqlite3_bind_text(st, 7, f->hire_date, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, f->has_team);
+	sqlite3_bind_int64(st, 9, f->team_id);
+	sqlite3_bind_int(st, 10, f->has_active);
+	sqlite3_bind_int(st, 11, f->active);
+	cr_err e = step_done(st, "update user");
+	if (e)
+		return e;
+	if (sqlite3_changes(store_db()) == 0)
+		return CR_ENOTFOUND;
+	if ((f->has_active && !f->active) || f->password_hash)
+		e = auth_sessions_revoke_user(id);
+	return e ? e : apply_tags(id, f, why, why_len);
+}
+
+cr_err users_update(int64_t id, const struct user_fields *f, char *why, size_t why_len)
+{
+	return in_transaction(update_tx, &id, f, why, why_len);
+}
+
+static json_t *tag_names(int64_t id, const char *kind)
+{
+	json_t *arr = json_array();
+	sqlite3_stmt *st = store_stmt("SELECT t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id"
+				      " WHERE ut.user_id = ?1 AND ut.kind = ?2 ORDER BY t.name");
+	if (!st || !arr) {
+		json_decref(arr);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(arr, json_string((const char *)sqlite3_column_text(st, 0)));
+	store_done(st);
+	return arr;
+}
+
+#define USER_COLUMNS                                                                          \
+	"SELECT u.id, u.username, u.display_name, u.role, u.team_id, t.name, u.position,"    \
+	" u.hire_date, u.active, u.created_at FROM users u LEFT JOIN teams t ON t.id = u.team_id"
+
+static json_t *row_to_json(sqlite3_stmt *st)
+{
+	int64_t id = sqlite3_column_int64(st, 0);
+	json_t *team = sqlite3_column_type(st, 4) == SQLITE_NULL
+			       ? json_null()
+			       : json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 4),
+					   "name", (const char *)sqlite3_column_text(st, 5));
+	json_t *hire = sqlite3_column_type(st, 7) == SQLITE_NULL
+			       ? json_null()
+			       : json_string((const char *)sqlite3_column_text(st, 7));
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:I, s:o*, s:o*}", "id",
+			 (json_int_t)id, "username", (const char *)sqlite3_column_text(st, 1),
+			 "display_name", (const char *)sqlite3_column_text(st, 2), "role",
+			 (const char *)sqlite3_column_text(st, 3), "team", team, "position",
+			 (const char *)sqlite3_column_text(st, 6), "hire_date", hire, "active",
+			 sqlite3_column_int(st, 8), "created_at",
+			 (json_int_t)sqlite3_column_int64(st, 9), "interests",
+			 tag_names(id, "interest"), "weak_skills", tag_names(id, "weak"));
+}
+
+cr_err users_get_json(int64_t id, json_t **out)
+{
+	sqlite3_stmt *st = store_stmt(USER_COLUMNS " WHERE u.id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	/* the row must be read before tag_names() reuses other statements */
+	*out = rc == SQLITE_ROW ? row_to_json(st) : NULL;
+	store_done(st);
+	if (rc == SQLITE_DONE)
+		return CR_ENOTFOUND;
+	if (rc != SQLITE_ROW)
+		return store_error(rc, "get user");
+	return *out ? CR_OK : CR_ENOMEM;
+}
+
+cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out)
+{
+	sqlite3_stmt *st = store_stmt(USER_COLUMNS " WHERE u.id > ?1 AND (?2 = 0 OR u.team_id = ?2)"
+						   " ORDER BY u.id LIMIT ?3");
+	json_t *items = json_array();
+	if (!st || !items) {
+		json_decref(items);
+		return st ? CR_ENOMEM : CR_EDB;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, team_id);
+	sqlite3_bind_int64(st, 3, limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(items, row_to_json(st));
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		return store_error(rc, "list users");
+	}
+	*out = items;
+	return CR_OK;
+}
+
+cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
+{
+	if (create) {
+		sqlite3_stmt *ins = store_stmt("INSERT OR IGNORE INTO teams(name, created_at) VALUES (?1, ?2)");
+		if (!ins)
+			return CR_EDB;
+		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, time(NULL));
+		cr_err e = step_done(ins, "create team");
+		if (e)
+			return e;
+	}
+	sqlite3_stmt *st = store_stmt("SELECT id FROM teams WHERE name = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return CR_OK;
+	return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "team by name");
+}

@@ -1,0 +1,120 @@
+/* The first pass: demux every packet to learn the real (timestamp) duration,
+ * bit rate and keyframe layout, and optionally measure audio loudness. */
+#include "tx_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+struct scan_state {
+    double start, end, aend;
+    double last_key;
+    bool seen_video, seen_audio;
+};
+
+static void add_key(struct tx_scan *out, double t)
+{
+    if (out->n_keys > 0 && t <= out->keys[out->n_keys - 1])
+        return; /* not ascending: keep the table sorted, ignore strays */
+    if (out->n_keys == TX_MAX_KEYS) {
+        out->keys_overflow = true;
+        return;
+    }
+    out->keys[out->n_keys++] = t;
+}
+
+static void on_video(struct tx_scan *out, struct scan_state *s, const AVPacket *pkt,
+                     AVRational tb)
+{
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (!s->seen_video)
+        out->first_is_key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+    out->video_bytes += pkt->size;
+    if (ts == AV_NOPTS_VALUE) {
+        s->seen_video = true;
+        return;
+    }
+    double t = (double)ts * av_q2d(tb);
+    double end = t + (double)pkt->duration * av_q2d(tb);
+    if (!s->seen_video || t < s->start)
+        s->start = t;
+    if (!s->seen_video || end > s->end)
+        s->end = end;
+    s->seen_video = true;
+    if (pkt->flags & AV_PKT_FLAG_KEY)
+        add_key(out, t);
+}
+
+static void on_audio(struct scan_state *s, const AVPacket *pkt, AVRational tb)
+{
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (ts == AV_NOPTS_VALUE)
+        return;
+    double end = (double)(ts + pkt->duration) * av_q2d(tb);
+    if (!s->seen_audio || end > s->aend)
+        s->aend = end;
+    s->seen_audio = true;
+}
+
+static void finish(struct tx_scan *out, const struct scan_state *s)
+{
+    out->start = s->seen_video ? s->start : 0;
+    out->duration = s->seen_video ? FFMAX(0.0, s->end - s->start) : 0;
+    out->audio_duration = s->seen_audio ? FFMAX(0.0, s->aend - out->start) : 0;
+    double prev = 0;
+    for (int i = 0; i < out->n_keys; i++) {
+        out->keys[i] -= out->start;
+        if (out->keys[i] - prev > out->max_key_gap)
+            out->max_key_gap = out->keys[i] - prev;
+        prev = out->keys[i];
+    }
+    if (out->duration - prev > out->max_key_gap)
+        out->max_key_gap = out->duration - prev;
+}
+
+int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_scan *out)
+{
+    memset(out, 0, sizeof *out);
+    struct scan_state s = { 0 };
+    struct tx_meter *meter = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    int ret = -1;
+    if (!pkt)
+        return tx_fail(job, TX_ERR_INTERNAL, "out of memory");
+    if (measure && in->ast && tx_meter_open(&meter, in->ast) < 0) {
+        tx_fail(job, TX_ERR_UNSUPPORTED, "the audio track cannot be decoded");
+        goto out;
+    }
+    for (unsigned n = 0;; n++) {
+        if ((n & 63) == 0 && tx_check_stop(job) < 0)
+            goto out;
+        int r = av_read_frame(in->fmt, pkt);
+        if (r < 0) {
+            if (tx_check_stop(job) < 0)
+                goto out;
+            break; /* EOF, or a truncated tail: keep what was readable */
+        }
+        if (pkt->stream_index == in->vst->index)
+            on_video(out, &s, pkt, in->vst->time_base);
+        else if (in->ast && pkt->stream_index == in->ast->index) {
+            on_audio(&s, pkt, in->ast->time_base);
+            if (meter)
+                (void)tx_meter_feed(meter, pkt); /* a bad packet only loses a little */
+        }
+        av_packet_unref(pkt);
+    }
+    if (!s.seen_video) {
+        tx_fail(job, TX_ERR_UNSUPPORTED, NULL);
+        goto out;
+    }
+    finish(out, &s);
+    if (meter) {
+        (void)tx_meter_feed(meter, NULL);
+        tx_meter_result(meter, &out->loudness, &out->peak_db);
+        out->measured = true;
+    }
+    ret = 0;
+out:
+    tx_meter_free(&meter);
+    av_packet_free(&pkt);
+    return ret;
+}

@@ -1,0 +1,182 @@
+/* Private contracts shared by the transcode/ files; not installed, not used by src/. */
+#ifndef CASEREEL_TX_INTERNAL_H
+#define CASEREEL_TX_INTERNAL_H
+
+#include <casereel/transcode.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+
+#define TX_MAX_RENDITIONS 2
+#define TX_SEGMENT_SECONDS 2.0
+#define TX_MAX_KEYS 8192     /* source keyframes remembered for fast-path cuts */
+#define TX_MAX_CUTS 8192
+#define TX_TARGET_LUFS (-16.0)
+
+/* Per-call state: options, cancellation, deadline, progress and the result. */
+struct tx_job {
+    const struct tx_options *opt;
+    const atomic_int *cancel;
+    double deadline; /* tx_now() seconds, 0 = none */
+    tx_progress_fn progress;
+    void *progress_ctx;
+    int last_percent;
+    struct tx_result *res;
+    const char *in_path;
+    const char *out_dir;
+};
+
+double tx_now(void);
+/* Records the first failure only (later ones are consequences); returns -1.
+ * detail, when not NULL, replaces the generic text of code. */
+int tx_fail(struct tx_job *job, enum tx_error code, const char *detail);
+/* -1 (with the error recorded) when cancelled or past the deadline, else 0. */
+int tx_check_stop(struct tx_job *job);
+/* AVIOInterruptCB callback; opaque is a struct tx_job. */
+int tx_interrupt_cb(void *opaque);
+void tx_report_progress(struct tx_job *job, int percent);
+/* Builds out_dir/name into buf; -1 if it does not fit. */
+int tx_out_path(const struct tx_job *job, const char *name, char *buf, size_t size);
+
+/* probe.c: an opened, validated input. */
+struct tx_input {
+    AVFormatContext *fmt;
+    AVStream *vst;    /* never NULL once opened */
+    AVStream *ast;    /* NULL when there is no audio */
+    int rotation;     /* clockwise degrees to turn the picture upright: 0/90/180/270 */
+    int width, height;/* upright size */
+    bool hdr;         /* PQ or HLG transfer */
+};
+/* Opens job->in_path under the container/protocol whitelists and the limits of
+ * job->opt, picks the streams. On failure the error is recorded, -1 returned and
+ * nothing is left open. */
+int tx_open_input(struct tx_job *job, struct tx_input *in);
+void tx_close_input(struct tx_input *in);
+
+/* scan.c: one demux pass before the real work. */
+struct tx_scan {
+    double start;          /* first video timestamp, seconds */
+    double duration;       /* video length from packet timestamps, seconds */
+    double audio_duration;
+    int64_t video_bytes;
+    double max_key_gap;    /* longest distance between video keyframes, seconds */
+    bool first_is_key;
+    double keys[TX_MAX_KEYS]; /* keyframe times relative to start, ascending */
+    int n_keys;
+    bool keys_overflow;
+    bool measured;         /* loudness below is valid */
+    double loudness;       /* integrated, LUFS */
+    double peak_db;        /* sample peak, dBFS */
+};
+/* Reads every packet of in (consumed: reopen afterwards). measure decodes the
+ * audio and measures its loudness with ebur128. */
+int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_scan *out);
+
+/* loudness.c */
+struct tx_meter;
+int tx_meter_open(struct tx_meter **m, const AVStream *ast);
+int tx_meter_feed(struct tx_meter *m, const AVPacket *pkt); /* NULL flushes */
+void tx_meter_result(const struct tx_meter *m, double *lufs, double *peak_db);
+void tx_meter_free(struct tx_meter **m);
+
+/* plan.c: what to produce, decided from the input and the scan. */
+enum tx_audio_mode { TX_AUDIO_NONE, TX_AUDIO_COPY, TX_AUDIO_ENCODE };
+struct tx_rend_plan {
+    const char *name;
+    int width, height;
+    int maxrate, bufsize; /* bits/s, bits */
+    bool copy;
+};
+struct tx_plan {
+    int n;
+    struct tx_rend_plan r[TX_MAX_RENDITIONS];
+    AVRational fps;         /* output frame rate of encoded renditions */
+    enum tx_audio_mode audio;
+    double gain_db;
+    double cap;             /* seconds of output at most */
+    bool trimmed;
+    bool need_decode;       /* at least one rendition is encoded */
+    double cuts[TX_MAX_CUTS]; /* segment start times after 0, seconds */
+    int n_cuts;
+};
+int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_scan *scan,
+                 struct tx_plan *plan);
+/* Linear gain towards TX_TARGET_LUFS from the measured loudness, peak-limited. */
+void tx_plan_set_gain(struct tx_plan *plan, const struct tx_scan *scan);
+
+/* graph.c: filter graphs. */
+struct tx_vgraph {
+    AVFilterGraph *graph;
+    AVFilterContext *src;
+    AVFilterContext *sink[TX_MAX_RENDITIONS]; /* indexed like plan->r; NULL for copies */
+};
+int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVCodecContext *dec,
+                   const struct tx_plan *plan);
+struct tx_agraph {
+    AVFilterGraph *graph;
+    AVFilterContext *src;
+    AVFilterContext *sink;
+};
+/* abuffer -> chain -> abuffersink; frame_size > 0 fixes the frames' sample count. */
+int tx_agraph_open(struct tx_agraph *g, const AVCodecContext *dec, AVRational tb,
+                   const char *chain, int frame_size);
+void tx_graph_free(AVFilterGraph **graph);
+
+/* codec.c: decoders and encoders. */
+int tx_decoder_open(AVCodecContext **dec, const AVStream *st, int threads, int64_t max_pixels);
+int tx_x264_open(AVCodecContext **enc, const struct tx_rend_plan *r, AVRational fps,
+                 const struct tx_options *opt);
+int tx_aac_open(AVCodecContext **enc);
+
+/* output.c: one rendition file, written by its own thread. */
+struct tx_output;
+struct tx_output_cfg {
+    const char *path;
+    AVCodecContext *venc;        /* encoded video (owned by the output after open) */
+    const AVStream *vcopy;       /* or: stream-copied video from this source stream */
+    const AVCodecParameters *apar; /* audio parameters, NULL for none */
+    AVRational atb;              /* time base of audio packets */
+    const double *cuts;          /* copy only: where fragments may start */
+    int n_cuts;
+};
+int tx_output_open(struct tx_output **o, const struct tx_output_cfg *cfg);
+/* Queue a video frame (encoded outputs) or packet; ownership of the reference
+ * moves to the output. Blocks while the output's queue is full. */
+int tx_output_frame(struct tx_output *o, AVFrame *frame);
+int tx_output_vpacket(struct tx_output *o, AVPacket *pkt);
+int tx_output_apacket(struct tx_output *o, AVPacket *pkt);
+/* Flushes, writes the trailer, joins the thread. -1 if anything failed. */
+int tx_output_finish(struct tx_output *o);
+bool tx_output_failed(struct tx_output *o);
+/* After finish: fragment start times (seconds, first is 0) and end time. */
+int tx_output_fragments(const struct tx_output *o, const double **starts, double *end);
+const AVCodecParameters *tx_output_vpar(const struct tx_output *o);
+void tx_output_free(struct tx_output **o);
+
+/* hls.c */
+/* Scans the finished MP4s and writes the rendition playlists and master.m3u8;
+ * fills bandwidth fields of res->renditions. */
+int tx_hls_write(struct tx_job *job, const struct tx_plan *plan, struct tx_output *const *outs,
+                 struct tx_result *res);
+
+/* poster.c */
+#define TX_POSTER_CANDIDATES 4
+struct tx_poster {
+    double at[TX_POSTER_CANDIDATES];
+    AVFrame *frame[TX_POSTER_CANDIDATES];
+};
+void tx_poster_init(struct tx_poster *p, double duration);
+/* Keeps a reference to frame when t reaches a candidate time. */
+int tx_poster_offer(struct tx_poster *p, const AVFrame *frame, double t);
+/* Writes poster.jpg and thumb.jpg from the best candidate. */
+int tx_poster_write(struct tx_job *job, struct tx_poster *p);
+/* For stream-copied clips: decodes a few frames of the source itself. */
+int tx_poster_from_source(struct tx_job *job, double duration);
+void tx_poster_free(struct tx_poster *p);
+
+/* pipeline.c: the decode-filter-encode-mux pass. */
+int tx_pipeline_run(struct tx_job *job, struct tx_input *in, const struct tx_plan *plan,
+                    const struct tx_scan *scan, struct tx_output **outs, double *out_duration);
+
+#endif
