@@ -69,7 +69,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcasereel-core.a $(TRANSCO
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libjansson-dev libsodium-dev libavformat-dev libavcodec-dev libavfilter-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
-  nginx-light wrk sqlite3 tzdata curl ca-certificates
+  nginx-light wrk sqlite3 tzdata curl jq ca-certificates
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:

@@ -110,6 +110,15 @@ static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *
 	return CR_OK;
 }
 
+static bool is_bool_word(const char *s)
+{
+	static const char *const words[] = {"0", "1", "true", "false", "yes", "no"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strcmp(s, words[i]))
+			return true;
+	return false;
+}
+
 static const struct opt *find_flag(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
@@ -143,7 +152,7 @@ cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size
 		}
 		const char *val = eq ? eq + 1 : NULL;
 		if (!val && o->kind == OPT_BOOL)
-			val = "1";
+			val = i + 1 < argc && is_bool_word(argv[i + 1]) ? argv[++i] : "1";
 		if (!val) {
 			if (i + 1 >= argc) {
 				snprintf(err, err_len, "--%s needs a value", o->flag);

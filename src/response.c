@@ -36,28 +36,39 @@ void http_response_clear(struct cr_response *res)
 	memset(res, 0, sizeof *res);
 }
 
+/* Drops the body of an earlier answer but keeps headers already added
+ * (Location, Allow, Retry-After): handlers add them before answering. */
+static void reset_body(struct cr_response *res, unsigned status)
+{
+	json_decref(res->json);
+	free(res->text);
+	res->json = NULL;
+	res->text = NULL;
+	res->text_len = 0;
+	res->content_type = NULL;
+	res->is_problem = false;
+	res->status = status;
+}
+
 void http_json(struct cr_response *res, unsigned status, json_t *body)
 {
-	http_response_clear(res);
 	if (!body) {
 		http_problem(res, 500, "internal", "out of memory");
 		return;
 	}
-	res->status = status;
+	reset_body(res, status);
 	res->json = body;
 }
 
 void http_no_content(struct cr_response *res)
 {
-	http_response_clear(res);
-	res->status = 204;
+	reset_body(res, 204);
 }
 
 void http_text(struct cr_response *res, unsigned status, const char *content_type, char *text,
 	       size_t len)
 {
-	http_response_clear(res);
-	res->status = status;
+	reset_body(res, status);
 	res->text = text;
 	res->text_len = len;
 	res->content_type = content_type;
@@ -70,14 +81,7 @@ static void problem_v(struct cr_response *res, unsigned status, const char *type
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	char type_uri[96];
 	snprintf(type_uri, sizeof type_uri, "/problems/%s", type);
-	/* keep headers added before the problem (Allow, Retry-After) */
-	size_t nheaders = res->nheaders;
-	__typeof__(res->headers) headers;
-	memcpy(headers, res->headers, sizeof headers);
-	http_response_clear(res);
-	memcpy(res->headers, headers, sizeof headers);
-	res->nheaders = nheaders;
-	res->status = status;
+	reset_body(res, status);
 	res->is_problem = true;
 	res->json = json_pack("{s:s, s:s, s:i, s:s}", "type", type_uri, "title",
 			      status_title(status), "status", (int)status, "detail", detail);

@@ -111,7 +111,8 @@ struct tx_vgraph {
     AVFilterContext *src;
     AVFilterContext *sink[TX_MAX_RENDITIONS]; /* indexed like plan->r; NULL for copies */
 };
-int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVCodecContext *dec,
+/* Built on the first decoded frame (its format is the truth, not the header). */
+int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame *first,
                    const struct tx_plan *plan);
 struct tx_agraph {
     AVFilterGraph *graph;

@@ -1,0 +1,110 @@
+// Login, tokens, logout, expiry and brute-force throttling.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startServer, api, login, expectProblem } from './lib/server.mjs';
+
+const servers = [];
+async function server(opts) {
+  const s = await startServer(opts);
+  servers.push(s);
+  return s;
+}
+after(() => Promise.all(servers.map((s) => s.dispose())));
+
+test('agent logs in and reads their own profile', async () => {
+  const s = await server();
+  const r = await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent1', password: 'demo1234' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.token_type, 'Bearer');
+  assert.match(r.json.token, /^[A-Za-z0-9_-]{43}$/);
+  assert.ok(r.json.expires_at > Date.now() / 1000);
+  const me = await api(s, 'GET', '/api/v1/me', { token: r.json.token });
+  assert.equal(me.status, 200);
+  assert.equal(me.json.username, 'agent1');
+  assert.equal(me.json.role, 'agent');
+  assert.equal(me.json.team.name, 'Billing');
+  assert.deepEqual(me.json.weak_skills, ['compliance']);
+  assert.equal(me.json.password_hash, undefined);
+  // usernames are case-insensitive
+  assert.ok(await login(s, 'AGENT1'));
+});
+
+test('wrong password and unknown user get the same 401', async () => {
+  const s = await server();
+  const bad = expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent1', password: 'nope-nope' } }), 401);
+  const unknown = expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'ghost', password: 'demo1234' } }), 401);
+  assert.equal(bad.detail, unknown.detail);
+  const missing = expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent1' } }), 422);
+  assert.equal(missing.field, 'password');
+});
+
+test('requests without a valid token are 401', async () => {
+  const s = await server();
+  const none = await api(s, 'GET', '/api/v1/me');
+  expectProblem(assert, none, 401);
+  assert.match(none.headers.get('www-authenticate'), /^Bearer/);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/me', { token: 'x'.repeat(43) }), 401);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/me', { headers: { authorization: 'Basic YWdlbnQxOmRlbW8xMjM0' } }), 401);
+});
+
+test('logout revokes only that token', async () => {
+  const s = await server();
+  const t1 = await login(s, 'agent2');
+  const t2 = await login(s, 'agent2');
+  assert.notEqual(t1, t2);
+  assert.equal((await api(s, 'POST', '/api/v1/auth/logout', { token: t1 })).status, 204);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/me', { token: t1 }), 401);
+  assert.equal((await api(s, 'GET', '/api/v1/me', { token: t2 })).status, 200);
+});
+
+test('tokens expire after the configured lifetime', async () => {
+  const s = await server({ args: ['--token-ttl', '1'] });
+  const t = await login(s, 'agent3');
+  assert.equal((await api(s, 'GET', '/api/v1/me', { token: t })).status, 200);
+  await sleep(2100);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/me', { token: t }), 401);
+});
+
+test('repeated failures on one account are throttled with 429 and Retry-After', async () => {
+  const s = await server({ args: ['--login-max-failures', '3', '--login-window', '60'] });
+  for (let i = 0; i < 3; i++)
+    expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent4', password: `guess-${i}xx` } }), 401);
+  // even the right password is refused while throttled
+  const r = await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent4', password: 'demo1234' } });
+  expectProblem(assert, r, 429);
+  const wait = Number(r.headers.get('retry-after'));
+  assert.ok(wait >= 1 && wait <= 60, `Retry-After ${wait}`);
+  // other accounts are not affected
+  assert.ok(await login(s, 'agent5'));
+});
+
+test('repeated failures from one address are throttled across accounts', async () => {
+  const s = await server({ args: ['--login-max-failures-ip', '4', '--login-window', '60'] });
+  for (let i = 0; i < 4; i++)
+    expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: `agent${i + 1}`, password: 'wrong-password' } }), 401);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent8', password: 'demo1234' } }), 429);
+});
+
+test('a deactivated user loses their sessions and cannot log in', async () => {
+  const s = await server();
+  const admin = await login(s, 'admin');
+  const t = await login(s, 'agent6');
+  const me = await api(s, 'GET', '/api/v1/me', { token: t });
+  const r = await api(s, 'PATCH', `/api/v1/users/${me.json.id}`, { token: admin, json: { active: false } });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.active, false);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/me', { token: t }), 401);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent6', password: 'demo1234' } }), 401);
+});
+
+test('changing a password revokes old sessions; the new one works', async () => {
+  const s = await server();
+  const admin = await login(s, 'admin');
+  const t = await login(s, 'agent7');
+  const id = (await api(s, 'GET', '/api/v1/me', { token: t })).json.id;
+  assert.equal((await api(s, 'PATCH', `/api/v1/users/${id}`, { token: admin, json: { password: 'n3w-secret!' } })).status, 200);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/me', { token: t }), 401);
+  assert.ok(await login(s, 'agent7', 'n3w-secret!'));
+  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent7', password: 'demo1234' } }), 401);
+});

@@ -1,0 +1,104 @@
+// HTTP behaviour shared by every endpoint: problems, limits, content types,
+// routing errors, health and metrics.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { startServer, api, login, expectProblem } from './lib/server.mjs';
+
+let s, admin;
+before(async () => {
+  s = await startServer();
+  admin = await login(s, 'admin');
+});
+after(() => s.dispose());
+
+/** Sends raw bytes on one connection and resolves with the whole reply. */
+function raw(bytes, { endAfterMs = 2000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(s.port, '127.0.0.1');
+    let out = '';
+    sock.on('data', (d) => { out += d; });
+    sock.on('error', reject);
+    sock.on('close', () => resolve(out));
+    sock.write(bytes);
+    setTimeout(() => sock.destroy(), endAfterMs);
+  });
+}
+
+test('malformed JSON is a 400 problem', async () => {
+  for (const body of ['{"username":', 'not json', '[1,2,3]', '"str"', '', '{"a":1,"a":2}']) {
+    const r = await api(s, 'POST', '/api/v1/auth/login', { body, headers: { 'content-type': 'application/json' } });
+    expectProblem(assert, r, 400);
+  }
+});
+
+test('a body over 64 KiB is refused with 413', async () => {
+  const big = JSON.stringify({ username: 'agent1', password: 'x'.repeat(70 * 1024) });
+  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { body: big, headers: { 'content-type': 'application/json' } }), 413);
+  // a declared length over the limit is refused before the body is sent
+  const reply = await raw('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{');
+  assert.match(reply, /^HTTP\/1\.1 413/);
+  assert.match(reply, /application\/problem\+json/);
+  // chunked bodies are counted as they arrive
+  const chunk = 'a'.repeat(32 * 1024);
+  const chunked = `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+    `${(chunk.length).toString(16)}\r\n${chunk}\r\n`.repeat(3) + '0\r\n\r\n';
+  assert.match(await raw(chunked), /^HTTP\/1\.1 413/);
+  assert.equal((await api(s, 'GET', '/healthz')).status, 200);
+});
+
+test('a JSON endpoint refuses other content types with 415', async () => {
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonx']) {
+    const r = await api(s, 'POST', '/api/v1/auth/login', { body: '{"username":"agent1","password":"demo1234"}', headers: { 'content-type': type } });
+    expectProblem(assert, r, 415);
+  }
+  const ok = await api(s, 'POST', '/api/v1/auth/login', { body: '{"username":"agent1","password":"demo1234"}', headers: { 'content-type': 'application/json; charset=utf-8' } });
+  assert.equal(ok.status, 200);
+});
+
+test('unknown routes are JSON 404s; wrong methods are 405 with Allow', async () => {
+  const nf = expectProblem(assert, await api(s, 'GET', '/api/v1/nothing-here'), 404);
+  assert.match(nf.detail, /nothing-here/);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/users/1/../../etc/passwd', { token: admin }), 404);
+  const r = await api(s, 'DELETE', '/api/v1/users', { token: admin });
+  expectProblem(assert, r, 405);
+  assert.equal(r.headers.get('allow'), 'POST, GET, HEAD');
+  const login405 = await api(s, 'GET', '/api/v1/auth/login');
+  expectProblem(assert, login405, 405);
+  assert.equal(login405.headers.get('allow'), 'POST');
+});
+
+test('HEAD on a GET endpoint answers headers only', async () => {
+  const r = await fetch(`${s.url}/healthz`, { method: 'HEAD' });
+  assert.equal(r.status, 200);
+  assert.equal(await r.text(), '');
+});
+
+test('healthz reports the database and schema', async () => {
+  const r = await api(s, 'GET', '/healthz');
+  assert.equal(r.status, 200);
+  assert.equal(r.json.status, 'ok');
+  assert.ok(r.json.schema >= 1);
+});
+
+test('metrics count requests by route and status in Prometheus format', async () => {
+  const t = await login(s, 'agent1');
+  for (let i = 0; i < 3; i++) await api(s, 'GET', '/api/v1/me', { token: t });
+  await api(s, 'GET', '/api/v1/me');
+  const r = await api(s, 'GET', '/metrics');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^text\/plain/);
+  const count = (status) => Number((r.body.match(new RegExp(`casereel_http_requests_total\\{method="GET",route="/api/v1/me",status="${status}"\\} (\\d+)`)) || [])[1]);
+  assert.ok(count(200) >= 3, r.body);
+  assert.ok(count(401) >= 1);
+  assert.match(r.body, /casereel_http_request_duration_seconds_bucket\{le="\+Inf"\} \d+/);
+  assert.match(r.body, /casereel_db_errors_total 0/);
+  assert.match(r.body, /casereel_uptime_seconds \d+/);
+});
+
+test('keep-alive connections serve many requests', async () => {
+  const t = await login(s, 'agent2');
+  const req = `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t}\r\n\r\n`;
+  const reply = await raw(req.repeat(5), { endAfterMs: 500 });
+  assert.equal(reply.match(/HTTP\/1\.1 200/g).length, 5);
+});

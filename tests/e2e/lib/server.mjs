@@ -1,0 +1,95 @@
+// Starts the real casereel binary on an ephemeral port with its own data
+// directory, and offers small helpers to drive it over HTTP.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '../../..');
+export const binDir = process.env.CASEREEL_BIN || join(repoRoot, 'bin');
+export const seedPath = join(repoRoot, 'seeds/demo.json');
+
+/** Starts `casereel serve` and resolves once it prints its port. */
+export async function startServer({ demo = true, args = [], env = {}, dataDir } = {}) {
+  const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
+  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--access-log', '0', ...args];
+  if (demo) argv.push('--demo');
+  const proc = spawn(join(binDir, 'casereel'), argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  const port = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 15000);
+    proc.stdout.on('data', (d) => {
+      stdout += d;
+      const m = stdout.match(/listening on http:\/\/[^:]+:(\d+)/);
+      if (m) { clearTimeout(timer); res(Number(m[1])); }
+    });
+    exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited ${code}:\n${stderr}`)); });
+  });
+  const server = {
+    port, dir, proc, exited,
+    url: `http://127.0.0.1:${port}`,
+    get stderr() { return stderr; },
+    get stdout() { return stdout; },
+    /** Sends `signal` and waits for the process to end. */
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+    /** Stops the server gracefully (SIGKILL after 10 s), removes its data
+     *  directory, and fails if a sanitizer reported anything. */
+    async dispose() {
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
+      await server.stop('SIGTERM');
+      clearTimeout(timer);
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+      assertNoSanitizerReport(stderr);
+    },
+  };
+  return server;
+}
+
+/** Throws when a sanitizer (ASan, LSan, UBSan) reported on `stderr`. */
+export function assertNoSanitizerReport(stderr) {
+  const m = stderr.match(/(ERROR: \w+Sanitizer|runtime error:)[^\n]*/);
+  if (m) throw new Error(`sanitizer report from the server: ${m[0]}\n${stderr.slice(-4000)}`);
+}
+
+/** One HTTP call; returns {status, headers, body, json}. */
+export async function api(server, method, path, { token, json, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  let payload = body;
+  if (json !== undefined) {
+    payload = JSON.stringify(json);
+    h['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(server.url + path, { method, headers: h, body: payload });
+  const text = await res.text();
+  let parsed;
+  try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+  return { status: res.status, headers: res.headers, body: text, json: parsed };
+}
+
+/** Logs in and returns the bearer token (throws on failure). */
+export async function login(server, username, password = 'demo1234') {
+  const r = await api(server, 'POST', '/api/v1/auth/login', { json: { username, password } });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.body}`);
+  return r.json.token;
+}
+
+/** Asserts `r` is an RFC 9457 problem with `status`; returns its body. */
+export function expectProblem(assert, r, status) {
+  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.body}`);
+  assert.match(r.headers.get('content-type') || '', /^application\/problem\+json/);
+  for (const k of ['type', 'title', 'status', 'detail']) assert.ok(k in r.json, `problem lacks ${k}`);
+  assert.equal(r.json.status, status);
+  return r.json;
+}

@@ -1,0 +1,202 @@
+/* Filter graphs: one video graph (orient, tone-map, fps, scale, split to every
+ * encoded rendition) and small audio graphs (loudness meter, resample + gain). */
+#include "tx_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+
+void tx_graph_free(AVFilterGraph **graph)
+{
+    avfilter_graph_free(graph);
+}
+
+/* Links src -> desc -> sinks, where desc uses the labels [in] and [o0].. */
+static int parse_and_config(AVFilterGraph *graph, const char *desc, AVFilterContext *src,
+                            AVFilterContext **sinks, int n_sinks)
+{
+    AVFilterInOut *outputs = avfilter_inout_alloc();
+    AVFilterInOut *inputs = NULL;
+    int ret = AVERROR(ENOMEM);
+    if (!outputs)
+        goto out;
+    outputs->name = av_strdup("in");
+    outputs->filter_ctx = src;
+    for (int i = n_sinks - 1; i >= 0; i--) {
+        AVFilterInOut *io = avfilter_inout_alloc();
+        char label[8];
+        if (!io)
+            goto out;
+        snprintf(label, sizeof label, "o%d", i);
+        io->name = av_strdup(label);
+        io->filter_ctx = sinks[i];
+        io->next = inputs;
+        inputs = io;
+    }
+    ret = avfilter_graph_parse_ptr(graph, desc, &inputs, &outputs, NULL);
+    if (ret >= 0)
+        ret = avfilter_graph_config(graph, NULL);
+out:
+    avfilter_inout_free(&inputs);
+    avfilter_inout_free(&outputs);
+    return ret;
+}
+
+static const char *orient_filters(int rotation)
+{
+    switch (rotation) {
+    case 90: return "transpose=clock,";
+    case 180: return "hflip,vflip,";
+    case 270: return "transpose=cclock,";
+    default: return "";
+    }
+}
+
+static const char *zimg_transfer(enum AVColorTransferCharacteristic trc)
+{
+    return trc == AVCOL_TRC_ARIB_STD_B67 ? "arib-std-b67" : "smpte2084";
+}
+
+/* The main scaling step for the first encoded rendition: SDR through swscale
+ * (also 10-bit / 4:4:4 -> 8-bit 4:2:0 and matrix -> BT.709), HDR through zimg
+ * with linear-light tone mapping. */
+static int scale_chain(char *buf, size_t size, const struct tx_input *in, const AVFrame *f,
+                       int w, int h)
+{
+    int n;
+    if (in->hdr) {
+        n = snprintf(buf, size,
+                     "zscale=w=%d:h=%d:filter=bicubic:tin=%s:min=2020_ncl:pin=2020:rin=tv:"
+                     "t=linear:npl=100,format=gbrpf32le,zscale=p=709,"
+                     "tonemap=tonemap=hable:desat=0,zscale=t=709:m=709:r=tv,format=yuv420p",
+                     w, h, zimg_transfer(in->vst->codecpar->color_trc));
+    } else {
+        const char *matrix = "auto";
+        if (f->colorspace == AVCOL_SPC_UNSPECIFIED || f->colorspace == AVCOL_SPC_RESERVED)
+            matrix = FFMIN(f->width, f->height) >= 720 ? "bt709" : "bt601";
+        n = snprintf(buf, size,
+                     "scale=w=%d:h=%d:flags=bicubic:in_color_matrix=%s:out_color_matrix=bt709:"
+                     "out_range=tv,format=yuv420p",
+                     w, h, matrix);
+    }
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static int add_sink(AVFilterGraph *graph, AVFilterContext **sink, int i)
+{
+    char name[16];
+    snprintf(name, sizeof name, "sink%d", i);
+    if (avfilter_graph_create_filter(sink, avfilter_get_by_name("buffersink"), name, NULL, NULL,
+                                     graph) < 0)
+        return -1;
+    static const enum AVPixelFormat fmts[] = { AV_PIX_FMT_YUV420P, AV_PIX_FMT_NONE };
+    return av_opt_set_int_list(*sink, "pix_fmts", fmts, AV_PIX_FMT_NONE, AV_OPT_SEARCH_CHILDREN);
+}
+
+static int video_desc(char *desc, size_t size, const struct tx_input *in, const AVFrame *first,
+                      const struct tx_plan *plan, const int *enc, int n_enc)
+{
+    char scale[512];
+    const struct tx_rend_plan *top = &plan->r[enc[0]];
+    if (scale_chain(scale, sizeof scale, in, first, top->width, top->height) < 0)
+        return -1;
+    int n;
+    if (n_enc == 1) {
+        n = snprintf(desc, size, "[in]%sfps=fps=%d/%d,%s[o0]", orient_filters(in->rotation),
+                     plan->fps.num, plan->fps.den, scale);
+    } else {
+        /* The low rendition is scaled from the top one: cheaper, same look. */
+        const struct tx_rend_plan *low = &plan->r[enc[1]];
+        n = snprintf(desc, size,
+                     "[in]%sfps=fps=%d/%d,%s,split=2[o0][s1];"
+                     "[s1]scale=w=%d:h=%d:flags=bicubic:in_color_matrix=bt709:"
+                     "out_color_matrix=bt709,format=yuv420p[o1]",
+                     orient_filters(in->rotation), plan->fps.num, plan->fps.den, scale,
+                     low->width, low->height);
+    }
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame *first,
+                   const struct tx_plan *plan)
+{
+    int enc[TX_MAX_RENDITIONS], n_enc = 0;
+    for (int i = 0; i < plan->n; i++)
+        if (!plan->r[i].copy)
+            enc[n_enc++] = i;
+    memset(g, 0, sizeof *g);
+    if (n_enc == 0)
+        return 0;
+    g->graph = avfilter_graph_alloc();
+    if (!g->graph)
+        return -1;
+
+    AVRational sar = first->sample_aspect_ratio.num > 0 ? first->sample_aspect_ratio
+                                                        : (AVRational){ 1, 1 };
+    char args[256];
+    snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
+             first->width, first->height, first->format, in->vst->time_base.num,
+             in->vst->time_base.den, sar.num, sar.den);
+    if (avfilter_graph_create_filter(&g->src, avfilter_get_by_name("buffer"), "in", args, NULL,
+                                     g->graph) < 0)
+        goto fail;
+    AVFilterContext *sinks[TX_MAX_RENDITIONS];
+    for (int i = 0; i < n_enc; i++)
+        if (add_sink(g->graph, &sinks[i], i) < 0)
+            goto fail;
+    char desc[2048];
+    if (video_desc(desc, sizeof desc, in, first, plan, enc, n_enc) < 0 ||
+        parse_and_config(g->graph, desc, g->src, sinks, n_enc) < 0)
+        goto fail;
+    for (int i = 0; i < n_enc; i++)
+        g->sink[enc[i]] = sinks[i];
+    return 0;
+fail:
+    avfilter_graph_free(&g->graph);
+    memset(g, 0, sizeof *g);
+    return -1;
+}
+
+int tx_agraph_open(struct tx_agraph *g, const AVCodecContext *dec, AVRational tb,
+                   const char *chain, int frame_size)
+{
+    memset(g, 0, sizeof *g);
+    g->graph = avfilter_graph_alloc();
+    if (!g->graph)
+        return -1;
+    AVChannelLayout layout = { 0 };
+    if (dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+        av_channel_layout_default(&layout, dec->ch_layout.nb_channels);
+    else if (av_channel_layout_copy(&layout, &dec->ch_layout) < 0)
+        goto fail;
+    char lname[128];
+    if (av_channel_layout_describe(&layout, lname, sizeof lname) < 0)
+        goto fail;
+    av_channel_layout_uninit(&layout);
+    char args[512];
+    snprintf(args, sizeof args, "time_base=%d/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s",
+             tb.num, tb.den, dec->sample_rate, av_get_sample_fmt_name(dec->sample_fmt), lname);
+    if (avfilter_graph_create_filter(&g->src, avfilter_get_by_name("abuffer"), "in", args, NULL,
+                                     g->graph) < 0 ||
+        avfilter_graph_create_filter(&g->sink, avfilter_get_by_name("abuffersink"), "out", NULL,
+                                     NULL, g->graph) < 0)
+        goto fail;
+    char desc[512];
+    int n = snprintf(desc, sizeof desc, "[in]%s[o0]", chain);
+    if (n < 0 || (size_t)n >= sizeof desc || parse_and_config(g->graph, desc, g->src, &g->sink, 1) < 0)
+        goto fail;
+    if (frame_size > 0)
+        av_buffersink_set_frame_size(g->sink, (unsigned)frame_size);
+    return 0;
+fail:
+    av_channel_layout_uninit(&layout);
+    avfilter_graph_free(&g->graph);
+    memset(g, 0, sizeof *g);
+    return -1;
+}
