@@ -79,9 +79,9 @@ static void me(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"POST", "/api/v1/auth/login", CR_ROLE_NONE, CR_BODY_JSON, login},
-	{"POST", "/api/v1/auth/logout", CR_ROLE_AGENT, CR_BODY_NONE, logout},
-	{"GET", "/api/v1/me", CR_ROLE_AGENT, CR_BODY_NONE, me},
+	{"POST", "/api/v1/auth/login", CR_ROLE_NONE, CR_BODY_JSON, login, NULL},
+	{"POST", "/api/v1/auth/logout", CR_ROLE_AGENT, CR_BODY_NONE, logout, NULL},
+	{"GET", "/api/v1/me", CR_ROLE_AGENT, CR_BODY_NONE, me, NULL},
 };
 
 cr_err api_auth_register(struct router *r)

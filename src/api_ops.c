@@ -30,8 +30,8 @@ static void metrics(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"GET", "/healthz", CR_ROLE_NONE, CR_BODY_NONE, healthz},
-	{"GET", "/metrics", CR_ROLE_NONE, CR_BODY_NONE, metrics},
+	{"GET", "/healthz", CR_ROLE_NONE, CR_BODY_NONE, healthz, NULL},
+	{"GET", "/metrics", CR_ROLE_NONE, CR_BODY_NONE, metrics, NULL},
 };
 
 cr_err api_ops_register(struct router *r)

@@ -108,9 +108,9 @@ static void update_tag(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"GET", "/api/v1/tags", CR_ROLE_ADMIN, CR_BODY_NONE, list_tags},
-	{"POST", "/api/v1/tags", CR_ROLE_ADMIN, CR_BODY_JSON, create_tag},
-	{"PATCH", "/api/v1/tags/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_tag},
+	{"GET", "/api/v1/tags", CR_ROLE_ADMIN, CR_BODY_NONE, list_tags, NULL},
+	{"POST", "/api/v1/tags", CR_ROLE_ADMIN, CR_BODY_JSON, create_tag, NULL},
+	{"PATCH", "/api/v1/tags/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_tag, NULL},
 };
 
 cr_err api_tags_register(struct router *r)

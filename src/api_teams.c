@@ -89,9 +89,9 @@ static void update_team(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"GET", "/api/v1/teams", CR_ROLE_ADMIN, CR_BODY_NONE, list_teams},
-	{"POST", "/api/v1/teams", CR_ROLE_ADMIN, CR_BODY_JSON, create_team},
-	{"PATCH", "/api/v1/teams/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_team},
+	{"GET", "/api/v1/teams", CR_ROLE_ADMIN, CR_BODY_NONE, list_teams, NULL},
+	{"POST", "/api/v1/teams", CR_ROLE_ADMIN, CR_BODY_JSON, create_team, NULL},
+	{"PATCH", "/api/v1/teams/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_team, NULL},
 };
 
 cr_err api_teams_register(struct router *r)

@@ -250,7 +250,7 @@ out:
 }
 
 static const struct cr_route routes[] = {
-	{"POST", "/api/v1/users/import", CR_ROLE_ADMIN, CR_BODY_CSV, import_users},
+	{"POST", "/api/v1/users/import", CR_ROLE_ADMIN, CR_BODY_CSV, import_users, NULL},
 };
 
 cr_err api_user_import_register(struct router *r)

@@ -140,10 +140,10 @@ static void update_user(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"POST", "/api/v1/users", CR_ROLE_ADMIN, CR_BODY_JSON, create_user},
-	{"GET", "/api/v1/users", CR_ROLE_ADMIN, CR_BODY_NONE, list_users},
-	{"GET", "/api/v1/users/{id}", CR_ROLE_ADMIN, CR_BODY_NONE, get_user},
-	{"PATCH", "/api/v1/users/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_user},
+	{"POST", "/api/v1/users", CR_ROLE_ADMIN, CR_BODY_JSON, create_user, NULL},
+	{"GET", "/api/v1/users", CR_ROLE_ADMIN, CR_BODY_NONE, list_users, NULL},
+	{"GET", "/api/v1/users/{id}", CR_ROLE_ADMIN, CR_BODY_NONE, get_user, NULL},
+	{"PATCH", "/api/v1/users/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_user, NULL},
 };
 
 cr_err api_users_register(struct router *r)

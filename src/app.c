@@ -17,6 +17,8 @@ static const struct {
 	{"users", api_users_register},
 	{"teams", api_teams_register},
 	{"tags", api_tags_register},
+	{"uploads", api_uploads_register},
+	{"videos", api_videos_register},
 };
 
 cr_err app_init(struct cr_app *app, const struct cr_config *cfg)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_BOOL };
+enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_LLONG, OPT_BOOL };
 
 struct opt {
 	const char *flag; /* without the leading -- */
@@ -23,6 +23,7 @@ struct opt {
 #define STR(f, e, field, h) {f, e, OPT_STR, offsetof(struct cr_config, field), sizeof(((struct cr_config *)0)->field), 0, 0, h}
 #define INT(f, e, field, lo, hi, h) {f, e, OPT_INT, offsetof(struct cr_config, field), 0, lo, hi, h}
 #define LNG(f, e, field, lo, hi, h) {f, e, OPT_LONG, offsetof(struct cr_config, field), 0, lo, hi, h}
+#define LLNG(f, e, field, lo, hi, h) {f, e, OPT_LLONG, offsetof(struct cr_config, field), 0, lo, hi, h}
 #define BOOL(f, e, field, h) {f, e, OPT_BOOL, offsetof(struct cr_config, field), 0, 0, 1, h}
 
 static const struct opt options[] = {
@@ -43,6 +44,11 @@ static const struct opt options[] = {
 	INT("login-window", "CASEREEL_LOGIN_WINDOW", login_window, 1, 86400, "login throttling window (s)"),
 	LNG("pwhash-opslimit", "CASEREEL_PWHASH_OPSLIMIT", pwhash_opslimit, 1, 64, "argon2id passes"),
 	LNG("pwhash-memlimit", "CASEREEL_PWHASH_MEMLIMIT", pwhash_memlimit, 8192, 1L << 30, "argon2id memory (bytes)"),
+	LLNG("upload-max", "CASEREEL_UPLOAD_MAX", upload_max, 1024, 64L << 30, "largest upload (bytes)"),
+	INT("upload-daily-quota", "CASEREEL_UPLOAD_DAILY_QUOTA", upload_daily_quota, 0, 100000, "uploads per user per day"),
+	LNG("upload-expiry", "CASEREEL_UPLOAD_EXPIRY", upload_expiry, 1, 30L * 86400, "unfinished upload lifetime (s)"),
+	BOOL("keep-source", "CASEREEL_KEEP_SOURCE", keep_source, "keep originals after transcoding (0/1)"),
+	INT("transcode-time-limit", "CASEREEL_TRANSCODE_TIME_LIMIT", transcode_time_limit, 1, 86400, "seconds per transcode"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
 	BOOL("access-log", "CASEREEL_ACCESS_LOG", access_log, "log one line per request (0/1)"),
@@ -70,6 +76,11 @@ void config_defaults(struct cr_config *cfg)
 	cfg->pwhash_opslimit = 2;
 	cfg->pwhash_memlimit = 19L << 20;
 	cfg->access_log = true;
+	cfg->upload_max = 2LL << 30;
+	cfg->upload_daily_quota = 20;
+	cfg->upload_expiry = 86400;
+	cfg->keep_source = true;
+	cfg->transcode_time_limit = 900;
 }
 
 static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *val,
@@ -105,6 +116,8 @@ static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *
 	}
 	if (o->kind == OPT_INT)
 		*(int *)field = (int)v;
+	else if (o->kind == OPT_LLONG)
+		*(long long *)field = v;
 	else
 		*(long *)field = v;
 	return CR_OK;

@@ -35,6 +35,8 @@ struct req_ctx {
 	struct cr_response res;
 	bool answered;     /* res is final; any further body bytes are discarded */
 	bool queued;       /* the response went to MHD */
+	bool streaming;    /* a CR_BODY_STREAM route's begin() accepted the request */
+	bool finished;     /* ... and its finish() ran */
 	char *body;
 	size_t body_len, body_cap, body_max;
 	size_t bytes_out;
@@ -121,6 +123,8 @@ static bool check_body_headers(struct req_ctx *ctx)
 {
 	const struct cr_route *rt = ctx->match.route;
 	const struct cr_config *cfg = ctx->req.cfg;
+	if (rt->body == CR_BODY_STREAM)
+		return true; /* the stream's begin() checks its own headers */
 	ctx->body_max = rt->body == CR_BODY_JSON ? (size_t)cfg->json_body_max
 		      : rt->body == CR_BODY_CSV  ? (size_t)cfg->import_body_max
 						 : 0;
@@ -168,7 +172,11 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx,
 		for (size_t i = 0; i < ctx->match.nparams; i++)
 			ctx->req.params[i] = ctx->match.params[i];
 		ctx->req.nparams = ctx->match.nparams;
-		return;
+		if (ctx->match.route->body != CR_BODY_STREAM)
+			return;
+		ctx->streaming = true;
+		if (ctx->match.route->stream->begin(&ctx->req, &ctx->res))
+			return;
 	}
 	ctx->answered = true;
 }
@@ -177,6 +185,11 @@ static void take_body(struct req_ctx *ctx, const char *data, size_t size)
 {
 	if (ctx->answered || ctx->match.route->body == CR_BODY_NONE)
 		return;
+	if (ctx->streaming) {
+		if (!ctx->match.route->stream->chunk(&ctx->req, &ctx->res, data, size))
+			ctx->answered = true;
+		return;
+	}
 	if (size > ctx->body_max - ctx->body_len) {
 		http_problem(&ctx->res, 413, "too-large", "the body is over the limit of %zu bytes",
 			     ctx->body_max);
@@ -226,13 +239,18 @@ static bool parse_json_body(struct req_ctx *ctx)
 static void run_handler(struct req_ctx *ctx)
 {
 	const struct cr_route *rt = ctx->match.route;
-	if (rt->body == CR_BODY_JSON && !parse_json_body(ctx))
+	if (ctx->streaming) {
+		rt->stream->finish(&ctx->req, &ctx->res);
+		ctx->finished = true;
+	} else if (rt->body == CR_BODY_JSON && !parse_json_body(ctx)) {
 		return;
-	if (rt->body == CR_BODY_CSV) {
-		ctx->req.body = ctx->body ? ctx->body : "";
-		ctx->req.body_len = ctx->body_len;
+	} else {
+		if (rt->body == CR_BODY_CSV) {
+			ctx->req.body = ctx->body ? ctx->body : "";
+			ctx->req.body_len = ctx->body_len;
+		}
+		rt->handler(&ctx->req, &ctx->res);
 	}
-	rt->handler(&ctx->req, &ctx->res);
 	/* a handler must never leave a transaction open on the thread's connection */
 	store_rollback();
 	if (ctx->res.status == 0) {
@@ -333,6 +351,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		log_msg("access", "%s %s %u %zu %lluus%s", ctx->req.method, ctx->req.path, status,
 			ctx->bytes_out, (unsigned long long)us,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	if (ctx->streaming)
+		ctx->match.route->stream->release(&ctx->req, ctx->finished);
 	json_decref(ctx->req.json);
 	http_response_clear(&ctx->res);
 	free(ctx->body);

@@ -1,4 +1,5 @@
 /* casereel: `serve` runs the server; `admin create` makes the first admin. */
+#include <libavutil/log.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,17 @@
 #include "casereel/config.h"
 #include "casereel/http_server.h"
 #include "casereel/log.h"
+#include "casereel/media.h"
+#include "casereel/media_sign.h"
 #include "casereel/metrics.h"
 #include "casereel/seed.h"
 #include "casereel/store.h"
+#include "casereel/uploads.h"
 #include "casereel/users.h"
+#include "casereel/workers.h"
 
 #define SHUTDOWN_GRACE_MS 15000
+#define HOUSEKEEPING_SECONDS 60
 
 static void usage(void)
 {
@@ -43,13 +49,30 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 		fprintf(stderr, "casereel: unknown time zone '%s'\n", cfg->timezone);
 		return 2;
 	}
+	av_log_set_level(AV_LOG_ERROR); /* libav* chatter would drown the access log */
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
-	if (auth_init() || store_init(cfg->db_path)) {
+	if (auth_init() || store_init(cfg->db_path) || media_prepare(cfg) ||
+	    media_sign_init(cfg->data_dir)) {
 		fprintf(stderr, "casereel: cannot open the database %s\n", cfg->db_path);
 		return 1;
 	}
 	return 0;
+}
+
+/* Sleeps until a stop signal, doing periodic housekeeping in between;
+ * returns the signal. */
+static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
+{
+	for (;;) {
+		int removed = 0;
+		if (uploads_expire(cfg, &removed) == CR_OK && removed)
+			log_info("removed %d expired upload(s)", removed);
+		struct timespec wait = {.tv_sec = HOUSEKEEPING_SECONDS};
+		int sig = sigtimedwait(stop, NULL, &wait);
+		if (sig > 0)
+			return sig;
+	}
 }
 
 static int serve(int argc, char **argv)
@@ -74,7 +97,9 @@ static int serve(int argc, char **argv)
 	struct http_server *srv = NULL;
 	int port = 0;
 	metrics_start();
-	if (app_init(&app, &cfg) || http_server_start(&app, &srv, &port)) {
+	if (app_init(&app, &cfg) || workers_start(&cfg, &app.workers) ||
+	    http_server_start(&app, &srv, &port)) {
+		workers_stop(&app.workers);
 		app_free(&app);
 		return 1;
 	}
@@ -85,10 +110,10 @@ static int serve(int argc, char **argv)
 	log_info("serving; data in %s, media in %s, time zone %s", cfg.data_dir, cfg.media_dir,
 		 cfg.timezone);
 
-	int sig = 0;
-	sigwait(&stop, &sig);
+	int sig = wait_for_stop(&cfg, &stop);
 	log_info("signal %d: finishing requests in flight, then stopping", sig);
 	http_server_stop(&srv, SHUTDOWN_GRACE_MS);
+	workers_stop(&app.workers);
 	app_free(&app);
 	store_close_thread();
 	log_info("stopped");

@@ -11,6 +11,11 @@ const char *http_query(const struct cr_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *http_req_header(const struct cr_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
 static bool parse_long(const char *s, long min, long max, long *out)
 {
 	if (!s || !*s)

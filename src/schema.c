@@ -38,6 +38,56 @@ const char *const schema_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX sessions_user ON sessions(user_id);",
+
+	/* 2: videos, their transcode jobs, and resumable uploads in progress */
+	"CREATE TABLE videos ("
+	"  id INTEGER PRIMARY KEY,"
+	"  owner_id INTEGER NOT NULL REFERENCES users(id),"
+	"  title TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL CHECK (status IN ('processing', 'pending_review', 'published',"
+	"    'rejected', 'failed', 'removed')),"
+	"  progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),"
+	"  error TEXT,"
+	"  filename TEXT NOT NULL DEFAULT '',"
+	"  source_path TEXT,"          /* relative to the media root; NULL once deleted */
+	"  source_bytes INTEGER NOT NULL,"
+	"  duration REAL,"
+	"  source_duration REAL,"
+	"  trimmed INTEGER NOT NULL DEFAULT 0,"
+	"  width INTEGER,"
+	"  height INTEGER,"
+	"  has_audio INTEGER,"
+	"  renditions TEXT,"           /* JSON array from the transcoder */
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX videos_owner ON videos(owner_id, created_at);"
+	"CREATE INDEX videos_status ON videos(status, created_at);"
+	"CREATE TABLE video_tags ("
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (video_id, tag_id)) WITHOUT ROWID;"
+	"CREATE INDEX video_tags_tag ON video_tags(tag_id);"
+	"CREATE TABLE jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  video_id INTEGER NOT NULL UNIQUE REFERENCES videos(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  claimed_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX jobs_state ON jobs(state, id);"
+	"CREATE TABLE uploads ("
+	"  id TEXT PRIMARY KEY,"
+	"  owner_id INTEGER NOT NULL REFERENCES users(id),"
+	"  length INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL DEFAULT 0,"
+	"  metadata TEXT NOT NULL DEFAULT '{}',"  /* decoded Upload-Metadata, JSON */
+	"  raw_metadata TEXT,"                 /* as the client sent it, echoed on HEAD */
+	"  video_id INTEGER REFERENCES videos(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX uploads_expiry ON uploads(expires_at) WHERE video_id IS NULL;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

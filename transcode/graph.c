@@ -30,7 +30,7 @@ static int parse_and_config(AVFilterGraph *graph, const char *desc, AVFilterCont
     outputs->filter_ctx = src;
     for (int i = n_sinks - 1; i >= 0; i--) {
         AVFilterInOut *io = avfilter_inout_alloc();
-        char label[8];
+        char label[16];
         if (!io)
             goto out;
         snprintf(label, sizeof label, "o%d", i);

@@ -115,6 +115,10 @@ static int write_video(struct tx_output *o, AVPacket *pkt)
     if ((pkt->flags & AV_PKT_FLAG_KEY) && o->wrote_video && starts_fragment(o, t)) {
         if (write_audio_until(o, t - 1e-6, false) < 0 || av_write_frame(o->oc, NULL) < 0)
             return -1;
+        /* With delay_moov the first flush only writes the moov (now with the
+         * edit list the B-frame delay needs); the second writes the fragment. */
+        if (o->n_frags == 1 && av_write_frame(o->oc, NULL) < 0)
+            return -1;
         if (o->n_frags <= TX_MAX_CUTS)
             o->frag_starts[o->n_frags++] = t;
     }
@@ -323,7 +327,7 @@ int tx_output_open(struct tx_output **out, const struct tx_output_cfg *cfg)
         add_streams(o, cfg) < 0 || avio_open(&o->oc->pb, cfg->path, AVIO_FLAG_WRITE) < 0)
         return -1;
     AVDictionary *d = NULL;
-    av_dict_set(&d, "movflags", "+frag_custom+empty_moov+default_base_moof+global_sidx", 0);
+    av_dict_set(&d, "movflags", "+frag_custom+empty_moov+delay_moov+default_base_moof+global_sidx", 0);
     int ret = avformat_write_header(o->oc, &d);
     av_dict_free(&d);
     if (ret < 0)

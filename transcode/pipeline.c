@@ -27,6 +27,7 @@ struct pipe {
     double expected;     /* output seconds expected, for progress */
     bool video_done, audio_done, capped;
     int64_t frames_decoded;
+    int64_t vsrc_end;    /* end of the last frame fed to the graph, stream time base */
     bool have_first[TX_MAX_RENDITIONS];
     int64_t first_pts[TX_MAX_RENDITIONS];
     int next_cut[TX_MAX_RENDITIONS];
@@ -111,6 +112,14 @@ static int on_video_frame(struct pipe *p, AVFrame *f)
     }
     f->pts = ts;
     p->frames_decoded++;
+    if (ts != AV_NOPTS_VALUE) {
+        AVRational rate = p->in->vst->avg_frame_rate.num > 0 ? p->in->vst->avg_frame_rate
+                                                             : p->plan->fps;
+        int64_t dur = f->pkt_duration > 0
+                          ? f->pkt_duration
+                          : av_rescale_q(1, av_inv_q(rate), p->in->vst->time_base);
+        p->vsrc_end = FFMAX(p->vsrc_end, ts + dur);
+    }
     if (!p->vg.graph && tx_vgraph_open(&p->vg, p->in, f, p->plan) < 0)
         return fail_internal(p, "cannot build the video filters");
     if (av_buffersrc_add_frame_flags(p->vg.src, f, AV_BUFFERSRC_FLAG_KEEP_REF) < 0)
@@ -374,7 +383,9 @@ static int flush_all(struct pipe *p)
             if (receive_video(p) < 0)
                 return -1;
         }
-        if (p->vg.graph && (av_buffersrc_add_frame(p->vg.src, NULL) < 0 || drain_vsinks(p) < 0))
+        /* Closing at the end of the last frame (not its start) keeps fps from
+         * dropping the final frame. */
+        if (p->vg.graph && (av_buffersrc_close(p->vg.src, p->vsrc_end, 0) < 0 || drain_vsinks(p) < 0))
             return fail_internal(p, "video filtering failed");
         if (p->frames_decoded == 0)
             return tx_fail(p->job, TX_ERR_UNSUPPORTED, NULL);

@@ -71,6 +71,19 @@ static void finish(struct tx_scan *out, const struct scan_state *s)
         out->max_key_gap = out->duration - prev;
 }
 
+/* Containers with a sample index (mov, mkv cues...) know how long the video
+ * is; far less readable media than indexed means the upload was cut short.
+ * Bit-rate estimates (mpegts, flv) are too rough to judge by. */
+static bool truncated(const struct tx_input *in, const struct tx_scan *out)
+{
+    const AVStream *st = in->vst;
+    if (in->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ||
+        st->duration == AV_NOPTS_VALUE || st->duration <= 0)
+        return false;
+    double declared = (double)st->duration * av_q2d(st->time_base);
+    return out->duration < declared - fmax(0.5, 0.02 * declared);
+}
+
 int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_scan *out)
 {
     memset(out, 0, sizeof *out);
@@ -91,7 +104,11 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
         if (r < 0) {
             if (tx_check_stop(job) < 0)
                 goto out;
-            break; /* EOF, or a truncated tail: keep what was readable */
+            if (r != AVERROR_EOF) {
+                tx_fail(job, TX_ERR_UNSUPPORTED, "the file is truncated or damaged");
+                goto out;
+            }
+            break;
         }
         if (pkt->stream_index == in->vst->index)
             on_video(out, &s, pkt, in->vst->time_base);
@@ -107,6 +124,10 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
         goto out;
     }
     finish(out, &s);
+    if (truncated(in, out)) {
+        tx_fail(job, TX_ERR_UNSUPPORTED, "the file is truncated or damaged");
+        goto out;
+    }
     if (meter) {
         (void)tx_meter_feed(meter, NULL);
         tx_meter_result(meter, &out->loudness, &out->peak_db);

@@ -13,6 +13,7 @@ struct cr_app {
 	struct router router;
 	struct throttle *login_by_account; /* failed logins per username */
 	struct throttle *login_by_ip;      /* failed logins per client address */
+	struct workers *workers;           /* transcode pool, to wake on new jobs */
 };
 
 /* Registers every route and creates the shared services. `cfg` must outlive
@@ -29,5 +30,7 @@ cr_err api_user_import_register(struct router *r);
 cr_err api_teams_register(struct router *r);
 cr_err api_tags_register(struct router *r);
 cr_err api_ops_register(struct router *r);
+cr_err api_uploads_register(struct router *r);
+cr_err api_videos_register(struct router *r);
 
 #endif

@@ -27,6 +27,11 @@ struct cr_config {
 	int login_window;         /* seconds */
 	long pwhash_opslimit;     /* argon2id passes */
 	long pwhash_memlimit;     /* argon2id memory in bytes */
+	long long upload_max;     /* bytes; larger uploads get 413 */
+	int upload_daily_quota;   /* uploads per user per calendar day */
+	long upload_expiry;       /* seconds an unfinished tus upload is kept */
+	bool keep_source;         /* keep the original upload after transcoding */
+	int transcode_time_limit; /* seconds one transcode may take */
 	bool demo;                /* load the demo seed into a new database */
 	char seed_path[PATH_MAX]; /* the demo seed file */
 	bool access_log;          /* one line per request on stderr */

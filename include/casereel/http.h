@@ -16,8 +16,10 @@ struct cr_app;
 /* Roles are ordered: each one can do everything the one below can. */
 enum cr_role { CR_ROLE_NONE = 0, CR_ROLE_AGENT, CR_ROLE_TRAINER, CR_ROLE_ADMIN };
 
-/* What body a route accepts; the glue enforces size and content type. */
-enum cr_body { CR_BODY_NONE = 0, CR_BODY_JSON, CR_BODY_CSV };
+/* What body a route accepts. JSON and CSV bodies are collected by the glue
+ * (size and content type enforced); STREAM bodies go chunk by chunk to the
+ * route's cr_stream_ops and are never held whole in memory. */
+enum cr_body { CR_BODY_NONE = 0, CR_BODY_JSON, CR_BODY_CSV, CR_BODY_STREAM };
 
 #define CR_MAX_PATH_PARAMS 4
 
@@ -42,9 +44,10 @@ struct cr_request {
 	struct cr_user user;   /* the caller; role CR_ROLE_NONE when anonymous */
 	const char *token;     /* the caller's bearer token, NULL when anonymous */
 	const char *client_ip; /* textual address of the peer */
+	void *stream;          /* CR_BODY_STREAM routes: the handler's own state */
 };
 
-#define CR_MAX_EXTRA_HEADERS 4
+#define CR_MAX_EXTRA_HEADERS 8
 
 struct cr_response {
 	unsigned status;
@@ -62,12 +65,26 @@ struct cr_response {
 
 typedef void (*cr_handler_fn)(struct cr_request *req, struct cr_response *res);
 
+/* Callbacks of a CR_BODY_STREAM route, called in this order on one thread
+ * at a time: begin (headers only), chunk per piece of body, finish when the
+ * body is complete, then release always, last. begin and chunk return false
+ * after answering (res) to refuse; the rest of the body is then discarded. */
+struct cr_stream_ops {
+	bool (*begin)(struct cr_request *req, struct cr_response *res);
+	bool (*chunk)(struct cr_request *req, struct cr_response *res, const char *data, size_t size);
+	void (*finish)(struct cr_request *req, struct cr_response *res);
+	/* finished is false when the connection ended before the body did:
+	 * the place to keep (or drop) what arrived. Frees req->stream. */
+	void (*release)(struct cr_request *req, bool finished);
+};
+
 struct cr_route {
 	const char *method;
 	const char *pattern; /* "/api/v1/users/{id}": {x} matches one non-empty segment */
 	enum cr_role min_role;
 	enum cr_body body;
-	cr_handler_fn handler;
+	cr_handler_fn handler;             /* every body kind but STREAM */
+	const struct cr_stream_ops *stream; /* CR_BODY_STREAM only */
 };
 
 /* --- answering (src/response.c) ---------------------------------------- */
@@ -115,6 +132,9 @@ const char *http_query(const struct cr_request *req, const char *name);
  * On a bad value answers 422 and returns false. */
 bool http_query_long(const struct cr_request *req, struct cr_response *res, const char *name,
 		     long def, long min, long max, long *out);
+
+/* The value of request header `name` (case-insensitive), or NULL. */
+const char *http_req_header(const struct cr_request *req, const char *name);
 
 /* Parses path parameter `idx` as a positive row id. On failure answers 404
  * naming `what` and returns false. */

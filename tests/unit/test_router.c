@@ -21,12 +21,12 @@ static void h_me(struct cr_request *req, struct cr_response *res) { (void)req; (
 static void h_member(struct cr_request *req, struct cr_response *res) { (void)req; (void)res; }
 
 static const struct cr_route routes[] = {
-	{"GET", "/api/v1/users", CR_ROLE_NONE, CR_BODY_NONE, h_list},
-	{"POST", "/api/v1/users", CR_ROLE_NONE, CR_BODY_JSON, h_create},
-	{"GET", "/api/v1/users/me", CR_ROLE_NONE, CR_BODY_NONE, h_me},
-	{"GET", "/api/v1/users/{id}", CR_ROLE_NONE, CR_BODY_NONE, h_get},
-	{"PATCH", "/api/v1/users/{id}", CR_ROLE_NONE, CR_BODY_JSON, h_patch},
-	{"DELETE", "/api/v1/teams/{team}/members/{user}", CR_ROLE_NONE, CR_BODY_NONE, h_member},
+	{.method = "GET", .pattern = "/api/v1/users", .handler = h_list},
+	{.method = "POST", .pattern = "/api/v1/users", .handler = h_create},
+	{.method = "GET", .pattern = "/api/v1/users/me", .handler = h_me},
+	{.method = "GET", .pattern = "/api/v1/users/{id}", .handler = h_get},
+	{.method = "PATCH", .pattern = "/api/v1/users/{id}", .handler = h_patch},
+	{.method = "DELETE", .pattern = "/api/v1/teams/{team}/members/{user}", .handler = h_member},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -210,7 +210,7 @@ static void full_table_is_etoobig(void **state)
 	static struct cr_route many[ROUTER_MAX_ROUTES + 1];
 	memset(&r, 0, sizeof r);
 	for (size_t i = 0; i < ROUTER_MAX_ROUTES + 1; i++)
-		many[i] = (struct cr_route){"GET", "/x", CR_ROLE_NONE, CR_BODY_NONE, h_list};
+		many[i] = (struct cr_route){.method = "GET", .pattern = "/x", .handler = h_list};
 	assert_int_equal(router_add(&r, many, ROUTER_MAX_ROUTES), CR_OK);
 	assert_int_equal(r.count, ROUTER_MAX_ROUTES);
 	assert_int_equal(router_add(&r, many + ROUTER_MAX_ROUTES, 1), CR_ETOOBIG);
@@ -235,7 +235,7 @@ static cr_err add_pattern(const char *pattern)
 	static struct router r;
 	static struct cr_route one;
 	memset(&r, 0, sizeof r);
-	one = (struct cr_route){"GET", pattern, CR_ROLE_NONE, CR_BODY_NONE, h_list};
+	one = (struct cr_route){.method = "GET", .pattern = pattern, .handler = h_list};
 	return router_add(&r, &one, 1);
 }
 
@@ -275,8 +275,8 @@ static void malformed_pattern_is_not_added(void **state)
 	struct router r;
 	memset(&r, 0, sizeof r);
 	const struct cr_route two[] = {
-		{"GET", "/ok", CR_ROLE_NONE, CR_BODY_NONE, h_list},
-		{"GET", "bad", CR_ROLE_NONE, CR_BODY_NONE, h_list},
+		{.method = "GET", .pattern = "/ok", .handler = h_list},
+		{.method = "GET", .pattern = "bad", .handler = h_list},
 	};
 	assert_int_equal(router_add(&r, two, 2), CR_EINVAL);
 	assert_int_equal(r.count, 1);

@@ -1,0 +1,36 @@
+/* Durable transcode jobs in SQLite: claimed atomically by workers, put
+ * back in the queue when a worker dies, finished together with the video. */
+#ifndef CASEREEL_JOBS_H
+#define CASEREEL_JOBS_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "casereel/error.h"
+#include "casereel/transcode.h"
+
+#define JOBS_MAX_ATTEMPTS 3
+
+struct job {
+	int64_t id;
+	int64_t video_id;
+	int attempts;                  /* including this one */
+	char source_rel[PATH_MAX];     /* the upload, relative to the media root */
+};
+
+/* At start: jobs left "running" by a process that died are queued again;
+ * those that already used JOBS_MAX_ATTEMPTS fail their video instead.
+ * *requeued receives how many were queued again. */
+cr_err jobs_recover(int *requeued);
+
+/* Claims the oldest queued job. CR_ENOTFOUND when the queue is empty. */
+cr_err jobs_claim(struct job *job);
+
+/* Records the outcome: the video gets its transcode facts (or the error)
+ * and the job is done (or failed), in one transaction. */
+cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok);
+
+/* Puts a claimed job back, not counting the attempt (orderly shutdown). */
+cr_err jobs_requeue(const struct job *job);
+
+#endif

@@ -1,0 +1,55 @@
+/* Resumable (tus) uploads in progress: their rows, the files their bytes
+ * land in, per-upload locks, and turning a finished upload into a video. */
+#ifndef CASEREEL_UPLOADS_H
+#define CASEREEL_UPLOADS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "casereel/config.h"
+#include "casereel/error.h"
+
+struct upload {
+	char id[33];
+	int64_t owner_id;
+	int64_t length;       /* Upload-Length */
+	int64_t offset;       /* bytes acknowledged (fsync'd) */
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t video_id;     /* 0 until complete */
+	json_t *metadata;     /* decoded Upload-Metadata (owned) */
+	char *raw_metadata;   /* as sent (owned, may be NULL) */
+};
+
+/* Frees what `u` owns. */
+void uploads_clear(struct upload *u);
+
+/* Inserts a new upload row and creates its empty, durable file. */
+cr_err uploads_create(const struct cr_config *cfg, struct upload *u);
+
+/* Loads upload `id`. CR_ENOTFOUND when absent or owned by someone else. */
+cr_err uploads_get(const char *id, int64_t owner_id, struct upload *u);
+
+/* Records a new acknowledged offset (the bytes are already fsync'd). */
+cr_err uploads_set_offset(const char *id, int64_t offset);
+
+/* Deletes the row and its file (termination). */
+cr_err uploads_delete(const struct cr_config *cfg, const char *id);
+
+/* Creates the video and its job from a complete upload, in one transaction
+ * with marking the upload done. CR_EINVAL with `why` for bad metadata. */
+cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t why_len);
+
+/* Unfinished uploads of `owner_id` created at or after `since`. */
+cr_err uploads_count_open_since(int64_t owner_id, int64_t since, int *count);
+
+/* Deletes expired unfinished uploads and their files; *removed counts them. */
+cr_err uploads_expire(const struct cr_config *cfg, int *removed);
+
+/* In-process exclusive lock on one upload so two PATCHes never interleave.
+ * false when another request holds it. */
+bool uploads_lock(const char *id);
+void uploads_unlock(const char *id);
+
+#endif

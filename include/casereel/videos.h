@@ -1,0 +1,56 @@
+/* Video rows: creation with their transcode job, visibility rules, the
+ * transcode outcome, and the video JSON the API returns. */
+#ifndef CASEREEL_VIDEOS_H
+#define CASEREEL_VIDEOS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "casereel/error.h"
+#include "casereel/http.h"
+#include "casereel/transcode.h"
+
+#define VIDEO_TITLE_MAX 100
+#define VIDEO_DESCRIPTION_MAX 2000
+#define VIDEO_TAGS_MAX 8
+
+struct video_new {
+	int64_t owner_id;
+	const char *title;
+	const char *description; /* may be NULL */
+	const char *filename;    /* as the phone named it; may be NULL */
+	json_t *tags;            /* array of existing tag names; may be NULL */
+	const char *source_rel;  /* the upload, relative to the media root */
+	int64_t source_bytes;
+};
+
+/* Inserts the video (status "processing") and its queued job. Must run in
+ * the caller's transaction so an acknowledged upload always has both.
+ * CR_EINVAL with `why` for an unknown tag. */
+cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, size_t why_len);
+
+/* Checks tag names exist; CR_EINVAL with `why` naming the first unknown one. */
+cr_err videos_check_tags(json_t *tags, char *why, size_t why_len);
+
+/* The video JSON for `viewer`, with media URLs signed for `url_ttl` seconds
+ * once the clip is transcoded. CR_ENOTFOUND when there is no such video or
+ * the viewer may not see it (only owners and trainers see unpublished ones). */
+cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out);
+
+/* The caller's own videos, newest first (JSON array). */
+cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out);
+
+/* How many videos `owner_id` created since local midnight (configured zone). */
+cr_err videos_count_today(int64_t owner_id, int *count);
+
+/* Transcode progress 0..100 (only while processing). */
+cr_err videos_set_progress(int64_t id, int percent);
+
+/* Records a finished transcode: "pending_review" with the media facts on
+ * success, "failed" with r->error otherwise. In the caller's transaction. */
+cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok);
+
+/* Forgets the source path after the original was deleted. */
+cr_err videos_clear_source(int64_t id);
+
+#endif

@@ -1,0 +1,453 @@
+/* tus 1.0.0 resumable uploads at /api/v1/uploads: core, creation,
+ * creation-with-upload, termination, expiration and checksum (sha256).
+ * Bytes go straight to the upload's file; an offset is acknowledged only
+ * after they are fsync'd and the new offset is committed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casereel/app.h"
+#include "casereel/log.h"
+#include "casereel/media.h"
+#include "casereel/tus.h"
+#include "casereel/upload_meta.h"
+#include "casereel/uploads.h"
+#include "casereel/videos.h"
+#include "casereel/workers.h"
+
+#define OFFSET_OCTETS "application/offset+octet-stream"
+
+/* State of one POST (creation-with-upload) or PATCH while its body streams. */
+struct upload_stream {
+	struct upload up;
+	int fd;
+	bool locked;
+	bool has_body;
+	bool failed;           /* refused mid-body: keep nothing of it */
+	bool want_checksum;
+	unsigned char checksum[32];
+	crypto_hash_sha256_state sha;
+	int64_t received;      /* bytes of this request's body written */
+};
+
+static void tus_headers(struct cr_response *res)
+{
+	http_header(res, "Tus-Resumable", TUS_VERSION);
+}
+
+static void expires_header(struct cr_response *res, int64_t expires_at)
+{
+	char date[64];
+	time_t t = (time_t)expires_at;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	http_header(res, "Upload-Expires", "%s", date);
+}
+
+/* 412 unless the client speaks our tus version. */
+static bool tus_version_ok(struct cr_request *req, struct cr_response *res)
+{
+	const char *v = http_req_header(req, "Tus-Resumable");
+	if (v && !strcmp(v, TUS_VERSION))
+		return true;
+	http_header(res, "Tus-Version", TUS_VERSION);
+	tus_headers(res);
+	http_problem(res, 412, "tus-version", "send Tus-Resumable: %s", TUS_VERSION);
+	return false;
+}
+
+static void options(struct cr_request *req, struct cr_response *res)
+{
+	tus_headers(res);
+	http_header(res, "Tus-Version", TUS_VERSION);
+	http_header(res, "Tus-Extension", "creation,creation-with-upload,termination,expiration,checksum");
+	http_header(res, "Tus-Max-Size", "%lld", req->cfg->upload_max);
+	http_header(res, "Tus-Checksum-Algorithm", "sha256");
+	http_no_content(res);
+}
+
+/* 429 when the caller used up today's uploads (finished and open ones). */
+static bool quota_ok(struct cr_request *req, struct cr_response *res)
+{
+	int quota = req->cfg->upload_daily_quota, done = 0, open = 0;
+	if (quota == 0)
+		return true;
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	if (videos_count_today(req->user.id, &done) ||
+	    uploads_count_open_since(req->user.id, mktime(&tm), &open)) {
+		http_error(res, CR_EDB, "upload quota");
+		return false;
+	}
+	if (done + open < quota)
+		return true;
+	http_problem(res, 429, "upload-quota", "you reached today's limit of %d uploads; try again tomorrow",
+		     quota);
+	return false;
+}
+
+/* Reads a size header; answers 400 and returns false when malformed. */
+static bool size_header(struct cr_request *req, struct cr_response *res, const char *name,
+			int64_t *out)
+{
+	if (tus_parse_size(http_req_header(req, name), out) == CR_OK)
+		return true;
+	tus_headers(res);
+	http_problem(res, 400, "bad-header", "%s must be a non-negative whole number", name);
+	return false;
+}
+
+static bool checksum_header(struct cr_request *req, struct cr_response *res, struct upload_stream *s)
+{
+	const char *h = http_req_header(req, "Upload-Checksum");
+	if (!h)
+		return true;
+	cr_err e = tus_parse_checksum(h, s->checksum);
+	if (e) {
+		tus_headers(res);
+		http_problem(res, 400, "bad-checksum",
+			     e == CR_ENOTFOUND ? "only the sha256 checksum algorithm is supported"
+					       : "Upload-Checksum must be 'sha256 <base64 digest>'");
+		return false;
+	}
+	s->want_checksum = true;
+	crypto_hash_sha256_init(&s->sha);
+	return true;
+}
+
+/* Opens the upload's file at its acknowledged offset, dropping any bytes
+ * written past it that were never acknowledged (a crash mid-PATCH). */
+static bool open_at_offset(struct cr_request *req, struct cr_response *res, struct upload_stream *s)
+{
+	char path[PATH_MAX];
+	if (media_upload_path(req->cfg, s->up.id, path, sizeof path) == CR_OK)
+		s->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (s->fd < 0 || ftruncate(s->fd, s->up.offset) != 0 ||
+	    lseek(s->fd, s->up.offset, SEEK_SET) != s->up.offset) {
+		log_error("upload %s: open at %lld: %s", s->up.id, (long long)s->up.offset, strerror(errno));
+		http_problem(res, 500, "internal", "the upload's file cannot be written");
+		return false;
+	}
+	return true;
+}
+
+static bool body_fits(struct cr_request *req, struct cr_response *res, const struct upload_stream *s)
+{
+	int64_t declared;
+	const char *cl = http_req_header(req, "Content-Length");
+	if (!cl || tus_parse_size(cl, &declared) || declared <= s->up.length - s->up.offset)
+		return true;
+	tus_headers(res);
+	http_problem(res, 413, "too-large", "the body runs past Upload-Length (%lld bytes left)",
+		     (long long)(s->up.length - s->up.offset));
+	return false;
+}
+
+static struct upload_stream *stream_new(void)
+{
+	struct upload_stream *s = calloc(1, sizeof *s);
+	if (s)
+		s->fd = -1;
+	return s;
+}
+
+static bool create_begin(struct cr_request *req, struct cr_response *res)
+{
+	struct upload_stream *s = stream_new();
+	if (!s) {
+		http_error(res, CR_ENOMEM, "upload");
+		return false;
+	}
+	req->stream = s;
+	if (!tus_version_ok(req, res))
+		return false;
+	if (http_req_header(req, "Upload-Defer-Length")) {
+		tus_headers(res);
+		http_problem(res, 400, "bad-header", "Upload-Defer-Length is not supported: send Upload-Length");
+		return false;
+	}
+	if (!size_header(req, res, "Upload-Length", &s->up.length))
+		return false;
+	if (s->up.length == 0 || s->up.length > req->cfg->upload_max) {
+		tus_headers(res);
+		http_problem(res, 413, "too-large", "a clip must be 1 to %lld bytes", req->cfg->upload_max);
+		return false;
+	}
+	const char *raw = http_req_header(req, "Upload-Metadata");
+	if (tus_parse_metadata(raw, &s->up.metadata)) {
+		tus_headers(res);
+		http_problem(res, 400, "bad-header", "Upload-Metadata must be 'key base64,key base64'");
+		return false;
+	}
+	struct video_new probe = {0};
+	json_t *tags = NULL;
+	char why[160] = "";
+	cr_err e = upload_meta_read(s->up.metadata, &probe, &tags, why, sizeof why);
+	json_decref(tags);
+	if (e) {
+		tus_headers(res);
+		http_invalid_field(res, "Upload-Metadata", "%s", why);
+		return false;
+	}
+	const char *ct = http_req_header(req, "Content-Type");
+	s->has_body = ct && !strncmp(ct, OFFSET_OCTETS, strlen(OFFSET_OCTETS));
+	if (!quota_ok(req, res) ||
+	    (s->has_body && (!checksum_header(req, res, s) || !body_fits(req, res, s))))
+		return false;
+	s->up.owner_id = req->user.id;
+	s->up.raw_metadata = raw ? strdup(raw) : NULL;
+	s->up.created_at = time(NULL);
+	s->up.expires_at = s->up.created_at + req->cfg->upload_expiry;
+	if (uploads_create(req->cfg, &s->up)) {
+		http_error(res, CR_EIO, "upload");
+		return false;
+	}
+	s->locked = uploads_lock(s->up.id);
+	return !s->has_body || open_at_offset(req, res, s);
+}
+
+static bool patch_begin(struct cr_request *req, struct cr_response *res)
+{
+	struct upload_stream *s = stream_new();
+	if (!s) {
+		http_error(res, CR_ENOMEM, "upload");
+		return false;
+	}
+	req->stream = s;
+	if (!tus_version_ok(req, res))
+		return false;
+	const char *ct = http_req_header(req, "Content-Type");
+	if (!ct || strncmp(ct, OFFSET_OCTETS, strlen(OFFSET_OCTETS)) != 0) {
+		tus_headers(res);
+		http_problem(res, 415, "unsupported-media-type", "send the bytes as %s", OFFSET_OCTETS);
+		return false;
+	}
+	int64_t offset;
+	if (!size_header(req, res, "Upload-Offset", &offset))
+		return false;
+	cr_err e = uploads_get(req->params[0], req->user.id, &s->up);
+	if (e) {
+		tus_headers(res);
+		http_error(res, e, "upload");
+		return false;
+	}
+	tus_headers(res);
+	if (s->up.video_id == 0 && s->up.expires_at < time(NULL)) {
+		http_problem(res, 410, "expired", "this upload expired; start a new one");
+		return false;
+	}
+	if (!uploads_lock(s->up.id)) {
+		http_problem(res, 423, "locked", "another request is writing to this upload");
+		return false;
+	}
+	s->locked = true;
+	if (offset != s->up.offset) {
+		http_header(res, "Upload-Offset", "%lld", (long long)s->up.offset);
+		http_problem(res, 409, "offset-mismatch", "Upload-Offset is %lld but the upload is at %lld",
+			     (long long)offset, (long long)s->up.offset);
+		return false;
+	}
+	s->has_body = true;
+	return checksum_header(req, res, s) && body_fits(req, res, s) && open_at_offset(req, res, s);
+}
+
+static bool stream_chunk(struct cr_request *req, struct cr_response *res, const char *data, size_t size)
+{
+	struct upload_stream *s = req->stream;
+	if (!s->has_body)
+		return true; /* creation without upload: ignore stray bytes */
+	if ((int64_t)size > s->up.length - s->up.offset - s->received) {
+		s->failed = true;
+		tus_headers(res);
+		http_problem(res, 413, "too-large", "the body runs past Upload-Length");
+		return false;
+	}
+	if (media_write_all(s->fd, data, size)) {
+		s->failed = true;
+		tus_headers(res);
+		http_problem(res, 500, "internal", "the upload could not be written to disk");
+		return false;
+	}
+	if (s->want_checksum)
+		crypto_hash_sha256_update(&s->sha, (const unsigned char *)data, size);
+	s->received += (int64_t)size;
+	return true;
+}
+
+/* Makes the received bytes durable and acknowledges the new offset; turns
+ * a complete upload into a video. */
+static cr_err commit_received(struct cr_request *req, struct upload_stream *s, char *why, size_t why_len)
+{
+	if (s->received == 0 && s->up.offset < s->up.length)
+		return CR_OK;
+	if (s->received && fsync(s->fd) != 0)
+		return CR_EIO;
+	int64_t offset = s->up.offset + s->received;
+	cr_err e = uploads_set_offset(s->up.id, offset);
+	if (e)
+		return e;
+	s->up.offset = offset;
+	s->received = 0;
+	if (offset < s->up.length || s->up.video_id)
+		return CR_OK;
+	int64_t video_id;
+	e = uploads_complete(&s->up, &video_id, why, why_len);
+	if (!e)
+		workers_notify(req->app->workers);
+	return e;
+}
+
+static bool checksum_matches(struct upload_stream *s)
+{
+	if (!s->want_checksum)
+		return true;
+	unsigned char got[32];
+	crypto_hash_sha256_final(&s->sha, got);
+	return sodium_memcmp(got, s->checksum, sizeof got) == 0;
+}
+
+static void stream_finish(struct cr_request *req, struct cr_response *res)
+{
+	struct upload_stream *s = req->stream;
+	bool creating = !strcmp(req->method, "POST");
+	tus_headers(res);
+	if (!checksum_matches(s)) {
+		s->failed = true;
+		http_problem(res, 460, "checksum-mismatch", "the body does not match Upload-Checksum; send it again");
+		return;
+	}
+	char why[160] = "";
+	cr_err e = commit_received(req, s, why, sizeof why);
+	if (e == CR_EINVAL) {
+		http_invalid_field(res, "Upload-Metadata", "%s", why);
+		return;
+	}
+	if (e) {
+		s->failed = true;
+		http_error(res, e, "upload");
+		return;
+	}
+	http_header(res, "Upload-Offset", "%lld", (long long)s->up.offset);
+	expires_header(res, s->up.expires_at);
+	if (s->up.video_id)
+		http_header(res, "Casereel-Video-Id", "%lld", (long long)s->up.video_id);
+	if (creating) {
+		http_header(res, "Location", "/api/v1/uploads/%s", s->up.id);
+		http_json(res, 201, json_pack("{s:s, s:I}", "id", s->up.id, "offset", (json_int_t)s->up.offset));
+	} else {
+		http_no_content(res);
+	}
+}
+
+static void stream_release(struct cr_request *req, bool finished)
+{
+	struct upload_stream *s = req->stream;
+	if (!s)
+		return;
+	/* The connection broke mid-body: keep what arrived (tus lets a client
+	 * resume from there) unless it cannot be verified or was refused. */
+	if (!finished && s->fd >= 0 && !s->failed && !s->want_checksum && s->received > 0) {
+		char why[160];
+		if (commit_received(req, s, why, sizeof why))
+			log_warn("upload %s: could not keep a partial body", s->up.id);
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->locked)
+		uploads_unlock(s->up.id);
+	uploads_clear(&s->up);
+	free(s);
+	req->stream = NULL;
+}
+
+static const struct cr_stream_ops upload_stream_ops[2] = {
+	{create_begin, stream_chunk, stream_finish, stream_release},
+	{patch_begin, stream_chunk, stream_finish, stream_release},
+};
+
+static void head_upload(struct cr_request *req, struct cr_response *res)
+{
+	struct upload up;
+	if (!tus_version_ok(req, res))
+		return;
+	tus_headers(res);
+	cr_err e = uploads_get(req->params[0], req->user.id, &up);
+	if (e) {
+		http_error(res, e, "upload");
+		return;
+	}
+	http_header(res, "Upload-Offset", "%lld", (long long)up.offset);
+	http_header(res, "Upload-Length", "%lld", (long long)up.length);
+	if (up.raw_metadata && strlen(up.raw_metadata) < sizeof res->headers[0].value)
+		http_header(res, "Upload-Metadata", "%s", up.raw_metadata);
+	expires_header(res, up.expires_at);
+	uploads_clear(&up);
+	http_text(res, 200, NULL, NULL, 0);
+}
+
+/* Our extension: where the upload stands and which video it became. */
+static void get_upload(struct cr_request *req, struct cr_response *res)
+{
+	struct upload up;
+	cr_err e = uploads_get(req->params[0], req->user.id, &up);
+	if (e) {
+		http_error(res, e, "upload");
+		return;
+	}
+	json_t *video = NULL;
+	if (up.video_id && videos_get_json(up.video_id, &req->user, 3600, &video))
+		video = NULL;
+	http_json(res, 200, json_pack("{s:s, s:I, s:I, s:I, s:o}", "id", up.id, "offset",
+				      (json_int_t)up.offset, "length", (json_int_t)up.length,
+				      "expires_at", (json_int_t)up.expires_at, "video",
+				      video ? video : json_null()));
+	uploads_clear(&up);
+}
+
+static void delete_upload(struct cr_request *req, struct cr_response *res)
+{
+	struct upload up;
+	if (!tus_version_ok(req, res))
+		return;
+	tus_headers(res);
+	cr_err e = uploads_get(req->params[0], req->user.id, &up);
+	if (!e && up.video_id)
+		http_problem(res, 409, "conflict", "this upload is complete; delete its video instead");
+	else if (!e && !uploads_lock(up.id))
+		http_problem(res, 423, "locked", "another request is writing to this upload");
+	else if (e)
+		http_error(res, e, "upload");
+	else {
+		e = uploads_delete(req->cfg, up.id);
+		uploads_unlock(up.id);
+		if (e)
+			http_error(res, e, "upload");
+		else
+			http_no_content(res);
+	}
+	uploads_clear(&up);
+}
+
+static const struct cr_route routes[] = {
+	{"OPTIONS", "/api/v1/uploads", CR_ROLE_NONE, CR_BODY_NONE, options, NULL},
+	{"POST", "/api/v1/uploads", CR_ROLE_AGENT, CR_BODY_STREAM, NULL, &upload_stream_ops[0]},
+	{"HEAD", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_NONE, head_upload, NULL},
+	{"GET", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_NONE, get_upload, NULL},
+	{"PATCH", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_STREAM, NULL, &upload_stream_ops[1]},
+	{"DELETE", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_NONE, delete_upload, NULL},
+};
+
+cr_err api_uploads_register(struct router *r)
+{
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+}

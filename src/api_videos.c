@@ -1,0 +1,205 @@
+/* Videos: the one-shot upload (raw body, streamed to disk), reading one
+ * clip, and the caller's own clips. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "casereel/app.h"
+#include "casereel/log.h"
+#include "casereel/media.h"
+#include "casereel/store.h"
+#include "casereel/tus.h"
+#include "casereel/upload_meta.h"
+#include "casereel/videos.h"
+#include "casereel/workers.h"
+
+#define URL_TTL 3600
+
+struct oneshot {
+	char id[33];
+	char path[PATH_MAX];
+	int fd;
+	int64_t received;
+	json_t *meta;
+};
+
+/* The query string's title/description/filename/tags as a metadata object. */
+static json_t *query_meta(struct cr_request *req)
+{
+	static const char *const keys[] = {"title", "description", "filename", "tags"};
+	json_t *meta = json_object();
+	for (size_t i = 0; meta && i < sizeof keys / sizeof keys[0]; i++) {
+		const char *v = http_query(req, keys[i]);
+		json_t *s = v ? json_string(v) : NULL; /* NULL for non-UTF-8 */
+		if (v && !s) {
+			json_decref(meta);
+			return NULL;
+		}
+		if (s)
+			json_object_set_new(meta, keys[i], s);
+	}
+	return meta;
+}
+
+static bool video_type_ok(struct cr_request *req)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+	return ct && (!strncasecmp(ct, "video/", 6) || !strncasecmp(ct, "application/octet-stream", 24));
+}
+
+static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
+{
+	struct oneshot *s = calloc(1, sizeof *s);
+	if (!s) {
+		http_error(res, CR_ENOMEM, "upload");
+		return false;
+	}
+	s->fd = -1;
+	req->stream = s;
+	if (!video_type_ok(req)) {
+		http_problem(res, 415, "unsupported-media-type", "send the clip as video/* or application/octet-stream");
+		return false;
+	}
+	int64_t declared;
+	const char *cl = http_req_header(req, "Content-Length");
+	if (cl && !tus_parse_size(cl, &declared) && declared > req->cfg->upload_max) {
+		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes", req->cfg->upload_max);
+		return false;
+	}
+	s->meta = query_meta(req);
+	struct video_new probe = {0};
+	json_t *tags = NULL;
+	char why[160] = "";
+	cr_err e = s->meta ? upload_meta_read(s->meta, &probe, &tags, why, sizeof why) : CR_EINVAL;
+	json_decref(tags);
+	if (e) {
+		char field[16] = "title";
+		sscanf(why, "%15[a-z]:", field);
+		http_invalid_field(res, field, "%s", why[0] ? why : "query parameters must be UTF-8");
+		return false;
+	}
+	int done = 0;
+	if (req->cfg->upload_daily_quota && !videos_count_today(req->user.id, &done) &&
+	    done >= req->cfg->upload_daily_quota) {
+		http_problem(res, 429, "upload-quota", "you reached today's limit of %d uploads; try again tomorrow",
+			     req->cfg->upload_daily_quota);
+		return false;
+	}
+	media_random_id(s->id);
+	if (media_upload_path(req->cfg, s->id, s->path, sizeof s->path) == CR_OK)
+		s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (s->fd < 0) {
+		log_error("create %s: %s", s->path, strerror(errno));
+		http_problem(res, 500, "internal", "the upload could not be stored");
+		return false;
+	}
+	return true;
+}
+
+static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const char *data, size_t size)
+{
+	struct oneshot *s = req->stream;
+	if ((long long)size > req->cfg->upload_max - s->received) {
+		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes", req->cfg->upload_max);
+		return false;
+	}
+	if (media_write_all(s->fd, data, size)) {
+		http_problem(res, 500, "internal", "the upload could not be written to disk");
+		return false;
+	}
+	s->received += (int64_t)size;
+	return true;
+}
+
+static void oneshot_finish(struct cr_request *req, struct cr_response *res)
+{
+	struct oneshot *s = req->stream;
+	if (s->received == 0) {
+		http_problem(res, 400, "empty-upload", "the body is empty: send the clip's bytes");
+		return;
+	}
+	if (fsync(s->fd) != 0 || media_fsync_parent(s->path)) {
+		http_problem(res, 500, "internal", "the upload could not be stored");
+		return;
+	}
+	char rel[64], why[160] = "";
+	json_t *tags = NULL;
+	struct video_new v = {.owner_id = req->user.id, .source_rel = rel, .source_bytes = s->received};
+	int64_t id = 0;
+	cr_err e = media_upload_rel(s->id, rel, sizeof rel);
+	if (!e)
+		e = upload_meta_read(s->meta, &v, &tags, why, sizeof why);
+	if (!e && !(e = store_begin())) {
+		e = videos_create(&v, &id, why, sizeof why);
+		e = e ? (store_rollback(), e) : store_commit();
+	}
+	json_decref(tags);
+	json_t *video = NULL;
+	if (!e)
+		e = videos_get_json(id, &req->user, URL_TTL, &video);
+	if (e) {
+		http_error(res, e, "upload");
+		return;
+	}
+	s->id[0] = '\0'; /* the file belongs to the video now */
+	workers_notify(req->app->workers);
+	http_header(res, "Location", "/api/v1/videos/%lld", (long long)id);
+	http_json(res, 202, video);
+}
+
+static void oneshot_release(struct cr_request *req, bool finished)
+{
+	struct oneshot *s = req->stream;
+	if (!s)
+		return;
+	(void)finished;
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->id[0] && s->path[0])
+		unlink(s->path); /* refused or cut off: nothing was acknowledged */
+	json_decref(s->meta);
+	free(s);
+	req->stream = NULL;
+}
+
+static const struct cr_stream_ops oneshot_ops = {oneshot_begin, oneshot_chunk, oneshot_finish,
+						 oneshot_release};
+
+static void get_video(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	json_t *j = NULL;
+	if (!http_path_id(req, res, 0, "video", &id))
+		return;
+	cr_err e = videos_get_json(id, &req->user, URL_TTL, &j);
+	if (e)
+		http_error(res, e, "video");
+	else
+		http_json(res, 200, j);
+}
+
+static void my_videos(struct cr_request *req, struct cr_response *res)
+{
+	json_t *items = NULL;
+	cr_err e = videos_list_own_json(req->user.id, URL_TTL, &items);
+	if (e)
+		http_error(res, e, "video list");
+	else
+		http_json(res, 200, json_pack("{s:o}", "items", items));
+}
+
+static const struct cr_route routes[] = {
+	{"POST", "/api/v1/videos", CR_ROLE_AGENT, CR_BODY_STREAM, NULL, &oneshot_ops},
+	{"GET", "/api/v1/videos/{id}", CR_ROLE_AGENT, CR_BODY_NONE, get_video, NULL},
+	{"GET", "/api/v1/me/videos", CR_ROLE_AGENT, CR_BODY_NONE, my_videos, NULL},
+};
+
+cr_err api_videos_register(struct router *r)
+{
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+}

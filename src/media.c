@@ -1,0 +1,120 @@
+/* Media root paths and careful file writing. See include/casereel/media.h. */
+#include "casereel/media.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "casereel/log.h"
+
+/* CR_EINVAL when snprintf's result `n` did not fit in `size` bytes. */
+static cr_err fmt(size_t size, int n)
+{
+	return n < 0 || (size_t)n >= size ? CR_EINVAL : CR_OK;
+}
+
+static cr_err make_dir(const char *path)
+{
+	if (mkdir(path, 0750) == 0 || errno == EEXIST)
+		return CR_OK;
+	log_error("mkdir %s: %s", path, strerror(errno));
+	return CR_EIO;
+}
+
+cr_err media_prepare(const struct cr_config *cfg)
+{
+	char path[PATH_MAX];
+	cr_err e = fmt(sizeof path, snprintf(path, sizeof path, "%s/incoming", cfg->media_dir));
+	if (!e)
+		e = make_dir(path);
+	if (!e)
+		e = fmt(sizeof path, snprintf(path, sizeof path, "%s/v", cfg->media_dir));
+	return e ? e : make_dir(path);
+}
+
+cr_err media_upload_path(const struct cr_config *cfg, const char *upload_id, char *out, size_t size)
+{
+	return fmt(size, snprintf(out, size, "%s/incoming/%s", cfg->media_dir, upload_id));
+}
+
+cr_err media_upload_rel(const char *upload_id, char *out, size_t size)
+{
+	return fmt(size, snprintf(out, size, "incoming/%s", upload_id));
+}
+
+cr_err media_abs(const struct cr_config *cfg, const char *rel, char *out, size_t size)
+{
+	return fmt(size, snprintf(out, size, "%s/%s", cfg->media_dir, rel));
+}
+
+cr_err media_video_dir(const struct cr_config *cfg, int64_t video_id, bool tmp, char *out,
+		       size_t size)
+{
+	return fmt(size, snprintf(out, size, "%s/v/%lld%s", cfg->media_dir,
+				       (long long)video_id, tmp ? ".tmp" : ""));
+}
+
+cr_err media_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_error("write: %s", strerror(errno));
+			return CR_EIO;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return CR_OK;
+}
+
+cr_err media_fsync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return CR_EINVAL;
+	*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return CR_EIO;
+	int rc = fsync(fd);
+	close(fd);
+	return rc ? CR_EIO : CR_OK;
+}
+
+cr_err media_remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? CR_OK : CR_EIO;
+	struct dirent *de;
+	cr_err e = CR_OK;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0)
+			e = CR_EIO;
+	}
+	closedir(d);
+	if (rmdir(dir) != 0)
+		e = CR_EIO;
+	return e;
+}
+
+void media_random_id(char out[33])
+{
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(out, 33, raw, sizeof raw);
+}

@@ -1,0 +1,68 @@
+/* Validating a new clip's metadata. See include/casereel/upload_meta.h. */
+#include "casereel/upload_meta.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "casereel/fields.h"
+
+static const char *meta_string(json_t *meta, const char *key)
+{
+	const char *s = json_string_value(json_object_get(meta, key));
+	return s && *s ? s : NULL;
+}
+
+/* "a, b,c" → ["a","b","c"] (trimmed, empty items skipped). */
+static cr_err split_tags(const char *s, json_t *out, char *why, size_t why_len)
+{
+	while (s && *s) {
+		size_t len = strcspn(s, ",");
+		const char *p = s;
+		size_t n = len;
+		while (n && *p == ' ')
+			p++, n--;
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n > 32) {
+			snprintf(why, why_len, "tags: a tag name is at most 32 characters");
+			return CR_EINVAL;
+		}
+		if (n)
+			json_array_append_new(out, json_stringn(p, n));
+		s += len + (s[len] == ',');
+	}
+	if (json_array_size(out) > VIDEO_TAGS_MAX) {
+		snprintf(why, why_len, "tags: at most %d tags", VIDEO_TAGS_MAX);
+		return CR_EINVAL;
+	}
+	return CR_OK;
+}
+
+cr_err upload_meta_read(json_t *meta, struct video_new *v, json_t **tags_out, char *why,
+			size_t why_len)
+{
+	static char untitled[] = "Untitled clip";
+	v->filename = meta_string(meta, "filename");
+	v->title = meta_string(meta, "title");
+	v->description = meta_string(meta, "description");
+	*tags_out = json_array();
+	if (!*tags_out)
+		return CR_ENOMEM;
+	v->tags = *tags_out;
+	if (v->filename && utf8_length(v->filename) > 255) {
+		snprintf(why, why_len, "filename: at most 255 characters");
+		return CR_EINVAL;
+	}
+	if (v->title && utf8_length(v->title) > VIDEO_TITLE_MAX) {
+		snprintf(why, why_len, "title: at most %d characters", VIDEO_TITLE_MAX);
+		return CR_EINVAL;
+	}
+	if (v->description && utf8_length(v->description) > VIDEO_DESCRIPTION_MAX) {
+		snprintf(why, why_len, "description: at most %d characters", VIDEO_DESCRIPTION_MAX);
+		return CR_EINVAL;
+	}
+	if (!v->title)
+		v->title = v->filename ? v->filename : untitled;
+	cr_err e = split_tags(meta_string(meta, "tags"), *tags_out, why, why_len);
+	return e ? e : videos_check_tags(*tags_out, why, why_len);
+}

@@ -1,0 +1,282 @@
+/* Video rows and their JSON. See include/casereel/videos.h. */
+#include "casereel/videos.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "casereel/media_sign.h"
+#include "casereel/store.h"
+
+static cr_err step_done(sqlite3_stmt *st, const char *what)
+{
+	if (!st)
+		return CR_EDB;
+	int rc = sqlite3_step(st);
+	store_done(st);
+	return store_error(rc, what);
+}
+
+cr_err videos_check_tags(json_t *tags, char *why, size_t why_len)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(tags, i, t) {
+		sqlite3_stmt *st = store_stmt("SELECT 1 FROM tags WHERE name = ?1");
+		if (!st)
+			return CR_EDB;
+		sqlite3_bind_text(st, 1, json_string_value(t), -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		store_done(st);
+		if (rc == SQLITE_DONE) {
+			snprintf(why, why_len, "tags: unknown tag '%s'", json_string_value(t));
+			return CR_EINVAL;
+		}
+		if (rc != SQLITE_ROW)
+			return store_error(rc, "check tag");
+	}
+	return CR_OK;
+}
+
+cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, size_t why_len)
+{
+	cr_err e = videos_check_tags(v->tags, why, why_len);
+	if (e)
+		return e;
+	int64_t now = time(NULL);
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO videos(owner_id, title, description, status, filename, source_path,"
+		" source_bytes, created_at, updated_at) VALUES (?1, ?2, ?3, 'processing', ?4, ?5, ?6, ?7, ?7)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, v->owner_id);
+	sqlite3_bind_text(st, 2, v->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, v->description ? v->description : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, v->filename ? v->filename : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, v->source_rel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, v->source_bytes);
+	sqlite3_bind_int64(st, 7, now);
+	if ((e = step_done(st, "insert video")))
+		return e;
+	*video_id = sqlite3_last_insert_rowid(store_db());
+	size_t i;
+	json_t *t;
+	json_array_foreach(v->tags, i, t) {
+		st = store_stmt("INSERT OR IGNORE INTO video_tags(video_id, tag_id)"
+				" SELECT ?1, id FROM tags WHERE name = ?2");
+		if (!st)
+			return CR_EDB;
+		sqlite3_bind_int64(st, 1, *video_id);
+		sqlite3_bind_text(st, 2, json_string_value(t), -1, SQLITE_STATIC);
+		if ((e = step_done(st, "tag video")))
+			return e;
+	}
+	st = store_stmt("INSERT INTO jobs(video_id, state, created_at) VALUES (?1, 'queued', ?2)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, *video_id);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(st, "queue job");
+}
+
+static json_t *video_tags(int64_t id)
+{
+	json_t *arr = json_array();
+	sqlite3_stmt *st = store_stmt("SELECT t.name FROM video_tags vt JOIN tags t ON t.id = vt.tag_id"
+				      " WHERE vt.video_id = ?1 ORDER BY t.name");
+	if (!st || !arr)
+		return arr;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(arr, json_string((const char *)sqlite3_column_text(st, 0)));
+	store_done(st);
+	return arr;
+}
+
+static json_t *signed_urls(int64_t id, long ttl)
+{
+	static const char *const files[][2] = {{"hls", "master.m3u8"},
+					       {"mp4", "720p.mp4"},
+					       {"poster", "poster.jpg"},
+					       {"thumbnail", "thumb.jpg"}};
+	/* expiry rounded up to the hour so URLs (and CDN cache keys) stay stable */
+	int64_t expires = (time(NULL) + ttl + 3599) / 3600 * 3600;
+	json_t *urls = json_object();
+	for (size_t i = 0; urls && i < sizeof files / sizeof files[0]; i++) {
+		char url[256];
+		if (media_sign_url(id, expires, files[i][1], url, sizeof url) == CR_OK)
+			json_object_set_new(urls, files[i][0], json_string(url));
+	}
+	return urls;
+}
+
+static json_t *real_or_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? json_null()
+							   : json_real(sqlite3_column_double(st, col));
+}
+
+static json_t *int_or_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? json_null()
+							   : json_integer(sqlite3_column_int64(st, col));
+}
+
+#define VIDEO_COLUMNS                                                                           \
+	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"      \
+	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"          \
+	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename"                  \
+	" FROM videos v JOIN users u ON u.id = v.owner_id"
+
+static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
+{
+	int64_t id = sqlite3_column_int64(st, 0);
+	const char *status = (const char *)sqlite3_column_text(st, 3);
+	bool ready = !strcmp(status, "pending_review") || !strcmp(status, "published");
+	json_t *has_audio = sqlite3_column_type(st, 11) == SQLITE_NULL
+				    ? json_null()
+				    : json_boolean(sqlite3_column_int(st, 11));
+	json_t *renditions = sqlite3_column_type(st, 16) == SQLITE_NULL
+				     ? json_array()
+				     : json_loads((const char *)sqlite3_column_text(st, 16), 0, NULL);
+	const char *error = (const char *)sqlite3_column_text(st, 5);
+	return json_pack(
+		"{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:I, s:I,"
+		" s:{s:I, s:s}, s:o, s:o*, s:s, s:o}",
+		"id", (json_int_t)id, "title", (const char *)sqlite3_column_text(st, 1),
+		"description", (const char *)sqlite3_column_text(st, 2), "status", status,
+		"progress", sqlite3_column_int(st, 4), "error", error ? json_string(error) : json_null(),
+		"duration", real_or_null(st, 6), "source_duration", real_or_null(st, 7),
+		"trimmed", sqlite3_column_int(st, 8), "width", int_or_null(st, 9), "height",
+		int_or_null(st, 10), "has_audio", has_audio, "created_at",
+		(json_int_t)sqlite3_column_int64(st, 12), "updated_at",
+		(json_int_t)sqlite3_column_int64(st, 13), "owner", "id",
+		(json_int_t)sqlite3_column_int64(st, 14), "display_name",
+		(const char *)sqlite3_column_text(st, 15), "urls",
+		ready ? signed_urls(id, url_ttl) : json_null(), "renditions", renditions, "filename",
+		(const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
+}
+
+cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out)
+{
+	sqlite3_stmt *st = store_stmt(VIDEO_COLUMNS " WHERE v.id = ?1 AND v.status <> 'removed'"
+						    " AND (v.status = 'published' OR v.owner_id = ?2 OR ?3)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, viewer->id);
+	sqlite3_bind_int(st, 3, viewer->role >= CR_ROLE_TRAINER);
+	int rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? video_row_json(st, url_ttl) : NULL;
+	store_done(st);
+	if (rc == SQLITE_DONE)
+		return CR_ENOTFOUND;
+	if (rc != SQLITE_ROW)
+		return store_error(rc, "get video");
+	return *out ? CR_OK : CR_ENOMEM;
+}
+
+cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out)
+{
+	sqlite3_stmt *st = store_stmt(VIDEO_COLUMNS " WHERE v.owner_id = ?1 AND v.status <> 'removed'"
+						    " ORDER BY v.id DESC LIMIT 200");
+	json_t *items = json_array();
+	if (!st || !items) {
+		json_decref(items);
+		return CR_EDB;
+	}
+	sqlite3_bind_int64(st, 1, owner_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(items, video_row_json(st, url_ttl));
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		return store_error(rc, "list videos");
+	}
+	*out = items;
+	return CR_OK;
+}
+
+cr_err videos_count_today(int64_t owner_id, int *count)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm); /* TZ is the configured zone (set at start) */
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	time_t midnight = mktime(&tm);
+	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM videos WHERE owner_id = ?1 AND created_at >= ?2");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, owner_id);
+	sqlite3_bind_int64(st, 2, midnight);
+	int rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	store_done(st);
+	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "count uploads");
+}
+
+cr_err videos_set_progress(int64_t id, int percent)
+{
+	sqlite3_stmt *st = store_stmt("UPDATE videos SET progress = ?2 WHERE id = ?1 AND status = 'processing'");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, percent < 0 ? 0 : percent > 100 ? 100 : percent);
+	return step_done(st, "video progress");
+}
+
+static char *renditions_json(const struct tx_result *r)
+{
+	json_t *arr = json_array();
+	for (int i = 0; arr && i < r->n_renditions; i++) {
+		const struct tx_rendition *x = &r->renditions[i];
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:I, s:b}", "name", x->name,
+						     "width", x->width, "height", x->height,
+						     "bandwidth", (json_int_t)x->bandwidth, "fast_path",
+						     x->fast_path));
+	}
+	char *s = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+	json_decref(arr);
+	return s;
+}
+
+cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
+{
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE videos SET status = ?2, progress = ?3, error = ?4, duration = ?5,"
+		" source_duration = ?6, trimmed = ?7, width = ?8, height = ?9, has_audio = ?10,"
+		" renditions = ?11, updated_at = ?12 WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	char *renditions = ok ? renditions_json(r) : NULL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, ok ? "pending_review" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, ok ? 100 : 0);
+	if (!ok)
+		sqlite3_bind_text(st, 4, r->error[0] ? r->error : "transcoding failed", -1, SQLITE_TRANSIENT);
+	if (ok) {
+		sqlite3_bind_double(st, 5, r->duration);
+		sqlite3_bind_double(st, 6, r->source_duration);
+		sqlite3_bind_int(st, 7, r->trimmed);
+		sqlite3_bind_int(st, 8, r->width);
+		sqlite3_bind_int(st, 9, r->height);
+		sqlite3_bind_int(st, 10, r->has_audio);
+		sqlite3_bind_text(st, 11, renditions, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int64(st, 12, time(NULL));
+	cr_err e = step_done(st, "record transcode");
+	free(renditions);
+	return e;
+}
+
+cr_err videos_clear_source(int64_t id)
+{
+	sqlite3_stmt *st = store_stmt("UPDATE videos SET source_path = NULL WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(st, "clear source");
+}

@@ -1,0 +1,183 @@
+/* Transcode worker threads. See include/casereel/workers.h. */
+#include "casereel/workers.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casereel/jobs.h"
+#include "casereel/log.h"
+#include "casereel/media.h"
+#include "casereel/store.h"
+#include "casereel/transcode.h"
+#include "casereel/videos.h"
+
+#define IDLE_POLL_SECONDS 2
+#define PROGRESS_EVERY_MS 500
+
+struct workers {
+	const struct cr_config *cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	atomic_int cancel; /* read by the pipeline: non-zero stops every transcode */
+	int n;
+	pthread_t threads[];
+};
+
+struct progress {
+	int64_t video_id;
+	int last_percent;
+	struct timespec last;
+};
+
+static void on_progress(void *ctx, int percent)
+{
+	struct progress *p = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000;
+	if (percent <= p->last_percent || (ms < PROGRESS_EVERY_MS && percent < 100))
+		return;
+	/* never report 100 before the job is recorded: readers take 100 as done */
+	if (videos_set_progress(p->video_id, percent >= 100 ? 99 : percent) == CR_OK) {
+		p->last_percent = percent;
+		p->last = now;
+	}
+}
+
+/* Moves a finished output directory into place, replacing an older one. */
+static cr_err publish_dir(const char *tmp, const char *final)
+{
+	media_remove_dir(final);
+	if (rename(tmp, final) != 0) {
+		log_error("rename %s -> %s: %s", tmp, final, strerror(errno));
+		return CR_EIO;
+	}
+	return media_fsync_parent(final);
+}
+
+static void run_job(struct workers *w, const struct job *job)
+{
+	const struct cr_config *cfg = w->cfg;
+	char src[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
+	struct tx_result res;
+	memset(&res, 0, sizeof res);
+	if (media_abs(cfg, job->source_rel, src, sizeof src) ||
+	    media_video_dir(cfg, job->video_id, true, tmp, sizeof tmp) ||
+	    media_video_dir(cfg, job->video_id, false, final, sizeof final))
+		return;
+	media_remove_dir(tmp); /* left over from a worker that died */
+	if (mkdir(tmp, 0750) != 0) {
+		log_error("mkdir %s: %s", tmp, strerror(errno));
+		return;
+	}
+	struct tx_options opt = tx_options_default();
+	opt.time_limit_seconds = cfg->transcode_time_limit;
+	struct progress prog = {.video_id = job->video_id};
+	clock_gettime(CLOCK_MONOTONIC, &prog.last);
+	log_info("transcoding video %lld (attempt %d)", (long long)job->video_id, job->attempts);
+	bool ok = tx_transcode(src, tmp, &opt, on_progress, &prog, &w->cancel, &res) == 0;
+	if (!ok && res.code == TX_ERR_CANCELLED && atomic_load(&w->cancel)) {
+		media_remove_dir(tmp);
+		jobs_requeue(job);
+		log_info("video %lld: transcode interrupted by shutdown, requeued", (long long)job->video_id);
+		return;
+	}
+	if (ok && publish_dir(tmp, final)) {
+		ok = false;
+		snprintf(res.error, sizeof res.error, "could not store the transcoded files");
+	}
+	if (!ok)
+		media_remove_dir(tmp);
+	if (jobs_finish(job, &res, ok))
+		return; /* stays running: recovered at the next start */
+	log_info("video %lld: %s%s", (long long)job->video_id, ok ? "ready" : "failed: ",
+		 ok ? "" : res.error);
+	if (ok && !cfg->keep_source && unlink(src) == 0)
+		videos_clear_source(job->video_id);
+}
+
+static void *worker_main(void *arg)
+{
+	struct workers *w = arg;
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		bool stop = w->stopping;
+		pthread_mutex_unlock(&w->lock);
+		if (stop)
+			break;
+		struct job job;
+		cr_err e = jobs_claim(&job);
+		if (!e) {
+			run_job(w, &job);
+			continue;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += IDLE_POLL_SECONDS;
+		pthread_mutex_lock(&w->lock);
+		if (!w->stopping)
+			pthread_cond_timedwait(&w->wake, &w->lock, &until);
+		pthread_mutex_unlock(&w->lock);
+	}
+	return NULL; /* the thread's store connection closes with it */
+}
+
+cr_err workers_start(const struct cr_config *cfg, struct workers **out)
+{
+	int requeued = 0;
+	cr_err e = jobs_recover(&requeued);
+	if (e)
+		return e;
+	if (requeued)
+		log_info("requeued %d transcode job(s) left by an earlier run", requeued);
+	struct workers *w = calloc(1, sizeof *w + (size_t)cfg->transcode_workers * sizeof(pthread_t));
+	if (!w)
+		return CR_ENOMEM;
+	w->cfg = cfg;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	for (; w->n < cfg->transcode_workers; w->n++) {
+		if (pthread_create(&w->threads[w->n], NULL, worker_main, w) != 0) {
+			workers_stop(&w);
+			return CR_ENOMEM;
+		}
+	}
+	*out = w;
+	return CR_OK;
+}
+
+void workers_notify(struct workers *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void workers_stop(struct workers **wp)
+{
+	struct workers *w = *wp;
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	atomic_store(&w->cancel, 1);
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	for (int i = 0; i < w->n; i++)
+		pthread_join(w->threads[i], NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
+	*wp = NULL;
+}
