@@ -53,7 +53,9 @@ done
 [[ $QUIET_WAIT =~ ^[0-9]+$ ]] || die "QUIET_WAIT must be an integer"
 
 # ---------------------------------------------------------------- clean-up
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/casereel-bench.XXXXXX")
+# Neither the temp dir nor the server's process name says "casereel": other
+# jobs on a shared box clean up their own servers with `pkill -f casereel`.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/crbench.XXXXXX")
 pids=()     # every server process we started
 sampler=""  # the RSS sampler of the current run
 
@@ -97,6 +99,9 @@ if [[ $SKIP_BUILD != 1 ]]; then
 	make -C "$repo" -s bin/casereel >&2 || die "make bin/casereel failed"
 fi
 [[ -x $BIN ]] || die "$BIN is missing; run make"
+mkdir -p "$tmp/bin"
+cp "$BIN" "$tmp/bin/crserver" # the same bytes under another name (see tmp above)
+SERVER=$tmp/bin/crserver
 
 # ---------------------------------------------------------------- helpers
 # The pid and its direct children (nginx: master + workers), with bash
@@ -111,16 +116,20 @@ family() {
 	echo "$out"
 }
 
-# Resident set of a process and its direct children, in KiB. Shared pages of
-# the nginx workers count once per worker.
+# "VmRSS RssAnon" of a process and its direct children, in KiB. Shared pages
+# of the nginx workers count once per worker; RssAnon leaves out the pages of
+# mapped files (shared libraries).
 rss_kib() {
-	local p k v total=0
+	local p k v total=0 anon=0
 	for p in $(family "$1"); do
 		while read -r k v _; do
-			[[ $k == VmRSS: ]] && { total=$((total + v)); break; }
+			case $k in
+			VmRSS:) total=$((total + v)) ;;
+			RssAnon:) anon=$((anon + v)); break ;;
+			esac
 		done <"/proc/$p/status" 2>/dev/null || true
 	done
-	echo "$total"
+	echo "$total $anon"
 }
 
 # CPU ticks (utime+stime) of a process and its direct children.
@@ -139,14 +148,18 @@ busy_ticks() {
 	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
-# Samples rss_kib every 0.2 s into $2 as the running maximum.
+# Samples rss_kib every 0.2 s into $2 as the running maxima.
 start_sampler() {
 	local pid=$1 out=$2
 	(
-		max=0
+		max=0 amax=0
 		while kill -0 "$pid" 2>/dev/null; do
-			r=$(rss_kib "$pid")
-			((r > max)) && max=$r && echo "$max" >"$out.tmp" && mv "$out.tmp" "$out"
+			read -r r a <<<"$(rss_kib "$pid")"
+			if ((r > max || a > amax)); then
+				((r > max)) && max=$r
+				((a > amax)) && amax=$a
+				echo "$max $amax" >"$out.tmp" && mv "$out.tmp" "$out"
+			fi
 			sleep 0.2
 		done
 	) &
@@ -176,7 +189,7 @@ start_casereel() {
 	local args=(serve --bind "$HOST" --port 0 --data "$dir/data" --demo --seed "$SEED" --access-log 0)
 	[[ -n $threads ]] && args+=(--http-threads "$threads")
 	: >"$dir/stdout"
-	"$BIN" "${args[@]}" >>"$dir/stdout" 2>"$dir/stderr" &
+	"$SERVER" "${args[@]}" >>"$dir/stdout" 2>"$dir/stderr" &
 	cr_pid=$!
 	pids+=("$cr_pid")
 	cr_port=""
@@ -313,6 +326,7 @@ run_wrk() {
 	[[ -n $rps && -n $p50 && -n $p99 ]] || die "$name: cannot read req/s and latency from wrk"
 	awk -v r="$rps" 'BEGIN { exit !(r > 0) }' || die "$name: 0 requests/s"
 	rss=$(cat "$tmp/rss-$name" 2>/dev/null || rss_kib "$pid")
+	rss=${rss// /:} # "VmRSS:RssAnon", one field of the row
 	# CPU of the server, of wrk, and of everything else on the machine
 	# (other processes steal from both sides: a large "other" spoils the run)
 	local hz wrk_cpu other
@@ -388,29 +402,32 @@ summary=$(awk '
 	!($1 in seen) { seen[$1] = 1; order[++n] = $1 }
 	{ rps[$1] = rps[$1] " " $3; p50[$1] = p50[$1] " " $4; p99[$1] = p99[$1] " " $5
 	  srv[$1] = srv[$1] " " $7; wrk[$1] = wrk[$1] " " $8
-	  if ($6 > rss[$1]) rss[$1] = $6; if ($9 > oth[$1]) oth[$1] = $9 }
+	  split($6, m, ":"); if (m[1] > rss[$1]) rss[$1] = m[1]; if (m[2] > anon[$1]) anon[$1] = m[2]
+	  if ($9 > oth[$1]) oth[$1] = $9 }
 	END { for (i = 1; i <= n; i++) { k = order[i]
-		print k, median(rps[k]), median(p50[k]), median(p99[k]), rss[k], median(srv[k]), median(wrk[k]), oth[k] } }
+		print k, median(rps[k]), median(p50[k]), median(p99[k]), rss[k], anon[k], median(srv[k]), median(wrk[k]), oth[k] } }
 ' "$tmp/rows")
 ng_rps=$(awk '$1 == "nginx" {print $2}' <<<"$summary")
 echo
 echo "GET /api/v1/me, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS round(s) on $HOST, $(nproc) cores ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 echo
-printf '| %-18s | %9s | %7s | %7s | %7s | %7s | %7s | %7s | %8s |\n' target "req/s" "p50 ms" "p99 ms" \
-	"RSS MiB" "srv CPU" "wrk CPU" "other" "vs nginx"
-echo "|--------------------|-----------|---------|---------|---------|---------|---------|---------|----------|"
+printf '| %-18s | %9s | %7s | %7s | %7s | %8s | %7s | %7s | %7s | %8s |\n' target "req/s" "p50 ms" "p99 ms" \
+	"RSS MiB" "anon MiB" "srv CPU" "wrk CPU" "other" "vs nginx"
+echo "|--------------------|-----------|---------|---------|---------|----------|---------|---------|---------|----------|"
 best=0
-while read -r name rps p50 p99 rss cpu wcpu other; do
+while read -r name rps p50 p99 rss anon cpu wcpu other; do
 	ratio=$(awk -v a="$rps" -v b="$ng_rps" 'BEGIN { printf "%.2fx", a / b }')
-	printf '| %-18s | %9.0f | %7.2f | %7.2f | %7.1f | %6.0f%% | %6.0f%% | %6.0f%% | %8s |\n' "$name" "$rps" "$p50" "$p99" \
-		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$cpu" "$wcpu" "$other" "$ratio"
+	printf '| %-18s | %9.0f | %7.2f | %7.2f | %7.1f | %8.1f | %6.0f%% | %6.0f%% | %6.0f%% | %8s |\n' "$name" "$rps" \
+		"$p50" "$p99" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$(awk -v k="$anon" 'BEGIN { print k / 1024 }')" \
+		"$cpu" "$wcpu" "$other" "$ratio"
 	if [[ $name != nginx ]]; then
 		best=$(awk -v a="$rps" -v b="$ng_rps" -v m="$best" 'BEGIN { r = a / b; print (r > m ? r : m) }')
 	fi
 done <<<"$summary"
 echo
 ((ROUNDS == 1)) || echo "req/s, p50, p99, CPU: median of $ROUNDS rounds; RSS and other: the maximum."
-echo "RSS: peak VmRSS sampled every 0.2 s during the measured run (nginx: master + workers)."
+echo "RSS: peak VmRSS sampled every 0.2 s during the measured run (nginx: master + workers);"
+echo "     anon: peak RssAnon, the same without pages of mapped files (shared libraries)."
 echo "CPU: CPU time / wall time of the run (200% = both cores) of the server, of wrk, and of"
 echo "     everything else on the machine; a large \"other\" means a disturbed run."
 if awk -v r="$best" -v g="$GOAL" 'BEGIN { exit !(r >= g) }'; then

@@ -255,12 +255,12 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, ok ? "pending_review" : "failed", -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, ok ? 100 : 0);
+	sqlite3_bind_int(st, 7, ok && r->trimmed); /* NOT NULL column */
 	if (!ok)
 		sqlite3_bind_text(st, 4, r->error[0] ? r->error : "transcoding failed", -1, SQLITE_TRANSIENT);
 	if (ok) {
 		sqlite3_bind_double(st, 5, r->duration);
 		sqlite3_bind_double(st, 6, r->source_duration);
-		sqlite3_bind_int(st, 7, r->trimmed);
 		sqlite3_bind_int(st, 8, r->width);
 		sqlite3_bind_int(st, 9, r->height);
 		sqlite3_bind_int(st, 10, r->has_audio);

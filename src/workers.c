@@ -97,8 +97,13 @@ static void run_job(struct workers *w, const struct job *job)
 	}
 	if (!ok)
 		media_remove_dir(tmp);
-	if (jobs_finish(job, &res, ok))
-		return; /* stays running: recovered at the next start */
+	cr_err e = jobs_finish(job, &res, ok);
+	if (e) {
+		/* stays running: recovered at the next start */
+		log_error("video %lld: cannot record the transcode: %s", (long long)job->video_id,
+			  cr_strerror(e));
+		return;
+	}
 	log_info("video %lld: %s%s", (long long)job->video_id, ok ? "ready" : "failed: ",
 		 ok ? "" : res.error);
 	if (ok && !cfg->keep_source && unlink(src) == 0)

@@ -14,7 +14,7 @@ export const seedPath = join(repoRoot, 'seeds/demo.json');
 /** Starts `casereel serve` and resolves once it prints its port. */
 export async function startServer({ demo = true, args = [], env = {}, dataDir } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
-  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--access-log', '0', ...args];
+  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...args];
   if (demo) argv.push('--demo');
   const proc = spawn(join(binDir, 'casereel'), argv, {
     env: { ...process.env, ...env },

@@ -1,0 +1,288 @@
+// Resumable uploads with a real tus client, protocol edge cases, resume
+// after a cut connection and after SIGKILL, and the one-shot upload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tus from 'tus-js-client';
+import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { makeClip, probe } from './lib/media.mjs';
+import { waitForVideo } from './lib/poll.mjs';
+
+let clipPath, clip;
+before(() => {
+  clipPath = makeClip('upload.mp4', { seconds: 3 });
+  clip = readFileSync(clipPath);
+  assert.ok(clip.length > 1_000_000, 'the test clip should be big enough to cut in pieces');
+});
+
+const servers = [];
+async function server(opts) {
+  const s = await startServer(opts);
+  servers.push(s);
+  return s;
+}
+after(() => Promise.all(servers.map((s) => s.dispose())));
+
+const b64 = (s) => Buffer.from(s).toString('base64');
+const sha256 = (buf) => createHash('sha256').update(buf).digest('base64');
+
+/** Uploads `data` with tus-js-client; resolves with the upload URL. */
+function tusUpload(s, token, data, { uploadUrl, chunkSize = 512 * 1024, metadata = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const up = new tus.Upload(data, {
+      endpoint: `${s.url}/api/v1/uploads`,
+      uploadUrl,
+      chunkSize,
+      retryDelays: [],
+      headers: { Authorization: `Bearer ${token}` },
+      metadata: { filename: 'case.mp4', title: 'Calming an angry caller', tags: 'de-escalation,empathy', ...metadata },
+      onError: reject,
+      onSuccess: () => resolve(up.url),
+    });
+    up.start();
+  });
+}
+
+/** Raw tus request with the protocol header set. */
+function tusCall(s, method, path, { token, headers = {}, body } = {}) {
+  return api(s, method, path, { token, body, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
+}
+
+/** Starts a PATCH that sends `part` of a declared `total`, then cuts the connection. */
+function cutPatch(s, token, path, offset, part, total) {
+  return new Promise((resolve) => {
+    const req = http.request(`${s.url}${path}`, {
+      method: 'PATCH',
+      headers: {
+        Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset),
+        'Content-Type': 'application/offset+octet-stream', 'Content-Length': String(total),
+      },
+    });
+    req.on('error', () => resolve());
+    req.write(part, () => setTimeout(() => { req.destroy(); resolve(); }, 300));
+  });
+}
+
+/** Retries `fn` for up to 3 s until `ok(result)`; returns the last result. */
+async function eventually(fn, ok) {
+  const until = Date.now() + 3000;
+  for (;;) {
+    const r = await fn();
+    if (ok(r) || Date.now() > until) return r;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+/** POSTs with Expect: 100-continue, sending the body only if invited. */
+function expectContinue(s, token, path, body, type) {
+  return new Promise((resolve, reject) => {
+    let sent = false;
+    const req = http.request(`${s.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': type, 'Content-Length': String(body.length), Expect: '100-continue' },
+    });
+    req.on('continue', () => { sent = true; req.end(body); });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => { resolve({ status: res.statusCode, sent, json: JSON.parse(text || 'null') }); req.destroy(); });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+async function createUpload(s, token, length, metadata = `filename ${b64('a.mp4')}`) {
+  const r = await tusCall(s, 'POST', '/api/v1/uploads', { token, headers: { 'Upload-Length': String(length), 'Upload-Metadata': metadata } });
+  assert.equal(r.status, 201, r.body);
+  return new URL(r.headers.get('location'), s.url).pathname;
+}
+
+async function offsetOf(s, token, path) {
+  const r = await tusCall(s, 'HEAD', path, { token });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  return Number(r.headers.get('upload-offset'));
+}
+
+test('tus-js-client uploads a clip in chunks; it becomes a transcoded video', async () => {
+  const s = await server({ args: ['--transcode-workers', '1'] });
+  const t = await login(s, 'agent1');
+  const url = await tusUpload(s, t, clip);
+  const info = await api(s, 'GET', new URL(url).pathname, { token: t });
+  assert.equal(info.json.offset, clip.length);
+  const id = info.json.video.id;
+  assert.equal(info.json.video.title, 'Calming an angry caller');
+  assert.deepEqual(info.json.video.tags, ['de-escalation', 'empathy']);
+  // the source on disk is byte-identical to what the phone sent
+  assert.equal(sha256(readFileSync(join(s.dir, 'media/incoming', url.split('/').pop()))), sha256(clip));
+  const v = await waitForVideo(s, t, id);
+  assert.equal(v.status, 'pending_review', v.error);
+  assert.equal(v.progress, 100);
+  assert.equal(v.width, 720);
+  assert.equal(v.height, 1280);
+  assert.equal(v.has_audio, true);
+  assert.ok(Math.abs(v.duration - 3) < 0.2, `duration ${v.duration}`);
+  const out = join(s.dir, 'media/v', String(id));
+  const p = probe(join(out, '720p.mp4'));
+  assert.equal(p.streams.find((x) => x.codec_type === 'video').codec_name, 'h264');
+  assert.equal(p.streams.find((x) => x.codec_type === 'audio').sample_rate, '48000');
+  const master = readFileSync(join(out, 'master.m3u8'), 'utf8');
+  assert.equal(master.match(/#EXT-X-STREAM-INF:.*BANDWIDTH=\d+.*RESOLUTION=\d+x\d+/g).length, 2);
+  for (const k of ['hls', 'mp4', 'poster', 'thumbnail']) assert.match(v.urls[k], /^\/media\/v\/\d+\/\d+\/[\w-]+\//);
+});
+
+test('a cut connection keeps the bytes that arrived; the client resumes from there', async () => {
+  const s = await server({ args: ['--transcode-workers', '0'] });
+  const t = await login(s, 'agent2');
+  const path = await createUpload(s, t, clip.length);
+  await cutPatch(s, t, path, 0, clip.subarray(0, 700_000), clip.length);
+  // the server learns of the cut a moment later; a client retries its HEAD
+  const kept = await eventually(() => offsetOf(s, t, path), (o) => o > 0);
+  assert.ok(kept > 0 && kept <= 700_000, `kept ${kept}`);
+  const url = await tusUpload(s, t, clip, { uploadUrl: `${s.url}${path}` });
+  const info = await api(s, 'GET', new URL(url).pathname, { token: t });
+  assert.equal(info.json.offset, clip.length);
+  assert.ok(info.json.video.id > 0);
+  assert.equal(sha256(readFileSync(join(s.dir, 'media/incoming', path.split('/').pop()))), sha256(clip));
+});
+
+test('after SIGKILL mid-upload the server restarts and the client resumes', async () => {
+  const first = await server({ args: ['--transcode-workers', '0'] });
+  const t = await login(first, 'agent3');
+  const path = await createUpload(first, t, clip.length);
+  const half = 1_000_000;
+  const r = await tusCall(first, 'PATCH', path, { token: t, body: clip.subarray(0, half), headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } });
+  assert.equal(r.status, 204);
+  assert.equal(r.headers.get('upload-offset'), String(half));
+  // a second PATCH is in flight when the process dies
+  const inflight = cutPatch(first, t, path, half, clip.subarray(half, half + 400_000), clip.length - half);
+  await new Promise((res) => setTimeout(res, 100));
+  await first.stop('SIGKILL');
+  await inflight;
+  const again = await server({ dataDir: first.dir, args: ['--port', String(first.port), '--transcode-workers', '1'] });
+  const offset = await offsetOf(again, t, path);
+  assert.ok(offset >= half, `acknowledged bytes survive (offset ${offset})`);
+  const url = await tusUpload(again, t, clip, { uploadUrl: `${again.url}${path}` });
+  const info = await api(again, 'GET', new URL(url).pathname, { token: t });
+  assert.equal(sha256(readFileSync(join(again.dir, 'media/incoming', path.split('/').pop()))), sha256(clip));
+  const v = await waitForVideo(again, t, info.json.video.id);
+  assert.equal(v.status, 'pending_review', v.error);
+});
+
+test('tus protocol errors: version, offset, type, checksum, lock, ownership, termination', async () => {
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-max', '5000000'] });
+  const t = await login(s, 'agent4');
+  const other = await login(s, 'agent5');
+  const opts = await api(s, 'OPTIONS', '/api/v1/uploads');
+  assert.equal(opts.status, 204);
+  assert.equal(opts.headers.get('tus-version'), '1.0.0');
+  assert.match(opts.headers.get('tus-extension'), /creation-with-upload/);
+  assert.equal(opts.headers.get('tus-checksum-algorithm'), 'sha256');
+  // no protocol header
+  const noVersion = await api(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10' } });
+  expectProblem(assert, noVersion, 412);
+  assert.equal(noVersion.headers.get('tus-version'), '1.0.0');
+  expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '6000000' } }), 413);
+  expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '-1' } }), 400);
+  expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10', 'Upload-Metadata': 'title !!notbase64' } }), 400);
+  const badTag = await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10', 'Upload-Metadata': `tags ${b64('no-such-tag')}` } });
+  assert.match(expectProblem(assert, badTag, 422).detail, /no-such-tag/);
+  expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { headers: { 'Upload-Length': '10' } }), 401);
+
+  const path = await createUpload(s, t, 100);
+  const patch = (body, headers, token = t) => tusCall(s, 'PATCH', path, { token, body, headers: { 'Content-Type': 'application/offset+octet-stream', ...headers } });
+  expectProblem(assert, await patch('x', { 'Upload-Offset': '5' }), 409);
+  expectProblem(assert, await tusCall(s, 'PATCH', path, { token: t, body: 'x', headers: { 'Upload-Offset': '0', 'Content-Type': 'text/plain' } }), 415);
+  expectProblem(assert, await patch('x', { 'Upload-Offset': '0' }, other), 404);
+  assert.equal((await tusCall(s, 'HEAD', path, { token: other })).status, 404);
+  // checksums: a mismatch changes nothing, a match is accepted, unknown algorithms are 400
+  const part = Buffer.alloc(40, 7);
+  const mismatch = await patch(part, { 'Upload-Offset': '0', 'Upload-Checksum': `sha256 ${sha256(Buffer.alloc(40, 8))}` });
+  assert.equal(mismatch.status, 460);
+  assert.equal(await offsetOf(s, t, path), 0);
+  expectProblem(assert, await patch(part, { 'Upload-Offset': '0', 'Upload-Checksum': `md5 ${b64('x')}` }), 400);
+  const ok = await patch(part, { 'Upload-Offset': '0', 'Upload-Checksum': `sha256 ${sha256(part)}` });
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers.get('upload-offset'), '40');
+  assert.ok(ok.headers.get('upload-expires'));
+  // more than the declared length
+  expectProblem(assert, await patch(Buffer.alloc(100), { 'Upload-Offset': '40' }), 413);
+  assert.equal(await offsetOf(s, t, path), 40);
+  // a PATCH holding the upload locks out a second one
+  const holder = cutPatch(s, t, path, 40, Buffer.alloc(10), 60);
+  await new Promise((res) => setTimeout(res, 100));
+  expectProblem(assert, await patch(Buffer.alloc(10), { 'Upload-Offset': '40' }), 423);
+  await holder;
+  // termination (once the server has noticed the cut PATCH and let go of the lock)
+  expectProblem(assert, await tusCall(s, 'DELETE', path, { token: other }), 404);
+  const del = await eventually(() => tusCall(s, 'DELETE', path, { token: t }), (r) => r.status !== 423);
+  assert.equal(del.status, 204);
+  assert.equal((await tusCall(s, 'HEAD', path, { token: t })).status, 404);
+});
+
+test('creation-with-upload, expiry of unfinished uploads', async () => {
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-expiry', '1'] });
+  const t = await login(s, 'agent6');
+  const r = await tusCall(s, 'POST', '/api/v1/uploads', { token: t, body: Buffer.alloc(30, 1), headers: { 'Upload-Length': '100', 'Content-Type': 'application/offset+octet-stream' } });
+  assert.equal(r.status, 201);
+  assert.equal(r.headers.get('upload-offset'), '30');
+  const path = new URL(r.headers.get('location'), s.url).pathname;
+  await new Promise((res) => setTimeout(res, 2100));
+  const late = await tusCall(s, 'PATCH', path, { token: t, body: Buffer.alloc(10), headers: { 'Upload-Offset': '30', 'Content-Type': 'application/offset+octet-stream' } });
+  expectProblem(assert, late, 410);
+});
+
+test('one-shot upload streams the raw body and answers 202 with the video', async () => {
+  const s = await server({ args: ['--transcode-workers', '1', '--upload-daily-quota', '2', '--upload-max', '4000000'] });
+  const t = await login(s, 'agent7');
+  const r = await api(s, 'POST', '/api/v1/videos?title=Refund%20rule&tags=refunds', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } });
+  assert.equal(r.status, 202, r.body);
+  assert.equal(r.json.status, 'processing');
+  assert.equal(r.headers.get('location'), `/api/v1/videos/${r.json.id}`);
+  assert.deepEqual(r.json.tags, ['refunds']);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/videos', { token: t, body: 'hello', headers: { 'content-type': 'text/plain' } }), 415);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/videos', { token: t, body: Buffer.alloc(0), headers: { 'content-type': 'video/mp4' } }), 400);
+  // too big: refused on the headers alone, before the body is sent
+  const big = await expectContinue(s, t, '/api/v1/videos', Buffer.alloc(4_100_000), 'video/mp4');
+  assert.equal(big.status, 413);
+  assert.equal(big.sent, false);
+  const badTag = expectProblem(assert, await api(s, 'POST', '/api/v1/videos?tags=nope', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } }), 422);
+  assert.equal(badTag.field, 'tags');
+  // someone else cannot see a clip that is not published; a trainer can
+  const other = await login(s, 'agent8');
+  expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${r.json.id}`, { token: other }), 404);
+  const trainer = await login(s, 'trainer1');
+  assert.equal((await api(s, 'GET', `/api/v1/videos/${r.json.id}`, { token: trainer })).status, 200);
+  const v = await waitForVideo(s, t, r.json.id);
+  assert.equal(v.status, 'pending_review', v.error);
+  // a text file fails with a readable error, and the worker lives on
+  const txt = await api(s, 'POST', '/api/v1/videos?title=notes', { token: t, body: 'just some notes\n'.repeat(100), headers: { 'content-type': 'application/octet-stream' } });
+  assert.equal(txt.status, 202);
+  const failed = await waitForVideo(s, t, txt.json.id);
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.error, /unsupported|damaged|not a video/i);
+  assert.equal(failed.urls, null);
+  // the daily quota counts today's uploads
+  expectProblem(assert, await api(s, 'POST', '/api/v1/videos', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } }), 429);
+  const mine = await api(s, 'GET', '/api/v1/me/videos', { token: t });
+  assert.deepEqual(mine.json.items.map((x) => x.status), ['failed', 'pending_review']);
+});
+
+test('SIGKILL during a transcode: the job is claimed again after restart and finishes', async () => {
+  const long = readFileSync(makeClip('long.mp4', { seconds: 40, size: '720x1280', rate: 30 }));
+  const first = await server({ args: ['--transcode-workers', '1'] });
+  const t = await login(first, 'agent1');
+  const r = await api(first, 'POST', '/api/v1/videos?title=long', { token: t, body: long, headers: { 'content-type': 'video/mp4' } });
+  assert.equal(r.status, 202);
+  await waitForVideo(first, t, r.json.id, { done: (v) => v.progress > 0 || v.status !== 'processing' });
+  await first.stop('SIGKILL');
+  const again = await server({ dataDir: first.dir, args: ['--transcode-workers', '1'] });
+  const v = await waitForVideo(again, t, r.json.id, { timeoutMs: 120000 });
+  assert.equal(v.status, 'pending_review', v.error);
+  assert.ok(Math.abs(v.duration - 40) < 0.5, `duration ${v.duration}`);
+  assert.match(again.stderr, /requeued 1 transcode job/);
+});
