@@ -273,6 +273,12 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 		type = res->is_problem ? "application/problem+json" : "application/json";
 		if (!r)
 			free(text);
+	} else if (res->fd > 0) {
+		ctx->bytes_out = res->file_length;
+		r = MHD_create_response_from_fd_at_offset64(res->file_length, res->fd, res->file_offset);
+		if (r)
+			res->fd = 0; /* MHD closes it when the response is destroyed */
+		type = res->content_type;
 	} else {
 		ctx->bytes_out = res->text_len;
 		r = MHD_create_response_from_buffer(res->text_len, res->text ? res->text : (char *)"",
@@ -285,10 +291,14 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 		return MHD_NO;
 	if (type)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	for (size_t i = 0; i < res->nheaders; i++)
+	bool cache_set = false;
+	for (size_t i = 0; i < res->nheaders; i++) {
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+		cache_set |= !strcasecmp(res->headers[i].name, MHD_HTTP_HEADER_CACHE_CONTROL);
+	}
+	if (!cache_set) /* API answers are personal: no cache may keep them */
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	enum MHD_Result ok = MHD_queue_response(ctx->req.conn, res->status, r);
 	MHD_destroy_response(r);
 	ctx->queued = true;

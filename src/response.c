@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "casereel/error.h"
 #include "casereel/http.h"
@@ -33,6 +34,8 @@ void http_response_clear(struct cr_response *res)
 {
 	json_decref(res->json);
 	free(res->text);
+	if (res->fd > 0)
+		close(res->fd);
 	memset(res, 0, sizeof *res);
 }
 
@@ -42,6 +45,9 @@ static void reset_body(struct cr_response *res, unsigned status)
 {
 	json_decref(res->json);
 	free(res->text);
+	if (res->fd > 0)
+		close(res->fd);
+	res->fd = 0;
 	res->json = NULL;
 	res->text = NULL;
 	res->text_len = 0;
@@ -72,6 +78,16 @@ void http_text(struct cr_response *res, unsigned status, const char *content_typ
 	res->text = text;
 	res->text_len = len;
 	res->content_type = content_type;
+}
+
+void http_file(struct cr_response *res, unsigned status, const char *content_type, int fd,
+	       uint64_t offset, uint64_t length)
+{
+	reset_body(res, status);
+	res->content_type = content_type;
+	res->fd = fd;
+	res->file_offset = offset;
+	res->file_length = length;
 }
 
 static void problem_v(struct cr_response *res, unsigned status, const char *type,

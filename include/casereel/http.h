@@ -54,7 +54,9 @@ struct cr_response {
 	json_t *json;             /* owned; sent as application/json (or problem+json) */
 	char *text;               /* owned malloc'd body when json is NULL */
 	size_t text_len;
-	const char *content_type; /* for text bodies; static string */
+	const char *content_type; /* for text and file bodies; static string */
+	int fd;                   /* owned file for file bodies, sent with sendfile; 0 = none */
+	uint64_t file_offset, file_length;
 	bool is_problem;
 	struct {
 		const char *name; /* static string */
@@ -92,6 +94,12 @@ struct cr_route {
 /* Answers `status` with the JSON `body`, taking ownership of it. A NULL body
  * (a failed jansson allocation) becomes a 500 problem. */
 void http_json(struct cr_response *res, unsigned status, json_t *body);
+
+/* Answers with `length` bytes of the open file `fd` from `offset`, sent by
+ * the kernel (sendfile). Takes ownership of fd (> 0). Headers added by the
+ * handler (ETag, Content-Range, Cache-Control) go out with it. */
+void http_file(struct cr_response *res, unsigned status, const char *content_type, int fd,
+	       uint64_t offset, uint64_t length);
 
 /* Answers 204 No Content. */
 void http_no_content(struct cr_response *res);

@@ -36,8 +36,7 @@ static bool date_oracle(const char *s)
 	struct tm want = tm;
 	if (timegm(&tm) == (time_t)-1)
 		return false;
-	return tm.tm_year == want.tm_year && tm.tm_mon == want.tm_mon &&
-	       tm.tm_mday == want.tm_mday;
+	return tm.tm_year == want.tm_year && tm.tm_mon == want.tm_mon && tm.tm_mday == want.tm_mday;
 }
 
 static void check_text(const char *s)

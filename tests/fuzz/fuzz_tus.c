@@ -37,10 +37,11 @@ static char *encode_metadata(json_t *obj)
 		abort();
 	const char *key;
 	json_t *val;
-	json_object_foreach(obj, key, val) {
+	json_object_foreach(obj, key, val)
+	{
 		size_t vlen = json_string_length(val);
-		size_t need = strlen(key) + 2 + sodium_base64_ENCODED_LEN(vlen,
-						sodium_base64_VARIANT_ORIGINAL);
+		size_t need = strlen(key) + 2 +
+		              sodium_base64_ENCODED_LEN(vlen, sodium_base64_VARIANT_ORIGINAL);
 		if (len + need >= cap)
 			abort(); /* a harness bug: cap is twice the longest input */
 		if (len)
@@ -49,8 +50,9 @@ static char *encode_metadata(json_t *obj)
 		len += strlen(key);
 		if (vlen) {
 			out[len++] = ' ';
-			sodium_bin2base64(out + len, cap - len, (const unsigned char *)json_string_value(val),
-					  vlen, sodium_base64_VARIANT_ORIGINAL);
+			sodium_bin2base64(out + len, cap - len,
+			                  (const unsigned char *)json_string_value(val), vlen,
+			                  sodium_base64_VARIANT_ORIGINAL);
 			len += strlen(out + len);
 		}
 	}
@@ -71,8 +73,10 @@ static void check_metadata(const char *s)
 		abort();
 	const char *key;
 	json_t *val;
-	json_object_foreach(obj, key, val) {
-		if (!json_is_string(val) || strlen(json_string_value(val)) != json_string_length(val))
+	json_object_foreach(obj, key, val)
+	{
+		if (!json_is_string(val) ||
+		    strlen(json_string_value(val)) != json_string_length(val))
 			abort(); /* values are NUL-free strings */
 		if (!*key || strlen(key) > 64)
 			abort();

@@ -62,11 +62,11 @@ static void utf8_length_counts_code_points(void **state)
 	(void)state;
 	assert_int_equal(utf8_length(""), 0);
 	assert_int_equal(utf8_length("hello"), 5);
-	assert_int_equal(utf8_length("中文"), 2);           /* 3 bytes each */
+	assert_int_equal(utf8_length("中文"), 2); /* 3 bytes each */
 	assert_int_equal(utf8_length("a中b"), 3);
-	assert_int_equal(utf8_length("é"), 1);              /* 2 bytes */
+	assert_int_equal(utf8_length("é"), 1);                /* 2 bytes */
 	assert_int_equal(utf8_length("\xF0\x9F\x98\x80"), 1); /* 😀, 4 bytes */
-	assert_int_equal(utf8_length("👍🏽"), 2);             /* emoji + skin tone modifier */
+	assert_int_equal(utf8_length("👍🏽"), 2);         /* emoji + skin tone modifier */
 }
 
 /* --- the field getters ---------------------------------------------------- */
@@ -111,7 +111,7 @@ static void expect_422(const struct cr_response *res, const char *field)
 	assert_non_null(res->json);
 	assert_string_equal(json_string_value(json_object_get(res->json, "field")), field);
 	assert_string_equal(json_string_value(json_object_get(res->json, "type")),
-			    "/problems/invalid-field");
+	                    "/problems/invalid-field");
 	const char *detail = json_string_value(json_object_get(res->json, "detail"));
 	assert_non_null(detail);
 	assert_non_null(strstr(detail, field));
@@ -179,7 +179,7 @@ static void string_of_the_wrong_type(void **state)
 static void string_length_counts_characters_not_bytes(void **state)
 {
 	struct fixture *f =
-		with_body(state, "{\"zh\": \"中文字\", \"emoji\": \"😀😀\", \"long\": \"中文字符\"}");
+	    with_body(state, "{\"zh\": \"中文字\", \"emoji\": \"😀😀\", \"long\": \"中文字符\"}");
 	const char *out = NULL;
 	/* 9 bytes, 3 characters */
 	assert_true(field_string(&f->req, &f->res, "zh", true, 3, 3, &out, NULL));
@@ -233,7 +233,8 @@ static void int_in_range_and_out(void **state)
 
 static void int_of_the_wrong_type(void **state)
 {
-	struct fixture *f = with_body(state, "{\"f\": 1.5, \"s\": \"3\", \"b\": true, \"whole\": 2.0}");
+	struct fixture *f =
+	    with_body(state, "{\"f\": 1.5, \"s\": \"3\", \"b\": true, \"whole\": 2.0}");
 	int64_t out = 0;
 	assert_false(field_int(&f->req, &f->res, "f", true, 0, 10, false, &out, NULL));
 	expect_422(&f->res, "f");
@@ -269,7 +270,8 @@ static void int_missing(void **state)
 
 static void bool_values(void **state)
 {
-	struct fixture *f = with_body(state, "{\"t\": true, \"f\": false, \"one\": 1, \"s\": \"true\"}");
+	struct fixture *f =
+	    with_body(state, "{\"t\": true, \"f\": false, \"one\": 1, \"s\": \"true\"}");
 	bool out = false, present = false;
 	assert_true(field_bool(&f->req, &f->res, "t", true, &out, &present));
 	assert_true(out);
@@ -305,8 +307,9 @@ static void string_array_valid_and_absent(void **state)
 
 static void string_array_invalid(void **state)
 {
-	struct fixture *f = with_body(state, "{\"many\": [\"a\", \"b\", \"c\"], \"empty\": [\"a\", \"\"],"
-					     " \"long\": [\"中文字\"], \"num\": [1], \"str\": \"a\"}");
+	struct fixture *f =
+	    with_body(state, "{\"many\": [\"a\", \"b\", \"c\"], \"empty\": [\"a\", \"\"],"
+	                     " \"long\": [\"中文字\"], \"num\": [1], \"str\": \"a\"}");
 	json_t *out = NULL;
 	assert_false(field_string_array(&f->req, &f->res, "many", 2, 10, &out));
 	expect_422(&f->res, "many");
@@ -322,8 +325,9 @@ static void string_array_invalid(void **state)
 
 static void date_field(void **state)
 {
-	struct fixture *f = with_body(state, "{\"d\": \"2024-02-29\", \"nul\": null, \"bad\": \"2023-02-29\","
-					     " \"num\": 20240229}");
+	struct fixture *f =
+	    with_body(state, "{\"d\": \"2024-02-29\", \"nul\": null, \"bad\": \"2023-02-29\","
+	                     " \"num\": 20240229}");
 	const char *out = NULL;
 	bool present = false;
 	assert_true(field_date(&f->req, &f->res, "d", &out, &present));
@@ -350,8 +354,10 @@ static void problem_body_is_complete(void **state)
 	assert_false(field_string(&f->req, &f->res, "username", true, 1, 32, &out, NULL));
 	json_t *j = f->res.json;
 	assert_int_equal(json_integer_value(json_object_get(j, "status")), 422);
-	assert_string_equal(json_string_value(json_object_get(j, "title")), "Unprocessable Content");
-	assert_string_equal(json_string_value(json_object_get(j, "detail")), "username is required");
+	assert_string_equal(json_string_value(json_object_get(j, "title")),
+	                    "Unprocessable Content");
+	assert_string_equal(json_string_value(json_object_get(j, "detail")),
+	                    "username is required");
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -359,27 +365,27 @@ static void problem_body_is_complete(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(dates_that_exist),
-		cmocka_unit_test(dates_that_do_not_exist),
-		cmocka_unit_test(dates_in_the_wrong_format),
-		cmocka_unit_test(utf8_length_counts_code_points),
-		T(string_present_and_valid),
-		T(string_required_but_missing),
-		T(string_optional_and_missing_leaves_out),
-		T(string_with_no_body_at_all),
-		T(string_of_the_wrong_type),
-		T(string_length_counts_characters_not_bytes),
-		T(string_below_minimum),
-		T(string_with_embedded_nul),
-		T(int_in_range_and_out),
-		T(int_of_the_wrong_type),
-		T(int_null_only_when_allowed),
-		T(int_missing),
-		T(bool_values),
-		T(string_array_valid_and_absent),
-		T(string_array_invalid),
-		T(date_field),
-		T(problem_body_is_complete),
+	    cmocka_unit_test(dates_that_exist),
+	    cmocka_unit_test(dates_that_do_not_exist),
+	    cmocka_unit_test(dates_in_the_wrong_format),
+	    cmocka_unit_test(utf8_length_counts_code_points),
+	    T(string_present_and_valid),
+	    T(string_required_but_missing),
+	    T(string_optional_and_missing_leaves_out),
+	    T(string_with_no_body_at_all),
+	    T(string_of_the_wrong_type),
+	    T(string_length_counts_characters_not_bytes),
+	    T(string_below_minimum),
+	    T(string_with_embedded_nul),
+	    T(int_in_range_and_out),
+	    T(int_of_the_wrong_type),
+	    T(int_null_only_when_allowed),
+	    T(int_missing),
+	    T(bool_values),
+	    T(string_array_valid_and_absent),
+	    T(string_array_invalid),
+	    T(date_field),
+	    T(problem_body_is_complete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
