@@ -19,6 +19,7 @@ static const struct {
 	{"tags", api_tags_register},
 	{"uploads", api_uploads_register},
 	{"videos", api_videos_register},
+	{"media", api_media_register},
 };
 
 cr_err app_init(struct cr_app *app, const struct cr_config *cfg)

@@ -32,5 +32,6 @@ cr_err api_tags_register(struct router *r);
 cr_err api_ops_register(struct router *r);
 cr_err api_uploads_register(struct router *r);
 cr_err api_videos_register(struct router *r);
+cr_err api_media_register(struct router *r);
 
 #endif
