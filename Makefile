@@ -69,7 +69,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcasereel-core.a $(TRANSCO
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libjansson-dev libsodium-dev libavformat-dev libavcodec-dev libavfilter-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
-  nginx-light wrk sqlite3 tzdata curl jq ca-certificates
+  nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -91,7 +91,7 @@ run: deps
 	$(BINDIR)/casereel serve --port 8080 --bind 127.0.0.1 --data $(RUN_DATA) --demo
 
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 e2e: all
 	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 e2e/
@@ -101,13 +101,19 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 
-# Fuzz harnesses build with clang's libFuzzer: `make fuzz` then run
-# build/fuzz/fuzz_<name> tests/fuzz/corpus/<name>.
+# Fuzz harnesses build with clang's libFuzzer, each linked with only the
+# modules it exercises: `make fuzz`, then
+# build/fuzz/fuzz_<name> tests/fuzz/corpus/<name> -max_total_time=60
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS)
+build/fuzz/fuzz_csv: src/csv.c
+build/fuzz/fuzz_router: src/router.c
+build/fuzz/fuzz_fields: src/fields.c src/response.c
+build/fuzz/fuzz_tus: src/tus.c
+build/fuzz/fuzz_range: src/range.c
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(dir $@)
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined \
-	  $(SERVER_CFLAGS) -o $@ $^ $(SERVER_LIBS)
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude \
+	  -fsanitize=fuzzer,address,undefined $(SERVER_CFLAGS) -o $@ $^ $(SERVER_LIBS)
 
 bench-http: all
 	bench/http.sh

@@ -1,12 +1,200 @@
-/* Media bytes under signed URLs: /media/v/{id}/{expires}/{sig}/{file}. */
+/* Media bytes under signed URLs: /media/v/{id}/{expires}/{sig}/{file}. The
+ * signature is the authorisation; the file path is built only from the
+ * parsed id and a whitelisted name. Status codes and headers follow what
+ * nginx's static module answers for the same file (see casereel/range.h),
+ * and the bytes go out with sendfile. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "casereel/app.h"
+#include "casereel/log.h"
+#include "casereel/media.h"
+#include "casereel/media_sign.h"
+#include "casereel/range.h"
+#include "casereel/store.h"
+
+#define MEDIA_NAME_MAX 32
+
+static const struct {
+	const char *ext;
+	const char *type;
+} media_types[] = {
+	{"m3u8", "application/vnd.apple.mpegurl"},
+	{"mp4", "video/mp4"},
+	{"m4s", "video/iso.segment"},
+	{"jpg", "image/jpeg"},
+};
+
+/* A canonical positive decimal: digits only, no leading zero, ≤ INT64_MAX,
+ * so each resource has exactly one URL (and one CDN cache key). */
+static bool parse_positive(const char *s, int64_t *out)
+{
+	if (!s || *s < '1' || *s > '9')
+		return false;
+	int64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (INT64_MAX - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* The content type of a name made of [a-z0-9]+ "." <known extension>, or
+ * NULL for anything else (slashes, dots, dot-files, upper case, ...). */
+static const char *whitelisted_type(const char *name)
+{
+	size_t len = strnlen(name, MEDIA_NAME_MAX + 1);
+	size_t base = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789");
+	if (len > MEDIA_NAME_MAX || base == 0 || name[base] != '.')
+		return NULL;
+	for (size_t i = 0; i < sizeof media_types / sizeof media_types[0]; i++)
+		if (!strcmp(name + base + 1, media_types[i].ext))
+			return media_types[i].type;
+	return NULL;
+}
+
+/* CR_OK when the video exists and is not removed. */
+static cr_err video_servable(int64_t id)
+{
+	sqlite3_stmt *st = store_stmt("SELECT status FROM videos WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	cr_err e = CR_ENOTFOUND;
+	if (rc == SQLITE_ROW)
+		e = strcmp((const char *)sqlite3_column_text(st, 0), "removed") ? CR_OK : CR_ENOTFOUND;
+	else if (rc != SQLITE_DONE)
+		e = store_error(rc, "media video lookup");
+	store_done(st);
+	return e;
+}
+
+/* Opens <media>/v/<id>/<name> as a regular file, never following a symlink.
+ * Returns the fd, or -1 with *err CR_ENOTFOUND or CR_EIO. */
+static int open_media(const struct cr_config *cfg, int64_t id, const char *name, struct stat *st,
+		      cr_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	*err = CR_EIO;
+	if (media_video_dir(cfg, id, false, dir, sizeof dir))
+		return -1;
+	int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return -1;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			*err = CR_ENOTFOUND;
+		else
+			log_error("open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		*err = CR_ENOTFOUND;
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void get_media(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id, expires;
+	const char *sig = req->params[2], *name = req->params[3];
+	if (req->nparams != 4 || !parse_positive(req->params[0], &id)) {
+		http_problem(res, 404, "not-found", "no such video");
+		return;
+	}
+	if (!parse_positive(req->params[1], &expires) || !media_sign_check(id, expires, sig)) {
+		http_problem(res, 403, "invalid-signature", "this media link is not valid; ask the API for a new one");
+		return;
+	}
+	time_t now = time(NULL);
+	if (expires < (int64_t)now) {
+		http_problem(res, 403, "expired", "this media link has expired; ask the API for a new one");
+		return;
+	}
+	const char *type = whitelisted_type(name);
+	if (!type) {
+		http_problem(res, 404, "not-found", "no such media file");
+		return;
+	}
+	cr_err e = video_servable(id);
+	if (e) {
+		if (e == CR_ENOTFOUND)
+			http_problem(res, 404, "not-found", "no such video");
+		else
+			http_problem(res, 503, "unavailable", "the database is not answering; try again");
+		return;
+	}
+	struct stat st;
+	int fd = open_media(req->cfg, id, name, &st, &e);
+	if (fd < 0) {
+		if (e == CR_ENOTFOUND)
+			http_problem(res, 404, "not-found", "no such media file");
+		else
+			http_problem(res, 500, "internal", "the media file could not be opened");
+		return;
+	}
+	char etag[RANGE_ETAG_MAX], date[RANGE_DATE_MAX];
+	range_etag((int64_t)st.st_mtime, (uint64_t)st.st_size, etag);
+	range_http_date((int64_t)st.st_mtime, date);
+	struct range_request rq = {
+		.if_match = http_req_header(req, "If-Match"),
+		.if_unmodified_since = http_req_header(req, "If-Unmodified-Since"),
+		.if_none_match = http_req_header(req, "If-None-Match"),
+		.if_modified_since = http_req_header(req, "If-Modified-Since"),
+		.if_range = http_req_header(req, "If-Range"),
+		.range = http_req_header(req, "Range"),
+	};
+	struct range_span span = {0, 0};
+	uint64_t size = (uint64_t)st.st_size;
+	unsigned status = range_decide(&rq, etag, (int64_t)st.st_mtime, size, &span);
+	if (status == 412 || status == 416) {
+		close(fd);
+		if (status == 416) {
+			http_header(res, "Content-Range", "bytes */%llu", (unsigned long long)size);
+			http_problem(res, 416, "range-not-satisfiable", "the file has %llu bytes",
+				     (unsigned long long)size);
+		} else {
+			http_problem(res, 412, "precondition-failed", "the file does not match the request's precondition");
+		}
+		return;
+	}
+	/* Like nginx, a 304 carries the validators; every success says how long
+	 * a cache may keep it: until the URL itself expires. */
+	http_header(res, "ETag", "%s", etag);
+	http_header(res, "Last-Modified", "%s", date);
+	http_header(res, "Cache-Control", "public, max-age=%lld, immutable", (long long)(expires - now));
+	if (status == 304) {
+		close(fd);
+		http_text(res, 304, NULL, NULL, 0);
+		return;
+	}
+	http_header(res, "Accept-Ranges", "bytes");
+	if (status == 206) {
+		http_header(res, "Content-Range", "bytes %llu-%llu/%llu", (unsigned long long)span.start,
+			    (unsigned long long)(span.start + span.length - 1), (unsigned long long)size);
+		http_file(res, 206, type, fd, span.start, span.length);
+	} else {
+		http_file(res, 200, type, fd, 0, size);
+	}
+}
 
 static const struct cr_route routes[] = {
-	{"GET", "/media/v/{id}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE, NULL, NULL},
+	{"GET", "/media/v/{id}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE, get_media, NULL},
 };
 
 cr_err api_media_register(struct router *r)
 {
-	(void)routes;
-	return router_add(r, routes, 0);
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
 }

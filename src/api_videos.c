@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "casereel/app.h"
+#include "casereel/fields.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/store.h"
@@ -193,8 +194,47 @@ static void my_videos(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
+static void edit_video(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	const char *title = NULL, *description = NULL;
+	json_t *tags = NULL;
+	if (!http_path_id(req, res, 0, "video", &id) ||
+	    !field_string(req, res, "title", false, 1, VIDEO_TITLE_MAX, &title, NULL) ||
+	    !field_string(req, res, "description", false, 0, VIDEO_DESCRIPTION_MAX, &description, NULL) ||
+	    !field_string_array(req, res, "tags", VIDEO_TAGS_MAX, 32, &tags))
+		return;
+	char why[160] = "";
+	cr_err e = videos_edit(id, req->user.id, title, description, tags, why, sizeof why);
+	json_t *v = NULL;
+	if (e == CR_EINVAL) {
+		http_invalid_field(res, "tags", "%s", why);
+		return;
+	}
+	if (!e)
+		e = videos_get_json(id, &req->user, URL_TTL, &v);
+	if (e)
+		http_error(res, e, "video of yours");
+	else
+		http_json(res, 200, v);
+}
+
+static void delete_video(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	if (!http_path_id(req, res, 0, "video", &id))
+		return;
+	cr_err e = videos_remove(id, &req->user);
+	if (e)
+		http_error(res, e, "video you may remove");
+	else
+		http_no_content(res);
+}
+
 static const struct cr_route routes[] = {
 	{"POST", "/api/v1/videos", CR_ROLE_AGENT, CR_BODY_STREAM, NULL, &oneshot_ops},
+	{"PATCH", "/api/v1/videos/{id}", CR_ROLE_AGENT, CR_BODY_JSON, edit_video, NULL},
+	{"DELETE", "/api/v1/videos/{id}", CR_ROLE_AGENT, CR_BODY_NONE, delete_video, NULL},
 	{"GET", "/api/v1/videos/{id}", CR_ROLE_AGENT, CR_BODY_NONE, get_video, NULL},
 	{"GET", "/api/v1/me/videos", CR_ROLE_AGENT, CR_BODY_NONE, my_videos, NULL},
 };

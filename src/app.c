@@ -20,6 +20,10 @@ static const struct {
 	{"uploads", api_uploads_register},
 	{"videos", api_videos_register},
 	{"media", api_media_register},
+	{"review", api_review_register},
+	{"feed", api_feed_register},
+	{"likes and comments", api_social_register},
+	{"watch", api_watch_register},
 };
 
 cr_err app_init(struct cr_app *app, const struct cr_config *cfg)

@@ -92,6 +92,9 @@ int csv_next(struct csv *c, char **fields, size_t max_fields, size_t *n, char *e
 		skip_eol(c);
 		if (terminator < c->end)
 			*terminator = '\0';
+		/* so c->line names the line where the next record starts */
+		while (c->p < c->end && at_eol(c))
+			skip_eol(c);
 		return 1;
 	}
 }

@@ -10,6 +10,7 @@
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/config.h"
+#include "casereel/feed.h"
 #include "casereel/http_server.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
@@ -68,6 +69,7 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 		int removed = 0;
 		if (uploads_expire(cfg, &removed) == CR_OK && removed)
 			log_info("removed %d expired upload(s)", removed);
+		feed_expire_snapshots();
 		struct timespec wait = {.tv_sec = HOUSEKEEPING_SECONDS};
 		int sig = sigtimedwait(stop, NULL, &wait);
 		if (sig > 0)

@@ -129,6 +129,7 @@ void http_error(struct cr_response *res, int err, const char *what)
 	case CR_EINVAL: http_problem(res, 422, "invalid-field", "invalid %s", what); break;
 	case CR_ETOOBIG: http_problem(res, 413, "too-large", "%s is too large", what); break;
 	case CR_ETHROTTLED: http_problem(res, 429, "throttled", "too many attempts; try again later"); break;
+	case CR_EAUTH: http_problem(res, 401, "unauthorized", "log in again"); break;
 	default: http_problem(res, 500, "internal", "the server failed while handling the %s", what); break;
 	}
 }

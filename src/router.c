@@ -13,7 +13,8 @@ static bool pattern_ok(const char *p)
 	for (const char *s = p; *s; s++) {
 		if (*s == '{') {
 			const char *close = strchr(s, '}');
-			if (!close || s[-1] != '/' || (close[1] && close[1] != '/'))
+			if (!close || s[-1] != '/' || (close[1] && close[1] != '/') ||
+			    memchr(s, '/', (size_t)(close - s)))
 				return false;
 			params++;
 		}

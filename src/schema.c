@@ -88,6 +88,59 @@ const char *const schema_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX uploads_expiry ON uploads(expires_at) WHERE video_id IS NULL;",
+
+	/* 3: review, the feed's signals (starts, completions, likes, comments,
+	 * impressions) and per-viewer feed snapshots */
+	"ALTER TABLE videos ADD COLUMN published_at INTEGER;"
+	"ALTER TABLE videos ADD COLUMN reviewed_by INTEGER REFERENCES users(id);"
+	"ALTER TABLE videos ADD COLUMN review_reason TEXT;"
+	"ALTER TABLE videos ADD COLUMN starts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE videos ADD COLUMN completions INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE videos ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE videos ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE videos ADD COLUMN impressions INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE videos ADD COLUMN watch_seconds REAL NOT NULL DEFAULT 0;"
+	"CREATE INDEX videos_published ON videos(published_at) WHERE status = 'published';"
+	"CREATE TABLE likes ("
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (video_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX likes_user ON likes(user_id, video_id);"
+	"CREATE TABLE comments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  removed_by INTEGER REFERENCES users(id));"
+	"CREATE INDEX comments_video ON comments(video_id, id);"
+	/* one row per viewer and clip: the watch so far */
+	"CREATE TABLE watches ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  started_at INTEGER NOT NULL,"   /* this viewing session, server clock (ms) */
+	"  last_at INTEGER NOT NULL,"      /* last accepted event (ms) */
+	"  position REAL NOT NULL DEFAULT 0,"
+	"  max_position REAL NOT NULL DEFAULT 0,"
+	"  watched REAL NOT NULL DEFAULT 0," /* credited seconds, all sessions */
+	"  session_watched REAL NOT NULL DEFAULT 0,"
+	"  starts INTEGER NOT NULL DEFAULT 0,"
+	"  completed_at INTEGER,"
+	"  PRIMARY KEY (user_id, video_id)) WITHOUT ROWID;"
+	"CREATE INDEX watches_video ON watches(video_id);"
+	"CREATE TABLE impressions ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  count INTEGER NOT NULL,"
+	"  last_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, video_id)) WITHOUT ROWID;"
+	"CREATE TABLE feed_snapshots ("
+	"  id TEXT PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  items TEXT NOT NULL) WITHOUT ROWID;" /* JSON [[video_id, reason], ...] in order */
+	"CREATE INDEX feed_snapshots_age ON feed_snapshots(created_at);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

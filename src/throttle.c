@@ -63,6 +63,9 @@ static struct entry *find(struct throttle *t, uint64_t key)
 /* A slot for `key`: its own, an empty one, or the stalest of the probes. */
 static struct entry *claim(struct throttle *t, uint64_t key)
 {
+	struct entry *own = find(t, key);
+	if (own)
+		return own;
 	struct entry *victim = NULL;
 	for (unsigned p = 0; p < PROBES; p++) {
 		struct entry *e = &t->entries[(key + p) % t->slots];

@@ -94,7 +94,7 @@ static json_t *video_tags(int64_t id)
 	return arr;
 }
 
-static json_t *signed_urls(int64_t id, long ttl)
+json_t *videos_signed_urls(int64_t id, long ttl)
 {
 	static const char *const files[][2] = {{"hls", "master.m3u8"},
 					       {"mp4", "720p.mp4"},
@@ -154,7 +154,7 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 		(json_int_t)sqlite3_column_int64(st, 13), "owner", "id",
 		(json_int_t)sqlite3_column_int64(st, 14), "display_name",
 		(const char *)sqlite3_column_text(st, 15), "urls",
-		ready ? signed_urls(id, url_ttl) : json_null(), "renditions", renditions, "filename",
+		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions, "filename",
 		(const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
 }
 

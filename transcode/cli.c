@@ -3,16 +3,59 @@
 #include <casereel/transcode.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <libavutil/log.h>
 
 static const char USAGE[] =
     "usage: casereel-transcode [--no-fast-path] [--preset NAME] [--max-seconds S]\n"
-    "                          [--time-limit S] [--threads N] IN OUTDIR\n";
+    "                          [--time-limit S] [--threads N] [--parallel N] IN OUTDIR\n"
+    "--parallel N runs N jobs at once on threads of this process into OUTDIR/job0..\n";
+
+#define MAX_PARALLEL 8
+
+struct job {
+    pthread_t thread;
+    const char *in;
+    char out[4096];
+    const struct tx_options *opt;
+    struct tx_result res;
+    int rc;
+};
+
+static void *run_job(void *arg)
+{
+    struct job *j = arg;
+    j->rc = tx_transcode(j->in, j->out, j->opt, NULL, NULL, NULL, &j->res);
+    return NULL;
+}
+
+/* Runs n jobs concurrently (exercises the library's thread safety). */
+static int run_parallel(const char *in, const char *out_dir, const struct tx_options *opt, int n,
+                        struct job *jobs)
+{
+    for (int i = 0; i < n; i++) {
+        jobs[i].in = in;
+        jobs[i].opt = opt;
+        int len = snprintf(jobs[i].out, sizeof jobs[i].out, "%s/job%d", out_dir, i);
+        if (len < 0 || (size_t)len >= sizeof jobs[i].out ||
+            (mkdir(jobs[i].out, 0755) != 0 && errno != EEXIST))
+            return -1;
+    }
+    int started = 0;
+    for (; started < n; started++)
+        if (pthread_create(&jobs[started].thread, NULL, run_job, &jobs[started]) != 0)
+            break;
+    for (int i = 0; i < started; i++)
+        pthread_join(jobs[i].thread, NULL);
+    return started == n ? 0 : -1;
+}
 
 static const char *code_name(enum tx_error c)
 {
@@ -63,6 +106,7 @@ static json_t *result_json(const struct tx_result *r)
 int main(int argc, char **argv)
 {
     struct tx_options opt = tx_options_default();
+    int parallel = 0;
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         double v;
@@ -82,6 +126,10 @@ int main(int argc, char **argv)
                    parse_double(argv[i + 1], &v) == 0 && v <= 64) {
             opt.threads = (int)v;
             i++;
+        } else if (strcmp(argv[i], "--parallel") == 0 && i + 1 < argc &&
+                   parse_double(argv[i + 1], &v) == 0 && v >= 1 && v <= MAX_PARALLEL) {
+            parallel = (int)v;
+            i++;
         } else {
             fputs(USAGE, stderr);
             return 2;
@@ -94,8 +142,21 @@ int main(int argc, char **argv)
     av_log_set_level(getenv("CASEREEL_AV_LOG") ? AV_LOG_INFO : AV_LOG_ERROR);
 
     struct tx_result res;
-    int rc = tx_transcode(argv[i], argv[i + 1], &opt, NULL, NULL, NULL, &res);
-    json_t *j = result_json(&res);
+    int rc;
+    json_t *j;
+    if (parallel > 0) {
+        static struct job jobs[MAX_PARALLEL];
+        rc = run_parallel(argv[i], argv[i + 1], &opt, parallel, jobs);
+        json_t *all = json_array();
+        for (int k = 0; k < parallel; k++) {
+            rc = rc < 0 || jobs[k].rc < 0 ? -1 : 0;
+            json_array_append_new(all, result_json(&jobs[k].res));
+        }
+        j = json_pack("{s:b, s:o}", "ok", rc == 0, "jobs", all);
+    } else {
+        rc = tx_transcode(argv[i], argv[i + 1], &opt, NULL, NULL, NULL, &res);
+        j = result_json(&res);
+    }
     if (!j || json_dumpf(j, stdout, JSON_COMPACT) < 0)
         rc = -1;
     fputc('\n', stdout);

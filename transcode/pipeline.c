@@ -338,7 +338,7 @@ static int setup(struct pipe *p, const struct tx_scan *scan)
         !(p->pkt = av_packet_alloc()))
         return fail_internal(p, "out of memory");
     int64_t max_pixels = (int64_t)p->job->opt->max_width * p->job->opt->max_height;
-    if (plan->need_decode && tx_decoder_open(&p->vdec, in->vst, p->job->opt->threads, max_pixels) < 0)
+    if (plan->need_decode && tx_decoder_open(&p->vdec, in->vst, p->job->opt->decoder_threads, max_pixels) < 0)
         return tx_fail(p->job, TX_ERR_UNSUPPORTED, "the video track cannot be decoded");
     if (plan->audio != TX_AUDIO_NONE)
         p->astart = llround(scan->start / av_q2d(in->ast->time_base));

@@ -213,7 +213,7 @@ int tx_poster_from_source(struct tx_job *job, double duration)
         return tx_fail(job, TX_ERR_INTERNAL, "out of memory");
     if (tx_open_input(job, &in) < 0)
         goto out_frame;
-    if (tx_decoder_open(&dec, in.vst, job->opt->threads, 0) < 0) {
+    if (tx_decoder_open(&dec, in.vst, job->opt->decoder_threads, 0) < 0) {
         tx_fail(job, TX_ERR_UNSUPPORTED, "the video track cannot be decoded");
         goto out;
     }

@@ -27,6 +27,7 @@ struct tx_options tx_options_default(void)
         .allow_fast_path = true,
         .x264_preset = "veryfast",
         .threads = 0,
+        .decoder_threads = 0,
     };
 }
 

@@ -33,5 +33,9 @@ cr_err api_ops_register(struct router *r);
 cr_err api_uploads_register(struct router *r);
 cr_err api_videos_register(struct router *r);
 cr_err api_media_register(struct router *r);
+cr_err api_review_register(struct router *r);
+cr_err api_feed_register(struct router *r);
+cr_err api_social_register(struct router *r);
+cr_err api_watch_register(struct router *r);
 
 #endif

@@ -119,7 +119,8 @@ void http_invalid_field(struct cr_response *res, const char *field, const char *
 	__attribute__((format(printf, 3, 4)));
 
 /* Answers for a failed domain call: CR_ENOTFOUND → 404, CR_ECONFLICT → 409,
- * CR_EINVAL → 422, CR_ETOOBIG → 413, anything else → 500. `what` names the
+ * CR_EINVAL → 422, CR_ETOOBIG → 413, CR_ETHROTTLED → 429, CR_EAUTH → 401,
+ * anything else → 500. `what` names the
  * thing ("user", "team") in the detail. */
 void http_error(struct cr_response *res, int err, const char *what);
 

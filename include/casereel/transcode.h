@@ -9,6 +9,16 @@
  *   poster.jpg, thumb.jpg  representative frame at rendition size / 180 px wide
  * Each .mp4 is both the progressive download and the HLS media: its playlist
  * points into it with EXT-X-MAP + EXT-X-BYTERANGE, so no media byte is stored twice.
+ * Fragments are 2 s and start with an IDR at the same instants in every rendition.
+ *
+ * Fast path: a rendition whose size equals the source's (source already inside
+ * its box), from H.264 8-bit 4:2:0 SDR, unrotated, constant <= 30 fps, average
+ * video bit rate under the rendition's cap, keyframes <= 5 s apart, AAC or no
+ * audio, not longer than the cap, gets the source video stream-copied. Audio is
+ * copied only when every rendition is copied and it is already AAC-LC 48 kHz
+ * stereo; its loudness is then left as is. Otherwise audio is decoded, gained to
+ * about -16 LUFS and encoded once for all renditions. When the top rendition is
+ * copied, the encoded ones put their IDRs on the source's keyframes (>= 2 s apart).
  */
 #ifndef CASEREEL_TRANSCODE_H
 #define CASEREEL_TRANSCODE_H
@@ -46,7 +56,9 @@ struct tx_options {
     bool keep_audio;            /* false drops audio from the output (true) */
     bool allow_fast_path;       /* remux renditions the source already satisfies (true) */
     const char *x264_preset;    /* libx264 preset, static string ("veryfast") */
-    int threads;                /* codec threads per codec, 0 = auto (0) */
+    int threads;                /* libx264 threads per rendition, 0 = auto (0); every
+                                 * rendition already encodes on a thread of its own */
+    int decoder_threads;        /* video decoder threads, 0 = auto (0) */
 };
 
 /* One rendition of the ladder as written to out_dir. */

@@ -37,6 +37,11 @@ cr_err videos_check_tags(json_t *tags, char *why, size_t why_len);
  * the viewer may not see it (only owners and trainers see unpublished ones). */
 cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out);
 
+/* {hls, mp4, poster, thumbnail} URLs of clip `id`, signed to expire at
+ * least `ttl` seconds from now (rounded up to the hour, so URLs and CDN
+ * cache keys stay stable). New reference. */
+json_t *videos_signed_urls(int64_t id, long ttl);
+
 /* The caller's own videos, newest first (JSON array). */
 cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out);
 
@@ -53,4 +58,24 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok);
 /* Forgets the source path after the original was deleted. */
 cr_err videos_clear_source(int64_t id);
 
+/* Lifecycle: processing → pending_review → published | rejected; failed;
+ * removed (soft delete, by the owner or a trainer). */
+
+/* Approves (→ published) or rejects (→ rejected, with `reason`) a clip that
+ * is pending review. CR_ENOTFOUND, or CR_ECONFLICT when not pending. */
+cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *reason);
+
+/* Pending clips, oldest first, after id `after` (JSON array, new ref). */
+cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, long limit,
+				long url_ttl, json_t **out);
+
+/* Changes title/description/tags (NULL = unchanged) of a clip owned by
+ * owner_id. CR_ENOTFOUND when absent, removed or not theirs; CR_EINVAL with
+ * `why` for an unknown tag. */
+cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *description,
+		   json_t *tags, char *why, size_t why_len);
+
+/* Marks a clip removed. Owners remove their own, trainers any.
+ * CR_ENOTFOUND when absent/already removed or not allowed. */
+cr_err videos_remove(int64_t id, const struct cr_user *by);
 #endif

@@ -336,6 +336,22 @@ describe('transcode CLI: sources phones produce', { concurrency: 2 }, () => {
   });
 });
 
+test('three jobs at once on threads of one process (library thread safety)', () => {
+  const src = makeClip('par.mp4', { size: '640x480', secs: 3 });
+  const outDir = fs.mkdtempSync(path.join(tmp, 'par-'));
+  const r = spawnSync(CLI, ['--parallel', '3', src, outDir], { encoding: 'utf8', timeout: 120000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.jobs.length, 3);
+  const sizes = new Set();
+  j.jobs.forEach((job, i) => {
+    const dir = path.join(outDir, `job${i}`);
+    checkOutput({ status: 0, json: job, outDir: dir });
+    sizes.add(videoBytes(path.join(dir, '720p.mp4')) > 0);
+  });
+  assert.deepEqual([...sizes], [true]);
+});
+
 describe('transcode CLI: hostile and broken input', { concurrency: 2 }, () => {
   function rejects(file, code, error, { canary } = {}) {
     for (const strace of hasStrace ? [false, true] : [false]) {
@@ -399,6 +415,12 @@ describe('transcode CLI: hostile and broken input', { concurrency: 2 }, () => {
     const f = path.join(tmp, 'evil.avi');
     aviWithPlaylist(f, '#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:10.0,\nconcat:file:///etc/passwd|subfile,,start,0,end,0,,:/etc/passwd\n#EXT-X-ENDLIST\n');
     rejects(f, 'no_video', 'no video stream found');
+  });
+
+  test('resolution above 8K', () => {
+    const f = path.join(tmp, 'huge.mp4');
+    ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=7744x4356:r=1:d=1', '-frames:v', '1', '-c:v', 'libx264', '-preset', 'ultrafast', f]);
+    rejects(f, 'too_large', 'resolution above 8K');
   });
 
   test('time limit stops the job and the process exits cleanly', () => {

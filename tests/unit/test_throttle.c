@@ -172,14 +172,12 @@ static void newest_key_survives_in_a_full_table(void **state)
 	throttle_free(&t);
 }
 
-/* BUG (src/throttle.c claim): claim() takes the first empty probe slot even
- * when the key already sits in a later one. After another key in the same
- * probe run is cleared (a successful login), the next failure of `target`
- * starts a second entry with count 1 that shadows the old count, so a
- * guesser gets fresh attempts. Two slots put both keys in one probe run;
+/* Regression: clearing another key in the same probe run must not let the
+ * next failure of `target` start a second entry that shadows its count
+ * (a guesser would get fresh attempts). Two slots put both keys in one probe run;
  * the hash key is random per table, so try many tables: the keys share a
  * home slot in half of them. */
-static void bug_clear_of_other_key_keeps_count(void **state)
+static void clear_of_other_key_keeps_count(void **state)
 {
 	(void)state;
 	int retry = -1;
@@ -213,7 +211,7 @@ int main(void)
 	    T(keys_are_independent),
 	    cmocka_unit_test(small_table_stays_correct_after_many_keys),
 	    cmocka_unit_test(newest_key_survives_in_a_full_table),
-	    cmocka_unit_test(bug_clear_of_other_key_keeps_count),
+	    cmocka_unit_test(clear_of_other_key_keeps_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,66 @@
+/* Trainers' review queue and decisions. */
+#include <string.h>
+
+#include "casereel/app.h"
+#include "casereel/fields.h"
+#include "casereel/videos.h"
+
+#define URL_TTL 3600
+
+static void review_queue(struct cr_request *req, struct cr_response *res)
+{
+	long limit, after;
+	if (!http_query_long(req, res, "limit", 20, 1, 100, &limit) ||
+	    !http_query_long(req, res, "after", 0, 0, INT64_MAX, &after))
+		return;
+	json_t *items = NULL;
+	cr_err e = videos_review_queue_json(&req->user, after, limit, URL_TTL, &items);
+	if (e) {
+		http_error(res, e, "review queue");
+		return;
+	}
+	size_t n = json_array_size(items);
+	json_t *next = (long)n == limit ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
+	http_json(res, 200, json_pack("{s:o, s:O?}", "items", items, "next_after", next));
+}
+
+static void review(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	const char *decision, *reason = NULL;
+	if (!http_path_id(req, res, 0, "video", &id) ||
+	    !field_string(req, res, "decision", true, 1, 16, &decision, NULL) ||
+	    !field_string(req, res, "reason", false, 0, 500, &reason, NULL))
+		return;
+	bool approve = !strcmp(decision, "approve");
+	if (!approve && strcmp(decision, "reject")) {
+		http_invalid_field(res, "decision", "decision must be approve or reject");
+		return;
+	}
+	if (!approve && (!reason || !*reason)) {
+		http_invalid_field(res, "reason", "say why the clip is rejected, so its creator can fix it");
+		return;
+	}
+	cr_err e = videos_review(id, req->user.id, approve, reason);
+	if (e == CR_ECONFLICT) {
+		http_problem(res, 409, "not-pending", "only clips pending review can be approved or rejected");
+		return;
+	}
+	json_t *v = NULL;
+	if (!e)
+		e = videos_get_json(id, &req->user, URL_TTL, &v);
+	if (e)
+		http_error(res, e, "video");
+	else
+		http_json(res, 200, v);
+}
+
+static const struct cr_route routes[] = {
+	{"GET", "/api/v1/review", CR_ROLE_TRAINER, CR_BODY_NONE, review_queue, NULL},
+	{"POST", "/api/v1/videos/{id}/review", CR_ROLE_TRAINER, CR_BODY_JSON, review, NULL},
+};
+
+cr_err api_review_register(struct router *r)
+{
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+}

@@ -1,0 +1,52 @@
+/* Watch events from the player: start, progress heartbeats, seeks, end. */
+#include <string.h>
+#include <time.h>
+
+#include "casereel/app.h"
+#include "casereel/fields.h"
+#include "casereel/watch.h"
+
+static void view_event(struct cr_request *req, struct cr_response *res)
+{
+	static const char *const names[] = {"start", "progress", "seek", "end"};
+	int64_t id;
+	const char *event;
+	if (!http_path_id(req, res, 0, "video", &id) ||
+	    !field_string(req, res, "event", true, 1, 16, &event, NULL))
+		return;
+	int ev = -1;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(event, names[i]))
+			ev = i;
+	if (ev < 0) {
+		http_invalid_field(res, "event", "event must be start, progress, seek or end");
+		return;
+	}
+	json_t *pos = json_object_get(req->json, "position");
+	if (pos && !json_is_number(pos)) {
+		http_invalid_field(res, "position", "position must be a number of seconds");
+		return;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	json_t *state = NULL;
+	char why[160] = "";
+	cr_err e = watch_apply(id, req->user.id, (enum watch_event)ev, pos ? json_number_value(pos) : 0,
+			       now_ms, &state, why, sizeof why);
+	if (e == CR_EINVAL)
+		http_invalid_field(res, "position", "%s", why);
+	else if (e)
+		http_error(res, e, "published video");
+	else
+		http_json(res, 200, state);
+}
+
+static const struct cr_route routes[] = {
+	{"POST", "/api/v1/videos/{id}/views", CR_ROLE_AGENT, CR_BODY_JSON, view_event, NULL},
+};
+
+cr_err api_watch_register(struct router *r)
+{
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+}

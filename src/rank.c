@@ -1,0 +1,167 @@
+/* The feed ranker. See include/casereel/rank.h. */
+#include "casereel/rank.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+struct rank_params rank_params_default(void)
+{
+	return (struct rank_params){
+		.gravity = 1.2,
+		.wilson_z = 1.28,
+		.like_weight = 0.04,
+		.tip_weight = 0.06,
+		.quality_prior = 0.15,
+		.weak_skill_boost = 1.5,
+		.interest_boost = 0.5,
+		.team_boost = 0.4,
+		.onboarding_boost = 1.0,
+		.featured_boost = 2.0,
+		.featured_creator_boost = 1.4,
+		.watched_penalty = 0.05,
+		.explore_every = 5,
+		.explore_max_impressions = 30,
+		.team_new_hours = 72,
+		.popular_hours = 168,
+	};
+}
+
+double rank_wilson_lower(double pos, double n, double z)
+{
+	if (n <= 0)
+		return 0;
+	if (pos > n)
+		pos = n;
+	double p = pos / n, z2 = z * z;
+	double centre = p + z2 / (2 * n);
+	double margin = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+	return (centre - margin) / (1 + z2 / n);
+}
+
+static int popcount64(uint64_t x)
+{
+	return __builtin_popcountll(x);
+}
+
+/* Scores one clip and says which factor put it there. */
+static double score_clip(const struct rank_params *p, const struct rank_viewer *v,
+			 const struct rank_clip *c, enum rank_reason *reason, uint64_t *reason_tags)
+{
+	double quality = p->quality_prior + rank_wilson_lower(c->completions, c->starts, p->wilson_z) +
+			 p->like_weight * log1p(c->likes) + p->tip_weight * log1p(c->tips);
+	double freshness = pow(c->age_hours + 2, -p->gravity);
+	uint64_t weak = c->tags & v->weak, interest = c->tags & v->interests;
+	bool team = v->team_id && c->creator_team == v->team_id;
+	bool onboarding = v->new_hire && (c->tags & c->onboarding);
+	double relevance = 1 + p->weak_skill_boost * popcount64(weak) +
+			   (interest ? p->interest_boost : 0) + (team ? p->team_boost : 0) +
+			   (onboarding ? p->onboarding_boost : 0);
+	double boost = (c->featured ? p->featured_boost : 1) *
+		       (c->creator_featured ? p->featured_creator_boost : 1) *
+		       (c->watched ? p->watched_penalty : 1);
+	*reason_tags = 0;
+	if (c->must_watch)
+		*reason = RANK_REASON_MUST_WATCH;
+	else if (c->featured || c->creator_featured)
+		*reason = RANK_REASON_FEATURED;
+	else if (weak)
+		*reason = RANK_REASON_WEAK_SKILL, *reason_tags = weak;
+	else if (team && c->age_hours < p->team_new_hours)
+		*reason = RANK_REASON_TEAM;
+	else if (onboarding)
+		*reason = RANK_REASON_ONBOARDING;
+	else if (c->age_hours < p->popular_hours && c->starts >= 5 &&
+		 rank_wilson_lower(c->completions, c->starts, p->wilson_z) > 0.4)
+		*reason = RANK_REASON_POPULAR;
+	else if (interest)
+		*reason = RANK_REASON_INTEREST, *reason_tags = interest;
+	else
+		*reason = RANK_REASON_RECOMMENDED;
+	return relevance * quality * freshness * boost;
+}
+
+struct scored {
+	struct rank_clip *clip;
+	struct rank_item item;
+	bool used;
+};
+
+static int by_score_desc(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	if (x->item.score != y->item.score)
+		return x->item.score < y->item.score ? 1 : -1;
+	return x->clip->id < y->clip->id ? 1 : -1; /* newer ids first on ties */
+}
+
+/* The best unused clip, preferring one not by `avoid_creator`; with
+ * `explore`, only little-seen clips the viewer has not watched qualify. */
+static struct scored *pick(const struct rank_params *p, struct scored *s, size_t n,
+			   int64_t avoid_creator, bool explore)
+{
+	struct scored *fallback = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].used)
+			continue;
+		if (explore && (s[i].clip->watched ||
+				s[i].clip->impressions >= (uint32_t)p->explore_max_impressions ||
+				s[i].clip->must_watch))
+			continue;
+		if (s[i].clip->creator_id != avoid_creator)
+			return &s[i];
+		if (!fallback && !explore) /* exploring never repeats a creator */
+			fallback = &s[i];
+	}
+	return fallback;
+}
+
+size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
+		 struct rank_clip *clips, size_t n, struct rank_item *out, size_t max)
+{
+	struct scored *s = calloc(n ? n : 1, sizeof *s);
+	if (!s)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		s[i].clip = &clips[i];
+		s[i].item.clip_id = clips[i].id;
+		s[i].item.score = score_clip(p, viewer, &clips[i], &s[i].item.reason,
+					     &s[i].item.reason_tags);
+		if (clips[i].must_watch && !clips[i].watched)
+			s[i].item.score += 1e6; /* pinned until watched */
+	}
+	qsort(s, n, sizeof *s, by_score_desc);
+	size_t count = 0;
+	int64_t last_creator = -1;
+	while (count < max && count < n) {
+		bool explore = p->explore_every > 0 && count % (size_t)p->explore_every ==
+								(size_t)p->explore_every - 1;
+		struct scored *next = explore ? pick(p, s, n, last_creator, true) : NULL;
+		if (next && next->item.reason == RANK_REASON_RECOMMENDED)
+			next->item.reason = RANK_REASON_NEW;
+		if (!next)
+			next = pick(p, s, n, last_creator, false);
+		if (!next)
+			break;
+		next->used = true;
+		out[count++] = next->item;
+		last_creator = next->clip->creator_id;
+	}
+	free(s);
+	return count;
+}
+
+const char *rank_reason_text(enum rank_reason r)
+{
+	switch (r) {
+	case RANK_REASON_MUST_WATCH: return "must watch: assigned by your trainer";
+	case RANK_REASON_FEATURED: return "featured by trainer";
+	case RANK_REASON_WEAK_SKILL: return "you're working on";
+	case RANK_REASON_TEAM: return "new in your team";
+	case RANK_REASON_ONBOARDING: return "for new hires";
+	case RANK_REASON_POPULAR: return "popular this week";
+	case RANK_REASON_NEW: return "new clip";
+	case RANK_REASON_INTEREST: return "because you follow";
+	case RANK_REASON_RECOMMENDED: return "recommended";
+	}
+	return "recommended";
+}

@@ -1,0 +1,151 @@
+/* Watch state and cheating checks. See include/casereel/watch.h. */
+#include "casereel/watch.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "casereel/store.h"
+
+struct watch_row {
+	bool exists;
+	int64_t started_at, last_at;
+	double position, max_position, watched, session_watched;
+	bool completed;
+};
+
+static cr_err step(sqlite3_stmt *st, const char *what)
+{
+	if (!st)
+		return CR_EDB;
+	int rc = sqlite3_step(st);
+	store_done(st);
+	return store_error(rc, what);
+}
+
+static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct watch_row *w)
+{
+	sqlite3_stmt *st = store_stmt(
+		"SELECT v.duration, w.started_at, w.last_at, w.position, w.max_position, w.watched,"
+		" w.session_watched, w.completed_at IS NOT NULL, w.user_id IS NOT NULL FROM videos v"
+		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
+		" WHERE v.id = ?1 AND v.status = 'published'");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, video_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*duration = sqlite3_column_double(st, 0);
+		w->started_at = sqlite3_column_int64(st, 1);
+		w->last_at = sqlite3_column_int64(st, 2);
+		w->position = sqlite3_column_double(st, 3);
+		w->max_position = sqlite3_column_double(st, 4);
+		w->watched = sqlite3_column_double(st, 5);
+		w->session_watched = sqlite3_column_double(st, 6);
+		w->completed = sqlite3_column_int(st, 7);
+		w->exists = sqlite3_column_int(st, 8);
+	}
+	store_done(st);
+	if (rc == SQLITE_DONE)
+		return CR_ENOTFOUND;
+	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "load watch");
+}
+
+/* Checks and credits a progress event; CR_EINVAL with `why` when impossible. */
+static cr_err advance(struct watch_row *w, double position, int64_t now_ms, double *credit,
+		      char *why, size_t why_len)
+{
+	double since_last = (double)(now_ms - w->last_at) / 1000.0;
+	double since_start = (double)(now_ms - w->started_at) / 1000.0;
+	double step_s = position - w->position;
+	*credit = step_s > 0 ? step_s : 0;
+	if (step_s > since_last * WATCH_MAX_RATE + WATCH_SLACK_SECONDS ||
+	    w->session_watched + *credit > since_start * WATCH_MAX_RATE + WATCH_SLACK_SECONDS) {
+		snprintf(why, why_len,
+			 "impossible progress: %.1f s of video in %.1f s; send a seek event after seeking",
+			 step_s, since_last);
+		return CR_EINVAL;
+	}
+	w->watched += *credit;
+	w->session_watched += *credit;
+	return CR_OK;
+}
+
+static cr_err save(int64_t video_id, int64_t user_id, const struct watch_row *w, bool start,
+		   bool newly_completed, double credit, int64_t now_ms)
+{
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO watches(user_id, video_id, started_at, last_at, position, max_position,"
+		" watched, session_watched, starts, completed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		" ?9, CASE WHEN ?10 THEN ?4 / 1000 END)"
+		" ON CONFLICT (user_id, video_id) DO UPDATE SET started_at = ?3, last_at = ?4,"
+		" position = ?5, max_position = ?6, watched = ?7, session_watched = ?8,"
+		" starts = starts + ?9, completed_at = COALESCE(completed_at, CASE WHEN ?10 THEN ?4 / 1000 END)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, video_id);
+	sqlite3_bind_int64(st, 3, w->started_at);
+	sqlite3_bind_int64(st, 4, now_ms);
+	sqlite3_bind_double(st, 5, w->position);
+	sqlite3_bind_double(st, 6, w->max_position);
+	sqlite3_bind_double(st, 7, w->watched);
+	sqlite3_bind_double(st, 8, w->session_watched);
+	sqlite3_bind_int(st, 9, start);
+	sqlite3_bind_int(st, 10, newly_completed);
+	cr_err e = step(st, "save watch");
+	if (e)
+		return e;
+	st = store_stmt("UPDATE videos SET starts = starts + ?2, completions = completions + ?3,"
+			" watch_seconds = watch_seconds + ?4 WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, video_id);
+	sqlite3_bind_int(st, 2, start);
+	sqlite3_bind_int(st, 3, newly_completed);
+	sqlite3_bind_double(st, 4, credit);
+	return step(st, "count watch");
+}
+
+cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, double position,
+		   int64_t now_ms, json_t **out, char *why, size_t why_len)
+{
+	double duration = 0, credit = 0;
+	struct watch_row w = {0};
+	cr_err e = store_begin();
+	if (!e)
+		e = load(video_id, user_id, &duration, &w);
+	if (!e && (position < 0 || position > duration + 1)) {
+		snprintf(why, why_len, "position must be between 0 and the clip's %.1f s", duration);
+		e = CR_EINVAL;
+	}
+	if (!e && ev != WATCH_START && !w.exists) {
+		snprintf(why, why_len, "send a start event first");
+		e = CR_EINVAL;
+	}
+	if (!e && ev == WATCH_START) {
+		w.started_at = w.last_at = now_ms;
+		w.session_watched = 0;
+	} else if (!e && (ev == WATCH_PROGRESS || ev == WATCH_END)) {
+		e = advance(&w, position, now_ms, &credit, why, why_len);
+	}
+	bool newly = false;
+	if (!e) {
+		w.position = position;
+		if (position > w.max_position)
+			w.max_position = position;
+		newly = !w.completed && duration > 0 && w.watched >= WATCH_COMPLETE * duration &&
+			w.max_position >= WATCH_COMPLETE * duration;
+		e = save(video_id, user_id, &w, ev == WATCH_START, newly, credit, now_ms);
+	}
+	if (e) {
+		store_rollback();
+		return e;
+	}
+	e = store_commit();
+	if (!e)
+		*out = json_pack("{s:f, s:f, s:f, s:b, s:b}", "position", w.position, "max_position",
+				 w.max_position, "watched", w.watched, "completed", w.completed || newly,
+				 "newly_completed", newly);
+	return e;
+}
