@@ -2,7 +2,7 @@
  * the rest is split on '\n' into Range, If-Range, If-None-Match, If-Match,
  * If-Modified-Since and If-Unmodified-Since. A span must lie inside the file,
  * a plain "bytes=a-b" must agree with strtoull, and an IMF-fixdate that
- * parses must format back to itself. */
+ * parses must format back to itself (leap seconds aside). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,8 +50,10 @@ static void check_date(const char *s)
 		return;
 	char back[RANGE_DATE_MAX];
 	range_http_date(t, back);
-	/* the weekday is not checked against the date, so compare after it */
-	if (strlen(s) == 29 && s[3] == ',' && strcmp(back + 3, s + 3) != 0)
+	/* the weekday is not checked against the date, so compare after it; a
+	 * leap second (:60) reads as the next minute's :00 */
+	if (strlen(s) == 29 && s[3] == ',' && strncmp(s + 23, "60", 2) != 0 &&
+	    strcmp(back + 3, s + 3) != 0)
 		abort();
 	int64_t again;
 	if (!range_parse_http_date(back, &again) || again != t)
