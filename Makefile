@@ -69,7 +69,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcasereel-core.a $(TRANSCO
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libjansson-dev libsodium-dev libavformat-dev libavcodec-dev libavfilter-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
-  nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev
+  nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev \
+  fonts-dejavu-core fonts-wqy-zenhei
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -117,6 +118,16 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 
 bench-http: all
 	bench/http.sh
+
+# Offline ranking evaluation: links the very rank.o the server ships.
+# `make rank-eval RANK_EVAL_ARGS="--runs 5 -p gravity=0.6"` passes flags.
+.PHONY: rank-eval
+rank-eval: $(BUILD)/bench/rank_eval
+	$(BUILD)/bench/rank_eval $(RANK_EVAL_ARGS)
+
+$(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(BUILD)/src/rank.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+-include $(BUILD)/bench/rank_eval.d
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -6,7 +6,6 @@
 #include "casereel/app.h"
 #include "casereel/feed.h"
 #include "casereel/fields.h"
-#include "casereel/log.h"
 #include "casereel/store.h"
 
 #define URL_TTL 3600
@@ -28,8 +27,6 @@ static void feed(struct cr_request *req, struct cr_response *res)
 		http_error(res, e, "feed");
 		return;
 	}
-	if (feed_record_impressions(req->user.id, items))
-		log_warn("feed: impressions for user %lld not recorded", (long long)req->user.id);
 	http_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
 				      next[0] ? json_string(next) : json_null()));
 }

@@ -25,10 +25,10 @@ static const struct {
 	const char *ext;
 	const char *type;
 } media_types[] = {
-	{"m3u8", "application/vnd.apple.mpegurl"},
-	{"mp4", "video/mp4"},
-	{"m4s", "video/iso.segment"},
-	{"jpg", "image/jpeg"},
+    {"m3u8", "application/vnd.apple.mpegurl"},
+    {"mp4", "video/mp4"},
+    {"m4s", "video/iso.segment"},
+    {"jpg", "image/jpeg"},
 };
 
 /* A canonical positive decimal: digits only, no leading zero, ≤ INT64_MAX,
@@ -71,7 +71,8 @@ static cr_err video_servable(int64_t id)
 	int rc = sqlite3_step(st);
 	cr_err e = CR_ENOTFOUND;
 	if (rc == SQLITE_ROW)
-		e = strcmp((const char *)sqlite3_column_text(st, 0), "removed") ? CR_OK : CR_ENOTFOUND;
+		e = strcmp((const char *)sqlite3_column_text(st, 0), "removed") ? CR_OK
+		                                                                : CR_ENOTFOUND;
 	else if (rc != SQLITE_DONE)
 		e = store_error(rc, "media video lookup");
 	store_done(st);
@@ -81,7 +82,7 @@ static cr_err video_servable(int64_t id)
 /* Opens <media>/v/<id>/<name> as a regular file, never following a symlink.
  * Returns the fd, or -1 with *err CR_ENOTFOUND or CR_EIO. */
 static int open_media(const struct cr_config *cfg, int64_t id, const char *name, struct stat *st,
-		      cr_err *err)
+                      cr_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	*err = CR_EIO;
@@ -106,92 +107,115 @@ static int open_media(const struct cr_config *cfg, int64_t id, const char *name,
 	return fd;
 }
 
-static void get_media(struct cr_request *req, struct cr_response *res)
+/* Checks the URL: id, signature, expiry, file name. Returns the file's
+ * content type, or NULL after answering 403/404. */
+static const char *check_url(struct cr_request *req, struct cr_response *res, time_t now,
+                             int64_t *id, int64_t *expires)
 {
-	int64_t id, expires;
-	const char *sig = req->params[2], *name = req->params[3];
-	if (req->nparams != 4 || !parse_positive(req->params[0], &id)) {
+	if (req->nparams != 4 || !parse_positive(req->params[0], id)) {
 		http_problem(res, 404, "not-found", "no such video");
-		return;
+		return NULL;
 	}
-	if (!parse_positive(req->params[1], &expires) || !media_sign_check(id, expires, sig)) {
-		http_problem(res, 403, "invalid-signature", "this media link is not valid; ask the API for a new one");
-		return;
+	if (!parse_positive(req->params[1], expires) ||
+	    !media_sign_check(*id, *expires, req->params[2])) {
+		http_problem(res, 403, "invalid-signature",
+		             "this media link is not valid; ask the API for a new one");
+		return NULL;
 	}
-	time_t now = time(NULL);
-	if (expires < (int64_t)now) {
-		http_problem(res, 403, "expired", "this media link has expired; ask the API for a new one");
-		return;
+	if (*expires < (int64_t)now) {
+		http_problem(res, 403, "expired",
+		             "this media link has expired; ask the API for a new one");
+		return NULL;
 	}
-	const char *type = whitelisted_type(name);
-	if (!type) {
+	const char *type = whitelisted_type(req->params[3]);
+	if (!type)
 		http_problem(res, 404, "not-found", "no such media file");
-		return;
-	}
-	cr_err e = video_servable(id);
-	if (e) {
-		if (e == CR_ENOTFOUND)
-			http_problem(res, 404, "not-found", "no such video");
-		else
-			http_problem(res, 503, "unavailable", "the database is not answering; try again");
-		return;
-	}
-	struct stat st;
-	int fd = open_media(req->cfg, id, name, &st, &e);
-	if (fd < 0) {
-		if (e == CR_ENOTFOUND)
-			http_problem(res, 404, "not-found", "no such media file");
-		else
-			http_problem(res, 500, "internal", "the media file could not be opened");
-		return;
-	}
+	return type;
+}
+
+/* Answers for the open file `fd` (taking it) after the conditional and
+ * Range headers: 200/206 with the bytes, 304, 412 or 416. */
+static void answer_file(struct cr_request *req, struct cr_response *res, int fd,
+                        const struct stat *st, const char *type, int64_t max_age)
+{
 	char etag[RANGE_ETAG_MAX], date[RANGE_DATE_MAX];
-	range_etag((int64_t)st.st_mtime, (uint64_t)st.st_size, etag);
-	range_http_date((int64_t)st.st_mtime, date);
+	uint64_t size = (uint64_t)st->st_size;
+	range_etag((int64_t)st->st_mtime, size, etag);
+	range_http_date((int64_t)st->st_mtime, date);
 	struct range_request rq = {
-		.if_match = http_req_header(req, "If-Match"),
-		.if_unmodified_since = http_req_header(req, "If-Unmodified-Since"),
-		.if_none_match = http_req_header(req, "If-None-Match"),
-		.if_modified_since = http_req_header(req, "If-Modified-Since"),
-		.if_range = http_req_header(req, "If-Range"),
-		.range = http_req_header(req, "Range"),
+	    .if_match = http_req_header(req, "If-Match"),
+	    .if_unmodified_since = http_req_header(req, "If-Unmodified-Since"),
+	    .if_none_match = http_req_header(req, "If-None-Match"),
+	    .if_modified_since = http_req_header(req, "If-Modified-Since"),
+	    .if_range = http_req_header(req, "If-Range"),
+	    .range = http_req_header(req, "Range"),
 	};
 	struct range_span span = {0, 0};
-	uint64_t size = (uint64_t)st.st_size;
-	unsigned status = range_decide(&rq, etag, (int64_t)st.st_mtime, size, &span);
-	if (status == 412 || status == 416) {
+	unsigned status = range_decide(&rq, etag, (int64_t)st->st_mtime, size, &span);
+	if (status == 412) {
 		close(fd);
-		if (status == 416) {
-			http_header(res, "Content-Range", "bytes */%llu", (unsigned long long)size);
-			http_problem(res, 416, "range-not-satisfiable", "the file has %llu bytes",
-				     (unsigned long long)size);
-		} else {
-			http_problem(res, 412, "precondition-failed", "the file does not match the request's precondition");
-		}
+		http_problem(res, 412, "precondition-failed",
+		             "the file does not match the request's precondition");
+		return;
+	}
+	if (status == 416) {
+		close(fd);
+		http_header(res, "Content-Range", "bytes */%llu", (unsigned long long)size);
+		http_problem(res, 416, "range-not-satisfiable", "the file has %llu bytes",
+		             (unsigned long long)size);
 		return;
 	}
 	/* Like nginx, a 304 carries the validators; every success says how long
 	 * a cache may keep it: until the URL itself expires. */
 	http_header(res, "ETag", "%s", etag);
 	http_header(res, "Last-Modified", "%s", date);
-	http_header(res, "Cache-Control", "public, max-age=%lld, immutable", (long long)(expires - now));
+	http_header(res, "Cache-Control", "public, max-age=%lld, immutable", (long long)max_age);
 	if (status == 304) {
-		close(fd);
-		http_text(res, 304, NULL, NULL, 0);
+		/* MHD sends no body with a 304 but always a Content-Length, and RFC
+		 * 9110 §8.6 allows only the 200's length there: so the whole file
+		 * (nginx sends none) */
+		http_file(res, 304, NULL, fd, 0, size);
 		return;
 	}
 	http_header(res, "Accept-Ranges", "bytes");
 	if (status == 206) {
-		http_header(res, "Content-Range", "bytes %llu-%llu/%llu", (unsigned long long)span.start,
-			    (unsigned long long)(span.start + span.length - 1), (unsigned long long)size);
+		http_header(
+		    res, "Content-Range", "bytes %llu-%llu/%llu", (unsigned long long)span.start,
+		    (unsigned long long)(span.start + span.length - 1), (unsigned long long)size);
 		http_file(res, 206, type, fd, span.start, span.length);
 	} else {
 		http_file(res, 200, type, fd, 0, size);
 	}
 }
 
+static void get_media(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id, expires;
+	time_t now = time(NULL);
+	const char *type = check_url(req, res, now, &id, &expires);
+	if (!type)
+		return;
+	cr_err e = video_servable(id);
+	if (e == CR_ENOTFOUND) {
+		http_problem(res, 404, "not-found", "no such video");
+		return;
+	}
+	if (e) {
+		http_problem(res, 503, "unavailable", "the database is not answering; try again");
+		return;
+	}
+	struct stat st;
+	int fd = open_media(req->cfg, id, req->params[3], &st, &e);
+	if (fd < 0 && e == CR_ENOTFOUND)
+		http_problem(res, 404, "not-found", "no such media file");
+	else if (fd < 0)
+		http_problem(res, 500, "internal", "the media file could not be opened");
+	else
+		answer_file(req, res, fd, &st, type, expires - (int64_t)now);
+}
+
 static const struct cr_route routes[] = {
-	{"GET", "/media/v/{id}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE, get_media, NULL},
+    {"GET", "/media/v/{id}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE, get_media, NULL},
 };
 
 cr_err api_media_register(struct router *r)

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/feed.h"
 #include "casereel/fields.h"
 #include "casereel/watch.h"
 
@@ -38,8 +39,11 @@ static void view_event(struct cr_request *req, struct cr_response *res)
 		http_invalid_field(res, "position", "%s", why);
 	else if (e)
 		http_error(res, e, "published video");
-	else
+	else {
+		if (json_is_true(json_object_get(state, "newly_completed")))
+			feed_forget_viewer(req->user.id); /* watched clips sink on the next reload */
 		http_json(res, 200, state);
+	}
 }
 
 static const struct cr_route routes[] = {

@@ -1,95 +1,60 @@
-/* The personal feed. See include/casereel/feed.h. */
+/* The personal feed. Ranking runs over the shared in-memory catalogue
+ * (src/catalog.c); each viewer's order is kept as a snapshot, in memory for
+ * reuse and in SQLite so cursors survive a restart. See feed.h. */
 #include "casereel/feed.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "casereel/catalog.h"
+#include "casereel/impressions.h"
 #include "casereel/media.h"
 #include "casereel/rank.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
 #define NEW_HIRE_DAYS 90
+#define SNAPSHOT_REUSE_MS 60000 /* a reload within a minute keeps the order */
+#define SNAPSHOT_SLOTS 8192     /* cached snapshots: the latest per viewer */
 
-/* Features of every published clip, in one pass per table. */
-struct catalog {
-	struct rank_clip *clips;
-	size_t n, cap;
+struct snap_item {
+	int64_t id;
+	enum rank_reason reason;
+	uint64_t reason_tags;
 };
 
-static int64_t find_clip(const struct catalog *c, int64_t id)
+struct snapshot {
+	char id[33];
+	int64_t user_id;
+	int64_t created_ms;
+	uint64_t catalog_version; /* reused only while the catalogue is unchanged */
+	size_t n;
+	struct snap_item items[];
+};
+
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct snapshot *snaps[SNAPSHOT_SLOTS];
+
+static int64_t now_ms(void)
 {
-	size_t lo = 0, hi = c->n; /* clips are loaded in id order */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->clips[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < c->n && c->clips[lo].id == id ? (int64_t)lo : -1;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static cr_err load_clips(struct catalog *c, int64_t now)
+/* --- ranking a snapshot --------------------------------------------------- */
+
+static int by_id(const void *a, const void *b)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id, v.owner_id, COALESCE(u.team_id, 0), v.published_at, v.starts,"
-		" v.completions, v.likes, v.impressions FROM videos v JOIN users u ON u.id = v.owner_id"
-		" WHERE v.status = 'published' ORDER BY v.id");
-	if (!st)
-		return CR_EDB;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (c->n == c->cap) {
-			size_t cap = c->cap ? c->cap * 2 : 256;
-			struct rank_clip *nc = realloc(c->clips, cap * sizeof *nc);
-			if (!nc) {
-				store_done(st);
-				return CR_ENOMEM;
-			}
-			c->clips = nc;
-			c->cap = cap;
-		}
-		struct rank_clip *k = &c->clips[c->n++];
-		memset(k, 0, sizeof *k);
-		k->id = sqlite3_column_int64(st, 0);
-		k->creator_id = sqlite3_column_int64(st, 1);
-		k->creator_team = sqlite3_column_int64(st, 2);
-		k->age_hours = (double)(now - sqlite3_column_int64(st, 3)) / 3600.0;
-		k->starts = (uint32_t)sqlite3_column_int(st, 4);
-		k->completions = (uint32_t)sqlite3_column_int(st, 5);
-		k->likes = (uint32_t)sqlite3_column_int(st, 6);
-		k->impressions = (uint32_t)sqlite3_column_int(st, 7);
-	}
-	store_done(st);
-	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load catalog");
+	int64_t x = ((const struct rank_clip *)a)->id, y = ((const struct rank_clip *)b)->id;
+	return (x > y) - (x < y);
 }
 
-static cr_err load_tags(struct catalog *c)
-{
-	sqlite3_stmt *st = store_stmt(
-		"SELECT vt.video_id, vt.tag_id, t.onboarding FROM video_tags vt"
-		" JOIN videos v ON v.id = vt.video_id JOIN tags t ON t.id = vt.tag_id"
-		" WHERE v.status = 'published'");
-	if (!st)
-		return CR_EDB;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t i = find_clip(c, sqlite3_column_int64(st, 0));
-		if (i < 0)
-			continue;
-		uint64_t bit = 1ULL << (sqlite3_column_int64(st, 1) % 64);
-		c->clips[i].tags |= bit;
-		if (sqlite3_column_int(st, 2))
-			c->clips[i].onboarding |= bit;
-	}
-	store_done(st);
-	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load clip tags");
-}
-
-static cr_err load_watched(struct catalog *c, int64_t viewer_id)
+static cr_err mark_watched(struct rank_clip *clips, size_t n, int64_t viewer_id)
 {
 	sqlite3_stmt *st = store_stmt("SELECT video_id FROM watches WHERE user_id = ?1"
 				      " AND completed_at IS NOT NULL");
@@ -98,15 +63,16 @@ static cr_err load_watched(struct catalog *c, int64_t viewer_id)
 	sqlite3_bind_int64(st, 1, viewer_id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t i = find_clip(c, sqlite3_column_int64(st, 0));
-		if (i >= 0)
-			c->clips[i].watched = true;
+		struct rank_clip key = {.id = sqlite3_column_int64(st, 0)};
+		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
+		if (c)
+			c->watched = true;
 	}
 	store_done(st);
 	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load watched");
 }
 
-static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v, int64_t now)
+static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 {
 	memset(v, 0, sizeof *v);
 	v->id = u->id;
@@ -128,81 +94,64 @@ static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v, int64_
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, u->id);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		v->new_hire = now - sqlite3_column_int64(st, 0) < NEW_HIRE_DAYS * 86400;
+		v->new_hire = time(NULL) - sqlite3_column_int64(st, 0) < NEW_HIRE_DAYS * 86400;
 	store_done(st);
 	return CR_OK;
 }
 
-/* "you're working on: refunds" — names the tags behind a weak-skill reason. */
-static void reason_words(const struct rank_item *it, char *out, size_t size)
+static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *cat,
+			    struct snapshot **out)
 {
-	const char *base = rank_reason_text(it->reason);
-	if (!it->reason_tags) {
-		snprintf(out, size, "%s", base);
-		return;
-	}
-	sqlite3_stmt *st = store_stmt("SELECT name FROM tags WHERE ((1 << (id % 64)) & ?1) != 0"
-				      " ORDER BY name LIMIT 2");
-	int n = snprintf(out, size, "%s: ", base);
-	bool first = true;
-	if (st) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)it->reason_tags);
-		while (sqlite3_step(st) == SQLITE_ROW && n > 0 && (size_t)n < size) {
-			n += snprintf(out + n, size - (size_t)n, "%s%s", first ? "" : ", ",
-				      sqlite3_column_text(st, 0));
-			first = false;
-		}
-		store_done(st);
-	}
-}
-
-/* Ranks the catalogue for the viewer into a JSON [[id, reason], ...]. */
-static cr_err rank_snapshot(const struct cr_user *viewer, json_t **order)
-{
-	int64_t now = time(NULL);
-	struct catalog c = {0};
+	size_t n = cat->n, max = n < FEED_SNAPSHOT_MAX ? n : FEED_SNAPSHOT_MAX;
+	struct rank_clip *clips = malloc((n ? n : 1) * sizeof *clips);
+	struct rank_item *items = malloc((max ? max : 1) * sizeof *items);
+	struct snapshot *s = calloc(1, sizeof *s + max * sizeof(struct snap_item));
 	struct rank_viewer v;
-	struct rank_item *items = NULL;
-	cr_err e = load_clips(&c, now);
+	cr_err e = clips && items && s ? CR_OK : CR_ENOMEM;
+	for (size_t i = 0; !e && i < n; i++)
+		clips[i] = cat->clips[i].rank; /* the viewer's own copy: `watched` differs */
 	if (!e)
-		e = load_tags(&c);
+		e = mark_watched(clips, n, viewer->id);
 	if (!e)
-		e = load_watched(&c, viewer->id);
-	if (!e)
-		e = load_viewer(viewer, &v, now);
-	size_t max = c.n < FEED_SNAPSHOT_MAX ? c.n : FEED_SNAPSHOT_MAX;
-	if (!e && !(items = calloc(max ? max : 1, sizeof *items)))
-		e = CR_ENOMEM;
+		e = load_viewer(viewer, &v);
 	if (!e) {
 		struct rank_params p = rank_params_default();
-		size_t got = rank_feed(&p, &v, c.clips, c.n, items, max);
-		*order = json_array();
-		for (size_t i = 0; *order && i < got; i++) {
-			char why[96];
-			reason_words(&items[i], why, sizeof why);
-			json_array_append_new(*order, json_pack("[I, s]", (json_int_t)items[i].clip_id, why));
-		}
-		if (!*order)
-			e = CR_ENOMEM;
+		s->n = rank_feed(&p, &v, clips, n, items, max);
+		for (size_t i = 0; i < s->n; i++)
+			s->items[i] = (struct snap_item){items[i].clip_id, items[i].reason, items[i].reason_tags};
+		s->user_id = viewer->id;
+		s->created_ms = now_ms();
+		s->catalog_version = cat->version;
+		media_random_id(s->id);
+		*out = s;
+		s = NULL;
 	}
+	free(clips);
 	free(items);
-	free(c.clips);
+	free(s);
 	return e;
 }
 
-static cr_err save_snapshot(int64_t viewer_id, json_t *order, char id[33])
+/* --- keeping snapshots ------------------------------------------------------ */
+
+static cr_err save_snapshot(const struct snapshot *s)
 {
-	media_random_id(id);
-	char *text = json_dumps(order, JSON_COMPACT);
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < s->n; i++)
+		json_array_append_new(arr, json_pack("[I, i, I]", (json_int_t)s->items[i].id,
+						     (int)s->items[i].reason,
+						     (json_int_t)s->items[i].reason_tags));
+	char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+	json_decref(arr);
 	sqlite3_stmt *st = store_stmt("INSERT INTO feed_snapshots(id, user_id, created_at, items)"
 				      " VALUES (?1, ?2, ?3, ?4)");
 	if (!st || !text) {
 		free(text);
 		return st ? CR_ENOMEM : CR_EDB;
 	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, viewer_id);
-	sqlite3_bind_int64(st, 3, time(NULL));
+	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->user_id);
+	sqlite3_bind_int64(st, 3, s->created_ms / 1000);
 	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	store_done(st);
@@ -210,154 +159,258 @@ static cr_err save_snapshot(int64_t viewer_id, json_t *order, char id[33])
 	return store_error(rc, "save feed snapshot");
 }
 
-/* Cursor "<32 hex snapshot id>.<offset>": parsed strictly (untrusted). */
-static cr_err parse_cursor(const char *cursor, char id[33], long *offset)
+static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot **out)
 {
-	if (strlen(cursor) < 34 || strlen(cursor) > 40 || cursor[32] != '.')
-		return CR_EINVAL;
-	for (int i = 0; i < 32; i++)
-		if (!strchr("0123456789abcdef", cursor[i]) || !cursor[i])
-			return CR_EINVAL;
-	long v = 0;
-	for (const char *p = cursor + 33; *p; p++) {
-		if (*p < '0' || *p > '9' || v > FEED_SNAPSHOT_MAX)
-			return CR_EINVAL;
-		v = v * 10 + (*p - '0');
-	}
-	memcpy(id, cursor, 32);
-	id[32] = '\0';
-	*offset = v;
-	return v <= FEED_SNAPSHOT_MAX ? CR_OK : CR_EINVAL;
-}
-
-static cr_err load_snapshot(int64_t viewer_id, const char *id, json_t **order)
-{
-	sqlite3_stmt *st = store_stmt("SELECT items FROM feed_snapshots WHERE id = ?1 AND user_id = ?2"
-				      " AND created_at > ?3");
+	sqlite3_stmt *st = store_stmt("SELECT items, created_at FROM feed_snapshots WHERE id = ?1"
+				      " AND user_id = ?2 AND created_at > ?3");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, viewer_id);
 	sqlite3_bind_int64(st, 3, time(NULL) - FEED_SNAPSHOT_TTL);
 	int rc = sqlite3_step(st);
-	*order = rc == SQLITE_ROW ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL) : NULL;
+	json_t *arr = rc == SQLITE_ROW ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL) : NULL;
+	int64_t created = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	store_done(st);
-	if (rc == SQLITE_DONE)
-		return CR_EINVAL;
-	if (rc != SQLITE_ROW)
-		return store_error(rc, "load feed snapshot");
-	return *order ? CR_OK : CR_ENOMEM;
+	if (rc != SQLITE_ROW) {
+		json_decref(arr);
+		return rc == SQLITE_DONE ? CR_EINVAL : store_error(rc, "load feed snapshot");
+	}
+	size_t n = json_array_size(arr);
+	struct snapshot *s = calloc(1, sizeof *s + n * sizeof(struct snap_item));
+	if (!s) {
+		json_decref(arr);
+		return CR_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(arr, i);
+		s->items[i] = (struct snap_item){json_integer_value(json_array_get(e, 0)),
+						 (enum rank_reason)json_integer_value(json_array_get(e, 1)),
+						 (uint64_t)json_integer_value(json_array_get(e, 2))};
+	}
+	json_decref(arr);
+	s->n = n;
+	s->user_id = viewer_id;
+	s->created_ms = created * 1000;
+	snprintf(s->id, sizeof s->id, "%s", id);
+	*out = s;
+	return CR_OK;
 }
 
-cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
-		 json_t **items, char next_cursor[FEED_CURSOR_CHARS])
+/* Copies items [offset, offset + limit) of the viewer's cached snapshot
+ * into `page` when its id matches (or, with id NULL, when it is recent
+ * enough to reuse). Returns how many were copied, or -1 on a miss. */
+static long cached_page(int64_t user_id, const char *id, uint64_t catalog_version, size_t offset,
+			size_t limit, struct snap_item *page, size_t *total, char id_out[33])
 {
-	char id[33];
-	long offset = 0;
-	json_t *order = NULL;
-	cr_err e = cursor ? parse_cursor(cursor, id, &offset) : CR_OK;
-	if (!e)
-		e = cursor ? load_snapshot(viewer->id, id, &order) : rank_snapshot(viewer, &order);
+	long got = -1;
+	pthread_mutex_lock(&snap_lock);
+	struct snapshot *s = snaps[(uint64_t)user_id % SNAPSHOT_SLOTS];
+	if (s && s->user_id == user_id &&
+	    (id ? !strcmp(s->id, id)
+		: now_ms() - s->created_ms < SNAPSHOT_REUSE_MS && s->catalog_version == catalog_version)) {
+		got = 0;
+		for (size_t i = offset; i < s->n && (size_t)got < limit; i++)
+			page[got++] = s->items[i];
+		*total = s->n;
+		memcpy(id_out, s->id, 33);
+	}
+	pthread_mutex_unlock(&snap_lock);
+	return got;
+}
+
+static void cache_snapshot(struct snapshot *s)
+{
+	pthread_mutex_lock(&snap_lock);
+	struct snapshot **slot = &snaps[(uint64_t)s->user_id % SNAPSHOT_SLOTS];
+	struct snapshot *old = *slot;
+	*slot = s;
+	pthread_mutex_unlock(&snap_lock);
+	free(old);
+}
+
+void feed_forget_viewer(int64_t user_id)
+{
+	pthread_mutex_lock(&snap_lock);
+	struct snapshot **slot = &snaps[(uint64_t)user_id % SNAPSHOT_SLOTS];
+	struct snapshot *old = *slot && (*slot)->user_id == user_id ? *slot : NULL;
+	if (old)
+		*slot = NULL;
+	pthread_mutex_unlock(&snap_lock);
+	free(old);
+}
+
+void feed_shutdown(void)
+{
+	for (size_t i = 0; i < SNAPSHOT_SLOTS; i++) {
+		free(snaps[i]);
+		snaps[i] = NULL;
+	}
+}
+
+/* Cursor "<32 hex snapshot id>.<offset>": parsed strictly (untrusted). */
+static cr_err parse_cursor(const char *cursor, char id[33], size_t *offset)
+{
+	size_t len = strlen(cursor);
+	if (len < 34 || len > 37 || cursor[32] != '.')
+		return CR_EINVAL;
+	for (int i = 0; i < 32; i++)
+		if (!((cursor[i] >= '0' && cursor[i] <= '9') || (cursor[i] >= 'a' && cursor[i] <= 'f')))
+			return CR_EINVAL;
+	size_t v = 0;
+	for (const char *p = cursor + 33; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return CR_EINVAL;
+		v = v * 10 + (size_t)(*p - '0');
+	}
+	if (v > FEED_SNAPSHOT_MAX)
+		return CR_EINVAL;
+	memcpy(id, cursor, 32);
+	id[32] = '\0';
+	*offset = v;
+	return CR_OK;
+}
+
+/* Fills `page` with the viewer's items for this request. */
+static cr_err page_items(const struct cr_user *viewer, const char *cursor, size_t limit,
+			 const struct catalog *cat, struct snap_item *page, size_t *got,
+			 size_t *offset, size_t *total, char id[33])
+{
+	char want[33];
+	*offset = 0;
+	cr_err e = cursor ? parse_cursor(cursor, want, offset) : CR_OK;
+	if (e)
+		return e;
+	long n = cached_page(viewer->id, cursor ? want : NULL, cat->version, *offset, limit, page,
+			     total, id);
+	if (n >= 0) {
+		*got = (size_t)n;
+		return CR_OK;
+	}
+	struct snapshot *s = NULL;
+	e = cursor ? load_snapshot(viewer->id, want, &s) : rank_snapshot(viewer, cat, &s);
 	if (!e && !cursor)
-		e = save_snapshot(viewer->id, order, id);
+		e = save_snapshot(s);
 	if (e) {
-		json_decref(order);
+		free(s);
 		return e;
 	}
-	*items = json_array();
-	size_t total = json_array_size(order), i = (size_t)offset;
-	for (; *items && i < total && json_array_size(*items) < (size_t)limit; i++) {
-		json_t *entry = json_array_get(order, i);
-		/* a clip removed since the snapshot is skipped, not an error */
-		json_t *item = feed_item_json(json_integer_value(json_array_get(entry, 0)), viewer,
-					      json_string_value(json_array_get(entry, 1)), url_ttl);
-		if (item)
-			json_array_append_new(*items, item);
-	}
-	json_decref(order);
-	next_cursor[0] = '\0';
-	if (i < total)
-		snprintf(next_cursor, FEED_CURSOR_CHARS, "%s.%zu", id, i);
-	return *items ? CR_OK : CR_ENOMEM;
+	*got = 0;
+	for (size_t i = *offset; i < s->n && *got < limit; i++)
+		page[(*got)++] = s->items[i];
+	*total = s->n;
+	memcpy(id, s->id, 33);
+	cache_snapshot(s);
+	return CR_OK;
 }
 
-json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
-		       long url_ttl)
+/* --- items ------------------------------------------------------------------- */
+
+/* "you're working on: refunds, billing" from the reason and its tags. */
+static void reason_words(const struct catalog *cat, enum rank_reason r, uint64_t tags, char *out,
+			 size_t size)
 {
+	int n = snprintf(out, size, "%s", rank_reason_text(r));
+	const char *sep = ": ";
+	for (int bit = 0; bit < 64 && n > 0 && (size_t)n < size; bit++) {
+		if ((tags >> bit & 1) && cat->tag_names[bit]) {
+			n += snprintf(out + n, size - (size_t)n, "%s%s", sep, cat->tag_names[bit]);
+			sep = ", ";
+		}
+	}
+}
+
+static json_t *tag_array(const char *csv)
+{
+	json_t *arr = json_array();
+	while (arr && *csv) {
+		size_t len = strcspn(csv, ",");
+		json_array_append_new(arr, json_stringn(csv, len));
+		csv += len + (csv[len] == ',');
+	}
+	return arr;
+}
+
+static json_t *item_json(const struct catalog_clip *c, const struct cr_user *viewer,
+			 const char *reason, long url_ttl)
+{
+	/* counts and the viewer's own state are read live: they must be exact */
 	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id, v.title, v.duration, v.width, v.height, v.starts, v.likes, v.comments,"
-		" v.owner_id, u.display_name, t.name, v.published_at,"
+		"SELECT v.starts, v.likes, v.comments,"
 		" EXISTS (SELECT 1 FROM likes l WHERE l.video_id = v.id AND l.user_id = ?2),"
-		" w.completed_at IS NOT NULL, COALESCE(w.max_position, 0),"
-		" (SELECT json_group_array(tg.name) FROM video_tags vt JOIN tags tg ON tg.id = vt.tag_id"
-		"   WHERE vt.video_id = v.id)"
-		" FROM videos v JOIN users u ON u.id = v.owner_id LEFT JOIN teams t ON t.id = u.team_id"
+		" w.completed_at IS NOT NULL, COALESCE(w.max_position, 0) FROM videos v"
 		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
 		" WHERE v.id = ?1 AND v.status = 'published'");
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, video_id);
+	sqlite3_bind_int64(st, 1, c->rank.id);
 	sqlite3_bind_int64(st, 2, viewer->id);
 	json_t *item = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		double duration = sqlite3_column_double(st, 2);
-		double pos = sqlite3_column_double(st, 14);
-		const unsigned char *team = sqlite3_column_text(st, 10);
+		double pos = sqlite3_column_double(st, 5);
 		item = json_pack(
-			"{s:I, s:s, s:o, s:f, s:i, s:i, s:o, s:I,"
-			" s:{s:I, s:s, s:o, s:b},"
-			" s:{s:i, s:i, s:i, s:i},"
-			" s:{s:b, s:b, s:f}, s:o}",
-			"id", (json_int_t)video_id, "title", (const char *)sqlite3_column_text(st, 1),
-			"tags", json_loads((const char *)sqlite3_column_text(st, 15), 0, NULL),
-			"duration", duration, "width", sqlite3_column_int(st, 3), "height",
-			sqlite3_column_int(st, 4), "urls", videos_signed_urls(video_id, url_ttl),
-			"published_at", (json_int_t)sqlite3_column_int64(st, 11),
-			"creator", "id", (json_int_t)sqlite3_column_int64(st, 8), "display_name",
-			(const char *)sqlite3_column_text(st, 9), "team",
-			team ? json_string((const char *)team) : json_null(), "featured", 0,
-			"counts", "views", sqlite3_column_int(st, 5), "likes", sqlite3_column_int(st, 6),
-			"comments", sqlite3_column_int(st, 7), "tips", 0,
-			"viewer", "liked", sqlite3_column_int(st, 12), "watched",
-			sqlite3_column_int(st, 13), "progress", duration > 0 ? pos / duration : 0.0,
-			"reason", reason ? json_string(reason) : json_null());
+			"{s:I, s:s, s:o, s:f, s:i, s:i, s:o, s:I, s:{s:I, s:s, s:s?, s:b},"
+			" s:{s:i, s:i, s:i, s:i}, s:{s:b, s:b, s:f}, s:s?}",
+			"id", (json_int_t)c->rank.id, "title", c->title, "tags", tag_array(c->tags),
+			"duration", c->duration, "width", c->width, "height", c->height, "urls",
+			videos_signed_urls(c->rank.id, url_ttl), "published_at",
+			(json_int_t)c->published_at, "creator", "id", (json_int_t)c->rank.creator_id,
+			"display_name", c->creator_name, "team", c->team_name, "featured",
+			c->rank.creator_featured, "counts", "views", sqlite3_column_int(st, 0), "likes",
+			sqlite3_column_int(st, 1), "comments", sqlite3_column_int(st, 2), "tips", 0,
+			"viewer", "liked", sqlite3_column_int(st, 3), "watched", sqlite3_column_int(st, 4),
+			"progress", c->duration > 0 ? pos / c->duration : 0.0, "reason", reason);
 	}
 	store_done(st);
 	return item;
 }
 
-cr_err feed_record_impressions(int64_t viewer_id, json_t *items)
+json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
+		       long url_ttl)
 {
-	if (json_array_size(items) == 0)
-		return CR_OK;
-	cr_err e = store_begin();
-	size_t i;
-	json_t *item;
-	int64_t now = time(NULL);
-	json_array_foreach(items, i, item) {
-		if (e)
-			break;
-		int64_t id = json_integer_value(json_object_get(item, "id"));
-		sqlite3_stmt *st = store_stmt(
-			"INSERT INTO impressions(user_id, video_id, count, last_at) VALUES (?1, ?2, 1, ?3)"
-			" ON CONFLICT (user_id, video_id) DO UPDATE SET count = count + 1, last_at = ?3");
-		if (!st)
-			return store_rollback(), CR_EDB;
-		sqlite3_bind_int64(st, 1, viewer_id);
-		sqlite3_bind_int64(st, 2, id);
-		sqlite3_bind_int64(st, 3, now);
-		int rc = sqlite3_step(st);
-		store_done(st);
-		e = store_error(rc, "impression");
-		st = store_stmt("UPDATE videos SET impressions = impressions + 1 WHERE id = ?1");
-		if (!e && st) {
-			sqlite3_bind_int64(st, 1, id);
-			rc = sqlite3_step(st);
-			store_done(st);
-			e = store_error(rc, "impression count");
+	struct catalog *cat = catalog_acquire();
+	const struct catalog_clip *c = cat ? catalog_find(cat, video_id) : NULL;
+	json_t *item = c ? item_json(c, viewer, reason, url_ttl) : NULL;
+	catalog_release(&cat);
+	return item;
+}
+
+cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
+		 json_t **items, char next_cursor[FEED_CURSOR_CHARS])
+{
+	struct snap_item page[64];
+	size_t got = 0, offset = 0, total = 0, want = (size_t)limit < 64 ? (size_t)limit : 64;
+	char id[33];
+	struct catalog *cat = catalog_acquire();
+	if (!cat)
+		return CR_EDB;
+	cr_err e = page_items(viewer, cursor, want, cat, page, &got, &offset, &total, id);
+	*items = e ? NULL : json_array();
+	int64_t shown[64];
+	size_t nshown = 0;
+	/* one read transaction for the page: one WAL snapshot, one lock */
+	bool read_tx = *items && store_exec("BEGIN") == CR_OK;
+	for (size_t i = 0; *items && i < got; i++) {
+		/* a clip unpublished since the snapshot is skipped, not an error */
+		const struct catalog_clip *c = catalog_find(cat, page[i].id);
+		char why[128];
+		reason_words(cat, page[i].reason, page[i].reason_tags, why, sizeof why);
+		json_t *item = c ? item_json(c, viewer, why, url_ttl) : NULL;
+		if (item) {
+			json_array_append_new(*items, item);
+			shown[nshown++] = page[i].id;
 		}
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	if (read_tx)
+		store_exec("COMMIT");
+	catalog_release(&cat);
+	if (e)
+		return e;
+	impressions_add(viewer->id, shown, nshown);
+	next_cursor[0] = '\0';
+	if (offset + got < total)
+		snprintf(next_cursor, FEED_CURSOR_CHARS, "%s.%zu", id, offset + got);
+	return *items ? CR_OK : CR_ENOMEM;
 }
 
 cr_err feed_expire_snapshots(void)

@@ -9,14 +9,17 @@
 
 #include "casereel/app.h"
 #include "casereel/auth.h"
+#include "casereel/catalog.h"
 #include "casereel/config.h"
 #include "casereel/feed.h"
 #include "casereel/http_server.h"
+#include "casereel/impressions.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
 #include "casereel/metrics.h"
 #include "casereel/seed.h"
+#include "casereel/seed_media.h"
 #include "casereel/store.h"
 #include "casereel/uploads.h"
 #include "casereel/users.h"
@@ -65,15 +68,19 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
  * returns the signal. */
 static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 {
-	for (;;) {
-		int removed = 0;
-		if (uploads_expire(cfg, &removed) == CR_OK && removed)
-			log_info("removed %d expired upload(s)", removed);
-		feed_expire_snapshots();
-		struct timespec wait = {.tv_sec = HOUSEKEEPING_SECONDS};
+	for (unsigned tick = 0;; tick++) {
+		if (tick % HOUSEKEEPING_SECONDS == 0) {
+			int removed = 0;
+			if (uploads_expire(cfg, &removed) == CR_OK && removed)
+				log_info("removed %d expired upload(s)", removed);
+			feed_expire_snapshots();
+		}
+		struct timespec wait = {.tv_sec = 1};
 		int sig = sigtimedwait(stop, NULL, &wait);
 		if (sig > 0)
 			return sig;
+		impressions_flush();
+		catalog_refresh();
 	}
 }
 
@@ -87,6 +94,8 @@ static int serve(int argc, char **argv)
 		fprintf(stderr, "casereel: could not load the demo seed %s\n", cfg.seed_path);
 		return 1;
 	}
+	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
+		log_warn("some demo clips could not be made; the demo feed is shorter");
 	/* Block the stop signals before any thread starts so only sigwait sees them. */
 	sigset_t stop;
 	sigemptyset(&stop);
@@ -116,6 +125,9 @@ static int serve(int argc, char **argv)
 	log_info("signal %d: finishing requests in flight, then stopping", sig);
 	http_server_stop(&srv, SHUTDOWN_GRACE_MS);
 	workers_stop(&app.workers);
+	impressions_flush();
+	feed_shutdown();
+	catalog_shutdown();
 	app_free(&app);
 	store_close_thread();
 	log_info("stopped");

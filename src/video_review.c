@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/catalog.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
@@ -29,6 +30,8 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, time(NULL));
 	cr_err e = step(st, "review video");
+	if (!e && sqlite3_changes(store_db()))
+		catalog_invalidate();
 	if (e || sqlite3_changes(store_db()))
 		return e;
 	st = store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status <> 'removed'");
@@ -113,7 +116,10 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 		e = CR_ENOTFOUND;
 	if (!e && tags)
 		e = retag(id, tags, why, why_len);
-	return e ? (store_rollback(), e) : store_commit();
+	e = e ? (store_rollback(), e) : store_commit();
+	if (!e)
+		catalog_invalidate();
+	return e;
 }
 
 cr_err videos_remove(int64_t id, const struct cr_user *by)
@@ -127,5 +133,10 @@ cr_err videos_remove(int64_t id, const struct cr_user *by)
 	sqlite3_bind_int64(st, 3, time(NULL));
 	sqlite3_bind_int(st, 4, by->role >= CR_ROLE_TRAINER);
 	cr_err e = step(st, "remove video");
-	return e ? e : sqlite3_changes(store_db()) ? CR_OK : CR_ENOTFOUND;
+	if (e)
+		return e;
+	if (!sqlite3_changes(store_db()))
+		return CR_ENOTFOUND;
+	catalog_invalidate();
+	return CR_OK;
 }

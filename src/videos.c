@@ -102,11 +102,12 @@ json_t *videos_signed_urls(int64_t id, long ttl)
 					       {"thumbnail", "thumb.jpg"}};
 	/* expiry rounded up to the hour so URLs (and CDN cache keys) stay stable */
 	int64_t expires = (time(NULL) + ttl + 3599) / 3600 * 3600;
-	json_t *urls = json_object();
+	char prefix[160]; /* one signature covers every file of the clip */
+	json_t *urls = media_sign_url(id, expires, "", prefix, sizeof prefix) ? NULL : json_object();
 	for (size_t i = 0; urls && i < sizeof files / sizeof files[0]; i++) {
 		char url[256];
-		if (media_sign_url(id, expires, files[i][1], url, sizeof url) == CR_OK)
-			json_object_set_new(urls, files[i][0], json_string(url));
+		snprintf(url, sizeof url, "%s%s", prefix, files[i][1]);
+		json_object_set_new(urls, files[i][0], json_string(url));
 	}
 	return urls;
 }

@@ -29,7 +29,7 @@ static int sniff(struct tx_job *job)
     unsigned char buf[SNIFF_BYTES + AVPROBE_PADDING_SIZE] = { 0 };
     FILE *f = fopen(job->in_path, "rb");
     if (!f)
-        return tx_fail(job, errno == ENOENT ? TX_ERR_IO : TX_ERR_IO, "cannot read the uploaded file");
+        return tx_fail(job, TX_ERR_IO, "cannot read the uploaded file");
     size_t n = fread(buf, 1, SNIFF_BYTES, f);
     fclose(f);
     if (n == 0)

@@ -1,6 +1,7 @@
-/* The personal feed: ranks published clips for a viewer (src/rank.c), keeps
- * the order in a per-viewer snapshot so pages never repeat or skip while
- * scores move, records impressions, and shapes feed items. */
+/* The personal feed: ranks published clips for a viewer (src/rank.c over
+ * src/catalog.c), keeps the order in a per-viewer snapshot so pages never
+ * repeat or skip while scores move, records impressions (src/impressions.c),
+ * and shapes feed items. */
 #ifndef CASEREEL_FEED_H
 #define CASEREEL_FEED_H
 
@@ -27,8 +28,12 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
 		       long url_ttl);
 
-/* Records that `viewer` was shown these clips (JSON array of feed items). */
-cr_err feed_record_impressions(int64_t viewer_id, json_t *items);
+/* Drops the viewer's cached order so the next reload re-ranks (after they
+ * finish a clip: watched clips sink). Cursors keep working. */
+void feed_forget_viewer(int64_t user_id);
+
+/* Frees the cached snapshots at exit. */
+void feed_shutdown(void);
 
 /* Deletes snapshots older than FEED_SNAPSHOT_TTL. */
 cr_err feed_expire_snapshots(void);

@@ -17,7 +17,7 @@ struct range_span {
 enum range_result {
 	RANGE_NONE,          /* no Range header */
 	RANGE_OK,            /* exactly one satisfiable range: answer 206 with *out */
-	RANGE_UNSATISFIABLE, /* answer 416 with Content-Range: bytes *\/size */
+	RANGE_UNSATISFIABLE, /* answer 416; Content-Range gives the size */
 	RANGE_IGNORE,        /* answer 200 with the whole file */
 };
 
@@ -62,6 +62,6 @@ struct range_request {
  * file), 206 (*span is set), 304, 412 or 416. If-Range must match exactly
  * (the strong ETag, or the exact Last-Modified date) for Range to count. */
 unsigned range_decide(const struct range_request *rq, const char *etag, int64_t mtime,
-		      uint64_t size, struct range_span *span);
+                      uint64_t size, struct range_span *span);
 
 #endif

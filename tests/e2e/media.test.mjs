@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,21 @@ async function get(base, path, headers = {}, method = 'GET') {
   const r = await fetch(base + path, { method, headers });
   const body = Buffer.from(await r.arrayBuffer());
   return { status: r.status, headers: r.headers, body };
+}
+
+/** GET `path` exactly as written: fetch would resolve '..' and '%2e%2e' itself. */
+function rawGet(path) {
+  return new Promise((res, rej) => {
+    http.get({ host: '127.0.0.1', port: s.port, path }, (r) => {
+      let text = '';
+      r.on('data', (d) => { text += d; });
+      r.on('end', () => {
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        res({ status: r.statusCode, headers: { get: (k) => r.headers[k.toLowerCase()] }, body: text, json });
+      });
+    }).on('error', rej);
+  });
 }
 
 async function upload(title) {
@@ -228,6 +244,9 @@ test('If-None-Match and If-Modified-Since give 304 without a body; If-Range deci
     assert.equal(ref.status, want, `nginx: ${what}`);
     if (want === 304) {
       assert.equal(ours.body.length, 0, what);
+      // MHD always sends Content-Length; RFC 9110 §8.6 allows only the 200's (nginx sends none)
+      assert.equal(ours.headers.get('content-length'), String(mp4.length), what);
+      assert.equal(ours.headers.get('content-type'), null, what);
       assert.equal(ours.headers.get('etag'), etag, what);
       assert.equal(ours.headers.get('last-modified'), lastModified, what);
       assert.match(ours.headers.get('cache-control'), /^public, max-age=\d+, immutable$/);
@@ -239,6 +258,28 @@ test('If-None-Match and If-Modified-Since give 304 without a body; If-Range deci
   // If-Match / If-Unmodified-Since that fail are 412 problems
   expectProblem(assert, await api(s, 'GET', `${base}/720p.mp4`, { headers: { 'if-match': '"nope"' } }), 412);
   assert.equal((await get(s.url, `${base}/720p.mp4`, { 'if-match': etag })).status, 200);
+});
+
+test('304 and HEAD leave no stray bytes on a kept-alive connection', async () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const path = `${prefixOf(a.urls.mp4)}/720p.mp4`;
+  const etag = (await get(s.url, path, {}, 'HEAD')).headers.get('etag');
+  const one = (method, headers) => new Promise((res, rej) => {
+    const req = http.request({ host: '127.0.0.1', port: s.port, path, method, headers, agent }, (r) => {
+      const chunks = [];
+      r.on('data', (d) => chunks.push(d));
+      r.on('end', () => res({ status: r.statusCode, body: Buffer.concat(chunks), socket: req.socket }));
+    });
+    req.on('error', rej);
+    req.end();
+  });
+  const r1 = await one('GET', { 'if-none-match': etag });
+  const r2 = await one('HEAD', {});
+  const r3 = await one('GET', { range: 'bytes=0-9' });
+  agent.destroy();
+  assert.deepEqual([r1.status, r2.status, r3.status], [304, 200, 206]);
+  assert.equal(r1.socket, r3.socket, 'the connection was reused');
+  assert.ok(r3.body.equals(mp4.subarray(0, 10)));
 });
 
 test('content types for every file the transcoder writes (and .m4s segments)', async () => {
@@ -296,7 +337,7 @@ test('file names outside the whitelist, odd ids and non-regular files → 404', 
     `${'a'.repeat(300)}.mp4`, 'missing.mp4', 'link.jpg', 'dir.mp4', '720p.mp4/',
   ];
   for (const name of names) {
-    const r = await api(s, 'GET', `${base}/${name}`);
+    const r = await rawGet(`${base}/${name}`);
     expectProblem(assert, r, 404);
   }
   for (const id of ['0', '-1', '01', 'abc', '99999999999999999999']) {

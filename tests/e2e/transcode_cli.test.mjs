@@ -365,7 +365,7 @@ describe('transcode CLI: hostile and broken input', { concurrency: 2 }, () => {
       assert.ok(!res.trace.includes('/etc/passwd'), 'never opened /etc/passwd');
       if (canary) assert.ok(!res.trace.includes(canary), `never opened ${canary}`);
       assert.ok(!/connect\(\d+, \{sa_family=AF_INET/.test(res.trace), 'never reached the network');
-      assert.match(res.trace, /openat\(.*evil|openat\(.*voice|openat\(.*notes|openat\(.*trunc/, 'the trace saw the input being opened');
+      assert.ok(res.trace.includes(path.basename(file)), 'the trace saw the input being opened');
     }
   }
 

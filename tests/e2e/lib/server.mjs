@@ -11,11 +11,12 @@ export const repoRoot = resolve(here, '../../..');
 export const binDir = process.env.CASEREEL_BIN || join(repoRoot, 'bin');
 export const seedPath = join(repoRoot, 'seeds/demo.json');
 
-/** Starts `casereel serve` and resolves once it prints its port. */
-export async function startServer({ demo = true, args = [], env = {}, dataDir } = {}) {
+/** Starts `casereel serve` and resolves once it prints its port. With
+ *  `demo`, `clips` demo clips are made first (0 keeps start fast). */
+export async function startServer({ demo = true, clips = 0, args = [], env = {}, dataDir } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
   const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...args];
-  if (demo) argv.push('--demo');
+  if (demo) argv.push('--demo', '--demo-clips', String(clips));
   const proc = spawn(join(binDir, 'casereel'), argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +26,7 @@ export async function startServer({ demo = true, args = [], env = {}, dataDir } 
   proc.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
   const port = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 15000);
+    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 15000 + clips * 15000);
     proc.stdout.on('data', (d) => {
       stdout += d;
       const m = stdout.match(/listening on http:\/\/[^:]+:(\d+)/);

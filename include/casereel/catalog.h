@@ -1,0 +1,59 @@
+/* An in-memory, read-only picture of every published clip: ranking
+ * features and what a feed item shows. Shared by all threads through
+ * reference counts. Requests rebuild it after catalog_invalidate()
+ * (publish, edit, removal); the housekeeping loop refreshes it when older
+ * than CATALOG_MAX_AGE_MS, so ranking counters lag writes by about that. */
+#ifndef CASEREEL_CATALOG_H
+#define CASEREEL_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casereel/error.h"
+#include "casereel/rank.h"
+
+#define CATALOG_MAX_AGE_MS 2000
+
+struct catalog_clip {
+	struct rank_clip rank;   /* features; rank.watched is always false here */
+	const char *title;
+	const char *tags;        /* names, sorted, comma-separated ("" when none) */
+	double duration;
+	int width, height;
+	int64_t published_at;
+	const char *creator_name;
+	const char *team_name;   /* NULL when the creator has no team */
+	int starts, likes, comments;
+};
+
+struct catalog {
+	size_t n;
+	struct catalog_clip *clips; /* sorted by id */
+	const char *tag_names[64];  /* by tag bit (tag_id % 64); NULL when unused */
+	int64_t built_ms;
+	/* private */
+	int refs;
+	uint64_t version;
+};
+
+/* The current catalogue with a reference held; rebuilds it first when
+ * stale. NULL (with the reason logged) when it cannot be built. */
+struct catalog *catalog_acquire(void);
+
+/* Drops the reference; sets *c to NULL. */
+void catalog_release(struct catalog **c);
+
+/* Marks the catalogue stale: the next acquire rebuilds it. */
+void catalog_invalidate(void);
+
+/* The clip with `id`, or NULL. */
+const struct catalog_clip *catalog_find(const struct catalog *c, int64_t id);
+
+/* Rebuilds the catalogue when older than CATALOG_MAX_AGE_MS (called by the
+ * housekeeping loop every second, so requests never wait for it). */
+void catalog_refresh(void);
+
+/* Frees the current catalogue at exit. */
+void catalog_shutdown(void);
+
+#endif

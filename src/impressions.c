@@ -1,0 +1,101 @@
+/* Buffered impressions. See include/casereel/impressions.h. */
+#include "casereel/impressions.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "casereel/store.h"
+
+/* Pending impressions, combined per (viewer, clip) in an open-addressing
+ * table: a viewer reloading the feed costs a counter bump, not a row. */
+struct pair {
+	int64_t viewer, video;
+	uint32_t count; /* 0 = empty slot */
+};
+
+#define SLOTS (IMPRESSIONS_BUFFER * 2)
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pair pending[SLOTS];
+static size_t npending;
+static uint64_t dropped;
+
+static struct pair *slot_for(int64_t viewer, int64_t video)
+{
+	uint64_t h = (uint64_t)viewer * 0x9E3779B97F4A7C15ULL ^ (uint64_t)video * 0xC2B2AE3D27D4EB4FULL;
+	for (size_t i = h % SLOTS;; i = (i + 1) % SLOTS)
+		if (!pending[i].count || (pending[i].viewer == viewer && pending[i].video == video))
+			return &pending[i];
+}
+
+void impressions_add(int64_t viewer_id, const int64_t *ids, size_t n)
+{
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n; i++) {
+		struct pair *p = slot_for(viewer_id, ids[i]);
+		if (!p->count) {
+			if (npending == IMPRESSIONS_BUFFER) { /* half full at most: probes stay short */
+				dropped++;
+				continue;
+			}
+			npending++;
+			*p = (struct pair){viewer_id, ids[i], 0};
+		}
+		p->count++;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+uint64_t impressions_dropped(void)
+{
+	pthread_mutex_lock(&lock);
+	uint64_t d = dropped;
+	pthread_mutex_unlock(&lock);
+	return d;
+}
+
+static cr_err write_pair(const struct pair *p, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO impressions(user_id, video_id, count, last_at) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT (user_id, video_id) DO UPDATE SET count = count + ?3, last_at = ?4");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, p->viewer);
+	sqlite3_bind_int64(st, 2, p->video);
+	sqlite3_bind_int64(st, 3, p->count);
+	sqlite3_bind_int64(st, 4, now);
+	int rc = sqlite3_step(st);
+	store_done(st);
+	if (rc != SQLITE_DONE)
+		return store_error(rc, "impression");
+	st = store_stmt("UPDATE videos SET impressions = impressions + ?2 WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, p->video);
+	sqlite3_bind_int64(st, 2, p->count);
+	rc = sqlite3_step(st);
+	store_done(st);
+	return store_error(rc, "impression count");
+}
+
+cr_err impressions_flush(void)
+{
+	static struct pair batch[IMPRESSIONS_BUFFER]; /* only the housekeeping thread flushes */
+	size_t n = 0;
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < SLOTS && n < npending; i++)
+		if (pending[i].count)
+			batch[n++] = pending[i];
+	memset(pending, 0, sizeof pending);
+	npending = 0;
+	pthread_mutex_unlock(&lock);
+	if (n == 0)
+		return CR_OK;
+	int64_t now = time(NULL);
+	cr_err e = store_begin();
+	for (size_t i = 0; !e && i < n; i++)
+		e = write_pair(&batch[i], now);
+	return e ? (store_rollback(), e) : store_commit();
+}

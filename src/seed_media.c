@@ -1,0 +1,503 @@
+/* Demo clips through the real pipeline. See include/casereel/seed_media.h.
+ * Four steps: make the sources (in parallel), create the videos and their
+ * jobs like an upload does (one transaction), claim and transcode the jobs
+ * like a worker does (in parallel), then publish them back-dated over the
+ * last days and add the agents' watches, likes and comments. */
+#include "casereel/seed_media.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casereel/demo_clips.h"
+#include "casereel/http.h"
+#include "casereel/jobs.h"
+#include "casereel/log.h"
+#include "casereel/media.h"
+#include "casereel/social.h"
+#include "casereel/store.h"
+#include "casereel/transcode.h"
+#include "casereel/videos.h"
+#include "casereel/watch.h"
+
+#define CLIP_SECONDS_DEFAULT 8.0
+#define CLIP_SECONDS_MIN 2.0
+#define CLIP_AGE_MIN_HOURS 0.1 /* watches must fit between publishing and now */
+#define AGENTS_MAX 64
+#define REVIEW_MINUTES 40      /* between "uploaded" and "published" */
+
+struct clip {
+	json_t *json;      /* the seed entry (borrowed from the document) */
+	const char *title;
+	int64_t owner_id;
+	char byline[160];
+	double seconds, age_hours;
+	char upload_id[33];
+	int64_t source_bytes;
+	int64_t video_id;  /* 0 until created */
+	double duration;   /* as transcoded */
+	bool ready;        /* transcoded and recorded */
+	cr_err err;
+};
+
+struct run {
+	const struct cr_config *cfg;
+	struct clip *clips;
+	int n;
+	int queued;       /* clips whose video and job exist */
+	atomic_int next;  /* next clip a source-making thread takes */
+	atomic_int done;  /* clips transcoded so far */
+};
+
+static bool has_videos(void)
+{
+	sqlite3_stmt *st = store_stmt("SELECT EXISTS (SELECT 1 FROM videos)");
+	bool any = !st || (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0));
+	store_done(st);
+	return any; /* on a database error, make nothing */
+}
+
+static cr_err step(sqlite3_stmt *st, const char *what)
+{
+	if (!st)
+		return CR_EDB;
+	int rc = sqlite3_step(st);
+	store_done(st);
+	return store_error(rc, what);
+}
+
+static enum cr_role role_of(const char *role)
+{
+	return !strcmp(role, "admin") ? CR_ROLE_ADMIN : !strcmp(role, "trainer") ? CR_ROLE_TRAINER
+										: CR_ROLE_AGENT;
+}
+
+/* The user called `username`; CR_ENOTFOUND when there is none. `team` (may
+ * be NULL) receives the team's name or "". */
+static cr_err find_user(const char *username, struct cr_user *u, char *name, size_t name_len,
+			char *team, size_t team_len)
+{
+	sqlite3_stmt *st = store_stmt("SELECT u.id, u.role, COALESCE(u.team_id, 0), u.display_name,"
+				      " COALESCE(t.name, '') FROM users u"
+				      " LEFT JOIN teams t ON t.id = u.team_id WHERE u.username = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		u->id = sqlite3_column_int64(st, 0);
+		u->role = role_of((const char *)sqlite3_column_text(st, 1));
+		u->team_id = sqlite3_column_int64(st, 2);
+		snprintf(u->username, sizeof u->username, "%s", username);
+		if (name)
+			snprintf(name, name_len, "%s", (const char *)sqlite3_column_text(st, 3));
+		if (team)
+			snprintf(team, team_len, "%s", (const char *)sqlite3_column_text(st, 4));
+	}
+	store_done(st);
+	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "seed user");
+}
+
+static double number_or(json_t *v, double dflt)
+{
+	return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+/* Checks seed entry `i` and fills what later steps need. */
+static cr_err resolve_clip(json_t *j, int i, struct clip *c)
+{
+	const char *creator = json_string_value(json_object_get(j, "creator"));
+	json_t *tags = json_object_get(j, "tags");
+	char name[128] = "", team[128] = "", why[160] = "";
+	struct cr_user u;
+	c->json = j;
+	c->title = json_string_value(json_object_get(j, "title"));
+	cr_err e = json_is_object(j) && c->title && *c->title && strlen(c->title) <= VIDEO_TITLE_MAX &&
+				   creator && (!tags || json_is_array(tags))
+			   ? CR_OK
+			   : CR_EINVAL;
+	if (!e)
+		e = find_user(creator, &u, name, sizeof name, team, sizeof team);
+	if (!e)
+		e = videos_check_tags(tags, why, sizeof why);
+	if (e) {
+		log_error("seed clip %d: needs a title (<= %d bytes), a known creator and known tags %s",
+			  i + 1, VIDEO_TITLE_MAX, why);
+		return e == CR_ENOTFOUND ? CR_EINVAL : e;
+	}
+	c->owner_id = u.id;
+	snprintf(c->byline, sizeof c->byline, team[0] ? "by %s · %s" : "by %s", name, team);
+	c->seconds = fmin(fmax(number_or(json_object_get(j, "seconds"), CLIP_SECONDS_DEFAULT),
+			       CLIP_SECONDS_MIN),
+			  DEMO_CLIP_SECONDS_MAX);
+	c->age_hours = fmax(number_or(json_object_get(j, "age_hours"), 1), CLIP_AGE_MIN_HOURS);
+	return CR_OK;
+}
+
+/* Step 1: the source file an agent would have uploaded. */
+static void make_source(const struct cr_config *cfg, struct clip *c, int index)
+{
+	char path[PATH_MAX], why[256] = "";
+	bool cjk = demo_clip_needs_cjk(c->title) || demo_clip_needs_cjk(c->byline);
+	const char *font = demo_clip_font(cjk), *title = c->title, *byline = c->byline;
+	if (!font) { /* no CJK font installed: draw the ASCII stand-ins instead */
+		font = demo_clip_font(false);
+		const char *slate = json_string_value(json_object_get(c->json, "slate"));
+		title = demo_clip_needs_cjk(title) ? (slate ? slate : "") : title;
+		byline = demo_clip_needs_cjk(byline) ? NULL : byline;
+	}
+	media_random_id(c->upload_id);
+	struct demo_clip_spec spec = {.path = path, .title = title, .byline = byline,
+				      .fontfile = font, .pattern = (unsigned)index,
+				      .seconds = c->seconds, .tone_hz = 262 + 41 * (index % 16)};
+	struct stat sb;
+	c->err = media_upload_path(cfg, c->upload_id, path, sizeof path);
+	if (!c->err)
+		c->err = demo_clip_make(&spec, why, sizeof why);
+	if (!c->err && stat(path, &sb) != 0) {
+		snprintf(why, sizeof why, "cannot stat the source: %s", strerror(errno));
+		c->err = CR_EIO;
+	}
+	if (c->err)
+		log_error("demo clip %d (%s): %s", index + 1, c->title, why);
+	else
+		c->source_bytes = (int64_t)sb.st_size;
+}
+
+static void *sources_thread(void *arg)
+{
+	struct run *r = arg;
+	for (int i; (i = atomic_fetch_add(&r->next, 1)) < r->n;)
+		make_source(r->cfg, &r->clips[i], i);
+	return NULL;
+}
+
+/* Step 2: the video rows and their queued jobs, as an upload creates them. */
+static cr_err create_videos(struct run *r)
+{
+	cr_err e = store_begin();
+	for (int i = 0; !e && i < r->n; i++) {
+		struct clip *c = &r->clips[i];
+		char rel[64], why[160] = "";
+		if (c->err)
+			continue;
+		struct video_new v = {
+			.owner_id = c->owner_id,
+			.title = c->title,
+			.description = json_string_value(json_object_get(c->json, "description")),
+			.filename = "demo.mp4",
+			.tags = json_object_get(c->json, "tags"),
+			.source_rel = rel,
+			.source_bytes = c->source_bytes,
+		};
+		e = media_upload_rel(c->upload_id, rel, sizeof rel);
+		if (!e)
+			e = videos_create(&v, &c->video_id, why, sizeof why);
+		if (e)
+			log_error("demo clip %d: %s %s", i + 1, cr_strerror(e), why);
+		else
+			r->queued++;
+	}
+	return e ? (store_rollback(), e) : store_commit();
+}
+
+/* Step 3: one claimed job, the way a transcode worker runs it: output in
+ * <id>.tmp, renamed into place, recorded with the job in one transaction. */
+static bool transcode_job(const struct cr_config *cfg, const struct job *job, struct tx_result *res)
+{
+	char src[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
+	bool ok = false;
+	memset(res, 0, sizeof *res);
+	snprintf(res->error, sizeof res->error, "could not store the transcoded files");
+	if (media_abs(cfg, job->source_rel, src, sizeof src) ||
+	    media_video_dir(cfg, job->video_id, true, tmp, sizeof tmp) ||
+	    media_video_dir(cfg, job->video_id, false, final, sizeof final))
+		goto out;
+	media_remove_dir(tmp);
+	if (mkdir(tmp, 0750) != 0) {
+		log_error("mkdir %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	struct tx_options opt = tx_options_default();
+	opt.time_limit_seconds = cfg->transcode_time_limit;
+	ok = tx_transcode(src, tmp, &opt, NULL, NULL, NULL, res) == 0;
+	if (ok) {
+		media_remove_dir(final);
+		if (rename(tmp, final) != 0 || media_fsync_parent(final) != CR_OK) {
+			log_error("rename %s -> %s: %s", tmp, final, strerror(errno));
+			snprintf(res->error, sizeof res->error, "could not store the transcoded files");
+			ok = false;
+		}
+	}
+	if (!ok)
+		media_remove_dir(tmp);
+out:
+	if (jobs_finish(job, res, ok) != CR_OK)
+		return false;
+	if (ok && !cfg->keep_source && unlink(src) == 0)
+		videos_clear_source(job->video_id);
+	return ok;
+}
+
+static void *transcode_thread(void *arg)
+{
+	struct run *r = arg;
+	struct job job;
+	struct tx_result res;
+	while (jobs_claim(&job) == CR_OK) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		bool ok = transcode_job(r->cfg, &job, &res);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		struct clip *c = NULL;
+		for (int i = 0; i < r->n && !c; i++)
+			if (r->clips[i].video_id == job.video_id)
+				c = &r->clips[i];
+		if (c) {
+			c->ready = ok;
+			c->duration = res.duration;
+			c->err = ok ? CR_OK : CR_EIO;
+		}
+		int k = atomic_fetch_add(&r->done, 1) + 1;
+		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (ok)
+			log_info("demo clip %d/%d ready (video %lld, transcoded in %.1f s)", k, r->queued,
+				 (long long)job.video_id, secs);
+		else
+			log_error("demo clip %d/%d failed (video %lld): %s", k, r->queued,
+				  (long long)job.video_id, res.error);
+	}
+	return NULL; /* the thread's store connection closes with it */
+}
+
+/* Runs `fn` on up to SEED_MEDIA_THREADS threads (the calling one if none
+ * can be started) and waits for all of them. */
+static void run_parallel(struct run *r, int jobs, void *(*fn)(void *))
+{
+	pthread_t t[SEED_MEDIA_THREADS];
+	int started = 0;
+	for (; started < SEED_MEDIA_THREADS && started < jobs; started++)
+		if (pthread_create(&t[started], NULL, fn, r) != 0)
+			break;
+	if (started == 0)
+		fn(r);
+	for (int i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+}
+
+/* Step 4a: approved by `reviewer`, and dated as if it happened age_hours ago. */
+static cr_err publish(const struct clip *c, int64_t reviewer, int64_t now)
+{
+	int64_t published = now - (int64_t)(c->age_hours * 3600);
+	cr_err e = store_begin();
+	if (!e)
+		e = videos_review(c->video_id, reviewer, true, NULL);
+	if (!e) {
+		sqlite3_stmt *st = store_stmt("UPDATE videos SET published_at = ?2, updated_at = ?2,"
+					      " created_at = ?3 WHERE id = ?1");
+		if (st) {
+			sqlite3_bind_int64(st, 1, c->video_id);
+			sqlite3_bind_int64(st, 2, published);
+			sqlite3_bind_int64(st, 3, published - REVIEW_MINUTES * 60);
+		}
+		e = step(st, "date demo clip");
+	}
+	return e ? (store_rollback(), e) : store_commit();
+}
+
+/* One agent's viewing: a start, then playback to the end or part of it, at
+ * real playback speed so the watch rules accept it. */
+static cr_err watch_once(const struct clip *c, int64_t user_id, bool complete, double share,
+			 int64_t start_ms)
+{
+	char why[160] = "";
+	json_t *state = NULL;
+	double pos = complete ? c->duration : c->duration * share;
+	cr_err e = watch_apply(c->video_id, user_id, WATCH_START, 0, start_ms, &state, why, sizeof why);
+	json_decref(state);
+	state = NULL;
+	if (!e)
+		e = watch_apply(c->video_id, user_id, complete ? WATCH_END : WATCH_PROGRESS, pos,
+				start_ms + (int64_t)(pos * 1000) + 250, &state, why, sizeof why);
+	json_decref(state);
+	if (e)
+		log_warn("demo watch on video %lld: %s %s", (long long)c->video_id, cr_strerror(e), why);
+	return e;
+}
+
+static cr_err set_created(const char *sql, int64_t a, int64_t b, int64_t when)
+{
+	sqlite3_stmt *st = store_stmt(sql);
+	if (st) {
+		sqlite3_bind_int64(st, 1, a);
+		sqlite3_bind_int64(st, 2, b);
+		sqlite3_bind_int64(st, 3, when);
+	}
+	return step(st, "date demo activity");
+}
+
+static cr_err add_comments(const struct clip *c, int64_t published, int64_t now)
+{
+	json_t *list = json_object_get(c->json, "comments");
+	size_t i, n = json_array_size(list);
+	json_t *entry;
+	cr_err e = CR_OK;
+	json_array_foreach(list, i, entry) {
+		const char *by = json_string_value(json_object_get(entry, "by"));
+		const char *text = json_string_value(json_object_get(entry, "text"));
+		struct cr_user u;
+		json_t *out = NULL;
+		if (!by || !text || find_user(by, &u, NULL, 0, NULL, 0) != CR_OK) {
+			log_warn("demo clip \"%s\": comment %zu needs a known \"by\" and a \"text\"", c->title,
+				 i + 1);
+			continue;
+		}
+		e = social_add_comment(c->video_id, &u, text, &out);
+		if (!e)
+			e = set_created("UPDATE comments SET created_at = ?3 WHERE id = ?1 AND ?2 = video_id",
+					json_integer_value(json_object_get(out, "id")), c->video_id,
+					published + (now - published) * (int64_t)(i + 1) / (int64_t)(n + 1));
+		json_decref(out);
+		if (e)
+			return e;
+	}
+	return e;
+}
+
+/* Step 4b: watches, likes and comments from the agents (never the creator),
+ * spread between publishing and now. "views" agents watch, the first
+ * "completion" share of them to the end; the first "likes" of them like it. */
+static cr_err add_activity(const struct clip *c, int index, const struct cr_user *agents,
+			   int n_agents, int64_t now)
+{
+	int64_t published = now - (int64_t)(c->age_hours * 3600);
+	int views = (int)number_or(json_object_get(c->json, "views"), 0);
+	int likes = (int)number_or(json_object_get(c->json, "likes"), 0);
+	double finish = number_or(json_object_get(c->json, "completion"), 0.7);
+	const struct cr_user *pick[AGENTS_MAX];
+	int n = 0;
+	for (int k = 0; k < n_agents; k++) {
+		const struct cr_user *a = &agents[(index + k) % n_agents];
+		if (a->id != c->owner_id)
+			pick[n++] = a;
+	}
+	views = views < n ? views : n;
+	likes = likes < n ? likes : n;
+	int completes = (int)lround(finish * views);
+	int64_t span_ms = (now - published) * 800; /* the first 80% of the clip's life */
+	cr_err e = CR_OK;
+	for (int k = 0; !e && k < views; k++)
+		e = watch_once(c, pick[k]->id, k < completes, 0.3 + 0.1 * (k % 4),
+			       published * 1000 + span_ms * (k + 1) / (views + 1));
+	for (int k = 0; !e && k < likes; k++) {
+		int64_t count = 0;
+		e = social_set_like(c->video_id, pick[k]->id, true, &count);
+		if (!e)
+			e = set_created("UPDATE likes SET created_at = ?3 WHERE video_id = ?1 AND user_id = ?2",
+					c->video_id, pick[k]->id,
+					published + (now - published) * (k + 1) / (likes + 1));
+	}
+	return e ? e : add_comments(c, published, now);
+}
+
+static int load_agents(struct cr_user *agents, int max)
+{
+	sqlite3_stmt *st = store_stmt("SELECT id, COALESCE(team_id, 0), username FROM users"
+				      " WHERE role = 'agent' AND active ORDER BY id LIMIT ?1");
+	int n = 0;
+	if (!st)
+		return 0;
+	sqlite3_bind_int(st, 1, max);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		struct cr_user *u = &agents[n++];
+		u->id = sqlite3_column_int64(st, 0);
+		u->role = CR_ROLE_AGENT;
+		u->team_id = sqlite3_column_int64(st, 1);
+		snprintf(u->username, sizeof u->username, "%s", (const char *)sqlite3_column_text(st, 2));
+	}
+	store_done(st);
+	return n;
+}
+
+static int64_t first_reviewer(void)
+{
+	sqlite3_stmt *st = store_stmt("SELECT id FROM users WHERE role IN ('trainer', 'admin')"
+				      " ORDER BY role = 'trainer' DESC, id LIMIT 1");
+	int64_t id = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(st);
+	return id;
+}
+
+/* Step 4: everything that happened to the clips once they were live. */
+static cr_err publish_all(struct run *r)
+{
+	struct cr_user agents[AGENTS_MAX];
+	int n_agents = load_agents(agents, AGENTS_MAX);
+	int64_t reviewer = first_reviewer(), now = time(NULL);
+	cr_err first = reviewer ? CR_OK : CR_EINVAL;
+	if (!reviewer)
+		log_error("demo clips: the seed has no trainer to approve them");
+	for (int i = 0; reviewer && i < r->n; i++) {
+		struct clip *c = &r->clips[i];
+		cr_err e = c->ready ? publish(c, reviewer, now) : CR_OK;
+		if (!e && c->ready)
+			e = add_activity(c, i, agents, n_agents, now);
+		if (e)
+			log_error("demo clip %d: cannot publish: %s", i + 1, cr_strerror(e));
+		if (!first)
+			first = e ? e : c->err;
+	}
+	return first;
+}
+
+cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int count)
+{
+	if (count <= 0 || has_videos())
+		return CR_OK;
+	json_error_t jerr;
+	json_t *root = json_load_file(seed_path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		log_error("seed %s: line %d: %s", seed_path, jerr.line, jerr.text);
+		return CR_EINVAL;
+	}
+	json_t *list = json_object_get(root, "clips");
+	struct run r = {.cfg = cfg};
+	r.n = (int)json_array_size(list) < count ? (int)json_array_size(list) : count;
+	cr_err e = r.n > 0 ? CR_OK : CR_EINVAL;
+	if (e)
+		log_error("seed %s: no \"clips\" to make", seed_path);
+	if (!e && !(r.clips = calloc((size_t)r.n, sizeof *r.clips)))
+		e = CR_ENOMEM;
+	for (int i = 0; !e && i < r.n; i++)
+		e = resolve_clip(json_array_get(list, (size_t)i), i, &r.clips[i]);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!e) {
+		log_info("making %d demo clips on %d threads", r.n, SEED_MEDIA_THREADS);
+		run_parallel(&r, r.n, sources_thread);
+		e = create_videos(&r);
+	}
+	if (!e) {
+		run_parallel(&r, r.queued, transcode_thread);
+		e = publish_all(&r);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int ready = 0;
+	for (int i = 0; r.clips && i < r.n; i++)
+		ready += r.clips[i].ready;
+	if (r.clips)
+		log_info("demo: %d of %d clips published in %.1f s", ready, r.n,
+			 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	free(r.clips);
+	json_decref(root);
+	return e;
+}
