@@ -24,6 +24,7 @@ static const struct {
 	{"feed", api_feed_register},
 	{"likes and comments", api_social_register},
 	{"watch", api_watch_register},
+	{"points", api_points_register},
 };
 
 cr_err app_init(struct cr_app *app, const struct cr_config *cfg)
