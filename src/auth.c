@@ -24,6 +24,15 @@ cr_err auth_hash_password(const struct cr_config *cfg, const char *password,
 	return CR_OK;
 }
 
+/* Reads columns 0-3 (id, role, team id, username) of a user query. */
+static void read_user(sqlite3_stmt *st, struct cr_user *user)
+{
+	user->id = sqlite3_column_int64(st, 0);
+	user->role = http_role_from_name((const char *)sqlite3_column_text(st, 1));
+	user->team_id = sqlite3_column_int64(st, 2);
+	snprintf(user->username, sizeof user->username, "%s", sqlite3_column_text(st, 3));
+}
+
 static void token_hash(const char *token, unsigned char out[32])
 {
 	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
@@ -42,10 +51,7 @@ cr_err auth_check_password(const struct cr_config *cfg, const char *username,
 	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		user->id = sqlite3_column_int64(st, 0);
-		user->role = http_role_from_name((const char *)sqlite3_column_text(st, 1));
-		user->team_id = sqlite3_column_int64(st, 2);
-		snprintf(user->username, sizeof user->username, "%s", sqlite3_column_text(st, 3));
+		read_user(st, user);
 		snprintf(hash, sizeof hash, "%s", sqlite3_column_text(st, 4));
 		usable = sqlite3_column_int(st, 5) == 1;
 	}
@@ -109,12 +115,8 @@ cr_err auth_session_user(const char *token, struct cr_user *user)
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, time(NULL));
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		user->id = sqlite3_column_int64(st, 0);
-		user->role = http_role_from_name((const char *)sqlite3_column_text(st, 1));
-		user->team_id = sqlite3_column_int64(st, 2);
-		snprintf(user->username, sizeof user->username, "%s", sqlite3_column_text(st, 3));
-	}
+	if (rc == SQLITE_ROW)
+		read_user(st, user);
 	store_done(st);
 	if (rc == SQLITE_ROW)
 		return CR_OK;

@@ -24,24 +24,26 @@
 #define VIDEO_MAXRATE 2000000 /* under the feed's 3 Mb/s 720p cap: the top rung is copied */
 #define AUDIO_RATE 48000
 
-/* A moving background: a lavfi source rendered at 1/`shrink` size and scaled
- * up (the costly generators stay cheap), with its options as key/value pairs.
- * Busy ones are `dim`med so the title stays readable at the capped bit rate. */
+/* A moving background: a lavfi source rendered at 1/`shrink` size and `rate`
+ * frames per second, then scaled up and repeated to 30 fps (repeats cost the
+ * encoder almost nothing), with its options as key/value pairs. Busy ones are
+ * `dim`med so the title stays readable at the capped bit rate. */
 struct pattern {
 	const char *source;
 	int shrink;
+	int rate;
 	bool dim;
 	const char *opts[12]; /* NULL-terminated */
 };
 
 static const struct pattern patterns[] = {
-	{"testsrc2", 1, false, {NULL}},
-	{"gradients", 2, false, {"speed", "0.02", "nb_colors", "3", NULL}},
-	{"smptebars", 1, false, {NULL}},
-	{"mandelbrot", 4, true, {"maxiter", "120", "end_scale", "0.2", NULL}},
-	{"cellauto", 8, true, {"rule", "30", "random_fill_ratio", "0.5", "scroll", "1", NULL}},
-	{"life", 8, true, {"mold", "20", "life_color", "#33ddaa", "death_color", "#1a2340",
-			   "mold_color", "#203060", "ratio", "0.3", NULL}},
+	{"testsrc2", 1, 30, false, {NULL}},
+	{"gradients", 2, 15, false, {"speed", "0.04", "nb_colors", "3", NULL}},
+	{"smptebars", 1, 30, false, {NULL}},
+	{"mandelbrot", 4, 10, true, {"maxiter", "120", "end_scale", "0.2", "end_pts", "120", NULL}},
+	{"cellauto", 8, 10, true, {"rule", "30", "random_fill_ratio", "0.5", "scroll", "1", NULL}},
+	{"life", 8, 10, true, {"mold", "20", "life_color", "#33ddaa", "death_color", "#1a2340",
+			       "mold_color", "#203060", "ratio", "0.3", NULL}},
 };
 
 static const char *const fonts_cjk[] = {
@@ -190,15 +192,18 @@ static int add_text(struct gen *g, const char *font, const char *text, int size,
 static int build_video(struct gen *g, const struct demo_clip_spec *s)
 {
 	const struct pattern *p = &patterns[s->pattern % (sizeof patterns / sizeof patterns[0])];
-	char size[32], full[32], secs[32];
+	char size[32], full[32], secs[32], rate[16], fps[16];
 	snprintf(size, sizeof size, "%dx%d", DEMO_CLIP_WIDTH / p->shrink, DEMO_CLIP_HEIGHT / p->shrink);
 	snprintf(full, sizeof full, "%dx%d", DEMO_CLIP_WIDTH, DEMO_CLIP_HEIGHT);
 	snprintf(secs, sizeof secs, "%.3f", s->seconds);
-	const char *src_opts[18] = {"size", size, "rate", "30"}; /* + pattern options, NULL */
+	snprintf(rate, sizeof rate, "%d", p->rate);
+	snprintf(fps, sizeof fps, "%d", DEMO_CLIP_FPS);
+	const char *src_opts[18] = {"size", size, "rate", rate}; /* + pattern options, NULL */
 	for (size_t i = 0; i < sizeof p->opts / sizeof p->opts[0] && p->opts[i]; i++)
 		src_opts[4 + i] = p->opts[i];
 	const char *scale_opts[] = {"size", full, "flags", "bilinear", NULL};
 	const char *dim_opts[] = {"contrast", "0.45", "brightness", "-0.12", "saturation", "0.7", NULL};
+	const char *fps_opts[] = {"fps", fps, NULL};
 	const char *trim_opts[] = {"duration", secs, NULL};
 	AVFilterContext *last = NULL;
 	int ret = add_filter(g, p->source, src_opts, &last);
@@ -206,6 +211,8 @@ static int build_video(struct gen *g, const struct demo_clip_spec *s)
 		ret = add_filter(g, "scale", scale_opts, &last);
 	if (ret >= 0 && p->dim)
 		ret = add_filter(g, "eq", dim_opts, &last);
+	if (ret >= 0 && p->rate != DEMO_CLIP_FPS)
+		ret = add_filter(g, "fps", fps_opts, &last);
 	if (ret >= 0)
 		ret = add_filter(g, "trim", trim_opts, &last);
 

@@ -7,15 +7,6 @@
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
-static cr_err run(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
-}
-
 cr_err jobs_recover(int *requeued)
 {
 	cr_err e = store_begin();
@@ -29,7 +20,7 @@ cr_err jobs_recover(int *requeued)
 		sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
 		sqlite3_bind_int64(st, 2, time(NULL));
 	}
-	e = run(st, "fail stuck videos");
+	e = store_run(st, "fail stuck videos");
 	if (!e) {
 		st = store_stmt("UPDATE jobs SET state = 'failed', finished_at = ?2"
 				" WHERE state = 'running' AND attempts >= ?1");
@@ -37,10 +28,10 @@ cr_err jobs_recover(int *requeued)
 			sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
 			sqlite3_bind_int64(st, 2, time(NULL));
 		}
-		e = run(st, "fail stuck jobs");
+		e = store_run(st, "fail stuck jobs");
 	}
 	if (!e) {
-		e = run(store_stmt("UPDATE jobs SET state = 'queued' WHERE state = 'running'"), "requeue jobs");
+		e = store_run(store_stmt("UPDATE jobs SET state = 'queued' WHERE state = 'running'"), "requeue jobs");
 		*requeued = sqlite3_changes(store_db());
 	}
 	return e ? (store_rollback(), e) : store_commit();
@@ -86,7 +77,7 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 			sqlite3_bind_text(st, 2, ok ? "done" : "failed", -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 3, time(NULL));
 		}
-		e = run(st, "finish job");
+		e = store_run(st, "finish job");
 	}
 	return e ? (store_rollback(), e) : store_commit();
 }
@@ -98,5 +89,5 @@ cr_err jobs_requeue(const struct job *job)
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, job->id);
-	return run(st, "requeue job");
+	return store_run(st, "requeue job");
 }

@@ -5,15 +5,6 @@
 
 #include "casereel/store.h"
 
-static cr_err step(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
-}
-
 bool social_video_published(int64_t video_id)
 {
 	sqlite3_stmt *st = store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'");
@@ -54,14 +45,14 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 		sqlite3_bind_int64(st, 2, user_id);
 		sqlite3_bind_int64(st, 3, time(NULL));
 	}
-	e = step(st, "like");
+	e = store_run(st, "like");
 	if (!e && sqlite3_changes(store_db())) {
 		st = store_stmt("UPDATE videos SET likes = likes + ?2 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, video_id);
 			sqlite3_bind_int(st, 2, like ? 1 : -1);
 		}
-		e = step(st, "like count");
+		e = store_run(st, "like count");
 	}
 	if (!e)
 		e = like_count(video_id, likes);
@@ -101,13 +92,13 @@ cr_err social_add_comment(int64_t video_id, const struct cr_user *author, const 
 		sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, time(NULL));
 	}
-	e = step(st, "add comment");
+	e = store_run(st, "add comment");
 	int64_t id = sqlite3_last_insert_rowid(store_db());
 	if (!e) {
 		st = store_stmt("UPDATE videos SET comments = comments + 1 WHERE id = ?1");
 		if (st)
 			sqlite3_bind_int64(st, 1, video_id);
-		e = step(st, "comment count");
+		e = store_run(st, "comment count");
 	}
 	if (!e && !(st = store_stmt(COMMENT_SELECT " WHERE c.id = ?1")))
 		e = CR_EDB;
@@ -164,7 +155,7 @@ cr_err social_remove_comment(int64_t comment_id, const struct cr_user *by)
 		st = store_stmt("UPDATE videos SET comments = comments - 1 WHERE id = ?1");
 		if (st)
 			sqlite3_bind_int64(st, 1, video_id);
-		e = step(st, "comment count");
+		e = store_run(st, "comment count");
 	}
 	return e ? (store_rollback(), e) : store_commit();
 }

@@ -151,6 +151,15 @@ sqlite3_stmt *store_stmt(const char *sql)
 	return NULL;
 }
 
+cr_err store_run(sqlite3_stmt *stmt, const char *what)
+{
+	if (!stmt)
+		return CR_EDB;
+	int rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return store_error(rc, what);
+}
+
 void store_done(sqlite3_stmt *stmt)
 {
 	if (stmt)

@@ -24,15 +24,6 @@ void uploads_clear(struct upload *u)
 	memset(u, 0, sizeof *u);
 }
 
-static cr_err run(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
-}
-
 cr_err uploads_create(const struct cr_config *cfg, struct upload *u)
 {
 	char path[PATH_MAX];
@@ -64,7 +55,7 @@ cr_err uploads_create(const struct cr_config *cfg, struct upload *u)
 		sqlite3_bind_int64(st, 6, u->created_at);
 		sqlite3_bind_int64(st, 7, u->expires_at);
 	}
-	e = run(st, "insert upload");
+	e = store_run(st, "insert upload");
 	free(meta);
 	if (e)
 		unlink(path);
@@ -107,7 +98,7 @@ cr_err uploads_set_offset(const char *id, int64_t offset)
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, offset);
 	}
-	return run(st, "upload offset");
+	return store_run(st, "upload offset");
 }
 
 cr_err uploads_delete(const struct cr_config *cfg, const char *id)
@@ -116,7 +107,7 @@ cr_err uploads_delete(const struct cr_config *cfg, const char *id)
 	sqlite3_stmt *st = store_stmt("DELETE FROM uploads WHERE id = ?1 AND video_id IS NULL");
 	if (st)
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	cr_err e = run(st, "delete upload");
+	cr_err e = store_run(st, "delete upload");
 	if (!e && sqlite3_changes(store_db()) && !media_upload_path(cfg, id, path, sizeof path))
 		unlink(path);
 	return e;
@@ -143,7 +134,7 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, *video_id);
 		}
-		e = run(st, "finish upload");
+		e = store_run(st, "finish upload");
 	}
 	json_decref(tags);
 	e = e ? (store_rollback(), e) : store_commit();

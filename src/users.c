@@ -22,15 +22,6 @@ bool users_username_valid(const char *name)
 	return true;
 }
 
-static cr_err step_done(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
-}
-
 static cr_err team_exists(int64_t team_id, char *why, size_t why_len)
 {
 	sqlite3_stmt *st = store_stmt("SELECT 1 FROM teams WHERE id = ?1");
@@ -54,7 +45,7 @@ static cr_err set_tags(int64_t user_id, const char *kind, json_t *names, char *w
 		return CR_EDB;
 	sqlite3_bind_int64(del, 1, user_id);
 	sqlite3_bind_text(del, 2, kind, -1, SQLITE_STATIC);
-	cr_err e = step_done(del, "clear user tags");
+	cr_err e = store_run(del, "clear user tags");
 	size_t i;
 	json_t *name;
 	json_array_foreach(names, i, name) {
@@ -136,7 +127,7 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, char *why, siz
 		sqlite3_bind_text(st, 6, f->hire_date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, f->password_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, time(NULL));
-	cr_err e = step_done(st, "insert user");
+	cr_err e = store_run(st, "insert user");
 	if (e == CR_ECONFLICT)
 		snprintf(why, why_len, "username: '%s' is taken", username);
 	if (e)
@@ -187,7 +178,7 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, char *why, si
 	sqlite3_bind_int64(st, 9, f->team_id);
 	sqlite3_bind_int(st, 10, f->has_active);
 	sqlite3_bind_int(st, 11, f->active);
-	cr_err e = step_done(st, "update user");
+	cr_err e = store_run(st, "update user");
 	if (e)
 		return e;
 	if (sqlite3_changes(store_db()) == 0)
@@ -292,7 +283,7 @@ cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
 			return CR_EDB;
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ins, 2, time(NULL));
-		cr_err e = step_done(ins, "create team");
+		cr_err e = store_run(ins, "create team");
 		if (e)
 			return e;
 	}

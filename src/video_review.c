@@ -7,15 +7,6 @@
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
-static cr_err step(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
-}
-
 cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *reason)
 {
 	sqlite3_stmt *st = store_stmt(
@@ -29,7 +20,7 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 	sqlite3_bind_int64(st, 3, reviewer_id);
 	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, time(NULL));
-	cr_err e = step(st, "review video");
+	cr_err e = store_run(st, "review video");
 	if (!e && sqlite3_changes(store_db()))
 		catalog_invalidate();
 	if (e || sqlite3_changes(store_db()))
@@ -78,7 +69,7 @@ static cr_err retag(int64_t id, json_t *tags, char *why, size_t why_len)
 		return e;
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
-	e = step(st, "clear video tags");
+	e = store_run(st, "clear video tags");
 	size_t i;
 	json_t *t;
 	json_array_foreach(tags, i, t) {
@@ -90,7 +81,7 @@ static cr_err retag(int64_t id, json_t *tags, char *why, size_t why_len)
 			sqlite3_bind_int64(st, 1, id);
 			sqlite3_bind_text(st, 2, json_string_value(t), -1, SQLITE_STATIC);
 		}
-		e = step(st, "tag video");
+		e = store_run(st, "tag video");
 	}
 	return e;
 }
@@ -111,7 +102,7 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 		sqlite3_bind_text(st, 4, description, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, time(NULL));
 	}
-	e = step(st, "edit video");
+	e = store_run(st, "edit video");
 	if (!e && sqlite3_changes(store_db()) == 0)
 		e = CR_ENOTFOUND;
 	if (!e && tags)
@@ -132,7 +123,7 @@ cr_err videos_remove(int64_t id, const struct cr_user *by)
 	sqlite3_bind_int64(st, 2, by->id);
 	sqlite3_bind_int64(st, 3, time(NULL));
 	sqlite3_bind_int(st, 4, by->role >= CR_ROLE_TRAINER);
-	cr_err e = step(st, "remove video");
+	cr_err e = store_run(st, "remove video");
 	if (e)
 		return e;
 	if (!sqlite3_changes(store_db()))

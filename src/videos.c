@@ -9,15 +9,6 @@
 #include "casereel/media_sign.h"
 #include "casereel/store.h"
 
-static cr_err step_done(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
-}
-
 cr_err videos_check_tags(json_t *tags, char *why, size_t why_len)
 {
 	size_t i;
@@ -57,7 +48,7 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 	sqlite3_bind_text(st, 5, v->source_rel, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, v->source_bytes);
 	sqlite3_bind_int64(st, 7, now);
-	if ((e = step_done(st, "insert video")))
+	if ((e = store_run(st, "insert video")))
 		return e;
 	*video_id = sqlite3_last_insert_rowid(store_db());
 	size_t i;
@@ -69,7 +60,7 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 			return CR_EDB;
 		sqlite3_bind_int64(st, 1, *video_id);
 		sqlite3_bind_text(st, 2, json_string_value(t), -1, SQLITE_STATIC);
-		if ((e = step_done(st, "tag video")))
+		if ((e = store_run(st, "tag video")))
 			return e;
 	}
 	st = store_stmt("INSERT INTO jobs(video_id, state, created_at) VALUES (?1, 'queued', ?2)");
@@ -77,7 +68,7 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, *video_id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(st, "queue job");
+	return store_run(st, "queue job");
 }
 
 static json_t *video_tags(int64_t id)
@@ -226,7 +217,7 @@ cr_err videos_set_progress(int64_t id, int percent)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, percent < 0 ? 0 : percent > 100 ? 100 : percent);
-	return step_done(st, "video progress");
+	return store_run(st, "video progress");
 }
 
 static char *renditions_json(const struct tx_result *r)
@@ -268,7 +259,7 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 		sqlite3_bind_text(st, 11, renditions, -1, SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int64(st, 12, time(NULL));
-	cr_err e = step_done(st, "record transcode");
+	cr_err e = store_run(st, "record transcode");
 	free(renditions);
 	return e;
 }
@@ -279,5 +270,5 @@ cr_err videos_clear_source(int64_t id)
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	return step_done(st, "clear source");
+	return store_run(st, "clear source");
 }

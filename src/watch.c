@@ -13,15 +13,6 @@ struct watch_row {
 	bool completed;
 };
 
-static cr_err step(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
-}
-
 static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct watch_row *w)
 {
 	sqlite3_stmt *st = store_stmt(
@@ -93,7 +84,7 @@ static cr_err save(int64_t video_id, int64_t user_id, const struct watch_row *w,
 	sqlite3_bind_double(st, 8, w->session_watched);
 	sqlite3_bind_int(st, 9, start);
 	sqlite3_bind_int(st, 10, newly_completed);
-	cr_err e = step(st, "save watch");
+	cr_err e = store_run(st, "save watch");
 	if (e)
 		return e;
 	st = store_stmt("UPDATE videos SET starts = starts + ?2, completions = completions + ?3,"
@@ -104,7 +95,7 @@ static cr_err save(int64_t video_id, int64_t user_id, const struct watch_row *w,
 	sqlite3_bind_int(st, 2, start);
 	sqlite3_bind_int(st, 3, newly_completed);
 	sqlite3_bind_double(st, 4, credit);
-	return step(st, "count watch");
+	return store_run(st, "count watch");
 }
 
 cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, double position,

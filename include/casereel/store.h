@@ -24,6 +24,11 @@ sqlite3 *store_db(void);
  * finalize it; call store_done() when finished with the rows. NULL on error. */
 sqlite3_stmt *store_stmt(const char *sql);
 
+/* Steps `stmt` (from store_stmt, bindings done) once, resets it and maps
+ * the result with store_error: the one-liner for INSERT/UPDATE/DELETE.
+ * A NULL stmt (store_stmt failed) gives CR_EDB. */
+cr_err store_run(sqlite3_stmt *stmt, const char *what);
+
 /* Resets `stmt` so its locks are released; safe on NULL. */
 void store_done(sqlite3_stmt *stmt);
 
