@@ -5,6 +5,8 @@
 #include "casereel/app.h"
 #include "casereel/feed.h"
 #include "casereel/fields.h"
+#include "casereel/log.h"
+#include "casereel/points.h"
 #include "casereel/watch.h"
 
 static void view_event(struct cr_request *req, struct cr_response *res)
@@ -40,8 +42,14 @@ static void view_event(struct cr_request *req, struct cr_response *res)
 	else if (e)
 		http_error(res, e, "published video");
 	else {
-		if (json_is_true(json_object_get(state, "newly_completed")))
+		if (json_is_true(json_object_get(state, "newly_completed"))) {
 			feed_forget_viewer(req->user.id); /* watched clips sink on the next reload */
+			int64_t earned = 0; /* learning credit, once per viewer and clip */
+			if (points_reward_completion(id, req->user.id, &earned))
+				log_error("learning credit for video %lld, user %lld failed",
+					  (long long)id, (long long)req->user.id);
+			json_object_set_new(state, "points_earned", json_integer(earned));
+		}
 		http_json(res, 200, state);
 	}
 }

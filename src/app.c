@@ -25,6 +25,7 @@ static const struct {
 	{"likes and comments", api_social_register},
 	{"watch", api_watch_register},
 	{"points", api_points_register},
+	{"shop", api_shop_register},
 };
 
 cr_err app_init(struct cr_app *app, const struct cr_config *cfg)

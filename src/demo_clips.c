@@ -104,6 +104,16 @@ static cr_err fail(struct gen *g, int ret, const char *what)
 	return ret == AVERROR(ENOMEM) ? CR_ENOMEM : CR_EIO;
 }
 
+/* True for the CJK punctuation that must not start a line (，。：；！？、）》」). */
+static bool no_line_start(const char *s, size_t len)
+{
+	static const char *const marks[] = {"，", "。", "：", "；", "！", "？", "、", "）", "》", "」"};
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (len == strlen(marks[i]) && !memcmp(s, marks[i], len))
+			return true;
+	return false;
+}
+
 /* Bytes in the UTF-8 sequence starting with `c` (1 for stray bytes). */
 static size_t utf8_len(unsigned char c)
 {
@@ -134,7 +144,8 @@ static bool wrap(const char *s, int fontsize, struct layout *out)
 			len = strnlen(s, utf8_len((unsigned char)*s));
 			tw = 1.0;
 		}
-		if (out->n == 0 || (width > 0 && width + (space ? ASCII_EM : 0) + tw > cap)) {
+		bool overflow = width > 0 && width + (space ? ASCII_EM : 0) + tw > cap;
+		if (out->n == 0 || (overflow && !no_line_start(s, len))) {
 			if (out->n == TITLE_LINES_MAX)
 				return false;
 			out->line[out->n++][0] = '\0';

@@ -305,11 +305,26 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 	return ok;
 }
 
-static bool declares_body(struct MHD_Connection *conn)
+/* Bodies up to this size are read and dropped before a refusal is sent:
+ * most HTTP clients (browsers' fetch among them) cannot read an answer
+ * that arrives while they are still sending. */
+#define DRAIN_MAX (16u << 20)
+
+/* Whether a refusal should go out now, before the body is read: when the
+ * client waits for "100 Continue" (it has sent nothing yet), or when the
+ * body is too large or of unknown size to be worth reading. */
+static bool refuse_before_body(struct MHD_Connection *conn)
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-	return te || (cl && strcmp(cl, "0") != 0);
+	const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+	if (!te && (!cl || strcmp(cl, "0") == 0))
+		return false; /* no body: answer on the next call, keep the connection */
+	if (expect && !strcasecmp(expect, "100-continue"))
+		return true;
+	char *end = NULL;
+	unsigned long long n = cl ? strtoull(cl, &end, 10) : 0;
+	return te || !cl || end == cl || n > DRAIN_MAX;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -327,11 +342,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_fetch_add(&srv->in_flight, 1);
 		ctx->start_us = now_us();
 		begin_request(srv, ctx, conn, url, method);
-		/* A refused request with a body is answered before the body is
-		 * read; MHD then closes the connection instead of reading an
-		 * upload nobody wants. Without a body, answering on the next call
-		 * keeps the connection alive. */
-		return ctx->answered && declares_body(conn) ? send_response(ctx) : MHD_YES;
+		/* Refused early, MHD closes the connection instead of reading an
+		 * upload nobody wants; otherwise the refusal waits for the end of
+		 * the (dropped) body. */
+		return ctx->answered && refuse_before_body(conn) ? send_response(ctx) : MHD_YES;
 	}
 	if (*upload_data_size) {
 		take_body(ctx, upload_data, *upload_data_size);

@@ -55,6 +55,7 @@ struct run {
 	int n;
 	int queued;       /* clips whose video and job exist */
 	atomic_int next;  /* next clip a source-making thread takes */
+	atomic_int made;  /* sources made so far */
 	atomic_int done;  /* clips transcoded so far */
 };
 
@@ -64,15 +65,6 @@ static bool has_videos(void)
 	bool any = !st || (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0));
 	store_done(st);
 	return any; /* on a database error, make nothing */
-}
-
-static cr_err step(sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return CR_EDB;
-	int rc = sqlite3_step(st);
-	store_done(st);
-	return store_error(rc, what);
 }
 
 static enum cr_role role_of(const char *role)
@@ -176,8 +168,11 @@ static void make_source(const struct cr_config *cfg, struct clip *c, int index)
 static void *sources_thread(void *arg)
 {
 	struct run *r = arg;
-	for (int i; (i = atomic_fetch_add(&r->next, 1)) < r->n;)
+	for (int i; (i = atomic_fetch_add(&r->next, 1)) < r->n;) {
 		make_source(r->cfg, &r->clips[i], i);
+		if (!r->clips[i].err)
+			log_info("demo clip source %d/%d made", atomic_fetch_add(&r->made, 1) + 1, r->n);
+	}
 	return NULL;
 }
 
@@ -309,7 +304,7 @@ static cr_err publish(const struct clip *c, int64_t reviewer, int64_t now)
 			sqlite3_bind_int64(st, 2, published);
 			sqlite3_bind_int64(st, 3, published - REVIEW_MINUTES * 60);
 		}
-		e = step(st, "date demo clip");
+		e = store_run(st, "date demo clip");
 	}
 	return e ? (store_rollback(), e) : store_commit();
 }
@@ -342,7 +337,7 @@ static cr_err set_created(const char *sql, int64_t a, int64_t b, int64_t when)
 		sqlite3_bind_int64(st, 2, b);
 		sqlite3_bind_int64(st, 3, when);
 	}
-	return step(st, "date demo activity");
+	return store_run(st, "date demo activity");
 }
 
 static cr_err add_comments(const struct clip *c, int64_t published, int64_t now)

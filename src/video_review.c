@@ -4,26 +4,35 @@
 #include <time.h>
 
 #include "casereel/catalog.h"
+#include "casereel/points.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
 cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *reason)
 {
+	/* One transaction: the approval and the creator's reward commit together. */
+	cr_err e = store_begin();
+	if (e)
+		return e;
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE videos SET status = ?2, reviewed_by = ?3, review_reason = ?4, updated_at = ?5,"
 		" published_at = CASE WHEN ?2 = 'published' THEN ?5 ELSE published_at END"
 		" WHERE id = ?1 AND status = 'pending_review'");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, approve ? "published" : "rejected", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, reviewer_id);
-	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, time(NULL));
-	cr_err e = store_run(st, "review video");
-	if (!e && sqlite3_changes(store_db()))
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, approve ? "published" : "rejected", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, reviewer_id);
+		sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, time(NULL));
+	}
+	e = store_run(st, "review video");
+	bool changed = !e && sqlite3_changes(store_db()) > 0;
+	if (changed && approve)
+		e = points_reward_approval(id);
+	e = e ? (store_rollback(), e) : store_commit();
+	if (!e && changed)
 		catalog_invalidate();
-	if (e || sqlite3_changes(store_db()))
+	if (e || changed)
 		return e;
 	st = store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status <> 'removed'");
 	if (!st)

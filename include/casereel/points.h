@@ -1,0 +1,85 @@
+/* Earning and spending points: the rules (admin-editable), daily check-in
+ * with streaks, learning and creator rewards, the gift catalogue and tips.
+ * Everything moves points through the ledger (casereel/ledger.h). */
+#ifndef CASEREEL_POINTS_H
+#define CASEREEL_POINTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "casereel/error.h"
+
+#define POINTS_STREAK_MAX_DAYS 30 /* entries in the check-in bonus table */
+#define POINTS_DAY_LEN 11          /* "YYYY-MM-DD" + NUL */
+
+/* The calendar day of `t` in the process time zone (TZ is set from the
+ * configured timezone at start), and the day before it. */
+void points_day(time_t t, char out[POINTS_DAY_LEN]);
+void points_prev_day(const char *day, char out[POINTS_DAY_LEN]);
+
+/* The streak after checking in on `today` when the last check-in was on
+ * `last_day` (NULL or "" for never) with streak `last_streak`. */
+int points_next_streak(const char *last_day, int last_streak, const char *today);
+
+/* The bonus for streak day `streak` (1-based) from `table` (a JSON array of
+ * positive integers): days past the table's end get its last entry. */
+int64_t points_streak_bonus(const json_t *table, int streak);
+
+/* The rules as JSON (new reference):
+ * {checkin_bonus: [..], learn_points, approve_points, free_tip_points, tip_pair_cap}. */
+cr_err points_rules_json(json_t **out);
+
+/* Updates the rules given in `patch` (validated by the caller). */
+cr_err points_rules_update(const json_t *patch);
+
+/* Checks user `user_id` in for the day of `now`; must run inside the
+ * caller's transaction. CR_ECONFLICT when already checked in that day.
+ * *out is {day, streak, points, balance}. */
+cr_err points_checkin(int64_t user_id, time_t now, json_t **out);
+
+/* The streak as of `now` (0 when the last check-in was before yesterday)
+ * and whether the user checked in today. */
+cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today);
+
+/* Learning credit for the first completion of a clip: pays the viewer
+ * once per clip (the ledger's unique ref holds it), never for one's own
+ * clip. Opens its own transaction. *earned gets the points paid now (0
+ * when paid before or not eligible). */
+cr_err points_reward_completion(int64_t video_id, int64_t viewer_id, int64_t *earned);
+
+/* Creator reward for an approved clip, once per clip; must run inside the
+ * caller's transaction (the approval's). */
+cr_err points_reward_approval(int64_t video_id);
+
+/* Gift catalogue, ordered for display: [{name, label, points, active}]. */
+cr_err points_gifts_json(bool active_only, json_t **out);
+
+/* Creates or updates gift `name`. */
+cr_err points_gift_put(const char *name, const char *label, int64_t points, bool active);
+
+enum points_refusal {
+	POINTS_OK = 0,
+	POINTS_NO_VIDEO,   /* clip not published */
+	POINTS_NO_GIFT,    /* unknown or retired gift */
+	POINTS_SELF,       /* tipping one's own clip */
+	POINTS_PAIR_CAP,   /* daily cap for this viewer → creator pair reached */
+	POINTS_NO_FUNDS,   /* the viewer's balance is short */
+};
+
+/* Tips `count` × `gift` on clip `video_id` from `viewer_id`; inside the
+ * caller's transaction. The day's free allowance (company-funded) is used
+ * first, the rest comes from the viewer's balance. A refusal is CR_OK with
+ * *why set and nothing written; *out is the tip receipt. */
+cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count,
+		  time_t now, enum points_refusal *why, char *detail, size_t detail_len,
+		  json_t **out);
+
+/* Today's free tip allowance left for `viewer_id`, and points tipped and
+ * received by the user in total. */
+cr_err points_tip_summary(int64_t user_id, time_t now, int64_t *free_left, int64_t *tips_given,
+			  int64_t *tips_received);
+
+#endif

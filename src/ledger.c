@@ -1,0 +1,380 @@
+/* The points ledger and idempotency keys. See include/casereel/ledger.h. */
+#include "casereel/ledger.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "casereel/store.h"
+
+#define IDEM_KEY_MAX 200
+
+cr_err ledger_user_account(int64_t user_id, int64_t *account)
+{
+	sqlite3_stmt *st = store_stmt("SELECT id FROM point_accounts WHERE user_id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, user_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*account = sqlite3_column_int64(st, 0);
+		store_done(st);
+		return CR_OK;
+	}
+	store_done(st);
+	if (rc != SQLITE_DONE)
+		return store_error(rc, "point account");
+	st = store_stmt("INSERT INTO point_accounts(kind, user_id, balance) VALUES ('user', ?1, 0)");
+	if (st)
+		sqlite3_bind_int64(st, 1, user_id);
+	cr_err e = store_run(st, "open point account");
+	if (!e)
+		*account = sqlite3_last_insert_rowid(store_db());
+	return e;
+}
+
+cr_err ledger_balance(int64_t account, int64_t *balance)
+{
+	sqlite3_stmt *st = store_stmt("SELECT balance FROM point_accounts WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, account);
+	int rc = sqlite3_step(st);
+	*balance = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "balance");
+}
+
+static void bind_opt_id(sqlite3_stmt *st, int col, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, col, id);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
+{
+	if (t->amount <= 0 || t->from == t->to)
+		return CR_EINVAL;
+	sqlite3_stmt *st;
+	if (t->ref) {
+		st = store_stmt("SELECT 1 FROM point_transfers WHERE ref = ?1");
+		if (!st)
+			return CR_EDB;
+		sqlite3_bind_text(st, 1, t->ref, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		store_done(st);
+		if (rc == SQLITE_ROW)
+			return CR_ECONFLICT;
+		if (rc != SQLITE_DONE)
+			return store_error(rc, "transfer ref");
+	}
+	if (t->from != LEDGER_COMPANY) {
+		int64_t have = 0;
+		cr_err e = ledger_balance(t->from, &have);
+		if (e)
+			return e;
+		if (have < t->amount)
+			return CR_ETOOBIG;
+	}
+	/* The AFTER INSERT trigger moves both balances; their CHECKs are the
+	 * backstop of the test above. */
+	st = store_stmt("INSERT INTO point_transfers(from_account, to_account, amount, kind, reason,"
+			" ref, actor_id, video_id, order_id, created_at)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, t->from);
+	sqlite3_bind_int64(st, 2, t->to);
+	sqlite3_bind_int64(st, 3, t->amount);
+	sqlite3_bind_text(st, 4, t->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->reason ? t->reason : "", -1, SQLITE_STATIC);
+	if (t->ref)
+		sqlite3_bind_text(st, 6, t->ref, -1, SQLITE_STATIC);
+	bind_opt_id(st, 7, t->actor_id);
+	bind_opt_id(st, 8, t->video_id);
+	bind_opt_id(st, 9, t->order_id);
+	sqlite3_bind_int64(st, 10, time(NULL));
+	cr_err e = store_run(st, "transfer");
+	if (!e && id)
+		*id = sqlite3_last_insert_rowid(store_db());
+	return e;
+}
+
+cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
+		     const char *ref, int64_t video_id, bool *paid)
+{
+	if (paid)
+		*paid = false;
+	if (amount <= 0)
+		return CR_OK;
+	cr_err e = store_begin();
+	if (e)
+		return e;
+	struct ledger_transfer t = {.from = LEDGER_COMPANY, .amount = amount, .kind = kind,
+				    .reason = reason, .ref = ref, .actor_id = user_id,
+				    .video_id = video_id};
+	e = ledger_user_account(user_id, &t.to);
+	if (!e)
+		e = ledger_transfer(&t, NULL);
+	if (e == CR_ECONFLICT) {
+		store_rollback();
+		return CR_OK; /* paid before: once only */
+	}
+	e = e ? (store_rollback(), e) : store_commit();
+	if (!e && paid)
+		*paid = true;
+	return e;
+}
+
+/* Both sides of an account's history come from their own index, newest
+ * first, so a page costs O(limit) however long the history is. */
+#define HISTORY_SIDE(ACC, OTHER, SIGN)                                                          \
+	"SELECT * FROM (SELECT id, " OTHER " AS other, " SIGN "amount AS delta, kind, reason,"  \
+	" video_id, order_id, created_at FROM point_transfers WHERE " ACC " = ?1 AND id < ?2"   \
+	" ORDER BY id DESC LIMIT ?3)"
+
+cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t **out)
+{
+	int64_t account = 0, balance = 0;
+	sqlite3_stmt *st = store_stmt("SELECT id, balance FROM point_accounts WHERE user_id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, user_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		account = sqlite3_column_int64(st, 0);
+		balance = sqlite3_column_int64(st, 1);
+	}
+	store_done(st);
+	st = store_stmt("SELECT h.id, h.delta, h.kind, h.reason, h.video_id, h.order_id,"
+			" h.created_at, a.kind, u.id, u.display_name FROM ("
+			HISTORY_SIDE("from_account", "to_account", "-") " UNION ALL "
+			HISTORY_SIDE("to_account", "from_account", "")
+			") h JOIN point_accounts a ON a.id = h.other LEFT JOIN users u ON u.id = a.user_id"
+			" ORDER BY h.id DESC LIMIT ?3");
+	json_t *items = json_array();
+	if (!st || !items) {
+		json_decref(items);
+		return CR_EDB;
+	}
+	sqlite3_bind_int64(st, 1, account);
+	sqlite3_bind_int64(st, 2, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int64(st, 3, limit);
+	int rc;
+	int64_t last = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 0);
+		json_t *cp = json_pack("{s:s}", "type", (const char *)sqlite3_column_text(st, 7));
+		if (cp && sqlite3_column_type(st, 8) != SQLITE_NULL) {
+			json_object_set_new(cp, "user_id", json_integer(sqlite3_column_int64(st, 8)));
+			json_object_set_new(cp, "display_name",
+					    json_string((const char *)sqlite3_column_text(st, 9)));
+		}
+		json_t *it = json_pack("{s:I, s:I, s:s, s:s, s:o*, s:I}", "id", (json_int_t)last,
+				       "amount", (json_int_t)sqlite3_column_int64(st, 1), "kind",
+				       (const char *)sqlite3_column_text(st, 2), "reason",
+				       (const char *)sqlite3_column_text(st, 3), "counterparty", cp,
+				       "created_at", (json_int_t)sqlite3_column_int64(st, 6));
+		if (it && sqlite3_column_type(st, 4) != SQLITE_NULL)
+			json_object_set_new(it, "video_id", json_integer(sqlite3_column_int64(st, 4)));
+		if (it && sqlite3_column_type(st, 5) != SQLITE_NULL)
+			json_object_set_new(it, "order_id", json_integer(sqlite3_column_int64(st, 5)));
+		json_array_append_new(items, it);
+	}
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		return store_error(rc, "points history");
+	}
+	bool more = (long)json_array_size(items) == limit;
+	*out = json_pack("{s:I, s:o, s:o}", "balance", (json_int_t)balance, "items", items,
+			 "next_before", more ? json_integer(last) : json_null());
+	return *out ? CR_OK : CR_ENOMEM;
+}
+
+/* --- idempotency keys ------------------------------------------------- */
+
+static bool key_ok(const char *key)
+{
+	size_t n = strlen(key);
+	if (n == 0 || n > IDEM_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (key[i] < 0x21 || key[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* The request's fingerprint: method, path and the body in canonical form
+ * (sorted keys), so a retry that re-serialises its JSON still matches. */
+static bool request_hash(const struct cr_request *req, unsigned char hash[32])
+{
+	char *body = req->json ? json_dumps(req->json, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (req->json && !body)
+		return false;
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const unsigned char *)req->method, strlen(req->method) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)req->path, strlen(req->path) + 1);
+	if (body)
+		crypto_generichash_update(&h, (const unsigned char *)body, strlen(body));
+	crypto_generichash_final(&h, hash, 32);
+	free(body);
+	return true;
+}
+
+static const char *const json_ctype = "application/json";
+static const char *const problem_ctype = "application/problem+json";
+
+/* Looks the key up inside the open transaction: 1 found (answer copied
+ * into *status, *problem, *body), 0 not found, -1 database error. */
+static int find_key(int64_t user_id, const char *key, unsigned char hash[32], unsigned *status,
+		    bool *problem, char **body, size_t *len)
+{
+	sqlite3_stmt *st = store_stmt("SELECT request_hash, status, problem, body FROM"
+				      " idempotency_keys WHERE user_id = ?1 AND key = ?2");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if (found == 1) {
+		const void *h = sqlite3_column_blob(st, 0);
+		if (h && sqlite3_column_bytes(st, 0) == 32)
+			memcpy(hash, h, 32);
+		*status = (unsigned)sqlite3_column_int(st, 1);
+		*problem = sqlite3_column_int(st, 2);
+		*len = (size_t)sqlite3_column_bytes(st, 3);
+		*body = malloc(*len + 1);
+		if (*body) {
+			memcpy(*body, sqlite3_column_text(st, 3), *len);
+			(*body)[*len] = '\0';
+		} else {
+			found = -1;
+		}
+	}
+	store_done(st);
+	if (found < 0)
+		store_error(rc, "idempotency key");
+	return found;
+}
+
+static cr_err save_key(int64_t user_id, const char *key, const unsigned char hash[32],
+		       unsigned status, bool problem, const char *body, size_t len)
+{
+	sqlite3_stmt *st = store_stmt("INSERT INTO idempotency_keys(user_id, key, request_hash,"
+				      " status, problem, body, created_at)"
+				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int)status);
+	sqlite3_bind_int(st, 5, problem);
+	sqlite3_bind_text(st, 6, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, time(NULL));
+	return store_run(st, "save idempotency key");
+}
+
+static cr_err savepoint(const char *sql)
+{
+	return store_run(store_stmt(sql), "savepoint");
+}
+
+static void send_stored(struct cr_response *res, unsigned status, bool problem, char *body,
+			size_t len)
+{
+	if (status == 204) {
+		free(body);
+		http_no_content(res);
+		return;
+	}
+	http_text(res, status, problem ? problem_ctype : json_ctype, body, len);
+	res->is_problem = problem;
+}
+
+void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handler_fn inner)
+{
+	const char *key = http_req_header(req, "Idempotency-Key");
+	if (!key || !key_ok(key)) {
+		http_problem(res, 400, "idempotency-key",
+			     "points writes need an Idempotency-Key header: 1 to %d visible ASCII"
+			     " characters, unique per intended operation", IDEM_KEY_MAX);
+		return;
+	}
+	unsigned char hash[32], seen[32] = {0};
+	if (!request_hash(req, hash)) {
+		http_problem(res, 500, "internal", "out of memory");
+		return;
+	}
+	cr_err e = store_begin();
+	if (e) {
+		http_error(res, e, "points write");
+		return;
+	}
+	unsigned status = 0;
+	bool problem = false;
+	char *body = NULL;
+	size_t len = 0;
+	int found = find_key(req->user.id, key, seen, &status, &problem, &body, &len);
+	if (found != 0) {
+		store_rollback();
+		if (found < 0)
+			http_error(res, CR_EDB, "idempotency key");
+		else if (sodium_memcmp(seen, hash, 32) != 0) {
+			free(body);
+			http_problem(res, 422, "idempotency-key-reused",
+				     "this Idempotency-Key was used for a different request");
+		} else {
+			send_stored(res, status, problem, body, len);
+			http_header(res, "Idempotent-Replayed", "true");
+		}
+		return;
+	}
+	e = savepoint("SAVEPOINT points_op");
+	if (e)
+		goto fail;
+	inner(req, res);
+	if (res->status == 0 || res->status >= 500) {
+		store_rollback();
+		return;
+	}
+	if (res->status >= 400 && (e = savepoint("ROLLBACK TO points_op")))
+		goto fail;
+	if ((e = savepoint("RELEASE points_op")))
+		goto fail;
+	/* The first answer is rendered here once and sent as stored, so a
+	 * replay is byte for byte the same. */
+	problem = res->is_problem;
+	status = res->status;
+	if (res->json) {
+		body = json_dumps(res->json, JSON_COMPACT);
+		len = body ? strlen(body) : 0;
+	} else {
+		body = malloc(res->text_len + 1);
+		len = res->text_len;
+		if (body && len)
+			memcpy(body, res->text, len);
+		if (body)
+			body[len] = '\0';
+	}
+	if (!body) {
+		e = CR_ENOMEM;
+		goto fail;
+	}
+	e = save_key(req->user.id, key, hash, status, problem, body, len);
+	if (!e)
+		e = store_commit();
+	if (e) {
+		free(body);
+		goto fail;
+	}
+	send_stored(res, status, problem, body, len);
+	return;
+fail:
+	store_rollback();
+	http_error(res, e, "points write");
+}
