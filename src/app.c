@@ -25,6 +25,8 @@ static const struct {
 	{"likes and comments", api_social_register},
 	{"watch", api_watch_register},
 	{"points", api_points_register},
+	{"featured", api_featured_register},
+	{"assignments", api_assignments_register},
 	{"shop", api_shop_register},
 };
 

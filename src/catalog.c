@@ -139,6 +139,32 @@ static cr_err load_tags(struct catalog *c)
 	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "catalog tags");
 }
 
+/* Marks featured clips and clips by featured creators (active now). */
+static cr_err load_features(struct catalog *c)
+{
+	sqlite3_stmt *st = store_stmt("SELECT video_id, user_id FROM features"
+				      " WHERE starts_at <= ?1 AND ends_at > ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, time(NULL));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			struct catalog_clip *k =
+				(struct catalog_clip *)catalog_find(c, sqlite3_column_int64(st, 0));
+			if (k)
+				k->rank.featured = true;
+			continue;
+		}
+		int64_t creator = sqlite3_column_int64(st, 1);
+		for (size_t i = 0; i < c->n; i++)
+			if (c->clips[i].rank.creator_id == creator)
+				c->clips[i].rank.creator_featured = true;
+	}
+	store_done(st);
+	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "catalog features");
+}
+
 static struct catalog *build(uint64_t v)
 {
 	struct catalog *c = calloc(1, sizeof *c);
@@ -150,6 +176,8 @@ static struct catalog *build(uint64_t v)
 	cr_err e = load_clips(c, time(NULL));
 	if (!e)
 		e = load_tags(c);
+	if (!e)
+		e = load_features(c);
 	if (e) {
 		log_error("catalog: cannot build: %s", cr_strerror(e));
 		destroy(c);

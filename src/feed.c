@@ -72,6 +72,26 @@ static cr_err mark_watched(struct rank_clip *clips, size_t n, int64_t viewer_id)
 	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load watched");
 }
 
+/* Marks clips assigned to the viewer (directly or through their team). */
+static cr_err mark_must_watch(struct rank_clip *clips, size_t n, const struct cr_user *viewer)
+{
+	sqlite3_stmt *st = store_stmt("SELECT DISTINCT video_id FROM assignments"
+				      " WHERE user_id = ?1 OR team_id = ?2");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, viewer->id);
+	sqlite3_bind_int64(st, 2, viewer->team_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rank_clip key = {.id = sqlite3_column_int64(st, 0)};
+		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
+		if (c)
+			c->must_watch = true;
+	}
+	store_done(st);
+	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load assignments");
+}
+
 static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 {
 	memset(v, 0, sizeof *v);
@@ -112,6 +132,8 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 		clips[i] = cat->clips[i].rank; /* the viewer's own copy: `watched` differs */
 	if (!e)
 		e = mark_watched(clips, n, viewer->id);
+	if (!e)
+		e = mark_must_watch(clips, n, viewer);
 	if (!e)
 		e = load_viewer(viewer, &v);
 	if (!e) {
@@ -362,6 +384,8 @@ static json_t *item_json(const struct catalog_clip *c, const struct cr_user *vie
 			"progress", c->duration > 0 ? pos / c->duration : 0.0, "reason", reason);
 	}
 	store_done(st);
+	if (item)
+		json_object_set_new(item, "featured", json_boolean(c->rank.featured));
 	return item;
 }
 
@@ -396,6 +420,9 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 		char why[128];
 		reason_words(cat, page[i].reason, page[i].reason_tags, why, sizeof why);
 		json_t *item = c ? item_json(c, viewer, why, url_ttl) : NULL;
+		if (item)
+			json_object_set_new(item, "must_watch",
+					    json_boolean(page[i].reason == RANK_REASON_MUST_WATCH));
 		if (item) {
 			json_array_append_new(*items, item);
 			shown[nshown++] = page[i].id;

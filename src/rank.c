@@ -63,7 +63,7 @@ static double score_clip(const struct rank_params *p, const struct rank_viewer *
 		       (c->creator_featured ? p->featured_creator_boost : 1) *
 		       (c->watched ? p->watched_penalty : 1);
 	*reason_tags = 0;
-	if (c->must_watch)
+	if (c->must_watch && !c->watched)
 		*reason = RANK_REASON_MUST_WATCH;
 	else if (c->featured || c->creator_featured)
 		*reason = RANK_REASON_FEATURED;

@@ -250,6 +250,34 @@ const char *const schema_migrations[] = {
 	"  closed_by INTEGER REFERENCES users(id));"
 	"CREATE INDEX shop_orders_user ON shop_orders(user_id, id);"
 	"CREATE INDEX shop_orders_status ON shop_orders(status, id);",
+
+	/* 5: trainers' tools — featured clips and creators for a period, and
+	 * must-watch assignments of a clip to a team or a person */
+	"CREATE TABLE features ("
+	"  id INTEGER PRIMARY KEY,"
+	"  video_id INTEGER REFERENCES videos(id),"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  starts_at INTEGER NOT NULL,"
+	"  ends_at INTEGER NOT NULL,"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((video_id IS NULL) <> (user_id IS NULL)),"
+	"  CHECK (ends_at > starts_at));"
+	"CREATE INDEX features_active ON features(ends_at);"
+	"CREATE TABLE assignments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id),"
+	"  team_id INTEGER REFERENCES teams(id),"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  due_at INTEGER,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((team_id IS NULL) <> (user_id IS NULL)));"
+	"CREATE INDEX assignments_user ON assignments(user_id);"
+	"CREATE INDEX assignments_team ON assignments(team_id);"
+	"CREATE INDEX assignments_video ON assignments(video_id);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

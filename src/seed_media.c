@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "casereel/catalog.h"
 #include "casereel/demo_clips.h"
 #include "casereel/http.h"
 #include "casereel/jobs.h"
@@ -46,6 +47,7 @@ struct clip {
 	int64_t video_id;  /* 0 until created */
 	double duration;   /* as transcoded */
 	bool ready;        /* transcoded and recorded */
+	bool published;
 	cr_err err;
 };
 
@@ -289,24 +291,25 @@ static void run_parallel(struct run *r, int jobs, void *(*fn)(void *))
 		pthread_join(t[i], NULL);
 }
 
-/* Step 4a: approved by `reviewer`, and dated as if it happened age_hours ago. */
+/* Step 4a: approved by `reviewer` (as the review API does it, rewards
+ * included), then dated as if that happened age_hours ago. */
 static cr_err publish(const struct clip *c, int64_t reviewer, int64_t now)
 {
 	int64_t published = now - (int64_t)(c->age_hours * 3600);
-	cr_err e = store_begin();
-	if (!e)
-		e = videos_review(c->video_id, reviewer, true, NULL);
-	if (!e) {
-		sqlite3_stmt *st = store_stmt("UPDATE videos SET published_at = ?2, updated_at = ?2,"
-					      " created_at = ?3 WHERE id = ?1");
-		if (st) {
-			sqlite3_bind_int64(st, 1, c->video_id);
-			sqlite3_bind_int64(st, 2, published);
-			sqlite3_bind_int64(st, 3, published - REVIEW_MINUTES * 60);
-		}
-		e = store_run(st, "date demo clip");
+	cr_err e = videos_review(c->video_id, reviewer, true, NULL);
+	if (e)
+		return e;
+	sqlite3_stmt *st = store_stmt("UPDATE videos SET published_at = ?2, updated_at = ?2,"
+				      " created_at = ?3 WHERE id = ?1");
+	if (st) {
+		sqlite3_bind_int64(st, 1, c->video_id);
+		sqlite3_bind_int64(st, 2, published);
+		sqlite3_bind_int64(st, 3, published - REVIEW_MINUTES * 60);
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	e = store_run(st, "date demo clip");
+	if (!e)
+		catalog_invalidate(); /* the feed must see the new dates */
+	return e;
 }
 
 /* One agent's viewing: a start, then playback to the end or part of it, at
@@ -444,10 +447,12 @@ static cr_err publish_all(struct run *r)
 	for (int i = 0; reviewer && i < r->n; i++) {
 		struct clip *c = &r->clips[i];
 		cr_err e = c->ready ? publish(c, reviewer, now) : CR_OK;
-		if (!e && c->ready)
+		c->published = c->ready && !e;
+		if (c->published)
 			e = add_activity(c, i, agents, n_agents, now);
 		if (e)
-			log_error("demo clip %d: cannot publish: %s", i + 1, cr_strerror(e));
+			log_error("demo clip %d: cannot publish it or add its activity: %s", i + 1,
+				  cr_strerror(e));
 		if (!first)
 			first = e ? e : c->err;
 	}
@@ -486,11 +491,11 @@ cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int c
 		e = publish_all(&r);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	int ready = 0;
+	int published = 0;
 	for (int i = 0; r.clips && i < r.n; i++)
-		ready += r.clips[i].ready;
+		published += r.clips[i].published;
 	if (r.clips)
-		log_info("demo: %d of %d clips published in %.1f s", ready, r.n,
+		log_info("demo: %d of %d clips published in %.1f s", published, r.n,
 			 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	free(r.clips);
 	json_decref(root);

@@ -38,6 +38,8 @@ cr_err api_feed_register(struct router *r);
 cr_err api_social_register(struct router *r);
 cr_err api_watch_register(struct router *r);
 cr_err api_points_register(struct router *r);
+cr_err api_featured_register(struct router *r);
+cr_err api_assignments_register(struct router *r);
 cr_err api_shop_register(struct router *r);
 
 #endif

@@ -1,0 +1,114 @@
+// Trainers' feed tools: featuring clips and creators, must-watch assignments,
+// and their effect on what agents see.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { makeClip } from './lib/media.mjs';
+import { waitForVideo } from './lib/poll.mjs';
+
+let s, tok, clip, ids;
+const users = ['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6', 'trainer1'];
+
+async function publish(user, title, body = clip) {
+  const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent(title)}`,
+    { token: tok[user], body, headers: { 'content-type': 'video/mp4' } });
+  assert.equal(r.status, 202, r.body);
+  const v = await waitForVideo(s, tok[user], r.json.id);
+  assert.equal(v.status, 'pending_review', v.error);
+  const ok = await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: tok.trainer1, json: { decision: 'approve' } });
+  assert.equal(ok.status, 200);
+  return v.id;
+}
+
+before(async () => {
+  clip = readFileSync(makeClip('trainer.mp4', { seconds: 2, size: '360x640' }));
+  s = await startServer({ args: ['--transcode-workers', '2'] });
+  tok = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await login(s, u)])));
+  ids = {};
+  for (const u of ['agent2', 'agent3', 'agent4', 'agent5', 'agent6']) ids[u] = await publish(u, `Clip by ${u}`);
+});
+after(() => s.dispose());
+
+const feedFor = async (user) => (await api(s, 'GET', '/api/v1/feed?limit=50', { token: tok[user] })).json.items;
+
+test('trainer endpoints are refused to agents', async () => {
+  expectProblem(assert, await api(s, 'POST', '/api/v1/featured', { token: tok.agent1, json: { video_id: ids.agent2 } }), 403);
+  expectProblem(assert, await api(s, 'DELETE', '/api/v1/featured/1', { token: tok.agent1 }), 403);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/assignments', { token: tok.agent1, json: { video_id: ids.agent2, user_ids: [1] } }), 403);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/assignments', { token: tok.agent1 }), 403);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/assignments/1', { token: tok.agent1 }), 403);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/featured', {}), 401);
+});
+
+test('a featured creator gets the badge and the boost; ending it removes both', async () => {
+  const me = (u) => api(s, 'GET', '/api/v1/me', { token: tok[u] }).then((r) => r.json.id);
+  const bad = expectProblem(assert, await api(s, 'POST', '/api/v1/featured', { token: tok.trainer1, json: { video_id: ids.agent2, user_id: 3 } }), 422);
+  assert.equal(bad.field, 'video_id');
+  expectProblem(assert, await api(s, 'POST', '/api/v1/featured', { token: tok.trainer1, json: { user_id: 999999 } }), 422);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/featured', { token: tok.trainer1, json: { user_id: 5, days: 365 } }), 422);
+  const f = await api(s, 'POST', '/api/v1/featured', { token: tok.trainer1, json: { user_id: await me('agent6'), days: 7, note: 'Best de-escalation this month' } });
+  assert.equal(f.status, 201, f.body);
+  assert.equal(f.json.kind, 'creator');
+  assert.equal(f.json.note, 'Best de-escalation this month');
+  const listed = await api(s, 'GET', '/api/v1/featured', { token: tok.agent1 });
+  assert.ok(listed.json.items.some((x) => x.id === f.json.id));
+  const feed = await feedFor('agent1');
+  assert.equal(feed[0].id, ids.agent6, 'the featured creator leads the feed');
+  assert.equal(feed[0].creator.featured, true);
+  assert.equal(feed[0].reason, 'featured by trainer');
+  assert.ok(feed.filter((i) => i.creator.featured).every((i) => i.creator.display_name === 'Huang Min'));
+  assert.equal((await api(s, 'DELETE', `/api/v1/featured/${f.json.id}`, { token: tok.trainer1 })).status, 204);
+  expectProblem(assert, await api(s, 'DELETE', `/api/v1/featured/${f.json.id}`, { token: tok.trainer1 }), 404);
+  const after = await feedFor('agent1');
+  assert.ok(after.every((i) => !i.creator.featured));
+  // a featured clip
+  const fc = await api(s, 'POST', '/api/v1/featured', { token: tok.trainer1, json: { video_id: ids.agent3 } });
+  assert.equal(fc.status, 201);
+  const withClip = await feedFor('agent5');
+  assert.equal(withClip[0].id, ids.agent3);
+  assert.equal(withClip[0].featured, true);
+});
+
+test('must-watch clips are pinned until watched; trainers see who has watched', async () => {
+  const agent1 = (await api(s, 'GET', '/api/v1/me', { token: tok.agent1 })).json;
+  const billing = agent1.team.id;
+  const clip4 = readFileSync(makeClip('must.mp4', { seconds: 3, size: '360x640' }));
+  const must = await publish('agent4', 'Mandatory: new refund policy', clip4);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1, json: { video_id: must } }), 422);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1, json: { video_id: 999999, team_ids: [billing] } }), 422);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1, json: { video_id: must, team_ids: [424242] } }), 422);
+  const a = await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1, json: { video_id: must, team_ids: [billing], due_date: '2026-12-31', note: 'Before the audit' } });
+  assert.equal(a.status, 201, a.body);
+  const assignment = a.json.items[0];
+  assert.equal(assignment.target.kind, 'team');
+  assert.equal(assignment.watched, 0);
+  assert.ok(assignment.assigned >= 3, 'every Billing agent is covered');
+  // pinned at the top of a Billing agent's feed, marked must-watch
+  const feed = await feedFor('agent1');
+  assert.equal(feed[0].id, must);
+  assert.equal(feed[0].must_watch, true);
+  assert.match(feed[0].reason, /must watch/);
+  // not in another team's feed as must-watch
+  const other = (await feedFor('agent4')).find((i) => i.id === must);
+  assert.ok(!other || !other.must_watch);
+  const mine = await api(s, 'GET', '/api/v1/me/assignments', { token: tok.agent1 });
+  assert.deepEqual(mine.json.items.map((i) => i.id), [must]);
+  assert.ok(mine.json.items[0].due_at > Date.now() / 1000);
+  // watch it for real
+  const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${must}/views`, { token: tok.agent1, json: { event, position } });
+  assert.equal((await ev('start', 0)).status, 200);
+  await sleep(1500);
+  const done = await ev('end', 2.95);
+  assert.equal(done.json.completed, true, done.body);
+  const detail = await api(s, 'GET', `/api/v1/assignments/${assignment.id}`, { token: tok.trainer1 });
+  const row = detail.json.people.find((p) => p.id === agent1.id);
+  assert.equal(row.watched, true);
+  assert.equal(detail.json.watched, 1);
+  assert.ok(detail.json.people.some((p) => !p.watched), 'trainers see who has not watched');
+  // watched: no longer pinned on the next reload
+  const reloaded = await feedFor('agent1');
+  assert.notEqual(reloaded[0].id, must);
+  assert.equal(reloaded.find((i) => i.id === must).must_watch, false);
+});
