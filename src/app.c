@@ -27,6 +27,8 @@ static const struct {
 	{"points", api_points_register},
 	{"featured", api_featured_register},
 	{"assignments", api_assignments_register},
+	{"leaderboards", api_leaderboards_register},
+	{"analytics", api_analytics_register},
 	{"shop", api_shop_register},
 };
 

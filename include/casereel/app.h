@@ -40,6 +40,8 @@ cr_err api_watch_register(struct router *r);
 cr_err api_points_register(struct router *r);
 cr_err api_featured_register(struct router *r);
 cr_err api_assignments_register(struct router *r);
+cr_err api_leaderboards_register(struct router *r);
+cr_err api_analytics_register(struct router *r);
 cr_err api_shop_register(struct router *r);
 
 #endif

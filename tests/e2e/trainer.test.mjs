@@ -112,3 +112,59 @@ test('must-watch clips are pinned until watched; trainers see who has watched', 
   assert.notEqual(reloaded[0].id, must);
   assert.equal(reloaded.find((i) => i.id === must).must_watch, false);
 });
+
+test('leaderboards and analytics reflect real watching, as JSON and CSV', async () => {
+  const me1 = (await api(s, 'GET', '/api/v1/me', { token: tok.agent1 })).json;
+  const clip5 = readFileSync(makeClip('analytics.mp4', { seconds: 3, size: '360x640' }));
+  const id = await publish('agent5', 'Analytics clip', clip5);
+  await api(s, 'PUT', `/api/v1/videos/${id}/like`, { token: tok.agent1 });
+  await api(s, 'PUT', `/api/v1/videos/${id}/like`, { token: tok.agent2 });
+  // agent1 watches all of it, agent2 a third
+  const ev = (u, event, position) => api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok[u], json: { event, position } });
+  await ev('agent1', 'start', 0);
+  await ev('agent2', 'start', 0);
+  await sleep(1500);
+  assert.equal((await ev('agent1', 'end', 2.95)).json.completed, true);
+  assert.equal((await ev('agent2', 'progress', 1.0)).json.completed, false);
+
+  for (const path of ['/api/v1/leaderboards/creators', '/api/v1/analytics/videos', `/api/v1/analytics/videos/${id}`, '/api/v1/analytics/users', '/api/v1/analytics/teams'])
+    expectProblem(assert, await api(s, 'GET', path, { token: tok.agent1 }), 403);
+
+  const creators = await api(s, 'GET', '/api/v1/leaderboards/creators?period=week&sort=likes', { token: tok.trainer1 });
+  assert.equal(creators.status, 200, creators.body);
+  assert.equal(creators.json.items[0].display_name, 'Liu Yang', 'agent5 has the most likes this week');
+  assert.equal(creators.json.items[0].likes, 2);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/leaderboards/creators?period=decade', { token: tok.trainer1 }), 422);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/leaderboards/villains', { token: tok.trainer1 }), 404);
+  const learners = await api(s, 'GET', `/api/v1/leaderboards/learners?sort=minutes&team_id=${me1.team.id}`, { token: tok.trainer1 });
+  assert.equal(learners.json.items[0].user_id, me1.id);
+  assert.ok(learners.json.items[0].minutes_watched > 0);
+  assert.ok(learners.json.items.every((r) => r.team === 'Billing'));
+
+  const detail = await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 });
+  assert.equal(detail.json.starts, 2);
+  assert.equal(detail.json.completions, 1);
+  assert.equal(detail.json.viewers, 2);
+  assert.equal(detail.json.retention.length, 10);
+  assert.equal(detail.json.retention[0], 1);
+  assert.equal(detail.json.retention[9], 0.5, 'one of two viewers reached the last tenth');
+  for (let b = 1; b < 10; b++) assert.ok(detail.json.retention[b] <= detail.json.retention[b - 1]);
+  assert.ok(detail.json.average_watch_percent > 50 && detail.json.average_watch_percent < 100);
+
+  const csv = await api(s, 'GET', '/api/v1/analytics/videos?format=csv', { token: tok.trainer1 });
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  const lines = csv.body.trim().split('\r\n');
+  assert.equal(lines[0], 'video_id,title,creator,published_at,impressions,starts,viewers,completions,average_watch_percent,likes,comments,tips');
+  assert.ok(lines.some((l) => l.startsWith(`${id},Analytics clip,Liu Yang,`)));
+
+  const person = await api(s, 'GET', `/api/v1/analytics/users/${me1.id}`, { token: tok.trainer1 });
+  assert.ok(person.json.completions >= 2, 'the must-watch clip and this one');
+  assert.ok(person.json.activity_score > 0);
+  const teams = await api(s, 'GET', '/api/v1/analytics/teams', { token: tok.trainer1 });
+  const billing = teams.json.items.find((t) => t.team === 'Billing');
+  assert.ok(billing.completions >= 2 && billing.active_last_7_days >= 1);
+  const teamCsv = await api(s, 'GET', '/api/v1/analytics/teams?format=csv', { token: tok.trainer1 });
+  assert.match(teamCsv.body, /^team_id,team,members,/);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/analytics/teams?format=xml', { token: tok.trainer1 }), 422);
+});
