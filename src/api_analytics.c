@@ -56,6 +56,20 @@ static json_t *retention(int64_t id, double duration, int *viewers)
 	return curve;
 }
 
+/* Share of correct answers (0..1), or null when nobody answered. */
+static json_t *quiz_accuracy(const char *sql, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(sql);
+	json_t *v = NULL;
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) > 0)
+			v = json_real(round(1000.0 * sqlite3_column_double(st, 0)) / 1000);
+		store_done(st);
+	}
+	return v ? v : json_null();
+}
+
 static void clip_detail(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id;
@@ -92,7 +106,9 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 	json_object_set_new(j, "viewers", json_integer(viewers));
 	json_object_set_new(j, "average_watch_percent", json_real(round(1000.0 * area) / 10.0));
 	json_object_set_new(j, "retention", curve);
-	json_object_set_new(j, "quiz_accuracy", json_null()); /* quizzes are not built yet */
+	json_object_set_new(j, "quiz_accuracy", quiz_accuracy("SELECT avg(a.correct), count(*) FROM quiz_answers a"
+							       " JOIN quiz_questions q ON q.id = a.question_id"
+							       " WHERE q.video_id = ?1", id));
 	http_json(res, 200, j);
 }
 
@@ -166,7 +182,8 @@ static void person(struct cr_request *req, struct cr_response *res)
 	}
 	json_incref(one);
 	json_decref(rows);
-	json_object_set_new(one, "quiz_accuracy", json_null());
+	json_object_set_new(one, "quiz_accuracy",
+			    quiz_accuracy("SELECT avg(correct), count(*) FROM quiz_answers WHERE user_id = ?1", id));
 	http_json(res, 200, one);
 }
 

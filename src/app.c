@@ -29,6 +29,7 @@ static const struct {
 	{"assignments", api_assignments_register},
 	{"leaderboards", api_leaderboards_register},
 	{"analytics", api_analytics_register},
+	{"quizzes", api_quiz_register},
 	{"shop", api_shop_register},
 };
 

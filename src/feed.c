@@ -384,8 +384,10 @@ static json_t *item_json(const struct catalog_clip *c, const struct cr_user *vie
 			"progress", c->duration > 0 ? pos / c->duration : 0.0, "reason", reason);
 	}
 	store_done(st);
-	if (item)
+	if (item) {
 		json_object_set_new(item, "featured", json_boolean(c->rank.featured));
+		json_object_set_new(item, "has_quiz", json_boolean(c->has_quiz));
+	}
 	return item;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/log.h"
 #include "casereel/store.h"
 
 #define IDEM_KEY_MAX 200
@@ -301,11 +302,11 @@ static void send_stored(struct cr_response *res, unsigned status, bool problem, 
 /* --- group commit ----------------------------------------------------
  * With synchronous=FULL every COMMIT waits for an fsync (~5 ms here), so
  * one transaction per request caps the ledger near 200 writes/s. Instead,
- * points writes queue up; the first thread to find no leader becomes the
- * leader, takes the whole queue, runs each request in its own savepoint
- * inside one BEGIN IMMEDIATE transaction, commits once, and wakes the
- * owners. Nobody's answer leaves before the commit that made it durable,
- * and a request's writes and its key row still commit together. */
+ * points writes queue up for one writer thread, which takes the whole
+ * queue, runs each request in its own savepoint inside one BEGIN IMMEDIATE
+ * transaction, commits once, and wakes the owners. Nobody's answer leaves
+ * before the commit that made it durable, and a request's writes and its
+ * key row still commit together. */
 
 #define BATCH_MAX 256
 
@@ -320,9 +321,11 @@ struct job {
 };
 
 static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t batch_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER; /* the queue has jobs */
+static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER; /* a batch committed */
 static struct job *queue_head, **queue_tail = &queue_head;
-static bool leader_busy;
+static pthread_once_t writer_once = PTHREAD_ONCE_INIT;
+static bool writer_running;
 
 /* Runs one job inside the open batch transaction. */
 static void run_job(struct job *j)
@@ -419,17 +422,16 @@ static void run_batch(struct job *batch)
 	}
 }
 
-static void submit(struct job *job)
+/* The writer: one thread, one connection whose page cache stays warm
+ * (a commit from another connection would flush it), batching whatever
+ * queued up while the previous batch was being made durable. */
+static void *writer_main(void *arg)
 {
-	pthread_mutex_lock(&batch_mu);
-	*queue_tail = job;
-	queue_tail = &job->next;
-	while (!job->done) {
-		if (leader_busy) {
-			pthread_cond_wait(&batch_cv, &batch_mu);
-			continue;
-		}
-		leader_busy = true;
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&batch_mu);
+		while (!queue_head)
+			pthread_cond_wait(&work_cv, &batch_mu);
 		struct job *batch = queue_head, *last = batch;
 		for (int n = 1; n < BATCH_MAX && last->next; n++)
 			last = last->next;
@@ -444,9 +446,37 @@ static void submit(struct job *job)
 			next = j->next;
 			j->done = true;
 		}
-		leader_busy = false;
-		pthread_cond_broadcast(&batch_cv);
+		pthread_cond_broadcast(&done_cv);
+		pthread_mutex_unlock(&batch_mu);
 	}
+	return NULL;
+}
+
+static void writer_start(void)
+{
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	writer_running = pthread_create(&t, &attr, writer_main, NULL) == 0;
+	pthread_attr_destroy(&attr);
+	if (!writer_running)
+		log_error("ledger writer thread: not started; points writes commit one by one");
+}
+
+static void submit(struct job *job)
+{
+	pthread_once(&writer_once, writer_start);
+	if (!writer_running) {
+		run_batch(job);
+		return;
+	}
+	pthread_mutex_lock(&batch_mu);
+	*queue_tail = job;
+	queue_tail = &job->next;
+	pthread_cond_signal(&work_cv);
+	while (!job->done)
+		pthread_cond_wait(&done_cv, &batch_mu);
 	pthread_mutex_unlock(&batch_mu);
 }
 

@@ -309,10 +309,11 @@ static cr_err tip_sum(const char *sql, int64_t from, const char *day, int64_t to
 	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "tip totals");
 }
 
-#define FREE_USED_SQL \
-	"SELECT COALESCE(SUM(free_amount), 0) FROM tips WHERE from_user = ?1 AND day = ?2 AND ?3 = 0"
+#define FREE_USED_SQL                                                                   \
+	"SELECT COALESCE(SUM(free_amount), 0) FROM tip_daily WHERE from_user = ?1 AND day = ?2" \
+	" AND ?3 = 0"
 #define PAIR_SUM_SQL \
-	"SELECT COALESCE(SUM(amount), 0) FROM tips WHERE from_user = ?1 AND day = ?2 AND to_user = ?3"
+	"SELECT COALESCE(SUM(amount), 0) FROM tip_daily WHERE from_user = ?1 AND day = ?2 AND to_user = ?3"
 
 static cr_err gift_points(const char *gift, int64_t *points)
 {
@@ -417,6 +418,19 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 	if ((e = store_run(st, "tip")))
 		return e;
 	tip_id = sqlite3_last_insert_rowid(store_db());
+	st = store_stmt("INSERT INTO tip_daily(from_user, day, to_user, amount, free_amount)"
+			" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (from_user, day, to_user) DO UPDATE"
+			" SET amount = amount + excluded.amount,"
+			" free_amount = free_amount + excluded.free_amount");
+	if (st) {
+		sqlite3_bind_int64(st, 1, viewer_id);
+		sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, owner);
+		sqlite3_bind_int64(st, 4, amount);
+		sqlite3_bind_int64(st, 5, free_part);
+	}
+	if ((e = store_run(st, "daily tip totals")))
+		return e;
 	snprintf(reason, sizeof reason, "Tip: %lld x %s", (long long)count, gift);
 	e = ledger_user_account(viewer_id, &from_acc);
 	if (!e)
@@ -470,10 +484,10 @@ cr_err points_tip_summary(int64_t user_id, time_t now, int64_t *free_left, int64
 	if (!e)
 		e = tip_sum(FREE_USED_SQL, user_id, day, 0, &used);
 	if (!e)
-		e = tip_sum("SELECT COALESCE(SUM(amount), 0) FROM tips WHERE from_user = ?1"
+		e = tip_sum("SELECT COALESCE(SUM(amount), 0) FROM tip_daily WHERE from_user = ?1"
 			    " AND ?2 IS NOT NULL AND ?3 = 0", user_id, day, 0, tips_given);
 	if (!e)
-		e = tip_sum("SELECT COALESCE(SUM(amount), 0) FROM tips WHERE to_user = ?1"
+		e = tip_sum("SELECT COALESCE(SUM(amount), 0) FROM tip_daily WHERE to_user = ?1"
 			    " AND ?2 IS NOT NULL AND ?3 = 0", user_id, day, 0, tips_received);
 	*free_left = r.free_tip_points > used ? r.free_tip_points - used : 0;
 	return e;

@@ -278,6 +278,42 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX assignments_user ON assignments(user_id);"
 	"CREATE INDEX assignments_team ON assignments(team_id);"
 	"CREATE INDEX assignments_video ON assignments(video_id);",
+
+	/* 6: per viewer, day and creator tip totals, so the free allowance and
+	 * the pair cap are one-row reads however many tips a day brings */
+	"CREATE TABLE tip_daily ("
+	"  from_user INTEGER NOT NULL REFERENCES users(id),"
+	"  day TEXT NOT NULL,"
+	"  to_user INTEGER NOT NULL REFERENCES users(id),"
+	"  amount INTEGER NOT NULL DEFAULT 0,"
+	"  free_amount INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (from_user, day, to_user)) WITHOUT ROWID;"
+	"CREATE INDEX tip_daily_to ON tip_daily(to_user);"
+	"INSERT INTO tip_daily SELECT from_user, day, to_user, SUM(amount), SUM(free_amount)"
+	"  FROM tips GROUP BY from_user, day, to_user;",
+
+	/* 6: quizzes: 1-3 multiple-choice questions on a clip, answered once per
+	 * viewer after watching; replaced questions are kept inactive so old
+	 * answers still count in the analytics */
+	"CREATE TABLE quiz_questions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  choices TEXT NOT NULL,"          /* JSON array of strings */
+	"  answer INTEGER NOT NULL CHECK (answer >= 0),"
+	"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX quiz_questions_video ON quiz_questions(video_id, active, position);"
+	"CREATE TABLE quiz_answers ("
+	"  question_id INTEGER NOT NULL REFERENCES quiz_questions(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  choice INTEGER NOT NULL,"
+	"  correct INTEGER NOT NULL CHECK (correct IN (0, 1)),"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (question_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX quiz_answers_user ON quiz_answers(user_id);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

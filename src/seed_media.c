@@ -115,10 +115,9 @@ static cr_err resolve_clip(json_t *j, int i, struct clip *c)
 	struct cr_user u;
 	c->json = j;
 	c->title = json_string_value(json_object_get(j, "title"));
-	cr_err e = json_is_object(j) && c->title && *c->title && strlen(c->title) <= VIDEO_TITLE_MAX &&
-				   creator && (!tags || json_is_array(tags))
-			   ? CR_OK
-			   : CR_EINVAL;
+	bool shaped = json_is_object(j) && c->title && *c->title &&
+		      strlen(c->title) <= VIDEO_TITLE_MAX && creator && (!tags || json_is_array(tags));
+	cr_err e = shaped ? CR_OK : CR_EINVAL;
 	if (!e)
 		e = find_user(creator, &u, name, sizeof name, team, sizeof team);
 	if (!e)

@@ -6,6 +6,7 @@
 #ifndef CASEREEL_CATALOG_H
 #define CASEREEL_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ struct catalog_clip {
 	const char *creator_name;
 	const char *team_name;   /* NULL when the creator has no team */
 	int starts, likes, comments;
+	bool has_quiz;
 };
 
 struct catalog {

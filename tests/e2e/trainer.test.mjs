@@ -168,3 +168,44 @@ test('leaderboards and analytics reflect real watching, as JSON and CSV', async 
   assert.match(teamCsv.body, /^team_id,team,members,/);
   expectProblem(assert, await api(s, 'GET', '/api/v1/analytics/teams?format=xml', { token: tok.trainer1 }), 422);
 });
+
+test('quizzes: trainers attach questions; viewers answer once after watching; correct answers pay once', async () => {
+  const clip6 = readFileSync(makeClip('quiz.mp4', { seconds: 3, size: '360x640' }));
+  const id = await publish('agent6', 'Quiz clip', clip6);
+  const quiz = { questions: [
+    { text: 'How many days does a refund take?', choices: ['1', '3', '14'], answer: 2 },
+    { text: 'Who approves goodwill credit?', choices: ['Any agent', 'Team lead'], answer: 1 },
+  ] };
+  expectProblem(assert, await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.agent1, json: quiz }), 403);
+  const bad = expectProblem(assert, await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: { questions: [{ text: 'x', choices: ['only one'], answer: 0 }] } }), 422);
+  assert.equal(bad.field, 'questions');
+  expectProblem(assert, await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: { questions: [...quiz.questions, ...quiz.questions] } }), 422);
+  const put = await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: quiz });
+  assert.equal(put.status, 200, put.body);
+  assert.equal(put.json.questions[0].answer, 2, 'trainers see the answers');
+  const seen = await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent3 });
+  assert.equal(seen.json.questions.length, 2);
+  assert.ok(seen.json.questions.every((q) => !('answer' in q)), 'viewers do not');
+  const [q1, q2] = seen.json.questions.map((q) => q.id);
+  assert.equal((await feedFor('agent3')).find((i) => i.id === id).has_quiz, true);
+  const answer = (body) => api(s, 'POST', `/api/v1/videos/${id}/quiz/answers`, { token: tok.agent3, json: body });
+  const answers = { answers: [{ question_id: q1, choice: 2 }, { question_id: q2, choice: 0 }] };
+  expectProblem(assert, await answer(answers), 409); // not watched yet
+  const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok.agent3, json: { event, position } });
+  await ev('start', 0);
+  await sleep(1500);
+  assert.equal((await ev('end', 2.95)).json.completed, true);
+  const before = (await api(s, 'GET', '/api/v1/me/points', { token: tok.agent3 })).json.balance;
+  const r = await answer(answers);
+  assert.equal(r.status, 200, r.body);
+  assert.deepEqual(r.json.results.map((x) => [x.correct, x.points]), [[true, 3], [false, 0]]);
+  assert.equal(r.json.points_earned, 3);
+  // a second try neither changes the answer nor pays again
+  const again = await answer({ answers: [{ question_id: q2, choice: 1 }, { question_id: q1, choice: 2 }] });
+  assert.deepEqual(again.json.results.map((x) => [x.correct, x.points]), [[false, 0], [true, 0]]);
+  const afterBalance = (await api(s, 'GET', '/api/v1/me/points', { token: tok.agent3 })).json.balance;
+  assert.equal(afterBalance - before, 3);
+  expectProblem(assert, await answer({ answers: [{ question_id: 999999, choice: 0 }] }), 422);
+  const stats = await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 });
+  assert.equal(stats.json.quiz_accuracy, 0.5);
+});
