@@ -48,7 +48,8 @@ static cr_err load_clips(struct catalog *c, int64_t now)
 	sqlite3_stmt *st = store_stmt(
 		"SELECT v.id, v.owner_id, COALESCE(u.team_id, 0), v.published_at, v.starts, v.completions,"
 		" v.likes, v.impressions, v.title, v.duration, v.width, v.height, u.display_name, t.name,"
-		" v.comments, EXISTS (SELECT 1 FROM quiz_questions q WHERE q.video_id = v.id AND q.active)"
+		" v.comments, EXISTS (SELECT 1 FROM quiz_questions q WHERE q.video_id = v.id AND q.active),"
+		" v.tips"
 		" FROM videos v JOIN users u ON u.id = v.owner_id LEFT JOIN teams t ON t.id = u.team_id"
 		" WHERE v.status = 'published' ORDER BY v.id");
 	if (!st)
@@ -84,6 +85,7 @@ static cr_err load_clips(struct catalog *c, int64_t now)
 		k->team_name = dup_col(st, 13);
 		k->comments = sqlite3_column_int(st, 14);
 		k->has_quiz = sqlite3_column_int(st, 15);
+		k->rank.tips = (uint32_t)sqlite3_column_int(st, 16);
 	}
 	store_done(st);
 	return rc == SQLITE_DONE ? CR_OK : rc == SQLITE_ROW ? CR_ENOMEM : store_error(rc, "catalog");

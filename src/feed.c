@@ -358,7 +358,7 @@ static json_t *item_json(const struct catalog_clip *c, const struct cr_user *vie
 {
 	/* counts and the viewer's own state are read live: they must be exact */
 	sqlite3_stmt *st = store_stmt(
-		"SELECT v.starts, v.likes, v.comments,"
+		"SELECT v.starts, v.likes, v.comments, v.tips,"
 		" EXISTS (SELECT 1 FROM likes l WHERE l.video_id = v.id AND l.user_id = ?2),"
 		" w.completed_at IS NOT NULL, COALESCE(w.max_position, 0) FROM videos v"
 		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
@@ -369,7 +369,7 @@ static json_t *item_json(const struct catalog_clip *c, const struct cr_user *vie
 	sqlite3_bind_int64(st, 2, viewer->id);
 	json_t *item = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		double pos = sqlite3_column_double(st, 5);
+		double pos = sqlite3_column_double(st, 6);
 		item = json_pack(
 			"{s:I, s:s, s:o, s:f, s:i, s:i, s:o, s:I, s:{s:I, s:s, s:s?, s:b},"
 			" s:{s:i, s:i, s:i, s:i}, s:{s:b, s:b, s:f}, s:s?}",
@@ -379,8 +379,9 @@ static json_t *item_json(const struct catalog_clip *c, const struct cr_user *vie
 			(json_int_t)c->published_at, "creator", "id", (json_int_t)c->rank.creator_id,
 			"display_name", c->creator_name, "team", c->team_name, "featured",
 			c->rank.creator_featured, "counts", "views", sqlite3_column_int(st, 0), "likes",
-			sqlite3_column_int(st, 1), "comments", sqlite3_column_int(st, 2), "tips", 0,
-			"viewer", "liked", sqlite3_column_int(st, 3), "watched", sqlite3_column_int(st, 4),
+			sqlite3_column_int(st, 1), "comments", sqlite3_column_int(st, 2), "tips",
+			sqlite3_column_int(st, 3), "viewer", "liked", sqlite3_column_int(st, 4), "watched",
+			sqlite3_column_int(st, 5),
 			"progress", c->duration > 0 ? pos / c->duration : 0.0, "reason", reason);
 	}
 	store_done(st);
