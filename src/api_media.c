@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "casereel/app.h"
+#include "casereel/files.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
@@ -133,61 +134,6 @@ static const char *check_url(struct cr_request *req, struct cr_response *res, ti
 	return type;
 }
 
-/* Answers for the open file `fd` (taking it) after the conditional and
- * Range headers: 200/206 with the bytes, 304, 412 or 416. */
-static void answer_file(struct cr_request *req, struct cr_response *res, int fd,
-                        const struct stat *st, const char *type, int64_t max_age)
-{
-	char etag[RANGE_ETAG_MAX], date[RANGE_DATE_MAX];
-	uint64_t size = (uint64_t)st->st_size;
-	range_etag((int64_t)st->st_mtime, size, etag);
-	range_http_date((int64_t)st->st_mtime, date);
-	struct range_request rq = {
-	    .if_match = http_req_header(req, "If-Match"),
-	    .if_unmodified_since = http_req_header(req, "If-Unmodified-Since"),
-	    .if_none_match = http_req_header(req, "If-None-Match"),
-	    .if_modified_since = http_req_header(req, "If-Modified-Since"),
-	    .if_range = http_req_header(req, "If-Range"),
-	    .range = http_req_header(req, "Range"),
-	};
-	struct range_span span = {0, 0};
-	unsigned status = range_decide(&rq, etag, (int64_t)st->st_mtime, size, &span);
-	if (status == 412) {
-		close(fd);
-		http_problem(res, 412, "precondition-failed",
-		             "the file does not match the request's precondition");
-		return;
-	}
-	if (status == 416) {
-		close(fd);
-		http_header(res, "Content-Range", "bytes */%llu", (unsigned long long)size);
-		http_problem(res, 416, "range-not-satisfiable", "the file has %llu bytes",
-		             (unsigned long long)size);
-		return;
-	}
-	/* Like nginx, a 304 carries the validators; every success says how long
-	 * a cache may keep it: until the URL itself expires. */
-	http_header(res, "ETag", "%s", etag);
-	http_header(res, "Last-Modified", "%s", date);
-	http_header(res, "Cache-Control", "public, max-age=%lld, immutable", (long long)max_age);
-	if (status == 304) {
-		/* MHD sends no body with a 304 but always a Content-Length, and RFC
-		 * 9110 §8.6 allows only the 200's length there: so the whole file
-		 * (nginx sends none) */
-		http_file(res, 304, NULL, fd, 0, size);
-		return;
-	}
-	http_header(res, "Accept-Ranges", "bytes");
-	if (status == 206) {
-		http_header(
-		    res, "Content-Range", "bytes %llu-%llu/%llu", (unsigned long long)span.start,
-		    (unsigned long long)(span.start + span.length - 1), (unsigned long long)size);
-		http_file(res, 206, type, fd, span.start, span.length);
-	} else {
-		http_file(res, 200, type, fd, 0, size);
-	}
-}
-
 static void get_media(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id, expires;
@@ -210,8 +156,13 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 404, "not-found", "no such media file");
 	else if (fd < 0)
 		http_problem(res, 500, "internal", "the media file could not be opened");
-	else
-		answer_file(req, res, fd, &st, type, expires - (int64_t)now);
+	if (fd < 0)
+		return;
+	/* a cache may keep the bytes until the URL itself expires */
+	char cache[64];
+	snprintf(cache, sizeof cache, "public, max-age=%lld, immutable",
+		 (long long)(expires - (int64_t)now));
+	files_answer(req, res, fd, &st, type, cache);
 }
 
 static const struct cr_route routes[] = {

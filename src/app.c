@@ -30,6 +30,7 @@ static const struct {
 	{"leaderboards", api_leaderboards_register},
 	{"analytics", api_analytics_register},
 	{"quizzes", api_quiz_register},
+	{"web client", api_web_register},
 	{"shop", api_shop_register},
 };
 

@@ -51,6 +51,7 @@ static const struct opt options[] = {
 	INT("transcode-time-limit", "CASEREEL_TRANSCODE_TIME_LIMIT", transcode_time_limit, 1, 86400, "seconds per transcode"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
+	STR("web", "CASEREEL_WEB", web_dir, "web client directory served at /"),
 	INT("demo-clips", "CASEREEL_DEMO_CLIPS", demo_clips, 0, 100, "demo clips made at first start with --demo"),
 	BOOL("access-log", "CASEREEL_ACCESS_LOG", access_log, "log one line per request (0/1)"),
 };
@@ -63,6 +64,7 @@ void config_defaults(struct cr_config *cfg)
 	snprintf(cfg->data_dir, sizeof cfg->data_dir, "data");
 	snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Shanghai");
 	snprintf(cfg->seed_path, sizeof cfg->seed_path, "seeds/demo.json");
+	snprintf(cfg->web_dir, sizeof cfg->web_dir, "web");
 	cfg->demo_clips = 12;
 	cfg->transcode_workers = 1;
 	cfg->per_ip_connections = 256;

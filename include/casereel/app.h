@@ -43,6 +43,7 @@ cr_err api_assignments_register(struct router *r);
 cr_err api_leaderboards_register(struct router *r);
 cr_err api_analytics_register(struct router *r);
 cr_err api_quiz_register(struct router *r);
+cr_err api_web_register(struct router *r);
 cr_err api_shop_register(struct router *r);
 
 #endif

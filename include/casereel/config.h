@@ -34,6 +34,7 @@ struct cr_config {
 	int transcode_time_limit; /* seconds one transcode may take */
 	bool demo;                /* load the demo seed into a new database */
 	char seed_path[PATH_MAX]; /* the demo seed file */
+	char web_dir[PATH_MAX];   /* the web client's static files, served at / */
 	int demo_clips;           /* demo clips made at first start (0: none) */
 	bool access_log;          /* one line per request on stderr */
 };

@@ -15,7 +15,7 @@ export const seedPath = join(repoRoot, 'seeds/demo.json');
  *  `demo`, `clips` demo clips are made first (0 keeps start fast). */
 export async function startServer({ demo = true, clips = 0, args = [], env = {}, dataDir } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
-  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...args];
+  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...args];
   if (demo) argv.push('--demo', '--demo-clips', String(clips));
   const proc = spawn(join(binDir, 'casereel'), argv, {
     env: { ...process.env, ...env },
