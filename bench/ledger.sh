@@ -77,8 +77,11 @@ done
 export LEDGER_VIDEO=$video LEDGER_TOKENS=$tokens
 wrk_run() { wrk -t "$WRK_THREADS" -c "$CLIENTS" -d "$1" -s "$here/ledger.lua" "$url" ; }
 [ "$WARMUP" -gt 0 ] && wrk_run "$WARMUP" >/dev/null
+cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; } # utime + stime, clock ticks
 before=$(sqlite3 -cmd '.timeout 10000' "$db" "SELECT COUNT(*) FROM point_transfers")
+cpu0=$(cpu)
 out=$(wrk_run "$DURATION")
+cpu1=$(cpu)
 after=$(sqlite3 -cmd '.timeout 10000' "$db" "SELECT COUNT(*) FROM point_transfers")
 sum=$(sqlite3 -cmd '.timeout 10000' "$db" "SELECT SUM(balance) FROM point_accounts")
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
@@ -91,6 +94,9 @@ non201=$(echo "$line" | sed 's/.*non201=\([0-9]*\).*/\1/')
 rate=$(awk -v n=$((after - before)) -v s="$secs" 'BEGIN { printf "%d", n / s }')
 echo "$line"
 echo "transfers committed in the measured window: $((after - before)); sum of balances: $sum"
+awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n=$((after - before)) -v s="$secs" 'BEGIN {
+	printf "server CPU: %.2f cores busy, %.3f ms per transfer; machine load average: %s\n",
+		t / hz / s, n ? t / hz * 1000 / n : 0, "'"$(cut -d' ' -f1-3 /proc/loadavg)"'" }'
 echo "ledger: $rate transfers/s sustained with $CLIENTS clients, durable commits" \
 	"(http threads: ${HTTP_THREADS:-default}; goal $GOAL/s)"
 [ "$non201" = 0 ] || { echo "broken run: $non201 tips were not 201"; exit 1; }

@@ -26,6 +26,9 @@ test('agent logs in and reads their own profile', async () => {
   assert.equal(me.json.team.name, 'Billing');
   assert.deepEqual(me.json.weak_skills, ['compliance']);
   assert.equal(me.json.password_hash, undefined);
+  assert.equal(me.json.points, 0);
+  assert.equal(me.json.streak, 0);
+  assert.equal(me.json.checked_in_today, false);
   // usernames are case-insensitive
   assert.ok(await login(s, 'AGENT1'));
 });
