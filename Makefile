@@ -70,7 +70,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libjansson-dev libsodium-dev libavformat-dev libavcodec-dev libavfilter-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
   nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev \
-  fonts-dejavu-core fonts-wqy-zenhei
+  fonts-dejavu-core fonts-wqy-zenhei chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -84,6 +84,8 @@ deps:
 	@command -v node >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; }
 	@if [ ! -f tests/node_modules/.stamp ] || [ tests/package-lock.json -nt tests/node_modules/.stamp ]; then \
 	  cd tests && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp; fi
+	@mkdir -p web/vendor && cp -u tests/node_modules/hls.js/dist/hls.min.js \
+	  tests/node_modules/tus-js-client/dist/tus.min.js web/vendor/
 
 # --- run and test -------------------------------------------------------------
 RUN_DATA ?= .data

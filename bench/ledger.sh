@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/ledger.sh: points transfers per second sustained by CLIENTS
 # concurrent clients, each POSTing tips (one ledger transfer, one tip row,
-# one idempotency key, one BEGIN IMMEDIATE transaction each) with a fresh
-# Idempotency-Key, against a real casereel with durable commits
-# (journal_mode=WAL, synchronous=FULL: every acknowledged tip was fsynced).
+# one idempotency key each) with a fresh Idempotency-Key, against a real
+# casereel with durable commits (journal_mode=WAL, synchronous=FULL: every
+# acknowledged tip was fsynced). Tips go through the ledger's group commit:
+# each in its own savepoint, many per BEGIN IMMEDIATE ... COMMIT.
 #
 # usage: bench/ledger.sh
 # env:
@@ -13,9 +14,11 @@
 #   WARMUP=2        unmeasured seconds first
 #   GOAL=2000       transfers/s the run must reach (reported, exit 3 with STRICT=1)
 #   STRICT=0
-#   HTTP_THREADS=32 casereel --http-threads; "" for its default (one per
+#   HTTP_THREADS=64 casereel --http-threads; "" for its default (one per
 #                   core). A points write holds its HTTP thread until its
-#                   batch commits, so the threads bound the batch size.
+#                   batch commits, so the threads bound the batch size;
+#                   libmicrohttpd spreads connections over its pool
+#                   unevenly, so more threads than clients helps.
 #   SKIP_BUILD=0    1: do not run make first
 #   KEEP_TMP=0      1: keep the data dir
 # The load is wrk with bench/ledger.lua (fresh Idempotency-Key per request).
@@ -30,7 +33,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 GOAL=${GOAL:-2000}
 STRICT=${STRICT:-0}
-HTTP_THREADS=${HTTP_THREADS-32}
+HTTP_THREADS=${HTTP_THREADS-64}
 WRK_THREADS=${WRK_THREADS:-2}
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_TMP=${KEEP_TMP:-0}

@@ -28,7 +28,8 @@ cr_err ledger_user_account(int64_t user_id, int64_t *account)
 	store_done(st);
 	if (rc != SQLITE_DONE)
 		return store_error(rc, "point account");
-	st = store_stmt("INSERT INTO point_accounts(kind, user_id, balance) VALUES ('user', ?1, 0)");
+	st =
+	    store_stmt("INSERT INTO point_accounts(kind, user_id, balance) VALUES ('user', ?1, 0)");
 	if (st)
 		sqlite3_bind_int64(st, 1, user_id);
 	cr_err e = store_run(st, "open point account");
@@ -84,9 +85,10 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 	}
 	/* The AFTER INSERT trigger moves both balances; their CHECKs are the
 	 * backstop of the test above. */
-	st = store_stmt("INSERT INTO point_transfers(from_account, to_account, amount, kind, reason,"
-			" ref, actor_id, video_id, order_id, created_at)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	st =
+	    store_stmt("INSERT INTO point_transfers(from_account, to_account, amount, kind, reason,"
+	               " ref, actor_id, video_id, order_id, created_at)"
+	               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, t->from);
@@ -107,7 +109,7 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 }
 
 cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
-		     const char *ref, int64_t video_id, bool *paid)
+                     const char *ref, int64_t video_id, bool *paid)
 {
 	if (paid)
 		*paid = false;
@@ -116,9 +118,13 @@ cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const ch
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	struct ledger_transfer t = {.from = LEDGER_COMPANY, .amount = amount, .kind = kind,
-				    .reason = reason, .ref = ref, .actor_id = user_id,
-				    .video_id = video_id};
+	struct ledger_transfer t = {.from = LEDGER_COMPANY,
+	                            .amount = amount,
+	                            .kind = kind,
+	                            .reason = reason,
+	                            .ref = ref,
+	                            .actor_id = user_id,
+	                            .video_id = video_id};
 	e = ledger_user_account(user_id, &t.to);
 	if (!e)
 		e = ledger_transfer(&t, NULL);
@@ -134,9 +140,9 @@ cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const ch
 
 /* Both sides of an account's history come from their own index, newest
  * first, so a page costs O(limit) however long the history is. */
-#define HISTORY_SIDE(ACC, OTHER, SIGN)                                                          \
-	"SELECT * FROM (SELECT id, " OTHER " AS other, " SIGN "amount AS delta, kind, reason,"  \
-	" video_id, order_id, created_at FROM point_transfers WHERE " ACC " = ?1 AND id < ?2"   \
+#define HISTORY_SIDE(ACC, OTHER, SIGN)                                                             \
+	"SELECT * FROM (SELECT id, " OTHER " AS other, " SIGN "amount AS delta, kind, reason,"     \
+	" video_id, order_id, created_at FROM point_transfers WHERE " ACC " = ?1 AND id < ?2"      \
 	" ORDER BY id DESC LIMIT ?3)"
 
 cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t **out)
@@ -151,12 +157,14 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
 		balance = sqlite3_column_int64(st, 1);
 	}
 	store_done(st);
-	st = store_stmt("SELECT h.id, h.delta, h.kind, h.reason, h.video_id, h.order_id,"
-			" h.created_at, a.kind, u.id, u.display_name FROM ("
-			HISTORY_SIDE("from_account", "to_account", "-") " UNION ALL "
-			HISTORY_SIDE("to_account", "from_account", "")
-			") h JOIN point_accounts a ON a.id = h.other LEFT JOIN users u ON u.id = a.user_id"
-			" ORDER BY h.id DESC LIMIT ?3");
+	st = store_stmt(
+	    "SELECT h.id, h.delta, h.kind, h.reason, h.video_id, h.order_id,"
+	    " h.created_at, a.kind, u.id, u.display_name FROM (" HISTORY_SIDE(
+	        "from_account", "to_account",
+	        "-") " UNION ALL " HISTORY_SIDE("to_account", "from_account",
+	                                        "") ") h JOIN point_accounts a ON a.id = h.other "
+	                                            "LEFT JOIN users u ON u.id = a.user_id"
+	                                            " ORDER BY h.id DESC LIMIT ?3");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);
@@ -171,19 +179,22 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
 		last = sqlite3_column_int64(st, 0);
 		json_t *cp = json_pack("{s:s}", "type", (const char *)sqlite3_column_text(st, 7));
 		if (cp && sqlite3_column_type(st, 8) != SQLITE_NULL) {
-			json_object_set_new(cp, "user_id", json_integer(sqlite3_column_int64(st, 8)));
+			json_object_set_new(cp, "user_id",
+			                    json_integer(sqlite3_column_int64(st, 8)));
 			json_object_set_new(cp, "display_name",
-					    json_string((const char *)sqlite3_column_text(st, 9)));
+			                    json_string((const char *)sqlite3_column_text(st, 9)));
 		}
 		json_t *it = json_pack("{s:I, s:I, s:s, s:s, s:o*, s:I}", "id", (json_int_t)last,
-				       "amount", (json_int_t)sqlite3_column_int64(st, 1), "kind",
-				       (const char *)sqlite3_column_text(st, 2), "reason",
-				       (const char *)sqlite3_column_text(st, 3), "counterparty", cp,
-				       "created_at", (json_int_t)sqlite3_column_int64(st, 6));
+		                       "amount", (json_int_t)sqlite3_column_int64(st, 1), "kind",
+		                       (const char *)sqlite3_column_text(st, 2), "reason",
+		                       (const char *)sqlite3_column_text(st, 3), "counterparty", cp,
+		                       "created_at", (json_int_t)sqlite3_column_int64(st, 6));
 		if (it && sqlite3_column_type(st, 4) != SQLITE_NULL)
-			json_object_set_new(it, "video_id", json_integer(sqlite3_column_int64(st, 4)));
+			json_object_set_new(it, "video_id",
+			                    json_integer(sqlite3_column_int64(st, 4)));
 		if (it && sqlite3_column_type(st, 5) != SQLITE_NULL)
-			json_object_set_new(it, "order_id", json_integer(sqlite3_column_int64(st, 5)));
+			json_object_set_new(it, "order_id",
+			                    json_integer(sqlite3_column_int64(st, 5)));
 		json_array_append_new(items, it);
 	}
 	store_done(st);
@@ -193,7 +204,7 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
 	}
 	bool more = (long)json_array_size(items) == limit;
 	*out = json_pack("{s:I, s:o, s:o}", "balance", (json_int_t)balance, "items", items,
-			 "next_before", more ? json_integer(last) : json_null());
+	                 "next_before", more ? json_integer(last) : json_null());
 	return *out ? CR_OK : CR_ENOMEM;
 }
 
@@ -234,10 +245,10 @@ static const char *const problem_ctype = "application/problem+json";
 /* Looks the key up inside the open transaction: 1 found (answer copied
  * into *status, *problem, *body), 0 not found, -1 database error. */
 static int find_key(int64_t user_id, const char *key, unsigned char hash[32], unsigned *status,
-		    bool *problem, char **body, size_t *len)
+                    bool *problem, char **body, size_t *len)
 {
 	sqlite3_stmt *st = store_stmt("SELECT request_hash, status, problem, body FROM"
-				      " idempotency_keys WHERE user_id = ?1 AND key = ?2");
+	                              " idempotency_keys WHERE user_id = ?1 AND key = ?2");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -265,11 +276,11 @@ static int find_key(int64_t user_id, const char *key, unsigned char hash[32], un
 }
 
 static cr_err save_key(int64_t user_id, const char *key, const unsigned char hash[32],
-		       unsigned status, bool problem, const char *body, size_t len)
+                       unsigned status, bool problem, const char *body, size_t len)
 {
 	sqlite3_stmt *st = store_stmt("INSERT INTO idempotency_keys(user_id, key, request_hash,"
-				      " status, problem, body, created_at)"
-				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	                              " status, problem, body, created_at)"
+	                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -288,7 +299,7 @@ static cr_err savepoint(const char *sql)
 }
 
 static void send_stored(struct cr_response *res, unsigned status, bool problem, char *body,
-			size_t len)
+                        size_t len)
 {
 	if (status == 204) {
 		free(body);
@@ -317,12 +328,12 @@ struct job {
 	const char *key;
 	unsigned char hash[32];
 	bool done;
+	pthread_cond_t done_cv; /* signalled once done is set: no thundering herd */
 	struct job *next;
 };
 
 static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER; /* the queue has jobs */
-static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER; /* a batch committed */
 static struct job *queue_head, **queue_tail = &queue_head;
 static pthread_once_t writer_once = PTHREAD_ONCE_INIT;
 static bool writer_running;
@@ -345,7 +356,7 @@ static void run_job(struct job *j)
 		if (sodium_memcmp(seen, j->hash, 32) != 0) {
 			free(body);
 			http_problem(res, 422, "idempotency-key-reused",
-				     "this Idempotency-Key was used for a different request");
+			             "this Idempotency-Key was used for a different request");
 		} else {
 			send_stored(res, status, problem, body, len);
 			http_header(res, "Idempotent-Replayed", "true");
@@ -382,7 +393,8 @@ static void run_job(struct job *j)
 		if (body)
 			body[len] = '\0';
 	}
-	e = body ? save_key(j->req->user.id, j->key, j->hash, status, problem, body, len) : CR_ENOMEM;
+	e = body ? save_key(j->req->user.id, j->key, j->hash, status, problem, body, len)
+	         : CR_ENOMEM;
 	if (e) {
 		free(body);
 		goto fail;
@@ -443,10 +455,10 @@ static void *writer_main(void *arg)
 		run_batch(batch);
 		pthread_mutex_lock(&batch_mu);
 		for (struct job *j = batch, *next; j; j = next) {
-			next = j->next;
+			next = j->next; /* j may be gone once its owner wakes */
 			j->done = true;
+			pthread_cond_signal(&j->done_cv);
 		}
-		pthread_cond_broadcast(&done_cv);
 		pthread_mutex_unlock(&batch_mu);
 	}
 	return NULL;
@@ -471,13 +483,15 @@ static void submit(struct job *job)
 		run_batch(job);
 		return;
 	}
+	pthread_cond_init(&job->done_cv, NULL);
 	pthread_mutex_lock(&batch_mu);
 	*queue_tail = job;
 	queue_tail = &job->next;
 	pthread_cond_signal(&work_cv);
 	while (!job->done)
-		pthread_cond_wait(&done_cv, &batch_mu);
+		pthread_cond_wait(&job->done_cv, &batch_mu);
 	pthread_mutex_unlock(&batch_mu);
+	pthread_cond_destroy(&job->done_cv);
 }
 
 void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handler_fn inner)
@@ -485,8 +499,9 @@ void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handl
 	const char *key = http_req_header(req, "Idempotency-Key");
 	if (!key || !key_ok(key)) {
 		http_problem(res, 400, "idempotency-key",
-			     "points writes need an Idempotency-Key header: 1 to %d visible ASCII"
-			     " characters, unique per intended operation", IDEM_KEY_MAX);
+		             "points writes need an Idempotency-Key header: 1 to %d visible ASCII"
+		             " characters, unique per intended operation",
+		             IDEM_KEY_MAX);
 		return;
 	}
 	struct job job = {.req = req, .res = res, .inner = inner, .key = key};

@@ -28,6 +28,7 @@
 #include "casereel/store.h"
 #include "casereel/transcode.h"
 #include "casereel/videos.h"
+#include "casereel/workers.h"
 #include "casereel/watch.h"
 
 #define CLIP_SECONDS_DEFAULT 8.0
@@ -208,42 +209,6 @@ static cr_err create_videos(struct run *r)
 
 /* Step 3: one claimed job, the way a transcode worker runs it: output in
  * <id>.tmp, renamed into place, recorded with the job in one transaction. */
-static bool transcode_job(const struct cr_config *cfg, const struct job *job, struct tx_result *res)
-{
-	char src[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
-	bool ok = false;
-	memset(res, 0, sizeof *res);
-	snprintf(res->error, sizeof res->error, "could not store the transcoded files");
-	if (media_abs(cfg, job->source_rel, src, sizeof src) ||
-	    media_video_dir(cfg, job->video_id, true, tmp, sizeof tmp) ||
-	    media_video_dir(cfg, job->video_id, false, final, sizeof final))
-		goto out;
-	media_remove_dir(tmp);
-	if (mkdir(tmp, 0750) != 0) {
-		log_error("mkdir %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	struct tx_options opt = tx_options_default();
-	opt.time_limit_seconds = cfg->transcode_time_limit;
-	ok = tx_transcode(src, tmp, &opt, NULL, NULL, NULL, res) == 0;
-	if (ok) {
-		media_remove_dir(final);
-		if (rename(tmp, final) != 0 || media_fsync_parent(final) != CR_OK) {
-			log_error("rename %s -> %s: %s", tmp, final, strerror(errno));
-			snprintf(res->error, sizeof res->error, "could not store the transcoded files");
-			ok = false;
-		}
-	}
-	if (!ok)
-		media_remove_dir(tmp);
-out:
-	if (jobs_finish(job, res, ok) != CR_OK)
-		return false;
-	if (ok && !cfg->keep_source && unlink(src) == 0)
-		videos_clear_source(job->video_id);
-	return ok;
-}
-
 static void *transcode_thread(void *arg)
 {
 	struct run *r = arg;
@@ -252,7 +217,7 @@ static void *transcode_thread(void *arg)
 	while (jobs_claim(&job) == CR_OK) {
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		bool ok = transcode_job(r->cfg, &job, &res);
+		bool ok = workers_run_job(r->cfg, &job, NULL, &res);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		struct clip *c = NULL;
 		for (int i = 0; i < r->n && !c; i++)

@@ -64,50 +64,50 @@ static cr_err publish_dir(const char *tmp, const char *final)
 	return media_fsync_parent(final);
 }
 
-static void run_job(struct workers *w, const struct job *job)
+bool workers_run_job(const struct cr_config *cfg, const struct job *job, const atomic_int *cancel,
+		     struct tx_result *res)
 {
-	const struct cr_config *cfg = w->cfg;
 	char src[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
-	struct tx_result res;
-	memset(&res, 0, sizeof res);
+	memset(res, 0, sizeof *res);
 	if (media_abs(cfg, job->source_rel, src, sizeof src) ||
 	    media_video_dir(cfg, job->video_id, true, tmp, sizeof tmp) ||
 	    media_video_dir(cfg, job->video_id, false, final, sizeof final))
-		return;
+		return false;
 	media_remove_dir(tmp); /* left over from a worker that died */
 	if (mkdir(tmp, 0750) != 0) {
 		log_error("mkdir %s: %s", tmp, strerror(errno));
-		return;
+		return false;
 	}
 	struct tx_options opt = tx_options_default();
 	opt.time_limit_seconds = cfg->transcode_time_limit;
 	struct progress prog = {.video_id = job->video_id};
 	clock_gettime(CLOCK_MONOTONIC, &prog.last);
 	log_info("transcoding video %lld (attempt %d)", (long long)job->video_id, job->attempts);
-	bool ok = tx_transcode(src, tmp, &opt, on_progress, &prog, &w->cancel, &res) == 0;
-	if (!ok && res.code == TX_ERR_CANCELLED && atomic_load(&w->cancel)) {
+	bool ok = tx_transcode(src, tmp, &opt, on_progress, &prog, cancel, res) == 0;
+	if (!ok && res->code == TX_ERR_CANCELLED && cancel && atomic_load(cancel)) {
 		media_remove_dir(tmp);
 		jobs_requeue(job);
 		log_info("video %lld: transcode interrupted by shutdown, requeued", (long long)job->video_id);
-		return;
+		return false;
 	}
 	if (ok && publish_dir(tmp, final)) {
 		ok = false;
-		snprintf(res.error, sizeof res.error, "could not store the transcoded files");
+		snprintf(res->error, sizeof res->error, "could not store the transcoded files");
 	}
 	if (!ok)
 		media_remove_dir(tmp);
-	cr_err e = jobs_finish(job, &res, ok);
+	cr_err e = jobs_finish(job, res, ok);
 	if (e) {
 		/* stays running: recovered at the next start */
 		log_error("video %lld: cannot record the transcode: %s", (long long)job->video_id,
 			  cr_strerror(e));
-		return;
+		return false;
 	}
 	log_info("video %lld: %s%s", (long long)job->video_id, ok ? "ready" : "failed: ",
-		 ok ? "" : res.error);
+		 ok ? "" : res->error);
 	if (ok && !cfg->keep_source && unlink(src) == 0)
 		videos_clear_source(job->video_id);
+	return ok;
 }
 
 static void *worker_main(void *arg)
@@ -122,7 +122,8 @@ static void *worker_main(void *arg)
 		struct job job;
 		cr_err e = jobs_claim(&job);
 		if (!e) {
-			run_job(w, &job);
+			struct tx_result res;
+			workers_run_job(w->cfg, &job, &w->cancel, &res);
 			continue;
 		}
 		struct timespec until;

@@ -19,19 +19,19 @@
 #include "casereel/http.h"
 
 #define LEDGER_COMPANY 1
-#define LEDGER_SHOP 2
+#define LEDGER_SHOP    2
 
 /* One movement of points. `ref` (may be NULL) is unique across the ledger:
  * the database itself keeps once-only rules ("learn:<video>:<user>"). */
 struct ledger_transfer {
-	int64_t from, to;     /* account ids */
-	int64_t amount;       /* > 0 */
-	const char *kind;     /* "checkin", "learn", "approved", "tip", "tip_free", "order", "refund" */
-	const char *reason;   /* for people, shown in the history */
-	const char *ref;      /* once-only key or NULL */
-	int64_t actor_id;     /* the user whose action caused it (0: none) */
-	int64_t video_id;     /* 0: none */
-	int64_t order_id;     /* 0: none */
+	int64_t from, to; /* account ids */
+	int64_t amount;   /* > 0 */
+	const char *kind; /* "checkin", "learn", "approved", "tip", "tip_free", "order", "refund" */
+	const char *reason; /* for people, shown in the history */
+	const char *ref;    /* once-only key or NULL */
+	int64_t actor_id;   /* the user whose action caused it (0: none) */
+	int64_t video_id;   /* 0: none */
+	int64_t order_id;   /* 0: none */
 };
 
 /* All functions below run on the calling thread's connection and must be
@@ -54,7 +54,7 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id);
  * transaction, pays `amount` to user `user_id` unless `ref` was paid
  * before. *paid (may be NULL) says whether this call paid. */
 cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
-		     const char *ref, int64_t video_id, bool *paid);
+                     const char *ref, int64_t video_id, bool *paid);
 
 /* Balance and one page of history of user `user_id`, newest first, with
  * transfers older than id `before` (0: from the newest). *out is

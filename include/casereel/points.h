@@ -13,7 +13,7 @@
 #include "casereel/error.h"
 
 #define POINTS_STREAK_MAX_DAYS 30 /* entries in the check-in bonus table */
-#define POINTS_DAY_LEN 11          /* "YYYY-MM-DD" + NUL */
+#define POINTS_DAY_LEN         11 /* "YYYY-MM-DD" + NUL */
 
 /* The calendar day of `t` in the process time zone (TZ is set from the
  * configured timezone at start), and the day before it. */
@@ -44,10 +44,20 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out);
  * and whether the user checked in today. */
 cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today);
 
+/* Creator rewards when a clip reaches this many completions: {count, points}. */
+#define POINTS_COMPLETION_MILESTONES                                                               \
+	{                                                                                          \
+		{5, 10}, {25, 25},                                                                 \
+		{                                                                                  \
+			100, 50                                                                    \
+		}                                                                                  \
+	}
+
 /* Learning credit for the first completion of a clip: pays the viewer
  * once per clip (the ledger's unique ref holds it), never for one's own
- * clip. Opens its own transaction. *earned gets the points paid now (0
- * when paid before or not eligible). */
+ * clip, and pays the creator each completion milestone reached, once.
+ * Opens its own transactions. *earned gets the viewer's points paid now
+ * (0 when paid before or not eligible). */
 cr_err points_reward_completion(int64_t video_id, int64_t viewer_id, int64_t *earned);
 
 /* Creator reward for an approved clip, once per clip; must run inside the
@@ -62,24 +72,23 @@ cr_err points_gift_put(const char *name, const char *label, int64_t points, bool
 
 enum points_refusal {
 	POINTS_OK = 0,
-	POINTS_NO_VIDEO,   /* clip not published */
-	POINTS_NO_GIFT,    /* unknown or retired gift */
-	POINTS_SELF,       /* tipping one's own clip */
-	POINTS_PAIR_CAP,   /* daily cap for this viewer → creator pair reached */
-	POINTS_NO_FUNDS,   /* the viewer's balance is short */
+	POINTS_NO_VIDEO, /* clip not published */
+	POINTS_NO_GIFT,  /* unknown or retired gift */
+	POINTS_SELF,     /* tipping one's own clip */
+	POINTS_PAIR_CAP, /* daily cap for this viewer → creator pair reached */
+	POINTS_NO_FUNDS, /* the viewer's balance is short */
 };
 
 /* Tips `count` × `gift` on clip `video_id` from `viewer_id`; inside the
  * caller's transaction. The day's free allowance (company-funded) is used
  * first, the rest comes from the viewer's balance. A refusal is CR_OK with
  * *why set and nothing written; *out is the tip receipt. */
-cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count,
-		  time_t now, enum points_refusal *why, char *detail, size_t detail_len,
-		  json_t **out);
+cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count, time_t now,
+                  enum points_refusal *why, char *detail, size_t detail_len, json_t **out);
 
 /* Today's free tip allowance left for `viewer_id`, and points tipped and
  * received by the user in total. */
 cr_err points_tip_summary(int64_t user_id, time_t now, int64_t *free_left, int64_t *tips_given,
-			  int64_t *tips_received);
+                          int64_t *tips_received);
 
 #endif

@@ -124,7 +124,7 @@ test('the day boundary follows --timezone: UTC-12 and UTC+14 are never on the sa
   }
 });
 
-test('learning credit: approval pays the creator once; a first completion pays the viewer once', async () => {
+test('learning credit: approval pays the creator once; a first completion pays the viewer once; milestones once', async () => {
   const creator = (await points('agent2')).items.filter((i) => i.kind === 'approved');
   assert.deepEqual(creator.map((i) => [i.amount, i.video_id]), [[20, clipA]]);
   const ev = (user, event, position) => api(s, 'POST', `/api/v1/videos/${clipB}/views`, { token: tok[user], json: { event, position } });
@@ -143,6 +143,12 @@ test('learning credit: approval pays the creator once; a first completion pays t
   assert.equal(again.newly_completed, false);
   const learned = (await points('agent7')).items.filter((i) => i.kind === 'learn');
   assert.deepEqual(learned.map((i) => [i.amount, i.video_id]), [[2, clipB]]);
+  // the fifth completion pays the creator its first milestone, once
+  await Promise.all(['agent1', 'agent4', 'agent5'].map(watch));
+  await watch('agent6');
+  assert.equal(sql(s, `SELECT completions FROM videos WHERE id = ${clipB}`), '6');
+  const milestones = (await points('agent3')).items.filter((i) => i.kind === 'milestone');
+  assert.deepEqual(milestones.map((i) => [i.amount, i.video_id]), [[10, clipB]]);
   // the once-only rule is the database's: a second payment under the same ref is refused
   assert.throws(() => sql(s, `INSERT INTO point_transfers(from_account, to_account, amount, kind, ref, created_at)
     VALUES (1, 2, 1, 'learn', 'learn:${clipB}:${sql(s, "SELECT id FROM users WHERE username = 'agent7'")}', 0)`), /UNIQUE/);

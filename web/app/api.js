@@ -1,0 +1,54 @@
+// The API client: the session (token in localStorage, never in a URL),
+// JSON calls with the bearer token, and problem+json errors as ApiError.
+const KEY = 'casereel.session';
+
+export class ApiError extends Error {
+  constructor(status, detail, field) {
+    super(detail);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+export function session() {
+  try { return JSON.parse(localStorage.getItem(KEY)) || null; } catch { return null; }
+}
+export function saveSession(s) { localStorage.setItem(KEY, JSON.stringify(s)); }
+export function clearSession() { localStorage.removeItem(KEY); }
+export const token = () => session()?.token || '';
+
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+/** A fresh key for one user action (tips, check-in, orders). */
+export function idempotencyKey() {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** One API call; resolves with parsed JSON (or null), rejects with ApiError. */
+export async function api(method, path, { json, headers = {}, idem } = {}) {
+  const h = { ...headers };
+  const t = token();
+  if (t) h.Authorization = `Bearer ${t}`;
+  if (json !== undefined) h['Content-Type'] = 'application/json';
+  if (idem) h['Idempotency-Key'] = idem;
+  let res;
+  try {
+    res = await fetch(path, { method, headers: h, body: json === undefined ? undefined : JSON.stringify(json) });
+  } catch {
+    throw new ApiError(0, 'network');
+  }
+  const text = await res.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!res.ok) {
+    if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthorized();
+    throw new ApiError(res.status, body?.detail || body?.title || `HTTP ${res.status}`, body?.field);
+  }
+  return body;
+}
+
+export const get = (path) => api('GET', path);
+export const post = (path, json, opts = {}) => api('POST', path, { json, ...opts });

@@ -1,0 +1,41 @@
+// Small SVG charts: a retention curve and horizontal bars.
+const NS = 'http://www.w3.org/2000/svg';
+function s(tag, attrs = {}, text) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Retention: `points` are shares (0..1) still watching at each tenth. */
+export function retentionChart(points, label) {
+  const W = 300, H = 120, L = 28, B = 18, T = 8, R = 8;
+  const x = (i) => L + (i / Math.max(1, points.length - 1)) * (W - L - R);
+  const y = (v) => T + (1 - Math.max(0, Math.min(1, v))) * (H - T - B);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart retention', role: 'img', 'aria-label': label });
+  for (const v of [0, 0.5, 1]) {
+    svg.append(s('line', { class: 'axis', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
+    svg.append(s('text', { x: 2, y: y(v) + 3 }, `${v * 100}%`));
+  }
+  svg.append(s('text', { x: L, y: H - 4 }, '0%'), s('text', { x: W - R - 24, y: H - 4 }, '100%'));
+  if (points.length) {
+    const d = points.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    svg.append(s('path', { class: 'area', d: `${d} L${x(points.length - 1)},${y(0)} L${x(0)},${y(0)} Z` }));
+    svg.append(s('path', { class: 'line', d }));
+  }
+  return svg;
+}
+
+/** Horizontal bars: rows of {label, value, text}. */
+export function barChart(rows, label) {
+  const W = 320, row = 28, L = 110, R = 48;
+  const max = Math.max(1e-9, ...rows.map((r) => r.value));
+  const svg = s('svg', { viewBox: `0 0 ${W} ${rows.length * row + 4}`, class: 'chart bars', role: 'img', 'aria-label': label });
+  rows.forEach((r, i) => {
+    const yy = i * row + 4;
+    svg.append(s('text', { x: 0, y: yy + 16, style: 'font-size:12px' }, r.label.length > 14 ? r.label.slice(0, 13) + '…' : r.label));
+    svg.append(s('rect', { class: 'bar-rect', x: L, y: yy + 4, rx: 4, height: row - 10, width: Math.max(2, (r.value / max) * (W - L - R)) }));
+    svg.append(s('text', { x: L + Math.max(2, (r.value / max) * (W - L - R)) + 4, y: yy + 16, style: 'font-size:12px' }, r.text ?? String(r.value)));
+  });
+  return svg;
+}

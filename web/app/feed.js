@@ -1,0 +1,145 @@
+// The vertical feed: one clip per screen with scroll-snap, autoplay muted
+// (tap for sound), the next clip preloaded, and the overlay actions.
+import { get } from './api.js';
+import { t } from './i18n.js';
+import { h, showError, fmtCount } from './ui.js';
+import { Player } from './player.js';
+import { icon } from './icons.js';
+import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
+
+const PAGE = 5;
+
+export async function mount(el) {
+  const feed = h('div.feed', { id: 'feed' });
+  el.append(feed);
+  const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
+
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) if (e.isIntersecting) activate(Number(e.target.dataset.index));
+  }, { root: feed, threshold: 0.6 });
+
+  async function loadMore() {
+    if (state.loading || state.done) return;
+    state.loading = true;
+    try {
+      const q = new URLSearchParams({ limit: String(PAGE) });
+      if (state.cursor) q.set('cursor', state.cursor);
+      const r = await get(`/api/v1/feed?${q}`);
+      state.cursor = r.next_cursor;
+      state.done = !r.next_cursor;
+      for (const item of r.items) addSlide(item);
+      if (!state.items.length) feed.append(h('p.empty.panel', { text: t('empty') }));
+    } catch (err) {
+      showError(err);
+      if (!state.items.length) feed.append(h('div.panel.error-panel', {}, h('p', { text: err.message }),
+        h('button.primary', { onclick: () => { feed.replaceChildren(); loadMore(); }, text: t('retry') })));
+    } finally {
+      state.loading = false;
+    }
+  }
+
+  function addSlide(item) {
+    const i = state.items.length;
+    state.items.push(item);
+    const video = h('video', {
+      poster: item.urls.poster, playsinline: true, 'webkit-playsinline': true, muted: true, preload: 'metadata',
+      width: item.width, height: item.height, disablepictureinpicture: true,
+    });
+    video.muted = true;
+    const hint = h('div.hint', { text: t('tapUnmute') });
+    const stage = h('div.stage', { style: `aspect-ratio: ${item.width || 9} / ${item.height || 16}` }, video, hint);
+    const likeBtn = actionBtn('like', 'heart', item.counts.likes, item.viewer.liked);
+    const commentBtn = actionBtn('comments', 'comment', item.counts.comments);
+    const tipBtn = actionBtn('tip', 'gift', item.counts.tips);
+    const muteBtn = h('button.action.mute', { 'aria-label': t('unmute') }, icon('muted', 28));
+    const badges = h('div.badges', {},
+      item.must_watch && h('span.badge.must', { text: t('mustWatch') }),
+      item.featured && h('span.badge.feat', { text: `★ ${t('featured')}` }));
+    const info = h('div.info', {},
+      badges,
+      h('h2.title', { text: item.title }),
+      h('p.creator', {}, h('strong', { text: `@${item.creator.display_name}` }),
+        item.creator.featured && h('span.badge.feat.creator-badge', { text: `★ ${t('featured')}` }),
+        h('span.team', { text: item.creator.team || '' })),
+      item.reason && h('p.reason', {}, icon('bulb', 18), item.reason),
+      item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${x}`).join(' ') }));
+    const slide = h('section.slide', { dataset: { index: String(i), id: String(item.id) } },
+      stage, info, h('div.actions', {}, likeBtn, commentBtn, tipBtn, muteBtn));
+    const player = new Player(video, item, {
+      onEnded: () => {
+        if (item.has_quiz && !state.quizzed.has(item.id)) {
+          state.quizzed.add(item.id);
+          openQuiz(item);
+        } else if (state.active === i) {
+          video.currentTime = 0;
+          player.play().catch(() => {});
+        }
+      },
+      onFail: () => { hint.textContent = t('playFailed'); hint.hidden = false; showError(new Error(t('playFailed'))); },
+    });
+    stage.addEventListener('click', () => {
+      if (video.muted) setSound(true);
+      else if (video.paused) player.play().catch(() => {});
+      else player.pause();
+      syncHint(i);
+    });
+    muteBtn.addEventListener('click', () => setSound(!state.sound));
+    likeBtn.addEventListener('click', () => toggleLike(item, likeBtn));
+    commentBtn.addEventListener('click', () => openComments(item, commentBtn));
+    tipBtn.addEventListener('click', () => openTips(item, tipBtn));
+    video.addEventListener('play', () => syncHint(i));
+    video.addEventListener('pause', () => syncHint(i));
+    state.slides.push(slide);
+    state.players.push(player);
+    feed.append(slide);
+    io.observe(slide);
+  }
+
+  function actionBtn(kind, ico, count, on = false) {
+    return h(`button.action.${kind}${on ? '.on' : ''}`, { 'aria-label': t(kind), 'aria-pressed': kind === 'like' ? String(on) : null },
+      icon(ico), h('span.count', { text: fmtCount(count) }));
+  }
+
+  function syncHint(i) {
+    const v = state.players[i]?.video;
+    const hint = state.slides[i]?.querySelector('.hint');
+    if (!v || !hint) return;
+    hint.textContent = v.paused ? t('tapPlay') : t('tapUnmute');
+    hint.hidden = !v.paused && !v.muted;
+    state.slides[i].querySelector('.mute').replaceChildren(icon(v.muted ? 'muted' : 'sound', 28));
+  }
+
+  function setSound(on) {
+    state.sound = on;
+    for (const p of state.players) p.video.muted = !on;
+    const i = state.active;
+    if (i >= 0) { state.players[i].play().catch(() => {}); syncHint(i); }
+  }
+
+  function activate(i) {
+    if (i === state.active) return;
+    state.active = i;
+    state.players.forEach((p, j) => {
+      if (j === i) {
+        p.video.muted = !state.sound;
+        p.play().catch(() => { p.video.muted = true; p.play().catch(() => syncHint(i)); });
+      } else if (j === i + 1) {
+        p.video.preload = 'auto';
+        p.attach(); // the next clip buffers while this one plays
+        p.pause();
+      } else if (Math.abs(j - i) > 2) {
+        p.detach();
+      } else {
+        p.pause();
+      }
+    });
+    syncHint(i);
+    if (i >= state.items.length - 2) loadMore();
+  }
+
+  await loadMore();
+  return () => {
+    io.disconnect();
+    for (const p of state.players) p.destroy();
+  };
+}

@@ -1,0 +1,97 @@
+// Boot and navigation: login screen, tab bar, hash routes (#feed, #upload,
+// #me, #trainer). The token stays in localStorage, never in the URL.
+import { api, session, saveSession, clearSession, setUnauthorizedHandler } from './api.js';
+import { t, lang, setLang } from './i18n.js';
+import { h, errText, toast } from './ui.js';
+
+const screens = {
+  feed: () => import('./feed.js'),
+  upload: () => import('./upload.js'),
+  me: () => import('./me.js'),
+  trainer: () => import('./trainer.js'),
+};
+const root = document.getElementById('screen');
+const tabs = document.getElementById('tabs');
+let current = null; // {name, unmount}
+
+const isTrainer = () => ['trainer', 'admin'].includes(session()?.user?.role);
+
+function renderTabs(active) {
+  const items = [['feed', 'tabFeed', '▶'], ['upload', 'tabUpload', '＋'], ['me', 'tabMe', '☺']];
+  if (isTrainer()) items.push(['trainer', 'tabTrainer', '★']);
+  tabs.replaceChildren(...items.map(([name, key, icon]) =>
+    h('a.tab' + (name === active ? '.active' : ''), { href: `#${name}`, 'data-tab': name, 'aria-current': name === active ? 'page' : null },
+      h('span.tab-icon', { 'aria-hidden': 'true', text: icon }), h('span', { text: t(key) }))));
+  tabs.hidden = false;
+}
+
+async function route() {
+  if (!session()) return showLogin();
+  let name = location.hash.slice(1) || 'feed';
+  if (!screens[name] || (name === 'trainer' && !isTrainer())) name = 'feed';
+  current?.unmount?.();
+  current = null;
+  document.body.dataset.screen = name;
+  renderTabs(name);
+  root.replaceChildren(h('p.loading', { text: t('loading') }));
+  try {
+    const mod = await screens[name]();
+    const el = h('div.view', { id: `view-${name}` });
+    root.replaceChildren(el);
+    current = { name, unmount: await mod.mount(el, { rerender: route }) };
+  } catch (err) {
+    root.replaceChildren(h('div.panel.error-panel', {}, h('p', { text: errText(err) }),
+      h('button.primary', { onclick: route, text: t('retry') })));
+  }
+}
+
+function showLogin(message) {
+  current?.unmount?.();
+  current = null;
+  tabs.hidden = true;
+  document.body.dataset.screen = 'login';
+  const err = h('p.form-error', { role: 'alert', text: message || '' });
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const btn = h('button.primary.big', { type: 'submit', text: t('login') });
+  const form = h('form.login', { id: 'login-form' },
+    h('div.brand', {}, h('img', { src: '/app/icon.svg', alt: '', width: 56, height: 56 }), h('h1', { text: t('app') })),
+    h('label', {}, h('span', { text: t('username') }), user),
+    h('label', {}, h('span', { text: t('password') }), pass),
+    err, btn,
+    h('button.link', { type: 'button', onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); showLogin(); }, text: t('lang') }));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    btn.disabled = true;
+    btn.textContent = t('loggingIn');
+    err.textContent = '';
+    try {
+      const r = await api('POST', '/api/v1/auth/login', { json: { username: user.value.trim(), password: pass.value } });
+      saveSession({ token: r.token, user: r.user });
+      if (location.hash !== '#feed') location.hash = '#feed'; else route();
+    } catch (ex) {
+      err.textContent = errText(ex);
+      btn.disabled = false;
+      btn.textContent = t('login');
+    }
+  });
+  root.replaceChildren(form);
+  user.focus();
+}
+
+export async function logout() {
+  try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
+  clearSession();
+  location.hash = '';
+  showLogin();
+}
+
+setUnauthorizedHandler(() => {
+  if (!session()) return;
+  clearSession();
+  showLogin(t('sessionExpired'));
+});
+window.addEventListener('hashchange', route);
+window.addEventListener('unhandledrejection', (e) => toast(errText(e.reason), 'error'));
+setLang(lang());
+route();

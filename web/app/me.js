@@ -1,0 +1,100 @@
+// Me: points balance and history, daily check-in with streak, the shop and
+// my orders, my clips with their stats, language, logout.
+import { get, post, session, idempotencyKey } from './api.js';
+import { t, lang, setLang } from './i18n.js';
+import { h, toast, showError, errText, fmtDate, fmtDur, fmtCount } from './ui.js';
+import { statusPill } from './upload.js';
+import { logout } from './main.js';
+
+export async function mount(el, { rerender }) {
+  const me = session().user;
+  const [profile, pts, shop, orders, clips, pub] = await Promise.all([
+    get('/api/v1/me'), get('/api/v1/me/points'), get('/api/v1/shop/items'), get('/api/v1/me/orders'),
+    get('/api/v1/me/videos'), get(`/api/v1/users/${me.id}/videos?limit=50`).catch(() => ({ items: [] })),
+  ]);
+  const balance = h('div.balance', { id: 'balance', text: String(pts.balance) });
+  const streak = h('p.muted', { id: 'streak', text: t('streak', { n: pts.streak }) });
+  const checkin = h('button.primary', { id: 'checkin', disabled: pts.checked_in_today, text: pts.checked_in_today ? t('checkedIn') : t('checkin') });
+  checkin.addEventListener('click', async () => {
+    checkin.disabled = true;
+    try {
+      const r = await post('/api/v1/me/checkin', undefined, { idem: idempotencyKey() });
+      balance.textContent = String(r.balance);
+      streak.textContent = t('streak', { n: r.streak });
+      checkin.textContent = t('checkedIn');
+      toast(t('checkinDone', { n: r.points }));
+      refreshHistory();
+    } catch (err) {
+      showError(err);
+      checkin.disabled = false;
+    }
+  });
+
+  const hero = h('section.panel', { id: 'points' },
+    h('div.hero', {},
+      h('div', {}, h('h2', { text: `${profile.display_name}` }), h('p.muted', { text: `${profile.team?.name || ''} · ${profile.position || ''}` })),
+      h('div', { style: 'text-align:right' }, balance, h('small.muted', { text: t('balance') }))),
+    h('div.hero', {}, streak, checkin));
+
+  const historyList = h('ul.list', { id: 'history' });
+  const renderHistory = (items) => historyList.replaceChildren(...items.slice(0, 20).map((x) =>
+    h('li.row', {}, h('div.grow', {}, h('div', { text: x.reason }), h('small', { text: fmtDate(x.created_at) })),
+      h(`span.amount.${x.amount >= 0 ? 'plus' : 'minus'}`, { text: `${x.amount > 0 ? '+' : ''}${x.amount}` }))));
+  renderHistory(pts.items);
+  async function refreshHistory() {
+    try { renderHistory((await get('/api/v1/me/points')).items); } catch (err) { showError(err); }
+  }
+
+  const orderList = h('ul.list', { id: 'orders' });
+  const renderOrders = (items) => orderList.replaceChildren(...(items.length ? items.map((o) =>
+    h('li.row', {}, h('div.grow', {}, h('div', { text: `${o.item.name} × ${o.quantity}` }), h('small', { text: fmtDate(o.created_at) })),
+      h('span', { text: `-${o.total}` }), h(`span.status-pill.${o.status}`, { text: t(`st_${o.status}`) })))
+    : [h('li.muted', { text: t('noOrders') })]));
+  renderOrders(orders.items);
+
+  const shopList = h('ul.list', { id: 'shop' });
+  for (const item of shop.items.filter((x) => x.active !== false)) {
+    const stock = h('small', { text: t('stock', { n: item.stock }) });
+    const buy = h('button.primary', { dataset: { item: String(item.id) }, disabled: item.stock < 1, text: `${t('buy')} · ${item.price}` });
+    buy.addEventListener('click', async () => {
+      buy.disabled = true;
+      try {
+        const o = await post('/api/v1/shop/orders', { item_id: item.id, quantity: 1 }, { idem: idempotencyKey() });
+        item.stock -= o.quantity;
+        stock.textContent = t('stock', { n: item.stock });
+        toast(t('ordered', { name: item.name }));
+        const [p, os] = await Promise.all([get('/api/v1/me/points'), get('/api/v1/me/orders')]);
+        balance.textContent = String(p.balance);
+        renderHistory(p.items);
+        renderOrders(os.items);
+      } catch (err) {
+        showError(err);
+      } finally {
+        buy.disabled = item.stock < 1;
+      }
+    });
+    shopList.append(h('li.row', {}, h('div.grow', {}, h('strong', { text: item.name }), h('div.muted', { text: item.description || '' }), stock), buy));
+  }
+  if (!shopList.children.length) shopList.append(h('li.muted', { text: t('empty') }));
+
+  const counts = new Map(pub.items.map((x) => [x.id, x.counts]));
+  const clipList = h('ul.list', { id: 'my-clips' }, ...(clips.items.length ? clips.items.map((v) => {
+    const c = counts.get(v.id);
+    return h('li.row.clip-row', { dataset: { id: String(v.id) } },
+      v.urls?.thumbnail ? h('img', { src: v.urls.thumbnail, alt: '', loading: 'lazy', width: 54, height: 96 }) : h('img', { alt: '' }),
+      h('div.grow', {}, h('strong', { text: v.title }),
+        h('div', {}, statusPill(v.status), ' ', h('small', { text: v.status === 'processing' ? `${v.progress}%` : fmtDur(v.duration || 0) })),
+        v.error && h('small.form-error', { text: v.error }),
+        c && h('small', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` })));
+  }) : [h('li.muted', { text: t('noClips') })]));
+
+  el.append(hero,
+    h('section.panel', {}, h('h2', { text: t('shop') }), shopList),
+    h('section.panel', {}, h('h2', { text: t('myOrders') }), orderList),
+    h('section.panel', {}, h('h2', { text: t('myClips') }), clipList),
+    h('section.panel', {}, h('h2', { text: t('history') }), historyList),
+    h('section.panel.btn-row', {},
+      h('button', { id: 'lang-toggle', onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); rerender(); }, text: t('lang') }),
+      h('button.bad', { id: 'logout', onclick: logout, text: t('logout') })));
+  void errText;
+}

@@ -1,0 +1,123 @@
+// One clip's playback: HLS through native playback or hls.js, MP4 as the
+// fallback, and watch heartbeats to the API (start, progress every ~5 s of
+// playback, seek after the user seeks, end).
+import { api } from './api.js';
+import { showError } from './ui.js';
+
+const HEARTBEAT_S = 5;
+
+export class Player {
+  /** `video` is a <video> element; `item` has id and urls {hls, mp4}. */
+  constructor(video, item, { onEnded, onFail } = {}) {
+    this.video = video;
+    this.item = item;
+    this.onEnded = onEnded;
+    this.onFail = onFail;
+    this.hls = null;
+    this.attached = false;
+    this.started = false;
+    this.lastPos = 0;
+    this.warned = false;
+    const v = video;
+    this.handlers = {
+      playing: () => {
+        if (!this.started) {
+          this.started = true;
+          this.lastPos = v.currentTime;
+          this.send('start', v.currentTime);
+        }
+      },
+      timeupdate: () => {
+        if (this.started && !v.seeking && v.currentTime - this.lastPos >= HEARTBEAT_S) {
+          this.lastPos = v.currentTime;
+          this.send('progress', v.currentTime);
+        }
+      },
+      seeked: () => {
+        if (!this.started) return;
+        this.lastPos = v.currentTime;
+        this.send('seek', v.currentTime);
+      },
+      ended: () => {
+        if (this.started) this.send('end', v.duration || v.currentTime);
+        this.started = false;
+        this.onEnded?.();
+      },
+      error: () => this.fallback(),
+    };
+    for (const [ev, fn] of Object.entries(this.handlers)) v.addEventListener(ev, fn);
+  }
+
+  async send(event, position) {
+    try {
+      await api('POST', `/api/v1/videos/${this.item.id}/views`, { json: { event, position: Math.round(position * 10) / 10 } });
+    } catch (err) {
+      if (err.status === 422 && event === 'progress') {
+        // the server saw more video than wall time: tell it we jumped
+        this.send('seek', this.video.currentTime);
+      } else if (!this.warned) {
+        this.warned = true;
+        showError(err);
+      }
+    }
+  }
+
+  /** Loads the media (HLS first); safe to call again. */
+  attach() {
+    if (this.attached) return;
+    this.attached = true;
+    const v = this.video;
+    const { hls, mp4 } = this.item.urls;
+    const Hls = window.Hls;
+    if (hls && v.canPlayType('application/vnd.apple.mpegurl')) {
+      v.src = hls;
+    } else if (hls && Hls?.isSupported()) {
+      this.hls = new Hls({ maxBufferLength: 10, capLevelToPlayerSize: true, enableWorker: true });
+      this.hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) this.fallback(); });
+      this.hls.loadSource(hls);
+      this.hls.attachMedia(v);
+    } else {
+      v.src = mp4;
+    }
+  }
+
+  fallback() {
+    const v = this.video;
+    if (this.hls) {
+      this.hls.destroy();
+      this.hls = null;
+      v.src = this.item.urls.mp4;
+      if (this.wantPlay) this.play();
+    } else if (v.error && v.src && !this.failed) {
+      this.failed = true;
+      this.onFail?.();
+    }
+  }
+
+  play() {
+    this.wantPlay = true;
+    this.attach();
+    return this.video.play();
+  }
+
+  pause() {
+    this.wantPlay = false;
+    if (!this.video.paused) this.video.pause();
+  }
+
+  /** Frees the decoder and buffers (the element stays, with its poster). */
+  detach() {
+    this.pause();
+    if (!this.attached) return;
+    this.attached = false;
+    this.started = false;
+    if (this.hls) { this.hls.destroy(); this.hls = null; }
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+
+  destroy() {
+    this.detach();
+    for (const [ev, fn] of Object.entries(this.handlers)) this.video.removeEventListener(ev, fn);
+  }
+}

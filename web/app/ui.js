@@ -1,0 +1,57 @@
+// Small DOM helpers: element builder, toast, bottom sheets, error text.
+import { t } from './i18n.js';
+
+/** h('button.primary', {onclick}, 'text', child…) */
+export function h(spec, attrs = {}, ...kids) {
+  const [tag, ...cls] = spec.split('.');
+  const e = document.createElement(tag || 'div');
+  if (cls.length) e.className = cls.join(' ');
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else if (k === 'text') e.textContent = v;
+    else if (k in e && k !== 'list' && typeof v !== 'string') e[k] = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids.flat()) if (k !== null && k !== undefined && k !== false) e.append(k instanceof Node ? k : String(k));
+  return e;
+}
+
+/** Plain words for an error from the API or the network. */
+export function errText(err) {
+  if (!err) return '';
+  if (err.status === 0 || err.message === 'network') return t('network');
+  return err.message || String(err);
+}
+
+let toastTimer;
+export function toast(msg, kind = 'info') {
+  const el = document.getElementById('toast');
+  el.textContent = msg;
+  el.className = `toast toast-${kind}`;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 6000 : 2500);
+}
+export const showError = (err) => toast(errText(err), 'error');
+
+/** Opens a bottom sheet; returns {el, body, close}. */
+export function sheet(title, cls = '') {
+  const body = h('div.sheet-body');
+  const closeBtn = h('button.icon', { 'aria-label': t('close'), text: '✕' });
+  const panel = h(`section.sheet${cls ? '.' + cls : ''}`, { role: 'dialog', 'aria-label': title },
+    h('header.sheet-head', {}, h('h2', { text: title }), closeBtn), body);
+  const scrim = h('div.scrim', {}, panel);
+  const close = () => { scrim.remove(); document.removeEventListener('keydown', onKey); };
+  const onKey = (e) => { if (e.key === 'Escape') close(); };
+  closeBtn.addEventListener('click', close);
+  scrim.addEventListener('click', (e) => { if (e.target === scrim) close(); });
+  document.addEventListener('keydown', onKey);
+  document.body.append(scrim);
+  return { el: panel, body, close };
+}
+
+export const fmtCount = (n) => (n >= 10000 ? `${(n / 10000).toFixed(1)}w` : String(n ?? 0));
+export const fmtDate = (sec) => new Date(sec * 1000).toLocaleString(undefined, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+export const fmtDur = (s) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
