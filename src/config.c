@@ -32,7 +32,7 @@ static const struct opt options[] = {
 	STR("data", "CASEREEL_DATA", data_dir, "data directory (database, default media root)"),
 	STR("media", "CASEREEL_MEDIA", media_dir, "media root (default DATA/media)"),
 	STR("timezone", "CASEREEL_TIMEZONE", timezone, "IANA time zone for day boundaries"),
-	INT("http-threads", "CASEREEL_HTTP_THREADS", http_threads, 0, 256, "HTTP worker threads (0: one per core)"),
+	INT("http-threads", "CASEREEL_HTTP_THREADS", http_threads, 0, 256, "HTTP worker threads (0: 4 per core, at least 8)"),
 	INT("transcode-workers", "CASEREEL_TRANSCODE_WORKERS", transcode_workers, 0, 64, "transcode worker threads"),
 	INT("per-ip-connections", "CASEREEL_PER_IP_CONNECTIONS", per_ip_connections, 1, 100000, "connections per client IP"),
 	INT("connection-timeout", "CASEREEL_CONNECTION_TIMEOUT", connection_timeout, 1, 3600, "idle connection timeout (s)"),

@@ -292,7 +292,7 @@ const char *const schema_migrations[] = {
 	"INSERT INTO tip_daily SELECT from_user, day, to_user, SUM(amount), SUM(free_amount)"
 	"  FROM tips GROUP BY from_user, day, to_user;",
 
-	/* 6: quizzes: 1-3 multiple-choice questions on a clip, answered once per
+	/* 7: quizzes: 1-3 multiple-choice questions on a clip, answered once per
 	 * viewer after watching; replaced questions are kept inactive so old
 	 * answers still count in the analytics */
 	"CREATE TABLE quiz_questions ("
