@@ -89,11 +89,13 @@ static void me(struct cr_request *req, struct cr_response *res)
 	int streak = 0;
 	bool today = false;
 	int64_t balance = 0;
+	bool read = store_read_begin();
 	cr_err e = users_get_json(req->user.id, &j);
 	if (!e)
 		e = points_streak(req->user.id, time(NULL), &streak, &today);
 	if (!e)
 		e = balance_of(req->user.id, &balance);
+	store_read_end(read);
 	if (e) {
 		json_decref(j);
 		http_error(res, e, "user");

@@ -1,6 +1,8 @@
 /* Passwords, tokens and sessions. See include/casereel/auth.h. */
 #include "casereel/auth.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -100,23 +102,96 @@ cr_err auth_session_create(const struct cr_config *cfg, int64_t user_id,
 	return store_error(rc, "create session");
 }
 
+/* Recently resolved tokens, so most requests skip the session query.
+ * Entries live at most SESSION_CACHE_SECONDS and are dropped at once on
+ * logout, revocation and any change to the user (auth_forget_user). */
+#define SESSION_CACHE_SLOTS 4096
+#define SESSION_CACHE_SECONDS 30
+
+struct cached_session {
+	unsigned char digest[32];
+	struct cr_user user;
+	int64_t expires_at, cached_at;
+	bool used;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached_session cache[SESSION_CACHE_SLOTS];
+
+static struct cached_session *cache_slot(const unsigned char digest[32])
+{
+	uint32_t h;
+	memcpy(&h, digest, sizeof h); /* the digest is already uniformly random */
+	return &cache[h % SESSION_CACHE_SLOTS];
+}
+
+static bool cache_get(const unsigned char digest[32], int64_t now, struct cr_user *user)
+{
+	bool hit = false;
+	pthread_mutex_lock(&cache_lock);
+	struct cached_session *c = cache_slot(digest);
+	if (c->used && sodium_memcmp(c->digest, digest, 32) == 0 && c->expires_at > now &&
+	    now - c->cached_at < SESSION_CACHE_SECONDS) {
+		*user = c->user;
+		hit = true;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+static void cache_put(const unsigned char digest[32], const struct cr_user *user,
+		      int64_t expires_at, int64_t now)
+{
+	pthread_mutex_lock(&cache_lock);
+	struct cached_session *c = cache_slot(digest);
+	memcpy(c->digest, digest, 32);
+	c->user = *user;
+	c->expires_at = expires_at;
+	c->cached_at = now;
+	c->used = true;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+static void cache_drop(const unsigned char digest[32])
+{
+	pthread_mutex_lock(&cache_lock);
+	struct cached_session *c = cache_slot(digest);
+	if (sodium_memcmp(c->digest, digest, 32) == 0)
+		c->used = false;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void auth_forget_user(int64_t user_id)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < SESSION_CACHE_SLOTS; i++)
+		if (cache[i].used && cache[i].user.id == user_id)
+			cache[i].used = false;
+	pthread_mutex_unlock(&cache_lock);
+}
+
 cr_err auth_session_user(const char *token, struct cr_user *user)
 {
 	unsigned char digest[32];
 	if (strlen(token) != AUTH_TOKEN_CHARS - 1)
 		return CR_EAUTH;
 	token_hash(token, digest);
+	int64_t now = time(NULL);
+	if (cache_get(digest, now, user))
+		return CR_OK;
 	sqlite3_stmt *st = store_stmt(
-		"SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username FROM sessions s"
+		"SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username, s.expires_at FROM sessions s"
 		" JOIN users u ON u.id = s.user_id"
 		" WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, time(NULL));
+	sqlite3_bind_int64(st, 2, now);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		read_user(st, user);
+		cache_put(digest, user, sqlite3_column_int64(st, 4), now);
+	}
 	store_done(st);
 	if (rc == SQLITE_ROW)
 		return CR_OK;
@@ -127,6 +202,7 @@ cr_err auth_session_revoke(const char *token)
 {
 	unsigned char digest[32];
 	token_hash(token, digest);
+	cache_drop(digest);
 	sqlite3_stmt *st = store_stmt("DELETE FROM sessions WHERE token_hash = ?1");
 	if (!st)
 		return CR_EDB;
@@ -138,6 +214,7 @@ cr_err auth_session_revoke(const char *token)
 
 cr_err auth_sessions_revoke_user(int64_t user_id)
 {
+	auth_forget_user(user_id);
 	sqlite3_stmt *st = store_stmt("DELETE FROM sessions WHERE user_id = ?1");
 	if (!st)
 		return CR_EDB;

@@ -416,7 +416,7 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 	int64_t shown[64];
 	size_t nshown = 0;
 	/* one read transaction for the page: one WAL snapshot, one lock */
-	bool read_tx = *items && store_exec("BEGIN") == CR_OK;
+	bool read_tx = *items && store_read_begin();
 	for (size_t i = 0; *items && i < got; i++) {
 		/* a clip unpublished since the snapshot is skipped, not an error */
 		const struct catalog_clip *c = catalog_find(cat, page[i].id);
@@ -431,8 +431,7 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 			shown[nshown++] = page[i].id;
 		}
 	}
-	if (read_tx)
-		store_exec("COMMIT");
+	store_read_end(read_tx);
 	catalog_release(&cat);
 	if (e)
 		return e;

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,18 @@ cr_err store_begin(void)
 	return store_exec("BEGIN IMMEDIATE");
 }
 
+bool store_read_begin(void)
+{
+	sqlite3 *db = store_db();
+	return db && sqlite3_get_autocommit(db) && store_exec("BEGIN") == CR_OK;
+}
+
+void store_read_end(bool began)
+{
+	if (began)
+		store_rollback(); /* nothing was written: ending the snapshot is enough */
+}
+
 cr_err store_commit(void)
 {
 	cr_err e = store_exec("COMMIT");
@@ -241,6 +254,8 @@ static cr_err migrate(void)
 
 cr_err store_init(const char *path)
 {
+	/* no global malloc statistics: they serialise every thread on one mutex */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	int n = snprintf(db_path, sizeof db_path, "%s", path);
 	if (n < 0 || (size_t)n >= sizeof db_path)
 		return CR_EINVAL;

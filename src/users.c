@@ -190,7 +190,10 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, char *why, si
 
 cr_err users_update(int64_t id, const struct user_fields *f, char *why, size_t why_len)
 {
-	return in_transaction(update_tx, &id, f, why, why_len);
+	cr_err e = in_transaction(update_tx, &id, f, why, why_len);
+	if (!e)
+		auth_forget_user(id); /* role, team or state may have changed */
+	return e;
 }
 
 static json_t *tag_names(int64_t id, const char *kind)

@@ -40,6 +40,10 @@ cr_err auth_session_user(const char *token, struct cr_user *user);
 /* Revokes one token (logout). Revoking an unknown token is not an error. */
 cr_err auth_session_revoke(const char *token);
 
+/* Drops the user's sessions from the in-memory session cache so the next
+ * request reads their current role, team and state (after any change). */
+void auth_forget_user(int64_t user_id);
+
 /* Revokes every session of a user (deactivation, password change). */
 cr_err auth_sessions_revoke_user(int64_t user_id);
 

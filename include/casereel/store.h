@@ -4,6 +4,7 @@
 #define CASEREEL_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "casereel/error.h"
@@ -38,6 +39,13 @@ void store_done(sqlite3_stmt *stmt);
 cr_err store_begin(void);
 cr_err store_commit(void);
 void store_rollback(void);
+
+/* A read transaction around several SELECTs: one WAL snapshot and one file
+ * lock instead of one per statement. Returns whether it began one (not when
+ * a transaction is already open); pass that to store_read_end. Only for
+ * code that does not write. */
+bool store_read_begin(void);
+void store_read_end(bool began);
 
 /* Runs `sql` (no parameters, may hold several statements). */
 cr_err store_exec(const char *sql);
