@@ -1,6 +1,8 @@
 /* Likes (PUT/DELETE, idempotent) and comments on published clips. */
 #include "casereel/app.h"
 #include "casereel/fields.h"
+#include "casereel/log.h"
+#include "casereel/points.h"
 #include "casereel/social.h"
 
 static void set_like(struct cr_request *req, struct cr_response *res, bool like)
@@ -9,6 +11,8 @@ static void set_like(struct cr_request *req, struct cr_response *res, bool like)
 	if (!http_path_id(req, res, 0, "video", &id))
 		return;
 	cr_err e = social_set_like(id, req->user.id, like, &likes);
+	if (!e && like && points_reward_likes(id))
+		log_warn("like milestones of video %lld not paid yet", (long long)id);
 	if (e)
 		http_error(res, e, "published video");
 	else

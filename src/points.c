@@ -222,15 +222,22 @@ static cr_err video_owner(int64_t video_id, int64_t *owner, char *title, size_t 
 	                           : store_error(rc, "video owner");
 }
 
-/* Completion milestones of a clip pay its creator, each once. Every
- * milestone reached is tried (the ledger's ref keeps it once-only), so
- * two completions racing past one never skip it. */
-static cr_err reward_milestones(int64_t video_id, int64_t owner, const char *title)
+struct milestone {
+	int64_t count, points;
+};
+
+static const struct milestone completion_milestones[] = POINTS_COMPLETION_MILESTONES;
+static const struct milestone like_milestones[] = POINTS_LIKE_MILESTONES;
+
+/* Milestones of a clip's `counter` ("completions" or "likes") pay its
+ * creator, each once. Every milestone reached is tried (the ledger's ref
+ * keeps it once-only), so two events racing past one never skip it. */
+static cr_err reward_milestones(int64_t video_id, int64_t owner, const char *title,
+				const char *counter, const struct milestone *ms, size_t n)
 {
-	static const struct {
-		int64_t completions, points;
-	} milestones[] = POINTS_COMPLETION_MILESTONES;
-	sqlite3_stmt *st = store_stmt("SELECT completions FROM videos WHERE id = ?1");
+	bool likes = counter[0] == 'l';
+	sqlite3_stmt *st = store_stmt(likes ? "SELECT likes FROM videos WHERE id = ?1"
+					    : "SELECT completions FROM videos WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);
@@ -238,20 +245,26 @@ static cr_err reward_milestones(int64_t video_id, int64_t owner, const char *tit
 	int64_t done = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	store_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(rc, "completions");
+		return store_error(rc, counter);
 	cr_err e = CR_OK;
-	for (size_t i = 0; !e && i < sizeof milestones / sizeof milestones[0]; i++) {
-		if (done < milestones[i].completions)
-			break;
+	for (size_t i = 0; !e && i < n && done >= ms[i].count; i++) {
 		char ref[64], reason[160];
-		snprintf(ref, sizeof ref, "milestone:%lld:completions:%lld", (long long)video_id,
-		         (long long)milestones[i].completions);
-		snprintf(reason, sizeof reason, "\"%s\" was completed %lld times", title,
-		         (long long)milestones[i].completions);
-		e = ledger_reward(owner, milestones[i].points, "milestone", reason, ref, video_id,
-		                  NULL);
+		snprintf(ref, sizeof ref, "milestone:%lld:%s:%lld", (long long)video_id, counter,
+		         (long long)ms[i].count);
+		snprintf(reason, sizeof reason, "\"%s\" reached %lld %s", title, (long long)ms[i].count,
+		         counter);
+		e = ledger_reward(owner, ms[i].points, "milestone", reason, ref, video_id, NULL);
 	}
 	return e;
+}
+
+cr_err points_reward_likes(int64_t video_id)
+{
+	int64_t owner = 0;
+	char title[96];
+	cr_err e = video_owner(video_id, &owner, title, sizeof title);
+	return e ? e : reward_milestones(video_id, owner, title, "likes", like_milestones,
+					  sizeof like_milestones / sizeof like_milestones[0]);
 }
 
 cr_err points_reward_completion(int64_t video_id, int64_t viewer_id, int64_t *earned)
@@ -273,7 +286,8 @@ cr_err points_reward_completion(int64_t video_id, int64_t viewer_id, int64_t *ea
 	if (!e && paid)
 		*earned = r.learn_points;
 	if (!e)
-		e = reward_milestones(video_id, owner, title);
+		e = reward_milestones(video_id, owner, title, "completions", completion_milestones,
+				 sizeof completion_milestones / sizeof completion_milestones[0]);
 	return e;
 }
 

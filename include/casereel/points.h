@@ -53,6 +53,13 @@ cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today);
 		}                                                                                  \
 	}
 
+/* Creator rewards when a clip reaches this many likes: {count, points}. */
+#define POINTS_LIKE_MILESTONES {{10, 5}, {50, 15}, {200, 40}}
+
+/* Pays the creator of clip `video_id` each like milestone it has reached,
+ * once (the ledger's unique refs hold that). Opens its own transactions. */
+cr_err points_reward_likes(int64_t video_id);
+
 /* Learning credit for the first completion of a clip: pays the viewer
  * once per clip (the ledger's unique ref holds it), never for one's own
  * clip, and pays the creator each completion milestone reached, once.

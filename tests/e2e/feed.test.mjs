@@ -144,6 +144,10 @@ test('likes are idempotent and exact under 50 concurrent likers', async () => {
   assert.equal(item.counts.likes, 40);
   assert.equal(item.viewer.liked, true);
   assert.equal(v.status, 200);
+  // the creator was paid the 10- and 50-like milestones exactly once each (it passed 50 before the unlikes)
+  const history = (await api(s, 'GET', '/api/v1/me/points?limit=100', { token: tok.agent1 })).json.items;
+  const paid = history.filter((i) => i.kind === 'milestone' && i.video_id === id).map((i) => i.amount).sort((a, b) => a - b);
+  assert.deepEqual(paid, [5, 15]);
 });
 
 test('comments: add, list paged, delete own; trainers remove any; limits', async () => {
