@@ -18,6 +18,7 @@
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
 #include "casereel/metrics.h"
+#include "casereel/points.h"
 #include "casereel/seed.h"
 #include "casereel/seed_media.h"
 #include "casereel/store.h"
@@ -86,6 +87,15 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 
 static int serve(int argc, char **argv)
 {
+	/* Block the stop signals before any thread starts (the demo seed, the
+	 * ledger's writer, the pools) so that only sigwait below sees them. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	struct cr_config cfg;
 	int rc = open_everything(&cfg, argc, argv);
 	if (rc)
@@ -96,13 +106,9 @@ static int serve(int argc, char **argv)
 	}
 	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
 		log_warn("some demo clips could not be made; the demo feed is shorter");
-	/* Block the stop signals before any thread starts so only sigwait sees them. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	int credits = 0;
+	if (points_pay_missing_credits(time(NULL) - 7 * 86400, &credits) == CR_OK && credits)
+		log_info("paid %d learning credit(s) an earlier run left unpaid", credits);
 
 	struct cr_app app;
 	struct http_server *srv = NULL;

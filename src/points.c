@@ -567,3 +567,30 @@ cr_err points_tip_summary(int64_t user_id, time_t now, int64_t *free_left, int64
 	*free_left = r.free_tip_points > used ? r.free_tip_points - used : 0;
 	return e;
 }
+
+cr_err points_pay_missing_credits(int64_t since, int *paid)
+{
+	struct pending {
+		int64_t video, viewer;
+	} todo[256];
+	size_t n = 0;
+	*paid = 0;
+	sqlite3_stmt *st = store_stmt(
+		"SELECT w.video_id, w.user_id FROM watches w JOIN videos v ON v.id = w.video_id"
+		" WHERE w.completed_at >= ?1 AND v.owner_id <> w.user_id AND NOT EXISTS ("
+		"   SELECT 1 FROM point_transfers t WHERE t.ref = 'learn:' || w.video_id || ':' || w.user_id)"
+		" LIMIT 256");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, since);
+	while (n < 256 && sqlite3_step(st) == SQLITE_ROW)
+		todo[n++] = (struct pending){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+	store_done(st);
+	cr_err e = CR_OK;
+	for (size_t i = 0; i < n && !e; i++) {
+		int64_t earned = 0;
+		e = points_reward_completion(todo[i].video, todo[i].viewer, &earned);
+		*paid += earned > 0;
+	}
+	return e;
+}

@@ -53,6 +53,11 @@ cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today);
 		}                                                                                  \
 	}
 
+/* Pays learning credits a crash left unpaid: completions since `since`
+ * (the watch commits before its credit) with no credit in the ledger.
+ * Called at start; *paid counts the credits paid now. */
+cr_err points_pay_missing_credits(int64_t since, int *paid);
+
 /* Creator rewards when a clip reaches this many likes: {count, points}. */
 #define POINTS_LIKE_MILESTONES {{10, 5}, {50, 15}, {200, 40}}
 

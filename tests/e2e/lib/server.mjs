@@ -48,10 +48,13 @@ export async function startServer({ demo = true, clips = 0, args = [], env = {},
      *  directory, and fails if a sanitizer reported anything. */
     async dispose() {
       const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
-      await server.stop('SIGTERM');
+      const { code, signal } = await server.stop('SIGTERM');
       clearTimeout(timer);
       if (!dataDir) rmSync(dir, { recursive: true, force: true });
       assertNoSanitizerReport(stderr);
+      // a SIGTERM must be caught and end in an orderly exit, not kill the process
+      if (signal === 'SIGTERM' || (signal === null && code !== 0))
+        throw new Error(`server did not stop cleanly (code ${code}, signal ${signal})\n${stderr.slice(-2000)}`);
     },
   };
   return server;
