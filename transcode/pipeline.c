@@ -437,7 +437,7 @@ int tx_pipeline_run(struct tx_job *job, struct tx_input *in, const struct tx_pla
         *out_duration = fmin(plan->cap, plan->r[0].copy ? vend : fmax(vend, p.vout_end));
         tx_report_progress(job, 95);
         ret = p.poster_rend >= 0 ? tx_poster_write(job, &p.poster)
-                                 : tx_poster_from_source(job, *out_duration);
+                                 : tx_poster_from_source(job, in, *out_duration);
     }
     teardown(&p);
     return ret;

@@ -203,22 +203,15 @@ out:
     return ret;
 }
 
-int tx_poster_from_source(struct tx_job *job, double duration)
+/* Candidate frames of in into f; records no error (the caller may retry). */
+static int grab(struct tx_job *job, struct tx_input *in, double duration, AVFrame *f)
 {
-    struct tx_input in;
     AVCodecContext *dec = NULL;
-    AVFrame *f = av_frame_alloc();
     int ret = -1;
-    if (!f)
-        return tx_fail(job, TX_ERR_INTERNAL, "out of memory");
-    if (tx_open_input(job, &in) < 0)
-        goto out_frame;
-    if (tx_decoder_open(&dec, in.vst, job->opt->decoder_threads, 0) < 0) {
-        tx_fail(job, TX_ERR_UNSUPPORTED, "the video track cannot be decoded");
-        goto out;
-    }
+    if (tx_decoder_open(&dec, in->vst, job->opt->decoder_threads, 0) < 0)
+        return -1;
     for (int i = 0; i < 2 && ret < 0; i++) {
-        if (decode_at(job, &in, dec, duration * FRACTIONS[i], f) < 0)
+        if (decode_at(job, in, dec, duration * FRACTIONS[i], f) < 0)
             continue;
         if (i == 0 && mean_luma(f) < DARK_LUMA)
             continue; /* try the middle once before accepting a dark frame */
@@ -226,14 +219,28 @@ int tx_poster_from_source(struct tx_job *job, double duration)
     }
     if (ret < 0 && f->data[0])
         ret = 0;
+    avcodec_free_context(&dec);
+    return ret;
+}
+
+int tx_poster_from_source(struct tx_job *job, struct tx_input *in, double duration)
+{
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return tx_fail(job, TX_ERR_INTERNAL, "out of memory");
+    int ret = grab(job, in, duration, f);
+    if (ret < 0 && tx_check_stop(job) == 0) {
+        /* Not every container seeks back reliably: start over on a fresh open. */
+        struct tx_input fresh;
+        if (tx_open_input(job, &fresh) == 0) {
+            ret = grab(job, &fresh, duration, f);
+            tx_close_input(&fresh);
+        }
+    }
     if (ret < 0)
-        tx_fail(job, TX_ERR_UNSUPPORTED, "no picture could be decoded");
+        ret = tx_fail(job, TX_ERR_UNSUPPORTED, "no picture could be decoded");
     else
         ret = write_pair(job, f);
-out:
-    avcodec_free_context(&dec);
-    tx_close_input(&in);
-out_frame:
     av_frame_free(&f);
     return ret;
 }

@@ -173,8 +173,9 @@ void tx_poster_init(struct tx_poster *p, double duration);
 int tx_poster_offer(struct tx_poster *p, const AVFrame *frame, double t);
 /* Writes poster.jpg and thumb.jpg from the best candidate. */
 int tx_poster_write(struct tx_job *job, struct tx_poster *p);
-/* For stream-copied clips: decodes a few frames of the source itself. */
-int tx_poster_from_source(struct tx_job *job, double duration);
+/* For stream-copied clips: seeks in the (already read) source and decodes a
+ * few frames of it. */
+int tx_poster_from_source(struct tx_job *job, struct tx_input *in, double duration);
 void tx_poster_free(struct tx_poster *p);
 
 /* pipeline.c: the decode-filter-encode-mux pass. */
