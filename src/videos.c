@@ -118,7 +118,7 @@ static json_t *int_or_null(sqlite3_stmt *st, int col)
 #define VIDEO_COLUMNS                                                                           \
 	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"      \
 	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"          \
-	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename"                  \
+	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason"                  \
 	" FROM videos v JOIN users u ON u.id = v.owner_id"
 
 static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
@@ -133,7 +133,8 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 				     ? json_array()
 				     : json_loads((const char *)sqlite3_column_text(st, 16), 0, NULL);
 	const char *error = (const char *)sqlite3_column_text(st, 5);
-	return json_pack(
+	const char *review_reason = (const char *)sqlite3_column_text(st, 18);
+	json_t *v = json_pack(
 		"{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:I, s:I,"
 		" s:{s:I, s:s}, s:o, s:o*, s:s, s:o}",
 		"id", (json_int_t)id, "title", (const char *)sqlite3_column_text(st, 1),
@@ -148,6 +149,10 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 		(const char *)sqlite3_column_text(st, 15), "urls",
 		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions, "filename",
 		(const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
+	if (v) /* why a trainer rejected it, for its creator */
+		json_object_set_new(v, "review_reason",
+				    review_reason ? json_string(review_reason) : json_null());
+	return v;
 }
 
 cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out)

@@ -60,7 +60,7 @@ struct cr_response {
 	bool is_problem;
 	struct {
 		const char *name; /* static string */
-		char value[128];
+		char value[256];
 	} headers[CR_MAX_EXTRA_HEADERS];
 	size_t nheaders;
 };

@@ -2,11 +2,11 @@
 // playwright-core on a phone viewport, against the real server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, api, login, repoRoot } from './lib/server.mjs';
-import { makeClip } from './lib/media.mjs';
+import { makeClip, mediaDir } from './lib/media.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const shots = join(repoRoot, 'tests/output/screenshots');
@@ -33,6 +33,7 @@ before(async () => {
 after(async () => {
   await ctx?.close().catch(() => {});
   await browser?.close().catch(() => {});
+  if (s && (s.proc.exitCode !== null || s.proc.signalCode !== null)) console.error(`server exited ${s.proc.exitCode} ${s.proc.signalCode}:\n${s.stderr.slice(-3000)}`);
   await s?.dispose();
 });
 
@@ -42,17 +43,31 @@ async function loginAs(user) {
   ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
   page = await ctx.newPage();
   page.errors = [];
+  page.views = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('response', async (r) => {
+    const m = r.url().match(/\/api\/v1\/videos\/(\d+)\/views$/);
+    if (m && r.request().method() === 'POST') page.views.push({ id: Number(m[1]), status: r.status(), ...JSON.parse(r.request().postData()) });
+  });
   await page.goto(s.url + '/');
   await page.locator('#login-form').waitFor();
   await page.fill('input[name=username]', user);
   await page.fill('input[name=password]', 'demo1234');
   await page.click('#login-form button[type=submit]');
-  await page.locator('.tabs .tab.active[data-tab=feed]').waitFor();
+  await page.locator('#view-feed[data-ready="1"]').waitFor();
 }
 
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });
 const toast = () => page.locator('#toast:not([hidden])');
+
+/** Polls `fn` (test-side state) until it is true. */
+async function until(fn, what, ms = 15000) {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** The index of the slide that fills the screen. */
 const activeIndex = () => page.evaluate(() => {
@@ -89,7 +104,7 @@ test('login page, a wrong password in plain words, then the session is remembere
 test('feed: three clips play as the agent scrolls; like, comment and tip', { skip: missing }, async () => {
   await loginAs('agent3');
   await page.locator('.slide').nth(2).waitFor();
-  await waitPlaying(0);
+  await waitPlaying(0, 1.5);
   await shot('02-feed');
   const seen = new Set([await page.locator('.slide').nth(0).getAttribute('data-id')]);
   for (let i = 1; i < 3; i++) {
@@ -104,6 +119,10 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
     seen.add(await page.locator('.slide').nth(i).getAttribute('data-id'));
   }
   assert.equal(seen.size, 3, 'three different clips');
+  // each clip told the server it started; the ones scrolled away reported how far they got
+  for (const id of seen) assert.ok(page.views.some((v) => v.id === Number(id) && v.event === 'start' && v.status === 200), `start for ${id}`);
+  const first = Number([...seen][0]);
+  await until(() => page.views.some((v) => v.id === first && v.event === 'progress' && v.position > 0), 'progress for the first clip');
   const slide = page.locator('.slide').nth(await activeIndex());
   const id = Number(await slide.getAttribute('data-id'));
 
@@ -150,7 +169,26 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   assert.ok(comments.some((c) => c.body === '浏览器里发的评论'));
   const pts = (await api(s, 'GET', '/api/v1/me/points', { token: tok })).json;
   assert.equal(pts.free_tip_points_left, 5);
+  // every watch event was accepted, including the replays of clips that looped
+  assert.ok(page.views.every((v) => v.status === 200), JSON.stringify(page.views));
   assert.deepEqual(page.errors, []);
+});
+
+test('feed plays HLS through hls.js where the browser has no native HLS', { skip: missing }, async () => {
+  await ctx?.close().catch(() => {});
+  ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+  // pretend to be a browser without native HLS (Chromium before 2025, Firefox)
+  await ctx.addInitScript(() => {
+    const orig = HTMLMediaElement.prototype.canPlayType;
+    HTMLMediaElement.prototype.canPlayType = function (type) { return /mpegurl/i.test(type) ? '' : orig.call(this, type); };
+  });
+  page = await ctx.newPage();
+  await page.goto(s.url + '/');
+  await page.evaluate(([tok, user]) => localStorage.setItem('casereel.session', JSON.stringify({ token: tok, user })),
+    [await login(s, 'agent4'), { id: 6, role: 'agent' }]);
+  await page.reload();
+  await waitPlaying(0);
+  assert.match(await page.evaluate(() => document.querySelector('.slide video').currentSrc), /^blob:/, 'media source from hls.js');
 });
 
 test('upload a clip through the UI and watch it reach pending review', { skip: missing }, async () => {
@@ -171,6 +209,19 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   assert.equal(v.status, 'pending_review');
   assert.deepEqual(v.tags.sort(), ['empathy', 'refunds']);
   state.videoId = v.id;
+
+  // a file that is not a video fails in processing, and the page says why in the server's words
+  const junk = join(mediaDir, 'not-a-video.mp4');
+  writeFileSync(junk, 'meeting notes, lunch order, nothing to watch\n'.repeat(200));
+  await page.setInputFiles('#pick-file', junk);
+  await page.fill('input[name=title]', '坏文件');
+  await page.click('#upload-start');
+  await page.locator('#upload-state [data-status=failed]').waitFor({ timeout: 60000 });
+  const failed = (await api(s, 'GET', '/api/v1/me/videos', { token: tok })).json.items.find((x) => x.title === '坏文件');
+  assert.equal(failed.status, 'failed');
+  assert.ok(failed.error);
+  await page.locator('#upload-state .form-error', { hasText: failed.error }).waitFor();
+  await shot('06b-upload-failed');
 });
 
 test('trainer approves the upload and features its creator; the agent sees the badge', { skip: missing }, async (t) => {
@@ -189,25 +240,49 @@ test('trainer approves the upload and features its creator; the agent sees the b
 
   // the other trainer pages render
   await page.click('.subtabs button[data-page=feature]');
-  await page.locator('#featured-list li').first().waitFor();
+  await page.locator('#featured-list li', { hasText: 'Zhang Wei' }).waitFor();
+  // assign the new clip as must-watch for the uploader's team (Billing)
+  await page.selectOption('#assign-clip', String(state.videoId));
+  await page.locator('#assign-form .checks label', { hasText: 'Billing' }).locator('input').check();
+  await page.click('#assign-go');
+  await page.locator('#assign-list li', { hasText: '网页上传的案例' }).waitFor();
+  await shot('08-feature-assign');
   await page.click('.subtabs button[data-page=boards]');
   await page.locator('#boards ol li').first().waitFor();
-  await shot('08-leaderboards');
+  await shot('09-leaderboards');
   await page.click('.subtabs button[data-page=analytics]');
   await page.locator('.analytics-card svg.retention path.line').first().waitFor({ state: 'attached' });
   await page.locator('#team-activity svg rect').first().waitFor();
-  await shot('09-analytics');
+  await page.locator('#toast').waitFor({ state: 'hidden' });
+  await shot('10-analytics');
+  assert.deepEqual(page.errors, []);
+
+  // a quiz on the new clip (through the API: the quiz editor is not in the UI yet)
+  const quiz = await api(s, 'PUT', `/api/v1/videos/${state.videoId}/quiz`, { token: await login(s, 'trainer1'),
+    json: { questions: [{ text: '年度套餐 30 天内可以按比例退款吗？', choices: ['可以', '不可以'], answer: 0 }] } });
+  assert.equal(quiz.status, 200, quiz.body);
 
   await loginAs('agent3');
   const slide = page.locator(`.slide[data-id="${state.videoId}"]`);
   await slide.waitFor();
   await slide.scrollIntoViewIfNeeded();
   await slide.locator('.creator-badge').waitFor();
+  await slide.locator('.badge.must').waitFor();
   await page.waitForFunction((id) => {
     const v = document.querySelector(`.slide[data-id="${id}"] video`);
     return v && v.currentTime > 0.3;
   }, state.videoId, { timeout: 20000 });
-  await shot('10-feed-featured');
+  await shot('11-feed-featured');
+  // the clip plays to its end: the quiz sheet opens
+  const sheet = page.locator('.quiz-sheet');
+  await sheet.waitFor({ timeout: 30000 });
+  await until(() => page.views.some((v) => v.id === state.videoId && v.event === 'end' && v.status === 200), 'the end event');
+  await sheet.locator('label.choice').first().click();
+  await shot('12-quiz');
+  await sheet.locator('button[type=submit]').click();
+  await sheet.locator('.quiz-result:not(:empty)').waitFor();
+  assert.match(await sheet.locator('.quiz-result').textContent(), /1\/1/);
+  assert.deepEqual(page.errors, []);
 });
 
 test('me: check in, then buy a shop item', { skip: missing }, async () => {
@@ -225,7 +300,8 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   await page.click(`#shop button[data-item="${item.json.id}"]`);
   await page.locator('#orders li', { hasText: '咖啡券' }).waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), afterCheckin - 5);
-  await shot('11-me');
+  await page.locator('#toast').waitFor({ state: 'hidden' });
+  await shot('13-me');
   // the language toggle switches the UI to English
   await page.click('#lang-toggle');
   await page.locator('#checkin', { hasText: 'Checked in today' }).waitFor();

@@ -66,10 +66,10 @@ export async function mount(el) {
     const slide = h('section.slide', { dataset: { index: String(i), id: String(item.id) } },
       stage, info, h('div.actions', {}, likeBtn, commentBtn, tipBtn, muteBtn));
     const player = new Player(video, item, {
-      onEnded: () => {
+      onEnded: (sent) => {
         if (item.has_quiz && !state.quizzed.has(item.id)) {
           state.quizzed.add(item.id);
-          openQuiz(item);
+          sent.then(() => openQuiz(item)); // answers count once the watch is complete
         } else if (state.active === i) {
           video.currentTime = 0;
           player.play().catch(() => {});

@@ -13,6 +13,7 @@ const screens = {
 const root = document.getElementById('screen');
 const tabs = document.getElementById('tabs');
 let current = null; // {name, unmount}
+let generation = 0;
 
 const isTrainer = () => ['trainer', 'admin'].includes(session()?.user?.role);
 
@@ -34,18 +35,25 @@ async function route() {
   document.body.dataset.screen = name;
   renderTabs(name);
   root.replaceChildren(h('p.loading', { text: t('loading') }));
+  const gen = ++generation; // a later tap wins over a screen still loading
   try {
     const mod = await screens[name]();
+    if (gen !== generation) return;
     const el = h('div.view', { id: `view-${name}` });
     root.replaceChildren(el);
-    current = { name, unmount: await mod.mount(el, { rerender: route }) };
+    const unmount = await mod.mount(el, { rerender: route });
+    if (gen !== generation) { unmount?.(); return; }
+    current = { name, unmount };
+    el.dataset.ready = '1';
   } catch (err) {
+    if (gen !== generation) return;
     root.replaceChildren(h('div.panel.error-panel', {}, h('p', { text: errText(err) }),
       h('button.primary', { onclick: route, text: t('retry') })));
   }
 }
 
 function showLogin(message) {
+  generation++;
   current?.unmount?.();
   current = null;
   tabs.hidden = true;

@@ -38,10 +38,17 @@ export class Player {
         this.lastPos = v.currentTime;
         this.send('seek', v.currentTime);
       },
+      pause: () => {
+        // a partial watch counts too: report where the viewer stopped
+        if (this.started && !v.ended && v.currentTime - this.lastPos >= 1) {
+          this.lastPos = v.currentTime;
+          this.send('progress', v.currentTime);
+        }
+      },
       ended: () => {
-        if (this.started) this.send('end', v.duration || v.currentTime);
+        const sent = this.started ? this.send('end', v.duration || v.currentTime) : Promise.resolve();
         this.started = false;
-        this.onEnded?.();
+        this.onEnded?.(sent);
       },
       error: () => this.fallback(),
     };
@@ -50,7 +57,7 @@ export class Player {
 
   async send(event, position) {
     try {
-      await api('POST', `/api/v1/videos/${this.item.id}/views`, { json: { event, position: Math.round(position * 10) / 10 } });
+      return await api('POST', `/api/v1/videos/${this.item.id}/views`, { json: { event, position: Math.round(position * 10) / 10 } });
     } catch (err) {
       if (err.status === 422 && event === 'progress') {
         // the server saw more video than wall time: tell it we jumped

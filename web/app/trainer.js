@@ -89,10 +89,10 @@ function featureButton(label, target, days = 7) {
 async function featureAssign() {
   const [clips, teams, feats, assigns] = await Promise.all([get('/api/v1/analytics/videos'), get('/api/v1/analytics/teams'),
     get('/api/v1/featured'), get('/api/v1/assignments')]);
-  const pick = () => h('select', { name: 'video_id' }, clips.items.map((c) => h('option', { value: String(c.video_id), text: `${c.title} — ${c.creator}` })));
+  const pick = (id) => h('select', { name: 'video_id', id }, clips.items.map((c) => h('option', { value: String(c.video_id), text: `${c.title} — ${c.creator}` })));
 
   // feature a clip or its creator
-  const fClip = pick();
+  const fClip = pick('feature-clip');
   const fDays = h('input', { type: 'number', name: 'days', min: 1, max: 90, value: '7' });
   const fNote = h('input', { name: 'note', maxlength: 200 });
   const fOut = h('p.form-error', { role: 'alert' });
@@ -116,12 +116,12 @@ async function featureAssign() {
   fu.addEventListener('click', () => doFeature('creator', fu));
 
   // assign must-watch to teams
-  const aClip = pick();
+  const aClip = pick('assign-clip');
   const due = h('input', { type: 'date', name: 'due_date', value: new Date(Date.now() + 7 * 864e5).toISOString().slice(0, 10) });
   const checks = h('div.checks', {}, teams.items.map((x) => h('label', {}, h('input', { type: 'checkbox', value: String(x.team_id) }), h('span', { text: x.team }))));
   const aOut = h('p.form-error', { role: 'alert' });
-  const aBtn = h('button.primary.big', { text: t('assign') });
-  const list = h('ul.list');
+  const aBtn = h('button.primary.big', { id: 'assign-go', text: t('assign') });
+  const list = h('ul.list', { id: 'assign-list' });
   const renderAssigns = (items) => list.replaceChildren(...items.map((a) => h('li.row', {},
     h('div.grow', {}, h('strong', { text: a.video.title }), h('div.muted', { text: `${a.target.name} · ${a.due_at ? new Date(a.due_at * 1000).toLocaleDateString() : ''}` })),
     h('span', { text: t('watchedOf', { w: a.watched ?? 0, a: a.assigned ?? 0 }) }))));
@@ -146,12 +146,12 @@ async function featureAssign() {
       h('label', {}, h('span', { text: t('pickClip') }), fClip),
       h('div.btn-row', {}, h('label', {}, h('span', { text: t('days') }), fDays), h('label', {}, h('span', { text: t('note') }), fNote)),
       fOut, h('div.btn-row', {}, fc, fu)),
-    h('section.panel', {}, h('h2', { text: t('nowFeatured') }), h('ul.list', { id: 'featured-list' }, feats.items.map((f) =>
+    h('section.panel', {}, h('h2', { text: t('nowFeatured') }), h('ul.list', { id: 'featured-list' }, feats.items.length ? [] : h('li.muted', { text: t('empty') }), feats.items.map((f) =>
       h('li.row', {}, h('span.badge.feat', { text: '★' }), h('div.grow', { text: f.kind === 'clip' ? `${f.video.title} — ${f.creator.display_name}` : f.creator.display_name }),
         h('small', { text: new Date(f.ends_at * 1000).toLocaleDateString() }))))),
     h('section.panel', { id: 'assign-form' }, h('h2', { text: t('assign') }),
       h('label', {}, h('span', { text: t('pickClip') }), aClip),
-      h('label', {}, h('span', { text: t('teams') }), checks),
+      h('fieldset.teams', {}, h('legend', { text: t('teams') }), checks),
       h('label', {}, h('span', { text: t('dueDate') }), due), aOut, aBtn),
     h('section.panel', {}, h('h2', { text: t('assignedList') }), list),
   ];

@@ -29,7 +29,7 @@ export async function analytics() {
     barChart(teams.items.map((x) => ({ label: x.team, value: x.completions_per_member, text: `${x.completions_per_member}` })), t('teamActivity')));
   const cards = clips.items.slice(0, 12).map((c, i) => h('section.panel.analytics-card', { dataset: { id: String(c.video_id) } },
     h('h3', { text: c.title }),
-    h('p.muted', { text: `${c.creator} · ${c.starts} ${t('starts')} · ${c.completions} ${t('completions')} · ${t('avgWatch', { p: c.average_watch_percent })}` }),
+    h('p.muted', { text: `${c.creator} · ${c.starts} ${t('starts')} · ${c.completions} ${t('completions')} · ${t('avgWatch', { p: c.average_watch_percent ?? '–' })}` }),
     h('small.muted', { text: t('retention') }),
     retentionChart(details[i]?.retention || [], `${t('retention')}: ${c.title}`)));
   return [teamPanel, ...cards];

@@ -123,6 +123,7 @@ export async function mount(el) {
     if (v.status === 'processing') {
       pollTimer = setTimeout(() => poll(videoId), 1000);
     } else {
+      upText.textContent = t('uploadDone');
       form.reset();
       file = null;
       chosen.textContent = '';
