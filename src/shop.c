@@ -23,22 +23,9 @@ static json_t *item_json(sqlite3_stmt *st)
 cr_err shop_items_json(bool all, json_t **out)
 {
 	sqlite3_stmt *st = store_stmt(ITEM_SELECT " WHERE active OR ?1 ORDER BY id");
-	json_t *items = json_array();
-	if (!st || !items) {
-		json_decref(items);
-		return CR_EDB;
-	}
-	sqlite3_bind_int(st, 1, all);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(items, item_json(st));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return store_error(rc, "shop items");
-	}
-	*out = items;
-	return CR_OK;
+	if (st)
+		sqlite3_bind_int(st, 1, all);
+	return store_rows_json(st, item_json, "shop items", out);
 }
 
 cr_err shop_item_json(int64_t id, json_t **out)
@@ -286,24 +273,12 @@ cr_err shop_orders_json(int64_t user_id, const char *status, int64_t before, lon
 	    store_stmt(ORDER_SELECT " WHERE (?1 = 0 OR o.user_id = ?1)"
 	                            " AND (?2 IS NULL OR o.status = ?2) AND o.id < ?3"
 	                            " ORDER BY o.id DESC LIMIT ?4");
-	json_t *items = json_array();
-	if (!st || !items) {
-		json_decref(items);
+	if (!st)
 		return CR_EDB;
-	}
 	sqlite3_bind_int64(st, 1, user_id);
 	if (status)
 		sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, before > 0 ? before : INT64_MAX);
 	sqlite3_bind_int64(st, 4, limit);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(items, order_json(st));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return store_error(rc, "orders");
-	}
-	*out = items;
-	return CR_OK;
+	return store_rows_json(st, order_json, "orders", out);
 }

@@ -117,20 +117,12 @@ cr_err social_list_comments(int64_t video_id, int64_t after, long limit, json_t 
 		return CR_ENOTFOUND;
 	sqlite3_stmt *st = store_stmt(COMMENT_SELECT " WHERE c.video_id = ?1 AND c.id > ?2"
 						     " AND c.removed_by IS NULL ORDER BY c.id LIMIT ?3");
-	json_t *items = json_array();
-	if (!st || !items) {
-		json_decref(items);
+	if (!st)
 		return CR_EDB;
-	}
 	sqlite3_bind_int64(st, 1, video_id);
 	sqlite3_bind_int64(st, 2, after);
 	sqlite3_bind_int64(st, 3, limit);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(items, comment_json(st));
-	store_done(st);
-	*out = items;
-	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "list comments");
+	return store_rows_json(st, comment_json, "list comments", out);
 }
 
 cr_err social_remove_comment(int64_t comment_id, const struct cr_user *by)

@@ -161,6 +161,24 @@ cr_err store_run(sqlite3_stmt *stmt, const char *what)
 	return store_error(rc, what);
 }
 
+cr_err store_rows_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
+		       json_t **out)
+{
+	json_t *rows = stmt ? json_array() : NULL;
+	if (!rows)
+		return stmt ? CR_ENOMEM : CR_EDB;
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(rows, row_json(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(rows);
+		return store_error(rc, what);
+	}
+	*out = rows;
+	return CR_OK;
+}
+
 void store_done(sqlite3_stmt *stmt)
 {
 	if (stmt)

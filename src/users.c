@@ -258,24 +258,12 @@ cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out)
 {
 	sqlite3_stmt *st = store_stmt(USER_COLUMNS " WHERE u.id > ?1 AND (?2 = 0 OR u.team_id = ?2)"
 						   " ORDER BY u.id LIMIT ?3");
-	json_t *items = json_array();
-	if (!st || !items) {
-		json_decref(items);
-		return st ? CR_ENOMEM : CR_EDB;
-	}
+	if (!st)
+		return CR_EDB;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, team_id);
 	sqlite3_bind_int64(st, 3, limit);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(items, row_to_json(st));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return store_error(rc, "list users");
-	}
-	*out = items;
-	return CR_OK;
+	return store_rows_json(st, row_to_json, "list users", out);
 }
 
 cr_err teams_id_by_name(const char *name, bool create, int64_t *id)

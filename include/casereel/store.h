@@ -3,6 +3,7 @@
 #ifndef CASEREEL_STORE_H
 #define CASEREEL_STORE_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,12 @@ sqlite3_stmt *store_stmt(const char *sql);
  * the result with store_error: the one-liner for INSERT/UPDATE/DELETE.
  * A NULL stmt (store_stmt failed) gives CR_EDB. */
 cr_err store_run(sqlite3_stmt *stmt, const char *what);
+
+/* Steps the bound statement `stmt` to the end, appending row_json(stmt) for
+ * every row to a new JSON array in *out, then resets it. CR_EDB for a NULL
+ * stmt; on a step error nothing is returned (the error is logged as `what`). */
+cr_err store_rows_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
+		       json_t **out);
 
 /* Resets `stmt` so its locks are released; safe on NULL. */
 void store_done(sqlite3_stmt *stmt);
