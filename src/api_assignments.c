@@ -7,6 +7,7 @@
 #include "casereel/app.h"
 #include "casereel/catalog.h"
 #include "casereel/feed.h"
+#include "casereel/feed_items.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
 

@@ -5,10 +5,22 @@
 
 #include "casereel/app.h"
 #include "casereel/feed.h"
+#include "casereel/feed_items.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
 
 #define URL_TTL 3600
+
+/* Answers with the JSON text in `out`, or a 500 when writing it failed. */
+static void send_text(struct cr_response *res, struct text_buf *out, const char *what)
+{
+	size_t len;
+	char *text = tb_take(out, &len);
+	if (text)
+		http_text(res, 200, "application/json", text, len);
+	else
+		http_error(res, CR_ENOMEM, what);
+}
 
 static void feed(struct cr_request *req, struct cr_response *res)
 {
@@ -16,19 +28,15 @@ static void feed(struct cr_request *req, struct cr_response *res)
 	if (!http_query_long(req, res, "limit", 10, 1, 50, &limit))
 		return;
 	const char *cursor = http_query(req, "cursor");
-	json_t *items = NULL;
-	char next[FEED_CURSOR_CHARS];
-	cr_err e = feed_page(&req->user, cursor && *cursor ? cursor : NULL, limit, URL_TTL, &items, next);
-	if (e == CR_EINVAL) {
+	struct text_buf out = {0};
+	cr_err e = feed_page(&req->user, cursor && *cursor ? cursor : NULL, limit, URL_TTL, &out);
+	if (e == CR_EINVAL)
 		http_problem(res, 400, "invalid-cursor", "the cursor is invalid or expired; reload the feed");
-		return;
-	}
-	if (e) {
+	else if (e)
 		http_error(res, e, "feed");
-		return;
-	}
-	http_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-				      next[0] ? json_string(next) : json_null()));
+	else
+		send_text(res, &out, "feed");
+	tb_free(&out);
 }
 
 struct filter {
@@ -64,9 +72,7 @@ static void list_published(struct cr_request *req, struct cr_response *res, cons
 		" AND (?4 IS NULL OR v.title LIKE ?4 ESCAPE '\\' OR EXISTS (SELECT 1 FROM video_tags vt"
 		"   JOIN tags t ON t.id = vt.tag_id WHERE vt.video_id = v.id AND t.name = ?5))"
 		" ORDER BY v.id DESC LIMIT ?6");
-	json_t *items = json_array();
-	if (!st || !items) {
-		json_decref(items);
+	if (!st) {
 		http_error(res, CR_EDB, "clip list");
 		return;
 	}
@@ -78,18 +84,28 @@ static void list_published(struct cr_request *req, struct cr_response *res, cons
 		sqlite3_bind_text(st, 5, f->query, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(st, 6, limit);
-	int64_t ids[50];
+	struct feed_entry entries[50];
 	size_t n = 0;
 	while (n < (size_t)limit && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
+		entries[n++] = (struct feed_entry){.id = sqlite3_column_int64(st, 0)};
 	store_done(st);
-	for (size_t i = 0; i < n; i++) {
-		json_t *item = feed_item_json(ids[i], &req->user, NULL, URL_TTL);
-		if (item)
-			json_array_append_new(items, item);
-	}
-	json_t *next = (long)n == limit ? json_integer(ids[n - 1]) : json_null();
-	http_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_before", next));
+	struct catalog *cat = catalog_acquire();
+	struct text_buf out = {0};
+	int64_t shown[50];
+	size_t nshown;
+	tb_puts(&out, "{\"items\":");
+	cr_err e = cat ? feed_items_render(cat, &req->user, entries, n, URL_TTL, &out, shown, &nshown)
+		       : CR_EDB;
+	catalog_release(&cat);
+	if ((long)n == limit)
+		tb_printf(&out, ",\"next_before\":%lld}", (long long)entries[n - 1].id);
+	else
+		tb_puts(&out, ",\"next_before\":null}");
+	if (e)
+		http_error(res, e, "clip list");
+	else
+		send_text(res, &out, "clip list");
+	tb_free(&out);
 }
 
 static void by_tag(struct cr_request *req, struct cr_response *res)

@@ -33,6 +33,9 @@ static void destroy(struct catalog *c)
 	}
 	for (int i = 0; i < 64; i++)
 		free((char *)c->tag_names[i]);
+	for (size_t i = 0; c->texts && i < c->n; i++)
+		free(atomic_load(&c->texts[i]));
+	free(c->texts);
 	free(c->clips);
 	free(c);
 }
@@ -182,6 +185,8 @@ static struct catalog *build(uint64_t v)
 		e = load_tags(c);
 	if (!e)
 		e = load_features(c);
+	if (!e && !(c->texts = calloc(c->n ? c->n : 1, sizeof *c->texts)))
+		e = CR_ENOMEM;
 	if (e) {
 		log_error("catalog: cannot build: %s", cr_strerror(e));
 		destroy(c);

@@ -11,11 +11,11 @@
 #include <time.h>
 
 #include "casereel/catalog.h"
+#include "casereel/feed_items.h"
 #include "casereel/impressions.h"
 #include "casereel/media.h"
 #include "casereel/rank.h"
 #include "casereel/store.h"
-#include "casereel/videos.h"
 
 #define NEW_HIRE_DAYS 90
 #define SNAPSHOT_REUSE_MS 60000 /* a reload within a minute keeps the order */
@@ -342,104 +342,43 @@ static void reason_words(const struct catalog *cat, enum rank_reason r, uint64_t
 	}
 }
 
-static json_t *tag_array(const char *csv)
-{
-	json_t *arr = json_array();
-	while (arr && *csv) {
-		size_t len = strcspn(csv, ",");
-		json_array_append_new(arr, json_stringn(csv, len));
-		csv += len + (csv[len] == ',');
-	}
-	return arr;
-}
-
-static json_t *item_json(const struct catalog_clip *c, const struct cr_user *viewer,
-			 const char *reason, long url_ttl)
-{
-	/* counts and the viewer's own state are read live: they must be exact */
-	sqlite3_stmt *st = store_stmt(
-		"SELECT v.starts, v.likes, v.comments, v.tips,"
-		" EXISTS (SELECT 1 FROM likes l WHERE l.video_id = v.id AND l.user_id = ?2),"
-		" w.completed_at IS NOT NULL, COALESCE(w.max_position, 0) FROM videos v"
-		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
-		" WHERE v.id = ?1 AND v.status = 'published'");
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, c->rank.id);
-	sqlite3_bind_int64(st, 2, viewer->id);
-	json_t *item = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		double pos = sqlite3_column_double(st, 6);
-		item = json_pack(
-			"{s:I, s:s, s:o, s:f, s:i, s:i, s:o, s:I, s:{s:I, s:s, s:s?, s:b},"
-			" s:{s:i, s:i, s:i, s:i}, s:{s:b, s:b, s:f}, s:s?}",
-			"id", (json_int_t)c->rank.id, "title", c->title, "tags", tag_array(c->tags),
-			"duration", c->duration, "width", c->width, "height", c->height, "urls",
-			videos_signed_urls(c->rank.id, url_ttl), "published_at",
-			(json_int_t)c->published_at, "creator", "id", (json_int_t)c->rank.creator_id,
-			"display_name", c->creator_name, "team", c->team_name, "featured",
-			c->rank.creator_featured, "counts", "views", sqlite3_column_int(st, 0), "likes",
-			sqlite3_column_int(st, 1), "comments", sqlite3_column_int(st, 2), "tips",
-			sqlite3_column_int(st, 3), "viewer", "liked", sqlite3_column_int(st, 4), "watched",
-			sqlite3_column_int(st, 5),
-			"progress", c->duration > 0 ? pos / c->duration : 0.0, "reason", reason);
-	}
-	store_done(st);
-	if (item) {
-		json_object_set_new(item, "featured", json_boolean(c->rank.featured));
-		json_object_set_new(item, "has_quiz", json_boolean(c->has_quiz));
-	}
-	return item;
-}
-
-json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
-		       long url_ttl)
-{
-	struct catalog *cat = catalog_acquire();
-	const struct catalog_clip *c = cat ? catalog_find(cat, video_id) : NULL;
-	json_t *item = c ? item_json(c, viewer, reason, url_ttl) : NULL;
-	catalog_release(&cat);
-	return item;
-}
-
 cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
-		 json_t **items, char next_cursor[FEED_CURSOR_CHARS])
+		 struct text_buf *out)
 {
-	struct snap_item page[64];
-	size_t got = 0, offset = 0, total = 0, want = (size_t)limit < 64 ? (size_t)limit : 64;
+	struct snap_item page[FEED_ITEMS_MAX];
+	size_t got = 0, offset = 0, total = 0;
+	size_t want = (size_t)limit < FEED_ITEMS_MAX ? (size_t)limit : FEED_ITEMS_MAX;
 	char id[33];
 	struct catalog *cat = catalog_acquire();
 	if (!cat)
 		return CR_EDB;
 	cr_err e = page_items(viewer, cursor, want, cat, page, &got, &offset, &total, id);
-	*items = e ? NULL : json_array();
-	int64_t shown[64];
-	size_t nshown = 0;
-	/* one read transaction for the page: one WAL snapshot, one lock */
-	bool read_tx = *items && store_read_begin();
-	for (size_t i = 0; *items && i < got; i++) {
-		/* a clip unpublished since the snapshot is skipped, not an error */
-		const struct catalog_clip *c = catalog_find(cat, page[i].id);
-		char why[128];
-		reason_words(cat, page[i].reason, page[i].reason_tags, why, sizeof why);
-		json_t *item = c ? item_json(c, viewer, why, url_ttl) : NULL;
-		if (item)
-			json_object_set_new(item, "must_watch",
-					    json_boolean(page[i].reason == RANK_REASON_MUST_WATCH));
-		if (item) {
-			json_array_append_new(*items, item);
-			shown[nshown++] = page[i].id;
-		}
+	struct feed_entry entries[FEED_ITEMS_MAX];
+	char why[FEED_ITEMS_MAX][128];
+	for (size_t i = 0; !e && i < got; i++) {
+		reason_words(cat, page[i].reason, page[i].reason_tags, why[i], sizeof why[i]);
+		entries[i] = (struct feed_entry){page[i].id, why[i],
+						 page[i].reason == RANK_REASON_MUST_WATCH};
 	}
-	store_read_end(read_tx);
+	int64_t shown[FEED_ITEMS_MAX];
+	size_t nshown = 0;
+	if (!e) {
+		/* one read transaction for the page: one WAL snapshot, one lock */
+		bool read_tx = store_read_begin();
+		tb_puts(out, "{\"items\":");
+		e = feed_items_render(cat, viewer, entries, got, url_ttl, out, shown, &nshown);
+		store_read_end(read_tx);
+	}
 	catalog_release(&cat);
 	if (e)
 		return e;
 	impressions_add(viewer->id, shown, nshown);
-	next_cursor[0] = '\0';
+	tb_puts(out, ",\"next_cursor\":");
 	if (offset + got < total)
-		snprintf(next_cursor, FEED_CURSOR_CHARS, "%s.%zu", id, offset + got);
-	return *items ? CR_OK : CR_ENOMEM;
+		tb_printf(out, "\"%s.%zu\"}", id, offset + got);
+	else
+		tb_puts(out, "null}");
+	return out->failed ? CR_ENOMEM : CR_OK;
 }
 
 cr_err feed_expire_snapshots(void)

@@ -85,14 +85,22 @@ static json_t *video_tags(int64_t id)
 	return arr;
 }
 
+int64_t videos_url_expiry(long ttl)
+{
+	return (time(NULL) + ttl + 3599) / 3600 * 3600;
+}
+
 json_t *videos_signed_urls(int64_t id, long ttl)
+{
+	return videos_signed_urls_at(id, videos_url_expiry(ttl));
+}
+
+json_t *videos_signed_urls_at(int64_t id, int64_t expires)
 {
 	static const char *const files[][2] = {{"hls", "master.m3u8"},
 					       {"mp4", "720p.mp4"},
 					       {"poster", "poster.jpg"},
 					       {"thumbnail", "thumb.jpg"}};
-	/* expiry rounded up to the hour so URLs (and CDN cache keys) stay stable */
-	int64_t expires = (time(NULL) + ttl + 3599) / 3600 * 3600;
 	char prefix[160]; /* one signature covers every file of the clip */
 	json_t *urls = media_sign_url(id, expires, "", prefix, sizeof prefix) ? NULL : json_object();
 	for (size_t i = 0; urls && i < sizeof files / sizeof files[0]; i++) {

@@ -1,7 +1,7 @@
 /* The personal feed: ranks published clips for a viewer (src/rank.c over
  * src/catalog.c), keeps the order in a per-viewer snapshot so pages never
- * repeat or skip while scores move, records impressions (src/impressions.c),
- * and shapes feed items. */
+ * repeat or skip while scores move, and records impressions
+ * (src/impressions.c). */
 #ifndef CASEREEL_FEED_H
 #define CASEREEL_FEED_H
 
@@ -10,23 +10,18 @@
 
 #include "casereel/error.h"
 #include "casereel/http.h"
+#include "casereel/text_buf.h"
 
 #define FEED_SNAPSHOT_MAX 500  /* clips kept per snapshot */
 #define FEED_SNAPSHOT_TTL 3600 /* seconds a cursor stays valid */
-#define FEED_CURSOR_CHARS 64
 
-/* One page of the viewer's feed. With cursor NULL a fresh snapshot is
- * ranked; otherwise the page continues that snapshot. *items is a new JSON
- * array; next_cursor is "" at the end. CR_EINVAL for a cursor that is
- * malformed, expired or someone else's. */
+/* Writes one page of the viewer's feed to `out` as the JSON object
+ * {"items": [...], "next_cursor": "..." | null}. With cursor NULL a fresh
+ * snapshot is ranked (or a recent one reused); otherwise the page
+ * continues that snapshot. CR_EINVAL for a cursor that is malformed,
+ * expired or someone else's. Items are rendered by src/feed_items.c. */
 cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
-		 json_t **items, char next_cursor[FEED_CURSOR_CHARS]);
-
-/* The feed item JSON of published clip `video_id` for `viewer`: the clip
- * with signed URLs, creator, counts, the viewer's own state and `reason`
- * (may be NULL). NULL when the clip is not published. */
-json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
-		       long url_ttl);
+		 struct text_buf *out);
 
 /* Drops the viewer's cached order so the next reload re-ranks (after they
  * finish a clip: watched clips sink). Cursors keep working. */

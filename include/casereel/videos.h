@@ -37,9 +37,16 @@ cr_err videos_check_tags(json_t *tags, char *why, size_t why_len);
  * the viewer may not see it (only owners and trainers see unpublished ones). */
 cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out);
 
-/* {hls, mp4, poster, thumbnail} URLs of clip `id`, signed to expire at
- * least `ttl` seconds from now (rounded up to the hour, so URLs and CDN
- * cache keys stay stable). New reference. */
+/* The expiry given to media URLs handed out now that must stay valid for
+ * `ttl` seconds: rounded up to the hour, so URLs (and CDN cache keys) stay
+ * stable for an hour. */
+int64_t videos_url_expiry(long ttl);
+
+/* {hls, mp4, poster, thumbnail}: signed URLs of the clip's files, valid
+ * until `expires`. */
+json_t *videos_signed_urls_at(int64_t id, int64_t expires);
+
+/* videos_signed_urls_at(id, videos_url_expiry(ttl)). */
 json_t *videos_signed_urls(int64_t id, long ttl);
 
 /* The caller's own videos, newest first (JSON array). */

@@ -1,0 +1,40 @@
+/* Feed items: what every clip list (feed, tag feed, creator list, search,
+ * must-watch list) shows of a published clip, written as JSON text. The
+ * fixed part of an item (clip, creator, signed URLs) is rendered once per
+ * catalogue and URL expiry; counts and the viewer's own state are read
+ * live, in one query per page, so they are exact. */
+#ifndef CASEREEL_FEED_ITEMS_H
+#define CASEREEL_FEED_ITEMS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casereel/catalog.h"
+#include "casereel/error.h"
+#include "casereel/http.h"
+#include "casereel/text_buf.h"
+
+#define FEED_ITEMS_MAX 64 /* entries per call */
+
+struct feed_entry {
+	int64_t id;
+	const char *reason; /* why it is shown, for a person; NULL for none */
+	bool must_watch;
+};
+
+/* Appends the JSON array of the items of entries[0..n) (n <=
+ * FEED_ITEMS_MAX) for `viewer`, skipping clips no longer published. The
+ * ids shown go to shown[] (room for n), their number to *nshown. Media
+ * URLs stay valid for at least url_ttl seconds. */
+cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer,
+			 const struct feed_entry *entries, size_t n, long url_ttl,
+			 struct text_buf *out, int64_t *shown, size_t *nshown);
+
+/* The item of published clip `video_id` as a JSON object (new reference),
+ * or NULL when the clip is not published. */
+json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
+		       long url_ttl);
+
+#endif

@@ -1,0 +1,189 @@
+/* Feed items as JSON text. See include/casereel/feed_items.h. */
+#include "casereel/feed_items.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casereel/store.h"
+#include "casereel/videos.h"
+
+/* The fixed part of one clip's item: `{"id":..,...,"has_quiz":false`
+ * without the closing brace, with media URLs signed until `expires`. */
+struct clip_text {
+	int64_t expires;
+	size_t len;
+	char text[];
+};
+
+/* What is read live for one item. */
+struct live {
+	int64_t id;
+	int views, likes, comments, tips;
+	bool liked, watched;
+	double position;
+};
+
+static json_t *tag_array(const char *csv)
+{
+	json_t *arr = json_array();
+	while (arr && *csv) {
+		size_t len = strcspn(csv, ",");
+		json_array_append_new(arr, json_stringn(csv, len));
+		csv += len + (csv[len] == ',');
+	}
+	return arr;
+}
+
+static struct clip_text *render_fixed(const struct catalog_clip *c, int64_t expires)
+{
+	json_t *o = json_pack(
+		"{s:I, s:s, s:o, s:f, s:i, s:i, s:o, s:I, s:{s:I, s:s, s:s?, s:b}, s:b, s:b}",
+		"id", (json_int_t)c->rank.id, "title", c->title, "tags", tag_array(c->tags),
+		"duration", c->duration, "width", c->width, "height", c->height, "urls",
+		videos_signed_urls_at(c->rank.id, expires), "published_at",
+		(json_int_t)c->published_at, "creator", "id", (json_int_t)c->rank.creator_id,
+		"display_name", c->creator_name, "team", c->team_name, "featured",
+		c->rank.creator_featured, "featured", c->rank.featured, "has_quiz", c->has_quiz);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	size_t len = text ? strlen(text) : 0;
+	struct clip_text *t = len > 2 ? malloc(sizeof *t + len) : NULL;
+	if (t) {
+		t->expires = expires;
+		t->len = len - 1; /* without the closing brace: live members follow */
+		memcpy(t->text, text, len - 1);
+	}
+	free(text);
+	return t;
+}
+
+/* The clip's fixed text from the catalogue's cache, rendering (and
+ * caching) it on first use. When the cache holds another expiry the text
+ * is rendered for this call only and handed back in *own to free. */
+static const struct clip_text *fixed_text(const struct catalog *cat, const struct catalog_clip *c,
+					  int64_t expires, struct clip_text **own)
+{
+	struct clip_text *_Atomic *slot = &cat->texts[c - cat->clips];
+	struct clip_text *t = atomic_load_explicit(slot, memory_order_acquire);
+	if (t && t->expires == expires)
+		return t;
+	struct clip_text *fresh = render_fixed(c, expires);
+	struct clip_text *empty = NULL;
+	if (fresh && !atomic_compare_exchange_strong_explicit(slot, &empty, fresh, memory_order_acq_rel,
+							      memory_order_acquire))
+		*own = fresh; /* another expiry (or another thread's copy) holds the slot */
+	return fresh;
+}
+
+/* Reads counts and the viewer's state of the entries' clips, one query.
+ * Clips not published are missing from live[]; returns how many were read. */
+static cr_err load_live(const struct cr_user *viewer, const struct feed_entry *entries, size_t n,
+			struct live *live, size_t *nlive)
+{
+	char ids[FEED_ITEMS_MAX * 21 + 2] = "[";
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%lld", i ? "," : "",
+					(long long)entries[i].id);
+	snprintf(ids + len, sizeof ids - len, "]");
+	sqlite3_stmt *st = store_stmt(
+		"SELECT v.id, v.starts, v.likes, v.comments, v.tips,"
+		" EXISTS (SELECT 1 FROM likes l WHERE l.video_id = v.id AND l.user_id = ?2),"
+		" w.completed_at IS NOT NULL, COALESCE(w.max_position, 0)"
+		/* CROSS JOIN: the page's ids drive the lookups, never a scan */
+		" FROM json_each(?1) j CROSS JOIN videos v ON v.id = j.value"
+		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
+		" WHERE v.status = 'published'");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, viewer->id);
+	int rc;
+	*nlive = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *nlive < n)
+		live[(*nlive)++] = (struct live){
+			.id = sqlite3_column_int64(st, 0),
+			.views = sqlite3_column_int(st, 1),
+			.likes = sqlite3_column_int(st, 2),
+			.comments = sqlite3_column_int(st, 3),
+			.tips = sqlite3_column_int(st, 4),
+			.liked = sqlite3_column_int(st, 5),
+			.watched = sqlite3_column_int(st, 6),
+			.position = sqlite3_column_double(st, 7),
+		};
+	store_done(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CR_OK : store_error(rc, "feed counts");
+}
+
+static const struct live *find_live(const struct live *live, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (live[i].id == id)
+			return &live[i];
+	return NULL;
+}
+
+static void render_item(struct text_buf *out, const struct clip_text *fixed,
+			const struct catalog_clip *c, const struct live *l,
+			const struct feed_entry *e)
+{
+	tb_append(out, fixed->text, fixed->len);
+	tb_printf(out,
+		  ",\"counts\":{\"views\":%d,\"likes\":%d,\"comments\":%d,\"tips\":%d},"
+		  "\"viewer\":{\"liked\":%s,\"watched\":%s,\"progress\":%.6g},\"reason\":",
+		  l->views, l->likes, l->comments, l->tips, l->liked ? "true" : "false",
+		  l->watched ? "true" : "false", c->duration > 0 ? l->position / c->duration : 0.0);
+	tb_json_string(out, e->reason);
+	tb_puts(out, e->must_watch ? ",\"must_watch\":true}" : ",\"must_watch\":false}");
+}
+
+cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer,
+			 const struct feed_entry *entries, size_t n, long url_ttl,
+			 struct text_buf *out, int64_t *shown, size_t *nshown)
+{
+	struct live live[FEED_ITEMS_MAX];
+	size_t nlive = 0;
+	*nshown = 0;
+	if (n > FEED_ITEMS_MAX)
+		return CR_EINVAL;
+	cr_err e = n ? load_live(viewer, entries, n, live, &nlive) : CR_OK;
+	if (e)
+		return e;
+	int64_t expires = videos_url_expiry(url_ttl);
+	tb_append(out, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		/* a clip unpublished since it was listed is skipped, not an error */
+		const struct catalog_clip *c = catalog_find(cat, entries[i].id);
+		const struct live *l = c ? find_live(live, nlive, entries[i].id) : NULL;
+		struct clip_text *own = NULL;
+		const struct clip_text *fixed = l ? fixed_text(cat, c, expires, &own) : NULL;
+		if (!fixed)
+			continue;
+		if (*nshown)
+			tb_append(out, ",", 1);
+		render_item(out, fixed, c, l, &entries[i]);
+		free(own);
+		shown[(*nshown)++] = entries[i].id;
+	}
+	tb_append(out, "]", 1);
+	return out->failed ? CR_ENOMEM : CR_OK;
+}
+
+json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
+		       long url_ttl)
+{
+	struct catalog *cat = catalog_acquire();
+	struct feed_entry entry = {.id = video_id, .reason = reason};
+	struct text_buf text = {0};
+	int64_t shown;
+	size_t nshown = 0;
+	cr_err e = cat ? feed_items_render(cat, viewer, &entry, 1, url_ttl, &text, &shown, &nshown)
+		       : CR_EDB;
+	catalog_release(&cat);
+	json_t *items = !e && nshown ? json_loadb(text.data, text.len, 0, NULL) : NULL;
+	tb_free(&text);
+	json_t *item = json_incref(json_array_get(items, 0));
+	json_decref(items);
+	return item;
+}

@@ -1,0 +1,100 @@
+/* Unit tests for src/text_buf.c: JSON string escaping that any JSON parser
+ * (jansson here) reads back to the original, and growth past the first
+ * allocation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casereel/text_buf.h"
+
+/* Writes s as a JSON string, parses it back and compares. */
+static void round_trip(const char *s)
+{
+	struct text_buf b = {0};
+	tb_json_string(&b, s);
+	size_t len;
+	char *text = tb_take(&b, &len);
+	assert_non_null(text);
+	assert_int_equal(len, strlen(text));
+	json_error_t err;
+	json_t *v = json_loads(text, JSON_DECODE_ANY, &err);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(v), s);
+	json_decref(v);
+	free(text);
+}
+
+static void test_escapes_round_trip(void **state)
+{
+	(void)state;
+	round_trip("");
+	round_trip("plain words");
+	round_trip("quote \" backslash \\ slash /");
+	round_trip("new\nline\ttab\rreturn\x01\x1f bell\x07");
+	round_trip("退款 — refunds, 谢谢");
+	round_trip("</script><!--");
+}
+
+static void test_exact_text(void **state)
+{
+	(void)state;
+	struct text_buf b = {0};
+	tb_puts(&b, "{\"a\":");
+	tb_json_string(&b, "x\"\x01");
+	tb_printf(&b, ",\"n\":%d,\"z\":", 42);
+	tb_json_string(&b, NULL);
+	tb_append(&b, "}", 1);
+	char *text = tb_take(&b, NULL);
+	assert_string_equal(text, "{\"a\":\"x\\\"\\u0001\",\"n\":42,\"z\":null}");
+	free(text);
+	assert_null(b.data);
+}
+
+static void test_grows_past_first_block(void **state)
+{
+	(void)state;
+	struct text_buf b = {0};
+	char big[5000];
+	memset(big, 'y', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	for (int i = 0; i < 100; i++)
+		tb_printf(&b, "%d,", i);
+	tb_printf(&b, "%s", big); /* longer than printf's small buffer */
+	size_t len;
+	char *text = tb_take(&b, &len);
+	assert_non_null(text);
+	assert_int_equal(len, strlen(text));
+	assert_true(len > sizeof big);
+	assert_memory_equal(text, "0,1,2,", 6);
+	assert_int_equal(text[len - 1], 'y');
+	free(text);
+}
+
+static void test_empty_take_is_empty_string(void **state)
+{
+	(void)state;
+	struct text_buf b = {0};
+	size_t len = 99;
+	char *text = tb_take(&b, &len);
+	assert_non_null(text);
+	assert_int_equal(len, 0);
+	assert_string_equal(text, "");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escapes_round_trip),
+		cmocka_unit_test(test_exact_text),
+		cmocka_unit_test(test_grows_past_first_block),
+		cmocka_unit_test(test_empty_take_is_empty_string),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
