@@ -14,11 +14,10 @@
 #   WARMUP=2        unmeasured seconds first
 #   GOAL=2000       transfers/s the run must reach (reported, exit 3 with STRICT=1)
 #   STRICT=0
-#   HTTP_THREADS=64 casereel --http-threads; "" for its default (one per
-#                   core). A points write holds its HTTP thread until its
-#                   batch commits, so the threads bound the batch size;
-#                   libmicrohttpd spreads connections over its pool
-#                   unevenly, so more threads than clients helps.
+#   HTTP_THREADS="" casereel --http-threads; empty for its default. A
+#                   points write waiting for its batch's commit holds no
+#                   HTTP thread (its connection is parked), so the batch
+#                   size is bounded by the clients, not the threads.
 #   SKIP_BUILD=0    1: do not run make first
 #   KEEP_TMP=0      1: keep the data dir
 # The load is wrk with bench/ledger.lua (fresh Idempotency-Key per request).
@@ -33,7 +32,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 GOAL=${GOAL:-2000}
 STRICT=${STRICT:-0}
-HTTP_THREADS=${HTTP_THREADS-64}
+HTTP_THREADS=${HTTP_THREADS-}
 WRK_THREADS=${WRK_THREADS:-2}
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_TMP=${KEEP_TMP:-0}

@@ -47,6 +47,7 @@ static const struct opt options[] = {
 	LLNG("upload-max", "CASEREEL_UPLOAD_MAX", upload_max, 1024, 64L << 30, "largest upload (bytes)"),
 	INT("upload-daily-quota", "CASEREEL_UPLOAD_DAILY_QUOTA", upload_daily_quota, 0, 100000, "uploads per user per day"),
 	LNG("upload-expiry", "CASEREEL_UPLOAD_EXPIRY", upload_expiry, 1, 30L * 86400, "unfinished upload lifetime (s)"),
+	LNG("idempotency-ttl", "CASEREEL_IDEMPOTENCY_TTL", idempotency_ttl, 1, 365L * 86400, "how long points writes' Idempotency-Keys are remembered (s)"),
 	BOOL("keep-source", "CASEREEL_KEEP_SOURCE", keep_source, "keep originals after transcoding (0/1)"),
 	INT("transcode-time-limit", "CASEREEL_TRANSCODE_TIME_LIMIT", transcode_time_limit, 1, 86400, "seconds per transcode"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
@@ -83,6 +84,7 @@ void config_defaults(struct cr_config *cfg)
 	cfg->upload_max = 2LL << 30;
 	cfg->upload_daily_quota = 20;
 	cfg->upload_expiry = 86400;
+	cfg->idempotency_ttl = 7 * 86400;
 	cfg->keep_source = true;
 	cfg->transcode_time_limit = 900;
 }

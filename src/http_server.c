@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ struct req_ctx {
 	bool queued;       /* the response went to MHD */
 	bool streaming;    /* a CR_BODY_STREAM route's begin() accepted the request */
 	bool finished;     /* ... and its finish() ran */
+	bool deferred;     /* the handler called http_defer(): answered by another thread */
+	bool suspended;    /* ... and the connection is parked until http_resume() */
+	bool resumed;      /* ... and http_resume() was called: res is final */
 	char *body;
 	size_t body_len, body_cap, body_max;
 	size_t bytes_out;
@@ -155,6 +159,7 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx,
 			  struct MHD_Connection *conn, const char *url, const char *method)
 {
 	ctx->req.conn = conn;
+	ctx->req.server_ctx = ctx;
 	ctx->req.app = srv->app;
 	ctx->req.cfg = srv->app->cfg;
 	ctx->req.method = method;
@@ -253,10 +258,52 @@ static void run_handler(struct req_ctx *ctx)
 	}
 	/* a handler must never leave a transaction open on the thread's connection */
 	store_rollback();
+}
+
+/* A 500 for a handler that left the response empty. */
+static void check_answered(struct req_ctx *ctx)
+{
 	if (ctx->res.status == 0) {
-		log_error("handler for %s %s answered nothing", rt->method, rt->pattern);
+		log_error("handler for %s %s answered nothing", ctx->match.route->method,
+			  ctx->match.route->pattern);
 		http_problem(&ctx->res, 500, "internal", "the server failed to answer");
 	}
+}
+
+/* --- deferred answers ----------------------------------------------------
+ * The lock orders "park" before "resume": MHD forbids resuming a
+ * connection that is not suspended, and the other thread may finish
+ * before the handler's thread gets to park the connection. */
+static pthread_mutex_t defer_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void http_defer(struct cr_request *req)
+{
+	struct req_ctx *ctx = req->server_ctx;
+	ctx->deferred = true;
+}
+
+void http_resume(struct cr_request *req)
+{
+	struct req_ctx *ctx = req->server_ctx;
+	pthread_mutex_lock(&defer_mu);
+	ctx->resumed = true;
+	if (ctx->suspended)
+		MHD_resume_connection(ctx->req.conn);
+	pthread_mutex_unlock(&defer_mu);
+}
+
+/* For a deferred request: true once its answer is ready; otherwise parks
+ * the connection (MHD calls on_request again after http_resume). */
+static bool deferred_answer_ready(struct req_ctx *ctx)
+{
+	pthread_mutex_lock(&defer_mu);
+	bool ready = ctx->resumed;
+	if (!ready && !ctx->suspended) {
+		MHD_suspend_connection(ctx->req.conn);
+		ctx->suspended = true;
+	}
+	pthread_mutex_unlock(&defer_mu);
+	return ready;
 }
 
 static enum MHD_Result send_response(struct req_ctx *ctx)
@@ -354,8 +401,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (ctx->queued)
 		return MHD_YES;
-	if (!ctx->answered)
+	if (!ctx->answered && !ctx->deferred)
 		run_handler(ctx);
+	if (ctx->deferred && !deferred_answer_ready(ctx))
+		return MHD_YES;
+	if (!ctx->answered)
+		check_answered(ctx);
 	return send_response(ctx);
 }
 
@@ -430,14 +481,16 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 		return CR_ENOMEM;
 	srv->app = app;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	/* Handlers block (SQLite, fsync'd points writes waiting for their group
-	 * commit, argon2id at login), so the pool is larger than the core count;
-	 * 4 per core measured best for /me, /feed and points writes on 2 cores. */
+	/* Handlers block (SQLite, argon2id at login; points writes waiting for
+	 * their group commit are parked, not blocking), so the pool is larger
+	 * than the core count: 4 per core measured best for /me and /feed on
+	 * 2 cores. */
 	unsigned threads = cfg->http_threads > 0 ? (unsigned)cfg->http_threads
 			  : cores > 2             ? 4 * (unsigned)cores
 						  : 8;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | MHD_USE_TURBO | (ipv6 ? MHD_USE_IPv6 : 0);
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
+			 (ipv6 ? MHD_USE_IPv6 : 0);
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, so it catches everything */

@@ -315,9 +315,10 @@ static void send_stored(struct cr_response *res, unsigned status, bool problem, 
  * one transaction per request caps the ledger near 200 writes/s. Instead,
  * points writes queue up for one writer thread, which takes the whole
  * queue, runs each request in its own savepoint inside one BEGIN IMMEDIATE
- * transaction, commits once, and wakes the owners. Nobody's answer leaves
- * before the commit that made it durable, and a request's writes and its
- * key row still commit together. */
+ * transaction, commits once, and resumes the requests, whose connections
+ * were parked meanwhile (http_defer), so a waiting write holds no HTTP
+ * thread. Nobody's answer leaves before the commit that made it durable,
+ * and a request's writes and its key row still commit together. */
 
 #define BATCH_MAX 256
 
@@ -327,8 +328,6 @@ struct job {
 	cr_handler_fn inner;
 	const char *key;
 	unsigned char hash[32];
-	bool done;
-	pthread_cond_t done_cv; /* signalled once done is set: no thundering herd */
 	struct job *next;
 };
 
@@ -453,13 +452,11 @@ static void *writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&batch_mu);
 		run_batch(batch);
-		pthread_mutex_lock(&batch_mu);
 		for (struct job *j = batch, *next; j; j = next) {
-			next = j->next; /* j may be gone once its owner wakes */
-			j->done = true;
-			pthread_cond_signal(&j->done_cv);
+			next = j->next;
+			http_resume(j->req); /* the answer in j->res goes out */
+			free(j);
 		}
-		pthread_mutex_unlock(&batch_mu);
 	}
 	return NULL;
 }
@@ -476,22 +473,35 @@ static void writer_start(void)
 		log_error("ledger writer thread: not started; points writes commit one by one");
 }
 
+/* Queues the job for the writer and parks the request; the writer answers
+ * it after the commit and frees the job. */
 static void submit(struct job *job)
 {
 	pthread_once(&writer_once, writer_start);
 	if (!writer_running) {
 		run_batch(job);
+		free(job);
 		return;
 	}
-	pthread_cond_init(&job->done_cv, NULL);
+	http_defer(job->req);
 	pthread_mutex_lock(&batch_mu);
 	*queue_tail = job;
 	queue_tail = &job->next;
 	pthread_cond_signal(&work_cv);
-	while (!job->done)
-		pthread_cond_wait(&job->done_cv, &batch_mu);
 	pthread_mutex_unlock(&batch_mu);
-	pthread_cond_destroy(&job->done_cv);
+}
+
+cr_err ledger_expire_keys(int64_t before, int *removed)
+{
+	*removed = 0;
+	sqlite3_stmt *st = store_stmt("DELETE FROM idempotency_keys WHERE created_at < ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, before);
+	cr_err e = store_run(st, "expire idempotency keys");
+	if (!e)
+		*removed = sqlite3_changes(store_db());
+	return e;
 }
 
 void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handler_fn inner)
@@ -504,10 +514,15 @@ void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handl
 		             IDEM_KEY_MAX);
 		return;
 	}
-	struct job job = {.req = req, .res = res, .inner = inner, .key = key};
-	if (!request_hash(req, job.hash)) {
+	struct job *job = calloc(1, sizeof *job);
+	if (!job || !request_hash(req, job->hash)) {
+		free(job);
 		http_problem(res, 500, "internal", "out of memory");
 		return;
 	}
-	submit(&job);
+	job->req = req;
+	job->res = res;
+	job->inner = inner;
+	job->key = key;
+	submit(job);
 }

@@ -14,6 +14,7 @@
 #include "casereel/feed.h"
 #include "casereel/http_server.h"
 #include "casereel/impressions.h"
+#include "casereel/ledger.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
@@ -75,6 +76,10 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 			if (uploads_expire(cfg, &removed) == CR_OK && removed)
 				log_info("removed %d expired upload(s)", removed);
 			feed_expire_snapshots();
+			if (ledger_expire_keys(time(NULL) - cfg->idempotency_ttl, &removed) == CR_OK &&
+			    removed)
+				log_info("forgot %d idempotency key(s) older than %ld s", removed,
+					 cfg->idempotency_ttl);
 		}
 		struct timespec wait = {.tv_sec = 1};
 		int sig = sigtimedwait(stop, NULL, &wait);

@@ -314,6 +314,8 @@ const char *const schema_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (question_id, user_id)) WITHOUT ROWID;"
 	"CREATE INDEX quiz_answers_user ON quiz_answers(user_id);",
+	/* 8: idempotency keys are forgotten after --idempotency-ttl */
+	"CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

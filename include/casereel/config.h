@@ -30,6 +30,7 @@ struct cr_config {
 	long long upload_max;     /* bytes; larger uploads get 413 */
 	int upload_daily_quota;   /* uploads per user per calendar day */
 	long upload_expiry;       /* seconds an unfinished tus upload is kept */
+	long idempotency_ttl;     /* seconds a points write's Idempotency-Key is remembered */
 	bool keep_source;         /* keep the original upload after transcoding */
 	int transcode_time_limit; /* seconds one transcode may take */
 	bool demo;                /* load the demo seed into a new database */

@@ -45,6 +45,7 @@ struct cr_request {
 	const char *token;     /* the caller's bearer token, NULL when anonymous */
 	const char *client_ip; /* textual address of the peer */
 	void *stream;          /* CR_BODY_STREAM routes: the handler's own state */
+	void *server_ctx;      /* private to src/http_server.c */
 };
 
 #define CR_MAX_EXTRA_HEADERS 8
@@ -131,6 +132,16 @@ void http_header(struct cr_response *res, const char *name, const char *value_fm
 
 /* Frees what `res` owns and resets it. */
 void http_response_clear(struct cr_response *res);
+
+/* --- answering later (src/http_server.c) ------------------------------- */
+
+/* A handler that hands its request to another thread calls http_defer()
+ * and returns without answering: the connection is parked and the HTTP
+ * thread serves others meanwhile. The other thread fills the response and
+ * calls http_resume() exactly once; the answer then goes out. The request
+ * and response stay valid until then. */
+void http_defer(struct cr_request *req);
+void http_resume(struct cr_request *req);
 
 /* --- reading the request (src/request.c) ------------------------------- */
 

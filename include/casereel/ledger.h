@@ -79,4 +79,8 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
  * transactions itself. */
 void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handler_fn inner);
 
+/* Forgets idempotency keys stored before `before` (unix seconds): a retry
+ * with such a key runs as a new request. *removed gets the count. */
+cr_err ledger_expire_keys(int64_t before, int *removed);
+
 #endif

@@ -368,3 +368,37 @@ test('50 concurrent clients with retried keys, SIGKILL mid-run, restart: the led
   for (const v of [clipA, clipB])
     assert.equal(sql(s, `SELECT tips FROM videos WHERE id = ${v}`), sql(s, `SELECT SUM(amount) FROM tips WHERE video_id = ${v}`));
 });
+
+test('idempotency keys are forgotten after --idempotency-ttl, not before', async () => {
+  const dir = execFileSync('mktemp', ['-d', '/tmp/casereel-keys-XXXXXX']).toString().trim();
+  let srv = await startServer({ dataDir: dir, args: ['--transcode-workers', '0', '--timezone', ZONE] });
+  try {
+    const t = await login(srv, 'agent1');
+    const k = key();
+    const checkin = () => api(srv, 'POST', '/api/v1/me/checkin', { token: t, headers: { 'idempotency-key': k } });
+    assert.equal((await checkin()).status, 201);
+    await srv.dispose();
+    await sleep(2100);
+    // a long memory keeps the key: the retry is still a replay
+    srv = await startServer({ dataDir: dir, args: ['--transcode-workers', '0', '--timezone', ZONE, '--idempotency-ttl', '3600'] });
+    await sleep(300);
+    const kept = await checkin();
+    assert.equal(kept.status, 201);
+    assert.equal(kept.headers.get('idempotent-replayed'), 'true');
+    await srv.dispose();
+    // a 1 s memory forgets it at start: the same key is now a new check-in (already done today)
+    srv = await startServer({ dataDir: dir, args: ['--transcode-workers', '0', '--timezone', ZONE, '--idempotency-ttl', '1'] });
+    let again;
+    for (let i = 0; i < 20; i++) {
+      again = await checkin();
+      if (again.status !== 201) break;
+      await sleep(100);
+    }
+    expectProblem(assert, again, 409);
+    assert.match(srv.stderr, /forgot 1 idempotency key/);
+    assertLedger(srv);
+  } finally {
+    await srv.dispose();
+    execFileSync('rm', ['-rf', dir]);
+  }
+});
