@@ -122,7 +122,12 @@ export async function mount(el) {
     state.players.forEach((p, j) => {
       if (j === i) {
         p.video.muted = !state.sound;
-        p.play().catch(() => { p.video.muted = true; p.play().catch(() => syncHint(i)); });
+        p.play().catch(() => {
+          // a play() cut short by scrolling on must not restart this clip off screen
+          if (state.active !== i) return;
+          p.video.muted = true;
+          p.play().catch(() => syncHint(i));
+        });
       } else if (j === i + 1) {
         p.video.preload = 'auto';
         p.attach(); // the next clip buffers while this one plays

@@ -29,6 +29,12 @@ const T = {
     creators: '创作者', learners: '学习者', week: '本周', month: '本月', all: '全部',
     retention: '观看留存', teamActivity: '团队活跃度（人均完播）', completions: '完播', minutes: '分钟',
     pickClip: '选择视频', by: '作者', starts: '开始', avgWatch: '平均观看 {p}%',
+    quizzes: '测验', quizBtn: '测验', editQuizFor: '编辑测验：{title}', quizFor: '测验：{title}', filterClips: '按标题筛选视频',
+    quizLimits: '每个视频 1–3 道选择题，每题 2–5 个选项，标出正确答案。学员看完视频后作答。',
+    quizPoints: '每答对一题得 {p} 积分', noQuizYet: '这个视频还没有测验', questionN: '第 {n} 题', questionText: '题目',
+    rightAnswer: '正确答案', markRight: '选项 {n} 是正确答案', markRightHint: '点选圆圈标出正确答案', choiceN: '选项 {n}',
+    addChoice: '添加选项', removeChoice: '删除选项 {n}', addQuestion: '添加题目', removeQuestion: '删除第 {n} 题',
+    saveQuiz: '保存测验', saving: '保存中…', quizSaved: '测验已保存（{n} 道题）',
   },
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
@@ -58,6 +64,12 @@ const T = {
     creators: 'Creators', learners: 'Learners', week: 'Week', month: 'Month', all: 'All time',
     retention: 'Retention', teamActivity: 'Team activity (completions per member)', completions: 'completions', minutes: 'min',
     pickClip: 'Choose a clip', by: 'by', starts: 'starts', avgWatch: 'avg watched {p}%',
+    quizzes: 'Quizzes', quizBtn: 'Quiz', editQuizFor: 'Edit quiz: {title}', quizFor: 'Quiz: {title}', filterClips: 'Filter clips by title',
+    quizLimits: '1–3 multiple-choice questions per clip, 2–5 choices each, with the right answer marked. Viewers answer after watching.',
+    quizPoints: '{p} points per right answer', noQuizYet: 'This clip has no quiz yet', questionN: 'Question {n}', questionText: 'Question',
+    rightAnswer: 'Right answer', markRight: 'Choice {n} is the right answer', markRightHint: 'Tap the circle next to the right answer', choiceN: 'Choice {n}',
+    addChoice: 'Add choice', removeChoice: 'Remove choice {n}', addQuestion: 'Add question', removeQuestion: 'Remove question {n}',
+    saveQuiz: 'Save quiz', saving: 'Saving…', quizSaved: 'Quiz saved ({n} questions)',
   },
 };
 

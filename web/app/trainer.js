@@ -1,12 +1,13 @@
 // Trainer pages: review queue (inline player, approve/reject), feature and
-// assign, leaderboards, analytics. Only shown to trainers and admins.
+// assign, quizzes, leaderboards, analytics. Only shown to trainers and admins.
 import { get, post } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, showError, errText, fmtDur } from './ui.js';
 import { boards, analytics } from './trainer_stats.js';
+import { quizzes, quizButton } from './trainer_quiz.js';
 
-const pages = { review, feature: featureAssign, boards, analytics };
-const labels = { review: 'review', feature: 'featureAssign', boards: 'boards', analytics: 'analytics' };
+const pages = { review, feature: featureAssign, quizzes, boards, analytics };
+const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', boards: 'boards', analytics: 'analytics' };
 
 export async function mount(el) {
   const body = h('div', { id: 'trainer-body' });
@@ -58,7 +59,8 @@ function reviewCard(v) {
       actions.replaceWith(done);
       reason.closest('label').remove();
       if (decision === 'approve') {
-        done.append(' ', featureButton('featureCreator', { user_id: v.owner.id }), ' ', featureButton('featureClip', { video_id: v.id }));
+        done.append(' ', featureButton('featureCreator', { user_id: v.owner.id }), ' ', featureButton('featureClip', { video_id: v.id }),
+          ' ', quizButton(v));
       }
     } catch (err) {
       out.textContent = errText(err);

@@ -1,0 +1,167 @@
+// Trainer quizzes: the published clips with a quiz button each, and the
+// quiz editor (1-3 multiple-choice questions, the right answer marked).
+// The server checks the quiz (src/api_quiz.c); its problems show in the form.
+import { api, get } from './api.js';
+import { t } from './i18n.js';
+import { h, sheet, toast, errText } from './ui.js';
+
+// the limits of PUT /api/v1/videos/{id}/quiz
+const MAX_QUESTIONS = 3;
+const MIN_CHOICES = 2;
+const MAX_CHOICES = 5;
+const TEXT_MAX = 300;
+const CHOICE_MAX = 120;
+
+const blankQuestion = () => ({ text: '', choices: ['', ''], answer: null });
+
+/** The trainer page: every published clip, newest first, with a quiz button. */
+export async function quizzes() {
+  const clips = await get('/api/v1/analytics/videos');
+  if (!clips.items.length) return h('p.panel.empty', { text: t('empty') });
+  const filter = h('input', { type: 'search', name: 'filter', placeholder: t('filterClips'), 'aria-label': t('filterClips'), autocomplete: 'off' });
+  const list = h('ul.list', { id: 'quiz-clips' }, clips.items.map((c) => {
+    const video = { id: c.video_id, title: c.title };
+    return h('li.row', { dataset: { id: String(c.video_id), title: c.title.toLowerCase() } },
+      h('div.grow', {}, h('strong', { text: c.title }), h('div.muted', { text: c.creator })),
+      quizButton(video));
+  }));
+  filter.addEventListener('input', () => {
+    const q = filter.value.trim().toLowerCase();
+    for (const li of list.children) li.hidden = Boolean(q) && !li.dataset.title.includes(q);
+  });
+  return h('section.panel', { id: 'quiz-page' }, h('h2', { text: t('quizzes') }),
+    h('p.muted', { text: t('quizLimits') }), filter, list);
+}
+
+/** A button that opens the quiz editor for `video` ({id, title}). */
+export function quizButton(video) {
+  return h('button.primary', {
+    type: 'button', dataset: { quiz: String(video.id) }, 'aria-label': t('editQuizFor', { title: video.title }),
+    text: `✎ ${t('quizBtn')}`, onclick: () => openQuizEditor(video),
+  });
+}
+
+/** Opens the editor in a sheet: loads the clip's quiz, saves it with PUT. */
+export async function openQuizEditor(video) {
+  const s = sheet(t('quizFor', { title: video.title }), 'quiz-editor');
+  s.el.dataset.id = String(video.id);
+  const status = h('p.muted', { text: t('loading') });
+  s.body.append(status);
+  let quiz = null;
+  try {
+    quiz = await get(`/api/v1/videos/${video.id}/quiz`);
+  } catch (err) {
+    if (err.status !== 404) { // 404: no quiz yet
+      status.className = 'form-error';
+      status.textContent = errText(err);
+      return;
+    }
+  }
+  const model = quiz?.questions?.length
+    ? quiz.questions.map((q) => ({ text: q.text, choices: [...q.choices], answer: Number.isInteger(q.answer) ? q.answer : null }))
+    : [blankQuestion()];
+  status.textContent = quiz
+    ? t('quizPoints', { p: quiz.points_per_correct_answer })
+    : t('noQuizYet');
+
+  const questions = h('div.quiz-questions');
+  const addQ = h('button.add', { type: 'button', id: 'quiz-add-question', text: `＋ ${t('addQuestion')}` });
+  const out = h('p.form-error', { id: `quiz-error-${video.id}`, role: 'alert' });
+  const save = h('button.primary.big', { type: 'submit', text: t('saveQuiz') });
+  const form = h('form.quiz-edit', { novalidate: true, 'aria-describedby': out.id }, questions, addQ, out, save);
+  s.body.append(form);
+
+  function clearProblem() {
+    out.textContent = '';
+    delete out.dataset.field;
+    for (const fs of questions.querySelectorAll('fieldset.invalid')) {
+      fs.classList.remove('invalid');
+      fs.removeAttribute('aria-describedby');
+    }
+  }
+
+  /** Draws the questions from `model`; `focus` = [question, choice] to focus afterwards. */
+  function render(focus) {
+    questions.replaceChildren(...model.map(questionBlock));
+    addQ.disabled = model.length >= MAX_QUESTIONS;
+    if (focus) {
+      const [qi, ci] = focus;
+      const sel = ci === undefined ? `[name="q${qi}-text"]` : `[name="q${qi}-c${ci}"]`;
+      questions.querySelector(sel)?.focus();
+    }
+  }
+
+  function questionBlock(q, qi) {
+    const text = h('textarea', { name: `q${qi}-text`, rows: 2, maxlength: TEXT_MAX });
+    text.value = q.text;
+    text.addEventListener('input', () => { q.text = text.value; });
+    const choices = h('div.choice-edits', { role: 'radiogroup', 'aria-label': t('rightAnswer') }, q.choices.map((c, ci) => {
+      const radio = h('input', { type: 'radio', name: `q${qi}-answer`, value: String(ci), checked: q.answer === ci,
+        'aria-label': t('markRight', { n: ci + 1 }) });
+      radio.addEventListener('change', () => { if (radio.checked) q.answer = ci; });
+      const input = h('input', { name: `q${qi}-c${ci}`, maxlength: CHOICE_MAX, autocomplete: 'off',
+        placeholder: t('choiceN', { n: ci + 1 }), 'aria-label': t('choiceN', { n: ci + 1 }) });
+      input.value = c;
+      input.addEventListener('input', () => { q.choices[ci] = input.value; });
+      const remove = h('button.icon', { type: 'button', 'aria-label': t('removeChoice', { n: ci + 1 }), text: '✕',
+        disabled: q.choices.length <= MIN_CHOICES });
+      remove.addEventListener('click', () => {
+        q.choices.splice(ci, 1);
+        if (q.answer === ci) q.answer = null;
+        else if (q.answer !== null && q.answer > ci) q.answer -= 1;
+        render([qi, Math.min(ci, q.choices.length - 1)]);
+      });
+      return h('div.choice-edit', {}, radio, input, remove);
+    }));
+    const addC = h('button.add', { type: 'button', text: `＋ ${t('addChoice')}`, disabled: q.choices.length >= MAX_CHOICES });
+    addC.addEventListener('click', () => {
+      q.choices.push('');
+      render([qi, q.choices.length - 1]);
+    });
+    const removeQ = h('button.link', { type: 'button', text: t('removeQuestion', { n: qi + 1 }), disabled: model.length <= 1 });
+    removeQ.addEventListener('click', () => {
+      model.splice(qi, 1);
+      clearProblem();
+      render();
+      addQ.focus();
+    });
+    return h('fieldset.quiz-q', { dataset: { q: String(qi) } },
+      h('legend', { text: t('questionN', { n: qi + 1 }) }),
+      h('label', {}, h('span', { text: t('questionText') }), text),
+      h('p.muted.hint-line', { text: t('markRightHint') }),
+      choices,
+      h('div.btn-row', {}, addC, removeQ));
+  }
+
+  addQ.addEventListener('click', () => {
+    model.push(blankQuestion());
+    render([model.length - 1]);
+  });
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearProblem();
+    save.disabled = true;
+    save.textContent = t('saving');
+    const body = { questions: model.map((q) => ({ text: q.text.trim(), choices: q.choices.map((c) => c.trim()), answer: q.answer })) };
+    try {
+      const saved = await api('PUT', `/api/v1/videos/${video.id}/quiz`, { json: body });
+      toast(t('quizSaved', { n: saved.questions.length }));
+      s.close();
+    } catch (err) {
+      out.textContent = errText(err);
+      if (err.field) out.dataset.field = err.field;
+      // "questions[1] needs …": point at that question
+      const m = /questions\[(\d+)\]/.exec(err.message || '');
+      const fs = m && questions.querySelector(`fieldset[data-q="${m[1]}"]`);
+      if (fs) {
+        fs.classList.add('invalid');
+        fs.setAttribute('aria-describedby', out.id);
+      }
+      save.disabled = false;
+      save.textContent = t('saveQuiz');
+    }
+  });
+
+  render();
+}
