@@ -21,6 +21,21 @@ static void list_items(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
+/* Answers with item `id` after a create or update that returned `e`. */
+static void answer_item(struct cr_response *res, cr_err e, int64_t id, const char *name,
+			unsigned status)
+{
+	json_t *item = NULL;
+	if (!e)
+		e = shop_item_json(id, &item);
+	if (e == CR_ECONFLICT)
+		http_invalid_field(res, "name", "an item called '%s' exists already", name);
+	else if (e)
+		http_error(res, e, "shop item");
+	else
+		http_json(res, status, item);
+}
+
 static void create_item(struct cr_request *req, struct cr_response *res)
 {
 	const char *name, *desc = NULL;
@@ -32,16 +47,8 @@ static void create_item(struct cr_request *req, struct cr_response *res)
 	    !field_int(req, res, "stock", true, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, NULL))
 		return;
-	json_t *item = NULL;
 	cr_err e = shop_item_create(name, desc, price, stock, active, &id);
-	if (!e)
-		e = shop_item_json(id, &item);
-	if (e == CR_ECONFLICT)
-		http_invalid_field(res, "name", "an item called '%s' exists already", name);
-	else if (e)
-		http_error(res, e, "shop item");
-	else
-		http_json(res, 201, item);
+	answer_item(res, e, id, name, 201);
 }
 
 static void update_item(struct cr_request *req, struct cr_response *res)
@@ -56,16 +63,8 @@ static void update_item(struct cr_request *req, struct cr_response *res)
 	    !field_int(req, res, "stock", false, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, &has_active))
 		return;
-	json_t *item = NULL;
 	cr_err e = shop_item_update(id, name, desc, price, stock, has_active ? active : -1);
-	if (!e)
-		e = shop_item_json(id, &item);
-	if (e == CR_ECONFLICT)
-		http_invalid_field(res, "name", "an item called '%s' exists already", name);
-	else if (e)
-		http_error(res, e, "shop item");
-	else
-		http_json(res, 200, item);
+	answer_item(res, e, id, name, 200);
 }
 
 static void order_inner(struct cr_request *req, struct cr_response *res)

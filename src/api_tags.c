@@ -18,17 +18,14 @@ static json_t *tag_json(sqlite3_stmt *st)
 static void answer_tag(struct cr_response *res, unsigned status, int64_t id)
 {
 	sqlite3_stmt *st = store_stmt("SELECT id, name, label, onboarding FROM tags WHERE id = ?1");
-	if (!st) {
-		http_error(res, CR_EDB, "tag");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		http_json(res, status, tag_json(st));
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	json_t *tag;
+	cr_err e = store_row_json(st, tag_json, "get tag", &tag);
+	if (e)
+		http_error(res, e, "tag");
 	else
-		http_error(res, rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "get tag"), "tag");
-	store_done(st);
+		http_json(res, status, tag);
 }
 
 static void list_tags(struct cr_request *req, struct cr_response *res)

@@ -17,17 +17,14 @@ static json_t *team_json(sqlite3_stmt *st)
 static void answer_team(struct cr_response *res, unsigned status, int64_t id)
 {
 	sqlite3_stmt *st = store_stmt(TEAM_SELECT " WHERE t.id = ?1");
-	if (!st) {
-		http_error(res, CR_EDB, "team");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		http_json(res, status, team_json(st));
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	json_t *team;
+	cr_err e = store_row_json(st, team_json, "get team", &team);
+	if (e)
+		http_error(res, e, "team");
 	else
-		http_error(res, rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "get team"), "team");
-	store_done(st);
+		http_json(res, status, team);
 }
 
 static void list_teams(struct cr_request *req, struct cr_response *res)

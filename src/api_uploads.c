@@ -153,23 +153,24 @@ static bool body_fits(struct cr_request *req, struct cr_response *res, const str
 	return false;
 }
 
-static struct upload_stream *stream_new(void)
+/* The request's upload state, attached to req->stream, once the Tus-Resumable
+ * version is right; NULL after answering otherwise. */
+static struct upload_stream *stream_begin(struct cr_request *req, struct cr_response *res)
 {
 	struct upload_stream *s = calloc(1, sizeof *s);
-	if (s)
-		s->fd = -1;
-	return s;
+	if (!s) {
+		http_error(res, CR_ENOMEM, "upload");
+		return NULL;
+	}
+	s->fd = -1;
+	req->stream = s;
+	return tus_version_ok(req, res) ? s : NULL;
 }
 
 static bool create_begin(struct cr_request *req, struct cr_response *res)
 {
-	struct upload_stream *s = stream_new();
-	if (!s) {
-		http_error(res, CR_ENOMEM, "upload");
-		return false;
-	}
-	req->stream = s;
-	if (!tus_version_ok(req, res))
+	struct upload_stream *s = stream_begin(req, res);
+	if (!s)
 		return false;
 	if (http_req_header(req, "Upload-Defer-Length")) {
 		tus_headers(res);
@@ -218,13 +219,8 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 
 static bool patch_begin(struct cr_request *req, struct cr_response *res)
 {
-	struct upload_stream *s = stream_new();
-	if (!s) {
-		http_error(res, CR_ENOMEM, "upload");
-		return false;
-	}
-	req->stream = s;
-	if (!tus_version_ok(req, res))
+	struct upload_stream *s = stream_begin(req, res);
+	if (!s)
 		return false;
 	const char *ct = http_req_header(req, "Content-Type");
 	if (!ct || strncmp(ct, OFFSET_OCTETS, strlen(OFFSET_OCTETS)) != 0) {

@@ -161,6 +161,21 @@ cr_err store_run(sqlite3_stmt *stmt, const char *what)
 	return store_error(rc, what);
 }
 
+cr_err store_row_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
+		      json_t **out)
+{
+	*out = NULL;
+	if (!stmt)
+		return CR_EDB;
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = row_json(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return *out ? CR_OK : CR_ENOMEM;
+	return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, what);
+}
+
 cr_err store_rows_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
 		       json_t **out)
 {

@@ -31,6 +31,12 @@ sqlite3_stmt *store_stmt(const char *sql);
  * A NULL stmt (store_stmt failed) gives CR_EDB. */
 cr_err store_run(sqlite3_stmt *stmt, const char *what);
 
+/* Steps the bound statement `stmt` once: *out = row_json(stmt) of its first
+ * row, then resets it. CR_ENOTFOUND when there is no row, CR_EDB for a NULL
+ * stmt, CR_ENOMEM when row_json fails; step errors are logged as `what`. */
+cr_err store_row_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
+		      json_t **out);
+
 /* Steps the bound statement `stmt` to the end, appending row_json(stmt) for
  * every row to a new JSON array in *out, then resets it. CR_EDB for a NULL
  * stmt; on a step error nothing is returned (the error is logged as `what`). */
