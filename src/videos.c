@@ -126,7 +126,8 @@ static json_t *int_or_null(sqlite3_stmt *st, int col)
 #define VIDEO_COLUMNS                                                                           \
 	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"      \
 	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"          \
-	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason"                  \
+	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason," \
+	" v.starts, v.likes, v.comments, v.tips"                                                \
 	" FROM videos v JOIN users u ON u.id = v.owner_id"
 
 static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
@@ -157,9 +158,14 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 		(const char *)sqlite3_column_text(st, 15), "urls",
 		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions, "filename",
 		(const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
-	if (v) /* why a trainer rejected it, for its creator */
+	if (v) { /* why a trainer rejected it, for its creator; what it earned */
 		json_object_set_new(v, "review_reason",
 				    review_reason ? json_string(review_reason) : json_null());
+		json_object_set_new(v, "counts",
+				    json_pack("{s:i, s:i, s:i, s:i}", "views", sqlite3_column_int(st, 19),
+					      "likes", sqlite3_column_int(st, 20), "comments",
+					      sqlite3_column_int(st, 21), "tips", sqlite3_column_int(st, 22)));
+	}
 	return v;
 }
 

@@ -52,7 +52,7 @@ function tusCall(s, method, path, { token, headers = {}, body } = {}) {
 }
 
 /** Starts a PATCH that sends `part` of a declared `total`, then cuts the connection. */
-function cutPatch(s, token, path, offset, part, total) {
+function cutPatch(s, token, path, offset, part, total, holdMs = 300) {
   return new Promise((resolve) => {
     const req = http.request(`${s.url}${path}`, {
       method: 'PATCH',
@@ -62,7 +62,7 @@ function cutPatch(s, token, path, offset, part, total) {
       },
     });
     req.on('error', () => resolve());
-    req.write(part, () => setTimeout(() => { req.destroy(); resolve(); }, 300));
+    req.write(part, () => setTimeout(() => { req.destroy(); resolve(); }, holdMs));
   });
 }
 
@@ -213,8 +213,11 @@ test('tus protocol errors: version, offset, type, checksum, lock, ownership, ter
   expectProblem(assert, await patch(Buffer.alloc(100), { 'Upload-Offset': '40' }), 413);
   assert.equal(await offsetOf(s, t, path), 40);
   // a PATCH holding the upload locks out a second one
-  const holder = cutPatch(s, t, path, 40, Buffer.alloc(10), 60);
-  await new Promise((res) => setTimeout(res, 100));
+  // (probed with a wrong offset: unlocked that is a 409 and writes nothing, so
+  // the probe can be retried until the holder's PATCH has reached the server)
+  const holder = cutPatch(s, t, path, 40, Buffer.alloc(10), 60, 1500);
+  const probe = await eventually(() => patch(Buffer.alloc(10), { 'Upload-Offset': '0' }), (r) => r.status === 423);
+  expectProblem(assert, probe, 423);
   expectProblem(assert, await patch(Buffer.alloc(10), { 'Upload-Offset': '40' }), 423);
   await holder;
   // termination (once the server has noticed the cut PATCH and let go of the lock)

@@ -1,16 +1,15 @@
 // Me: points balance and history, daily check-in with streak, the shop and
 // my orders, my clips with their stats, language, logout.
-import { get, post, session, idempotencyKey } from './api.js';
+import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { h, toast, showError, errText, fmtDate, fmtDur, fmtCount } from './ui.js';
 import { statusPill } from './upload.js';
 import { logout } from './main.js';
 
 export async function mount(el, { rerender }) {
-  const me = session().user;
-  const [profile, pts, shop, orders, clips, pub] = await Promise.all([
+  const [profile, pts, shop, orders, clips] = await Promise.all([
     get('/api/v1/me'), get('/api/v1/me/points'), get('/api/v1/shop/items'), get('/api/v1/me/orders'),
-    get('/api/v1/me/videos'), get(`/api/v1/users/${me.id}/videos?limit=50`).catch(() => ({ items: [] })),
+    get('/api/v1/me/videos'),
   ]);
   const balance = h('div.balance', { id: 'balance', text: String(pts.balance) });
   const streak = h('p.muted', { id: 'streak', text: t('streak', { n: pts.streak }) });
@@ -77,9 +76,8 @@ export async function mount(el, { rerender }) {
   }
   if (!shopList.children.length) shopList.append(h('li.muted', { text: t('empty') }));
 
-  const counts = new Map(pub.items.map((x) => [x.id, x.counts]));
   const clipList = h('ul.list', { id: 'my-clips' }, ...(clips.items.length ? clips.items.map((v) => {
-    const c = counts.get(v.id);
+    const c = v.status === 'published' ? v.counts : null;
     return h('li.row.clip-row', { dataset: { id: String(v.id) } },
       v.urls?.thumbnail ? h('img', { src: v.urls.thumbnail, alt: '', loading: 'lazy', width: 54, height: 96 }) : h('img', { alt: '' }),
       h('div.grow', {}, h('strong', { text: v.title }),
