@@ -1,7 +1,5 @@
 /* The first pass: demux every packet to learn the real (timestamp) duration,
- * bit rate and keyframe layout, and optionally measure audio loudness. For
- * MP4/MOV the video part comes from the sample index when it can be
- * trusted, and only the audio is read. */
+ * bit rate and keyframe layout, and optionally measure audio loudness. */
 #include "tx_internal.h"
 
 #include <math.h>
@@ -73,62 +71,6 @@ static void finish(struct tx_scan *out, const struct scan_state *s)
         out->max_key_gap = out->duration - prev;
 }
 
-/* The video part of the scan from an MP4/MOV sample index, which lists every
- * packet's timestamp, size and key flag without reading the 100+ MB of
- * video. Only where that index says all there is to say: no B-frames (so
- * its decode timestamps are the presentation timestamps), ascending
- * timestamps, and every sample inside the file (a cut upload takes the
- * full read and fails there). False leaves out and s untouched. */
-static bool scan_video_index(const struct tx_input *in, struct tx_scan *out,
-                             struct scan_state *s)
-{
-    AVStream *st = in->vst;
-    int n = avformat_index_get_entries_count(st);
-    int64_t file_size = in->fmt->pb ? avio_size(in->fmt->pb) : -1;
-    if (!strstr(in->fmt->iformat->name, "mov") || st->codecpar->video_delay != 0 || n <= 0 ||
-        file_size <= 0)
-        return false;
-    int64_t prev = INT64_MIN;
-    for (int i = 0; i < n; i++) {
-        const AVIndexEntry *e = avformat_index_get_entry(st, i);
-        if (e->flags & AVINDEX_DISCARD_FRAME)
-            continue;
-        if (e->timestamp <= prev || e->pos < 0 || e->pos + e->size > file_size)
-            return false;
-        prev = e->timestamp;
-    }
-    struct tx_scan video = { 0 };
-    struct scan_state vs = { 0 };
-    AVPacket *pkt = av_packet_alloc();
-    if (!pkt)
-        return false;
-    const AVIndexEntry *e = NULL;
-    for (int i = 0; i < n; i++) {
-        const AVIndexEntry *next = avformat_index_get_entry(st, i);
-        if (next->flags & AVINDEX_DISCARD_FRAME)
-            continue;
-        if (e) {
-            pkt->pts = pkt->dts = e->timestamp;
-            pkt->duration = next->timestamp - e->timestamp;
-            pkt->size = e->size;
-            pkt->flags = e->flags & AVINDEX_KEYFRAME ? AV_PKT_FLAG_KEY : 0;
-            on_video(&video, &vs, pkt, st->time_base);
-        }
-        e = next;
-    }
-    /* the last sample lasts as long as the one before it */
-    pkt->pts = pkt->dts = e->timestamp;
-    pkt->size = e->size;
-    pkt->flags = e->flags & AVINDEX_KEYFRAME ? AV_PKT_FLAG_KEY : 0;
-    on_video(&video, &vs, pkt, st->time_base);
-    pkt->data = NULL;
-    pkt->size = 0;
-    av_packet_free(&pkt);
-    *out = video;
-    *s = vs;
-    return true;
-}
-
 /* Containers with a sample index (mov, mkv cues...) know how long the video
  * is; far less readable media than indexed means the upload was cut short.
  * Bit-rate estimates (mpegts, flv) are too rough to judge by. */
@@ -155,10 +97,6 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
         tx_fail(job, TX_ERR_UNSUPPORTED, "the audio track cannot be decoded");
         goto out;
     }
-    bool indexed = scan_video_index(in, out, &s);
-    for (unsigned i = 0; indexed && i < in->fmt->nb_streams; i++)
-        if (in->fmt->streams[i] != in->ast)
-            in->fmt->streams[i]->discard = AVDISCARD_ALL; /* read the audio only */
     for (unsigned n = 0;; n++) {
         if ((n & 63) == 0 && tx_check_stop(job) < 0)
             goto out;
