@@ -146,6 +146,30 @@ static void get_quiz(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 404, "not-found", "this clip has no quiz");
 }
 
+/* Retires the clip's quiz: its questions go inactive (earlier answers still
+ * count in the analytics) and viewers no longer get it. */
+static void delete_quiz(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	if (!http_path_id(req, res, 0, "video", &id))
+		return;
+	sqlite3_stmt *st =
+		store_stmt("UPDATE quiz_questions SET active = 0 WHERE video_id = ?1 AND active");
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	cr_err e = store_run(st, "delete quiz");
+	if (!e && sqlite3_changes(store_db()) == 0) {
+		http_problem(res, 404, "not-found", "this clip has no quiz");
+		return;
+	}
+	if (e) {
+		http_error(res, e, "quiz");
+		return;
+	}
+	catalog_invalidate(); /* feed items say has_quiz */
+	http_no_content(res);
+}
+
 static bool finished(int64_t video_id, int64_t user_id)
 {
 	sqlite3_stmt *st = store_stmt("SELECT 1 FROM watches WHERE video_id = ?1 AND user_id = ?2"
@@ -245,6 +269,7 @@ static void answer_quiz(struct cr_request *req, struct cr_response *res)
 static const struct cr_route routes[] = {
 	{"PUT", "/api/v1/videos/{id}/quiz", CR_ROLE_TRAINER, CR_BODY_JSON, put_quiz, NULL},
 	{"GET", "/api/v1/videos/{id}/quiz", CR_ROLE_AGENT, CR_BODY_NONE, get_quiz, NULL},
+	{"DELETE", "/api/v1/videos/{id}/quiz", CR_ROLE_TRAINER, CR_BODY_NONE, delete_quiz, NULL},
 	{"POST", "/api/v1/videos/{id}/quiz/answers", CR_ROLE_AGENT, CR_BODY_JSON, answer_quiz, NULL},
 };
 

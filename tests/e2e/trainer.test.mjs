@@ -208,4 +208,11 @@ test('quizzes: trainers attach questions; viewers answer once after watching; co
   expectProblem(assert, await answer({ answers: [{ question_id: 999999, choice: 0 }] }), 422);
   const stats = await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 });
   assert.equal(stats.json.quiz_accuracy, 0.5);
+  // retiring the quiz: trainers only; viewers no longer get it; the answers still count
+  expectProblem(assert, await api(s, 'DELETE', `/api/v1/videos/${id}/quiz`, { token: tok.agent1 }), 403);
+  assert.equal((await api(s, 'DELETE', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1 })).status, 204);
+  expectProblem(assert, await api(s, 'DELETE', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1 }), 404);
+  expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent3 }), 404);
+  assert.equal((await feedFor('agent3')).find((i) => i.id === id).has_quiz, false);
+  assert.equal((await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 })).json.quiz_accuracy, 0.5);
 });

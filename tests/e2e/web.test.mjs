@@ -385,6 +385,20 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   assert.equal(Number(await page.locator('#balance').textContent()), after);
   assert.equal(await page.locator('#history li.row').filter({ hasText: 'correct quiz answer' }).filter({ hasText: `+${saved.points_per_correct_answer}` }).count(), 2);
   assert.deepEqual(page.errors, []);
+
+  // the trainer retires the quiz from the editor (after a confirmation); viewers no longer get it
+  await loginAs('trainer1');
+  await page.click('.tab[data-tab=trainer]');
+  await page.click('.subtabs button[data-page=quizzes]');
+  await page.getByRole('button', { name: `编辑测验：${clip.title}` }).click();
+  const again = page.getByRole('dialog', { name: `测验：${clip.title}` }); // loginAs opened a new page
+  await again.locator('fieldset.quiz-q').nth(1).waitFor();
+  page.once('dialog', (d) => d.accept());
+  await again.getByRole('button', { name: '删除测验' }).click();
+  await again.waitFor({ state: 'detached' });
+  await toast().filter({ hasText: '测验已删除' }).waitFor();
+  assert.equal((await api(s, 'GET', `/api/v1/videos/${clip.id}/quiz`, { token: agent })).status, 404);
+  assert.deepEqual(page.errors, []);
 });
 
 test('me: check in, then buy a shop item', { skip: missing }, async () => {

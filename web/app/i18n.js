@@ -35,6 +35,7 @@ const T = {
     rightAnswer: '正确答案', markRight: '选项 {n} 是正确答案', markRightHint: '点选圆圈标出正确答案', choiceN: '选项 {n}',
     addChoice: '添加选项', removeChoice: '删除选项 {n}', addQuestion: '添加题目', removeQuestion: '删除第 {n} 题',
     saveQuiz: '保存测验', saving: '保存中…', quizSaved: '测验已保存（{n} 道题）',
+    deleteQuiz: '删除测验', deleteQuizConfirm: '删除这个测验？已有的答题记录会保留在分析中。', quizDeleted: '测验已删除',
   },
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
@@ -70,6 +71,7 @@ const T = {
     rightAnswer: 'Right answer', markRight: 'Choice {n} is the right answer', markRightHint: 'Tap the circle next to the right answer', choiceN: 'Choice {n}',
     addChoice: 'Add choice', removeChoice: 'Remove choice {n}', addQuestion: 'Add question', removeQuestion: 'Remove question {n}',
     saveQuiz: 'Save quiz', saving: 'Saving…', quizSaved: 'Quiz saved ({n} questions)',
+    deleteQuiz: 'Delete quiz', deleteQuizConfirm: 'Delete this quiz? Answers given so far stay in the analytics.', quizDeleted: 'Quiz deleted',
   },
 };
 

@@ -68,8 +68,22 @@ export async function openQuizEditor(video) {
   const addQ = h('button.add', { type: 'button', id: 'quiz-add-question', text: `＋ ${t('addQuestion')}` });
   const out = h('p.form-error', { id: `quiz-error-${video.id}`, role: 'alert' });
   const save = h('button.primary.big', { type: 'submit', text: t('saveQuiz') });
-  const form = h('form.quiz-edit', { novalidate: true, 'aria-describedby': out.id }, questions, addQ, out, save);
+  // an existing quiz can be retired (viewers stop getting it; its answers stay in the analytics)
+  const retire = quiz && h('button.bad', { type: 'button', id: 'quiz-delete', text: t('deleteQuiz') });
+  const form = h('form.quiz-edit', { novalidate: true, 'aria-describedby': out.id }, questions, addQ, out, save, retire);
   s.body.append(form);
+  retire?.addEventListener('click', async () => {
+    if (!confirm(t('deleteQuizConfirm'))) return;
+    retire.disabled = true;
+    try {
+      await api('DELETE', `/api/v1/videos/${video.id}/quiz`);
+      toast(t('quizDeleted'));
+      s.close();
+    } catch (err) {
+      out.textContent = errText(err);
+      retire.disabled = false;
+    }
+  });
 
   function clearProblem() {
     out.textContent = '';
