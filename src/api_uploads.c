@@ -312,7 +312,21 @@ static bool checksum_matches(struct upload_stream *s)
 	return sodium_memcmp(got, s->checksum, sizeof got) == 0;
 }
 
-static void stream_finish(struct cr_request *req, struct cr_response *res)
+/* Closes the file and drops the upload's lock. Done as soon as the answer is
+ * decided, not when it has been sent: a client that gets its 204 may send
+ * the next PATCH before this request's completion runs, and must not find
+ * the upload still locked. */
+static void let_go(struct upload_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (s->locked)
+		uploads_unlock(s->up.id);
+	s->locked = false;
+}
+
+static void answer_finished(struct cr_request *req, struct cr_response *res)
 {
 	struct upload_stream *s = req->stream;
 	bool creating = !strcmp(req->method, "POST");
@@ -345,6 +359,12 @@ static void stream_finish(struct cr_request *req, struct cr_response *res)
 	}
 }
 
+static void stream_finish(struct cr_request *req, struct cr_response *res)
+{
+	answer_finished(req, res);
+	let_go(req->stream);
+}
+
 static void stream_release(struct cr_request *req, bool finished)
 {
 	struct upload_stream *s = req->stream;
@@ -357,10 +377,7 @@ static void stream_release(struct cr_request *req, bool finished)
 		if (commit_received(req, s, why, sizeof why))
 			log_warn("upload %s: could not keep a partial body", s->up.id);
 	}
-	if (s->fd >= 0)
-		close(s->fd);
-	if (s->locked)
-		uploads_unlock(s->up.id);
+	let_go(s);
 	uploads_clear(&s->up);
 	free(s);
 	req->stream = NULL;

@@ -173,6 +173,36 @@ test('after SIGKILL mid-upload the server restarts and the client resumes', asyn
   assert.equal(v.status, 'pending_review', v.error);
 });
 
+/** One PATCH on a connection of its own (so on any of the server's threads). */
+function freshPatch(s, token, path, offset, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${s.url}${path}`, {
+      method: 'PATCH', agent: false,
+      headers: {
+        Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset),
+        'Content-Type': 'application/offset+octet-stream', 'Content-Length': String(body.length),
+      },
+    }, (res) => { res.resume(); res.on('end', () => resolve(res)); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('an acknowledged PATCH has let go of the upload: the next one, at once, is never locked out', async () => {
+  const s = await server({ args: ['--transcode-workers', '0'] });
+  const t = await login(s, 'agent6');
+  // eight uploads side by side keep every server thread busy, which widens the
+  // gap between an answer going out and its request's clean-up
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    const path = await createUpload(s, t, 60);
+    for (let offset = 0; offset < 60; offset++) {
+      const r = await freshPatch(s, t, path, offset, Buffer.from([offset]));
+      assert.equal(r.statusCode, 204, `PATCH at ${offset}`);
+      assert.equal(r.headers['upload-offset'], String(offset + 1));
+    }
+  }));
+});
+
 test('tus protocol errors: version, offset, type, checksum, lock, ownership, termination', async () => {
   const s = await server({ args: ['--transcode-workers', '0', '--upload-max', '5000000'] });
   const t = await login(s, 'agent4');
