@@ -31,16 +31,10 @@ static json_t *feature_json(sqlite3_stmt *st)
 
 static bool target_exists(int64_t video_id, int64_t user_id)
 {
-	sqlite3_stmt *st = store_stmt(
+	return store_exists(
 		"SELECT 1 WHERE (?1 > 0 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'))"
-		" OR (?2 > 0 AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND active))");
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, video_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	bool ok = sqlite3_step(st) == SQLITE_ROW;
-	store_done(st);
-	return ok;
+		" OR (?2 > 0 AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND active))",
+		video_id, user_id);
 }
 
 static void feature(struct cr_request *req, struct cr_response *res)

@@ -172,15 +172,9 @@ static void delete_quiz(struct cr_request *req, struct cr_response *res)
 
 static bool finished(int64_t video_id, int64_t user_id)
 {
-	sqlite3_stmt *st = store_stmt("SELECT 1 FROM watches WHERE video_id = ?1 AND user_id = ?2"
-				      " AND completed_at IS NOT NULL");
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, video_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	bool ok = sqlite3_step(st) == SQLITE_ROW;
-	store_done(st);
-	return ok;
+	return store_exists("SELECT 1 FROM watches WHERE video_id = ?1 AND user_id = ?2"
+			    " AND completed_at IS NOT NULL",
+			    video_id, user_id);
 }
 
 /* Records one answer (the first one counts) and pays a correct one once. */

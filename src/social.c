@@ -7,13 +7,7 @@
 
 bool social_video_published(int64_t video_id)
 {
-	sqlite3_stmt *st = store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'");
-	if (!st)
-		return false;
-	sqlite3_bind_int64(st, 1, video_id);
-	bool ok = sqlite3_step(st) == SQLITE_ROW;
-	store_done(st);
-	return ok;
+	return store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'", video_id, 0);
 }
 
 static cr_err like_count(int64_t video_id, int64_t *likes)

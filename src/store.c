@@ -161,6 +161,19 @@ cr_err store_run(sqlite3_stmt *stmt, const char *what)
 	return store_error(rc, what);
 }
 
+bool store_exists(const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = store_stmt(sql);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, b);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return found;
+}
+
 cr_err store_row_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
 		      json_t **out)
 {

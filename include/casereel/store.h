@@ -31,6 +31,10 @@ sqlite3_stmt *store_stmt(const char *sql);
  * A NULL stmt (store_stmt failed) gives CR_EDB. */
 cr_err store_run(sqlite3_stmt *stmt, const char *what);
 
+/* Whether the cached query `sql`, with ?1 = a and ?2 = b (when it has a
+ * second parameter), gives a row. False on a database error too. */
+bool store_exists(const char *sql, int64_t a, int64_t b);
+
 /* Steps the bound statement `stmt` once: *out = row_json(stmt) of its first
  * row, then resets it. CR_ENOTFOUND when there is no row, CR_EDB for a NULL
  * stmt, CR_ENOMEM when row_json fails; step errors are logged as `what`. */
