@@ -243,7 +243,8 @@ static void my_assignments(struct cr_request *req, struct cr_response *res)
 	}
 	store_done(st);
 	for (size_t i = 0; i < n; i++) {
-		json_t *item = feed_item_json(ids[i], &req->user, "must watch: assigned by your trainer", URL_TTL);
+		struct feed_entry entry = {ids[i], "must watch: assigned by your trainer", true};
+		json_t *item = feed_item_json(&entry, &req->user, URL_TTL);
 		if (!item)
 			continue;
 		json_object_set_new(item, "due_at", due[i] ? json_integer(due[i]) : json_null());

@@ -170,15 +170,13 @@ cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer
 	return out->failed ? CR_ENOMEM : CR_OK;
 }
 
-json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
-		       long url_ttl)
+json_t *feed_item_json(const struct feed_entry *entry, const struct cr_user *viewer, long url_ttl)
 {
 	struct catalog *cat = catalog_acquire();
-	struct feed_entry entry = {.id = video_id, .reason = reason};
 	struct text_buf text = {0};
 	int64_t shown;
 	size_t nshown = 0;
-	cr_err e = cat ? feed_items_render(cat, viewer, &entry, 1, url_ttl, &text, &shown, &nshown)
+	cr_err e = cat ? feed_items_render(cat, viewer, entry, 1, url_ttl, &text, &shown, &nshown)
 		       : CR_EDB;
 	catalog_release(&cat);
 	json_t *items = !e && nshown ? json_loadb(text.data, text.len, 0, NULL) : NULL;

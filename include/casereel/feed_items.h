@@ -32,9 +32,8 @@ cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer
 			 const struct feed_entry *entries, size_t n, long url_ttl,
 			 struct text_buf *out, int64_t *shown, size_t *nshown);
 
-/* The item of published clip `video_id` as a JSON object (new reference),
- * or NULL when the clip is not published. */
-json_t *feed_item_json(int64_t video_id, const struct cr_user *viewer, const char *reason,
-		       long url_ttl);
+/* The item of `entry`'s clip as a JSON object (new reference), or NULL when
+ * the clip is not published. For lists that add members of their own. */
+json_t *feed_item_json(const struct feed_entry *entry, const struct cr_user *viewer, long url_ttl);
 
 #endif

@@ -95,6 +95,7 @@ test('must-watch clips are pinned until watched; trainers see who has watched', 
   assert.ok(!other || !other.must_watch);
   const mine = await api(s, 'GET', '/api/v1/me/assignments', { token: tok.agent1 });
   assert.deepEqual(mine.json.items.map((i) => i.id), [must]);
+  assert.equal(mine.json.items[0].must_watch, true);
   assert.ok(mine.json.items[0].due_at > Date.now() / 1000);
   // watch it for real
   const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${must}/views`, { token: tok.agent1, json: { event, position } });
