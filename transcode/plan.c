@@ -53,19 +53,31 @@ static bool is_cfr(const AVStream *st)
     return fabs(fa - fr) <= 0.01 * fr && fr <= 30.5;
 }
 
-/* Source properties that make a stream copy acceptable for any rung. */
-static bool copyable(const struct tx_job *job, const struct tx_input *in, const struct tx_scan *scan,
-                     bool trimmed)
+/* What the stream headers say about copying the source for any rung. */
+static bool header_copyable(const struct tx_job *job, const struct tx_input *in)
 {
     const AVCodecParameters *v = in->vst->codecpar;
     const AVCodecParameters *a = in->ast ? in->ast->codecpar : NULL;
-    return job->opt->allow_fast_path && !trimmed && v->codec_id == AV_CODEC_ID_H264 &&
+    return job->opt->allow_fast_path && v->codec_id == AV_CODEC_ID_H264 &&
            v->format == AV_PIX_FMT_YUV420P && !in->hdr && v->color_primaries != AVCOL_PRI_BT2020 &&
            in->rotation == 0 && v->extradata_size > 6 && v->extradata[0] == 1 &&
            (v->sample_aspect_ratio.num == 0 || v->sample_aspect_ratio.num == v->sample_aspect_ratio.den) &&
-           is_cfr(in->vst) && scan->first_is_key && !scan->keys_overflow && scan->n_keys > 0 &&
-           scan->max_key_gap <= 5.0 && scan->duration > 0 &&
-           (!a || !job->opt->keep_audio || a->codec_id == AV_CODEC_ID_AAC);
+           is_cfr(in->vst) && (!a || !job->opt->keep_audio || a->codec_id == AV_CODEC_ID_AAC);
+}
+
+/* The headers plus what the scan found: a stream copy is acceptable for any rung. */
+static bool copyable(const struct tx_job *job, const struct tx_input *in, const struct tx_scan *scan,
+                     bool trimmed)
+{
+    return header_copyable(job, in) && !trimmed && scan->first_is_key && !scan->keys_overflow &&
+           scan->n_keys > 0 && scan->max_key_gap <= 5.0 && scan->duration > 0;
+}
+
+bool tx_plan_may_copy_all(const struct tx_job *job, const struct tx_input *in)
+{
+    int w, h;
+    fit(in->width, in->height, &LADDER[TX_MAX_RENDITIONS - 1], &w, &h);
+    return header_copyable(job, in) && w == in->width && h == in->height;
 }
 
 static void make_cuts(struct tx_plan *plan, const struct tx_scan *scan, bool from_keys)

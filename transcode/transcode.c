@@ -111,7 +111,8 @@ static void remove_outputs(const struct tx_job *job)
 }
 
 /* Loudness is measured on a pass of its own when the plan turned out to need
- * encoded audio but the first scan skipped decoding it. */
+ * encoded audio but the first scan skipped decoding it (the headers promised
+ * a stream copy that the scan then ruled out). */
 static int measure_again(struct tx_job *job, struct tx_scan *scan)
 {
     struct tx_input in;
@@ -166,7 +167,8 @@ static int run(struct tx_job *job, struct tx_scan *scan, struct tx_plan *plan)
 
     if (tx_open_input(job, &in) < 0)
         return -1;
-    bool measure = in.ast && job->opt->keep_audio && !audio_copy_candidate(&in);
+    bool measure = in.ast && job->opt->keep_audio &&
+                   !(audio_copy_candidate(&in) && tx_plan_may_copy_all(job, &in));
     int ret = tx_scan(job, &in, measure, scan);
     if (ret == 0)
         ret = tx_plan_make(job, &in, scan, plan);

@@ -57,6 +57,13 @@ function probe(file, extra = []) {
   return JSON.parse(r.stdout);
 }
 
+// Integrated loudness (LUFS) of a file's audio, measured by ffmpeg's ebur128.
+function integratedLoudness(file) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'ebur128', '-f', 'null', '-'],
+    { encoding: 'utf8' });
+  return Number((r.stderr.match(/I:\s+(-?[\d.]+) LUFS\s*\n\s*Threshold[\s\S]*$/) || [])[1]);
+}
+
 const vstream = (p) => p.streams.find((s) => s.codec_type === 'video');
 const astream = (p) => p.streams.find((s) => s.codec_type === 'audio');
 const rate = (s) => { const [n, d] = s.split('/').map(Number); return d ? n / d : 0; };
@@ -203,9 +210,7 @@ describe('transcode CLI: sources phones produce', { concurrency: 2 }, () => {
     assert.match(pl, /#EXT-X-MAP:URI="720p.mp4",BYTERANGE="\d+@0"/);
     assert.equal((pl.match(/#EXT-X-BYTERANGE/g) || []).length, 2);
     // loudness: sine at -20 dBFS-ish is brought towards -16 LUFS
-    const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', path.join(res.outDir, '720p.mp4'), '-map', '0:a',
-      '-af', 'ebur128', '-f', 'null', '-'], { encoding: 'utf8' });
-    const lufs = Number((r.stderr.match(/I:\s+(-?[\d.]+) LUFS\s*\n\s*Threshold[\s\S]*$/) || [])[1]);
+    const lufs = integratedLoudness(path.join(res.outDir, '720p.mp4'));
     assert.ok(Math.abs(lufs - -16) < 1.5, `integrated loudness ${lufs}`);
   });
 
@@ -323,6 +328,19 @@ describe('transcode CLI: sources phones produce', { concurrency: 2 }, () => {
     assert.equal(videoBytes(path.join(res.outDir, j.renditions[0].mp4)), videoBytes(src), 'same video bytes, same bit rate');
     const md5 = (f) => spawnSync('ffmpeg', ['-v', 'error', '-i', f, '-map', '0:v', '-c', 'copy', '-f', 'md5', '-'], { encoding: 'utf8' }).stdout;
     assert.equal(md5(path.join(res.outDir, j.renditions[0].mp4)), md5(src), 'video bitstream copied unchanged');
+  });
+
+  test('640x360 H.264 over the 360p bit-rate cap is re-encoded, and its copy-ready AAC is still normalised', () => {
+    // The headers promise a remux; only the scan finds the bit rate too high.
+    const src = makeClip('fat360.mp4', { size: '640x360', secs: 4, asrc: 'sine=f=300:sample_rate=48000',
+      video: ['-vf', 'noise=alls=40:allf=t', '-qp', '12'], audio: ['-c:a', 'aac', '-ac', '2', '-ar', '48000'] });
+    assert.ok(videoBytes(src) * 8 / 4 > 700000, 'the source is above the 360p cap');
+    const res = transcode(src);
+    const j = checkOutput(res);
+    assert.equal(j.fast_path, false);
+    assert.equal(j.audio_copied, false);
+    const lufs = integratedLoudness(path.join(res.outDir, j.renditions[0].mp4));
+    assert.ok(Math.abs(lufs - -16) < 1.5, `integrated loudness ${lufs}`);
   });
 
   test('fast path for the top rendition only: 360p encoded with keyframes on the copied ones', () => {
