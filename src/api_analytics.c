@@ -1,6 +1,7 @@
 /* Learning analytics for trainers: per clip (funnel, average watch, a
- * 10-bucket retention curve), per person (the learning profile) and per
- * team, each list also as a CSV export (?format=csv). */
+ * 10-bucket retention curve, how many questions its quiz has), per person
+ * (the learning profile) and per team, each list also as a CSV export
+ * (?format=csv). */
 #include <math.h>
 #include <time.h>
 
@@ -12,7 +13,9 @@
 
 static const char *const clip_columns[] = {"video_id", "title", "creator", "published_at",
 					   "impressions", "starts", "viewers", "completions",
-					   "average_watch_percent", "likes", "comments", "tips"};
+					   "average_watch_percent", "likes", "comments", "tips",
+					   "quiz_questions"};
+#define CLIP_NCOLS (sizeof clip_columns / sizeof clip_columns[0])
 
 static void clips(struct cr_request *req, struct cr_response *res)
 {
@@ -22,16 +25,18 @@ static void clips(struct cr_request *req, struct cr_response *res)
 		" v.completions,"
 		" (SELECT round(100.0 * avg(min(w.max_position / v.duration, 1.0)), 1) FROM watches w"
 		"   WHERE w.video_id = v.id AND v.duration > 0),"
-		" v.likes, v.comments, v.tips"
+		" v.likes, v.comments, v.tips,"
+		/* the active quiz only: replaced and retired questions stay inactive */
+		" (SELECT count(*) FROM quiz_questions q WHERE q.video_id = v.id AND q.active = 1)"
 		" FROM videos v JOIN users u ON u.id = v.owner_id WHERE v.status = 'published'"
 		" ORDER BY v.published_at DESC");
 	if (!st) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	json_t *rows = report_rows(st, clip_columns, 12, MAX_ROWS);
+	json_t *rows = report_rows(st, clip_columns, CLIP_NCOLS, MAX_ROWS);
 	store_done(st);
-	report_answer(req, res, rows, clip_columns, 12, NULL);
+	report_answer(req, res, rows, clip_columns, CLIP_NCOLS, NULL);
 }
 
 /* Share of a clip's viewers who reached each tenth of it. */

@@ -156,7 +156,7 @@ test('leaderboards and analytics reflect real watching, as JSON and CSV', async 
   assert.equal(csv.status, 200);
   assert.match(csv.headers.get('content-type'), /^text\/csv/);
   const lines = csv.body.trim().split('\r\n');
-  assert.equal(lines[0], 'video_id,title,creator,published_at,impressions,starts,viewers,completions,average_watch_percent,likes,comments,tips');
+  assert.equal(lines[0], 'video_id,title,creator,published_at,impressions,starts,viewers,completions,average_watch_percent,likes,comments,tips,quiz_questions');
   assert.ok(lines.some((l) => l.startsWith(`${id},Analytics clip,Liu Yang,`)));
 
   const person = await api(s, 'GET', `/api/v1/analytics/users/${me1.id}`, { token: tok.trainer1 });
@@ -216,4 +216,27 @@ test('quizzes: trainers attach questions; viewers answer once after watching; co
   expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent3 }), 404);
   assert.equal((await feedFor('agent3')).find((i) => i.id === id).has_quiz, false);
   assert.equal((await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 })).json.quiz_accuracy, 0.5);
+});
+
+test('the clip analytics count the active questions of each clip\'s quiz', async () => {
+  const id = ids.agent2;
+  const count = async (v) => {
+    const r = await api(s, 'GET', '/api/v1/analytics/videos', { token: tok.trainer1 });
+    assert.equal(r.status, 200, r.body);
+    return r.json.items.find((i) => i.video_id === v).quiz_questions;
+  };
+  const put = (questions) => api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: { questions } });
+  const q = (text) => ({ text, choices: ['yes', 'no'], answer: 0 });
+  assert.equal(await count(id), 0, 'no quiz yet');
+  assert.equal((await put([q('One?'), q('Two?'), q('Three?')])).status, 200);
+  assert.equal(await count(id), 3);
+  assert.equal(await count(ids.agent3), 0, 'other clips keep theirs');
+  // a replaced quiz counts only its new questions, not the retired ones
+  assert.equal((await put([q('Only one?')])).status, 200);
+  assert.equal(await count(id), 1);
+  const csv = (await api(s, 'GET', '/api/v1/analytics/videos?format=csv', { token: tok.trainer1 })).body;
+  assert.ok(csv.split('\r\n').some((l) => l.startsWith(`${id},`) && l.endsWith(',1')), csv);
+  assert.equal((await api(s, 'DELETE', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1 })).status, 204);
+  assert.equal(await count(id), 0, 'a deleted quiz counts nothing');
+  expectProblem(assert, await api(s, 'GET', '/api/v1/analytics/videos', { token: tok.agent1 }), 403);
 });
