@@ -296,6 +296,14 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   await page.click('.tab[data-tab=trainer]');
   await page.click('.subtabs button[data-page=quizzes]');
   await page.locator('#quiz-clips li').first().waitFor();
+  // each row says whether its clip has a quiz yet
+  const row = page.locator(`#quiz-clips li[data-id="${clip.id}"]`);
+  assert.equal(await row.locator('.quiz-badge').textContent(), '还没有测验');
+  if (state.videoId) {
+    assert.equal(await page.locator(`#quiz-clips li[data-id="${state.videoId}"] .quiz-badge`).textContent(), '1 道题',
+      'the clip quizzed through the API');
+  }
+  await shot('13b-quiz-list');
   await page.getByLabel('按标题筛选视频').fill('phishing');
   await page.locator('#quiz-clips li:not([hidden])').first().waitFor();
   assert.equal(await page.locator('#quiz-clips li:not([hidden])').count(), 1, 'the filter leaves the one clip');
@@ -340,6 +348,19 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   await editor.getByRole('button', { name: '保存测验' }).click();
   await editor.waitFor({ state: 'detached' });
   await toast().filter({ hasText: '测验已保存（2 道题）' }).waitFor();
+  // the row's badge follows without a reload, and "only clips without a quiz" now hides the clip
+  await row.locator('.quiz-badge', { hasText: '2 道题' }).waitFor();
+  const onlyNone = page.getByLabel('只看还没有测验的视频');
+  await onlyNone.check();
+  await row.waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('#quiz-clips li:not([hidden])').count(), 0, 'both filters apply together');
+  await page.getByLabel('按标题筛选视频').fill('');
+  await page.locator('#quiz-clips li:not([hidden])').first().waitFor();
+  assert.equal(await row.isHidden(), true);
+  const left = await page.locator('#quiz-clips li:not([hidden]) .quiz-badge').allTextContents();
+  assert.ok(left.length > 0 && left.every((b) => b === '还没有测验'), JSON.stringify(left));
+  await onlyNone.uncheck();
+  await row.waitFor();
   const saved = (await api(s, 'GET', `/api/v1/videos/${clip.id}/quiz`, { token: trainer })).json;
   assert.deepEqual(saved.questions.map((q) => [q.text, q.choices, q.answer]), [
     ['来电者说“银行让我把验证码告诉你”，应该怎么做？', ['照他说的读出验证码', '拒绝，并提醒这是诈骗', '转给主管处理'], 1],
@@ -390,6 +411,8 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   await loginAs('trainer1');
   await page.click('.tab[data-tab=trainer]');
   await page.click('.subtabs button[data-page=quizzes]');
+  const rowAgain = page.locator(`#quiz-clips li[data-id="${clip.id}"]`);
+  assert.equal(await rowAgain.locator('.quiz-badge').textContent(), '2 道题');
   await page.getByRole('button', { name: `编辑测验：${clip.title}` }).click();
   const again = page.getByRole('dialog', { name: `测验：${clip.title}` }); // loginAs opened a new page
   await again.locator('fieldset.quiz-q').nth(1).waitFor();
@@ -397,6 +420,7 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   await again.getByRole('button', { name: '删除测验' }).click();
   await again.waitFor({ state: 'detached' });
   await toast().filter({ hasText: '测验已删除' }).waitFor();
+  await rowAgain.locator('.quiz-badge', { hasText: '还没有测验' }).waitFor();
   assert.equal((await api(s, 'GET', `/api/v1/videos/${clip.id}/quiz`, { token: agent })).status, 404);
   assert.deepEqual(page.errors, []);
 });

@@ -36,6 +36,7 @@ const T = {
     addChoice: '添加选项', removeChoice: '删除选项 {n}', addQuestion: '添加题目', removeQuestion: '删除第 {n} 题',
     saveQuiz: '保存测验', saving: '保存中…', quizSaved: '测验已保存（{n} 道题）',
     deleteQuiz: '删除测验', deleteQuizConfirm: '删除这个测验？已有的答题记录会保留在分析中。', quizDeleted: '测验已删除',
+    quizCount: '{n} 道题', quizCountOne: '1 道题', quizNone: '还没有测验', onlyNoQuiz: '只看还没有测验的视频',
   },
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
@@ -72,6 +73,7 @@ const T = {
     addChoice: 'Add choice', removeChoice: 'Remove choice {n}', addQuestion: 'Add question', removeQuestion: 'Remove question {n}',
     saveQuiz: 'Save quiz', saving: 'Saving…', quizSaved: 'Quiz saved ({n} questions)',
     deleteQuiz: 'Delete quiz', deleteQuizConfirm: 'Delete this quiz? Answers given so far stay in the analytics.', quizDeleted: 'Quiz deleted',
+    quizCount: '{n} questions', quizCountOne: '1 question', quizNone: 'No quiz yet', onlyNoQuiz: 'Only clips without a quiz',
   },
 };
 

@@ -14,35 +14,56 @@ const CHOICE_MAX = 120;
 
 const blankQuestion = () => ({ text: '', choices: ['', ''], answer: null });
 
-/** The trainer page: every published clip, newest first, with a quiz button. */
+/** The trainer page: every published clip, newest first, with a badge that
+ * says whether it has a quiz yet and a quiz button. */
 export async function quizzes() {
   const clips = await get('/api/v1/analytics/videos');
   if (!clips.items.length) return h('p.panel.empty', { text: t('empty') });
   const filter = h('input', { type: 'search', name: 'filter', placeholder: t('filterClips'), 'aria-label': t('filterClips'), autocomplete: 'off' });
+  const noQuiz = h('input', { type: 'checkbox', name: 'no-quiz' });
   const list = h('ul.list', { id: 'quiz-clips' }, clips.items.map((c) => {
     const video = { id: c.video_id, title: c.title };
-    return h('li.row', { dataset: { id: String(c.video_id), title: c.title.toLowerCase() } },
-      h('div.grow', {}, h('strong', { text: c.title }), h('div.muted', { text: c.creator })),
-      quizButton(video));
+    const row = h('li.row', { dataset: { id: String(c.video_id), title: c.title.toLowerCase() } },
+      h('div.grow', {}, h('strong', { text: c.title }), h('div.muted', { text: c.creator }), h('span.badge.quiz-badge')),
+      quizButton(video, (n) => { showQuizCount(row, n); applyFilters(); }));
+    showQuizCount(row, c.quiz_questions ?? 0);
+    return row;
   }));
-  filter.addEventListener('input', () => {
+  // the title filter and "only clips without a quiz" narrow the list together
+  function applyFilters() {
     const q = filter.value.trim().toLowerCase();
-    for (const li of list.children) li.hidden = Boolean(q) && !li.dataset.title.includes(q);
-  });
+    for (const li of list.children) {
+      li.hidden = (Boolean(q) && !li.dataset.title.includes(q)) || (noQuiz.checked && li.dataset.questions !== '0');
+    }
+  }
+  filter.addEventListener('input', applyFilters);
+  noQuiz.addEventListener('change', applyFilters);
   return h('section.panel', { id: 'quiz-page' }, h('h2', { text: t('quizzes') }),
-    h('p.muted', { text: t('quizLimits') }), filter, list);
+    h('p.muted', { text: t('quizLimits') }), filter,
+    h('div.checks', {}, h('label', {}, noQuiz, h('span', { text: t('onlyNoQuiz') }))), list);
 }
 
-/** A button that opens the quiz editor for `video` ({id, title}). */
-export function quizButton(video) {
+/** Shows on a clip's `row` how many questions its quiz has (0: no quiz yet). */
+function showQuizCount(row, n) {
+  row.dataset.questions = String(n);
+  const badge = row.querySelector('.quiz-badge');
+  badge.classList.toggle('has-quiz', n > 0);
+  badge.textContent = n > 0 ? t(n === 1 ? 'quizCountOne' : 'quizCount', { n }) : t('quizNone');
+}
+
+/** A button that opens the quiz editor for `video` ({id, title}); `onChange`
+ * (optional) gets the new number of questions after a save or a delete. */
+export function quizButton(video, onChange) {
   return h('button.primary', {
     type: 'button', dataset: { quiz: String(video.id) }, 'aria-label': t('editQuizFor', { title: video.title }),
-    text: `✎ ${t('quizBtn')}`, onclick: () => openQuizEditor(video),
+    text: `✎ ${t('quizBtn')}`, onclick: () => openQuizEditor(video, onChange),
   });
 }
 
-/** Opens the editor in a sheet: loads the clip's quiz, saves it with PUT. */
-export async function openQuizEditor(video) {
+/** Opens the editor in a sheet: loads the clip's quiz, saves it with PUT,
+ * retires it with DELETE; either way `onChange` (optional) gets the number of
+ * questions the clip has now. */
+export async function openQuizEditor(video, onChange) {
   const s = sheet(t('quizFor', { title: video.title }), 'quiz-editor');
   s.el.dataset.id = String(video.id);
   const status = h('p.muted', { text: t('loading') });
@@ -79,6 +100,7 @@ export async function openQuizEditor(video) {
       await api('DELETE', `/api/v1/videos/${video.id}/quiz`);
       toast(t('quizDeleted'));
       s.close();
+      onChange?.(0);
     } catch (err) {
       out.textContent = errText(err);
       retire.disabled = false;
@@ -162,6 +184,7 @@ export async function openQuizEditor(video) {
       const saved = await api('PUT', `/api/v1/videos/${video.id}/quiz`, { json: body });
       toast(t('quizSaved', { n: saved.questions.length }));
       s.close();
+      onChange?.(saved.questions.length);
     } catch (err) {
       out.textContent = errText(err);
       if (err.field) out.dataset.field = err.field;
