@@ -3,9 +3,11 @@
 # ffmpeg CLI command (720p + 360p + poster, same x264 preset/caps/filters) on a
 # 60 s 1080x1920 30 fps noisy clip, in the same run; then measures the fast
 # path on an already-compliant clip. Prints a table. Run on demand:
-#   bench/transcode.sh     (PRESET=veryfast THREADS=2 RUNS=2 SECS=60 by default)
+#   bench/transcode.sh     (PRESET=veryfast THREADS=2 RUNS=3 SECS=60 by default)
 # THREADS is libx264's thread count per rendition on both sides. Each side runs
-# RUNS times, alternating, and the fastest run counts (the box may be shared).
+# RUNS times, alternating, and the fastest run counts (the box may be shared);
+# the median of the back-to-back pairs' ratios is printed too, as a check on
+# runs where the host's noise favoured one side.
 # NICE=-10 (as root) runs both racers at the same raised priority so other
 # tenants of a shared machine disturb the race less.
 set -euo pipefail
@@ -14,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${CASEREEL_BIN:-$ROOT/bin}/casereel-transcode
 PRESET=${PRESET:-veryfast}
 THREADS=${THREADS:-2}
-RUNS=${RUNS:-2}
+RUNS=${RUNS:-3}
 NICE=${NICE:-0}
 SECS=${SECS:-60}
 [ -x "$BIN" ] || { echo "build first: make bin/casereel-transcode" >&2; exit 1; }
@@ -73,13 +75,15 @@ run_ours() {
   rm -rf "$W/ours" && mkdir -p "$W/ours"
   measure ours "$BIN" --preset "$PRESET" --threads "$THREADS" "$W/src.mp4" "$W/ours"
 }
-CLI_WALL=1e9 OUR_WALL=1e9 CLI_RSS=0 OUR_RSS=0 CLI_CPU=1e9 OUR_CPU=1e9
+CLI_WALL=1e9 OUR_WALL=1e9 CLI_RSS=0 OUR_RSS=0 CLI_CPU=1e9 OUR_CPU=1e9 PAIRS=""
 min() { awk -v a="$1" -v b="$2" 'BEGIN{print (b<a)?b:a}'; }
 for _ in $(seq "$RUNS"); do
   read -r cw r cc < <(run_cli); CLI_WALL=$(min "$CLI_WALL" "$cw"); CLI_CPU=$(min "$CLI_CPU" "$cc"); CLI_RSS=$(( r > CLI_RSS ? r : CLI_RSS ))
   read -r ow r oc < <(run_ours); OUR_WALL=$(min "$OUR_WALL" "$ow"); OUR_CPU=$(min "$OUR_CPU" "$oc"); OUR_RSS=$(( r > OUR_RSS ? r : OUR_RSS ))
+  PAIRS="$PAIRS $(awk -v o="$ow" -v c="$cw" 'BEGIN{printf "%.3f", o / c}')"
   echo "  run: cli ${cw}s (cpu ${cc}s), casereel ${ow}s (cpu ${oc}s), load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
+PAIR_MEDIAN=$(echo "$PAIRS" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
 CLI_SSIM=$(ssim_720 "$W/cli/720p.mp4")
 OUR_SSIM=$(ssim_720 "$W/ours/720p.mp4")
 
@@ -92,11 +96,13 @@ read -r SLOW_WALL _ SLOW_CPU < <(measure slow "$BIN" --preset "$PRESET" --thread
 grep -q '"fast_path":true' "$W/fast.out" || { echo "fast path was not taken" >&2; exit 1; }
 
 awk -v cw="$CLI_WALL" -v ow="$OUR_WALL" -v cr="$CLI_RSS" -v or="$OUR_RSS" -v cs="$CLI_SSIM" -v os="$OUR_SSIM" \
-    -v fw="$FAST_WALL" -v sw="$SLOW_WALL" -v cc="$CLI_CPU" -v oc="$OUR_CPU" -v fc="$FAST_CPU" -v sc="$SLOW_CPU" -v preset="$PRESET" -v threads="$THREADS" -v secs="$SECS" -v note="$nproc_note" 'BEGIN {
+    -v pm="$PAIR_MEDIAN" -v pairs="$PAIRS" -v fw="$FAST_WALL" -v sw="$SLOW_WALL" -v cc="$CLI_CPU" -v oc="$OUR_CPU" -v fc="$FAST_CPU" -v sc="$SLOW_CPU" -v preset="$PRESET" -v threads="$THREADS" -v secs="$SECS" -v note="$nproc_note" 'BEGIN {
   printf "source: %d s 1080x1920 30 fps noisy H.264 + AAC; x264 preset %s, threads %s/rendition, crf 23, caps 3M/700k, 2 s IDR\n", secs, preset, threads
   printf "%-34s %12s %12s %10s\n", "", "ffmpeg CLI", "casereel", "goal"
   printf "%-34s %12.2f %12.2f %10s\n", "wall time (s)", cw, ow, ""
   printf "%-34s %12s %12.3f %10s\n", "wall ratio casereel/CLI", "", ow / cw, "<= 0.90"
+  printf "%-34s %12s %12.3f %10s\n", "  median of paired runs", "", pm, ""
+  printf "%-34s %25s\n", "  paired runs", pairs
   printf "%-34s %12.2f %12.2f %10s\n", "CPU time user+sys (s)", cc, oc, ""
   printf "%-34s %12.1f %12.1f %10s\n", "peak RSS (MB)", cr / 1024, or / 1024, "<= 350"
   printf "%-34s %12.4f %12.4f %10s\n", "SSIM 720p vs source (All)", cs, os, "diff<=.005"
