@@ -83,7 +83,7 @@ async function waitPlaying(i, secs = 0.5) {
   }, [i, secs], { timeout: 20000 });
 }
 
-test('login page, a wrong password in plain words, then the session is remembered', { skip: missing }, async () => {
+test('login page, a wrong password in plain words (Chinese, then English), then the session is remembered', { skip: missing }, async () => {
   ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
   page = await ctx.newPage();
   await page.goto(s.url + '/');
@@ -92,7 +92,16 @@ test('login page, a wrong password in plain words, then the session is remembere
   await page.fill('input[name=username]', 'agent3');
   await page.fill('input[name=password]', 'wrong-password');
   await page.click('#login-form button[type=submit]');
-  await page.locator('#login-form .form-error:not(:empty)').waitFor();
+  const problem = page.locator('#login-form .form-error');
+  await problem.filter({ hasText: /\S/ }).waitFor();
+  // the server's problem (bad-credentials) in the UI's language, not its English detail
+  assert.equal(await problem.textContent(), '用户名或密码错误');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.fill('input[name=username]', 'agent3');
+  await page.fill('input[name=password]', 'wrong-password');
+  await page.click('#login-form button[type=submit]');
+  await problem.filter({ hasText: /\S/ }).waitFor();
+  assert.equal(await problem.textContent(), 'Wrong username or password');
   await loginAs('agent3');
   const stored = await page.evaluate(() => localStorage.getItem('casereel.session'));
   assert.ok(JSON.parse(stored).token, 'token in localStorage');
@@ -334,8 +343,8 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
 
   // the server's problem shows in the form, at the question it is about; nothing was saved
   const problem = editor.locator('.form-error[role=alert]');
-  await problem.filter({ hasText: 'questions[1]' }).waitFor();
-  assert.match(await problem.textContent(), /questions\[1\] needs text .* the index of the right answer/);
+  await problem.filter({ hasText: '第 2 题' }).waitFor();
+  assert.equal(await problem.textContent(), '第 2 题需要题目（1–300 字）、2–5 个选项（每项 1–120 字），并标出正确答案');
   assert.equal(await problem.getAttribute('data-field'), 'questions');
   await editor.locator('fieldset.quiz-q.invalid[data-q="1"]').waitFor();
   assert.equal(await editor.locator('fieldset.quiz-q.invalid').count(), 1);
@@ -448,5 +457,39 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   await page.click('#logout');
   await page.locator('#login-form').waitFor();
   assert.equal(await page.evaluate(() => localStorage.getItem('casereel.session')), null);
+  assert.deepEqual(page.errors, []);
+});
+
+test('me: refusals in the UI language: a second check-in, an item that costs more than the balance', { skip: missing }, async () => {
+  const admin = await login(s, 'admin');
+  const item = await api(s, 'POST', '/api/v1/shop/items', { token: admin, json: { name: '平板电脑', description: '年度之星', price: 9000000, stock: 1 } });
+  assert.equal(item.status, 201, item.body);
+  await loginAs('agent6');
+  await page.click('.tab[data-tab=me]');
+  await page.locator('#checkin:enabled').waitFor();
+  // agent6 checks in on another device after this page loaded: the button here is still enabled
+  const agent = await login(s, 'agent6');
+  const r = await api(s, 'POST', '/api/v1/me/checkin', { token: agent, headers: { 'Idempotency-Key': 'web-test-agent6-checkin' } });
+  assert.equal(r.status, 201, r.body);
+  await page.click('#checkin');
+  await toast().filter({ hasText: '签到' }).waitFor();
+  assert.equal(await toast().textContent(), '今天已经签到过了，明天再来吧');
+  // the server answered in English (API clients and logs rely on it); the page said it in Chinese
+  const buy = page.locator(`#shop button[data-item="${item.json.id}"]`);
+  await buy.click();
+  await toast().filter({ hasText: '积分' }).waitFor();
+  assert.equal(await toast().textContent(), '积分不足');
+  await page.locator(`#shop button[data-item="${item.json.id}"]:enabled`).waitFor();
+  await shot('17-me-refusal');
+  // the same refusal after switching to English
+  await page.click('#lang-toggle');
+  await page.locator('#lang-toggle', { hasText: '中文' }).waitFor();
+  await page.locator('#view-me[data-ready="1"]').waitFor();
+  await buy.click();
+  await toast().filter({ hasText: 'points' }).waitFor();
+  assert.equal(await toast().textContent(), 'Not enough points');
+  const order = await api(s, 'POST', '/api/v1/shop/orders', { token: agent, headers: { 'Idempotency-Key': 'web-test-agent6-order' }, json: { item_id: item.json.id, quantity: 1 } });
+  assert.equal(order.json.type, '/problems/insufficient-points');
+  assert.match(order.json.detail, /^this order costs 9000000 points; you have \d+$/);
   assert.deepEqual(page.errors, []);
 });

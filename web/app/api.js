@@ -3,11 +3,20 @@
 const KEY = 'casereel.session';
 
 export class ApiError extends Error {
-  constructor(status, detail, field) {
+  /** `detail` (the server's English sentence) is the message; `type` is the
+   *  problem's slug ("bad-credentials" from "/problems/bad-credentials"). */
+  constructor(status, detail, field, type) {
     super(detail);
     this.status = status;
     this.field = field;
+    this.type = type;
   }
+}
+
+/** The ApiError for a failed answer with status `status` and parsed body `body`. */
+export function problemError(status, body) {
+  const type = typeof body?.type === 'string' ? body.type.split('/').pop() : undefined;
+  return new ApiError(status, body?.detail || body?.title || `HTTP ${status}`, body?.field, type);
 }
 
 export function session() {
@@ -45,7 +54,7 @@ export async function api(method, path, { json, headers = {}, idem } = {}) {
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   if (!res.ok) {
     if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthorized();
-    throw new ApiError(res.status, body?.detail || body?.title || `HTTP ${res.status}`, body?.field);
+    throw problemError(res.status, body);
   }
   return body;
 }

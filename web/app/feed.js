@@ -2,7 +2,7 @@
 // (tap for sound), the next clip preloaded, and the overlay actions.
 import { get } from './api.js';
 import { t } from './i18n.js';
-import { h, showError, fmtCount } from './ui.js';
+import { h, showError, errText, fmtCount } from './ui.js';
 import { Player } from './player.js';
 import { icon } from './icons.js';
 import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
@@ -31,7 +31,7 @@ export async function mount(el) {
       if (!state.items.length) feed.append(h('p.empty.panel', { text: t('empty') }));
     } catch (err) {
       showError(err);
-      if (!state.items.length) feed.append(h('div.panel.error-panel', {}, h('p', { text: err.message }),
+      if (!state.items.length) feed.append(h('div.panel.error-panel', {}, h('p', { text: errText(err) }),
         h('button.primary', { onclick: () => { feed.replaceChildren(); loadMore(); }, text: t('retry') })));
     } finally {
       state.loading = false;

@@ -37,6 +37,18 @@ const T = {
     saveQuiz: '保存测验', saving: '保存中…', quizSaved: '测验已保存（{n} 道题）',
     deleteQuiz: '删除测验', deleteQuizConfirm: '删除这个测验？已有的答题记录会保留在分析中。', quizDeleted: '测验已删除',
     quizCount: '{n} 道题', quizCountOne: '1 道题', quizNone: '还没有测验', onlyNoQuiz: '只看还没有测验的视频',
+    // the server's problems (ui.js errText)
+    err_badCredentials: '用户名或密码错误', err_tooManyAttempts: '登录失败次数过多，请稍后再试', err_throttled: '操作太频繁，请稍后再试',
+    err_forbidden: '你没有权限进行这个操作', err_notFound: '找不到该内容，可能已被删除', err_conflict: '与已有的内容冲突，请刷新后再试',
+    err_checkedIn: '今天已经签到过了，明天再来吧', err_noPoints: '积分不足', err_outOfStock: '库存不足',
+    err_tipCap: '这份礼物超出了今天给这位作者的打赏上限', err_selfTip: '不能给自己的视频打赏',
+    err_uploadQuota: '今天的上传次数已用完，明天再试吧', err_tooLarge: '文件太大，超出了上传上限', err_uploadExpired: '这次上传已过期，请重新上传',
+    err_notWatched: '请先看完视频再答题', err_notPending: '这个视频已不在待审核状态，可能已被其他培训师处理', err_listExpired: '列表已过期，请刷新后再试',
+    err_unavailable: '服务器暂时繁忙，请稍后再试', err_internal: '服务器出错了，请稍后再试',
+    err_invalid: '提交的内容不符合要求，请检查后再试', err_invalidField: '请检查“{field}”：未填写或内容不符合要求',
+    err_quizQuestion: '第 {n} 题需要题目（1–300 字）、2–5 个选项（每项 1–120 字），并标出正确答案',
+    field_comment: '评论内容', field_gift: '礼物', field_item: '商品', field_quantity: '数量', field_decision: '审核结果', field_reason: '驳回原因',
+    field_clip: '视频', field_creator: '作者', field_answers: '答案', field_questions: '测验题目', field_uploadMeta: '标题或标签',
   },
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
@@ -74,6 +86,18 @@ const T = {
     saveQuiz: 'Save quiz', saving: 'Saving…', quizSaved: 'Quiz saved ({n} questions)',
     deleteQuiz: 'Delete quiz', deleteQuizConfirm: 'Delete this quiz? Answers given so far stay in the analytics.', quizDeleted: 'Quiz deleted',
     quizCount: '{n} questions', quizCountOne: '1 question', quizNone: 'No quiz yet', onlyNoQuiz: 'Only clips without a quiz',
+    // the server's problems (ui.js errText)
+    err_badCredentials: 'Wrong username or password', err_tooManyAttempts: 'Too many failed logins, try again later', err_throttled: 'Too many tries, try again later',
+    err_forbidden: 'You are not allowed to do that', err_notFound: 'Not found; it may have been removed', err_conflict: 'That clashes with something that exists already; reload and try again',
+    err_checkedIn: 'You checked in today already; come back tomorrow', err_noPoints: 'Not enough points', err_outOfStock: 'Not enough left in stock',
+    err_tipCap: 'This gift goes over today\'s tipping limit for this creator', err_selfTip: 'You cannot tip your own clip',
+    err_uploadQuota: 'You reached today\'s upload limit; try again tomorrow', err_tooLarge: 'The file is over the upload size limit', err_uploadExpired: 'This upload expired; please upload again',
+    err_notWatched: 'Finish the clip before answering its quiz', err_notPending: 'This clip is no longer pending review; another trainer may have handled it', err_listExpired: 'The list expired; reload and try again',
+    err_unavailable: 'The server is busy, try again in a moment', err_internal: 'Something went wrong on the server, try again later',
+    err_invalid: 'Something you entered is not valid; check it and try again', err_invalidField: 'Please check “{field}”: it is missing or not valid',
+    err_quizQuestion: 'Question {n} needs its text (1–300 characters), 2–5 choices (1–120 characters each) and the right answer marked',
+    field_comment: 'Comment', field_gift: 'Gift', field_item: 'Item', field_quantity: 'Quantity', field_decision: 'Decision', field_reason: 'Reason for rejecting',
+    field_clip: 'Clip', field_creator: 'Creator', field_answers: 'Answers', field_questions: 'Quiz questions', field_uploadMeta: 'Title or tags',
   },
 };
 

@@ -186,10 +186,10 @@ export async function openQuizEditor(video, onChange) {
       s.close();
       onChange?.(saved.questions.length);
     } catch (err) {
-      out.textContent = errText(err);
       if (err.field) out.dataset.field = err.field;
-      // "questions[1] needs …": point at that question
-      const m = /questions\[(\d+)\]/.exec(err.message || '');
+      // the detail "questions[1] needs …" names the question: say so and point at it
+      const m = err.field === 'questions' && /questions\[(\d+)\]/.exec(err.message || '');
+      out.textContent = m ? t('err_quizQuestion', { n: Number(m[1]) + 1 }) : errText(err);
       const fs = m && questions.querySelector(`fieldset[data-q="${m[1]}"]`);
       if (fs) {
         fs.classList.add('invalid');

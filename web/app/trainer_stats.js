@@ -1,7 +1,7 @@
 // Trainer numbers: leaderboards and analytics (retention curves, team bars).
 import { get } from './api.js';
 import { t } from './i18n.js';
-import { h, fmtCount } from './ui.js';
+import { h, errText, fmtCount } from './ui.js';
 import { retentionChart, barChart } from './charts.js';
 
 export async function boards() {
@@ -16,7 +16,7 @@ export async function boards() {
       h('section.panel', {}, h('h2', { text: t('creators') }), rows(c.items, (x) => `${x.completions} ${t('completions')} · ♥ ${fmtCount(x.likes)}`)),
       h('section.panel', {}, h('h2', { text: t('learners') }), rows(l.items, (x) => `${x.points_earned} ${t('points')} · ${Math.round(x.minutes_watched * 10) / 10} ${t('minutes')}`)));
   }
-  period.addEventListener('change', () => load().catch((e) => lists.replaceChildren(h('p.form-error', { text: e.message }))));
+  period.addEventListener('change', () => load().catch((e) => lists.replaceChildren(h('p.form-error', { text: errText(e) }))));
   await load();
   wrap.append(h('div.panel', {}, period), lists);
   return wrap;

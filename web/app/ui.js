@@ -18,10 +18,32 @@ export function h(spec, attrs = {}, ...kids) {
   return e;
 }
 
-/** Plain words for an error from the API or the network. */
+// The problem types (/problems/<slug>) a user of this client can meet, as
+// i18n keys; any other type shows the server's own (English) detail.
+const PROBLEMS = {
+  'bad-credentials': 'err_badCredentials', 'too-many-attempts': 'err_tooManyAttempts', throttled: 'err_throttled',
+  unauthorized: 'sessionExpired', forbidden: 'err_forbidden', 'not-found': 'err_notFound', conflict: 'err_conflict',
+  'already-checked-in': 'err_checkedIn', 'insufficient-points': 'err_noPoints', 'out-of-stock': 'err_outOfStock',
+  'tip-cap': 'err_tipCap', 'self-tip': 'err_selfTip', 'upload-quota': 'err_uploadQuota', 'too-large': 'err_tooLarge',
+  expired: 'err_uploadExpired', 'not-watched': 'err_notWatched', 'not-pending': 'err_notPending',
+  'invalid-cursor': 'err_listExpired', unavailable: 'err_unavailable', internal: 'err_internal',
+};
+// labels for the `field` of an invalid-field problem (other fields show by their own name)
+const FIELDS = {
+  username: 'username', password: 'password', body: 'field_comment', gift: 'field_gift', item_id: 'field_item',
+  quantity: 'field_quantity', decision: 'field_decision', reason: 'field_reason', video_id: 'field_clip',
+  user_id: 'field_creator', days: 'days', note: 'note', team_ids: 'teams', due_date: 'dueDate',
+  answers: 'field_answers', questions: 'field_questions', 'Upload-Metadata': 'field_uploadMeta',
+};
+
+/** Plain words, in the UI's language, for an error from the API or the network. */
 export function errText(err) {
   if (!err) return '';
   if (err.status === 0 || err.message === 'network') return t('network');
+  if (err.type === 'invalid-field') {
+    return err.field ? t('err_invalidField', { field: FIELDS[err.field] ? t(FIELDS[err.field]) : err.field }) : t('err_invalid');
+  }
+  if (PROBLEMS[err.type]) return t(PROBLEMS[err.type]);
   return err.message || String(err);
 }
 

@@ -1,7 +1,7 @@
 // Upload: pick or record a clip, title and tags, a resumable tus upload with
 // a real progress bar, then processing progress until ready or failed, and
 // the clip's review state.
-import { get, token } from './api.js';
+import { get, token, problemError } from './api.js';
 import { t } from './i18n.js';
 import { h, errText, showError } from './ui.js';
 import { icon } from './icons.js';
@@ -74,9 +74,11 @@ export async function mount(el) {
         upText.textContent = t('uploading', { p: Math.floor(p) });
       },
       onError: (e) => {
-        // tus-js-client wraps the response; show the server's own words
-        let msg = e.message;
-        try { msg = JSON.parse(e.originalResponse?.getBody() || '').detail || msg; } catch { /* not JSON */ }
+        // tus-js-client wraps the server's answer (none when the network failed)
+        const res = e.originalResponse;
+        let body = null;
+        try { body = JSON.parse(res?.getBody() || ''); } catch { /* not JSON */ }
+        const msg = res || e.originalRequest ? errText(problemError(res?.getStatus() || 0, body)) : e.message;
         upText.textContent = msg;
         err.textContent = msg;
         go.disabled = false;
