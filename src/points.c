@@ -168,7 +168,7 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
 	}
 	if ((e = store_run(st, "check in")))
 		return e;
-	snprintf(ref, sizeof ref, "checkin:%lld:%s", (long long)user_id, today);
+	snprintf(ref, sizeof ref, LEDGER_CHECKIN_REF, (long long)user_id, today);
 	snprintf(reason, sizeof reason, "Daily check-in, day %d of the streak", streak);
 	struct ledger_transfer t = {.from = LEDGER_COMPANY,
 	                            .amount = bonus,
@@ -249,7 +249,7 @@ static cr_err reward_milestones(int64_t video_id, int64_t owner, const char *tit
 	cr_err e = CR_OK;
 	for (size_t i = 0; !e && i < n && done >= ms[i].count; i++) {
 		char ref[64], reason[160];
-		snprintf(ref, sizeof ref, "milestone:%lld:%s:%lld", (long long)video_id, counter,
+		snprintf(ref, sizeof ref, LEDGER_MILESTONE_REF, (long long)video_id, counter,
 		         (long long)ms[i].count);
 		snprintf(reason, sizeof reason, "\"%s\" reached %lld %s", title, (long long)ms[i].count,
 		         counter);
@@ -504,7 +504,7 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 	}
 	if ((e = store_run(st, "daily tip totals")))
 		return e;
-	snprintf(reason, sizeof reason, "Tip: %lld x %s", (long long)count, gift);
+	snprintf(reason, sizeof reason, LEDGER_TIP_REASON, (long long)count, gift);
 	e = ledger_user_account(viewer_id, &from_acc);
 	if (!e)
 		e = ledger_user_account(owner, &to_acc);

@@ -21,12 +21,19 @@
 #define LEDGER_COMPANY 1
 #define LEDGER_SHOP    2
 
+/* Refs and reasons that ledger_history_json() reads back to describe a
+ * transfer (a tip has no ref, so its gift and count live in its reason). */
+#define LEDGER_CHECKIN_REF   "checkin:%lld:%s"        /* user id, local day */
+#define LEDGER_MILESTONE_REF "milestone:%lld:%s:%lld" /* video, counter, count */
+#define LEDGER_TIP_REASON    "Tip: %lld x %s"         /* count, gift name */
+
 /* One movement of points. `ref` (may be NULL) is unique across the ledger:
  * the database itself keeps once-only rules ("learn:<video>:<user>"). */
 struct ledger_transfer {
-	int64_t from, to; /* account ids */
-	int64_t amount;   /* > 0 */
-	const char *kind; /* "checkin", "learn", "approved", "tip", "tip_free", "order", "refund" */
+	int64_t from, to;   /* account ids */
+	int64_t amount;     /* > 0 */
+	const char *kind;   /* "checkin", "learn", "approved", "milestone", "quiz", "tip",
+	                     * "tip_free", "order", "refund" */
 	const char *reason; /* for people, shown in the history */
 	const char *ref;    /* once-only key or NULL */
 	int64_t actor_id;   /* the user whose action caused it (0: none) */
@@ -59,7 +66,12 @@ cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const ch
 /* Balance and one page of history of user `user_id`, newest first, with
  * transfers older than id `before` (0: from the newest). *out is
  * {"balance", "items": [{id, amount (signed), kind, reason, counterparty,
- * video_id, order_id, created_at}], "next_before"}. Needs no transaction. */
+ * video_id, order_id, created_at}], "next_before"}. `reason` is English;
+ * so clients can say it in their own language, an item also carries what
+ * its kind needs, when known: video_title (clip-related kinds), streak
+ * (checkin), gift, gift_label and count (tip, tip_free), counter
+ * ("likes" or "completions") and reached (milestone), item {id, name} and
+ * quantity (order, refund). Needs no transaction. */
 cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t **out);
 
 /* --- idempotency keys ------------------------------------------------- */

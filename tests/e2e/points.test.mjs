@@ -87,6 +87,9 @@ test('check-in: once per day in the configured zone, idempotent retries, streak 
   assert.equal(p.streak, 1);
   assert.equal(p.checked_in_today, true);
   assert.deepEqual(p.items.map((i) => [i.kind, i.amount, i.counterparty.type]), [['checkin', 5, 'company']]);
+  // what a client needs to say the line in its own language; the English reason stays
+  assert.equal(p.items[0].streak, 1);
+  assert.equal(p.items[0].reason, 'Daily check-in, day 1 of the streak');
 
   // streaks: yesterday (in the zone) continues the streak, the table caps the bonus
   const today = localDay(ZONE);
@@ -94,6 +97,7 @@ test('check-in: once per day in the configured zone, idempotent retries, streak 
   assert.equal((await points('agent4')).streak, 1, 'a streak through yesterday is still alive');
   const second = await post('/api/v1/me/checkin', tok.agent4);
   assert.deepEqual([second.json.streak, second.json.points], [2, 6]);
+  assert.deepEqual((await points('agent4')).items.map((i) => [i.kind, i.streak]), [['checkin', 2]]);
   expectProblem(assert, await api(s, 'PUT', '/api/v1/points/rules', { token: tok.agent1, json: { checkin_bonus: [100] } }), 403);
   expectProblem(assert, await api(s, 'PUT', '/api/v1/points/rules', { token: tok.trainer1, json: { checkin_bonus: [100] } }), 403);
   assert.equal(expectProblem(assert, await api(s, 'PUT', '/api/v1/points/rules', { token: tok.admin, json: { checkin_bonus: [] } }), 422).field, 'checkin_bonus');
@@ -126,7 +130,7 @@ test('the day boundary follows --timezone: UTC-12 and UTC+14 are never on the sa
 
 test('learning credit: approval pays the creator once; a first completion pays the viewer once; milestones once', async () => {
   const creator = (await points('agent2')).items.filter((i) => i.kind === 'approved');
-  assert.deepEqual(creator.map((i) => [i.amount, i.video_id]), [[20, clipA]]);
+  assert.deepEqual(creator.map((i) => [i.amount, i.video_id, i.video_title]), [[20, clipA, 'Points clip A']]);
   const ev = (user, event, position) => api(s, 'POST', `/api/v1/videos/${clipB}/views`, { token: tok[user], json: { event, position } });
   const watch = async (user) => {
     assert.equal((await ev(user, 'start', 0)).status, 200);
@@ -142,13 +146,13 @@ test('learning credit: approval pays the creator once; a first completion pays t
   const again = await watch('agent7');
   assert.equal(again.newly_completed, false);
   const learned = (await points('agent7')).items.filter((i) => i.kind === 'learn');
-  assert.deepEqual(learned.map((i) => [i.amount, i.video_id]), [[2, clipB]]);
+  assert.deepEqual(learned.map((i) => [i.amount, i.video_id, i.video_title, i.reason]), [[2, clipB, 'Points clip B', 'Watched "Points clip B"']]);
   // the fifth completion pays the creator its first milestone, once
   await Promise.all(['agent1', 'agent4', 'agent5'].map(watch));
   await watch('agent6');
   assert.equal(sql(s, `SELECT completions FROM videos WHERE id = ${clipB}`), '6');
   const milestones = (await points('agent3')).items.filter((i) => i.kind === 'milestone');
-  assert.deepEqual(milestones.map((i) => [i.amount, i.video_id]), [[10, clipB]]);
+  assert.deepEqual(milestones.map((i) => [i.amount, i.video_id, i.video_title, i.counter, i.reached]), [[10, clipB, 'Points clip B', 'completions', 5]]);
   // the once-only rule is the database's: a second payment under the same ref is refused
   assert.throws(() => sql(s, `INSERT INTO point_transfers(from_account, to_account, amount, kind, ref, created_at)
     VALUES (1, 2, 1, 'learn', 'learn:${clipB}:${sql(s, "SELECT id FROM users WHERE username = 'agent7'")}', 0)`), /UNIQUE/);
@@ -210,7 +214,11 @@ test('tips: gifts, no self-tipping, free allowance then paid, pair cap, totals',
   const viewer = await points('agent8');
   assert.equal(viewer.tips_given, 21);
   assert.equal(viewer.free_tip_points_left, 100 - 10 - 5 - 2 - 1);
-  assert.equal(viewer.items.find((i) => i.kind === 'tip').amount, -3);
+  const paid = viewer.items.find((i) => i.kind === 'tip');
+  assert.deepEqual([paid.amount, paid.gift, paid.gift_label, paid.count, paid.video_id, paid.video_title, paid.reason],
+    [-3, 'star', 'Star', 1, clipA, 'Points clip A', 'Tip: 1 x star']);
+  const received = creator.items.filter((i) => i.kind === 'tip_free').map((i) => [i.amount, i.gift, i.gift_label, i.count, i.video_title]);
+  assert.deepEqual(received.at(-1), [10, 'flower', 'Flower', 2, 'Points clip A'], 'the free part of the first tip');
   await setRules({ free_tip_points: 10, tip_pair_cap: 100 });
   assertLedger(s);
 });
@@ -264,7 +272,9 @@ test('shop: admin catalogue, orders take stock and points, fulfil and cancel onc
   expectProblem(assert, await post(`/api/v1/shop/orders/${o.json.id}/fulfil`, tok.admin), 409);
   expectProblem(assert, await post('/api/v1/shop/orders/99999/cancel', tok.admin), 404);
   assert.equal((await points('agent1')).balance, before);
-  assert.equal((await points('agent1')).items[0].kind, 'refund');
+  const [refund, paidOrder] = (await points('agent1')).items;
+  assert.deepEqual([refund.kind, refund.order_id, refund.item, refund.quantity], ['refund', o.json.id, { id: mug.id, name: 'Mug' }, 1]);
+  assert.deepEqual([paidOrder.kind, paidOrder.amount, paidOrder.item, paidOrder.quantity], ['order', -5, { id: mug.id, name: 'Mug' }, 1]);
   assert.equal(sql(s, `SELECT stock FROM shop_items WHERE id = ${mug.id}`), '1');
 
   // fulfil, once; a fulfilled order cannot be cancelled

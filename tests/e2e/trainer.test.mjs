@@ -204,8 +204,11 @@ test('quizzes: trainers attach questions; viewers answer once after watching; co
   // a second try neither changes the answer nor pays again
   const again = await answer({ answers: [{ question_id: q2, choice: 1 }, { question_id: q1, choice: 2 }] });
   assert.deepEqual(again.json.results.map((x) => [x.correct, x.points]), [[false, 0], [true, 0]]);
-  const afterBalance = (await api(s, 'GET', '/api/v1/me/points', { token: tok.agent3 })).json.balance;
-  assert.equal(afterBalance - before, 3);
+  const mine = (await api(s, 'GET', '/api/v1/me/points', { token: tok.agent3 })).json;
+  assert.equal(mine.balance - before, 3);
+  // the history line names the clip, for clients that say it in their own language
+  const paid = mine.items.filter((i) => i.kind === 'quiz');
+  assert.deepEqual(paid.map((i) => [i.amount, i.video_id, i.video_title, i.reason]), [[3, id, 'Quiz clip', 'correct quiz answer']]);
   expectProblem(assert, await answer({ answers: [{ question_id: 999999, choice: 0 }] }), 422);
   const stats = await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 });
   assert.equal(stats.json.quiz_accuracy, 0.5);
