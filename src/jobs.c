@@ -14,7 +14,8 @@ cr_err jobs_recover(int *requeued)
 		return e;
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE videos SET status = 'failed', progress = 0, updated_at = ?2,"
-		" error = 'transcoding stopped unexpectedly several times; upload the clip again'"
+		" error = 'transcoding stopped unexpectedly several times; upload the clip again',"
+		" error_code = 'internal'"
 		" WHERE id IN (SELECT video_id FROM jobs WHERE state = 'running' AND attempts >= ?1)");
 	if (st) {
 		sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);

@@ -316,6 +316,29 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX quiz_answers_user ON quiz_answers(user_id);",
 	/* 8: idempotency keys are forgotten after --idempotency-ttl */
 	"CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);",
+
+	/* 9: why a clip failed as a stable code (tx_error_code) that clients
+	 * say in their own language; older failures get one from their text */
+	"ALTER TABLE videos ADD COLUMN error_code TEXT;"
+	"UPDATE videos SET error_code = CASE error"
+	"  WHEN 'no video stream found' THEN 'no-video'"
+	"  WHEN 'audio-only file' THEN 'audio-only'"
+	"  WHEN 'playlists are not accepted' THEN 'playlist'"
+	"  WHEN 'resolution above 8K' THEN 'too-large'"
+	"  WHEN 'time limit exceeded' THEN 'time-limit'"
+	"  WHEN 'the file is truncated or damaged' THEN 'truncated'"
+	"  WHEN 'this is a text file, not a video' THEN 'not-a-video'"
+	"  WHEN 'cannot read the uploaded file' THEN 'io'"
+	"  WHEN 'could not store the transcoded files' THEN 'io'"
+	"  WHEN 'unsupported or damaged file' THEN 'unsupported'"
+	"  WHEN 'the file is empty' THEN 'unsupported'"
+	"  WHEN 'unsupported video codec' THEN 'unsupported'"
+	"  WHEN 'too many streams in the file' THEN 'unsupported'"
+	"  WHEN 'the video track cannot be decoded' THEN 'unsupported'"
+	"  WHEN 'the audio track cannot be decoded' THEN 'unsupported'"
+	"  WHEN 'no picture could be decoded' THEN 'unsupported'"
+	"  ELSE 'internal' END"
+	" WHERE status = 'failed';",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -127,7 +127,7 @@ static json_t *int_or_null(sqlite3_stmt *st, int col)
 	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"      \
 	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"          \
 	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason," \
-	" v.starts, v.likes, v.comments, v.tips"                                                \
+	" v.starts, v.likes, v.comments, v.tips, v.error_code"                                  \
 	" FROM videos v JOIN users u ON u.id = v.owner_id"
 
 static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
@@ -158,7 +158,10 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 		(const char *)sqlite3_column_text(st, 15), "urls",
 		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions, "filename",
 		(const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
-	if (v) { /* why a trainer rejected it, for its creator; what it earned */
+	if (v) { /* why it failed, as a code; why a trainer rejected it; what it earned */
+		const char *error_code = (const char *)sqlite3_column_text(st, 23);
+		json_object_set_new(v, "error_code",
+				    error_code ? json_string(error_code) : json_null());
 		json_object_set_new(v, "review_reason",
 				    review_reason ? json_string(review_reason) : json_null());
 		json_object_set_new(v, "counts",
@@ -259,7 +262,7 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE videos SET status = ?2, progress = ?3, error = ?4, duration = ?5,"
 		" source_duration = ?6, trimmed = ?7, width = ?8, height = ?9, has_audio = ?10,"
-		" renditions = ?11, updated_at = ?12 WHERE id = ?1");
+		" renditions = ?11, updated_at = ?12, error_code = ?13 WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	char *renditions = ok ? renditions_json(r) : NULL;
@@ -267,8 +270,10 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 	sqlite3_bind_text(st, 2, ok ? "pending_review" : "failed", -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, ok ? 100 : 0);
 	sqlite3_bind_int(st, 7, ok && r->trimmed); /* NOT NULL column */
-	if (!ok)
+	if (!ok) {
 		sqlite3_bind_text(st, 4, r->error[0] ? r->error : "transcoding failed", -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 13, r->code ? tx_error_code(r) : "internal", -1, SQLITE_STATIC);
+	}
 	if (ok) {
 		sqlite3_bind_double(st, 5, r->duration);
 		sqlite3_bind_double(st, 6, r->source_duration);

@@ -92,6 +92,7 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	}
 	if (ok && publish_dir(tmp, final)) {
 		ok = false;
+		res->code = TX_ERR_IO;
 		snprintf(res->error, sizeof res->error, "could not store the transcoded files");
 	}
 	if (!ok)

@@ -66,7 +66,7 @@ static int sniff(struct tx_job *job)
         if (buf[i] == 0 || (buf[i] < 0x20 && buf[i] != '\n' && buf[i] != '\r' && buf[i] != '\t'))
             text = false;
     if (text)
-        return tx_fail(job, TX_ERR_UNSUPPORTED, "this is a text file, not a video");
+        return tx_fail(job, TX_ERR_UNSUPPORTED, TX_DETAIL_TEXT);
     return 0;
 }
 

@@ -105,7 +105,7 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
             if (tx_check_stop(job) < 0)
                 goto out;
             if (r != AVERROR_EOF) {
-                tx_fail(job, TX_ERR_UNSUPPORTED, "the file is truncated or damaged");
+                tx_fail(job, TX_ERR_UNSUPPORTED, TX_DETAIL_TRUNCATED);
                 goto out;
             }
             break;
@@ -125,7 +125,7 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
     }
     finish(out, &s);
     if (truncated(in, out)) {
-        tx_fail(job, TX_ERR_UNSUPPORTED, "the file is truncated or damaged");
+        tx_fail(job, TX_ERR_UNSUPPORTED, TX_DETAIL_TRUNCATED);
         goto out;
     }
     if (meter) {

@@ -49,6 +49,27 @@ const char *tx_error_string(enum tx_error code)
     return "unknown error";
 }
 
+const char *tx_error_code(const struct tx_result *r)
+{
+    switch (r->code) {
+    case TX_OK: return "";
+    case TX_ERR_IO: return "io";
+    case TX_ERR_UNSUPPORTED:
+        if (strcmp(r->error, TX_DETAIL_TRUNCATED) == 0)
+            return "truncated";
+        return strcmp(r->error, TX_DETAIL_TEXT) == 0 ? "not-a-video" : "unsupported";
+    case TX_ERR_NO_VIDEO: return "no-video";
+    case TX_ERR_AUDIO_ONLY: return "audio-only";
+    case TX_ERR_PLAYLIST: return "playlist";
+    case TX_ERR_TOO_LARGE: return "too-large";
+    case TX_ERR_TIME_LIMIT: return "time-limit";
+    case TX_ERR_CANCELLED: return "cancelled";
+    case TX_ERR_INVALID_ARG: /* the caller's mistake, not the file's */
+    case TX_ERR_INTERNAL: return "internal";
+    }
+    return "internal";
+}
+
 double tx_now(void)
 {
     struct timespec ts;

@@ -15,6 +15,10 @@
 #define TX_MAX_CUTS 8192
 #define TX_TARGET_LUFS (-16.0)
 
+/* Details tx_error_code() tells apart from the rest of TX_ERR_UNSUPPORTED. */
+#define TX_DETAIL_TRUNCATED "the file is truncated or damaged"
+#define TX_DETAIL_TEXT "this is a text file, not a video"
+
 /* Per-call state: options, cancellation, deadline, progress and the result. */
 struct tx_job {
     const struct tx_options *opt;

@@ -106,6 +106,12 @@ int tx_transcode(const char *input_path, const char *out_dir, const struct tx_op
 /* Static English text for a code ("no video stream found", ...). */
 const char *tx_error_string(enum tx_error code);
 
+/* A failed result's reason as a stable slug for clients to translate:
+ * "io", "unsupported", "truncated", "not-a-video", "no-video", "audio-only",
+ * "playlist", "too-large" (resolution), "time-limit", "cancelled" or
+ * "internal"; "" for TX_OK. Static string. */
+const char *tx_error_code(const struct tx_result *r);
+
 #ifdef __cplusplus
 }
 #endif

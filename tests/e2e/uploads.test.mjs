@@ -298,11 +298,34 @@ test('one-shot upload streams the raw body and answers 202 with the video', asyn
   const failed = await waitForVideo(s, t, txt.json.id);
   assert.equal(failed.status, 'failed');
   assert.match(failed.error, /unsupported|damaged|not a video/i);
+  assert.equal(failed.error_code, 'not-a-video');
   assert.equal(failed.urls, null);
+  assert.equal(v.error_code, null, 'only a failed clip has an error code');
   // the daily quota counts today's uploads
   expectProblem(assert, await api(s, 'POST', '/api/v1/videos', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } }), 429);
   const mine = await api(s, 'GET', '/api/v1/me/videos', { token: t });
   assert.deepEqual(mine.json.items.map((x) => x.status), ['failed', 'pending_review']);
+});
+
+test('a failed transcode says why as a stable error_code next to the English error', async () => {
+  const s = await server({ args: ['--transcode-workers', '1'] });
+  const t = await login(s, 'agent2');
+  const upload = async (title, body) => {
+    const r = await api(s, 'POST', `/api/v1/videos?title=${title}`, { token: t, body, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(r.status, 202, r.body);
+    return r.json.id;
+  };
+  const audio = await upload('sound', readFileSync(makeClip('audio-only.m4a', { seconds: 1, args: ['-vn'] })));
+  const playlist = await upload('list', '#EXTM3U\n#EXTINF:2,\nhttp://example.com/a.ts\n');
+  const want = { [audio]: ['audio-only', /audio-only/], [playlist]: ['playlist', /playlist/] };
+  for (const [id, [code, text]] of Object.entries(want)) {
+    const v = await waitForVideo(s, t, Number(id));
+    assert.equal(v.status, 'failed');
+    assert.equal(v.error_code, code);
+    assert.match(v.error, text);
+  }
+  const mine = (await api(s, 'GET', '/api/v1/me/videos', { token: t })).json.items;
+  assert.deepEqual(mine.map((v) => v.error_code), ['playlist', 'audio-only']);
 });
 
 test('SIGKILL during a transcode: the job is claimed again after restart and finishes', async () => {
