@@ -197,7 +197,7 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	json_decref(tags);
 	if (e) {
 		tus_headers(res);
-		http_invalid_field(res, "Upload-Metadata", "%s", why);
+		http_invalid_field(res, upload_meta_field(why, "Upload-Metadata"), "%s", why);
 		return false;
 	}
 	const char *ct = http_req_header(req, "Content-Type");
@@ -339,7 +339,7 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 	char why[160] = "";
 	cr_err e = commit_received(req, s, why, sizeof why);
 	if (e == CR_EINVAL) {
-		http_invalid_field(res, "Upload-Metadata", "%s", why);
+		http_invalid_field(res, upload_meta_field(why, "Upload-Metadata"), "%s", why);
 		return;
 	}
 	if (e) {

@@ -79,9 +79,8 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 	cr_err e = s->meta ? upload_meta_read(s->meta, &probe, &tags, why, sizeof why) : CR_EINVAL;
 	json_decref(tags);
 	if (e) {
-		char field[16] = "title";
-		sscanf(why, "%15[a-z]:", field);
-		http_invalid_field(res, field, "%s", why[0] ? why : "query parameters must be UTF-8");
+		http_invalid_field(res, upload_meta_field(why, "title"), "%s",
+				   why[0] ? why : "query parameters must be UTF-8");
 		return false;
 	}
 	int done = 0;
@@ -143,6 +142,10 @@ static void oneshot_finish(struct cr_request *req, struct cr_response *res)
 	json_t *video = NULL;
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &video);
+	if (e == CR_EINVAL && why[0]) { /* e.g. a tag removed while the body streamed */
+		http_invalid_field(res, upload_meta_field(why, "title"), "%s", why);
+		return;
+	}
 	if (e) {
 		http_error(res, e, "upload");
 		return;

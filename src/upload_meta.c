@@ -66,3 +66,14 @@ cr_err upload_meta_read(json_t *meta, struct video_new *v, json_t **tags_out, ch
 	cr_err e = split_tags(meta_string(meta, "tags"), *tags_out, why, why_len);
 	return e ? e : videos_check_tags(*tags_out, why, why_len);
 }
+
+const char *upload_meta_field(const char *why, const char *fallback)
+{
+	static const char *const fields[] = {"title", "description", "filename", "tags"};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		size_t n = strlen(fields[i]);
+		if (!strncmp(why, fields[i], n) && why[n] == ':')
+			return fields[i];
+	}
+	return fallback;
+}

@@ -17,4 +17,10 @@
 cr_err upload_meta_read(json_t *meta, struct video_new *v, json_t **tags_out, char *why,
 			size_t why_len);
 
+/* The field a `why` from upload_meta_read() or videos_create() is about
+ * ("title", "description", "filename" or "tags", the prefix before its
+ * colon), for an invalid-field problem; `fallback` when it names none.
+ * Static strings. */
+const char *upload_meta_field(const char *why, const char *fallback);
+
 #endif

@@ -220,7 +220,11 @@ test('tus protocol errors: version, offset, type, checksum, lock, ownership, ter
   expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '-1' } }), 400);
   expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10', 'Upload-Metadata': 'title !!notbase64' } }), 400);
   const badTag = await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10', 'Upload-Metadata': `tags ${b64('no-such-tag')}` } });
-  assert.match(expectProblem(assert, badTag, 422).detail, /no-such-tag/);
+  const tagProblem = expectProblem(assert, badTag, 422);
+  assert.match(tagProblem.detail, /no-such-tag/);
+  assert.equal(tagProblem.field, 'tags', 'the metadata entry at fault, not the header');
+  const longTitle = await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10', 'Upload-Metadata': `title ${b64('x'.repeat(101))}` } });
+  assert.equal(expectProblem(assert, longTitle, 422).field, 'title');
   expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { headers: { 'Upload-Length': '10' } }), 401);
 
   const path = await createUpload(s, t, 100);
@@ -285,6 +289,8 @@ test('one-shot upload streams the raw body and answers 202 with the video', asyn
   assert.equal(big.sent, false);
   const badTag = expectProblem(assert, await api(s, 'POST', '/api/v1/videos?tags=nope', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } }), 422);
   assert.equal(badTag.field, 'tags');
+  const longTitle = expectProblem(assert, await api(s, 'POST', `/api/v1/videos?title=${'x'.repeat(101)}`, { token: t, body: clip, headers: { 'content-type': 'video/mp4' } }), 422);
+  assert.equal(longTitle.field, 'title');
   // someone else cannot see a clip that is not published; a trainer can
   const other = await login(s, 'agent8');
   expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${r.json.id}`, { token: other }), 404);
