@@ -219,7 +219,7 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   assert.deepEqual(v.tags.sort(), ['empathy', 'refunds']);
   state.videoId = v.id;
 
-  // a file that is not a video fails in processing, and the page says why in the server's words
+  // a file that is not a video fails in processing, and the page says why in the UI's language
   const junk = join(mediaDir, 'not-a-video.mp4');
   writeFileSync(junk, 'meeting notes, lunch order, nothing to watch\n'.repeat(200));
   await page.setInputFiles('#pick-file', junk);
@@ -229,7 +229,10 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   const failed = (await api(s, 'GET', '/api/v1/me/videos', { token: tok })).json.items.find((x) => x.title === '坏文件');
   assert.equal(failed.status, 'failed');
   assert.ok(failed.error);
-  await page.locator('#upload-state .form-error', { hasText: failed.error }).waitFor();
+  assert.equal(failed.error_code, 'not-a-video');
+  await page.locator('#upload-state .form-error', { hasText: '处理失败：这不是视频文件' }).waitFor();
+  assert.equal(await page.locator('#upload-state .form-error', { hasText: failed.error }).count(), 0, 'not the server\'s English error');
+  state.failedId = failed.id;
   await shot('06b-upload-failed');
 });
 
@@ -413,7 +416,8 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   await page.click('.tab[data-tab=me]');
   await page.locator('#balance').waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), after);
-  assert.equal(await page.locator('#history li.row').filter({ hasText: 'correct quiz answer' }).filter({ hasText: `+${saved.points_per_correct_answer}` }).count(), 2);
+  assert.equal(await page.locator('#history li.row').filter({ hasText: `答对《${clip.title}》的测验题` }).filter({ hasText: `+${saved.points_per_correct_answer}` }).count(), 2);
+  assert.equal(await page.locator('#history li.row', { hasText: 'correct quiz answer' }).count(), 0, 'not the server\'s English reason');
   assert.deepEqual(page.errors, []);
 
   // the trainer retires the quiz from the editor (after a confirmation); viewers no longer get it
@@ -446,14 +450,23 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   await page.locator('#checkin:disabled').waitFor();
   await page.waitForFunction((b) => Number(document.getElementById('balance').textContent) > b, before);
   const afterCheckin = Number(await page.locator('#balance').textContent());
+  // the points history says it in Chinese (the server's reason is English)
+  const streak = (await api(s, 'GET', '/api/v1/me/points', { token: await login(s, 'agent3') })).json.streak;
+  await page.locator('#history li.row').first().filter({ hasText: `每日签到，连续第 ${streak} 天` }).waitFor();
+  assert.equal(await page.locator('#history li.row', { hasText: 'Daily check-in' }).count(), 0);
   await page.click(`#shop button[data-item="${item.json.id}"]`);
   await page.locator('#orders li', { hasText: '咖啡券' }).waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), afterCheckin - 5);
+  await page.locator('#history li.row').first().filter({ hasText: '兑换 咖啡券 × 1' }).waitFor();
+  if (state.failedId) { // agent3's upload that failed in processing, said in Chinese too
+    assert.equal(await page.locator(`#my-clips li[data-id="${state.failedId}"] .form-error`).textContent(), '这不是视频文件');
+  }
   await page.locator('#toast').waitFor({ state: 'hidden' });
   await shot('13-me');
   // the language toggle switches the UI to English
   await page.click('#lang-toggle');
   await page.locator('#checkin', { hasText: 'Checked in today' }).waitFor();
+  await page.locator('#history li.row', { hasText: `Daily check-in, day ${streak} of the streak` }).waitFor();
   await page.click('#logout');
   await page.locator('#login-form').waitFor();
   assert.equal(await page.evaluate(() => localStorage.getItem('casereel.session')), null);

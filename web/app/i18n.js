@@ -49,6 +49,17 @@ const T = {
     err_quizQuestion: '第 {n} 题需要题目（1–300 字）、2–5 个选项（每项 1–120 字），并标出正确答案',
     field_comment: '评论内容', field_gift: '礼物', field_item: '商品', field_quantity: '数量', field_decision: '审核结果', field_reason: '驳回原因',
     field_clip: '视频', field_creator: '作者', field_answers: '答案', field_questions: '测验题目', field_uploadMeta: '标题或标签',
+    field_tags: '标签', field_description: '简介', field_filename: '文件名',
+    // points history lines (me.js historyText), from each entry's kind and members
+    hist_checkin: '每日签到，连续第 {n} 天', hist_learn: '看完《{title}》', hist_approved: '视频《{title}》审核通过',
+    hist_quiz: '答对《{title}》的测验题', hist_milestone_likes: '《{title}》获得 {n} 个赞', hist_milestone_completions: '《{title}》被完整看完 {n} 次',
+    hist_tipGiven: '打赏《{title}》：{gift} × {n}', hist_tipReceived: '收到《{title}》的打赏：{gift} × {n}',
+    hist_order: '兑换 {item} × {n}', hist_refund: '兑换取消，退还 {item} × {n}',
+    // why a clip failed (ui.js videoErrorText), by the video's error_code
+    vErr_io: '服务器读写文件失败，请重新上传', vErr_unsupported: '不支持这种文件格式，或文件已损坏', vErr_truncated: '文件不完整或已损坏，请重新导出后再上传',
+    vErr_notVideo: '这不是视频文件', vErr_noVideo: '文件里没有视频画面', vErr_audioOnly: '这是纯音频文件，请上传视频',
+    vErr_playlist: '不接受播放列表，请上传视频文件本身', vErr_tooLarge: '视频分辨率超过 8K', vErr_timeLimit: '处理超时，请上传更短或更小的视频',
+    vErr_cancelled: '处理被中断，请重新上传', vErr_internal: '服务器处理视频时出错，请重新上传',
   },
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
@@ -98,6 +109,17 @@ const T = {
     err_quizQuestion: 'Question {n} needs its text (1–300 characters), 2–5 choices (1–120 characters each) and the right answer marked',
     field_comment: 'Comment', field_gift: 'Gift', field_item: 'Item', field_quantity: 'Quantity', field_decision: 'Decision', field_reason: 'Reason for rejecting',
     field_clip: 'Clip', field_creator: 'Creator', field_answers: 'Answers', field_questions: 'Quiz questions', field_uploadMeta: 'Title or tags',
+    field_tags: 'Tags', field_description: 'Description', field_filename: 'File name',
+    // points history lines (me.js historyText), from each entry's kind and members
+    hist_checkin: 'Daily check-in, day {n} of the streak', hist_learn: 'Watched “{title}”', hist_approved: 'Clip “{title}” approved',
+    hist_quiz: 'Right answer in the quiz on “{title}”', hist_milestone_likes: '“{title}” reached {n} likes', hist_milestone_completions: '“{title}” was watched to the end {n} times',
+    hist_tipGiven: 'Tip for “{title}”: {gift} × {n}', hist_tipReceived: 'Tip for “{title}” received: {gift} × {n}',
+    hist_order: 'Redeemed {item} × {n}', hist_refund: 'Order cancelled, refunded {item} × {n}',
+    // why a clip failed (ui.js videoErrorText), by the video's error_code
+    vErr_io: 'The server could not read or write the files; please upload again', vErr_unsupported: 'This file format is not supported, or the file is damaged', vErr_truncated: 'The file is incomplete or damaged; export it again and upload it',
+    vErr_notVideo: 'This is not a video file', vErr_noVideo: 'The file has no video picture', vErr_audioOnly: 'This is an audio-only file; please upload a video',
+    vErr_playlist: 'Playlists are not accepted; upload the video file itself', vErr_tooLarge: 'The video resolution is above 8K', vErr_timeLimit: 'Processing took too long; upload a shorter or smaller clip',
+    vErr_cancelled: 'Processing was interrupted; please upload again', vErr_internal: 'Something went wrong on the server while processing the clip; please upload again',
   },
 };
 

@@ -2,9 +2,33 @@
 // my orders, my clips with their stats, language, logout.
 import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
-import { h, toast, showError, errText, fmtDate, fmtDur, fmtCount } from './ui.js';
+import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount } from './ui.js';
 import { statusPill } from './upload.js';
 import { logout } from './main.js';
+
+/** A points history line in the UI's language from the entry's kind and
+ * members; the server's English reason for what this client does not know. */
+function historyText(x) {
+  const title = x.video_title;
+  switch (x.kind) {
+    case 'checkin':
+      if (x.streak) return t('hist_checkin', { n: x.streak });
+      break;
+    case 'learn': case 'approved': case 'quiz':
+      if (title) return t(`hist_${x.kind}`, { title });
+      break;
+    case 'milestone':
+      if (title && x.reached && ['likes', 'completions'].includes(x.counter)) return t(`hist_milestone_${x.counter}`, { title, n: x.reached });
+      break;
+    case 'tip': case 'tip_free':
+      if (title && x.gift && x.count) return t(x.amount < 0 ? 'hist_tipGiven' : 'hist_tipReceived', { title, gift: x.gift_label || x.gift, n: x.count });
+      break;
+    case 'order': case 'refund':
+      if (x.item && x.quantity) return t(`hist_${x.kind}`, { item: x.item.name, n: x.quantity });
+      break;
+  }
+  return x.reason;
+}
 
 export async function mount(el, { rerender }) {
   const [profile, pts, shop, orders, clips] = await Promise.all([
@@ -37,7 +61,7 @@ export async function mount(el, { rerender }) {
 
   const historyList = h('ul.list', { id: 'history' });
   const renderHistory = (items) => historyList.replaceChildren(...items.slice(0, 20).map((x) =>
-    h('li.row', {}, h('div.grow', {}, h('div', { text: x.reason }), h('small', { text: fmtDate(x.created_at) })),
+    h('li.row', {}, h('div.grow', {}, h('div', { text: historyText(x) }), h('small', { text: fmtDate(x.created_at) })),
       h(`span.amount.${x.amount >= 0 ? 'plus' : 'minus'}`, { text: `${x.amount > 0 ? '+' : ''}${x.amount}` }))));
   renderHistory(pts.items);
   async function refreshHistory() {
@@ -82,7 +106,7 @@ export async function mount(el, { rerender }) {
       v.urls?.thumbnail ? h('img', { src: v.urls.thumbnail, alt: '', loading: 'lazy', width: 54, height: 96 }) : h('img', { alt: '' }),
       h('div.grow', {}, h('strong', { text: v.title }),
         h('div', {}, statusPill(v.status), ' ', h('small', { text: v.status === 'processing' ? `${v.progress}%` : fmtDur(v.duration || 0) })),
-        v.error && h('small.form-error', { text: v.error }),
+        v.error && h('small.form-error', { text: videoErrorText(v) }),
         c && h('small', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` })));
   }) : [h('li.muted', { text: t('noClips') })]));
 

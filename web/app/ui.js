@@ -34,6 +34,7 @@ const FIELDS = {
   quantity: 'field_quantity', decision: 'field_decision', reason: 'field_reason', video_id: 'field_clip',
   user_id: 'field_creator', days: 'days', note: 'note', team_ids: 'teams', due_date: 'dueDate',
   answers: 'field_answers', questions: 'field_questions', 'Upload-Metadata': 'field_uploadMeta',
+  tags: 'field_tags', title: 'title', description: 'field_description', filename: 'field_filename',
 };
 
 /** Plain words, in the UI's language, for an error from the API or the network. */
@@ -45,6 +46,18 @@ export function errText(err) {
   }
   if (PROBLEMS[err.type]) return t(PROBLEMS[err.type]);
   return err.message || String(err);
+}
+
+// A failed clip's error_code as i18n keys; another code shows the server's (English) error.
+const VIDEO_ERRORS = {
+  io: 'vErr_io', unsupported: 'vErr_unsupported', truncated: 'vErr_truncated', 'not-a-video': 'vErr_notVideo',
+  'no-video': 'vErr_noVideo', 'audio-only': 'vErr_audioOnly', playlist: 'vErr_playlist', 'too-large': 'vErr_tooLarge',
+  'time-limit': 'vErr_timeLimit', cancelled: 'vErr_cancelled', internal: 'vErr_internal',
+};
+
+/** Why clip `v` failed, in the UI's language ('' when it has no error). */
+export function videoErrorText(v) {
+  return VIDEO_ERRORS[v.error_code] ? t(VIDEO_ERRORS[v.error_code]) : v.error || '';
 }
 
 let toastTimer;

@@ -3,7 +3,7 @@
 // the clip's review state.
 import { get, token, problemError } from './api.js';
 import { t } from './i18n.js';
-import { h, errText, showError } from './ui.js';
+import { h, errText, showError, videoErrorText } from './ui.js';
 import { icon } from './icons.js';
 
 export function statusPill(status) {
@@ -117,7 +117,7 @@ export async function mount(el) {
     }
     setBar(procBar, v.progress || 0);
     const note = v.status === 'pending_review' ? t('pendingNote')
-      : v.status === 'failed' ? t('failedNote', { e: v.error || '?' })
+      : v.status === 'failed' ? t('failedNote', { e: videoErrorText(v) || '?' })
         : v.status === 'rejected' ? t('rejectedNote', { e: v.review_reason || v.error || '' })
           : t('processing', { p: v.progress || 0 });
     state.replaceChildren(h('p', {}, statusPill(v.status), ' ', h('strong', { text: v.title })),
