@@ -243,7 +243,10 @@ static void my_assignments(struct cr_request *req, struct cr_response *res)
 	}
 	store_done(st);
 	for (size_t i = 0; i < n; i++) {
-		struct feed_entry entry = {ids[i], "must watch: assigned by your trainer", true};
+		struct feed_entry entry = {.id = ids[i],
+					   .reason = rank_reason_text(RANK_REASON_MUST_WATCH),
+					   .must_watch = true,
+					   .reason_code = rank_reason_code(RANK_REASON_MUST_WATCH)};
 		json_t *item = feed_item_json(&entry, &req->user, URL_TTL);
 		if (!item)
 			continue;

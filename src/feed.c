@@ -328,17 +328,25 @@ static cr_err page_items(const struct cr_user *viewer, const char *cursor, size_
 
 /* --- items ------------------------------------------------------------------- */
 
-/* "you're working on: refunds, billing" from the reason and its tags. */
-static void reason_words(const struct catalog *cat, enum rank_reason r, uint64_t tags, char *out,
-			 size_t size)
+/* The names of the tag bits, comma-separated ("refunds,billing"). */
+static void tag_list(const struct catalog *cat, uint64_t tags, char *out, size_t size)
 {
-	int n = snprintf(out, size, "%s", rank_reason_text(r));
-	const char *sep = ": ";
-	for (int bit = 0; bit < 64 && n > 0 && (size_t)n < size; bit++) {
-		if ((tags >> bit & 1) && cat->tag_names[bit]) {
-			n += snprintf(out + n, size - (size_t)n, "%s%s", sep, cat->tag_names[bit]);
-			sep = ", ";
-		}
+	int n = 0;
+	out[0] = '\0';
+	for (int bit = 0; bit < 64 && n >= 0 && (size_t)n < size; bit++)
+		if ((tags >> bit & 1) && cat->tag_names[bit])
+			n += snprintf(out + n, size - (size_t)n, "%s%s", n ? "," : "",
+				      cat->tag_names[bit]);
+}
+
+/* "you're working on: refunds, billing" from the reason and its tag list. */
+static void reason_words(enum rank_reason r, const char *tags, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s%s", rank_reason_text(r), *tags ? ": " : "");
+	for (const char *t = tags; *t && n >= 0 && (size_t)n < size; t += *t == ',') {
+		size_t len = strcspn(t, ",");
+		n += snprintf(out + n, size - (size_t)n, "%s%.*s", t == tags ? "" : ", ", (int)len, t);
+		t += len;
 	}
 }
 
@@ -354,11 +362,15 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 		return CR_EDB;
 	cr_err e = page_items(viewer, cursor, want, cat, page, &got, &offset, &total, id);
 	struct feed_entry entries[FEED_ITEMS_MAX];
-	char why[FEED_ITEMS_MAX][128];
+	char why[FEED_ITEMS_MAX][128], tags[FEED_ITEMS_MAX][128];
 	for (size_t i = 0; !e && i < got; i++) {
-		reason_words(cat, page[i].reason, page[i].reason_tags, why[i], sizeof why[i]);
-		entries[i] = (struct feed_entry){page[i].id, why[i],
-						 page[i].reason == RANK_REASON_MUST_WATCH};
+		tag_list(cat, page[i].reason_tags, tags[i], sizeof tags[i]);
+		reason_words(page[i].reason, tags[i], why[i], sizeof why[i]);
+		entries[i] = (struct feed_entry){.id = page[i].id,
+						 .reason = why[i],
+						 .must_watch = page[i].reason == RANK_REASON_MUST_WATCH,
+						 .reason_code = rank_reason_code(page[i].reason),
+						 .reason_tags = tags[i]};
 	}
 	int64_t shown[FEED_ITEMS_MAX];
 	size_t nshown = 0;

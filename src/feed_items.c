@@ -135,6 +135,19 @@ static void render_item(struct text_buf *out, const struct clip_text *fixed,
 		  l->views, l->likes, l->comments, l->tips, l->liked ? "true" : "false",
 		  l->watched ? "true" : "false", c->duration > 0 ? l->position / c->duration : 0.0);
 	tb_json_string(out, e->reason);
+	if (e->reason_code) {
+		tb_puts(out, ",\"reason_code\":");
+		tb_json_string(out, e->reason_code);
+		tb_puts(out, ",\"reason_tags\":[");
+		for (const char *t = e->reason_tags; t && *t;) {
+			size_t len = strcspn(t, ",");
+			if (t != e->reason_tags)
+				tb_puts(out, ",");
+			tb_json_stringn(out, t, len);
+			t += len + (t[len] == ',');
+		}
+		tb_puts(out, "]");
+	}
 	tb_puts(out, e->must_watch ? ",\"must_watch\":true}" : ",\"must_watch\":false}");
 }
 

@@ -168,3 +168,19 @@ const char *rank_reason_text(enum rank_reason r)
 	}
 	return "recommended";
 }
+
+const char *rank_reason_code(enum rank_reason r)
+{
+	switch (r) {
+	case RANK_REASON_MUST_WATCH: return "must-watch";
+	case RANK_REASON_FEATURED: return "featured";
+	case RANK_REASON_WEAK_SKILL: return "weak-skill";
+	case RANK_REASON_TEAM: return "team";
+	case RANK_REASON_ONBOARDING: return "onboarding";
+	case RANK_REASON_POPULAR: return "popular";
+	case RANK_REASON_NEW: return "new";
+	case RANK_REASON_INTEREST: return "interest";
+	case RANK_REASON_RECOMMENDED: return "recommended";
+	}
+	return "recommended";
+}

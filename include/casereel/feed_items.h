@@ -20,8 +20,10 @@
 
 struct feed_entry {
 	int64_t id;
-	const char *reason; /* why it is shown, for a person; NULL for none */
+	const char *reason;      /* why it is shown, in English words; NULL for none */
 	bool must_watch;
+	const char *reason_code; /* the same as rank_reason_code(); NULL with reason */
+	const char *reason_tags; /* the skill tags the reason names, comma-separated; NULL for none */
 };
 
 /* Appends the JSON array of the items of entries[0..n) (n <=

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Why a clip is in the feed; rank_reason_text() gives the words. */
+/* Why a clip is in the feed; rank_reason_text() gives the words,
+ * rank_reason_code() a stable code. */
 enum rank_reason {
 	RANK_REASON_MUST_WATCH,
 	RANK_REASON_FEATURED,
@@ -83,5 +84,10 @@ double rank_wilson_lower(double pos, double n, double z);
 
 /* Short English text for a reason ("featured by trainer"). */
 const char *rank_reason_text(enum rank_reason r);
+
+/* A stable code for the reason ("must-watch", "featured", "weak-skill",
+ * "team", "onboarding", "popular", "new", "interest", "recommended"), so
+ * clients can say it in their own language. */
+const char *rank_reason_code(enum rank_reason r);
 
 #endif

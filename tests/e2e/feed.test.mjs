@@ -95,7 +95,14 @@ test('feed items carry clip, creator, counts, viewer state and a reason', async 
   assert.deepEqual(item.viewer, { liked: false, watched: false, progress: 0 });
   // agent1 is weak in compliance: the reason says so
   assert.match(item.reason, /working on: compliance/);
-  for (const i of r.json.items) assert.ok(i.reason, `item ${i.id} has a reason`);
+  assert.equal(item.reason_code, 'weak-skill');
+  assert.deepEqual(item.reason_tags, ['compliance']);
+  const codes = ['must-watch', 'featured', 'weak-skill', 'team', 'onboarding', 'popular', 'new', 'interest', 'recommended'];
+  for (const i of r.json.items) {
+    assert.ok(i.reason, `item ${i.id} has a reason`);
+    assert.ok(codes.includes(i.reason_code), `item ${i.id} reason_code ${i.reason_code}`);
+    assert.ok(Array.isArray(i.reason_tags), `item ${i.id} reason_tags`);
+  }
   expectProblem(assert, await api(s, 'GET', '/api/v1/feed?limit=500', { token: tok.agent1 }), 422);
   expectProblem(assert, await api(s, 'GET', '/api/v1/feed?cursor=garbage', { token: tok.agent1 }), 400);
 });

@@ -90,12 +90,15 @@ test('must-watch clips are pinned until watched; trainers see who has watched', 
   assert.equal(feed[0].id, must);
   assert.equal(feed[0].must_watch, true);
   assert.match(feed[0].reason, /must watch/);
+  assert.equal(feed[0].reason_code, 'must-watch');
+  assert.deepEqual(feed[0].reason_tags, []);
   // not in another team's feed as must-watch
   const other = (await feedFor('agent4')).find((i) => i.id === must);
   assert.ok(!other || !other.must_watch);
   const mine = await api(s, 'GET', '/api/v1/me/assignments', { token: tok.agent1 });
   assert.deepEqual(mine.json.items.map((i) => i.id), [must]);
   assert.equal(mine.json.items[0].must_watch, true);
+  assert.equal(mine.json.items[0].reason_code, 'must-watch');
   assert.ok(mine.json.items[0].due_at > Date.now() / 1000);
   // watch it for real
   const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${must}/views`, { token: tok.agent1, json: { event, position } });

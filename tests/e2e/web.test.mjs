@@ -113,6 +113,10 @@ test('login page, a wrong password in plain words (Chinese, then English), then 
 test('feed: three clips play as the agent scrolls; like, comment and tip', { skip: missing }, async () => {
   await loginAs('agent3');
   await page.locator('.slide').nth(2).waitFor();
+  // why each clip is shown, in the (default Chinese) UI's words, not the server's English ones
+  const why = await page.locator('.slide p.reason').allTextContents();
+  assert.ok(why.length >= 3, `reasons: ${why}`);
+  for (const w of why) assert.match(w, /^(必看|培训师精选|你正在提升|你团队的新视频|新员工必看|本周热门|新视频|你关注的话题|为你推荐)/);
   await waitPlaying(0, 1.5);
   await shot('02-feed');
   const seen = new Set([await page.locator('.slide').nth(0).getAttribute('data-id')]);

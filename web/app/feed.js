@@ -9,6 +9,14 @@ import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
 
 const PAGE = 5;
 
+/** Why the item is shown, in the UI's language (the server's words for a reason this client does not know). */
+function reasonText(item) {
+  const key = `why_${item.reason_code}`;
+  if (!item.reason_code || t(key) === key) return item.reason;
+  const tags = item.reason_tags || [];
+  return tags.length ? t(key) + t('why_sep') + tags.join(t('why_list')) : t(key);
+}
+
 export async function mount(el) {
   const feed = h('div.feed', { id: 'feed' });
   el.append(feed);
@@ -61,7 +69,7 @@ export async function mount(el) {
       h('p.creator', {}, h('strong', { text: `@${item.creator.display_name}` }),
         item.creator.featured && h('span.badge.feat.creator-badge', { text: `★ ${t('featured')}` }),
         h('span.team', { text: item.creator.team || '' })),
-      item.reason && h('p.reason', {}, icon('bulb', 18), item.reason),
+      item.reason && h('p.reason', {}, icon('bulb', 18), reasonText(item)),
       item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${x}`).join(' ') }));
     const slide = h('section.slide', { dataset: { index: String(i), id: String(item.id) } },
       stage, info, h('div.actions', {}, likeBtn, commentBtn, tipBtn, muteBtn));

@@ -60,6 +60,9 @@ const T = {
     vErr_notVideo: '这不是视频文件', vErr_noVideo: '文件里没有视频画面', vErr_audioOnly: '这是纯音频文件，请上传视频',
     vErr_playlist: '不接受播放列表，请上传视频文件本身', vErr_tooLarge: '视频分辨率超过 8K', vErr_timeLimit: '处理超时，请上传更短或更小的视频',
     vErr_cancelled: '处理被中断，请重新上传', vErr_internal: '服务器处理视频时出错，请重新上传',
+    // why a clip is in the feed (item.reason_code, item.reason_tags)
+    'why_must-watch': '必看：培训师指派', why_featured: '培训师精选', 'why_weak-skill': '你正在提升', why_team: '你团队的新视频',
+    why_onboarding: '新员工必看', why_popular: '本周热门', why_new: '新视频', why_interest: '你关注的话题', why_recommended: '为你推荐', why_sep: '：', why_list: '、',
   },
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
@@ -120,6 +123,9 @@ const T = {
     vErr_notVideo: 'This is not a video file', vErr_noVideo: 'The file has no video picture', vErr_audioOnly: 'This is an audio-only file; please upload a video',
     vErr_playlist: 'Playlists are not accepted; upload the video file itself', vErr_tooLarge: 'The video resolution is above 8K', vErr_timeLimit: 'Processing took too long; upload a shorter or smaller clip',
     vErr_cancelled: 'Processing was interrupted; please upload again', vErr_internal: 'Something went wrong on the server while processing the clip; please upload again',
+    // why a clip is in the feed (item.reason_code, item.reason_tags)
+    'why_must-watch': 'must watch: assigned by your trainer', why_featured: 'featured by trainer', 'why_weak-skill': "you're working on", why_team: 'new in your team',
+    why_onboarding: 'for new hires', why_popular: 'popular this week', why_new: 'new clip', why_interest: 'because you follow', why_recommended: 'recommended', why_sep: ': ', why_list: ', ',
   },
 };
 
