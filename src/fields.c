@@ -12,6 +12,21 @@ size_t utf8_length(const char *s)
 	return n;
 }
 
+size_t utf8_trim(char *s)
+{
+	size_t len = strlen(s), i = len, cont = 0;
+	while (i > 0 && cont < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--, cont++;
+	if (i == 0)
+		return len;
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t need = (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
+	if (lead < 0xC0 || cont + 1 >= need)
+		return len;
+	s[i - 1] = '\0';
+	return i - 1;
+}
+
 static json_t *lookup(struct cr_request *req, const char *name, bool *present)
 {
 	json_t *v = req->json ? json_object_get(req->json, name) : NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/fields.h"
 #include "casereel/log.h"
 #include "casereel/store.h"
 
@@ -184,6 +185,21 @@ enum {
 	" ORDER BY h.id DESC LIMIT ?3"
 /* clang-format on */
 
+/* A JSON string of s even when an old row holds broken UTF-8 (a title cut
+ * inside a character before titles were cut on character boundaries): the
+ * incomplete end is dropped, "" as a last resort. */
+static json_t *lenient_string(const unsigned char *s)
+{
+	json_t *v = json_string(s ? (const char *)s : "");
+	if (v)
+		return v;
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", (const char *)s);
+	utf8_trim(buf);
+	v = json_string(buf);
+	return v ? v : json_string("");
+}
+
 /* Reads "<n> x <gift>" after the "Tip: " of a LEDGER_TIP_REASON. */
 static bool tip_from_reason(const char *reason, long long *count, const char **gift)
 {
@@ -240,9 +256,8 @@ static void describe(json_t *it, sqlite3_stmt *st)
 	const char *kind = (const char *)sqlite3_column_text(st, H_KIND);
 	const char *ref = (const char *)sqlite3_column_text(st, H_REF);
 	if (sqlite3_column_type(st, H_VIDEO_TITLE) != SQLITE_NULL)
-		json_object_set_new(
-		    it, "video_title",
-		    json_string((const char *)sqlite3_column_text(st, H_VIDEO_TITLE)));
+		json_object_set_new(it, "video_title",
+		                    lenient_string(sqlite3_column_text(st, H_VIDEO_TITLE)));
 	if (sqlite3_column_type(st, H_STREAK) != SQLITE_NULL)
 		json_object_set_new(it, "streak", json_integer(sqlite3_column_int64(st, H_STREAK)));
 	if (sqlite3_column_type(st, H_ITEM_ID) != SQLITE_NULL) {
@@ -256,7 +271,7 @@ static void describe(json_t *it, sqlite3_stmt *st)
 	long long n;
 	const char *gift;
 	char counter[16];
-	if (!strncmp(kind, "tip", 3) &&
+	if ((!strcmp(kind, "tip") || !strcmp(kind, "tip_free")) &&
 	    tip_from_reason((const char *)sqlite3_column_text(st, H_REASON), &n, &gift)) {
 		set_gift(it, gift);
 		json_object_set_new(it, "count", json_integer(n));
@@ -278,11 +293,11 @@ static json_t *history_item(sqlite3_stmt *st)
 		    cp, "display_name",
 		    json_string((const char *)sqlite3_column_text(st, H_OTHER_NAME)));
 	}
-	json_t *it = json_pack("{s:I, s:I, s:s, s:s, s:o*, s:I}", "id",
+	json_t *it = json_pack("{s:I, s:I, s:s, s:o, s:o*, s:I}", "id",
 	                       (json_int_t)sqlite3_column_int64(st, H_ID), "amount",
 	                       (json_int_t)sqlite3_column_int64(st, H_DELTA), "kind",
 	                       (const char *)sqlite3_column_text(st, H_KIND), "reason",
-	                       (const char *)sqlite3_column_text(st, H_REASON), "counterparty", cp,
+	                       lenient_string(sqlite3_column_text(st, H_REASON)), "counterparty", cp,
 	                       "created_at", (json_int_t)sqlite3_column_int64(st, H_CREATED));
 	if (!it)
 		return NULL;
@@ -320,8 +335,10 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
 	sqlite3_bind_int64(st, 4, user_id);
 	int rc;
 	int64_t last = 0;
+	long rows = 0; /* rows read, not items made: a row that fails to render must not end the paging */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, H_ID);
+		rows++;
 		json_array_append_new(items, history_item(st));
 	}
 	store_done(st);
@@ -329,7 +346,7 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
 		json_decref(items);
 		return store_error(rc, "points history");
 	}
-	bool more = (long)json_array_size(items) == limit;
+	bool more = rows == limit;
 	*out = json_pack("{s:I, s:o, s:o}", "balance", (json_int_t)balance, "items", items,
 	                 "next_before", more ? json_integer(last) : json_null());
 	return *out ? CR_OK : CR_ENOMEM;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casereel/fields.h"
 #include "casereel/ledger.h"
 #include "casereel/store.h"
 
@@ -215,6 +216,7 @@ static cr_err video_owner(int64_t video_id, int64_t *owner, char *title, size_t 
 	if (rc == SQLITE_ROW) {
 		*owner = sqlite3_column_int64(st, 0);
 		snprintf(title, title_len, "%s", (const char *)sqlite3_column_text(st, 1));
+		utf8_trim(title); /* a long title is cut, never inside a character */
 	}
 	store_done(st);
 	return rc == SQLITE_ROW    ? CR_OK

@@ -37,6 +37,10 @@ bool field_date(struct cr_request *req, struct cr_response *res, const char *nam
 /* Number of UTF-8 code points in `s` (assumed valid UTF-8, as jansson gives). */
 size_t utf8_length(const char *s);
 
+/* Drops an incomplete UTF-8 sequence at the end of s (what a byte-counted
+ * cut such as snprintf's leaves); returns the new length. */
+size_t utf8_trim(char *s);
+
 /* True when `s` is a "YYYY-MM-DD" date that exists in the calendar. */
 bool date_is_valid(const char *s);
 

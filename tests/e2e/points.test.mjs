@@ -163,6 +163,16 @@ test('learning credit: approval pays the creator once; a first completion pays t
   assertLedger(s);
 });
 
+test('a long Chinese title is cut on a character boundary in the ledger: the approval still shows in the history', async () => {
+  const title = '客户投诉升级处理流程与退款政策例外情况的标准话术及常见问题解答示范案例'; // 35 characters, 105 bytes: more than the 95 bytes the ledger keeps
+  const id = await publish('agent6', title);
+  const items = (await points('agent6')).items.filter((i) => i.kind === 'approved' && i.video_id === id);
+  assert.equal(items.length, 1, 'the approval reward is in the history');
+  assert.equal(items[0].video_title, title);
+  assert.ok(items[0].reason.startsWith('Clip "客户投诉'), items[0].reason);
+  assert.ok(!items[0].reason.includes('\uFFFD'), 'no broken character');
+});
+
 test('tips: gifts, no self-tipping, free allowance then paid, pair cap, totals', async () => {
   await setRules({ free_tip_points: 10, tip_pair_cap: 20 });
   const gifts = await api(s, 'GET', '/api/v1/gifts', { token: tok.agent1 });

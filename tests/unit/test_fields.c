@@ -57,6 +57,28 @@ static void dates_in_the_wrong_format(void **state)
 	assert_false(date_is_valid("２０２４-01-01"));
 }
 
+static void utf8_trim_drops_a_cut_character(void **state)
+{
+	(void)state;
+	char s[16];
+	strcpy(s, "ab");
+	assert_int_equal(utf8_trim(s), 2);
+	strcpy(s, "ab\xE4\xBD"); /* 你 cut after 2 of its 3 bytes */
+	assert_int_equal(utf8_trim(s), 2);
+	assert_string_equal(s, "ab");
+	strcpy(s, "ab\xE4\xBD\xA0"); /* 你 whole */
+	assert_int_equal(utf8_trim(s), 5);
+	strcpy(s, "a\xC3"); /* é cut after its first byte */
+	assert_int_equal(utf8_trim(s), 1);
+	strcpy(s, "\xF0\x9F\x98"); /* 😀 cut after 3 of 4 */
+	assert_int_equal(utf8_trim(s), 0);
+	assert_string_equal(s, "");
+	strcpy(s, "\xF0\x9F\x98\x80"); /* 😀 whole */
+	assert_int_equal(utf8_trim(s), 4);
+	strcpy(s, "");
+	assert_int_equal(utf8_trim(s), 0);
+}
+
 static void utf8_length_counts_code_points(void **state)
 {
 	(void)state;
@@ -369,6 +391,7 @@ int main(void)
 	    cmocka_unit_test(dates_that_do_not_exist),
 	    cmocka_unit_test(dates_in_the_wrong_format),
 	    cmocka_unit_test(utf8_length_counts_code_points),
+	    cmocka_unit_test(utf8_trim_drops_a_cut_character),
 	    T(string_present_and_valid),
 	    T(string_required_but_missing),
 	    T(string_optional_and_missing_leaves_out),
