@@ -328,26 +328,24 @@ static cr_err page_items(const struct cr_user *viewer, const char *cursor, size_
 
 /* --- items ------------------------------------------------------------------- */
 
-/* The names of the tag bits, comma-separated ("refunds,billing"). */
-static void tag_list(const struct catalog *cat, uint64_t tags, char *out, size_t size)
+/* The catalogue's names of the tag bits (at most 64); returns how many. */
+static size_t tag_names(const struct catalog *cat, uint64_t tags, const char **names)
 {
-	int n = 0;
-	out[0] = '\0';
-	for (int bit = 0; bit < 64 && n >= 0 && (size_t)n < size; bit++)
+	size_t n = 0;
+	for (int bit = 0; bit < 64; bit++)
 		if ((tags >> bit & 1) && cat->tag_names[bit])
-			n += snprintf(out + n, size - (size_t)n, "%s%s", n ? "," : "",
-				      cat->tag_names[bit]);
+			names[n++] = cat->tag_names[bit];
+	return n;
 }
 
-/* "you're working on: refunds, billing" from the reason and its tag list. */
-static void reason_words(enum rank_reason r, const char *tags, char *out, size_t size)
+/* "you're working on: refunds, billing" from the reason and its tags (cut
+ * at `size`: these are words for a person; the tags also go out whole). */
+static void reason_words(enum rank_reason r, const char *const *tags, size_t ntags, char *out,
+			 size_t size)
 {
-	int n = snprintf(out, size, "%s%s", rank_reason_text(r), *tags ? ": " : "");
-	for (const char *t = tags; *t && n >= 0 && (size_t)n < size; t += *t == ',') {
-		size_t len = strcspn(t, ",");
-		n += snprintf(out + n, size - (size_t)n, "%s%.*s", t == tags ? "" : ", ", (int)len, t);
-		t += len;
-	}
+	int n = snprintf(out, size, "%s", rank_reason_text(r));
+	for (size_t i = 0; i < ntags && n >= 0 && (size_t)n < size; i++)
+		n += snprintf(out + n, size - (size_t)n, "%s%s", i ? ", " : ": ", tags[i]);
 }
 
 cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
@@ -362,15 +360,17 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 		return CR_EDB;
 	cr_err e = page_items(viewer, cursor, want, cat, page, &got, &offset, &total, id);
 	struct feed_entry entries[FEED_ITEMS_MAX];
-	char why[FEED_ITEMS_MAX][128], tags[FEED_ITEMS_MAX][128];
+	char why[FEED_ITEMS_MAX][256];
+	const char *tags[FEED_ITEMS_MAX][64]; /* names owned by the catalogue, held below */
 	for (size_t i = 0; !e && i < got; i++) {
-		tag_list(cat, page[i].reason_tags, tags[i], sizeof tags[i]);
-		reason_words(page[i].reason, tags[i], why[i], sizeof why[i]);
+		size_t ntags = tag_names(cat, page[i].reason_tags, tags[i]);
+		reason_words(page[i].reason, tags[i], ntags, why[i], sizeof why[i]);
 		entries[i] = (struct feed_entry){.id = page[i].id,
 						 .reason = why[i],
 						 .must_watch = page[i].reason == RANK_REASON_MUST_WATCH,
 						 .reason_code = rank_reason_code(page[i].reason),
-						 .reason_tags = tags[i]};
+						 .reason_tags = tags[i],
+						 .n_reason_tags = ntags};
 	}
 	int64_t shown[FEED_ITEMS_MAX];
 	size_t nshown = 0;

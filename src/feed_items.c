@@ -139,12 +139,10 @@ static void render_item(struct text_buf *out, const struct clip_text *fixed,
 		tb_puts(out, ",\"reason_code\":");
 		tb_json_string(out, e->reason_code);
 		tb_puts(out, ",\"reason_tags\":[");
-		for (const char *t = e->reason_tags; t && *t;) {
-			size_t len = strcspn(t, ",");
-			if (t != e->reason_tags)
+		for (size_t i = 0; i < e->n_reason_tags; i++) {
+			if (i)
 				tb_puts(out, ",");
-			tb_json_stringn(out, t, len);
-			t += len + (t[len] == ',');
+			tb_json_string(out, e->reason_tags[i]);
 		}
 		tb_puts(out, "]");
 	}

@@ -65,22 +65,18 @@ void tb_printf(struct text_buf *b, const char *fmt, ...)
 
 void tb_json_string(struct text_buf *b, const char *s)
 {
-	if (!s)
+	if (!s) {
 		tb_append(b, "null", 4);
-	else
-		tb_json_stringn(b, s, strlen(s));
-}
-
-void tb_json_stringn(struct text_buf *b, const char *s, size_t len)
-{
+		return;
+	}
 	tb_append(b, "\"", 1);
-	const char *run = s, *end = s + len; /* bytes that need no escape are copied in runs */
+	const char *run = s; /* bytes that need no escape are copied in runs */
 	for (const char *p = s;; p++) {
-		unsigned char c = p < end ? (unsigned char)*p : 0;
-		if (p < end && c >= 0x20 && c != '"' && c != '\\')
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		tb_append(b, run, (size_t)(p - run));
-		if (p == end)
+		if (!c)
 			break;
 		char esc[8];
 		switch (c) {

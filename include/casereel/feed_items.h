@@ -23,7 +23,8 @@ struct feed_entry {
 	const char *reason;      /* why it is shown, in English words; NULL for none */
 	bool must_watch;
 	const char *reason_code; /* the same as rank_reason_code(); NULL with reason */
-	const char *reason_tags; /* the skill tags the reason names, comma-separated; NULL for none */
+	const char *const *reason_tags; /* the skill tags the reason names */
+	size_t n_reason_tags;
 };
 
 /* Appends the JSON array of the items of entries[0..n) (n <=

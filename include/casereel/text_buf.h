@@ -27,9 +27,6 @@ void tb_printf(struct text_buf *b, const char *fmt, ...) __attribute__((format(p
  * through), or `null` when s is NULL. */
 void tb_json_string(struct text_buf *b, const char *s);
 
-/* The same for the len bytes at s (a NUL among them is escaped). */
-void tb_json_stringn(struct text_buf *b, const char *s, size_t len);
-
 /* Hands over the NUL-terminated text (caller frees) and its length; NULL
  * when an append failed. Leaves b empty. */
 char *tb_take(struct text_buf *b, size_t *len);

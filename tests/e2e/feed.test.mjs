@@ -102,6 +102,7 @@ test('feed items carry clip, creator, counts, viewer state and a reason', async 
     assert.ok(i.reason, `item ${i.id} has a reason`);
     assert.ok(codes.includes(i.reason_code), `item ${i.id} reason_code ${i.reason_code}`);
     assert.ok(Array.isArray(i.reason_tags), `item ${i.id} reason_tags`);
+    for (const t of i.reason_tags) assert.ok(i.tags.includes(t), `reason tag ${t} is one of the clip's tags, whole`);
   }
   expectProblem(assert, await api(s, 'GET', '/api/v1/feed?limit=500', { token: tok.agent1 }), 422);
   expectProblem(assert, await api(s, 'GET', '/api/v1/feed?cursor=garbage', { token: tok.agent1 }), 400);

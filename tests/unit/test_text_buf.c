@@ -56,18 +56,6 @@ static void test_exact_text(void **state)
 	assert_null(b.data);
 }
 
-static void test_counted_strings(void **state)
-{
-	(void)state;
-	struct text_buf b = {0};
-	tb_json_stringn(&b, "refunds,billing", 7); /* a piece of a comma list */
-	tb_json_stringn(&b, "a\0\"b", 4);          /* a NUL inside is escaped, not an end */
-	tb_json_stringn(&b, "", 0);
-	char *text = tb_take(&b, NULL);
-	assert_string_equal(text, "\"refunds\"\"a\\u0000\\\"b\"\"\"");
-	free(text);
-}
-
 static void test_grows_past_first_block(void **state)
 {
 	(void)state;
@@ -105,7 +93,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escapes_round_trip),
 		cmocka_unit_test(test_exact_text),
-		cmocka_unit_test(test_counted_strings),
 		cmocka_unit_test(test_grows_past_first_block),
 		cmocka_unit_test(test_empty_take_is_empty_string),
 	};
