@@ -75,6 +75,7 @@ static bool copyable(const struct tx_job *job, const struct tx_input *in, const 
 
 bool tx_plan_may_copy_all(const struct tx_job *job, const struct tx_input *in)
 {
+    /* LADDER's last rung is the smallest: a source that fits it whole fits every rung whole */
     int w, h;
     fit(in->width, in->height, &LADDER[TX_MAX_RENDITIONS - 1], &w, &h);
     return header_copyable(job, in) && w == in->width && h == in->height;

@@ -315,10 +315,9 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   // each row says whether its clip has a quiz yet
   const row = page.locator(`#quiz-clips li[data-id="${clip.id}"]`);
   assert.equal(await row.locator('.quiz-badge').textContent(), '还没有测验');
-  if (state.videoId) {
-    assert.equal(await page.locator(`#quiz-clips li[data-id="${state.videoId}"] .quiz-badge`).textContent(), '1 道题',
-      'the clip quizzed through the API');
-  }
+  assert.ok(state.videoId, 'the upload test ran first');
+  assert.equal(await page.locator(`#quiz-clips li[data-id="${state.videoId}"] .quiz-badge`).textContent(), '1 道题',
+    'the clip quizzed through the API');
   await shot('13b-quiz-list');
   await page.getByLabel('按标题筛选视频').fill('phishing');
   await page.locator('#quiz-clips li:not([hidden])').first().waitFor();
@@ -462,9 +461,9 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   await page.locator('#orders li', { hasText: '咖啡券' }).waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), afterCheckin - 5);
   await page.locator('#history li.row').first().filter({ hasText: '兑换 咖啡券 × 1' }).waitFor();
-  if (state.failedId) { // agent3's upload that failed in processing, said in Chinese too
-    assert.equal(await page.locator(`#my-clips li[data-id="${state.failedId}"] .form-error`).textContent(), '这不是视频文件');
-  }
+  // agent3's upload that failed in processing, said in Chinese too
+  assert.ok(state.failedId, 'the upload test ran first');
+  assert.equal(await page.locator(`#my-clips li[data-id="${state.failedId}"] .form-error`).textContent(), '这不是视频文件');
   await page.locator('#toast').waitFor({ state: 'hidden' });
   await shot('13-me');
   // the language toggle switches the UI to English
