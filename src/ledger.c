@@ -165,16 +165,21 @@ enum {
 	H_STREAK,
 	H_ITEM_ID,
 	H_ITEM_NAME,
-	H_QUANTITY
+	H_QUANTITY,
+	H_GIFT,
+	H_GIFT_COUNT,
+	H_GIFT_LABEL
 };
 
 /* The page, with what each kind's line needs beyond `reason`: the clip's
  * title, a check-in's streak (its ref is LEDGER_CHECKIN_REF of ?4), the
- * item and quantity of an order or refund. */
+ * item and quantity of an order or refund, a tip's gift and count (its ref
+ * names the tip: LEDGER_TIP_REF / LEDGER_TIP_FREE_REF). */
 /* clang-format off */
 #define HISTORY_SQL                                                                                \
 	"SELECT h.id, h.delta, h.kind, h.reason, h.video_id, h.order_id, h.created_at, h.ref,"     \
-	" a.kind, u.id, u.display_name, v.title, c.streak, i.id, i.name, o.quantity"               \
+	" a.kind, u.id, u.display_name, v.title, c.streak, i.id, i.name, o.quantity,"              \
+	" tp.gift, tp.count, g.label"                                                              \
 	" FROM (" HISTORY_SIDE("from_account", "to_account", "-") " UNION ALL "                    \
 	          HISTORY_SIDE("to_account", "from_account", "") ") h"                             \
 	" JOIN point_accounts a ON a.id = h.other LEFT JOIN users u ON u.id = a.user_id"           \
@@ -182,6 +187,9 @@ enum {
 	" LEFT JOIN checkins c ON h.kind = 'checkin' AND c.user_id = ?4"                           \
 	"  AND c.day = substr(h.ref, length('checkin:' || ?4 || ':') + 1)"                         \
 	" LEFT JOIN shop_orders o ON o.id = h.order_id LEFT JOIN shop_items i ON i.id = o.item_id" \
+	" LEFT JOIN tips tp ON h.kind IN ('tip', 'tip_free')"                                      \
+	"  AND tp.id = CAST(substr(h.ref, length('tip:') + 1) AS INTEGER)"                         \
+	" LEFT JOIN gifts g ON g.name = tp.gift"                                                   \
 	" ORDER BY h.id DESC LIMIT ?3"
 /* clang-format on */
 
@@ -198,21 +206,6 @@ static json_t *lenient_string(const unsigned char *s)
 	utf8_trim(buf);
 	v = json_string(buf);
 	return v ? v : json_string("");
-}
-
-/* Reads "<n> x <gift>" after the "Tip: " of a LEDGER_TIP_REASON. */
-static bool tip_from_reason(const char *reason, long long *count, const char **gift)
-{
-	static const char prefix[] = "Tip: ";
-	if (!reason || strncmp(reason, prefix, sizeof prefix - 1))
-		return false;
-	char *end;
-	errno = 0;
-	*count = strtoll(reason + sizeof prefix - 1, &end, 10);
-	if (errno || *count < 1 || strncmp(end, " x ", 3) || !end[3])
-		return false;
-	*gift = end + 3;
-	return true;
 }
 
 /* Reads the counter and count of a LEDGER_MILESTONE_REF. */
@@ -235,19 +228,6 @@ static bool milestone_from_ref(const char *ref, char *counter, size_t counter_le
 	return true;
 }
 
-static void set_gift(json_t *it, const char *gift)
-{
-	json_object_set_new(it, "gift", json_string(gift));
-	sqlite3_stmt *st = store_stmt("SELECT label FROM gifts WHERE name = ?1");
-	if (!st)
-		return;
-	sqlite3_bind_text(st, 1, gift, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		json_object_set_new(it, "gift_label",
-		                    json_string((const char *)sqlite3_column_text(st, 0)));
-	store_done(st);
-}
-
 /* Adds the members a client needs to say the line in its own language:
  * video_title, streak, gift + gift_label + count, counter + reached, item +
  * quantity, as far as the row has them. */
@@ -268,15 +248,17 @@ static void describe(json_t *it, sqlite3_stmt *st)
 		json_object_set_new(it, "quantity",
 		                    json_integer(sqlite3_column_int64(st, H_QUANTITY)));
 	}
+	if (sqlite3_column_type(st, H_GIFT) != SQLITE_NULL) {
+		json_object_set_new(it, "gift",
+		                    json_string((const char *)sqlite3_column_text(st, H_GIFT)));
+		json_object_set_new(it, "count", json_integer(sqlite3_column_int64(st, H_GIFT_COUNT)));
+		if (sqlite3_column_type(st, H_GIFT_LABEL) != SQLITE_NULL)
+			json_object_set_new(it, "gift_label",
+			                    lenient_string(sqlite3_column_text(st, H_GIFT_LABEL)));
+	}
 	long long n;
-	const char *gift;
 	char counter[16];
-	if ((!strcmp(kind, "tip") || !strcmp(kind, "tip_free")) &&
-	    tip_from_reason((const char *)sqlite3_column_text(st, H_REASON), &n, &gift)) {
-		set_gift(it, gift);
-		json_object_set_new(it, "count", json_integer(n));
-	} else if (!strcmp(kind, "milestone") &&
-	           milestone_from_ref(ref, counter, sizeof counter, &n)) {
+	if (!strcmp(kind, "milestone") && milestone_from_ref(ref, counter, sizeof counter, &n)) {
 		json_object_set_new(it, "counter", json_string(counter));
 		json_object_set_new(it, "reached", json_integer(n));
 	}

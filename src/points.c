@@ -506,7 +506,10 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 	}
 	if ((e = store_run(st, "daily tip totals")))
 		return e;
-	snprintf(reason, sizeof reason, LEDGER_TIP_REASON, (long long)count, gift);
+	char ref[48], free_ref[48];
+	snprintf(ref, sizeof ref, LEDGER_TIP_REF, (long long)tip_id);
+	snprintf(free_ref, sizeof free_ref, LEDGER_TIP_FREE_REF, (long long)tip_id);
+	snprintf(reason, sizeof reason, "Tip: %lld x %s", (long long)count, gift);
 	e = ledger_user_account(viewer_id, &from_acc);
 	if (!e)
 		e = ledger_user_account(owner, &to_acc);
@@ -516,12 +519,14 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 		t.from = LEDGER_COMPANY;
 		t.amount = free_part;
 		t.kind = "tip_free";
+		t.ref = free_ref;
 		e = ledger_transfer(&t, NULL);
 	}
 	if (!e && amount > free_part) {
 		t.from = from_acc;
 		t.amount = amount - free_part;
 		t.kind = "tip";
+		t.ref = ref;
 		e = ledger_transfer(&t, NULL);
 	}
 	if (e)

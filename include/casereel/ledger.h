@@ -21,11 +21,11 @@
 #define LEDGER_COMPANY 1
 #define LEDGER_SHOP    2
 
-/* Refs and reasons that ledger_history_json() reads back to describe a
- * transfer (a tip has no ref, so its gift and count live in its reason). */
+/* Refs that ledger_history_json() reads back to describe a transfer. */
 #define LEDGER_CHECKIN_REF   "checkin:%lld:%s"        /* user id, local day */
 #define LEDGER_MILESTONE_REF "milestone:%lld:%s:%lld" /* video, counter, count */
-#define LEDGER_TIP_REASON    "Tip: %lld x %s"         /* count, gift name */
+#define LEDGER_TIP_REF       "tip:%lld"               /* tips.id: the tipper's part */
+#define LEDGER_TIP_FREE_REF  "tip:%lld:free"          /* tips.id: the free allowance's part */
 
 /* One movement of points. `ref` (may be NULL) is unique across the ledger:
  * the database itself keeps once-only rules ("learn:<video>:<user>"). */
