@@ -73,12 +73,20 @@ static bool copyable(const struct tx_job *job, const struct tx_input *in, const 
            scan->n_keys > 0 && scan->max_key_gap <= 5.0 && scan->duration > 0;
 }
 
-bool tx_plan_may_copy_all(const struct tx_job *job, const struct tx_input *in)
+/* The source's audio already is what every rendition carries (AAC-LC 48 kHz stereo). */
+static bool audio_copyable(const struct tx_input *in)
+{
+    const AVCodecParameters *a = in->ast ? in->ast->codecpar : NULL;
+    return a && a->codec_id == AV_CODEC_ID_AAC && a->profile == FF_PROFILE_AAC_LOW &&
+           a->sample_rate == 48000 && a->ch_layout.nb_channels == 2;
+}
+
+bool tx_plan_may_copy_audio(const struct tx_job *job, const struct tx_input *in)
 {
     /* LADDER's last rung is the smallest: a source that fits it whole fits every rung whole */
     int w, h;
     fit(in->width, in->height, &LADDER[TX_MAX_RENDITIONS - 1], &w, &h);
-    return header_copyable(job, in) && w == in->width && h == in->height;
+    return audio_copyable(in) && header_copyable(job, in) && w == in->width && h == in->height;
 }
 
 static void make_cuts(struct tx_plan *plan, const struct tx_scan *scan, bool from_keys)
@@ -130,9 +138,7 @@ int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_
     plan->need_decode = !all_copy;
     if (!in->ast || !job->opt->keep_audio)
         plan->audio = TX_AUDIO_NONE;
-    else if (all_copy && in->ast->codecpar->codec_id == AV_CODEC_ID_AAC &&
-             in->ast->codecpar->profile == FF_PROFILE_AAC_LOW &&
-             in->ast->codecpar->sample_rate == 48000 && in->ast->codecpar->ch_layout.nb_channels == 2)
+    else if (all_copy && audio_copyable(in))
         plan->audio = TX_AUDIO_COPY;
     else
         plan->audio = TX_AUDIO_ENCODE;

@@ -155,13 +155,6 @@ static int measure_again(struct tx_job *job, struct tx_scan *scan)
     return ret;
 }
 
-static bool audio_copy_candidate(const struct tx_input *in)
-{
-    const AVCodecParameters *a = in->ast ? in->ast->codecpar : NULL;
-    return a && a->codec_id == AV_CODEC_ID_AAC && a->profile == FF_PROFILE_AAC_LOW &&
-           a->sample_rate == 48000 && a->ch_layout.nb_channels == 2;
-}
-
 static void fill_renditions(struct tx_result *res, const struct tx_plan *plan)
 {
     res->n_renditions = plan->n;
@@ -188,8 +181,7 @@ static int run(struct tx_job *job, struct tx_scan *scan, struct tx_plan *plan)
 
     if (tx_open_input(job, &in) < 0)
         return -1;
-    bool measure = in.ast && job->opt->keep_audio &&
-                   !(audio_copy_candidate(&in) && tx_plan_may_copy_all(job, &in));
+    bool measure = in.ast && job->opt->keep_audio && !tx_plan_may_copy_audio(job, &in);
     int ret = tx_scan(job, &in, measure, scan);
     if (ret == 0)
         ret = tx_plan_make(job, &in, scan, plan);

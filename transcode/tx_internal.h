@@ -107,9 +107,9 @@ struct tx_plan {
 };
 int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_scan *scan,
                  struct tx_plan *plan);
-/* From the headers alone: might every rendition turn out a stream copy (so
- * the audio might be copied too)? False means the audio will be encoded. */
-bool tx_plan_may_copy_all(const struct tx_job *job, const struct tx_input *in);
+/* From the headers alone: might every rendition turn out a stream copy, and
+ * the audio with them? False means the audio will be encoded. */
+bool tx_plan_may_copy_audio(const struct tx_job *job, const struct tx_input *in);
 /* Linear gain towards TX_TARGET_LUFS from the measured loudness, peak-limited. */
 void tx_plan_set_gain(struct tx_plan *plan, const struct tx_scan *scan);
 
