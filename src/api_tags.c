@@ -17,11 +17,9 @@ static json_t *tag_json(sqlite3_stmt *st)
 
 static void answer_tag(struct cr_response *res, unsigned status, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id, name, label, onboarding FROM tags WHERE id = ?1");
-	if (st)
-		sqlite3_bind_int64(st, 1, id);
 	json_t *tag;
-	cr_err e = store_row_json(st, tag_json, "get tag", &tag);
+	cr_err e = store_row_json("SELECT id, name, label, onboarding FROM tags WHERE id = ?1", id,
+				  tag_json, "get tag", &tag);
 	if (e)
 		http_error(res, e, "tag");
 	else

@@ -16,11 +16,8 @@ static json_t *team_json(sqlite3_stmt *st)
 
 static void answer_team(struct cr_response *res, unsigned status, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(TEAM_SELECT " WHERE t.id = ?1");
-	if (st)
-		sqlite3_bind_int64(st, 1, id);
 	json_t *team;
-	cr_err e = store_row_json(st, team_json, "get team", &team);
+	cr_err e = store_row_json(TEAM_SELECT " WHERE t.id = ?1", id, team_json, "get team", &team);
 	if (e)
 		http_error(res, e, "team");
 	else

@@ -30,10 +30,7 @@ cr_err shop_items_json(bool all, json_t **out)
 
 cr_err shop_item_json(int64_t id, json_t **out)
 {
-	sqlite3_stmt *st = store_stmt(ITEM_SELECT " WHERE id = ?1");
-	if (st)
-		sqlite3_bind_int64(st, 1, id);
-	return store_row_json(st, item_json, "shop item", out);
+	return store_row_json(ITEM_SELECT " WHERE id = ?1", id, item_json, "shop item", out);
 }
 
 cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
@@ -107,10 +104,7 @@ static json_t *order_json(sqlite3_stmt *st)
 
 static cr_err order_get(int64_t id, json_t **out)
 {
-	sqlite3_stmt *st = store_stmt(ORDER_SELECT " WHERE o.id = ?1");
-	if (st)
-		sqlite3_bind_int64(st, 1, id);
-	return store_row_json(st, order_json, "order", out);
+	return store_row_json(ORDER_SELECT " WHERE o.id = ?1", id, order_json, "order", out);
 }
 
 /* Takes `qty` from the stock only if that many are left. */

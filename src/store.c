@@ -174,12 +174,14 @@ bool store_exists(const char *sql, int64_t a, int64_t b)
 	return found;
 }
 
-cr_err store_row_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
-		      json_t **out)
+cr_err store_row_json(const char *sql, int64_t id, json_t *(*row_json)(sqlite3_stmt *),
+		      const char *what, json_t **out)
 {
 	*out = NULL;
+	sqlite3_stmt *stmt = store_stmt(sql);
 	if (!stmt)
 		return CR_EDB;
+	sqlite3_bind_int64(stmt, 1, id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*out = row_json(stmt);

@@ -35,11 +35,11 @@ cr_err store_run(sqlite3_stmt *stmt, const char *what);
  * second parameter), gives a row. False on a database error too. */
 bool store_exists(const char *sql, int64_t a, int64_t b);
 
-/* Steps the bound statement `stmt` once: *out = row_json(stmt) of its first
- * row, then resets it. CR_ENOTFOUND when there is no row, CR_EDB for a NULL
- * stmt, CR_ENOMEM when row_json fails; step errors are logged as `what`. */
-cr_err store_row_json(sqlite3_stmt *stmt, json_t *(*row_json)(sqlite3_stmt *), const char *what,
-		      json_t **out);
+/* Runs `sql` with ?1 = id: *out = row_json() of its first row.
+ * CR_ENOTFOUND when there is no row, CR_EDB when the statement cannot be
+ * prepared, CR_ENOMEM when row_json fails; step errors are logged as `what`. */
+cr_err store_row_json(const char *sql, int64_t id, json_t *(*row_json)(sqlite3_stmt *),
+		      const char *what, json_t **out);
 
 /* Steps the bound statement `stmt` to the end, appending row_json(stmt) for
  * every row to a new JSON array in *out, then resets it. CR_EDB for a NULL
