@@ -308,6 +308,12 @@ static bool deferred_answer_ready(struct req_ctx *ctx)
 	return ready;
 }
 
+/* The router index the metrics file a request under. */
+static size_t route_index(const struct req_ctx *ctx)
+{
+	return ctx->result == ROUTER_FOUND ? ctx->match.index : ROUTER_MAX_ROUTES;
+}
+
 static enum MHD_Result send_response(struct req_ctx *ctx)
 {
 	struct cr_response *res = &ctx->res;
@@ -351,6 +357,7 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 	enum MHD_Result ok = MHD_queue_response(ctx->req.conn, res->status, r);
 	MHD_destroy_response(r);
 	ctx->queued = true;
+	metrics_count(route_index(ctx), res->status);
 	return ok;
 }
 
@@ -422,8 +429,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	uint64_t us = now_us() - ctx->start_us;
 	unsigned status = ctx->queued ? ctx->res.status : 499; /* 499: client went away */
-	size_t route = ctx->result == ROUTER_FOUND ? ctx->match.index : ROUTER_MAX_ROUTES;
-	metrics_observe(route, status, us);
+	if (!ctx->queued)
+		metrics_count(route_index(ctx), status);
+	metrics_time(us);
 	if (srv->app->cfg->access_log)
 		log_msg("access", "%s %s %u %zu %lluus%s", ctx->req.method, ctx->req.path, status,
 			ctx->bytes_out, (unsigned long long)us,

@@ -41,12 +41,16 @@ static size_t status_slot(unsigned status)
 	return NSTATUS + (cls >= 1 && cls <= 5 ? cls - 1 : 4);
 }
 
-void metrics_observe(size_t route_index, unsigned status, uint64_t micros)
+void metrics_count(size_t route_index, unsigned status)
 {
 	if (route_index > ROUTER_MAX_ROUTES)
 		route_index = ROUTER_MAX_ROUTES;
 	atomic_fetch_add_explicit(&requests[route_index][status_slot(status)], 1,
 				  memory_order_relaxed);
+}
+
+void metrics_time(uint64_t micros)
+{
 	size_t b = 0;
 	while (b < NBUCKET && (double)micros / 1e6 > bucket_le[b])
 		b++;

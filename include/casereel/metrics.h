@@ -8,9 +8,14 @@
 
 #include "casereel/router.h"
 
-/* Records one finished request. route_index is the router index, or
- * ROUTER_MAX_ROUTES for requests that matched no route. */
-void metrics_observe(size_t route_index, unsigned status, uint64_t micros);
+/* Counts one answered request by route and status. route_index is the
+ * router index, or ROUTER_MAX_ROUTES for requests that matched no route.
+ * Called when the answer is queued, so a client that has read it finds it
+ * counted. */
+void metrics_count(size_t route_index, unsigned status);
+
+/* Adds one finished request's duration to the latency histogram. */
+void metrics_time(uint64_t micros);
 
 /* Renders every metric; returns a malloc'd NUL-terminated text and its
  * length in *len, or NULL on allocation failure. */
