@@ -506,10 +506,11 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 	}
 	if ((e = store_run(st, "daily tip totals")))
 		return e;
-	char ref[48], free_ref[48];
+	char ref[48], free_ref[48], free_reason[sizeof reason + 32];
 	snprintf(ref, sizeof ref, LEDGER_TIP_REF, (long long)tip_id);
 	snprintf(free_ref, sizeof free_ref, LEDGER_TIP_FREE_REF, (long long)tip_id);
 	snprintf(reason, sizeof reason, "Tip: %lld x %s", (long long)count, gift);
+	snprintf(free_reason, sizeof free_reason, "%s (daily free allowance)", reason);
 	e = ledger_user_account(viewer_id, &from_acc);
 	if (!e)
 		e = ledger_user_account(owner, &to_acc);
@@ -520,10 +521,12 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 		t.amount = free_part;
 		t.kind = "tip_free";
 		t.ref = free_ref;
+		t.reason = free_reason;
 		e = ledger_transfer(&t, NULL);
 	}
 	if (!e && amount > free_part) {
 		t.from = from_acc;
+		t.reason = reason;
 		t.amount = amount - free_part;
 		t.kind = "tip";
 		t.ref = ref;

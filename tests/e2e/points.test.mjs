@@ -227,8 +227,9 @@ test('tips: gifts, no self-tipping, free allowance then paid, pair cap, totals',
   const paid = viewer.items.find((i) => i.kind === 'tip');
   assert.deepEqual([paid.amount, paid.gift, paid.gift_label, paid.count, paid.video_id, paid.video_title, paid.reason],
     [-3, 'star', 'Star', 1, clipA, 'Points clip A', 'Tip: 1 x star']);
-  const received = creator.items.filter((i) => i.kind === 'tip_free').map((i) => [i.amount, i.gift, i.gift_label, i.count, i.video_title]);
-  assert.deepEqual(received.at(-1), [10, 'flower', 'Flower', 2, 'Points clip A'], 'the free part of the first tip');
+  const received = creator.items.filter((i) => i.kind === 'tip_free').map((i) => [i.amount, i.gift, i.gift_label, i.count, i.video_title, i.reason]);
+  assert.deepEqual(received.at(-1), [10, 'flower', 'Flower', 2, 'Points clip A', 'Tip: 2 x flower (daily free allowance)'],
+    'the free part of the first tip says where its points came from');
   await setRules({ free_tip_points: 10, tip_pair_cap: 100 });
   assertLedger(s);
 });

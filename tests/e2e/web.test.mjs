@@ -14,13 +14,14 @@ const missing = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (make deps)`
   : !existsSync(join(repoRoot, 'web/vendor/hls.min.js')) ? 'web/vendor is empty (make deps)' : false;
 
 let s, browser, ctx, page, clipPath;
+const UPLOAD_MAX = 8 << 20;
 const state = {};
 
 before(async () => {
   if (missing) return;
   mkdirSync(shots, { recursive: true });
   clipPath = makeClip('web-upload.mp4', { seconds: 3, size: '360x640' });
-  s = await startServer({ clips: 4, args: ['--transcode-workers', '2'] });
+  s = await startServer({ clips: 4, args: ['--transcode-workers', '2', '--upload-max', String(UPLOAD_MAX)] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -182,8 +183,20 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   assert.ok(comments.some((c) => c.body === '浏览器里发的评论'));
   const pts = (await api(s, 'GET', '/api/v1/me/points', { token: tok })).json;
   assert.equal(pts.free_tip_points_left, 5);
+  const creator = (await api(s, 'GET', `/api/v1/users/${v.creator.id}`, { token: await login(s, 'admin') })).json;
+  state.tipped = { title: v.title, creator: creator.username };
   // every watch event was accepted, including the replays of clips that looped
   assert.ok(page.views.every((v) => v.status === 200), JSON.stringify(page.views));
+  assert.deepEqual(page.errors, []);
+});
+
+test('me: the creator sees the tip, and that the allowance paid it', { skip: missing }, async () => {
+  assert.ok(state.tipped, 'the feed test tipped a clip');
+  await loginAs(state.tipped.creator);
+  await page.click('.tab[data-tab=me]');
+  // the flower cost agent3 nothing: the daily free allowance paid all 5 points
+  await page.locator('#history li.row').filter({ hasText: `收到《${state.tipped.title}》的打赏：Flower × 1（由每日免费额度支付）` })
+    .filter({ hasText: '+5' }).first().waitFor();
   assert.deepEqual(page.errors, []);
 });
 
@@ -238,6 +251,15 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   assert.equal(await page.locator('#upload-state .form-error', { hasText: failed.error }).count(), 0, 'not the server\'s English error');
   state.failedId = failed.id;
   await shot('06b-upload-failed');
+
+  // a file over the size limit is refused before any byte is sent, in words about the file
+  const big = join(mediaDir, 'too-big.mp4');
+  writeFileSync(big, Buffer.alloc(UPLOAD_MAX + 1));
+  await page.setInputFiles('#pick-file', big);
+  await page.fill('input[name=title]', '太大的文件');
+  await page.click('#upload-start');
+  await page.locator('#upload-form .form-error', { hasText: '文件太大，超出了上传上限' }).waitFor();
+  assert.equal((await api(s, 'GET', '/api/v1/me/videos', { token: tok })).json.items.filter((x) => x.title === '太大的文件').length, 0);
 });
 
 test('trainer approves the upload and features its creator; the agent sees the badge', { skip: missing }, async (t) => {

@@ -42,7 +42,7 @@ const T = {
     err_forbidden: '你没有权限进行这个操作', err_notFound: '找不到该内容，可能已被删除', err_conflict: '与已有的内容冲突，请刷新后再试',
     err_checkedIn: '今天已经签到过了，明天再来吧', err_noPoints: '积分不足', err_outOfStock: '库存不足',
     err_tipCap: '这份礼物超出了今天给这位作者的打赏上限', err_selfTip: '不能给自己的视频打赏',
-    err_uploadQuota: '今天的上传次数已用完，明天再试吧', err_tooLarge: '文件太大，超出了上传上限', err_uploadExpired: '这次上传已过期，请重新上传',
+    err_uploadQuota: '今天的上传次数已用完，明天再试吧', err_tooLarge: '内容太多，超出了服务器接受的上限', err_fileTooLarge: '文件太大，超出了上传上限', err_uploadExpired: '这次上传已过期，请重新上传',
     err_notWatched: '请先看完视频再答题', err_notPending: '这个视频已不在待审核状态，可能已被其他培训师处理', err_listExpired: '列表已过期，请刷新后再试',
     err_unavailable: '服务器暂时繁忙，请稍后再试', err_internal: '服务器出错了，请稍后再试',
     err_invalid: '提交的内容不符合要求，请检查后再试', err_invalidField: '请检查“{field}”：未填写或内容不符合要求',
@@ -54,6 +54,7 @@ const T = {
     hist_checkin: '每日签到，连续第 {n} 天', hist_learn: '看完《{title}》', hist_approved: '视频《{title}》审核通过',
     hist_quiz: '答对《{title}》的测验题', hist_milestone_likes: '《{title}》获得 {n} 个赞', hist_milestone_completions: '《{title}》被完整看完 {n} 次',
     hist_tipGiven: '打赏《{title}》：{gift} × {n}', hist_tipReceived: '收到《{title}》的打赏：{gift} × {n}',
+    hist_tipReceivedFree: '收到《{title}》的打赏：{gift} × {n}（由每日免费额度支付）',
     hist_order: '兑换 {item} × {n}', hist_refund: '兑换取消，退还 {item} × {n}',
     // why a clip failed (ui.js videoErrorText), by the video's error_code
     vErr_io: '服务器读写文件失败，请重新上传', vErr_unsupported: '不支持这种文件格式，或文件已损坏', vErr_truncated: '文件不完整或已损坏，请重新导出后再上传',
@@ -105,7 +106,7 @@ const T = {
     err_forbidden: 'You are not allowed to do that', err_notFound: 'Not found; it may have been removed', err_conflict: 'That clashes with something that exists already; reload and try again',
     err_checkedIn: 'You checked in today already; come back tomorrow', err_noPoints: 'Not enough points', err_outOfStock: 'Not enough left in stock',
     err_tipCap: 'This gift goes over today\'s tipping limit for this creator', err_selfTip: 'You cannot tip your own clip',
-    err_uploadQuota: 'You reached today\'s upload limit; try again tomorrow', err_tooLarge: 'The file is over the upload size limit', err_uploadExpired: 'This upload expired; please upload again',
+    err_uploadQuota: 'You reached today\'s upload limit; try again tomorrow', err_tooLarge: 'That is more than the server accepts', err_fileTooLarge: 'The file is over the upload size limit', err_uploadExpired: 'This upload expired; please upload again',
     err_notWatched: 'Finish the clip before answering its quiz', err_notPending: 'This clip is no longer pending review; another trainer may have handled it', err_listExpired: 'The list expired; reload and try again',
     err_unavailable: 'The server is busy, try again in a moment', err_internal: 'Something went wrong on the server, try again later',
     err_invalid: 'Something you entered is not valid; check it and try again', err_invalidField: 'Please check “{field}”: it is missing or not valid',
@@ -117,6 +118,7 @@ const T = {
     hist_checkin: 'Daily check-in, day {n} of the streak', hist_learn: 'Watched “{title}”', hist_approved: 'Clip “{title}” approved',
     hist_quiz: 'Right answer in the quiz on “{title}”', hist_milestone_likes: '“{title}” reached {n} likes', hist_milestone_completions: '“{title}” was watched to the end {n} times',
     hist_tipGiven: 'Tip for “{title}”: {gift} × {n}', hist_tipReceived: 'Tip for “{title}” received: {gift} × {n}',
+    hist_tipReceivedFree: 'Tip for “{title}” received: {gift} × {n}, paid by the daily free allowance',
     hist_order: 'Redeemed {item} × {n}', hist_refund: 'Order cancelled, refunded {item} × {n}',
     // why a clip failed (ui.js videoErrorText), by the video's error_code
     vErr_io: 'The server could not read or write the files; please upload again', vErr_unsupported: 'This file format is not supported, or the file is damaged', vErr_truncated: 'The file is incomplete or damaged; export it again and upload it',

@@ -21,7 +21,9 @@ function historyText(x) {
       if (title && x.reached && ['likes', 'completions'].includes(x.counter)) return t(`hist_milestone_${x.counter}`, { title, n: x.reached });
       break;
     case 'tip': case 'tip_free':
-      if (title && x.gift && x.count) return t(x.amount < 0 ? 'hist_tipGiven' : 'hist_tipReceived', { title, gift: x.gift_label || x.gift, n: x.count });
+      // A tip the daily allowance paid only in part shows the creator two
+      // lines for one gift: the allowance's part says so.
+      if (title && x.gift && x.count) return t(x.kind === 'tip_free' ? 'hist_tipReceivedFree' : x.amount < 0 ? 'hist_tipGiven' : 'hist_tipReceived', { title, gift: x.gift_label || x.gift, n: x.count });
       break;
     case 'order': case 'refund':
       if (x.item && x.quantity) return t(`hist_${x.kind}`, { item: x.item.name, n: x.quantity });

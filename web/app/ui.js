@@ -37,14 +37,17 @@ const FIELDS = {
   tags: 'field_tags', title: 'title', description: 'field_description', filename: 'field_filename',
 };
 
-/** Plain words, in the UI's language, for an error from the API or the network. */
-export function errText(err) {
+/** Plain words, in the UI's language, for an error from the API or the network;
+ * `words` maps problem types to i18n keys that say it better where the caller
+ * knows what was sent (an upload's too-large is about the file). */
+export function errText(err, words = {}) {
   if (!err) return '';
   if (err.status === 0 || err.message === 'network') return t('network');
   if (err.type === 'invalid-field') {
     return err.field ? t('err_invalidField', { field: FIELDS[err.field] ? t(FIELDS[err.field]) : err.field }) : t('err_invalid');
   }
-  if (PROBLEMS[err.type]) return t(PROBLEMS[err.type]);
+  const key = words[err.type] || PROBLEMS[err.type];
+  if (key) return t(key);
   return err.message || String(err);
 }
 

@@ -78,7 +78,7 @@ export async function mount(el) {
         const res = e.originalResponse;
         let body = null;
         try { body = JSON.parse(res?.getBody() || ''); } catch { /* not JSON */ }
-        const msg = res || e.originalRequest ? errText(problemError(res?.getStatus() || 0, body)) : e.message;
+        const msg = res || e.originalRequest ? errText(problemError(res?.getStatus() || 0, body), { 'too-large': 'err_fileTooLarge' }) : e.message;
         upText.textContent = msg;
         err.textContent = msg;
         go.disabled = false;
