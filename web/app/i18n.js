@@ -131,6 +131,9 @@ const T = {
   },
 };
 
+/** Every text by language, for checks that both languages say everything. */
+export { T as texts };
+
 export function lang() { return localStorage.getItem(KEY) === 'en' ? 'en' : 'zh'; }
 export function setLang(l) {
   localStorage.setItem(KEY, l);
