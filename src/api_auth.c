@@ -28,19 +28,32 @@ static bool login_allowed(struct cr_request *req, struct cr_response *res, const
 	return true;
 }
 
+/* The account's throttle key: usernames match case-insensitively (ASCII,
+ * as SQLite's NOCASE), so "Agent3" must not get tries of its own. */
+static void throttle_key(const char *username, char *key, size_t size)
+{
+	size_t i = 0;
+	for (; username[i] && i + 1 < size; i++)
+		key[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] - 'A' + 'a'
+									  : username[i]);
+	key[i] = '\0';
+}
+
 static void login(struct cr_request *req, struct cr_response *res)
 {
 	const char *username, *password;
+	char key[80];
 	if (!field_string(req, res, "username", true, 1, 64, &username, NULL) ||
 	    !field_string(req, res, "password", true, 1, 1024, &password, NULL))
 		return;
-	if (!login_allowed(req, res, username))
+	throttle_key(username, key, sizeof key);
+	if (!login_allowed(req, res, key))
 		return;
 	struct cr_user user;
 	cr_err e = auth_check_password(req->cfg, username, password, &user);
 	if (e == CR_EAUTH) {
 		int64_t now = time(NULL);
-		throttle_fail(req->app->login_by_account, username, now, req->cfg->login_window);
+		throttle_fail(req->app->login_by_account, key, now, req->cfg->login_window);
 		throttle_fail(req->app->login_by_ip, req->client_ip, now, req->cfg->login_window);
 		http_problem(res, 401, "bad-credentials", "wrong username or password");
 		return;
@@ -56,7 +69,7 @@ static void login(struct cr_request *req, struct cr_response *res)
 		http_error(res, e, "login");
 		return;
 	}
-	throttle_clear(req->app->login_by_account, username);
+	throttle_clear(req->app->login_by_account, key);
 	http_json(res, 200, json_pack("{s:s, s:s, s:I, s:o}", "token", token, "token_type", "Bearer",
 				      "expires_at", (json_int_t)expires_at, "user", me));
 }

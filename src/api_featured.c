@@ -87,8 +87,10 @@ static void feature(struct cr_request *req, struct cr_response *res)
 static void list_featured(struct cr_request *req, struct cr_response *res)
 {
 	(void)req;
+	/* a clip deleted or a creator deactivated since is not shown */
 	sqlite3_stmt *st = store_stmt(FEATURE_JSON_SELECT " WHERE f.starts_at <= ?1 AND f.ends_at > ?1"
-							  " ORDER BY f.id DESC LIMIT 100");
+							  " AND (f.video_id IS NULL OR v.status = 'published')"
+							  " AND u.active ORDER BY f.id DESC LIMIT 100");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);

@@ -62,18 +62,20 @@ static const char *whitelisted_type(const char *name)
 	return NULL;
 }
 
-/* CR_OK when the video exists and is not removed. */
+/* CR_OK when the video is published or waiting for review (its trainers'
+ * preview): the states whose JSON carries media links. A rejected or removed
+ * clip's links stop working before they expire. */
 static cr_err video_servable(int64_t id)
 {
-	sqlite3_stmt *st = store_stmt("SELECT status FROM videos WHERE id = ?1");
+	sqlite3_stmt *st = store_stmt("SELECT status IN ('published', 'pending_review') FROM videos"
+				      " WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	cr_err e = CR_ENOTFOUND;
 	if (rc == SQLITE_ROW)
-		e = strcmp((const char *)sqlite3_column_text(st, 0), "removed") ? CR_OK
-		                                                                : CR_ENOTFOUND;
+		e = sqlite3_column_int(st, 0) ? CR_OK : CR_ENOTFOUND;
 	else if (rc != SQLITE_DONE)
 		e = store_error(rc, "media video lookup");
 	store_done(st);

@@ -96,6 +96,11 @@ static json_t *split_tags(const char *s)
 static void check_row(struct import *im, struct row *r)
 {
 	const char **c = r->col;
+	for (size_t i = 0; i < NCOLS; i++)
+		if (!utf8_valid(c[i])) {
+			row_error(im, r->line, column_names[i], "not UTF-8 text: save the file as UTF-8");
+			return;
+		}
 	if (!users_username_valid(c[COL_USERNAME]))
 		row_error(im, r->line, "username", "1 to 32 letters, digits, '.', '_' or '-'");
 	size_t dn = utf8_length(c[COL_DISPLAY_NAME]);

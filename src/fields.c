@@ -27,6 +27,56 @@ size_t utf8_trim(char *s)
 	return i - 1;
 }
 
+/* Bytes in the well-formed UTF-8 sequence at s (no overlong forms, no
+ * surrogates, at most U+10FFFF), or 0 when s does not start one. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	static const unsigned min_of[5] = {0, 0, 0x80, 0x800, 0x10000};
+	unsigned c = s[0], cp;
+	size_t n;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xE0) == 0xC0)
+		n = 2, cp = c & 0x1F;
+	else if ((c & 0xF0) == 0xE0)
+		n = 3, cp = c & 0x0F;
+	else if ((c & 0xF8) == 0xF0)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) { /* a NUL is no continuation byte: stops here */
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if (cp < min_of[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+bool utf8_valid(const char *s)
+{
+	while (*s) {
+		size_t n = utf8_sequence((const unsigned char *)s);
+		if (!n)
+			return false;
+		s += n;
+	}
+	return true;
+}
+
+void utf8_scrub(char *s)
+{
+	while (*s) {
+		size_t n = utf8_sequence((const unsigned char *)s);
+		if (!n) {
+			*s = '?';
+			n = 1;
+		}
+		s += n;
+	}
+}
+
 static json_t *lookup(struct cr_request *req, const char *name, bool *present)
 {
 	json_t *v = req->json ? json_object_get(req->json, name) : NULL;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "casereel/error.h"
+#include "casereel/fields.h"
 #include "casereel/http.h"
 
 static const char *status_title(unsigned status)
@@ -95,13 +96,17 @@ static void problem_v(struct cr_response *res, unsigned status, const char *type
 {
 	char detail[512];
 	vsnprintf(detail, sizeof detail, fmt, ap);
+	/* the detail may quote what the client sent (a path, a CSV header) and
+	 * vsnprintf may have cut a character: JSON takes only whole UTF-8 */
+	utf8_trim(detail);
+	utf8_scrub(detail);
 	char type_uri[96];
 	snprintf(type_uri, sizeof type_uri, "/problems/%s", type);
 	reset_body(res, status);
 	res->is_problem = true;
 	res->json = json_pack("{s:s, s:s, s:i, s:s}", "type", type_uri, "title",
 			      status_title(status), "status", (int)status, "detail", detail);
-	if (res->json && field)
+	if (res->json && field && utf8_valid(field))
 		json_object_set_new(res->json, "field", json_string(field));
 }
 

@@ -41,6 +41,14 @@ size_t utf8_length(const char *s);
  * cut such as snprintf's leaves); returns the new length. */
 size_t utf8_trim(char *s);
 
+/* True when `s` is well-formed UTF-8 (what JSON strings must be). */
+bool utf8_valid(const char *s);
+
+/* Replaces every byte of `s` that does not belong to a well-formed UTF-8
+ * sequence with '?', in place: makes text from outside (a URL, a CSV cell)
+ * safe to quote in JSON. */
+void utf8_scrub(char *s);
+
 /* True when `s` is a "YYYY-MM-DD" date that exists in the calendar. */
 bool date_is_valid(const char *s);
 

@@ -173,6 +173,13 @@ test('a CSV import with any bad row imports nothing and lists the problems', asy
   const unknownColumn = await api(s, 'POST', '/api/v1/users/import', { token: admin, body: 'username,display_name,shoe_size\nx,y,42\n', headers: { 'content-type': 'text/csv' } });
   expectProblem(assert, unknownColumn, 422);
   expectProblem(assert, await api(s, 'POST', '/api/v1/users/import', { token: admin, body: 'a,b', headers: { 'content-type': 'application/json' } }), 415);
+  // a Latin-1 file: its bytes are not UTF-8 text, and neither the row nor the header may pass
+  const latin1 = Buffer.concat([Buffer.from('username,display_name,team\nmallory,Mal'), Buffer.from([0xff, 0xfe]), Buffer.from('ory,Billing\n')]);
+  const bad = expectProblem(assert, await api(s, 'POST', '/api/v1/users/import', { token: admin, body: latin1, headers: { 'content-type': 'text/csv' } }), 422);
+  assert.deepEqual(bad.errors.map((e) => `${e.line}:${e.field}`), ['2:display_name']);
+  const badHeader = Buffer.concat([Buffer.from('username,display_'), Buffer.from([0xff]), Buffer.from('name\nx,y\n')]);
+  const h = expectProblem(assert, await api(s, 'POST', '/api/v1/users/import', { token: admin, body: badHeader, headers: { 'content-type': 'text/csv' } }), 422);
+  assert.match(h.detail, /display_\?name/);
   const afterCount = (await api(s, 'GET', '/api/v1/users?limit=200', { token: admin })).json.items.length;
   assert.equal(afterCount, before);
   expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'fresh1', password: 'x'.repeat(12) } }), 401);

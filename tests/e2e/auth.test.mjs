@@ -71,8 +71,10 @@ test('tokens expire after the configured lifetime', async () => {
 
 test('repeated failures on one account are throttled with 429 and Retry-After', async () => {
   const s = await server({ args: ['--login-max-failures', '3', '--login-window', '60'] });
-  for (let i = 0; i < 3; i++)
-    expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent4', password: `guess-${i}xx` } }), 401);
+  // usernames match in any case, and so do their failures
+  for (const username of ['agent4', 'Agent4', 'AGENT4'])
+    expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username, password: `guess-${username}` } }), 401);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'aGeNt4', password: 'guess' } }), 429);
   // even the right password is refused while throttled
   const r = await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent4', password: 'demo1234' } });
   expectProblem(assert, r, 429);

@@ -50,9 +50,15 @@ test('review lifecycle: only trainers review; unpublished clips stay private', a
   const noReason = expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${id}/review`, { token: tok.trainer1, json: { decision: 'reject' } }), 422);
   assert.equal(noReason.field, 'reason');
   expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${id}/review`, { token: tok.trainer1, json: { decision: 'maybe' } }), 422);
+  // the trainer's preview links work while the clip waits for review
+  const links = (await api(s, 'GET', `/api/v1/videos/${id}`, { token: tok.trainer1 })).json.urls;
+  assert.equal((await fetch(s.url + links.poster)).status, 200);
   const rej = await api(s, 'POST', `/api/v1/videos/${id}/review`, { token: tok.trainer1, json: { decision: 'reject', reason: 'Customer phone number visible' } });
   assert.equal(rej.status, 200);
   assert.equal(rej.json.status, 'rejected');
+  assert.equal(rej.json.urls, null);
+  // ... and stop working once it is rejected: the phone number is not one link away
+  for (const url of [links.poster, links.mp4]) assert.equal((await fetch(s.url + url)).status, 404, url);
   expectProblem(assert, await approve(id), 409);
   expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${id}`, { token: tok.agent2 }), 404);
   // published clips are visible to everyone; likes need published clips

@@ -68,6 +68,13 @@ test('unknown routes are JSON 404s; wrong methods are 405 with Allow', async () 
   assert.equal(login405.headers.get('allow'), 'POST');
 });
 
+test('a path that is not UTF-8, or is cut inside a character, still gets a JSON problem', async () => {
+  for (const path of ['/api/v1/%ff%fe', '/api/v1/' + '%C3%A9'.repeat(300)]) {
+    const p = expectProblem(assert, await api(s, 'GET', path), 404);
+    assert.ok(p.detail.length > 0, path);
+  }
+});
+
 test('HEAD on a GET endpoint answers headers only', async () => {
   const r = await fetch(`${s.url}/healthz`, { method: 'HEAD' });
   assert.equal(r.status, 200);

@@ -69,6 +69,13 @@ test('a featured creator gets the badge and the boost; ending it removes both', 
   const withClip = await feedFor('agent5');
   assert.equal(withClip[0].id, ids.agent3);
   assert.equal(withClip[0].featured, true);
+  // a featured clip its owner deletes leaves the featured list (its title may be what they regretted)
+  const gone = await publish('agent5', 'Featured, then deleted');
+  assert.equal((await api(s, 'POST', '/api/v1/featured', { token: tok.trainer1, json: { video_id: gone } })).status, 201);
+  const titles = async () => (await api(s, 'GET', '/api/v1/featured', { token: tok.agent1 })).json.items.map((i) => i.video?.title);
+  assert.ok((await titles()).includes('Featured, then deleted'));
+  assert.equal((await api(s, 'DELETE', `/api/v1/videos/${gone}`, { token: tok.agent5 })).status, 204);
+  assert.ok(!(await titles()).includes('Featured, then deleted'));
 });
 
 test('must-watch clips are pinned until watched; trainers see who has watched', async () => {

@@ -79,6 +79,35 @@ static void utf8_trim_drops_a_cut_character(void **state)
 	assert_int_equal(utf8_trim(s), 0);
 }
 
+static void utf8_valid_takes_only_well_formed_text(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid(""));
+	assert_true(utf8_valid("plain ascii"));
+	assert_true(utf8_valid("中文 é \xF0\x9F\x98\x80"));
+	assert_false(utf8_valid("Mal\xFF\xFEory"));       /* Latin-1 bytes */
+	assert_false(utf8_valid("ab\xE4\xBD"));           /* cut character */
+	assert_false(utf8_valid("\xC0\xAF"));             /* overlong '/' */
+	assert_false(utf8_valid("\xED\xA0\x80"));        /* UTF-16 surrogate */
+	assert_false(utf8_valid("\xF4\x90\x80\x80"));    /* above U+10FFFF */
+	assert_false(utf8_valid("\x80"));                 /* stray continuation */
+}
+
+static void utf8_scrub_replaces_what_is_not_text(void **state)
+{
+	(void)state;
+	char s[32];
+	strcpy(s, "Mal\xFF\xFEory");
+	utf8_scrub(s);
+	assert_string_equal(s, "Mal??ory");
+	strcpy(s, "é\xC3");
+	utf8_scrub(s);
+	assert_string_equal(s, "é?");
+	strcpy(s, "中文");
+	utf8_scrub(s);
+	assert_string_equal(s, "中文");
+}
+
 static void utf8_length_counts_code_points(void **state)
 {
 	(void)state;
@@ -392,6 +421,8 @@ int main(void)
 	    cmocka_unit_test(dates_in_the_wrong_format),
 	    cmocka_unit_test(utf8_length_counts_code_points),
 	    cmocka_unit_test(utf8_trim_drops_a_cut_character),
+	    cmocka_unit_test(utf8_valid_takes_only_well_formed_text),
+	    cmocka_unit_test(utf8_scrub_replaces_what_is_not_text),
 	    T(string_present_and_valid),
 	    T(string_required_but_missing),
 	    T(string_optional_and_missing_leaves_out),
