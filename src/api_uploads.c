@@ -247,6 +247,15 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	}
 	s->locked = true;
+	/* Read again under the lock: a PATCH that held it until a moment ago
+	 * may have moved the offset (or finished the upload) since. */
+	uploads_clear(&s->up);
+	if ((e = uploads_get(req->params[0], req->user.id, &s->up))) {
+		s->locked = false;
+		uploads_unlock(req->params[0]);
+		http_error(res, e, "upload");
+		return false;
+	}
 	if (offset != s->up.offset) {
 		http_header(res, "Upload-Offset", "%lld", (long long)s->up.offset);
 		http_problem(res, 409, "offset-mismatch", "Upload-Offset is %lld but the upload is at %lld",
@@ -288,19 +297,22 @@ static cr_err commit_received(struct cr_request *req, struct upload_stream *s, c
 		return CR_OK;
 	if (s->received && fsync(s->fd) != 0)
 		return CR_EIO;
-	int64_t offset = s->up.offset + s->received;
-	cr_err e = uploads_set_offset(s->up.id, offset);
+	int64_t offset = s->up.offset + s->received, video_id;
+	cr_err e;
+	if (offset < s->up.length || s->up.video_id) {
+		e = uploads_set_offset(s->up.id, offset);
+	} else {
+		/* The last bytes: the offset and the video commit together, so an
+		 * upload never reads as complete without its video. */
+		e = uploads_complete(&s->up, &video_id, why, why_len);
+		if (!e)
+			workers_notify(req->app->workers);
+	}
 	if (e)
 		return e;
 	s->up.offset = offset;
 	s->received = 0;
-	if (offset < s->up.length || s->up.video_id)
-		return CR_OK;
-	int64_t video_id;
-	e = uploads_complete(&s->up, &video_id, why, why_len);
-	if (!e)
-		workers_notify(req->app->workers);
-	return e;
+	return CR_OK;
 }
 
 static bool checksum_matches(struct upload_stream *s)

@@ -43,7 +43,8 @@ cr_err jobs_claim(struct job *job)
 	/* one statement: two workers can never claim the same row */
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_at = ?1"
-		" WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1)"
+		" WHERE id = (SELECT j.id FROM jobs j JOIN videos v ON v.id = j.video_id"
+		"  WHERE j.state = 'queued' AND v.status = 'processing' ORDER BY j.id LIMIT 1)"
 		" RETURNING id, video_id, attempts,"
 		" (SELECT source_path FROM videos WHERE videos.id = jobs.video_id)");
 	if (!st)

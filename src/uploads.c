@@ -129,7 +129,7 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 	}
 	e = videos_create(&v, video_id, why, why_len);
 	if (!e) {
-		sqlite3_stmt *st = store_stmt("UPDATE uploads SET video_id = ?2 WHERE id = ?1");
+		sqlite3_stmt *st = store_stmt("UPDATE uploads SET video_id = ?2, offset = length WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, *video_id);

@@ -262,7 +262,8 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE videos SET status = ?2, progress = ?3, error = ?4, duration = ?5,"
 		" source_duration = ?6, trimmed = ?7, width = ?8, height = ?9, has_audio = ?10,"
-		" renditions = ?11, updated_at = ?12, error_code = ?13 WHERE id = ?1");
+		" renditions = ?11, updated_at = ?12, error_code = ?13 WHERE id = ?1"
+		" AND status = 'processing'"); /* a clip removed meanwhile stays removed */
 	if (!st)
 		return CR_EDB;
 	char *renditions = ok ? renditions_json(r) : NULL;

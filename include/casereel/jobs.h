@@ -23,7 +23,8 @@ struct job {
  * *requeued receives how many were queued again. */
 cr_err jobs_recover(int *requeued);
 
-/* Claims the oldest queued job. CR_ENOTFOUND when the queue is empty. */
+/* Claims the oldest queued job whose video is still processing (a removed
+ * clip's job is skipped). CR_ENOTFOUND when there is none. */
 cr_err jobs_claim(struct job *job);
 
 /* Records the outcome: the video gets its transcode facts (or the error)

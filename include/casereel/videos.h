@@ -60,7 +60,9 @@ cr_err videos_set_progress(int64_t id, int percent);
 
 /* Records a finished transcode: "pending_review" with the media facts on
  * success, "failed" with r->error and its tx_error_code() otherwise (the
- * video JSON's error and error_code). In the caller's transaction. */
+ * video JSON's error and error_code). A video no longer processing (its
+ * owner or a trainer removed it meanwhile) is left as it is. In the
+ * caller's transaction. */
 cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok);
 
 /* Forgets the source path after the original was deleted. */

@@ -334,6 +334,35 @@ test('a failed transcode says why as a stable error_code next to the English err
   assert.deepEqual(mine.map((v) => v.error_code), ['playlist', 'audio-only']);
 });
 
+test('a clip removed while it waits for a worker stays removed', async () => {
+  const first = await server({ args: ['--transcode-workers', '0'] });
+  const t = await login(first, 'agent2');
+  const post = (title) => api(first, 'POST', `/api/v1/videos?title=${title}`, { token: t, body: clip, headers: { 'content-type': 'video/mp4' } });
+  const gone = (await post('regretted')).json.id;
+  const kept = (await post('kept')).json.id;
+  assert.equal((await api(first, 'DELETE', `/api/v1/videos/${gone}`, { token: t })).status, 204);
+  await first.stop();
+  const again = await server({ dataDir: first.dir, args: ['--transcode-workers', '1'] });
+  const t2 = await login(again, 'agent2');
+  assert.equal((await waitForVideo(again, t2, kept)).status, 'pending_review');
+  expectProblem(assert, await api(again, 'GET', `/api/v1/videos/${gone}`, { token: t2 }), 404);
+  const mine = (await api(again, 'GET', '/api/v1/me/videos', { token: t2 })).json.items.map((v) => v.title);
+  assert.ok(!mine.includes('regretted'), mine.join());
+});
+
+test('an upload whose last PATCH cannot become a video is not reported complete', async () => {
+  const s = await server({ args: ['--transcode-workers', '0'] });
+  const t = await login(s, 'agent5');
+  const admin = await login(s, 'admin');
+  const path = await createUpload(s, t, clip.length, `filename ${b64('a.mp4')},tags ${b64('empathy')}`);
+  // the tag is renamed while the phone is still uploading
+  const tag = (await api(s, 'GET', '/api/v1/tags', { token: admin })).json.items.find((x) => x.name === 'empathy');
+  assert.equal((await api(s, 'PATCH', `/api/v1/tags/${tag.id}`, { token: admin, json: { name: 'empathy-skills' } })).status, 200);
+  const r = await tusCall(s, 'PATCH', path, { token: t, body: clip, headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } });
+  assert.equal(r.status, 422, r.body);
+  assert.equal(await offsetOf(s, t, path), 0, 'HEAD does not claim the upload is complete');
+});
+
 test('SIGKILL during a transcode: the job is claimed again after restart and finishes', async () => {
   const long = readFileSync(makeClip('long.mp4', { seconds: 40, size: '720x1280', rate: 30 }));
   const first = await server({ args: ['--transcode-workers', '1'] });
