@@ -346,6 +346,13 @@ const char *const schema_migrations[] = {
 	"  WHEN 'no picture could be decoded' THEN 'unsupported'"
 	"  ELSE 'internal' END"
 	" WHERE status = 'failed';",
+
+	/* 10: when the viewer first started the clip (ms), so the watch-rate
+	 * check spans every session: a new start no longer gives a fresh
+	 * allowance. Older rows get the latest start less the least time their
+	 * credited seconds can have taken. */
+	"ALTER TABLE watches ADD COLUMN first_at INTEGER;"
+	"UPDATE watches SET first_at = started_at - CAST(watched * 1000 / 2.0 AS INTEGER);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -8,7 +8,7 @@
 
 struct watch_row {
 	bool exists;
-	int64_t started_at, last_at;
+	int64_t first_at, started_at, last_at;
 	double position, max_position, watched, session_watched;
 	bool completed;
 };
@@ -17,7 +17,8 @@ static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct w
 {
 	sqlite3_stmt *st = store_stmt(
 		"SELECT v.duration, w.started_at, w.last_at, w.position, w.max_position, w.watched,"
-		" w.session_watched, w.completed_at IS NOT NULL, w.user_id IS NOT NULL FROM videos v"
+		" w.session_watched, w.completed_at IS NOT NULL, w.user_id IS NOT NULL, w.first_at"
+		" FROM videos v"
 		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
 		" WHERE v.id = ?1 AND v.status = 'published'");
 	if (!st)
@@ -35,6 +36,7 @@ static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct w
 		w->session_watched = sqlite3_column_double(st, 6);
 		w->completed = sqlite3_column_int(st, 7);
 		w->exists = sqlite3_column_int(st, 8);
+		w->first_at = sqlite3_column_int64(st, 9);
 	}
 	store_done(st);
 	if (rc == SQLITE_DONE)
@@ -42,16 +44,25 @@ static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct w
 	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "load watch");
 }
 
-/* Checks and credits a progress event; CR_EINVAL with `why` when impossible. */
+/* Seconds of video one can have watched in the time since from_ms. */
+static double watchable(int64_t from_ms, int64_t now_ms)
+{
+	return (double)(now_ms - from_ms) / 1000.0 * WATCH_MAX_RATE + WATCH_SLACK_SECONDS;
+}
+
+/* Checks and credits a progress event; CR_EINVAL with `why` when impossible:
+ * more video than time allows since the last event, since this session's
+ * start, or since the viewer first started the clip (so starting again and
+ * again earns no fresh slack). */
 static cr_err advance(struct watch_row *w, double position, int64_t now_ms, double *credit,
 		      char *why, size_t why_len)
 {
 	double since_last = (double)(now_ms - w->last_at) / 1000.0;
-	double since_start = (double)(now_ms - w->started_at) / 1000.0;
 	double step_s = position - w->position;
 	*credit = step_s > 0 ? step_s : 0;
-	if (step_s > since_last * WATCH_MAX_RATE + WATCH_SLACK_SECONDS ||
-	    w->session_watched + *credit > since_start * WATCH_MAX_RATE + WATCH_SLACK_SECONDS) {
+	if (step_s > watchable(w->last_at, now_ms) ||
+	    w->session_watched + *credit > watchable(w->started_at, now_ms) ||
+	    w->watched + *credit > watchable(w->first_at, now_ms)) {
 		snprintf(why, why_len,
 			 "impossible progress: %.1f s of video in %.1f s; send a seek event after seeking",
 			 step_s, since_last);
@@ -67,8 +78,8 @@ static cr_err save(int64_t video_id, int64_t user_id, const struct watch_row *w,
 {
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO watches(user_id, video_id, started_at, last_at, position, max_position,"
-		" watched, session_watched, starts, completed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		" ?9, CASE WHEN ?10 THEN ?4 / 1000 END)"
+		" watched, session_watched, starts, completed_at, first_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8, ?9, CASE WHEN ?10 THEN ?4 / 1000 END, ?3)"
 		" ON CONFLICT (user_id, video_id) DO UPDATE SET started_at = ?3, last_at = ?4,"
 		" position = ?5, max_position = ?6, watched = ?7, session_watched = ?8,"
 		" starts = starts + ?9, completed_at = COALESCE(completed_at, CASE WHEN ?10 THEN ?4 / 1000 END)");

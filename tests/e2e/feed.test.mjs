@@ -197,6 +197,12 @@ test('watch events: real progress completes; impossible progress is refused', as
   // seeking is allowed but earns nothing: still not completed
   assert.equal((await ev(tok.agent1, 'seek', 3.8)).json.completed, false);
   assert.equal((await ev(tok.agent1, 'end', 3.9)).json.completed, false);
+  // starting again and again gives no fresh allowance: the slack is per viewer, not per start
+  assert.equal((await ev(tok.agent3, 'start', 0)).status, 200);
+  assert.equal((await ev(tok.agent3, 'progress', 1.9)).status, 200);
+  assert.equal((await ev(tok.agent3, 'start', 1.9)).status, 200);
+  assert.match(expectProblem(assert, await ev(tok.agent3, 'progress', 3.8), 422).detail, /impossible progress/);
+  assert.equal((await ev(tok.agent3, 'seek', 3.9)).json.completed, false);
   // the honest path: heartbeats as the clip plays
   assert.equal((await ev(tok.agent2, 'start', 0)).status, 200);
   await sleep(700);
@@ -213,7 +219,7 @@ test('watch events: real progress completes; impossible progress is refused', as
   expectProblem(assert, await ev(tok.agent2, 'rewind', 0), 422);
   const item = (await api(s, 'GET', '/api/v1/feed?limit=50', { token: tok.agent2 })).json.items.find((i) => i.id === id);
   assert.equal(item.viewer.watched, true);
-  assert.equal(item.counts.views, 3);
+  assert.equal(item.counts.views, 5); // every start counts: agent1 once, agent2 and agent3 twice
   const agent1 = (await api(s, 'GET', '/api/v1/feed?limit=50', { token: tok.agent1 })).json.items.find((i) => i.id === id);
   assert.equal(agent1.viewer.watched, false);
 });
