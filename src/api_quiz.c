@@ -177,17 +177,26 @@ static bool finished(int64_t video_id, int64_t user_id)
 			    video_id, user_id);
 }
 
-/* Records one answer (the first one counts) and pays a correct one once. */
+/* Records one answer (the first one counts) and pays a correct one once
+ * per clip and question position, so a quiz saved again does not pay again.
+ * Only agents answering someone else's clip are paid: trainers see the
+ * answers, and a creator knows their own. */
 static json_t *answer_one(int64_t video_id, const struct cr_user *viewer, int64_t question,
 			  int64_t choice, int64_t *earned)
 {
-	sqlite3_stmt *st = store_stmt("SELECT answer FROM quiz_questions WHERE id = ?1 AND video_id = ?2"
-				      " AND active");
+	sqlite3_stmt *st = store_stmt("SELECT q.answer, q.position, v.owner_id FROM quiz_questions q"
+				      " JOIN videos v ON v.id = q.video_id"
+				      " WHERE q.id = ?1 AND q.video_id = ?2 AND q.active");
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, question);
 	sqlite3_bind_int64(st, 2, video_id);
-	int64_t right = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	int64_t right = -1, position = 0, owner = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		right = sqlite3_column_int64(st, 0);
+		position = sqlite3_column_int64(st, 1);
+		owner = sqlite3_column_int64(st, 2);
+	}
 	store_done(st);
 	if (right < 0)
 		return NULL;
@@ -214,9 +223,10 @@ static json_t *answer_one(int64_t video_id, const struct cr_user *viewer, int64_
 	}
 	store_done(st);
 	bool paid = false;
-	if (correct) {
-		char ref[64];
-		snprintf(ref, sizeof ref, "quiz:%lld:%lld", (long long)question, (long long)viewer->id);
+	if (correct && viewer->role == CR_ROLE_AGENT && owner != viewer->id) {
+		char ref[80];
+		snprintf(ref, sizeof ref, LEDGER_QUIZ_REF, (long long)video_id, (long long)position,
+			 (long long)viewer->id);
 		if (ledger_reward(viewer->id, QUIZ_POINTS, "quiz", "correct quiz answer", ref, video_id,
 				  &paid) == CR_OK && paid)
 			*earned += QUIZ_POINTS;

@@ -3,6 +3,7 @@
 
 #include "casereel/app.h"
 #include "casereel/fields.h"
+#include "casereel/store.h"
 #include "casereel/videos.h"
 
 #define URL_TTL 3600
@@ -39,6 +40,11 @@ static void review(struct cr_request *req, struct cr_response *res)
 	}
 	if (!approve && (!reason || !*reason)) {
 		http_invalid_field(res, "reason", "say why the clip is rejected, so its creator can fix it");
+		return;
+	}
+	/* an approval pays its creator: nobody signs off their own clip */
+	if (store_exists("SELECT 1 FROM videos WHERE id = ?1 AND owner_id = ?2", id, req->user.id)) {
+		http_problem(res, 403, "own-clip", "another trainer reviews your own clips");
 		return;
 	}
 	cr_err e = videos_review(id, req->user.id, approve, reason);

@@ -26,6 +26,7 @@
 #define LEDGER_MILESTONE_REF "milestone:%lld:%s:%lld" /* video, counter, count */
 #define LEDGER_TIP_REF       "tip:%lld"               /* tips.id: the tipper's part */
 #define LEDGER_TIP_FREE_REF  "tip:%lld:free"          /* tips.id: the free allowance's part */
+#define LEDGER_QUIZ_REF      "quiz:%lld:%lld:%lld"    /* video, question position, user */
 
 /* One movement of points. `ref` (may be NULL) is unique across the ledger:
  * the database itself keeps once-only rules ("learn:<video>:<user>"). */

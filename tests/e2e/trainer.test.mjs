@@ -42,6 +42,18 @@ test('trainer endpoints are refused to agents', async () => {
   expectProblem(assert, await api(s, 'POST', '/api/v1/featured', {}), 401);
 });
 
+test('nobody reviews their own clip: an approval pays its creator', async () => {
+  const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent('Trainer demo call')}`,
+    { token: tok.trainer1, body: clip, headers: { 'content-type': 'video/mp4' } });
+  const v = await waitForVideo(s, tok.trainer1, r.json.id);
+  assert.equal(v.status, 'pending_review', v.error);
+  const self = expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: tok.trainer1, json: { decision: 'approve' } }), 403);
+  assert.match(self.type, /own-clip/);
+  assert.equal((await api(s, 'GET', `/api/v1/videos/${v.id}`, { token: tok.trainer1 })).json.status, 'pending_review');
+  const admin = await login(s, 'admin');
+  assert.equal((await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: admin, json: { decision: 'approve' } })).json.status, 'published');
+});
+
 test('a featured creator gets the badge and the boost; ending it removes both', async () => {
   const me = (u) => api(s, 'GET', '/api/v1/me', { token: tok[u] }).then((r) => r.json.id);
   const bad = expectProblem(assert, await api(s, 'POST', '/api/v1/featured', { token: tok.trainer1, json: { video_id: ids.agent2, user_id: 3 } }), 422);
@@ -220,15 +232,29 @@ test('quizzes: trainers attach questions; viewers answer once after watching; co
   const paid = mine.items.filter((i) => i.kind === 'quiz');
   assert.deepEqual(paid.map((i) => [i.amount, i.video_id, i.video_title, i.reason]), [[3, id, 'Quiz clip', 'correct quiz answer']]);
   expectProblem(assert, await answer({ answers: [{ question_id: 999999, choice: 0 }] }), 422);
+  // the same quiz saved again has new questions, but a clip's question pays a viewer once
+  const resaved = (await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: quiz })).json.questions;
+  const onResaved = await answer({ answers: [{ question_id: resaved[0].id, choice: 2 }] });
+  assert.deepEqual(onResaved.json.results.map((x) => [x.correct, x.points]), [[true, 0]]);
+  // the creator knows their clip's answers and the trainer sees them: neither is paid
+  const watchAs = (who, event, position) => api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok[who], json: { event, position } });
+  await Promise.all(['agent6', 'trainer1'].map((who) => watchAs(who, 'start', 0)));
+  await sleep(1500);
+  for (const who of ['agent6', 'trainer1']) {
+    assert.equal((await watchAs(who, 'end', 2.95)).json.completed, true);
+    const own = await api(s, 'POST', `/api/v1/videos/${id}/quiz/answers`, { token: tok[who], json: { answers: [{ question_id: resaved[0].id, choice: 2 }] } });
+    assert.deepEqual([own.status, own.json.points_earned], [200, 0], who);
+  }
+  assert.equal((await api(s, 'GET', '/api/v1/me/points', { token: tok.agent3 })).json.balance - before, 3);
   const stats = await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 });
-  assert.equal(stats.json.quiz_accuracy, 0.5);
+  assert.equal(stats.json.quiz_accuracy, 0.8); // 4 of the 5 answers above are right
   // retiring the quiz: trainers only; viewers no longer get it; the answers still count
   expectProblem(assert, await api(s, 'DELETE', `/api/v1/videos/${id}/quiz`, { token: tok.agent1 }), 403);
   assert.equal((await api(s, 'DELETE', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1 })).status, 204);
   expectProblem(assert, await api(s, 'DELETE', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1 }), 404);
   expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent3 }), 404);
   assert.equal((await feedFor('agent3')).find((i) => i.id === id).has_quiz, false);
-  assert.equal((await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 })).json.quiz_accuracy, 0.5);
+  assert.equal((await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 })).json.quiz_accuracy, 0.8);
 });
 
 test('the clip analytics count the active questions of each clip\'s quiz', async () => {
