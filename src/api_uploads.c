@@ -31,6 +31,8 @@ struct upload_stream {
 	bool has_body;
 	bool failed;           /* refused mid-body: keep nothing of it */
 	bool want_checksum;
+	bool created;          /* this POST made the row... */
+	bool announced;        /* ...and answered 201 with its Location */
 	unsigned char checksum[32];
 	crypto_hash_sha256_state sha;
 	int64_t received;      /* bytes of this request's body written */
@@ -213,6 +215,7 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 		http_error(res, CR_EIO, "upload");
 		return false;
 	}
+	s->created = true;
 	s->locked = uploads_lock(s->up.id);
 	return !s->has_body || open_at_offset(req, res, s);
 }
@@ -364,6 +367,7 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 	if (s->up.video_id)
 		http_header(res, "Casereel-Video-Id", "%lld", (long long)s->up.video_id);
 	if (creating) {
+		s->announced = true;
 		http_header(res, "Location", "/api/v1/uploads/%s", s->up.id);
 		http_json(res, 201, json_pack("{s:s, s:I}", "id", s->up.id, "offset", (json_int_t)s->up.offset));
 	} else {
@@ -382,9 +386,17 @@ static void stream_release(struct cr_request *req, bool finished)
 	struct upload_stream *s = req->stream;
 	if (!s)
 		return;
-	/* The connection broke mid-body: keep what arrived (tus lets a client
-	 * resume from there) unless it cannot be verified or was refused. */
-	if (!finished && s->fd >= 0 && !s->failed && !s->want_checksum && s->received > 0) {
+	if (s->created && !s->announced) {
+		/* A creation refused or cut off: its client never learnt the
+		 * upload's URL, so nobody can resume it; it must not count
+		 * against the day's quota either. */
+		let_go(s);
+		if (uploads_delete(req->cfg, s->up.id))
+			log_warn("upload %s: could not drop an unannounced upload", s->up.id);
+	} else if (!finished && s->fd >= 0 && !s->failed && !s->want_checksum && s->received > 0) {
+		/* The connection broke mid-body: keep what arrived (tus lets a
+		 * client resume from there) unless it cannot be verified or was
+		 * refused. */
 		char why[160];
 		if (commit_received(req, s, why, sizeof why))
 			log_warn("upload %s: could not keep a partial body", s->up.id);
@@ -409,6 +421,11 @@ static void head_upload(struct cr_request *req, struct cr_response *res)
 	cr_err e = uploads_get(req->params[0], req->user.id, &up);
 	if (e) {
 		http_error(res, e, "upload");
+		return;
+	}
+	if (up.video_id == 0 && up.expires_at < time(NULL)) {
+		uploads_clear(&up);
+		http_problem(res, 410, "expired", "this upload expired; start a new one");
 		return;
 	}
 	http_header(res, "Upload-Offset", "%lld", (long long)up.offset);

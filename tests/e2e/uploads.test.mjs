@@ -271,6 +271,22 @@ test('creation-with-upload, expiry of unfinished uploads', async () => {
   await new Promise((res) => setTimeout(res, 2100));
   const late = await tusCall(s, 'PATCH', path, { token: t, body: Buffer.alloc(10), headers: { 'Upload-Offset': '30', 'Content-Type': 'application/offset+octet-stream' } });
   expectProblem(assert, late, 410);
+  assert.equal((await tusCall(s, 'HEAD', path, { token: t })).status, 410); // HEAD: no body
+});
+
+test('a creation refused mid-body leaves no upload behind to eat the quota', async () => {
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-daily-quota', '2'] });
+  const t = await login(s, 'agent4');
+  const wrong = createHash('sha256').update('something else').digest('base64');
+  for (let i = 0; i < 3; i++) {
+    const r = await tusCall(s, 'POST', '/api/v1/uploads', { token: t, body: Buffer.alloc(30, 1),
+      headers: { 'Upload-Length': '100', 'Content-Type': 'application/offset+octet-stream', 'Upload-Checksum': `sha256 ${wrong}` } });
+    assert.equal(r.status, 460);
+    assert.equal(r.headers.get('location'), null, 'no URL to resume: so no upload either');
+  }
+  // the refused attempts did not use up today's two uploads
+  const ok = await eventually(() => tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '100' } }), (r) => r.status !== 429);
+  assert.equal(ok.status, 201, ok.body);
 });
 
 test('one-shot upload streams the raw body and answers 202 with the video', async () => {
