@@ -28,25 +28,14 @@ static bool login_allowed(struct cr_request *req, struct cr_response *res, const
 	return true;
 }
 
-/* The account's throttle key: usernames match case-insensitively (ASCII,
- * as SQLite's NOCASE), so "Agent3" must not get tries of its own. */
-static void throttle_key(const char *username, char *key, size_t size)
-{
-	size_t i = 0;
-	for (; username[i] && i + 1 < size; i++)
-		key[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] - 'A' + 'a'
-									  : username[i]);
-	key[i] = '\0';
-}
-
 static void login(struct cr_request *req, struct cr_response *res)
 {
 	const char *username, *password;
-	char key[80];
+	char key[80]; /* the account's throttle key: "Agent3" gets no tries of its own */
 	if (!field_string(req, res, "username", true, 1, 64, &username, NULL) ||
 	    !field_string(req, res, "password", true, 1, 1024, &password, NULL))
 		return;
-	throttle_key(username, key, sizeof key);
+	users_username_fold(username, key, sizeof key);
 	if (!login_allowed(req, res, key))
 		return;
 	struct cr_user user;

@@ -22,6 +22,14 @@ bool users_username_valid(const char *name)
 	return true;
 }
 
+void users_username_fold(const char *name, char *out, size_t size)
+{
+	size_t i = 0;
+	for (; name[i] && i + 1 < size; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[i] = '\0';
+}
+
 static cr_err team_exists(int64_t team_id, char *why, size_t why_len)
 {
 	sqlite3_stmt *st = store_stmt("SELECT 1 FROM teams WHERE id = ?1");
@@ -108,10 +116,7 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, char *why, siz
 			return e;
 	}
 	char username[33];
-	size_t n = strlen(f->username);
-	for (size_t i = 0; i <= n && i < sizeof username; i++)
-		username[i] = (char)tolower((unsigned char)f->username[i]);
-	username[sizeof username - 1] = '\0';
+	users_username_fold(f->username, username, sizeof username);
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO users(username, display_name, role, team_id, position, hire_date,"
 		" password_hash, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)");

@@ -55,4 +55,8 @@ cr_err teams_id_by_name(const char *name, bool create, int64_t *id);
  * a letter or digit (checked case-insensitively). */
 bool users_username_valid(const char *name);
 
+/* Writes `name` in the form usernames are stored and matched in (ASCII
+ * lower case) to out, cut to size - 1 bytes. */
+void users_username_fold(const char *name, char *out, size_t size);
+
 #endif
