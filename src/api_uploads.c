@@ -98,6 +98,15 @@ static bool quota_ok(struct cr_request *req, struct cr_response *res)
 	return false;
 }
 
+/* Answers 410 for an unfinished upload past its expiry. */
+static bool refused_as_expired(struct cr_response *res, const struct upload *u)
+{
+	if (u->video_id || u->expires_at >= time(NULL))
+		return false;
+	http_problem(res, 410, "expired", "this upload expired; start a new one");
+	return true;
+}
+
 /* Reads a size header; answers 400 and returns false when malformed. */
 static bool size_header(struct cr_request *req, struct cr_response *res, const char *name,
 			int64_t *out)
@@ -241,10 +250,8 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	}
 	tus_headers(res);
-	if (s->up.video_id == 0 && s->up.expires_at < time(NULL)) {
-		http_problem(res, 410, "expired", "this upload expired; start a new one");
+	if (refused_as_expired(res, &s->up))
 		return false;
-	}
 	if (!uploads_lock(s->up.id)) {
 		http_problem(res, 423, "locked", "another request is writing to this upload");
 		return false;
@@ -423,9 +430,8 @@ static void head_upload(struct cr_request *req, struct cr_response *res)
 		http_error(res, e, "upload");
 		return;
 	}
-	if (up.video_id == 0 && up.expires_at < time(NULL)) {
+	if (refused_as_expired(res, &up)) {
 		uploads_clear(&up);
-		http_problem(res, 410, "expired", "this upload expired; start a new one");
 		return;
 	}
 	http_header(res, "Upload-Offset", "%lld", (long long)up.offset);
