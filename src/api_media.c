@@ -19,6 +19,7 @@
 #include "casereel/media_sign.h"
 #include "casereel/range.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define MEDIA_NAME_MAX 32
 
@@ -62,20 +63,20 @@ static const char *whitelisted_type(const char *name)
 	return NULL;
 }
 
-/* CR_OK when the video is published or waiting for review (its trainers'
- * preview): the states whose JSON carries media links. A rejected or removed
- * clip's links stop working before they expire. */
+/* CR_OK when the video is in a state whose media is linked (see
+ * videos_status_has_media): a rejected or removed clip's links stop working
+ * before they expire. */
 static cr_err video_servable(int64_t id)
 {
-	sqlite3_stmt *st = store_stmt("SELECT status IN ('published', 'pending_review') FROM videos"
-				      " WHERE id = ?1");
+	sqlite3_stmt *st = store_stmt("SELECT status FROM videos WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	cr_err e = CR_ENOTFOUND;
 	if (rc == SQLITE_ROW)
-		e = sqlite3_column_int(st, 0) ? CR_OK : CR_ENOTFOUND;
+		e = videos_status_has_media((const char *)sqlite3_column_text(st, 0)) ? CR_OK
+										       : CR_ENOTFOUND;
 	else if (rc != SQLITE_DONE)
 		e = store_error(rc, "media video lookup");
 	store_done(st);

@@ -71,6 +71,11 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 	return store_run(st, "queue job");
 }
 
+bool videos_status_has_media(const char *status)
+{
+	return !strcmp(status, "published") || !strcmp(status, "pending_review");
+}
+
 static json_t *video_tags(int64_t id)
 {
 	json_t *arr = json_array();
@@ -134,7 +139,7 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
 	const char *status = (const char *)sqlite3_column_text(st, 3);
-	bool ready = !strcmp(status, "pending_review") || !strcmp(status, "published");
+	bool ready = videos_status_has_media(status);
 	json_t *has_audio = sqlite3_column_type(st, 11) == SQLITE_NULL
 				    ? json_null()
 				    : json_boolean(sqlite3_column_int(st, 11));

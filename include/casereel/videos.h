@@ -71,6 +71,10 @@ cr_err videos_clear_source(int64_t id);
 /* Lifecycle: processing → pending_review → published | rejected; failed;
  * removed (soft delete, by the owner or a trainer). */
 
+/* True for the states whose media may be served and linked: published, and
+ * pending_review (the trainers' preview). */
+bool videos_status_has_media(const char *status);
+
 /* Approves (→ published) or rejects (→ rejected, with `reason`) a clip that
  * is pending review. CR_ENOTFOUND, or CR_ECONFLICT when not pending. */
 cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *reason);
