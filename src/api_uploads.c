@@ -75,27 +75,19 @@ static void options(struct cr_request *req, struct cr_response *res)
 	http_no_content(res);
 }
 
-/* 429 when the caller used up today's uploads (finished and open ones). */
-static bool quota_ok(struct cr_request *req, struct cr_response *res)
+bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct upload *u)
 {
-	int quota = req->cfg->upload_daily_quota, done = 0, open = 0;
-	if (quota == 0)
-		return true;
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	if (videos_count_today(req->user.id, &done) ||
-	    uploads_count_open_since(req->user.id, mktime(&tm), &open)) {
-		http_error(res, CR_EDB, "upload quota");
-		return false;
-	}
-	if (done + open < quota)
-		return true;
-	http_problem(res, 429, "upload-quota", "you reached today's limit of %d uploads; try again tomorrow",
-		     quota);
-	return false;
+	int quota = req->cfg->upload_daily_quota;
+	u->owner_id = req->user.id;
+	u->created_at = time(NULL);
+	u->expires_at = u->created_at + req->cfg->upload_expiry;
+	cr_err e = uploads_create(req->cfg, u, quota);
+	if (e == CR_ETHROTTLED)
+		http_problem(res, 429, "upload-quota",
+			     "you reached today's limit of %d uploads; try again tomorrow", quota);
+	else if (e)
+		http_error(res, CR_EIO, "upload");
+	return e == CR_OK;
 }
 
 /* Answers 410 for an unfinished upload past its expiry. */
@@ -213,17 +205,11 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	}
 	const char *ct = http_req_header(req, "Content-Type");
 	s->has_body = ct && !strncmp(ct, OFFSET_OCTETS, strlen(OFFSET_OCTETS));
-	if (!quota_ok(req, res) ||
-	    (s->has_body && (!checksum_header(req, res, s) || !body_fits(req, res, s))))
+	if (s->has_body && (!checksum_header(req, res, s) || !body_fits(req, res, s)))
 		return false;
-	s->up.owner_id = req->user.id;
 	s->up.raw_metadata = raw ? strdup(raw) : NULL;
-	s->up.created_at = time(NULL);
-	s->up.expires_at = s->up.created_at + req->cfg->upload_expiry;
-	if (uploads_create(req->cfg, &s->up)) {
-		http_error(res, CR_EIO, "upload");
+	if (!api_uploads_create(req, res, &s->up))
 		return false;
-	}
 	s->created = true;
 	s->locked = uploads_lock(s->up.id);
 	return !s->has_body || open_at_offset(req, res, s);

@@ -21,12 +21,13 @@
 
 #define URL_TTL 3600
 
+/* A one-shot upload while its body streams: an uploads row (so it counts
+ * against the quota from its first byte, and a crash leaves nothing the
+ * expiry sweep does not clean up) that nobody else can resume. */
 struct oneshot {
-	char id[33];
-	char path[PATH_MAX];
+	struct upload up;
+	bool locked;
 	int fd;
-	int64_t received;
-	json_t *meta;
 };
 
 /* The query string's title/description/filename/tags as a metadata object. */
@@ -68,33 +69,34 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 	}
 	int64_t declared;
 	const char *cl = http_req_header(req, "Content-Length");
-	if (cl && !tus_parse_size(cl, &declared) && declared > req->cfg->upload_max) {
-		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes", req->cfg->upload_max);
-		return false;
+	if (cl && !tus_parse_size(cl, &declared)) {
+		if (declared > req->cfg->upload_max) {
+			http_problem(res, 413, "too-large", "a clip may be at most %lld bytes",
+				     req->cfg->upload_max);
+			return false;
+		}
+		s->up.length = declared; /* a hint until the body has arrived */
 	}
-	s->meta = query_meta(req);
+	s->up.metadata = query_meta(req);
 	struct video_new probe = {0};
 	json_t *tags = NULL;
 	char why[160] = "";
-	cr_err e = s->meta ? upload_meta_read(s->meta, &probe, &tags, why, sizeof why) : CR_EINVAL;
+	cr_err e = s->up.metadata ? upload_meta_read(s->up.metadata, &probe, &tags, why, sizeof why)
+				  : CR_EINVAL;
 	json_decref(tags);
 	if (e) {
 		http_invalid_field(res, upload_meta_field(why, "title"), "%s",
 				   why[0] ? why : "query parameters must be UTF-8");
 		return false;
 	}
-	int done = 0;
-	if (req->cfg->upload_daily_quota && !videos_count_today(req->user.id, &done) &&
-	    done >= req->cfg->upload_daily_quota) {
-		http_problem(res, 429, "upload-quota", "you reached today's limit of %d uploads; try again tomorrow",
-			     req->cfg->upload_daily_quota);
+	if (!api_uploads_create(req, res, &s->up))
 		return false;
-	}
-	media_random_id(s->id);
-	if (media_upload_path(req->cfg, s->id, s->path, sizeof s->path) == CR_OK)
-		s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	s->locked = uploads_lock(s->up.id);
+	char path[PATH_MAX] = "";
+	if (media_upload_path(req->cfg, s->up.id, path, sizeof path) == CR_OK)
+		s->fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (s->fd < 0) {
-		log_error("create %s: %s", s->path, strerror(errno));
+		log_error("open %s: %s", path, strerror(errno));
 		http_problem(res, 500, "internal", "the upload could not be stored");
 		return false;
 	}
@@ -104,7 +106,7 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const char *data, size_t size)
 {
 	struct oneshot *s = req->stream;
-	if ((long long)size > req->cfg->upload_max - s->received) {
+	if ((long long)size > req->cfg->upload_max - s->up.offset) {
 		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes", req->cfg->upload_max);
 		return false;
 	}
@@ -112,46 +114,38 @@ static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const
 		http_problem(res, 500, "internal", "the upload could not be written to disk");
 		return false;
 	}
-	s->received += (int64_t)size;
+	s->up.offset += (int64_t)size;
 	return true;
 }
 
 static void oneshot_finish(struct cr_request *req, struct cr_response *res)
 {
 	struct oneshot *s = req->stream;
-	if (s->received == 0) {
+	if (s->up.offset == 0) {
 		http_problem(res, 400, "empty-upload", "the body is empty: send the clip's bytes");
 		return;
 	}
-	if (fsync(s->fd) != 0 || media_fsync_parent(s->path)) {
+	if (fsync(s->fd) != 0) {
 		http_problem(res, 500, "internal", "the upload could not be stored");
 		return;
 	}
-	char rel[64], why[160] = "";
-	json_t *tags = NULL;
-	struct video_new v = {.owner_id = req->user.id, .source_rel = rel, .source_bytes = s->received};
+	char why[160] = "";
 	int64_t id = 0;
-	cr_err e = media_upload_rel(s->id, rel, sizeof rel);
-	if (!e)
-		e = upload_meta_read(s->meta, &v, &tags, why, sizeof why);
-	if (!e && !(e = store_begin())) {
-		e = videos_create(&v, &id, why, sizeof why);
-		e = e ? (store_rollback(), e) : store_commit();
-	}
-	json_decref(tags);
 	json_t *video = NULL;
+	s->up.length = s->up.offset;
+	cr_err e = uploads_complete(&s->up, &id, why, sizeof why);
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &video);
 	if (e == CR_EINVAL && why[0]) { /* e.g. a tag removed while the body streamed */
 		http_invalid_field(res, upload_meta_field(why, "title"), "%s", why);
 		return;
 	}
+	if (s->up.video_id)
+		workers_notify(req->app->workers);
 	if (e) {
 		http_error(res, e, "upload");
 		return;
 	}
-	s->id[0] = '\0'; /* the file belongs to the video now */
-	workers_notify(req->app->workers);
 	http_header(res, "Location", "/api/v1/videos/%lld", (long long)id);
 	http_json(res, 202, video);
 }
@@ -164,9 +158,12 @@ static void oneshot_release(struct cr_request *req, bool finished)
 	(void)finished;
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->id[0] && s->path[0])
-		unlink(s->path); /* refused or cut off: nothing was acknowledged */
-	json_decref(s->meta);
+	/* Refused or cut off: nothing was acknowledged, drop the row and file. */
+	if (s->up.id[0] && !s->up.video_id && uploads_delete(req->cfg, s->up.id))
+		log_warn("upload %s: could not drop a one-shot upload", s->up.id);
+	if (s->locked)
+		uploads_unlock(s->up.id);
+	uploads_clear(&s->up);
 	free(s);
 	req->stream = NULL;
 }

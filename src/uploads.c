@@ -24,7 +24,72 @@ void uploads_clear(struct upload *u)
 	memset(u, 0, sizeof *u);
 }
 
-cr_err uploads_create(const struct cr_config *cfg, struct upload *u)
+/* Local midnight today (configured zone), when the daily quota restarts. */
+static int64_t today_start(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm); /* TZ is the configured zone (set at start) */
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* Whether `owner_id` already has `quota` videos and open uploads today. */
+static cr_err quota_used_up(int64_t owner_id, int quota, bool *used_up)
+{
+	sqlite3_stmt *st = store_stmt(
+		"SELECT (SELECT count(*) FROM videos WHERE owner_id = ?1 AND created_at >= ?2)"
+		" + (SELECT count(*) FROM uploads WHERE owner_id = ?1 AND created_at >= ?2"
+		"    AND video_id IS NULL)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, owner_id);
+	sqlite3_bind_int64(st, 2, today_start());
+	int rc = sqlite3_step(st);
+	*used_up = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) >= quota;
+	store_done(st);
+	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "count uploads");
+}
+
+static cr_err insert_row(const struct upload *u)
+{
+	char *meta = json_dumps(u->metadata, JSON_COMPACT);
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO uploads(id, owner_id, length, offset, metadata, raw_metadata, created_at,"
+		" expires_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)");
+	if (st) {
+		sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, u->owner_id);
+		sqlite3_bind_int64(st, 3, u->length);
+		sqlite3_bind_text(st, 4, meta ? meta : "{}", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, u->raw_metadata, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, u->created_at);
+		sqlite3_bind_int64(st, 7, u->expires_at);
+	}
+	cr_err e = store_run(st, "insert upload");
+	free(meta);
+	return e;
+}
+
+/* Counts and inserts under one write lock, so that parallel creations
+ * queue here and the last one sees the others' rows. */
+static cr_err insert_within_quota(const struct upload *u, int quota)
+{
+	cr_err e = store_begin();
+	if (e)
+		return e;
+	bool used_up = false;
+	if (quota > 0)
+		e = quota_used_up(u->owner_id, quota, &used_up);
+	if (!e && used_up)
+		e = CR_ETHROTTLED;
+	if (!e)
+		e = insert_row(u);
+	return e ? (store_rollback(), e) : store_commit();
+}
+
+cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota)
 {
 	char path[PATH_MAX];
 	media_random_id(u->id);
@@ -42,21 +107,7 @@ cr_err uploads_create(const struct cr_config *cfg, struct upload *u)
 		unlink(path);
 		return CR_EIO;
 	}
-	char *meta = json_dumps(u->metadata, JSON_COMPACT);
-	sqlite3_stmt *st = store_stmt(
-		"INSERT INTO uploads(id, owner_id, length, offset, metadata, raw_metadata, created_at,"
-		" expires_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)");
-	if (st) {
-		sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, u->owner_id);
-		sqlite3_bind_int64(st, 3, u->length);
-		sqlite3_bind_text(st, 4, meta ? meta : "{}", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, u->raw_metadata, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 6, u->created_at);
-		sqlite3_bind_int64(st, 7, u->expires_at);
-	}
-	e = store_run(st, "insert upload");
-	free(meta);
+	e = insert_within_quota(u, quota);
 	if (e)
 		unlink(path);
 	return e;
@@ -129,10 +180,11 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 	}
 	e = videos_create(&v, video_id, why, why_len);
 	if (!e) {
-		sqlite3_stmt *st = store_stmt("UPDATE uploads SET video_id = ?2, offset = length WHERE id = ?1");
+		sqlite3_stmt *st = store_stmt("UPDATE uploads SET video_id = ?2, offset = ?3, length = ?3 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, *video_id);
+			sqlite3_bind_int64(st, 3, u->length);
 		}
 		e = store_run(st, "finish upload");
 	}
@@ -141,20 +193,6 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 	if (!e)
 		u->video_id = *video_id;
 	return e;
-}
-
-cr_err uploads_count_open_since(int64_t owner_id, int64_t since, int *count)
-{
-	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM uploads WHERE owner_id = ?1"
-				      " AND created_at >= ?2 AND video_id IS NULL");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, owner_id);
-	sqlite3_bind_int64(st, 2, since);
-	int rc = sqlite3_step(st);
-	*count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "count uploads");
 }
 
 cr_err uploads_expire(const struct cr_config *cfg, int *removed)

@@ -218,25 +218,6 @@ cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out)
 	return CR_OK;
 }
 
-cr_err videos_count_today(int64_t owner_id, int *count)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm); /* TZ is the configured zone (set at start) */
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	time_t midnight = mktime(&tm);
-	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM videos WHERE owner_id = ?1 AND created_at >= ?2");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, owner_id);
-	sqlite3_bind_int64(st, 2, midnight);
-	int rc = sqlite3_step(st);
-	*count = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "count uploads");
-}
-
 cr_err videos_set_progress(int64_t id, int percent)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE videos SET progress = ?2 WHERE id = ?1 AND status = 'processing'");

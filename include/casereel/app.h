@@ -7,6 +7,7 @@
 #include "casereel/error.h"
 #include "casereel/router.h"
 #include "casereel/throttle.h"
+#include "casereel/uploads.h"
 
 struct cr_app {
 	const struct cr_config *cfg;
@@ -31,6 +32,10 @@ cr_err api_teams_register(struct router *r);
 cr_err api_tags_register(struct router *r);
 cr_err api_ops_register(struct router *r);
 cr_err api_uploads_register(struct router *r);
+/* Creates the caller's upload `u` (u->length, u->metadata set; row and empty
+ * file) within today's upload quota, for both the tus and the one-shot
+ * upload. Answers 429 (quota) or 500 and returns false when it cannot. */
+bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct upload *u);
 cr_err api_videos_register(struct router *r);
 cr_err api_media_register(struct router *r);
 cr_err api_review_register(struct router *r);

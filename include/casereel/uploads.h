@@ -25,8 +25,11 @@ struct upload {
 /* Frees what `u` owns. */
 void uploads_clear(struct upload *u);
 
-/* Inserts a new upload row and creates its empty, durable file. */
-cr_err uploads_create(const struct cr_config *cfg, struct upload *u);
+/* Creates u's empty, durable file and inserts its row (new random u->id),
+ * unless `owner_id` already has `quota` (> 0) videos and open uploads today:
+ * then CR_ETHROTTLED and nothing is left behind. The count and the insert
+ * share one write transaction, so parallel creations cannot all pass. */
+cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota);
 
 /* Loads upload `id`. CR_ENOTFOUND when absent or owned by someone else. */
 cr_err uploads_get(const char *id, int64_t owner_id, struct upload *u);
@@ -37,12 +40,10 @@ cr_err uploads_set_offset(const char *id, int64_t offset);
 /* Deletes the row and its file (termination). */
 cr_err uploads_delete(const struct cr_config *cfg, const char *id);
 
-/* Creates the video and its job from a complete upload, in one transaction
- * with marking the upload done. CR_EINVAL with `why` for bad metadata. */
+/* Creates the video and its job from a complete upload of u->length bytes,
+ * in one transaction with marking the upload done. CR_EINVAL with `why` for
+ * bad metadata. */
 cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t why_len);
-
-/* Unfinished uploads of `owner_id` created at or after `since`. */
-cr_err uploads_count_open_since(int64_t owner_id, int64_t since, int *count);
 
 /* Deletes expired unfinished uploads and their files; *removed counts them. */
 cr_err uploads_expire(const struct cr_config *cfg, int *removed);

@@ -52,9 +52,6 @@ json_t *videos_signed_urls(int64_t id, long ttl);
 /* The caller's own videos, newest first (JSON array). */
 cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out);
 
-/* How many videos `owner_id` created since local midnight (configured zone). */
-cr_err videos_count_today(int64_t owner_id, int *count);
-
 /* Transcode progress 0..100 (only while processing). */
 cr_err videos_set_progress(int64_t id, int percent);
 

@@ -289,6 +289,47 @@ test('a creation refused mid-body leaves no upload behind to eat the quota', asy
   assert.equal(ok.status, 201, ok.body);
 });
 
+test('the daily quota holds when many uploads start at once, on either path', async () => {
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-daily-quota', '3'] });
+  const t = await login(s, 'agent5');
+  const length = { 'Upload-Length': String(clip.length) };
+  const creations = await Promise.all(Array.from({ length: 12 }, () =>
+    tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: length })));
+  const created = creations.filter((r) => r.status === 201);
+  assert.equal(created.length, 3, creations.map((r) => r.status).join(' '));
+  for (const r of creations.filter((r) => r.status !== 201)) {
+    assert.match(expectProblem(assert, r, 429).type, /upload-quota$/);
+  }
+  // three open uploads fill the day: one-shots are refused as well
+  const shots = await Promise.all(Array.from({ length: 4 }, () =>
+    api(s, 'POST', '/api/v1/videos?title=more', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } })));
+  assert.deepEqual(shots.map((r) => r.status), [429, 429, 429, 429]);
+  // finishing the three gives three clips, no more
+  for (const r of created) {
+    const path = new URL(r.headers.get('location'), s.url).pathname;
+    const done = await tusCall(s, 'PATCH', path, { token: t, body: clip,
+      headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } });
+    assert.equal(done.status, 204, done.body);
+  }
+  const mine = await api(s, 'GET', '/api/v1/me/videos', { token: t });
+  assert.equal(mine.json.items.length, 3);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/videos', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } }), 429);
+});
+
+test('a one-shot upload holds its quota slot while the body streams, and frees it when cut off', async () => {
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-daily-quota', '1'] });
+  const t = await login(s, 'agent6');
+  const slow = http.request(`${s.url}/api/v1/videos?title=slow`, { method: 'POST',
+    headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'video/mp4', 'Content-Length': String(clip.length) } });
+  slow.on('error', () => {});
+  slow.write(clip.subarray(0, 100_000));
+  const create = () => tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '100' } });
+  expectProblem(assert, await eventually(create, (r) => r.status === 429), 429);
+  slow.destroy();
+  const ok = await eventually(create, (r) => r.status !== 429);
+  assert.equal(ok.status, 201, ok.body);
+});
+
 test('one-shot upload streams the raw body and answers 202 with the video', async () => {
   const s = await server({ args: ['--transcode-workers', '1', '--upload-daily-quota', '2', '--upload-max', '4000000'] });
   const t = await login(s, 'agent7');
