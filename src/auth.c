@@ -104,7 +104,10 @@ cr_err auth_session_create(const struct cr_config *cfg, int64_t user_id,
 
 /* Recently resolved tokens, so most requests skip the session query.
  * Entries live at most SESSION_CACHE_SECONDS and are dropped at once on
- * logout, revocation and any change to the user (auth_forget_user). */
+ * logout, revocation and any change to the user (auth_forget_user).
+ * Every drop bumps cache_generation after the database changed; a lookup
+ * caches its row only if no drop happened since it began, so a lookup that
+ * read the session just before a logout cannot bring it back. */
 #define SESSION_CACHE_SLOTS 4096
 #define SESSION_CACHE_SECONDS 30
 
@@ -117,6 +120,15 @@ struct cached_session {
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cached_session cache[SESSION_CACHE_SLOTS];
+static uint64_t cache_generation;
+
+static uint64_t cache_generation_now(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	uint64_t g = cache_generation;
+	pthread_mutex_unlock(&cache_lock);
+	return g;
+}
 
 static struct cached_session *cache_slot(const unsigned char digest[32])
 {
@@ -139,10 +151,16 @@ static bool cache_get(const unsigned char digest[32], int64_t now, struct cr_use
 	return hit;
 }
 
+/* Caches a session read while the generation was `read_at`, unless a
+ * drop happened since. */
 static void cache_put(const unsigned char digest[32], const struct cr_user *user,
-		      int64_t expires_at, int64_t now)
+		      int64_t expires_at, int64_t now, uint64_t read_at)
 {
 	pthread_mutex_lock(&cache_lock);
+	if (cache_generation != read_at) {
+		pthread_mutex_unlock(&cache_lock);
+		return;
+	}
 	struct cached_session *c = cache_slot(digest);
 	memcpy(c->digest, digest, 32);
 	c->user = *user;
@@ -158,6 +176,7 @@ static void cache_drop(const unsigned char digest[32])
 	struct cached_session *c = cache_slot(digest);
 	if (sodium_memcmp(c->digest, digest, 32) == 0)
 		c->used = false;
+	cache_generation++;
 	pthread_mutex_unlock(&cache_lock);
 }
 
@@ -167,6 +186,7 @@ void auth_forget_user(int64_t user_id)
 	for (size_t i = 0; i < SESSION_CACHE_SLOTS; i++)
 		if (cache[i].used && cache[i].user.id == user_id)
 			cache[i].used = false;
+	cache_generation++;
 	pthread_mutex_unlock(&cache_lock);
 }
 
@@ -179,6 +199,7 @@ cr_err auth_session_user(const char *token, struct cr_user *user)
 	int64_t now = time(NULL);
 	if (cache_get(digest, now, user))
 		return CR_OK;
+	uint64_t read_at = cache_generation_now();
 	sqlite3_stmt *st = store_stmt(
 		"SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username, s.expires_at FROM sessions s"
 		" JOIN users u ON u.id = s.user_id"
@@ -190,7 +211,7 @@ cr_err auth_session_user(const char *token, struct cr_user *user)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_user(st, user);
-		cache_put(digest, user, sqlite3_column_int64(st, 4), now);
+		cache_put(digest, user, sqlite3_column_int64(st, 4), now, read_at);
 	}
 	store_done(st);
 	if (rc == SQLITE_ROW)
@@ -202,25 +223,25 @@ cr_err auth_session_revoke(const char *token)
 {
 	unsigned char digest[32];
 	token_hash(token, digest);
-	cache_drop(digest);
 	sqlite3_stmt *st = store_stmt("DELETE FROM sessions WHERE token_hash = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	store_done(st);
+	cache_drop(digest); /* after the delete: see cache_generation */
 	return store_error(rc, "revoke session");
 }
 
 cr_err auth_sessions_revoke_user(int64_t user_id)
 {
-	auth_forget_user(user_id);
 	sqlite3_stmt *st = store_stmt("DELETE FROM sessions WHERE user_id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
 	int rc = sqlite3_step(st);
 	store_done(st);
+	auth_forget_user(user_id); /* after the delete: see cache_generation */
 	return store_error(rc, "revoke sessions");
 }
 
