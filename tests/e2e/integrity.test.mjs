@@ -1,0 +1,86 @@
+// Signals and rewards count people, not events: replays, start spam and a
+// creator's own plays leave a clip's views, completions and rank alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startServer, api, login, assertNoSanitizerReport } from './lib/server.mjs';
+import { makeClip } from './lib/media.mjs';
+import { waitForVideo } from './lib/poll.mjs';
+
+const users = ['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6', 'agent7', 'agent8', 'trainer1', 'admin'];
+let s, tok, clip, replayed;
+
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(s.dir, 'casereel.db'), q]).toString().trim();
+
+async function publish(user, title) {
+  const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent(title)}`,
+    { token: tok[user], body: clip, headers: { 'content-type': 'video/mp4' } });
+  assert.equal(r.status, 202, r.body);
+  const v = await waitForVideo(s, tok[user], r.json.id);
+  assert.equal(v.status, 'pending_review', v.error);
+  const ok = await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: tok.trainer1, json: { decision: 'approve' } });
+  assert.equal(ok.status, 200, ok.body);
+  return v.id;
+}
+
+const view = (user, id, event, position) =>
+  api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok[user], json: { event, position } });
+
+/** Watches the 2 s clip `id` to its end as `user`, in real time. */
+async function finish(user, id) {
+  assert.equal((await view(user, id, 'start', 0)).status, 200);
+  await sleep(600);
+  const end = await view(user, id, 'end', 1.9);
+  assert.equal(end.status, 200, end.body);
+  assert.equal(end.json.completed, true);
+}
+
+before(async () => {
+  clip = readFileSync(makeClip('integrity.mp4', { seconds: 2, size: '360x640' }));
+  s = await startServer({ args: ['--transcode-workers', '2'] });
+  tok = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await login(s, u)])));
+});
+after(() => s.dispose());
+
+test('views and completions count people: replays, start spam and the creator\'s own plays change nothing', async () => {
+  const id = replayed = await publish('agent1', 'Replayed clip');
+  await Promise.all(['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6'].map((u) => finish(u, id)));
+  // one viewer loops it 20 times; the creator keeps playing it too
+  for (let i = 0; i < 20; i++) assert.equal((await view('agent2', id, 'start', 0)).status, 200);
+  for (let i = 0; i < 5; i++) assert.equal((await view('agent1', id, 'start', 0)).status, 200);
+  await finish('agent2', id);
+
+  const shown = (await api(s, 'GET', `/api/v1/videos/${id}`, { token: tok.agent7 })).json;
+  assert.equal(shown.counts.views, 5, 'five people besides the creator watched it');
+  const stats = (await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 })).json;
+  assert.deepEqual({ starts: stats.starts, completions: stats.completions }, { starts: 5, completions: 5 });
+
+  // five of five finished it, so the ranker calls it popular (the Wilson bound
+  // of completions / starts). The catalogue refreshes its counters every 2 s and
+  // a viewer's feed keeps its order for a minute: each look is by a new viewer,
+  // none in the creator's team.
+  let reason;
+  for (const u of ['trainer1', 'admin', 'agent7', 'agent8']) {
+    await sleep(1500);
+    const item = (await api(s, 'GET', '/api/v1/feed?limit=50', { token: tok[u] })).json.items.find((i) => i.id === id);
+    reason = item.reason_code;
+    if (reason === 'popular') break;
+  }
+  assert.equal(reason, 'popular', 'replays do not sink a clip everyone finished');
+});
+
+test('an upgrade recounts the views and completions older versions counted per event', async () => {
+  // what the old counting left on the replayed clip: every start, the creator's finish
+  const { dir } = s;
+  await s.stop();
+  assertNoSanitizerReport(s.stderr);
+  sql(`UPDATE videos SET starts = 32, completions = 6 WHERE id = ${replayed}; PRAGMA user_version = 10`);
+  s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
+  s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
+  assert.equal((await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json.counts.views, 5);
+  const stats = (await api(s, 'GET', `/api/v1/analytics/videos/${replayed}`, { token: tok.trainer1 })).json;
+  assert.deepEqual({ starts: stats.starts, completions: stats.completions }, { starts: 5, completions: 5 });
+});
