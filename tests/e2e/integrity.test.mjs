@@ -1,5 +1,6 @@
 // Signals and rewards count people, not events: replays, start spam and a
-// creator's own plays leave a clip's views, completions and rank alone.
+// creator's own plays leave a clip's views, completions and rank alone; a
+// creator's own likes and finishes pay no milestone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
@@ -38,6 +39,8 @@ async function finish(user, id) {
   assert.equal(end.json.completed, true);
 }
 
+const history = async (user) => (await api(s, 'GET', '/api/v1/me/points?limit=100', { token: tok[user] })).json;
+
 before(async () => {
   clip = readFileSync(makeClip('integrity.mp4', { seconds: 2, size: '360x640' }));
   s = await startServer({ args: ['--transcode-workers', '2'] });
@@ -70,6 +73,33 @@ test('views and completions count people: replays, start spam and the creator\'s
     if (reason === 'popular') break;
   }
   assert.equal(reason, 'popular', 'replays do not sink a clip everyone finished');
+});
+
+test('a creator\'s own likes and finishes pay no milestone; other people\'s do, once', async () => {
+  const id = await publish('agent8', 'Milestone clip');
+  const milestones = async () => (await history('agent8')).items.filter((i) => i.kind === 'milestone' && i.video_id === id)
+    .map((i) => [i.counter, i.reached, i.amount]).sort();
+  const like = (token) => api(s, 'PUT', `/api/v1/videos/${id}/like`, { token });
+
+  // ten likes, but only nine people besides the creator: no 10-like milestone
+  assert.equal((await like(tok.agent8)).status, 200);
+  const others = users.filter((u) => u !== 'agent8');
+  const liked = await Promise.all(others.map((u) => like(tok[u])));
+  assert.ok(liked.every((r) => r.status === 200));
+  assert.equal((await api(s, 'GET', `/api/v1/videos/${id}`, { token: tok.agent8 })).json.counts.likes, 10);
+  // five finishes, but the creator's is one of them: no 5-completion milestone
+  await finish('agent8', id);
+  await Promise.all(['agent1', 'agent2', 'agent3', 'agent4'].map((u) => finish(u, id)));
+  assert.deepEqual(await milestones(), [], 'the creator\'s own like and finish count for nothing');
+
+  // the tenth other person's like and the fifth other person's finish pay, once each
+  const csv = 'username,display_name,password\nfan10,Fan Ten,fan10-password';
+  assert.equal((await api(s, 'POST', '/api/v1/users/import', { token: tok.admin, body: csv, headers: { 'content-type': 'text/csv' } })).status, 201);
+  const fan = await login(s, 'fan10', 'fan10-password');
+  assert.equal((await like(fan)).status, 200);
+  await finish('agent5', id);
+  await Promise.all([like(fan), like(tok.agent8), finish('agent6', id)]);
+  assert.deepEqual(await milestones(), [['completions', 5, 10], ['likes', 10, 5]]);
 });
 
 test('an upgrade recounts the views and completions older versions counted per event', async () => {
