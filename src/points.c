@@ -323,17 +323,9 @@ cr_err points_reward_approval(int64_t video_id)
 		return e;
 	snprintf(ref, sizeof ref, "approved:%lld", (long long)video_id);
 	snprintf(reason, sizeof reason, "Clip \"%s\" approved", title);
-	struct ledger_transfer t = {.from = LEDGER_COMPANY,
-	                            .amount = r.approve_points,
-	                            .kind = "approved",
-	                            .reason = reason,
-	                            .ref = ref,
-	                            .actor_id = owner,
-	                            .video_id = video_id};
-	e = ledger_user_account(owner, &t.to);
-	if (!e)
-		e = ledger_transfer(&t, NULL);
-	return e == CR_ECONFLICT ? CR_OK : e; /* approved before: paid once */
+	/* approved before: paid once */
+	return ledger_reward_in_tx(owner, r.approve_points, "approved", reason, ref, video_id,
+	                           NULL);
 }
 
 /* --- gifts and tips ---------------------------------------------------- */
