@@ -1,13 +1,14 @@
 // Signals and rewards count people, not events: replays, start spam and a
 // creator's own plays leave a clip's views, completions and rank alone; a
-// creator's own likes and finishes pay no milestone.
+// creator's own likes and finishes pay no milestone; a quiz answer and its
+// points are one write, so what was acknowledged was paid, once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, api, login, assertNoSanitizerReport } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, assertNoSanitizerReport } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 import { waitForVideo } from './lib/poll.mjs';
 
@@ -100,6 +101,70 @@ test('a creator\'s own likes and finishes pay no milestone; other people\'s do, 
   await finish('agent5', id);
   await Promise.all([like(fan), like(tok.agent8), finish('agent6', id)]);
   assert.deepEqual(await milestones(), [['completions', 5, 10], ['likes', 10, 5]]);
+});
+
+test('a quiz answer and its points are one write: a failed payment acknowledges nothing; the retry pays once', async () => {
+  const id = await publish('agent7', 'Quiz clip');
+  const put = await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: { questions: [
+    { text: 'How long does a refund take?', choices: ['1 day', '14 days'], answer: 1 },
+    { text: 'Who approves goodwill credit?', choices: ['Any agent', 'Team lead'], answer: 1 },
+  ] } });
+  assert.equal(put.status, 200, put.body);
+  const [q1, q2] = put.json.questions.map((q) => q.id);
+  await finish('agent3', id);
+  const answers = [{ question_id: q1, choice: 1 }, { question_id: q2, choice: 0 }];
+  const answer = () => api(s, 'POST', `/api/v1/videos/${id}/quiz/answers`, { token: tok.agent3, json: { answers } });
+  const quizPayments = async () => (await history('agent3')).items.filter((i) => i.kind === 'quiz' && i.video_id === id);
+  const before = (await history('agent3')).balance;
+
+  // the ledger fails quiz payments for a while: a trigger whose SQL errors
+  // (integer overflow) stands in for a full disk or an I/O error
+  sql(`CREATE TRIGGER quiz_payments_fail BEFORE INSERT ON point_transfers WHEN NEW.kind = 'quiz'
+       BEGIN SELECT abs(-9223372036854775807 - 1); END`);
+  let failed;
+  try {
+    failed = await answer();
+  } finally {
+    sql('DROP TRIGGER quiz_payments_fail');
+  }
+  // an answer said to be right is paid; one that could not be paid was not taken
+  if (failed.status === 200)
+    assert.equal((await quizPayments()).length, 1, `answer acknowledged as right but never paid: ${failed.body}`);
+  expectProblem(assert, failed, 500);
+  const quiz = (await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent3 })).json;
+  assert.ok(quiz.questions.every((q) => !('your_answer' in q)), 'nothing was kept: the quiz is open again');
+
+  const ok = await answer();
+  assert.equal(ok.status, 200, ok.body);
+  assert.deepEqual(ok.json.results.map((r) => [r.correct, r.points]), [[true, 3], [false, 0]]);
+  assert.equal(ok.json.points_earned, 3);
+  const again = await answer();
+  assert.equal(again.status, 200, again.body);
+  assert.deepEqual(again.json.results.map((r) => [r.correct, r.points]), [[true, 0], [false, 0]]);
+  assert.equal((await history('agent3')).balance - before, 3);
+  assert.equal((await quizPayments()).length, 1);
+});
+
+test('a quiz request with a bad answer keeps none of it: 422, nothing recorded, nothing paid', async () => {
+  const id = await publish('agent6', 'Quiz clip two');
+  const put = await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: { questions: [
+    { text: 'Which form starts a chargeback?', choices: ['CB-1', 'CB-9'], answer: 0 },
+  ] } });
+  assert.equal(put.status, 200, put.body);
+  const q = put.json.questions[0].id;
+  await finish('agent5', id);
+  const answer = (answers) => api(s, 'POST', `/api/v1/videos/${id}/quiz/answers`, { token: tok.agent5, json: { answers } });
+  const before = (await history('agent5')).balance;
+  const bad = expectProblem(assert, await answer([{ question_id: q, choice: 0 }, { question_id: 999999, choice: 0 }]), 422);
+  assert.equal(bad.field, 'answers');
+  assert.equal(expectProblem(assert, await answer([{ question_id: q, choice: 'CB-1' }]), 422).field, 'answers');
+  assert.equal((await history('agent5')).balance, before, 'a refused request pays nothing');
+  const quiz = (await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent5 })).json;
+  assert.ok(!('your_answer' in quiz.questions[0]), 'a refused request records no answer');
+  // the corrected request is the first answer
+  const ok = await answer([{ question_id: q, choice: 0 }]);
+  assert.deepEqual([ok.status, ok.json.points_earned], [200, 3]);
+  assert.equal((await history('agent5')).balance - before, 3);
 });
 
 test('an upgrade recounts the views and completions older versions counted per event', async () => {
