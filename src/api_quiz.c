@@ -1,6 +1,7 @@
 /* Quizzes: a trainer attaches 1-3 multiple-choice questions to a clip;
  * viewers answer once after finishing it; each correct answer pays
- * QUIZ_POINTS once (the ledger's unique ref keeps that true under retries). */
+ * QUIZ_POINTS once (the ledger's unique ref keeps that true under retries),
+ * in the transaction that records it: an answer is never kept unpaid. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -177,63 +178,117 @@ static bool finished(int64_t video_id, int64_t user_id)
 			    video_id, user_id);
 }
 
-/* Records one answer (the first one counts) and pays a correct one once
- * per clip and question position, so a quiz saved again does not pay again.
- * Only agents answering someone else's clip are paid: trainers see the
- * answers, and a creator knows their own. */
-static json_t *answer_one(int64_t video_id, const struct cr_user *viewer, int64_t question,
-			  int64_t choice, int64_t *earned)
+/* What paying an answer to one question needs to know. */
+struct question {
+	int64_t id, right, position, owner_id;
+};
+
+/* Question `id` of clip `video_id`'s active quiz. CR_ENOTFOUND when the
+ * quiz has no such question. */
+static cr_err load_question(int64_t video_id, int64_t id, struct question *q)
 {
-	sqlite3_stmt *st = store_stmt("SELECT q.answer, q.position, v.owner_id FROM quiz_questions q"
-				      " JOIN videos v ON v.id = q.video_id"
-				      " WHERE q.id = ?1 AND q.video_id = ?2 AND q.active");
+	sqlite3_stmt *st =
+	    store_stmt("SELECT q.answer, q.position, v.owner_id FROM quiz_questions q"
+	               " JOIN videos v ON v.id = q.video_id"
+	               " WHERE q.id = ?1 AND q.video_id = ?2 AND q.active");
 	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, question);
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, video_id);
-	int64_t right = -1, position = 0, owner = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		right = sqlite3_column_int64(st, 0);
-		position = sqlite3_column_int64(st, 1);
-		owner = sqlite3_column_int64(st, 2);
-	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*q = (struct question){.id = id,
+		                       .right = sqlite3_column_int64(st, 0),
+		                       .position = sqlite3_column_int64(st, 1),
+		                       .owner_id = sqlite3_column_int64(st, 2)};
 	store_done(st);
-	if (right < 0)
-		return NULL;
-	st = store_stmt("INSERT OR IGNORE INTO quiz_answers(question_id, user_id, choice, correct, created_at)"
-			" VALUES (?1, ?2, ?3, ?4, ?5)");
+	return rc == SQLITE_ROW    ? CR_OK
+	       : rc == SQLITE_DONE ? CR_ENOTFOUND
+	                           : store_error(rc, "quiz question");
+}
+
+/* Records `choice` unless the viewer answered before (the first answer
+ * counts), and reads back the answer that counts. */
+static cr_err record_answer(const struct question *q, int64_t user_id, int64_t choice,
+                            int64_t *counted, bool *correct)
+{
+	sqlite3_stmt *st =
+	    store_stmt("INSERT OR IGNORE INTO quiz_answers(question_id, user_id, choice,"
+	               " correct, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (st) {
-		sqlite3_bind_int64(st, 1, question);
-		sqlite3_bind_int64(st, 2, viewer->id);
+		sqlite3_bind_int64(st, 1, q->id);
+		sqlite3_bind_int64(st, 2, user_id);
 		sqlite3_bind_int64(st, 3, choice);
-		sqlite3_bind_int(st, 4, choice == right);
+		sqlite3_bind_int(st, 4, choice == q->right);
 		sqlite3_bind_int64(st, 5, time(NULL));
 	}
-	store_run(st, "answer");
-	st = store_stmt("SELECT choice, correct FROM quiz_answers WHERE question_id = ?1 AND user_id = ?2");
+	cr_err e = store_run(st, "answer");
+	if (e)
+		return e;
+	st = store_stmt(
+	    "SELECT choice, correct FROM quiz_answers WHERE question_id = ?1 AND user_id = ?2");
 	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, question);
-	sqlite3_bind_int64(st, 2, viewer->id);
-	bool correct = false;
-	int64_t counted = choice;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		counted = sqlite3_column_int64(st, 0);
-		correct = sqlite3_column_int(st, 1);
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, q->id);
+	sqlite3_bind_int64(st, 2, user_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*counted = sqlite3_column_int64(st, 0);
+		*correct = sqlite3_column_int(st, 1);
 	}
 	store_done(st);
-	bool paid = false;
-	if (correct && viewer->role == CR_ROLE_AGENT && owner != viewer->id) {
+	return rc == SQLITE_ROW ? CR_OK
+	                        : store_error(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "answer");
+}
+
+/* Records one answer and pays a correct one once per clip and question
+ * position, so a quiz saved again does not pay again. Only agents answering
+ * someone else's clip are paid: trainers see the answers, and a creator
+ * knows their own. Inside the caller's transaction, so the answer and its
+ * points commit together. */
+static cr_err answer_one(int64_t video_id, const struct cr_user *viewer, int64_t question,
+                         int64_t choice, int64_t *earned, json_t **out)
+{
+	struct question q = {0};
+	int64_t counted = choice;
+	bool correct = false, paid = false;
+	cr_err e = load_question(video_id, question, &q);
+	if (!e)
+		e = record_answer(&q, viewer->id, choice, &counted, &correct);
+	if (!e && correct && viewer->role == CR_ROLE_AGENT && q.owner_id != viewer->id) {
 		char ref[80];
-		snprintf(ref, sizeof ref, LEDGER_QUIZ_REF, (long long)video_id, (long long)position,
-			 (long long)viewer->id);
-		if (ledger_reward(viewer->id, QUIZ_POINTS, "quiz", "correct quiz answer", ref, video_id,
-				  &paid) == CR_OK && paid)
-			*earned += QUIZ_POINTS;
+		snprintf(ref, sizeof ref, LEDGER_QUIZ_REF, (long long)video_id,
+		         (long long)q.position, (long long)viewer->id);
+		e = ledger_reward_in_tx(viewer->id, QUIZ_POINTS, "quiz", "correct quiz answer", ref,
+		                        video_id, &paid);
 	}
-	return json_pack("{s:I, s:I, s:b, s:I, s:i}", "question_id", (json_int_t)question, "choice",
-			 (json_int_t)counted, "correct", correct, "correct_choice", (json_int_t)right,
-			 "points", paid ? QUIZ_POINTS : 0);
+	if (e)
+		return e;
+	*earned += paid ? QUIZ_POINTS : 0;
+	*out = json_pack("{s:I, s:I, s:b, s:I, s:i}", "question_id", (json_int_t)question, "choice",
+	                 (json_int_t)counted, "correct", correct, "correct_choice",
+	                 (json_int_t)q.right, "points", paid ? QUIZ_POINTS : 0);
+	return *out ? CR_OK : CR_ENOMEM;
+}
+
+/* Answers every entry of `answers` in one transaction: all are recorded and
+ * paid, or none (*bad gets the index of an entry naming no question). */
+static cr_err answer_all(int64_t video_id, const struct cr_user *viewer, const json_t *answers,
+                         size_t *bad, json_t *results, int64_t *earned)
+{
+	*bad = 0;
+	cr_err e = store_begin();
+	for (size_t i = 0; !e && i < json_array_size(answers); i++) {
+		json_t *a = json_array_get(answers, i), *r = NULL;
+		e = answer_one(video_id, viewer,
+		               json_integer_value(json_object_get(a, "question_id")),
+		               json_integer_value(json_object_get(a, "choice")), earned, &r);
+		if (e)
+			*bad = i;
+		else
+			json_array_append_new(results, r);
+	}
+	return e ? (store_rollback(), e) : store_commit();
 }
 
 static void answer_quiz(struct cr_request *req, struct cr_response *res)
@@ -247,27 +302,34 @@ static void answer_quiz(struct cr_request *req, struct cr_response *res)
 		http_invalid_field(res, "answers", "answers is a list of {question_id, choice}");
 		return;
 	}
+	size_t i;
+	json_t *a;
+	json_array_foreach(answers, i, a) {
+		if (!json_is_integer(json_object_get(a, "question_id")) ||
+		    !json_is_integer(json_object_get(a, "choice"))) {
+			http_invalid_field(res, "answers",
+			                   "answers[%zu] needs an integer question_id and choice", i);
+			return;
+		}
+	}
 	if (!finished(id, req->user.id)) {
 		http_problem(res, 409, "not-watched", "finish the clip before answering its quiz");
 		return;
 	}
 	json_t *results = json_array();
 	int64_t earned = 0;
-	size_t i;
-	json_t *a;
-	json_array_foreach(answers, i, a) {
-		json_t *q = json_object_get(a, "question_id"), *c = json_object_get(a, "choice");
-		json_t *r = json_is_integer(q) && json_is_integer(c)
-				    ? answer_one(id, &req->user, json_integer_value(q), json_integer_value(c), &earned)
-				    : NULL;
-		if (!r) {
-			json_decref(results);
-			http_invalid_field(res, "answers", "answers[%zu] names no question of this clip's quiz", i);
-			return;
-		}
-		json_array_append_new(results, r);
+	cr_err e = results ? answer_all(id, &req->user, answers, &i, results, &earned) : CR_ENOMEM;
+	if (e == CR_ENOTFOUND)
+		http_invalid_field(res, "answers",
+		                   "answers[%zu] names no question of this clip's quiz", i);
+	else if (e)
+		http_error(res, e, "quiz answer");
+	if (e) {
+		json_decref(results);
+		return;
 	}
-	http_json(res, 200, json_pack("{s:o, s:I}", "results", results, "points_earned", (json_int_t)earned));
+	http_json(res, 200,
+	          json_pack("{s:o, s:I}", "results", results, "points_earned", (json_int_t)earned));
 }
 
 static const struct cr_route routes[] = {

@@ -111,16 +111,13 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 	return e;
 }
 
-cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
-                     const char *ref, int64_t video_id, bool *paid)
+cr_err ledger_reward_in_tx(int64_t user_id, int64_t amount, const char *kind, const char *reason,
+                           const char *ref, int64_t video_id, bool *paid)
 {
 	if (paid)
 		*paid = false;
 	if (amount <= 0)
 		return CR_OK;
-	cr_err e = store_begin();
-	if (e)
-		return e;
 	struct ledger_transfer t = {.from = LEDGER_COMPANY,
 	                            .amount = amount,
 	                            .kind = kind,
@@ -128,16 +125,27 @@ cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const ch
 	                            .ref = ref,
 	                            .actor_id = user_id,
 	                            .video_id = video_id};
-	e = ledger_user_account(user_id, &t.to);
+	cr_err e = ledger_user_account(user_id, &t.to);
 	if (!e)
 		e = ledger_transfer(&t, NULL);
-	if (e == CR_ECONFLICT) {
-		store_rollback();
+	if (e == CR_ECONFLICT)
 		return CR_OK; /* paid before: once only */
-	}
-	e = e ? (store_rollback(), e) : store_commit();
 	if (!e && paid)
 		*paid = true;
+	return e;
+}
+
+cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
+                     const char *ref, int64_t video_id, bool *paid)
+{
+	bool now = false;
+	cr_err e = amount > 0 ? store_begin() : CR_OK;
+	if (!e && amount > 0) {
+		e = ledger_reward_in_tx(user_id, amount, kind, reason, ref, video_id, &now);
+		e = !e && now ? store_commit() : (store_rollback(), e);
+	}
+	if (paid)
+		*paid = !e && now;
 	return e;
 }
 

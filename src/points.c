@@ -228,18 +228,36 @@ struct milestone {
 	int64_t count, points;
 };
 
-static const struct milestone completion_milestones[] = POINTS_COMPLETION_MILESTONES;
-static const struct milestone like_milestones[] = POINTS_LIKE_MILESTONES;
+/* A clip counter whose milestones pay its creator. They count other people
+ * only, or a creator could farm them on their own clip. */
+struct milestone_counter {
+	const char *name;       /* in refs and reasons: "likes" or "completions" */
+	const char *others_sql; /* ?1 = clip id: people other than its creator */
+	const struct milestone *steps;
+	size_t n_steps;
+};
 
-/* Milestones of a clip's `counter` ("completions" or "likes") pay its
- * creator, each once. Every milestone reached is tried (the ledger's ref
- * keeps it once-only), so two events racing past one never skip it. */
+static const struct milestone completion_steps[] = POINTS_COMPLETION_MILESTONES;
+static const struct milestone like_steps[] = POINTS_LIKE_MILESTONES;
+
+/* A clip's completions never count its creator (see watch.h); its likes
+ * do (the creator's like shows like anyone's), so that one is taken off. */
+static const struct milestone_counter completions_counter = {
+	"completions", "SELECT completions FROM videos WHERE id = ?1", completion_steps,
+	sizeof completion_steps / sizeof completion_steps[0]};
+static const struct milestone_counter likes_counter = {
+	"likes",
+	"SELECT v.likes - EXISTS (SELECT 1 FROM likes l WHERE l.video_id = v.id"
+	" AND l.user_id = v.owner_id) FROM videos v WHERE v.id = ?1",
+	like_steps, sizeof like_steps / sizeof like_steps[0]};
+
+/* Pays the creator each milestone of counter `c` the clip has reached, once.
+ * Every milestone reached is tried (the ledger's ref keeps it once-only),
+ * so two events racing past one never skip it. */
 static cr_err reward_milestones(int64_t video_id, int64_t owner, const char *title,
-				const char *counter, const struct milestone *ms, size_t n)
+				const struct milestone_counter *c)
 {
-	bool likes = counter[0] == 'l';
-	sqlite3_stmt *st = store_stmt(likes ? "SELECT likes FROM videos WHERE id = ?1"
-					    : "SELECT completions FROM videos WHERE id = ?1");
+	sqlite3_stmt *st = store_stmt(c->others_sql);
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);
@@ -247,15 +265,16 @@ static cr_err reward_milestones(int64_t video_id, int64_t owner, const char *tit
 	int64_t done = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	store_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(rc, counter);
+		return store_error(rc, c->name);
 	cr_err e = CR_OK;
-	for (size_t i = 0; !e && i < n && done >= ms[i].count; i++) {
+	for (size_t i = 0; !e && i < c->n_steps && done >= c->steps[i].count; i++) {
 		char ref[64], reason[160];
-		snprintf(ref, sizeof ref, LEDGER_MILESTONE_REF, (long long)video_id, counter,
-		         (long long)ms[i].count);
-		snprintf(reason, sizeof reason, "\"%s\" reached %lld %s", title, (long long)ms[i].count,
-		         counter);
-		e = ledger_reward(owner, ms[i].points, "milestone", reason, ref, video_id, NULL);
+		snprintf(ref, sizeof ref, LEDGER_MILESTONE_REF, (long long)video_id, c->name,
+		         (long long)c->steps[i].count);
+		snprintf(reason, sizeof reason, "\"%s\" reached %lld %s", title,
+		         (long long)c->steps[i].count, c->name);
+		e = ledger_reward(owner, c->steps[i].points, "milestone", reason, ref, video_id,
+		                  NULL);
 	}
 	return e;
 }
@@ -265,8 +284,7 @@ cr_err points_reward_likes(int64_t video_id)
 	int64_t owner = 0;
 	char title[96];
 	cr_err e = video_owner(video_id, &owner, title, sizeof title);
-	return e ? e : reward_milestones(video_id, owner, title, "likes", like_milestones,
-					  sizeof like_milestones / sizeof like_milestones[0]);
+	return e ? e : reward_milestones(video_id, owner, title, &likes_counter);
 }
 
 cr_err points_reward_completion(int64_t video_id, int64_t viewer_id, int64_t *earned)
@@ -288,8 +306,7 @@ cr_err points_reward_completion(int64_t video_id, int64_t viewer_id, int64_t *ea
 	if (!e && paid)
 		*earned = r.learn_points;
 	if (!e)
-		e = reward_milestones(video_id, owner, title, "completions", completion_milestones,
-				 sizeof completion_milestones / sizeof completion_milestones[0]);
+		e = reward_milestones(video_id, owner, title, &completions_counter);
 	return e;
 }
 
@@ -306,17 +323,9 @@ cr_err points_reward_approval(int64_t video_id)
 		return e;
 	snprintf(ref, sizeof ref, "approved:%lld", (long long)video_id);
 	snprintf(reason, sizeof reason, "Clip \"%s\" approved", title);
-	struct ledger_transfer t = {.from = LEDGER_COMPANY,
-	                            .amount = r.approve_points,
-	                            .kind = "approved",
-	                            .reason = reason,
-	                            .ref = ref,
-	                            .actor_id = owner,
-	                            .video_id = video_id};
-	e = ledger_user_account(owner, &t.to);
-	if (!e)
-		e = ledger_transfer(&t, NULL);
-	return e == CR_ECONFLICT ? CR_OK : e; /* approved before: paid once */
+	/* approved before: paid once */
+	return ledger_reward_in_tx(owner, r.approve_points, "approved", reason, ref, video_id,
+	                           NULL);
 }
 
 /* --- gifts and tips ---------------------------------------------------- */

@@ -353,6 +353,17 @@ const char *const schema_migrations[] = {
 	 * credited seconds can have taken. */
 	"ALTER TABLE watches ADD COLUMN first_at INTEGER;"
 	"UPDATE watches SET first_at = started_at - CAST(watched * 1000 / 2.0 AS INTEGER);",
+
+	/* 11: a clip's starts and completions count people, not events: each
+	 * viewer once, never the creator, so replays and start spam no longer
+	 * sink its completion rate. Older counters are recounted from the
+	 * watches (one row per viewer and clip). */
+	"UPDATE videos SET"
+	"  starts = (SELECT count(*) FROM watches w"
+	"    WHERE w.video_id = videos.id AND w.user_id <> videos.owner_id),"
+	"  completions = (SELECT count(*) FROM watches w"
+	"    WHERE w.video_id = videos.id AND w.user_id <> videos.owner_id"
+	"    AND w.completed_at IS NOT NULL);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -13,12 +13,18 @@ struct watch_row {
 	bool completed;
 };
 
-static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct watch_row *w)
+/* What an event is measured against: the clip's length and its creator. */
+struct clip_facts {
+	double duration;
+	int64_t owner_id;
+};
+
+static cr_err load(int64_t video_id, int64_t user_id, struct clip_facts *clip, struct watch_row *w)
 {
 	sqlite3_stmt *st = store_stmt(
 		"SELECT v.duration, w.started_at, w.last_at, w.position, w.max_position, w.watched,"
-		" w.session_watched, w.completed_at IS NOT NULL, w.user_id IS NOT NULL, w.first_at"
-		" FROM videos v"
+		" w.session_watched, w.completed_at IS NOT NULL, w.user_id IS NOT NULL, w.first_at,"
+		" v.owner_id FROM videos v"
 		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
 		" WHERE v.id = ?1 AND v.status = 'published'");
 	if (!st)
@@ -27,7 +33,7 @@ static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct w
 	sqlite3_bind_int64(st, 2, user_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*duration = sqlite3_column_double(st, 0);
+		clip->duration = sqlite3_column_double(st, 0);
 		w->started_at = sqlite3_column_int64(st, 1);
 		w->last_at = sqlite3_column_int64(st, 2);
 		w->position = sqlite3_column_double(st, 3);
@@ -37,6 +43,7 @@ static cr_err load(int64_t video_id, int64_t user_id, double *duration, struct w
 		w->completed = sqlite3_column_int(st, 7);
 		w->exists = sqlite3_column_int(st, 8);
 		w->first_at = sqlite3_column_int64(st, 9);
+		clip->owner_id = sqlite3_column_int64(st, 10);
 	}
 	store_done(st);
 	if (rc == SQLITE_DONE)
@@ -73,8 +80,9 @@ static cr_err advance(struct watch_row *w, double position, int64_t now_ms, doub
 	return CR_OK;
 }
 
-static cr_err save(int64_t video_id, int64_t user_id, const struct watch_row *w, bool start,
-		   bool newly_completed, double credit, int64_t now_ms)
+/* The viewer's own row: position, credited time, sessions, completion. */
+static cr_err save_watch(int64_t video_id, int64_t user_id, const struct watch_row *w, bool start,
+			 bool newly_completed, int64_t now_ms)
 {
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO watches(user_id, video_id, started_at, last_at, position, max_position,"
@@ -95,16 +103,22 @@ static cr_err save(int64_t video_id, int64_t user_id, const struct watch_row *w,
 	sqlite3_bind_double(st, 8, w->session_watched);
 	sqlite3_bind_int(st, 9, start);
 	sqlite3_bind_int(st, 10, newly_completed);
-	cr_err e = store_run(st, "save watch");
-	if (e)
-		return e;
-	st = store_stmt("UPDATE videos SET starts = starts + ?2, completions = completions + ?3,"
-			" watch_seconds = watch_seconds + ?4 WHERE id = ?1");
+	return store_run(st, "save watch");
+}
+
+/* The clip's counters. Its starts and completions are the ranker's quality
+ * signal, so they count people: a viewer's first start and first
+ * completion. Watch time counts every credited second. */
+static cr_err count_watch(int64_t video_id, bool first_start, bool first_completion, double credit)
+{
+	sqlite3_stmt *st = store_stmt("UPDATE videos SET starts = starts + ?2,"
+				      " completions = completions + ?3,"
+				      " watch_seconds = watch_seconds + ?4 WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);
-	sqlite3_bind_int(st, 2, start);
-	sqlite3_bind_int(st, 3, newly_completed);
+	sqlite3_bind_int(st, 2, first_start);
+	sqlite3_bind_int(st, 3, first_completion);
 	sqlite3_bind_double(st, 4, credit);
 	return store_run(st, "count watch");
 }
@@ -112,13 +126,15 @@ static cr_err save(int64_t video_id, int64_t user_id, const struct watch_row *w,
 cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, double position,
 		   int64_t now_ms, json_t **out, char *why, size_t why_len)
 {
-	double duration = 0, credit = 0;
+	double credit = 0;
+	struct clip_facts clip = {0};
 	struct watch_row w = {0};
 	cr_err e = store_begin();
 	if (!e)
-		e = load(video_id, user_id, &duration, &w);
-	if (!e && (position < 0 || position > duration + 1)) {
-		snprintf(why, why_len, "position must be between 0 and the clip's %.1f s", duration);
+		e = load(video_id, user_id, &clip, &w);
+	if (!e && (position < 0 || position > clip.duration + 1)) {
+		snprintf(why, why_len, "position must be between 0 and the clip's %.1f s",
+			 clip.duration);
 		e = CR_EINVAL;
 	}
 	if (!e && ev != WATCH_START && !w.exists) {
@@ -136,10 +152,15 @@ cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, doubl
 		w.position = position;
 		if (position > w.max_position)
 			w.max_position = position;
-		newly = !w.completed && duration > 0 && w.watched >= WATCH_COMPLETE * duration &&
-			w.max_position >= WATCH_COMPLETE * duration;
-		e = save(video_id, user_id, &w, ev == WATCH_START, newly, credit, now_ms);
+		newly = !w.completed && clip.duration > 0 &&
+			w.watched >= WATCH_COMPLETE * clip.duration &&
+			w.max_position >= WATCH_COMPLETE * clip.duration;
+		e = save_watch(video_id, user_id, &w, ev == WATCH_START, newly, now_ms);
 	}
+	bool counted = clip.owner_id != user_id; /* a creator's own plays are no signal */
+	if (!e)
+		e = count_watch(video_id, counted && ev == WATCH_START && !w.exists, counted && newly,
+				credit);
 	if (e) {
 		store_rollback();
 		return e;

@@ -58,9 +58,16 @@ cr_err ledger_balance(int64_t account, int64_t *balance);
  * CR_EINVAL for a non-positive amount or from == to. */
 cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id);
 
-/* Convenience for once-only rewards minted by the company: opens its own
- * transaction, pays `amount` to user `user_id` unless `ref` was paid
- * before. *paid (may be NULL) says whether this call paid. */
+/* A once-only reward minted by the company, inside the caller's
+ * transaction, so it commits with whatever earned it: pays `amount` to user
+ * `user_id` unless `ref` was paid before (then CR_OK, nothing written).
+ * *paid (may be NULL) says whether this call paid. */
+cr_err ledger_reward_in_tx(int64_t user_id, int64_t amount, const char *kind, const char *reason,
+                           const char *ref, int64_t video_id, bool *paid);
+
+/* ledger_reward_in_tx in a transaction of its own, for a reward paid after
+ * what earned it committed. The exception to the rule above: call it
+ * outside any transaction. */
 cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
                      const char *ref, int64_t video_id, bool *paid);
 

@@ -44,7 +44,8 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out);
  * and whether the user checked in today. */
 cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today);
 
-/* Creator rewards when a clip reaches this many completions: {count, points}. */
+/* Creator rewards when this many people other than the creator have
+ * finished a clip: {count, points}. */
 #define POINTS_COMPLETION_MILESTONES                                                               \
 	{                                                                                          \
 		{5, 10}, {25, 25},                                                                 \
@@ -58,11 +59,13 @@ cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today);
  * Called at start; *paid counts the credits paid now. */
 cr_err points_pay_missing_credits(int64_t since, int *paid);
 
-/* Creator rewards when a clip reaches this many likes: {count, points}. */
+/* Creator rewards when this many people other than the creator like a
+ * clip: {count, points}. */
 #define POINTS_LIKE_MILESTONES {{10, 5}, {50, 15}, {200, 40}}
 
 /* Pays the creator of clip `video_id` each like milestone it has reached,
- * once (the ledger's unique refs hold that). Opens its own transactions. */
+ * counting other people's likes only, once (the ledger's unique refs hold
+ * that). Opens its own transactions. */
 cr_err points_reward_likes(int64_t video_id);
 
 /* Learning credit for the first completion of a clip: pays the viewer

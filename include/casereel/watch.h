@@ -1,6 +1,8 @@
 /* Watch events: the server keeps, per viewer and clip, the position, the
  * credited watch time and completion, and refuses progress that could not
- * have happened in the wall-clock time since the last event. */
+ * have happened in the wall-clock time since the last event. A clip's
+ * starts and completions (the ranker's quality signal) count people: each
+ * viewer once, never the clip's creator. */
 #ifndef CASEREEL_WATCH_H
 #define CASEREEL_WATCH_H
 

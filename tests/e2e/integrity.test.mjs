@@ -1,0 +1,181 @@
+// Signals and rewards count people, not events: replays, start spam and a
+// creator's own plays leave a clip's views, completions and rank alone; a
+// creator's own likes and finishes pay no milestone; a quiz answer and its
+// points are one write, so what was acknowledged was paid, once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startServer, api, login, expectProblem, assertNoSanitizerReport } from './lib/server.mjs';
+import { makeClip } from './lib/media.mjs';
+import { waitForVideo } from './lib/poll.mjs';
+
+const users = ['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6', 'agent7', 'agent8', 'trainer1', 'admin'];
+let s, tok, clip, replayed;
+
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(s.dir, 'casereel.db'), q]).toString().trim();
+
+async function publish(user, title) {
+  const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent(title)}`,
+    { token: tok[user], body: clip, headers: { 'content-type': 'video/mp4' } });
+  assert.equal(r.status, 202, r.body);
+  const v = await waitForVideo(s, tok[user], r.json.id);
+  assert.equal(v.status, 'pending_review', v.error);
+  const ok = await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: tok.trainer1, json: { decision: 'approve' } });
+  assert.equal(ok.status, 200, ok.body);
+  return v.id;
+}
+
+const view = (user, id, event, position) =>
+  api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok[user], json: { event, position } });
+
+/** Watches the 2 s clip `id` to its end as `user`, in real time. */
+async function finish(user, id) {
+  assert.equal((await view(user, id, 'start', 0)).status, 200);
+  await sleep(600);
+  const end = await view(user, id, 'end', 1.9);
+  assert.equal(end.status, 200, end.body);
+  assert.equal(end.json.completed, true);
+}
+
+const history = async (user) => (await api(s, 'GET', '/api/v1/me/points?limit=100', { token: tok[user] })).json;
+
+before(async () => {
+  clip = readFileSync(makeClip('integrity.mp4', { seconds: 2, size: '360x640' }));
+  s = await startServer({ args: ['--transcode-workers', '2'] });
+  tok = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await login(s, u)])));
+});
+after(() => s.dispose());
+
+test('views and completions count people: replays, start spam and the creator\'s own plays change nothing', async () => {
+  const id = replayed = await publish('agent1', 'Replayed clip');
+  await Promise.all(['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6'].map((u) => finish(u, id)));
+  // one viewer loops it 20 times; the creator keeps playing it too
+  for (let i = 0; i < 20; i++) assert.equal((await view('agent2', id, 'start', 0)).status, 200);
+  for (let i = 0; i < 5; i++) assert.equal((await view('agent1', id, 'start', 0)).status, 200);
+  await finish('agent2', id);
+
+  const shown = (await api(s, 'GET', `/api/v1/videos/${id}`, { token: tok.agent7 })).json;
+  assert.equal(shown.counts.views, 5, 'five people besides the creator watched it');
+  const stats = (await api(s, 'GET', `/api/v1/analytics/videos/${id}`, { token: tok.trainer1 })).json;
+  assert.deepEqual({ starts: stats.starts, completions: stats.completions }, { starts: 5, completions: 5 });
+
+  // five of five finished it, so the ranker calls it popular (the Wilson bound
+  // of completions / starts). The catalogue refreshes its counters every 2 s and
+  // a viewer's feed keeps its order for a minute: each look is by a new viewer,
+  // none in the creator's team.
+  let reason;
+  for (const u of ['trainer1', 'admin', 'agent7', 'agent8']) {
+    await sleep(1500);
+    const item = (await api(s, 'GET', '/api/v1/feed?limit=50', { token: tok[u] })).json.items.find((i) => i.id === id);
+    reason = item.reason_code;
+    if (reason === 'popular') break;
+  }
+  assert.equal(reason, 'popular', 'replays do not sink a clip everyone finished');
+});
+
+test('a creator\'s own likes and finishes pay no milestone; other people\'s do, once', async () => {
+  const id = await publish('agent8', 'Milestone clip');
+  const milestones = async () => (await history('agent8')).items.filter((i) => i.kind === 'milestone' && i.video_id === id)
+    .map((i) => [i.counter, i.reached, i.amount]).sort();
+  const like = (token) => api(s, 'PUT', `/api/v1/videos/${id}/like`, { token });
+
+  // ten likes, but only nine people besides the creator: no 10-like milestone
+  assert.equal((await like(tok.agent8)).status, 200);
+  const others = users.filter((u) => u !== 'agent8');
+  const liked = await Promise.all(others.map((u) => like(tok[u])));
+  assert.ok(liked.every((r) => r.status === 200));
+  assert.equal((await api(s, 'GET', `/api/v1/videos/${id}`, { token: tok.agent8 })).json.counts.likes, 10);
+  // five finishes, but the creator's is one of them: no 5-completion milestone
+  await finish('agent8', id);
+  await Promise.all(['agent1', 'agent2', 'agent3', 'agent4'].map((u) => finish(u, id)));
+  assert.deepEqual(await milestones(), [], 'the creator\'s own like and finish count for nothing');
+
+  // the tenth other person's like and the fifth other person's finish pay, once each
+  const csv = 'username,display_name,password\nfan10,Fan Ten,fan10-password';
+  assert.equal((await api(s, 'POST', '/api/v1/users/import', { token: tok.admin, body: csv, headers: { 'content-type': 'text/csv' } })).status, 201);
+  const fan = await login(s, 'fan10', 'fan10-password');
+  assert.equal((await like(fan)).status, 200);
+  await finish('agent5', id);
+  await Promise.all([like(fan), like(tok.agent8), finish('agent6', id)]);
+  assert.deepEqual(await milestones(), [['completions', 5, 10], ['likes', 10, 5]]);
+});
+
+test('a quiz answer and its points are one write: a failed payment acknowledges nothing; the retry pays once', async () => {
+  const id = await publish('agent7', 'Quiz clip');
+  const put = await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: { questions: [
+    { text: 'How long does a refund take?', choices: ['1 day', '14 days'], answer: 1 },
+    { text: 'Who approves goodwill credit?', choices: ['Any agent', 'Team lead'], answer: 1 },
+  ] } });
+  assert.equal(put.status, 200, put.body);
+  const [q1, q2] = put.json.questions.map((q) => q.id);
+  await finish('agent3', id);
+  const answers = [{ question_id: q1, choice: 1 }, { question_id: q2, choice: 0 }];
+  const answer = () => api(s, 'POST', `/api/v1/videos/${id}/quiz/answers`, { token: tok.agent3, json: { answers } });
+  const quizPayments = async () => (await history('agent3')).items.filter((i) => i.kind === 'quiz' && i.video_id === id);
+  const before = (await history('agent3')).balance;
+
+  // the ledger fails quiz payments for a while: a trigger whose SQL errors
+  // (integer overflow) stands in for a full disk or an I/O error
+  sql(`CREATE TRIGGER quiz_payments_fail BEFORE INSERT ON point_transfers WHEN NEW.kind = 'quiz'
+       BEGIN SELECT abs(-9223372036854775807 - 1); END`);
+  let failed;
+  try {
+    failed = await answer();
+  } finally {
+    sql('DROP TRIGGER quiz_payments_fail');
+  }
+  // an answer said to be right is paid; one that could not be paid was not taken
+  if (failed.status === 200)
+    assert.equal((await quizPayments()).length, 1, `answer acknowledged as right but never paid: ${failed.body}`);
+  expectProblem(assert, failed, 500);
+  const quiz = (await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent3 })).json;
+  assert.ok(quiz.questions.every((q) => !('your_answer' in q)), 'nothing was kept: the quiz is open again');
+
+  const ok = await answer();
+  assert.equal(ok.status, 200, ok.body);
+  assert.deepEqual(ok.json.results.map((r) => [r.correct, r.points]), [[true, 3], [false, 0]]);
+  assert.equal(ok.json.points_earned, 3);
+  const again = await answer();
+  assert.equal(again.status, 200, again.body);
+  assert.deepEqual(again.json.results.map((r) => [r.correct, r.points]), [[true, 0], [false, 0]]);
+  assert.equal((await history('agent3')).balance - before, 3);
+  assert.equal((await quizPayments()).length, 1);
+});
+
+test('a quiz request with a bad answer keeps none of it: 422, nothing recorded, nothing paid', async () => {
+  const id = await publish('agent6', 'Quiz clip two');
+  const put = await api(s, 'PUT', `/api/v1/videos/${id}/quiz`, { token: tok.trainer1, json: { questions: [
+    { text: 'Which form starts a chargeback?', choices: ['CB-1', 'CB-9'], answer: 0 },
+  ] } });
+  assert.equal(put.status, 200, put.body);
+  const q = put.json.questions[0].id;
+  await finish('agent5', id);
+  const answer = (answers) => api(s, 'POST', `/api/v1/videos/${id}/quiz/answers`, { token: tok.agent5, json: { answers } });
+  const before = (await history('agent5')).balance;
+  const bad = expectProblem(assert, await answer([{ question_id: q, choice: 0 }, { question_id: 999999, choice: 0 }]), 422);
+  assert.equal(bad.field, 'answers');
+  assert.equal(expectProblem(assert, await answer([{ question_id: q, choice: 'CB-1' }]), 422).field, 'answers');
+  assert.equal((await history('agent5')).balance, before, 'a refused request pays nothing');
+  const quiz = (await api(s, 'GET', `/api/v1/videos/${id}/quiz`, { token: tok.agent5 })).json;
+  assert.ok(!('your_answer' in quiz.questions[0]), 'a refused request records no answer');
+  // the corrected request is the first answer
+  const ok = await answer([{ question_id: q, choice: 0 }]);
+  assert.deepEqual([ok.status, ok.json.points_earned], [200, 3]);
+  assert.equal((await history('agent5')).balance - before, 3);
+});
+
+test('an upgrade recounts the views and completions older versions counted per event', async () => {
+  // what the old counting left on the replayed clip: every start, the creator's finish
+  const { dir } = s;
+  await s.stop();
+  assertNoSanitizerReport(s.stderr);
+  sql(`UPDATE videos SET starts = 32, completions = 6 WHERE id = ${replayed}; PRAGMA user_version = 10`);
+  s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
+  s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
+  assert.equal((await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json.counts.views, 5);
+  const stats = (await api(s, 'GET', `/api/v1/analytics/videos/${replayed}`, { token: tok.trainer1 })).json;
+  assert.deepEqual({ starts: stats.starts, completions: stats.completions }, { starts: 5, completions: 5 });
+});
