@@ -182,9 +182,14 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	}
 	if (!size_header(req, res, "Upload-Length", &s->up.length))
 		return false;
-	if (s->up.length == 0 || s->up.length > req->cfg->upload_max) {
+	if (s->up.length == 0) {
 		tus_headers(res);
-		http_problem(res, 413, "too-large", "a clip must be 1 to %lld bytes", req->cfg->upload_max);
+		http_problem(res, 400, "empty-upload", "Upload-Length is 0: a clip has bytes");
+		return false;
+	}
+	if (s->up.length > req->cfg->upload_max) {
+		tus_headers(res);
+		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes", req->cfg->upload_max);
 		return false;
 	}
 	const char *raw = http_req_header(req, "Upload-Metadata");
@@ -212,6 +217,8 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	s->created = true;
 	s->locked = uploads_lock(s->up.id);
+	if (s->has_body)
+		http_set_idle_timeout(req, (unsigned)req->cfg->upload_idle_timeout);
 	return !s->has_body || open_at_offset(req, res, s);
 }
 
@@ -259,6 +266,7 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	}
 	s->has_body = true;
+	http_set_idle_timeout(req, (unsigned)req->cfg->upload_idle_timeout);
 	return checksum_header(req, res, s) && body_fits(req, res, s) && open_at_offset(req, res, s);
 }
 

@@ -46,6 +46,7 @@ static const struct opt options[] = {
 	LNG("pwhash-memlimit", "CASEREEL_PWHASH_MEMLIMIT", pwhash_memlimit, 8192, 1L << 30, "argon2id memory (bytes)"),
 	LLNG("upload-max", "CASEREEL_UPLOAD_MAX", upload_max, 1024, 64L << 30, "largest upload (bytes)"),
 	INT("upload-daily-quota", "CASEREEL_UPLOAD_DAILY_QUOTA", upload_daily_quota, 0, 100000, "uploads per user per day"),
+	INT("upload-idle-timeout", "CASEREEL_UPLOAD_IDLE_TIMEOUT", upload_idle_timeout, 1, 3600, "seconds a resumable upload's body may stall before the server keeps what arrived and lets the client resume (s)"),
 	LNG("upload-expiry", "CASEREEL_UPLOAD_EXPIRY", upload_expiry, 1, 30L * 86400, "unfinished upload lifetime (s)"),
 	LNG("idempotency-ttl", "CASEREEL_IDEMPOTENCY_TTL", idempotency_ttl, 1, 365L * 86400, "how long points writes' Idempotency-Keys are remembered (s)"),
 	BOOL("keep-source", "CASEREEL_KEEP_SOURCE", keep_source, "keep originals after transcoding (0/1)"),
@@ -84,6 +85,9 @@ void config_defaults(struct cr_config *cfg)
 	cfg->upload_max = 2LL << 30;
 	cfg->upload_daily_quota = 20;
 	cfg->upload_expiry = 86400;
+	/* Below tus-js-client's default retry budget (0+1+3+5 s), so a phone
+	 * that lost its connection mid-PATCH finds its upload free again. */
+	cfg->upload_idle_timeout = 5;
 	cfg->idempotency_ttl = 7 * 86400;
 	cfg->keep_source = true;
 	cfg->transcode_time_limit = 900;

@@ -284,6 +284,11 @@ void http_defer(struct cr_request *req)
 	ctx->deferred = true;
 }
 
+void http_set_idle_timeout(struct cr_request *req, unsigned seconds)
+{
+	MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, seconds);
+}
+
 void http_resume(struct cr_request *req)
 {
 	struct req_ctx *ctx = req->server_ctx;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "casereel/error.h"
@@ -141,11 +142,16 @@ void http_error(struct cr_response *res, int err, const char *what)
 
 void http_header(struct cr_response *res, const char *name, const char *fmt, ...)
 {
-	if (res->nheaders >= CR_MAX_EXTRA_HEADERS)
+	size_t i = 0;
+	while (i < res->nheaders && strcasecmp(res->headers[i].name, name) != 0)
+		i++;
+	if (i == CR_MAX_EXTRA_HEADERS)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(res->headers[res->nheaders].value, sizeof res->headers[0].value, fmt, ap);
+	vsnprintf(res->headers[i].value, sizeof res->headers[0].value, fmt, ap);
 	va_end(ap);
-	res->headers[res->nheaders++].name = name;
+	res->headers[i].name = name;
+	if (i == res->nheaders)
+		res->nheaders++;
 }

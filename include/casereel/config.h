@@ -19,6 +19,7 @@ struct cr_config {
 	int transcode_workers;    /* transcode worker threads */
 	int per_ip_connections;   /* concurrent connections allowed per client IP */
 	int connection_timeout;   /* seconds of inactivity before a connection is closed */
+	int upload_idle_timeout;  /* the same, for a resumable upload's body */
 	long json_body_max;       /* bytes; larger JSON bodies get 413 */
 	long import_body_max;     /* bytes; larger CSV imports get 413 */
 	long token_ttl;           /* seconds a login token stays valid */

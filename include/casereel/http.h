@@ -125,8 +125,8 @@ void http_invalid_field(struct cr_response *res, const char *field, const char *
  * thing ("user", "team") in the detail. */
 void http_error(struct cr_response *res, int err, const char *what);
 
-/* Adds a response header; `name` must be a static string. Extra headers past
- * CR_MAX_EXTRA_HEADERS are dropped. */
+/* Sets a response header (again: the new value replaces the old); `name`
+ * must be a static string. Headers past CR_MAX_EXTRA_HEADERS are dropped. */
 void http_header(struct cr_response *res, const char *name, const char *value_fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -142,6 +142,13 @@ void http_response_clear(struct cr_response *res);
  * and response stay valid until then. */
 void http_defer(struct cr_request *req);
 void http_resume(struct cr_request *req);
+
+/* --- the connection (src/http_server.c) -------------------------------- */
+
+/* Closes the request's connection after `seconds` without a byte from the
+ * client, instead of after --connection-timeout: for bodies whose stalls
+ * should end sooner (a tus PATCH holds its upload's lock meanwhile). */
+void http_set_idle_timeout(struct cr_request *req, unsigned seconds);
 
 /* --- reading the request (src/request.c) ------------------------------- */
 

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,8 +68,8 @@ function cutPatch(s, token, path, offset, part, total, holdMs = 300) {
 }
 
 /** Retries `fn` for up to 3 s until `ok(result)`; returns the last result. */
-async function eventually(fn, ok) {
-  const until = Date.now() + 3000;
+async function eventually(fn, ok, ms = 3000) {
+  const until = Date.now() + ms;
   for (;;) {
     const r = await fn();
     if (ok(r) || Date.now() > until) return r;
@@ -218,6 +219,7 @@ test('tus protocol errors: version, offset, type, checksum, lock, ownership, ter
   assert.equal(noVersion.headers.get('tus-version'), '1.0.0');
   expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '6000000' } }), 413);
   expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '-1' } }), 400);
+  assert.match(expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '0' } }), 400).type, /empty-upload$/);
   expectProblem(assert, await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10', 'Upload-Metadata': 'title !!notbase64' } }), 400);
   const badTag = await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10', 'Upload-Metadata': `tags ${b64('no-such-tag')}` } });
   const tagProblem = expectProblem(assert, badTag, 422);
@@ -328,6 +330,35 @@ test('a one-shot upload holds its quota slot while the body streams, and frees i
   slow.destroy();
   const ok = await eventually(create, (r) => r.status !== 429);
   assert.equal(ok.status, 201, ok.body);
+});
+
+test('a PATCH whose connection goes silent frees the upload after --upload-idle-timeout, keeping what arrived', async () => {
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-idle-timeout', '2'] });
+  const t = await login(s, 'agent3');
+  const created = await tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': String(clip.length) } });
+  const path = new URL(created.headers.get('location'), s.url).pathname;
+  // a phone that switched networks: headers and 200 kB, then silence, and the socket never closes
+  const { hostname, port } = new URL(s.url);
+  const phone = net.connect(Number(port), hostname);
+  phone.on('error', () => {});
+  phone.write(`PATCH ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${t}\r\n` +
+    `Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n` +
+    `Content-Length: ${clip.length}\r\n\r\n`);
+  phone.write(clip.subarray(0, 200_000));
+  const patch = (offset, body) => tusCall(s, 'PATCH', path, { token: t, body,
+    headers: { 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' } });
+  // (probed at a wrong offset, so a probe that gets in first changes nothing: 409)
+  expectProblem(assert, await eventually(() => patch(1, Buffer.alloc(10)), (r) => r.status === 423), 423);
+  // the retry of a real client (tus-js-client waits 0, 1, 3 and 5 s) finds it free, at the bytes that arrived
+  const since = Date.now();
+  const head = await eventually(() => tusCall(s, 'HEAD', path, { token: t }),
+    (r) => r.headers.get('upload-offset') === '200000', 8000);
+  assert.equal(head.headers.get('upload-offset'), '200000');
+  assert.ok(Date.now() - since < 6000, `freed after ${Date.now() - since} ms`);
+  const rest = await patch(200_000, clip.subarray(200_000));
+  assert.equal(rest.status, 204, rest.body);
+  assert.equal(rest.headers.get('tus-resumable'), '1.0.0', 'once, not repeated');
+  phone.destroy();
 });
 
 test('one-shot upload streams the raw body and answers 202 with the video', async () => {

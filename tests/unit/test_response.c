@@ -181,13 +181,28 @@ static void other_errors_are_500(void **state)
 static void headers_past_the_maximum_are_dropped(void **state)
 {
 	struct cr_response *res = *state;
-	for (int i = 0; i < CR_MAX_EXTRA_HEADERS + 3; i++)
-		http_header(res, "X-N", "%d", i);
+	static const char *const names[] = {"X-0", "X-1", "X-2", "X-3", "X-4", "X-5",
+					    "X-6", "X-7", "X-8", "X-9", "X-10"};
+	_Static_assert(sizeof names / sizeof names[0] > CR_MAX_EXTRA_HEADERS, "more names than room");
+	for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+		http_header(res, names[i], "%d", i);
 	assert_int_equal(res->nheaders, CR_MAX_EXTRA_HEADERS);
 	/* the first ones are kept, the extra ones dropped */
 	char last[16];
 	snprintf(last, sizeof last, "%d", CR_MAX_EXTRA_HEADERS - 1);
 	assert_string_equal(res->headers[CR_MAX_EXTRA_HEADERS - 1].value, last);
+}
+
+static void setting_a_header_again_replaces_it(void **state)
+{
+	struct cr_response *res = *state;
+	http_header(res, "Tus-Resumable", "1.0.0");
+	http_header(res, "Location", "/a");
+	http_header(res, "tus-resumable", "1.0.0");
+	http_header(res, "Location", "/b");
+	assert_int_equal(res->nheaders, 2);
+	assert_string_equal(res->headers[0].value, "1.0.0");
+	assert_string_equal(res->headers[1].value, "/b");
 }
 
 static void long_header_value_is_truncated(void **state)
@@ -229,6 +244,7 @@ int main(void)
 	    T(error_mapping),
 	    T(other_errors_are_500),
 	    T(headers_past_the_maximum_are_dropped),
+	    T(setting_a_header_again_replaces_it),
 	    T(long_header_value_is_truncated),
 	    T(clear_frees_and_resets),
 	};
