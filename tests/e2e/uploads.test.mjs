@@ -321,12 +321,14 @@ test('the daily quota holds when many uploads start at once, on either path', as
 test('a one-shot upload holds its quota slot while the body streams, and frees it when cut off', async () => {
   const s = await server({ args: ['--transcode-workers', '0', '--upload-daily-quota', '1'] });
   const t = await login(s, 'agent6');
+  // Expect: 100-continue: the server has taken the upload (and its slot) when it invites the body
   const slow = http.request(`${s.url}/api/v1/videos?title=slow`, { method: 'POST',
-    headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'video/mp4', 'Content-Length': String(clip.length) } });
+    headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'video/mp4', 'Content-Length': String(clip.length),
+      Expect: '100-continue' } });
   slow.on('error', () => {});
-  slow.write(clip.subarray(0, 100_000));
+  await new Promise((resolve) => slow.on('continue', () => slow.write(clip.subarray(0, 100_000), resolve)));
   const create = () => tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '100' } });
-  expectProblem(assert, await eventually(create, (r) => r.status === 429), 429);
+  expectProblem(assert, await create(), 429);
   slow.destroy();
   const ok = await eventually(create, (r) => r.status !== 429);
   assert.equal(ok.status, 201, ok.body);
