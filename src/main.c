@@ -28,7 +28,6 @@
 #include "casereel/workers.h"
 
 #define SHUTDOWN_GRACE_MS 15000
-#define HOUSEKEEPING_SECONDS 60
 
 static void usage(void)
 {
@@ -66,21 +65,24 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* Sleeps until a stop signal, doing periodic housekeeping in between;
- * returns the signal. */
+/* One maintenance round: what has expired goes. */
+static void housekeeping(const struct cr_config *cfg)
+{
+	int n = 0;
+	if (uploads_expire(cfg, &n) == CR_OK && n)
+		log_info("removed %d expired upload(s)", n);
+	feed_expire_snapshots();
+	if (ledger_expire_keys(time(NULL) - cfg->idempotency_ttl, &n) == CR_OK && n)
+		log_info("forgot %d idempotency key(s) older than %ld s", n, cfg->idempotency_ttl);
+}
+
+/* Sleeps until a stop signal, doing periodic housekeeping in between
+ * (the first round at once); returns the signal. */
 static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 {
 	for (unsigned tick = 0;; tick++) {
-		if (tick % HOUSEKEEPING_SECONDS == 0) {
-			int removed = 0;
-			if (uploads_expire(cfg, &removed) == CR_OK && removed)
-				log_info("removed %d expired upload(s)", removed);
-			feed_expire_snapshots();
-			if (ledger_expire_keys(time(NULL) - cfg->idempotency_ttl, &removed) == CR_OK &&
-			    removed)
-				log_info("forgot %d idempotency key(s) older than %ld s", removed,
-					 cfg->idempotency_ttl);
-		}
+		if (tick % (unsigned)cfg->maintenance_interval == 0)
+			housekeeping(cfg);
 		struct timespec wait = {.tv_sec = 1};
 		int sig = sigtimedwait(stop, NULL, &wait);
 		if (sig > 0)
