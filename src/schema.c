@@ -353,6 +353,16 @@ const char *const schema_migrations[] = {
 	 * credited seconds can have taken. */
 	"ALTER TABLE watches ADD COLUMN first_at INTEGER;"
 	"UPDATE watches SET first_at = started_at - CAST(watched * 1000 / 2.0 AS INTEGER);",
+
+	/* 11: the media janitor. media_purged_at: when a removed or failed
+	 * clip's files were deleted (NULL while some may remain); the partial
+	 * index holds only the clips still to purge, so a round with nothing to
+	 * do reads no rows. videos_source: whether a video names a file in
+	 * incoming/, asked of every old file when looking for orphans. */
+	"ALTER TABLE videos ADD COLUMN media_purged_at INTEGER;"
+	"CREATE INDEX videos_unpurged ON videos(updated_at)"
+	"  WHERE status IN ('removed', 'failed') AND media_purged_at IS NULL;"
+	"CREATE INDEX videos_source ON videos(source_path) WHERE source_path IS NOT NULL;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];
