@@ -200,9 +200,11 @@ static bool is_scratch_dir(const char *name)
 	return scratch_dir_id(name, &id);
 }
 
+/* Nearly every old file is a clip's source: asking first spares those the
+ * lock table; an unnamed one is asked again under the lock. */
 static bool remove_orphan_upload(const struct cr_config *cfg, const char *name)
 {
-	return remove_upload_file(cfg, name, true) == CR_OK;
+	return !upload_file_named(name) && remove_upload_file(cfg, name, true) == CR_OK;
 }
 
 static bool remove_dead_scratch(const struct cr_config *cfg, const char *name)
