@@ -124,7 +124,7 @@ static cr_err doomed_clips(time_t cutoff, struct doomed *out, int *n)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, cutoff);
 	sqlite3_bind_int(st, 2, PURGE_BATCH);
-	int rc;
+	int rc = SQLITE_DONE;
 	while (*n < PURGE_BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct doomed *d = &out[(*n)++];
 		const char *src = (const char *)sqlite3_column_text(st, 1);
