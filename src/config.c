@@ -50,6 +50,8 @@ static const struct opt options[] = {
 	LNG("upload-expiry", "CASEREEL_UPLOAD_EXPIRY", upload_expiry, 1, 30L * 86400, "unfinished upload lifetime (s)"),
 	LNG("idempotency-ttl", "CASEREEL_IDEMPOTENCY_TTL", idempotency_ttl, 1, 365L * 86400, "how long points writes' Idempotency-Keys are remembered (s)"),
 	BOOL("keep-source", "CASEREEL_KEEP_SOURCE", keep_source, "keep originals after transcoding (0/1)"),
+	LNG("purge-after", "CASEREEL_PURGE_AFTER", purge_after, 0, 365L * 86400, "seconds a removed or failed clip's files stay on disk (0: next maintenance round)"),
+	INT("maintenance-interval", "CASEREEL_MAINTENANCE_INTERVAL", maintenance_interval, 1, 86400, "seconds between maintenance rounds (expiry sweeps, media janitor)"),
 	INT("transcode-time-limit", "CASEREEL_TRANSCODE_TIME_LIMIT", transcode_time_limit, 1, 86400, "seconds per transcode"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
@@ -90,6 +92,8 @@ void config_defaults(struct cr_config *cfg)
 	cfg->upload_idle_timeout = 5;
 	cfg->idempotency_ttl = 7 * 86400;
 	cfg->keep_source = true;
+	cfg->purge_after = 0;
+	cfg->maintenance_interval = 60;
 	cfg->transcode_time_limit = 900;
 }
 

@@ -14,6 +14,7 @@
 #include "casereel/feed.h"
 #include "casereel/http_server.h"
 #include "casereel/impressions.h"
+#include "casereel/janitor.h"
 #include "casereel/ledger.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
@@ -28,7 +29,6 @@
 #include "casereel/workers.h"
 
 #define SHUTDOWN_GRACE_MS 15000
-#define HOUSEKEEPING_SECONDS 60
 
 static void usage(void)
 {
@@ -66,21 +66,33 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* Sleeps until a stop signal, doing periodic housekeeping in between;
+/* One maintenance round: what has expired goes, then the media janitor
+ * deletes the files of removed and failed clips (and, with `strays`, files
+ * and directories nothing names). */
+static void housekeeping(const struct cr_config *cfg, bool strays)
+{
+	int n = 0;
+	if (uploads_expire(cfg, &n) == CR_OK && n)
+		log_info("removed %d expired upload(s)", n);
+	feed_expire_snapshots();
+	if (ledger_expire_keys(time(NULL) - cfg->idempotency_ttl, &n) == CR_OK && n)
+		log_info("forgot %d idempotency key(s) older than %ld s", n, cfg->idempotency_ttl);
+	if (janitor_purge_clips(cfg, time(NULL), &n) == CR_OK && n)
+		log_info("janitor: deleted the files of %d removed or failed clip(s)", n);
+	if (strays && janitor_remove_strays(cfg, time(NULL), &n) == CR_OK)
+		log_info("janitor: removed %d stray file(s) or directories older than %d s", n,
+			 JANITOR_STRAY_AGE);
+}
+
+/* Sleeps until a stop signal, doing periodic housekeeping in between
+ * (the first round at once, so strays a crash left go at the start);
  * returns the signal. */
 static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 {
 	for (unsigned tick = 0;; tick++) {
-		if (tick % HOUSEKEEPING_SECONDS == 0) {
-			int removed = 0;
-			if (uploads_expire(cfg, &removed) == CR_OK && removed)
-				log_info("removed %d expired upload(s)", removed);
-			feed_expire_snapshots();
-			if (ledger_expire_keys(time(NULL) - cfg->idempotency_ttl, &removed) == CR_OK &&
-			    removed)
-				log_info("forgot %d idempotency key(s) older than %ld s", removed,
-					 cfg->idempotency_ttl);
-		}
+		bool strays = tick % JANITOR_STRAY_SCAN_SECONDS == 0;
+		if (strays || tick % (unsigned)cfg->maintenance_interval == 0)
+			housekeeping(cfg, strays);
 		struct timespec wait = {.tv_sec = 1};
 		int sig = sigtimedwait(stop, NULL, &wait);
 		if (sig > 0)

@@ -48,6 +48,20 @@ cr_err media_upload_rel(const char *upload_id, char *out, size_t size)
 	return fmt(size, snprintf(out, size, "incoming/%s", upload_id));
 }
 
+bool media_upload_id_valid(const char *id)
+{
+	return strlen(id) == MEDIA_ID_CHARS && strspn(id, "0123456789abcdef") == MEDIA_ID_CHARS;
+}
+
+cr_err media_upload_rel_parse(const char *rel, char id[MEDIA_ID_CHARS + 1])
+{
+	static const char prefix[] = "incoming/";
+	if (strncmp(rel, prefix, sizeof prefix - 1) || !media_upload_id_valid(rel + sizeof prefix - 1))
+		return CR_EINVAL;
+	memcpy(id, rel + sizeof prefix - 1, MEDIA_ID_CHARS + 1);
+	return CR_OK;
+}
+
 cr_err media_abs(const struct cr_config *cfg, const char *rel, char *out, size_t size)
 {
 	return fmt(size, snprintf(out, size, "%s/%s", cfg->media_dir, rel));
@@ -95,9 +109,18 @@ cr_err media_fsync_parent(const char *path)
 
 cr_err media_remove_dir(const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (!d)
+	/* O_NOFOLLOW: a symlink planted in place of the directory would lead
+	 * the unlinks below out of the media root; it goes itself instead */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return unlink(dir) == 0 || errno == ENOENT ? CR_OK : CR_EIO;
+	if (fd < 0)
 		return errno == ENOENT ? CR_OK : CR_EIO;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return CR_EIO;
+	}
 	struct dirent *de;
 	cr_err e = CR_OK;
 	while ((de = readdir(d))) {
@@ -112,9 +135,9 @@ cr_err media_remove_dir(const char *dir)
 	return e;
 }
 
-void media_random_id(char out[33])
+void media_random_id(char out[MEDIA_ID_CHARS + 1])
 {
-	unsigned char raw[16];
+	unsigned char raw[MEDIA_ID_CHARS / 2];
 	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(out, 33, raw, sizeof raw);
+	sodium_bin2hex(out, MEDIA_ID_CHARS + 1, raw, sizeof raw);
 }

@@ -364,6 +364,16 @@ const char *const schema_migrations[] = {
 	"  completions = (SELECT count(*) FROM watches w"
 	"    WHERE w.video_id = videos.id AND w.user_id <> videos.owner_id"
 	"    AND w.completed_at IS NOT NULL);",
+
+	/* 12: the media janitor. media_purged_at: when a removed or failed
+	 * clip's files were deleted (NULL while some may remain); the partial
+	 * index holds only the clips still to purge, so a round with nothing to
+	 * do reads no rows. videos_source: whether a video names a file in
+	 * incoming/, asked of every old file when looking for orphans. */
+	"ALTER TABLE videos ADD COLUMN media_purged_at INTEGER;"
+	"CREATE INDEX videos_unpurged ON videos(updated_at)"
+	"  WHERE status IN ('removed', 'failed') AND media_purged_at IS NULL;"
+	"CREATE INDEX videos_source ON videos(source_path) WHERE source_path IS NOT NULL;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

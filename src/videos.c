@@ -283,3 +283,17 @@ cr_err videos_clear_source(int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	return store_run(st, "clear source");
 }
+
+cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE videos SET media_purged_at = ?3,"
+		" source_path = CASE WHEN ?2 THEN NULL ELSE source_path END"
+		" WHERE id = ?1 AND status IN ('removed', 'failed')");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, source_deleted);
+	sqlite3_bind_int64(st, 3, now);
+	return store_run(st, "record purge");
+}

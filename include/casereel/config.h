@@ -33,6 +33,8 @@ struct cr_config {
 	long upload_expiry;       /* seconds an unfinished tus upload is kept */
 	long idempotency_ttl;     /* seconds a points write's Idempotency-Key is remembered */
 	bool keep_source;         /* keep the original upload after transcoding */
+	long purge_after;         /* seconds a removed or failed clip's files are kept */
+	int maintenance_interval; /* seconds between maintenance rounds */
 	int transcode_time_limit; /* seconds one transcode may take */
 	bool demo;                /* load the demo seed into a new database */
 	char seed_path[PATH_MAX]; /* the demo seed file */

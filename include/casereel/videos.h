@@ -65,6 +65,12 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok);
 /* Forgets the source path after the original was deleted. */
 cr_err videos_clear_source(int64_t id);
 
+/* Records that every file of a removed or failed clip is gone (the media
+ * janitor deleted them at `now`); with `source_deleted` its source path is
+ * forgotten too, so nothing tries to read it again. A clip in any other
+ * state is left as it is. In the caller's transaction. */
+cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now);
+
 /* Lifecycle: processing → pending_review → published | rejected; failed;
  * removed (soft delete, by the owner or a trainer). */
 
