@@ -24,6 +24,7 @@
 #include "casereel/seed.h"
 #include "casereel/seed_media.h"
 #include "casereel/store.h"
+#include "casereel/transcode_child.h"
 #include "casereel/uploads.h"
 #include "casereel/users.h"
 #include "casereel/workers.h"
@@ -198,6 +199,8 @@ static int admin_create(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], TRANSCODE_CHILD_COMMAND))
+		return transcode_child_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
 		return serve(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "admin") && !strcmp(argv[2], "create"))

@@ -17,6 +17,7 @@
 #include "casereel/media.h"
 #include "casereel/store.h"
 #include "casereel/transcode.h"
+#include "casereel/transcode_child.h"
 #include "casereel/videos.h"
 
 #define IDLE_POLL_SECONDS 2
@@ -83,7 +84,7 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	struct progress prog = {.video_id = job->video_id};
 	clock_gettime(CLOCK_MONOTONIC, &prog.last);
 	log_info("transcoding video %lld (attempt %d)", (long long)job->video_id, job->attempts);
-	bool ok = tx_transcode(src, tmp, &opt, on_progress, &prog, cancel, res) == 0;
+	bool ok = transcode_in_child(src, tmp, &opt, on_progress, &prog, cancel, res) == 0;
 	if (!ok && res->code == TX_ERR_CANCELLED && cancel && atomic_load(cancel)) {
 		media_remove_dir(tmp);
 		jobs_requeue(job);

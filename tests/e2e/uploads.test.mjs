@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { startServer, api, login, expectProblem } from './lib/server.mjs';
@@ -451,6 +451,37 @@ test('an upload whose last PATCH cannot become a video is not reported complete'
   const r = await tusCall(s, 'PATCH', path, { token: t, body: clip, headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } });
   assert.equal(r.status, 422, r.body);
   assert.equal(await offsetOf(s, t, path), 0, 'HEAD does not claim the upload is complete');
+});
+
+/** Process ids whose parent is `pid` (from /proc, as ps would). */
+function childrenOf(pid) {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch { return false; } // gone meanwhile
+  }).map(Number);
+}
+
+test('a transcode that crashes takes down its own process, not the server', async () => {
+  const long = readFileSync(makeClip('long.mp4', { seconds: 40, size: '720x1280', rate: 30 }));
+  const s = await server({ args: ['--transcode-workers', '1'] });
+  const t = await login(s, 'agent2');
+  const r = await api(s, 'POST', '/api/v1/videos?title=crash', { token: t, body: long, headers: { 'content-type': 'video/mp4' } });
+  assert.equal(r.status, 202);
+  await waitForVideo(s, t, r.json.id, { done: (v) => v.progress > 0 || v.status !== 'processing' });
+  const transcoders = childrenOf(s.proc.pid);
+  assert.equal(transcoders.length, 1, 'one transcoder process per running job');
+  process.kill(transcoders[0], 'SIGABRT'); // what a decoder tripping over a hostile file does
+  const v = await waitForVideo(s, t, r.json.id);
+  assert.equal(v.status, 'failed');
+  assert.equal(v.error_code, 'unsupported');
+  assert.match(s.stderr, /transcoder died of signal 6/);
+  // the server lives on: it answers, and the next clip transcodes as usual
+  assert.equal((await api(s, 'GET', '/healthz')).status, 200);
+  const next = await api(s, 'POST', '/api/v1/videos?title=fine', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } });
+  assert.equal((await waitForVideo(s, t, next.json.id)).status, 'pending_review');
+  assert.deepEqual(childrenOf(s.proc.pid), [], 'no transcoder left behind');
 });
 
 test('SIGKILL during a transcode: the job is claimed again after restart and finishes', async () => {

@@ -1,0 +1,208 @@
+/* Transcoding in a child process. See include/casereel/transcode_child.h. */
+#include "casereel/transcode_child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casereel/log.h"
+
+#define REPORT_FD 3
+#define POLL_MS 200
+#define HUNG_GRACE_SECONDS 30   /* past its time limit before a child is killed */
+#define CANCEL_GRACE_SECONDS 10 /* after a child was asked to stop */
+
+enum report_kind { REPORT_PROGRESS = 1, REPORT_DONE };
+
+/* One record on the pipe, written whole (at most PIPE_BUF bytes is atomic). */
+struct report {
+	int kind;
+	int percent;
+	struct tx_result result;
+};
+_Static_assert(sizeof(struct report) <= PIPE_BUF, "a report must be one atomic pipe write");
+
+/* --- the child ----------------------------------------------------------- */
+
+static atomic_int child_cancel;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&child_cancel, 1);
+}
+
+static void send_report(const struct report *r)
+{
+	ssize_t n;
+	do
+		n = write(REPORT_FD, r, sizeof *r);
+	while (n < 0 && errno == EINTR);
+}
+
+static void report_progress(void *ctx, int percent)
+{
+	int *last = ctx;
+	if (percent == *last)
+		return;
+	*last = percent;
+	struct report r = {.kind = REPORT_PROGRESS, .percent = percent};
+	send_report(&r);
+}
+
+int transcode_child_main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: casereel %s IN OUTDIR TIME_LIMIT\n", TRANSCODE_CHILD_COMMAND);
+		return 2;
+	}
+	struct sigaction stop = {.sa_handler = on_stop_signal};
+	sigaction(SIGTERM, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a parent gone makes writes fail, not kill */
+	struct tx_options opt = tx_options_default();
+	opt.time_limit_seconds = strtod(argv[3], NULL);
+	int last_percent = -1;
+	struct report done = {.kind = REPORT_DONE};
+	int rc = tx_transcode(argv[1], argv[2], &opt, report_progress, &last_percent, &child_cancel,
+			      &done.result);
+	send_report(&done);
+	return rc == 0 ? 0 : 1;
+}
+
+/* --- the parent ---------------------------------------------------------- */
+
+/* Starts this executable as a child transcoding `in` into `out`, its
+ * report pipe on fd 3. -1 when it cannot fork. */
+static pid_t spawn_child(const char *in, const char *out, double time_limit, int report_w)
+{
+	char limit[32];
+	snprintf(limit, sizeof limit, "%.3f", time_limit);
+	char *const args[] = {"casereel", TRANSCODE_CHILD_COMMAND, (char *)in, (char *)out, limit, NULL};
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	/* The child of a threaded process: only async-signal-safe calls until exec. */
+	if (report_w == REPORT_FD ? fcntl(REPORT_FD, F_SETFD, 0) != 0 : dup2(report_w, REPORT_FD) < 0)
+		_exit(127);
+	close_range(REPORT_FD + 1, ~0U, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* the server blocks its stop signals */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);      /* never outlive the server */
+	if (getppid() != parent)
+		_exit(127);
+	execv("/proc/self/exe", args);
+	_exit(127);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* What the parent saw of its child. */
+struct watch {
+	bool got_result;
+	bool asked_to_stop;
+	double asked_at;
+	bool killed_for_time;
+};
+
+/* Reads the child's reports until it exits, asking it to stop on *cancel
+ * and killing it when it overstays its time limit or that request. */
+static void follow_child(pid_t pid, int report_r, double time_limit, tx_progress_fn progress,
+			 void *progress_ctx, const atomic_int *cancel, struct tx_result *out,
+			 struct watch *w)
+{
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	bool killed = false;
+	for (;;) {
+		struct pollfd p = {.fd = report_r, .events = POLLIN};
+		if (poll(&p, 1, POLL_MS) > 0) {
+			struct report r;
+			ssize_t got = read(report_r, &r, sizeof r);
+			if (got == 0 || (got < 0 && errno != EINTR))
+				break; /* the child exited (or the pipe broke) */
+			if (got == (ssize_t)sizeof r && r.kind == REPORT_PROGRESS && progress)
+				progress(progress_ctx, r.percent);
+			if (got == (ssize_t)sizeof r && r.kind == REPORT_DONE) {
+				*out = r.result;
+				w->got_result = true;
+			}
+		}
+		double elapsed = seconds_since(&start);
+		if (!w->asked_to_stop && cancel && atomic_load(cancel)) {
+			kill(pid, SIGTERM);
+			w->asked_to_stop = true;
+			w->asked_at = elapsed;
+		}
+		bool overstayed = time_limit > 0 && elapsed > time_limit + HUNG_GRACE_SECONDS;
+		bool ignored_stop = w->asked_to_stop && elapsed > w->asked_at + CANCEL_GRACE_SECONDS;
+		if (!killed && (overstayed || ignored_stop)) {
+			kill(pid, SIGKILL);
+			killed = true;
+			w->killed_for_time = !w->asked_to_stop;
+		}
+	}
+}
+
+static int failed(struct tx_result *out, enum tx_error code)
+{
+	out->code = code;
+	snprintf(out->error, sizeof out->error, "%s", tx_error_string(code));
+	return -1;
+}
+
+int transcode_in_child(const char *input_path, const char *out_dir, const struct tx_options *opt,
+		       tx_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
+		       struct tx_result *out)
+{
+	memset(out, 0, sizeof *out);
+	double time_limit = (opt ? *opt : tx_options_default()).time_limit_seconds;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		log_error("transcoder pipe: %s", strerror(errno));
+		return failed(out, TX_ERR_INTERNAL);
+	}
+	pid_t pid = spawn_child(input_path, out_dir, time_limit, fds[1]);
+	close(fds[1]);
+	if (pid < 0) {
+		log_error("cannot start a transcoder: %s", strerror(errno));
+		close(fds[0]);
+		return failed(out, TX_ERR_INTERNAL);
+	}
+	struct watch w = {0};
+	follow_child(pid, fds[0], time_limit, progress, progress_ctx, cancel, out, &w);
+	close(fds[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (w.got_result)
+		return out->code == TX_OK ? 0 : -1;
+	if (w.asked_to_stop)
+		return failed(out, TX_ERR_CANCELLED);
+	if (w.killed_for_time)
+		return failed(out, TX_ERR_TIME_LIMIT);
+	if (!WIFSIGNALED(status)) {
+		log_error("the transcoder exited with status %d and no result on %s",
+			  WEXITSTATUS(status), input_path);
+		return failed(out, TX_ERR_INTERNAL);
+	}
+	log_error("the transcoder died of signal %d (%s) on %s", WTERMSIG(status),
+		  strsignal(WTERMSIG(status)), input_path);
+	return failed(out, TX_ERR_UNSUPPORTED);
+}
