@@ -135,17 +135,29 @@ static void finish(struct tx_scan *out, struct scan_state *s)
         out->max_key_gap = out->duration - prev;
 }
 
-/* Containers with a sample index (mov, mkv cues...) know how long the video
- * is; far less readable media than indexed means the upload was cut short.
- * Bit-rate estimates (mpegts, flv) are too rough to judge by. */
-static bool truncated(const struct tx_input *in, const struct tx_scan *out)
+/* Seconds the container says it holds: the video stream's indexed length
+ * (mov), else the whole file's (Matroska keeps only that); 0 when unknown
+ * or only guessed from the bit rate (mpegts, flv: too rough to judge by). */
+static double declared_duration(const struct tx_input *in)
 {
     const AVStream *st = in->vst;
-    if (in->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ||
-        st->duration == AV_NOPTS_VALUE || st->duration <= 0)
-        return false;
-    double declared = (double)st->duration * av_q2d(st->time_base);
-    return out->duration < declared - fmax(0.5, 0.02 * declared);
+    if (in->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE)
+        return 0;
+    if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+        return (double)st->duration * av_q2d(st->time_base);
+    if (in->fmt->duration != AV_NOPTS_VALUE && in->fmt->duration > 0)
+        return (double)in->fmt->duration / AV_TIME_BASE;
+    return 0;
+}
+
+/* Far less readable media than declared means the upload was cut short (or
+ * the container lies about it: the same refusal). Declaring less than there
+ * is does no harm: the length is taken from the timestamps. */
+static bool truncated(const struct tx_input *in, const struct tx_scan *out)
+{
+    double declared = declared_duration(in);
+    double held = fmax(out->duration, out->audio_duration);
+    return declared > 0 && held < declared - fmax(0.5, 0.02 * declared);
 }
 
 int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_scan *out)
