@@ -88,8 +88,10 @@ CLI_SSIM=$(ssim_720 "$W/cli/720p.mp4")
 OUR_SSIM=$(ssim_720 "$W/ours/720p.mp4")
 
 echo "fast path ..." >&2
+# compliant means BT.709-tagged (untagged SD is BT.601) and already at -16 LUFS
 ff -f lavfi -i "testsrc2=s=640x360:r=30:d=$SECS" -f lavfi -i "sine=f=300:sample_rate=48000:d=$SECS" \
    -c:v libx264 -preset veryfast -b:v 500k -maxrate 500k -bufsize 1M -g 60 -keyint_min 60 -sc_threshold 0 \
+   -color_primaries bt709 -color_trc bt709 -colorspace bt709 -af volume=5.9dB \
    -pix_fmt yuv420p -c:a aac -b:a 128k -ac 2 "$W/ok.mp4"
 read -r FAST_WALL _ FAST_CPU < <(measure fast "$BIN" --preset "$PRESET" --threads "$THREADS" "$W/ok.mp4" "$W/fast")
 read -r SLOW_WALL _ SLOW_CPU < <(measure slow "$BIN" --preset "$PRESET" --threads "$THREADS" --no-fast-path "$W/ok.mp4" "$W/slow")

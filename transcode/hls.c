@@ -147,6 +147,21 @@ static int durations(const struct tx_output *o, const struct layout *l, double *
     return 0;
 }
 
+/* A final segment under MIN_LAST_SEGMENT seconds joins the one before (a
+ * byte range may span several fragments): its bit rate over so short a time
+ * would only inflate BANDWIDTH. */
+#define MIN_LAST_SEGMENT 0.5
+
+static void merge_short_tail(struct layout *l, double *dur)
+{
+    int n = l->n;
+    if (n < 2 || dur[n - 1] >= MIN_LAST_SEGMENT)
+        return;
+    l->len[n - 2] = l->off[n - 1] + l->len[n - 1] - l->off[n - 2];
+    dur[n - 2] += dur[n - 1];
+    l->n--;
+}
+
 static int rendition(struct tx_job *job, const struct tx_rend_plan *r, const struct tx_output *o,
                      struct tx_rendition *out, struct layout *l, double *dur)
 {
@@ -156,15 +171,16 @@ static int rendition(struct tx_job *job, const struct tx_rend_plan *r, const str
     if (tx_out_path(job, mp4, path, sizeof path) < 0 || scan_mp4(path, l) < 0 ||
         durations(o, l, dur) < 0)
         return tx_fail(job, TX_ERR_INTERNAL, "cannot index the MP4 fragments");
+    merge_short_tail(l, dur);
+    /* BANDWIDTH is the peak segment bit rate over all segments (RFC 8216 4.3.4.2) */
     double total = 0, bytes = 0, peak = 0;
     for (int i = 0; i < l->n; i++) {
         total += dur[i];
         bytes += (double)l->len[i];
-        if (dur[i] >= 0.5)
-            peak = fmax(peak, (double)l->len[i] * 8.0 / dur[i]);
+        peak = fmax(peak, (double)l->len[i] * 8.0 / dur[i]);
     }
     out->avg_bandwidth = total > 0 ? (int64_t)(bytes * 8.0 / total) : 0;
-    out->bandwidth = (int64_t)fmax(peak, (double)out->avg_bandwidth);
+    out->bandwidth = (int64_t)ceil(fmax(peak, (double)out->avg_bandwidth));
     if (write_media_playlist(job, name, mp4, l, dur) < 0)
         return tx_fail(job, TX_ERR_IO, "cannot write the playlists");
     return 0;

@@ -3,12 +3,21 @@
 #include "tx_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct frame_time {
+    int64_t pts, dts;
+    int size;
+};
 
 struct scan_state {
     double start, end, aend;
-    double last_key;
     bool seen_video, seen_audio;
+    AVRational vtb;
+    struct frame_time *frames; /* TX_MAX_FRAMES, in demux (decode) order */
+    int n_frames;
+    bool frames_overflow;
 };
 
 static void add_key(struct tx_scan *out, double t)
@@ -22,10 +31,24 @@ static void add_key(struct tx_scan *out, double t)
     out->keys[out->n_keys++] = t;
 }
 
+static void add_frame(struct scan_state *s, const AVPacket *pkt, int64_t ts)
+{
+    if (s->n_frames == TX_MAX_FRAMES) {
+        s->frames_overflow = true;
+        return;
+    }
+    int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : ts;
+    s->frames[s->n_frames++] = (struct frame_time){ ts, dts, pkt->size };
+}
+
 static void on_video(struct tx_scan *out, struct scan_state *s, const AVPacket *pkt,
                      AVRational tb)
 {
     int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (pkt->flags & AV_PKT_FLAG_DISCARD) {
+        out->video_discarded = true;
+        return;
+    }
     if (!s->seen_video)
         out->first_is_key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
     out->video_bytes += pkt->size;
@@ -33,6 +56,7 @@ static void on_video(struct tx_scan *out, struct scan_state *s, const AVPacket *
         s->seen_video = true;
         return;
     }
+    add_frame(s, pkt, ts);
     double t = (double)ts * av_q2d(tb);
     double end = t + (double)pkt->duration * av_q2d(tb);
     if (!s->seen_video || t < s->start)
@@ -47,7 +71,7 @@ static void on_video(struct tx_scan *out, struct scan_state *s, const AVPacket *
 static void on_audio(struct scan_state *s, const AVPacket *pkt, AVRational tb)
 {
     int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-    if (ts == AV_NOPTS_VALUE)
+    if (ts == AV_NOPTS_VALUE || (pkt->flags & AV_PKT_FLAG_DISCARD))
         return;
     double end = (double)(ts + pkt->duration) * av_q2d(tb);
     if (!s->seen_audio || end > s->aend)
@@ -55,8 +79,48 @@ static void on_audio(struct scan_state *s, const AVPacket *pkt, AVRational tb)
     s->seen_audio = true;
 }
 
-static void finish(struct tx_scan *out, const struct scan_state *s)
+/* Most bits in any window of TX_SEGMENT_SECONDS, frames in decode order. */
+static double peak_window_bits(const struct scan_state *s)
 {
+    int64_t window = llround(TX_SEGMENT_SECONDS / av_q2d(s->vtb)), bytes = 0, peak = 0;
+    for (int i = 0, j = 0; j < s->n_frames; j++) {
+        bytes += s->frames[j].size;
+        while (s->frames[j].dts - s->frames[i].dts >= window)
+            bytes -= s->frames[i++].size;
+        peak = FFMAX(peak, bytes);
+    }
+    return (double)peak * 8.0;
+}
+
+static int by_pts(const void *a, const void *b)
+{
+    int64_t x = ((const struct frame_time *)a)->pts, y = ((const struct frame_time *)b)->pts;
+    return (x > y) - (x < y);
+}
+
+/* Constant frame rate when every presentation interval is the same within
+ * one tick of the time base (1/1000 stores 30 fps as 33,33,34 ms). Sorts
+ * the frames by pts. */
+static void frame_rate(struct tx_scan *out, struct scan_state *s)
+{
+    if (s->n_frames < 2 || s->frames_overflow)
+        return;
+    qsort(s->frames, (size_t)s->n_frames, sizeof *s->frames, by_pts);
+    int64_t lo = INT64_MAX, hi = 0;
+    for (int i = 1; i < s->n_frames; i++) {
+        int64_t d = s->frames[i].pts - s->frames[i - 1].pts;
+        lo = FFMIN(lo, d);
+        hi = FFMAX(hi, d);
+    }
+    double span = (double)(s->frames[s->n_frames - 1].pts - s->frames[0].pts) * av_q2d(s->vtb);
+    out->frame_rate = span > 0 ? (s->n_frames - 1) / span : 0;
+    out->cfr = lo > 0 && hi - lo <= 1;
+}
+
+static void finish(struct tx_scan *out, struct scan_state *s)
+{
+    out->peak_window_bits = s->frames_overflow ? INFINITY : peak_window_bits(s);
+    frame_rate(out, s);
     out->start = s->seen_video ? s->start : 0;
     out->duration = s->seen_video ? FFMAX(0.0, s->end - s->start) : 0;
     out->audio_duration = s->seen_audio ? FFMAX(0.0, s->aend - out->start) : 0;
@@ -71,28 +135,43 @@ static void finish(struct tx_scan *out, const struct scan_state *s)
         out->max_key_gap = out->duration - prev;
 }
 
-/* Containers with a sample index (mov, mkv cues...) know how long the video
- * is; far less readable media than indexed means the upload was cut short.
- * Bit-rate estimates (mpegts, flv) are too rough to judge by. */
-static bool truncated(const struct tx_input *in, const struct tx_scan *out)
+/* Seconds the container says it holds: the video stream's indexed length
+ * (mov), else the whole file's (Matroska keeps only that); 0 when unknown
+ * or only guessed from the bit rate (mpegts, flv: too rough to judge by). */
+static double declared_duration(const struct tx_input *in)
 {
     const AVStream *st = in->vst;
-    if (in->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ||
-        st->duration == AV_NOPTS_VALUE || st->duration <= 0)
-        return false;
-    double declared = (double)st->duration * av_q2d(st->time_base);
-    return out->duration < declared - fmax(0.5, 0.02 * declared);
+    if (in->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE)
+        return 0;
+    if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+        return (double)st->duration * av_q2d(st->time_base);
+    if (in->fmt->duration != AV_NOPTS_VALUE && in->fmt->duration > 0)
+        return (double)in->fmt->duration / AV_TIME_BASE;
+    return 0;
+}
+
+/* Far less readable media than declared means the upload was cut short (or
+ * the container lies about it: the same refusal). Declaring less than there
+ * is does no harm: the length is taken from the timestamps. */
+static bool truncated(const struct tx_input *in, const struct tx_scan *out)
+{
+    double declared = declared_duration(in);
+    double held = fmax(out->duration, out->audio_duration);
+    return declared > 0 && held < declared - fmax(0.5, 0.02 * declared);
 }
 
 int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_scan *out)
 {
     memset(out, 0, sizeof *out);
-    struct scan_state s = { 0 };
+    struct scan_state s = { .vtb = in->vst->time_base };
     struct tx_meter *meter = NULL;
     AVPacket *pkt = av_packet_alloc();
     int ret = -1;
-    if (!pkt)
-        return tx_fail(job, TX_ERR_INTERNAL, "out of memory");
+    s.frames = av_malloc_array(TX_MAX_FRAMES, sizeof *s.frames);
+    if (!pkt || !s.frames) {
+        tx_fail(job, TX_ERR_INTERNAL, "out of memory");
+        goto out;
+    }
     if (measure && in->ast && tx_meter_open(&meter, in->ast) < 0) {
         tx_fail(job, TX_ERR_UNSUPPORTED, "the audio track cannot be decoded");
         goto out;
@@ -137,5 +216,6 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
 out:
     tx_meter_free(&meter);
     av_packet_free(&pkt);
+    av_free(s.frames);
     return ret;
 }

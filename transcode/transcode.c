@@ -131,30 +131,6 @@ static void remove_outputs(const struct tx_job *job)
             unlink(path);
 }
 
-/* Loudness is measured on a pass of its own when the plan turned out to need
- * encoded audio but the first scan skipped decoding it (the headers promised
- * a stream copy that the scan then ruled out). */
-static int measure_again(struct tx_job *job, struct tx_scan *scan)
-{
-    struct tx_input in;
-    if (tx_open_input(job, &in) < 0)
-        return -1;
-    struct tx_scan *again = av_mallocz(sizeof *again);
-    if (!again) {
-        tx_close_input(&in);
-        return tx_fail(job, TX_ERR_INTERNAL, "out of memory");
-    }
-    int ret = tx_scan(job, &in, true, again);
-    tx_close_input(&in);
-    if (ret == 0) {
-        scan->measured = again->measured;
-        scan->loudness = again->loudness;
-        scan->peak_db = again->peak_db;
-    }
-    av_free(again);
-    return ret;
-}
-
 static void fill_renditions(struct tx_result *res, const struct tx_plan *plan)
 {
     res->n_renditions = plan->n;
@@ -181,14 +157,12 @@ static int run(struct tx_job *job, struct tx_scan *scan, struct tx_plan *plan)
 
     if (tx_open_input(job, &in) < 0)
         return -1;
-    bool measure = in.ast && job->opt->keep_audio && !tx_plan_may_copy_audio(job, &in);
-    int ret = tx_scan(job, &in, measure, scan);
+    /* even audio fit to copy is measured: only its loudness decides */
+    int ret = tx_scan(job, &in, in.ast && job->opt->keep_audio, scan);
     if (ret == 0)
         ret = tx_plan_make(job, &in, scan, plan);
     tx_close_input(&in);
     if (ret < 0)
-        return -1;
-    if (plan->audio == TX_AUDIO_ENCODE && !scan->measured && measure_again(job, scan) < 0)
         return -1;
     tx_plan_set_gain(plan, scan);
     tx_report_progress(job, 5);

@@ -13,6 +13,7 @@
 #define TX_SEGMENT_SECONDS 2.0
 #define TX_MAX_KEYS 8192     /* source keyframes remembered for fast-path cuts */
 #define TX_MAX_CUTS 8192
+#define TX_MAX_FRAMES 8192   /* video frames timed for the fast-path checks (> 180 s at 30 fps) */
 #define TX_TARGET_LUFS (-16.0)
 
 /* Details tx_error_code() tells apart from the rest of TX_ERR_UNSUPPORTED. */
@@ -66,6 +67,10 @@ struct tx_scan {
     double audio_duration;
     int64_t video_bytes;
     double max_key_gap;    /* longest distance between video keyframes, seconds */
+    double peak_window_bits; /* most video bits in any TX_SEGMENT_SECONDS of decode time */
+    double frame_rate;     /* frames per second from the timestamps, 0 if unknown */
+    bool cfr;              /* every frame lasts as long as the others, within a tick */
+    bool video_discarded;  /* the container cuts away some video (edit list) */
     bool first_is_key;
     double keys[TX_MAX_KEYS]; /* keyframe times relative to start, ascending */
     int n_keys;
@@ -75,7 +80,8 @@ struct tx_scan {
     double peak_db;        /* sample peak, dBFS */
 };
 /* Reads every packet of in (consumed: reopen afterwards). measure decodes the
- * audio and measures its loudness with ebur128. */
+ * audio and measures its loudness with ebur128. Packets the container marks
+ * as discarded (cut away by an edit list) count for nothing but video_discarded. */
 int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_scan *out);
 
 /* loudness.c */
@@ -107,9 +113,6 @@ struct tx_plan {
 };
 int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_scan *scan,
                  struct tx_plan *plan);
-/* From the headers alone: might every rendition turn out a stream copy, and
- * the audio with them? False means the audio will be encoded. */
-bool tx_plan_may_copy_audio(const struct tx_job *job, const struct tx_input *in);
 /* Linear gain towards TX_TARGET_LUFS from the measured loudness, peak-limited. */
 void tx_plan_set_gain(struct tx_plan *plan, const struct tx_scan *scan);
 

@@ -4,145 +4,11 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN_DIR = process.env.CASEREEL_BIN || path.join(here, '..', '..', 'bin');
-const CLI = path.join(BIN_DIR, 'casereel-transcode');
-let tmp;
+import { CLI, tmp, ffmpeg, makeClip, transcode, probe, integratedLoudness, vstream, astream, videoBytes,
+  keyframeTimes, checkOutput, BT709, AUDIO_OK } from './lib/transcode.mjs';
 
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
-
-function ffmpeg(args) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `ffmpeg failed: ${r.stderr}`);
-}
-
-// A clip from lavfi: size, rate, seconds, extra output args, audio args (null = none).
-function makeClip(name, { size = '320x240', rate = 30, secs = 2, video = [], audio = ['-c:a', 'aac'],
-  asrc = 'sine=f=300:sample_rate=48000', vsrc = 'testsrc2', pre = [] } = {}) {
-  const out = path.join(tmp, name);
-  const args = ['-f', 'lavfi', '-i', `${vsrc}=s=${size}:r=${rate}:d=${secs}`];
-  if (audio) args.push('-f', 'lavfi', '-i', `${asrc}:d=${secs}`);
-  args.push(...pre, '-map', '0:v');
-  if (audio) args.push('-map', '1:a', ...audio);
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...video, '-t', String(secs), out);
-  ffmpeg(args);
-  return out;
-}
-
-function transcode(input, { args = [], strace = false } = {}) {
-  const outDir = fs.mkdtempSync(path.join(tmp, 'out-'));
-  let cmd = CLI, argv = [...args, input, outDir], traceLog = null;
-  if (strace) {
-    traceLog = path.join(outDir, '..', path.basename(outDir) + '.strace');
-    argv = ['-f', '-qq', '-e', 'trace=open,openat,connect', '-o', traceLog, CLI, ...argv];
-    cmd = 'strace';
-  }
-  // LeakSanitizer cannot run under ptrace; the same input also runs untraced.
-  const env = strace ? { ...process.env, ASAN_OPTIONS: `${process.env.ASAN_OPTIONS || ''}:detect_leaks=0` } : process.env;
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 120000, env });
-  let json = null;
-  try { json = JSON.parse(r.stdout.trim().split('\n').pop()); } catch { /* asserted below */ }
-  assert.ok(json, `no JSON on stdout (status ${r.status}): ${r.stdout} ${r.stderr}`);
-  return { status: r.status, json, outDir, trace: traceLog ? fs.readFileSync(traceLog, 'utf8') : '' };
-}
-
-function probe(file, extra = []) {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', ...extra, '-of', 'json', file],
-    { encoding: 'utf8' });
-  assert.equal(r.status, 0, `ffprobe ${file}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
-// Integrated loudness (LUFS) of a file's audio, measured by ffmpeg's ebur128.
-function integratedLoudness(file) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'ebur128', '-f', 'null', '-'],
-    { encoding: 'utf8' });
-  return Number((r.stderr.match(/I:\s+(-?[\d.]+) LUFS\s*\n\s*Threshold[\s\S]*$/) || [])[1]);
-}
-
-const vstream = (p) => p.streams.find((s) => s.codec_type === 'video');
-const astream = (p) => p.streams.find((s) => s.codec_type === 'audio');
-const rate = (s) => { const [n, d] = s.split('/').map(Number); return d ? n / d : 0; };
-
-function videoBytes(file) {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=size', '-of', 'csv=p=0', file],
-    { encoding: 'utf8' });
-  return r.stdout.trim().split('\n').reduce((s, l) => s + Number(l), 0);
-}
-
-function keyframeTimes(file) {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time,flags',
-    '-of', 'csv=p=0', file], { encoding: 'utf8' });
-  return r.stdout.trim().split('\n').filter((l) => l.includes('K')).map((l) => Number(l.split(',')[0]))
-    .sort((a, b) => a - b);
-}
-
-// The checks every successful output must pass.
-function checkOutput(res, { audio = true, portrait = null, maxW = 1280, maxH = 1280 } = {}) {
-  assert.equal(res.status, 0, JSON.stringify(res.json));
-  const j = res.json;
-  assert.equal(j.ok, true);
-  assert.ok(j.duration > 0 && j.duration <= 180.0, `duration ${j.duration}`);
-  const names = fs.readdirSync(res.outDir).sort();
-  for (const f of ['master.m3u8', 'poster.jpg', 'thumb.jpg', '720p.mp4', '720p.m3u8']) assert.ok(names.includes(f), f);
-  assert.ok(!names.some((n) => n.endsWith('.tmp')), 'no temp files left');
-
-  for (const r of j.renditions) {
-    const p = probe(path.join(res.outDir, r.mp4));
-    const v = vstream(p);
-    assert.equal(v.codec_name, 'h264');
-    assert.equal(v.pix_fmt, 'yuv420p');
-    assert.equal(v.width, r.width);
-    assert.equal(v.height, r.height);
-    assert.ok(v.width % 2 === 0 && v.height % 2 === 0, 'even dimensions');
-    assert.ok(Math.max(v.width, v.height) <= 1280 && Math.min(v.width, v.height) <= 720, 'inside 720p box');
-    assert.ok(v.width <= maxW && v.height <= maxH, 'never upscaled');
-    assert.ok(rate(v.r_frame_rate) <= 30.001, `fps ${v.r_frame_rate}`);
-    assert.ok(!(v.side_data_list || []).some((s) => /display ?matrix/i.test(s.side_data_type)), 'no rotation left');
-    if (!r.fast_path) {
-      assert.equal(v.color_transfer, 'bt709');
-      assert.equal(v.color_primaries, 'bt709');
-      assert.equal(v.color_space, 'bt709');
-      assert.ok(Math.abs(rate(v.avg_frame_rate) - rate(v.r_frame_rate)) < 0.01, 'constant frame rate');
-    }
-    if (portrait !== null) assert.equal(v.height > v.width, portrait, `orientation ${v.width}x${v.height}`);
-    assert.ok(Number(p.format.duration) <= 180.05, `mp4 duration ${p.format.duration}`);
-    const tags = JSON.stringify([p.format.tags || {}, ...p.streams.map((s) => s.tags || {})]).toLowerCase();
-    for (const bad of ['location', 'gps', 'make', 'model', '+12.3456']) assert.ok(!tags.includes(bad), `metadata ${bad} leaked: ${tags}`);
-    const a = astream(p);
-    if (audio) {
-      assert.ok(a, 'audio present');
-      assert.equal(a.codec_name, 'aac');
-      if (!j.audio_copied) {
-        assert.equal(Number(a.sample_rate), 48000);
-        assert.equal(a.channels, 2);
-      }
-    } else {
-      assert.equal(a, undefined, 'no audio track');
-    }
-  }
-  assert.equal(j.has_audio, audio);
-
-  const master = fs.readFileSync(path.join(res.outDir, 'master.m3u8'), 'utf8');
-  const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF'));
-  assert.equal(variants.length, j.renditions.length);
-  for (const v of variants) assert.match(v, /BANDWIDTH=\d+.*RESOLUTION=\d+x\d+.*CODECS="avc1\.[0-9a-f]{6}/);
-  const hp = probe(path.join(res.outDir, 'master.m3u8'));
-  assert.ok(Number(hp.format.duration) > 0, 'HLS master readable');
-  assert.ok(!/https?:|\/\//.test(fs.readFileSync(path.join(res.outDir, '720p.m3u8'), 'utf8')), 'relative URIs');
-
-  const poster = vstream(probe(path.join(res.outDir, 'poster.jpg')));
-  assert.equal(poster.codec_name, 'mjpeg');
-  assert.equal(poster.width, j.renditions.find((r) => !r.fast_path)?.width ?? j.width);
-  const thumb = vstream(probe(path.join(res.outDir, 'thumb.jpg')));
-  assert.equal(thumb.codec_name, 'mjpeg');
-  assert.ok(thumb.width <= 180);
-  return j;
-}
 
 // Writes a display matrix into the first video tkhd of an MP4 (ffmpeg 5.1's CLI
 // cannot set one), the way phones store orientation.
@@ -184,7 +50,6 @@ function aviWithPlaylist(file, playlist) {
 }
 
 before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'casereel-tx-'));
   assert.ok(fs.existsSync(CLI), `missing ${CLI} (build with make)`);
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -246,7 +111,8 @@ describe('transcode CLI: sources phones produce', { concurrency: 2 }, () => {
     const src = makeClip('odd.mp4', { size: '321x241', video: ['-pix_fmt', 'yuv444p'] });
     const j = checkOutput(transcode(src), { maxW: 321, maxH: 241 });
     assert.deepEqual([j.width, j.height], [320, 240]);
-    assert.equal(j.renditions.length, 1, 'no second rendition identical to the first');
+    assert.equal(j.renditions.length, 2, 'the low rung too: same size, lower bit-rate cap');
+    assert.deepEqual([j.renditions[1].width, j.renditions[1].height], [320, 240]);
   });
 
   test('4:4:4 H.264 becomes 4:2:0', () => {
@@ -315,8 +181,8 @@ describe('transcode CLI: sources phones produce', { concurrency: 2 }, () => {
 
   test('fast path: compliant 640x360 H.264 + AAC 48k stereo is remuxed, not re-encoded', () => {
     const src = makeClip('ok360.mp4', { size: '640x360', secs: 4, asrc: 'sine=f=300:sample_rate=48000',
-      video: ['-b:v', '400k', '-maxrate', '400k', '-bufsize', '800k', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0'],
-      audio: ['-c:a', 'aac', '-ac', '2', '-ar', '48000'] });
+      video: ['-b:v', '400k', '-maxrate', '400k', '-bufsize', '800k', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', ...BT709],
+      audio: AUDIO_OK });
     const res = transcode(src);
     const j = checkOutput(res);
     assert.equal(j.fast_path, true);
