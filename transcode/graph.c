@@ -168,6 +168,12 @@ int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame
         goto fail;
     for (int i = 0; i < n_enc; i++)
         g->sink[enc[i]] = sinks[i];
+    g->width = first->width;
+    g->height = first->height;
+    g->format = first->format;
+    g->colorspace = first->colorspace;
+    g->color_range = first->color_range;
+    g->sar = first->sample_aspect_ratio;
     return 0;
 fail:
     avfilter_graph_free(&g->graph);
@@ -175,25 +181,66 @@ fail:
     return -1;
 }
 
-int tx_agraph_open(struct tx_agraph *g, const AVCodecContext *dec, AVRational tb,
-                   const char *chain, int frame_size)
+bool tx_vgraph_matches(const struct tx_vgraph *g, const AVFrame *f)
+{
+    return f->width == g->width && f->height == g->height && f->format == g->format &&
+           f->colorspace == g->colorspace && f->color_range == g->color_range &&
+           av_cmp_q(f->sample_aspect_ratio, g->sar) == 0;
+}
+
+bool tx_video_frame_ok(const struct tx_job *job, const AVFrame *f)
+{
+    int big = FFMAX(f->width, f->height), small = FFMIN(f->width, f->height);
+    return small > 0 && big <= FFMAX(job->opt->max_width, job->opt->max_height) &&
+           small <= FFMIN(job->opt->max_width, job->opt->max_height) &&
+           av_pix_fmt_desc_get(f->format) != NULL;
+}
+
+bool tx_audio_params_ok(int sample_rate, const AVChannelLayout *layout)
+{
+    return sample_rate >= TX_MIN_SAMPLE_RATE && sample_rate <= TX_MAX_SAMPLE_RATE &&
+           layout->nb_channels > 0 && layout->nb_channels <= TX_MAX_CHANNELS &&
+           av_channel_layout_check(layout);
+}
+
+bool tx_agraph_matches(const struct tx_agraph *g, const AVFrame *f)
+{
+    if (f->sample_rate != g->sample_rate || f->format != g->format)
+        return false;
+    if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) /* buffersrc fills it in */
+        return f->ch_layout.nb_channels == g->layout.nb_channels;
+    return av_channel_layout_compare(&f->ch_layout, &g->layout) == 0;
+}
+
+void tx_agraph_free(struct tx_agraph *g)
+{
+    avfilter_graph_free(&g->graph);
+    av_channel_layout_uninit(&g->layout);
+    memset(g, 0, sizeof *g);
+}
+
+int tx_agraph_open(struct tx_agraph *g, const AVFrame *first, AVRational tb, const char *chain,
+                   int frame_size)
 {
     memset(g, 0, sizeof *g);
     g->graph = avfilter_graph_alloc();
     if (!g->graph)
         return -1;
-    AVChannelLayout layout = { 0 };
-    if (dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
-        av_channel_layout_default(&layout, dec->ch_layout.nb_channels);
-    else if (av_channel_layout_copy(&layout, &dec->ch_layout) < 0)
+    if (!tx_audio_params_ok(first->sample_rate, &first->ch_layout) ||
+        !av_get_sample_fmt_name(first->format))
         goto fail;
+    if (first->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+        av_channel_layout_default(&g->layout, first->ch_layout.nb_channels);
+    else if (av_channel_layout_copy(&g->layout, &first->ch_layout) < 0)
+        goto fail;
+    g->sample_rate = first->sample_rate;
+    g->format = first->format;
     char lname[128];
-    if (av_channel_layout_describe(&layout, lname, sizeof lname) < 0)
+    if (av_channel_layout_describe(&g->layout, lname, sizeof lname) < 0)
         goto fail;
-    av_channel_layout_uninit(&layout);
     char args[512];
     snprintf(args, sizeof args, "time_base=%d/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s",
-             tb.num, tb.den, dec->sample_rate, av_get_sample_fmt_name(dec->sample_fmt), lname);
+             tb.num, tb.den, first->sample_rate, av_get_sample_fmt_name(first->format), lname);
     if (avfilter_graph_create_filter(&g->src, avfilter_get_by_name("abuffer"), "in", args, NULL,
                                      g->graph) < 0 ||
         avfilter_graph_create_filter(&g->sink, avfilter_get_by_name("abuffersink"), "out", NULL,
@@ -207,8 +254,6 @@ int tx_agraph_open(struct tx_agraph *g, const AVCodecContext *dec, AVRational tb
         av_buffersink_set_frame_size(g->sink, (unsigned)frame_size);
     return 0;
 fail:
-    av_channel_layout_uninit(&layout);
-    avfilter_graph_free(&g->graph);
-    memset(g, 0, sizeof *g);
+    tx_agraph_free(g);
     return -1;
 }

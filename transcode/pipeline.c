@@ -223,15 +223,22 @@ static int drain_asink(struct pipe *p)
     }
 }
 
+/* A frame of other parameters than the graph's (a mid-stream change) gets a
+ * new graph; the few samples still buffered in the old one are dropped, so
+ * the encoder only ever sees whole frames. */
 static int on_audio_frame(struct pipe *p, AVFrame *f)
 {
+    if (!tx_audio_params_ok(f->sample_rate, &f->ch_layout))
+        return 0;
+    if (p->ag.graph && !tx_agraph_matches(&p->ag, f))
+        tx_agraph_free(&p->ag);
     if (!p->ag.graph) {
         char chain[256];
         snprintf(chain, sizeof chain,
                  "aresample=48000,volume=volume=%.2fdB:precision=float,"
                  "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
                  p->plan->gain_db);
-        if (tx_agraph_open(&p->ag, p->adec, p->in->ast->time_base, chain, p->aenc->frame_size) < 0)
+        if (tx_agraph_open(&p->ag, f, p->in->ast->time_base, chain, p->aenc->frame_size) < 0)
             return fail_internal(p, "cannot build the audio filters");
     }
     f->pts = f->best_effort_timestamp;
@@ -411,7 +418,7 @@ static int flush_all(struct pipe *p)
 static void teardown(struct pipe *p)
 {
     tx_graph_free(&p->vg.graph);
-    tx_graph_free(&p->ag.graph);
+    tx_agraph_free(&p->ag);
     avcodec_free_context(&p->vdec);
     avcodec_free_context(&p->adec);
     avcodec_free_context(&p->aenc);

@@ -98,6 +98,28 @@ static AVStream *pick_video(AVFormatContext *fmt)
     return best;
 }
 
+/* Audio we can decode with sane parameters (see TX_MAX_CHANNELS). */
+static bool usable_audio(const AVStream *st)
+{
+    const AVCodecParameters *par = st->codecpar;
+    return par->codec_type == AVMEDIA_TYPE_AUDIO && avcodec_find_decoder(par->codec_id) &&
+           tx_audio_params_ok(par->sample_rate, &par->ch_layout);
+}
+
+/* libavformat's favourite audio stream when usable, else the first usable
+ * one. Unusable audio is ignored rather than refused: the clip is the
+ * picture, and an upload with a broken sound track still teaches. */
+static AVStream *pick_audio(AVFormatContext *fmt, const AVStream *vst)
+{
+    int best = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vst->index, NULL, 0);
+    if (best >= 0 && usable_audio(fmt->streams[best]))
+        return fmt->streams[best];
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if (usable_audio(fmt->streams[i]))
+            return fmt->streams[i];
+    return NULL;
+}
+
 static bool has_stream_of(const AVFormatContext *fmt, enum AVMediaType type)
 {
     for (unsigned i = 0; i < fmt->nb_streams; i++)
@@ -184,12 +206,7 @@ int tx_open_input(struct tx_job *job, struct tx_input *in)
         avformat_close_input(&fmt);
         return -1;
     }
-    AVStream *ast = NULL;
-    int ai = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vst->index, NULL, 0);
-    if (ai >= 0 && avcodec_find_decoder(fmt->streams[ai]->codecpar->codec_id) &&
-        fmt->streams[ai]->codecpar->ch_layout.nb_channels > 0 &&
-        fmt->streams[ai]->codecpar->sample_rate > 0)
-        ast = fmt->streams[ai];
+    AVStream *ast = pick_audio(fmt, vst);
 
     for (unsigned i = 0; i < fmt->nb_streams; i++)
         if (fmt->streams[i] != vst && fmt->streams[i] != ast)
