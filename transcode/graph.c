@@ -2,7 +2,9 @@
  * encoded rendition) and small audio graphs (loudness meter, resample + gain). */
 #include "tx_internal.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libavfilter/avfilter.h>
@@ -58,6 +60,22 @@ static const char *orient_filters(int rotation)
     }
 }
 
+/* Size of f's upright picture fitted inside w x h (even, at least 2x2). A
+ * picture of the planned shape gives w x h itself; one that changed shape
+ * mid-stream is letterboxed rather than stretched. */
+static void fit_frame(const struct tx_input *in, const AVFrame *f, int w, int h, int *fw, int *fh)
+{
+    bool sideways = in->rotation == 90 || in->rotation == 270;
+    double pw = sideways ? f->height : f->width, ph = sideways ? f->width : f->height;
+    double s = fmin((double)w / pw, (double)h / ph);
+    *fw = FFMAX((int)lround(pw * s) & ~1, 2);
+    *fh = FFMAX((int)lround(ph * s) & ~1, 2);
+    if (abs(*fw - w) <= 2 && abs(*fh - h) <= 2) {
+        *fw = w;
+        *fh = h;
+    }
+}
+
 static const char *zimg_transfer(enum AVColorTransferCharacteristic trc)
 {
     return trc == AVCOL_TRC_ARIB_STD_B67 ? "arib-std-b67" : "smpte2084";
@@ -87,17 +105,22 @@ static const char *zimg_matrix(const AVFrame *f)
 static int scale_chain(char *buf, size_t size, const struct tx_input *in, const AVFrame *f,
                        int w, int h)
 {
-    int n;
+    int fw, fh, n;
+    fit_frame(in, f, w, h, &fw, &fh);
     if (in->hdr)
         n = snprintf(buf, size,
                      "zscale=w=%d:h=%d:filter=bicubic:tin=%s:min=2020_ncl:pin=2020:rin=tv:"
                      "t=linear:npl=100,format=gbrpf32le,zscale=p=709,"
                      "tonemap=tonemap=hable:desat=0,zscale=t=709:m=709:r=tv,format=yuv420p",
-                     w, h, zimg_transfer(in->vst->codecpar->color_trc));
+                     fw, fh, zimg_transfer(in->vst->codecpar->color_trc));
     else
         n = snprintf(buf, size,
                      "zscale=w=%d:h=%d:filter=bicubic:min=%s:m=709:rin=%s:r=tv,format=yuv420p",
-                     w, h, zimg_matrix(f), f->color_range == AVCOL_RANGE_JPEG ? "pc" : "tv");
+                     fw, fh, zimg_matrix(f), f->color_range == AVCOL_RANGE_JPEG ? "pc" : "tv");
+    if (n < 0 || (size_t)n >= size)
+        return -1;
+    if (fw != w || fh != h)
+        n += snprintf(buf + n, size - (size_t)n, ",pad=%d:%d:-1:-1", w, h);
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 

@@ -30,6 +30,8 @@ struct pipe {
     int64_t vsrc_end;    /* end of the last frame fed to the graph, stream time base */
     bool have_first[TX_MAX_RENDITIONS];
     int64_t first_pts[TX_MAX_RENDITIONS];
+    bool have_last[TX_MAX_RENDITIONS];
+    int64_t last_pts[TX_MAX_RENDITIONS]; /* last frame sent, 1/fps */
     int next_cut[TX_MAX_RENDITIONS];
     int poster_rend;     /* encoded rendition the poster is taken from */
     double vout_end;
@@ -67,6 +69,12 @@ static int emit_video(struct pipe *p, int i, AVFrame *f, AVRational tb)
         return 0;
     }
     f->pts = av_rescale_q(rel, tb, av_inv_q(p->plan->fps));
+    if (p->have_last[i] && f->pts <= p->last_pts[i]) {
+        av_frame_unref(f); /* a rebuilt graph may repeat the instant the old one ended on */
+        return 0;
+    }
+    p->have_last[i] = true;
+    p->last_pts[i] = f->pts;
     f->pict_type = force_key(p, i, t) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     double end = t + 1.0 / av_q2d(p->plan->fps);
     if (end > p->vout_end)
@@ -100,8 +108,23 @@ static int drain_vsinks(struct pipe *p)
     return 0;
 }
 
+/* The picture changed size, format or colours mid-stream: the old graph is
+ * flushed up to the new frame (fps repeats its last picture until then) and
+ * freed; the caller builds the next one from the new frame. */
+static int reopen_vgraph(struct pipe *p, int64_t ts)
+{
+    int64_t until = ts != AV_NOPTS_VALUE ? ts : p->vsrc_end;
+    if (av_buffersrc_close(p->vg.src, until, 0) < 0 || drain_vsinks(p) < 0)
+        return fail_internal(p, "video filtering failed");
+    tx_graph_free(&p->vg.graph);
+    memset(&p->vg, 0, sizeof p->vg);
+    return 0;
+}
+
 static int on_video_frame(struct pipe *p, AVFrame *f)
 {
+    if (!tx_video_frame_ok(p->job, f))
+        return 0; /* a damaged or absurd picture: like an undecodable one */
     int64_t ts = f->best_effort_timestamp;
     if (ts != AV_NOPTS_VALUE) {
         double t = (double)(ts - p->vstart) * av_q2d(p->in->vst->time_base);
@@ -120,6 +143,8 @@ static int on_video_frame(struct pipe *p, AVFrame *f)
                           : av_rescale_q(1, av_inv_q(rate), p->in->vst->time_base);
         p->vsrc_end = FFMAX(p->vsrc_end, ts + dur);
     }
+    if (p->vg.graph && !tx_vgraph_matches(&p->vg, f) && reopen_vgraph(p, ts) < 0)
+        return -1;
     if (!p->vg.graph && tx_vgraph_open(&p->vg, p->in, f, p->plan) < 0)
         return fail_internal(p, "cannot build the video filters");
     if (av_buffersrc_add_frame_flags(p->vg.src, f, AV_BUFFERSRC_FLAG_KEEP_REF) < 0)

@@ -53,12 +53,13 @@ function streamSeconds(f, sel) {
   return Math.max(...rows.map((x) => x[0] + (x[1] || 0))) - start;
 }
 
-// One decoded picture as 32x32 grey bytes (vf runs before the downscale).
+// One decoded picture as 32x32 RGB bytes (vf runs before the downscale). RGB,
+// not luma: the output's BT.709 luma differs from an SD source's BT.601 one.
 function picture(f, at, vf = 'null', extra = []) {
   const r = spawnSync('ffmpeg', ['-v', 'error', ...extra, '-ss', String(at), '-i', f, '-frames:v', '1',
-    '-vf', `${vf},scale=32:32:flags=area,format=gray`, '-f', 'rawvideo', '-'], { maxBuffer: 1 << 20 });
+    '-vf', `${vf},scale=32:32:flags=area,format=rgb24`, '-f', 'rawvideo', '-'], { maxBuffer: 1 << 20 });
   assert.equal(r.status, 0, `ffmpeg frame of ${f}: ${r.stderr}`);
-  assert.equal(r.stdout.length, 32 * 32);
+  assert.equal(r.stdout.length, 32 * 32 * 3);
   return r.stdout;
 }
 const meanDiff = (a, b) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
@@ -103,5 +104,74 @@ describe('hostile audio parameters', () => {
     assert.equal(json.has_audio, true);
     assert.ok(json.loudness_in > -30 && json.loudness_in < -15, `measured ${json.loudness_in}`);
     assert.equal(astream(probe(mp4)).sample_rate, '48000');
+  });
+});
+
+// A 2 s H.264 MP4 from lavfi (no audio unless asked).
+function makeClip(name, { size = '320x240', rate = 30, secs = 2, args = [] } = {}) {
+  const out = file(name);
+  ffmpeg(['-f', 'lavfi', '-i', `testsrc2=s=${size}:r=${rate}:d=${secs}`, '-c:v', 'libx264', '-preset', 'ultrafast',
+    '-pix_fmt', 'yuv420p', ...args, out]);
+  return out;
+}
+
+// Writes the 2x2 part [a b; c d] and offset of the first track's tkhd matrix
+// (16.16 fixed point; x' = a*x + c*y + tx, y' = b*x + d*y + ty).
+function setMatrix(f, [a, b, c, d], offset = (w, h) => [0, 0]) {
+  const buf = fs.readFileSync(f);
+  const at = buf.indexOf(Buffer.from('tkhd'));
+  assert.ok(at > 0);
+  const m = at - 4 + (buf[at + 4] === 1 ? 60 : 48);
+  const w = buf.readUInt32BE(m + 36) >>> 16, h = buf.readUInt32BE(m + 40) >>> 16;
+  const [tx, ty] = offset(w, h);
+  const vals = [a * 65536, b * 65536, 0, c * 65536, d * 65536, 0, tx * 65536, ty * 65536, 0x40000000];
+  vals.forEach((v, i) => buf.writeInt32BE(v | 0, m + i * 4));
+  fs.writeFileSync(f, buf);
+}
+
+// The source's own pixels (no autorotate) turned by vf, against the output.
+function assertPicture(src, out, at, vf, wrongVf) {
+  const want = picture(src, at, vf, ['-noautorotate']);
+  const got = picture(out, at);
+  const d = meanDiff(want, got);
+  assert.ok(d < 8, `output at ${at}s differs from ${vf}(source) by ${d.toFixed(1)}`);
+  if (wrongVf) {
+    const w = meanDiff(picture(src, at, wrongVf, ['-noautorotate']), got);
+    assert.ok(w > d + 8, `${vf} (${d.toFixed(1)}) is not told apart from ${wrongVf} (${w.toFixed(1)})`);
+  }
+}
+
+describe('picture changes size mid-stream', () => {
+  // Two H.264 runs of different sizes joined in MPEG-TS, remuxed into MP4.
+  function joined(name, a, b, secs) {
+    const parts = [a, b].map((size, i) => {
+      const ts = file(`${name}-${i}.ts`);
+      ffmpeg(['-f', 'lavfi', '-i', `testsrc2=s=${size}:r=30:d=${secs}`, '-c:v', 'libx264', '-preset', 'ultrafast',
+        '-pix_fmt', 'yuv420p', ts]);
+      return fs.readFileSync(ts);
+    });
+    fs.writeFileSync(file(`${name}.ts`), Buffer.concat(parts));
+    ffmpeg(['-i', file(`${name}.ts`), '-c', 'copy', file(`${name}.mp4`)]);
+    return file(`${name}.mp4`);
+  }
+
+  test('rotated 320x240 then 160x120: every frame is the upright source, none read out of bounds', () => {
+    const src = joined('resch', '320x240', '160x120', 1);
+    setMatrix(src, [0, 1, -1, 0], (w, h) => [h, 0]);
+    const { json, mp4 } = transcode(src);
+    assert.equal(json.ok, true, json.error);
+    assert.deepEqual([json.width, json.height], [240, 320]);
+    assert.ok(Math.abs(streamSeconds(mp4, 'v') - 2) < 0.15);
+    assertPicture(src, mp4, 0.5, 'transpose=clock');
+    assertPicture(src, mp4, 1.5, 'transpose=clock');
+  });
+
+  test('1280x720 then 64x64 on the encode path: the small part is letterboxed, not refused', () => {
+    const src = joined('big2small', '1280x720', '64x64', 1);
+    const { json, mp4 } = transcode(src);
+    assert.equal(json.ok, true, json.error);
+    assert.deepEqual([json.width, json.height], [1280, 720]);
+    assert.ok(Math.abs(streamSeconds(mp4, 'v') - 2) < 0.15);
+    assertPicture(src, mp4, 1.5, 'scale=720:720,pad=1280:720:-1:-1', 'scale=1280:720');
   });
 });
