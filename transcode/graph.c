@@ -50,13 +50,15 @@ out:
     return ret;
 }
 
-static const char *orient_filters(int rotation)
+/* Filters turning the decoded picture upright, as FFmpeg's autorotate does
+ * (a mirror is a left-right flip after the turn). */
+static const char *orient_filters(const struct tx_input *in)
 {
-    switch (rotation) {
-    case 90: return "transpose=clock,";
-    case 180: return "hflip,vflip,";
-    case 270: return "transpose=cclock,";
-    default: return "";
+    switch (in->rotation) {
+    case 90: return in->mirror ? "transpose=cclock_flip," : "transpose=clock,";
+    case 180: return in->mirror ? "vflip," : "hflip,vflip,";
+    case 270: return in->mirror ? "transpose=clock_flip," : "transpose=cclock,";
+    default: return in->mirror ? "hflip," : "";
     }
 }
 
@@ -144,7 +146,7 @@ static int video_desc(char *desc, size_t size, const struct tx_input *in, const 
         return -1;
     int n;
     if (n_enc == 1) {
-        n = snprintf(desc, size, "[in]%sfps=fps=%d/%d,%s[o0]", orient_filters(in->rotation),
+        n = snprintf(desc, size, "[in]%sfps=fps=%d/%d,%s[o0]", orient_filters(in),
                      plan->fps.num, plan->fps.den, scale);
     } else {
         /* The low rendition is scaled from the top one: cheaper, same look. */
@@ -152,7 +154,7 @@ static int video_desc(char *desc, size_t size, const struct tx_input *in, const 
         n = snprintf(desc, size,
                      "[in]%sfps=fps=%d/%d,%s,split=2[o0][s1];"
                      "[s1]zscale=w=%d:h=%d:filter=bicubic,format=yuv420p[o1]",
-                     orient_filters(in->rotation), plan->fps.num, plan->fps.den, scale,
+                     orient_filters(in), plan->fps.num, plan->fps.den, scale,
                      low->width, low->height);
     }
     return n < 0 || (size_t)n >= size ? -1 : 0;

@@ -60,7 +60,7 @@ static bool header_copyable(const struct tx_job *job, const struct tx_input *in)
     const AVCodecParameters *a = in->ast ? in->ast->codecpar : NULL;
     return job->opt->allow_fast_path && v->codec_id == AV_CODEC_ID_H264 &&
            v->format == AV_PIX_FMT_YUV420P && !in->hdr && v->color_primaries != AVCOL_PRI_BT2020 &&
-           in->rotation == 0 && v->extradata_size > 6 && v->extradata[0] == 1 &&
+           in->rotation == 0 && !in->mirror && v->extradata_size > 6 && v->extradata[0] == 1 &&
            (v->sample_aspect_ratio.num == 0 || v->sample_aspect_ratio.num == v->sample_aspect_ratio.den) &&
            is_cfr(in->vst) && (!a || !job->opt->keep_audio || a->codec_id == AV_CODEC_ID_AAC);
 }

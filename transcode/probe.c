@@ -70,17 +70,37 @@ static int sniff(struct tx_job *job)
     return 0;
 }
 
-static int rotation_of(const AVStream *st)
+/* The turn and mirror that make st upright, read like FFmpeg's autorotate:
+ * theta from the matrix, the flips from the signs of its entries. Angles
+ * off the quarter turns are rounded to the nearest one. */
+static void orientation_of(const AVStream *st, int *rotation, bool *mirror)
 {
     size_t size = 0;
     const uint8_t *sd = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    *rotation = 0;
+    *mirror = false;
     if (!sd || size < 9 * sizeof(int32_t))
-        return 0;
-    double theta = -av_display_rotation_get((const int32_t *)sd);
+        return;
+    const int32_t *m = (const int32_t *)sd;
+    double theta = -av_display_rotation_get(m);
     if (isnan(theta))
-        return 0;
+        return;
     long quarter = lround(theta / 90.0);
-    return (int)(((quarter % 4) + 4) % 4) * 90;
+    int deg = (int)(((quarter % 4) + 4) % 4) * 90;
+    bool hflip = m[0] < 0, vflip = m[4] < 0;
+    switch (deg) {
+    case 90: *mirror = m[3] > 0; break;
+    case 270: *mirror = m[3] < 0; break;
+    case 180: /* hflip alone is a mirror; vflip alone is a mirrored half turn */
+        deg = vflip ? 180 : 0;
+        *mirror = hflip != vflip;
+        break;
+    default:
+        deg = vflip ? 180 : 0;
+        *mirror = vflip;
+        break;
+    }
+    *rotation = deg;
 }
 
 static AVStream *pick_video(AVFormatContext *fmt)
@@ -215,7 +235,7 @@ int tx_open_input(struct tx_job *job, struct tx_input *in)
     in->fmt = fmt;
     in->vst = vst;
     in->ast = ast;
-    in->rotation = rotation_of(vst);
+    orientation_of(vst, &in->rotation, &in->mirror);
     bool sideways = in->rotation == 90 || in->rotation == 270;
     in->width = sideways ? vst->codecpar->height : vst->codecpar->width;
     in->height = sideways ? vst->codecpar->width : vst->codecpar->height;

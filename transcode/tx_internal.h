@@ -50,6 +50,7 @@ struct tx_input {
     AVStream *vst;    /* never NULL once opened */
     AVStream *ast;    /* NULL when there is no audio */
     int rotation;     /* clockwise degrees to turn the picture upright: 0/90/180/270 */
+    bool mirror;      /* then flip it left-right (mirror display matrices) */
     int width, height;/* upright size */
     bool hdr;         /* PQ or HLG transfer */
 };

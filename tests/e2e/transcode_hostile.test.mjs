@@ -175,3 +175,23 @@ describe('picture changes size mid-stream', () => {
     assertPicture(src, mp4, 1.5, 'scale=720:720,pad=1280:720:-1:-1', 'scale=1280:720');
   });
 });
+
+describe('mirror display matrices', () => {
+  const cases = [
+    ['hflip', [-1, 0, 0, 1], (w) => [w, 0], [320, 240], 'hflip', 'hflip,vflip'],
+    ['vflip', [1, 0, 0, -1], (w, h) => [0, h], [320, 240], 'vflip', null],
+    ['transpose (90 + flip)', [0, 1, 1, 0], () => [0, 0], [240, 320], 'transpose=cclock_flip', 'transpose=clock'],
+    ['270 + flip', [0, -1, -1, 0], (w, h) => [h, w], [240, 320], 'transpose=clock_flip', 'transpose=cclock'],
+  ];
+  for (const [name, mat, offset, size, vf, wrong] of cases) {
+    test(`${name} is mirrored, not turned or dropped (and never stream-copied as is)`, () => {
+      const src = makeClip(`mirror-${name.split(' ')[0]}.mp4`);
+      setMatrix(src, mat, offset);
+      const { json, mp4 } = transcode(src);
+      assert.equal(json.ok, true, json.error);
+      assert.deepEqual([json.width, json.height], size);
+      assert.equal(json.renditions[0].fast_path, false);
+      assertPicture(src, mp4, 1, vf, wrong);
+    });
+  }
+});
