@@ -22,6 +22,14 @@ static bool starts_with_nocase(const char *s, size_t n, const char *prefix)
     return n >= len && strncasecmp(s, prefix, len) == 0;
 }
 
+static bool name_in(const char *name, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
 /* Looks at the first bytes ourselves so playlists get a precise message even
  * though the whitelist alone would already refuse them. */
 static int sniff(struct tx_job *job)
@@ -56,10 +64,18 @@ static int sniff(struct tx_job *job)
     if (fmt && score > AVPROBE_SCORE_MAX / 4) {
         static const char *const playlist_fmts[] = { "hls", "concat", "dash", "sdp", "rtsp",
                                                       "image2", "tedcaptions", "mpl2" };
-        for (size_t i = 0; i < sizeof playlist_fmts / sizeof *playlist_fmts; i++)
-            if (strcmp(fmt->name, playlist_fmts[i]) == 0)
-                return tx_fail(job, TX_ERR_PLAYLIST, NULL);
+        if (name_in(fmt->name, playlist_fmts, sizeof playlist_fmts / sizeof *playlist_fmts))
+            return tx_fail(job, TX_ERR_PLAYLIST, NULL);
+        /* Outside the whitelist, so they would only get the generic refusal. */
+        static const char *const audio_fmts[] = { "mp3", "wav", "w64", "aac", "flac", "aiff",
+                                                  "caf", "ac3", "eac3", "amr", "amrnb", "amrwb",
+                                                  "ape", "wv", "tta", "dts", "au", "voc", "mlp",
+                                                  "truehd", "loas", "mpc", "mpc8", "wsaud" };
+        if (name_in(fmt->name, audio_fmts, sizeof audio_fmts / sizeof *audio_fmts))
+            return tx_fail(job, TX_ERR_AUDIO_ONLY, NULL);
     }
+    if (n >= 3 && memcmp(buf, "ID3", 3) == 0) /* a tag larger than the probe: mp3, aac... */
+        return tx_fail(job, TX_ERR_AUDIO_ONLY, NULL);
 
     bool text = true;
     for (size_t i = 0; i < n && text; i++)

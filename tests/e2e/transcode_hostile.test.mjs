@@ -195,3 +195,26 @@ describe('mirror display matrices', () => {
     });
   }
 });
+
+describe('refusals say why', () => {
+  for (const [ext, args] of [['mp3', []], ['wav', []], ['aac', ['-c:a', 'aac']], ['flac', []]]) {
+    test(`an audio-only .${ext} is refused as audio-only`, () => {
+      const src = file(`voice.${ext}`);
+      ffmpeg(['-f', 'lavfi', '-i', 'sine=d=2', ...args, src]);
+      const { json } = transcode(src);
+      assert.equal(json.ok, false);
+      assert.equal(json.code, 'audio_only');
+      assert.equal(json.error, 'audio-only file');
+    });
+  }
+
+  test('an mp3 whose ID3 tag is larger than the sniffed bytes is still audio-only', () => {
+    const mp3 = file('voice.mp3');
+    if (!fs.existsSync(mp3)) ffmpeg(['-f', 'lavfi', '-i', 'sine=d=2', mp3]);
+    const size = 20000, syncsafe = [21, 14, 7, 0].map((s) => (size >> s) & 0x7f);
+    const tag = Buffer.concat([Buffer.from('ID3\x04\x00\x00', 'latin1'), Buffer.from(syncsafe), Buffer.alloc(size)]);
+    fs.writeFileSync(file('bigtag.mp3'), Buffer.concat([tag, fs.readFileSync(mp3)]));
+    const { json } = transcode(file('bigtag.mp3'));
+    assert.equal(json.code, 'audio_only');
+  });
+});
