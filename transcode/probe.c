@@ -15,6 +15,9 @@ static const char FORMAT_WHITELIST[] =
     "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,mpeg,asf,ogg";
 
 #define SNIFF_BYTES 4096
+/* What libavformat may create at all (its default): bounds the memory of a
+ * hostile file before our own, lower limit can be checked. */
+#define DEMUXER_MAX_STREAMS 1000
 
 static bool starts_with_nocase(const char *s, size_t n, const char *prefix)
 {
@@ -164,6 +167,13 @@ static bool has_stream_of(const AVFormatContext *fmt, enum AVMediaType type)
     return false;
 }
 
+static int too_many_streams(struct tx_job *job, const AVFormatContext *fmt)
+{
+    if (fmt->nb_streams > (unsigned)job->opt->max_streams)
+        return tx_fail(job, TX_ERR_UNSUPPORTED, "too many streams in the file");
+    return 0;
+}
+
 static int open_format(struct tx_job *job, AVFormatContext **out)
 {
     const struct tx_options *opt = job->opt;
@@ -183,7 +193,9 @@ static int open_format(struct tx_job *job, AVFormatContext **out)
     av_dict_set(&d, "protocol_whitelist", "file", 0);
     av_dict_set_int(&d, "probesize", opt->probesize, 0);
     av_dict_set_int(&d, "analyzeduration", opt->analyzeduration, 0);
-    av_dict_set_int(&d, "max_streams", opt->max_streams, 0);
+    /* libavformat's own limit only makes the demuxer fail like on damage;
+     * ours (opt->max_streams, far lower) is checked below with its message. */
+    av_dict_set_int(&d, "max_streams", DEMUXER_MAX_STREAMS, 0);
     /* mov: never follow data references to other files. */
     av_dict_set(&d, "enable_drefs", "0", 0);
     int ret = avformat_open_input(&fmt, url, NULL, &d);
@@ -195,14 +207,18 @@ static int open_format(struct tx_job *job, AVFormatContext **out)
             return tx_fail(job, TX_ERR_IO, "cannot read the uploaded file");
         return tx_fail(job, TX_ERR_UNSUPPORTED, NULL);
     }
-    if (fmt->nb_streams > (unsigned)opt->max_streams) {
+    if (too_many_streams(job, fmt) < 0) {
         avformat_close_input(&fmt);
-        return tx_fail(job, TX_ERR_UNSUPPORTED, "too many streams in the file");
+        return -1;
     }
     ret = avformat_find_stream_info(fmt, NULL);
     if (ret < 0 || tx_check_stop(job) < 0) {
         avformat_close_input(&fmt);
         return tx_check_stop(job) < 0 ? -1 : tx_fail(job, TX_ERR_UNSUPPORTED, NULL);
+    }
+    if (too_many_streams(job, fmt) < 0) { /* mpegts finds its streams while reading */
+        avformat_close_input(&fmt);
+        return -1;
     }
     *out = fmt;
     return 0;

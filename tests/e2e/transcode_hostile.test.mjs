@@ -217,4 +217,17 @@ describe('refusals say why', () => {
     const { json } = transcode(file('bigtag.mp3'));
     assert.equal(json.code, 'audio_only');
   });
+
+  for (const ext of ['mkv', 'mp4', 'ts']) {
+    test(`41 streams in .${ext}: "too many streams in the file"`, () => {
+      const src = file(`many.${ext}`);
+      const maps = Array.from({ length: 40 }, () => ['-map', '1:a']).flat();
+      ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=10:d=1', '-f', 'lavfi', '-i', 'sine=d=1', '-map', '0:v', ...maps,
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', src]);
+      const { json } = transcode(src);
+      assert.equal(json.ok, false);
+      assert.equal(json.code, 'unsupported');
+      assert.equal(json.error, 'too many streams in the file');
+    });
+  }
 });
