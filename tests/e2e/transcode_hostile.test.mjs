@@ -231,3 +231,46 @@ describe('refusals say why', () => {
     });
   }
 });
+
+describe('gaps in the video timestamps', () => {
+  // 15 s of 10 fps video whose last 5 s are moved `shift` seconds later, over
+  // continuous audio as long as the whole span.
+  function gapped(name, shift) {
+    const src = file(name);
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=10:d=15', '-f', 'lavfi', '-i', `sine=d=${15 + shift}`,
+      '-vf', `setpts='if(gte(T,10),PTS+${shift}/TB,PTS)'`, '-fps_mode', 'passthrough',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', src]);
+    return src;
+  }
+
+  // Every HLS segment holds about its own 2 s: none carries a gap's audio.
+  function assertEvenSegments(playlist) {
+    const sizes = fs.readFileSync(playlist, 'utf8').split('\n').filter((l) => l.startsWith('#EXT-X-BYTERANGE:'))
+      .map((l) => Number(l.slice(17).split('@')[0]));
+    const sorted = [...sizes].sort((a, b) => a - b), median = sorted[sorted.length >> 1];
+    assert.ok(sorted[sorted.length - 1] < 4 * median, `a segment of ${sorted[sorted.length - 1]} bytes, median ${median}`);
+  }
+
+  test('a gap across the cap: the last picture holds to 180 s, audio and video end together', () => {
+    const { json, outDir, mp4 } = transcode(gapped('gap-cap.mkv', 190));
+    assert.equal(json.ok, true, json.error);
+    assert.equal(json.duration, 180);
+    for (const sel of ['v', 'a'])
+      assert.ok(Math.abs(streamSeconds(mp4, sel) - 180) < 0.2, `${sel}: ${streamSeconds(mp4, sel)} s`);
+    assert.ok(fs.statSync(path.join(outDir, 'poster.jpg')).size > 0);
+    assertEvenSegments(path.join(outDir, '720p.m3u8'));
+  });
+
+  test('a gap inside the cap is filled with the last picture; the pictures after it are kept', () => {
+    const src = gapped('gap-mid.mkv', 50);
+    const { json, outDir, mp4 } = transcode(src);
+    assert.equal(json.ok, true, json.error);
+    assert.ok(Math.abs(json.duration - 65) < 0.2, `duration ${json.duration}`);
+    for (const sel of ['v', 'a'])
+      assert.ok(Math.abs(streamSeconds(mp4, sel) - 65) < 0.2, `${sel}: ${streamSeconds(mp4, sel)} s`);
+    assertPicture(src, mp4, 62, 'null');
+    const frozen = picture(mp4, 35);
+    assert.ok(meanDiff(frozen, picture(src, 9.9)) < 8, 'the gap shows the last picture before it');
+    assertEvenSegments(path.join(outDir, '720p.m3u8'));
+  });
+});
