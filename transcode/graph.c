@@ -62,6 +62,17 @@ static const char *orient_filters(const struct tx_input *in)
     }
 }
 
+/* bwdif only for sources that say they are interlaced; deint=interlaced lets
+ * the progressive frames of mixed content through untouched. It needs at
+ * least 3x4 pixels. */
+static const char *deint_filter(const struct tx_input *in, const AVFrame *f)
+{
+    enum AVFieldOrder fo = in->vst->codecpar->field_order;
+    bool interlaced = f->interlaced_frame || (fo != AV_FIELD_UNKNOWN && fo != AV_FIELD_PROGRESSIVE);
+    return interlaced && f->width >= 3 && f->height >= 4 ? "bwdif=mode=send_frame:deint=interlaced,"
+                                                         : "";
+}
+
 /* Size of f's upright picture fitted inside w x h (even, at least 2x2). A
  * picture of the planned shape gives w x h itself; one that changed shape
  * mid-stream is letterboxed rather than stretched. */
@@ -146,15 +157,15 @@ static int video_desc(char *desc, size_t size, const struct tx_input *in, const 
         return -1;
     int n;
     if (n_enc == 1) {
-        n = snprintf(desc, size, "[in]%sfps=fps=%d/%d,%s[o0]", orient_filters(in),
-                     plan->fps.num, plan->fps.den, scale);
+        n = snprintf(desc, size, "[in]%s%sfps=fps=%d/%d,%s[o0]", deint_filter(in, first),
+                     orient_filters(in), plan->fps.num, plan->fps.den, scale);
     } else {
         /* The low rendition is scaled from the top one: cheaper, same look. */
         const struct tx_rend_plan *low = &plan->r[enc[1]];
         n = snprintf(desc, size,
-                     "[in]%sfps=fps=%d/%d,%s,split=2[o0][s1];"
+                     "[in]%s%sfps=fps=%d/%d,%s,split=2[o0][s1];"
                      "[s1]zscale=w=%d:h=%d:filter=bicubic,format=yuv420p[o1]",
-                     orient_filters(in), plan->fps.num, plan->fps.den, scale,
+                     deint_filter(in, first), orient_filters(in), plan->fps.num, plan->fps.den, scale,
                      low->width, low->height);
     }
     return n < 0 || (size_t)n >= size ? -1 : 0;

@@ -62,6 +62,7 @@ static bool header_copyable(const struct tx_job *job, const struct tx_input *in)
            v->format == AV_PIX_FMT_YUV420P && !in->hdr && v->color_primaries != AVCOL_PRI_BT2020 &&
            in->rotation == 0 && !in->mirror && v->extradata_size > 6 && v->extradata[0] == 1 &&
            (v->sample_aspect_ratio.num == 0 || v->sample_aspect_ratio.num == v->sample_aspect_ratio.den) &&
+           (v->field_order == AV_FIELD_UNKNOWN || v->field_order == AV_FIELD_PROGRESSIVE) &&
            is_cfr(in->vst) && (!a || !job->opt->keep_audio || a->codec_id == AV_CODEC_ID_AAC);
 }
 

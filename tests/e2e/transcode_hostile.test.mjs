@@ -274,3 +274,28 @@ describe('gaps in the video timestamps', () => {
     assertEvenSegments(path.join(outDir, '720p.m3u8'));
   });
 });
+
+describe('interlaced sources', () => {
+  // idet's verdict over the whole file: [interlaced frames, progressive frames].
+  function fields(f) {
+    const r = spawnSync('ffmpeg', ['-hide_banner', '-i', f, '-map', '0:v', '-vf', 'idet', '-f', 'null', '-'], { encoding: 'utf8' });
+    const m = r.stderr.match(/Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)/);
+    assert.ok(m, r.stderr.slice(-500));
+    return [Number(m[1]) + Number(m[2]), Number(m[3])];
+  }
+
+  for (const [name, codec] of [['H.264 in MP4', ['-c:v', 'libx264', '-preset', 'ultrafast']], ['MPEG-2 in TS', ['-c:v', 'mpeg2video', '-q:v', '3']]]) {
+    test(`${name} (top field first, 60 fields/s) comes out progressive`, () => {
+      const src = file(`interlaced-${codec[1]}.${name.endsWith('TS') ? 'ts' : 'mp4'}`);
+      ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=60:d=2', '-vf', 'tinterlace=mode=interleave_top,setfield=tff',
+        ...codec, '-flags', '+ildct+ilme', '-pix_fmt', 'yuv420p', src]);
+      const [i0] = fields(src);
+      assert.ok(i0 > 50, `the source is interlaced (${i0})`);
+      const { json, mp4 } = transcode(src);
+      assert.equal(json.ok, true, json.error);
+      assert.equal(json.renditions[0].fast_path, false);
+      const [inter, prog] = fields(mp4);
+      assert.ok(prog >= 0.8 * (inter + prog), `output still interlaced: ${inter} interlaced, ${prog} progressive`);
+    });
+  }
+});
