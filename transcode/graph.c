@@ -171,6 +171,13 @@ static int video_desc(char *desc, size_t size, const struct tx_input *in, const 
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* Unknown (0/0, 0/1) counts as square, as the graph takes it. */
+static AVRational frame_sar(const AVFrame *f)
+{
+    AVRational sar = f->sample_aspect_ratio;
+    return sar.num > 0 && sar.den > 0 ? sar : (AVRational){ 1, 1 };
+}
+
 int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame *first,
                    const struct tx_plan *plan)
 {
@@ -185,8 +192,7 @@ int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame
     if (!g->graph)
         return -1;
 
-    AVRational sar = first->sample_aspect_ratio.num > 0 ? first->sample_aspect_ratio
-                                                        : (AVRational){ 1, 1 };
+    AVRational sar = frame_sar(first);
     char args[256];
     snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
              first->width, first->height, first->format, in->vst->time_base.num,
@@ -209,7 +215,7 @@ int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame
     g->format = first->format;
     g->colorspace = first->colorspace;
     g->color_range = first->color_range;
-    g->sar = first->sample_aspect_ratio;
+    g->sar = sar;
     return 0;
 fail:
     avfilter_graph_free(&g->graph);
@@ -221,7 +227,7 @@ bool tx_vgraph_matches(const struct tx_vgraph *g, const AVFrame *f)
 {
     return f->width == g->width && f->height == g->height && f->format == g->format &&
            f->colorspace == g->colorspace && f->color_range == g->color_range &&
-           av_cmp_q(f->sample_aspect_ratio, g->sar) == 0;
+           av_cmp_q(frame_sar(f), g->sar) == 0;
 }
 
 bool tx_video_frame_ok(const struct tx_job *job, const AVFrame *f)
