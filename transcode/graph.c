@@ -2,7 +2,9 @@
  * encoded rendition) and small audio graphs (loudness meter, resample + gain). */
 #include "tx_internal.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libavfilter/avfilter.h>
@@ -48,13 +50,42 @@ out:
     return ret;
 }
 
-static const char *orient_filters(int rotation)
+/* Filters turning the decoded picture upright, as FFmpeg's autorotate does
+ * (a mirror is a left-right flip after the turn). */
+static const char *orient_filters(const struct tx_input *in)
 {
-    switch (rotation) {
-    case 90: return "transpose=clock,";
-    case 180: return "hflip,vflip,";
-    case 270: return "transpose=cclock,";
-    default: return "";
+    switch (in->rotation) {
+    case 90: return in->mirror ? "transpose=cclock_flip," : "transpose=clock,";
+    case 180: return in->mirror ? "vflip," : "hflip,vflip,";
+    case 270: return in->mirror ? "transpose=clock_flip," : "transpose=cclock,";
+    default: return in->mirror ? "hflip," : "";
+    }
+}
+
+/* bwdif only for sources that say they are interlaced; deint=interlaced lets
+ * the progressive frames of mixed content through untouched. It needs at
+ * least 3x4 pixels. */
+static const char *deint_filter(const struct tx_input *in, const AVFrame *f)
+{
+    enum AVFieldOrder fo = in->vst->codecpar->field_order;
+    bool interlaced = f->interlaced_frame || (fo != AV_FIELD_UNKNOWN && fo != AV_FIELD_PROGRESSIVE);
+    return interlaced && f->width >= 3 && f->height >= 4 ? "bwdif=mode=send_frame:deint=interlaced,"
+                                                         : "";
+}
+
+/* Size of f's upright picture fitted inside w x h (even, at least 2x2). A
+ * picture of the planned shape gives w x h itself; one that changed shape
+ * mid-stream is letterboxed rather than stretched. */
+static void fit_frame(const struct tx_input *in, const AVFrame *f, int w, int h, int *fw, int *fh)
+{
+    bool sideways = in->rotation == 90 || in->rotation == 270;
+    double pw = sideways ? f->height : f->width, ph = sideways ? f->width : f->height;
+    double s = fmin((double)w / pw, (double)h / ph);
+    *fw = FFMAX((int)lround(pw * s) & ~1, 2);
+    *fh = FFMAX((int)lround(ph * s) & ~1, 2);
+    if (abs(*fw - w) <= 2 && abs(*fh - h) <= 2) {
+        *fw = w;
+        *fh = h;
     }
 }
 
@@ -87,17 +118,22 @@ static const char *zimg_matrix(const AVFrame *f)
 static int scale_chain(char *buf, size_t size, const struct tx_input *in, const AVFrame *f,
                        int w, int h)
 {
-    int n;
+    int fw, fh, n;
+    fit_frame(in, f, w, h, &fw, &fh);
     if (in->hdr)
         n = snprintf(buf, size,
                      "zscale=w=%d:h=%d:filter=bicubic:tin=%s:min=2020_ncl:pin=2020:rin=tv:"
                      "t=linear:npl=100,format=gbrpf32le,zscale=p=709,"
                      "tonemap=tonemap=hable:desat=0,zscale=t=709:m=709:r=tv,format=yuv420p",
-                     w, h, zimg_transfer(in->vst->codecpar->color_trc));
+                     fw, fh, zimg_transfer(in->vst->codecpar->color_trc));
     else
         n = snprintf(buf, size,
                      "zscale=w=%d:h=%d:filter=bicubic:min=%s:m=709:rin=%s:r=tv,format=yuv420p",
-                     w, h, zimg_matrix(f), f->color_range == AVCOL_RANGE_JPEG ? "pc" : "tv");
+                     fw, fh, zimg_matrix(f), f->color_range == AVCOL_RANGE_JPEG ? "pc" : "tv");
+    if (n < 0 || (size_t)n >= size)
+        return -1;
+    if (fw != w || fh != h)
+        n += snprintf(buf + n, size - (size_t)n, ",pad=%d:%d:-1:-1", w, h);
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
@@ -121,18 +157,25 @@ static int video_desc(char *desc, size_t size, const struct tx_input *in, const 
         return -1;
     int n;
     if (n_enc == 1) {
-        n = snprintf(desc, size, "[in]%sfps=fps=%d/%d,%s[o0]", orient_filters(in->rotation),
-                     plan->fps.num, plan->fps.den, scale);
+        n = snprintf(desc, size, "[in]%s%sfps=fps=%d/%d,%s[o0]", deint_filter(in, first),
+                     orient_filters(in), plan->fps.num, plan->fps.den, scale);
     } else {
         /* The low rendition is scaled from the top one: cheaper, same look. */
         const struct tx_rend_plan *low = &plan->r[enc[1]];
         n = snprintf(desc, size,
-                     "[in]%sfps=fps=%d/%d,%s,split=2[o0][s1];"
+                     "[in]%s%sfps=fps=%d/%d,%s,split=2[o0][s1];"
                      "[s1]zscale=w=%d:h=%d:filter=bicubic,format=yuv420p[o1]",
-                     orient_filters(in->rotation), plan->fps.num, plan->fps.den, scale,
+                     deint_filter(in, first), orient_filters(in), plan->fps.num, plan->fps.den, scale,
                      low->width, low->height);
     }
     return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Unknown (0/0, 0/1) counts as square, as the graph takes it. */
+static AVRational frame_sar(const AVFrame *f)
+{
+    AVRational sar = f->sample_aspect_ratio;
+    return sar.num > 0 && sar.den > 0 ? sar : (AVRational){ 1, 1 };
 }
 
 int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame *first,
@@ -149,8 +192,7 @@ int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame
     if (!g->graph)
         return -1;
 
-    AVRational sar = first->sample_aspect_ratio.num > 0 ? first->sample_aspect_ratio
-                                                        : (AVRational){ 1, 1 };
+    AVRational sar = frame_sar(first);
     char args[256];
     snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
              first->width, first->height, first->format, in->vst->time_base.num,
@@ -168,6 +210,12 @@ int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame
         goto fail;
     for (int i = 0; i < n_enc; i++)
         g->sink[enc[i]] = sinks[i];
+    g->width = first->width;
+    g->height = first->height;
+    g->format = first->format;
+    g->colorspace = first->colorspace;
+    g->color_range = first->color_range;
+    g->sar = sar;
     return 0;
 fail:
     avfilter_graph_free(&g->graph);
@@ -175,25 +223,66 @@ fail:
     return -1;
 }
 
-int tx_agraph_open(struct tx_agraph *g, const AVCodecContext *dec, AVRational tb,
-                   const char *chain, int frame_size)
+bool tx_vgraph_matches(const struct tx_vgraph *g, const AVFrame *f)
+{
+    return f->width == g->width && f->height == g->height && f->format == g->format &&
+           f->colorspace == g->colorspace && f->color_range == g->color_range &&
+           av_cmp_q(frame_sar(f), g->sar) == 0;
+}
+
+bool tx_video_frame_ok(const struct tx_job *job, const AVFrame *f)
+{
+    int big = FFMAX(f->width, f->height), small = FFMIN(f->width, f->height);
+    return small > 0 && big <= FFMAX(job->opt->max_width, job->opt->max_height) &&
+           small <= FFMIN(job->opt->max_width, job->opt->max_height) &&
+           av_pix_fmt_desc_get(f->format) != NULL;
+}
+
+bool tx_audio_params_ok(int sample_rate, const AVChannelLayout *layout)
+{
+    return sample_rate >= TX_MIN_SAMPLE_RATE && sample_rate <= TX_MAX_SAMPLE_RATE &&
+           layout->nb_channels > 0 && layout->nb_channels <= TX_MAX_CHANNELS &&
+           av_channel_layout_check(layout);
+}
+
+bool tx_agraph_matches(const struct tx_agraph *g, const AVFrame *f)
+{
+    if (f->sample_rate != g->sample_rate || f->format != g->format)
+        return false;
+    if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) /* buffersrc fills it in */
+        return f->ch_layout.nb_channels == g->layout.nb_channels;
+    return av_channel_layout_compare(&f->ch_layout, &g->layout) == 0;
+}
+
+void tx_agraph_free(struct tx_agraph *g)
+{
+    avfilter_graph_free(&g->graph);
+    av_channel_layout_uninit(&g->layout);
+    memset(g, 0, sizeof *g);
+}
+
+int tx_agraph_open(struct tx_agraph *g, const AVFrame *first, AVRational tb, const char *chain,
+                   int frame_size)
 {
     memset(g, 0, sizeof *g);
     g->graph = avfilter_graph_alloc();
     if (!g->graph)
         return -1;
-    AVChannelLayout layout = { 0 };
-    if (dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
-        av_channel_layout_default(&layout, dec->ch_layout.nb_channels);
-    else if (av_channel_layout_copy(&layout, &dec->ch_layout) < 0)
+    if (!tx_audio_params_ok(first->sample_rate, &first->ch_layout) ||
+        !av_get_sample_fmt_name(first->format))
         goto fail;
+    if (first->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+        av_channel_layout_default(&g->layout, first->ch_layout.nb_channels);
+    else if (av_channel_layout_copy(&g->layout, &first->ch_layout) < 0)
+        goto fail;
+    g->sample_rate = first->sample_rate;
+    g->format = first->format;
     char lname[128];
-    if (av_channel_layout_describe(&layout, lname, sizeof lname) < 0)
+    if (av_channel_layout_describe(&g->layout, lname, sizeof lname) < 0)
         goto fail;
-    av_channel_layout_uninit(&layout);
     char args[512];
     snprintf(args, sizeof args, "time_base=%d/%d:sample_rate=%d:sample_fmt=%s:channel_layout=%s",
-             tb.num, tb.den, dec->sample_rate, av_get_sample_fmt_name(dec->sample_fmt), lname);
+             tb.num, tb.den, first->sample_rate, av_get_sample_fmt_name(first->format), lname);
     if (avfilter_graph_create_filter(&g->src, avfilter_get_by_name("abuffer"), "in", args, NULL,
                                      g->graph) < 0 ||
         avfilter_graph_create_filter(&g->sink, avfilter_get_by_name("abuffersink"), "out", NULL,
@@ -207,8 +296,6 @@ int tx_agraph_open(struct tx_agraph *g, const AVCodecContext *dec, AVRational tb
         av_buffersink_set_frame_size(g->sink, (unsigned)frame_size);
     return 0;
 fail:
-    av_channel_layout_uninit(&layout);
-    avfilter_graph_free(&g->graph);
-    memset(g, 0, sizeof *g);
+    tx_agraph_free(g);
     return -1;
 }

@@ -1,5 +1,6 @@
 /* Integrated loudness and sample peak of an audio stream with lavfi's ebur128,
- * fed packet by packet during the scan pass. */
+ * fed packet by packet during the scan pass. ebur128 always sees 48 kHz: its
+ * filter bank and windows are only sound at ordinary rates. */
 #include "tx_internal.h"
 
 #include <math.h>
@@ -11,8 +12,11 @@
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 
+#define METER_CHAIN "aresample=48000,ebur128=metadata=1:peak=sample"
+
 struct tx_meter {
     AVCodecContext *dec;
+    AVRational tb;
     struct tx_agraph g;
     AVFrame *frame;
     double lufs;
@@ -38,7 +42,7 @@ static void read_meta(struct tx_meter *m, const AVFrame *f)
 
 static int drain(struct tx_meter *m)
 {
-    for (;;) {
+    while (m->g.graph) {
         int ret = av_buffersink_get_frame(m->g.sink, m->frame);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
@@ -47,6 +51,20 @@ static int drain(struct tx_meter *m)
         read_meta(m, m->frame);
         av_frame_unref(m->frame);
     }
+    return 0;
+}
+
+/* The graph follows the first usable frame; frames of other parameters
+ * (a mid-stream change) are left out of the measurement. */
+static int measure(struct tx_meter *m, AVFrame *f)
+{
+    if (!tx_audio_params_ok(f->sample_rate, &f->ch_layout))
+        return 0;
+    if (!m->g.graph && tx_agraph_open(&m->g, f, m->tb, METER_CHAIN, 0) < 0)
+        return -1;
+    if (!tx_agraph_matches(&m->g, f))
+        return 0;
+    return av_buffersrc_add_frame_flags(m->g.src, f, AV_BUFFERSRC_FLAG_KEEP_REF);
 }
 
 static int receive(struct tx_meter *m)
@@ -57,7 +75,7 @@ static int receive(struct tx_meter *m)
             return 0;
         if (ret < 0)
             return ret;
-        ret = av_buffersrc_add_frame_flags(m->g.src, m->frame, AV_BUFFERSRC_FLAG_KEEP_REF);
+        ret = measure(m, m->frame);
         av_frame_unref(m->frame);
         if (ret < 0)
             return ret;
@@ -72,9 +90,9 @@ int tx_meter_open(struct tx_meter **out, const AVStream *ast)
     if (!m)
         return -1;
     m->lufs = -70.0;
+    m->tb = ast->time_base;
     m->frame = av_frame_alloc();
-    if (!m->frame || tx_decoder_open(&m->dec, ast, 1, 0) < 0 ||
-        tx_agraph_open(&m->g, m->dec, ast->time_base, "ebur128=metadata=1:peak=sample", 0) < 0) {
+    if (!m->frame || tx_decoder_open(&m->dec, ast, 1, 0) < 0) {
         tx_meter_free(&m);
         return -1;
     }
@@ -89,7 +107,7 @@ int tx_meter_feed(struct tx_meter *m, const AVPacket *pkt)
         return 0; /* skip a damaged packet */
     if ((ret = receive(m)) < 0)
         return ret;
-    if (!pkt) {
+    if (!pkt && m->g.graph) {
         if ((ret = av_buffersrc_add_frame(m->g.src, NULL)) < 0)
             return ret;
         return drain(m);
@@ -108,7 +126,7 @@ void tx_meter_free(struct tx_meter **pm)
     struct tx_meter *m = *pm;
     if (!m)
         return;
-    tx_graph_free(&m->g.graph);
+    tx_agraph_free(&m->g);
     avcodec_free_context(&m->dec);
     av_frame_free(&m->frame);
     av_freep(pm);

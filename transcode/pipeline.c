@@ -9,6 +9,10 @@
 
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libavutil/fifo.h>
+
+/* Seconds of encoded audio sent ahead of the encoded video. */
+#define AUDIO_LEAD 1.0
 
 struct pipe {
     struct tx_job *job;
@@ -19,6 +23,7 @@ struct pipe {
     struct tx_vgraph vg;
     struct tx_agraph ag;
     AVFrame *frame, *filt;
+    AVFifo *ahold;       /* encoded audio packets held until the video reaches them */
     AVPacket *pkt;
     int64_t vstart;      /* first video timestamp, video stream time base */
     int64_t astart;      /* the same instant in audio stream time base */
@@ -28,8 +33,12 @@ struct pipe {
     bool video_done, audio_done, capped;
     int64_t frames_decoded;
     int64_t vsrc_end;    /* end of the last frame fed to the graph, stream time base */
+    int64_t vend;        /* the video's end by its timestamps, capped; stream time base,
+                          * AV_NOPTS_VALUE when unknown */
     bool have_first[TX_MAX_RENDITIONS];
     int64_t first_pts[TX_MAX_RENDITIONS];
+    bool have_last[TX_MAX_RENDITIONS];
+    int64_t last_pts[TX_MAX_RENDITIONS]; /* last frame sent, 1/fps */
     int next_cut[TX_MAX_RENDITIONS];
     int poster_rend;     /* encoded rendition the poster is taken from */
     double vout_end;
@@ -53,6 +62,43 @@ static bool force_key(struct pipe *p, int i, double t)
     return true;
 }
 
+static int copy_packet(struct pipe *p, const AVPacket *pkt, int64_t start, bool video)
+{
+    for (int i = 0; i < p->plan->n; i++) {
+        if (video && !p->plan->r[i].copy)
+            continue;
+        AVPacket *c = av_packet_clone(pkt);
+        if (!c)
+            return fail_internal(p, "out of memory");
+        if (c->pts != AV_NOPTS_VALUE)
+            c->pts -= start;
+        if (c->dts != AV_NOPTS_VALUE)
+            c->dts -= start;
+        int ret = video ? tx_output_vpacket(p->outs[i], c) : tx_output_apacket(p->outs[i], c);
+        av_packet_free(&c);
+        if (ret < 0)
+            return fail_internal(p, "writing the output failed");
+    }
+    return 0;
+}
+
+/* Sends the held audio that starts before t seconds (all of it when t < 0),
+ * or only frees it when send is false. */
+static int release_audio(struct pipe *p, double t, bool send)
+{
+    AVPacket *pkt;
+    while (p->ahold && av_fifo_peek(p->ahold, &pkt, 1, 0) >= 0) {
+        if (t >= 0 && (double)pkt->pts / 48000.0 > t)
+            break;
+        av_fifo_drain2(p->ahold, 1);
+        int ret = send ? copy_packet(p, pkt, 0, false) : 0;
+        av_packet_free(&pkt);
+        if (ret < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int emit_video(struct pipe *p, int i, AVFrame *f, AVRational tb)
 {
     if (!p->have_first[i]) {
@@ -67,6 +113,12 @@ static int emit_video(struct pipe *p, int i, AVFrame *f, AVRational tb)
         return 0;
     }
     f->pts = av_rescale_q(rel, tb, av_inv_q(p->plan->fps));
+    if (p->have_last[i] && f->pts <= p->last_pts[i]) {
+        av_frame_unref(f); /* a rebuilt graph may repeat the instant the old one ended on */
+        return 0;
+    }
+    p->have_last[i] = true;
+    p->last_pts[i] = f->pts;
     f->pict_type = force_key(p, i, t) ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     double end = t + 1.0 / av_q2d(p->plan->fps);
     if (end > p->vout_end)
@@ -80,28 +132,48 @@ static int emit_video(struct pipe *p, int i, AVFrame *f, AVRational tb)
     return 0;
 }
 
+/* One frame from every sink in turn, then the audio up to the video: the
+ * outputs get both in step even when fps fills a long gap at once. */
 static int drain_vsinks(struct pipe *p)
 {
-    for (int i = 0; i < p->plan->n; i++) {
-        AVFilterContext *sink = p->vg.sink[i];
-        if (!sink)
-            continue;
-        AVRational tb = av_buffersink_get_time_base(sink);
-        for (;;) {
+    for (bool more = true; more;) {
+        more = false;
+        for (int i = 0; i < p->plan->n; i++) {
+            AVFilterContext *sink = p->vg.sink[i];
+            if (!sink)
+                continue;
             int ret = av_buffersink_get_frame(sink, p->filt);
             if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
-                break;
+                continue;
             if (ret < 0)
                 return fail_internal(p, "video filtering failed");
-            if (emit_video(p, i, p->filt, tb) < 0)
+            more = true;
+            if (emit_video(p, i, p->filt, av_buffersink_get_time_base(sink)) < 0)
                 return -1;
         }
+        if (release_audio(p, p->vout_end + AUDIO_LEAD, true) < 0)
+            return -1;
     }
+    return 0;
+}
+
+/* The picture changed size, format or colours mid-stream: the old graph is
+ * flushed up to the new frame (fps repeats its last picture until then) and
+ * freed; the caller builds the next one from the new frame. */
+static int reopen_vgraph(struct pipe *p, int64_t ts)
+{
+    int64_t until = ts != AV_NOPTS_VALUE ? ts : p->vsrc_end;
+    if (av_buffersrc_close(p->vg.src, until, 0) < 0 || drain_vsinks(p) < 0)
+        return fail_internal(p, "video filtering failed");
+    tx_graph_free(&p->vg.graph);
+    memset(&p->vg, 0, sizeof p->vg);
     return 0;
 }
 
 static int on_video_frame(struct pipe *p, AVFrame *f)
 {
+    if (!tx_video_frame_ok(p->job, f))
+        return 0; /* a damaged or absurd picture: like an undecodable one */
     int64_t ts = f->best_effort_timestamp;
     if (ts != AV_NOPTS_VALUE) {
         double t = (double)(ts - p->vstart) * av_q2d(p->in->vst->time_base);
@@ -120,6 +192,8 @@ static int on_video_frame(struct pipe *p, AVFrame *f)
                           : av_rescale_q(1, av_inv_q(rate), p->in->vst->time_base);
         p->vsrc_end = FFMAX(p->vsrc_end, ts + dur);
     }
+    if (p->vg.graph && !tx_vgraph_matches(&p->vg, f) && reopen_vgraph(p, ts) < 0)
+        return -1;
     if (!p->vg.graph && tx_vgraph_open(&p->vg, p->in, f, p->plan) < 0)
         return fail_internal(p, "cannot build the video filters");
     if (av_buffersrc_add_frame_flags(p->vg.src, f, AV_BUFFERSRC_FLAG_KEEP_REF) < 0)
@@ -142,26 +216,6 @@ static int receive_video(struct pipe *p)
     }
 }
 
-static int copy_packet(struct pipe *p, const AVPacket *pkt, int64_t start, bool video)
-{
-    for (int i = 0; i < p->plan->n; i++) {
-        if (video && !p->plan->r[i].copy)
-            continue;
-        AVPacket *c = av_packet_clone(pkt);
-        if (!c)
-            return fail_internal(p, "out of memory");
-        if (c->pts != AV_NOPTS_VALUE)
-            c->pts -= start;
-        if (c->dts != AV_NOPTS_VALUE)
-            c->dts -= start;
-        int ret = video ? tx_output_vpacket(p->outs[i], c) : tx_output_apacket(p->outs[i], c);
-        av_packet_free(&c);
-        if (ret < 0)
-            return fail_internal(p, "writing the output failed");
-    }
-    return 0;
-}
-
 static int on_video_packet(struct pipe *p, AVPacket *pkt)
 {
     if (p->video_done)
@@ -178,6 +232,21 @@ static int on_video_packet(struct pipe *p, AVPacket *pkt)
 
 /* ---- audio ---------------------------------------------------------------- */
 
+/* Encoded video is produced late across a gap in its timestamps (fps fills
+ * the gap when the next picture comes), so encoded audio waits for it here
+ * rather than landing in whichever fragment is open. Stream copies pass. */
+static int hold_audio(struct pipe *p, const AVPacket *pkt)
+{
+    if (p->poster_rend < 0)
+        return copy_packet(p, pkt, 0, false);
+    AVPacket *c = av_packet_clone(pkt);
+    if (!c || av_fifo_write(p->ahold, &c, 1) < 0) {
+        av_packet_free(&c);
+        return fail_internal(p, "out of memory");
+    }
+    return 0;
+}
+
 static int send_aac(struct pipe *p, AVFrame *f)
 {
     if (avcodec_send_frame(p->aenc, f) < 0)
@@ -188,7 +257,7 @@ static int send_aac(struct pipe *p, AVFrame *f)
             return 0;
         if (ret < 0)
             return fail_internal(p, "audio encoding failed");
-        ret = copy_packet(p, p->pkt, 0, false);
+        ret = hold_audio(p, p->pkt);
         av_packet_unref(p->pkt);
         if (ret < 0)
             return -1;
@@ -223,15 +292,22 @@ static int drain_asink(struct pipe *p)
     }
 }
 
+/* A frame of other parameters than the graph's (a mid-stream change) gets a
+ * new graph; the few samples still buffered in the old one are dropped, so
+ * the encoder only ever sees whole frames. */
 static int on_audio_frame(struct pipe *p, AVFrame *f)
 {
+    if (!tx_audio_params_ok(f->sample_rate, &f->ch_layout))
+        return 0;
+    if (p->ag.graph && !tx_agraph_matches(&p->ag, f))
+        tx_agraph_free(&p->ag);
     if (!p->ag.graph) {
         char chain[256];
         snprintf(chain, sizeof chain,
                  "aresample=48000,volume=volume=%.2fdB:precision=float,"
                  "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
                  p->plan->gain_db);
-        if (tx_agraph_open(&p->ag, p->adec, p->in->ast->time_base, chain, p->aenc->frame_size) < 0)
+        if (tx_agraph_open(&p->ag, f, p->in->ast->time_base, chain, p->aenc->frame_size) < 0)
             return fail_internal(p, "cannot build the audio filters");
     }
     f->pts = f->best_effort_timestamp;
@@ -327,6 +403,8 @@ static int setup(struct pipe *p, const struct tx_scan *scan)
     p->vstart = llround(scan->start / av_q2d(in->vst->time_base));
     p->expected = fmin(plan->cap, scan->duration > 0 ? scan->duration : plan->cap);
     p->alimit = fmin(plan->cap, p->expected + 0.05);
+    p->vend = scan->duration > 0 ? p->vstart + llround(p->expected / av_q2d(in->vst->time_base))
+                                 : AV_NOPTS_VALUE;
     p->astart48 = llround(scan->start * 48000.0);
     p->audio_done = plan->audio == TX_AUDIO_NONE;
     p->poster_rend = -1;
@@ -335,6 +413,7 @@ static int setup(struct pipe *p, const struct tx_scan *scan)
             p->poster_rend = i;
     tx_poster_init(&p->poster, p->expected);
     if (!(p->frame = av_frame_alloc()) || !(p->filt = av_frame_alloc()) ||
+        !(p->ahold = av_fifo_alloc2(64, sizeof(AVPacket *), AV_FIFO_FLAG_AUTO_GROW)) ||
         !(p->pkt = av_packet_alloc()))
         return fail_internal(p, "out of memory");
     int64_t max_pixels = (int64_t)p->job->opt->max_width * p->job->opt->max_height;
@@ -384,8 +463,11 @@ static int flush_all(struct pipe *p)
                 return -1;
         }
         /* Closing at the end of the last frame (not its start) keeps fps from
-         * dropping the final frame. */
-        if (p->vg.graph && (av_buffersrc_close(p->vg.src, p->vsrc_end, 0) < 0 || drain_vsinks(p) < 0))
+         * dropping the final frame; closing at the end the timestamps promise
+         * makes fps hold the last picture over a gap before the cap or an
+         * undecodable tail, so the video lasts as long as the audio cut. */
+        int64_t end = p->vend != AV_NOPTS_VALUE ? FFMAX(p->vsrc_end, p->vend) : p->vsrc_end;
+        if (p->vg.graph && (av_buffersrc_close(p->vg.src, end, 0) < 0 || drain_vsinks(p) < 0))
             return fail_internal(p, "video filtering failed");
         if (p->frames_decoded == 0)
             return tx_fail(p->job, TX_ERR_UNSUPPORTED, NULL);
@@ -401,6 +483,8 @@ static int flush_all(struct pipe *p)
         if (send_aac(p, NULL) < 0)
             return -1;
     }
+    if (release_audio(p, -1, true) < 0)
+        return -1;
     int ret = 0;
     for (int i = 0; i < p->plan->n; i++)
         if (tx_output_finish(p->outs[i]) < 0)
@@ -411,12 +495,14 @@ static int flush_all(struct pipe *p)
 static void teardown(struct pipe *p)
 {
     tx_graph_free(&p->vg.graph);
-    tx_graph_free(&p->ag.graph);
+    tx_agraph_free(&p->ag);
     avcodec_free_context(&p->vdec);
     avcodec_free_context(&p->adec);
     avcodec_free_context(&p->aenc);
     av_frame_free(&p->frame);
     av_frame_free(&p->filt);
+    release_audio(p, -1, false);
+    av_fifo_freep2(&p->ahold);
     av_packet_free(&p->pkt);
     tx_poster_free(&p->poster);
 }

@@ -83,7 +83,7 @@ static bool header_copyable(const struct tx_job *job, const struct tx_input *in)
     return job->opt->allow_fast_path && v->codec_id == AV_CODEC_ID_H264 &&
            v->format == AV_PIX_FMT_YUV420P && !in->hdr && bt709(v) &&
            (v->field_order == AV_FIELD_PROGRESSIVE || v->field_order == AV_FIELD_UNKNOWN) &&
-           in->rotation == 0 && v->extradata_size > 6 && v->extradata[0] == 1 &&
+           in->rotation == 0 && !in->mirror && v->extradata_size > 6 && v->extradata[0] == 1 &&
            square(v->sample_aspect_ratio) && square(in->vst->sample_aspect_ratio) &&
            (!a || !job->opt->keep_audio || a->codec_id == AV_CODEC_ID_AAC);
 }

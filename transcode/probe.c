@@ -15,11 +15,22 @@ static const char FORMAT_WHITELIST[] =
     "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,mpeg,asf,ogg";
 
 #define SNIFF_BYTES 4096
+/* What libavformat may create at all (its default): bounds the memory of a
+ * hostile file before our own, lower limit can be checked. */
+#define DEMUXER_MAX_STREAMS 1000
 
 static bool starts_with_nocase(const char *s, size_t n, const char *prefix)
 {
     size_t len = strlen(prefix);
     return n >= len && strncasecmp(s, prefix, len) == 0;
+}
+
+static bool name_in(const char *name, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
 }
 
 /* Looks at the first bytes ourselves so playlists get a precise message even
@@ -56,10 +67,18 @@ static int sniff(struct tx_job *job)
     if (fmt && score > AVPROBE_SCORE_MAX / 4) {
         static const char *const playlist_fmts[] = { "hls", "concat", "dash", "sdp", "rtsp",
                                                       "image2", "tedcaptions", "mpl2" };
-        for (size_t i = 0; i < sizeof playlist_fmts / sizeof *playlist_fmts; i++)
-            if (strcmp(fmt->name, playlist_fmts[i]) == 0)
-                return tx_fail(job, TX_ERR_PLAYLIST, NULL);
+        if (name_in(fmt->name, playlist_fmts, sizeof playlist_fmts / sizeof *playlist_fmts))
+            return tx_fail(job, TX_ERR_PLAYLIST, NULL);
+        /* Outside the whitelist, so they would only get the generic refusal. */
+        static const char *const audio_fmts[] = { "mp3", "wav", "w64", "aac", "flac", "aiff",
+                                                  "caf", "ac3", "eac3", "amr", "amrnb", "amrwb",
+                                                  "ape", "wv", "tta", "dts", "au", "voc", "mlp",
+                                                  "truehd", "loas", "mpc", "mpc8", "wsaud" };
+        if (name_in(fmt->name, audio_fmts, sizeof audio_fmts / sizeof *audio_fmts))
+            return tx_fail(job, TX_ERR_AUDIO_ONLY, NULL);
     }
+    if (n >= 3 && memcmp(buf, "ID3", 3) == 0) /* a tag larger than the probe: mp3, aac... */
+        return tx_fail(job, TX_ERR_AUDIO_ONLY, NULL);
 
     bool text = true;
     for (size_t i = 0; i < n && text; i++)
@@ -70,17 +89,37 @@ static int sniff(struct tx_job *job)
     return 0;
 }
 
-static int rotation_of(const AVStream *st)
+/* The turn and mirror that make st upright, read like FFmpeg's autorotate:
+ * theta from the matrix, the flips from the signs of its entries. Angles
+ * off the quarter turns are rounded to the nearest one. */
+static void orientation_of(const AVStream *st, int *rotation, bool *mirror)
 {
     size_t size = 0;
     const uint8_t *sd = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    *rotation = 0;
+    *mirror = false;
     if (!sd || size < 9 * sizeof(int32_t))
-        return 0;
-    double theta = -av_display_rotation_get((const int32_t *)sd);
+        return;
+    const int32_t *m = (const int32_t *)sd;
+    double theta = -av_display_rotation_get(m);
     if (isnan(theta))
-        return 0;
+        return;
     long quarter = lround(theta / 90.0);
-    return (int)(((quarter % 4) + 4) % 4) * 90;
+    int deg = (int)(((quarter % 4) + 4) % 4) * 90;
+    bool hflip = m[0] < 0, vflip = m[4] < 0;
+    switch (deg) {
+    case 90: *mirror = m[3] > 0; break;
+    case 270: *mirror = m[3] < 0; break;
+    case 180: /* hflip alone is a mirror; vflip alone is a mirrored half turn */
+        deg = vflip ? 180 : 0;
+        *mirror = hflip != vflip;
+        break;
+    default:
+        deg = vflip ? 180 : 0;
+        *mirror = vflip;
+        break;
+    }
+    *rotation = deg;
 }
 
 static AVStream *pick_video(AVFormatContext *fmt)
@@ -98,12 +137,41 @@ static AVStream *pick_video(AVFormatContext *fmt)
     return best;
 }
 
+/* Audio we can decode with sane parameters (see TX_MAX_CHANNELS). */
+static bool usable_audio(const AVStream *st)
+{
+    const AVCodecParameters *par = st->codecpar;
+    return par->codec_type == AVMEDIA_TYPE_AUDIO && avcodec_find_decoder(par->codec_id) &&
+           tx_audio_params_ok(par->sample_rate, &par->ch_layout);
+}
+
+/* libavformat's favourite audio stream when usable, else the first usable
+ * one. Unusable audio is ignored rather than refused: the clip is the
+ * picture, and an upload with a broken sound track still teaches. */
+static AVStream *pick_audio(AVFormatContext *fmt, const AVStream *vst)
+{
+    int best = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vst->index, NULL, 0);
+    if (best >= 0 && usable_audio(fmt->streams[best]))
+        return fmt->streams[best];
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if (usable_audio(fmt->streams[i]))
+            return fmt->streams[i];
+    return NULL;
+}
+
 static bool has_stream_of(const AVFormatContext *fmt, enum AVMediaType type)
 {
     for (unsigned i = 0; i < fmt->nb_streams; i++)
         if (fmt->streams[i]->codecpar->codec_type == type)
             return true;
     return false;
+}
+
+static int too_many_streams(struct tx_job *job, const AVFormatContext *fmt)
+{
+    if (fmt->nb_streams > (unsigned)job->opt->max_streams)
+        return tx_fail(job, TX_ERR_UNSUPPORTED, "too many streams in the file");
+    return 0;
 }
 
 static int open_format(struct tx_job *job, AVFormatContext **out)
@@ -125,7 +193,9 @@ static int open_format(struct tx_job *job, AVFormatContext **out)
     av_dict_set(&d, "protocol_whitelist", "file", 0);
     av_dict_set_int(&d, "probesize", opt->probesize, 0);
     av_dict_set_int(&d, "analyzeduration", opt->analyzeduration, 0);
-    av_dict_set_int(&d, "max_streams", opt->max_streams, 0);
+    /* libavformat's own limit only makes the demuxer fail like on damage;
+     * ours (opt->max_streams, far lower) is checked below with its message. */
+    av_dict_set_int(&d, "max_streams", DEMUXER_MAX_STREAMS, 0);
     /* mov: never follow data references to other files. */
     av_dict_set(&d, "enable_drefs", "0", 0);
     int ret = avformat_open_input(&fmt, url, NULL, &d);
@@ -137,14 +207,18 @@ static int open_format(struct tx_job *job, AVFormatContext **out)
             return tx_fail(job, TX_ERR_IO, "cannot read the uploaded file");
         return tx_fail(job, TX_ERR_UNSUPPORTED, NULL);
     }
-    if (fmt->nb_streams > (unsigned)opt->max_streams) {
+    if (too_many_streams(job, fmt) < 0) {
         avformat_close_input(&fmt);
-        return tx_fail(job, TX_ERR_UNSUPPORTED, "too many streams in the file");
+        return -1;
     }
     ret = avformat_find_stream_info(fmt, NULL);
     if (ret < 0 || tx_check_stop(job) < 0) {
         avformat_close_input(&fmt);
         return tx_check_stop(job) < 0 ? -1 : tx_fail(job, TX_ERR_UNSUPPORTED, NULL);
+    }
+    if (too_many_streams(job, fmt) < 0) { /* mpegts finds its streams while reading */
+        avformat_close_input(&fmt);
+        return -1;
     }
     *out = fmt;
     return 0;
@@ -184,12 +258,7 @@ int tx_open_input(struct tx_job *job, struct tx_input *in)
         avformat_close_input(&fmt);
         return -1;
     }
-    AVStream *ast = NULL;
-    int ai = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, vst->index, NULL, 0);
-    if (ai >= 0 && avcodec_find_decoder(fmt->streams[ai]->codecpar->codec_id) &&
-        fmt->streams[ai]->codecpar->ch_layout.nb_channels > 0 &&
-        fmt->streams[ai]->codecpar->sample_rate > 0)
-        ast = fmt->streams[ai];
+    AVStream *ast = pick_audio(fmt, vst);
 
     for (unsigned i = 0; i < fmt->nb_streams; i++)
         if (fmt->streams[i] != vst && fmt->streams[i] != ast)
@@ -198,7 +267,7 @@ int tx_open_input(struct tx_job *job, struct tx_input *in)
     in->fmt = fmt;
     in->vst = vst;
     in->ast = ast;
-    in->rotation = rotation_of(vst);
+    orientation_of(vst, &in->rotation, &in->mirror);
     bool sideways = in->rotation == 90 || in->rotation == 270;
     in->width = sideways ? vst->codecpar->height : vst->codecpar->width;
     in->height = sideways ? vst->codecpar->width : vst->codecpar->height;

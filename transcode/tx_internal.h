@@ -51,6 +51,7 @@ struct tx_input {
     AVStream *vst;    /* never NULL once opened */
     AVStream *ast;    /* NULL when there is no audio */
     int rotation;     /* clockwise degrees to turn the picture upright: 0/90/180/270 */
+    bool mirror;      /* then flip it left-right (mirror display matrices) */
     int width, height;/* upright size */
     bool hdr;         /* PQ or HLG transfer */
 };
@@ -116,23 +117,46 @@ int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_
 /* Linear gain towards TX_TARGET_LUFS from the measured loudness, peak-limited. */
 void tx_plan_set_gain(struct tx_plan *plan, const struct tx_scan *scan);
 
-/* graph.c: filter graphs. */
+/* graph.c: filter graphs. A graph is configured from one decoded frame and
+ * only ever fed frames that tx_*graph_matches() accepts: buffersrc does not
+ * reject video frames of another size, and the filters would read them with
+ * the configured one. */
 struct tx_vgraph {
     AVFilterGraph *graph;
     AVFilterContext *src;
     AVFilterContext *sink[TX_MAX_RENDITIONS]; /* indexed like plan->r; NULL for copies */
+    int width, height, format;                /* what src was configured with */
+    enum AVColorSpace colorspace;
+    enum AVColorRange color_range;
+    AVRational sar;
 };
-/* Built on the first decoded frame (its format is the truth, not the header). */
+/* Built on a decoded frame (its format is the truth, not the header). */
 int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame *first,
                    const struct tx_plan *plan);
+bool tx_vgraph_matches(const struct tx_vgraph *g, const AVFrame *f);
+/* A decoded picture the graphs may take: sane size within the job's limits. */
+bool tx_video_frame_ok(const struct tx_job *job, const AVFrame *f);
+
+/* Audio accepted from untrusted streams and frames; outside it a stream is
+ * ignored and a frame dropped (filters misbehave on absurd rates). */
+#define TX_MIN_SAMPLE_RATE 8000
+#define TX_MAX_SAMPLE_RATE 384000
+#define TX_MAX_CHANNELS 32
+bool tx_audio_params_ok(int sample_rate, const AVChannelLayout *layout);
+
 struct tx_agraph {
     AVFilterGraph *graph;
     AVFilterContext *src;
     AVFilterContext *sink;
+    int sample_rate, format; /* what src was configured with */
+    AVChannelLayout layout;
 };
-/* abuffer -> chain -> abuffersink; frame_size > 0 fixes the frames' sample count. */
-int tx_agraph_open(struct tx_agraph *g, const AVCodecContext *dec, AVRational tb,
-                   const char *chain, int frame_size);
+/* abuffer (configured from first, which must pass tx_audio_params_ok) -> chain
+ * -> abuffersink; frame_size > 0 fixes the frames' sample count. */
+int tx_agraph_open(struct tx_agraph *g, const AVFrame *first, AVRational tb, const char *chain,
+                   int frame_size);
+bool tx_agraph_matches(const struct tx_agraph *g, const AVFrame *f);
+void tx_agraph_free(struct tx_agraph *g);
 void tx_graph_free(AVFilterGraph **graph);
 
 /* codec.c: decoders and encoders. */
