@@ -1,6 +1,8 @@
 /* One rendition file: a fragmented MP4 (moov first, one fragment per segment)
  * written by its own thread, which also runs that rendition's encoder. The
- * decoding thread hands it frames or packets through a small bounded queue. */
+ * decoding thread hands it frames or packets through a small bounded queue.
+ * A stream-copied rendition has no encoder to wait for: the caller's thread
+ * writes its packets at once, without a handoff per packet. */
 #include "tx_internal.h"
 
 #include <pthread.h>
@@ -21,6 +23,7 @@ struct item {
 struct tx_output {
     pthread_t thread;
     bool started, joined;
+    bool inline_writer; /* no thread: push() processes items itself */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct item q[QUEUE_CAP];
@@ -197,8 +200,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static int process_inline(struct tx_output *o, struct item it)
+{
+    if (o->joined || atomic_load(&o->failed) || process(o, &it) < 0)
+        atomic_store(&o->failed, true);
+    item_free(&it);
+    return atomic_load(&o->failed) ? -1 : 0;
+}
+
 static int push(struct tx_output *o, struct item it)
 {
+    if (o->inline_writer)
+        return process_inline(o, it);
     pthread_mutex_lock(&o->mu);
     while (o->count == QUEUE_CAP && !atomic_load(&o->failed))
         pthread_cond_wait(&o->cv, &o->mu);
@@ -244,6 +257,11 @@ int tx_output_apacket(struct tx_output *o, AVPacket *pkt)
 
 static void join(struct tx_output *o)
 {
+    if (o->inline_writer && !o->joined) {
+        o->joined = true;
+        if (!atomic_load(&o->failed) && finish_file(o) < 0)
+            atomic_store(&o->failed, true);
+    }
     if (!o->started || o->joined)
         return;
     pthread_mutex_lock(&o->mu);
@@ -332,6 +350,10 @@ int tx_output_open(struct tx_output **out, const struct tx_output_cfg *cfg)
     av_dict_free(&d);
     if (ret < 0)
         return -1;
+    if (!o->venc) {
+        o->inline_writer = true;
+        return 0;
+    }
     if (pthread_create(&o->thread, NULL, worker, o) != 0)
         return -1;
     o->started = true;
