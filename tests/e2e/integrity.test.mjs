@@ -10,23 +10,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer, api, login, expectProblem, assertNoSanitizerReport } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
-import { waitForVideo } from './lib/poll.mjs';
+import { publishClip } from './lib/poll.mjs';
 
 const users = ['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6', 'agent7', 'agent8', 'trainer1', 'admin'];
 let s, tok, clip, replayed;
 
 const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(s.dir, 'casereel.db'), q]).toString().trim();
 
-async function publish(user, title) {
-  const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent(title)}`,
-    { token: tok[user], body: clip, headers: { 'content-type': 'video/mp4' } });
-  assert.equal(r.status, 202, r.body);
-  const v = await waitForVideo(s, tok[user], r.json.id);
-  assert.equal(v.status, 'pending_review', v.error);
-  const ok = await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: tok.trainer1, json: { decision: 'approve' } });
-  assert.equal(ok.status, 200, ok.body);
-  return v.id;
-}
+const publish = (user, title) => publishClip(s, { creator: tok[user], trainer: tok.trainer1, clip, title });
 
 const view = (user, id, event, position) =>
   api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok[user], json: { event, position } });

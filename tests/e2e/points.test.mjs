@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer, api, login, expectProblem } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
-import { waitForVideo } from './lib/poll.mjs';
+import { publishClip } from './lib/poll.mjs';
 
 const ZONE = 'Pacific/Kiritimati'; // UTC+14: its calendar day is not UTC's for 14 h a day
 const users = ['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6', 'agent7', 'agent8', 'trainer1', 'admin'];
@@ -45,16 +45,7 @@ function assertLedger(server) {
   assert.equal(sql(server, 'SELECT COUNT(*) FROM shop_items WHERE stock < 0'), '0');
 }
 
-async function publish(user, title) {
-  const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent(title)}`,
-    { token: tok[user], body: clip, headers: { 'content-type': 'video/mp4' } });
-  assert.equal(r.status, 202, r.body);
-  const v = await waitForVideo(s, tok[user], r.json.id);
-  assert.equal(v.status, 'pending_review', v.error);
-  const ok = await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: tok.trainer1, json: { decision: 'approve' } });
-  assert.equal(ok.status, 200, ok.body);
-  return v.id;
-}
+const publish = (user, title) => publishClip(s, { creator: tok[user], trainer: tok.trainer1, clip, title });
 
 before(async () => {
   clip = readFileSync(makeClip('points.mp4', { seconds: 2, size: '360x640' }));
