@@ -43,6 +43,7 @@ struct req_ctx {
 	bool deferred;     /* the handler called http_defer(): answered by another thread */
 	bool suspended;    /* ... and the connection is parked until http_resume() */
 	bool resumed;      /* ... and http_resume() was called: res is final */
+	bool own_timeout;  /* http_set_idle_timeout() changed the connection's */
 	char *body;
 	size_t body_len, body_cap, body_max;
 	size_t bytes_out;
@@ -286,6 +287,8 @@ void http_defer(struct cr_request *req)
 
 void http_set_idle_timeout(struct cr_request *req, unsigned seconds)
 {
+	struct req_ctx *ctx = req->server_ctx;
+	ctx->own_timeout = true;
 	MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, seconds);
 }
 
@@ -427,11 +430,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)conn;
 	struct http_server *srv = cls;
 	struct req_ctx *ctx = *con_cls;
 	if (!ctx)
 		return;
+	if (ctx->own_timeout) /* the next request on this connection gets the usual one */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned)srv->app->cfg->connection_timeout);
 	uint64_t us = now_us() - ctx->start_us;
 	unsigned status = ctx->queued ? ctx->res.status : 499; /* 499: client went away */
 	if (!ctx->queued)

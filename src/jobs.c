@@ -84,12 +84,13 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 	return e ? (store_rollback(), e) : store_commit();
 }
 
-cr_err jobs_requeue(const struct job *job)
+cr_err jobs_requeue(const struct job *job, bool counted)
 {
-	sqlite3_stmt *st = store_stmt("UPDATE jobs SET state = 'queued', attempts = attempts - 1"
+	sqlite3_stmt *st = store_stmt("UPDATE jobs SET state = 'queued', attempts = attempts - ?2"
 				      " WHERE id = ?1 AND state = 'running'");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, job->id);
+	sqlite3_bind_int(st, 2, counted ? 0 : 1);
 	return store_run(st, "requeue job");
 }

@@ -18,6 +18,7 @@
 #include "casereel/log.h"
 
 #define REPORT_FD 3
+#define CANCEL_SIGNAL SIGUSR1 /* how the server asks its child to stop */
 #define POLL_MS 200
 #define HUNG_GRACE_SECONDS 30   /* past its time limit before a child is killed */
 #define CANCEL_GRACE_SECONDS 10 /* after a child was asked to stop */
@@ -66,8 +67,13 @@ int transcode_child_main(int argc, char **argv)
 		fprintf(stderr, "usage: casereel %s IN OUTDIR TIME_LIMIT\n", TRANSCODE_CHILD_COMMAND);
 		return 2;
 	}
+	/* Stopping is the server's call (it requeues the job), not the
+	 * terminal's or the service manager's, which signal every process. */
 	struct sigaction stop = {.sa_handler = on_stop_signal};
-	sigaction(SIGTERM, &stop, NULL);
+	sigaction(CANCEL_SIGNAL, &stop, NULL);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN); /* a parent gone makes writes fail, not kill */
 	struct tx_options opt = tx_options_default();
 	opt.time_limit_seconds = strtod(argv[3], NULL);
@@ -95,7 +101,10 @@ static pid_t spawn_child(const char *in, const char *out, double time_limit, int
 	/* The child of a threaded process: only async-signal-safe calls until exec. */
 	if (report_w == REPORT_FD ? fcntl(REPORT_FD, F_SETFD, 0) != 0 : dup2(report_w, REPORT_FD) < 0)
 		_exit(127);
-	close_range(REPORT_FD + 1, ~0U, 0);
+	if (close_range(REPORT_FD + 1, ~0U, 0) != 0)
+		for (int fd = REPORT_FD + 1; fd < 65536; fd++)
+			close(fd);
+	setpgid(0, 0); /* out of the terminal's foreground group: Ctrl-C is for the server */
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL); /* the server blocks its stop signals */
@@ -111,6 +120,24 @@ static double seconds_since(const struct timespec *start)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* The result comes from the process that parsed a hostile file: keep its
+ * counts and strings inside their arrays before anyone reads them. */
+static void make_sane(struct tx_result *r)
+{
+	const int max = (int)(sizeof r->renditions / sizeof r->renditions[0]);
+	if (r->code < TX_OK || r->code > TX_ERR_INTERNAL)
+		r->code = TX_ERR_INTERNAL;
+	r->error[sizeof r->error - 1] = '\0';
+	if (r->n_renditions < 0 || r->n_renditions > max)
+		r->n_renditions = 0;
+	for (int i = 0; i < max; i++) {
+		struct tx_rendition *t = &r->renditions[i];
+		t->name[sizeof t->name - 1] = '\0';
+		t->mp4[sizeof t->mp4 - 1] = '\0';
+		t->playlist[sizeof t->playlist - 1] = '\0';
+	}
 }
 
 /* What the parent saw of its child. */
@@ -141,12 +168,13 @@ static void follow_child(pid_t pid, int report_r, double time_limit, tx_progress
 				progress(progress_ctx, r.percent);
 			if (got == (ssize_t)sizeof r && r.kind == REPORT_DONE) {
 				*out = r.result;
+				make_sane(out);
 				w->got_result = true;
 			}
 		}
 		double elapsed = seconds_since(&start);
 		if (!w->asked_to_stop && cancel && atomic_load(cancel)) {
-			kill(pid, SIGTERM);
+			kill(pid, CANCEL_SIGNAL);
 			w->asked_to_stop = true;
 			w->asked_at = elapsed;
 		}
@@ -160,6 +188,7 @@ static void follow_child(pid_t pid, int report_r, double time_limit, tx_progress
 	}
 }
 
+/* Fills `out` as a failure with `code`'s own words; -1. */
 static int failed(struct tx_result *out, enum tx_error code)
 {
 	out->code = code;
@@ -176,14 +205,16 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		log_error("transcoder pipe: %s", strerror(errno));
-		return failed(out, TX_ERR_INTERNAL);
+		failed(out, TX_ERR_INTERNAL);
+		return TRANSCODE_CHILD_LOST;
 	}
 	pid_t pid = spawn_child(input_path, out_dir, time_limit, fds[1]);
 	close(fds[1]);
 	if (pid < 0) {
 		log_error("cannot start a transcoder: %s", strerror(errno));
 		close(fds[0]);
-		return failed(out, TX_ERR_INTERNAL);
+		failed(out, TX_ERR_INTERNAL);
+		return TRANSCODE_CHILD_LOST;
 	}
 	struct watch w = {0};
 	follow_child(pid, fds[0], time_limit, progress, progress_ctx, cancel, out, &w);
@@ -191,7 +222,7 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (w.got_result)
+	if (w.got_result && !(out->code == TX_ERR_CANCELLED && !w.asked_to_stop))
 		return out->code == TX_OK ? 0 : -1;
 	if (w.asked_to_stop)
 		return failed(out, TX_ERR_CANCELLED);
@@ -200,9 +231,11 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 	if (!WIFSIGNALED(status)) {
 		log_error("the transcoder exited with status %d and no result on %s",
 			  WEXITSTATUS(status), input_path);
-		return failed(out, TX_ERR_INTERNAL);
+		failed(out, TX_ERR_INTERNAL);
+		return TRANSCODE_CHILD_LOST;
 	}
 	log_error("the transcoder died of signal %d (%s) on %s", WTERMSIG(status),
 		  strsignal(WTERMSIG(status)), input_path);
-	return failed(out, TX_ERR_UNSUPPORTED);
+	failed(out, TX_ERR_UNSUPPORTED);
+	return TRANSCODE_CHILD_LOST;
 }

@@ -84,11 +84,19 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	struct progress prog = {.video_id = job->video_id};
 	clock_gettime(CLOCK_MONOTONIC, &prog.last);
 	log_info("transcoding video %lld (attempt %d)", (long long)job->video_id, job->attempts);
-	bool ok = transcode_in_child(src, tmp, &opt, on_progress, &prog, cancel, res) == 0;
-	if (!ok && res->code == TX_ERR_CANCELLED && cancel && atomic_load(cancel)) {
+	int rc = transcode_in_child(src, tmp, &opt, on_progress, &prog, cancel, res);
+	bool ok = rc == 0;
+	bool shutdown = !ok && cancel && atomic_load(cancel);
+	bool retry = rc == TRANSCODE_CHILD_LOST && job->attempts < JOBS_MAX_ATTEMPTS;
+	if (shutdown || retry) {
 		media_remove_dir(tmp);
-		jobs_requeue(job);
-		log_info("video %lld: transcode interrupted by shutdown, requeued", (long long)job->video_id);
+		jobs_requeue(job, !shutdown);
+		if (shutdown)
+			log_info("video %lld: transcode interrupted by shutdown, requeued",
+				 (long long)job->video_id);
+		else
+			log_warn("video %lld: the transcoder stopped without a result (attempt %d of %d), "
+				 "trying again", (long long)job->video_id, job->attempts, JOBS_MAX_ATTEMPTS);
 		return false;
 	}
 	if (ok && publish_dir(tmp, final)) {

@@ -73,13 +73,30 @@ static const char *deint_filter(const struct tx_input *in, const AVFrame *f)
                                                          : "";
 }
 
-/* Size of f's upright picture fitted inside w x h (even, at least 2x2). A
- * picture of the planned shape gives w x h itself; one that changed shape
- * mid-stream is letterboxed rather than stretched. */
+/* Unknown (0/0, 0/1) counts as square, as the graph takes it. */
+static AVRational frame_sar(const AVFrame *f)
+{
+    AVRational sar = f->sample_aspect_ratio;
+    return sar.num > 0 && sar.den > 0 ? sar : (AVRational){ 1, 1 };
+}
+
+/* The pixel aspect the picture is shown with: the container's, else the
+ * frame's (the order av_guess_sample_aspect_ratio, which sized the plan,
+ * follows). */
+static double shown_sar(const struct tx_input *in, const AVFrame *f)
+{
+    AVRational c = in->vst->sample_aspect_ratio;
+    return av_q2d(c.num > 0 && c.den > 0 ? c : frame_sar(f));
+}
+
+/* Size of f's upright picture, in square pixels, fitted inside w x h (even,
+ * at least 2x2). A picture of the planned shape gives w x h itself; one
+ * that changed shape mid-stream is letterboxed rather than stretched. */
 static void fit_frame(const struct tx_input *in, const AVFrame *f, int w, int h, int *fw, int *fh)
 {
     bool sideways = in->rotation == 90 || in->rotation == 270;
-    double pw = sideways ? f->height : f->width, ph = sideways ? f->width : f->height;
+    double sw = f->width * shown_sar(in, f); /* stored width as shown */
+    double pw = sideways ? f->height : sw, ph = sideways ? sw : f->height;
     double s = fmin((double)w / pw, (double)h / ph);
     *fw = FFMAX((int)lround(pw * s) & ~1, 2);
     *fh = FFMAX((int)lround(ph * s) & ~1, 2);
@@ -169,13 +186,6 @@ static int video_desc(char *desc, size_t size, const struct tx_input *in, const 
                      low->width, low->height);
     }
     return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/* Unknown (0/0, 0/1) counts as square, as the graph takes it. */
-static AVRational frame_sar(const AVFrame *f)
-{
-    AVRational sar = f->sample_aspect_ratio;
-    return sar.num > 0 && sar.den > 0 ? sar : (AVRational){ 1, 1 };
 }
 
 int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame *first,

@@ -146,8 +146,9 @@ void http_resume(struct cr_request *req);
 /* --- the connection (src/http_server.c) -------------------------------- */
 
 /* Closes the request's connection after `seconds` without a byte from the
- * client, instead of after --connection-timeout: for bodies whose stalls
- * should end sooner (a tus PATCH holds its upload's lock meanwhile). */
+ * client, instead of after --connection-timeout, until this request ends:
+ * for bodies whose stalls should end sooner (a tus PATCH holds its
+ * upload's lock meanwhile). */
 void http_set_idle_timeout(struct cr_request *req, unsigned seconds);
 
 /* --- reading the request (src/request.c) ------------------------------- */

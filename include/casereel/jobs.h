@@ -4,6 +4,7 @@
 #define CASEREEL_JOBS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "casereel/error.h"
@@ -31,7 +32,9 @@ cr_err jobs_claim(struct job *job);
  * and the job is done (or failed), in one transaction. */
 cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok);
 
-/* Puts a claimed job back, not counting the attempt (orderly shutdown). */
-cr_err jobs_requeue(const struct job *job);
+/* Puts a claimed job back in the queue. `counted`: the attempt counts
+ * toward JOBS_MAX_ATTEMPTS (its transcoder died); else it does not (an
+ * orderly shutdown interrupted it). */
+cr_err jobs_requeue(const struct job *job, bool counted);
 
 #endif

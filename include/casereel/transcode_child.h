@@ -13,14 +13,20 @@
 /* The subcommand the child runs as. */
 #define TRANSCODE_CHILD_COMMAND "transcode-job"
 
+/* transcode_in_child()'s answer when the child ended without a result. */
+#define TRANSCODE_CHILD_LOST 1
+
 /* tx_transcode()'s contract, run in a child: progress comes from the
  * child, a non-zero *cancel asks it to stop (TX_ERR_CANCELLED), and it is
- * killed past its time limit (TX_ERR_TIME_LIMIT). A child killed by a
- * signal without a result (a crash in a decoder, the OOM killer) gives
- * TX_ERR_UNSUPPORTED: the file could not be read safely; one that could
- * not start gives TX_ERR_INTERNAL. Files it left in out_dir stay. Only
+ * killed past its time limit (TX_ERR_TIME_LIMIT). Returns 0 or -1 like
+ * tx_transcode, or TRANSCODE_CHILD_LOST when the child ended without a
+ * result: a crash in a decoder, the OOM killer, a failure to start. Worth
+ * another attempt then; out says what to record if there is none
+ * (TX_ERR_UNSUPPORTED for a child killed by a signal: the file could not
+ * be read safely; else TX_ERR_INTERNAL). Files left in out_dir stay. Only
  * opt->time_limit_seconds is passed on; the child uses the defaults for
- * the rest. */
+ * the rest. The child runs in its own process group and ignores the
+ * terminal's and the service manager's stop signals: the server stops it. */
 int transcode_in_child(const char *input_path, const char *out_dir, const struct tx_options *opt,
 		       tx_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
 		       struct tx_result *out);

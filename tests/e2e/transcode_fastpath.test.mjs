@@ -3,7 +3,7 @@
 // for one thing, which must make the copy refused or the output correct.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tmp, ffmpeg, makeClip, transcode, probe, integratedLoudness, vstream, keyframeTimes, checkOutput,
@@ -160,6 +160,10 @@ describe('fast path refuses what a copy would get wrong', { concurrency: 2 }, ()
       const v = vstream(probe(path.join(res.outDir, r.mp4)));
       assert.ok(['1:1', undefined].includes(v.sample_aspect_ratio), `SAR ${v.sample_aspect_ratio}`);
       assert.ok(Math.abs(v.width / v.height / (64 / 27) - 1) < 0.01, `${v.width}x${v.height}`);
+      // the picture fills it, stretched to square pixels: not squeezed between black bars
+      const left = execFileSync('ffmpeg', ['-v', 'error', '-i', path.join(res.outDir, r.mp4), '-vf',
+        'crop=4:ih:0:0,format=gray', '-frames:v', '1', '-f', 'rawvideo', '-']);
+      assert.ok(left.reduce((a, b) => a + b, 0) / left.length > 10, `${r.name}: black bars at the left edge`);
     }
   });
 
