@@ -106,6 +106,8 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 	bind_opt_id(st, 9, t->order_id);
 	sqlite3_bind_int64(st, 10, time(NULL));
 	cr_err e = store_run(st, "transfer");
+	if (e == CR_ECONFLICT) /* a balance CHECK or trigger said no: not "paid before" */
+		e = CR_EDB;
 	if (!e && id)
 		*id = sqlite3_last_insert_rowid(store_db());
 	return e;

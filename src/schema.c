@@ -374,6 +374,10 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX videos_unpurged ON videos(updated_at)"
 	"  WHERE status IN ('removed', 'failed') AND media_purged_at IS NULL;"
 	"CREATE INDEX videos_source ON videos(source_path) WHERE source_path IS NOT NULL;",
+
+	/* 13: the daily upload quota counts a user's open uploads inside the
+	 * write transaction that adds one: an index, so it never scans. */
+	"CREATE INDEX uploads_open_owner ON uploads(owner_id, created_at) WHERE video_id IS NULL;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

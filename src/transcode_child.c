@@ -75,6 +75,10 @@ int transcode_child_main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN); /* a parent gone makes writes fail, not kill */
+	sigset_t cancel;
+	sigemptyset(&cancel);
+	sigaddset(&cancel, CANCEL_SIGNAL);
+	sigprocmask(SIG_UNBLOCK, &cancel, NULL); /* blocked since the fork: now it has a handler */
 	struct tx_options opt = tx_options_default();
 	opt.time_limit_seconds = strtod(argv[3], NULL);
 	int last_percent = -1;
@@ -105,9 +109,17 @@ static pid_t spawn_child(const char *in, const char *out, double time_limit, int
 		for (int fd = REPORT_FD + 1; fd < 65536; fd++)
 			close(fd);
 	setpgid(0, 0); /* out of the terminal's foreground group: Ctrl-C is for the server */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL); /* the server blocks its stop signals */
+	/* Stop signals already pending (the server blocks them) or sent before
+	 * the child's main runs must not kill it: ignore them from here on, and
+	 * hold the cancel signal until transcode_child_main has its handler. */
+	struct sigaction ignore = {.sa_handler = SIG_IGN};
+	sigaction(SIGTERM, &ignore, NULL);
+	sigaction(SIGINT, &ignore, NULL);
+	sigaction(SIGHUP, &ignore, NULL);
+	sigset_t held;
+	sigemptyset(&held);
+	sigaddset(&held, CANCEL_SIGNAL);
+	sigprocmask(SIG_SETMASK, &held, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);      /* never outlive the server */
 	if (getppid() != parent)
 		_exit(127);

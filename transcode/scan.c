@@ -82,10 +82,10 @@ static void on_audio(struct scan_state *s, const AVPacket *pkt, AVRational tb)
 /* Most bits in any window of TX_SEGMENT_SECONDS, frames in decode order. */
 static double peak_window_bits(const struct scan_state *s)
 {
-    int64_t window = llround(TX_SEGMENT_SECONDS / av_q2d(s->vtb)), bytes = 0, peak = 0;
+    int64_t window = FFMAX(llround(TX_SEGMENT_SECONDS / av_q2d(s->vtb)), 1), bytes = 0, peak = 0;
     for (int i = 0, j = 0; j < s->n_frames; j++) {
         bytes += s->frames[j].size;
-        while (s->frames[j].dts - s->frames[i].dts >= window)
+        while (i < j && s->frames[j].dts - s->frames[i].dts >= window) /* hostile dts: i <= j */
             bytes -= s->frames[i++].size;
         peak = FFMAX(peak, bytes);
     }
@@ -172,10 +172,8 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
         tx_fail(job, TX_ERR_INTERNAL, "out of memory");
         goto out;
     }
-    if (measure && in->ast && tx_meter_open(&meter, in->ast) < 0) {
-        tx_fail(job, TX_ERR_UNSUPPORTED, "the audio track cannot be decoded");
-        goto out;
-    }
+    if (measure && in->ast && tx_meter_open(&meter, in->ast) < 0)
+        in->ast = NULL; /* audio that cannot be decoded is left out, as probe.c does */
     for (unsigned n = 0;; n++) {
         if ((n & 63) == 0 && tx_check_stop(job) < 0)
             goto out;
