@@ -91,10 +91,15 @@ static cr_err insert_within_quota(const struct upload *u, int quota)
 
 cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota)
 {
+	/* A first look without the write lock, so that a refusal costs no file
+	 * and no fsync; insert_within_quota() has the last word. */
+	bool used_up = false;
+	cr_err e = quota > 0 ? quota_used_up(u->owner_id, quota, &used_up) : CR_OK;
+	if (e || used_up)
+		return e ? e : CR_ETHROTTLED;
 	char path[PATH_MAX];
 	media_random_id(u->id);
-	cr_err e = media_upload_path(cfg, u->id, path, sizeof path);
-	if (e)
+	if ((e = media_upload_path(cfg, u->id, path, sizeof path)))
 		return e;
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0) {

@@ -330,7 +330,7 @@ test('a one-shot upload holds its quota slot while the body streams, and frees i
   const create = () => tusCall(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '100' } });
   expectProblem(assert, await create(), 429);
   slow.destroy();
-  const ok = await eventually(create, (r) => r.status !== 429);
+  const ok = await eventually(create, (r) => r.status !== 429, 10000);
   assert.equal(ok.status, 201, ok.body);
 });
 
