@@ -152,10 +152,15 @@ static int durations(const struct tx_output *o, const struct layout *l, double *
  * would only inflate BANDWIDTH. */
 #define MIN_LAST_SEGMENT 0.5
 
-static void merge_short_tail(struct layout *l, double *dur)
+/* *merge: -1 until the top rendition decided it; then the same choice for
+ * every rendition, so that their segments stay the same in number and time
+ * (their last fragments can differ by a frame). */
+static void merge_short_tail(struct layout *l, double *dur, int *merge)
 {
     int n = l->n;
-    if (n < 2 || dur[n - 1] >= MIN_LAST_SEGMENT)
+    if (*merge < 0)
+        *merge = n >= 2 && dur[n - 1] < MIN_LAST_SEGMENT;
+    if (!*merge || n < 2)
         return;
     l->len[n - 2] = l->off[n - 1] + l->len[n - 1] - l->off[n - 2];
     dur[n - 2] += dur[n - 1];
@@ -163,7 +168,7 @@ static void merge_short_tail(struct layout *l, double *dur)
 }
 
 static int rendition(struct tx_job *job, const struct tx_rend_plan *r, const struct tx_output *o,
-                     struct tx_rendition *out, struct layout *l, double *dur)
+                     struct tx_rendition *out, struct layout *l, double *dur, int *merge_tail)
 {
     char mp4[32], name[32], path[4096];
     snprintf(mp4, sizeof mp4, "%s.mp4", r->name);
@@ -171,7 +176,7 @@ static int rendition(struct tx_job *job, const struct tx_rend_plan *r, const str
     if (tx_out_path(job, mp4, path, sizeof path) < 0 || scan_mp4(path, l) < 0 ||
         durations(o, l, dur) < 0)
         return tx_fail(job, TX_ERR_INTERNAL, "cannot index the MP4 fragments");
-    merge_short_tail(l, dur);
+    merge_short_tail(l, dur, merge_tail);
     /* BANDWIDTH is the peak segment bit rate over all segments (RFC 8216 4.3.4.2) */
     double total = 0, bytes = 0, peak = 0;
     for (int i = 0; i < l->n; i++) {
@@ -217,8 +222,9 @@ int tx_hls_write(struct tx_job *job, const struct tx_plan *plan, struct tx_outpu
         tx_fail(job, TX_ERR_INTERNAL, "out of memory");
         goto out;
     }
+    int merge_tail = -1;
     for (int i = 0; i < plan->n; i++)
-        if (rendition(job, &plan->r[i], outs[i], &res->renditions[i], l, dur) < 0)
+        if (rendition(job, &plan->r[i], outs[i], &res->renditions[i], l, dur, &merge_tail) < 0)
             goto out;
     ret = write_master(job, plan, outs, res);
 out:

@@ -134,6 +134,10 @@ export function checkOutput(res, { audio = true, portrait = null, maxW = 1280, m
   const hp = probe(path.join(res.outDir, 'master.m3u8'));
   assert.ok(Number(hp.format.duration) > 0, 'HLS master readable');
   assert.ok(!/https?:|\/\//.test(fs.readFileSync(path.join(res.outDir, '720p.m3u8'), 'utf8')), 'relative URIs');
+  // the variants' segments line up: the same number, starting at the same times
+  const segments = j.renditions.map((r) => fs.readFileSync(path.join(res.outDir, r.playlist), 'utf8')
+    .split('\n').filter((l) => l.startsWith('#EXTINF')).length);
+  assert.equal(new Set(segments).size, 1, `segments per variant: ${segments}`);
 
   const poster = vstream(probe(path.join(res.outDir, 'poster.jpg')));
   assert.equal(poster.codec_name, 'mjpeg');
