@@ -222,6 +222,34 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	return !s->has_body || open_at_offset(req, res, s);
 }
 
+static void let_go(struct upload_stream *s);
+
+/* The part of a PATCH's start that runs holding the upload's lock. */
+static bool patch_locked(struct cr_request *req, struct cr_response *res, struct upload_stream *s,
+			 int64_t offset)
+{
+	/* Read again under the lock: a PATCH that held it until a moment ago
+	 * may have moved the offset (or finished the upload) since. */
+	char id[sizeof s->up.id];
+	snprintf(id, sizeof id, "%s", s->up.id);
+	uploads_clear(&s->up);
+	cr_err e = uploads_get(id, req->user.id, &s->up);
+	snprintf(s->up.id, sizeof s->up.id, "%s", id); /* for let_go, even when it is gone */
+	if (e) {
+		http_error(res, e, "upload");
+		return false;
+	}
+	if (offset != s->up.offset) {
+		http_header(res, "Upload-Offset", "%lld", (long long)s->up.offset);
+		http_problem(res, 409, "offset-mismatch", "Upload-Offset is %lld but the upload is at %lld",
+			     (long long)offset, (long long)s->up.offset);
+		return false;
+	}
+	s->has_body = true;
+	http_set_idle_timeout(req, (unsigned)req->cfg->upload_idle_timeout);
+	return checksum_header(req, res, s) && body_fits(req, res, s) && open_at_offset(req, res, s);
+}
+
 static bool patch_begin(struct cr_request *req, struct cr_response *res)
 {
 	struct upload_stream *s = stream_begin(req, res);
@@ -250,24 +278,10 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	}
 	s->locked = true;
-	/* Read again under the lock: a PATCH that held it until a moment ago
-	 * may have moved the offset (or finished the upload) since. */
-	uploads_clear(&s->up);
-	if ((e = uploads_get(req->params[0], req->user.id, &s->up))) {
-		s->locked = false;
-		uploads_unlock(req->params[0]);
-		http_error(res, e, "upload");
-		return false;
-	}
-	if (offset != s->up.offset) {
-		http_header(res, "Upload-Offset", "%lld", (long long)s->up.offset);
-		http_problem(res, 409, "offset-mismatch", "Upload-Offset is %lld but the upload is at %lld",
-			     (long long)offset, (long long)s->up.offset);
-		return false;
-	}
-	s->has_body = true;
-	http_set_idle_timeout(req, (unsigned)req->cfg->upload_idle_timeout);
-	return checksum_header(req, res, s) && body_fits(req, res, s) && open_at_offset(req, res, s);
+	if (patch_locked(req, res, s, offset))
+		return true;
+	let_go(s); /* refused: free the upload now, not when the answer has gone out */
+	return false;
 }
 
 static bool stream_chunk(struct cr_request *req, struct cr_response *res, const char *data, size_t size)

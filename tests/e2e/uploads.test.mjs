@@ -319,7 +319,9 @@ test('the daily quota holds when many uploads start at once, on either path', as
 });
 
 test('a one-shot upload holds its quota slot while the body streams, and frees it when cut off', async () => {
-  const s = await server({ args: ['--transcode-workers', '0', '--upload-daily-quota', '1'] });
+  // (a short connection timeout: the slot must come back when the connection ends, however
+  // the server learns of it)
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-daily-quota', '1', '--connection-timeout', '5'] });
   const t = await login(s, 'agent6');
   // Expect: 100-continue: the server has taken the upload (and its slot) when it invites the body
   const slow = http.request(`${s.url}/api/v1/videos?title=slow`, { method: 'POST',
@@ -331,7 +333,7 @@ test('a one-shot upload holds its quota slot while the body streams, and frees i
   expectProblem(assert, await create(), 429);
   slow.destroy();
   const ok = await eventually(create, (r) => r.status !== 429, 10000);
-  assert.equal(ok.status, 201, ok.body);
+  assert.equal(ok.status, 201, `${ok.body}\nserver log:\n${s.stderr.slice(-3000)}`);
 });
 
 test('a PATCH whose connection goes silent frees the upload after --upload-idle-timeout, keeping what arrived', async () => {
