@@ -21,19 +21,23 @@ SERVER_PKGS := libmicrohttpd sqlite3 jansson libsodium
 AV_PKGS     := libavformat libavcodec libavfilter libswscale libswresample libavutil
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
-CFLAGS   := -std=c17 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) -Iinclude -MMD -MP
+CFLAGS   := -std=c17 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) -Iinclude -Isrc -MMD -MP
 LDFLAGS  := $(SANFLAGS)
 SERVER_CFLAGS := $(shell pkg-config --cflags $(SERVER_PKGS) 2>/dev/null)
 SERVER_LIBS   := $(shell pkg-config --libs $(SERVER_PKGS) 2>/dev/null) -lpthread -lm
 AV_CFLAGS     := $(shell pkg-config --cflags $(AV_PKGS) 2>/dev/null)
 AV_LIBS       := $(shell pkg-config --libs $(AV_PKGS) 2>/dev/null)
 
-# Server core: everything in src/ but main.c, so unit tests can link it.
-CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+# Server core: everything under src/ but main.c, so unit tests can link it.
+# Sources live one folder deep by layer (src/http, src/feed, ...).
+CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/src/main.o
+# $(call src_of,a.c b.c): where those core sources live, whatever their folder.
+src_of = $(filter $(addprefix %/,$(1)),$(CORE_SRCS))
 
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+# Unit tests mirror src/: tests/unit/<layer>/test_<module>.c.
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
@@ -59,7 +63,7 @@ $(BINDIR)/casereel: $(MAIN_OBJ) $(BUILD)/libcasereel-core.a $(TRANSCODE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS) $(AV_LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libcasereel-core.a $(TRANSCODE_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcasereel-core.a $(TRANSCODE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SERVER_CFLAGS) -o $@ $^ $(LDFLAGS) $(SERVER_LIBS) $(AV_LIBS) -lcmocka
 
@@ -108,14 +112,14 @@ test: deps
 # modules it exercises: `make fuzz`, then
 # build/fuzz/fuzz_<name> tests/fuzz/corpus/<name> -max_total_time=60
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/fuzz_csv: src/csv.c
-build/fuzz/fuzz_router: src/router.c
-build/fuzz/fuzz_fields: src/fields.c src/response.c
-build/fuzz/fuzz_tus: src/tus.c
-build/fuzz/fuzz_range: src/range.c
+build/fuzz/fuzz_csv: $(call src_of,csv.c)
+build/fuzz/fuzz_router: $(call src_of,router.c)
+build/fuzz/fuzz_fields: $(call src_of,fields.c response.c)
+build/fuzz/fuzz_tus: $(call src_of,tus.c)
+build/fuzz/fuzz_range: $(call src_of,range.c)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(dir $@)
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude \
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude -Isrc \
 	  -fsanitize=fuzzer,address,undefined $(SERVER_CFLAGS) -o $@ $^ $(SERVER_LIBS)
 
 bench-http: all
@@ -127,7 +131,7 @@ bench-http: all
 rank-eval: $(BUILD)/bench/rank_eval
 	$(BUILD)/bench/rank_eval $(RANK_EVAL_ARGS)
 
-$(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(BUILD)/src/rank.o
+$(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(patsubst %.c,$(BUILD)/%.o,$(call src_of,rank.c))
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 -include $(BUILD)/bench/rank_eval.d
 
