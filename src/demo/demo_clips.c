@@ -1,7 +1,7 @@
-/* Demo source clips from lavfi sources. See include/casereel/demo_clips.h.
+/* Demo source clips from lavfi sources. See demo_clips.h.
  * Filters are created one by one with their options set through AVOptions,
  * so titles never pass through the filtergraph parser and need no escaping. */
-#include "casereel/demo_clips.h"
+#include "demo_clips.h"
 
 #include <stdint.h>
 #include <stdio.h>

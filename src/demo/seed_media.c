@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "casereel/catalog.h"
-#include "casereel/demo_clips.h"
+#include "demo_clips.h"
 #include "casereel/http.h"
 #include "casereel/jobs.h"
 #include "casereel/log.h"

@@ -1,5 +1,5 @@
-/* Schema migrations, oldest first. See include/casereel/schema.h. */
-#include "casereel/schema.h"
+/* Schema migrations, oldest first. See schema.h. */
+#include "schema.h"
 
 const char *const schema_migrations[] = {
 	/* 1: accounts, teams, skill tags, login sessions */

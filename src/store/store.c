@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "casereel/log.h"
-#include "casereel/schema.h"
+#include "schema.h"
 
 /* Statements are cached by the address of their SQL literal in a small
  * open-addressing table; the project has far fewer distinct statements. */

@@ -73,7 +73,7 @@ http {
   };
 }
 
-/** The signature src/media_sign.c makes, from the server's own key. */
+/** The signature src/media/media_sign.c makes, from the server's own key. */
 function sign(id, expires) {
   const key = readFileSync(join(s.dir, 'media.key'));
   const mac = createHmac('sha256', key).update(`v1/${id}/${expires}`).digest();

@@ -15,7 +15,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
 
-#include "casereel/demo_clips.h"
+#include "demo/demo_clips.h"
 
 static void needs_cjk(void **state)
 {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "casereel/schema.h"
+#include "store/schema.h"
 #include "casereel/store.h"
 
 static char dir[] = "/tmp/casereel-store-XXXXXX";
