@@ -192,17 +192,16 @@ static void make_agents(struct world *w, struct rng *r)
 			if (a->new_hire && rng_unit(r) < 0.5)
 				a->weak |= tag_bit(1 + rng_below(r, N_ONBOARDING));
 			else if (rng_unit(r) < 0.5)
-				a->weak |=
-				    w->team_tags[a->team * QUEUE_TAGS + rng_below(r, QUEUE_TAGS)];
+				a->weak |= w->team_tags[a->team * QUEUE_TAGS +
+							rng_below(r, QUEUE_TAGS)];
 			else
 				a->weak |= tag_bit(any_tag(c, r));
 		}
 		int n_int = rng_below(r, 3);
 		for (int k = 0; k < n_int; k++)
-			a->interests |=
-			    rng_unit(r) < 0.5
-			        ? w->team_tags[a->team * QUEUE_TAGS + rng_below(r, QUEUE_TAGS)]
-			        : tag_bit(skill_tag(c, r));
+			a->interests |= rng_unit(r) < 0.5 ? w->team_tags[a->team * QUEUE_TAGS +
+									 rng_below(r, QUEUE_TAGS)]
+							  : tag_bit(skill_tag(c, r));
 	}
 }
 
@@ -221,9 +220,10 @@ static void make_creators(struct world *w, struct rng *r)
 			double u = rng_unit(r);
 			int team = w->agents[i].team;
 			k->specialty[s] =
-			    u < 0.15   ? tag_bit(1 + rng_below(r, N_ONBOARDING))
-			    : u < 0.70 ? w->team_tags[team * QUEUE_TAGS + rng_below(r, QUEUE_TAGS)]
-			               : tag_bit(skill_tag(c, r));
+				u < 0.15 ? tag_bit(1 + rng_below(r, N_ONBOARDING))
+				: u < 0.70
+					? w->team_tags[team * QUEUE_TAGS + rng_below(r, QUEUE_TAGS)]
+					: tag_bit(skill_tag(c, r));
 		}
 	}
 }
@@ -278,7 +278,7 @@ static double p_complete(const struct world *w, int v, const struct clip *x, dou
 	bool team = w->agents[w->creators[x->creator].agent].team == a->team;
 	bool onboarding = a->new_hire && (x->tags & (tag_bit(1) | tag_bit(2) | tag_bit(3)));
 	double rel = ((x->tags & a->weak) ? 1.0 : 0) + ((x->tags & a->interests) ? 0.4 : 0) +
-	             (team ? 0.2 : 0) + (onboarding ? 0.6 : 0);
+		     (team ? 0.2 : 0) + (onboarding ? 0.6 : 0);
 	return sigmoid(x->q + w->cfg->relevance * rel - w->cfg->staleness * age_h / 720);
 }
 
@@ -344,8 +344,8 @@ static void simulate_history(struct world *w, struct rng *r, double *cum_new, do
 			for (int tries = 0; n < PAGE && tries < 4 * PAGE; tries++) {
 				double u = rng_unit(r);
 				int i = u < 0.4   ? draw(r, cum_new, avail)
-				        : u < 0.8 ? draw(r, cum_pop, avail)
-				                  : rng_below(r, avail);
+					: u < 0.8 ? draw(r, cum_pop, avail)
+						  : rng_below(r, avail);
 				bool dup = false;
 				for (int k = 0; k < n; k++)
 					dup |= page[k] == i;
@@ -440,14 +440,14 @@ out:
 enum ranker { R_OURS, R_NEWEST, R_LIKED, R_HN, R_RANDOM, R_NEWEST_U, R_LIKED_U, R_HN_U, N_RANKERS };
 
 static const char *const ranker_name[N_RANKERS] = {
-    "casereel rank_feed",
-    "newest-first",
-    "most-liked",
-    "HN gravity",
-    "random",
-    "newest-first, unwatched",
-    "most-liked, unwatched",
-    "HN gravity, unwatched",
+	"casereel rank_feed",
+	"newest-first",
+	"most-liked",
+	"HN gravity",
+	"random",
+	"newest-first, unwatched",
+	"most-liked, unwatched",
+	"HN gravity, unwatched",
 };
 
 struct metrics {
@@ -487,8 +487,8 @@ static int global_order(const struct world *w, int kind, int *order)
 		const struct clip *x = &w->clips[i];
 		s[i].idx = i;
 		s[i].score = kind == 0   ? x->pub
-		             : kind == 1 ? x->likes
-		                         : (x->likes + 1) / pow(-x->pub + 2, 1.8);
+			     : kind == 1 ? x->likes
+					 : (x->likes + 1) / pow(-x->pub + 2, 1.8);
 	}
 	qsort(s, (size_t)n, sizeof *s, by_score_desc);
 	for (int i = 0; i < n; i++)
@@ -504,19 +504,19 @@ static void base_features(const struct world *w, struct rank_clip *base)
 		const struct clip *x = &w->clips[i];
 		const struct creator *cr = &w->creators[x->creator];
 		base[i] = (struct rank_clip){
-		    .id = i + 1,
-		    .creator_id = cr->agent + 1,
-		    .creator_team = w->agents[cr->agent].team + 1,
-		    .age_hours = -x->pub,
-		    .starts = x->starts,
-		    .completions = x->completions,
-		    .likes = x->likes,
-		    .tips = x->tips,
-		    .impressions = x->impressions,
-		    .tags = x->tags,
-		    .featured = x->featured,
-		    .creator_featured = cr->featured,
-		    .onboarding = x->tags & onboarding,
+			.id = i + 1,
+			.creator_id = cr->agent + 1,
+			.creator_team = w->agents[cr->agent].team + 1,
+			.age_hours = -x->pub,
+			.starts = x->starts,
+			.completions = x->completions,
+			.likes = x->likes,
+			.tips = x->tips,
+			.impressions = x->impressions,
+			.tags = x->tags,
+			.featured = x->featured,
+			.creator_featured = cr->featured,
+			.onboarding = x->tags & onboarding,
 		};
 	}
 }
@@ -535,10 +535,10 @@ static size_t rank_ours(struct eval *e, int v, int *top)
 	for (int i = 0; i < w->cfg->clips; i++)
 		e->scratch[i].watched = completed(w, v, i);
 	struct rank_viewer rv = {.id = v + 1,
-	                         .team_id = a->team + 1,
-	                         .weak = a->weak,
-	                         .interests = a->interests,
-	                         .new_hire = a->new_hire};
+				 .team_id = a->team + 1,
+				 .weak = a->weak,
+				 .interests = a->interests,
+				 .new_hire = a->new_hire};
 	size_t n = rank_feed(e->params, &rv, e->scratch, (size_t)w->cfg->clips, items, TOP);
 	for (size_t k = 0; k < n; k++)
 		top[k] = (int)(items[k].clip_id - 1);
@@ -608,7 +608,7 @@ static double viewer_gains(struct eval *e, int v)
 }
 
 static void score_top(struct eval *e, enum ranker r, int v, const int *top, size_t n, double idcg,
-                      struct metrics *m)
+		      struct metrics *m)
 {
 	const struct world *w = e->w;
 	double dcg = 0, gain = 0, weak = 0, spam = 0, age = 0;
@@ -636,7 +636,7 @@ static void score_top(struct eval *e, enum ranker r, int v, const int *top, size
 
 /* Scores every ranker on one world; m[] receives per-viewer means. */
 static int evaluate(const struct world *w, const struct rank_params *p, uint64_t seed,
-                    struct metrics *m)
+		    struct metrics *m)
 {
 	int rc = -1, n = w->cfg->clips;
 	struct eval e = {.w = w, .params = p, .rng = {seed * 4 + 3}};
@@ -702,7 +702,7 @@ static void print_world(const struct world *w)
 }
 
 static void print_table(const struct config *c, const struct metrics *sum, const double *ndcg_sq,
-                        int (*wins)[2])
+			int (*wins)[2])
 {
 	double n = c->runs;
 	printf("| ranker | NDCG@10 | E[completions] in top 10 | weak-skill share | clickbait share"
@@ -726,12 +726,12 @@ static void print_table(const struct config *c, const struct metrics *sum, const
 			continue;
 		bool win = wins[r][0] == c->runs && wins[r][1] == c->runs;
 		all[r > R_RANDOM] &= win;
-		printf(
-		    "- vs %s: NDCG@10 better in %d/%d runs (%.3f vs %.3f), weak-skill share better"
-		    " in %d/%d (%.1f%% vs %.1f%%): %s\n",
-		    ranker_name[r], wins[r][0], c->runs, sum[R_OURS].ndcg / n, sum[r].ndcg / n,
-		    wins[r][1], c->runs, 100 * sum[R_OURS].weak / n, 100 * sum[r].weak / n,
-		    win ? "beats" : "does NOT beat");
+		printf("- vs %s: NDCG@10 better in %d/%d runs (%.3f vs %.3f), weak-skill share "
+		       "better"
+		       " in %d/%d (%.1f%% vs %.1f%%): %s\n",
+		       ranker_name[r], wins[r][0], c->runs, sum[R_OURS].ndcg / n, sum[r].ndcg / n,
+		       wins[r][1], c->runs, 100 * sum[R_OURS].weak / n, 100 * sum[r].weak / n,
+		       win ? "beats" : "does NOT beat");
 	}
 	printf("\nVerdict: ours %s newest-first, most-liked and HN gravity on both NDCG@10 and"
 	       " weak-skill share in every run.\n",
@@ -758,22 +758,22 @@ struct param_field {
 #f, offsetof(struct rank_params, f), true                                          \
 	}
 static const struct param_field param_fields[] = {
-    PD(gravity),
-    PD(wilson_z),
-    PD(like_weight),
-    PD(tip_weight),
-    PD(quality_prior),
-    PD(weak_skill_boost),
-    PD(interest_boost),
-    PD(team_boost),
-    PD(onboarding_boost),
-    PD(featured_boost),
-    PD(featured_creator_boost),
-    PD(watched_penalty),
-    PI(explore_every),
-    PI(explore_max_impressions),
-    PD(team_new_hours),
-    PD(popular_hours),
+	PD(gravity),
+	PD(wilson_z),
+	PD(like_weight),
+	PD(tip_weight),
+	PD(quality_prior),
+	PD(weak_skill_boost),
+	PD(interest_boost),
+	PD(team_boost),
+	PD(onboarding_boost),
+	PD(featured_boost),
+	PD(featured_creator_boost),
+	PD(watched_penalty),
+	PI(explore_every),
+	PI(explore_max_impressions),
+	PD(team_new_hours),
+	PD(popular_hours),
 };
 
 static int set_param(struct rank_params *p, const char *arg)
@@ -802,10 +802,10 @@ static int set_param(struct rank_params *p, const char *arg)
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: rank_eval [--seed N] [--runs N] [--teams N] [--agents N] [--clips N]\n"
-	            "                 [--tags N] [--days N] [--future-days N] [--creator-share F]\n"
-	            "                 [--relevance F] [--staleness F] [-p rank_param=value]...\n"
-	            "Simulates a company and scores the feed ranker against baselines;\n"
-	            "the model is described at the top of bench/rank_eval.c. Parameters for -p:\n");
+		    "                 [--tags N] [--days N] [--future-days N] [--creator-share F]\n"
+		    "                 [--relevance F] [--staleness F] [-p rank_param=value]...\n"
+		    "Simulates a company and scores the feed ranker against baselines;\n"
+		    "the model is described at the top of bench/rank_eval.c. Parameters for -p:\n");
 	for (size_t i = 0; i < sizeof param_fields / sizeof *param_fields; i++)
 		fprintf(to, " %s", param_fields[i].name);
 	fprintf(to, "\n");
@@ -829,16 +829,16 @@ static int parse_args(int argc, char **argv, struct config *c)
 		int *i;
 		double *d;
 	} num[] = {
-	    {"--runs", 1, 100, &c->runs, NULL},
-	    {"--teams", 1, 64, &c->teams, NULL},
-	    {"--agents", 10, 100000, &c->agents, NULL},
-	    {"--clips", TOP, 200000, &c->clips, NULL},
-	    {"--tags", N_ONBOARDING + 2, 64, &c->tags, NULL},
-	    {"--days", 1, 365, &c->days, NULL},
-	    {"--future-days", 0, 365, &c->future_days, NULL},
-	    {"--creator-share", 0.01, 1, NULL, &c->creator_share},
-	    {"--relevance", 0, 10, NULL, &c->relevance},
-	    {"--staleness", 0, 20, NULL, &c->staleness},
+		{"--runs", 1, 100, &c->runs, NULL},
+		{"--teams", 1, 64, &c->teams, NULL},
+		{"--agents", 10, 100000, &c->agents, NULL},
+		{"--clips", TOP, 200000, &c->clips, NULL},
+		{"--tags", N_ONBOARDING + 2, 64, &c->tags, NULL},
+		{"--days", 1, 365, &c->days, NULL},
+		{"--future-days", 0, 365, &c->future_days, NULL},
+		{"--creator-share", 0.01, 1, NULL, &c->creator_share},
+		{"--relevance", 0, 10, NULL, &c->relevance},
+		{"--staleness", 0, 20, NULL, &c->staleness},
 	};
 	for (int a = 1; a < argc; a++) {
 		const char *val = a + 1 < argc ? argv[a + 1] : NULL;
@@ -878,18 +878,18 @@ static int parse_args(int argc, char **argv, struct config *c)
 int main(int argc, char **argv)
 {
 	struct config c = {
-	    .seed = 1,
-	    .runs = 20,
-	    .teams = 8,
-	    .agents = 400,
-	    .clips = 900,
-	    .tags = 24,
-	    .days = 30,
-	    .future_days = 7,
-	    .creator_share = 0.15,
-	    .relevance = 1,
-	    .staleness = 0.5,
-	    .params = rank_params_default(),
+		.seed = 1,
+		.runs = 20,
+		.teams = 8,
+		.agents = 400,
+		.clips = 900,
+		.tags = 24,
+		.days = 30,
+		.future_days = 7,
+		.creator_share = 0.15,
+		.relevance = 1,
+		.staleness = 0.5,
+		.params = rank_params_default(),
 	};
 	if (parse_args(argc, argv, &c)) {
 		usage(stderr);
@@ -914,9 +914,9 @@ int main(int argc, char **argv)
 		}
 		for (int r = 0; r < N_RANKERS; r++) {
 			sum[r].ndcg += m[r].ndcg, sum[r].gain += m[r].gain,
-			    sum[r].weak += m[r].weak;
+				sum[r].weak += m[r].weak;
 			sum[r].spam += m[r].spam, sum[r].age += m[r].age,
-			    sum[r].coverage += m[r].coverage;
+				sum[r].coverage += m[r].coverage;
 			sum[r].run_mean += m[r].run_mean;
 			sum[r].run_max = fmax(sum[r].run_max, m[r].run_max);
 			ndcg_sq[r] += m[r].ndcg * m[r].ndcg;
@@ -926,6 +926,6 @@ int main(int argc, char **argv)
 	}
 	print_table(&c, sum, ndcg_sq, wins);
 	fprintf(stderr, "rank_eval: %d run(s) in %.1f s CPU\n", c.runs,
-	        (double)(clock() - t0) / CLOCKS_PER_SEC);
+		(double)(clock() - t0) / CLOCKS_PER_SEC);
 	return 0;
 }

@@ -33,10 +33,9 @@
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: casereel serve [--flag value ...]\n"
-		"       casereel admin create USERNAME [--data DIR]   (password on stdin)\n"
-		"flags (environment variable in the second column):\n");
+	fprintf(stderr, "usage: casereel serve [--flag value ...]\n"
+			"       casereel admin create USERNAME [--data DIR]   (password on stdin)\n"
+			"flags (environment variable in the second column):\n");
 	config_usage(stderr);
 }
 
@@ -178,11 +177,14 @@ static int admin_create(int argc, char **argv)
 	}
 	password[strcspn(password, "\r\n")] = '\0';
 	if (strlen(password) < 8 || !users_username_valid(username)) {
-		fprintf(stderr, "casereel: need a valid username and a password of at least 8 characters\n");
+		fprintf(stderr, "casereel: need a valid username and a password of at least 8 "
+				"characters\n");
 		return 2;
 	}
 	char hash[AUTH_HASH_CHARS], why[160] = "";
-	struct user_fields f = {.username = username, .display_name = username, .role = "admin",
+	struct user_fields f = {.username = username,
+				.display_name = username,
+				.role = "admin",
 				.password_hash = hash};
 	int64_t id = 0;
 	cr_err e = auth_hash_password(&cfg, password, hash);

@@ -9,28 +9,28 @@
 #include <libavformat/avformat.h>
 #include <libavutil/frame.h>
 
-#define TX_MAX_RENDITIONS 2
+#define TX_MAX_RENDITIONS  2
 #define TX_SEGMENT_SECONDS 2.0
-#define TX_MAX_KEYS 8192     /* source keyframes remembered for fast-path cuts */
-#define TX_MAX_CUTS 8192
-#define TX_MAX_FRAMES 8192   /* video frames timed for the fast-path checks (> 180 s at 30 fps) */
-#define TX_TARGET_LUFS (-16.0)
+#define TX_MAX_KEYS        8192 /* source keyframes remembered for fast-path cuts */
+#define TX_MAX_CUTS        8192
+#define TX_MAX_FRAMES      8192 /* video frames timed for the fast-path checks (> 180 s at 30 fps) */
+#define TX_TARGET_LUFS     (-16.0)
 
 /* Details tx_error_code() tells apart from the rest of TX_ERR_UNSUPPORTED. */
 #define TX_DETAIL_TRUNCATED "the file is truncated or damaged"
-#define TX_DETAIL_TEXT "this is a text file, not a video"
+#define TX_DETAIL_TEXT      "this is a text file, not a video"
 
 /* Per-call state: options, cancellation, deadline, progress and the result. */
 struct tx_job {
-    const struct tx_options *opt;
-    const atomic_int *cancel;
-    double deadline; /* tx_now() seconds, 0 = none */
-    tx_progress_fn progress;
-    void *progress_ctx;
-    int last_percent;
-    struct tx_result *res;
-    const char *in_path;
-    const char *out_dir;
+	const struct tx_options *opt;
+	const atomic_int *cancel;
+	double deadline; /* tx_now() seconds, 0 = none */
+	tx_progress_fn progress;
+	void *progress_ctx;
+	int last_percent;
+	struct tx_result *res;
+	const char *in_path;
+	const char *out_dir;
 };
 
 double tx_now(void);
@@ -47,13 +47,13 @@ int tx_out_path(const struct tx_job *job, const char *name, char *buf, size_t si
 
 /* probe.c: an opened, validated input. */
 struct tx_input {
-    AVFormatContext *fmt;
-    AVStream *vst;    /* never NULL once opened */
-    AVStream *ast;    /* NULL when there is no audio */
-    int rotation;     /* clockwise degrees to turn the picture upright: 0/90/180/270 */
-    bool mirror;      /* then flip it left-right (mirror display matrices) */
-    int width, height;/* upright size */
-    bool hdr;         /* PQ or HLG transfer */
+	AVFormatContext *fmt;
+	AVStream *vst;     /* never NULL once opened */
+	AVStream *ast;     /* NULL when there is no audio */
+	int rotation;      /* clockwise degrees to turn the picture upright: 0/90/180/270 */
+	bool mirror;       /* then flip it left-right (mirror display matrices) */
+	int width, height; /* upright size */
+	bool hdr;          /* PQ or HLG transfer */
 };
 /* Opens job->in_path under the container/protocol whitelists and the limits of
  * job->opt, picks the streams. On failure the error is recorded, -1 returned and
@@ -63,22 +63,22 @@ void tx_close_input(struct tx_input *in);
 
 /* scan.c: one demux pass before the real work. */
 struct tx_scan {
-    double start;          /* first video timestamp, seconds */
-    double duration;       /* video length from packet timestamps, seconds */
-    double audio_duration;
-    int64_t video_bytes;
-    double max_key_gap;    /* longest distance between video keyframes, seconds */
-    double peak_window_bits; /* most video bits in any TX_SEGMENT_SECONDS of decode time */
-    double frame_rate;     /* frames per second from the timestamps, 0 if unknown */
-    bool cfr;              /* every frame lasts as long as the others, within a tick */
-    bool video_discarded;  /* the container cuts away some video (edit list) */
-    bool first_is_key;
-    double keys[TX_MAX_KEYS]; /* keyframe times relative to start, ascending */
-    int n_keys;
-    bool keys_overflow;
-    bool measured;         /* loudness below is valid */
-    double loudness;       /* integrated, LUFS */
-    double peak_db;        /* sample peak, dBFS */
+	double start;    /* first video timestamp, seconds */
+	double duration; /* video length from packet timestamps, seconds */
+	double audio_duration;
+	int64_t video_bytes;
+	double max_key_gap;      /* longest distance between video keyframes, seconds */
+	double peak_window_bits; /* most video bits in any TX_SEGMENT_SECONDS of decode time */
+	double frame_rate;       /* frames per second from the timestamps, 0 if unknown */
+	bool cfr;                /* every frame lasts as long as the others, within a tick */
+	bool video_discarded;    /* the container cuts away some video (edit list) */
+	bool first_is_key;
+	double keys[TX_MAX_KEYS]; /* keyframe times relative to start, ascending */
+	int n_keys;
+	bool keys_overflow;
+	bool measured;   /* loudness below is valid */
+	double loudness; /* integrated, LUFS */
+	double peak_db;  /* sample peak, dBFS */
 };
 /* Reads every packet of in (consumed: reopen afterwards). measure decodes the
  * audio and measures its loudness with ebur128. Packets the container marks
@@ -95,25 +95,25 @@ void tx_meter_free(struct tx_meter **m);
 /* plan.c: what to produce, decided from the input and the scan. */
 enum tx_audio_mode { TX_AUDIO_NONE, TX_AUDIO_COPY, TX_AUDIO_ENCODE };
 struct tx_rend_plan {
-    const char *name;
-    int width, height;
-    int maxrate, bufsize; /* bits/s, bits */
-    bool copy;
+	const char *name;
+	int width, height;
+	int maxrate, bufsize; /* bits/s, bits */
+	bool copy;
 };
 struct tx_plan {
-    int n;
-    struct tx_rend_plan r[TX_MAX_RENDITIONS];
-    AVRational fps;         /* output frame rate of encoded renditions */
-    enum tx_audio_mode audio;
-    double gain_db;
-    double cap;             /* seconds of output at most */
-    bool trimmed;
-    bool need_decode;       /* at least one rendition is encoded */
-    double cuts[TX_MAX_CUTS]; /* segment start times after 0, seconds */
-    int n_cuts;
+	int n;
+	struct tx_rend_plan r[TX_MAX_RENDITIONS];
+	AVRational fps; /* output frame rate of encoded renditions */
+	enum tx_audio_mode audio;
+	double gain_db;
+	double cap; /* seconds of output at most */
+	bool trimmed;
+	bool need_decode;         /* at least one rendition is encoded */
+	double cuts[TX_MAX_CUTS]; /* segment start times after 0, seconds */
+	int n_cuts;
 };
 int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_scan *scan,
-                 struct tx_plan *plan);
+		 struct tx_plan *plan);
 /* Linear gain towards TX_TARGET_LUFS from the measured loudness, peak-limited. */
 void tx_plan_set_gain(struct tx_plan *plan, const struct tx_scan *scan);
 
@@ -122,17 +122,17 @@ void tx_plan_set_gain(struct tx_plan *plan, const struct tx_scan *scan);
  * reject video frames of another size, and the filters would read them with
  * the configured one. */
 struct tx_vgraph {
-    AVFilterGraph *graph;
-    AVFilterContext *src;
-    AVFilterContext *sink[TX_MAX_RENDITIONS]; /* indexed like plan->r; NULL for copies */
-    int width, height, format;                /* what src was configured with */
-    enum AVColorSpace colorspace;
-    enum AVColorRange color_range;
-    AVRational sar;
+	AVFilterGraph *graph;
+	AVFilterContext *src;
+	AVFilterContext *sink[TX_MAX_RENDITIONS]; /* indexed like plan->r; NULL for copies */
+	int width, height, format;                /* what src was configured with */
+	enum AVColorSpace colorspace;
+	enum AVColorRange color_range;
+	AVRational sar;
 };
 /* Built on a decoded frame (its format is the truth, not the header). */
 int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame *first,
-                   const struct tx_plan *plan);
+		   const struct tx_plan *plan);
 bool tx_vgraph_matches(const struct tx_vgraph *g, const AVFrame *f);
 /* A decoded picture the graphs may take: sane size within the job's limits. */
 bool tx_video_frame_ok(const struct tx_job *job, const AVFrame *f);
@@ -141,20 +141,20 @@ bool tx_video_frame_ok(const struct tx_job *job, const AVFrame *f);
  * ignored and a frame dropped (filters misbehave on absurd rates). */
 #define TX_MIN_SAMPLE_RATE 8000
 #define TX_MAX_SAMPLE_RATE 384000
-#define TX_MAX_CHANNELS 32
+#define TX_MAX_CHANNELS    32
 bool tx_audio_params_ok(int sample_rate, const AVChannelLayout *layout);
 
 struct tx_agraph {
-    AVFilterGraph *graph;
-    AVFilterContext *src;
-    AVFilterContext *sink;
-    int sample_rate, format; /* what src was configured with */
-    AVChannelLayout layout;
+	AVFilterGraph *graph;
+	AVFilterContext *src;
+	AVFilterContext *sink;
+	int sample_rate, format; /* what src was configured with */
+	AVChannelLayout layout;
 };
 /* abuffer (configured from first, which must pass tx_audio_params_ok) -> chain
  * -> abuffersink; frame_size > 0 fixes the frames' sample count. */
 int tx_agraph_open(struct tx_agraph *g, const AVFrame *first, AVRational tb, const char *chain,
-                   int frame_size);
+		   int frame_size);
 bool tx_agraph_matches(const struct tx_agraph *g, const AVFrame *f);
 void tx_agraph_free(struct tx_agraph *g);
 void tx_graph_free(AVFilterGraph **graph);
@@ -162,19 +162,19 @@ void tx_graph_free(AVFilterGraph **graph);
 /* codec.c: decoders and encoders. */
 int tx_decoder_open(AVCodecContext **dec, const AVStream *st, int threads, int64_t max_pixels);
 int tx_x264_open(AVCodecContext **enc, const struct tx_rend_plan *r, AVRational fps,
-                 const struct tx_options *opt);
+		 const struct tx_options *opt);
 int tx_aac_open(AVCodecContext **enc);
 
 /* output.c: one rendition file, written by its own thread. */
 struct tx_output;
 struct tx_output_cfg {
-    const char *path;
-    AVCodecContext *venc;        /* encoded video (owned by the output after open) */
-    const AVStream *vcopy;       /* or: stream-copied video from this source stream */
-    const AVCodecParameters *apar; /* audio parameters, NULL for none */
-    AVRational atb;              /* time base of audio packets */
-    const double *cuts;          /* copy only: where fragments may start */
-    int n_cuts;
+	const char *path;
+	AVCodecContext *venc;          /* encoded video (owned by the output after open) */
+	const AVStream *vcopy;         /* or: stream-copied video from this source stream */
+	const AVCodecParameters *apar; /* audio parameters, NULL for none */
+	AVRational atb;                /* time base of audio packets */
+	const double *cuts;            /* copy only: where fragments may start */
+	int n_cuts;
 };
 int tx_output_open(struct tx_output **o, const struct tx_output_cfg *cfg);
 /* Queue a video frame (encoded outputs) or packet; ownership of the reference
@@ -194,13 +194,13 @@ void tx_output_free(struct tx_output **o);
 /* Scans the finished MP4s and writes the rendition playlists and master.m3u8;
  * fills bandwidth fields of res->renditions. */
 int tx_hls_write(struct tx_job *job, const struct tx_plan *plan, struct tx_output *const *outs,
-                 struct tx_result *res);
+		 struct tx_result *res);
 
 /* poster.c */
 #define TX_POSTER_CANDIDATES 4
 struct tx_poster {
-    double at[TX_POSTER_CANDIDATES];
-    AVFrame *frame[TX_POSTER_CANDIDATES];
+	double at[TX_POSTER_CANDIDATES];
+	AVFrame *frame[TX_POSTER_CANDIDATES];
 };
 void tx_poster_init(struct tx_poster *p, double duration);
 /* Keeps a reference to frame when t reaches a candidate time. */
@@ -214,6 +214,6 @@ void tx_poster_free(struct tx_poster *p);
 
 /* pipeline.c: the decode-filter-encode-mux pass. */
 int tx_pipeline_run(struct tx_job *job, struct tx_input *in, const struct tx_plan *plan,
-                    const struct tx_scan *scan, struct tx_output **outs, double *out_duration);
+		    const struct tx_scan *scan, struct tx_output **outs, double *out_duration);
 
 #endif

@@ -12,7 +12,7 @@
 
 /* 32 random bytes as unpadded base64url: 43 characters + NUL. */
 #define AUTH_TOKEN_CHARS 44
-#define AUTH_HASH_CHARS crypto_pwhash_STRBYTES
+#define AUTH_HASH_CHARS  crypto_pwhash_STRBYTES
 
 /* Calls sodium_init(); CR_EIO when libsodium cannot start. */
 cr_err auth_init(void);
@@ -25,8 +25,8 @@ cr_err auth_hash_password(const struct cr_config *cfg, const char *password,
 /* Checks `password` against username's stored hash. Unknown and inactive
  * users cost the same time as a wrong password. On success fills `user`
  * and returns CR_OK; CR_EAUTH otherwise. */
-cr_err auth_check_password(const struct cr_config *cfg, const char *username,
-			   const char *password, struct cr_user *user);
+cr_err auth_check_password(const struct cr_config *cfg, const char *username, const char *password,
+			   struct cr_user *user);
 
 /* Creates a session for `user_id`: writes a fresh token into `token` and
  * its expiry (unix seconds) into *expires_at. */

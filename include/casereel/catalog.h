@@ -17,14 +17,14 @@
 #define CATALOG_MAX_AGE_MS 2000
 
 struct catalog_clip {
-	struct rank_clip rank;   /* features; rank.watched is always false here */
+	struct rank_clip rank; /* features; rank.watched is always false here */
 	const char *title;
-	const char *tags;        /* names, sorted, comma-separated ("" when none) */
+	const char *tags; /* names, sorted, comma-separated ("" when none) */
 	double duration;
 	int width, height;
 	int64_t published_at;
 	const char *creator_name;
-	const char *team_name;   /* NULL when the creator has no team */
+	const char *team_name; /* NULL when the creator has no team */
 	int starts, likes, comments;
 	bool has_quiz;
 };

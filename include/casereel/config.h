@@ -9,38 +9,38 @@
 #include "casereel/error.h"
 
 struct cr_config {
-	char bind[64];            /* listen address, IPv4 or IPv6 literal */
-	int port;                 /* 0 picks a free port, printed at start */
-	char data_dir[PATH_MAX];  /* database lives here */
-	char media_dir[PATH_MAX]; /* media root; default <data_dir>/media */
-	char db_path[PATH_MAX];   /* derived: <data_dir>/casereel.db */
-	char timezone[64];        /* IANA name used for calendar-day boundaries */
-	int http_threads;         /* libmicrohttpd worker threads; 0 = one per core */
-	int transcode_workers;    /* transcode worker threads */
-	int per_ip_connections;   /* concurrent connections allowed per client IP */
-	int connection_timeout;   /* seconds of inactivity before a connection is closed */
-	int upload_idle_timeout;  /* the same, for a resumable upload's body */
-	long json_body_max;       /* bytes; larger JSON bodies get 413 */
-	long import_body_max;     /* bytes; larger CSV imports get 413 */
-	long token_ttl;           /* seconds a login token stays valid */
-	int login_max_failures;   /* per account within login_window before 429 */
-	int login_max_failures_ip;/* per client IP within login_window before 429 */
-	int login_window;         /* seconds */
-	long pwhash_opslimit;     /* argon2id passes */
-	long pwhash_memlimit;     /* argon2id memory in bytes */
-	long long upload_max;     /* bytes; larger uploads get 413 */
-	int upload_daily_quota;   /* uploads per user per calendar day */
-	long upload_expiry;       /* seconds an unfinished tus upload is kept */
-	long idempotency_ttl;     /* seconds a points write's Idempotency-Key is remembered */
-	bool keep_source;         /* keep the original upload after transcoding */
-	long purge_after;         /* seconds a removed or failed clip's files are kept */
-	int maintenance_interval; /* seconds between maintenance rounds */
-	int transcode_time_limit; /* seconds one transcode may take */
-	bool demo;                /* load the demo seed into a new database */
-	char seed_path[PATH_MAX]; /* the demo seed file */
-	char web_dir[PATH_MAX];   /* the web client's static files, served at / */
-	int demo_clips;           /* demo clips made at first start (0: none) */
-	bool access_log;          /* one line per request on stderr */
+	char bind[64];             /* listen address, IPv4 or IPv6 literal */
+	int port;                  /* 0 picks a free port, printed at start */
+	char data_dir[PATH_MAX];   /* database lives here */
+	char media_dir[PATH_MAX];  /* media root; default <data_dir>/media */
+	char db_path[PATH_MAX];    /* derived: <data_dir>/casereel.db */
+	char timezone[64];         /* IANA name used for calendar-day boundaries */
+	int http_threads;          /* libmicrohttpd worker threads; 0 = one per core */
+	int transcode_workers;     /* transcode worker threads */
+	int per_ip_connections;    /* concurrent connections allowed per client IP */
+	int connection_timeout;    /* seconds of inactivity before a connection is closed */
+	int upload_idle_timeout;   /* the same, for a resumable upload's body */
+	long json_body_max;        /* bytes; larger JSON bodies get 413 */
+	long import_body_max;      /* bytes; larger CSV imports get 413 */
+	long token_ttl;            /* seconds a login token stays valid */
+	int login_max_failures;    /* per account within login_window before 429 */
+	int login_max_failures_ip; /* per client IP within login_window before 429 */
+	int login_window;          /* seconds */
+	long pwhash_opslimit;      /* argon2id passes */
+	long pwhash_memlimit;      /* argon2id memory in bytes */
+	long long upload_max;      /* bytes; larger uploads get 413 */
+	int upload_daily_quota;    /* uploads per user per calendar day */
+	long upload_expiry;        /* seconds an unfinished tus upload is kept */
+	long idempotency_ttl;      /* seconds a points write's Idempotency-Key is remembered */
+	bool keep_source;          /* keep the original upload after transcoding */
+	long purge_after;          /* seconds a removed or failed clip's files are kept */
+	int maintenance_interval;  /* seconds between maintenance rounds */
+	int transcode_time_limit;  /* seconds one transcode may take */
+	bool demo;                 /* load the demo seed into a new database */
+	char seed_path[PATH_MAX];  /* the demo seed file */
+	char web_dir[PATH_MAX];    /* the web client's static files, served at / */
+	int demo_clips;            /* demo clips made at first start (0: none) */
+	bool access_log;           /* one line per request on stderr */
 };
 
 /* Fills `cfg` with the built-in defaults. */

@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 struct csv {
-	char *p, *end;  /* unread part of the buffer */
-	size_t line;    /* 1-based line where the next record starts */
+	char *p, *end; /* unread part of the buffer */
+	size_t line;   /* 1-based line where the next record starts */
 };
 
 /* Starts reading `buf` of `len` bytes; buf[len] must be a writable NUL.
@@ -18,7 +18,6 @@ void csv_init(struct csv *c, char *buf, size_t len);
  * the end of input, -1 on a malformed record (an unclosed quote, text after
  * a closing quote, more than max_fields fields) with `err` saying what.
  * Blank lines are skipped. */
-int csv_next(struct csv *c, char **fields, size_t max_fields, size_t *n, char *err,
-	     size_t err_len);
+int csv_next(struct csv *c, char **fields, size_t max_fields, size_t *n, char *err, size_t err_len);
 
 #endif

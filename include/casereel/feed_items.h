@@ -20,9 +20,9 @@
 
 struct feed_entry {
 	int64_t id;
-	const char *reason;      /* why it is shown, in English words; NULL for none */
+	const char *reason; /* why it is shown, in English words; NULL for none */
 	bool must_watch;
-	const char *reason_code; /* the same as rank_reason_code(); NULL with reason */
+	const char *reason_code;        /* the same as rank_reason_code(); NULL with reason */
 	const char *const *reason_tags; /* the skill tags the reason names */
 	size_t n_reason_tags;
 };

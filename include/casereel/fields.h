@@ -13,9 +13,8 @@
 
 /* A UTF-8 string of min..max characters (code points). *out borrows from
  * req->json. `present` (may be NULL) says whether the field was given. */
-bool field_string(struct cr_request *req, struct cr_response *res, const char *name,
-		  bool required, size_t min_chars, size_t max_chars, const char **out,
-		  bool *present);
+bool field_string(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+		  size_t min_chars, size_t max_chars, const char **out, bool *present);
 
 /* An integer in [min, max]; JSON null reads as 0 when allow_null. */
 bool field_int(struct cr_request *req, struct cr_response *res, const char *name, bool required,
@@ -31,8 +30,8 @@ bool field_string_array(struct cr_request *req, struct cr_response *res, const c
 			size_t max_items, size_t max_chars, json_t **out);
 
 /* A calendar date "YYYY-MM-DD" that exists; JSON null allowed (out = NULL). */
-bool field_date(struct cr_request *req, struct cr_response *res, const char *name,
-		const char **out, bool *present);
+bool field_date(struct cr_request *req, struct cr_response *res, const char *name, const char **out,
+		bool *present);
 
 /* Number of UTF-8 code points in `s` (assumed valid UTF-8, as jansson gives). */
 size_t utf8_length(const char *s);

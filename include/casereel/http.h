@@ -32,14 +32,14 @@ struct cr_user {
 
 struct cr_request {
 	struct MHD_Connection *conn;
-	struct cr_app *app;            /* shared services: config, router, throttles */
-	const struct cr_config *cfg;   /* == app->cfg */
+	struct cr_app *app;          /* shared services: config, router, throttles */
+	const struct cr_config *cfg; /* == app->cfg */
 	const char *method;
 	const char *path;
 	const char *params[CR_MAX_PATH_PARAMS]; /* path parameters, pattern order */
 	size_t nparams;
-	json_t *json;          /* CR_BODY_JSON routes: the body, always an object */
-	const char *body;      /* CR_BODY_CSV routes: the raw bytes (NUL-terminated) */
+	json_t *json;     /* CR_BODY_JSON routes: the body, always an object */
+	const char *body; /* CR_BODY_CSV routes: the raw bytes (NUL-terminated) */
 	size_t body_len;
 	struct cr_user user;   /* the caller; role CR_ROLE_NONE when anonymous */
 	const char *token;     /* the caller's bearer token, NULL when anonymous */
@@ -52,8 +52,8 @@ struct cr_request {
 
 struct cr_response {
 	unsigned status;
-	json_t *json;             /* owned; sent as application/json (or problem+json) */
-	char *text;               /* owned malloc'd body when json is NULL */
+	json_t *json; /* owned; sent as application/json (or problem+json) */
+	char *text;   /* owned malloc'd body when json is NULL */
 	size_t text_len;
 	const char *content_type; /* for text and file bodies; static string */
 	int fd;                   /* owned file for file bodies, sent with sendfile; 0 = none */
@@ -74,7 +74,8 @@ typedef void (*cr_handler_fn)(struct cr_request *req, struct cr_response *res);
  * after answering (res) to refuse; the rest of the body is then discarded. */
 struct cr_stream_ops {
 	bool (*begin)(struct cr_request *req, struct cr_response *res);
-	bool (*chunk)(struct cr_request *req, struct cr_response *res, const char *data, size_t size);
+	bool (*chunk)(struct cr_request *req, struct cr_response *res, const char *data,
+		      size_t size);
 	void (*finish)(struct cr_request *req, struct cr_response *res);
 	/* finished is false when the connection ended before the body did:
 	 * the place to keep (or drop) what arrived. Frees req->stream. */
@@ -86,7 +87,7 @@ struct cr_route {
 	const char *pattern; /* "/api/v1/users/{id}": {x} matches one non-empty segment */
 	enum cr_role min_role;
 	enum cr_body body;
-	cr_handler_fn handler;             /* every body kind but STREAM */
+	cr_handler_fn handler;              /* every body kind but STREAM */
 	const struct cr_stream_ops *stream; /* CR_BODY_STREAM only */
 };
 
@@ -112,8 +113,8 @@ void http_text(struct cr_response *res, unsigned status, const char *content_typ
 /* Answers an RFC 9457 problem: `type` is a short slug ("invalid-field")
  * turned into "/problems/<slug>", the title comes from the status, and
  * `detail` is for a person. */
-void http_problem(struct cr_response *res, unsigned status, const char *type, const char *detail_fmt,
-		  ...) __attribute__((format(printf, 4, 5)));
+void http_problem(struct cr_response *res, unsigned status, const char *type,
+		  const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* 422 naming the offending field in both `detail` and a "field" member. */
 void http_invalid_field(struct cr_response *res, const char *field, const char *detail_fmt, ...)

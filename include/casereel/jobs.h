@@ -15,8 +15,8 @@
 struct job {
 	int64_t id;
 	int64_t video_id;
-	int attempts;                  /* including this one */
-	char source_rel[PATH_MAX];     /* the upload, relative to the media root */
+	int attempts;              /* including this one */
+	char source_rel[PATH_MAX]; /* the upload, relative to the media root */
 };
 
 /* At start: jobs left "running" by a process that died are queued again;

@@ -34,7 +34,7 @@ struct ledger_transfer {
 	int64_t from, to;   /* account ids */
 	int64_t amount;     /* > 0 */
 	const char *kind;   /* "checkin", "learn", "approved", "milestone", "quiz", "tip",
-	                     * "tip_free", "order", "refund" */
+			     * "tip_free", "order", "refund" */
 	const char *reason; /* for people, shown in the history */
 	const char *ref;    /* once-only key or NULL */
 	int64_t actor_id;   /* the user whose action caused it (0: none) */
@@ -63,13 +63,13 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id);
  * `user_id` unless `ref` was paid before (then CR_OK, nothing written).
  * *paid (may be NULL) says whether this call paid. */
 cr_err ledger_reward_in_tx(int64_t user_id, int64_t amount, const char *kind, const char *reason,
-                           const char *ref, int64_t video_id, bool *paid);
+			   const char *ref, int64_t video_id, bool *paid);
 
 /* ledger_reward_in_tx in a transaction of its own, for a reward paid after
  * what earned it committed. The exception to the rule above: call it
  * outside any transaction. */
 cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
-                     const char *ref, int64_t video_id, bool *paid);
+		     const char *ref, int64_t video_id, bool *paid);
 
 /* Balance and one page of history of user `user_id`, newest first, with
  * transfers older than id `before` (0: from the newest). *out is

@@ -17,7 +17,8 @@
 cr_err media_prepare(const struct cr_config *cfg);
 
 /* <media>/incoming/<upload_id>: where upload bytes land and stay as the source. */
-cr_err media_upload_path(const struct cr_config *cfg, const char *upload_id, char *out, size_t size);
+cr_err media_upload_path(const struct cr_config *cfg, const char *upload_id, char *out,
+			 size_t size);
 
 /* "incoming/<upload_id>": the same file relative to the media root (stored in the db). */
 cr_err media_upload_rel(const char *upload_id, char *out, size_t size);

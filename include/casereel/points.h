@@ -61,7 +61,13 @@ cr_err points_pay_missing_credits(int64_t since, int *paid);
 
 /* Creator rewards when this many people other than the creator like a
  * clip: {count, points}. */
-#define POINTS_LIKE_MILESTONES {{10, 5}, {50, 15}, {200, 40}}
+#define POINTS_LIKE_MILESTONES                                                                     \
+	{                                                                                          \
+		{10, 5}, {50, 15},                                                                 \
+		{                                                                                  \
+			200, 40                                                                    \
+		}                                                                                  \
+	}
 
 /* Pays the creator of clip `video_id` each like milestone it has reached,
  * counting other people's likes only, once (the ledger's unique refs hold
@@ -99,11 +105,11 @@ enum points_refusal {
  * first, the rest comes from the viewer's balance. A refusal is CR_OK with
  * *why set and nothing written; *out is the tip receipt. */
 cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count, time_t now,
-                  enum points_refusal *why, char *detail, size_t detail_len, json_t **out);
+		  enum points_refusal *why, char *detail, size_t detail_len, json_t **out);
 
 /* Today's free tip allowance left for `viewer_id`, and points tipped and
  * received by the user in total. */
 cr_err points_tip_summary(int64_t user_id, time_t now, int64_t *free_left, int64_t *tips_given,
-                          int64_t *tips_received);
+			  int64_t *tips_received);
 
 #endif

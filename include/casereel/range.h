@@ -62,6 +62,6 @@ struct range_request {
  * file), 206 (*span is set), 304, 412 or 416. If-Range must match exactly
  * (the strong ETag, or the exact Last-Modified date) for Range to count. */
 unsigned range_decide(const struct range_request *rq, const char *etag, int64_t mtime,
-                      uint64_t size, struct range_span *span);
+		      uint64_t size, struct range_span *span);
 
 #endif

@@ -26,48 +26,48 @@ enum rank_reason {
 };
 
 struct rank_params {
-	double gravity;            /* freshness = (age_hours + 2)^-gravity */
-	double wilson_z;           /* confidence of the completion-rate bound */
-	double like_weight;        /* quality += like_weight * ln(1 + likes) */
-	double tip_weight;         /* quality += tip_weight * ln(1 + tips) */
-	double quality_prior;      /* added so unseen clips are not worth zero */
-	double weak_skill_boost;   /* relevance += per matching weak skill */
-	double interest_boost;     /* relevance += when an interest matches */
-	double team_boost;         /* relevance += creator in the viewer's team */
-	double onboarding_boost;   /* relevance += onboarding tag, for new hires */
-	double featured_boost;     /* multiplier for a featured clip */
+	double gravity;          /* freshness = (age_hours + 2)^-gravity */
+	double wilson_z;         /* confidence of the completion-rate bound */
+	double like_weight;      /* quality += like_weight * ln(1 + likes) */
+	double tip_weight;       /* quality += tip_weight * ln(1 + tips) */
+	double quality_prior;    /* added so unseen clips are not worth zero */
+	double weak_skill_boost; /* relevance += per matching weak skill */
+	double interest_boost;   /* relevance += when an interest matches */
+	double team_boost;       /* relevance += creator in the viewer's team */
+	double onboarding_boost; /* relevance += onboarding tag, for new hires */
+	double featured_boost;   /* multiplier for a featured clip */
 	double featured_creator_boost;
-	double watched_penalty;    /* multiplier for clips the viewer completed */
-	int explore_every;         /* one slot in N goes to a little-seen clip */
+	double watched_penalty;      /* multiplier for clips the viewer completed */
+	int explore_every;           /* one slot in N goes to a little-seen clip */
 	int explore_max_impressions; /* "little-seen" means fewer than this */
-	double team_new_hours;     /* "new in your team" within this age */
-	double popular_hours;      /* "popular this week" within this age */
+	double team_new_hours;       /* "new in your team" within this age */
+	double popular_hours;        /* "popular this week" within this age */
 };
 
 struct rank_clip {
 	int64_t id;
 	int64_t creator_id;
 	int64_t creator_team;
-	double age_hours;       /* since publication */
+	double age_hours; /* since publication */
 	uint32_t starts, completions, likes, tips, impressions;
-	uint64_t tags;          /* bit (tag_id % 64) per skill tag */
+	uint64_t tags; /* bit (tag_id % 64) per skill tag */
 	bool featured, creator_featured, must_watch;
-	bool watched;           /* the viewer completed it */
-	uint64_t onboarding;    /* tags that are onboarding tags */
+	bool watched;        /* the viewer completed it */
+	uint64_t onboarding; /* tags that are onboarding tags */
 };
 
 struct rank_viewer {
 	int64_t id;
 	int64_t team_id;
-	uint64_t weak;          /* tag bits the viewer is weak in */
+	uint64_t weak; /* tag bits the viewer is weak in */
 	uint64_t interests;
-	bool new_hire;          /* tenure under the onboarding period */
+	bool new_hire; /* tenure under the onboarding period */
 };
 
 struct rank_item {
 	int64_t clip_id;
 	enum rank_reason reason;
-	uint64_t reason_tags;   /* for RANK_REASON_WEAK_SKILL / INTEREST: matching bits */
+	uint64_t reason_tags; /* for RANK_REASON_WEAK_SKILL / INTEREST: matching bits */
 	double score;
 };
 

@@ -8,7 +8,7 @@
 #include "casereel/error.h"
 #include "casereel/http.h"
 
-#define ROUTER_MAX_ROUTES 160
+#define ROUTER_MAX_ROUTES  160
 #define ROUTER_PARAM_BYTES 512
 
 struct router {
@@ -24,7 +24,7 @@ struct router_match {
 	const char *params[CR_MAX_PATH_PARAMS];
 	size_t nparams;
 	char param_buf[ROUTER_PARAM_BYTES]; /* params point in here */
-	char allow[96];                    /* ROUTER_METHOD_NOT_ALLOWED: "GET, PATCH" */
+	char allow[96];                     /* ROUTER_METHOD_NOT_ALLOWED: "GET, PATCH" */
 };
 
 /* Appends `n` routes; the array must outlive the router. CR_ETOOBIG when the

@@ -23,12 +23,12 @@ cr_err shop_item_json(int64_t id, json_t **out);
 
 /* Creates an item; *id gets its id. CR_ECONFLICT for a taken name. */
 cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-                        bool active, int64_t *id);
+			bool active, int64_t *id);
 
 /* Changes the given fields (NULL / negative / absent ones stay).
  * CR_ENOTFOUND when absent, CR_ECONFLICT for a taken name. */
 cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-                        int64_t stock, int active);
+			int64_t stock, int active);
 
 enum shop_refusal {
 	SHOP_OK = 0,
@@ -43,17 +43,17 @@ enum shop_refusal {
  * from the user to the shop account. A refusal is CR_OK with *why set and
  * `detail` for people. *out is the order. */
 cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refusal *why,
-                  char *detail, size_t detail_len, json_t **out);
+		  char *detail, size_t detail_len, json_t **out);
 
 /* Fulfils (cancel = false) or cancels an open order, inside the caller's
  * transaction; cancelling refunds the points and restores the stock.
  * CR_ENOTFOUND when absent; *why = SHOP_NOT_OPEN when already closed. */
 cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refusal *why,
-                  json_t **out);
+		  json_t **out);
 
 /* Orders newest first with id < before (0: newest); of `user_id`, or of
  * everyone when user_id is 0; `status` NULL for any. */
 cr_err shop_orders_json(int64_t user_id, const char *status, int64_t before, long limit,
-                        json_t **out);
+			json_t **out);
 
 #endif

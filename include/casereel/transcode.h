@@ -32,59 +32,59 @@ extern "C" {
 #endif
 
 enum tx_error {
-    TX_OK = 0,
-    TX_ERR_INVALID_ARG,   /* bad path/options from the caller */
-    TX_ERR_IO,            /* cannot read input or write out_dir */
-    TX_ERR_UNSUPPORTED,   /* not a video container we accept, or damaged/truncated */
-    TX_ERR_NO_VIDEO,      /* container without a video stream */
-    TX_ERR_AUDIO_ONLY,    /* container with audio but no video */
-    TX_ERR_PLAYLIST,      /* HLS/concat/other playlist (never followed) */
-    TX_ERR_TOO_LARGE,     /* resolution above 8K (or max_width x max_height) */
-    TX_ERR_TIME_LIMIT,    /* per-job time limit exceeded */
-    TX_ERR_CANCELLED,     /* *cancel became non-zero */
-    TX_ERR_INTERNAL,      /* encoder/filter/muxer failure or out of memory */
+	TX_OK = 0,
+	TX_ERR_INVALID_ARG, /* bad path/options from the caller */
+	TX_ERR_IO,          /* cannot read input or write out_dir */
+	TX_ERR_UNSUPPORTED, /* not a video container we accept, or damaged/truncated */
+	TX_ERR_NO_VIDEO,    /* container without a video stream */
+	TX_ERR_AUDIO_ONLY,  /* container with audio but no video */
+	TX_ERR_PLAYLIST,    /* HLS/concat/other playlist (never followed) */
+	TX_ERR_TOO_LARGE,   /* resolution above 8K (or max_width x max_height) */
+	TX_ERR_TIME_LIMIT,  /* per-job time limit exceeded */
+	TX_ERR_CANCELLED,   /* *cancel became non-zero */
+	TX_ERR_INTERNAL,    /* encoder/filter/muxer failure or out of memory */
 };
 
 struct tx_options {
-    double max_output_seconds;  /* output is cut at this many decoded seconds (180.0) */
-    int max_width;              /* larger side limit, either orientation (7680) */
-    int max_height;             /* smaller side limit, either orientation (4320) */
-    int64_t probesize;          /* bytes read while probing (5 MB) */
-    int64_t analyzeduration;    /* microseconds analysed while probing (10 s) */
-    int max_streams;            /* inputs with more streams are refused (32) */
-    double time_limit_seconds;  /* wall-clock limit per job, <= 0 for none (900) */
-    bool keep_audio;            /* false drops audio from the output (true) */
-    bool allow_fast_path;       /* remux renditions the source already satisfies (true) */
-    const char *x264_preset;    /* libx264 preset, static string ("veryfast") */
-    int threads;                /* libx264 threads per rendition, 0 = auto (0); every
-                                 * rendition already encodes on a thread of its own */
-    int decoder_threads;        /* video decoder threads, 0 = auto (0) */
+	double max_output_seconds; /* output is cut at this many decoded seconds (180.0) */
+	int max_width;             /* larger side limit, either orientation (7680) */
+	int max_height;            /* smaller side limit, either orientation (4320) */
+	int64_t probesize;         /* bytes read while probing (5 MB) */
+	int64_t analyzeduration;   /* microseconds analysed while probing (10 s) */
+	int max_streams;           /* inputs with more streams are refused (32) */
+	double time_limit_seconds; /* wall-clock limit per job, <= 0 for none (900) */
+	bool keep_audio;           /* false drops audio from the output (true) */
+	bool allow_fast_path;      /* remux renditions the source already satisfies (true) */
+	const char *x264_preset;   /* libx264 preset, static string ("veryfast") */
+	int threads;               /* libx264 threads per rendition, 0 = auto (0); every
+				    * rendition already encodes on a thread of its own */
+	int decoder_threads;       /* video decoder threads, 0 = auto (0) */
 };
 
 /* One rendition of the ladder as written to out_dir. */
 struct tx_rendition {
-    char name[8];          /* "720p" or "360p" (ladder rung, not the exact height) */
-    char mp4[16];          /* "720p.mp4" */
-    char playlist[16];     /* "720p.m3u8" */
-    int width, height;     /* upright output size */
-    bool fast_path;        /* video stream-copied from the source, not re-encoded */
-    int64_t bandwidth;     /* peak segment bit rate, bits/s (HLS BANDWIDTH) */
-    int64_t avg_bandwidth; /* average bit rate, bits/s */
+	char name[8];          /* "720p" or "360p" (ladder rung, not the exact height) */
+	char mp4[16];          /* "720p.mp4" */
+	char playlist[16];     /* "720p.m3u8" */
+	int width, height;     /* upright output size */
+	bool fast_path;        /* video stream-copied from the source, not re-encoded */
+	int64_t bandwidth;     /* peak segment bit rate, bits/s (HLS BANDWIDTH) */
+	int64_t avg_bandwidth; /* average bit rate, bits/s */
 };
 
 struct tx_result {
-    enum tx_error code;         /* TX_OK on success */
-    char error[256];            /* short sentence for people; "" on success */
-    double duration;            /* output seconds (<= max_output_seconds) */
-    double source_duration;     /* source seconds from decoded timestamps */
-    bool trimmed;               /* source was longer than the cap and was cut */
-    int width, height;          /* top rendition, upright */
-    bool has_audio;             /* output carries an AAC track */
-    bool audio_copied;          /* audio stream-copied (loudness left as is) */
-    double loudness_in;         /* measured integrated loudness, LUFS (-70 if none) */
-    double gain_db;             /* linear gain applied to reach ~-16 LUFS */
-    int n_renditions;           /* 1 or 2 */
-    struct tx_rendition renditions[2]; /* [0] is the top rendition */
+	enum tx_error code;                /* TX_OK on success */
+	char error[256];                   /* short sentence for people; "" on success */
+	double duration;                   /* output seconds (<= max_output_seconds) */
+	double source_duration;            /* source seconds from decoded timestamps */
+	bool trimmed;                      /* source was longer than the cap and was cut */
+	int width, height;                 /* top rendition, upright */
+	bool has_audio;                    /* output carries an AAC track */
+	bool audio_copied;                 /* audio stream-copied (loudness left as is) */
+	double loudness_in;                /* measured integrated loudness, LUFS (-70 if none) */
+	double gain_db;                    /* linear gain applied to reach ~-16 LUFS */
+	int n_renditions;                  /* 1 or 2 */
+	struct tx_rendition renditions[2]; /* [0] is the top rendition */
 };
 
 /* Progress in percent (0..100, non-decreasing). Called from the transcoding thread. */
@@ -100,8 +100,8 @@ struct tx_options tx_options_default(void);
  * changed). Returns 0 on success; otherwise -1 with out->code and out->error set,
  * and the files this call created in out_dir removed. out is always filled. */
 int tx_transcode(const char *input_path, const char *out_dir, const struct tx_options *opt,
-                 tx_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
-                 struct tx_result *out);
+		 tx_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
+		 struct tx_result *out);
 
 /* Static English text for a code ("no video stream found", ...). */
 const char *tx_error_string(enum tx_error code);

@@ -8,7 +8,7 @@
 
 #include "casereel/error.h"
 
-#define TUS_VERSION "1.0.0"
+#define TUS_VERSION      "1.0.0"
 #define TUS_METADATA_MAX 4096 /* bytes of Upload-Metadata we accept */
 
 /* Upload-Metadata "key base64,key2 base64,key3" → a new JSON object of

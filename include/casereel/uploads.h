@@ -13,13 +13,13 @@
 struct upload {
 	char id[33];
 	int64_t owner_id;
-	int64_t length;       /* Upload-Length */
-	int64_t offset;       /* bytes acknowledged (fsync'd) */
+	int64_t length; /* Upload-Length */
+	int64_t offset; /* bytes acknowledged (fsync'd) */
 	int64_t created_at;
 	int64_t expires_at;
-	int64_t video_id;     /* 0 until complete */
-	json_t *metadata;     /* decoded Upload-Metadata (owned) */
-	char *raw_metadata;   /* as sent (owned, may be NULL) */
+	int64_t video_id;   /* 0 until complete */
+	json_t *metadata;   /* decoded Upload-Metadata (owned) */
+	char *raw_metadata; /* as sent (owned, may be NULL) */
 };
 
 /* Frees what `u` owns. */

@@ -15,19 +15,19 @@
 /* Input for create and update. On update NULL pointers and false has_*
  * flags mean "leave unchanged". */
 struct user_fields {
-	const char *username;     /* create only; lower-cased on store */
+	const char *username; /* create only; lower-cased on store */
 	const char *display_name;
-	const char *role;         /* "agent" | "trainer" | "admin" */
+	const char *role; /* "agent" | "trainer" | "admin" */
 	const char *position;
 	const char *password_hash; /* from auth_hash_password */
-	const char *hire_date;    /* "YYYY-MM-DD" or NULL */
+	const char *hire_date;     /* "YYYY-MM-DD" or NULL */
 	bool has_hire_date;
-	int64_t team_id;          /* 0 = no team */
+	int64_t team_id; /* 0 = no team */
 	bool has_team;
 	bool active;
 	bool has_active;
-	json_t *interests;        /* array of tag names, NULL = unchanged */
-	json_t *weak_skills;      /* array of tag names, NULL = unchanged */
+	json_t *interests;   /* array of tag names, NULL = unchanged */
+	json_t *weak_skills; /* array of tag names, NULL = unchanged */
 };
 
 /* Inserts a user; *id receives the new id. CR_ECONFLICT when the username is

@@ -10,9 +10,9 @@
 #include "casereel/http.h"
 #include "casereel/transcode.h"
 
-#define VIDEO_TITLE_MAX 100
+#define VIDEO_TITLE_MAX       100
 #define VIDEO_DESCRIPTION_MAX 2000
-#define VIDEO_TAGS_MAX 8
+#define VIDEO_TAGS_MAX        8
 
 struct video_new {
 	int64_t owner_id;

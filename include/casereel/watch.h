@@ -11,9 +11,9 @@
 
 #include "casereel/error.h"
 
-#define WATCH_MAX_RATE 2.0      /* fastest playback speed the players offer */
+#define WATCH_MAX_RATE      2.0 /* fastest playback speed the players offer */
 #define WATCH_SLACK_SECONDS 2.0 /* network and timer jitter */
-#define WATCH_COMPLETE 0.9      /* share of the clip that counts as finished */
+#define WATCH_COMPLETE      0.9 /* share of the clip that counts as finished */
 
 enum watch_event { WATCH_START, WATCH_PROGRESS, WATCH_SEEK, WATCH_END };
 

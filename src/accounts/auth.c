@@ -20,7 +20,8 @@ cr_err auth_init(void)
 cr_err auth_hash_password(const struct cr_config *cfg, const char *password,
 			  char out[AUTH_HASH_CHARS])
 {
-	if (crypto_pwhash_str(out, password, strlen(password), (unsigned long long)cfg->pwhash_opslimit,
+	if (crypto_pwhash_str(out, password, strlen(password),
+			      (unsigned long long)cfg->pwhash_opslimit,
 			      (size_t)cfg->pwhash_memlimit) != 0)
 		return CR_ENOMEM;
 	return CR_OK;
@@ -40,8 +41,8 @@ static void token_hash(const char *token, unsigned char out[32])
 	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
-cr_err auth_check_password(const struct cr_config *cfg, const char *username,
-			   const char *password, struct cr_user *user)
+cr_err auth_check_password(const struct cr_config *cfg, const char *username, const char *password,
+			   struct cr_user *user)
 {
 	static const char sql[] = "SELECT id, role, COALESCE(team_id, 0), username, password_hash,"
 				  " active FROM users WHERE username = ?1";
@@ -80,8 +81,9 @@ cr_err auth_session_create(const struct cr_config *cfg, int64_t user_id,
 	token_hash(token, digest);
 	int64_t now = time(NULL);
 	*expires_at = now + cfg->token_ttl;
-	sqlite3_stmt *st = store_stmt("INSERT INTO sessions(token_hash, user_id, created_at, expires_at)"
-				      " VALUES (?1, ?2, ?3, ?4)");
+	sqlite3_stmt *st =
+		store_stmt("INSERT INTO sessions(token_hash, user_id, created_at, expires_at)"
+			   " VALUES (?1, ?2, ?3, ?4)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);
@@ -108,7 +110,7 @@ cr_err auth_session_create(const struct cr_config *cfg, int64_t user_id,
  * Every drop bumps cache_generation after the database changed; a lookup
  * caches its row only if no drop happened since it began, so a lookup that
  * read the session just before a logout cannot bring it back. */
-#define SESSION_CACHE_SLOTS 4096
+#define SESSION_CACHE_SLOTS   4096
 #define SESSION_CACHE_SECONDS 30
 
 struct cached_session {
@@ -200,10 +202,11 @@ cr_err auth_session_user(const char *token, struct cr_user *user)
 	if (cache_get(digest, now, user))
 		return CR_OK;
 	uint64_t read_at = cache_generation_now();
-	sqlite3_stmt *st = store_stmt(
-		"SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username, s.expires_at FROM sessions s"
-		" JOIN users u ON u.id = s.user_id"
-		" WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1");
+	sqlite3_stmt *st =
+		store_stmt("SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username, s.expires_at "
+			   "FROM sessions s"
+			   " JOIN users u ON u.id = s.user_id"
+			   " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_blob(st, 1, digest, sizeof digest, SQLITE_TRANSIENT);

@@ -16,7 +16,8 @@ void csv_init(struct csv *c, char *buf, size_t len)
 
 static bool at_eol(const struct csv *c)
 {
-	return c->p == c->end || *c->p == '\n' || (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n');
+	return c->p == c->end || *c->p == '\n' ||
+	       (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n');
 }
 
 static void skip_eol(struct csv *c)

@@ -56,11 +56,13 @@ static cr_err set_tags(int64_t user_id, const char *kind, json_t *names, char *w
 	cr_err e = store_run(del, "clear user tags");
 	size_t i;
 	json_t *name;
-	json_array_foreach(names, i, name) {
+	json_array_foreach(names, i, name)
+	{
 		if (e)
 			return e;
-		sqlite3_stmt *ins = store_stmt("INSERT OR IGNORE INTO user_tags(user_id, tag_id, kind)"
-					       " SELECT ?1, id, ?2 FROM tags WHERE name = ?3");
+		sqlite3_stmt *ins =
+			store_stmt("INSERT OR IGNORE INTO user_tags(user_id, tag_id, kind)"
+				   " SELECT ?1, id, ?2 FROM tags WHERE name = ?3");
 		if (!ins)
 			return CR_EDB;
 		sqlite3_bind_int64(ins, 1, user_id);
@@ -78,7 +80,8 @@ static cr_err set_tags(int64_t user_id, const char *kind, json_t *names, char *w
 		store_done(chk);
 		if (rc == SQLITE_DONE) {
 			snprintf(why, why_len, "%s: unknown tag '%s'",
-				 strcmp(kind, "weak") ? "interests" : "weak_skills", json_string_value(name));
+				 strcmp(kind, "weak") ? "interests" : "weak_skills",
+				 json_string_value(name));
 			return CR_EINVAL;
 		}
 	}
@@ -155,16 +158,15 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, char *why, si
 			return e;
 	}
 	/* ?N IS NULL keeps the column: one statement covers every field mix */
-	sqlite3_stmt *st = store_stmt(
-		"UPDATE users SET"
-		" display_name = COALESCE(?2, display_name),"
-		" role = COALESCE(?3, role),"
-		" position = COALESCE(?4, position),"
-		" password_hash = COALESCE(?5, password_hash),"
-		" hire_date = CASE WHEN ?6 THEN ?7 ELSE hire_date END,"
-		" team_id = CASE WHEN ?8 THEN NULLIF(?9, 0) ELSE team_id END,"
-		" active = CASE WHEN ?10 THEN ?11 ELSE active END"
-		" WHERE id = ?1");
+	sqlite3_stmt *st = store_stmt("UPDATE users SET"
+				      " display_name = COALESCE(?2, display_name),"
+				      " role = COALESCE(?3, role),"
+				      " position = COALESCE(?4, position),"
+				      " password_hash = COALESCE(?5, password_hash),"
+				      " hire_date = CASE WHEN ?6 THEN ?7 ELSE hire_date END,"
+				      " team_id = CASE WHEN ?8 THEN NULLIF(?9, 0) ELSE team_id END,"
+				      " active = CASE WHEN ?10 THEN ?11 ELSE active END"
+				      " WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -204,8 +206,9 @@ cr_err users_update(int64_t id, const struct user_fields *f, char *why, size_t w
 static json_t *tag_names(int64_t id, const char *kind)
 {
 	json_t *arr = json_array();
-	sqlite3_stmt *st = store_stmt("SELECT t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id"
-				      " WHERE ut.user_id = ?1 AND ut.kind = ?2 ORDER BY t.name");
+	sqlite3_stmt *st =
+		store_stmt("SELECT t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id"
+			   " WHERE ut.user_id = ?1 AND ut.kind = ?2 ORDER BY t.name");
 	if (!st || !arr) {
 		json_decref(arr);
 		return NULL;
@@ -218,17 +221,18 @@ static json_t *tag_names(int64_t id, const char *kind)
 	return arr;
 }
 
-#define USER_COLUMNS                                                                          \
-	"SELECT u.id, u.username, u.display_name, u.role, u.team_id, t.name, u.position,"    \
+#define USER_COLUMNS                                                                               \
+	"SELECT u.id, u.username, u.display_name, u.role, u.team_id, t.name, u.position,"          \
 	" u.hire_date, u.active, u.created_at FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 
 static json_t *row_to_json(sqlite3_stmt *st)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
-	json_t *team = sqlite3_column_type(st, 4) == SQLITE_NULL
-			       ? json_null()
-			       : json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 4),
-					   "name", (const char *)sqlite3_column_text(st, 5));
+	json_t *team =
+		sqlite3_column_type(st, 4) == SQLITE_NULL
+			? json_null()
+			: json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 4),
+				    "name", (const char *)sqlite3_column_text(st, 5));
 	json_t *hire = sqlite3_column_type(st, 7) == SQLITE_NULL
 			       ? json_null()
 			       : json_string((const char *)sqlite3_column_text(st, 7));
@@ -274,7 +278,8 @@ cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out)
 cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
 {
 	if (create) {
-		sqlite3_stmt *ins = store_stmt("INSERT OR IGNORE INTO teams(name, created_at) VALUES (?1, ?2)");
+		sqlite3_stmt *ins =
+			store_stmt("INSERT OR IGNORE INTO teams(name, created_at) VALUES (?1, ?2)");
 		if (!ins)
 			return CR_EDB;
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);

@@ -11,10 +11,10 @@
 
 #define MAX_ROWS 5000
 
-static const char *const clip_columns[] = {"video_id", "title", "creator", "published_at",
-					   "impressions", "starts", "viewers", "completions",
-					   "average_watch_percent", "likes", "comments", "tips",
-					   "quiz_questions"};
+static const char *const clip_columns[] = {
+	"video_id", "title",   "creator",       "published_at",          "impressions",
+	"starts",   "viewers", "completions",   "average_watch_percent", "likes",
+	"comments", "tips",    "quiz_questions"};
 #define CLIP_NCOLS (sizeof clip_columns / sizeof clip_columns[0])
 
 static void clips(struct cr_request *req, struct cr_response *res)
@@ -23,7 +23,8 @@ static void clips(struct cr_request *req, struct cr_response *res)
 		"SELECT v.id, v.title, u.display_name, v.published_at, v.impressions, v.starts,"
 		" (SELECT count(*) FROM watches w WHERE w.video_id = v.id),"
 		" v.completions,"
-		" (SELECT round(100.0 * avg(min(w.max_position / v.duration, 1.0)), 1) FROM watches w"
+		" (SELECT round(100.0 * avg(min(w.max_position / v.duration, 1.0)), 1) FROM "
+		"watches w"
 		"   WHERE w.video_id = v.id AND v.duration > 0),"
 		" v.likes, v.comments, v.tips,"
 		/* the active quiz only: replaced and retired questions stay inactive */
@@ -57,7 +58,9 @@ static json_t *retention(int64_t id, double duration, int *viewers)
 	store_done(st);
 	json_t *curve = json_array();
 	for (int b = 0; curve && b < 10; b++)
-		json_array_append_new(curve, json_real(*viewers ? round(1000.0 * reached[b] / *viewers) / 1000 : 0));
+		json_array_append_new(
+			curve,
+			json_real(*viewers ? round(1000.0 * reached[b] / *viewers) / 1000 : 0));
 	return curve;
 }
 
@@ -80,9 +83,10 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 	int64_t id;
 	if (!http_path_id(req, res, 0, "video", &id))
 		return;
-	sqlite3_stmt *st = store_stmt("SELECT title, duration, impressions, starts, completions, likes,"
-				      " comments, tips, watch_seconds FROM videos WHERE id = ?1"
-				      " AND status IN ('published', 'pending_review', 'rejected')");
+	sqlite3_stmt *st =
+		store_stmt("SELECT title, duration, impressions, starts, completions, likes,"
+			   " comments, tips, watch_seconds FROM videos WHERE id = ?1"
+			   " AND status IN ('published', 'pending_review', 'rejected')");
 	if (!st) {
 		http_error(res, CR_EDB, "analytics");
 		return;
@@ -94,13 +98,13 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	double duration = sqlite3_column_double(st, 1);
-	json_t *j = json_pack("{s:I, s:s, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:f}", "video_id",
-			      (json_int_t)id, "title", (const char *)sqlite3_column_text(st, 0),
-			      "duration", duration, "impressions", sqlite3_column_int(st, 2), "starts",
-			      sqlite3_column_int(st, 3), "completions", sqlite3_column_int(st, 4),
-			      "likes", sqlite3_column_int(st, 5), "comments", sqlite3_column_int(st, 6),
-			      "tips", sqlite3_column_int(st, 7), "minutes_watched",
-			      sqlite3_column_double(st, 8) / 60.0);
+	json_t *j = json_pack(
+		"{s:I, s:s, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:f}", "video_id", (json_int_t)id,
+		"title", (const char *)sqlite3_column_text(st, 0), "duration", duration,
+		"impressions", sqlite3_column_int(st, 2), "starts", sqlite3_column_int(st, 3),
+		"completions", sqlite3_column_int(st, 4), "likes", sqlite3_column_int(st, 5),
+		"comments", sqlite3_column_int(st, 6), "tips", sqlite3_column_int(st, 7),
+		"minutes_watched", sqlite3_column_double(st, 8) / 60.0);
 	store_done(st);
 	int viewers = 0;
 	json_t *curve = retention(id, duration, &viewers);
@@ -111,27 +115,33 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 	json_object_set_new(j, "viewers", json_integer(viewers));
 	json_object_set_new(j, "average_watch_percent", json_real(round(1000.0 * area) / 10.0));
 	json_object_set_new(j, "retention", curve);
-	json_object_set_new(j, "quiz_accuracy", quiz_accuracy("SELECT avg(a.correct), count(*) FROM quiz_answers a"
-							       " JOIN quiz_questions q ON q.id = a.question_id"
-							       " WHERE q.video_id = ?1", id));
+	json_object_set_new(j, "quiz_accuracy",
+			    quiz_accuracy("SELECT avg(a.correct), count(*) FROM quiz_answers a"
+					  " JOIN quiz_questions q ON q.id = a.question_id"
+					  " WHERE q.video_id = ?1",
+					  id));
 	http_json(res, 200, j);
 }
 
-static const char *const person_columns[] = {"user_id", "display_name", "team", "minutes_watched",
-					     "clips_started", "completions", "streak",
-					     "points_earned", "skills_covered", "activity_score"};
+static const char *const person_columns[] = {
+	"user_id",     "display_name", "team",          "minutes_watched", "clips_started",
+	"completions", "streak",       "points_earned", "skills_covered",  "activity_score"};
 
 /* The learning profile; activity score = 3 x completions + minutes + 2 x streak. */
-#define PERSON_SQL                                                                                \
-	"SELECT u.id, u.display_name, t.name,"                                                    \
-	" round(COALESCE((SELECT sum(w.watched) FROM watches w WHERE w.user_id = u.id), 0) / 60.0, 1) AS minutes," \
-	" (SELECT count(*) FROM watches w WHERE w.user_id = u.id),"                               \
-	" (SELECT count(*) FROM watches w WHERE w.user_id = u.id AND w.completed_at IS NOT NULL) AS completions," \
-	" COALESCE((SELECT c.streak FROM checkins c WHERE c.user_id = u.id ORDER BY c.day DESC LIMIT 1), 0) AS streak," \
-	" COALESCE((SELECT sum(x.amount) FROM point_transfers x JOIN point_accounts a ON a.id = x.to_account" \
+#define PERSON_SQL                                                                                 \
+	"SELECT u.id, u.display_name, t.name,"                                                     \
+	" round(COALESCE((SELECT sum(w.watched) FROM watches w WHERE w.user_id = u.id), 0) / "     \
+	"60.0, 1) AS minutes,"                                                                     \
+	" (SELECT count(*) FROM watches w WHERE w.user_id = u.id),"                                \
+	" (SELECT count(*) FROM watches w WHERE w.user_id = u.id AND w.completed_at IS NOT NULL) " \
+	"AS completions,"                                                                          \
+	" COALESCE((SELECT c.streak FROM checkins c WHERE c.user_id = u.id ORDER BY c.day DESC "   \
+	"LIMIT 1), 0) AS streak,"                                                                  \
+	" COALESCE((SELECT sum(x.amount) FROM point_transfers x JOIN point_accounts a ON a.id = "  \
+	"x.to_account"                                                                             \
 	"   WHERE a.user_id = u.id AND x.from_account <> 2), 0),"                                  \
-	" (SELECT group_concat(name, ';') FROM (SELECT DISTINCT tg.name FROM watches w"           \
-	"   JOIN video_tags vt ON vt.video_id = w.video_id JOIN tags tg ON tg.id = vt.tag_id"     \
+	" (SELECT group_concat(name, ';') FROM (SELECT DISTINCT tg.name FROM watches w"            \
+	"   JOIN video_tags vt ON vt.video_id = w.video_id JOIN tags tg ON tg.id = vt.tag_id"      \
 	"   WHERE w.user_id = u.id AND w.completed_at IS NOT NULL ORDER BY tg.name)),"             \
 	" 0 FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 
@@ -140,7 +150,8 @@ static json_t *people_rows(sqlite3_stmt *st)
 	json_t *rows = report_rows(st, person_columns, 10, MAX_ROWS);
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		double score = 3.0 * (double)json_integer_value(json_object_get(r, "completions")) +
 			       json_number_value(json_object_get(r, "minutes_watched")) +
 			       2.0 * (double)json_integer_value(json_object_get(r, "streak"));
@@ -187,13 +198,20 @@ static void person(struct cr_request *req, struct cr_response *res)
 	}
 	json_incref(one);
 	json_decref(rows);
-	json_object_set_new(one, "quiz_accuracy",
-			    quiz_accuracy("SELECT avg(correct), count(*) FROM quiz_answers WHERE user_id = ?1", id));
+	json_object_set_new(
+		one, "quiz_accuracy",
+		quiz_accuracy("SELECT avg(correct), count(*) FROM quiz_answers WHERE user_id = ?1",
+			      id));
 	http_json(res, 200, one);
 }
 
-static const char *const team_columns[] = {"team_id", "team", "members", "active_last_7_days",
-					   "minutes_watched", "completions", "completions_per_member",
+static const char *const team_columns[] = {"team_id",
+					   "team",
+					   "members",
+					   "active_last_7_days",
+					   "minutes_watched",
+					   "completions",
+					   "completions_per_member",
 					   "clips_published"};
 
 static void teams(struct cr_request *req, struct cr_response *res)
@@ -203,7 +221,8 @@ static void teams(struct cr_request *req, struct cr_response *res)
 		" (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) AS members,"
 		" (SELECT count(DISTINCT w.user_id) FROM watches w JOIN users u ON u.id = w.user_id"
 		"   WHERE u.team_id = t.id AND w.last_at >= ?1 * 1000),"
-		" round(COALESCE((SELECT sum(w.watched) FROM watches w JOIN users u ON u.id = w.user_id"
+		" round(COALESCE((SELECT sum(w.watched) FROM watches w JOIN users u ON u.id = "
+		"w.user_id"
 		"   WHERE u.team_id = t.id), 0) / 60.0, 1),"
 		" (SELECT count(*) FROM watches w JOIN users u ON u.id = w.user_id"
 		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS completions,"

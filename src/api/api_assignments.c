@@ -11,35 +11,38 @@
 #include "casereel/fields.h"
 #include "casereel/store.h"
 
-#define URL_TTL 3600
+#define URL_TTL     3600
 #define MAX_TARGETS 200
 
 /* People an assignment covers, with whether they completed the clip. */
-#define PEOPLE_SQL                                                                               \
-	"SELECT u.id, u.display_name, t.name, w.completed_at FROM assignments a"                 \
-	" JOIN users u ON (u.id = a.user_id OR u.team_id = a.team_id) AND u.active"              \
+#define PEOPLE_SQL                                                                                 \
+	"SELECT u.id, u.display_name, t.name, w.completed_at FROM assignments a"                   \
+	" JOIN users u ON (u.id = a.user_id OR u.team_id = a.team_id) AND u.active"                \
 	" LEFT JOIN teams t ON t.id = u.team_id"                                                   \
-	" LEFT JOIN watches w ON w.user_id = u.id AND w.video_id = a.video_id"                    \
+	" LEFT JOIN watches w ON w.user_id = u.id AND w.video_id = a.video_id"                     \
 	" WHERE a.id = ?1 ORDER BY w.completed_at IS NOT NULL, u.display_name"
 
 static json_t *assignment_json(int64_t id, bool with_people)
 {
 	sqlite3_stmt *st = store_stmt(
-		"SELECT a.id, a.video_id, v.title, a.team_id, t.name, a.user_id, u.display_name, a.due_at,"
+		"SELECT a.id, a.video_id, v.title, a.team_id, t.name, a.user_id, u.display_name, "
+		"a.due_at,"
 		" a.note, a.created_at FROM assignments a JOIN videos v ON v.id = a.video_id"
-		" LEFT JOIN teams t ON t.id = a.team_id LEFT JOIN users u ON u.id = a.user_id WHERE a.id = ?1");
+		" LEFT JOIN teams t ON t.id = a.team_id LEFT JOIN users u ON u.id = a.user_id "
+		"WHERE a.id = ?1");
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	json_t *j = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *target = sqlite3_column_type(st, 3) != SQLITE_NULL
-					 ? json_pack("{s:s, s:I, s:s}", "kind", "team", "id",
-						     (json_int_t)sqlite3_column_int64(st, 3), "name",
-						     (const char *)sqlite3_column_text(st, 4))
-					 : json_pack("{s:s, s:I, s:s}", "kind", "person", "id",
-						     (json_int_t)sqlite3_column_int64(st, 5), "name",
-						     (const char *)sqlite3_column_text(st, 6));
+		json_t *target =
+			sqlite3_column_type(st, 3) != SQLITE_NULL
+				? json_pack("{s:s, s:I, s:s}", "kind", "team", "id",
+					    (json_int_t)sqlite3_column_int64(st, 3), "name",
+					    (const char *)sqlite3_column_text(st, 4))
+				: json_pack("{s:s, s:I, s:s}", "kind", "person", "id",
+					    (json_int_t)sqlite3_column_int64(st, 5), "name",
+					    (const char *)sqlite3_column_text(st, 6));
 		j = json_pack("{s:I, s:{s:I, s:s}, s:o, s:o, s:s, s:I}", "id",
 			      (json_int_t)sqlite3_column_int64(st, 0), "video", "id",
 			      (json_int_t)sqlite3_column_int64(st, 1), "title",
@@ -64,10 +67,13 @@ static json_t *assignment_json(int64_t id, bool with_people)
 			watched += done;
 			if (with_people)
 				json_array_append_new(
-					people, json_pack("{s:I, s:s, s:s?, s:b}", "id",
-							  (json_int_t)sqlite3_column_int64(st, 0), "display_name",
-							  (const char *)sqlite3_column_text(st, 1), "team",
-							  (const char *)sqlite3_column_text(st, 2), "watched", done));
+					people,
+					json_pack("{s:I, s:s, s:s?, s:b}", "id",
+						  (json_int_t)sqlite3_column_int64(st, 0),
+						  "display_name",
+						  (const char *)sqlite3_column_text(st, 1), "team",
+						  (const char *)sqlite3_column_text(st, 2),
+						  "watched", done));
 		}
 		store_done(st);
 	}
@@ -84,12 +90,15 @@ static cr_err insert_one(int64_t video_id, const char *column, int64_t target, i
 			 const char *note, int64_t by, json_t *out)
 {
 	/* column is one of two literals: the statement text is fixed per branch */
-	sqlite3_stmt *st = store_stmt(
-		column[0] == 't'
-			? "INSERT INTO assignments(video_id, team_id, due_at, note, created_by, created_at)"
-			  " SELECT ?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM teams WHERE id = ?2)"
-			: "INSERT INTO assignments(video_id, user_id, due_at, note, created_by, created_at)"
-			  " SELECT ?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2)");
+	sqlite3_stmt *st =
+		store_stmt(column[0] == 't' ? "INSERT INTO assignments(video_id, team_id, due_at, "
+					      "note, created_by, created_at)"
+					      " SELECT ?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6 WHERE "
+					      "EXISTS (SELECT 1 FROM teams WHERE id = ?2)"
+					    : "INSERT INTO assignments(video_id, user_id, due_at, "
+					      "note, created_by, created_at)"
+					      " SELECT ?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6 WHERE "
+					      "EXISTS (SELECT 1 FROM users WHERE id = ?2)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		sqlite3_bind_int64(st, 2, target);
@@ -116,10 +125,10 @@ static bool read_targets(struct cr_request *req, struct cr_response *res, const 
 	size_t i;
 	json_t *x;
 	bool ok = json_is_array(v) && json_array_size(v) <= MAX_TARGETS;
-	json_array_foreach(v, i, x)
-		ok = ok && json_is_integer(x) && json_integer_value(x) > 0;
+	json_array_foreach(v, i, x) ok = ok && json_is_integer(x) && json_integer_value(x) > 0;
 	if (!ok)
-		http_invalid_field(res, name, "%s must be a list of at most %d ids", name, MAX_TARGETS);
+		http_invalid_field(res, name, "%s must be a list of at most %d ids", name,
+				   MAX_TARGETS);
 	return ok;
 }
 
@@ -131,10 +140,12 @@ static void assign(struct cr_request *req, struct cr_response *res)
 	if (!field_int(req, res, "video_id", true, 1, INT64_MAX, false, &video_id, NULL) ||
 	    !field_date(req, res, "due_date", &due, NULL) ||
 	    !field_string(req, res, "note", false, 0, 200, &note, NULL) ||
-	    !read_targets(req, res, "team_ids", &teams) || !read_targets(req, res, "user_ids", &people))
+	    !read_targets(req, res, "team_ids", &teams) ||
+	    !read_targets(req, res, "user_ids", &people))
 		return;
 	if (json_array_size(teams) + json_array_size(people) == 0) {
-		http_invalid_field(res, "team_ids", "assign the clip to at least one team or person");
+		http_invalid_field(res, "team_ids",
+				   "assign the clip to at least one team or person");
 		return;
 	}
 	int64_t due_at = 0;
@@ -145,7 +156,9 @@ static void assign(struct cr_request *req, struct cr_response *res)
 	}
 	json_t *ids = json_array();
 	cr_err e = store_begin();
-	sqlite3_stmt *st = e ? NULL : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'");
+	sqlite3_stmt *st =
+		e ? NULL
+		  : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'");
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		e = sqlite3_step(st) == SQLITE_ROW ? CR_OK : CR_EINVAL;
@@ -159,9 +172,10 @@ static void assign(struct cr_request *req, struct cr_response *res)
 		json_t *ids;
 	} groups[] = {{"team", "team_ids", teams}, {"user", "user_ids", people}};
 	for (size_t g = 0; g < 2 && !e; g++) {
-		json_array_foreach(groups[g].ids, i, x) {
-			e = insert_one(video_id, groups[g].column, json_integer_value(x), due_at, note,
-				       req->user.id, ids);
+		json_array_foreach(groups[g].ids, i, x)
+		{
+			e = insert_one(video_id, groups[g].column, json_integer_value(x), due_at,
+				       note, req->user.id, ids);
 			if (e == CR_ENOTFOUND)
 				bad = groups[g].field;
 			if (e)
@@ -170,7 +184,9 @@ static void assign(struct cr_request *req, struct cr_response *res)
 	}
 	e = e ? (store_rollback(), e) : store_commit();
 	if (bad) {
-		http_invalid_field(res, bad, "%s names something that does not exist (or a clip not published)", bad);
+		http_invalid_field(
+			res, bad,
+			"%s names something that does not exist (or a clip not published)", bad);
 	} else if (e) {
 		http_error(res, e, "assignment");
 	} else {
@@ -189,7 +205,8 @@ static void list_assignments(struct cr_request *req, struct cr_response *res)
 	if (!http_query_long(req, res, "limit", 50, 1, 200, &limit) ||
 	    !http_query_long(req, res, "before", INT64_MAX, 1, INT64_MAX, &before))
 		return;
-	sqlite3_stmt *st = store_stmt("SELECT id FROM assignments WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+	sqlite3_stmt *st =
+		store_stmt("SELECT id FROM assignments WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);
@@ -222,11 +239,13 @@ static void get_assignment(struct cr_request *req, struct cr_response *res)
 
 static void my_assignments(struct cr_request *req, struct cr_response *res)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT a.video_id, min(a.due_at), max(w.completed_at IS NOT NULL) FROM assignments a"
-		" JOIN videos v ON v.id = a.video_id AND v.status = 'published'"
-		" LEFT JOIN watches w ON w.user_id = ?1 AND w.video_id = a.video_id"
-		" WHERE a.user_id = ?1 OR a.team_id = ?2 GROUP BY a.video_id ORDER BY min(a.due_at) LIMIT 100");
+	sqlite3_stmt *st =
+		store_stmt("SELECT a.video_id, min(a.due_at), max(w.completed_at IS NOT NULL) FROM "
+			   "assignments a"
+			   " JOIN videos v ON v.id = a.video_id AND v.status = 'published'"
+			   " LEFT JOIN watches w ON w.user_id = ?1 AND w.video_id = a.video_id"
+			   " WHERE a.user_id = ?1 OR a.team_id = ?2 GROUP BY a.video_id ORDER BY "
+			   "min(a.due_at) LIMIT 100");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);

@@ -22,7 +22,8 @@ static bool login_allowed(struct cr_request *req, struct cr_response *res, const
 			     cfg->login_max_failures_ip, &wait)) {
 		http_header(res, "Retry-After", "%d", wait > 0 ? wait : 1);
 		http_problem(res, 429, "too-many-attempts",
-			     "too many failed logins; try again in %d seconds", wait > 0 ? wait : 1);
+			     "too many failed logins; try again in %d seconds",
+			     wait > 0 ? wait : 1);
 		return false;
 	}
 	return true;
@@ -59,8 +60,9 @@ static void login(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	throttle_clear(req->app->login_by_account, key);
-	http_json(res, 200, json_pack("{s:s, s:s, s:I, s:o}", "token", token, "token_type", "Bearer",
-				      "expires_at", (json_int_t)expires_at, "user", me));
+	http_json(res, 200,
+		  json_pack("{s:s, s:s, s:I, s:o}", "token", token, "token_type", "Bearer",
+			    "expires_at", (json_int_t)expires_at, "user", me));
 }
 
 static void logout(struct cr_request *req, struct cr_response *res)

@@ -8,8 +8,8 @@
 #include "casereel/fields.h"
 #include "casereel/store.h"
 
-#define FEATURE_JSON_SELECT                                                                     \
-	"SELECT f.id, f.video_id, v.title, COALESCE(f.user_id, v.owner_id), u.display_name,"     \
+#define FEATURE_JSON_SELECT                                                                        \
+	"SELECT f.id, f.video_id, v.title, COALESCE(f.user_id, v.owner_id), u.display_name,"       \
 	" f.note, f.starts_at, f.ends_at FROM features f"                                          \
 	" LEFT JOIN videos v ON v.id = f.video_id"                                                 \
 	" JOIN users u ON u.id = COALESCE(f.user_id, v.owner_id)"
@@ -17,9 +17,10 @@
 static json_t *feature_json(sqlite3_stmt *st)
 {
 	bool clip = sqlite3_column_type(st, 1) != SQLITE_NULL;
-	json_t *video = clip ? json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 1),
-					 "title", (const char *)sqlite3_column_text(st, 2))
-			     : json_null();
+	json_t *video =
+		clip ? json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 1),
+				 "title", (const char *)sqlite3_column_text(st, 2))
+		     : json_null();
 	return json_pack("{s:I, s:s, s:o, s:{s:I, s:s}, s:s, s:I, s:I}", "id",
 			 (json_int_t)sqlite3_column_int64(st, 0), "kind", clip ? "clip" : "creator",
 			 "video", video, "creator", "id", (json_int_t)sqlite3_column_int64(st, 3),
@@ -32,7 +33,8 @@ static json_t *feature_json(sqlite3_stmt *st)
 static bool target_exists(int64_t video_id, int64_t user_id)
 {
 	return store_exists(
-		"SELECT 1 WHERE (?1 > 0 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'))"
+		"SELECT 1 WHERE (?1 > 0 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1 AND status "
+		"= 'published'))"
 		" OR (?2 > 0 AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND active))",
 		video_id, user_id);
 }
@@ -48,18 +50,20 @@ static void feature(struct cr_request *req, struct cr_response *res)
 	    !field_string(req, res, "note", false, 0, 200, &note, NULL))
 		return;
 	if (has_video == has_user) {
-		http_invalid_field(res, "video_id", "feature either a clip (video_id) or a creator (user_id)");
+		http_invalid_field(res, "video_id",
+				   "feature either a clip (video_id) or a creator (user_id)");
 		return;
 	}
 	if (!target_exists(video_id, user_id)) {
 		http_invalid_field(res, has_video ? "video_id" : "user_id",
-				   has_video ? "no published clip with that id" : "no active user with that id");
+				   has_video ? "no published clip with that id"
+					     : "no active user with that id");
 		return;
 	}
 	int64_t now = time(NULL);
-	sqlite3_stmt *st = store_stmt(
-		"INSERT INTO features(video_id, user_id, note, starts_at, ends_at, created_by, created_at)"
-		" VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
+	sqlite3_stmt *st = store_stmt("INSERT INTO features(video_id, user_id, note, starts_at, "
+				      "ends_at, created_by, created_at)"
+				      " VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		sqlite3_bind_int64(st, 2, user_id);
@@ -88,9 +92,10 @@ static void list_featured(struct cr_request *req, struct cr_response *res)
 {
 	(void)req;
 	/* a clip deleted or a creator deactivated since is not shown */
-	sqlite3_stmt *st = store_stmt(FEATURE_JSON_SELECT " WHERE f.starts_at <= ?1 AND f.ends_at > ?1"
-							  " AND (f.video_id IS NULL OR v.status = 'published')"
-							  " AND u.active ORDER BY f.id DESC LIMIT 100");
+	sqlite3_stmt *st =
+		store_stmt(FEATURE_JSON_SELECT " WHERE f.starts_at <= ?1 AND f.ends_at > ?1"
+					       " AND (f.video_id IS NULL OR v.status = 'published')"
+					       " AND u.active ORDER BY f.id DESC LIMIT 100");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);

@@ -31,7 +31,8 @@ static void feed(struct cr_request *req, struct cr_response *res)
 	struct text_buf out = {0};
 	cr_err e = feed_page(&req->user, cursor && *cursor ? cursor : NULL, limit, URL_TTL, &out);
 	if (e == CR_EINVAL)
-		http_problem(res, 400, "invalid-cursor", "the cursor is invalid or expired; reload the feed");
+		http_problem(res, 400, "invalid-cursor",
+			     "the cursor is invalid or expired; reload the feed");
 	else if (e)
 		http_error(res, e, "feed");
 	else
@@ -40,9 +41,9 @@ static void feed(struct cr_request *req, struct cr_response *res)
 }
 
 struct filter {
-	const char *tag;    /* clips with this tag */
-	int64_t owner_id;   /* clips by this creator */
-	const char *query;  /* title contains, or tag equals */
+	const char *tag;   /* clips with this tag */
+	int64_t owner_id;  /* clips by this creator */
+	const char *query; /* title contains, or tag equals */
 };
 
 /* Newest first, keyset-paged by id (`before`). */
@@ -66,10 +67,12 @@ static void list_published(struct cr_request *req, struct cr_response *res, cons
 	}
 	sqlite3_stmt *st = store_stmt(
 		"SELECT v.id FROM videos v WHERE v.status = 'published' AND v.id < ?1"
-		" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM video_tags vt JOIN tags t ON t.id = vt.tag_id"
+		" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM video_tags vt JOIN tags t ON t.id = "
+		"vt.tag_id"
 		"   WHERE vt.video_id = v.id AND t.name = ?2))"
 		" AND (?3 = 0 OR v.owner_id = ?3)"
-		" AND (?4 IS NULL OR v.title LIKE ?4 ESCAPE '\\' OR EXISTS (SELECT 1 FROM video_tags vt"
+		" AND (?4 IS NULL OR v.title LIKE ?4 ESCAPE '\\' OR EXISTS (SELECT 1 FROM "
+		"video_tags vt"
 		"   JOIN tags t ON t.id = vt.tag_id WHERE vt.video_id = v.id AND t.name = ?5))"
 		" ORDER BY v.id DESC LIMIT ?6");
 	if (!st) {
@@ -94,8 +97,9 @@ static void list_published(struct cr_request *req, struct cr_response *res, cons
 	int64_t shown[50];
 	size_t nshown;
 	tb_puts(&out, "{\"items\":");
-	cr_err e = cat ? feed_items_render(cat, &req->user, entries, n, URL_TTL, &out, shown, &nshown)
-		       : CR_EDB;
+	cr_err e =
+		cat ? feed_items_render(cat, &req->user, entries, n, URL_TTL, &out, shown, &nshown)
+		    : CR_EDB;
 	catalog_release(&cat);
 	if ((long)n == limit)
 		tb_printf(&out, ",\"next_before\":%lld}", (long long)entries[n - 1].id);

@@ -27,10 +27,10 @@ static const struct {
 	const char *ext;
 	const char *type;
 } media_types[] = {
-    {"m3u8", "application/vnd.apple.mpegurl"},
-    {"mp4", "video/mp4"},
-    {"m4s", "video/iso.segment"},
-    {"jpg", "image/jpeg"},
+	{"m3u8", "application/vnd.apple.mpegurl"},
+	{"mp4", "video/mp4"},
+	{"m4s", "video/iso.segment"},
+	{"jpg", "image/jpeg"},
 };
 
 /* A canonical positive decimal: digits only, no leading zero, ≤ INT64_MAX,
@@ -75,8 +75,9 @@ static cr_err video_servable(int64_t id)
 	int rc = sqlite3_step(st);
 	cr_err e = CR_ENOTFOUND;
 	if (rc == SQLITE_ROW)
-		e = videos_status_has_media((const char *)sqlite3_column_text(st, 0)) ? CR_OK
-										       : CR_ENOTFOUND;
+		e = videos_status_has_media((const char *)sqlite3_column_text(st, 0))
+			    ? CR_OK
+			    : CR_ENOTFOUND;
 	else if (rc != SQLITE_DONE)
 		e = store_error(rc, "media video lookup");
 	store_done(st);
@@ -86,7 +87,7 @@ static cr_err video_servable(int64_t id)
 /* Opens <media>/v/<id>/<name> as a regular file, never following a symlink.
  * Returns the fd, or -1 with *err CR_ENOTFOUND or CR_EIO. */
 static int open_media(const struct cr_config *cfg, int64_t id, const char *name, struct stat *st,
-                      cr_err *err)
+		      cr_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	*err = CR_EIO;
@@ -114,7 +115,7 @@ static int open_media(const struct cr_config *cfg, int64_t id, const char *name,
 /* Checks the URL: id, signature, expiry, file name. Returns the file's
  * content type, or NULL after answering 403/404. */
 static const char *check_url(struct cr_request *req, struct cr_response *res, time_t now,
-                             int64_t *id, int64_t *expires)
+			     int64_t *id, int64_t *expires)
 {
 	if (req->nparams != 4 || !parse_positive(req->params[0], id)) {
 		http_problem(res, 404, "not-found", "no such video");
@@ -123,12 +124,12 @@ static const char *check_url(struct cr_request *req, struct cr_response *res, ti
 	if (!parse_positive(req->params[1], expires) ||
 	    !media_sign_check(*id, *expires, req->params[2])) {
 		http_problem(res, 403, "invalid-signature",
-		             "this media link is not valid; ask the API for a new one");
+			     "this media link is not valid; ask the API for a new one");
 		return NULL;
 	}
 	if (*expires < (int64_t)now) {
 		http_problem(res, 403, "expired",
-		             "this media link has expired; ask the API for a new one");
+			     "this media link has expired; ask the API for a new one");
 		return NULL;
 	}
 	const char *type = whitelisted_type(req->params[3]);
@@ -169,7 +170,8 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-    {"GET", "/media/v/{id}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE, get_media, NULL},
+	{"GET", "/media/v/{id}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE, get_media,
+	 NULL},
 };
 
 cr_err api_media_register(struct router *r)

@@ -16,7 +16,8 @@ static void healthz(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 503, "unavailable", "the database is not reachable");
 		return;
 	}
-	http_json(res, 200, json_pack("{s:s, s:i}", "status", "ok", "schema", store_schema_version()));
+	http_json(res, 200,
+		  json_pack("{s:s, s:i}", "status", "ok", "schema", store_schema_version()));
 }
 
 static void metrics(struct cr_request *req, struct cr_response *res)

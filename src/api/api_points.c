@@ -45,7 +45,7 @@ static void checkin_inner(struct cr_request *req, struct cr_response *res)
 	cr_err e = points_checkin(req->user.id, time(NULL), &out);
 	if (e == CR_ECONFLICT)
 		http_problem(res, 409, "already-checked-in",
-		             "you checked in today already; come back tomorrow");
+			     "you checked in today already; come back tomorrow");
 	else if (e)
 		http_error(res, e, "check-in");
 	else
@@ -69,7 +69,7 @@ static void tip_inner(struct cr_request *req, struct cr_response *res)
 	char detail[200] = "";
 	json_t *out = NULL;
 	cr_err e = points_tip(id, req->user.id, gift, count, time(NULL), &why, detail,
-	                      sizeof detail, &out);
+			      sizeof detail, &out);
 	if (e)
 		http_error(res, e, "tip");
 	else if (why == POINTS_NO_VIDEO)
@@ -118,9 +118,9 @@ static bool gift_ok(struct cr_response *res, size_t i, json_t *g)
 	ok = ok && (!active || json_is_boolean(active));
 	if (!ok)
 		http_invalid_field(res, "gifts",
-		                   "gift %zu needs name (a-z, 0-9, - or _, up to 32), label (1-40"
-		                   " characters), points (1-100000) and optionally active",
-		                   i);
+				   "gift %zu needs name (a-z, 0-9, - or _, up to 32), label (1-40"
+				   " characters), points (1-100000) and optionally active",
+				   i);
 	return ok;
 }
 
@@ -132,19 +132,21 @@ static void put_gifts(struct cr_request *req, struct cr_response *res)
 		http_invalid_field(res, "gifts", "gifts must be an array of 1 to 50 gifts");
 		return;
 	}
-	json_array_foreach(gifts, i, g) {
+	json_array_foreach(gifts, i, g)
+	{
 		if (!gift_ok(res, i, g))
 			return;
 	}
 	cr_err e = store_begin();
-	json_array_foreach(gifts, i, g) {
+	json_array_foreach(gifts, i, g)
+	{
 		if (e)
 			break;
 		json_t *active = json_object_get(g, "active");
 		e = points_gift_put(json_string_value(json_object_get(g, "name")),
-		                    json_string_value(json_object_get(g, "label")),
-		                    json_integer_value(json_object_get(g, "points")),
-		                    !active || json_is_true(active));
+				    json_string_value(json_object_get(g, "label")),
+				    json_integer_value(json_object_get(g, "points")),
+				    !active || json_is_true(active));
 	}
 	e = e ? (store_rollback(), e) : store_commit();
 	if (e) {
@@ -168,7 +170,7 @@ static void get_rules(struct cr_request *req, struct cr_response *res)
 static void put_rules(struct cr_request *req, struct cr_response *res)
 {
 	static const char *const ints[] = {"learn_points", "approve_points", "free_tip_points",
-	                                   "tip_pair_cap"};
+					   "tip_pair_cap"};
 	int64_t v;
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
 		if (!field_int(req, res, ints[i], false, 0, 1000000, false, &v, NULL))
@@ -176,17 +178,18 @@ static void put_rules(struct cr_request *req, struct cr_response *res)
 	json_t *bonus = json_object_get(req->json, "checkin_bonus"), *b;
 	size_t i;
 	bool ok = !bonus || (json_is_array(bonus) && json_array_size(bonus) >= 1 &&
-	                     json_array_size(bonus) <= POINTS_STREAK_MAX_DAYS);
-	json_array_foreach(bonus, i, b) {
+			     json_array_size(bonus) <= POINTS_STREAK_MAX_DAYS);
+	json_array_foreach(bonus, i, b)
+	{
 		json_int_t pts = json_integer_value(b);
 		ok = ok && json_is_integer(b) && pts >= 0 && pts <= 100000;
 	}
 	if (!ok) {
 		http_invalid_field(
-		    res, "checkin_bonus",
-		    "checkin_bonus is 1 to %d whole points (0-100000), one per streak day;"
-		    " later days get the last one",
-		    POINTS_STREAK_MAX_DAYS);
+			res, "checkin_bonus",
+			"checkin_bonus is 1 to %d whole points (0-100000), one per streak day;"
+			" later days get the last one",
+			POINTS_STREAK_MAX_DAYS);
 		return;
 	}
 	cr_err e = points_rules_update(req->json);
@@ -197,13 +200,13 @@ static void put_rules(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-    {"GET", "/api/v1/me/points", CR_ROLE_AGENT, CR_BODY_NONE, my_points, NULL},
-    {"POST", "/api/v1/me/checkin", CR_ROLE_AGENT, CR_BODY_NONE, checkin, NULL},
-    {"POST", "/api/v1/videos/{id}/tips", CR_ROLE_AGENT, CR_BODY_JSON, tip, NULL},
-    {"GET", "/api/v1/gifts", CR_ROLE_AGENT, CR_BODY_NONE, list_gifts, NULL},
-    {"PUT", "/api/v1/gifts", CR_ROLE_ADMIN, CR_BODY_JSON, put_gifts, NULL},
-    {"GET", "/api/v1/points/rules", CR_ROLE_AGENT, CR_BODY_NONE, get_rules, NULL},
-    {"PUT", "/api/v1/points/rules", CR_ROLE_ADMIN, CR_BODY_JSON, put_rules, NULL},
+	{"GET", "/api/v1/me/points", CR_ROLE_AGENT, CR_BODY_NONE, my_points, NULL},
+	{"POST", "/api/v1/me/checkin", CR_ROLE_AGENT, CR_BODY_NONE, checkin, NULL},
+	{"POST", "/api/v1/videos/{id}/tips", CR_ROLE_AGENT, CR_BODY_JSON, tip, NULL},
+	{"GET", "/api/v1/gifts", CR_ROLE_AGENT, CR_BODY_NONE, list_gifts, NULL},
+	{"PUT", "/api/v1/gifts", CR_ROLE_ADMIN, CR_BODY_JSON, put_gifts, NULL},
+	{"GET", "/api/v1/points/rules", CR_ROLE_AGENT, CR_BODY_NONE, get_rules, NULL},
+	{"PUT", "/api/v1/points/rules", CR_ROLE_ADMIN, CR_BODY_JSON, put_rules, NULL},
 };
 
 cr_err api_points_register(struct router *r)

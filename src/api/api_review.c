@@ -21,7 +21,8 @@ static void review_queue(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	size_t n = json_array_size(items);
-	json_t *next = (long)n == limit ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
+	json_t *next =
+		(long)n == limit ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
 	http_json(res, 200, json_pack("{s:o, s:O?}", "items", items, "next_after", next));
 }
 
@@ -39,17 +40,20 @@ static void review(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	if (!approve && (!reason || !*reason)) {
-		http_invalid_field(res, "reason", "say why the clip is rejected, so its creator can fix it");
+		http_invalid_field(res, "reason",
+				   "say why the clip is rejected, so its creator can fix it");
 		return;
 	}
 	/* an approval pays its creator: nobody signs off their own clip */
-	if (store_exists("SELECT 1 FROM videos WHERE id = ?1 AND owner_id = ?2", id, req->user.id)) {
+	if (store_exists("SELECT 1 FROM videos WHERE id = ?1 AND owner_id = ?2", id,
+			 req->user.id)) {
 		http_problem(res, 403, "own-clip", "another trainer reviews your own clips");
 		return;
 	}
 	cr_err e = videos_review(id, req->user.id, approve, reason);
 	if (e == CR_ECONFLICT) {
-		http_problem(res, 409, "not-pending", "only clips pending review can be approved or rejected");
+		http_problem(res, 409, "not-pending",
+			     "only clips pending review can be approved or rejected");
 		return;
 	}
 	json_t *v = NULL;

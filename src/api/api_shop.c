@@ -106,7 +106,7 @@ static void close_order(struct cr_request *req, struct cr_response *res, bool ca
 		http_error(res, e, "order");
 	else if (why == SHOP_NOT_OPEN)
 		http_problem(res, 409, "order-closed",
-		             "the order was fulfilled or cancelled already");
+			     "the order was fulfilled or cancelled already");
 	else
 		http_json(res, 200, out);
 }
@@ -141,7 +141,7 @@ static void list_orders(struct cr_request *req, struct cr_response *res, int64_t
 	if (status && strcmp(status, "reserved") && strcmp(status, "fulfilled") &&
 	    strcmp(status, "cancelled")) {
 		http_problem(res, 422, "invalid-field",
-		             "status must be reserved, fulfilled or cancelled");
+			     "status must be reserved, fulfilled or cancelled");
 		return;
 	}
 	json_t *items = NULL;
@@ -152,7 +152,7 @@ static void list_orders(struct cr_request *req, struct cr_response *res, int64_t
 	}
 	size_t n = json_array_size(items);
 	json_t *next =
-	    (long)n == limit ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
+		(long)n == limit ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
 	http_json(res, 200, json_pack("{s:o, s:O?}", "items", items, "next_before", next));
 }
 
@@ -167,14 +167,14 @@ static void all_orders(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-    {"GET", "/api/v1/shop/items", CR_ROLE_AGENT, CR_BODY_NONE, list_items, NULL},
-    {"POST", "/api/v1/shop/items", CR_ROLE_ADMIN, CR_BODY_JSON, create_item, NULL},
-    {"PATCH", "/api/v1/shop/items/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_item, NULL},
-    {"POST", "/api/v1/shop/orders", CR_ROLE_AGENT, CR_BODY_JSON, order, NULL},
-    {"GET", "/api/v1/shop/orders", CR_ROLE_ADMIN, CR_BODY_NONE, all_orders, NULL},
-    {"POST", "/api/v1/shop/orders/{id}/fulfil", CR_ROLE_ADMIN, CR_BODY_NONE, fulfil, NULL},
-    {"POST", "/api/v1/shop/orders/{id}/cancel", CR_ROLE_ADMIN, CR_BODY_NONE, cancel, NULL},
-    {"GET", "/api/v1/me/orders", CR_ROLE_AGENT, CR_BODY_NONE, my_orders, NULL},
+	{"GET", "/api/v1/shop/items", CR_ROLE_AGENT, CR_BODY_NONE, list_items, NULL},
+	{"POST", "/api/v1/shop/items", CR_ROLE_ADMIN, CR_BODY_JSON, create_item, NULL},
+	{"PATCH", "/api/v1/shop/items/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_item, NULL},
+	{"POST", "/api/v1/shop/orders", CR_ROLE_AGENT, CR_BODY_JSON, order, NULL},
+	{"GET", "/api/v1/shop/orders", CR_ROLE_ADMIN, CR_BODY_NONE, all_orders, NULL},
+	{"POST", "/api/v1/shop/orders/{id}/fulfil", CR_ROLE_ADMIN, CR_BODY_NONE, fulfil, NULL},
+	{"POST", "/api/v1/shop/orders/{id}/cancel", CR_ROLE_ADMIN, CR_BODY_NONE, cancel, NULL},
+	{"GET", "/api/v1/me/orders", CR_ROLE_AGENT, CR_BODY_NONE, my_orders, NULL},
 };
 
 cr_err api_shop_register(struct router *r)

@@ -16,7 +16,8 @@ static void set_like(struct cr_request *req, struct cr_response *res, bool like)
 	if (e)
 		http_error(res, e, "published video");
 	else
-		http_json(res, 200, json_pack("{s:b, s:I}", "liked", like, "likes", (json_int_t)likes));
+		http_json(res, 200,
+			  json_pack("{s:b, s:I}", "liked", like, "likes", (json_int_t)likes));
 }
 
 static void like(struct cr_request *req, struct cr_response *res)
@@ -44,7 +45,8 @@ static void list_comments(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	size_t n = json_array_size(items);
-	json_t *next = (long)n == limit ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
+	json_t *next =
+		(long)n == limit ? json_object_get(json_array_get(items, n - 1), "id") : NULL;
 	http_json(res, 200, json_pack("{s:o, s:O?}", "items", items, "next_after", next));
 }
 

@@ -8,11 +8,13 @@
 static json_t *team_json(sqlite3_stmt *st)
 {
 	return json_pack("{s:I, s:s, s:i}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
-			 (const char *)sqlite3_column_text(st, 1), "members", sqlite3_column_int(st, 2));
+			 (const char *)sqlite3_column_text(st, 1), "members",
+			 sqlite3_column_int(st, 2));
 }
 
-#define TEAM_SELECT \
-	"SELECT t.id, t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) FROM teams t"
+#define TEAM_SELECT                                                                                \
+	"SELECT t.id, t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) " \
+	"FROM teams t"
 
 static void answer_team(struct cr_response *res, unsigned status, int64_t id)
 {

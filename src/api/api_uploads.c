@@ -29,13 +29,13 @@ struct upload_stream {
 	int fd;
 	bool locked;
 	bool has_body;
-	bool failed;           /* refused mid-body: keep nothing of it */
+	bool failed; /* refused mid-body: keep nothing of it */
 	bool want_checksum;
-	bool created;          /* this POST made the row... */
-	bool announced;        /* ...and answered 201 with its Location */
+	bool created;   /* this POST made the row... */
+	bool announced; /* ...and answered 201 with its Location */
 	unsigned char checksum[32];
 	crypto_hash_sha256_state sha;
-	int64_t received;      /* bytes of this request's body written */
+	int64_t received; /* bytes of this request's body written */
 };
 
 static void tus_headers(struct cr_response *res)
@@ -69,7 +69,8 @@ static void options(struct cr_request *req, struct cr_response *res)
 {
 	tus_headers(res);
 	http_header(res, "Tus-Version", TUS_VERSION);
-	http_header(res, "Tus-Extension", "creation,creation-with-upload,termination,expiration,checksum");
+	http_header(res, "Tus-Extension",
+		    "creation,creation-with-upload,termination,expiration,checksum");
 	http_header(res, "Tus-Max-Size", "%lld", req->cfg->upload_max);
 	http_header(res, "Tus-Checksum-Algorithm", "sha256");
 	http_no_content(res);
@@ -110,7 +111,8 @@ static bool size_header(struct cr_request *req, struct cr_response *res, const c
 	return false;
 }
 
-static bool checksum_header(struct cr_request *req, struct cr_response *res, struct upload_stream *s)
+static bool checksum_header(struct cr_request *req, struct cr_response *res,
+			    struct upload_stream *s)
 {
 	const char *h = http_req_header(req, "Upload-Checksum");
 	if (!h)
@@ -119,8 +121,9 @@ static bool checksum_header(struct cr_request *req, struct cr_response *res, str
 	if (e) {
 		tus_headers(res);
 		http_problem(res, 400, "bad-checksum",
-			     e == CR_ENOTFOUND ? "only the sha256 checksum algorithm is supported"
-					       : "Upload-Checksum must be 'sha256 <base64 digest>'");
+			     e == CR_ENOTFOUND
+				     ? "only the sha256 checksum algorithm is supported"
+				     : "Upload-Checksum must be 'sha256 <base64 digest>'");
 		return false;
 	}
 	s->want_checksum = true;
@@ -137,14 +140,16 @@ static bool open_at_offset(struct cr_request *req, struct cr_response *res, stru
 		s->fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (s->fd < 0 || ftruncate(s->fd, s->up.offset) != 0 ||
 	    lseek(s->fd, s->up.offset, SEEK_SET) != s->up.offset) {
-		log_error("upload %s: open at %lld: %s", s->up.id, (long long)s->up.offset, strerror(errno));
+		log_error("upload %s: open at %lld: %s", s->up.id, (long long)s->up.offset,
+			  strerror(errno));
 		http_problem(res, 500, "internal", "the upload's file cannot be written");
 		return false;
 	}
 	return true;
 }
 
-static bool body_fits(struct cr_request *req, struct cr_response *res, const struct upload_stream *s)
+static bool body_fits(struct cr_request *req, struct cr_response *res,
+		      const struct upload_stream *s)
 {
 	int64_t declared;
 	const char *cl = http_req_header(req, "Content-Length");
@@ -177,7 +182,8 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	if (http_req_header(req, "Upload-Defer-Length")) {
 		tus_headers(res);
-		http_problem(res, 400, "bad-header", "Upload-Defer-Length is not supported: send Upload-Length");
+		http_problem(res, 400, "bad-header",
+			     "Upload-Defer-Length is not supported: send Upload-Length");
 		return false;
 	}
 	if (!size_header(req, res, "Upload-Length", &s->up.length))
@@ -189,13 +195,15 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	}
 	if (s->up.length > req->cfg->upload_max) {
 		tus_headers(res);
-		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes", req->cfg->upload_max);
+		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes",
+			     req->cfg->upload_max);
 		return false;
 	}
 	const char *raw = http_req_header(req, "Upload-Metadata");
 	if (tus_parse_metadata(raw, &s->up.metadata)) {
 		tus_headers(res);
-		http_problem(res, 400, "bad-header", "Upload-Metadata must be 'key base64,key base64'");
+		http_problem(res, 400, "bad-header",
+			     "Upload-Metadata must be 'key base64,key base64'");
 		return false;
 	}
 	struct video_new probe = {0};
@@ -241,13 +249,15 @@ static bool patch_locked(struct cr_request *req, struct cr_response *res, struct
 	}
 	if (offset != s->up.offset) {
 		http_header(res, "Upload-Offset", "%lld", (long long)s->up.offset);
-		http_problem(res, 409, "offset-mismatch", "Upload-Offset is %lld but the upload is at %lld",
-			     (long long)offset, (long long)s->up.offset);
+		http_problem(res, 409, "offset-mismatch",
+			     "Upload-Offset is %lld but the upload is at %lld", (long long)offset,
+			     (long long)s->up.offset);
 		return false;
 	}
 	s->has_body = true;
 	http_set_idle_timeout(req, (unsigned)req->cfg->upload_idle_timeout);
-	return checksum_header(req, res, s) && body_fits(req, res, s) && open_at_offset(req, res, s);
+	return checksum_header(req, res, s) && body_fits(req, res, s) &&
+	       open_at_offset(req, res, s);
 }
 
 static bool patch_begin(struct cr_request *req, struct cr_response *res)
@@ -258,7 +268,8 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 	const char *ct = http_req_header(req, "Content-Type");
 	if (!ct || strncmp(ct, OFFSET_OCTETS, strlen(OFFSET_OCTETS)) != 0) {
 		tus_headers(res);
-		http_problem(res, 415, "unsupported-media-type", "send the bytes as %s", OFFSET_OCTETS);
+		http_problem(res, 415, "unsupported-media-type", "send the bytes as %s",
+			     OFFSET_OCTETS);
 		return false;
 	}
 	int64_t offset;
@@ -284,7 +295,8 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 	return false;
 }
 
-static bool stream_chunk(struct cr_request *req, struct cr_response *res, const char *data, size_t size)
+static bool stream_chunk(struct cr_request *req, struct cr_response *res, const char *data,
+			 size_t size)
 {
 	struct upload_stream *s = req->stream;
 	if (!s->has_body)
@@ -309,7 +321,8 @@ static bool stream_chunk(struct cr_request *req, struct cr_response *res, const 
 
 /* Makes the received bytes durable and acknowledges the new offset; turns
  * a complete upload into a video. */
-static cr_err commit_received(struct cr_request *req, struct upload_stream *s, char *why, size_t why_len)
+static cr_err commit_received(struct cr_request *req, struct upload_stream *s, char *why,
+			      size_t why_len)
 {
 	if (s->received == 0 && s->up.offset < s->up.length)
 		return CR_OK;
@@ -363,7 +376,8 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 	tus_headers(res);
 	if (!checksum_matches(s)) {
 		s->failed = true;
-		http_problem(res, 460, "checksum-mismatch", "the body does not match Upload-Checksum; send it again");
+		http_problem(res, 460, "checksum-mismatch",
+			     "the body does not match Upload-Checksum; send it again");
 		return;
 	}
 	char why[160] = "";
@@ -384,7 +398,9 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 	if (creating) {
 		s->announced = true;
 		http_header(res, "Location", "/api/v1/uploads/%s", s->up.id);
-		http_json(res, 201, json_pack("{s:s, s:I}", "id", s->up.id, "offset", (json_int_t)s->up.offset));
+		http_json(res, 201,
+			  json_pack("{s:s, s:I}", "id", s->up.id, "offset",
+				    (json_int_t)s->up.offset));
 	} else {
 		http_no_content(res);
 	}
@@ -463,10 +479,10 @@ static void get_upload(struct cr_request *req, struct cr_response *res)
 	json_t *video = NULL;
 	if (up.video_id && videos_get_json(up.video_id, &req->user, 3600, &video))
 		video = NULL;
-	http_json(res, 200, json_pack("{s:s, s:I, s:I, s:I, s:o}", "id", up.id, "offset",
-				      (json_int_t)up.offset, "length", (json_int_t)up.length,
-				      "expires_at", (json_int_t)up.expires_at, "video",
-				      video ? video : json_null()));
+	http_json(res, 200,
+		  json_pack("{s:s, s:I, s:I, s:I, s:o}", "id", up.id, "offset",
+			    (json_int_t)up.offset, "length", (json_int_t)up.length, "expires_at",
+			    (json_int_t)up.expires_at, "video", video ? video : json_null()));
 	uploads_clear(&up);
 }
 
@@ -478,7 +494,8 @@ static void delete_upload(struct cr_request *req, struct cr_response *res)
 	tus_headers(res);
 	cr_err e = uploads_get(req->params[0], req->user.id, &up);
 	if (!e && up.video_id)
-		http_problem(res, 409, "conflict", "this upload is complete; delete its video instead");
+		http_problem(res, 409, "conflict",
+			     "this upload is complete; delete its video instead");
 	else if (!e && !uploads_lock(up.id))
 		http_problem(res, 423, "locked", "another request is writing to this upload");
 	else if (e)
@@ -499,7 +516,8 @@ static const struct cr_route routes[] = {
 	{"POST", "/api/v1/uploads", CR_ROLE_AGENT, CR_BODY_STREAM, NULL, &upload_stream_ops[0]},
 	{"HEAD", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_NONE, head_upload, NULL},
 	{"GET", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_NONE, get_upload, NULL},
-	{"PATCH", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_STREAM, NULL, &upload_stream_ops[1]},
+	{"PATCH", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_STREAM, NULL,
+	 &upload_stream_ops[1]},
 	{"DELETE", "/api/v1/uploads/{id}", CR_ROLE_AGENT, CR_BODY_NONE, delete_upload, NULL},
 };
 

@@ -13,16 +13,26 @@
 #include "casereel/store.h"
 #include "casereel/users.h"
 
-#define MAX_ROWS 1000
-#define MAX_ERRORS 50
+#define MAX_ROWS               1000
+#define MAX_ERRORS             50
 #define INITIAL_PASSWORD_CHARS 12
 
-enum column { COL_USERNAME, COL_DISPLAY_NAME, COL_ROLE, COL_TEAM, COL_POSITION, COL_HIRE_DATE,
-	      COL_PASSWORD, COL_INTERESTS, COL_WEAK_SKILLS, NCOLS };
+enum column {
+	COL_USERNAME,
+	COL_DISPLAY_NAME,
+	COL_ROLE,
+	COL_TEAM,
+	COL_POSITION,
+	COL_HIRE_DATE,
+	COL_PASSWORD,
+	COL_INTERESTS,
+	COL_WEAK_SKILLS,
+	NCOLS
+};
 
-static const char *const column_names[NCOLS] = {"username", "display_name", "role", "team",
-						"position", "hire_date", "password", "interests",
-						"weak_skills"};
+static const char *const column_names[NCOLS] = {"username", "display_name", "role",
+						"team",     "position",     "hire_date",
+						"password", "interests",    "weak_skills"};
 
 struct row {
 	const char *col[NCOLS]; /* "" when the column is absent */
@@ -44,8 +54,9 @@ struct import {
 static void row_error(struct import *im, size_t line, const char *field, const char *detail)
 {
 	if (json_array_size(im->errors) < MAX_ERRORS)
-		json_array_append_new(im->errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
-							    "field", field, "detail", detail));
+		json_array_append_new(im->errors,
+				      json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
+						"field", field, "detail", detail));
 }
 
 static bool read_header(struct import *im, struct csv *c, struct cr_response *res)
@@ -56,7 +67,8 @@ static bool read_header(struct import *im, struct csv *c, struct cr_response *re
 		im->map[i] = -1;
 	if (csv_next(c, fields, NCOLS, &n, err, sizeof err) != 1) {
 		http_problem(res, 422, "invalid-csv", "the first line must name the columns: %s",
-			     "username,display_name,role,team,position,hire_date,password,interests,weak_skills");
+			     "username,display_name,role,team,position,hire_date,password,"
+			     "interests,weak_skills");
 		return false;
 	}
 	for (size_t f = 0; f < n; f++) {
@@ -65,13 +77,15 @@ static bool read_header(struct import *im, struct csv *c, struct cr_response *re
 			if (!strcmp(fields[f], column_names[i]))
 				col = i;
 		if (col < 0 || im->map[col] >= 0) {
-			http_problem(res, 422, "invalid-csv", "column '%s' is unknown or repeated", fields[f]);
+			http_problem(res, 422, "invalid-csv", "column '%s' is unknown or repeated",
+				     fields[f]);
 			return false;
 		}
 		im->map[col] = (int)f;
 	}
 	if (im->map[COL_USERNAME] < 0 || im->map[COL_DISPLAY_NAME] < 0) {
-		http_problem(res, 422, "invalid-csv", "the columns username and display_name are required");
+		http_problem(res, 422, "invalid-csv",
+			     "the columns username and display_name are required");
 		return false;
 	}
 	return true;
@@ -98,7 +112,8 @@ static void check_row(struct import *im, struct row *r)
 	const char **c = r->col;
 	for (size_t i = 0; i < NCOLS; i++)
 		if (!utf8_valid(c[i])) {
-			row_error(im, r->line, column_names[i], "not UTF-8 text: save the file as UTF-8");
+			row_error(im, r->line, column_names[i],
+				  "not UTF-8 text: save the file as UTF-8");
 			return;
 		}
 	if (!users_username_valid(c[COL_USERNAME]))
@@ -128,13 +143,15 @@ static bool read_rows(struct import *im, struct csv *c, struct cr_response *res)
 	size_t line = c->line;
 	while ((rc = csv_next(c, fields, NCOLS, &n, err, sizeof err)) == 1) {
 		if (im->nrows == MAX_ROWS) {
-			http_problem(res, 413, "too-large", "at most %d users per import", MAX_ROWS);
+			http_problem(res, 413, "too-large", "at most %d users per import",
+				     MAX_ROWS);
 			return false;
 		}
 		struct row *r = &im->rows[im->nrows++];
 		r->line = line;
 		for (int i = 0; i < NCOLS; i++)
-			r->col[i] = im->map[i] >= 0 && (size_t)im->map[i] < n ? fields[im->map[i]] : "";
+			r->col[i] =
+				im->map[i] >= 0 && (size_t)im->map[i] < n ? fields[im->map[i]] : "";
 		check_row(im, r);
 		line = c->line;
 	}
@@ -143,7 +160,8 @@ static bool read_rows(struct import *im, struct csv *c, struct cr_response *res)
 		return false;
 	}
 	if (im->nrows == 0) {
-		http_problem(res, 422, "invalid-csv", "the file has no users after the header line");
+		http_problem(res, 422, "invalid-csv",
+			     "the file has no users after the header line");
 		return false;
 	}
 	return true;
@@ -200,12 +218,14 @@ static void answer_created(struct import *im, struct cr_response *res)
 	json_t *users = json_array();
 	for (size_t i = 0; i < im->nrows; i++) {
 		struct row *r = &im->rows[i];
-		json_t *u = json_pack("{s:I, s:s}", "id", (json_int_t)r->id, "username", r->col[COL_USERNAME]);
+		json_t *u = json_pack("{s:I, s:s}", "id", (json_int_t)r->id, "username",
+				      r->col[COL_USERNAME]);
 		if (u && r->generated)
 			json_object_set_new(u, "initial_password", json_string(r->password));
 		json_array_append_new(users, u);
 	}
-	http_json(res, 201, json_pack("{s:I, s:o}", "created", (json_int_t)im->nrows, "users", users));
+	http_json(res, 201,
+		  json_pack("{s:I, s:o}", "created", (json_int_t)im->nrows, "users", users));
 }
 
 static void import_users(struct cr_request *req, struct cr_response *res)
@@ -222,7 +242,8 @@ static void import_users(struct cr_request *req, struct cr_response *res)
 	if (!read_header(&im, &c, res) || !read_rows(&im, &c, res))
 		goto out;
 	if (json_array_size(im.errors)) {
-		http_problem(res, 422, "invalid-rows", "%zu problem(s) in the file; nothing was imported",
+		http_problem(res, 422, "invalid-rows",
+			     "%zu problem(s) in the file; nothing was imported",
 			     json_array_size(im.errors));
 		json_object_set(res->json, "errors", im.errors);
 		goto out;

@@ -21,7 +21,8 @@ static bool read_user_fields(struct cr_request *req, struct cr_response *res, bo
 		return false;
 	if (create && !users_username_valid(f->username)) {
 		http_invalid_field(res, "username",
-				   "username must be 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit");
+				   "username must be 1 to 32 letters, digits, '.', '_' or '-', "
+				   "starting with a letter or digit");
 		return false;
 	}
 	if (!field_string(req, res, "display_name", create, 1, 64, &f->display_name, NULL) ||
@@ -105,9 +106,9 @@ static void list_users(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	size_t n = json_array_size(items);
-	json_t *next = (long)n == limit
-			       ? json_integer(json_integer_value(json_object_get(json_array_get(items, n - 1), "id")))
-			       : json_null();
+	json_t *next = (long)n == limit ? json_integer(json_integer_value(json_object_get(
+						  json_array_get(items, n - 1), "id")))
+					: json_null();
 	http_json(res, 200, json_pack("{s:o, s:o}", "items", items, "next_after", next));
 }
 

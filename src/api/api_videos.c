@@ -51,7 +51,8 @@ static json_t *query_meta(struct cr_request *req)
 static bool video_type_ok(struct cr_request *req)
 {
 	const char *ct = http_req_header(req, "Content-Type");
-	return ct && (!strncasecmp(ct, "video/", 6) || !strncasecmp(ct, "application/octet-stream", 24));
+	return ct &&
+	       (!strncasecmp(ct, "video/", 6) || !strncasecmp(ct, "application/octet-stream", 24));
 }
 
 static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
@@ -64,7 +65,8 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 	s->fd = -1;
 	req->stream = s;
 	if (!video_type_ok(req)) {
-		http_problem(res, 415, "unsupported-media-type", "send the clip as video/* or application/octet-stream");
+		http_problem(res, 415, "unsupported-media-type",
+			     "send the clip as video/* or application/octet-stream");
 		return false;
 	}
 	int64_t declared;
@@ -103,11 +105,13 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 	return true;
 }
 
-static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const char *data, size_t size)
+static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const char *data,
+			  size_t size)
 {
 	struct oneshot *s = req->stream;
 	if ((long long)size > req->cfg->upload_max - s->up.offset) {
-		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes", req->cfg->upload_max);
+		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes",
+			     req->cfg->upload_max);
 		return false;
 	}
 	if (media_write_all(s->fd, data, size)) {
@@ -201,7 +205,8 @@ static void edit_video(struct cr_request *req, struct cr_response *res)
 	json_t *tags = NULL;
 	if (!http_path_id(req, res, 0, "video", &id) ||
 	    !field_string(req, res, "title", false, 1, VIDEO_TITLE_MAX, &title, NULL) ||
-	    !field_string(req, res, "description", false, 0, VIDEO_DESCRIPTION_MAX, &description, NULL) ||
+	    !field_string(req, res, "description", false, 0, VIDEO_DESCRIPTION_MAX, &description,
+			  NULL) ||
 	    !field_string_array(req, res, "tags", VIDEO_TAGS_MAX, 32, &tags))
 		return;
 	char why[160] = "";

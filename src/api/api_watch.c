@@ -35,16 +35,17 @@ static void view_event(struct cr_request *req, struct cr_response *res)
 	int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	json_t *state = NULL;
 	char why[160] = "";
-	cr_err e = watch_apply(id, req->user.id, (enum watch_event)ev, pos ? json_number_value(pos) : 0,
-			       now_ms, &state, why, sizeof why);
+	cr_err e = watch_apply(id, req->user.id, (enum watch_event)ev,
+			       pos ? json_number_value(pos) : 0, now_ms, &state, why, sizeof why);
 	if (e == CR_EINVAL)
 		http_invalid_field(res, "position", "%s", why);
 	else if (e)
 		http_error(res, e, "published video");
 	else {
 		if (json_is_true(json_object_get(state, "newly_completed"))) {
-			feed_forget_viewer(req->user.id); /* watched clips sink on the next reload */
-			int64_t earned = 0; /* learning credit, once per viewer and clip */
+			feed_forget_viewer(
+				req->user.id); /* watched clips sink on the next reload */
+			int64_t earned = 0;    /* learning credit, once per viewer and clip */
 			if (points_reward_completion(id, req->user.id, &earned))
 				log_error("learning credit for video %lld, user %lld failed",
 					  (long long)id, (long long)req->user.id);

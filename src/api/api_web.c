@@ -14,11 +14,16 @@
 static const struct {
 	const char *ext, *type;
 } types[] = {
-	{".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-	{".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-	{".svg", "image/svg+xml"},              {".png", "image/png"},
-	{".json", "application/json"},          {".webmanifest", "application/manifest+json"},
-	{".map", "application/json"},           {".ico", "image/x-icon"},
+	{".html", "text/html; charset=utf-8"},
+	{".js", "text/javascript; charset=utf-8"},
+	{".mjs", "text/javascript; charset=utf-8"},
+	{".css", "text/css; charset=utf-8"},
+	{".svg", "image/svg+xml"},
+	{".png", "image/png"},
+	{".json", "application/json"},
+	{".webmanifest", "application/manifest+json"},
+	{".map", "application/json"},
+	{".ico", "image/x-icon"},
 };
 
 /* The content type of an allowed name ([a-z0-9._-], no leading dot), or NULL. */
@@ -28,8 +33,8 @@ static const char *allowed(const char *name)
 	if (n == 0 || n > 96 || name[0] == '.')
 		return NULL;
 	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
-		      *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '_' || *p == '-'))
 			return NULL;
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		size_t e = strlen(types[i].ext);
@@ -46,7 +51,8 @@ static void serve(struct cr_request *req, struct cr_response *res, const char *d
 	char path[PATH_MAX + 128];
 	struct stat st;
 	int fd = -1;
-	int n = snprintf(path, sizeof path, "%s/%s%s%s", req->cfg->web_dir, dir, *dir ? "/" : "", name);
+	int n = snprintf(path, sizeof path, "%s/%s%s%s", req->cfg->web_dir, dir, *dir ? "/" : "",
+			 name);
 	if (type && n > 0 && (size_t)n < sizeof path)
 		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
@@ -59,9 +65,10 @@ static void serve(struct cr_request *req, struct cr_response *res, const char *d
 	}
 	/* revalidated every time: a new release shows up at the next load */
 	files_answer(req, res, fd, &st, type, "no-cache");
-	http_header(res, "Content-Security-Policy",
-		    "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:;"
-		    " style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self' blob:");
+	http_header(
+		res, "Content-Security-Policy",
+		"default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:;"
+		" style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self' blob:");
 	http_header(res, "Referrer-Policy", "no-referrer");
 }
 

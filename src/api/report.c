@@ -14,10 +14,14 @@ json_t *report_rows(sqlite3_stmt *st, const char *const *columns, size_t ncols, 
 		for (size_t c = 0; row && c < ncols; c++) {
 			json_t *v;
 			switch (sqlite3_column_type(st, (int)c)) {
-			case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, (int)c)); break;
+			case SQLITE_INTEGER:
+				v = json_integer(sqlite3_column_int64(st, (int)c));
+				break;
 			case SQLITE_FLOAT: v = json_real(sqlite3_column_double(st, (int)c)); break;
 			case SQLITE_NULL: v = json_null(); break;
-			default: v = json_string((const char *)sqlite3_column_text(st, (int)c)); break;
+			default:
+				v = json_string((const char *)sqlite3_column_text(st, (int)c));
+				break;
 			}
 			json_object_set_new(row, columns[c], v);
 		}
@@ -92,7 +96,8 @@ static void add_value(struct text *t, json_t *v)
 	}
 }
 
-static void answer_csv(struct cr_response *res, json_t *rows, const char *const *columns, size_t ncols)
+static void answer_csv(struct cr_response *res, json_t *rows, const char *const *columns,
+		       size_t ncols)
 {
 	struct text t = {0};
 	for (size_t c = 0; c < ncols; c++) {
@@ -101,7 +106,8 @@ static void answer_csv(struct cr_response *res, json_t *rows, const char *const 
 	}
 	size_t i;
 	json_t *row;
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		for (size_t c = 0; c < ncols; c++) {
 			add_value(&t, json_object_get(row, columns[c]));
 			add(&t, c + 1 < ncols ? "," : "\r\n", c + 1 < ncols ? 1 : 2);

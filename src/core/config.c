@@ -20,11 +20,27 @@ struct opt {
 	const char *help;
 };
 
-#define STR(f, e, field, h) {f, e, OPT_STR, offsetof(struct cr_config, field), sizeof(((struct cr_config *)0)->field), 0, 0, h}
-#define INT(f, e, field, lo, hi, h) {f, e, OPT_INT, offsetof(struct cr_config, field), 0, lo, hi, h}
-#define LNG(f, e, field, lo, hi, h) {f, e, OPT_LONG, offsetof(struct cr_config, field), 0, lo, hi, h}
-#define LLNG(f, e, field, lo, hi, h) {f, e, OPT_LLONG, offsetof(struct cr_config, field), 0, lo, hi, h}
-#define BOOL(f, e, field, h) {f, e, OPT_BOOL, offsetof(struct cr_config, field), 0, 0, 1, h}
+#define STR(f, e, field, h)                                                                        \
+	{                                                                                          \
+		f, e, OPT_STR, offsetof(struct cr_config, field),                                  \
+			sizeof(((struct cr_config *)0)->field), 0, 0, h                            \
+	}
+#define INT(f, e, field, lo, hi, h)                                                                \
+	{                                                                                          \
+		f, e, OPT_INT, offsetof(struct cr_config, field), 0, lo, hi, h                     \
+	}
+#define LNG(f, e, field, lo, hi, h)                                                                \
+	{                                                                                          \
+		f, e, OPT_LONG, offsetof(struct cr_config, field), 0, lo, hi, h                    \
+	}
+#define LLNG(f, e, field, lo, hi, h)                                                               \
+	{                                                                                          \
+		f, e, OPT_LLONG, offsetof(struct cr_config, field), 0, lo, hi, h                   \
+	}
+#define BOOL(f, e, field, h)                                                                       \
+	{                                                                                          \
+		f, e, OPT_BOOL, offsetof(struct cr_config, field), 0, 0, 1, h                      \
+	}
 
 static const struct opt options[] = {
 	STR("bind", "CASEREEL_BIND", bind, "listen address"),
@@ -32,31 +48,54 @@ static const struct opt options[] = {
 	STR("data", "CASEREEL_DATA", data_dir, "data directory (database, default media root)"),
 	STR("media", "CASEREEL_MEDIA", media_dir, "media root (default DATA/media)"),
 	STR("timezone", "CASEREEL_TIMEZONE", timezone, "IANA time zone for day boundaries"),
-	INT("http-threads", "CASEREEL_HTTP_THREADS", http_threads, 0, 256, "HTTP worker threads (0: 4 per core, at least 8)"),
-	INT("transcode-workers", "CASEREEL_TRANSCODE_WORKERS", transcode_workers, 0, 64, "transcode worker threads"),
-	INT("per-ip-connections", "CASEREEL_PER_IP_CONNECTIONS", per_ip_connections, 1, 100000, "connections per client IP"),
-	INT("connection-timeout", "CASEREEL_CONNECTION_TIMEOUT", connection_timeout, 1, 3600, "idle connection timeout (s)"),
-	LNG("json-body-max", "CASEREEL_JSON_BODY_MAX", json_body_max, 1024, 16L << 20, "largest JSON body (bytes)"),
-	LNG("import-body-max", "CASEREEL_IMPORT_BODY_MAX", import_body_max, 1024, 64L << 20, "largest CSV import (bytes)"),
-	LNG("token-ttl", "CASEREEL_TOKEN_TTL", token_ttl, 1, 365L * 86400, "login token lifetime (s)"),
-	INT("login-max-failures", "CASEREEL_LOGIN_MAX_FAILURES", login_max_failures, 1, 1000, "failed logins per account per window"),
-	INT("login-max-failures-ip", "CASEREEL_LOGIN_MAX_FAILURES_IP", login_max_failures_ip, 1, 100000, "failed logins per IP per window"),
-	INT("login-window", "CASEREEL_LOGIN_WINDOW", login_window, 1, 86400, "login throttling window (s)"),
-	LNG("pwhash-opslimit", "CASEREEL_PWHASH_OPSLIMIT", pwhash_opslimit, 1, 64, "argon2id passes"),
-	LNG("pwhash-memlimit", "CASEREEL_PWHASH_MEMLIMIT", pwhash_memlimit, 8192, 1L << 30, "argon2id memory (bytes)"),
-	LLNG("upload-max", "CASEREEL_UPLOAD_MAX", upload_max, 1024, 64L << 30, "largest upload (bytes)"),
-	INT("upload-daily-quota", "CASEREEL_UPLOAD_DAILY_QUOTA", upload_daily_quota, 0, 100000, "uploads per user per day"),
-	INT("upload-idle-timeout", "CASEREEL_UPLOAD_IDLE_TIMEOUT", upload_idle_timeout, 1, 3600, "seconds a resumable upload's body may stall before the server keeps what arrived and lets the client resume (s)"),
-	LNG("upload-expiry", "CASEREEL_UPLOAD_EXPIRY", upload_expiry, 1, 30L * 86400, "unfinished upload lifetime (s)"),
-	LNG("idempotency-ttl", "CASEREEL_IDEMPOTENCY_TTL", idempotency_ttl, 1, 365L * 86400, "how long points writes' Idempotency-Keys are remembered (s)"),
-	BOOL("keep-source", "CASEREEL_KEEP_SOURCE", keep_source, "keep originals after transcoding (0/1)"),
-	LNG("purge-after", "CASEREEL_PURGE_AFTER", purge_after, 0, 365L * 86400, "seconds a removed or failed clip's files stay on disk (0: next maintenance round)"),
-	INT("maintenance-interval", "CASEREEL_MAINTENANCE_INTERVAL", maintenance_interval, 1, 86400, "seconds between maintenance rounds (expiry sweeps, media janitor)"),
-	INT("transcode-time-limit", "CASEREEL_TRANSCODE_TIME_LIMIT", transcode_time_limit, 1, 86400, "seconds per transcode"),
+	INT("http-threads", "CASEREEL_HTTP_THREADS", http_threads, 0, 256,
+	    "HTTP worker threads (0: 4 per core, at least 8)"),
+	INT("transcode-workers", "CASEREEL_TRANSCODE_WORKERS", transcode_workers, 0, 64,
+	    "transcode worker threads"),
+	INT("per-ip-connections", "CASEREEL_PER_IP_CONNECTIONS", per_ip_connections, 1, 100000,
+	    "connections per client IP"),
+	INT("connection-timeout", "CASEREEL_CONNECTION_TIMEOUT", connection_timeout, 1, 3600,
+	    "idle connection timeout (s)"),
+	LNG("json-body-max", "CASEREEL_JSON_BODY_MAX", json_body_max, 1024, 16L << 20,
+	    "largest JSON body (bytes)"),
+	LNG("import-body-max", "CASEREEL_IMPORT_BODY_MAX", import_body_max, 1024, 64L << 20,
+	    "largest CSV import (bytes)"),
+	LNG("token-ttl", "CASEREEL_TOKEN_TTL", token_ttl, 1, 365L * 86400,
+	    "login token lifetime (s)"),
+	INT("login-max-failures", "CASEREEL_LOGIN_MAX_FAILURES", login_max_failures, 1, 1000,
+	    "failed logins per account per window"),
+	INT("login-max-failures-ip", "CASEREEL_LOGIN_MAX_FAILURES_IP", login_max_failures_ip, 1,
+	    100000, "failed logins per IP per window"),
+	INT("login-window", "CASEREEL_LOGIN_WINDOW", login_window, 1, 86400,
+	    "login throttling window (s)"),
+	LNG("pwhash-opslimit", "CASEREEL_PWHASH_OPSLIMIT", pwhash_opslimit, 1, 64,
+	    "argon2id passes"),
+	LNG("pwhash-memlimit", "CASEREEL_PWHASH_MEMLIMIT", pwhash_memlimit, 8192, 1L << 30,
+	    "argon2id memory (bytes)"),
+	LLNG("upload-max", "CASEREEL_UPLOAD_MAX", upload_max, 1024, 64L << 30,
+	     "largest upload (bytes)"),
+	INT("upload-daily-quota", "CASEREEL_UPLOAD_DAILY_QUOTA", upload_daily_quota, 0, 100000,
+	    "uploads per user per day"),
+	INT("upload-idle-timeout", "CASEREEL_UPLOAD_IDLE_TIMEOUT", upload_idle_timeout, 1, 3600,
+	    "seconds a resumable upload's body may stall before the server keeps what arrived and "
+	    "lets the client resume (s)"),
+	LNG("upload-expiry", "CASEREEL_UPLOAD_EXPIRY", upload_expiry, 1, 30L * 86400,
+	    "unfinished upload lifetime (s)"),
+	LNG("idempotency-ttl", "CASEREEL_IDEMPOTENCY_TTL", idempotency_ttl, 1, 365L * 86400,
+	    "how long points writes' Idempotency-Keys are remembered (s)"),
+	BOOL("keep-source", "CASEREEL_KEEP_SOURCE", keep_source,
+	     "keep originals after transcoding (0/1)"),
+	LNG("purge-after", "CASEREEL_PURGE_AFTER", purge_after, 0, 365L * 86400,
+	    "seconds a removed or failed clip's files stay on disk (0: next maintenance round)"),
+	INT("maintenance-interval", "CASEREEL_MAINTENANCE_INTERVAL", maintenance_interval, 1, 86400,
+	    "seconds between maintenance rounds (expiry sweeps, media janitor)"),
+	INT("transcode-time-limit", "CASEREEL_TRANSCODE_TIME_LIMIT", transcode_time_limit, 1, 86400,
+	    "seconds per transcode"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
 	STR("web", "CASEREEL_WEB", web_dir, "web client directory served at /"),
-	INT("demo-clips", "CASEREEL_DEMO_CLIPS", demo_clips, 0, 100, "demo clips made at first start with --demo"),
+	INT("demo-clips", "CASEREEL_DEMO_CLIPS", demo_clips, 0, 100,
+	    "demo clips made at first start with --demo"),
 	BOOL("access-log", "CASEREEL_ACCESS_LOG", access_log, "log one line per request (0/1)"),
 };
 
@@ -97,8 +136,8 @@ void config_defaults(struct cr_config *cfg)
 	cfg->transcode_time_limit = 900;
 }
 
-static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *val,
-			char *err, size_t err_len)
+static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *val, char *err,
+			size_t err_len)
 {
 	char *field = (char *)cfg + o->offset;
 	if (o->kind == OPT_STR) {
@@ -226,5 +265,6 @@ void config_usage(void *out)
 {
 	FILE *f = out;
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
-		fprintf(f, "  --%-22s %-32s %s\n", options[i].flag, options[i].env, options[i].help);
+		fprintf(f, "  --%-22s %-32s %s\n", options[i].flag, options[i].env,
+			options[i].help);
 }

@@ -15,14 +15,14 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
 
-#define MARGIN 48          /* px left and right of the title */
-#define TITLE_TOP 200      /* px from the top to the first title line */
+#define MARGIN          48  /* px left and right of the title */
+#define TITLE_TOP       200 /* px from the top to the first title line */
 #define TITLE_LINES_MAX 5
-#define LINE_BYTES 256
-#define ASCII_EM 0.62      /* DejaVu Sans Bold's average Latin advance, in em */
-#define GOP_FRAMES (2 * DEMO_CLIP_FPS)
-#define VIDEO_MAXRATE 2000000 /* under the feed's 3 Mb/s 720p cap: the top rung is copied */
-#define AUDIO_RATE 48000
+#define LINE_BYTES      256
+#define ASCII_EM        0.62 /* DejaVu Sans Bold's average Latin advance, in em */
+#define GOP_FRAMES      (2 * DEMO_CLIP_FPS)
+#define VIDEO_MAXRATE   2000000 /* under the feed's 3 Mb/s 720p cap: the top rung is copied */
+#define AUDIO_RATE      48000
 
 /* A moving background: a lavfi source rendered at 1/`shrink` size and `rate`
  * frames per second, then scaled up and repeated to 30 fps (repeats cost the
@@ -42,8 +42,12 @@ static const struct pattern patterns[] = {
 	{"smptebars", 1, 30, false, {NULL}},
 	{"mandelbrot", 4, 10, true, {"maxiter", "120", "end_scale", "0.2", "end_pts", "120", NULL}},
 	{"cellauto", 8, 10, true, {"rule", "30", "random_fill_ratio", "0.5", "scroll", "1", NULL}},
-	{"life", 8, 10, true, {"mold", "20", "life_color", "#33ddaa", "death_color", "#1a2340",
-			       "mold_color", "#203060", "ratio", "0.3", NULL}},
+	{"life",
+	 8,
+	 10,
+	 true,
+	 {"mold", "20", "life_color", "#33ddaa", "death_color", "#1a2340", "mold_color", "#203060",
+	  "ratio", "0.3", NULL}},
 };
 
 static const char *const fonts_cjk[] = {
@@ -78,7 +82,8 @@ struct layout {
 const char *demo_clip_font(bool cjk)
 {
 	const char *const *list = cjk ? fonts_cjk : fonts_latin;
-	size_t n = cjk ? sizeof fonts_cjk / sizeof fonts_cjk[0] : sizeof fonts_latin / sizeof fonts_latin[0];
+	size_t n = cjk ? sizeof fonts_cjk / sizeof fonts_cjk[0]
+		       : sizeof fonts_latin / sizeof fonts_latin[0];
 	for (size_t i = 0; i < n; i++)
 		if (access(list[i], R_OK) == 0)
 			return list[i];
@@ -107,7 +112,8 @@ static cr_err fail(struct gen *g, int ret, const char *what)
 /* True for the CJK punctuation that must not start a line (，。：；！？、）》」). */
 static bool no_line_start(const char *s, size_t len)
 {
-	static const char *const marks[] = {"，", "。", "：", "；", "！", "？", "、", "）", "》", "」"};
+	static const char *const marks[] = {"，", "。", "：", "；", "！",
+					    "？", "、", "）", "》", "」"};
 	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
 		if (len == strlen(marks[i]) && !memcmp(s, marks[i], len))
 			return true;
@@ -169,7 +175,8 @@ static bool wrap(const char *s, int fontsize, struct layout *out)
 
 /* Creates filter `name` with key/value options `opts` (NULL-terminated, may be
  * NULL) and links *prev's first output into it; *prev becomes the new filter. */
-static int add_filter(struct gen *g, const char *name, const char *const *opts, AVFilterContext **prev)
+static int add_filter(struct gen *g, const char *name, const char *const *opts,
+		      AVFilterContext **prev)
 {
 	const AVFilter *f = avfilter_get_by_name(name);
 	AVFilterContext *ctx = f ? avfilter_graph_alloc_filter(g->graph, f, NULL) : NULL;
@@ -194,9 +201,10 @@ static int add_text(struct gen *g, const char *font, const char *text, int size,
 	char fs[16], ys[16];
 	snprintf(fs, sizeof fs, "%d", size);
 	snprintf(ys, sizeof ys, "%d", y);
-	const char *opts[] = {"fontfile", font, "text", text, "expansion", "none",
-			      "fontsize", fs, "fontcolor", color, "x", "(w-text_w)/2", "y", ys,
-			      "box", "1", "boxcolor", "black@0.7", "boxborderw", "14", NULL};
+	const char *opts[] = {"fontfile",   font, "text",      text,  "expansion", "none",
+			      "fontsize",   fs,   "fontcolor", color, "x",         "(w-text_w)/2",
+			      "y",          ys,   "box",       "1",   "boxcolor",  "black@0.7",
+			      "boxborderw", "14", NULL};
 	return add_filter(g, "drawtext", opts, prev);
 }
 
@@ -204,7 +212,8 @@ static int build_video(struct gen *g, const struct demo_clip_spec *s)
 {
 	const struct pattern *p = &patterns[s->pattern % (sizeof patterns / sizeof patterns[0])];
 	char size[32], full[32], secs[32], rate[16], fps[16];
-	snprintf(size, sizeof size, "%dx%d", DEMO_CLIP_WIDTH / p->shrink, DEMO_CLIP_HEIGHT / p->shrink);
+	snprintf(size, sizeof size, "%dx%d", DEMO_CLIP_WIDTH / p->shrink,
+		 DEMO_CLIP_HEIGHT / p->shrink);
 	snprintf(full, sizeof full, "%dx%d", DEMO_CLIP_WIDTH, DEMO_CLIP_HEIGHT);
 	snprintf(secs, sizeof secs, "%.3f", s->seconds);
 	snprintf(rate, sizeof rate, "%d", p->rate);
@@ -213,7 +222,8 @@ static int build_video(struct gen *g, const struct demo_clip_spec *s)
 	for (size_t i = 0; i < sizeof p->opts / sizeof p->opts[0] && p->opts[i]; i++)
 		src_opts[4 + i] = p->opts[i];
 	const char *scale_opts[] = {"size", full, "flags", "bilinear", NULL};
-	const char *dim_opts[] = {"contrast", "0.45", "brightness", "-0.12", "saturation", "0.7", NULL};
+	const char *dim_opts[] = {"contrast",   "0.45", "brightness", "-0.12",
+				  "saturation", "0.7",  NULL};
 	const char *fps_opts[] = {"fps", fps, NULL};
 	const char *trim_opts[] = {"duration", secs, NULL};
 	AVFilterContext *last = NULL;
@@ -262,8 +272,8 @@ static int build_audio(struct gen *g, const struct demo_clip_spec *s)
 	snprintf(rate, sizeof rate, "%d", AUDIO_RATE);
 	const char *sine_opts[] = {"frequency", hz, "sample_rate", rate, "duration", secs, NULL};
 	const char *vol_opts[] = {"volume", "0.3", NULL};
-	const char *fmt_opts[] = {"sample_fmts", "fltp", "sample_rates", rate,
-				  "channel_layouts", "stereo", NULL};
+	const char *fmt_opts[] = {"sample_fmts", "fltp", "sample_rates", rate, "channel_layouts",
+				  "stereo",      NULL};
 	AVFilterContext *last = NULL;
 	int ret = add_filter(g, "sine", sine_opts, &last);
 	if (ret >= 0)
@@ -448,7 +458,8 @@ cr_err demo_clip_make(const struct demo_clip_spec *spec, char *why, size_t why_l
 		goto out;
 	step = "encoders";
 	if ((ret = open_video_encoder(&g)) < 0 || (ret = open_audio_encoder(&g)) < 0 ||
-	    (ret = add_stream(&g, g.venc, &g.vst)) < 0 || (ret = add_stream(&g, g.aenc, &g.ast)) < 0)
+	    (ret = add_stream(&g, g.venc, &g.vst)) < 0 ||
+	    (ret = add_stream(&g, g.aenc, &g.ast)) < 0)
 		goto out;
 	step = spec->path;
 	created = true;

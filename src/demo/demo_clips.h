@@ -9,9 +9,9 @@
 
 #include "casereel/error.h"
 
-#define DEMO_CLIP_WIDTH 720
-#define DEMO_CLIP_HEIGHT 1280
-#define DEMO_CLIP_FPS 30
+#define DEMO_CLIP_WIDTH       720
+#define DEMO_CLIP_HEIGHT      1280
+#define DEMO_CLIP_FPS         30
 #define DEMO_CLIP_SECONDS_MAX 30.0
 
 struct demo_clip_spec {

@@ -21,13 +21,17 @@ static cr_err add_tags(json_t *tags)
 {
 	size_t i;
 	json_t *t;
-	json_array_foreach(tags, i, t) {
-		sqlite3_stmt *st = store_stmt("INSERT INTO tags(name, label, onboarding, created_at)"
-					      " VALUES (?1, ?2, ?3, ?4)");
+	json_array_foreach(tags, i, t)
+	{
+		sqlite3_stmt *st =
+			store_stmt("INSERT INTO tags(name, label, onboarding, created_at)"
+				   " VALUES (?1, ?2, ?3, ?4)");
 		if (!st)
 			return CR_EDB;
-		sqlite3_bind_text(st, 1, json_string_value(json_object_get(t, "name")), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, json_string_value(json_object_get(t, "label")), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, json_string_value(json_object_get(t, "name")), -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, json_string_value(json_object_get(t, "label")), -1,
+				  SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, json_is_true(json_object_get(t, "onboarding")));
 		sqlite3_bind_int64(st, 4, time(NULL));
 		int rc = sqlite3_step(st);
@@ -44,7 +48,8 @@ static cr_err add_users(const struct cr_config *cfg, json_t *users, const char *
 	cr_err e = auth_hash_password(cfg, password, hash);
 	size_t i;
 	json_t *u;
-	json_array_foreach(users, i, u) {
+	json_array_foreach(users, i, u)
+	{
 		if (e)
 			return e;
 		struct user_fields f = {

@@ -32,22 +32,22 @@
 #include "casereel/watch.h"
 
 #define CLIP_SECONDS_DEFAULT 8.0
-#define CLIP_SECONDS_MIN 2.0
-#define CLIP_AGE_MIN_HOURS 0.1 /* watches must fit between publishing and now */
-#define AGENTS_MAX 64
-#define REVIEW_MINUTES 40      /* between "uploaded" and "published" */
+#define CLIP_SECONDS_MIN     2.0
+#define CLIP_AGE_MIN_HOURS   0.1 /* watches must fit between publishing and now */
+#define AGENTS_MAX           64
+#define REVIEW_MINUTES       40 /* between "uploaded" and "published" */
 
 struct clip {
-	json_t *json;      /* the seed entry (borrowed from the document) */
+	json_t *json; /* the seed entry (borrowed from the document) */
 	const char *title;
 	int64_t owner_id;
 	char byline[160];
 	double seconds, age_hours;
 	char upload_id[33];
 	int64_t source_bytes;
-	int64_t video_id;  /* 0 until created */
-	double duration;   /* as transcoded */
-	bool ready;        /* transcoded and recorded */
+	int64_t video_id; /* 0 until created */
+	double duration;  /* as transcoded */
+	bool ready;       /* transcoded and recorded */
 	bool published;
 	cr_err err;
 };
@@ -56,10 +56,10 @@ struct run {
 	const struct cr_config *cfg;
 	struct clip *clips;
 	int n;
-	int queued;       /* clips whose video and job exist */
-	atomic_int next;  /* next clip a source-making thread takes */
-	atomic_int made;  /* sources made so far */
-	atomic_int done;  /* clips transcoded so far */
+	int queued;      /* clips whose video and job exist */
+	atomic_int next; /* next clip a source-making thread takes */
+	atomic_int made; /* sources made so far */
+	atomic_int done; /* clips transcoded so far */
 };
 
 static bool has_videos(void)
@@ -72,8 +72,9 @@ static bool has_videos(void)
 
 static enum cr_role role_of(const char *role)
 {
-	return !strcmp(role, "admin") ? CR_ROLE_ADMIN : !strcmp(role, "trainer") ? CR_ROLE_TRAINER
-										: CR_ROLE_AGENT;
+	return !strcmp(role, "admin")     ? CR_ROLE_ADMIN
+	       : !strcmp(role, "trainer") ? CR_ROLE_TRAINER
+					  : CR_ROLE_AGENT;
 }
 
 /* The user called `username`; CR_ENOTFOUND when there is none. `team` (may
@@ -81,9 +82,10 @@ static enum cr_role role_of(const char *role)
 static cr_err find_user(const char *username, struct cr_user *u, char *name, size_t name_len,
 			char *team, size_t team_len)
 {
-	sqlite3_stmt *st = store_stmt("SELECT u.id, u.role, COALESCE(u.team_id, 0), u.display_name,"
-				      " COALESCE(t.name, '') FROM users u"
-				      " LEFT JOIN teams t ON t.id = u.team_id WHERE u.username = ?1");
+	sqlite3_stmt *st =
+		store_stmt("SELECT u.id, u.role, COALESCE(u.team_id, 0), u.display_name,"
+			   " COALESCE(t.name, '') FROM users u"
+			   " LEFT JOIN teams t ON t.id = u.team_id WHERE u.username = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
@@ -99,7 +101,9 @@ static cr_err find_user(const char *username, struct cr_user *u, char *name, siz
 			snprintf(team, team_len, "%s", (const char *)sqlite3_column_text(st, 4));
 	}
 	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "seed user");
+	return rc == SQLITE_ROW    ? CR_OK
+	       : rc == SQLITE_DONE ? CR_ENOTFOUND
+				   : store_error(rc, "seed user");
 }
 
 static double number_or(json_t *v, double dflt)
@@ -117,14 +121,16 @@ static cr_err resolve_clip(json_t *j, int i, struct clip *c)
 	c->json = j;
 	c->title = json_string_value(json_object_get(j, "title"));
 	bool shaped = json_is_object(j) && c->title && *c->title &&
-		      strlen(c->title) <= VIDEO_TITLE_MAX && creator && (!tags || json_is_array(tags));
+		      strlen(c->title) <= VIDEO_TITLE_MAX && creator &&
+		      (!tags || json_is_array(tags));
 	cr_err e = shaped ? CR_OK : CR_EINVAL;
 	if (!e)
 		e = find_user(creator, &u, name, sizeof name, team, sizeof team);
 	if (!e)
 		e = videos_check_tags(tags, why, sizeof why);
 	if (e) {
-		log_error("seed clip %d: needs a title (<= %d bytes), a known creator and known tags %s",
+		log_error("seed clip %d: needs a title (<= %d bytes), a known creator and known "
+			  "tags %s",
 			  i + 1, VIDEO_TITLE_MAX, why);
 		return e == CR_ENOTFOUND ? CR_EINVAL : e;
 	}
@@ -150,9 +156,13 @@ static void make_source(const struct cr_config *cfg, struct clip *c, int index)
 		byline = demo_clip_needs_cjk(byline) ? NULL : byline;
 	}
 	media_random_id(c->upload_id);
-	struct demo_clip_spec spec = {.path = path, .title = title, .byline = byline,
-				      .fontfile = font, .pattern = (unsigned)index,
-				      .seconds = c->seconds, .tone_hz = 262 + 41 * (index % 16)};
+	struct demo_clip_spec spec = {.path = path,
+				      .title = title,
+				      .byline = byline,
+				      .fontfile = font,
+				      .pattern = (unsigned)index,
+				      .seconds = c->seconds,
+				      .tone_hz = 262 + 41 * (index % 16)};
 	struct stat sb;
 	c->err = media_upload_path(cfg, c->upload_id, path, sizeof path);
 	if (!c->err)
@@ -173,7 +183,8 @@ static void *sources_thread(void *arg)
 	for (int i; (i = atomic_fetch_add(&r->next, 1)) < r->n;) {
 		make_source(r->cfg, &r->clips[i], i);
 		if (!r->clips[i].err)
-			log_info("demo clip source %d/%d made", atomic_fetch_add(&r->made, 1) + 1, r->n);
+			log_info("demo clip source %d/%d made", atomic_fetch_add(&r->made, 1) + 1,
+				 r->n);
 	}
 	return NULL;
 }
@@ -229,10 +240,11 @@ static void *transcode_thread(void *arg)
 			c->err = ok ? CR_OK : CR_EIO;
 		}
 		int k = atomic_fetch_add(&r->done, 1) + 1;
-		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double secs =
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (ok)
-			log_info("demo clip %d/%d ready (video %lld, transcoded in %.1f s)", k, r->queued,
-				 (long long)job.video_id, secs);
+			log_info("demo clip %d/%d ready (video %lld, transcoded in %.1f s)", k,
+				 r->queued, (long long)job.video_id, secs);
 		else
 			log_error("demo clip %d/%d failed (video %lld): %s", k, r->queued,
 				  (long long)job.video_id, res.error);
@@ -284,7 +296,8 @@ static cr_err watch_once(const struct clip *c, int64_t user_id, bool complete, d
 	char why[160] = "";
 	json_t *state = NULL;
 	double pos = complete ? c->duration : c->duration * share;
-	cr_err e = watch_apply(c->video_id, user_id, WATCH_START, 0, start_ms, &state, why, sizeof why);
+	cr_err e = watch_apply(c->video_id, user_id, WATCH_START, 0, start_ms, &state, why,
+			       sizeof why);
 	json_decref(state);
 	state = NULL;
 	if (!e)
@@ -292,7 +305,8 @@ static cr_err watch_once(const struct clip *c, int64_t user_id, bool complete, d
 				start_ms + (int64_t)(pos * 1000) + 250, &state, why, sizeof why);
 	json_decref(state);
 	if (e)
-		log_warn("demo watch on video %lld: %s %s", (long long)c->video_id, cr_strerror(e), why);
+		log_warn("demo watch on video %lld: %s %s", (long long)c->video_id, cr_strerror(e),
+			 why);
 	return e;
 }
 
@@ -313,21 +327,25 @@ static cr_err add_comments(const struct clip *c, int64_t published, int64_t now)
 	size_t i, n = json_array_size(list);
 	json_t *entry;
 	cr_err e = CR_OK;
-	json_array_foreach(list, i, entry) {
+	json_array_foreach(list, i, entry)
+	{
 		const char *by = json_string_value(json_object_get(entry, "by"));
 		const char *text = json_string_value(json_object_get(entry, "text"));
 		struct cr_user u;
 		json_t *out = NULL;
 		if (!by || !text || find_user(by, &u, NULL, 0, NULL, 0) != CR_OK) {
-			log_warn("demo clip \"%s\": comment %zu needs a known \"by\" and a \"text\"", c->title,
-				 i + 1);
+			log_warn(
+				"demo clip \"%s\": comment %zu needs a known \"by\" and a \"text\"",
+				c->title, i + 1);
 			continue;
 		}
 		e = social_add_comment(c->video_id, &u, text, &out);
 		if (!e)
-			e = set_created("UPDATE comments SET created_at = ?3 WHERE id = ?1 AND ?2 = video_id",
+			e = set_created("UPDATE comments SET created_at = ?3 WHERE id = ?1 AND ?2 "
+					"= video_id",
 					json_integer_value(json_object_get(out, "id")), c->video_id,
-					published + (now - published) * (int64_t)(i + 1) / (int64_t)(n + 1));
+					published + (now - published) * (int64_t)(i + 1) /
+							    (int64_t)(n + 1));
 		json_decref(out);
 		if (e)
 			return e;
@@ -364,7 +382,8 @@ static cr_err add_activity(const struct clip *c, int index, const struct cr_user
 		int64_t count = 0;
 		e = social_set_like(c->video_id, pick[k]->id, true, &count);
 		if (!e)
-			e = set_created("UPDATE likes SET created_at = ?3 WHERE video_id = ?1 AND user_id = ?2",
+			e = set_created("UPDATE likes SET created_at = ?3 WHERE video_id = ?1 AND "
+					"user_id = ?2",
 					c->video_id, pick[k]->id,
 					published + (now - published) * (k + 1) / (likes + 1));
 	}
@@ -384,7 +403,8 @@ static int load_agents(struct cr_user *agents, int max)
 		u->id = sqlite3_column_int64(st, 0);
 		u->role = CR_ROLE_AGENT;
 		u->team_id = sqlite3_column_int64(st, 1);
-		snprintf(u->username, sizeof u->username, "%s", (const char *)sqlite3_column_text(st, 2));
+		snprintf(u->username, sizeof u->username, "%s",
+			 (const char *)sqlite3_column_text(st, 2));
 	}
 	store_done(st);
 	return n;

@@ -48,13 +48,16 @@ static char *dup_col(sqlite3_stmt *st, int col)
 
 static cr_err load_clips(struct catalog *c, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id, v.owner_id, COALESCE(u.team_id, 0), v.published_at, v.starts, v.completions,"
-		" v.likes, v.impressions, v.title, v.duration, v.width, v.height, u.display_name, t.name,"
-		" v.comments, EXISTS (SELECT 1 FROM quiz_questions q WHERE q.video_id = v.id AND q.active),"
-		" v.tips"
-		" FROM videos v JOIN users u ON u.id = v.owner_id LEFT JOIN teams t ON t.id = u.team_id"
-		" WHERE v.status = 'published' ORDER BY v.id");
+	sqlite3_stmt *st = store_stmt("SELECT v.id, v.owner_id, COALESCE(u.team_id, 0), "
+				      "v.published_at, v.starts, v.completions,"
+				      " v.likes, v.impressions, v.title, v.duration, v.width, "
+				      "v.height, u.display_name, t.name,"
+				      " v.comments, EXISTS (SELECT 1 FROM quiz_questions q WHERE "
+				      "q.video_id = v.id AND q.active),"
+				      " v.tips"
+				      " FROM videos v JOIN users u ON u.id = v.owner_id LEFT JOIN "
+				      "teams t ON t.id = u.team_id"
+				      " WHERE v.status = 'published' ORDER BY v.id");
 	if (!st)
 		return CR_EDB;
 	size_t cap = 0;
@@ -91,7 +94,9 @@ static cr_err load_clips(struct catalog *c, int64_t now)
 		k->rank.tips = (uint32_t)sqlite3_column_int(st, 16);
 	}
 	store_done(st);
-	return rc == SQLITE_DONE ? CR_OK : rc == SQLITE_ROW ? CR_ENOMEM : store_error(rc, "catalog");
+	return rc == SQLITE_DONE  ? CR_OK
+	       : rc == SQLITE_ROW ? CR_ENOMEM
+				  : store_error(rc, "catalog");
 }
 
 /* Appends ",name" to the clip's tag list. */
@@ -129,7 +134,8 @@ static cr_err load_tags(struct catalog *c)
 		return CR_EDB;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct catalog_clip *k = (struct catalog_clip *)catalog_find(c, sqlite3_column_int64(st, 0));
+		struct catalog_clip *k =
+			(struct catalog_clip *)catalog_find(c, sqlite3_column_int64(st, 0));
 		if (!k)
 			continue;
 		k->rank.tags |= 1ULL << (sqlite3_column_int64(st, 1) % 64);
@@ -212,7 +218,8 @@ static void ensure(bool (*ok)(const struct catalog *))
 	while (!ok(current)) {
 		if (building) {
 			if (current)
-				break; /* another thread is rebuilding: a slightly old one will do */
+				break; /* another thread is rebuilding: a slightly old one will do
+					*/
 			pthread_cond_wait(&built, &lock);
 			continue;
 		}

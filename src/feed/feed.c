@@ -17,9 +17,9 @@
 #include "casereel/rank.h"
 #include "casereel/store.h"
 
-#define NEW_HIRE_DAYS 90
+#define NEW_HIRE_DAYS     90
 #define SNAPSHOT_REUSE_MS 60000 /* a reload within a minute keeps the order */
-#define SNAPSHOT_SLOTS 8192     /* cached snapshots: the latest per viewer */
+#define SNAPSHOT_SLOTS    8192  /* cached snapshots: the latest per viewer */
 
 struct snap_item {
 	int64_t id;
@@ -109,7 +109,8 @@ static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 			v->interests |= bit;
 	}
 	store_done(st);
-	st = store_stmt("SELECT unixepoch(hire_date) FROM users WHERE id = ?1 AND hire_date IS NOT NULL");
+	st = store_stmt(
+		"SELECT unixepoch(hire_date) FROM users WHERE id = ?1 AND hire_date IS NOT NULL");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, u->id);
@@ -140,7 +141,8 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 		struct rank_params p = rank_params_default();
 		s->n = rank_feed(&p, &v, clips, n, items, max);
 		for (size_t i = 0; i < s->n; i++)
-			s->items[i] = (struct snap_item){items[i].clip_id, items[i].reason, items[i].reason_tags};
+			s->items[i] = (struct snap_item){items[i].clip_id, items[i].reason,
+							 items[i].reason_tags};
 		s->user_id = viewer->id;
 		s->created_ms = now_ms();
 		s->catalog_version = cat->version;
@@ -191,7 +193,9 @@ static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot *
 	sqlite3_bind_int64(st, 2, viewer_id);
 	sqlite3_bind_int64(st, 3, time(NULL) - FEED_SNAPSHOT_TTL);
 	int rc = sqlite3_step(st);
-	json_t *arr = rc == SQLITE_ROW ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL) : NULL;
+	json_t *arr = rc == SQLITE_ROW
+			      ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL)
+			      : NULL;
 	int64_t created = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	store_done(st);
 	if (rc != SQLITE_ROW) {
@@ -206,9 +210,10 @@ static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot *
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = json_array_get(arr, i);
-		s->items[i] = (struct snap_item){json_integer_value(json_array_get(e, 0)),
-						 (enum rank_reason)json_integer_value(json_array_get(e, 1)),
-						 (uint64_t)json_integer_value(json_array_get(e, 2))};
+		s->items[i] = (struct snap_item){
+			json_integer_value(json_array_get(e, 0)),
+			(enum rank_reason)json_integer_value(json_array_get(e, 1)),
+			(uint64_t)json_integer_value(json_array_get(e, 2))};
 	}
 	json_decref(arr);
 	s->n = n;
@@ -230,7 +235,8 @@ static long cached_page(int64_t user_id, const char *id, uint64_t catalog_versio
 	struct snapshot *s = snaps[(uint64_t)user_id % SNAPSHOT_SLOTS];
 	if (s && s->user_id == user_id &&
 	    (id ? !strcmp(s->id, id)
-		: now_ms() - s->created_ms < SNAPSHOT_REUSE_MS && s->catalog_version == catalog_version)) {
+		: now_ms() - s->created_ms < SNAPSHOT_REUSE_MS &&
+			     s->catalog_version == catalog_version)) {
 		got = 0;
 		for (size_t i = offset; i < s->n && (size_t)got < limit; i++)
 			page[got++] = s->items[i];
@@ -277,7 +283,8 @@ static cr_err parse_cursor(const char *cursor, char id[33], size_t *offset)
 	if (len < 34 || len > 37 || cursor[32] != '.')
 		return CR_EINVAL;
 	for (int i = 0; i < 32; i++)
-		if (!((cursor[i] >= '0' && cursor[i] <= '9') || (cursor[i] >= 'a' && cursor[i] <= 'f')))
+		if (!((cursor[i] >= '0' && cursor[i] <= '9') ||
+		      (cursor[i] >= 'a' && cursor[i] <= 'f')))
 			return CR_EINVAL;
 	size_t v = 0;
 	for (const char *p = cursor + 33; *p; p++) {
@@ -365,12 +372,13 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 	for (size_t i = 0; !e && i < got; i++) {
 		size_t ntags = tag_names(cat, page[i].reason_tags, tags[i]);
 		reason_words(page[i].reason, tags[i], ntags, why[i], sizeof why[i]);
-		entries[i] = (struct feed_entry){.id = page[i].id,
-						 .reason = why[i],
-						 .must_watch = page[i].reason == RANK_REASON_MUST_WATCH,
-						 .reason_code = rank_reason_code(page[i].reason),
-						 .reason_tags = tags[i],
-						 .n_reason_tags = ntags};
+		entries[i] =
+			(struct feed_entry){.id = page[i].id,
+					    .reason = why[i],
+					    .must_watch = page[i].reason == RANK_REASON_MUST_WATCH,
+					    .reason_code = rank_reason_code(page[i].reason),
+					    .reason_tags = tags[i],
+					    .n_reason_tags = ntags};
 	}
 	int64_t shown[FEED_ITEMS_MAX];
 	size_t nshown = 0;

@@ -38,9 +38,9 @@ static json_t *tag_array(const char *csv)
 static struct clip_text *render_fixed(const struct catalog_clip *c, int64_t expires)
 {
 	json_t *o = json_pack(
-		"{s:I, s:s, s:o, s:f, s:i, s:i, s:o, s:I, s:{s:I, s:s, s:s?, s:b}, s:b, s:b}",
-		"id", (json_int_t)c->rank.id, "title", c->title, "tags", tag_array(c->tags),
-		"duration", c->duration, "width", c->width, "height", c->height, "urls",
+		"{s:I, s:s, s:o, s:f, s:i, s:i, s:o, s:I, s:{s:I, s:s, s:s?, s:b}, s:b, s:b}", "id",
+		(json_int_t)c->rank.id, "title", c->title, "tags", tag_array(c->tags), "duration",
+		c->duration, "width", c->width, "height", c->height, "urls",
 		videos_signed_urls_at(c->rank.id, expires), "published_at",
 		(json_int_t)c->published_at, "creator", "id", (json_int_t)c->rank.creator_id,
 		"display_name", c->creator_name, "team", c->team_name, "featured",
@@ -70,8 +70,8 @@ static const struct clip_text *fixed_text(const struct catalog *cat, const struc
 		return t;
 	struct clip_text *fresh = render_fixed(c, expires);
 	struct clip_text *empty = NULL;
-	if (fresh && !atomic_compare_exchange_strong_explicit(slot, &empty, fresh, memory_order_acq_rel,
-							      memory_order_acquire))
+	if (fresh && !atomic_compare_exchange_strong_explicit(
+			     slot, &empty, fresh, memory_order_acq_rel, memory_order_acquire))
 		*own = fresh; /* another expiry (or another thread's copy) holds the slot */
 	return fresh;
 }

@@ -23,7 +23,8 @@ static uint64_t dropped;
 
 static struct pair *slot_for(int64_t viewer, int64_t video)
 {
-	uint64_t h = (uint64_t)viewer * 0x9E3779B97F4A7C15ULL ^ (uint64_t)video * 0xC2B2AE3D27D4EB4FULL;
+	uint64_t h =
+		(uint64_t)viewer * 0x9E3779B97F4A7C15ULL ^ (uint64_t)video * 0xC2B2AE3D27D4EB4FULL;
 	for (size_t i = h % SLOTS;; i = (i + 1) % SLOTS)
 		if (!pending[i].count || (pending[i].viewer == viewer && pending[i].video == video))
 			return &pending[i];
@@ -35,7 +36,8 @@ void impressions_add(int64_t viewer_id, const int64_t *ids, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct pair *p = slot_for(viewer_id, ids[i]);
 		if (!p->count) {
-			if (npending == IMPRESSIONS_BUFFER) { /* half full at most: probes stay short */
+			if (npending ==
+			    IMPRESSIONS_BUFFER) { /* half full at most: probes stay short */
 				dropped++;
 				continue;
 			}

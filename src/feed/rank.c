@@ -50,7 +50,8 @@ static int popcount64(uint64_t x)
 static double score_clip(const struct rank_params *p, const struct rank_viewer *v,
 			 const struct rank_clip *c, enum rank_reason *reason, uint64_t *reason_tags)
 {
-	double quality = p->quality_prior + rank_wilson_lower(c->completions, c->starts, p->wilson_z) +
+	double quality = p->quality_prior +
+			 rank_wilson_lower(c->completions, c->starts, p->wilson_z) +
 			 p->like_weight * log1p(c->likes) + p->tip_weight * log1p(c->tips);
 	double freshness = pow(c->age_hours + 2, -p->gravity);
 	uint64_t weak = c->tags & v->weak, interest = c->tags & v->interests;
@@ -127,8 +128,8 @@ size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
 	for (size_t i = 0; i < n; i++) {
 		s[i].clip = &clips[i];
 		s[i].item.clip_id = clips[i].id;
-		s[i].item.score = score_clip(p, viewer, &clips[i], &s[i].item.reason,
-					     &s[i].item.reason_tags);
+		s[i].item.score =
+			score_clip(p, viewer, &clips[i], &s[i].item.reason, &s[i].item.reason_tags);
 		if (clips[i].must_watch && !clips[i].watched)
 			s[i].item.score += 1e6; /* pinned until watched */
 	}
@@ -136,8 +137,8 @@ size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
 	size_t count = 0;
 	int64_t last_creator = -1;
 	while (count < max && count < n) {
-		bool explore = p->explore_every > 0 && count % (size_t)p->explore_every ==
-								(size_t)p->explore_every - 1;
+		bool explore = p->explore_every > 0 &&
+			       count % (size_t)p->explore_every == (size_t)p->explore_every - 1;
 		struct scored *next = explore ? pick(p, s, n, last_creator, true) : NULL;
 		if (next && next->item.reason == RANK_REASON_RECOMMENDED)
 			next->item.reason = RANK_REASON_NEW;

@@ -7,7 +7,8 @@
 
 bool social_video_published(int64_t video_id)
 {
-	return store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'", video_id, 0);
+	return store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'", video_id,
+			    0);
 }
 
 static cr_err like_count(int64_t video_id, int64_t *likes)
@@ -31,9 +32,10 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 		store_rollback();
 		return CR_ENOTFOUND;
 	}
-	sqlite3_stmt *st = store_stmt(like ? "INSERT OR IGNORE INTO likes(video_id, user_id, created_at)"
-					     " VALUES (?1, ?2, ?3)"
-					   : "DELETE FROM likes WHERE video_id = ?1 AND user_id = ?2 AND ?3 > 0");
+	sqlite3_stmt *st = store_stmt(
+		like ? "INSERT OR IGNORE INTO likes(video_id, user_id, created_at)"
+		       " VALUES (?1, ?2, ?3)"
+		     : "DELETE FROM likes WHERE video_id = ?1 AND user_id = ?2 AND ?3 > 0");
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		sqlite3_bind_int64(st, 2, user_id);
@@ -53,7 +55,7 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 	return e ? (store_rollback(), e) : store_commit();
 }
 
-#define COMMENT_SELECT                                                                          \
+#define COMMENT_SELECT                                                                             \
 	"SELECT c.id, c.video_id, c.user_id, u.display_name, c.body, c.created_at FROM comments c" \
 	" JOIN users u ON u.id = c.user_id"
 
@@ -109,8 +111,9 @@ cr_err social_list_comments(int64_t video_id, int64_t after, long limit, json_t 
 {
 	if (!social_video_published(video_id))
 		return CR_ENOTFOUND;
-	sqlite3_stmt *st = store_stmt(COMMENT_SELECT " WHERE c.video_id = ?1 AND c.id > ?2"
-						     " AND c.removed_by IS NULL ORDER BY c.id LIMIT ?3");
+	sqlite3_stmt *st =
+		store_stmt(COMMENT_SELECT " WHERE c.video_id = ?1 AND c.id > ?2"
+					  " AND c.removed_by IS NULL ORDER BY c.id LIMIT ?3");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);

@@ -71,7 +71,8 @@ static cr_err advance(struct watch_row *w, double position, int64_t now_ms, doub
 	    w->session_watched + *credit > watchable(w->started_at, now_ms) ||
 	    w->watched + *credit > watchable(w->first_at, now_ms)) {
 		snprintf(why, why_len,
-			 "impossible progress: %.1f s of video in %.1f s; send a seek event after seeking",
+			 "impossible progress: %.1f s of video in %.1f s; send a seek event after "
+			 "seeking",
 			 step_s, since_last);
 		return CR_EINVAL;
 	}
@@ -85,12 +86,15 @@ static cr_err save_watch(int64_t video_id, int64_t user_id, const struct watch_r
 			 bool newly_completed, int64_t now_ms)
 {
 	sqlite3_stmt *st = store_stmt(
-		"INSERT INTO watches(user_id, video_id, started_at, last_at, position, max_position,"
-		" watched, session_watched, starts, completed_at, first_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+		"INSERT INTO watches(user_id, video_id, started_at, last_at, position, "
+		"max_position,"
+		" watched, session_watched, starts, completed_at, first_at) VALUES (?1, ?2, ?3, "
+		"?4, ?5,"
 		" ?6, ?7, ?8, ?9, CASE WHEN ?10 THEN ?4 / 1000 END, ?3)"
 		" ON CONFLICT (user_id, video_id) DO UPDATE SET started_at = ?3, last_at = ?4,"
 		" position = ?5, max_position = ?6, watched = ?7, session_watched = ?8,"
-		" starts = starts + ?9, completed_at = COALESCE(completed_at, CASE WHEN ?10 THEN ?4 / 1000 END)");
+		" starts = starts + ?9, completed_at = COALESCE(completed_at, CASE WHEN ?10 THEN "
+		"?4 / 1000 END)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -159,16 +163,16 @@ cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, doubl
 	}
 	bool counted = clip.owner_id != user_id; /* a creator's own plays are no signal */
 	if (!e)
-		e = count_watch(video_id, counted && ev == WATCH_START && !w.exists, counted && newly,
-				credit);
+		e = count_watch(video_id, counted && ev == WATCH_START && !w.exists,
+				counted && newly, credit);
 	if (e) {
 		store_rollback();
 		return e;
 	}
 	e = store_commit();
 	if (!e)
-		*out = json_pack("{s:f, s:f, s:f, s:b, s:b}", "position", w.position, "max_position",
-				 w.max_position, "watched", w.watched, "completed", w.completed || newly,
-				 "newly_completed", newly);
+		*out = json_pack("{s:f, s:f, s:f, s:b, s:b}", "position", w.position,
+				 "max_position", w.max_position, "watched", w.watched, "completed",
+				 w.completed || newly, "newly_completed", newly);
 	return e;
 }

@@ -20,7 +20,10 @@ size_t utf8_trim(char *s)
 	if (i == 0)
 		return len;
 	unsigned char lead = (unsigned char)s[i - 1];
-	size_t need = (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
+	size_t need = (lead & 0xE0) == 0xC0   ? 2
+		      : (lead & 0xF0) == 0xE0 ? 3
+		      : (lead & 0xF8) == 0xF0 ? 4
+					      : 1;
 	if (lead < 0xC0 || cont + 1 >= need)
 		return len;
 	s[i - 1] = '\0';
@@ -92,9 +95,8 @@ static bool missing(struct cr_response *res, const char *name, bool required)
 	return !required;
 }
 
-bool field_string(struct cr_request *req, struct cr_response *res, const char *name,
-		  bool required, size_t min_chars, size_t max_chars, const char **out,
-		  bool *present)
+bool field_string(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+		  size_t min_chars, size_t max_chars, const char **out, bool *present)
 {
 	json_t *v = lookup(req, name, present);
 	if (!v)
@@ -166,11 +168,13 @@ bool field_string_array(struct cr_request *req, struct cr_response *res, const c
 	}
 	size_t i;
 	json_t *item;
-	json_array_foreach(v, i, item) {
+	json_array_foreach(v, i, item)
+	{
 		if (!json_is_string(item) || json_string_length(item) == 0 ||
 		    utf8_length(json_string_value(item)) > max_chars) {
-			http_invalid_field(res, name, "%s[%zu] must be a name of 1 to %zu characters",
-					   name, i, max_chars);
+			http_invalid_field(res, name,
+					   "%s[%zu] must be a name of 1 to %zu characters", name, i,
+					   max_chars);
 			return false;
 		}
 	}
@@ -200,8 +204,8 @@ bool date_is_valid(const char *s)
 	return d <= max;
 }
 
-bool field_date(struct cr_request *req, struct cr_response *res, const char *name,
-		const char **out, bool *present)
+bool field_date(struct cr_request *req, struct cr_response *res, const char *name, const char **out,
+		bool *present)
 {
 	json_t *v = lookup(req, name, present);
 	if (!v)

@@ -36,14 +36,14 @@ struct req_ctx {
 	enum router_result result;
 	struct cr_request req;
 	struct cr_response res;
-	bool answered;     /* res is final; any further body bytes are discarded */
-	bool queued;       /* the response went to MHD */
-	bool streaming;    /* a CR_BODY_STREAM route's begin() accepted the request */
-	bool finished;     /* ... and its finish() ran */
-	bool deferred;     /* the handler called http_defer(): answered by another thread */
-	bool suspended;    /* ... and the connection is parked until http_resume() */
-	bool resumed;      /* ... and http_resume() was called: res is final */
-	bool own_timeout;  /* http_set_idle_timeout() changed the connection's */
+	bool answered;    /* res is final; any further body bytes are discarded */
+	bool queued;      /* the response went to MHD */
+	bool streaming;   /* a CR_BODY_STREAM route's begin() accepted the request */
+	bool finished;    /* ... and its finish() ran */
+	bool deferred;    /* the handler called http_defer(): answered by another thread */
+	bool suspended;   /* ... and the connection is parked until http_resume() */
+	bool resumed;     /* ... and http_resume() was called: res is final */
+	bool own_timeout; /* http_set_idle_timeout() changed the connection's */
 	char *body;
 	size_t body_len, body_cap, body_max;
 	size_t bytes_out;
@@ -67,9 +67,11 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t size)
 		return;
 	const struct sockaddr *sa = ci->client_addr;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)size);
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)size);
 }
 
 /* Reads "Authorization: Bearer <token>" into ctx->token; false if absent. */
@@ -97,22 +99,27 @@ static bool authorize(struct req_ctx *ctx)
 		return true;
 	if (!bearer_token(ctx)) {
 		http_header(&ctx->res, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-		http_problem(&ctx->res, 401, "unauthorized", "log in first: send Authorization: Bearer <token>");
+		http_problem(&ctx->res, 401, "unauthorized",
+			     "log in first: send Authorization: Bearer <token>");
 		return false;
 	}
 	cr_err e = auth_session_user(ctx->token, &ctx->req.user);
 	if (e == CR_EAUTH) {
-		http_header(&ctx->res, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
-		http_problem(&ctx->res, 401, "unauthorized", "the token is unknown, expired or revoked; log in again");
+		http_header(&ctx->res, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+			    "Bearer error=\"invalid_token\"");
+		http_problem(&ctx->res, 401, "unauthorized",
+			     "the token is unknown, expired or revoked; log in again");
 		return false;
 	}
 	if (e) {
-		http_problem(&ctx->res, 503, "unavailable", "the database is not answering; try again");
+		http_problem(&ctx->res, 503, "unavailable",
+			     "the database is not answering; try again");
 		return false;
 	}
 	ctx->req.token = ctx->token;
 	if (ctx->req.user.role < need) {
-		http_problem(&ctx->res, 403, "forbidden", "this needs the %s role", http_role_name(need));
+		http_problem(&ctx->res, 403, "forbidden", "this needs the %s role",
+			     http_role_name(need));
 		return false;
 	}
 	return true;
@@ -120,9 +127,11 @@ static bool authorize(struct req_ctx *ctx)
 
 static bool content_type_is(struct MHD_Connection *conn, const char *want)
 {
-	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *ct =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	size_t n = strlen(want);
-	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	return ct && strncasecmp(ct, want, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 /* Size and type checks that need only the headers. */
@@ -132,23 +141,23 @@ static bool check_body_headers(struct req_ctx *ctx)
 	const struct cr_config *cfg = ctx->req.cfg;
 	if (rt->body == CR_BODY_STREAM)
 		return true; /* the stream's begin() checks its own headers */
-	ctx->body_max = rt->body == CR_BODY_JSON ? (size_t)cfg->json_body_max
-		      : rt->body == CR_BODY_CSV  ? (size_t)cfg->import_body_max
-						 : 0;
+	ctx->body_max = rt->body == CR_BODY_JSON  ? (size_t)cfg->json_body_max
+			: rt->body == CR_BODY_CSV ? (size_t)cfg->import_body_max
+						  : 0;
 	const char *cl = MHD_lookup_connection_value(ctx->req.conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (rt->body != CR_BODY_NONE && cl) {
 		char *end = NULL;
 		unsigned long long n = strtoull(cl, &end, 10);
 		if (end != cl && n > ctx->body_max) {
-			http_problem(&ctx->res, 413, "too-large", "the body is %llu bytes; the limit is %zu",
-				     n, ctx->body_max);
+			http_problem(&ctx->res, 413, "too-large",
+				     "the body is %llu bytes; the limit is %zu", n, ctx->body_max);
 			return false;
 		}
 	}
-	const char *want = rt->body == CR_BODY_JSON ? "application/json"
-			 : rt->body == CR_BODY_CSV  ? "text/csv"
-						    : NULL;
+	const char *want = rt->body == CR_BODY_JSON  ? "application/json"
+			   : rt->body == CR_BODY_CSV ? "text/csv"
+						     : NULL;
 	if (want && !content_type_is(ctx->req.conn, want)) {
 		http_problem(&ctx->res, 415, "unsupported-media-type", "send the body as %s", want);
 		return false;
@@ -158,8 +167,8 @@ static bool check_body_headers(struct req_ctx *ctx)
 
 /* Routing, authentication and header checks. Leaves ctx->answered set when
  * the request is already decided. */
-static void begin_request(struct http_server *srv, struct req_ctx *ctx,
-			  struct MHD_Connection *conn, const char *url, const char *method)
+static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct MHD_Connection *conn,
+			  const char *url, const char *method)
 {
 	ctx->req.conn = conn;
 	ctx->req.server_ctx = ctx;
@@ -174,8 +183,8 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx,
 		http_problem(&ctx->res, 404, "not-found", "no such endpoint: %s %s", method, url);
 	} else if (ctx->result == ROUTER_METHOD_NOT_ALLOWED) {
 		http_header(&ctx->res, MHD_HTTP_HEADER_ALLOW, "%s", ctx->match.allow);
-		http_problem(&ctx->res, 405, "method-not-allowed", "%s is not allowed here; use %s", method,
-			     ctx->match.allow);
+		http_problem(&ctx->res, 405, "method-not-allowed", "%s is not allowed here; use %s",
+			     method, ctx->match.allow);
 	} else if (authorize(ctx) && check_body_headers(ctx)) {
 		for (size_t i = 0; i < ctx->match.nparams; i++)
 			ctx->req.params[i] = ctx->match.params[i];
@@ -231,8 +240,9 @@ static bool parse_json_body(struct req_ctx *ctx)
 	json_error_t err;
 	json_t *j = json_loadb(ctx->body, ctx->body_len, JSON_REJECT_DUPLICATES, &err);
 	if (!j) {
-		http_problem(&ctx->res, 400, "malformed-json", "malformed JSON at line %d column %d: %s",
-			     err.line, err.column, err.text);
+		http_problem(&ctx->res, 400, "malformed-json",
+			     "malformed JSON at line %d column %d: %s", err.line, err.column,
+			     err.text);
 		return false;
 	}
 	if (!json_is_object(j)) {
@@ -338,14 +348,16 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 			free(text);
 	} else if (res->fd > 0) {
 		ctx->bytes_out = res->file_length;
-		r = MHD_create_response_from_fd_at_offset64(res->file_length, res->fd, res->file_offset);
+		r = MHD_create_response_from_fd_at_offset64(res->file_length, res->fd,
+							    res->file_offset);
 		if (r)
 			res->fd = 0; /* MHD closes it when the response is destroyed */
 		type = res->content_type;
 	} else {
 		ctx->bytes_out = res->text_len;
-		r = MHD_create_response_from_buffer(res->text_len, res->text ? res->text : (char *)"",
-						    res->text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+		r = MHD_create_response_from_buffer(
+			res->text_len, res->text ? res->text : (char *)"",
+			res->text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 		if (r)
 			res->text = NULL; /* MHD owns it now */
 		type = res->content_type;
@@ -379,9 +391,12 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
  * body is too large or of unknown size to be worth reading. */
 static bool refuse_before_body(struct MHD_Connection *conn)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-	const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+	const char *cl =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	const char *expect =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
 	if (!te && (!cl || strcmp(cl, "0") == 0))
 		return false; /* no body: answer on the next call, keep the connection */
 	if (expect && !strcasecmp(expect, "100-continue"))
@@ -528,29 +543,27 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 	 * than the core count: 4 per core measured best for /me and /feed on
 	 * 2 cores. */
 	unsigned threads = cfg->http_threads > 0 ? (unsigned)cfg->http_threads
-			  : cores > 2             ? 4 * (unsigned)cores
-						  : 8;
+			   : cores > 2           ? 4 * (unsigned)cores
+						 : 8;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
 			 (ipv6 ? MHD_USE_IPv6 : 0);
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, so it catches everything */
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+		NULL, /* first, so it catches everything */
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+		threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-		MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!srv->daemon) {
 		log_error("cannot listen on %s:%d", cfg->bind, cfg->port);
 		free(srv);
 		return CR_EIO;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	*port_out = info ? info->port : cfg->port;
 	*out = srv;
 	return CR_OK;

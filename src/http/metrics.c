@@ -15,11 +15,11 @@
 static const unsigned tracked_status[] = {200, 201, 202, 204, 206, 304, 400, 401, 403, 404,
 					  405, 409, 413, 415, 416, 422, 423, 429, 500, 503};
 #define NSTATUS (sizeof tracked_status / sizeof tracked_status[0])
-#define NCLASS 5 /* 1xx..5xx for untracked codes */
-#define NSLOT (NSTATUS + NCLASS)
+#define NCLASS  5 /* 1xx..5xx for untracked codes */
+#define NSLOT   (NSTATUS + NCLASS)
 
-static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-				   0.05,   0.1,   0.25,   0.5,   1,    2.5, 10};
+static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				   0.1,    0.25,  0.5,    1,     2.5,  10};
 #define NBUCKET (sizeof bucket_le / sizeof bucket_le[0])
 
 static atomic_uint_fast64_t requests[ROUTER_MAX_ROUTES + 1][NSLOT];
@@ -118,7 +118,9 @@ static void render_requests(struct text *t, const struct router *r)
 				continue;
 			char status[8];
 			status_label(s, status, sizeof status);
-			put(t, "casereel_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+			put(t,
+			    "casereel_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"}"
+			    " %llu\n",
 			    method, pattern, status, (unsigned long long)n);
 		}
 	}
@@ -126,7 +128,8 @@ static void render_requests(struct text *t, const struct router *r)
 
 static void render_latency(struct text *t)
 {
-	put(t, "# HELP casereel_http_request_duration_seconds Time from request start to response completion.\n"
+	put(t, "# HELP casereel_http_request_duration_seconds Time from request start to response "
+	       "completion.\n"
 	       "# TYPE casereel_http_request_duration_seconds histogram\n");
 	uint64_t cumulative = 0;
 	for (size_t b = 0; b <= NBUCKET; b++) {
@@ -138,8 +141,9 @@ static void render_latency(struct text *t)
 			put(t, "casereel_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
 			    (unsigned long long)cumulative);
 	}
-	put(t, "casereel_http_request_duration_seconds_sum %.6f\n"
-	       "casereel_http_request_duration_seconds_count %llu\n",
+	put(t,
+	    "casereel_http_request_duration_seconds_sum %.6f\n"
+	    "casereel_http_request_duration_seconds_count %llu\n",
 	    (double)atomic_load(&latency_sum_us) / 1e6, (unsigned long long)cumulative);
 }
 
@@ -151,12 +155,13 @@ char *metrics_render(const struct router *r, size_t *len)
 	t.buf[0] = '\0';
 	render_requests(&t, r);
 	render_latency(&t);
-	put(&t, "# HELP casereel_db_errors_total Database errors.\n"
-		"# TYPE casereel_db_errors_total counter\n"
-		"casereel_db_errors_total %llu\n"
-		"# HELP casereel_uptime_seconds Seconds since the server started.\n"
-		"# TYPE casereel_uptime_seconds gauge\n"
-		"casereel_uptime_seconds %lld\n",
+	put(&t,
+	    "# HELP casereel_db_errors_total Database errors.\n"
+	    "# TYPE casereel_db_errors_total counter\n"
+	    "casereel_db_errors_total %llu\n"
+	    "# HELP casereel_uptime_seconds Seconds since the server started.\n"
+	    "# TYPE casereel_uptime_seconds gauge\n"
+	    "casereel_uptime_seconds %lld\n",
 	    (unsigned long long)store_error_count(), (long long)(time(NULL) - started));
 	if (t.failed) {
 		free(t.buf);

@@ -104,12 +104,12 @@ enum range_result range_parse(const char *header, uint64_t size, struct range_sp
 void range_etag(int64_t mtime, uint64_t size, char out[RANGE_ETAG_MAX])
 {
 	snprintf(out, RANGE_ETAG_MAX, "\"%llx-%llx\"", (unsigned long long)mtime,
-	         (unsigned long long)size);
+		 (unsigned long long)size);
 }
 
 static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 void range_http_date(int64_t t, char out[RANGE_DATE_MAX])
 {
@@ -121,8 +121,8 @@ void range_http_date(int64_t t, char out[RANGE_DATE_MAX])
 	}
 	/* by hand: strftime's %a and %b follow the locale */
 	snprintf(out, RANGE_DATE_MAX, "%s, %02d %s %04d %02d:%02d:%02d GMT", wdays[tm.tm_wday],
-	         tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-	         tm.tm_sec);
+		 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+		 tm.tm_sec);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -275,21 +275,21 @@ static bool if_range_holds(const char *v, const char *etag, int64_t mtime)
 }
 
 unsigned range_decide(const struct range_request *rq, const char *etag, int64_t mtime,
-                      uint64_t size, struct range_span *span)
+		      uint64_t size, struct range_span *span)
 {
 	int64_t t;
 	if (rq->if_match) {
 		if (!etag_list_match(rq->if_match, etag, false))
 			return 412;
 	} else if (rq->if_unmodified_since && range_parse_http_date(rq->if_unmodified_since, &t) &&
-	           mtime > t) {
+		   mtime > t) {
 		return 412;
 	}
 	if (rq->if_none_match) {
 		if (etag_list_match(rq->if_none_match, etag, true))
 			return 304;
 	} else if (rq->if_modified_since && range_parse_http_date(rq->if_modified_since, &t) &&
-	           mtime <= t) {
+		   mtime <= t) {
 		return 304;
 	}
 	if (rq->range && rq->if_range && !if_range_holds(rq->if_range, etag, mtime))

@@ -92,8 +92,8 @@ void http_file(struct cr_response *res, unsigned status, const char *content_typ
 	res->file_length = length;
 }
 
-static void problem_v(struct cr_response *res, unsigned status, const char *type,
-		      const char *field, const char *fmt, va_list ap)
+static void problem_v(struct cr_response *res, unsigned status, const char *type, const char *field,
+		      const char *fmt, va_list ap)
 {
 	char detail[512];
 	vsnprintf(detail, sizeof detail, fmt, ap);
@@ -131,12 +131,19 @@ void http_error(struct cr_response *res, int err, const char *what)
 {
 	switch ((cr_err)err) {
 	case CR_ENOTFOUND: http_problem(res, 404, "not-found", "no such %s", what); break;
-	case CR_ECONFLICT: http_problem(res, 409, "conflict", "that %s already exists or conflicts with another", what); break;
+	case CR_ECONFLICT:
+		http_problem(res, 409, "conflict",
+			     "that %s already exists or conflicts with another", what);
+		break;
 	case CR_EINVAL: http_problem(res, 422, "invalid-field", "invalid %s", what); break;
 	case CR_ETOOBIG: http_problem(res, 413, "too-large", "%s is too large", what); break;
-	case CR_ETHROTTLED: http_problem(res, 429, "throttled", "too many attempts; try again later"); break;
+	case CR_ETHROTTLED:
+		http_problem(res, 429, "throttled", "too many attempts; try again later");
+		break;
 	case CR_EAUTH: http_problem(res, 401, "unauthorized", "log in again"); break;
-	default: http_problem(res, 500, "internal", "the server failed while handling the %s", what); break;
+	default:
+		http_problem(res, 500, "internal", "the server failed while handling the %s", what);
+		break;
 	}
 }
 

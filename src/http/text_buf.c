@@ -85,9 +85,7 @@ void tb_json_string(struct text_buf *b, const char *s)
 		case '\n': tb_append(b, "\\n", 2); break;
 		case '\r': tb_append(b, "\\r", 2); break;
 		case '\t': tb_append(b, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			tb_append(b, esc, 6);
+		default: snprintf(esc, sizeof esc, "\\u%04x", c); tb_append(b, esc, 6);
 		}
 		run = p + 1;
 	}

@@ -45,7 +45,8 @@ void throttle_free(struct throttle **t)
 static uint64_t key_of(const struct throttle *t, const char *name)
 {
 	uint64_t h;
-	crypto_shorthash((unsigned char *)&h, (const unsigned char *)name, strlen(name), t->hash_key);
+	crypto_shorthash((unsigned char *)&h, (const unsigned char *)name, strlen(name),
+			 t->hash_key);
 	return h ? h : 1;
 }
 

@@ -49,10 +49,11 @@ static int lookup(sqlite3_stmt *st)
 static bool upload_file_named(const char *id)
 {
 	char rel[64];
-	sqlite3_stmt *st = media_upload_rel(id, rel, sizeof rel)
-				   ? NULL
-				   : store_stmt("SELECT 1 FROM uploads WHERE id = ?1 UNION ALL"
-						" SELECT 1 FROM videos WHERE source_path = ?2 LIMIT 1");
+	sqlite3_stmt *st =
+		media_upload_rel(id, rel, sizeof rel)
+			? NULL
+			: store_stmt("SELECT 1 FROM uploads WHERE id = ?1 UNION ALL"
+				     " SELECT 1 FROM videos WHERE source_path = ?2 LIMIT 1");
 	if (st) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
@@ -113,12 +114,12 @@ static cr_err remove_video_dir(const struct cr_config *cfg, int64_t id, bool tmp
  * walks videos_status, which keeps every clip ever purged. */
 static cr_err doomed_clips(time_t cutoff, struct doomed *out, int *n)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id, v.source_path FROM videos v INDEXED BY videos_unpurged"
-		" WHERE v.status IN ('removed', 'failed') AND v.media_purged_at IS NULL"
-		" AND v.updated_at <= ?1 AND NOT EXISTS (SELECT 1 FROM jobs j"
-		"  WHERE j.video_id = v.id AND j.state = 'running')"
-		" ORDER BY v.updated_at LIMIT ?2");
+	sqlite3_stmt *st =
+		store_stmt("SELECT v.id, v.source_path FROM videos v INDEXED BY videos_unpurged"
+			   " WHERE v.status IN ('removed', 'failed') AND v.media_purged_at IS NULL"
+			   " AND v.updated_at <= ?1 AND NOT EXISTS (SELECT 1 FROM jobs j"
+			   "  WHERE j.video_id = v.id AND j.state = 'running')"
+			   " ORDER BY v.updated_at LIMIT ?2");
 	*n = 0;
 	if (!st)
 		return CR_EDB;
@@ -145,7 +146,8 @@ static cr_err purge_clip(const struct cr_config *cfg, const struct doomed *d)
 		e = remove_upload_file(cfg, d->upload_id, false);
 	else if (d->has_source) /* never trust a path the server could not have written */
 		log_warn("janitor: video %lld: its source path is not one the server makes;"
-			 " left alone", (long long)d->id);
+			 " left alone",
+			 (long long)d->id);
 	if (!e)
 		e = remove_video_dir(cfg, d->id, true);
 	if (!e)

@@ -16,7 +16,8 @@ cr_err jobs_recover(int *requeued)
 		"UPDATE videos SET status = 'failed', progress = 0, updated_at = ?2,"
 		" error = 'transcoding stopped unexpectedly several times; upload the clip again',"
 		" error_code = 'internal'"
-		" WHERE id IN (SELECT video_id FROM jobs WHERE state = 'running' AND attempts >= ?1)");
+		" WHERE id IN (SELECT video_id FROM jobs WHERE state = 'running' AND attempts >= "
+		"?1)");
 	if (st) {
 		sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
 		sqlite3_bind_int64(st, 2, time(NULL));
@@ -32,7 +33,9 @@ cr_err jobs_recover(int *requeued)
 		e = store_run(st, "fail stuck jobs");
 	}
 	if (!e) {
-		e = store_run(store_stmt("UPDATE jobs SET state = 'queued' WHERE state = 'running'"), "requeue jobs");
+		e = store_run(
+			store_stmt("UPDATE jobs SET state = 'queued' WHERE state = 'running'"),
+			"requeue jobs");
 		*requeued = sqlite3_changes(store_db());
 	}
 	return e ? (store_rollback(), e) : store_commit();
@@ -57,7 +60,8 @@ cr_err jobs_claim(struct job *job)
 		job->video_id = sqlite3_column_int64(st, 1);
 		job->attempts = sqlite3_column_int(st, 2);
 		const unsigned char *src = sqlite3_column_text(st, 3);
-		snprintf(job->source_rel, sizeof job->source_rel, "%s", src ? (const char *)src : "");
+		snprintf(job->source_rel, sizeof job->source_rel, "%s",
+			 src ? (const char *)src : "");
 		rc = sqlite3_step(st); /* finish the statement so the write commits */
 	}
 	store_done(st);
@@ -73,7 +77,8 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 		return e;
 	e = videos_record_transcode(job->video_id, r, ok);
 	if (!e) {
-		sqlite3_stmt *st = store_stmt("UPDATE jobs SET state = ?2, finished_at = ?3 WHERE id = ?1");
+		sqlite3_stmt *st =
+			store_stmt("UPDATE jobs SET state = ?2, finished_at = ?3 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, job->id);
 			sqlite3_bind_text(st, 2, ok ? "done" : "failed", -1, SQLITE_STATIC);

@@ -56,7 +56,8 @@ bool media_upload_id_valid(const char *id)
 cr_err media_upload_rel_parse(const char *rel, char id[MEDIA_ID_CHARS + 1])
 {
 	static const char prefix[] = "incoming/";
-	if (strncmp(rel, prefix, sizeof prefix - 1) || !media_upload_id_valid(rel + sizeof prefix - 1))
+	if (strncmp(rel, prefix, sizeof prefix - 1) ||
+	    !media_upload_id_valid(rel + sizeof prefix - 1))
 		return CR_EINVAL;
 	memcpy(id, rel + sizeof prefix - 1, MEDIA_ID_CHARS + 1);
 	return CR_OK;
@@ -70,8 +71,8 @@ cr_err media_abs(const struct cr_config *cfg, const char *rel, char *out, size_t
 cr_err media_video_dir(const struct cr_config *cfg, int64_t video_id, bool tmp, char *out,
 		       size_t size)
 {
-	return fmt(size, snprintf(out, size, "%s/v/%lld%s", cfg->media_dir,
-				       (long long)video_id, tmp ? ".tmp" : ""));
+	return fmt(size, snprintf(out, size, "%s/v/%lld%s", cfg->media_dir, (long long)video_id,
+				  tmp ? ".tmp" : ""));
 }
 
 cr_err media_write_all(int fd, const void *buf, size_t len)

@@ -46,7 +46,8 @@ cr_err media_sign_init(const char *data_dir)
 static void sign(int64_t video_id, int64_t expires_at, char out[MEDIA_SIG_CHARS])
 {
 	char msg[64];
-	int n = snprintf(msg, sizeof msg, "v1/%lld/%lld", (long long)video_id, (long long)expires_at);
+	int n = snprintf(msg, sizeof msg, "v1/%lld/%lld", (long long)video_id,
+			 (long long)expires_at);
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, key);
 	sodium_bin2base64(out, MEDIA_SIG_CHARS, mac, 16, sodium_base64_VARIANT_URLSAFE_NO_PADDING);

@@ -17,10 +17,10 @@
 
 #include "casereel/log.h"
 
-#define REPORT_FD 3
-#define CANCEL_SIGNAL SIGUSR1 /* how the server asks its child to stop */
-#define POLL_MS 200
-#define HUNG_GRACE_SECONDS 30   /* past its time limit before a child is killed */
+#define REPORT_FD            3
+#define CANCEL_SIGNAL        SIGUSR1 /* how the server asks its child to stop */
+#define POLL_MS              200
+#define HUNG_GRACE_SECONDS   30 /* past its time limit before a child is killed */
 #define CANCEL_GRACE_SECONDS 10 /* after a child was asked to stop */
 
 enum report_kind { REPORT_PROGRESS = 1, REPORT_DONE };
@@ -64,7 +64,8 @@ static void report_progress(void *ctx, int percent)
 int transcode_child_main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: casereel %s IN OUTDIR TIME_LIMIT\n", TRANSCODE_CHILD_COMMAND);
+		fprintf(stderr, "usage: casereel %s IN OUTDIR TIME_LIMIT\n",
+			TRANSCODE_CHILD_COMMAND);
 		return 2;
 	}
 	/* Stopping is the server's call (it requeues the job), not the
@@ -97,13 +98,15 @@ static pid_t spawn_child(const char *in, const char *out, double time_limit, int
 {
 	char limit[32];
 	snprintf(limit, sizeof limit, "%.3f", time_limit);
-	char *const args[] = {"casereel", TRANSCODE_CHILD_COMMAND, (char *)in, (char *)out, limit, NULL};
+	char *const args[] = {"casereel", TRANSCODE_CHILD_COMMAND, (char *)in, (char *)out, limit,
+			      NULL};
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
 	/* The child of a threaded process: only async-signal-safe calls until exec. */
-	if (report_w == REPORT_FD ? fcntl(REPORT_FD, F_SETFD, 0) != 0 : dup2(report_w, REPORT_FD) < 0)
+	if (report_w == REPORT_FD ? fcntl(REPORT_FD, F_SETFD, 0) != 0
+				  : dup2(report_w, REPORT_FD) < 0)
 		_exit(127);
 	if (close_range(REPORT_FD + 1, ~0U, 0) != 0)
 		for (int fd = REPORT_FD + 1; fd < 65536; fd++)
@@ -120,7 +123,7 @@ static pid_t spawn_child(const char *in, const char *out, double time_limit, int
 	sigemptyset(&held);
 	sigaddset(&held, CANCEL_SIGNAL);
 	sigprocmask(SIG_SETMASK, &held, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);      /* never outlive the server */
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the server */
 	if (getppid() != parent)
 		_exit(127);
 	execv("/proc/self/exe", args);
@@ -191,7 +194,8 @@ static void follow_child(pid_t pid, int report_r, double time_limit, tx_progress
 			w->asked_at = elapsed;
 		}
 		bool overstayed = time_limit > 0 && elapsed > time_limit + HUNG_GRACE_SECONDS;
-		bool ignored_stop = w->asked_to_stop && elapsed > w->asked_at + CANCEL_GRACE_SECONDS;
+		bool ignored_stop =
+			w->asked_to_stop && elapsed > w->asked_at + CANCEL_GRACE_SECONDS;
 		if (!killed && (overstayed || ignored_stop)) {
 			kill(pid, SIGKILL);
 			killed = true;

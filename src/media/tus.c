@@ -95,7 +95,8 @@ cr_err tus_parse_checksum(const char *header, unsigned char digest[32])
 		return CR_ENOTFOUND;
 	size_t n = 0;
 	if (sodium_base642bin(digest, 32, space + 1, strlen(space + 1), NULL, &n, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 || n != 32)
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    n != 32)
 		return CR_EINVAL;
 	return CR_OK;
 }

@@ -55,9 +55,9 @@ static cr_err quota_used_up(int64_t owner_id, int quota, bool *used_up)
 static cr_err insert_row(const struct upload *u)
 {
 	char *meta = json_dumps(u->metadata, JSON_COMPACT);
-	sqlite3_stmt *st = store_stmt(
-		"INSERT INTO uploads(id, owner_id, length, offset, metadata, raw_metadata, created_at,"
-		" expires_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)");
+	sqlite3_stmt *st = store_stmt("INSERT INTO uploads(id, owner_id, length, offset, metadata, "
+				      "raw_metadata, created_at,"
+				      " expires_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)");
 	if (st) {
 		sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, u->owner_id);
@@ -121,9 +121,10 @@ cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota)
 cr_err uploads_get(const char *id, int64_t owner_id, struct upload *u)
 {
 	memset(u, 0, sizeof *u);
-	sqlite3_stmt *st = store_stmt(
-		"SELECT id, owner_id, length, offset, created_at, expires_at, COALESCE(video_id, 0),"
-		" metadata, raw_metadata FROM uploads WHERE id = ?1 AND owner_id = ?2");
+	sqlite3_stmt *st =
+		store_stmt("SELECT id, owner_id, length, offset, created_at, expires_at, "
+			   "COALESCE(video_id, 0),"
+			   " metadata, raw_metadata FROM uploads WHERE id = ?1 AND owner_id = ?2");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -173,7 +174,8 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 {
 	char rel[64];
 	json_t *tags = NULL;
-	struct video_new v = {.owner_id = u->owner_id, .source_bytes = u->length, .source_rel = rel};
+	struct video_new v = {
+		.owner_id = u->owner_id, .source_bytes = u->length, .source_rel = rel};
 	cr_err e = media_upload_rel(u->id, rel, sizeof rel);
 	if (!e)
 		e = upload_meta_read(u->metadata, &v, &tags, why, why_len);
@@ -185,7 +187,8 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 	}
 	e = videos_create(&v, video_id, why, why_len);
 	if (!e) {
-		sqlite3_stmt *st = store_stmt("UPDATE uploads SET video_id = ?2, offset = ?3, length = ?3 WHERE id = ?1");
+		sqlite3_stmt *st = store_stmt(
+			"UPDATE uploads SET video_id = ?2, offset = ?3, length = ?3 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, *video_id);

@@ -15,7 +15,8 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 	if (e)
 		return e;
 	sqlite3_stmt *st = store_stmt(
-		"UPDATE videos SET status = ?2, reviewed_by = ?3, review_reason = ?4, updated_at = ?5,"
+		"UPDATE videos SET status = ?2, reviewed_by = ?3, review_reason = ?4, updated_at = "
+		"?5,"
 		" published_at = CASE WHEN ?2 = 'published' THEN ?5 ELSE published_at END"
 		" WHERE id = ?1 AND status = 'pending_review'");
 	if (st) {
@@ -81,7 +82,8 @@ static cr_err retag(int64_t id, json_t *tags, char *why, size_t why_len)
 	e = store_run(st, "clear video tags");
 	size_t i;
 	json_t *t;
-	json_array_foreach(tags, i, t) {
+	json_array_foreach(tags, i, t)
+	{
 		if (e)
 			return e;
 		st = store_stmt("INSERT OR IGNORE INTO video_tags(video_id, tag_id)"
@@ -102,7 +104,8 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 	if (e)
 		return e;
 	sqlite3_stmt *st = store_stmt(
-		"UPDATE videos SET title = COALESCE(?3, title), description = COALESCE(?4, description),"
+		"UPDATE videos SET title = COALESCE(?3, title), description = COALESCE(?4, "
+		"description),"
 		" updated_at = ?5 WHERE id = ?1 AND owner_id = ?2 AND status <> 'removed'");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
@@ -124,8 +127,9 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 
 cr_err videos_remove(int64_t id, const struct cr_user *by)
 {
-	sqlite3_stmt *st = store_stmt("UPDATE videos SET status = 'removed', updated_at = ?3"
-				      " WHERE id = ?1 AND status <> 'removed' AND (owner_id = ?2 OR ?4)");
+	sqlite3_stmt *st =
+		store_stmt("UPDATE videos SET status = 'removed', updated_at = ?3"
+			   " WHERE id = ?1 AND status <> 'removed' AND (owner_id = ?2 OR ?4)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);

@@ -13,7 +13,8 @@ cr_err videos_check_tags(json_t *tags, char *why, size_t why_len)
 {
 	size_t i;
 	json_t *t;
-	json_array_foreach(tags, i, t) {
+	json_array_foreach(tags, i, t)
+	{
 		sqlite3_stmt *st = store_stmt("SELECT 1 FROM tags WHERE name = ?1");
 		if (!st)
 			return CR_EDB;
@@ -38,7 +39,8 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 	int64_t now = time(NULL);
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO videos(owner_id, title, description, status, filename, source_path,"
-		" source_bytes, created_at, updated_at) VALUES (?1, ?2, ?3, 'processing', ?4, ?5, ?6, ?7, ?7)");
+		" source_bytes, created_at, updated_at) VALUES (?1, ?2, ?3, 'processing', ?4, ?5, "
+		"?6, ?7, ?7)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, v->owner_id);
@@ -53,7 +55,8 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 	*video_id = sqlite3_last_insert_rowid(store_db());
 	size_t i;
 	json_t *t;
-	json_array_foreach(v->tags, i, t) {
+	json_array_foreach(v->tags, i, t)
+	{
 		st = store_stmt("INSERT OR IGNORE INTO video_tags(video_id, tag_id)"
 				" SELECT ?1, id FROM tags WHERE name = ?2");
 		if (!st)
@@ -79,8 +82,9 @@ bool videos_status_has_media(const char *status)
 static json_t *video_tags(int64_t id)
 {
 	json_t *arr = json_array();
-	sqlite3_stmt *st = store_stmt("SELECT t.name FROM video_tags vt JOIN tags t ON t.id = vt.tag_id"
-				      " WHERE vt.video_id = ?1 ORDER BY t.name");
+	sqlite3_stmt *st =
+		store_stmt("SELECT t.name FROM video_tags vt JOIN tags t ON t.id = vt.tag_id"
+			   " WHERE vt.video_id = ?1 ORDER BY t.name");
 	if (!st || !arr)
 		return arr;
 	sqlite3_bind_int64(st, 1, id);
@@ -107,7 +111,8 @@ json_t *videos_signed_urls_at(int64_t id, int64_t expires)
 					       {"poster", "poster.jpg"},
 					       {"thumbnail", "thumb.jpg"}};
 	char prefix[160]; /* one signature covers every file of the clip */
-	json_t *urls = media_sign_url(id, expires, "", prefix, sizeof prefix) ? NULL : json_object();
+	json_t *urls =
+		media_sign_url(id, expires, "", prefix, sizeof prefix) ? NULL : json_object();
 	for (size_t i = 0; urls && i < sizeof files / sizeof files[0]; i++) {
 		char url[256];
 		snprintf(url, sizeof url, "%s%s", prefix, files[i][1]);
@@ -118,21 +123,23 @@ json_t *videos_signed_urls_at(int64_t id, int64_t expires)
 
 static json_t *real_or_null(sqlite3_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? json_null()
-							   : json_real(sqlite3_column_double(st, col));
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+		       ? json_null()
+		       : json_real(sqlite3_column_double(st, col));
 }
 
 static json_t *int_or_null(sqlite3_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? json_null()
-							   : json_integer(sqlite3_column_int64(st, col));
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+		       ? json_null()
+		       : json_integer(sqlite3_column_int64(st, col));
 }
 
-#define VIDEO_COLUMNS                                                                           \
-	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"      \
-	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"          \
-	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason," \
-	" v.starts, v.likes, v.comments, v.tips, v.error_code"                                  \
+#define VIDEO_COLUMNS                                                                              \
+	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"          \
+	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"             \
+	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason,"    \
+	" v.starts, v.likes, v.comments, v.tips, v.error_code"                                     \
 	" FROM videos v JOIN users u ON u.id = v.owner_id"
 
 static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
@@ -143,9 +150,10 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 	json_t *has_audio = sqlite3_column_type(st, 11) == SQLITE_NULL
 				    ? json_null()
 				    : json_boolean(sqlite3_column_int(st, 11));
-	json_t *renditions = sqlite3_column_type(st, 16) == SQLITE_NULL
-				     ? json_array()
-				     : json_loads((const char *)sqlite3_column_text(st, 16), 0, NULL);
+	json_t *renditions =
+		sqlite3_column_type(st, 16) == SQLITE_NULL
+			? json_array()
+			: json_loads((const char *)sqlite3_column_text(st, 16), 0, NULL);
 	const char *error = (const char *)sqlite3_column_text(st, 5);
 	const char *review_reason = (const char *)sqlite3_column_text(st, 18);
 	json_t *v = json_pack(
@@ -153,34 +161,36 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 		" s:{s:I, s:s}, s:o, s:o*, s:s, s:o}",
 		"id", (json_int_t)id, "title", (const char *)sqlite3_column_text(st, 1),
 		"description", (const char *)sqlite3_column_text(st, 2), "status", status,
-		"progress", sqlite3_column_int(st, 4), "error", error ? json_string(error) : json_null(),
-		"duration", real_or_null(st, 6), "source_duration", real_or_null(st, 7),
-		"trimmed", sqlite3_column_int(st, 8), "width", int_or_null(st, 9), "height",
-		int_or_null(st, 10), "has_audio", has_audio, "created_at",
-		(json_int_t)sqlite3_column_int64(st, 12), "updated_at",
+		"progress", sqlite3_column_int(st, 4), "error",
+		error ? json_string(error) : json_null(), "duration", real_or_null(st, 6),
+		"source_duration", real_or_null(st, 7), "trimmed", sqlite3_column_int(st, 8),
+		"width", int_or_null(st, 9), "height", int_or_null(st, 10), "has_audio", has_audio,
+		"created_at", (json_int_t)sqlite3_column_int64(st, 12), "updated_at",
 		(json_int_t)sqlite3_column_int64(st, 13), "owner", "id",
 		(json_int_t)sqlite3_column_int64(st, 14), "display_name",
 		(const char *)sqlite3_column_text(st, 15), "urls",
-		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions, "filename",
-		(const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
+		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions,
+		"filename", (const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
 	if (v) { /* why it failed, as a code; why a trainer rejected it; what it earned */
 		const char *error_code = (const char *)sqlite3_column_text(st, 23);
 		json_object_set_new(v, "error_code",
 				    error_code ? json_string(error_code) : json_null());
 		json_object_set_new(v, "review_reason",
 				    review_reason ? json_string(review_reason) : json_null());
-		json_object_set_new(v, "counts",
-				    json_pack("{s:i, s:i, s:i, s:i}", "views", sqlite3_column_int(st, 19),
-					      "likes", sqlite3_column_int(st, 20), "comments",
-					      sqlite3_column_int(st, 21), "tips", sqlite3_column_int(st, 22)));
+		json_object_set_new(
+			v, "counts",
+			json_pack("{s:i, s:i, s:i, s:i}", "views", sqlite3_column_int(st, 19),
+				  "likes", sqlite3_column_int(st, 20), "comments",
+				  sqlite3_column_int(st, 21), "tips", sqlite3_column_int(st, 22)));
 	}
 	return v;
 }
 
 cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out)
 {
-	sqlite3_stmt *st = store_stmt(VIDEO_COLUMNS " WHERE v.id = ?1 AND v.status <> 'removed'"
-						    " AND (v.status = 'published' OR v.owner_id = ?2 OR ?3)");
+	sqlite3_stmt *st =
+		store_stmt(VIDEO_COLUMNS " WHERE v.id = ?1 AND v.status <> 'removed'"
+					 " AND (v.status = 'published' OR v.owner_id = ?2 OR ?3)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -198,8 +208,9 @@ cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, j
 
 cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out)
 {
-	sqlite3_stmt *st = store_stmt(VIDEO_COLUMNS " WHERE v.owner_id = ?1 AND v.status <> 'removed'"
-						    " ORDER BY v.id DESC LIMIT 200");
+	sqlite3_stmt *st =
+		store_stmt(VIDEO_COLUMNS " WHERE v.owner_id = ?1 AND v.status <> 'removed'"
+					 " ORDER BY v.id DESC LIMIT 200");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);
@@ -220,7 +231,8 @@ cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out)
 
 cr_err videos_set_progress(int64_t id, int percent)
 {
-	sqlite3_stmt *st = store_stmt("UPDATE videos SET progress = ?2 WHERE id = ?1 AND status = 'processing'");
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE videos SET progress = ?2 WHERE id = ?1 AND status = 'processing'");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -235,8 +247,8 @@ static char *renditions_json(const struct tx_result *r)
 		const struct tx_rendition *x = &r->renditions[i];
 		json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:I, s:b}", "name", x->name,
 						     "width", x->width, "height", x->height,
-						     "bandwidth", (json_int_t)x->bandwidth, "fast_path",
-						     x->fast_path));
+						     "bandwidth", (json_int_t)x->bandwidth,
+						     "fast_path", x->fast_path));
 	}
 	char *s = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
 	json_decref(arr);
@@ -258,8 +270,10 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 	sqlite3_bind_int(st, 3, ok ? 100 : 0);
 	sqlite3_bind_int(st, 7, ok && r->trimmed); /* NOT NULL column */
 	if (!ok) {
-		sqlite3_bind_text(st, 4, r->error[0] ? r->error : "transcoding failed", -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 13, r->code ? tx_error_code(r) : "internal", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->error[0] ? r->error : "transcoding failed", -1,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 13, r->code ? tx_error_code(r) : "internal", -1,
+				  SQLITE_STATIC);
 	}
 	if (ok) {
 		sqlite3_bind_double(st, 5, r->duration);
@@ -286,10 +300,9 @@ cr_err videos_clear_source(int64_t id)
 
 cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(
-		"UPDATE videos SET media_purged_at = ?3,"
-		" source_path = CASE WHEN ?2 THEN NULL ELSE source_path END"
-		" WHERE id = ?1 AND status IN ('removed', 'failed')");
+	sqlite3_stmt *st = store_stmt("UPDATE videos SET media_purged_at = ?3,"
+				      " source_path = CASE WHEN ?2 THEN NULL ELSE source_path END"
+				      " WHERE id = ?1 AND status IN ('removed', 'failed')");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);

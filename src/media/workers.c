@@ -95,8 +95,10 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 			log_info("video %lld: transcode interrupted by shutdown, requeued",
 				 (long long)job->video_id);
 		else
-			log_warn("video %lld: the transcoder stopped without a result (attempt %d of %d), "
-				 "trying again", (long long)job->video_id, job->attempts, JOBS_MAX_ATTEMPTS);
+			log_warn("video %lld: the transcoder stopped without a result (attempt %d "
+				 "of %d), "
+				 "trying again",
+				 (long long)job->video_id, job->attempts, JOBS_MAX_ATTEMPTS);
 		return false;
 	}
 	if (ok && publish_dir(tmp, final)) {
@@ -113,8 +115,8 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 			  cr_strerror(e));
 		return false;
 	}
-	log_info("video %lld: %s%s", (long long)job->video_id, ok ? "ready" : "failed: ",
-		 ok ? "" : res->error);
+	log_info("video %lld: %s%s", (long long)job->video_id,
+		 ok ? "ready" : "failed: ", ok ? "" : res->error);
 	if (ok && !cfg->keep_source && unlink(src) == 0)
 		videos_clear_source(job->video_id);
 	return ok;
@@ -155,7 +157,8 @@ cr_err workers_start(const struct cr_config *cfg, struct workers **out)
 		return e;
 	if (requeued)
 		log_info("requeued %d transcode job(s) left by an earlier run", requeued);
-	struct workers *w = calloc(1, sizeof *w + (size_t)cfg->transcode_workers * sizeof(pthread_t));
+	struct workers *w =
+		calloc(1, sizeof *w + (size_t)cfg->transcode_workers * sizeof(pthread_t));
 	if (!w)
 		return CR_ENOMEM;
 	w->cfg = cfg;

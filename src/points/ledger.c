@@ -31,8 +31,8 @@ cr_err ledger_user_account(int64_t user_id, int64_t *account)
 	store_done(st);
 	if (rc != SQLITE_DONE)
 		return store_error(rc, "point account");
-	st =
-	    store_stmt("INSERT INTO point_accounts(kind, user_id, balance) VALUES ('user', ?1, 0)");
+	st = store_stmt(
+		"INSERT INTO point_accounts(kind, user_id, balance) VALUES ('user', ?1, 0)");
 	if (st)
 		sqlite3_bind_int64(st, 1, user_id);
 	cr_err e = store_run(st, "open point account");
@@ -88,10 +88,10 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 	}
 	/* The AFTER INSERT trigger moves both balances; their CHECKs are the
 	 * backstop of the test above. */
-	st =
-	    store_stmt("INSERT INTO point_transfers(from_account, to_account, amount, kind, reason,"
-	               " ref, actor_id, video_id, order_id, created_at)"
-	               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	st = store_stmt(
+		"INSERT INTO point_transfers(from_account, to_account, amount, kind, reason,"
+		" ref, actor_id, video_id, order_id, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, t->from);
@@ -114,19 +114,19 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 }
 
 cr_err ledger_reward_in_tx(int64_t user_id, int64_t amount, const char *kind, const char *reason,
-                           const char *ref, int64_t video_id, bool *paid)
+			   const char *ref, int64_t video_id, bool *paid)
 {
 	if (paid)
 		*paid = false;
 	if (amount <= 0)
 		return CR_OK;
 	struct ledger_transfer t = {.from = LEDGER_COMPANY,
-	                            .amount = amount,
-	                            .kind = kind,
-	                            .reason = reason,
-	                            .ref = ref,
-	                            .actor_id = user_id,
-	                            .video_id = video_id};
+				    .amount = amount,
+				    .kind = kind,
+				    .reason = reason,
+				    .ref = ref,
+				    .actor_id = user_id,
+				    .video_id = video_id};
 	cr_err e = ledger_user_account(user_id, &t.to);
 	if (!e)
 		e = ledger_transfer(&t, NULL);
@@ -138,7 +138,7 @@ cr_err ledger_reward_in_tx(int64_t user_id, int64_t amount, const char *kind, co
 }
 
 cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const char *reason,
-                     const char *ref, int64_t video_id, bool *paid)
+		     const char *ref, int64_t video_id, bool *paid)
 {
 	bool now = false;
 	cr_err e = amount > 0 ? store_begin() : CR_OK;
@@ -220,7 +220,7 @@ static json_t *lenient_string(const unsigned char *s)
 
 /* Reads the counter and count of a LEDGER_MILESTONE_REF. */
 static bool milestone_from_ref(const char *ref, char *counter, size_t counter_len,
-                               long long *reached)
+			       long long *reached)
 {
 	static const char prefix[] = "milestone:";
 	if (!ref || strncmp(ref, prefix, sizeof prefix - 1))
@@ -247,24 +247,26 @@ static void describe(json_t *it, sqlite3_stmt *st)
 	const char *ref = (const char *)sqlite3_column_text(st, H_REF);
 	if (sqlite3_column_type(st, H_VIDEO_TITLE) != SQLITE_NULL)
 		json_object_set_new(it, "video_title",
-		                    lenient_string(sqlite3_column_text(st, H_VIDEO_TITLE)));
+				    lenient_string(sqlite3_column_text(st, H_VIDEO_TITLE)));
 	if (sqlite3_column_type(st, H_STREAK) != SQLITE_NULL)
 		json_object_set_new(it, "streak", json_integer(sqlite3_column_int64(st, H_STREAK)));
 	if (sqlite3_column_type(st, H_ITEM_ID) != SQLITE_NULL) {
-		json_object_set_new(
-		    it, "item",
-		    json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, H_ITEM_ID),
-		              "name", (const char *)sqlite3_column_text(st, H_ITEM_NAME)));
+		json_object_set_new(it, "item",
+				    json_pack("{s:I, s:s}", "id",
+					      (json_int_t)sqlite3_column_int64(st, H_ITEM_ID),
+					      "name",
+					      (const char *)sqlite3_column_text(st, H_ITEM_NAME)));
 		json_object_set_new(it, "quantity",
-		                    json_integer(sqlite3_column_int64(st, H_QUANTITY)));
+				    json_integer(sqlite3_column_int64(st, H_QUANTITY)));
 	}
 	if (sqlite3_column_type(st, H_GIFT) != SQLITE_NULL) {
 		json_object_set_new(it, "gift",
-		                    json_string((const char *)sqlite3_column_text(st, H_GIFT)));
-		json_object_set_new(it, "count", json_integer(sqlite3_column_int64(st, H_GIFT_COUNT)));
+				    json_string((const char *)sqlite3_column_text(st, H_GIFT)));
+		json_object_set_new(it, "count",
+				    json_integer(sqlite3_column_int64(st, H_GIFT_COUNT)));
 		if (sqlite3_column_type(st, H_GIFT_LABEL) != SQLITE_NULL)
 			json_object_set_new(it, "gift_label",
-			                    lenient_string(sqlite3_column_text(st, H_GIFT_LABEL)));
+					    lenient_string(sqlite3_column_text(st, H_GIFT_LABEL)));
 	}
 	long long n;
 	char counter[16];
@@ -277,28 +279,28 @@ static void describe(json_t *it, sqlite3_stmt *st)
 static json_t *history_item(sqlite3_stmt *st)
 {
 	json_t *cp =
-	    json_pack("{s:s}", "type", (const char *)sqlite3_column_text(st, H_OTHER_KIND));
+		json_pack("{s:s}", "type", (const char *)sqlite3_column_text(st, H_OTHER_KIND));
 	if (cp && sqlite3_column_type(st, H_OTHER_USER) != SQLITE_NULL) {
 		json_object_set_new(cp, "user_id",
-		                    json_integer(sqlite3_column_int64(st, H_OTHER_USER)));
+				    json_integer(sqlite3_column_int64(st, H_OTHER_USER)));
 		json_object_set_new(
-		    cp, "display_name",
-		    json_string((const char *)sqlite3_column_text(st, H_OTHER_NAME)));
+			cp, "display_name",
+			json_string((const char *)sqlite3_column_text(st, H_OTHER_NAME)));
 	}
 	json_t *it = json_pack("{s:I, s:I, s:s, s:o, s:o*, s:I}", "id",
-	                       (json_int_t)sqlite3_column_int64(st, H_ID), "amount",
-	                       (json_int_t)sqlite3_column_int64(st, H_DELTA), "kind",
-	                       (const char *)sqlite3_column_text(st, H_KIND), "reason",
-	                       lenient_string(sqlite3_column_text(st, H_REASON)), "counterparty", cp,
-	                       "created_at", (json_int_t)sqlite3_column_int64(st, H_CREATED));
+			       (json_int_t)sqlite3_column_int64(st, H_ID), "amount",
+			       (json_int_t)sqlite3_column_int64(st, H_DELTA), "kind",
+			       (const char *)sqlite3_column_text(st, H_KIND), "reason",
+			       lenient_string(sqlite3_column_text(st, H_REASON)), "counterparty",
+			       cp, "created_at", (json_int_t)sqlite3_column_int64(st, H_CREATED));
 	if (!it)
 		return NULL;
 	if (sqlite3_column_type(st, H_VIDEO) != SQLITE_NULL)
 		json_object_set_new(it, "video_id",
-		                    json_integer(sqlite3_column_int64(st, H_VIDEO)));
+				    json_integer(sqlite3_column_int64(st, H_VIDEO)));
 	if (sqlite3_column_type(st, H_ORDER) != SQLITE_NULL)
 		json_object_set_new(it, "order_id",
-		                    json_integer(sqlite3_column_int64(st, H_ORDER)));
+				    json_integer(sqlite3_column_int64(st, H_ORDER)));
 	describe(it, st);
 	return it;
 }
@@ -327,7 +329,8 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
 	sqlite3_bind_int64(st, 4, user_id);
 	int rc;
 	int64_t last = 0;
-	long rows = 0; /* rows read, not items made: a row that fails to render must not end the paging */
+	long rows = 0; /* rows read, not items made: a row that fails to render must not end the
+			  paging */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, H_ID);
 		rows++;
@@ -340,7 +343,7 @@ cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t *
 	}
 	bool more = rows == limit;
 	*out = json_pack("{s:I, s:o, s:o}", "balance", (json_int_t)balance, "items", items,
-	                 "next_before", more ? json_integer(last) : json_null());
+			 "next_before", more ? json_integer(last) : json_null());
 	return *out ? CR_OK : CR_ENOMEM;
 }
 
@@ -381,10 +384,10 @@ static const char *const problem_ctype = "application/problem+json";
 /* Looks the key up inside the open transaction: 1 found (answer copied
  * into *status, *problem, *body), 0 not found, -1 database error. */
 static int find_key(int64_t user_id, const char *key, unsigned char hash[32], unsigned *status,
-                    bool *problem, char **body, size_t *len)
+		    bool *problem, char **body, size_t *len)
 {
 	sqlite3_stmt *st = store_stmt("SELECT request_hash, status, problem, body FROM"
-	                              " idempotency_keys WHERE user_id = ?1 AND key = ?2");
+				      " idempotency_keys WHERE user_id = ?1 AND key = ?2");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -412,11 +415,11 @@ static int find_key(int64_t user_id, const char *key, unsigned char hash[32], un
 }
 
 static cr_err save_key(int64_t user_id, const char *key, const unsigned char hash[32],
-                       unsigned status, bool problem, const char *body, size_t len)
+		       unsigned status, bool problem, const char *body, size_t len)
 {
 	sqlite3_stmt *st = store_stmt("INSERT INTO idempotency_keys(user_id, key, request_hash,"
-	                              " status, problem, body, created_at)"
-	                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+				      " status, problem, body, created_at)"
+				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -435,7 +438,7 @@ static cr_err savepoint(const char *sql)
 }
 
 static void send_stored(struct cr_response *res, unsigned status, bool problem, char *body,
-                        size_t len)
+			size_t len)
 {
 	if (status == 204) {
 		free(body);
@@ -491,7 +494,7 @@ static void run_job(struct job *j)
 		if (sodium_memcmp(seen, j->hash, 32) != 0) {
 			free(body);
 			http_problem(res, 422, "idempotency-key-reused",
-			             "this Idempotency-Key was used for a different request");
+				     "this Idempotency-Key was used for a different request");
 		} else {
 			send_stored(res, status, problem, body, len);
 			http_header(res, "Idempotent-Replayed", "true");
@@ -529,7 +532,7 @@ static void run_job(struct job *j)
 			body[len] = '\0';
 	}
 	e = body ? save_key(j->req->user.id, j->key, j->hash, status, problem, body, len)
-	         : CR_ENOMEM;
+		 : CR_ENOMEM;
 	if (e) {
 		free(body);
 		goto fail;
@@ -645,9 +648,9 @@ void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handl
 	const char *key = http_req_header(req, "Idempotency-Key");
 	if (!key || !key_ok(key)) {
 		http_problem(res, 400, "idempotency-key",
-		             "points writes need an Idempotency-Key header: 1 to %d visible ASCII"
-		             " characters, unique per intended operation",
-		             IDEM_KEY_MAX);
+			     "points writes need an Idempotency-Key header: 1 to %d visible ASCII"
+			     " characters, unique per intended operation",
+			     IDEM_KEY_MAX);
 		return;
 	}
 	struct job *job = calloc(1, sizeof *job);

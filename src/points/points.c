@@ -22,10 +22,10 @@ void points_prev_day(const char *day, char out[POINTS_DAY_LEN])
 	long y = strtol(day, NULL, 10), m = strtol(day + 5, NULL, 10),
 	     d = strtol(day + 8, NULL, 10);
 	struct tm tm = {.tm_year = (int)y - 1900,
-	                .tm_mon = (int)m - 1,
-	                .tm_mday = (int)d - 1,
-	                .tm_hour = 12,
-	                .tm_isdst = -1};
+			.tm_mon = (int)m - 1,
+			.tm_mday = (int)d - 1,
+			.tm_hour = 12,
+			.tm_isdst = -1};
 	time_t t = mktime(&tm);
 	points_day(t, out);
 }
@@ -58,8 +58,8 @@ struct rules {
 static cr_err rules_load(struct rules *r)
 {
 	sqlite3_stmt *st =
-	    store_stmt("SELECT checkin_bonus, learn_points, approve_points,"
-	               " free_tip_points, tip_pair_cap FROM points_rules WHERE id = 1");
+		store_stmt("SELECT checkin_bonus, learn_points, approve_points,"
+			   " free_tip_points, tip_pair_cap FROM points_rules WHERE id = 1");
 	if (!st)
 		return CR_EDB;
 	int rc = sqlite3_step(st);
@@ -87,9 +87,9 @@ cr_err points_rules_json(json_t **out)
 	if (e)
 		return e;
 	*out = json_pack("{s:o, s:I, s:I, s:I, s:I}", "checkin_bonus", r.checkin_bonus,
-	                 "learn_points", (json_int_t)r.learn_points, "approve_points",
-	                 (json_int_t)r.approve_points, "free_tip_points",
-	                 (json_int_t)r.free_tip_points, "tip_pair_cap", (json_int_t)r.tip_pair_cap);
+			 "learn_points", (json_int_t)r.learn_points, "approve_points",
+			 (json_int_t)r.approve_points, "free_tip_points",
+			 (json_int_t)r.free_tip_points, "tip_pair_cap", (json_int_t)r.tip_pair_cap);
 	return *out ? CR_OK : CR_ENOMEM;
 }
 
@@ -99,15 +99,15 @@ cr_err points_rules_update(const json_t *patch)
 	json_t *b = json_object_get(patch, "checkin_bonus");
 	if (b && !(bonus = json_dumps(b, JSON_COMPACT)))
 		return CR_ENOMEM;
-	sqlite3_stmt *st =
-	    store_stmt("UPDATE points_rules SET checkin_bonus = COALESCE(?1, checkin_bonus),"
-	               " learn_points = COALESCE(?2, learn_points), approve_points = COALESCE(?3, "
-	               "approve_points),"
-	               " free_tip_points = COALESCE(?4, free_tip_points),"
-	               " tip_pair_cap = COALESCE(?5, tip_pair_cap), updated_at = ?6 WHERE id = 1");
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE points_rules SET checkin_bonus = COALESCE(?1, checkin_bonus),"
+		" learn_points = COALESCE(?2, learn_points), approve_points = COALESCE(?3, "
+		"approve_points),"
+		" free_tip_points = COALESCE(?4, free_tip_points),"
+		" tip_pair_cap = COALESCE(?5, tip_pair_cap), updated_at = ?6 WHERE id = 1");
 	if (st) {
 		static const char *const cols[] = {"learn_points", "approve_points",
-		                                   "free_tip_points", "tip_pair_cap"};
+						   "free_tip_points", "tip_pair_cap"};
 		if (bonus)
 			sqlite3_bind_text(st, 1, bonus, -1, SQLITE_TRANSIENT);
 		for (int i = 0; i < 4; i++) {
@@ -128,7 +128,7 @@ static cr_err last_checkin(int64_t user_id, char day[POINTS_DAY_LEN], int *strea
 	day[0] = '\0';
 	*streak = 0;
 	sqlite3_stmt *st = store_stmt("SELECT day, streak FROM checkins WHERE user_id = ?1"
-	                              " ORDER BY day DESC LIMIT 1");
+				      " ORDER BY day DESC LIMIT 1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -158,8 +158,8 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
 	int64_t bonus = points_streak_bonus(r.checkin_bonus, streak);
 	json_decref(r.checkin_bonus);
 	sqlite3_stmt *st =
-	    store_stmt("INSERT INTO checkins(user_id, day, streak, points, created_at)"
-	               " VALUES (?1, ?2, ?3, ?4, ?5)");
+		store_stmt("INSERT INTO checkins(user_id, day, streak, points, created_at)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, user_id);
 		sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
@@ -172,11 +172,11 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
 	snprintf(ref, sizeof ref, LEDGER_CHECKIN_REF, (long long)user_id, today);
 	snprintf(reason, sizeof reason, "Daily check-in, day %d of the streak", streak);
 	struct ledger_transfer t = {.from = LEDGER_COMPANY,
-	                            .amount = bonus,
-	                            .kind = "checkin",
-	                            .reason = reason,
-	                            .ref = ref,
-	                            .actor_id = user_id};
+				    .amount = bonus,
+				    .kind = "checkin",
+				    .reason = reason,
+				    .ref = ref,
+				    .actor_id = user_id};
 	int64_t balance = 0;
 	e = ledger_user_account(user_id, &t.to);
 	if (!e && bonus > 0)
@@ -186,7 +186,7 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
 	if (e)
 		return e;
 	*out = json_pack("{s:s, s:i, s:I, s:I}", "day", today, "streak", streak, "points",
-	                 (json_int_t)bonus, "balance", (json_int_t)balance);
+			 (json_int_t)bonus, "balance", (json_int_t)balance);
 	return *out ? CR_OK : CR_ENOMEM;
 }
 
@@ -221,7 +221,7 @@ static cr_err video_owner(int64_t video_id, int64_t *owner, char *title, size_t 
 	store_done(st);
 	return rc == SQLITE_ROW    ? CR_OK
 	       : rc == SQLITE_DONE ? CR_ENOTFOUND
-	                           : store_error(rc, "video owner");
+				   : store_error(rc, "video owner");
 }
 
 struct milestone {
@@ -270,11 +270,11 @@ static cr_err reward_milestones(int64_t video_id, int64_t owner, const char *tit
 	for (size_t i = 0; !e && i < c->n_steps && done >= c->steps[i].count; i++) {
 		char ref[64], reason[160];
 		snprintf(ref, sizeof ref, LEDGER_MILESTONE_REF, (long long)video_id, c->name,
-		         (long long)c->steps[i].count);
+			 (long long)c->steps[i].count);
 		snprintf(reason, sizeof reason, "\"%s\" reached %lld %s", title,
-		         (long long)c->steps[i].count, c->name);
+			 (long long)c->steps[i].count, c->name);
 		e = ledger_reward(owner, c->steps[i].points, "milestone", reason, ref, video_id,
-		                  NULL);
+				  NULL);
 	}
 	return e;
 }
@@ -325,7 +325,7 @@ cr_err points_reward_approval(int64_t video_id)
 	snprintf(reason, sizeof reason, "Clip \"%s\" approved", title);
 	/* approved before: paid once */
 	return ledger_reward_in_tx(owner, r.approve_points, "approved", reason, ref, video_id,
-	                           NULL);
+				   NULL);
 }
 
 /* --- gifts and tips ---------------------------------------------------- */
@@ -333,7 +333,7 @@ cr_err points_reward_approval(int64_t video_id)
 cr_err points_gifts_json(bool active_only, json_t **out)
 {
 	sqlite3_stmt *st = store_stmt("SELECT name, label, points, active FROM gifts"
-	                              " WHERE active OR NOT ?1 ORDER BY points, name");
+				      " WHERE active OR NOT ?1 ORDER BY points, name");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);
@@ -343,11 +343,11 @@ cr_err points_gifts_json(bool active_only, json_t **out)
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(items,
-		                      json_pack("{s:s, s:s, s:I, s:b}", "name",
-		                                (const char *)sqlite3_column_text(st, 0), "label",
-		                                (const char *)sqlite3_column_text(st, 1), "points",
-		                                (json_int_t)sqlite3_column_int64(st, 2), "active",
-		                                sqlite3_column_int(st, 3)));
+				      json_pack("{s:s, s:s, s:I, s:b}", "name",
+						(const char *)sqlite3_column_text(st, 0), "label",
+						(const char *)sqlite3_column_text(st, 1), "points",
+						(json_int_t)sqlite3_column_int64(st, 2), "active",
+						sqlite3_column_int(st, 3)));
 	store_done(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(items);
@@ -360,8 +360,8 @@ cr_err points_gifts_json(bool active_only, json_t **out)
 cr_err points_gift_put(const char *name, const char *label, int64_t points, bool active)
 {
 	sqlite3_stmt *st = store_stmt("INSERT INTO gifts(name, label, points, active) VALUES"
-	                              " (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET"
-	                              " label = ?2, points = ?3, active = ?4");
+				      " (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET"
+				      " label = ?2, points = ?3, active = ?4");
 	if (st) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
@@ -404,13 +404,13 @@ static cr_err gift_points(const char *gift, int64_t *points)
 	store_done(st);
 	return rc == SQLITE_ROW    ? CR_OK
 	       : rc == SQLITE_DONE ? CR_ENOTFOUND
-	                           : store_error(rc, "gift");
+				   : store_error(rc, "gift");
 }
 
 static cr_err published_owner(int64_t video_id, int64_t *owner)
 {
 	sqlite3_stmt *st =
-	    store_stmt("SELECT owner_id FROM videos WHERE id = ?1 AND status = 'published'");
+		store_stmt("SELECT owner_id FROM videos WHERE id = ?1 AND status = 'published'");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);
@@ -419,13 +419,13 @@ static cr_err published_owner(int64_t video_id, int64_t *owner)
 	store_done(st);
 	return rc == SQLITE_ROW    ? CR_OK
 	       : rc == SQLITE_DONE ? CR_ENOTFOUND
-	                           : store_error(rc, "video");
+				   : store_error(rc, "video");
 }
 
 /* Checks a tip against the rules; splits it into free and paid points. */
 static cr_err tip_check(int64_t video_id, int64_t viewer, const char *gift, int64_t count,
-                        const char *day, int64_t *owner, int64_t *amount, int64_t *free_part,
-                        enum points_refusal *why, char *detail, size_t detail_len)
+			const char *day, int64_t *owner, int64_t *amount, int64_t *free_part,
+			enum points_refusal *why, char *detail, size_t detail_len)
 {
 	int64_t points = 0, used = 0, pair = 0, balance = 0, account = 0;
 	struct rules r = {0};
@@ -450,9 +450,9 @@ static cr_err tip_check(int64_t video_id, int64_t viewer, const char *gift, int6
 		e = tip_sum(PAIR_SUM_SQL, viewer, day, *owner, &pair);
 	if (!e && pair + *amount > r.tip_pair_cap) {
 		snprintf(detail, detail_len,
-		         "you can tip one creator at most %lld points a day; %lld left today",
-		         (long long)r.tip_pair_cap,
-		         (long long)(r.tip_pair_cap > pair ? r.tip_pair_cap - pair : 0));
+			 "you can tip one creator at most %lld points a day; %lld left today",
+			 (long long)r.tip_pair_cap,
+			 (long long)(r.tip_pair_cap > pair ? r.tip_pair_cap - pair : 0));
 		return *why = POINTS_PAIR_CAP, CR_OK;
 	}
 	if (!e)
@@ -465,28 +465,28 @@ static cr_err tip_check(int64_t video_id, int64_t viewer, const char *gift, int6
 		e = ledger_balance(account, &balance);
 	if (!e && balance < *amount - *free_part) {
 		snprintf(detail, detail_len,
-		         "this tip costs %lld points beyond today's free allowance; you have %lld",
-		         (long long)(*amount - *free_part), (long long)balance);
+			 "this tip costs %lld points beyond today's free allowance; you have %lld",
+			 (long long)(*amount - *free_part), (long long)balance);
 		return *why = POINTS_NO_FUNDS, CR_OK;
 	}
 	return e;
 }
 
 cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count, time_t now,
-                  enum points_refusal *why, char *detail, size_t detail_len, json_t **out)
+		  enum points_refusal *why, char *detail, size_t detail_len, json_t **out)
 {
 	char day[POINTS_DAY_LEN], reason[128];
 	int64_t owner = 0, amount = 0, free_part = 0, tip_id = 0, total = 0, from_acc = 0,
-	        to_acc = 0;
+		to_acc = 0;
 	*why = POINTS_OK;
 	points_day(now, day);
 	cr_err e = tip_check(video_id, viewer_id, gift, count, day, &owner, &amount, &free_part,
-	                     why, detail, detail_len);
+			     why, detail, detail_len);
 	if (e || *why)
 		return e;
 	sqlite3_stmt *st = store_stmt("INSERT INTO tips(video_id, from_user, to_user, gift, count,"
-	                              " amount, free_amount, day, created_at)"
-	                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+				      " amount, free_amount, day, created_at)"
+				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		sqlite3_bind_int64(st, 2, viewer_id);
@@ -502,10 +502,10 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 		return e;
 	tip_id = sqlite3_last_insert_rowid(store_db());
 	st = store_stmt(
-	    "INSERT INTO tip_daily(from_user, day, to_user, amount, free_amount)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (from_user, day, to_user) DO UPDATE"
-	    " SET amount = amount + excluded.amount,"
-	    " free_amount = free_amount + excluded.free_amount");
+		"INSERT INTO tip_daily(from_user, day, to_user, amount, free_amount)"
+		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (from_user, day, to_user) DO UPDATE"
+		" SET amount = amount + excluded.amount,"
+		" free_amount = free_amount + excluded.free_amount");
 	if (st) {
 		sqlite3_bind_int64(st, 1, viewer_id);
 		sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
@@ -524,7 +524,7 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 	if (!e)
 		e = ledger_user_account(owner, &to_acc);
 	struct ledger_transfer t = {
-	    .to = to_acc, .reason = reason, .actor_id = viewer_id, .video_id = video_id};
+		.to = to_acc, .reason = reason, .actor_id = viewer_id, .video_id = video_id};
 	if (!e && free_part > 0) {
 		t.from = LEDGER_COMPANY;
 		t.amount = free_part;
@@ -557,15 +557,15 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 	if ((e = ledger_balance(from_acc, &balance)))
 		return e;
 	*out = json_pack("{s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)tip_id,
-	                 "video_id", (json_int_t)video_id, "gift", gift, "count", (json_int_t)count,
-	                 "amount", (json_int_t)amount, "free", (json_int_t)free_part, "paid",
-	                 (json_int_t)(amount - free_part), "video_tips", (json_int_t)total,
-	                 "balance", (json_int_t)balance);
+			 "video_id", (json_int_t)video_id, "gift", gift, "count", (json_int_t)count,
+			 "amount", (json_int_t)amount, "free", (json_int_t)free_part, "paid",
+			 (json_int_t)(amount - free_part), "video_tips", (json_int_t)total,
+			 "balance", (json_int_t)balance);
 	return *out ? CR_OK : CR_ENOMEM;
 }
 
 cr_err points_tip_summary(int64_t user_id, time_t now, int64_t *free_left, int64_t *tips_given,
-                          int64_t *tips_received)
+			  int64_t *tips_received)
 {
 	char day[POINTS_DAY_LEN];
 	int64_t used = 0;
@@ -577,12 +577,12 @@ cr_err points_tip_summary(int64_t user_id, time_t now, int64_t *free_left, int64
 		e = tip_sum(FREE_USED_SQL, user_id, day, 0, &used);
 	if (!e)
 		e = tip_sum("SELECT COALESCE(SUM(amount), 0) FROM tip_daily WHERE from_user = ?1"
-		            " AND ?2 IS NOT NULL AND ?3 = 0",
-		            user_id, day, 0, tips_given);
+			    " AND ?2 IS NOT NULL AND ?3 = 0",
+			    user_id, day, 0, tips_given);
 	if (!e)
 		e = tip_sum("SELECT COALESCE(SUM(amount), 0) FROM tip_daily WHERE to_user = ?1"
-		            " AND ?2 IS NOT NULL AND ?3 = 0",
-		            user_id, day, 0, tips_received);
+			    " AND ?2 IS NOT NULL AND ?3 = 0",
+			    user_id, day, 0, tips_received);
 	*free_left = r.free_tip_points > used ? r.free_tip_points - used : 0;
 	return e;
 }
@@ -597,13 +597,15 @@ cr_err points_pay_missing_credits(int64_t since, int *paid)
 	sqlite3_stmt *st = store_stmt(
 		"SELECT w.video_id, w.user_id FROM watches w JOIN videos v ON v.id = w.video_id"
 		" WHERE w.completed_at >= ?1 AND v.owner_id <> w.user_id AND NOT EXISTS ("
-		"   SELECT 1 FROM point_transfers t WHERE t.ref = 'learn:' || w.video_id || ':' || w.user_id)"
+		"   SELECT 1 FROM point_transfers t WHERE t.ref = 'learn:' || w.video_id || ':' || "
+		"w.user_id)"
 		" LIMIT 256");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, since);
 	while (n < 256 && sqlite3_step(st) == SQLITE_ROW)
-		todo[n++] = (struct pending){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+		todo[n++] =
+			(struct pending){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
 	store_done(st);
 	cr_err e = CR_OK;
 	for (size_t i = 0; i < n && !e; i++) {

@@ -11,13 +11,14 @@
 
 static json_t *item_json(sqlite3_stmt *st)
 {
-	return json_pack(
-	    "{s:I, s:s, s:s, s:I, s:I, s:b, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-	    "name", (const char *)sqlite3_column_text(st, 1), "description",
-	    (const char *)sqlite3_column_text(st, 2), "price",
-	    (json_int_t)sqlite3_column_int64(st, 3), "stock",
-	    (json_int_t)sqlite3_column_int64(st, 4), "active", sqlite3_column_int(st, 5),
-	    "created_at", (json_int_t)sqlite3_column_int64(st, 6));
+	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:b, s:I}", "id",
+			 (json_int_t)sqlite3_column_int64(st, 0), "name",
+			 (const char *)sqlite3_column_text(st, 1), "description",
+			 (const char *)sqlite3_column_text(st, 2), "price",
+			 (json_int_t)sqlite3_column_int64(st, 3), "stock",
+			 (json_int_t)sqlite3_column_int64(st, 4), "active",
+			 sqlite3_column_int(st, 5), "created_at",
+			 (json_int_t)sqlite3_column_int64(st, 6));
 }
 
 cr_err shop_items_json(bool all, json_t **out)
@@ -34,11 +35,11 @@ cr_err shop_item_json(int64_t id, json_t **out)
 }
 
 cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-                        bool active, int64_t *id)
+			bool active, int64_t *id)
 {
 	sqlite3_stmt *st =
-	    store_stmt("INSERT INTO shop_items(name, description, price, stock, active,"
-	               " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+		store_stmt("INSERT INTO shop_items(name, description, price, stock, active,"
+			   " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
 	if (st) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, description ? description : "", -1, SQLITE_STATIC);
@@ -54,13 +55,13 @@ cr_err shop_item_create(const char *name, const char *description, int64_t price
 }
 
 cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-                        int64_t stock, int active)
+			int64_t stock, int active)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE shop_items SET name = COALESCE(?2, name), "
-	                              "description = COALESCE(?3, description),"
-	                              " price = COALESCE(?4, price), stock = COALESCE(?5, stock), "
-	                              "active = COALESCE(?6, active),"
-	                              " updated_at = ?7 WHERE id = ?1");
+				      "description = COALESCE(?3, description),"
+				      " price = COALESCE(?4, price), stock = COALESCE(?5, stock), "
+				      "active = COALESCE(?6, active),"
+				      " updated_at = ?7 WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -87,16 +88,16 @@ cr_err shop_item_update(int64_t id, const char *name, const char *description, i
 static json_t *order_json(sqlite3_stmt *st)
 {
 	json_t *o = json_pack("{s:I, s:{s:I, s:s}, s:{s:I, s:s}, s:I, s:I, s:I, s:s, s:I}", "id",
-	                      (json_int_t)sqlite3_column_int64(st, 0), "user", "id",
-	                      (json_int_t)sqlite3_column_int64(st, 1), "display_name",
-	                      (const char *)sqlite3_column_text(st, 10), "item", "id",
-	                      (json_int_t)sqlite3_column_int64(st, 2), "name",
-	                      (const char *)sqlite3_column_text(st, 3), "quantity",
-	                      (json_int_t)sqlite3_column_int64(st, 4), "price",
-	                      (json_int_t)sqlite3_column_int64(st, 5), "total",
-	                      (json_int_t)sqlite3_column_int64(st, 6), "status",
-	                      (const char *)sqlite3_column_text(st, 7), "created_at",
-	                      (json_int_t)sqlite3_column_int64(st, 8));
+			      (json_int_t)sqlite3_column_int64(st, 0), "user", "id",
+			      (json_int_t)sqlite3_column_int64(st, 1), "display_name",
+			      (const char *)sqlite3_column_text(st, 10), "item", "id",
+			      (json_int_t)sqlite3_column_int64(st, 2), "name",
+			      (const char *)sqlite3_column_text(st, 3), "quantity",
+			      (json_int_t)sqlite3_column_int64(st, 4), "price",
+			      (json_int_t)sqlite3_column_int64(st, 5), "total",
+			      (json_int_t)sqlite3_column_int64(st, 6), "status",
+			      (const char *)sqlite3_column_text(st, 7), "created_at",
+			      (json_int_t)sqlite3_column_int64(st, 8));
 	if (o && sqlite3_column_type(st, 9) != SQLITE_NULL)
 		json_object_set_new(o, "closed_at", json_integer(sqlite3_column_int64(st, 9)));
 	return o;
@@ -111,7 +112,7 @@ static cr_err order_get(int64_t id, json_t **out)
 static cr_err reserve(int64_t item_id, int64_t qty, int64_t *price, int64_t *left, bool *ok)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE shop_items SET stock = stock - ?2 WHERE id = ?1"
-	                              " AND active AND stock >= ?2 RETURNING price");
+				      " AND active AND stock >= ?2 RETURNING price");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, item_id);
@@ -136,7 +137,7 @@ static cr_err reserve(int64_t item_id, int64_t qty, int64_t *price, int64_t *lef
 }
 
 cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refusal *why,
-                  char *detail, size_t detail_len, json_t **out)
+		  char *detail, size_t detail_len, json_t **out)
 {
 	int64_t price = 0, left = 0, account = 0, balance = 0;
 	bool ok = false;
@@ -157,12 +158,12 @@ cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refus
 		return e;
 	if (balance < price * qty) {
 		snprintf(detail, detail_len, "this order costs %lld points; you have %lld",
-		         (long long)(price * qty), (long long)balance);
+			 (long long)(price * qty), (long long)balance);
 		return *why = SHOP_NO_FUNDS, CR_OK; /* the caller rolls the reservation back */
 	}
 	sqlite3_stmt *st =
-	    store_stmt("INSERT INTO shop_orders(user_id, item_id, quantity, price, total,"
-	               " status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'reserved', ?6)");
+		store_stmt("INSERT INTO shop_orders(user_id, item_id, quantity, price, total,"
+			   " status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'reserved', ?6)");
 	if (st) {
 		sqlite3_bind_int64(st, 1, user_id);
 		sqlite3_bind_int64(st, 2, item_id);
@@ -178,25 +179,25 @@ cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refus
 	snprintf(ref, sizeof ref, "order:%lld", (long long)order_id);
 	snprintf(reason, sizeof reason, "Shop order %lld", (long long)order_id);
 	struct ledger_transfer t = {.from = account,
-	                            .to = LEDGER_SHOP,
-	                            .amount = price * qty,
-	                            .kind = "order",
-	                            .reason = reason,
-	                            .ref = ref,
-	                            .actor_id = user_id,
-	                            .order_id = order_id};
+				    .to = LEDGER_SHOP,
+				    .amount = price * qty,
+				    .kind = "order",
+				    .reason = reason,
+				    .ref = ref,
+				    .actor_id = user_id,
+				    .order_id = order_id};
 	e = ledger_transfer(&t, NULL);
 	return e ? e : order_get(order_id, out);
 }
 
 cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refusal *why,
-                  json_t **out)
+		  json_t **out)
 {
 	*why = SHOP_OK;
 	sqlite3_stmt *st =
-	    store_stmt("UPDATE shop_orders SET status = ?2, closed_at = ?3, closed_by = ?4"
-	               " WHERE id = ?1 AND status = 'reserved'"
-	               " RETURNING user_id, item_id, quantity, total");
+		store_stmt("UPDATE shop_orders SET status = ?2, closed_at = ?3, closed_by = ?4"
+			   " WHERE id = ?1 AND status = 'reserved'"
+			   " RETURNING user_id, item_id, quantity, total");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, order_id);
@@ -234,12 +235,12 @@ cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refu
 		snprintf(ref, sizeof ref, "refund:%lld", (long long)order_id);
 		snprintf(reason, sizeof reason, "Refund of shop order %lld", (long long)order_id);
 		struct ledger_transfer t = {.from = LEDGER_SHOP,
-		                            .amount = total,
-		                            .kind = "refund",
-		                            .reason = reason,
-		                            .ref = ref,
-		                            .actor_id = by_user,
-		                            .order_id = order_id};
+					    .amount = total,
+					    .kind = "refund",
+					    .reason = reason,
+					    .ref = ref,
+					    .actor_id = by_user,
+					    .order_id = order_id};
 		if (!e)
 			e = ledger_user_account(user, &t.to);
 		if (!e)
@@ -249,12 +250,12 @@ cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refu
 }
 
 cr_err shop_orders_json(int64_t user_id, const char *status, int64_t before, long limit,
-                        json_t **out)
+			json_t **out)
 {
 	sqlite3_stmt *st =
-	    store_stmt(ORDER_SELECT " WHERE (?1 = 0 OR o.user_id = ?1)"
-	                            " AND (?2 IS NULL OR o.status = ?2) AND o.id < ?3"
-	                            " ORDER BY o.id DESC LIMIT ?4");
+		store_stmt(ORDER_SELECT " WHERE (?1 = 0 OR o.user_id = ?1)"
+					" AND (?2 IS NULL OR o.status = ?2) AND o.id < ?3"
+					" ORDER BY o.id DESC LIMIT ?4");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);

@@ -50,7 +50,7 @@ const char *const schema_migrations[] = {
 	"  progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),"
 	"  error TEXT,"
 	"  filename TEXT NOT NULL DEFAULT '',"
-	"  source_path TEXT,"          /* relative to the media root; NULL once deleted */
+	"  source_path TEXT," /* relative to the media root; NULL once deleted */
 	"  source_bytes INTEGER NOT NULL,"
 	"  duration REAL,"
 	"  source_duration REAL,"
@@ -58,7 +58,7 @@ const char *const schema_migrations[] = {
 	"  width INTEGER,"
 	"  height INTEGER,"
 	"  has_audio INTEGER,"
-	"  renditions TEXT,"           /* JSON array from the transcoder */
+	"  renditions TEXT," /* JSON array from the transcoder */
 	"  created_at INTEGER NOT NULL,"
 	"  updated_at INTEGER NOT NULL);"
 	"CREATE INDEX videos_owner ON videos(owner_id, created_at);"
@@ -82,8 +82,8 @@ const char *const schema_migrations[] = {
 	"  owner_id INTEGER NOT NULL REFERENCES users(id),"
 	"  length INTEGER NOT NULL,"
 	"  offset INTEGER NOT NULL DEFAULT 0,"
-	"  metadata TEXT NOT NULL DEFAULT '{}',"  /* decoded Upload-Metadata, JSON */
-	"  raw_metadata TEXT,"                 /* as the client sent it, echoed on HEAD */
+	"  metadata TEXT NOT NULL DEFAULT '{}'," /* decoded Upload-Metadata, JSON */
+	"  raw_metadata TEXT,"                   /* as the client sent it, echoed on HEAD */
 	"  video_id INTEGER REFERENCES videos(id),"
 	"  created_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
@@ -119,8 +119,8 @@ const char *const schema_migrations[] = {
 	"CREATE TABLE watches ("
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
 	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
-	"  started_at INTEGER NOT NULL,"   /* this viewing session, server clock (ms) */
-	"  last_at INTEGER NOT NULL,"      /* last accepted event (ms) */
+	"  started_at INTEGER NOT NULL," /* this viewing session, server clock (ms) */
+	"  last_at INTEGER NOT NULL,"    /* last accepted event (ms) */
 	"  position REAL NOT NULL DEFAULT 0,"
 	"  max_position REAL NOT NULL DEFAULT 0,"
 	"  watched REAL NOT NULL DEFAULT 0," /* credited seconds, all sessions */
@@ -148,7 +148,7 @@ const char *const schema_migrations[] = {
 	"  kind TEXT NOT NULL CHECK (kind IN ('company', 'shop', 'user')),"
 	"  user_id INTEGER UNIQUE REFERENCES users(id),"
 	"  balance INTEGER NOT NULL DEFAULT 0,"
-	"  CHECK (balance >= 0 OR kind = 'company'),"   /* only the company mints */
+	"  CHECK (balance >= 0 OR kind = 'company')," /* only the company mints */
 	"  CHECK ((kind = 'user') = (user_id IS NOT NULL)));"
 	"INSERT INTO point_accounts(id, kind, balance) VALUES (1, 'company', 0), (2, 'shop', 0);"
 	"CREATE TABLE point_transfers ("
@@ -158,7 +158,7 @@ const char *const schema_migrations[] = {
 	"  amount INTEGER NOT NULL CHECK (amount > 0),"
 	"  kind TEXT NOT NULL,"
 	"  reason TEXT NOT NULL DEFAULT '',"
-	"  ref TEXT UNIQUE,"              /* once-only rules: 'learn:<video>:<user>' */
+	"  ref TEXT UNIQUE," /* once-only rules: 'learn:<video>:<user>' */
 	"  actor_id INTEGER,"
 	"  video_id INTEGER,"
 	"  order_id INTEGER,"
@@ -201,7 +201,7 @@ const char *const schema_migrations[] = {
 	"INSERT INTO points_rules(id) VALUES (1);"
 	"CREATE TABLE checkins ("
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
-	"  day TEXT NOT NULL,"             /* local calendar day in the configured zone */
+	"  day TEXT NOT NULL," /* local calendar day in the configured zone */
 	"  streak INTEGER NOT NULL CHECK (streak >= 1),"
 	"  points INTEGER NOT NULL,"
 	"  created_at INTEGER NOT NULL,"
@@ -300,7 +300,7 @@ const char *const schema_migrations[] = {
 	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
 	"  position INTEGER NOT NULL,"
 	"  text TEXT NOT NULL,"
-	"  choices TEXT NOT NULL,"          /* JSON array of strings */
+	"  choices TEXT NOT NULL," /* JSON array of strings */
 	"  answer INTEGER NOT NULL CHECK (answer >= 0),"
 	"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
 	"  created_by INTEGER NOT NULL REFERENCES users(id),"

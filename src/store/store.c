@@ -66,8 +66,8 @@ uint64_t store_error_count(void)
 static sqlite3 *open_connection(const char *path)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(
+		path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		store_error(rc, "open");
 		sqlite3_close(db);
@@ -137,9 +137,11 @@ sqlite3_stmt *store_stmt(const char *sql)
 		}
 		if (!c->keys[i]) {
 			sqlite3_stmt *st = NULL;
-			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+						    NULL);
 			if (rc != SQLITE_OK) {
-				log_error("sqlite prepare: %s in: %.120s", sqlite3_errmsg(c->db), sql);
+				log_error("sqlite prepare: %s in: %.120s", sqlite3_errmsg(c->db),
+					  sql);
 				store_error(rc, "prepare");
 				return NULL;
 			}

@@ -21,7 +21,7 @@ static void check_span(const struct range_span *s, uint64_t size)
 
 /* "bytes=<a>-<b>" with short digit runs: the answer is easy to know. */
 static void check_plain(const char *h, uint64_t size, enum range_result r,
-                        const struct range_span *s)
+			const struct range_span *s)
 {
 	if (strncmp(h, "bytes=", 6) != 0)
 		return;
@@ -98,11 +98,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char etag[RANGE_ETAG_MAX];
 	range_etag(1700000000, file_size, etag);
 	struct range_request rq = {.range = field[0],
-	                           .if_range = field[1],
-	                           .if_none_match = field[2],
-	                           .if_match = field[3],
-	                           .if_modified_since = field[4],
-	                           .if_unmodified_since = field[5]};
+				   .if_range = field[1],
+				   .if_none_match = field[2],
+				   .if_match = field[3],
+				   .if_modified_since = field[4],
+				   .if_unmodified_since = field[5]};
 	struct range_span span = {0, 0};
 	unsigned status = range_decide(&rq, etag, 1700000000, file_size, &span);
 	if (status == 206)

@@ -14,17 +14,17 @@ static void h(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-    {.method = "GET", .pattern = "/", .handler = h},
-    {.method = "GET", .pattern = "/api/v1/users", .handler = h},
-    {.method = "POST", .pattern = "/api/v1/users", .handler = h},
-    {.method = "GET", .pattern = "/api/v1/users/me", .handler = h},
-    {.method = "GET", .pattern = "/api/v1/users/{id}", .handler = h},
-    {.method = "PATCH", .pattern = "/api/v1/users/{id}", .handler = h},
-    {.method = "DELETE", .pattern = "/api/v1/users/{id}", .handler = h},
-    {.method = "PUT", .pattern = "/api/v1/users/{id}/tags/{tag}", .handler = h},
-    {.method = "DELETE", .pattern = "/api/v1/teams/{a}/members/{b}", .handler = h},
-    {.method = "GET", .pattern = "/{a}/{b}/{c}/{d}", .handler = h},
-    {.method = "OPTIONS", .pattern = "/{a}", .handler = h},
+	{.method = "GET", .pattern = "/", .handler = h},
+	{.method = "GET", .pattern = "/api/v1/users", .handler = h},
+	{.method = "POST", .pattern = "/api/v1/users", .handler = h},
+	{.method = "GET", .pattern = "/api/v1/users/me", .handler = h},
+	{.method = "GET", .pattern = "/api/v1/users/{id}", .handler = h},
+	{.method = "PATCH", .pattern = "/api/v1/users/{id}", .handler = h},
+	{.method = "DELETE", .pattern = "/api/v1/users/{id}", .handler = h},
+	{.method = "PUT", .pattern = "/api/v1/users/{id}/tags/{tag}", .handler = h},
+	{.method = "DELETE", .pattern = "/api/v1/teams/{a}/members/{b}", .handler = h},
+	{.method = "GET", .pattern = "/{a}/{b}/{c}/{d}", .handler = h},
+	{.method = "OPTIONS", .pattern = "/{a}", .handler = h},
 };
 
 /* Rebuilds the path a match stands for; false if it does not fit. */

@@ -41,7 +41,7 @@ static char *encode_metadata(json_t *obj)
 	{
 		size_t vlen = json_string_length(val);
 		size_t need = strlen(key) + 2 +
-		              sodium_base64_ENCODED_LEN(vlen, sodium_base64_VARIANT_ORIGINAL);
+			      sodium_base64_ENCODED_LEN(vlen, sodium_base64_VARIANT_ORIGINAL);
 		if (len + need >= cap)
 			abort(); /* a harness bug: cap is twice the longest input */
 		if (len)
@@ -51,8 +51,8 @@ static char *encode_metadata(json_t *obj)
 		if (vlen) {
 			out[len++] = ' ';
 			sodium_bin2base64(out + len, cap - len,
-			                  (const unsigned char *)json_string_value(val), vlen,
-			                  sodium_base64_VARIANT_ORIGINAL);
+					  (const unsigned char *)json_string_value(val), vlen,
+					  sodium_base64_VARIANT_ORIGINAL);
 			len += strlen(out + len);
 		}
 	}

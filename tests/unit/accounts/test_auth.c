@@ -30,7 +30,8 @@ static int group_setup(void **state)
 	snprintf(db_path, sizeof db_path, "%s/test.db", dir);
 	if (store_init(db_path) || auth_init())
 		return -1;
-	return store_exec("INSERT INTO users(id, username, display_name, role, password_hash, created_at)"
+	return store_exec("INSERT INTO users(id, username, display_name, role, password_hash, "
+			  "created_at)"
 			  " VALUES (1, 'agent1', 'Agent One', 'agent', 'x', 0)")
 		       ? -1
 		       : 0;

@@ -176,11 +176,11 @@ static void bom_only_in_first_position(void **state)
 	(void)state;
 	struct reader r;
 	OPEN(&r, "a\n\xEF\xBB\xBF"
-	         "b\n");
+		 "b\n");
 	expect_record(&r, 1, "a");
 	expect_record(&r, 1,
-	              "\xEF\xBB\xBF"
-	              "b");
+		      "\xEF\xBB\xBF"
+		      "b");
 	reader_close(&r);
 }
 
@@ -309,27 +309,27 @@ static void line_skips_blank_lines_before_next_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(plain_fields_lf),
-	    cmocka_unit_test(crlf_line_ends),
-	    cmocka_unit_test(final_line_without_newline),
-	    cmocka_unit_test(empty_fields),
-	    cmocka_unit_test(trailing_comma_at_end_of_input),
-	    cmocka_unit_test(quoted_field_with_comma_newline_and_quotes),
-	    cmocka_unit_test(quoted_field_with_crlf_inside_and_after),
-	    cmocka_unit_test(empty_and_quote_only_quoted_fields),
-	    cmocka_unit_test(quoted_last_field_without_newline),
-	    cmocka_unit_test(utf8_bom_is_skipped),
-	    cmocka_unit_test(bom_only_in_first_position),
-	    cmocka_unit_test(blank_lines_are_skipped),
-	    cmocka_unit_test(empty_input_and_bom_only),
-	    cmocka_unit_test(unclosed_quote_is_error),
-	    cmocka_unit_test(text_after_closing_quote_is_error),
-	    cmocka_unit_test(too_many_fields_is_error),
-	    cmocka_unit_test(error_message_is_bounded_by_err_len),
-	    cmocka_unit_test(stray_quote_inside_plain_field_is_kept),
-	    cmocka_unit_test(lone_cr_is_data),
-	    cmocka_unit_test(line_numbers_follow_records),
-	    cmocka_unit_test(line_skips_blank_lines_before_next_record),
+		cmocka_unit_test(plain_fields_lf),
+		cmocka_unit_test(crlf_line_ends),
+		cmocka_unit_test(final_line_without_newline),
+		cmocka_unit_test(empty_fields),
+		cmocka_unit_test(trailing_comma_at_end_of_input),
+		cmocka_unit_test(quoted_field_with_comma_newline_and_quotes),
+		cmocka_unit_test(quoted_field_with_crlf_inside_and_after),
+		cmocka_unit_test(empty_and_quote_only_quoted_fields),
+		cmocka_unit_test(quoted_last_field_without_newline),
+		cmocka_unit_test(utf8_bom_is_skipped),
+		cmocka_unit_test(bom_only_in_first_position),
+		cmocka_unit_test(blank_lines_are_skipped),
+		cmocka_unit_test(empty_input_and_bom_only),
+		cmocka_unit_test(unclosed_quote_is_error),
+		cmocka_unit_test(text_after_closing_quote_is_error),
+		cmocka_unit_test(too_many_fields_is_error),
+		cmocka_unit_test(error_message_is_bounded_by_err_len),
+		cmocka_unit_test(stray_quote_inside_plain_field_is_kept),
+		cmocka_unit_test(lone_cr_is_data),
+		cmocka_unit_test(line_numbers_follow_records),
+		cmocka_unit_test(line_skips_blank_lines_before_next_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -290,21 +290,21 @@ static void prepare_dirs_derives_paths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(defaults),
-	    T(flag_with_separate_value),
-	    T(flag_with_equals),
-	    T(bool_flags),
-	    T(bool_flag_takes_a_following_bool_word_only),
-	    T(environment),
-	    T(empty_environment_value_is_ignored),
-	    T(flag_overrides_environment),
-	    T(bad_environment_number_is_einval),
-	    T(out_of_range_and_garbage_numbers),
-	    T(unknown_flag_and_stray_argument),
-	    T(flag_without_value),
-	    T(string_too_long_is_einval),
-	    T(err_is_bounded_by_err_len),
-	    T(prepare_dirs_derives_paths),
+		T(defaults),
+		T(flag_with_separate_value),
+		T(flag_with_equals),
+		T(bool_flags),
+		T(bool_flag_takes_a_following_bool_word_only),
+		T(environment),
+		T(empty_environment_value_is_ignored),
+		T(flag_overrides_environment),
+		T(bad_environment_number_is_einval),
+		T(out_of_range_and_garbage_numbers),
+		T(unknown_flag_and_stray_argument),
+		T(flag_without_value),
+		T(string_too_long_is_einval),
+		T(err_is_bounded_by_err_len),
+		T(prepare_dirs_derives_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,8 +42,9 @@ static void makes_a_phone_like_clip(void **state)
 	char why[256] = "";
 	struct demo_clip_spec spec = {
 		.path = path,
-		.title = demo_clip_font(true) ? "退款规则：没人知道的那一条, and a long English tail to wrap"
-					      : "Refund rule nobody knows, with a long tail to wrap",
+		.title = demo_clip_font(true)
+				 ? "退款规则：没人知道的那一条, and a long English tail to wrap"
+				 : "Refund rule nobody knows, with a long tail to wrap",
 		.byline = "by Wang Fang · Billing",
 		.fontfile = font,
 		.pattern = 3,
@@ -76,8 +77,11 @@ static void bad_specs_fail_cleanly(void **state)
 {
 	(void)state;
 	char why[256] = "";
-	struct demo_clip_spec spec = {.path = "/tmp/casereel-never-written.mp4", .title = "x",
-				      .fontfile = "/nonexistent/font.ttf", .seconds = 2, .tone_hz = 440};
+	struct demo_clip_spec spec = {.path = "/tmp/casereel-never-written.mp4",
+				      .title = "x",
+				      .fontfile = "/nonexistent/font.ttf",
+				      .seconds = 2,
+				      .tone_hz = 440};
 	assert_int_equal(demo_clip_make(&spec, why, sizeof why), CR_EINVAL);
 	assert_non_null(strstr(why, "font"));
 

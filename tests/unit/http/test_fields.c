@@ -85,12 +85,12 @@ static void utf8_valid_takes_only_well_formed_text(void **state)
 	assert_true(utf8_valid(""));
 	assert_true(utf8_valid("plain ascii"));
 	assert_true(utf8_valid("中文 é \xF0\x9F\x98\x80"));
-	assert_false(utf8_valid("Mal\xFF\xFEory"));       /* Latin-1 bytes */
-	assert_false(utf8_valid("ab\xE4\xBD"));           /* cut character */
-	assert_false(utf8_valid("\xC0\xAF"));             /* overlong '/' */
-	assert_false(utf8_valid("\xED\xA0\x80"));        /* UTF-16 surrogate */
-	assert_false(utf8_valid("\xF4\x90\x80\x80"));    /* above U+10FFFF */
-	assert_false(utf8_valid("\x80"));                 /* stray continuation */
+	assert_false(utf8_valid("Mal\xFF\xFEory"));   /* Latin-1 bytes */
+	assert_false(utf8_valid("ab\xE4\xBD"));       /* cut character */
+	assert_false(utf8_valid("\xC0\xAF"));         /* overlong '/' */
+	assert_false(utf8_valid("\xED\xA0\x80"));     /* UTF-16 surrogate */
+	assert_false(utf8_valid("\xF4\x90\x80\x80")); /* above U+10FFFF */
+	assert_false(utf8_valid("\x80"));             /* stray continuation */
 }
 
 static void utf8_scrub_replaces_what_is_not_text(void **state)
@@ -162,7 +162,7 @@ static void expect_422(const struct cr_response *res, const char *field)
 	assert_non_null(res->json);
 	assert_string_equal(json_string_value(json_object_get(res->json, "field")), field);
 	assert_string_equal(json_string_value(json_object_get(res->json, "type")),
-	                    "/problems/invalid-field");
+			    "/problems/invalid-field");
 	const char *detail = json_string_value(json_object_get(res->json, "detail"));
 	assert_non_null(detail);
 	assert_non_null(strstr(detail, field));
@@ -230,7 +230,7 @@ static void string_of_the_wrong_type(void **state)
 static void string_length_counts_characters_not_bytes(void **state)
 {
 	struct fixture *f =
-	    with_body(state, "{\"zh\": \"中文字\", \"emoji\": \"😀😀\", \"long\": \"中文字符\"}");
+		with_body(state, "{\"zh\": \"中文字\", \"emoji\": \"😀😀\", \"long\": \"中文字符\"}");
 	const char *out = NULL;
 	/* 9 bytes, 3 characters */
 	assert_true(field_string(&f->req, &f->res, "zh", true, 3, 3, &out, NULL));
@@ -285,7 +285,7 @@ static void int_in_range_and_out(void **state)
 static void int_of_the_wrong_type(void **state)
 {
 	struct fixture *f =
-	    with_body(state, "{\"f\": 1.5, \"s\": \"3\", \"b\": true, \"whole\": 2.0}");
+		with_body(state, "{\"f\": 1.5, \"s\": \"3\", \"b\": true, \"whole\": 2.0}");
 	int64_t out = 0;
 	assert_false(field_int(&f->req, &f->res, "f", true, 0, 10, false, &out, NULL));
 	expect_422(&f->res, "f");
@@ -322,7 +322,7 @@ static void int_missing(void **state)
 static void bool_values(void **state)
 {
 	struct fixture *f =
-	    with_body(state, "{\"t\": true, \"f\": false, \"one\": 1, \"s\": \"true\"}");
+		with_body(state, "{\"t\": true, \"f\": false, \"one\": 1, \"s\": \"true\"}");
 	bool out = false, present = false;
 	assert_true(field_bool(&f->req, &f->res, "t", true, &out, &present));
 	assert_true(out);
@@ -359,8 +359,8 @@ static void string_array_valid_and_absent(void **state)
 static void string_array_invalid(void **state)
 {
 	struct fixture *f =
-	    with_body(state, "{\"many\": [\"a\", \"b\", \"c\"], \"empty\": [\"a\", \"\"],"
-	                     " \"long\": [\"中文字\"], \"num\": [1], \"str\": \"a\"}");
+		with_body(state, "{\"many\": [\"a\", \"b\", \"c\"], \"empty\": [\"a\", \"\"],"
+				 " \"long\": [\"中文字\"], \"num\": [1], \"str\": \"a\"}");
 	json_t *out = NULL;
 	assert_false(field_string_array(&f->req, &f->res, "many", 2, 10, &out));
 	expect_422(&f->res, "many");
@@ -377,8 +377,8 @@ static void string_array_invalid(void **state)
 static void date_field(void **state)
 {
 	struct fixture *f =
-	    with_body(state, "{\"d\": \"2024-02-29\", \"nul\": null, \"bad\": \"2023-02-29\","
-	                     " \"num\": 20240229}");
+		with_body(state, "{\"d\": \"2024-02-29\", \"nul\": null, \"bad\": \"2023-02-29\","
+				 " \"num\": 20240229}");
 	const char *out = NULL;
 	bool present = false;
 	assert_true(field_date(&f->req, &f->res, "d", &out, &present));
@@ -406,9 +406,9 @@ static void problem_body_is_complete(void **state)
 	json_t *j = f->res.json;
 	assert_int_equal(json_integer_value(json_object_get(j, "status")), 422);
 	assert_string_equal(json_string_value(json_object_get(j, "title")),
-	                    "Unprocessable Content");
+			    "Unprocessable Content");
 	assert_string_equal(json_string_value(json_object_get(j, "detail")),
-	                    "username is required");
+			    "username is required");
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -416,30 +416,30 @@ static void problem_body_is_complete(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(dates_that_exist),
-	    cmocka_unit_test(dates_that_do_not_exist),
-	    cmocka_unit_test(dates_in_the_wrong_format),
-	    cmocka_unit_test(utf8_length_counts_code_points),
-	    cmocka_unit_test(utf8_trim_drops_a_cut_character),
-	    cmocka_unit_test(utf8_valid_takes_only_well_formed_text),
-	    cmocka_unit_test(utf8_scrub_replaces_what_is_not_text),
-	    T(string_present_and_valid),
-	    T(string_required_but_missing),
-	    T(string_optional_and_missing_leaves_out),
-	    T(string_with_no_body_at_all),
-	    T(string_of_the_wrong_type),
-	    T(string_length_counts_characters_not_bytes),
-	    T(string_below_minimum),
-	    T(string_with_embedded_nul),
-	    T(int_in_range_and_out),
-	    T(int_of_the_wrong_type),
-	    T(int_null_only_when_allowed),
-	    T(int_missing),
-	    T(bool_values),
-	    T(string_array_valid_and_absent),
-	    T(string_array_invalid),
-	    T(date_field),
-	    T(problem_body_is_complete),
+		cmocka_unit_test(dates_that_exist),
+		cmocka_unit_test(dates_that_do_not_exist),
+		cmocka_unit_test(dates_in_the_wrong_format),
+		cmocka_unit_test(utf8_length_counts_code_points),
+		cmocka_unit_test(utf8_trim_drops_a_cut_character),
+		cmocka_unit_test(utf8_valid_takes_only_well_formed_text),
+		cmocka_unit_test(utf8_scrub_replaces_what_is_not_text),
+		T(string_present_and_valid),
+		T(string_required_but_missing),
+		T(string_optional_and_missing_leaves_out),
+		T(string_with_no_body_at_all),
+		T(string_of_the_wrong_type),
+		T(string_length_counts_characters_not_bytes),
+		T(string_below_minimum),
+		T(string_with_embedded_nul),
+		T(int_in_range_and_out),
+		T(int_of_the_wrong_type),
+		T(int_null_only_when_allowed),
+		T(int_missing),
+		T(bool_values),
+		T(string_array_valid_and_absent),
+		T(string_array_invalid),
+		T(date_field),
+		T(problem_body_is_complete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

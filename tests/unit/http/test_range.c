@@ -72,17 +72,17 @@ static void malformed_is_unsatisfiable(void **state)
 {
 	(void)state;
 	const char *bad[] = {"bytes=abc",
-	                     "bytes=0-1x",
-	                     "bytes=,0-1",
-	                     "bytes=-",
-	                     "bytes=--1",
-	                     "bytes=0-1,",
-	                     "bytes=1",
-	                     "bytes=+1-2",
-	                     "bytes=0x1-2",
-	                     "bytes=\t0-1",
-	                     "bytes=0-99999999999999999999",
-	                     "bytes=99999999999999999999-"};
+			     "bytes=0-1x",
+			     "bytes=,0-1",
+			     "bytes=-",
+			     "bytes=--1",
+			     "bytes=0-1,",
+			     "bytes=1",
+			     "bytes=+1-2",
+			     "bytes=0x1-2",
+			     "bytes=\t0-1",
+			     "bytes=0-99999999999999999999",
+			     "bytes=99999999999999999999-"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		expect(bad[i], 1000, RANGE_UNSATISFIABLE);
 }
@@ -115,15 +115,15 @@ static void etag_and_dates(void **state)
 	range_http_date(t, date);
 	assert_string_equal(date, "Tue, 29 Feb 2028 23:59:59 GMT");
 	const char *bad[] = {"",
-	                     "Sun, 06 Nov 1994 08:49:37 UTC",
-	                     "Sun, 6 Nov 1994 08:49:37 GMT",
-	                     "Sun, 06 Nov 1994 08:49:37 GMT ",
-	                     "Sun, 29 Feb 1900 00:00:00 GMT",
-	                     "Sun, 31 Apr 2020 00:00:00 GMT",
-	                     "Sun, 06 Foo 1994 08:49:37 GMT",
-	                     "Sun, 06 Nov 1994 24:00:00 GMT",
-	                     "Sun Nov 6 08:49:37 1994",
-	                     "784111777"};
+			     "Sun, 06 Nov 1994 08:49:37 UTC",
+			     "Sun, 6 Nov 1994 08:49:37 GMT",
+			     "Sun, 06 Nov 1994 08:49:37 GMT ",
+			     "Sun, 29 Feb 1900 00:00:00 GMT",
+			     "Sun, 31 Apr 2020 00:00:00 GMT",
+			     "Sun, 06 Foo 1994 08:49:37 GMT",
+			     "Sun, 06 Nov 1994 24:00:00 GMT",
+			     "Sun Nov 6 08:49:37 1994",
+			     "784111777"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_false(range_parse_http_date(bad[i], &t));
 	assert_false(range_parse_http_date(NULL, &t));
@@ -154,26 +154,28 @@ static void conditional_requests(void **state)
 	assert_int_equal(decide((struct range_request){.if_none_match = "junk, " ETAG}, &s), 200);
 	/* If-None-Match wins over If-Modified-Since */
 	assert_int_equal(
-	    decide((struct range_request){.if_none_match = "\"x\"", .if_modified_since = DATE}, &s),
-	    200);
+		decide((struct range_request){.if_none_match = "\"x\"", .if_modified_since = DATE},
+		       &s),
+		200);
 	assert_int_equal(decide((struct range_request){.if_modified_since = DATE}, &s), 304);
 	assert_int_equal(
-	    decide((struct range_request){.if_modified_since = "Sun, 06 Nov 1994 08:49:37 GMT"},
-	           &s),
-	    200);
+		decide((struct range_request){.if_modified_since = "Sun, 06 Nov 1994 08:49:37 GMT"},
+		       &s),
+		200);
 	assert_int_equal(decide((struct range_request){.if_modified_since = "yesterday"}, &s), 200);
 	/* 304 wins over Range */
 	assert_int_equal(
-	    decide((struct range_request){.if_none_match = ETAG, .range = "bytes=0-1"}, &s), 304);
+		decide((struct range_request){.if_none_match = ETAG, .range = "bytes=0-1"}, &s),
+		304);
 	/* If-Match is strong */
 	assert_int_equal(decide((struct range_request){.if_match = ETAG}, &s), 200);
 	assert_int_equal(decide((struct range_request){.if_match = "*"}, &s), 200);
 	assert_int_equal(decide((struct range_request){.if_match = "W/" ETAG}, &s), 412);
 	assert_int_equal(decide((struct range_request){.if_match = "\"x\""}, &s), 412);
-	assert_int_equal(
-	    decide((struct range_request){.if_unmodified_since = "Sun, 06 Nov 1994 08:49:37 GMT"},
-	           &s),
-	    412);
+	assert_int_equal(decide((struct range_request){.if_unmodified_since =
+							       "Sun, 06 Nov 1994 08:49:37 GMT"},
+				&s),
+			 412);
 	assert_int_equal(decide((struct range_request){.if_unmodified_since = DATE}, &s), 200);
 }
 
@@ -185,24 +187,27 @@ static void if_range(void **state)
 	assert_int_equal(s.length, 2);
 	s.length = 0;
 	assert_int_equal(decide((struct range_request){.range = "bytes=2-3", .if_range = ETAG}, &s),
-	                 206);
+			 206);
 	assert_int_equal(s.start, 2);
 	assert_int_equal(decide((struct range_request){.range = "bytes=0-1", .if_range = DATE}, &s),
-	                 206);
+			 206);
 	assert_int_equal(
-	    decide((struct range_request){.range = "bytes=0-1", .if_range = "\"other\""}, &s), 200);
+		decide((struct range_request){.range = "bytes=0-1", .if_range = "\"other\""}, &s),
+		200);
 	assert_int_equal(
-	    decide((struct range_request){.range = "bytes=0-1", .if_range = "W/" ETAG}, &s), 200);
+		decide((struct range_request){.range = "bytes=0-1", .if_range = "W/" ETAG}, &s),
+		200);
 	assert_int_equal(decide((struct range_request){.range = "bytes=0-1",
-	                                               .if_range = "Sun, 06 Nov 1994 08:49:37 GMT"},
-	                        &s),
-	                 200);
+						       .if_range = "Sun, 06 Nov 1994 08:49:37 GMT"},
+				&s),
+			 200);
 	assert_int_equal(
-	    decide((struct range_request){.range = "bytes=0-1", .if_range = "nonsense"}, &s), 200);
+		decide((struct range_request){.range = "bytes=0-1", .if_range = "nonsense"}, &s),
+		200);
 	/* a stale If-Range also spares the client a 416 */
 	assert_int_equal(
-	    decide((struct range_request){.range = "bytes=5000-", .if_range = "\"other\""}, &s),
-	    200);
+		decide((struct range_request){.range = "bytes=5000-", .if_range = "\"other\""}, &s),
+		200);
 	assert_int_equal(decide((struct range_request){.range = "bytes=5000-"}, &s), 416);
 	/* If-Range without Range means nothing */
 	assert_int_equal(decide((struct range_request){.if_range = "\"other\""}, &s), 200);
@@ -211,14 +216,14 @@ static void if_range(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(single_ranges),
-	    cmocka_unit_test(no_header_or_other_unit),
-	    cmocka_unit_test(unsatisfiable),
-	    cmocka_unit_test(malformed_is_unsatisfiable),
-	    cmocka_unit_test(several_ranges_are_ignored),
-	    cmocka_unit_test(etag_and_dates),
-	    cmocka_unit_test(conditional_requests),
-	    cmocka_unit_test(if_range),
+		cmocka_unit_test(single_ranges),
+		cmocka_unit_test(no_header_or_other_unit),
+		cmocka_unit_test(unsatisfiable),
+		cmocka_unit_test(malformed_is_unsatisfiable),
+		cmocka_unit_test(several_ranges_are_ignored),
+		cmocka_unit_test(etag_and_dates),
+		cmocka_unit_test(conditional_requests),
+		cmocka_unit_test(if_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,7 @@ static const char *member(const struct cr_response *res, const char *name)
 
 /* Asserts `res` is exactly the problem {type, title, status, detail}. */
 static void expect_problem(const struct cr_response *res, unsigned status, const char *type,
-                           const char *title)
+			   const char *title)
 {
 	assert_int_equal(res->status, status);
 	assert_true(res->is_problem);
@@ -183,7 +183,8 @@ static void headers_past_the_maximum_are_dropped(void **state)
 	struct cr_response *res = *state;
 	static const char *const names[] = {"X-0", "X-1", "X-2", "X-3", "X-4", "X-5",
 					    "X-6", "X-7", "X-8", "X-9", "X-10"};
-	_Static_assert(sizeof names / sizeof names[0] > CR_MAX_EXTRA_HEADERS, "more names than room");
+	_Static_assert(sizeof names / sizeof names[0] > CR_MAX_EXTRA_HEADERS,
+		       "more names than room");
 	for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
 		http_header(res, names[i], "%d", i);
 	assert_int_equal(res->nheaders, CR_MAX_EXTRA_HEADERS);
@@ -233,20 +234,20 @@ static void clear_frees_and_resets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(problem_has_the_four_members),
-	    T(problem_titles_follow_status),
-	    T(problem_detail_is_not_a_format_string),
-	    T(long_detail_is_truncated_not_overflowed),
-	    T(problem_keeps_headers_added_before),
-	    T(a_later_answer_replaces_the_body_and_keeps_headers),
-	    T(json_with_null_body_is_a_500_problem),
-	    T(invalid_field_is_422_with_field),
-	    T(error_mapping),
-	    T(other_errors_are_500),
-	    T(headers_past_the_maximum_are_dropped),
-	    T(setting_a_header_again_replaces_it),
-	    T(long_header_value_is_truncated),
-	    T(clear_frees_and_resets),
+		T(problem_has_the_four_members),
+		T(problem_titles_follow_status),
+		T(problem_detail_is_not_a_format_string),
+		T(long_detail_is_truncated_not_overflowed),
+		T(problem_keeps_headers_added_before),
+		T(a_later_answer_replaces_the_body_and_keeps_headers),
+		T(json_with_null_body_is_a_500_problem),
+		T(invalid_field_is_422_with_field),
+		T(error_mapping),
+		T(other_errors_are_500),
+		T(headers_past_the_maximum_are_dropped),
+		T(setting_a_header_again_replaces_it),
+		T(long_header_value_is_truncated),
+		T(clear_frees_and_resets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,12 +19,12 @@ static void handler(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-    {.method = "GET", .pattern = "/api/v1/users", .handler = handler},
-    {.method = "POST", .pattern = "/api/v1/users", .handler = handler},
-    {.method = "GET", .pattern = "/api/v1/users/me", .handler = handler},
-    {.method = "GET", .pattern = "/api/v1/users/{id}", .handler = handler},
-    {.method = "PATCH", .pattern = "/api/v1/users/{id}", .handler = handler},
-    {.method = "DELETE", .pattern = "/api/v1/teams/{team}/members/{user}", .handler = handler},
+	{.method = "GET", .pattern = "/api/v1/users", .handler = handler},
+	{.method = "POST", .pattern = "/api/v1/users", .handler = handler},
+	{.method = "GET", .pattern = "/api/v1/users/me", .handler = handler},
+	{.method = "GET", .pattern = "/api/v1/users/{id}", .handler = handler},
+	{.method = "PATCH", .pattern = "/api/v1/users/{id}", .handler = handler},
+	{.method = "DELETE", .pattern = "/api/v1/teams/{team}/members/{user}", .handler = handler},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -92,9 +92,9 @@ static void param_does_not_match_empty_or_several_segments(void **state)
 	assert_int_equal(router_match(r, "PATCH", "/api/v1/users/", &m), ROUTER_NOT_FOUND);
 	assert_int_equal(router_match(r, "PATCH", "/api/v1/users/1/2", &m), ROUTER_NOT_FOUND);
 	assert_int_equal(router_match(r, "DELETE", "/api/v1/teams//members/bob", &m),
-	                 ROUTER_NOT_FOUND);
+			 ROUTER_NOT_FOUND);
 	assert_int_equal(router_match(r, "DELETE", "/api/v1/teams/7/members/", &m),
-	                 ROUTER_NOT_FOUND);
+			 ROUTER_NOT_FOUND);
 }
 
 static void trailing_slash_and_empty_segment_do_not_match(void **state)
@@ -129,7 +129,7 @@ static void wrong_method_is_405_with_allow_list(void **state)
 	assert_string_equal(m.allow, "GET, HEAD, POST");
 
 	assert_int_equal(router_match(r, "POST", "/api/v1/teams/1/members/2", &m),
-	                 ROUTER_METHOD_NOT_ALLOWED);
+			 ROUTER_METHOD_NOT_ALLOWED);
 	assert_string_equal(m.allow, "DELETE");
 	assert_int_equal(m.nparams, 0);
 }
@@ -155,7 +155,7 @@ static void head_matches_get_routes_only(void **state)
 	assert_string_equal(m.params[0], "9");
 
 	assert_int_equal(router_match(r, "HEAD", "/api/v1/teams/1/members/2", &m),
-	                 ROUTER_METHOD_NOT_ALLOWED);
+			 ROUTER_METHOD_NOT_ALLOWED);
 	assert_string_equal(m.allow, "DELETE");
 }
 
@@ -270,8 +270,8 @@ static void malformed_pattern_is_not_added(void **state)
 	struct router r;
 	memset(&r, 0, sizeof r);
 	const struct cr_route two[] = {
-	    {.method = "GET", .pattern = "/ok", .handler = handler},
-	    {.method = "GET", .pattern = "bad", .handler = handler},
+		{.method = "GET", .pattern = "/ok", .handler = handler},
+		{.method = "GET", .pattern = "bad", .handler = handler},
 	};
 	assert_int_equal(router_add(&r, two, 2), CR_EINVAL);
 	assert_int_equal(r.count, 1);
@@ -280,25 +280,25 @@ static void malformed_pattern_is_not_added(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(exact_match_finds_route_and_index),
-	    cmocka_unit_test(literal_route_before_param_route_wins),
-	    cmocka_unit_test(param_captures_one_segment),
-	    cmocka_unit_test(params_are_copied_out_of_the_path),
-	    cmocka_unit_test(param_does_not_match_empty_or_several_segments),
-	    cmocka_unit_test(trailing_slash_and_empty_segment_do_not_match),
-	    cmocka_unit_test(unknown_path_is_404_with_no_allow),
-	    cmocka_unit_test(wrong_method_is_405_with_allow_list),
-	    cmocka_unit_test(allow_list_has_no_duplicates),
-	    cmocka_unit_test(head_matches_get_routes_only),
-	    cmocka_unit_test(method_is_case_sensitive),
-	    cmocka_unit_test(param_longer_than_buffer_does_not_match),
-	    cmocka_unit_test(two_params_sharing_the_buffer_are_bounded),
-	    cmocka_unit_test(full_table_is_etoobig),
-	    cmocka_unit_test(adding_in_batches_keeps_indexes),
-	    cmocka_unit_test(well_formed_patterns_are_accepted),
-	    cmocka_unit_test(malformed_patterns_are_einval),
-	    cmocka_unit_test(slash_inside_braces_is_einval),
-	    cmocka_unit_test(malformed_pattern_is_not_added),
+		cmocka_unit_test(exact_match_finds_route_and_index),
+		cmocka_unit_test(literal_route_before_param_route_wins),
+		cmocka_unit_test(param_captures_one_segment),
+		cmocka_unit_test(params_are_copied_out_of_the_path),
+		cmocka_unit_test(param_does_not_match_empty_or_several_segments),
+		cmocka_unit_test(trailing_slash_and_empty_segment_do_not_match),
+		cmocka_unit_test(unknown_path_is_404_with_no_allow),
+		cmocka_unit_test(wrong_method_is_405_with_allow_list),
+		cmocka_unit_test(allow_list_has_no_duplicates),
+		cmocka_unit_test(head_matches_get_routes_only),
+		cmocka_unit_test(method_is_case_sensitive),
+		cmocka_unit_test(param_longer_than_buffer_does_not_match),
+		cmocka_unit_test(two_params_sharing_the_buffer_are_bounded),
+		cmocka_unit_test(full_table_is_etoobig),
+		cmocka_unit_test(adding_in_batches_keeps_indexes),
+		cmocka_unit_test(well_formed_patterns_are_accepted),
+		cmocka_unit_test(malformed_patterns_are_einval),
+		cmocka_unit_test(slash_inside_braces_is_einval),
+		cmocka_unit_test(malformed_pattern_is_not_added),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -202,16 +202,16 @@ static void clear_of_other_key_keeps_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(unknown_key_is_not_blocked),
-	    T(blocks_at_max_failures_not_before),
-	    T(retry_after_is_the_rest_of_the_window),
-	    T(window_expiry_unblocks_and_restarts_the_count),
-	    T(failures_in_old_window_do_not_carry_over),
-	    T(clear_forgets_the_key),
-	    T(keys_are_independent),
-	    cmocka_unit_test(small_table_stays_correct_after_many_keys),
-	    cmocka_unit_test(newest_key_survives_in_a_full_table),
-	    cmocka_unit_test(clear_of_other_key_keeps_count),
+		T(unknown_key_is_not_blocked),
+		T(blocks_at_max_failures_not_before),
+		T(retry_after_is_the_rest_of_the_window),
+		T(window_expiry_unblocks_and_restarts_the_count),
+		T(failures_in_old_window_do_not_carry_over),
+		T(clear_forgets_the_key),
+		T(keys_are_independent),
+		cmocka_unit_test(small_table_stays_correct_after_many_keys),
+		cmocka_unit_test(newest_key_survives_in_a_full_table),
+		cmocka_unit_test(clear_of_other_key_keeps_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

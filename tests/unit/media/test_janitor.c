@@ -112,12 +112,13 @@ static int64_t add_video(const char *status, int64_t updated_at, const char *sou
 	else if (source_id)
 		assert_int_equal(media_upload_rel(source_id, rel, sizeof rel), CR_OK);
 	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(store_db(),
-					    "INSERT INTO videos(owner_id, title, status, source_path,"
-					    " source_bytes, created_at, updated_at)"
-					    " VALUES (1, 't', ?1, ?2, 5, ?3, ?3)",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(store_db(),
+				   "INSERT INTO videos(owner_id, title, status, source_path,"
+				   " source_bytes, created_at, updated_at)"
+				   " VALUES (1, 't', ?1, ?2, 5, ?3, ?3)",
+				   -1, &st, NULL),
+		SQLITE_OK);
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	if (source_id)
 		sqlite3_bind_text(st, 2, rel, -1, SQLITE_STATIC);
@@ -319,12 +320,18 @@ static void stored_paths_the_server_does_not_make_are_never_deleted(void **state
 	time_t now = time(NULL);
 	char id[33], out[33];
 	new_id(id);
-	assert_int_equal(media_upload_rel_parse("incoming/0123456789abcdef0123456789abcdef", out), CR_OK);
+	assert_int_equal(media_upload_rel_parse("incoming/0123456789abcdef0123456789abcdef", out),
+			 CR_OK);
 	assert_string_equal(out, "0123456789abcdef0123456789abcdef");
 	static const char *const bad[] = {
-		"../test.db", "incoming/../../test.db", "/etc/hostname", "incoming/ABCDEF0123456789abcdef0123456789",
-		"incoming/0123456789abcdef0123456789abcdef/x", "incoming/0123456789abcdef0123456789abcde",
-		"v/1/720p.mp4", "incoming/",
+		"../test.db",
+		"incoming/../../test.db",
+		"/etc/hostname",
+		"incoming/ABCDEF0123456789abcdef0123456789",
+		"incoming/0123456789abcdef0123456789abcdef/x",
+		"incoming/0123456789abcdef0123456789abcde",
+		"v/1/720p.mp4",
+		"incoming/",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_int_equal(media_upload_rel_parse(bad[i], out), CR_EINVAL);
@@ -376,7 +383,8 @@ static void a_large_backlog_goes_in_one_round(void **state)
 	assert_int_equal(purge(now), N);
 	for (int i = 0; i < N; i++)
 		assert_false(in_media("incoming", ids[i]));
-	assert_int_equal(sql_int("SELECT count(*) FROM videos WHERE media_purged_at IS NULL", 0), 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM videos WHERE media_purged_at IS NULL", 0),
+			 0);
 }
 
 static void orphans_go_only_when_old_unnamed_and_unlocked(void **state)
@@ -389,8 +397,13 @@ static void orphans_go_only_when_old_unnamed_and_unlocked(void **state)
 	add_upload(open_upload, 0);
 	add_upload(done_upload, add_video("published", now, done_upload, "done"));
 	add_video("processing", now, seeded, "queued"); /* the demo seed makes no upload row */
-	const char *files[] = {orphan, open_upload, done_upload, seeded, locked,
-			       "notes.txt", "0123456789ABCDEF0123456789ABCDEF"};
+	const char *files[] = {orphan,
+			       open_upload,
+			       done_upload,
+			       seeded,
+			       locked,
+			       "notes.txt",
+			       "0123456789ABCDEF0123456789ABCDEF"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		put("incoming", files[i]);
 	char target[PATH_MAX], lpath[PATH_MAX];

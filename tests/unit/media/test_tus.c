@@ -29,8 +29,8 @@ static void size_rejects_junk_and_overflow(void **state)
 	(void)state;
 	int64_t v = 42;
 	const char *bad[] = {
-	    "",    "-1",   "+1",  " 1",  "1 ",
-	    "1.0", "0x10", "1e3", "12a", "99999999999999999999" /* would overflow int64 */};
+		"",    "-1",   "+1",  " 1",  "1 ",
+		"1.0", "0x10", "1e3", "12a", "99999999999999999999" /* would overflow int64 */};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(tus_parse_size(bad[i], &v), CR_EINVAL);
 	assert_int_equal(tus_parse_size(NULL, &v), CR_EINVAL);
@@ -122,13 +122,13 @@ static void checksum_sha256(void **state)
 	(void)state;
 	/* sha256 of the empty string */
 	static const unsigned char want[32] = {0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14,
-	                                       0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-	                                       0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
-	                                       0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
+					       0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+					       0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
+					       0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
 	unsigned char digest[32] = {0};
 	assert_int_equal(
-	    tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", digest),
-	    CR_OK);
+		tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", digest),
+		CR_OK);
 	assert_memory_equal(digest, want, 32);
 }
 
@@ -137,7 +137,7 @@ static void checksum_other_algorithm_is_notfound(void **state)
 	(void)state;
 	unsigned char digest[32];
 	assert_int_equal(tus_parse_checksum("sha1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", digest),
-	                 CR_ENOTFOUND);
+			 CR_ENOTFOUND);
 	assert_int_equal(tus_parse_checksum("md5 1B2M2Y8AsgTpgAmY7PhCfg==", digest), CR_ENOTFOUND);
 }
 
@@ -151,26 +151,26 @@ static void checksum_malformed(void **state)
 	assert_int_equal(tus_parse_checksum("sha256 not-base64!", digest), CR_EINVAL);
 	/* 20 bytes: a valid base64 of the wrong length */
 	assert_int_equal(tus_parse_checksum("sha256 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", digest),
-	                 CR_EINVAL);
+			 CR_EINVAL);
 	/* 33 bytes: longer than a sha256 */
 	assert_int_equal(
-	    tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUA", digest),
-	    CR_EINVAL);
+		tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUA", digest),
+		CR_EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(size_accepts_plain_decimal),
-	    cmocka_unit_test(size_rejects_junk_and_overflow),
-	    cmocka_unit_test(metadata_decodes_pairs),
-	    cmocka_unit_test(metadata_tolerates_spaces_after_commas),
-	    cmocka_unit_test(metadata_empty_or_absent_is_empty_object),
-	    cmocka_unit_test(metadata_malformed),
-	    cmocka_unit_test(metadata_over_the_limit),
-	    cmocka_unit_test(checksum_sha256),
-	    cmocka_unit_test(checksum_other_algorithm_is_notfound),
-	    cmocka_unit_test(checksum_malformed),
+		cmocka_unit_test(size_accepts_plain_decimal),
+		cmocka_unit_test(size_rejects_junk_and_overflow),
+		cmocka_unit_test(metadata_decodes_pairs),
+		cmocka_unit_test(metadata_tolerates_spaces_after_commas),
+		cmocka_unit_test(metadata_empty_or_absent_is_empty_object),
+		cmocka_unit_test(metadata_malformed),
+		cmocka_unit_test(metadata_over_the_limit),
+		cmocka_unit_test(checksum_sha256),
+		cmocka_unit_test(checksum_other_algorithm_is_notfound),
+		cmocka_unit_test(checksum_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,10 +80,10 @@ static void test_bonus_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_day_boundary_in_zone),
-	    cmocka_unit_test(test_prev_day),
-	    cmocka_unit_test(test_streaks),
-	    cmocka_unit_test(test_bonus_table),
+		cmocka_unit_test(test_day_boundary_in_zone),
+		cmocka_unit_test(test_prev_day),
+		cmocka_unit_test(test_streaks),
+		cmocka_unit_test(test_bonus_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

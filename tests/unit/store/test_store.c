@@ -88,8 +88,8 @@ static void migrations_are_applied(void **state)
 	assert_true(schema_migration_count > 0);
 	assert_int_equal(store_schema_version(), (int)schema_migration_count);
 	assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-	                           " AND name IN ('users', 'teams', 'tags', 'sessions')"),
-	                 4);
+				   " AND name IN ('users', 'teams', 'tags', 'sessions')"),
+			 4);
 }
 
 static void journal_mode_is_wal(void **state)
@@ -126,7 +126,7 @@ static void *check_thread_connection(void *p)
 		if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW)
 			snprintf(c->journal_mode, sizeof c->journal_mode, "%s",
-			         (const char *)sqlite3_column_text(st, 0));
+				 (const char *)sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 		sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &st, NULL);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -137,7 +137,7 @@ static void *check_thread_connection(void *p)
 			c->busy_timeout = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 		sqlite3_prepare_v2(db, "SELECT count(*) FROM teams WHERE name = 'shared'", -1, &st,
-		                   NULL);
+				   NULL);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			c->shared_teams = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
@@ -219,8 +219,8 @@ static void foreign_key_violation_is_conflict(void **state)
 {
 	(void)state;
 	static const char sql[] =
-	    "INSERT INTO users (username, display_name, role, team_id,"
-	    " password_hash, created_at) VALUES ('u', 'U', 'agent', 999, 'x', 0)";
+		"INSERT INTO users (username, display_name, role, team_id,"
+		" password_hash, created_at) VALUES ('u', 'U', 'agent', 999, 'x', 0)";
 	sqlite3_stmt *st = store_stmt(sql);
 	assert_non_null(st);
 	int rc = sqlite3_step(st);
@@ -247,11 +247,11 @@ static void exec_runs_several_statements(void **state)
 {
 	(void)state;
 	assert_int_equal(store_exec("INSERT INTO teams (name, created_at) VALUES ('a', 0);"
-	                            "INSERT INTO teams (name, created_at) VALUES ('b', 0);"),
-	                 CR_OK);
+				    "INSERT INTO teams (name, created_at) VALUES ('b', 0);"),
+			 CR_OK);
 	assert_int_equal(query_int("SELECT count(*) FROM teams"), 2);
 	assert_int_equal(store_exec("INSERT INTO teams (name, created_at) VALUES ('A', 0)"),
-	                 CR_ECONFLICT);
+			 CR_ECONFLICT);
 	assert_int_equal(store_exec("NOT SQL"), CR_EDB);
 }
 
@@ -305,21 +305,21 @@ static void writes_are_visible_to_other_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(migrations_are_applied),
-	    T(journal_mode_is_wal),
-	    T(foreign_keys_are_on),
-	    T(other_threads_get_configured_connections),
-	    T(stmt_is_cached_per_literal),
-	    T(cached_stmt_comes_back_reset_and_unbound),
-	    T(bad_sql_gives_null_and_counts_an_error),
-	    T(unique_violation_is_conflict),
-	    T(foreign_key_violation_is_conflict),
-	    T(error_codes_map),
-	    T(exec_runs_several_statements),
-	    T(rollback_discards),
-	    T(commit_keeps),
-	    T(misuse_of_transactions),
-	    T(writes_are_visible_to_other_threads),
+		T(migrations_are_applied),
+		T(journal_mode_is_wal),
+		T(foreign_keys_are_on),
+		T(other_threads_get_configured_connections),
+		T(stmt_is_cached_per_literal),
+		T(cached_stmt_comes_back_reset_and_unbound),
+		T(bad_sql_gives_null_and_counts_an_error),
+		T(unique_violation_is_conflict),
+		T(foreign_key_violation_is_conflict),
+		T(error_codes_map),
+		T(exec_runs_several_statements),
+		T(rollback_discards),
+		T(commit_keeps),
+		T(misuse_of_transactions),
+		T(writes_are_visible_to_other_threads),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
