@@ -42,7 +42,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps run test unit e2e clean format fuzz bench-http
+.PHONY: all deps run test unit e2e clean format format-check fuzz bench-http
 
 all: $(BINDIR)/casereel
 
@@ -74,7 +74,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libjansson-dev libsodium-dev libavformat-dev libavcodec-dev libavfilter-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
   nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev \
-  fonts-dejavu-core fonts-wqy-zenhei chromium
+  fonts-dejavu-core fonts-wqy-zenhei chromium clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -135,8 +135,13 @@ $(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(patsubst %.c,$(BUILD)/%.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 -include $(BUILD)/bench/rank_eval.d
 
+# One clang-format style for every C file in the tree (.clang-format).
+FORMAT_FILES = $$(git ls-files '*.c' '*.h')
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: every C file matches .clang-format"
 
 clean:
 	rm -rf build bin
