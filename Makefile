@@ -114,7 +114,7 @@ test: deps
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/fuzz_csv: $(call src_of,csv.c)
 build/fuzz/fuzz_router: $(call src_of,router.c)
-build/fuzz/fuzz_fields: $(call src_of,fields.c response.c)
+build/fuzz/fuzz_fields: $(call src_of,fields.c response.c text.c)
 build/fuzz/fuzz_tus: $(call src_of,tus.c)
 build/fuzz/fuzz_range: $(call src_of,range.c)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c

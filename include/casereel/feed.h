@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "casereel/error.h"
-#include "casereel/http.h"
 #include "casereel/text_buf.h"
+#include "casereel/user.h"
 
 #define FEED_SNAPSHOT_MAX 500  /* clips kept per snapshot */
 #define FEED_SNAPSHOT_TTL 3600 /* seconds a cursor stays valid */

@@ -13,8 +13,8 @@
 
 #include "casereel/catalog.h"
 #include "casereel/error.h"
-#include "casereel/http.h"
 #include "casereel/text_buf.h"
+#include "casereel/user.h"
 
 #define FEED_ITEMS_MAX 64 /* entries per call */
 

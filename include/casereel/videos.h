@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "casereel/error.h"
-#include "casereel/http.h"
 #include "casereel/transcode.h"
+#include "casereel/user.h"
 
 #define VIDEO_TITLE_MAX       100
 #define VIDEO_DESCRIPTION_MAX 2000

@@ -121,7 +121,7 @@ static void check_row(struct import *im, struct row *r)
 	size_t dn = utf8_length(c[COL_DISPLAY_NAME]);
 	if (dn < 1 || dn > 64)
 		row_error(im, r->line, "display_name", "1 to 64 characters");
-	if (*c[COL_ROLE] && http_role_from_name(c[COL_ROLE]) == CR_ROLE_NONE)
+	if (*c[COL_ROLE] && user_role_from_name(c[COL_ROLE]) == CR_ROLE_NONE)
 		row_error(im, r->line, "role", "agent, trainer or admin");
 	if (utf8_length(c[COL_TEAM]) > 64 || utf8_length(c[COL_POSITION]) > 64)
 		row_error(im, r->line, "team", "team and position are at most 64 characters");

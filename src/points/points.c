@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casereel/fields.h"
 #include "casereel/ledger.h"
 #include "casereel/store.h"
+#include "casereel/text.h"
 
 void points_day(time_t t, char out[POINTS_DAY_LEN])
 {
