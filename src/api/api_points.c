@@ -1,11 +1,12 @@
 /* Points: balance and history, daily check-in, tips, the gift catalogue and
  * the earning rules (issue 5). Every write that moves points goes through
- * ledger_idempotent, so it needs an Idempotency-Key. */
+ * http_idempotent, so it needs an Idempotency-Key. */
 #include <string.h>
 #include <time.h>
 
 #include "casereel/app.h"
 #include "casereel/fields.h"
+#include "casereel/idempotency.h"
 #include "casereel/ledger.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
@@ -54,7 +55,7 @@ static void checkin_inner(struct cr_request *req, struct cr_response *res)
 
 static void checkin(struct cr_request *req, struct cr_response *res)
 {
-	ledger_idempotent(req, res, checkin_inner);
+	http_idempotent(req, res, checkin_inner);
 }
 
 static void tip_inner(struct cr_request *req, struct cr_response *res)
@@ -88,7 +89,7 @@ static void tip_inner(struct cr_request *req, struct cr_response *res)
 
 static void tip(struct cr_request *req, struct cr_response *res)
 {
-	ledger_idempotent(req, res, tip_inner);
+	http_idempotent(req, res, tip_inner);
 }
 
 static void list_gifts(struct cr_request *req, struct cr_response *res)
