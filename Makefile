@@ -42,7 +42,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps run test unit e2e clean format format-check fuzz bench-http
+.PHONY: all deps run test unit e2e clean format format-check layering-check fuzz bench-http
 
 all: $(BINDIR)/casereel
 
@@ -142,6 +142,11 @@ format:
 
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: every C file matches .clang-format"
+
+# Domain and store code includes no HTTP header; src/api/ runs no SQL (its
+# domain modules do). Prints every violation.
+layering-check:
+	@.ci/layering.sh
 
 clean:
 	rm -rf build bin
