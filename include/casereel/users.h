@@ -47,10 +47,6 @@ cr_err users_get_json(int64_t id, json_t **out);
  * (0 = all), as a JSON array (new reference). */
 cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out);
 
-/* The id of the team named `name`, creating it when `create` is set.
- * CR_ENOTFOUND when absent and not created. */
-cr_err teams_id_by_name(const char *name, bool create, int64_t *id);
-
 /* True when `name` is a valid username: 1–32 of [a-z0-9._-], starting with
  * a letter or digit (checked case-insensitively). */
 bool users_username_valid(const char *name);

@@ -11,6 +11,7 @@
 #include "casereel/csv.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
+#include "casereel/teams.h"
 #include "casereel/users.h"
 
 #define MAX_ROWS               1000
