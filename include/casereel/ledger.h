@@ -54,6 +54,10 @@ cr_err ledger_user_account(int64_t user_id, int64_t *account);
 /* Balance of account `account` (0 for an unknown account). */
 cr_err ledger_balance(int64_t account, int64_t *balance);
 
+/* Balance of user `user_id`'s account: 0 for a user who never earned (no
+ * account is made). Needs no transaction. */
+cr_err ledger_user_balance(int64_t user_id, int64_t *balance);
+
 /* Appends transfer `t`; *id (may be NULL) gets its id. Errors:
  * CR_ECONFLICT when t->ref was used before (nothing written), CR_ETOOBIG
  * when the paying account (not the company) holds less than t->amount,

@@ -44,6 +44,18 @@ cr_err ledger_balance(int64_t account, int64_t *balance)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "balance");
 }
 
+cr_err ledger_user_balance(int64_t user_id, int64_t *balance)
+{
+	sqlite3_stmt *st = store_stmt("SELECT balance FROM point_accounts WHERE user_id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, user_id);
+	int rc = sqlite3_step(st);
+	*balance = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	store_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "balance");
+}
+
 static void bind_opt_id(sqlite3_stmt *st, int col, int64_t id)
 {
 	if (id > 0)
