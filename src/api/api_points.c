@@ -9,7 +9,6 @@
 #include "casereel/idempotency.h"
 #include "casereel/ledger.h"
 #include "casereel/points.h"
-#include "casereel/store.h"
 
 static void my_points(struct cr_request *req, struct cr_response *res)
 {
@@ -138,18 +137,7 @@ static void put_gifts(struct cr_request *req, struct cr_response *res)
 		if (!gift_ok(res, i, g))
 			return;
 	}
-	cr_err e = store_begin();
-	json_array_foreach(gifts, i, g)
-	{
-		if (e)
-			break;
-		json_t *active = json_object_get(g, "active");
-		e = points_gift_put(json_string_value(json_object_get(g, "name")),
-				    json_string_value(json_object_get(g, "label")),
-				    json_integer_value(json_object_get(g, "points")),
-				    !active || json_is_true(active));
-	}
-	e = e ? (store_rollback(), e) : store_commit();
+	cr_err e = points_gifts_put_all(gifts);
 	if (e) {
 		http_error(res, e, "gifts");
 		return;

@@ -371,6 +371,24 @@ cr_err points_gift_put(const char *name, const char *label, int64_t points, bool
 	return store_run(st, "put gift");
 }
 
+cr_err points_gifts_put_all(const json_t *gifts)
+{
+	size_t i;
+	json_t *g;
+	cr_err e = store_begin();
+	json_array_foreach(gifts, i, g)
+	{
+		if (e)
+			break;
+		json_t *active = json_object_get(g, "active");
+		e = points_gift_put(json_string_value(json_object_get(g, "name")),
+				    json_string_value(json_object_get(g, "label")),
+				    json_integer_value(json_object_get(g, "points")),
+				    !active || json_is_true(active));
+	}
+	return e ? (store_rollback(), e) : store_commit();
+}
+
 /* One aggregate over today's tips of a viewer, optionally to one creator. */
 static cr_err tip_sum(const char *sql, int64_t from, const char *day, int64_t to, int64_t *sum)
 {
