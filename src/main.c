@@ -12,6 +12,7 @@
 #include "casereel/catalog.h"
 #include "casereel/config.h"
 #include "casereel/feed.h"
+#include "casereel/feed_items.h"
 #include "casereel/http_server.h"
 #include "casereel/impressions.h"
 #include "casereel/janitor.h"
@@ -151,6 +152,7 @@ static int serve(int argc, char **argv)
 	impressions_flush();
 	feed_shutdown();
 	catalog_shutdown();
+	feed_items_shutdown();
 	app_free(&app);
 	store_close_thread();
 	log_info("stopped");

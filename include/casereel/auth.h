@@ -8,7 +8,7 @@
 
 #include "casereel/config.h"
 #include "casereel/error.h"
-#include "casereel/http.h"
+#include "casereel/user.h"
 
 /* 32 random bytes as unpadded base64url: 43 characters + NUL. */
 #define AUTH_TOKEN_CHARS 44

@@ -6,7 +6,6 @@
 #ifndef CASEREEL_CATALOG_H
 #define CASEREEL_CATALOG_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,11 +32,8 @@ struct catalog {
 	size_t n;
 	struct catalog_clip *clips; /* sorted by id */
 	const char *tag_names[64];  /* by tag bit (tag_id % 64); NULL when unused */
-	/* n slots, one per clip: a rendering cache filled on first use by
-	 * src/feed_items.c (each a single malloc'd block, freed with the
-	 * catalogue) */
-	struct clip_text *_Atomic *texts;
 	int64_t built_ms;
+	uint64_t serial; /* unique per build: keys caches of what it holds */
 	/* private */
 	int refs;
 	uint64_t version;

@@ -6,11 +6,12 @@
 #define CASEREEL_FEED_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "casereel/error.h"
-#include "casereel/http.h"
 #include "casereel/text_buf.h"
+#include "casereel/user.h"
 
 #define FEED_SNAPSHOT_MAX 500  /* clips kept per snapshot */
 #define FEED_SNAPSHOT_TTL 3600 /* seconds a cursor stays valid */
@@ -22,6 +23,20 @@
  * expired or someone else's. Items are rendered by src/feed_items.c. */
 cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
 		 struct text_buf *out);
+
+/* What a plain list of published clips keeps (src/feed/feed_lists.c); the
+ * members given (non-NULL, non-zero) all apply. */
+struct feed_filter {
+	const char *tag;   /* clips with this tag */
+	int64_t owner_id;  /* clips by this creator */
+	const char *query; /* title contains these words literally, or a tag equals them */
+};
+
+/* Ids of the published clips that pass `f`, newest first, below id
+ * `before`: at most `limit` into ids[], their number in *n. CR_EDB when
+ * the list cannot be read. */
+cr_err feed_list_published(const struct feed_filter *f, int64_t before, long limit, int64_t *ids,
+			   size_t *n);
 
 /* Drops the viewer's cached order so the next reload re-ranks (after they
  * finish a clip: watched clips sink). Cursors keep working. */

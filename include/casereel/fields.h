@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "casereel/http.h"
+#include "casereel/text.h"
 
 /* A UTF-8 string of min..max characters (code points). *out borrows from
  * req->json. `present` (may be NULL) says whether the field was given. */
@@ -32,23 +33,5 @@ bool field_string_array(struct cr_request *req, struct cr_response *res, const c
 /* A calendar date "YYYY-MM-DD" that exists; JSON null allowed (out = NULL). */
 bool field_date(struct cr_request *req, struct cr_response *res, const char *name, const char **out,
 		bool *present);
-
-/* Number of UTF-8 code points in `s` (assumed valid UTF-8, as jansson gives). */
-size_t utf8_length(const char *s);
-
-/* Drops an incomplete UTF-8 sequence at the end of s (what a byte-counted
- * cut such as snprintf's leaves); returns the new length. */
-size_t utf8_trim(char *s);
-
-/* True when `s` is well-formed UTF-8 (what JSON strings must be). */
-bool utf8_valid(const char *s);
-
-/* Replaces every byte of `s` that does not belong to a well-formed UTF-8
- * sequence with '?', in place: makes text from outside (a URL, a CSV cell)
- * safe to quote in JSON. */
-void utf8_scrub(char *s);
-
-/* True when `s` is a "YYYY-MM-DD" date that exists in the calendar. */
-bool date_is_valid(const char *s);
 
 #endif

@@ -9,12 +9,10 @@
 #include <stdint.h>
 
 #include "casereel/config.h"
+#include "casereel/user.h"
 
 struct MHD_Connection;
 struct cr_app;
-
-/* Roles are ordered: each one can do everything the one below can. */
-enum cr_role { CR_ROLE_NONE = 0, CR_ROLE_AGENT, CR_ROLE_TRAINER, CR_ROLE_ADMIN };
 
 /* What body a route accepts. JSON and CSV bodies are collected by the glue
  * (size and content type enforced); STREAM bodies go chunk by chunk to the
@@ -22,13 +20,6 @@ enum cr_role { CR_ROLE_NONE = 0, CR_ROLE_AGENT, CR_ROLE_TRAINER, CR_ROLE_ADMIN }
 enum cr_body { CR_BODY_NONE = 0, CR_BODY_JSON, CR_BODY_CSV, CR_BODY_STREAM };
 
 #define CR_MAX_PATH_PARAMS 4
-
-struct cr_user {
-	int64_t id;
-	enum cr_role role;
-	int64_t team_id; /* 0 when in no team */
-	char username[64];
-};
 
 struct cr_request {
 	struct MHD_Connection *conn;
@@ -169,10 +160,5 @@ const char *http_req_header(const struct cr_request *req, const char *name);
  * naming `what` and returns false. */
 bool http_path_id(const struct cr_request *req, struct cr_response *res, size_t idx,
 		  const char *what, int64_t *out);
-
-/* Role name ("agent", ...) and its inverse; role_from_name returns
- * CR_ROLE_NONE for an unknown name. */
-const char *http_role_name(enum cr_role role);
-enum cr_role http_role_from_name(const char *name);
 
 #endif

@@ -1,5 +1,7 @@
-/* The points ledger: accounts and append-only, double-entry transfers, plus
- * the idempotency keys that make every points write safe to retry.
+/* The points ledger: accounts and append-only, double-entry transfers
+ * (src/points/ledger.c), their history (ledger_history.c), the idempotency
+ * keys that make every points write safe to retry (ledger_keys.c) and the
+ * group commit that makes them durable in batches (ledger_commit.c).
  *
  * Accounts: one company account (LEDGER_COMPANY, the only one that may go
  * below zero: it mints), one shop account (LEDGER_SHOP), one per user made
@@ -13,10 +15,10 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "casereel/error.h"
-#include "casereel/http.h"
 
 #define LEDGER_COMPANY 1
 #define LEDGER_SHOP    2
@@ -52,6 +54,10 @@ cr_err ledger_user_account(int64_t user_id, int64_t *account);
 /* Balance of account `account` (0 for an unknown account). */
 cr_err ledger_balance(int64_t account, int64_t *balance);
 
+/* Balance of user `user_id`'s account: 0 for a user who never earned (no
+ * account is made). Needs no transaction. */
+cr_err ledger_user_balance(int64_t user_id, int64_t *balance);
+
 /* Appends transfer `t`; *id (may be NULL) gets its id. Errors:
  * CR_ECONFLICT when t->ref was used before (nothing written), CR_ETOOBIG
  * when the paying account (not the company) holds less than t->amount,
@@ -82,25 +88,74 @@ cr_err ledger_reward(int64_t user_id, int64_t amount, const char *kind, const ch
  * quantity (order, refund). Needs no transaction. */
 cr_err ledger_history_json(int64_t user_id, int64_t before, long limit, json_t **out);
 
-/* --- idempotency keys ------------------------------------------------- */
+/* --- idempotency keys (src/points/ledger_keys.c) ----------------------
+ * Every points write carries a key chosen by the caller; the first answer
+ * to it is stored with the write, in the same transaction, so a retry gets
+ * that answer again instead of writing twice. */
 
-/* Runs `inner` as one idempotent points write. Reads the Idempotency-Key
- * header (missing or malformed: 400), hashes method, path and body, and
- * inside a BEGIN IMMEDIATE transaction either replays the first answer
- * stored for (caller, key) byte for byte (a different request under the
- * same key: 422), or runs `inner` inside a savepoint and stores its answer
- * with the key. A 4xx answer of `inner` rolls back what it wrote but is
- * stored; a 5xx rolls back everything and stores nothing, so a retry runs
- * again. Group commit: `inner` runs on the ledger's writer thread (its own
- * connection), batched with other requests' writes into one transaction;
- * this call returns once that transaction committed (durably) or failed
- * (then every request of the batch answers 500 and stored nothing).
- * `inner` may only use req, res and the store; it must not open or end
- * transactions itself. */
-void ledger_idempotent(struct cr_request *req, struct cr_response *res, cr_handler_fn inner);
+#define LEDGER_KEY_MAX 200
+
+/* The first answer to a points write, as stored under its key. */
+struct ledger_answer {
+	unsigned status;
+	bool problem; /* body is a problem document */
+	char *body;   /* NUL-terminated; owned by whoever filled the struct */
+	size_t len;
+};
+
+/* True when `key` is 1 to LEDGER_KEY_MAX visible ASCII characters. */
+bool ledger_key_valid(const char *key);
+
+/* Looks up the answer stored for (user_id, key), inside the open
+ * transaction. CR_OK: `hash` gets the fingerprint of the request that made
+ * it and *answer the answer (the caller frees answer->body); CR_ENOTFOUND:
+ * no such key; CR_EDB on a database error. */
+cr_err ledger_key_find(int64_t user_id, const char *key, unsigned char hash[32],
+		       struct ledger_answer *answer);
+
+/* Stores `answer` under (user_id, key) with the request's fingerprint
+ * `hash`, inside the open transaction. */
+cr_err ledger_key_save(int64_t user_id, const char *key, const unsigned char hash[32],
+		       const struct ledger_answer *answer);
 
 /* Forgets idempotency keys stored before `before` (unix seconds): a retry
  * with such a key runs as a new request. *removed gets the count. */
 cr_err ledger_expire_keys(int64_t before, int *removed);
+
+/* --- group commit (src/points/ledger_commit.c) -------------------------
+ * Points writes run on one writer thread (its own connection), batched
+ * with other writes into one transaction, so a batch costs one fsync. */
+
+/* What the writer does with one write; each callback gets the ctx given to
+ * ledger_commit_submit. */
+struct ledger_write_ops {
+	/* On the submitting thread, just before the write is queued for the
+	 * writer thread (never when it runs at once): the owner parks until
+	 * `done`. */
+	void (*queued)(void *ctx);
+	/* On the writer thread, inside the batch's transaction: the write. It
+	 * may hold one savepoint (ledger_savepoint_*) and must release it; it
+	 * must not open or end transactions. */
+	void (*run)(void *ctx);
+	/* The batch's transaction failed to begin or to commit, or SQLite
+	 * rolled it back: nothing of this write is durable. Called instead of
+	 * run, or after it. */
+	void (*failed)(void *ctx, cr_err e);
+	/* Last call, once the batch committed (durably) or failed: the owner's
+	 * answer may now leave, and ctx may be freed. */
+	void (*done)(void *ctx);
+};
+
+/* Hands one write to the writer thread and returns; when that thread could
+ * not be started, runs it on the calling thread before returning (then
+ * `queued` is not called). `ops` must outlive the write. CR_ENOMEM: nothing
+ * was called. */
+cr_err ledger_commit_submit(const struct ledger_write_ops *ops, void *ctx);
+
+/* Inside ledger_write_ops.run: SAVEPOINT, ROLLBACK TO and RELEASE of the
+ * write's own savepoint, so a write can undo its rows and keep the batch. */
+cr_err ledger_savepoint_begin(void);
+cr_err ledger_savepoint_rollback(void);
+cr_err ledger_savepoint_release(void);
 
 #endif

@@ -91,6 +91,10 @@ cr_err points_gifts_json(bool active_only, json_t **out);
 /* Creates or updates gift `name`. */
 cr_err points_gift_put(const char *name, const char *label, int64_t points, bool active);
 
+/* points_gift_put for every {name, label, points, active (optional, default
+ * true)} of `gifts` (validated), all or none, in one transaction. */
+cr_err points_gifts_put_all(const json_t *gifts);
+
 enum points_refusal {
 	POINTS_OK = 0,
 	POINTS_NO_VIDEO, /* clip not published */

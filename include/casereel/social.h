@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "casereel/error.h"
-#include "casereel/http.h"
+#include "casereel/user.h"
 
 #define COMMENT_MAX_CHARS 500
 

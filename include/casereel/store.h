@@ -77,6 +77,9 @@ uint64_t store_error_count(void);
 /* Closes the calling thread's connection (used by the main thread at exit). */
 void store_close_thread(void);
 
+/* True when the database answers a query (the health check). */
+bool store_reachable(void);
+
 /* The schema version after migrations (PRAGMA user_version). */
 int store_schema_version(void);
 

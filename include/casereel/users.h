@@ -35,6 +35,21 @@ struct user_fields {
  * own transaction unless one is open already (bulk import). */
 cr_err users_create(const struct user_fields *f, int64_t *id, char *why, size_t why_len);
 
+/* One user of a bulk import (src/accounts/users_import.c): its profile
+ * (f.has_team and f.team_id are set from `team`), the name of its team
+ * ("": none; made when new), and *id, the new user's id. */
+struct users_import_row {
+	struct user_fields f;
+	const char *team;
+	int64_t id;
+};
+
+/* Creates the users of rows[0..n) in one transaction, all or none, making
+ * their teams as needed. Errors as users_create, with *bad the index of the
+ * row that failed (SIZE_MAX when no row did, e.g. the transaction). */
+cr_err users_import(struct users_import_row *rows, size_t n, char *why, size_t why_len,
+		    size_t *bad);
+
 /* Changes the given fields of user `id`. CR_ENOTFOUND, CR_EINVAL as above.
  * Deactivating a user or changing the password revokes their sessions. */
 cr_err users_update(int64_t id, const struct user_fields *f, char *why, size_t why_len);
@@ -46,10 +61,6 @@ cr_err users_get_json(int64_t id, json_t **out);
 /* Up to `limit` users with id > after, optionally only team `team_id`
  * (0 = all), as a JSON array (new reference). */
 cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out);
-
-/* The id of the team named `name`, creating it when `create` is set.
- * CR_ENOTFOUND when absent and not created. */
-cr_err teams_id_by_name(const char *name, bool create, int64_t *id);
 
 /* True when `name` is a valid username: 1–32 of [a-z0-9._-], starting with
  * a letter or digit (checked case-insensitively). */

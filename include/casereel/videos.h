@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "casereel/error.h"
-#include "casereel/http.h"
 #include "casereel/transcode.h"
+#include "casereel/user.h"
 
 #define VIDEO_TITLE_MAX       100
 #define VIDEO_DESCRIPTION_MAX 2000
@@ -77,6 +77,13 @@ cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now);
 /* True for the states whose media may be served and linked: published, and
  * pending_review (the trainers' preview). */
 bool videos_status_has_media(const char *status);
+
+/* CR_OK when clip `id` exists and its media may be served
+ * (videos_status_has_media), CR_ENOTFOUND when not, CR_EDB. */
+cr_err videos_media_servable(int64_t id);
+
+/* True when clip `id` exists and user `user_id` uploaded it. */
+bool videos_owned_by(int64_t id, int64_t user_id);
 
 /* Approves (→ published) or rejects (→ rejected, with `reason`) a clip that
  * is pending review. CR_ENOTFOUND, or CR_ECONFLICT when not pending. */

@@ -31,7 +31,7 @@ cr_err auth_hash_password(const struct cr_config *cfg, const char *password,
 static void read_user(sqlite3_stmt *st, struct cr_user *user)
 {
 	user->id = sqlite3_column_int64(st, 0);
-	user->role = http_role_from_name((const char *)sqlite3_column_text(st, 1));
+	user->role = user_role_from_name((const char *)sqlite3_column_text(st, 1));
 	user->team_id = sqlite3_column_int64(st, 2);
 	snprintf(user->username, sizeof user->username, "%s", sqlite3_column_text(st, 3));
 }

@@ -274,29 +274,3 @@ cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out)
 	sqlite3_bind_int64(st, 3, limit);
 	return store_rows_json(st, row_to_json, "list users", out);
 }
-
-cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
-{
-	if (create) {
-		sqlite3_stmt *ins =
-			store_stmt("INSERT OR IGNORE INTO teams(name, created_at) VALUES (?1, ?2)");
-		if (!ins)
-			return CR_EDB;
-		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 2, time(NULL));
-		cr_err e = store_run(ins, "create team");
-		if (e)
-			return e;
-	}
-	sqlite3_stmt *st = store_stmt("SELECT id FROM teams WHERE name = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	if (rc == SQLITE_ROW)
-		return CR_OK;
-	return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "team by name");
-}

@@ -1,81 +1,17 @@
-/* Learning analytics for trainers: per clip (funnel, average watch, a
- * 10-bucket retention curve, how many questions its quiz has), per person
- * (the learning profile) and per team, each list also as a CSV export
- * (?format=csv). */
-#include <math.h>
-#include <time.h>
-
+/* Learning analytics for trainers (src/feed/analytics.c), each list also
+ * as a CSV export (?format=csv). */
+#include "casereel/analytics.h"
 #include "casereel/app.h"
 #include "casereel/report.h"
-#include "casereel/store.h"
-
-#define MAX_ROWS 5000
-
-static const char *const clip_columns[] = {
-	"video_id", "title",   "creator",       "published_at",          "impressions",
-	"starts",   "viewers", "completions",   "average_watch_percent", "likes",
-	"comments", "tips",    "quiz_questions"};
-#define CLIP_NCOLS (sizeof clip_columns / sizeof clip_columns[0])
 
 static void clips(struct cr_request *req, struct cr_response *res)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id, v.title, u.display_name, v.published_at, v.impressions, v.starts,"
-		" (SELECT count(*) FROM watches w WHERE w.video_id = v.id),"
-		" v.completions,"
-		" (SELECT round(100.0 * avg(min(w.max_position / v.duration, 1.0)), 1) FROM "
-		"watches w"
-		"   WHERE w.video_id = v.id AND v.duration > 0),"
-		" v.likes, v.comments, v.tips,"
-		/* the active quiz only: replaced and retired questions stay inactive */
-		" (SELECT count(*) FROM quiz_questions q WHERE q.video_id = v.id AND q.active = 1)"
-		" FROM videos v JOIN users u ON u.id = v.owner_id WHERE v.status = 'published'"
-		" ORDER BY v.published_at DESC");
-	if (!st) {
+	json_t *rows;
+	if (analytics_clips(&rows)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	json_t *rows = report_rows(st, clip_columns, CLIP_NCOLS, MAX_ROWS);
-	store_done(st);
-	report_answer(req, res, rows, clip_columns, CLIP_NCOLS, NULL);
-}
-
-/* Share of a clip's viewers who reached each tenth of it. */
-static json_t *retention(int64_t id, double duration, int *viewers)
-{
-	int reached[10] = {0};
-	*viewers = 0;
-	sqlite3_stmt *st = store_stmt("SELECT max_position FROM watches WHERE video_id = ?1");
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		double share = duration > 0 ? sqlite3_column_double(st, 0) / duration : 0;
-		(*viewers)++;
-		for (int b = 0; b < 10; b++)
-			reached[b] += share >= b / 10.0;
-	}
-	store_done(st);
-	json_t *curve = json_array();
-	for (int b = 0; curve && b < 10; b++)
-		json_array_append_new(
-			curve,
-			json_real(*viewers ? round(1000.0 * reached[b] / *viewers) / 1000 : 0));
-	return curve;
-}
-
-/* Share of correct answers (0..1), or null when nobody answered. */
-static json_t *quiz_accuracy(const char *sql, int64_t id)
-{
-	sqlite3_stmt *st = store_stmt(sql);
-	json_t *v = NULL;
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) > 0)
-			v = json_real(round(1000.0 * sqlite3_column_double(st, 0)) / 1000);
-		store_done(st);
-	}
-	return v ? v : json_null();
+	report_answer(req, res, rows, analytics_clip_columns, ANALYTICS_CLIP_NCOLS, NULL);
 }
 
 static void clip_detail(struct cr_request *req, struct cr_response *res)
@@ -83,81 +19,12 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 	int64_t id;
 	if (!http_path_id(req, res, 0, "video", &id))
 		return;
-	sqlite3_stmt *st =
-		store_stmt("SELECT title, duration, impressions, starts, completions, likes,"
-			   " comments, tips, watch_seconds FROM videos WHERE id = ?1"
-			   " AND status IN ('published', 'pending_review', 'rejected')");
-	if (!st) {
-		http_error(res, CR_EDB, "analytics");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		store_done(st);
-		http_error(res, CR_ENOTFOUND, "transcoded video");
-		return;
-	}
-	double duration = sqlite3_column_double(st, 1);
-	json_t *j = json_pack(
-		"{s:I, s:s, s:f, s:i, s:i, s:i, s:i, s:i, s:i, s:f}", "video_id", (json_int_t)id,
-		"title", (const char *)sqlite3_column_text(st, 0), "duration", duration,
-		"impressions", sqlite3_column_int(st, 2), "starts", sqlite3_column_int(st, 3),
-		"completions", sqlite3_column_int(st, 4), "likes", sqlite3_column_int(st, 5),
-		"comments", sqlite3_column_int(st, 6), "tips", sqlite3_column_int(st, 7),
-		"minutes_watched", sqlite3_column_double(st, 8) / 60.0);
-	store_done(st);
-	int viewers = 0;
-	json_t *curve = retention(id, duration, &viewers);
-	/* the average share watched is the area under the retention curve */
-	double area = 0;
-	for (size_t b = 0; b < json_array_size(curve); b++)
-		area += json_real_value(json_array_get(curve, b)) / 10.0;
-	json_object_set_new(j, "viewers", json_integer(viewers));
-	json_object_set_new(j, "average_watch_percent", json_real(round(1000.0 * area) / 10.0));
-	json_object_set_new(j, "retention", curve);
-	json_object_set_new(j, "quiz_accuracy",
-			    quiz_accuracy("SELECT avg(a.correct), count(*) FROM quiz_answers a"
-					  " JOIN quiz_questions q ON q.id = a.question_id"
-					  " WHERE q.video_id = ?1",
-					  id));
-	http_json(res, 200, j);
-}
-
-static const char *const person_columns[] = {
-	"user_id",     "display_name", "team",          "minutes_watched", "clips_started",
-	"completions", "streak",       "points_earned", "skills_covered",  "activity_score"};
-
-/* The learning profile; activity score = 3 x completions + minutes + 2 x streak. */
-#define PERSON_SQL                                                                                 \
-	"SELECT u.id, u.display_name, t.name,"                                                     \
-	" round(COALESCE((SELECT sum(w.watched) FROM watches w WHERE w.user_id = u.id), 0) / "     \
-	"60.0, 1) AS minutes,"                                                                     \
-	" (SELECT count(*) FROM watches w WHERE w.user_id = u.id),"                                \
-	" (SELECT count(*) FROM watches w WHERE w.user_id = u.id AND w.completed_at IS NOT NULL) " \
-	"AS completions,"                                                                          \
-	" COALESCE((SELECT c.streak FROM checkins c WHERE c.user_id = u.id ORDER BY c.day DESC "   \
-	"LIMIT 1), 0) AS streak,"                                                                  \
-	" COALESCE((SELECT sum(x.amount) FROM point_transfers x JOIN point_accounts a ON a.id = "  \
-	"x.to_account"                                                                             \
-	"   WHERE a.user_id = u.id AND x.from_account <> 2), 0),"                                  \
-	" (SELECT group_concat(name, ';') FROM (SELECT DISTINCT tg.name FROM watches w"            \
-	"   JOIN video_tags vt ON vt.video_id = w.video_id JOIN tags tg ON tg.id = vt.tag_id"      \
-	"   WHERE w.user_id = u.id AND w.completed_at IS NOT NULL ORDER BY tg.name)),"             \
-	" 0 FROM users u LEFT JOIN teams t ON t.id = u.team_id"
-
-static json_t *people_rows(sqlite3_stmt *st)
-{
-	json_t *rows = report_rows(st, person_columns, 10, MAX_ROWS);
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r)
-	{
-		double score = 3.0 * (double)json_integer_value(json_object_get(r, "completions")) +
-			       json_number_value(json_object_get(r, "minutes_watched")) +
-			       2.0 * (double)json_integer_value(json_object_get(r, "streak"));
-		json_object_set_new(r, "activity_score", json_real(round(10 * score) / 10));
-	}
-	return rows;
+	json_t *j;
+	cr_err e = analytics_clip_json(id, &j);
+	if (e)
+		http_error(res, e, e == CR_ENOTFOUND ? "transcoded video" : "analytics");
+	else
+		http_json(res, 200, j);
 }
 
 static void people(struct cr_request *req, struct cr_response *res)
@@ -165,16 +32,12 @@ static void people(struct cr_request *req, struct cr_response *res)
 	long team;
 	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team))
 		return;
-	sqlite3_stmt *st = store_stmt(PERSON_SQL " WHERE u.active AND (?1 = 0 OR u.team_id = ?1)"
-						 " ORDER BY u.display_name");
-	if (!st) {
+	json_t *rows;
+	if (analytics_people(team, &rows)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	sqlite3_bind_int64(st, 1, team);
-	json_t *rows = people_rows(st);
-	store_done(st);
-	report_answer(req, res, rows, person_columns, 10, NULL);
+	report_answer(req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS, NULL);
 }
 
 static void person(struct cr_request *req, struct cr_response *res)
@@ -182,64 +45,22 @@ static void person(struct cr_request *req, struct cr_response *res)
 	int64_t id;
 	if (!http_path_id(req, res, 0, "user", &id))
 		return;
-	sqlite3_stmt *st = store_stmt(PERSON_SQL " WHERE u.id = ?1");
-	if (!st) {
-		http_error(res, CR_EDB, "analytics");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	json_t *rows = people_rows(st);
-	store_done(st);
-	json_t *one = json_array_get(rows, 0);
-	if (!one) {
-		json_decref(rows);
-		http_error(res, CR_ENOTFOUND, "user");
-		return;
-	}
-	json_incref(one);
-	json_decref(rows);
-	json_object_set_new(
-		one, "quiz_accuracy",
-		quiz_accuracy("SELECT avg(correct), count(*) FROM quiz_answers WHERE user_id = ?1",
-			      id));
-	http_json(res, 200, one);
+	json_t *one;
+	cr_err e = analytics_person_json(id, &one);
+	if (e)
+		http_error(res, e, e == CR_ENOTFOUND ? "user" : "analytics");
+	else
+		http_json(res, 200, one);
 }
-
-static const char *const team_columns[] = {"team_id",
-					   "team",
-					   "members",
-					   "active_last_7_days",
-					   "minutes_watched",
-					   "completions",
-					   "completions_per_member",
-					   "clips_published"};
 
 static void teams(struct cr_request *req, struct cr_response *res)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT t.id, t.name,"
-		" (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) AS members,"
-		" (SELECT count(DISTINCT w.user_id) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.last_at >= ?1 * 1000),"
-		" round(COALESCE((SELECT sum(w.watched) FROM watches w JOIN users u ON u.id = "
-		"w.user_id"
-		"   WHERE u.team_id = t.id), 0) / 60.0, 1),"
-		" (SELECT count(*) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS completions,"
-		" round(CAST((SELECT count(*) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS REAL) /"
-		"   max(1, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active)), 2),"
-		" (SELECT count(*) FROM videos v JOIN users u ON u.id = v.owner_id"
-		"   WHERE u.team_id = t.id AND v.status = 'published')"
-		" FROM teams t ORDER BY t.name");
-	if (!st) {
+	json_t *rows;
+	if (analytics_teams(&rows)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	sqlite3_bind_int64(st, 1, time(NULL) - 7 * 86400);
-	json_t *rows = report_rows(st, team_columns, 8, MAX_ROWS);
-	store_done(st);
-	report_answer(req, res, rows, team_columns, 8, NULL);
+	report_answer(req, res, rows, analytics_team_columns, ANALYTICS_TEAM_NCOLS, NULL);
 }
 
 static const struct cr_route routes[] = {

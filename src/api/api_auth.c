@@ -6,8 +6,7 @@
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/fields.h"
-#include "casereel/points.h"
-#include "casereel/store.h"
+#include "casereel/profile.h"
 #include "casereel/users.h"
 
 /* Refuses with 429 while the account or the client address is throttled. */
@@ -74,41 +73,14 @@ static void logout(struct cr_request *req, struct cr_response *res)
 		http_no_content(res);
 }
 
-/* The user's points; 0 for one who never earned (no account is made here). */
-static cr_err balance_of(int64_t user_id, int64_t *balance)
-{
-	sqlite3_stmt *st = store_stmt("SELECT balance FROM point_accounts WHERE user_id = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, user_id);
-	int rc = sqlite3_step(st);
-	*balance = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	store_done(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "balance");
-}
-
 static void me(struct cr_request *req, struct cr_response *res)
 {
-	json_t *j = NULL;
-	int streak = 0;
-	bool today = false;
-	int64_t balance = 0;
-	bool read = store_read_begin();
-	cr_err e = users_get_json(req->user.id, &j);
-	if (!e)
-		e = points_streak(req->user.id, time(NULL), &streak, &today);
-	if (!e)
-		e = balance_of(req->user.id, &balance);
-	store_read_end(read);
-	if (e) {
-		json_decref(j);
+	json_t *j;
+	cr_err e = profile_json(req->user.id, time(NULL), &j);
+	if (e)
 		http_error(res, e, "user");
-		return;
-	}
-	json_object_set_new(j, "points", json_integer(balance));
-	json_object_set_new(j, "streak", json_integer(streak));
-	json_object_set_new(j, "checked_in_today", json_boolean(today));
-	http_json(res, 200, j);
+	else
+		http_json(res, 200, j);
 }
 
 static const struct cr_route routes[] = {

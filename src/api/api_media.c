@@ -18,7 +18,6 @@
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
 #include "casereel/range.h"
-#include "casereel/store.h"
 #include "casereel/videos.h"
 
 #define MEDIA_NAME_MAX 32
@@ -61,27 +60,6 @@ static const char *whitelisted_type(const char *name)
 		if (!strcmp(name + base + 1, media_types[i].ext))
 			return media_types[i].type;
 	return NULL;
-}
-
-/* CR_OK when the video is in a state whose media is linked (see
- * videos_status_has_media): a rejected or removed clip's links stop working
- * before they expire. */
-static cr_err video_servable(int64_t id)
-{
-	sqlite3_stmt *st = store_stmt("SELECT status FROM videos WHERE id = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	cr_err e = CR_ENOTFOUND;
-	if (rc == SQLITE_ROW)
-		e = videos_status_has_media((const char *)sqlite3_column_text(st, 0))
-			    ? CR_OK
-			    : CR_ENOTFOUND;
-	else if (rc != SQLITE_DONE)
-		e = store_error(rc, "media video lookup");
-	store_done(st);
-	return e;
 }
 
 /* Opens <media>/v/<id>/<name> as a regular file, never following a symlink.
@@ -145,7 +123,8 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 	const char *type = check_url(req, res, now, &id, &expires);
 	if (!type)
 		return;
-	cr_err e = video_servable(id);
+	/* a rejected or removed clip's links stop working before they expire */
+	cr_err e = videos_media_servable(id);
 	if (e == CR_ENOTFOUND) {
 		http_problem(res, 404, "not-found", "no such video");
 		return;

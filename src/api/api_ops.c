@@ -9,10 +9,7 @@
 static void healthz(struct cr_request *req, struct cr_response *res)
 {
 	(void)req;
-	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM sqlite_master");
-	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-	store_done(st);
-	if (rc != SQLITE_ROW) {
+	if (!store_reachable()) {
 		http_problem(res, 503, "unavailable", "the database is not reachable");
 		return;
 	}

@@ -1,14 +1,14 @@
 /* Points: balance and history, daily check-in, tips, the gift catalogue and
  * the earning rules (issue 5). Every write that moves points goes through
- * ledger_idempotent, so it needs an Idempotency-Key. */
+ * http_idempotent, so it needs an Idempotency-Key. */
 #include <string.h>
 #include <time.h>
 
 #include "casereel/app.h"
 #include "casereel/fields.h"
+#include "casereel/idempotency.h"
 #include "casereel/ledger.h"
 #include "casereel/points.h"
-#include "casereel/store.h"
 
 static void my_points(struct cr_request *req, struct cr_response *res)
 {
@@ -54,7 +54,7 @@ static void checkin_inner(struct cr_request *req, struct cr_response *res)
 
 static void checkin(struct cr_request *req, struct cr_response *res)
 {
-	ledger_idempotent(req, res, checkin_inner);
+	http_idempotent(req, res, checkin_inner);
 }
 
 static void tip_inner(struct cr_request *req, struct cr_response *res)
@@ -88,7 +88,7 @@ static void tip_inner(struct cr_request *req, struct cr_response *res)
 
 static void tip(struct cr_request *req, struct cr_response *res)
 {
-	ledger_idempotent(req, res, tip_inner);
+	http_idempotent(req, res, tip_inner);
 }
 
 static void list_gifts(struct cr_request *req, struct cr_response *res)
@@ -137,18 +137,7 @@ static void put_gifts(struct cr_request *req, struct cr_response *res)
 		if (!gift_ok(res, i, g))
 			return;
 	}
-	cr_err e = store_begin();
-	json_array_foreach(gifts, i, g)
-	{
-		if (e)
-			break;
-		json_t *active = json_object_get(g, "active");
-		e = points_gift_put(json_string_value(json_object_get(g, "name")),
-				    json_string_value(json_object_get(g, "label")),
-				    json_integer_value(json_object_get(g, "points")),
-				    !active || json_is_true(active));
-	}
-	e = e ? (store_rollback(), e) : store_commit();
+	cr_err e = points_gifts_put_all(gifts);
 	if (e) {
 		http_error(res, e, "gifts");
 		return;

@@ -3,7 +3,6 @@
 
 #include "casereel/app.h"
 #include "casereel/fields.h"
-#include "casereel/store.h"
 #include "casereel/videos.h"
 
 #define URL_TTL 3600
@@ -45,8 +44,7 @@ static void review(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	/* an approval pays its creator: nobody signs off their own clip */
-	if (store_exists("SELECT 1 FROM videos WHERE id = ?1 AND owner_id = ?2", id,
-			 req->user.id)) {
+	if (videos_owned_by(id, req->user.id)) {
 		http_problem(res, 403, "own-clip", "another trainer reviews your own clips");
 		return;
 	}

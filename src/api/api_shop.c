@@ -4,6 +4,7 @@
 
 #include "casereel/app.h"
 #include "casereel/fields.h"
+#include "casereel/idempotency.h"
 #include "casereel/ledger.h"
 #include "casereel/shop.h"
 
@@ -91,7 +92,7 @@ static void order_inner(struct cr_request *req, struct cr_response *res)
 
 static void order(struct cr_request *req, struct cr_response *res)
 {
-	ledger_idempotent(req, res, order_inner);
+	http_idempotent(req, res, order_inner);
 }
 
 static void close_order(struct cr_request *req, struct cr_response *res, bool cancel)
@@ -123,12 +124,12 @@ static void cancel_inner(struct cr_request *req, struct cr_response *res)
 
 static void fulfil(struct cr_request *req, struct cr_response *res)
 {
-	ledger_idempotent(req, res, fulfil_inner);
+	http_idempotent(req, res, fulfil_inner);
 }
 
 static void cancel(struct cr_request *req, struct cr_response *res)
 {
-	ledger_idempotent(req, res, cancel_inner);
+	http_idempotent(req, res, cancel_inner);
 }
 
 static void list_orders(struct cr_request *req, struct cr_response *res, int64_t user_id)

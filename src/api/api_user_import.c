@@ -10,7 +10,6 @@
 #include "casereel/auth.h"
 #include "casereel/csv.h"
 #include "casereel/fields.h"
-#include "casereel/store.h"
 #include "casereel/users.h"
 
 #define MAX_ROWS               1000
@@ -121,7 +120,7 @@ static void check_row(struct import *im, struct row *r)
 	size_t dn = utf8_length(c[COL_DISPLAY_NAME]);
 	if (dn < 1 || dn > 64)
 		row_error(im, r->line, "display_name", "1 to 64 characters");
-	if (*c[COL_ROLE] && http_role_from_name(c[COL_ROLE]) == CR_ROLE_NONE)
+	if (*c[COL_ROLE] && user_role_from_name(c[COL_ROLE]) == CR_ROLE_NONE)
 		row_error(im, r->line, "role", "agent, trainer or admin");
 	if (utf8_length(c[COL_TEAM]) > 64 || utf8_length(c[COL_POSITION]) > 64)
 		row_error(im, r->line, "team", "team and position are at most 64 characters");
@@ -184,33 +183,26 @@ static cr_err hash_passwords(struct import *im, const struct cr_config *cfg)
 	return CR_OK;
 }
 
-/* Inserts every row inside the caller's transaction. */
-static cr_err insert_rows(struct import *im, char *why, size_t why_len, size_t *bad_line)
+/* The rows as the users module takes them (the tag lists are kept in the
+ * rows, to be freed with them). NULL when out of memory. */
+static struct users_import_row *import_rows(struct import *im)
 {
-	for (size_t i = 0; i < im->nrows; i++) {
+	struct users_import_row *out = calloc(im->nrows ? im->nrows : 1, sizeof *out);
+	for (size_t i = 0; out && i < im->nrows; i++) {
 		struct row *r = &im->rows[i];
-		struct user_fields f = {
-			.username = r->col[COL_USERNAME],
-			.display_name = r->col[COL_DISPLAY_NAME],
-			.role = *r->col[COL_ROLE] ? r->col[COL_ROLE] : "agent",
-			.position = r->col[COL_POSITION],
-			.password_hash = r->hash,
-			.hire_date = *r->col[COL_HIRE_DATE] ? r->col[COL_HIRE_DATE] : NULL,
-			.interests = r->interests = split_tags(r->col[COL_INTERESTS]),
-			.weak_skills = r->weak_skills = split_tags(r->col[COL_WEAK_SKILLS]),
+		out[i] = (struct users_import_row){
+			.f = {.username = r->col[COL_USERNAME],
+			      .display_name = r->col[COL_DISPLAY_NAME],
+			      .role = *r->col[COL_ROLE] ? r->col[COL_ROLE] : "agent",
+			      .position = r->col[COL_POSITION],
+			      .password_hash = r->hash,
+			      .hire_date = *r->col[COL_HIRE_DATE] ? r->col[COL_HIRE_DATE] : NULL,
+			      .interests = r->interests = split_tags(r->col[COL_INTERESTS]),
+			      .weak_skills = r->weak_skills = split_tags(r->col[COL_WEAK_SKILLS])},
+			.team = r->col[COL_TEAM],
 		};
-		*bad_line = r->line;
-		cr_err e = CR_OK;
-		if (*r->col[COL_TEAM]) {
-			f.has_team = true;
-			e = teams_id_by_name(r->col[COL_TEAM], true, &f.team_id);
-		}
-		if (!e)
-			e = users_create(&f, &r->id, why, why_len);
-		if (e)
-			return e;
 	}
-	return CR_OK;
+	return out;
 }
 
 static void answer_created(struct import *im, struct cr_response *res)
@@ -231,6 +223,7 @@ static void answer_created(struct import *im, struct cr_response *res)
 static void import_users(struct cr_request *req, struct cr_response *res)
 {
 	struct import im = {.rows = calloc(MAX_ROWS, sizeof(struct row)), .errors = json_array()};
+	struct users_import_row *users = NULL;
 	char *buf = malloc(req->body_len + 1);
 	if (!im.rows || !im.errors || !buf) {
 		http_error(res, CR_ENOMEM, "import");
@@ -250,13 +243,15 @@ static void import_users(struct cr_request *req, struct cr_response *res)
 	}
 	cr_err e = hash_passwords(&im, req->cfg);
 	char why[160] = "";
-	size_t line = 0;
+	size_t line = 0, bad = SIZE_MAX;
 	if (!e)
-		e = store_begin();
-	if (!e) {
-		e = insert_rows(&im, why, sizeof why, &line);
-		e = e ? (store_rollback(), e) : store_commit();
-	}
+		e = (users = import_rows(&im)) ? CR_OK : CR_ENOMEM;
+	if (!e)
+		e = users_import(users, im.nrows, why, sizeof why, &bad);
+	if (bad < im.nrows)
+		line = im.rows[bad].line;
+	for (size_t i = 0; !e && i < im.nrows; i++)
+		im.rows[i].id = users[i].id;
 	if (e == CR_EINVAL || e == CR_ECONFLICT)
 		http_problem(res, e == CR_EINVAL ? 422 : 409, "invalid-rows",
 			     "line %zu: %s; nothing was imported", line, why);
@@ -270,6 +265,7 @@ out:
 		json_decref(im.rows[i].weak_skills);
 		sodium_memzero(im.rows[i].password, sizeof im.rows[i].password);
 	}
+	free(users);
 	free(im.rows);
 	json_decref(im.errors);
 	free(buf);

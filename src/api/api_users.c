@@ -35,7 +35,7 @@ static bool read_user_fields(struct cr_request *req, struct cr_response *res, bo
 	    !field_string_array(req, res, "interests", MAX_TAGS, 32, &f->interests) ||
 	    !field_string_array(req, res, "weak_skills", MAX_TAGS, 32, &f->weak_skills))
 		return false;
-	if (has_role && http_role_from_name(f->role) == CR_ROLE_NONE) {
+	if (has_role && user_role_from_name(f->role) == CR_ROLE_NONE) {
 		http_invalid_field(res, "role", "role must be agent, trainer or admin");
 		return false;
 	}
@@ -127,7 +127,7 @@ static void update_user(struct cr_request *req, struct cr_response *res)
 	if (!http_path_id(req, res, 0, "user", &id) || !read_user_fields(req, res, false, &f, hash))
 		return;
 	if (id == req->user.id && ((f.has_active && !f.active) ||
-				   (f.role && http_role_from_name(f.role) != CR_ROLE_ADMIN))) {
+				   (f.role && user_role_from_name(f.role) != CR_ROLE_ADMIN))) {
 		http_problem(res, 409, "conflict",
 			     "you cannot deactivate or demote yourself; ask another admin");
 		return;

@@ -7,6 +7,7 @@
 #include "casereel/auth.h"
 #include "casereel/log.h"
 #include "casereel/store.h"
+#include "casereel/teams.h"
 #include "casereel/users.h"
 
 static bool has_users(void)

@@ -2,6 +2,7 @@
 #include "casereel/catalog.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t built = PTHREAD_COND_INITIALIZER;
 static struct catalog *current;
-static uint64_t version = 1; /* bumped by catalog_invalidate */
+static uint64_t version = 1;         /* bumped by catalog_invalidate */
+static _Atomic uint64_t serials = 1; /* the next build's serial */
 static bool building;
 
 static int64_t now_ms(void)
@@ -33,9 +35,6 @@ static void destroy(struct catalog *c)
 	}
 	for (int i = 0; i < 64; i++)
 		free((char *)c->tag_names[i]);
-	for (size_t i = 0; c->texts && i < c->n; i++)
-		free(atomic_load(&c->texts[i]));
-	free(c->texts);
 	free(c->clips);
 	free(c);
 }
@@ -184,6 +183,7 @@ static struct catalog *build(uint64_t v)
 	if (!c)
 		return NULL;
 	c->version = v;
+	c->serial = atomic_fetch_add(&serials, 1);
 	c->refs = 1; /* the `current` pointer's reference */
 	c->built_ms = now_ms();
 	cr_err e = load_clips(c, time(NULL));
@@ -191,8 +191,6 @@ static struct catalog *build(uint64_t v)
 		e = load_tags(c);
 	if (!e)
 		e = load_features(c);
-	if (!e && !(c->texts = calloc(c->n ? c->n : 1, sizeof *c->texts)))
-		e = CR_ENOMEM;
 	if (e) {
 		log_error("catalog: cannot build: %s", cr_strerror(e));
 		destroy(c);

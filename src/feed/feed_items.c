@@ -1,6 +1,8 @@
 /* Feed items as JSON text. See include/casereel/feed_items.h. */
 #include "casereel/feed_items.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +11,24 @@
 #include "casereel/videos.h"
 
 /* The fixed part of one clip's item: `{"id":..,...,"has_quiz":false`
- * without the closing brace, with media URLs signed until `expires`. */
+ * without the closing brace, with media URLs signed until `expires`, as
+ * rendered from the catalogue build `catalog_serial`. */
 struct clip_text {
+	int64_t clip_id;
+	uint64_t catalog_serial;
 	int64_t expires;
+	int refs; /* the cache's and each reader's; under texts_lock */
 	size_t len;
 	char text[];
 };
+
+/* The cache of fixed texts, one slot per clip id modulo TEXT_SLOTS: a
+ * rendering is reused while its clip, catalogue build and URL expiry
+ * stay the same, and replaced by the next one otherwise. The slot count
+ * bounds its memory (a slot holds about 1 KiB). */
+#define TEXT_SLOTS 16384
+static pthread_mutex_t texts_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct clip_text *texts[TEXT_SLOTS];
 
 /* What is read live for one item. */
 struct live {
@@ -50,6 +64,7 @@ static struct clip_text *render_fixed(const struct catalog_clip *c, int64_t expi
 	size_t len = text ? strlen(text) : 0;
 	struct clip_text *t = len > 2 ? malloc(sizeof *t + len) : NULL;
 	if (t) {
+		t->clip_id = c->rank.id;
 		t->expires = expires;
 		t->len = len - 1; /* without the closing brace: live members follow */
 		memcpy(t->text, text, len - 1);
@@ -58,22 +73,57 @@ static struct clip_text *render_fixed(const struct catalog_clip *c, int64_t expi
 	return t;
 }
 
-/* The clip's fixed text from the catalogue's cache, rendering (and
- * caching) it on first use. When the cache holds another expiry the text
- * is rendered for this call only and handed back in *own to free. */
-static const struct clip_text *fixed_text(const struct catalog *cat, const struct catalog_clip *c,
-					  int64_t expires, struct clip_text **own)
+/* Drops a reference to `*tp` and sets it to NULL. */
+static void text_unref(struct clip_text **tp)
 {
-	struct clip_text *_Atomic *slot = &cat->texts[c - cat->clips];
-	struct clip_text *t = atomic_load_explicit(slot, memory_order_acquire);
-	if (t && t->expires == expires)
+	struct clip_text *t = *tp;
+	if (!t)
+		return;
+	pthread_mutex_lock(&texts_lock);
+	bool last = --t->refs == 0;
+	pthread_mutex_unlock(&texts_lock);
+	if (last)
+		free(t);
+	*tp = NULL;
+}
+
+/* The clip's fixed text with a reference for the caller (text_unref), from
+ * the cache or rendered and cached; NULL when it cannot be rendered. */
+static struct clip_text *fixed_text(const struct catalog *cat, const struct catalog_clip *c,
+				    int64_t expires)
+{
+	struct clip_text **slot = &texts[(uint64_t)c->rank.id % TEXT_SLOTS];
+	pthread_mutex_lock(&texts_lock);
+	struct clip_text *t = *slot;
+	bool hit = t && t->clip_id == c->rank.id && t->catalog_serial == cat->serial &&
+		   t->expires == expires;
+	if (hit)
+		t->refs++;
+	pthread_mutex_unlock(&texts_lock);
+	if (hit)
 		return t;
 	struct clip_text *fresh = render_fixed(c, expires);
-	struct clip_text *empty = NULL;
-	if (fresh && !atomic_compare_exchange_strong_explicit(
-			     slot, &empty, fresh, memory_order_acq_rel, memory_order_acquire))
-		*own = fresh; /* another expiry (or another thread's copy) holds the slot */
+	if (!fresh)
+		return NULL;
+	fresh->catalog_serial = cat->serial;
+	fresh->refs = 2; /* the cache's and the caller's */
+	pthread_mutex_lock(&texts_lock);
+	struct clip_text *old = *slot;
+	*slot = fresh;
+	pthread_mutex_unlock(&texts_lock);
+	text_unref(&old);
 	return fresh;
+}
+
+void feed_items_shutdown(void)
+{
+	for (size_t i = 0; i < TEXT_SLOTS; i++) {
+		pthread_mutex_lock(&texts_lock);
+		struct clip_text *t = texts[i];
+		texts[i] = NULL;
+		pthread_mutex_unlock(&texts_lock);
+		text_unref(&t);
+	}
 }
 
 /* Reads counts and the viewer's state of the entries' clips, one query.
@@ -167,14 +217,13 @@ cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer
 		/* a clip unpublished since it was listed is skipped, not an error */
 		const struct catalog_clip *c = catalog_find(cat, entries[i].id);
 		const struct live *l = c ? find_live(live, nlive, entries[i].id) : NULL;
-		struct clip_text *own = NULL;
-		const struct clip_text *fixed = l ? fixed_text(cat, c, expires, &own) : NULL;
+		struct clip_text *fixed = l ? fixed_text(cat, c, expires) : NULL;
 		if (!fixed)
 			continue;
 		if (*nshown)
 			tb_append(out, ",", 1);
 		render_item(out, fixed, c, l, &entries[i]);
-		free(own);
+		text_unref(&fixed);
 		shown[(*nshown)++] = entries[i].id;
 	}
 	tb_append(out, "]", 1);

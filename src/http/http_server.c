@@ -119,7 +119,7 @@ static bool authorize(struct req_ctx *ctx)
 	ctx->req.token = ctx->token;
 	if (ctx->req.user.role < need) {
 		http_problem(&ctx->res, 403, "forbidden", "this needs the %s role",
-			     http_role_name(need));
+			     user_role_name(need));
 		return false;
 	}
 	return true;

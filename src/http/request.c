@@ -54,18 +54,3 @@ bool http_path_id(const struct cr_request *req, struct cr_response *res, size_t 
 	http_problem(res, 404, "not-found", "no such %s", what);
 	return false;
 }
-
-static const char *const role_names[] = {"none", "agent", "trainer", "admin"};
-
-const char *http_role_name(enum cr_role role)
-{
-	return role <= CR_ROLE_ADMIN ? role_names[role] : "none";
-}
-
-enum cr_role http_role_from_name(const char *name)
-{
-	for (int r = CR_ROLE_AGENT; r <= CR_ROLE_ADMIN; r++)
-		if (name && !strcmp(name, role_names[r]))
-			return (enum cr_role)r;
-	return CR_ROLE_NONE;
-}

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "casereel/fields.h"
+#include "casereel/text.h"
 
 static const char *meta_string(json_t *meta, const char *key)
 {

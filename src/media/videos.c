@@ -79,6 +79,29 @@ bool videos_status_has_media(const char *status)
 	return !strcmp(status, "published") || !strcmp(status, "pending_review");
 }
 
+cr_err videos_media_servable(int64_t id)
+{
+	sqlite3_stmt *st = store_stmt("SELECT status FROM videos WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	cr_err e = CR_ENOTFOUND;
+	if (rc == SQLITE_ROW)
+		e = videos_status_has_media((const char *)sqlite3_column_text(st, 0))
+			    ? CR_OK
+			    : CR_ENOTFOUND;
+	else if (rc != SQLITE_DONE)
+		e = store_error(rc, "media video lookup");
+	store_done(st);
+	return e;
+}
+
+bool videos_owned_by(int64_t id, int64_t user_id)
+{
+	return store_exists("SELECT 1 FROM videos WHERE id = ?1 AND owner_id = ?2", id, user_id);
+}
+
 static json_t *video_tags(int64_t id)
 {
 	json_t *arr = json_array();

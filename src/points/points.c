@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "casereel/fields.h"
 #include "casereel/ledger.h"
 #include "casereel/store.h"
+#include "casereel/text.h"
 
 void points_day(time_t t, char out[POINTS_DAY_LEN])
 {
@@ -369,6 +369,24 @@ cr_err points_gift_put(const char *name, const char *label, int64_t points, bool
 		sqlite3_bind_int(st, 4, active);
 	}
 	return store_run(st, "put gift");
+}
+
+cr_err points_gifts_put_all(const json_t *gifts)
+{
+	size_t i;
+	json_t *g;
+	cr_err e = store_begin();
+	json_array_foreach(gifts, i, g)
+	{
+		if (e)
+			break;
+		json_t *active = json_object_get(g, "active");
+		e = points_gift_put(json_string_value(json_object_get(g, "name")),
+				    json_string_value(json_object_get(g, "label")),
+				    json_integer_value(json_object_get(g, "points")),
+				    !active || json_is_true(active));
+	}
+	return e ? (store_rollback(), e) : store_commit();
 }
 
 /* One aggregate over today's tips of a viewer, optionally to one creator. */

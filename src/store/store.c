@@ -262,6 +262,14 @@ void store_rollback(void)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bool store_reachable(void)
+{
+	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM sqlite_master");
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+	store_done(st);
+	return rc == SQLITE_ROW;
+}
+
 int store_schema_version(void)
 {
 	sqlite3_stmt *st = store_stmt("PRAGMA user_version");

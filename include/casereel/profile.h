@@ -1,0 +1,17 @@
+/* The caller's own profile (GET /me): the user's JSON shape plus their
+ * points balance and check-in streak, read as one snapshot. */
+#ifndef CASEREEL_PROFILE_H
+#define CASEREEL_PROFILE_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "casereel/error.h"
+
+/* users_get_json()'s object for `user_id` with "points", "streak" and
+ * "checked_in_today" (as of `now`, unix seconds) added; new reference.
+ * CR_ENOTFOUND for an unknown user. */
+cr_err profile_json(int64_t user_id, time_t now, json_t **out);
+
+#endif

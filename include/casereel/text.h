@@ -1,0 +1,27 @@
+/* Checks and repairs of text from outside: UTF-8 length, validity and
+ * cutting, and calendar dates. Pure functions, used by every layer. */
+#ifndef CASEREEL_TEXT_H
+#define CASEREEL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Number of UTF-8 code points in `s` (assumed valid UTF-8, as jansson gives). */
+size_t utf8_length(const char *s);
+
+/* Drops an incomplete UTF-8 sequence at the end of s (what a byte-counted
+ * cut such as snprintf's leaves); returns the new length. */
+size_t utf8_trim(char *s);
+
+/* True when `s` is well-formed UTF-8 (what JSON strings must be). */
+bool utf8_valid(const char *s);
+
+/* Replaces every byte of `s` that does not belong to a well-formed UTF-8
+ * sequence with '?', in place: makes text from outside (a URL, a CSV cell)
+ * safe to quote in JSON. */
+void utf8_scrub(char *s);
+
+/* True when `s` is a "YYYY-MM-DD" date that exists in the calendar. */
+bool date_is_valid(const char *s);
+
+#endif

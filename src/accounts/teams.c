@@ -1,0 +1,82 @@
+/* Teams: lookups, listing, creation and renaming. See
+ * include/casereel/teams.h. */
+#include "casereel/teams.h"
+
+#include <time.h>
+
+#include "casereel/store.h"
+
+static json_t *team_json(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:i}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
+			 (const char *)sqlite3_column_text(st, 1), "members",
+			 sqlite3_column_int(st, 2));
+}
+
+#define TEAM_SELECT                                                                                \
+	"SELECT t.id, t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) " \
+	"FROM teams t"
+
+cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
+{
+	if (create) {
+		sqlite3_stmt *ins =
+			store_stmt("INSERT OR IGNORE INTO teams(name, created_at) VALUES (?1, ?2)");
+		if (!ins)
+			return CR_EDB;
+		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, time(NULL));
+		cr_err e = store_run(ins, "create team");
+		if (e)
+			return e;
+	}
+	sqlite3_stmt *st = store_stmt("SELECT id FROM teams WHERE name = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return CR_OK;
+	return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "team by name");
+}
+
+cr_err teams_get_json(int64_t id, json_t **out)
+{
+	return store_row_json(TEAM_SELECT " WHERE t.id = ?1", id, team_json, "get team", out);
+}
+
+cr_err teams_list_json(json_t **out)
+{
+	sqlite3_stmt *st = store_stmt(TEAM_SELECT " ORDER BY t.name");
+	json_t *items = json_array();
+	if (!st || !items) {
+		json_decref(items);
+		return CR_EDB;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(items, team_json(st));
+	store_done(st);
+	*out = items;
+	return CR_OK;
+}
+
+cr_err teams_save(int64_t id, const char *name, int64_t *saved)
+{
+	sqlite3_stmt *st = store_stmt(id ? "UPDATE teams SET name = ?1 WHERE id = ?2"
+					 : "INSERT INTO teams(name, created_at) VALUES (?1, ?2)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id ? id : time(NULL));
+	int rc = sqlite3_step(st);
+	store_done(st);
+	cr_err e = store_error(rc, "save team");
+	if (!e && id && sqlite3_changes(store_db()) == 0)
+		e = CR_ENOTFOUND;
+	if (!e)
+		*saved = id ? id : sqlite3_last_insert_rowid(store_db());
+	return e;
+}
