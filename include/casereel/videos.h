@@ -1,4 +1,4 @@
-/* Video rows: creation with their transcode job, visibility rules, the
+/* Video rows: creation, visibility rules, the
  * transcode outcome, and the video JSON the API returns. */
 #ifndef CASEREEL_VIDEOS_H
 #define CASEREEL_VIDEOS_H
@@ -24,9 +24,10 @@ struct video_new {
 	int64_t source_bytes;
 };
 
-/* Inserts the video (status "processing") and its queued job. Must run in
- * the caller's transaction so an acknowledged upload always has both.
- * CR_EINVAL with `why` for an unknown tag. */
+/* Inserts the video (status "processing") with its tags. Must run in the
+ * caller's transaction, which queues its job too (jobs_enqueue), so an
+ * acknowledged upload always has both. CR_EINVAL with `why` for an unknown
+ * tag. */
 cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, size_t why_len);
 
 /* Checks tag names exist; CR_EINVAL with `why` naming the first unknown one. */

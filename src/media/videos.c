@@ -66,12 +66,7 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 		if ((e = store_run(st, "tag video")))
 			return e;
 	}
-	st = store_stmt("INSERT INTO jobs(video_id, state, created_at) VALUES (?1, 'queued', ?2)");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, *video_id);
-	sqlite3_bind_int64(st, 2, now);
-	return store_run(st, "queue job");
+	return CR_OK;
 }
 
 bool videos_status_has_media(const char *status)
