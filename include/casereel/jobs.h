@@ -22,8 +22,17 @@ struct job {
 
 /* Queues the transcode job of `video_id` (a video just created, still
  * processing). In the caller's transaction, so that an acknowledged upload
- * always has both its video and its job. */
+ * always has both its video and its job; call jobs_wake() once it commits. */
 cr_err jobs_enqueue(int64_t video_id);
+
+/* Tells the registered waker (jobs_set_waker) that a job is durable in the
+ * queue; nothing when none is registered. Safe from any thread. */
+void jobs_wake(void);
+
+/* Who jobs_wake() tells: the worker pool registers itself at start with
+ * its context; fn NULL unregisters, and returns only once no call to the
+ * old waker is in progress (so its context may then be freed). */
+void jobs_set_waker(void (*fn)(void *ctx), void *ctx);
 
 /* At start: jobs left "running" by a process that died are queued again;
  * those that already used JOBS_MAX_ATTEMPTS fail their video instead.

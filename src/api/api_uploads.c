@@ -19,7 +19,6 @@
 #include "casereel/upload_meta.h"
 #include "casereel/uploads.h"
 #include "casereel/videos.h"
-#include "casereel/workers.h"
 
 #define OFFSET_OCTETS "application/offset+octet-stream"
 
@@ -321,8 +320,7 @@ static bool stream_chunk(struct cr_request *req, struct cr_response *res, const 
 
 /* Makes the received bytes durable and acknowledges the new offset; turns
  * a complete upload into a video. */
-static cr_err commit_received(struct cr_request *req, struct upload_stream *s, char *why,
-			      size_t why_len)
+static cr_err commit_received(struct upload_stream *s, char *why, size_t why_len)
 {
 	if (s->received == 0 && s->up.offset < s->up.length)
 		return CR_OK;
@@ -336,8 +334,6 @@ static cr_err commit_received(struct cr_request *req, struct upload_stream *s, c
 		/* The last bytes: the offset and the video commit together, so an
 		 * upload never reads as complete without its video. */
 		e = uploads_complete(&s->up, &video_id, why, why_len);
-		if (!e)
-			workers_notify(req->app->workers);
 	}
 	if (e)
 		return e;
@@ -381,7 +377,7 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	char why[160] = "";
-	cr_err e = commit_received(req, s, why, sizeof why);
+	cr_err e = commit_received(s, why, sizeof why);
 	if (e == CR_EINVAL) {
 		http_invalid_field(res, upload_meta_field(why, "Upload-Metadata"), "%s", why);
 		return;
@@ -429,7 +425,7 @@ static void stream_release(struct cr_request *req, bool finished)
 		 * client resume from there) unless it cannot be verified or was
 		 * refused. */
 		char why[160];
-		if (commit_received(req, s, why, sizeof why))
+		if (commit_received(s, why, sizeof why))
 			log_warn("upload %s: could not keep a partial body", s->up.id);
 	}
 	let_go(s);

@@ -17,7 +17,6 @@
 #include "casereel/tus.h"
 #include "casereel/upload_meta.h"
 #include "casereel/videos.h"
-#include "casereel/workers.h"
 
 #define URL_TTL 3600
 
@@ -144,8 +143,6 @@ static void oneshot_finish(struct cr_request *req, struct cr_response *res)
 		http_invalid_field(res, upload_meta_field(why, "title"), "%s", why);
 		return;
 	}
-	if (s->up.video_id)
-		workers_notify(req->app->workers);
 	if (e) {
 		http_error(res, e, "upload");
 		return;

@@ -1,11 +1,33 @@
 /* The durable job queue. See include/casereel/jobs.h. */
 #include "casereel/jobs.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "casereel/store.h"
 #include "casereel/videos.h"
+
+static pthread_mutex_t waker_mu = PTHREAD_MUTEX_INITIALIZER;
+static void (*waker_fn)(void *ctx);
+static void *waker_ctx;
+
+void jobs_set_waker(void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&waker_mu);
+	waker_fn = fn;
+	waker_ctx = ctx;
+	pthread_mutex_unlock(&waker_mu);
+}
+
+void jobs_wake(void)
+{
+	/* held across the call, so that unregistering waits for it */
+	pthread_mutex_lock(&waker_mu);
+	if (waker_fn)
+		waker_fn(waker_ctx);
+	pthread_mutex_unlock(&waker_mu);
+}
 
 cr_err jobs_enqueue(int64_t video_id)
 {

@@ -201,8 +201,10 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 	}
 	json_decref(tags);
 	e = e ? (store_rollback(), e) : store_commit();
-	if (!e)
+	if (!e) {
 		u->video_id = *video_id;
+		jobs_wake();
+	}
 	return e;
 }
 

@@ -1,6 +1,6 @@
 /* Unit tests for src/media/jobs.c: a queued job is claimed once, oldest
  * first, only while its video is processing; recovery at start; what the
- * janitor asks (running, pending). One database in a temp dir. */
+ * janitor asks (running, pending); the waker. One database in a temp dir. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -175,6 +175,24 @@ static void recovery_requeues_or_fails_what_a_dead_process_left(void **state)
 	assert_string_equal(status, "removed");
 }
 
+static void wake(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+static void the_waker_is_told_until_unregistered(void **state)
+{
+	(void)state;
+	int woken = 0;
+	jobs_wake(); /* none registered: nothing happens */
+	jobs_set_waker(wake, &woken);
+	jobs_wake();
+	jobs_wake();
+	jobs_set_waker(NULL, NULL);
+	jobs_wake();
+	assert_int_equal(woken, 2);
+}
+
 static int clean(void **state)
 {
 	(void)state;
@@ -220,6 +238,7 @@ int main(void)
 		T(finishing_records_the_video_and_the_job),
 		T(running_and_pending_say_who_may_still_write),
 		T(recovery_requeues_or_fails_what_a_dead_process_left),
+		T(the_waker_is_told_until_unregistered),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
