@@ -8,6 +8,7 @@
 #include "casereel/app.h"
 #include "casereel/report.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define MAX_ROWS 5000
 
@@ -29,8 +30,8 @@ static void clips(struct cr_request *req, struct cr_response *res)
 		" v.likes, v.comments, v.tips,"
 		/* the active quiz only: replaced and retired questions stay inactive */
 		" (SELECT count(*) FROM quiz_questions q WHERE q.video_id = v.id AND q.active = 1)"
-		" FROM videos v JOIN users u ON u.id = v.owner_id WHERE v.status = 'published'"
-		" ORDER BY v.published_at DESC");
+		" FROM videos v JOIN users u ON u.id = v.owner_id"
+		" WHERE v.status = " VIDEO_SQL_PUBLISHED " ORDER BY v.published_at DESC");
 	if (!st) {
 		http_error(res, CR_EDB, "analytics");
 		return;
@@ -86,7 +87,8 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 	sqlite3_stmt *st =
 		store_stmt("SELECT title, duration, impressions, starts, completions, likes,"
 			   " comments, tips, watch_seconds FROM videos WHERE id = ?1"
-			   " AND status IN ('published', 'pending_review', 'rejected')");
+			   " AND status IN (" VIDEO_SQL_PUBLISHED ", " VIDEO_SQL_PENDING_REVIEW
+			   ", " VIDEO_SQL_REJECTED ")");
 	if (!st) {
 		http_error(res, CR_EDB, "analytics");
 		return;
@@ -230,7 +232,7 @@ static void teams(struct cr_request *req, struct cr_response *res)
 		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS REAL) /"
 		"   max(1, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active)), 2),"
 		" (SELECT count(*) FROM videos v JOIN users u ON u.id = v.owner_id"
-		"   WHERE u.team_id = t.id AND v.status = 'published')"
+		"   WHERE u.team_id = t.id AND v.status = " VIDEO_SQL_PUBLISHED ")"
 		" FROM teams t ORDER BY t.name");
 	if (!st) {
 		http_error(res, CR_EDB, "analytics");

@@ -10,6 +10,7 @@
 #include "casereel/feed_items.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define URL_TTL     3600
 #define MAX_TARGETS 200
@@ -158,7 +159,8 @@ static void assign(struct cr_request *req, struct cr_response *res)
 	cr_err e = store_begin();
 	sqlite3_stmt *st =
 		e ? NULL
-		  : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'");
+		  : store_stmt(
+			    "SELECT 1 FROM videos WHERE id = ?1 AND status = " VIDEO_SQL_PUBLISHED);
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		e = sqlite3_step(st) == SQLITE_ROW ? CR_OK : CR_EINVAL;
@@ -242,7 +244,7 @@ static void my_assignments(struct cr_request *req, struct cr_response *res)
 	sqlite3_stmt *st =
 		store_stmt("SELECT a.video_id, min(a.due_at), max(w.completed_at IS NOT NULL) FROM "
 			   "assignments a"
-			   " JOIN videos v ON v.id = a.video_id AND v.status = 'published'"
+			   " JOIN videos v ON v.id = a.video_id AND v.status = " VIDEO_SQL_PUBLISHED
 			   " LEFT JOIN watches w ON w.user_id = ?1 AND w.video_id = a.video_id"
 			   " WHERE a.user_id = ?1 OR a.team_id = ?2 GROUP BY a.video_id ORDER BY "
 			   "min(a.due_at) LIMIT 100");

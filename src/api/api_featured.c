@@ -7,6 +7,7 @@
 #include "casereel/catalog.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define FEATURE_JSON_SELECT                                                                        \
 	"SELECT f.id, f.video_id, v.title, COALESCE(f.user_id, v.owner_id), u.display_name,"       \
@@ -33,8 +34,8 @@ static json_t *feature_json(sqlite3_stmt *st)
 static bool target_exists(int64_t video_id, int64_t user_id)
 {
 	return store_exists(
-		"SELECT 1 WHERE (?1 > 0 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1 AND status "
-		"= 'published'))"
+		"SELECT 1 WHERE (?1 > 0 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1"
+		" AND status = " VIDEO_SQL_PUBLISHED "))"
 		" OR (?2 > 0 AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND active))",
 		video_id, user_id);
 }
@@ -93,9 +94,10 @@ static void list_featured(struct cr_request *req, struct cr_response *res)
 	(void)req;
 	/* a clip deleted or a creator deactivated since is not shown */
 	sqlite3_stmt *st =
-		store_stmt(FEATURE_JSON_SELECT " WHERE f.starts_at <= ?1 AND f.ends_at > ?1"
-					       " AND (f.video_id IS NULL OR v.status = 'published')"
-					       " AND u.active ORDER BY f.id DESC LIMIT 100");
+		store_stmt(FEATURE_JSON_SELECT
+			   " WHERE f.starts_at <= ?1 AND f.ends_at > ?1"
+			   " AND (f.video_id IS NULL OR v.status = " VIDEO_SQL_PUBLISHED ")"
+			   " AND u.active ORDER BY f.id DESC LIMIT 100");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);

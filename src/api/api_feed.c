@@ -8,6 +8,7 @@
 #include "casereel/feed_items.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define URL_TTL 3600
 
@@ -66,7 +67,7 @@ static void list_published(struct cr_request *req, struct cr_response *res, cons
 		like[n] = '\0';
 	}
 	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id FROM videos v WHERE v.status = 'published' AND v.id < ?1"
+		"SELECT v.id FROM videos v WHERE v.status = " VIDEO_SQL_PUBLISHED " AND v.id < ?1"
 		" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM video_tags vt JOIN tags t ON t.id = "
 		"vt.tag_id"
 		"   WHERE vt.video_id = v.id AND t.name = ?2))"

@@ -7,6 +7,7 @@
 #include "casereel/app.h"
 #include "casereel/report.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define TOP_N 20
 
@@ -21,7 +22,8 @@ static const char creators_sql[] =
 	"?1) AS tips"
 	" FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 	" WHERE u.active AND (?2 = 0 OR u.team_id = ?2)"
-	"   AND EXISTS (SELECT 1 FROM videos v WHERE v.owner_id = u.id AND v.status = 'published')"
+	"   AND EXISTS (SELECT 1 FROM videos v WHERE v.owner_id = u.id"
+	"   AND v.status = " VIDEO_SQL_PUBLISHED ")"
 	" ORDER BY CASE ?3 WHEN 'likes' THEN likes WHEN 'tips' THEN tips ELSE completions END "
 	"DESC, u.id"
 	" LIMIT 20";

@@ -74,11 +74,12 @@ static cr_err video_servable(int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	cr_err e = CR_ENOTFOUND;
-	if (rc == SQLITE_ROW)
-		e = videos_status_has_media((const char *)sqlite3_column_text(st, 0))
-			    ? CR_OK
-			    : CR_ENOTFOUND;
-	else if (rc != SQLITE_DONE)
+	enum video_status status;
+	if (rc == SQLITE_ROW &&
+	    !video_status_parse((const char *)sqlite3_column_text(st, 0), &status) &&
+	    videos_status_has_media(status))
+		e = CR_OK;
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		e = store_error(rc, "media video lookup");
 	store_done(st);
 	return e;

@@ -12,6 +12,7 @@
 #include "casereel/ledger.h"
 #include "casereel/social.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define QUIZ_MAX_QUESTIONS 3
 #define QUIZ_POINTS        3
@@ -119,9 +120,10 @@ static void put_quiz(struct cr_request *req, struct cr_response *res)
 			return;
 	}
 	cr_err e = store_begin();
-	sqlite3_stmt *st = e ? NULL
-			     : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status IN"
-					  " ('pending_review', 'published')");
+	sqlite3_stmt *st =
+		e ? NULL
+		  : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status IN"
+			       " (" VIDEO_SQL_PENDING_REVIEW ", " VIDEO_SQL_PUBLISHED ")");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		e = sqlite3_step(st) == SQLITE_ROW ? CR_OK : CR_ENOTFOUND;

@@ -117,7 +117,8 @@ static cr_err doomed_clips(time_t cutoff, struct doomed *out, int *n)
 {
 	sqlite3_stmt *st =
 		store_stmt("SELECT v.id, v.source_path FROM videos v INDEXED BY videos_unpurged"
-			   " WHERE v.status IN ('removed', 'failed') AND v.media_purged_at IS NULL"
+			   " WHERE v.status IN (" VIDEO_SQL_REMOVED ", " VIDEO_SQL_FAILED
+			   ") AND v.media_purged_at IS NULL"
 			   " AND v.updated_at <= ?1 ORDER BY v.updated_at");
 	*n = 0;
 	if (!st)

@@ -86,7 +86,8 @@ cr_err jobs_claim(struct job *job)
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_at = ?1"
 		" WHERE id = (SELECT j.id FROM jobs j JOIN videos v ON v.id = j.video_id"
-		"  WHERE j.state = 'queued' AND v.status = 'processing' ORDER BY j.id LIMIT 1)"
+		"  WHERE j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING
+		" ORDER BY j.id LIMIT 1)"
 		" RETURNING id, video_id, attempts,"
 		" (SELECT source_path FROM videos WHERE videos.id = jobs.video_id)");
 	if (!st)
@@ -163,6 +164,6 @@ cr_err jobs_pending(int64_t video_id, bool *pending)
 {
 	return job_exists("SELECT 1 FROM jobs j JOIN videos v ON v.id = j.video_id"
 			  " WHERE j.video_id = ?1 AND (j.state = 'running'"
-			  "  OR (j.state = 'queued' AND v.status = 'processing'))",
+			  "  OR (j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING "))",
 			  video_id, pending);
 }
