@@ -16,6 +16,7 @@
 #include "casereel/http_server.h"
 #include "casereel/impressions.h"
 #include "casereel/janitor.h"
+#include "casereel/jobs.h"
 #include "casereel/ledger.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
@@ -103,6 +104,12 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 	}
 }
 
+/* The job queue's waker: a queued job wakes an idle transcode worker. */
+static void wake_workers(void *pool)
+{
+	workers_notify(pool);
+}
+
 static int serve(int argc, char **argv)
 {
 	/* Block the stop signals before any thread starts (the demo seed, the
@@ -132,9 +139,13 @@ static int serve(int argc, char **argv)
 	struct http_server *srv = NULL;
 	int port = 0;
 	metrics_start();
-	if (app_init(&app, &cfg) || workers_start(&cfg, &app.workers) ||
-	    http_server_start(&app, &srv, &port)) {
-		workers_stop(&app.workers);
+	struct workers *workers = NULL;
+	bool started = !app_init(&app, &cfg) && !workers_start(&cfg, &workers);
+	if (started) /* uploads wake the pool through the job queue, never directly */
+		jobs_set_waker(wake_workers, workers);
+	if (!started || http_server_start(&app, &srv, &port)) {
+		jobs_set_waker(NULL, NULL);
+		workers_stop(&workers);
 		app_free(&app);
 		return 1;
 	}
@@ -148,7 +159,8 @@ static int serve(int argc, char **argv)
 	int sig = wait_for_stop(&cfg, &stop);
 	log_info("signal %d: finishing requests in flight, then stopping", sig);
 	http_server_stop(&srv, SHUTDOWN_GRACE_MS);
-	workers_stop(&app.workers);
+	jobs_set_waker(NULL, NULL);
+	workers_stop(&workers);
 	impressions_flush();
 	feed_shutdown();
 	catalog_shutdown();

@@ -14,7 +14,6 @@ struct cr_app {
 	struct router router;
 	struct throttle *login_by_account; /* failed logins per username */
 	struct throttle *login_by_ip;      /* failed logins per client address */
-	struct workers *workers;           /* transcode pool, to wake on new jobs */
 };
 
 /* Registers every route and creates the shared services. `cfg` must outlive

@@ -1,5 +1,6 @@
-/* Durable transcode jobs in SQLite: claimed atomically by workers, put
- * back in the queue when a worker dies, finished together with the video. */
+/* Durable transcode jobs in SQLite: queued with their video, claimed
+ * atomically by workers, put back in the queue when a worker dies, finished
+ * together with the video. The only module that writes the jobs table. */
 #ifndef CASEREEL_JOBS_H
 #define CASEREEL_JOBS_H
 
@@ -19,6 +20,20 @@ struct job {
 	char source_rel[PATH_MAX]; /* the upload, relative to the media root */
 };
 
+/* Queues the transcode job of `video_id` (a video just created, still
+ * processing). In the caller's transaction, so that an acknowledged upload
+ * always has both its video and its job; call jobs_wake() once it commits. */
+cr_err jobs_enqueue(int64_t video_id);
+
+/* Tells the registered waker (jobs_set_waker) that a job is durable in the
+ * queue; nothing when none is registered. Safe from any thread. */
+void jobs_wake(void);
+
+/* Who jobs_wake() tells: the worker pool registers itself at start with
+ * its context; fn NULL unregisters, and returns only once no call to the
+ * old waker is in progress (so its context may then be freed). */
+void jobs_set_waker(void (*fn)(void *ctx), void *ctx);
+
 /* At start: jobs left "running" by a process that died are queued again;
  * those that already used JOBS_MAX_ATTEMPTS fail their video instead.
  * *requeued receives how many were queued again. */
@@ -31,6 +46,14 @@ cr_err jobs_claim(struct job *job);
 /* Records the outcome: the video gets its transcode facts (or the error)
  * and the job is done (or failed), in one transaction. */
 cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok);
+
+/* *running: a worker is running the job of `video_id` right now (it may
+ * be writing the clip's output). */
+cr_err jobs_running(int64_t video_id, bool *running);
+
+/* *pending: a worker runs the job of `video_id` or will claim it (queued
+ * while the video is still processing); false when there is no job. */
+cr_err jobs_pending(int64_t video_id, bool *pending);
 
 /* Puts a claimed job back in the queue. `counted`: the attempt counts
  * toward JOBS_MAX_ATTEMPTS (its transcoder died); else it does not (an

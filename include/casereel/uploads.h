@@ -41,8 +41,8 @@ cr_err uploads_set_offset(const char *id, int64_t offset);
 cr_err uploads_delete(const struct cr_config *cfg, const char *id);
 
 /* Creates the video and its job from a complete upload of u->length bytes,
- * in one transaction with marking the upload done. CR_EINVAL with `why` for
- * bad metadata. */
+ * in one transaction with marking the upload done, then wakes a transcode
+ * worker (jobs_wake). CR_EINVAL with `why` for bad metadata. */
 cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t why_len);
 
 /* Deletes expired unfinished uploads and their files; *removed counts them. */

@@ -1,4 +1,4 @@
-/* Video rows: creation with their transcode job, visibility rules, the
+/* Video rows: creation, visibility rules, the
  * transcode outcome, and the video JSON the API returns. */
 #ifndef CASEREEL_VIDEOS_H
 #define CASEREEL_VIDEOS_H
@@ -14,6 +14,35 @@
 #define VIDEO_DESCRIPTION_MAX 2000
 #define VIDEO_TAGS_MAX        8
 
+/* A clip's lifecycle: processing → pending_review → published | rejected;
+ * failed; removed (soft delete, by the owner or a trainer). Stored and
+ * sent as video_status_name(). */
+enum video_status {
+	VIDEO_PROCESSING,
+	VIDEO_PENDING_REVIEW,
+	VIDEO_PUBLISHED,
+	VIDEO_REJECTED,
+	VIDEO_FAILED,
+	VIDEO_REMOVED,
+};
+
+/* The same states as SQL literals, written once, for the text of
+ * statements: the planner must see the literal itself to use the partial
+ * indexes on status (videos_published, videos_unpurged). */
+#define VIDEO_SQL_PROCESSING     "'processing'"
+#define VIDEO_SQL_PENDING_REVIEW "'pending_review'"
+#define VIDEO_SQL_PUBLISHED      "'published'"
+#define VIDEO_SQL_REJECTED       "'rejected'"
+#define VIDEO_SQL_FAILED         "'failed'"
+#define VIDEO_SQL_REMOVED        "'removed'"
+
+/* The status as stored and in the video JSON ("pending_review", ...).
+ * Static string; "" for a value outside the enum. */
+const char *video_status_name(enum video_status status);
+
+/* The status called `name`. CR_EINVAL for any other string (or NULL). */
+cr_err video_status_parse(const char *name, enum video_status *out);
+
 struct video_new {
 	int64_t owner_id;
 	const char *title;
@@ -24,9 +53,10 @@ struct video_new {
 	int64_t source_bytes;
 };
 
-/* Inserts the video (status "processing") and its queued job. Must run in
- * the caller's transaction so an acknowledged upload always has both.
- * CR_EINVAL with `why` for an unknown tag. */
+/* Inserts the video (status "processing") with its tags. Must run in the
+ * caller's transaction, which queues its job too (jobs_enqueue), so an
+ * acknowledged upload always has both. CR_EINVAL with `why` for an unknown
+ * tag. */
 cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, size_t why_len);
 
 /* Checks tag names exist; CR_EINVAL with `why` naming the first unknown one. */
@@ -71,12 +101,9 @@ cr_err videos_clear_source(int64_t id);
  * state is left as it is. In the caller's transaction. */
 cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now);
 
-/* Lifecycle: processing → pending_review → published | rejected; failed;
- * removed (soft delete, by the owner or a trainer). */
-
 /* True for the states whose media may be served and linked: published, and
  * pending_review (the trainers' preview). */
-bool videos_status_has_media(const char *status);
+bool videos_status_has_media(enum video_status status);
 
 /* CR_OK when clip `id` exists and its media may be served
  * (videos_status_has_media), CR_ENOTFOUND when not, CR_EDB. */

@@ -26,7 +26,8 @@ cr_err workers_start(const struct cr_config *cfg, struct workers **out);
 bool workers_run_job(const struct cr_config *cfg, const struct job *job, const atomic_int *cancel,
 		     struct tx_result *res);
 
-/* Wakes an idle worker: a job was just queued. Safe on NULL. */
+/* Wakes an idle worker: a job was just queued. Safe on NULL. main registers
+ * it with jobs_set_waker(), so the upload paths never hold the pool. */
 void workers_notify(struct workers *w);
 
 /* Cancels running transcodes (their jobs go back to the queue), joins the

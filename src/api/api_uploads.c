@@ -2,31 +2,25 @@
  * creation-with-upload, termination, expiration and checksum (sha256).
  * Bytes go straight to the upload's file; an offset is acknowledged only
  * after they are fsync'd and the new offset is committed. */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "casereel/app.h"
 #include "casereel/log.h"
-#include "casereel/media.h"
 #include "casereel/tus.h"
+#include "casereel/upload_sink.h"
 #include "casereel/upload_meta.h"
 #include "casereel/uploads.h"
 #include "casereel/videos.h"
-#include "casereel/workers.h"
 
 #define OFFSET_OCTETS "application/offset+octet-stream"
 
 /* State of one POST (creation-with-upload) or PATCH while its body streams. */
 struct upload_stream {
 	struct upload up;
-	int fd;
+	struct upload_sink sink; /* open while the body streams */
 	bool locked;
 	bool has_body;
 	bool failed; /* refused mid-body: keep nothing of it */
@@ -34,9 +28,13 @@ struct upload_stream {
 	bool created;   /* this POST made the row... */
 	bool announced; /* ...and answered 201 with its Location */
 	unsigned char checksum[32];
-	crypto_hash_sha256_state sha;
-	int64_t received; /* bytes of this request's body written */
 };
+
+/* Bytes of this request's body written and not yet acknowledged. */
+static int64_t received(const struct upload_stream *s)
+{
+	return s->sink.fd >= 0 ? s->sink.offset - s->up.offset : 0;
+}
 
 static void tus_headers(struct cr_response *res)
 {
@@ -127,7 +125,6 @@ static bool checksum_header(struct cr_request *req, struct cr_response *res,
 		return false;
 	}
 	s->want_checksum = true;
-	crypto_hash_sha256_init(&s->sha);
 	return true;
 }
 
@@ -135,17 +132,11 @@ static bool checksum_header(struct cr_request *req, struct cr_response *res,
  * written past it that were never acknowledged (a crash mid-PATCH). */
 static bool open_at_offset(struct cr_request *req, struct cr_response *res, struct upload_stream *s)
 {
-	char path[PATH_MAX];
-	if (media_upload_path(req->cfg, s->up.id, path, sizeof path) == CR_OK)
-		s->fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (s->fd < 0 || ftruncate(s->fd, s->up.offset) != 0 ||
-	    lseek(s->fd, s->up.offset, SEEK_SET) != s->up.offset) {
-		log_error("upload %s: open at %lld: %s", s->up.id, (long long)s->up.offset,
-			  strerror(errno));
-		http_problem(res, 500, "internal", "the upload's file cannot be written");
-		return false;
-	}
-	return true;
+	if (upload_sink_open(&s->sink, req->cfg, s->up.id, s->up.offset, s->up.length,
+			     s->want_checksum) == CR_OK)
+		return true;
+	http_problem(res, 500, "internal", "the upload's file cannot be written");
+	return false;
 }
 
 static bool body_fits(struct cr_request *req, struct cr_response *res,
@@ -170,7 +161,7 @@ static struct upload_stream *stream_begin(struct cr_request *req, struct cr_resp
 		http_error(res, CR_ENOMEM, "upload");
 		return NULL;
 	}
-	s->fd = -1;
+	upload_sink_init(&s->sink);
 	req->stream = s;
 	return tus_version_ok(req, res) ? s : NULL;
 }
@@ -301,34 +292,28 @@ static bool stream_chunk(struct cr_request *req, struct cr_response *res, const 
 	struct upload_stream *s = req->stream;
 	if (!s->has_body)
 		return true; /* creation without upload: ignore stray bytes */
-	if ((int64_t)size > s->up.length - s->up.offset - s->received) {
-		s->failed = true;
-		tus_headers(res);
+	cr_err e = upload_sink_write(&s->sink, data, size);
+	if (!e)
+		return true;
+	s->failed = true;
+	tus_headers(res);
+	if (e == CR_ETOOBIG)
 		http_problem(res, 413, "too-large", "the body runs past Upload-Length");
-		return false;
-	}
-	if (media_write_all(s->fd, data, size)) {
-		s->failed = true;
-		tus_headers(res);
+	else
 		http_problem(res, 500, "internal", "the upload could not be written to disk");
-		return false;
-	}
-	if (s->want_checksum)
-		crypto_hash_sha256_update(&s->sha, (const unsigned char *)data, size);
-	s->received += (int64_t)size;
-	return true;
+	return false;
 }
 
 /* Makes the received bytes durable and acknowledges the new offset; turns
  * a complete upload into a video. */
-static cr_err commit_received(struct cr_request *req, struct upload_stream *s, char *why,
-			      size_t why_len)
+static cr_err commit_received(struct upload_stream *s, char *why, size_t why_len)
 {
-	if (s->received == 0 && s->up.offset < s->up.length)
+	int64_t fresh = received(s);
+	if (fresh == 0 && s->up.offset < s->up.length)
 		return CR_OK;
-	if (s->received && fsync(s->fd) != 0)
+	if (fresh && upload_sink_sync(&s->sink))
 		return CR_EIO;
-	int64_t offset = s->up.offset + s->received, video_id;
+	int64_t offset = s->up.offset + fresh, video_id;
 	cr_err e;
 	if (offset < s->up.length || s->up.video_id) {
 		e = uploads_set_offset(s->up.id, offset);
@@ -336,23 +321,16 @@ static cr_err commit_received(struct cr_request *req, struct upload_stream *s, c
 		/* The last bytes: the offset and the video commit together, so an
 		 * upload never reads as complete without its video. */
 		e = uploads_complete(&s->up, &video_id, why, why_len);
-		if (!e)
-			workers_notify(req->app->workers);
 	}
 	if (e)
 		return e;
 	s->up.offset = offset;
-	s->received = 0;
 	return CR_OK;
 }
 
 static bool checksum_matches(struct upload_stream *s)
 {
-	if (!s->want_checksum)
-		return true;
-	unsigned char got[32];
-	crypto_hash_sha256_final(&s->sha, got);
-	return sodium_memcmp(got, s->checksum, sizeof got) == 0;
+	return !s->want_checksum || upload_sink_digest_is(&s->sink, s->checksum);
 }
 
 /* Closes the file and drops the upload's lock. Done as soon as the answer is
@@ -361,9 +339,7 @@ static bool checksum_matches(struct upload_stream *s)
  * the upload still locked. */
 static void let_go(struct upload_stream *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
+	upload_sink_close(&s->sink);
 	if (s->locked)
 		uploads_unlock(s->up.id);
 	s->locked = false;
@@ -381,7 +357,7 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	char why[160] = "";
-	cr_err e = commit_received(req, s, why, sizeof why);
+	cr_err e = commit_received(s, why, sizeof why);
 	if (e == CR_EINVAL) {
 		http_invalid_field(res, upload_meta_field(why, "Upload-Metadata"), "%s", why);
 		return;
@@ -424,12 +400,12 @@ static void stream_release(struct cr_request *req, bool finished)
 		let_go(s);
 		if (uploads_delete(req->cfg, s->up.id))
 			log_warn("upload %s: could not drop an unannounced upload", s->up.id);
-	} else if (!finished && s->fd >= 0 && !s->failed && !s->want_checksum && s->received > 0) {
+	} else if (!finished && !s->failed && !s->want_checksum && received(s) > 0) {
 		/* The connection broke mid-body: keep what arrived (tus lets a
 		 * client resume from there) unless it cannot be verified or was
 		 * refused. */
 		char why[160];
-		if (commit_received(req, s, why, sizeof why))
+		if (commit_received(s, why, sizeof why))
 			log_warn("upload %s: could not keep a partial body", s->up.id);
 	}
 	let_go(s);

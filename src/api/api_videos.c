@@ -1,23 +1,17 @@
 /* Videos: the one-shot upload (raw body, streamed to disk), reading one
  * clip, and the caller's own clips. */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "casereel/app.h"
 #include "casereel/fields.h"
 #include "casereel/log.h"
-#include "casereel/media.h"
-#include "casereel/store.h"
 #include "casereel/tus.h"
+#include "casereel/upload_sink.h"
 #include "casereel/upload_meta.h"
 #include "casereel/videos.h"
-#include "casereel/workers.h"
 
 #define URL_TTL 3600
 
@@ -27,7 +21,7 @@
 struct oneshot {
 	struct upload up;
 	bool locked;
-	int fd;
+	struct upload_sink sink;
 };
 
 /* The query string's title/description/filename/tags as a metadata object. */
@@ -62,7 +56,7 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 		http_error(res, CR_ENOMEM, "upload");
 		return false;
 	}
-	s->fd = -1;
+	upload_sink_init(&s->sink);
 	req->stream = s;
 	if (!video_type_ok(req)) {
 		http_problem(res, 415, "unsupported-media-type",
@@ -94,11 +88,7 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 	if (!api_uploads_create(req, res, &s->up))
 		return false;
 	s->locked = uploads_lock(s->up.id);
-	char path[PATH_MAX] = "";
-	if (media_upload_path(req->cfg, s->up.id, path, sizeof path) == CR_OK)
-		s->fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (s->fd < 0) {
-		log_error("open %s: %s", path, strerror(errno));
+	if (upload_sink_open(&s->sink, req->cfg, s->up.id, 0, req->cfg->upload_max, false)) {
 		http_problem(res, 500, "internal", "the upload could not be stored");
 		return false;
 	}
@@ -109,17 +99,14 @@ static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const
 			  size_t size)
 {
 	struct oneshot *s = req->stream;
-	if ((long long)size > req->cfg->upload_max - s->up.offset) {
+	cr_err e = upload_sink_write(&s->sink, data, size);
+	s->up.offset = s->sink.offset;
+	if (e == CR_ETOOBIG)
 		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes",
 			     req->cfg->upload_max);
-		return false;
-	}
-	if (media_write_all(s->fd, data, size)) {
+	else if (e)
 		http_problem(res, 500, "internal", "the upload could not be written to disk");
-		return false;
-	}
-	s->up.offset += (int64_t)size;
-	return true;
+	return e == CR_OK;
 }
 
 static void oneshot_finish(struct cr_request *req, struct cr_response *res)
@@ -129,7 +116,7 @@ static void oneshot_finish(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 400, "empty-upload", "the body is empty: send the clip's bytes");
 		return;
 	}
-	if (fsync(s->fd) != 0) {
+	if (upload_sink_sync(&s->sink)) {
 		http_problem(res, 500, "internal", "the upload could not be stored");
 		return;
 	}
@@ -144,8 +131,6 @@ static void oneshot_finish(struct cr_request *req, struct cr_response *res)
 		http_invalid_field(res, upload_meta_field(why, "title"), "%s", why);
 		return;
 	}
-	if (s->up.video_id)
-		workers_notify(req->app->workers);
 	if (e) {
 		http_error(res, e, "upload");
 		return;
@@ -160,8 +145,7 @@ static void oneshot_release(struct cr_request *req, bool finished)
 	if (!s)
 		return;
 	(void)finished;
-	if (s->fd >= 0)
-		close(s->fd);
+	upload_sink_close(&s->sink);
 	/* Refused or cut off: nothing was acknowledged, drop the row and file. */
 	if (s->up.id[0] && !s->up.video_id && uploads_delete(req->cfg, s->up.id))
 		log_warn("upload %s: could not drop a one-shot upload", s->up.id);

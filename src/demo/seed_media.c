@@ -210,6 +210,8 @@ static cr_err create_videos(struct run *r)
 		e = media_upload_rel(c->upload_id, rel, sizeof rel);
 		if (!e)
 			e = videos_create(&v, &c->video_id, why, sizeof why);
+		if (!e)
+			e = jobs_enqueue(c->video_id);
 		if (e)
 			log_error("demo clip %d: %s %s", i + 1, cr_strerror(e), why);
 		else

@@ -8,6 +8,7 @@
 
 #include "casereel/report_rows.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define MAX_ROWS 5000
 
@@ -28,8 +29,8 @@ cr_err analytics_clips(json_t **rows)
 		" v.likes, v.comments, v.tips,"
 		/* the active quiz only: replaced and retired questions stay inactive */
 		" (SELECT count(*) FROM quiz_questions q WHERE q.video_id = v.id AND q.active = 1)"
-		" FROM videos v JOIN users u ON u.id = v.owner_id WHERE v.status = 'published'"
-		" ORDER BY v.published_at DESC");
+		" FROM videos v JOIN users u ON u.id = v.owner_id WHERE v.status "
+		"= " VIDEO_SQL_PUBLISHED " ORDER BY v.published_at DESC");
 	if (!st)
 		return CR_EDB;
 	*rows = report_rows(st, analytics_clip_columns, ANALYTICS_CLIP_NCOLS, MAX_ROWS);
@@ -80,7 +81,8 @@ cr_err analytics_clip_json(int64_t id, json_t **out)
 	sqlite3_stmt *st =
 		store_stmt("SELECT title, duration, impressions, starts, completions, likes,"
 			   " comments, tips, watch_seconds FROM videos WHERE id = ?1"
-			   " AND status IN ('published', 'pending_review', 'rejected')");
+			   " AND status IN (" VIDEO_SQL_PUBLISHED ", " VIDEO_SQL_PENDING_REVIEW
+			   ", " VIDEO_SQL_REJECTED ")");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -212,7 +214,7 @@ cr_err analytics_teams(json_t **rows)
 		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS REAL) /"
 		"   max(1, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active)), 2),"
 		" (SELECT count(*) FROM videos v JOIN users u ON u.id = v.owner_id"
-		"   WHERE u.team_id = t.id AND v.status = 'published')"
+		"   WHERE u.team_id = t.id AND v.status = " VIDEO_SQL_PUBLISHED ")"
 		" FROM teams t ORDER BY t.name");
 	if (!st)
 		return CR_EDB;

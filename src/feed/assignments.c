@@ -6,6 +6,7 @@
 
 #include "casereel/catalog.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 /* People an assignment covers, with whether they completed the clip. */
 #define PEOPLE_SQL                                                                                 \
@@ -115,7 +116,8 @@ cr_err assignments_create(int64_t video_id, const json_t *team_ids, const json_t
 	cr_err e = store_begin();
 	sqlite3_stmt *st =
 		e ? NULL
-		  : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'");
+		  : store_stmt(
+			    "SELECT 1 FROM videos WHERE id = ?1 AND status = " VIDEO_SQL_PUBLISHED);
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		e = sqlite3_step(st) == SQLITE_ROW ? CR_OK : CR_EINVAL;
@@ -165,7 +167,7 @@ cr_err assignments_of_user(int64_t user_id, int64_t team_id, int64_t *ids, int64
 	sqlite3_stmt *st =
 		store_stmt("SELECT a.video_id, min(a.due_at), max(w.completed_at IS NOT NULL) FROM "
 			   "assignments a"
-			   " JOIN videos v ON v.id = a.video_id AND v.status = 'published'"
+			   " JOIN videos v ON v.id = a.video_id AND v.status = " VIDEO_SQL_PUBLISHED
 			   " LEFT JOIN watches w ON w.user_id = ?1 AND w.video_id = a.video_id"
 			   " WHERE a.user_id = ?1 OR a.team_id = ?2 GROUP BY a.video_id ORDER BY "
 			   "min(a.due_at) LIMIT 100");

@@ -10,6 +10,7 @@
 
 #include "casereel/log.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t built = PTHREAD_COND_INITIALIZER;
@@ -56,7 +57,7 @@ static cr_err load_clips(struct catalog *c, int64_t now)
 				      " v.tips"
 				      " FROM videos v JOIN users u ON u.id = v.owner_id LEFT JOIN "
 				      "teams t ON t.id = u.team_id"
-				      " WHERE v.status = 'published' ORDER BY v.id");
+				      " WHERE v.status = " VIDEO_SQL_PUBLISHED " ORDER BY v.id");
 	if (!st)
 		return CR_EDB;
 	size_t cap = 0;
@@ -128,7 +129,7 @@ static cr_err load_tags(struct catalog *c)
 	store_done(st);
 	st = store_stmt("SELECT vt.video_id, vt.tag_id, t.name FROM video_tags vt"
 			" JOIN videos v ON v.id = vt.video_id JOIN tags t ON t.id = vt.tag_id"
-			" WHERE v.status = 'published' ORDER BY vt.video_id, t.name");
+			" WHERE v.status = " VIDEO_SQL_PUBLISHED " ORDER BY vt.video_id, t.name");
 	if (!st)
 		return CR_EDB;
 	int rc;

@@ -6,6 +6,7 @@
 
 #include "casereel/catalog.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 #define FEATURE_JSON_SELECT                                                                        \
 	"SELECT f.id, f.video_id, v.title, COALESCE(f.user_id, v.owner_id), u.display_name,"       \
@@ -33,7 +34,7 @@ bool featured_target_exists(int64_t video_id, int64_t user_id)
 {
 	return store_exists(
 		"SELECT 1 WHERE (?1 > 0 AND EXISTS (SELECT 1 FROM videos WHERE id = ?1 AND status "
-		"= 'published'))"
+		"= " VIDEO_SQL_PUBLISHED "))"
 		" OR (?2 > 0 AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND active))",
 		video_id, user_id);
 }
@@ -69,9 +70,10 @@ cr_err featured_list_json(json_t **out)
 {
 	/* a clip deleted or a creator deactivated since is not shown */
 	sqlite3_stmt *st =
-		store_stmt(FEATURE_JSON_SELECT " WHERE f.starts_at <= ?1 AND f.ends_at > ?1"
-					       " AND (f.video_id IS NULL OR v.status = 'published')"
-					       " AND u.active ORDER BY f.id DESC LIMIT 100");
+		store_stmt(FEATURE_JSON_SELECT
+			   " WHERE f.starts_at <= ?1 AND f.ends_at > ?1"
+			   " AND (f.video_id IS NULL OR v.status = " VIDEO_SQL_PUBLISHED ")"
+			   " AND u.active ORDER BY f.id DESC LIMIT 100");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);

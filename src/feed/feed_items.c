@@ -144,7 +144,7 @@ static cr_err load_live(const struct cr_user *viewer, const struct feed_entry *e
 		/* CROSS JOIN: the page's ids drive the lookups, never a scan */
 		" FROM json_each(?1) j CROSS JOIN videos v ON v.id = j.value"
 		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
-		" WHERE v.status = 'published'");
+		" WHERE v.status = " VIDEO_SQL_PUBLISHED);
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);

@@ -3,6 +3,7 @@
 #include "casereel/feed.h"
 
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 cr_err feed_list_published(const struct feed_filter *f, int64_t before, long limit, int64_t *ids,
 			   size_t *n)
@@ -20,7 +21,7 @@ cr_err feed_list_published(const struct feed_filter *f, int64_t before, long lim
 		like[k] = '\0';
 	}
 	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id FROM videos v WHERE v.status = 'published' AND v.id < ?1"
+		"SELECT v.id FROM videos v WHERE v.status = " VIDEO_SQL_PUBLISHED " AND v.id < ?1"
 		" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM video_tags vt JOIN tags t ON t.id = "
 		"vt.tag_id"
 		"   WHERE vt.video_id = v.id AND t.name = ?2))"

@@ -6,6 +6,7 @@
 
 #include "casereel/report_rows.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 /* One SQL per board: period start ?1, team ?2 (0 = all), sort column ?3. */
 static const char creators_sql[] =
@@ -18,7 +19,8 @@ static const char creators_sql[] =
 	"?1) AS tips"
 	" FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 	" WHERE u.active AND (?2 = 0 OR u.team_id = ?2)"
-	"   AND EXISTS (SELECT 1 FROM videos v WHERE v.owner_id = u.id AND v.status = 'published')"
+	"   AND EXISTS (SELECT 1 FROM videos v WHERE v.owner_id = u.id AND v.status "
+	"= " VIDEO_SQL_PUBLISHED ")"
 	" ORDER BY CASE ?3 WHEN 'likes' THEN likes WHEN 'tips' THEN tips ELSE completions END "
 	"DESC, u.id"
 	" LIMIT 20";

@@ -9,6 +9,7 @@
 #include "casereel/catalog.h"
 #include "casereel/ledger.h"
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 /* The active questions of clip `id`; answers included for trainers, and
  * the viewer's own earlier answers. NULL when the clip has no quiz. */
@@ -73,9 +74,10 @@ cr_err quiz_replace(int64_t id, const json_t *questions, int64_t by)
 	size_t i;
 	json_t *q;
 	cr_err e = store_begin();
-	sqlite3_stmt *st = e ? NULL
-			     : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status IN"
-					  " ('pending_review', 'published')");
+	sqlite3_stmt *st =
+		e ? NULL
+		  : store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status IN"
+			       " (" VIDEO_SQL_PENDING_REVIEW ", " VIDEO_SQL_PUBLISHED ")");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		e = sqlite3_step(st) == SQLITE_ROW ? CR_OK : CR_ENOTFOUND;

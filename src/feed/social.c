@@ -4,11 +4,12 @@
 #include <time.h>
 
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 bool social_video_published(int64_t video_id)
 {
-	return store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'", video_id,
-			    0);
+	return store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status = " VIDEO_SQL_PUBLISHED,
+			    video_id, 0);
 }
 
 static cr_err like_count(int64_t video_id, int64_t *likes)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "casereel/store.h"
+#include "casereel/videos.h"
 
 struct watch_row {
 	bool exists;
@@ -26,7 +27,7 @@ static cr_err load(int64_t video_id, int64_t user_id, struct clip_facts *clip, s
 		" w.session_watched, w.completed_at IS NOT NULL, w.user_id IS NOT NULL, w.first_at,"
 		" v.owner_id FROM videos v"
 		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
-		" WHERE v.id = ?1 AND v.status = 'published'");
+		" WHERE v.id = ?1 AND v.status = " VIDEO_SQL_PUBLISHED);
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);

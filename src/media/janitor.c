@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "casereel/jobs.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/store.h"
@@ -66,13 +67,11 @@ static bool upload_file_named(const char *id)
  * longer processing is never claimed). False on a database error. */
 static bool scratch_is_dead(int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT 1 FROM videos v WHERE v.id = ?1 AND NOT EXISTS (SELECT 1 FROM jobs j"
-		" WHERE j.video_id = v.id AND (j.state = 'running'"
-		"  OR (j.state = 'queued' AND v.status = 'processing')))");
+	bool pending = true;
+	sqlite3_stmt *st = store_stmt("SELECT 1 FROM videos WHERE id = ?1");
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
-	return lookup(st) == 1;
+	return lookup(st) == 1 && jobs_pending(id, &pending) == CR_OK && !pending;
 }
 
 /* Unlinks incoming/<id> under the upload's lock, so never while a request
@@ -109,27 +108,31 @@ static cr_err remove_video_dir(const struct cr_config *cfg, int64_t id, bool tmp
 
 /* Up to PURGE_BATCH removed or failed clips not purged yet, last changed
  * at `cutoff` or before, whose job no worker is running (a worker may be
- * writing their output right now; the next round takes them). The partial
- * index holds only clips still to purge; without INDEXED BY the planner
- * walks videos_status, which keeps every clip ever purged. */
+ * writing their output right now; the next round takes them, and so does
+ * this one on a database error). The partial index holds only clips still
+ * to purge, in updated_at order: the scan stops when the batch is full.
+ * Without INDEXED BY the planner walks videos_status, which keeps every
+ * clip ever purged. */
 static cr_err doomed_clips(time_t cutoff, struct doomed *out, int *n)
 {
 	sqlite3_stmt *st =
 		store_stmt("SELECT v.id, v.source_path FROM videos v INDEXED BY videos_unpurged"
-			   " WHERE v.status IN ('removed', 'failed') AND v.media_purged_at IS NULL"
-			   " AND v.updated_at <= ?1 AND NOT EXISTS (SELECT 1 FROM jobs j"
-			   "  WHERE j.video_id = v.id AND j.state = 'running')"
-			   " ORDER BY v.updated_at LIMIT ?2");
+			   " WHERE v.status IN (" VIDEO_SQL_REMOVED ", " VIDEO_SQL_FAILED
+			   ") AND v.media_purged_at IS NULL"
+			   " AND v.updated_at <= ?1 ORDER BY v.updated_at");
 	*n = 0;
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, cutoff);
-	sqlite3_bind_int(st, 2, PURGE_BATCH);
 	int rc = SQLITE_DONE;
 	while (*n < PURGE_BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool running = true;
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (jobs_running(id, &running) || running)
+			continue;
 		struct doomed *d = &out[(*n)++];
 		const char *src = (const char *)sqlite3_column_text(st, 1);
-		d->id = sqlite3_column_int64(st, 0);
+		d->id = id;
 		d->has_source = src != NULL;
 		if (!src || media_upload_rel_parse(src, d->upload_id))
 			d->upload_id[0] = '\0';

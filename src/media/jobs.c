@@ -1,37 +1,76 @@
 /* The durable job queue. See include/casereel/jobs.h. */
 #include "casereel/jobs.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
+static pthread_mutex_t waker_mu = PTHREAD_MUTEX_INITIALIZER;
+static void (*waker_fn)(void *ctx);
+static void *waker_ctx;
+
+void jobs_set_waker(void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&waker_mu);
+	waker_fn = fn;
+	waker_ctx = ctx;
+	pthread_mutex_unlock(&waker_mu);
+}
+
+void jobs_wake(void)
+{
+	/* held across the call, so that unregistering waits for it */
+	pthread_mutex_lock(&waker_mu);
+	if (waker_fn)
+		waker_fn(waker_ctx);
+	pthread_mutex_unlock(&waker_mu);
+}
+
+cr_err jobs_enqueue(int64_t video_id)
+{
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO jobs(video_id, state, created_at) VALUES (?1, 'queued', ?2)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, video_id);
+	sqlite3_bind_int64(st, 2, time(NULL));
+	return store_run(st, "queue job");
+}
+
+/* Fails the jobs that already used every attempt, and their videos. */
+static cr_err fail_exhausted(void)
+{
+	static const struct tx_result stuck = {
+		.code = TX_ERR_INTERNAL,
+		.error = "transcoding stopped unexpectedly several times; upload the clip again",
+	};
+	sqlite3_stmt *st = store_stmt("UPDATE jobs SET state = 'failed', finished_at = ?2"
+				      " WHERE state = 'running' AND attempts >= ?1"
+				      " RETURNING video_id");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
+	sqlite3_bind_int64(st, 2, time(NULL));
+	cr_err e = CR_OK;
+	int rc = SQLITE_DONE;
+	/* RETURNING rows are computed at the first step: updating videos
+	 * between steps cannot disturb them */
+	while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = videos_record_transcode(sqlite3_column_int64(st, 0), &stuck, false);
+	store_done(st);
+	return e ? e : rc == SQLITE_DONE ? CR_OK : store_error(rc, "fail stuck jobs");
+}
+
 cr_err jobs_recover(int *requeued)
 {
+	*requeued = 0;
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	sqlite3_stmt *st = store_stmt(
-		"UPDATE videos SET status = 'failed', progress = 0, updated_at = ?2,"
-		" error = 'transcoding stopped unexpectedly several times; upload the clip again',"
-		" error_code = 'internal'"
-		" WHERE id IN (SELECT video_id FROM jobs WHERE state = 'running' AND attempts >= "
-		"?1)");
-	if (st) {
-		sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
-		sqlite3_bind_int64(st, 2, time(NULL));
-	}
-	e = store_run(st, "fail stuck videos");
-	if (!e) {
-		st = store_stmt("UPDATE jobs SET state = 'failed', finished_at = ?2"
-				" WHERE state = 'running' AND attempts >= ?1");
-		if (st) {
-			sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
-			sqlite3_bind_int64(st, 2, time(NULL));
-		}
-		e = store_run(st, "fail stuck jobs");
-	}
+	e = fail_exhausted();
 	if (!e) {
 		e = store_run(
 			store_stmt("UPDATE jobs SET state = 'queued' WHERE state = 'running'"),
@@ -47,7 +86,8 @@ cr_err jobs_claim(struct job *job)
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_at = ?1"
 		" WHERE id = (SELECT j.id FROM jobs j JOIN videos v ON v.id = j.video_id"
-		"  WHERE j.state = 'queued' AND v.status = 'processing' ORDER BY j.id LIMIT 1)"
+		"  WHERE j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING
+		" ORDER BY j.id LIMIT 1)"
 		" RETURNING id, video_id, attempts,"
 		" (SELECT source_path FROM videos WHERE videos.id = jobs.video_id)");
 	if (!st)
@@ -98,4 +138,32 @@ cr_err jobs_requeue(const struct job *job, bool counted)
 	sqlite3_bind_int64(st, 1, job->id);
 	sqlite3_bind_int(st, 2, counted ? 0 : 1);
 	return store_run(st, "requeue job");
+}
+
+/* Whether `sql` (?1 = video id) gives a row; *found false on an error. */
+static cr_err job_exists(const char *sql, int64_t video_id, bool *found)
+{
+	sqlite3_stmt *st = store_stmt(sql);
+	*found = false;
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, video_id);
+	int rc = sqlite3_step(st);
+	store_done(st);
+	*found = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "job lookup");
+}
+
+cr_err jobs_running(int64_t video_id, bool *running)
+{
+	return job_exists("SELECT 1 FROM jobs WHERE video_id = ?1 AND state = 'running'", video_id,
+			  running);
+}
+
+cr_err jobs_pending(int64_t video_id, bool *pending)
+{
+	return job_exists("SELECT 1 FROM jobs j JOIN videos v ON v.id = j.video_id"
+			  " WHERE j.video_id = ?1 AND (j.state = 'running'"
+			  "  OR (j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING "))",
+			  video_id, pending);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "casereel/jobs.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/store.h"
@@ -186,6 +187,8 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 		return e;
 	}
 	e = videos_create(&v, video_id, why, why_len);
+	if (!e)
+		e = jobs_enqueue(*video_id);
 	if (!e) {
 		sqlite3_stmt *st = store_stmt(
 			"UPDATE uploads SET video_id = ?2, offset = ?3, length = ?3 WHERE id = ?1");
@@ -198,8 +201,10 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 	}
 	json_decref(tags);
 	e = e ? (store_rollback(), e) : store_commit();
-	if (!e)
+	if (!e) {
 		u->video_id = *video_id;
+		jobs_wake();
+	}
 	return e;
 }
 

@@ -14,14 +14,16 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	sqlite3_stmt *st = store_stmt(
-		"UPDATE videos SET status = ?2, reviewed_by = ?3, review_reason = ?4, updated_at = "
-		"?5,"
-		" published_at = CASE WHEN ?2 = 'published' THEN ?5 ELSE published_at END"
-		" WHERE id = ?1 AND status = 'pending_review'");
+	sqlite3_stmt *st =
+		store_stmt("UPDATE videos SET status = ?2, reviewed_by = ?3, review_reason = ?4,"
+			   " updated_at = ?5, published_at = CASE WHEN ?2 = " VIDEO_SQL_PUBLISHED
+			   " THEN ?5 ELSE published_at END"
+			   " WHERE id = ?1 AND status = " VIDEO_SQL_PENDING_REVIEW);
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, approve ? "published" : "rejected", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2,
+				  video_status_name(approve ? VIDEO_PUBLISHED : VIDEO_REJECTED), -1,
+				  SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, reviewer_id);
 		sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, time(NULL));
@@ -35,7 +37,7 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 		catalog_invalidate();
 	if (e || changed)
 		return e;
-	st = store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status <> 'removed'");
+	st = store_stmt("SELECT 1 FROM videos WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED);
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -47,8 +49,9 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, long limit,
 				long url_ttl, json_t **out)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id FROM videos WHERE status = 'pending_review'"
-				      " AND id > ?1 ORDER BY id LIMIT ?2");
+	sqlite3_stmt *st =
+		store_stmt("SELECT id FROM videos WHERE status = " VIDEO_SQL_PENDING_REVIEW
+			   " AND id > ?1 ORDER BY id LIMIT ?2");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);
@@ -106,7 +109,8 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE videos SET title = COALESCE(?3, title), description = COALESCE(?4, "
 		"description),"
-		" updated_at = ?5 WHERE id = ?1 AND owner_id = ?2 AND status <> 'removed'");
+		" updated_at = ?5 WHERE id = ?1 AND owner_id = ?2"
+		" AND status <> " VIDEO_SQL_REMOVED);
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, owner_id);
@@ -127,9 +131,9 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 
 cr_err videos_remove(int64_t id, const struct cr_user *by)
 {
-	sqlite3_stmt *st =
-		store_stmt("UPDATE videos SET status = 'removed', updated_at = ?3"
-			   " WHERE id = ?1 AND status <> 'removed' AND (owner_id = ?2 OR ?4)");
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE videos SET status = " VIDEO_SQL_REMOVED ", updated_at = ?3"
+		" WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED " AND (owner_id = ?2 OR ?4)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);

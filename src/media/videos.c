@@ -39,7 +39,8 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 	int64_t now = time(NULL);
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO videos(owner_id, title, description, status, filename, source_path,"
-		" source_bytes, created_at, updated_at) VALUES (?1, ?2, ?3, 'processing', ?4, ?5, "
+		" source_bytes, created_at, updated_at) VALUES (?1, ?2, ?3, " VIDEO_SQL_PROCESSING
+		", ?4, ?5, "
 		"?6, ?7, ?7)");
 	if (!st)
 		return CR_EDB;
@@ -66,17 +67,36 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 		if ((e = store_run(st, "tag video")))
 			return e;
 	}
-	st = store_stmt("INSERT INTO jobs(video_id, state, created_at) VALUES (?1, 'queued', ?2)");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, *video_id);
-	sqlite3_bind_int64(st, 2, now);
-	return store_run(st, "queue job");
+	return CR_OK;
 }
 
-bool videos_status_has_media(const char *status)
+static const char *const status_names[] = {
+	[VIDEO_PROCESSING] = "processing", [VIDEO_PENDING_REVIEW] = "pending_review",
+	[VIDEO_PUBLISHED] = "published",   [VIDEO_REJECTED] = "rejected",
+	[VIDEO_FAILED] = "failed",         [VIDEO_REMOVED] = "removed",
+};
+
+const char *video_status_name(enum video_status status)
 {
-	return !strcmp(status, "published") || !strcmp(status, "pending_review");
+	return (unsigned)status < sizeof status_names / sizeof status_names[0]
+		       ? status_names[status]
+		       : "";
+}
+
+cr_err video_status_parse(const char *name, enum video_status *out)
+{
+	for (size_t i = 0; name && i < sizeof status_names / sizeof status_names[0]; i++) {
+		if (!strcmp(name, status_names[i])) {
+			*out = (enum video_status)i;
+			return CR_OK;
+		}
+	}
+	return CR_EINVAL;
+}
+
+bool videos_status_has_media(enum video_status status)
+{
+	return status == VIDEO_PUBLISHED || status == VIDEO_PENDING_REVIEW;
 }
 
 cr_err videos_media_servable(int64_t id)
@@ -87,10 +107,11 @@ cr_err videos_media_servable(int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	cr_err e = CR_ENOTFOUND;
-	if (rc == SQLITE_ROW)
-		e = videos_status_has_media((const char *)sqlite3_column_text(st, 0))
-			    ? CR_OK
-			    : CR_ENOTFOUND;
+	enum video_status status;
+	if (rc == SQLITE_ROW &&
+	    !video_status_parse((const char *)sqlite3_column_text(st, 0), &status) &&
+	    videos_status_has_media(status))
+		e = CR_OK;
 	else if (rc != SQLITE_DONE)
 		e = store_error(rc, "media video lookup");
 	store_done(st);
@@ -169,7 +190,8 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
 	const char *status = (const char *)sqlite3_column_text(st, 3);
-	bool ready = videos_status_has_media(status);
+	enum video_status known;
+	bool ready = !video_status_parse(status, &known) && videos_status_has_media(known);
 	json_t *has_audio = sqlite3_column_type(st, 11) == SQLITE_NULL
 				    ? json_null()
 				    : json_boolean(sqlite3_column_int(st, 11));
@@ -211,9 +233,9 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 
 cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out)
 {
-	sqlite3_stmt *st =
-		store_stmt(VIDEO_COLUMNS " WHERE v.id = ?1 AND v.status <> 'removed'"
-					 " AND (v.status = 'published' OR v.owner_id = ?2 OR ?3)");
+	sqlite3_stmt *st = store_stmt(
+		VIDEO_COLUMNS " WHERE v.id = ?1 AND v.status <> " VIDEO_SQL_REMOVED
+			      " AND (v.status = " VIDEO_SQL_PUBLISHED " OR v.owner_id = ?2 OR ?3)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -232,7 +254,7 @@ cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, j
 cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out)
 {
 	sqlite3_stmt *st =
-		store_stmt(VIDEO_COLUMNS " WHERE v.owner_id = ?1 AND v.status <> 'removed'"
+		store_stmt(VIDEO_COLUMNS " WHERE v.owner_id = ?1 AND v.status <> " VIDEO_SQL_REMOVED
 					 " ORDER BY v.id DESC LIMIT 200");
 	json_t *items = json_array();
 	if (!st || !items) {
@@ -255,7 +277,7 @@ cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out)
 cr_err videos_set_progress(int64_t id, int percent)
 {
 	sqlite3_stmt *st = store_stmt(
-		"UPDATE videos SET progress = ?2 WHERE id = ?1 AND status = 'processing'");
+		"UPDATE videos SET progress = ?2 WHERE id = ?1 AND status = " VIDEO_SQL_PROCESSING);
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -284,12 +306,13 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 		"UPDATE videos SET status = ?2, progress = ?3, error = ?4, duration = ?5,"
 		" source_duration = ?6, trimmed = ?7, width = ?8, height = ?9, has_audio = ?10,"
 		" renditions = ?11, updated_at = ?12, error_code = ?13 WHERE id = ?1"
-		" AND status = 'processing'"); /* a clip removed meanwhile stays removed */
+		" AND status = " VIDEO_SQL_PROCESSING); /* a clip removed meanwhile stays removed */
 	if (!st)
 		return CR_EDB;
 	char *renditions = ok ? renditions_json(r) : NULL;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, ok ? "pending_review" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, video_status_name(ok ? VIDEO_PENDING_REVIEW : VIDEO_FAILED), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, ok ? 100 : 0);
 	sqlite3_bind_int(st, 7, ok && r->trimmed); /* NOT NULL column */
 	if (!ok) {
@@ -325,7 +348,8 @@ cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE videos SET media_purged_at = ?3,"
 				      " source_path = CASE WHEN ?2 THEN NULL ELSE source_path END"
-				      " WHERE id = ?1 AND status IN ('removed', 'failed')");
+				      " WHERE id = ?1 AND status IN (" VIDEO_SQL_REMOVED
+				      ", " VIDEO_SQL_FAILED ")");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);

@@ -8,6 +8,7 @@
 #include "casereel/ledger.h"
 #include "casereel/store.h"
 #include "casereel/text.h"
+#include "casereel/videos.h"
 
 void points_day(time_t t, char out[POINTS_DAY_LEN])
 {
@@ -427,8 +428,8 @@ static cr_err gift_points(const char *gift, int64_t *points)
 
 static cr_err published_owner(int64_t video_id, int64_t *owner)
 {
-	sqlite3_stmt *st =
-		store_stmt("SELECT owner_id FROM videos WHERE id = ?1 AND status = 'published'");
+	sqlite3_stmt *st = store_stmt(
+		"SELECT owner_id FROM videos WHERE id = ?1 AND status = " VIDEO_SQL_PUBLISHED);
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);

@@ -1,0 +1,50 @@
+/* Where an upload's bytes land, for the tus and the one-shot upload alike:
+ * its file opened at the acknowledged offset, writes bounded by a limit, a
+ * sha256 of what arrived, and an fsync before anything is acknowledged. */
+#ifndef CASEREEL_UPLOAD_SINK_H
+#define CASEREEL_UPLOAD_SINK_H
+
+#include <sodium.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casereel/config.h"
+#include "casereel/error.h"
+
+/* Read the fields, never write them. */
+struct upload_sink {
+	int fd;         /* -1 while closed */
+	int64_t offset; /* the file's size: where the next write lands */
+	int64_t limit;  /* the file never grows past this many bytes */
+	bool hashing;   /* sha covers every byte written since the open */
+	crypto_hash_sha256_state sha;
+};
+
+/* A closed sink: upload_sink_close and the field reads are safe on it. */
+void upload_sink_init(struct upload_sink *s);
+
+/* Opens the file of upload `upload_id` (made by uploads_create) to write
+ * at `offset`, dropping whatever lies past it: bytes that were written but
+ * never acknowledged (a crash mid-body). The file may grow to `limit`
+ * bytes; with `hash`, every byte written from here on is hashed. CR_EIO
+ * (logged) when the file cannot be opened there. */
+cr_err upload_sink_open(struct upload_sink *s, const struct cr_config *cfg, const char *upload_id,
+			int64_t offset, int64_t limit, bool hash);
+
+/* Appends `len` bytes. CR_ETOOBIG, writing nothing, when they would take
+ * the file past its limit; CR_EIO when the disk refuses them. */
+cr_err upload_sink_write(struct upload_sink *s, const void *data, size_t len);
+
+/* Makes every byte written so far durable: call it before acknowledging
+ * them. CR_EIO when fsync fails or the sink is closed. */
+cr_err upload_sink_sync(struct upload_sink *s);
+
+/* Whether the bytes written since the open have the sha256 `want`. Ends
+ * the hash: call it once, after the last write. False when not hashing. */
+bool upload_sink_digest_is(struct upload_sink *s, const unsigned char want[32]);
+
+/* Closes the file (the bytes stay); safe on a closed sink. */
+void upload_sink_close(struct upload_sink *s);
+
+#endif
