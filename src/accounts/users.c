@@ -107,7 +107,7 @@ static cr_err in_transaction(cr_err (*fn)(int64_t *, const struct user_fields *,
 	if (!e)
 		e = fn(id, f, why, why_len);
 	if (own)
-		e = e ? (store_rollback(), e) : store_commit();
+		e = store_end(e);
 	return e;
 }
 

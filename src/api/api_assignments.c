@@ -182,7 +182,7 @@ static void assign(struct cr_request *req, struct cr_response *res)
 				break;
 		}
 	}
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (bad) {
 		http_invalid_field(
 			res, bad,

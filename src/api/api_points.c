@@ -148,7 +148,7 @@ static void put_gifts(struct cr_request *req, struct cr_response *res)
 				    json_integer_value(json_object_get(g, "points")),
 				    !active || json_is_true(active));
 	}
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (e) {
 		http_error(res, e, "gifts");
 		return;

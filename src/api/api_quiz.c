@@ -138,7 +138,7 @@ static void put_quiz(struct cr_request *req, struct cr_response *res)
 		if (!e)
 			e = insert_question(id, i, q, req->user.id);
 	}
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (e) {
 		http_error(res, e, "transcoded video");
 		return;
@@ -301,7 +301,7 @@ static cr_err answer_all(int64_t video_id, const struct cr_user *viewer, const j
 		else
 			json_array_append_new(results, r);
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 static void answer_quiz(struct cr_request *req, struct cr_response *res)

@@ -255,7 +255,7 @@ static void import_users(struct cr_request *req, struct cr_response *res)
 		e = store_begin();
 	if (!e) {
 		e = insert_rows(&im, why, sizeof why, &line);
-		e = e ? (store_rollback(), e) : store_commit();
+		e = store_end(e);
 	}
 	if (e == CR_EINVAL || e == CR_ECONFLICT)
 		http_problem(res, e == CR_EINVAL ? 422 : 409, "invalid-rows",

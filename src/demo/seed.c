@@ -97,7 +97,7 @@ cr_err seed_load(const struct cr_config *cfg, const char *path)
 		e = add_tags(json_object_get(root, "tags"));
 	if (!e)
 		e = add_users(cfg, json_object_get(root, "users"), password);
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	json_decref(root);
 	if (!e)
 		log_info("loaded demo seed from %s", path);

@@ -215,7 +215,7 @@ static cr_err create_videos(struct run *r)
 		else
 			r->queued++;
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 /* Step 3: one claimed job, the way a transcode worker runs it: output in

@@ -165,11 +165,7 @@ cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, doubl
 	if (!e)
 		e = count_watch(video_id, counted && ev == WATCH_START && !w.exists,
 				counted && newly, credit);
-	if (e) {
-		store_rollback();
-		return e;
-	}
-	e = store_commit();
+	e = store_end(e);
 	if (!e)
 		*out = json_pack("{s:f, s:f, s:f, s:b, s:b}", "position", w.position,
 				 "max_position", w.max_position, "watched", w.watched, "completed",

@@ -86,7 +86,7 @@ static cr_err insert_within_quota(const struct upload *u, int quota)
 		e = CR_ETHROTTLED;
 	if (!e)
 		e = insert_row(u);
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota)
@@ -197,7 +197,7 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 		e = store_run(st, "finish upload");
 	}
 	json_decref(tags);
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (!e)
 		u->video_id = *video_id;
 	return e;

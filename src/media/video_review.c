@@ -30,7 +30,7 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 	bool changed = !e && sqlite3_changes(store_db()) > 0;
 	if (changed && approve)
 		e = points_reward_approval(id);
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (!e && changed)
 		catalog_invalidate();
 	if (e || changed)
@@ -119,7 +119,7 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 		e = CR_ENOTFOUND;
 	if (!e && tags)
 		e = retag(id, tags, why, why_len);
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (!e)
 		catalog_invalidate();
 	return e;

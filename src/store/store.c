@@ -262,6 +262,14 @@ void store_rollback(void)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+cr_err store_end(cr_err e)
+{
+	if (e == CR_OK)
+		return store_commit();
+	store_rollback();
+	return e;
+}
+
 int store_schema_version(void)
 {
 	sqlite3_stmt *st = store_stmt("PRAGMA user_version");
