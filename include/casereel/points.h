@@ -91,21 +91,15 @@ cr_err points_gifts_json(bool active_only, json_t **out);
 /* Creates or updates gift `name`. */
 cr_err points_gift_put(const char *name, const char *label, int64_t points, bool active);
 
-enum points_refusal {
-	POINTS_OK = 0,
-	POINTS_NO_VIDEO, /* clip not published */
-	POINTS_NO_GIFT,  /* unknown or retired gift */
-	POINTS_SELF,     /* tipping one's own clip */
-	POINTS_PAIR_CAP, /* daily cap for this viewer → creator pair reached */
-	POINTS_NO_FUNDS, /* the viewer's balance is short */
-};
-
 /* Tips `count` × `gift` on clip `video_id` from `viewer_id`; inside the
  * caller's transaction. The day's free allowance (company-funded) is used
- * first, the rest comes from the viewer's balance. A refusal is CR_OK with
- * *why set and nothing written; *out is the tip receipt. */
+ * first, the rest comes from the viewer's balance. *out is the tip receipt.
+ * Refusals fill `why` and write nothing: CR_ENOTFOUND (clip not
+ * published), CR_EINVAL (unknown or retired gift, field "gift"),
+ * CR_EFORBIDDEN ("self-tip": one's own clip), CR_ETHROTTLED ("tip-cap": the
+ * day's cap for this viewer → creator pair), CR_EFUNDS (balance short). */
 cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count, time_t now,
-		  enum points_refusal *why, char *detail, size_t detail_len, json_t **out);
+		  json_t **out, struct cr_problem *why);
 
 /* Today's free tip allowance left for `viewer_id`, and points tipped and
  * received by the user in total. */

@@ -73,18 +73,11 @@ static void order_inner(struct cr_request *req, struct cr_response *res)
 	if (!field_int(req, res, "item_id", true, 1, INT64_MAX, false, &item, NULL) ||
 	    !field_int(req, res, "quantity", false, 1, SHOP_ORDER_MAX_QTY, false, &qty, NULL))
 		return;
-	enum shop_refusal why = SHOP_OK;
-	char detail[160] = "";
+	struct cr_problem why = {0};
 	json_t *order = NULL;
-	cr_err e = shop_order(req->user.id, item, qty, &why, detail, sizeof detail, &order);
+	cr_err e = shop_order(req->user.id, item, qty, &order, &why);
 	if (e)
-		http_error(res, e, "order");
-	else if (why == SHOP_NO_ITEM)
-		http_invalid_field(res, "item_id", "no such item on sale");
-	else if (why == SHOP_NO_STOCK)
-		http_problem(res, 409, "out-of-stock", "%s", detail);
-	else if (why == SHOP_NO_FUNDS)
-		http_problem(res, 409, "insufficient-points", "%s", detail);
+		http_fail(res, e, &why, "order");
 	else
 		http_json(res, 201, order);
 }
@@ -99,14 +92,11 @@ static void close_order(struct cr_request *req, struct cr_response *res, bool ca
 	int64_t id;
 	if (!http_path_id(req, res, 0, "order", &id))
 		return;
-	enum shop_refusal why = SHOP_OK;
+	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = shop_close(id, req->user.id, cancel, &why, &out);
+	cr_err e = shop_close(id, req->user.id, cancel, &out, &why);
 	if (e)
-		http_error(res, e, "order");
-	else if (why == SHOP_NOT_OPEN)
-		http_problem(res, 409, "order-closed",
-			     "the order was fulfilled or cancelled already");
+		http_fail(res, e, &why, "order");
 	else
 		http_json(res, 200, out);
 }
