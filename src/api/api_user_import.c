@@ -185,7 +185,7 @@ static cr_err hash_passwords(struct import *im, const struct cr_config *cfg)
 }
 
 /* Inserts every row inside the caller's transaction. */
-static cr_err insert_rows(struct import *im, char *why, size_t why_len, size_t *bad_line)
+static cr_err insert_rows(struct import *im, size_t *bad_line, struct cr_problem *why)
 {
 	for (size_t i = 0; i < im->nrows; i++) {
 		struct row *r = &im->rows[i];
@@ -206,7 +206,7 @@ static cr_err insert_rows(struct import *im, char *why, size_t why_len, size_t *
 			e = teams_id_by_name(r->col[COL_TEAM], true, &f.team_id);
 		}
 		if (!e)
-			e = users_create(&f, &r->id, why, why_len);
+			e = users_create(&f, &r->id, why);
 		if (e)
 			return e;
 	}
@@ -249,17 +249,18 @@ static void import_users(struct cr_request *req, struct cr_response *res)
 		goto out;
 	}
 	cr_err e = hash_passwords(&im, req->cfg);
-	char why[160] = "";
+	struct cr_problem why = {0};
 	size_t line = 0;
 	if (!e)
 		e = store_begin();
 	if (!e) {
-		e = insert_rows(&im, why, sizeof why, &line);
+		e = insert_rows(&im, &line, &why);
 		e = store_end(e);
 	}
 	if (e == CR_EINVAL || e == CR_ECONFLICT)
 		http_problem(res, e == CR_EINVAL ? 422 : 409, "invalid-rows",
-			     "line %zu: %s; nothing was imported", line, why);
+			     "line %zu: %s; nothing was imported", line,
+			     cr_problem_explains(&why, e) ? why.detail : "");
 	else if (e)
 		http_error(res, e, "import");
 	else

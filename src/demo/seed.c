@@ -71,12 +71,13 @@ static cr_err add_users(const struct cr_config *cfg, json_t *users, const char *
 			f.has_team = true;
 			e = teams_id_by_name(team, true, &f.team_id);
 		}
-		char why[160] = "";
+		struct cr_problem why = {0};
 		int64_t id;
 		if (!e)
-			e = users_create(&f, &id, why, sizeof why);
+			e = users_create(&f, &id, &why);
 		if (e)
-			log_error("seed: user %s: %s %s", f.username, cr_strerror(e), why);
+			log_error("seed: user %s: %s %s", f.username, cr_strerror(e),
+				  cr_problem_explains(&why, e) ? why.detail : "");
 	}
 	return e;
 }

@@ -170,7 +170,7 @@ cr_err uploads_delete(const struct cr_config *cfg, const char *id)
 	return e;
 }
 
-cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t why_len)
+cr_err uploads_complete(struct upload *u, int64_t *video_id, struct cr_problem *why)
 {
 	char rel[64];
 	json_t *tags = NULL;
@@ -178,14 +178,14 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 		.owner_id = u->owner_id, .source_bytes = u->length, .source_rel = rel};
 	cr_err e = media_upload_rel(u->id, rel, sizeof rel);
 	if (!e)
-		e = upload_meta_read(u->metadata, &v, &tags, why, why_len);
+		e = upload_meta_read(u->metadata, &v, &tags, why);
 	if (!e)
 		e = store_begin();
 	if (e) {
 		json_decref(tags);
 		return e;
 	}
-	e = videos_create(&v, video_id, why, why_len);
+	e = videos_create(&v, video_id, why);
 	if (!e) {
 		sqlite3_stmt *st = store_stmt(
 			"UPDATE uploads SET video_id = ?2, offset = ?3, length = ?3 WHERE id = ?1");
