@@ -398,7 +398,7 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 		tb_printf(out, "\"%s.%zu\"}", id, offset + got);
 	else
 		tb_puts(out, "null}");
-	return out->failed ? CR_ENOMEM : CR_OK;
+	return out->err;
 }
 
 cr_err feed_expire_snapshots(void)
