@@ -36,9 +36,9 @@ cr_err points_rules_json(json_t **out);
 cr_err points_rules_update(const json_t *patch);
 
 /* Checks user `user_id` in for the day of `now`; must run inside the
- * caller's transaction. CR_ECONFLICT when already checked in that day.
- * *out is {day, streak, points, balance}. */
-cr_err points_checkin(int64_t user_id, time_t now, json_t **out);
+ * caller's transaction. CR_ECONFLICT ("already-checked-in", in `why`) when
+ * already checked in that day. *out is {day, streak, points, balance}. */
+cr_err points_checkin(int64_t user_id, time_t now, json_t **out, struct cr_problem *why);
 
 /* The streak as of `now` (0 when the last check-in was before yesterday)
  * and whether the user checked in today. */

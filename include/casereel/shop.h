@@ -21,14 +21,16 @@ cr_err shop_items_json(bool all, json_t **out);
 /* One item as JSON. CR_ENOTFOUND when absent. */
 cr_err shop_item_json(int64_t id, json_t **out);
 
-/* Creates an item; *id gets its id. CR_ECONFLICT for a taken name. */
+/* Creates an item; *id gets its id. CR_EINVAL (field "name", in `why`)
+ * for a taken name. */
 cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-			bool active, int64_t *id);
+			bool active, int64_t *id, struct cr_problem *why);
 
 /* Changes the given fields (NULL / negative / absent ones stay).
- * CR_ENOTFOUND when absent, CR_ECONFLICT for a taken name. */
+ * CR_ENOTFOUND when absent, CR_EINVAL (field "name", in `why`) for a taken
+ * name. */
 cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-			int64_t stock, int active);
+			int64_t stock, int active, struct cr_problem *why);
 
 /* Orders `qty` of item `item_id` for `user_id`, inside the caller's
  * transaction: stock goes down only WHERE stock >= qty, and the points move

@@ -41,13 +41,11 @@ static void my_points(struct cr_request *req, struct cr_response *res)
 
 static void checkin_inner(struct cr_request *req, struct cr_response *res)
 {
+	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = points_checkin(req->user.id, time(NULL), &out);
-	if (e == CR_ECONFLICT)
-		http_problem(res, 409, "already-checked-in",
-			     "you checked in today already; come back tomorrow");
-	else if (e)
-		http_error(res, e, "check-in");
+	cr_err e = points_checkin(req->user.id, time(NULL), &out, &why);
+	if (e)
+		http_fail(res, e, &why, "check-in");
 	else
 		http_json(res, 201, out);
 }

@@ -22,16 +22,14 @@ static void list_items(struct cr_request *req, struct cr_response *res)
 }
 
 /* Answers with item `id` after a create or update that returned `e`. */
-static void answer_item(struct cr_response *res, cr_err e, int64_t id, const char *name,
+static void answer_item(struct cr_response *res, cr_err e, const struct cr_problem *why, int64_t id,
 			unsigned status)
 {
 	json_t *item = NULL;
 	if (!e)
 		e = shop_item_json(id, &item);
-	if (e == CR_ECONFLICT)
-		http_invalid_field(res, "name", "an item called '%s' exists already", name);
-	else if (e)
-		http_error(res, e, "shop item");
+	if (e)
+		http_fail(res, e, why, "shop item");
 	else
 		http_json(res, status, item);
 }
@@ -47,8 +45,9 @@ static void create_item(struct cr_request *req, struct cr_response *res)
 	    !field_int(req, res, "stock", true, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, NULL))
 		return;
-	cr_err e = shop_item_create(name, desc, price, stock, active, &id);
-	answer_item(res, e, id, name, 201);
+	struct cr_problem why = {0};
+	cr_err e = shop_item_create(name, desc, price, stock, active, &id, &why);
+	answer_item(res, e, &why, id, 201);
 }
 
 static void update_item(struct cr_request *req, struct cr_response *res)
@@ -63,8 +62,9 @@ static void update_item(struct cr_request *req, struct cr_response *res)
 	    !field_int(req, res, "stock", false, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, &has_active))
 		return;
-	cr_err e = shop_item_update(id, name, desc, price, stock, has_active ? active : -1);
-	answer_item(res, e, id, name, 200);
+	struct cr_problem why = {0};
+	cr_err e = shop_item_update(id, name, desc, price, stock, has_active ? active : -1, &why);
+	answer_item(res, e, &why, id, 200);
 }
 
 static void order_inner(struct cr_request *req, struct cr_response *res)

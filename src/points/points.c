@@ -141,7 +141,7 @@ static cr_err last_checkin(int64_t user_id, char day[POINTS_DAY_LEN], int *strea
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "last check-in");
 }
 
-cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
+cr_err points_checkin(int64_t user_id, time_t now, json_t **out, struct cr_problem *why)
 {
 	char today[POINTS_DAY_LEN], last[POINTS_DAY_LEN], ref[64], reason[64];
 	int last_streak;
@@ -150,7 +150,8 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
 	if (e)
 		return e;
 	if (!strcmp(last, today))
-		return CR_ECONFLICT;
+		return cr_refuse(why, CR_ECONFLICT, "already-checked-in", NULL,
+				 "you checked in today already; come back tomorrow");
 	int streak = points_next_streak(last, last_streak, today);
 	struct rules r = {0};
 	if ((e = rules_load(&r)))

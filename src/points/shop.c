@@ -34,8 +34,15 @@ cr_err shop_item_json(int64_t id, json_t **out)
 	return store_row_json(ITEM_SELECT " WHERE id = ?1", id, item_json, "shop item", out);
 }
 
+/* The refusal for a name another item has. */
+static cr_err name_taken(const char *name, struct cr_problem *why)
+{
+	return cr_refuse(why, CR_EINVAL, "invalid-field", "name",
+			 "an item called '%s' exists already", name ? name : "");
+}
+
 cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-			bool active, int64_t *id)
+			bool active, int64_t *id, struct cr_problem *why)
 {
 	sqlite3_stmt *st =
 		store_stmt("INSERT INTO shop_items(name, description, price, stock, active,"
@@ -49,13 +56,15 @@ cr_err shop_item_create(const char *name, const char *description, int64_t price
 		sqlite3_bind_int64(st, 6, time(NULL));
 	}
 	cr_err e = store_run(st, "create shop item");
+	if (e == CR_ECONFLICT)
+		return name_taken(name, why);
 	if (!e)
 		*id = sqlite3_last_insert_rowid(store_db());
 	return e;
 }
 
 cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-			int64_t stock, int active)
+			int64_t stock, int active, struct cr_problem *why)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE shop_items SET name = COALESCE(?2, name), "
 				      "description = COALESCE(?3, description),"
@@ -77,6 +86,8 @@ cr_err shop_item_update(int64_t id, const char *name, const char *description, i
 		sqlite3_bind_int(st, 6, active);
 	sqlite3_bind_int64(st, 7, time(NULL));
 	cr_err e = store_run(st, "update shop item");
+	if (e == CR_ECONFLICT)
+		return name_taken(name, why);
 	return !e && sqlite3_changes(store_db()) == 0 ? CR_ENOTFOUND : e;
 }
 
