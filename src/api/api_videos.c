@@ -212,14 +212,10 @@ static void edit_video(struct cr_request *req, struct cr_response *res)
 	struct cr_problem why = {0};
 	cr_err e = videos_edit(id, req->user.id, title, description, tags, &why);
 	json_t *v = NULL;
-	if (e == CR_EINVAL) {
-		http_fail(res, e, &why, "tags");
-		return;
-	}
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &v);
 	if (e)
-		http_error(res, e, "video of yours");
+		http_fail(res, e, &why, "video of yours");
 	else
 		http_json(res, 200, v);
 }
