@@ -44,7 +44,11 @@ cr_err cr_refuse(struct cr_problem *p, cr_err code, const char *type, const char
 		 const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Whether `p` explains a failure with code `err`: it is not NULL and a
- * refusal filled it with that very code. */
-bool cr_problem_explains(const struct cr_problem *p, cr_err err);
+ * refusal filled it with that very code. Inline, so that code which only
+ * reads problems (the HTTP layer, fuzz harnesses) needs no error.c. */
+static inline bool cr_problem_explains(const struct cr_problem *p, cr_err err)
+{
+	return p && err != CR_OK && p->code == err;
+}
 
 #endif

@@ -38,8 +38,3 @@ cr_err cr_refuse(struct cr_problem *p, cr_err code, const char *type, const char
 	va_end(ap);
 	return code;
 }
-
-bool cr_problem_explains(const struct cr_problem *p, cr_err err)
-{
-	return p && err != CR_OK && p->code == err;
-}
