@@ -134,7 +134,7 @@ void http_invalid_field(struct cr_response *res, const char *field, const char *
 	va_end(ap);
 }
 
-/* The status, default slug and default detail of each failure code. */
+/* The HTTP status of each failure code, and its slug when a refusal names none. */
 static unsigned code_status(cr_err err, const char **type)
 {
 	switch (err) {
@@ -150,6 +150,7 @@ static unsigned code_status(cr_err err, const char **type)
 	}
 }
 
+/* The detail of a failure no refusal explains; `what` names the thing. */
 static void default_detail(cr_err err, const char *what, char *out, size_t size)
 {
 	switch (err) {
@@ -171,17 +172,14 @@ void http_fail(struct cr_response *res, cr_err err, const struct cr_problem *why
 {
 	const char *type;
 	unsigned status = code_status(err, &type);
+	bool refused = cr_problem_explains(why, err);
 	char detail[256];
-	if (!cr_problem_explains(why, err)) {
-		default_detail(err, what, detail, sizeof detail);
-		answer_problem(res, status, type, NULL, detail);
-		return;
-	}
-	if (why->detail[0])
+	if (refused && why->detail[0])
 		snprintf(detail, sizeof detail, "%s", why->detail);
 	else
 		default_detail(err, what, detail, sizeof detail);
-	answer_problem(res, status, why->type ? why->type : type, why->field, detail);
+	answer_problem(res, status, refused && why->type ? why->type : type,
+		       refused ? why->field : NULL, detail);
 }
 
 void http_error(struct cr_response *res, int err, const char *what)
