@@ -195,7 +195,8 @@ static int admin_create(int argc, char **argv)
 				"characters\n");
 		return 2;
 	}
-	char hash[AUTH_HASH_CHARS], why[160] = "";
+	char hash[AUTH_HASH_CHARS];
+	struct cr_problem why = {0};
 	struct user_fields f = {.username = username,
 				.display_name = username,
 				.role = "admin",
@@ -203,10 +204,11 @@ static int admin_create(int argc, char **argv)
 	int64_t id = 0;
 	cr_err e = auth_hash_password(&cfg, password, hash);
 	if (!e)
-		e = users_create(&f, &id, why, sizeof why);
+		e = users_create(&f, &id, &why);
 	store_close_thread();
 	if (e) {
-		fprintf(stderr, "casereel: %s %s\n", cr_strerror(e), why);
+		fprintf(stderr, "casereel: %s %s\n", cr_strerror(e),
+			cr_problem_explains(&why, e) ? why.detail : "");
 		return 1;
 	}
 	printf("created admin %s (id %lld)\n", username, (long long)id);

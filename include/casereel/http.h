@@ -10,6 +10,7 @@
 
 #include "casereel/config.h"
 #include "casereel/user.h"
+#include "casereel/error.h"
 
 struct MHD_Connection;
 struct cr_app;
@@ -113,9 +114,16 @@ void http_invalid_field(struct cr_response *res, const char *field, const char *
 
 /* Answers for a failed domain call: CR_ENOTFOUND → 404, CR_ECONFLICT → 409,
  * CR_EINVAL → 422, CR_ETOOBIG → 413, CR_ETHROTTLED → 429, CR_EAUTH → 401,
- * anything else → 500. `what` names the
- * thing ("user", "team") in the detail. */
+ * CR_EFUNDS → 409, CR_EFORBIDDEN → 403, anything else → 500. `what` names
+ * the thing ("user", "team") in the detail. Same as http_fail(res, err,
+ * NULL, what). */
 void http_error(struct cr_response *res, int err, const char *what);
+
+/* Answers a failed domain call with code `err`: with the refusal `why`
+ * when it explains err (its type, field and detail; the status from the
+ * code as in http_error), else with the code's default problem naming
+ * `what`. The one way a domain refusal becomes a response. */
+void http_fail(struct cr_response *res, cr_err err, const struct cr_problem *why, const char *what);
 
 /* Sets a response header (again: the new value replaces the old); `name`
  * must be a static string. Headers past CR_MAX_EXTRA_HEADERS are dropped. */

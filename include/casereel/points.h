@@ -36,9 +36,9 @@ cr_err points_rules_json(json_t **out);
 cr_err points_rules_update(const json_t *patch);
 
 /* Checks user `user_id` in for the day of `now`; must run inside the
- * caller's transaction. CR_ECONFLICT when already checked in that day.
- * *out is {day, streak, points, balance}. */
-cr_err points_checkin(int64_t user_id, time_t now, json_t **out);
+ * caller's transaction. CR_ECONFLICT ("already-checked-in", in `why`) when
+ * already checked in that day. *out is {day, streak, points, balance}. */
+cr_err points_checkin(int64_t user_id, time_t now, json_t **out, struct cr_problem *why);
 
 /* The streak as of `now` (0 when the last check-in was before yesterday)
  * and whether the user checked in today. */
@@ -95,21 +95,15 @@ cr_err points_gift_put(const char *name, const char *label, int64_t points, bool
  * true)} of `gifts` (validated), all or none, in one transaction. */
 cr_err points_gifts_put_all(const json_t *gifts);
 
-enum points_refusal {
-	POINTS_OK = 0,
-	POINTS_NO_VIDEO, /* clip not published */
-	POINTS_NO_GIFT,  /* unknown or retired gift */
-	POINTS_SELF,     /* tipping one's own clip */
-	POINTS_PAIR_CAP, /* daily cap for this viewer → creator pair reached */
-	POINTS_NO_FUNDS, /* the viewer's balance is short */
-};
-
 /* Tips `count` × `gift` on clip `video_id` from `viewer_id`; inside the
  * caller's transaction. The day's free allowance (company-funded) is used
- * first, the rest comes from the viewer's balance. A refusal is CR_OK with
- * *why set and nothing written; *out is the tip receipt. */
+ * first, the rest comes from the viewer's balance. *out is the tip receipt.
+ * Refusals fill `why` and write nothing: CR_ENOTFOUND (clip not
+ * published), CR_EINVAL (unknown or retired gift, field "gift"),
+ * CR_EFORBIDDEN ("self-tip": one's own clip), CR_ETHROTTLED ("tip-cap": the
+ * day's cap for this viewer → creator pair), CR_EFUNDS (balance short). */
 cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count, time_t now,
-		  enum points_refusal *why, char *detail, size_t detail_len, json_t **out);
+		  json_t **out, struct cr_problem *why);
 
 /* Today's free tip allowance left for `viewer_id`, and points tipped and
  * received by the user in total. */

@@ -21,35 +21,32 @@ cr_err shop_items_json(bool all, json_t **out);
 /* One item as JSON. CR_ENOTFOUND when absent. */
 cr_err shop_item_json(int64_t id, json_t **out);
 
-/* Creates an item; *id gets its id. CR_ECONFLICT for a taken name. */
+/* Creates an item; *id gets its id. CR_EINVAL (field "name", in `why`)
+ * for a taken name. */
 cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-			bool active, int64_t *id);
+			bool active, int64_t *id, struct cr_problem *why);
 
 /* Changes the given fields (NULL / negative / absent ones stay).
- * CR_ENOTFOUND when absent, CR_ECONFLICT for a taken name. */
+ * CR_ENOTFOUND when absent, CR_EINVAL (field "name", in `why`) for a taken
+ * name. */
 cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-			int64_t stock, int active);
-
-enum shop_refusal {
-	SHOP_OK = 0,
-	SHOP_NO_ITEM,  /* unknown or inactive item */
-	SHOP_NO_STOCK, /* fewer left than asked */
-	SHOP_NO_FUNDS, /* the buyer's balance is short */
-	SHOP_NOT_OPEN, /* the order was fulfilled or cancelled already */
-};
+			int64_t stock, int active, struct cr_problem *why);
 
 /* Orders `qty` of item `item_id` for `user_id`, inside the caller's
  * transaction: stock goes down only WHERE stock >= qty, and the points move
- * from the user to the shop account. A refusal is CR_OK with *why set and
- * `detail` for people. *out is the order. */
-cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refusal *why,
-		  char *detail, size_t detail_len, json_t **out);
+ * from the user to the shop account. *out is the order. Refusals fill `why`
+ * (the caller rolls back what was reserved): CR_EINVAL (no such item on
+ * sale, field "item_id"), CR_ECONFLICT ("out-of-stock"), CR_EFUNDS (balance
+ * short). */
+cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, json_t **out,
+		  struct cr_problem *why);
 
 /* Fulfils (cancel = false) or cancels an open order, inside the caller's
  * transaction; cancelling refunds the points and restores the stock.
- * CR_ENOTFOUND when absent; *why = SHOP_NOT_OPEN when already closed. */
-cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refusal *why,
-		  json_t **out);
+ * CR_ENOTFOUND when absent; CR_ECONFLICT ("order-closed", in `why`) when
+ * it was fulfilled or cancelled already. */
+cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, json_t **out,
+		  struct cr_problem *why);
 
 /* Orders newest first with id < before (0: newest); of `user_id`, or of
  * everyone when user_id is 0; `status` NULL for any. */

@@ -57,6 +57,11 @@ cr_err store_begin(void);
 cr_err store_commit(void);
 void store_rollback(void);
 
+/* Ends the transaction store_begin opened, by the work's result `e`:
+ * commits when e is CR_OK (and returns the commit's result), rolls back
+ * and returns e otherwise. `return store_end(e);` closes a transaction. */
+cr_err store_end(cr_err e);
+
 /* A read transaction around several SELECTs: one WAL snapshot and one file
  * lock instead of one per statement. Returns whether it began one (not when
  * a transaction is already open); pass that to store_read_end. Only for

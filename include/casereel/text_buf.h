@@ -1,20 +1,27 @@
 /* A growable text buffer for writing JSON by hand on hot paths (the feed),
  * where building a jansson tree and dumping it costs more than the rest of
- * the request. An allocation failure sets `failed`; later appends are
- * ignored and tb_take() returns NULL, so callers check once at the end. */
+ * the request. It never holds more than its hard maximum. A failed append
+ * (no memory, or past the maximum) sets `err`; later appends are ignored
+ * and tb_take() returns NULL, so callers check once at the end. */
 #ifndef CASEREEL_TEXT_BUF_H
 #define CASEREEL_TEXT_BUF_H
 
-#include <stdbool.h>
 #include <stddef.h>
+
+#include "casereel/error.h"
+
+/* The maximum of a buffer that sets none: far above any page we write. */
+#define TB_MAX_DEFAULT ((size_t)16 << 20)
 
 struct text_buf {
 	char *data;
 	size_t len, cap;
-	bool failed;
+	size_t max; /* hard maximum of len in bytes; 0 means TB_MAX_DEFAULT */
+	cr_err err; /* CR_ENOMEM or CR_ETOOBIG after a failed append, else CR_OK */
 };
 
-/* Appends n bytes of s. */
+/* Appends n bytes of s; all of them or, past the maximum, none (then
+ * err = CR_ETOOBIG). */
 void tb_append(struct text_buf *b, const char *s, size_t n);
 
 /* Appends the NUL-terminated s. */
@@ -28,10 +35,11 @@ void tb_printf(struct text_buf *b, const char *fmt, ...) __attribute__((format(p
 void tb_json_string(struct text_buf *b, const char *s);
 
 /* Hands over the NUL-terminated text (caller frees) and its length; NULL
- * when an append failed. Leaves b empty. */
+ * when an append failed (read b->err first). Leaves b empty (its maximum
+ * stays). */
 char *tb_take(struct text_buf *b, size_t *len);
 
-/* Frees the text; leaves b empty. */
+/* Frees the text; leaves b empty (its maximum stays). */
 void tb_free(struct text_buf *b);
 
 #endif

@@ -43,7 +43,7 @@ cr_err uploads_delete(const struct cr_config *cfg, const char *id);
 /* Creates the video and its job from a complete upload of u->length bytes,
  * in one transaction with marking the upload done, then wakes a transcode
  * worker (jobs_wake). CR_EINVAL with `why` for bad metadata. */
-cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t why_len);
+cr_err uploads_complete(struct upload *u, int64_t *video_id, struct cr_problem *why);
 
 /* Deletes expired unfinished uploads and their files; *removed counts them. */
 cr_err uploads_expire(const struct cr_config *cfg, int *removed);

@@ -30,10 +30,11 @@ struct user_fields {
 	json_t *weak_skills; /* array of tag names, NULL = unchanged */
 };
 
-/* Inserts a user; *id receives the new id. CR_ECONFLICT when the username is
- * taken, CR_EINVAL with `why` filled for an unknown team or tag. Runs in its
+/* Inserts a user; *id receives the new id. Refusals fill `why`:
+ * CR_ECONFLICT when the username is taken, CR_EINVAL naming the field
+ * (team_id, interests, weak_skills) for an unknown team or tag. Runs in its
  * own transaction unless one is open already (bulk import). */
-cr_err users_create(const struct user_fields *f, int64_t *id, char *why, size_t why_len);
+cr_err users_create(const struct user_fields *f, int64_t *id, struct cr_problem *why);
 
 /* One user of a bulk import (src/accounts/users_import.c): its profile
  * (f.has_team and f.team_id are set from `team`), the name of its team
@@ -47,12 +48,11 @@ struct users_import_row {
 /* Creates the users of rows[0..n) in one transaction, all or none, making
  * their teams as needed. Errors as users_create, with *bad the index of the
  * row that failed (SIZE_MAX when no row did, e.g. the transaction). */
-cr_err users_import(struct users_import_row *rows, size_t n, char *why, size_t why_len,
-		    size_t *bad);
+cr_err users_import(struct users_import_row *rows, size_t n, struct cr_problem *why, size_t *bad);
 
 /* Changes the given fields of user `id`. CR_ENOTFOUND, CR_EINVAL as above.
  * Deactivating a user or changing the password revokes their sessions. */
-cr_err users_update(int64_t id, const struct user_fields *f, char *why, size_t why_len);
+cr_err users_update(int64_t id, const struct user_fields *f, struct cr_problem *why);
 
 /* The public JSON of user `id` (never the password hash). *out is a new
  * reference. CR_ENOTFOUND when there is no such user. */

@@ -55,12 +55,13 @@ struct video_new {
 
 /* Inserts the video (status "processing") with its tags. Must run in the
  * caller's transaction, which queues its job too (jobs_enqueue), so an
- * acknowledged upload always has both. CR_EINVAL with `why` for an unknown
- * tag. */
-cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, size_t why_len);
+ * acknowledged upload always has both. CR_EINVAL with `why` (field "tags")
+ * for an unknown tag. */
+cr_err videos_create(const struct video_new *v, int64_t *video_id, struct cr_problem *why);
 
-/* Checks tag names exist; CR_EINVAL with `why` naming the first unknown one. */
-cr_err videos_check_tags(json_t *tags, char *why, size_t why_len);
+/* Checks tag names exist; CR_EINVAL with `why` (field "tags") naming the
+ * first unknown one. */
+cr_err videos_check_tags(json_t *tags, struct cr_problem *why);
 
 /* The video JSON for `viewer`, with media URLs signed for `url_ttl` seconds
  * once the clip is transcoded. CR_ENOTFOUND when there is no such video or
@@ -122,9 +123,9 @@ cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, lon
 
 /* Changes title/description/tags (NULL = unchanged) of a clip owned by
  * owner_id. CR_ENOTFOUND when absent, removed or not theirs; CR_EINVAL with
- * `why` for an unknown tag. */
+ * `why` (field "tags") for an unknown tag. */
 cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *description,
-		   json_t *tags, char *why, size_t why_len);
+		   json_t *tags, struct cr_problem *why);
 
 /* Marks a clip removed. Owners remove their own, trainers any.
  * CR_ENOTFOUND when absent/already removed or not allowed. */

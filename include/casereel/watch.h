@@ -20,9 +20,9 @@ enum watch_event { WATCH_START, WATCH_PROGRESS, WATCH_SEEK, WATCH_END };
 /* Applies one event at `position` seconds for `user_id` on published clip
  * `video_id`, at server time now_ms. *out is the viewer's state afterwards
  * (new reference). CR_ENOTFOUND when the clip is not published; CR_EINVAL
- * with `why` for impossible progress, a position outside the clip, or an
+ * with `why` (field "position") for impossible progress, a position outside the clip, or an
  * event before start. Nothing changes on error. */
 cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, double position,
-		   int64_t now_ms, json_t **out, char *why, size_t why_len);
+		   int64_t now_ms, json_t **out, struct cr_problem *why);
 
 #endif

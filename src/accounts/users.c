@@ -30,7 +30,7 @@ void users_username_fold(const char *name, char *out, size_t size)
 	out[i] = '\0';
 }
 
-static cr_err team_exists(int64_t team_id, char *why, size_t why_len)
+static cr_err team_exists(int64_t team_id, struct cr_problem *why)
 {
 	sqlite3_stmt *st = store_stmt("SELECT 1 FROM teams WHERE id = ?1");
 	if (!st)
@@ -42,11 +42,11 @@ static cr_err team_exists(int64_t team_id, char *why, size_t why_len)
 		return CR_OK;
 	if (rc != SQLITE_DONE)
 		return store_error(rc, "team lookup");
-	snprintf(why, why_len, "team_id: no team with id %lld", (long long)team_id);
-	return CR_EINVAL;
+	return cr_refuse(why, CR_EINVAL, "invalid-field", "team_id",
+			 "team_id: no team with id %lld", (long long)team_id);
 }
 
-static cr_err set_tags(int64_t user_id, const char *kind, json_t *names, char *why, size_t why_len)
+static cr_err set_tags(int64_t user_id, const char *kind, json_t *names, struct cr_problem *why)
 {
 	sqlite3_stmt *del = store_stmt("DELETE FROM user_tags WHERE user_id = ?1 AND kind = ?2");
 	if (!del)
@@ -79,42 +79,42 @@ static cr_err set_tags(int64_t user_id, const char *kind, json_t *names, char *w
 		rc = sqlite3_step(chk);
 		store_done(chk);
 		if (rc == SQLITE_DONE) {
-			snprintf(why, why_len, "%s: unknown tag '%s'",
-				 strcmp(kind, "weak") ? "interests" : "weak_skills",
-				 json_string_value(name));
-			return CR_EINVAL;
+			const char *field = strcmp(kind, "weak") ? "interests" : "weak_skills";
+			return cr_refuse(why, CR_EINVAL, "invalid-field", field,
+					 "%s: unknown tag '%s'", field, json_string_value(name));
 		}
 	}
 	return e;
 }
 
-static cr_err apply_tags(int64_t id, const struct user_fields *f, char *why, size_t why_len)
+static cr_err apply_tags(int64_t id, const struct user_fields *f, struct cr_problem *why)
 {
 	cr_err e = CR_OK;
 	if (f->interests)
-		e = set_tags(id, "interest", f->interests, why, why_len);
+		e = set_tags(id, "interest", f->interests, why);
 	if (!e && f->weak_skills)
-		e = set_tags(id, "weak", f->weak_skills, why, why_len);
+		e = set_tags(id, "weak", f->weak_skills, why);
 	return e;
 }
 
 /* Runs fn inside a transaction unless the caller already opened one. */
-static cr_err in_transaction(cr_err (*fn)(int64_t *, const struct user_fields *, char *, size_t),
-			     int64_t *id, const struct user_fields *f, char *why, size_t why_len)
+static cr_err in_transaction(cr_err (*fn)(int64_t *, const struct user_fields *,
+					  struct cr_problem *),
+			     int64_t *id, const struct user_fields *f, struct cr_problem *why)
 {
 	bool own = sqlite3_get_autocommit(store_db()) != 0;
 	cr_err e = own ? store_begin() : CR_OK;
 	if (!e)
-		e = fn(id, f, why, why_len);
+		e = fn(id, f, why);
 	if (own)
-		e = e ? (store_rollback(), e) : store_commit();
+		e = store_end(e);
 	return e;
 }
 
-static cr_err create_tx(int64_t *id, const struct user_fields *f, char *why, size_t why_len)
+static cr_err create_tx(int64_t *id, const struct user_fields *f, struct cr_problem *why)
 {
 	if (f->has_team && f->team_id) {
-		cr_err e = team_exists(f->team_id, why, why_len);
+		cr_err e = team_exists(f->team_id, why);
 		if (e)
 			return e;
 	}
@@ -137,23 +137,24 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, char *why, siz
 	sqlite3_bind_int64(st, 8, time(NULL));
 	cr_err e = store_run(st, "insert user");
 	if (e == CR_ECONFLICT)
-		snprintf(why, why_len, "username: '%s' is taken", username);
+		return cr_refuse(why, CR_ECONFLICT, "conflict", NULL, "username: '%s' is taken",
+				 username);
 	if (e)
 		return e;
 	*id = sqlite3_last_insert_rowid(store_db());
-	return apply_tags(*id, f, why, why_len);
+	return apply_tags(*id, f, why);
 }
 
-cr_err users_create(const struct user_fields *f, int64_t *id, char *why, size_t why_len)
+cr_err users_create(const struct user_fields *f, int64_t *id, struct cr_problem *why)
 {
-	return in_transaction(create_tx, id, f, why, why_len);
+	return in_transaction(create_tx, id, f, why);
 }
 
-static cr_err update_tx(int64_t *idp, const struct user_fields *f, char *why, size_t why_len)
+static cr_err update_tx(int64_t *idp, const struct user_fields *f, struct cr_problem *why)
 {
 	int64_t id = *idp;
 	if (f->has_team && f->team_id) {
-		cr_err e = team_exists(f->team_id, why, why_len);
+		cr_err e = team_exists(f->team_id, why);
 		if (e)
 			return e;
 	}
@@ -192,12 +193,12 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, char *why, si
 		return CR_ENOTFOUND;
 	if ((f->has_active && !f->active) || f->password_hash)
 		e = auth_sessions_revoke_user(id);
-	return e ? e : apply_tags(id, f, why, why_len);
+	return e ? e : apply_tags(id, f, why);
 }
 
-cr_err users_update(int64_t id, const struct user_fields *f, char *why, size_t why_len)
+cr_err users_update(int64_t id, const struct user_fields *f, struct cr_problem *why)
 {
-	cr_err e = in_transaction(update_tx, &id, f, why, why_len);
+	cr_err e = in_transaction(update_tx, &id, f, why);
 	if (!e)
 		auth_forget_user(id); /* role, team or state may have changed */
 	return e;

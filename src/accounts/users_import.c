@@ -7,7 +7,7 @@
 #include "casereel/users.h"
 
 /* Inserts every row inside the caller's transaction. */
-static cr_err insert_rows(struct users_import_row *rows, size_t n, char *why, size_t why_len,
+static cr_err insert_rows(struct users_import_row *rows, size_t n, struct cr_problem *why,
 			  size_t *bad)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -19,20 +19,20 @@ static cr_err insert_rows(struct users_import_row *rows, size_t n, char *why, si
 			e = teams_id_by_name(r->team, true, &r->f.team_id);
 		}
 		if (!e)
-			e = users_create(&r->f, &r->id, why, why_len);
+			e = users_create(&r->f, &r->id, why);
 		if (e)
 			return e;
 	}
 	return CR_OK;
 }
 
-cr_err users_import(struct users_import_row *rows, size_t n, char *why, size_t why_len, size_t *bad)
+cr_err users_import(struct users_import_row *rows, size_t n, struct cr_problem *why, size_t *bad)
 {
 	*bad = SIZE_MAX;
 	cr_err e = store_begin();
 	if (!e) {
-		e = insert_rows(rows, n, why, why_len, bad);
-		e = e ? (store_rollback(), e) : store_commit();
+		e = insert_rows(rows, n, why, bad);
+		e = store_end(e);
 	}
 	return e;
 }

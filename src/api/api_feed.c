@@ -14,11 +14,12 @@
 static void send_text(struct cr_response *res, struct text_buf *out, const char *what)
 {
 	size_t len;
+	cr_err e = out->err;
 	char *text = tb_take(out, &len);
 	if (text)
 		http_text(res, 200, "application/json", text, len);
 	else
-		http_error(res, CR_ENOMEM, what);
+		http_error(res, e ? e : CR_ENOMEM, what);
 }
 
 static void feed(struct cr_request *req, struct cr_response *res)

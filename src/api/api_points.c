@@ -41,13 +41,11 @@ static void my_points(struct cr_request *req, struct cr_response *res)
 
 static void checkin_inner(struct cr_request *req, struct cr_response *res)
 {
+	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = points_checkin(req->user.id, time(NULL), &out);
-	if (e == CR_ECONFLICT)
-		http_problem(res, 409, "already-checked-in",
-			     "you checked in today already; come back tomorrow");
-	else if (e)
-		http_error(res, e, "check-in");
+	cr_err e = points_checkin(req->user.id, time(NULL), &out, &why);
+	if (e)
+		http_fail(res, e, &why, "check-in");
 	else
 		http_json(res, 201, out);
 }
@@ -65,23 +63,11 @@ static void tip_inner(struct cr_request *req, struct cr_response *res)
 	    !field_string(req, res, "gift", true, 1, 32, &gift, NULL) ||
 	    !field_int(req, res, "count", false, 1, 100, false, &count, NULL))
 		return;
-	enum points_refusal why = POINTS_OK;
-	char detail[200] = "";
+	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = points_tip(id, req->user.id, gift, count, time(NULL), &why, detail,
-			      sizeof detail, &out);
+	cr_err e = points_tip(id, req->user.id, gift, count, time(NULL), &out, &why);
 	if (e)
-		http_error(res, e, "tip");
-	else if (why == POINTS_NO_VIDEO)
-		http_error(res, CR_ENOTFOUND, "published video");
-	else if (why == POINTS_NO_GIFT)
-		http_invalid_field(res, "gift", "%s", detail);
-	else if (why == POINTS_SELF)
-		http_problem(res, 403, "self-tip", "%s", detail);
-	else if (why == POINTS_PAIR_CAP)
-		http_problem(res, 429, "tip-cap", "%s", detail);
-	else if (why == POINTS_NO_FUNDS)
-		http_problem(res, 409, "insufficient-points", "%s", detail);
+		http_fail(res, e, &why, "tip");
 	else
 		http_json(res, 201, out);
 }

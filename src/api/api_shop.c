@@ -23,16 +23,14 @@ static void list_items(struct cr_request *req, struct cr_response *res)
 }
 
 /* Answers with item `id` after a create or update that returned `e`. */
-static void answer_item(struct cr_response *res, cr_err e, int64_t id, const char *name,
+static void answer_item(struct cr_response *res, cr_err e, const struct cr_problem *why, int64_t id,
 			unsigned status)
 {
 	json_t *item = NULL;
 	if (!e)
 		e = shop_item_json(id, &item);
-	if (e == CR_ECONFLICT)
-		http_invalid_field(res, "name", "an item called '%s' exists already", name);
-	else if (e)
-		http_error(res, e, "shop item");
+	if (e)
+		http_fail(res, e, why, "shop item");
 	else
 		http_json(res, status, item);
 }
@@ -48,8 +46,9 @@ static void create_item(struct cr_request *req, struct cr_response *res)
 	    !field_int(req, res, "stock", true, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, NULL))
 		return;
-	cr_err e = shop_item_create(name, desc, price, stock, active, &id);
-	answer_item(res, e, id, name, 201);
+	struct cr_problem why = {0};
+	cr_err e = shop_item_create(name, desc, price, stock, active, &id, &why);
+	answer_item(res, e, &why, id, 201);
 }
 
 static void update_item(struct cr_request *req, struct cr_response *res)
@@ -64,8 +63,9 @@ static void update_item(struct cr_request *req, struct cr_response *res)
 	    !field_int(req, res, "stock", false, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, &has_active))
 		return;
-	cr_err e = shop_item_update(id, name, desc, price, stock, has_active ? active : -1);
-	answer_item(res, e, id, name, 200);
+	struct cr_problem why = {0};
+	cr_err e = shop_item_update(id, name, desc, price, stock, has_active ? active : -1, &why);
+	answer_item(res, e, &why, id, 200);
 }
 
 static void order_inner(struct cr_request *req, struct cr_response *res)
@@ -74,18 +74,11 @@ static void order_inner(struct cr_request *req, struct cr_response *res)
 	if (!field_int(req, res, "item_id", true, 1, INT64_MAX, false, &item, NULL) ||
 	    !field_int(req, res, "quantity", false, 1, SHOP_ORDER_MAX_QTY, false, &qty, NULL))
 		return;
-	enum shop_refusal why = SHOP_OK;
-	char detail[160] = "";
+	struct cr_problem why = {0};
 	json_t *order = NULL;
-	cr_err e = shop_order(req->user.id, item, qty, &why, detail, sizeof detail, &order);
+	cr_err e = shop_order(req->user.id, item, qty, &order, &why);
 	if (e)
-		http_error(res, e, "order");
-	else if (why == SHOP_NO_ITEM)
-		http_invalid_field(res, "item_id", "no such item on sale");
-	else if (why == SHOP_NO_STOCK)
-		http_problem(res, 409, "out-of-stock", "%s", detail);
-	else if (why == SHOP_NO_FUNDS)
-		http_problem(res, 409, "insufficient-points", "%s", detail);
+		http_fail(res, e, &why, "order");
 	else
 		http_json(res, 201, order);
 }
@@ -100,14 +93,11 @@ static void close_order(struct cr_request *req, struct cr_response *res, bool ca
 	int64_t id;
 	if (!http_path_id(req, res, 0, "order", &id))
 		return;
-	enum shop_refusal why = SHOP_OK;
+	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = shop_close(id, req->user.id, cancel, &why, &out);
+	cr_err e = shop_close(id, req->user.id, cancel, &out, &why);
 	if (e)
-		http_error(res, e, "order");
-	else if (why == SHOP_NOT_OPEN)
-		http_problem(res, 409, "order-closed",
-			     "the order was fulfilled or cancelled already");
+		http_fail(res, e, &why, "order");
 	else
 		http_json(res, 200, out);
 }

@@ -199,12 +199,12 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	}
 	struct video_new probe = {0};
 	json_t *tags = NULL;
-	char why[160] = "";
-	cr_err e = upload_meta_read(s->up.metadata, &probe, &tags, why, sizeof why);
+	struct cr_problem why = {0};
+	cr_err e = upload_meta_read(s->up.metadata, &probe, &tags, &why);
 	json_decref(tags);
 	if (e) {
 		tus_headers(res);
-		http_invalid_field(res, upload_meta_field(why, "Upload-Metadata"), "%s", why);
+		http_fail(res, e, &why, "Upload-Metadata");
 		return false;
 	}
 	const char *ct = http_req_header(req, "Content-Type");
@@ -306,7 +306,7 @@ static bool stream_chunk(struct cr_request *req, struct cr_response *res, const 
 
 /* Makes the received bytes durable and acknowledges the new offset; turns
  * a complete upload into a video. */
-static cr_err commit_received(struct upload_stream *s, char *why, size_t why_len)
+static cr_err commit_received(struct upload_stream *s, struct cr_problem *why)
 {
 	int64_t fresh = received(s);
 	if (fresh == 0 && s->up.offset < s->up.length)
@@ -320,7 +320,7 @@ static cr_err commit_received(struct upload_stream *s, char *why, size_t why_len
 	} else {
 		/* The last bytes: the offset and the video commit together, so an
 		 * upload never reads as complete without its video. */
-		e = uploads_complete(&s->up, &video_id, why, why_len);
+		e = uploads_complete(&s->up, &video_id, why);
 	}
 	if (e)
 		return e;
@@ -356,10 +356,10 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 			     "the body does not match Upload-Checksum; send it again");
 		return;
 	}
-	char why[160] = "";
-	cr_err e = commit_received(s, why, sizeof why);
+	struct cr_problem why = {0};
+	cr_err e = commit_received(s, &why);
 	if (e == CR_EINVAL) {
-		http_invalid_field(res, upload_meta_field(why, "Upload-Metadata"), "%s", why);
+		http_fail(res, e, &why, "Upload-Metadata");
 		return;
 	}
 	if (e) {
@@ -404,8 +404,7 @@ static void stream_release(struct cr_request *req, bool finished)
 		/* The connection broke mid-body: keep what arrived (tus lets a
 		 * client resume from there) unless it cannot be verified or was
 		 * refused. */
-		char why[160];
-		if (commit_received(s, why, sizeof why))
+		if (commit_received(s, NULL))
 			log_warn("upload %s: could not keep a partial body", s->up.id);
 	}
 	let_go(s);

@@ -242,19 +242,20 @@ static void import_users(struct cr_request *req, struct cr_response *res)
 		goto out;
 	}
 	cr_err e = hash_passwords(&im, req->cfg);
-	char why[160] = "";
+	struct cr_problem why = {0};
 	size_t line = 0, bad = SIZE_MAX;
 	if (!e)
 		e = (users = import_rows(&im)) ? CR_OK : CR_ENOMEM;
 	if (!e)
-		e = users_import(users, im.nrows, why, sizeof why, &bad);
+		e = users_import(users, im.nrows, &why, &bad);
 	if (bad < im.nrows)
 		line = im.rows[bad].line;
 	for (size_t i = 0; !e && i < im.nrows; i++)
 		im.rows[i].id = users[i].id;
 	if (e == CR_EINVAL || e == CR_ECONFLICT)
 		http_problem(res, e == CR_EINVAL ? 422 : 409, "invalid-rows",
-			     "line %zu: %s; nothing was imported", line, why);
+			     "line %zu: %s; nothing was imported", line,
+			     cr_problem_explains(&why, e) ? why.detail : "");
 	else if (e)
 		http_error(res, e, "import");
 	else

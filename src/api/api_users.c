@@ -50,21 +50,6 @@ static bool read_user_fields(struct cr_request *req, struct cr_response *res, bo
 	return true;
 }
 
-/* Answers a failed create/update: a field problem when `why` says one. */
-static void answer_failure(struct cr_response *res, cr_err e, const char *why)
-{
-	char field[32] = "";
-	const char *colon = strchr(why, ':');
-	if (colon && (size_t)(colon - why) < sizeof field)
-		memcpy(field, why, (size_t)(colon - why));
-	if (e == CR_EINVAL && field[0])
-		http_invalid_field(res, field, "%s", why);
-	else if (e == CR_ECONFLICT && why[0])
-		http_problem(res, 409, "conflict", "%s", why);
-	else
-		http_error(res, e, "user");
-}
-
 static void answer_user(struct cr_response *res, unsigned status, int64_t id)
 {
 	json_t *j = NULL;
@@ -81,11 +66,11 @@ static void create_user(struct cr_request *req, struct cr_response *res)
 	char hash[AUTH_HASH_CHARS];
 	if (!read_user_fields(req, res, true, &f, hash))
 		return;
-	char why[160] = "";
+	struct cr_problem why = {0};
 	int64_t id = 0;
-	cr_err e = users_create(&f, &id, why, sizeof why);
+	cr_err e = users_create(&f, &id, &why);
 	if (e) {
-		answer_failure(res, e, why);
+		http_fail(res, e, &why, "user");
 		return;
 	}
 	http_header(res, "Location", "/api/v1/users/%lld", (long long)id);
@@ -132,10 +117,10 @@ static void update_user(struct cr_request *req, struct cr_response *res)
 			     "you cannot deactivate or demote yourself; ask another admin");
 		return;
 	}
-	char why[160] = "";
-	cr_err e = users_update(id, &f, why, sizeof why);
+	struct cr_problem why = {0};
+	cr_err e = users_update(id, &f, &why);
 	if (e)
-		answer_failure(res, e, why);
+		http_fail(res, e, &why, "user");
 	else
 		answer_user(res, 200, id);
 }

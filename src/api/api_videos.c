@@ -76,13 +76,13 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 	s->up.metadata = query_meta(req);
 	struct video_new probe = {0};
 	json_t *tags = NULL;
-	char why[160] = "";
-	cr_err e = s->up.metadata ? upload_meta_read(s->up.metadata, &probe, &tags, why, sizeof why)
-				  : CR_EINVAL;
+	struct cr_problem why = {0};
+	cr_err e = s->up.metadata ? upload_meta_read(s->up.metadata, &probe, &tags, &why)
+				  : cr_refuse(&why, CR_EINVAL, "invalid-field", "title",
+					      "query parameters must be UTF-8");
 	json_decref(tags);
 	if (e) {
-		http_invalid_field(res, upload_meta_field(why, "title"), "%s",
-				   why[0] ? why : "query parameters must be UTF-8");
+		http_fail(res, e, &why, "upload");
 		return false;
 	}
 	if (!api_uploads_create(req, res, &s->up))
@@ -120,15 +120,15 @@ static void oneshot_finish(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 500, "internal", "the upload could not be stored");
 		return;
 	}
-	char why[160] = "";
+	struct cr_problem why = {0};
 	int64_t id = 0;
 	json_t *video = NULL;
 	s->up.length = s->up.offset;
-	cr_err e = uploads_complete(&s->up, &id, why, sizeof why);
+	cr_err e = uploads_complete(&s->up, &id, &why);
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &video);
-	if (e == CR_EINVAL && why[0]) { /* e.g. a tag removed while the body streamed */
-		http_invalid_field(res, upload_meta_field(why, "title"), "%s", why);
+	if (cr_problem_explains(&why, e)) { /* e.g. a tag removed while the body streamed */
+		http_fail(res, e, &why, "upload");
 		return;
 	}
 	if (e) {
@@ -193,17 +193,13 @@ static void edit_video(struct cr_request *req, struct cr_response *res)
 			  NULL) ||
 	    !field_string_array(req, res, "tags", VIDEO_TAGS_MAX, 32, &tags))
 		return;
-	char why[160] = "";
-	cr_err e = videos_edit(id, req->user.id, title, description, tags, why, sizeof why);
+	struct cr_problem why = {0};
+	cr_err e = videos_edit(id, req->user.id, title, description, tags, &why);
 	json_t *v = NULL;
-	if (e == CR_EINVAL) {
-		http_invalid_field(res, "tags", "%s", why);
-		return;
-	}
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &v);
 	if (e)
-		http_error(res, e, "video of yours");
+		http_fail(res, e, &why, "video of yours");
 	else
 		http_json(res, 200, v);
 }

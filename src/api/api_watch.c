@@ -34,13 +34,11 @@ static void view_event(struct cr_request *req, struct cr_response *res)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	json_t *state = NULL;
-	char why[160] = "";
+	struct cr_problem why = {0};
 	cr_err e = watch_apply(id, req->user.id, (enum watch_event)ev,
-			       pos ? json_number_value(pos) : 0, now_ms, &state, why, sizeof why);
-	if (e == CR_EINVAL)
-		http_invalid_field(res, "position", "%s", why);
-	else if (e)
-		http_error(res, e, "published video");
+			       pos ? json_number_value(pos) : 0, now_ms, &state, &why);
+	if (e)
+		http_fail(res, e, &why, "published video");
 	else {
 		if (json_is_true(json_object_get(state, "newly_completed"))) {
 			feed_forget_viewer(

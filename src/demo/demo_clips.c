@@ -68,8 +68,7 @@ struct gen {
 	AVStream *vst, *ast;
 	AVPacket *pkt;
 	AVFrame *frame;
-	char *why;
-	size_t why_len;
+	struct cr_problem *why;
 };
 
 /* Title lines laid out for one font size. */
@@ -105,8 +104,8 @@ static cr_err fail(struct gen *g, int ret, const char *what)
 {
 	char msg[AV_ERROR_MAX_STRING_SIZE] = "";
 	av_strerror(ret, msg, sizeof msg);
-	snprintf(g->why, g->why_len, "%s: %s", what, msg);
-	return ret == AVERROR(ENOMEM) ? CR_ENOMEM : CR_EIO;
+	return cr_refuse(g->why, ret == AVERROR(ENOMEM) ? CR_ENOMEM : CR_EIO, NULL, NULL, "%s: %s",
+			 what, msg);
 }
 
 /* True for the CJK punctuation that must not start a line (，。：；！？、）》」). */
@@ -403,7 +402,7 @@ static int pump(struct gen *g)
 	return 0;
 }
 
-static cr_err check_spec(const struct demo_clip_spec *s, char *why, size_t why_len)
+static cr_err check_spec(const struct demo_clip_spec *s, struct cr_problem *why)
 {
 	const char *bad = NULL;
 	if (!s->path || !*s->path)
@@ -416,9 +415,7 @@ static cr_err check_spec(const struct demo_clip_spec *s, char *why, size_t why_l
 		bad = "length out of range";
 	else if (s->tone_hz < 20 || s->tone_hz > 20000)
 		bad = "tone out of range";
-	if (bad)
-		snprintf(why, why_len, "demo clip: %s", bad);
-	return bad ? CR_EINVAL : CR_OK;
+	return bad ? cr_refuse(why, CR_EINVAL, NULL, NULL, "demo clip: %s", bad) : CR_OK;
 }
 
 static void gen_free(struct gen *g)
@@ -434,12 +431,12 @@ static void gen_free(struct gen *g)
 	av_frame_free(&g->frame);
 }
 
-cr_err demo_clip_make(const struct demo_clip_spec *spec, char *why, size_t why_len)
+cr_err demo_clip_make(const struct demo_clip_spec *spec, struct cr_problem *why)
 {
-	cr_err e = check_spec(spec, why, why_len);
+	cr_err e = check_spec(spec, why);
 	if (e)
 		return e;
-	struct gen g = {.why = why, .why_len = why_len};
+	struct gen g = {.why = why};
 	bool created = false;
 	const char *step = "out of memory";
 	int ret = AVERROR(ENOMEM);

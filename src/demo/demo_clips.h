@@ -28,9 +28,9 @@ struct demo_clip_spec {
  * with an IDR every 2 s and a bit rate inside the feed's 720p cap, plus a
  * 48 kHz stereo AAC tone. Thread-safe (no global state). CR_EINVAL for a bad
  * spec (missing font, out-of-range numbers), CR_EIO when the file cannot be
- * written or libav* fails, CR_ENOMEM; `why` then says what failed, and a
- * partly written file is removed. */
-cr_err demo_clip_make(const struct demo_clip_spec *spec, char *why, size_t why_len);
+ * written or libav* fails, CR_ENOMEM; `why` then says what failed (in its
+ * detail), and a partly written file is removed. */
+cr_err demo_clip_make(const struct demo_clip_spec *spec, struct cr_problem *why);
 
 /* An installed font file: with `cjk`, one that also has Chinese glyphs
  * (WenQuanYi Zen Hei, Noto CJK); otherwise DejaVu Sans Bold. Static string,

@@ -72,12 +72,13 @@ static cr_err add_users(const struct cr_config *cfg, json_t *users, const char *
 			f.has_team = true;
 			e = teams_id_by_name(team, true, &f.team_id);
 		}
-		char why[160] = "";
+		struct cr_problem why = {0};
 		int64_t id;
 		if (!e)
-			e = users_create(&f, &id, why, sizeof why);
+			e = users_create(&f, &id, &why);
 		if (e)
-			log_error("seed: user %s: %s %s", f.username, cr_strerror(e), why);
+			log_error("seed: user %s: %s %s", f.username, cr_strerror(e),
+				  cr_problem_explains(&why, e) ? why.detail : "");
 	}
 	return e;
 }
@@ -98,7 +99,7 @@ cr_err seed_load(const struct cr_config *cfg, const char *path)
 		e = add_tags(json_object_get(root, "tags"));
 	if (!e)
 		e = add_users(cfg, json_object_get(root, "users"), password);
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	json_decref(root);
 	if (!e)
 		log_info("loaded demo seed from %s", path);

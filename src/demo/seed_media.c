@@ -116,7 +116,8 @@ static cr_err resolve_clip(json_t *j, int i, struct clip *c)
 {
 	const char *creator = json_string_value(json_object_get(j, "creator"));
 	json_t *tags = json_object_get(j, "tags");
-	char name[128] = "", team[128] = "", why[160] = "";
+	char name[128] = "", team[128] = "";
+	struct cr_problem why = {0};
 	struct cr_user u;
 	c->json = j;
 	c->title = json_string_value(json_object_get(j, "title"));
@@ -127,11 +128,11 @@ static cr_err resolve_clip(json_t *j, int i, struct clip *c)
 	if (!e)
 		e = find_user(creator, &u, name, sizeof name, team, sizeof team);
 	if (!e)
-		e = videos_check_tags(tags, why, sizeof why);
+		e = videos_check_tags(tags, &why);
 	if (e) {
 		log_error("seed clip %d: needs a title (<= %d bytes), a known creator and known "
 			  "tags %s",
-			  i + 1, VIDEO_TITLE_MAX, why);
+			  i + 1, VIDEO_TITLE_MAX, why.detail);
 		return e == CR_ENOTFOUND ? CR_EINVAL : e;
 	}
 	c->owner_id = u.id;
@@ -146,7 +147,8 @@ static cr_err resolve_clip(json_t *j, int i, struct clip *c)
 /* Step 1: the source file an agent would have uploaded. */
 static void make_source(const struct cr_config *cfg, struct clip *c, int index)
 {
-	char path[PATH_MAX], why[256] = "";
+	char path[PATH_MAX];
+	struct cr_problem why = {0};
 	bool cjk = demo_clip_needs_cjk(c->title) || demo_clip_needs_cjk(c->byline);
 	const char *font = demo_clip_font(cjk), *title = c->title, *byline = c->byline;
 	if (!font) { /* no CJK font installed: draw the ASCII stand-ins instead */
@@ -166,13 +168,12 @@ static void make_source(const struct cr_config *cfg, struct clip *c, int index)
 	struct stat sb;
 	c->err = media_upload_path(cfg, c->upload_id, path, sizeof path);
 	if (!c->err)
-		c->err = demo_clip_make(&spec, why, sizeof why);
-	if (!c->err && stat(path, &sb) != 0) {
-		snprintf(why, sizeof why, "cannot stat the source: %s", strerror(errno));
-		c->err = CR_EIO;
-	}
+		c->err = demo_clip_make(&spec, &why);
+	if (!c->err && stat(path, &sb) != 0)
+		c->err = cr_refuse(&why, CR_EIO, NULL, NULL, "cannot stat the source: %s",
+				   strerror(errno));
 	if (c->err)
-		log_error("demo clip %d (%s): %s", index + 1, c->title, why);
+		log_error("demo clip %d (%s): %s", index + 1, c->title, why.detail);
 	else
 		c->source_bytes = (int64_t)sb.st_size;
 }
@@ -195,7 +196,8 @@ static cr_err create_videos(struct run *r)
 	cr_err e = store_begin();
 	for (int i = 0; !e && i < r->n; i++) {
 		struct clip *c = &r->clips[i];
-		char rel[64], why[160] = "";
+		char rel[64];
+		struct cr_problem why = {0};
 		if (c->err)
 			continue;
 		struct video_new v = {
@@ -209,15 +211,15 @@ static cr_err create_videos(struct run *r)
 		};
 		e = media_upload_rel(c->upload_id, rel, sizeof rel);
 		if (!e)
-			e = videos_create(&v, &c->video_id, why, sizeof why);
+			e = videos_create(&v, &c->video_id, &why);
 		if (!e)
 			e = jobs_enqueue(c->video_id);
 		if (e)
-			log_error("demo clip %d: %s %s", i + 1, cr_strerror(e), why);
+			log_error("demo clip %d: %s %s", i + 1, cr_strerror(e), why.detail);
 		else
 			r->queued++;
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 /* Step 3: one claimed job, the way a transcode worker runs it: output in
@@ -295,20 +297,19 @@ static cr_err publish(const struct clip *c, int64_t reviewer, int64_t now)
 static cr_err watch_once(const struct clip *c, int64_t user_id, bool complete, double share,
 			 int64_t start_ms)
 {
-	char why[160] = "";
+	struct cr_problem why = {0};
 	json_t *state = NULL;
 	double pos = complete ? c->duration : c->duration * share;
-	cr_err e = watch_apply(c->video_id, user_id, WATCH_START, 0, start_ms, &state, why,
-			       sizeof why);
+	cr_err e = watch_apply(c->video_id, user_id, WATCH_START, 0, start_ms, &state, &why);
 	json_decref(state);
 	state = NULL;
 	if (!e)
 		e = watch_apply(c->video_id, user_id, complete ? WATCH_END : WATCH_PROGRESS, pos,
-				start_ms + (int64_t)(pos * 1000) + 250, &state, why, sizeof why);
+				start_ms + (int64_t)(pos * 1000) + 250, &state, &why);
 	json_decref(state);
 	if (e)
 		log_warn("demo watch on video %lld: %s %s", (long long)c->video_id, cr_strerror(e),
-			 why);
+			 why.detail);
 	return e;
 }
 

@@ -141,7 +141,7 @@ cr_err assignments_create(int64_t video_id, const json_t *team_ids, const json_t
 				break;
 		}
 	}
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (!e)
 		catalog_invalidate(); /* assigned viewers re-rank on their next reload */
 	return e;

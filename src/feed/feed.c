@@ -224,27 +224,45 @@ static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot *
 	return CR_OK;
 }
 
-/* Copies items [offset, offset + limit) of the viewer's cached snapshot
- * into `page` when its id matches (or, with id NULL, when it is recent
- * enough to reuse). Returns how many were copied, or -1 on a miss. */
-static long cached_page(int64_t user_id, const char *id, uint64_t catalog_version, size_t offset,
-			size_t limit, struct snap_item *page, size_t *total, char id_out[33])
+/* One page of a viewer's feed: what is asked, then what page_items found. */
+struct page_query {
+	const struct cr_user *viewer;
+	const char *cursor; /* NULL for the first page */
+	size_t limit;       /* at most FEED_ITEMS_MAX */
+	const struct catalog *cat;
+	struct snap_item items[FEED_ITEMS_MAX]; /* out: the page */
+	size_t got;                             /* out: items on the page */
+	size_t offset;                          /* out: the page's place in its snapshot */
+	size_t total;                           /* out: items in the snapshot */
+	char id[33];                            /* out: the snapshot's id */
+};
+
+/* Copies the page q asks for out of snapshot `s`. */
+static void take_page(struct page_query *q, const struct snapshot *s)
 {
-	long got = -1;
+	q->got = 0;
+	for (size_t i = q->offset; i < s->n && q->got < q->limit; i++)
+		q->items[q->got++] = s->items[i];
+	q->total = s->n;
+	memcpy(q->id, s->id, 33);
+}
+
+/* Takes the page from the viewer's cached snapshot when its id is `id`
+ * (or, with id NULL, when it is recent enough to reuse); false on a miss. */
+static bool cached_page(struct page_query *q, const char *id)
+{
+	bool hit = false;
 	pthread_mutex_lock(&snap_lock);
-	struct snapshot *s = snaps[(uint64_t)user_id % SNAPSHOT_SLOTS];
-	if (s && s->user_id == user_id &&
+	struct snapshot *s = snaps[(uint64_t)q->viewer->id % SNAPSHOT_SLOTS];
+	if (s && s->user_id == q->viewer->id &&
 	    (id ? !strcmp(s->id, id)
 		: now_ms() - s->created_ms < SNAPSHOT_REUSE_MS &&
-			     s->catalog_version == catalog_version)) {
-		got = 0;
-		for (size_t i = offset; i < s->n && (size_t)got < limit; i++)
-			page[got++] = s->items[i];
-		*total = s->n;
-		memcpy(id_out, s->id, 33);
+			     s->catalog_version == q->cat->version)) {
+		take_page(q, s);
+		hit = true;
 	}
 	pthread_mutex_unlock(&snap_lock);
-	return got;
+	return hit;
 }
 
 static void cache_snapshot(struct snapshot *s)
@@ -300,35 +318,26 @@ static cr_err parse_cursor(const char *cursor, char id[33], size_t *offset)
 	return CR_OK;
 }
 
-/* Fills `page` with the viewer's items for this request. */
-static cr_err page_items(const struct cr_user *viewer, const char *cursor, size_t limit,
-			 const struct catalog *cat, struct snap_item *page, size_t *got,
-			 size_t *offset, size_t *total, char id[33])
+/* Fills q->items with the viewer's items for this request. */
+static cr_err page_items(struct page_query *q)
 {
 	char want[33];
-	*offset = 0;
-	cr_err e = cursor ? parse_cursor(cursor, want, offset) : CR_OK;
+	q->offset = 0;
+	cr_err e = q->cursor ? parse_cursor(q->cursor, want, &q->offset) : CR_OK;
 	if (e)
 		return e;
-	long n = cached_page(viewer->id, cursor ? want : NULL, cat->version, *offset, limit, page,
-			     total, id);
-	if (n >= 0) {
-		*got = (size_t)n;
+	if (cached_page(q, q->cursor ? want : NULL))
 		return CR_OK;
-	}
 	struct snapshot *s = NULL;
-	e = cursor ? load_snapshot(viewer->id, want, &s) : rank_snapshot(viewer, cat, &s);
-	if (!e && !cursor)
+	e = q->cursor ? load_snapshot(q->viewer->id, want, &s)
+		      : rank_snapshot(q->viewer, q->cat, &s);
+	if (!e && !q->cursor)
 		e = save_snapshot(s);
 	if (e) {
 		free(s);
 		return e;
 	}
-	*got = 0;
-	for (size_t i = *offset; i < s->n && *got < limit; i++)
-		page[(*got)++] = s->items[i];
-	*total = s->n;
-	memcpy(id, s->id, 33);
+	take_page(q, s);
 	cache_snapshot(s);
 	return CR_OK;
 }
@@ -358,23 +367,26 @@ static void reason_words(enum rank_reason r, const char *const *tags, size_t nta
 cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
 		 struct text_buf *out)
 {
-	struct snap_item page[FEED_ITEMS_MAX];
-	size_t got = 0, offset = 0, total = 0;
-	size_t want = (size_t)limit < FEED_ITEMS_MAX ? (size_t)limit : FEED_ITEMS_MAX;
-	char id[33];
 	struct catalog *cat = catalog_acquire();
 	if (!cat)
 		return CR_EDB;
-	cr_err e = page_items(viewer, cursor, want, cat, page, &got, &offset, &total, id);
+	struct page_query q = {.viewer = viewer,
+			       .cursor = cursor,
+			       .limit = (size_t)limit < FEED_ITEMS_MAX ? (size_t)limit
+								       : FEED_ITEMS_MAX,
+			       .cat = cat};
+	cr_err e = page_items(&q);
+	const struct snap_item *page = q.items;
+	size_t got = q.got;
 	struct feed_entry entries[FEED_ITEMS_MAX];
-	char why[FEED_ITEMS_MAX][256];
+	char words[FEED_ITEMS_MAX][256];
 	const char *tags[FEED_ITEMS_MAX][64]; /* names owned by the catalogue, held below */
 	for (size_t i = 0; !e && i < got; i++) {
 		size_t ntags = tag_names(cat, page[i].reason_tags, tags[i]);
-		reason_words(page[i].reason, tags[i], ntags, why[i], sizeof why[i]);
+		reason_words(page[i].reason, tags[i], ntags, words[i], sizeof words[i]);
 		entries[i] =
 			(struct feed_entry){.id = page[i].id,
-					    .reason = why[i],
+					    .reason = words[i],
 					    .must_watch = page[i].reason == RANK_REASON_MUST_WATCH,
 					    .reason_code = rank_reason_code(page[i].reason),
 					    .reason_tags = tags[i],
@@ -394,11 +406,11 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 		return e;
 	impressions_add(viewer->id, shown, nshown);
 	tb_puts(out, ",\"next_cursor\":");
-	if (offset + got < total)
-		tb_printf(out, "\"%s.%zu\"}", id, offset + got);
+	if (q.offset + got < q.total)
+		tb_printf(out, "\"%s.%zu\"}", q.id, q.offset + got);
 	else
 		tb_puts(out, "null}");
-	return out->failed ? CR_ENOMEM : CR_OK;
+	return out->err;
 }
 
 cr_err feed_expire_snapshots(void)

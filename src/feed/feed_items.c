@@ -227,7 +227,7 @@ cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer
 		shown[(*nshown)++] = entries[i].id;
 	}
 	tb_append(out, "]", 1);
-	return out->failed ? CR_ENOMEM : CR_OK;
+	return out->err;
 }
 
 json_t *feed_item_json(const struct feed_entry *entry, const struct cr_user *viewer, long url_ttl)

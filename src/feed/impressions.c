@@ -99,5 +99,5 @@ cr_err impressions_flush(void)
 	cr_err e = store_begin();
 	for (size_t i = 0; !e && i < n; i++)
 		e = write_pair(&batch[i], now);
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }

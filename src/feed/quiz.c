@@ -94,7 +94,7 @@ cr_err quiz_replace(int64_t id, const json_t *questions, int64_t by)
 		if (!e)
 			e = insert_question(id, i, q, by);
 	}
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (!e)
 		catalog_invalidate(); /* feed items say has_quiz */
 	return e;
@@ -229,5 +229,5 @@ cr_err quiz_answer(int64_t video_id, const struct cr_user *viewer, const json_t 
 		else
 			json_array_append_new(results, r);
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }

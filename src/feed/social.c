@@ -29,10 +29,8 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	if (!social_video_published(video_id)) {
-		store_rollback();
-		return CR_ENOTFOUND;
-	}
+	if (!social_video_published(video_id))
+		return store_end(CR_ENOTFOUND);
 	sqlite3_stmt *st = store_stmt(
 		like ? "INSERT OR IGNORE INTO likes(video_id, user_id, created_at)"
 		       " VALUES (?1, ?2, ?3)"
@@ -53,7 +51,7 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 	}
 	if (!e)
 		e = like_count(video_id, likes);
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 #define COMMENT_SELECT                                                                             \
@@ -77,10 +75,8 @@ cr_err social_add_comment(int64_t video_id, const struct cr_user *author, const 
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	if (!social_video_published(video_id)) {
-		store_rollback();
-		return CR_ENOTFOUND;
-	}
+	if (!social_video_published(video_id))
+		return store_end(CR_ENOTFOUND);
 	sqlite3_stmt *st = store_stmt("INSERT INTO comments(video_id, user_id, body, created_at)"
 				      " VALUES (?1, ?2, ?3, ?4)");
 	if (st) {
@@ -105,7 +101,7 @@ cr_err social_add_comment(int64_t video_id, const struct cr_user *author, const 
 		store_done(st);
 		e = *out ? CR_OK : CR_EDB;
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 cr_err social_list_comments(int64_t video_id, int64_t after, long limit, json_t **out)
@@ -147,5 +143,5 @@ cr_err social_remove_comment(int64_t comment_id, const struct cr_user *by)
 			sqlite3_bind_int64(st, 1, video_id);
 		e = store_run(st, "comment count");
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }

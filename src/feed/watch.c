@@ -63,7 +63,7 @@ static double watchable(int64_t from_ms, int64_t now_ms)
  * start, or since the viewer first started the clip (so starting again and
  * again earns no fresh slack). */
 static cr_err advance(struct watch_row *w, double position, int64_t now_ms, double *credit,
-		      char *why, size_t why_len)
+		      struct cr_problem *why)
 {
 	double since_last = (double)(now_ms - w->last_at) / 1000.0;
 	double step_s = position - w->position;
@@ -71,11 +71,11 @@ static cr_err advance(struct watch_row *w, double position, int64_t now_ms, doub
 	if (step_s > watchable(w->last_at, now_ms) ||
 	    w->session_watched + *credit > watchable(w->started_at, now_ms) ||
 	    w->watched + *credit > watchable(w->first_at, now_ms)) {
-		snprintf(why, why_len,
-			 "impossible progress: %.1f s of video in %.1f s; send a seek event after "
-			 "seeking",
-			 step_s, since_last);
-		return CR_EINVAL;
+		return cr_refuse(
+			why, CR_EINVAL, "invalid-field", "position",
+			"impossible progress: %.1f s of video in %.1f s; send a seek event "
+			"after seeking",
+			step_s, since_last);
 	}
 	w->watched += *credit;
 	w->session_watched += *credit;
@@ -129,7 +129,7 @@ static cr_err count_watch(int64_t video_id, bool first_start, bool first_complet
 }
 
 cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, double position,
-		   int64_t now_ms, json_t **out, char *why, size_t why_len)
+		   int64_t now_ms, json_t **out, struct cr_problem *why)
 {
 	double credit = 0;
 	struct clip_facts clip = {0};
@@ -137,20 +137,17 @@ cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, doubl
 	cr_err e = store_begin();
 	if (!e)
 		e = load(video_id, user_id, &clip, &w);
-	if (!e && (position < 0 || position > clip.duration + 1)) {
-		snprintf(why, why_len, "position must be between 0 and the clip's %.1f s",
-			 clip.duration);
-		e = CR_EINVAL;
-	}
-	if (!e && ev != WATCH_START && !w.exists) {
-		snprintf(why, why_len, "send a start event first");
-		e = CR_EINVAL;
-	}
+	if (!e && (position < 0 || position > clip.duration + 1))
+		e = cr_refuse(why, CR_EINVAL, "invalid-field", "position",
+			      "position must be between 0 and the clip's %.1f s", clip.duration);
+	if (!e && ev != WATCH_START && !w.exists)
+		e = cr_refuse(why, CR_EINVAL, "invalid-field", "position",
+			      "send a start event first");
 	if (!e && ev == WATCH_START) {
 		w.started_at = w.last_at = now_ms;
 		w.session_watched = 0;
 	} else if (!e && (ev == WATCH_PROGRESS || ev == WATCH_END)) {
-		e = advance(&w, position, now_ms, &credit, why, why_len);
+		e = advance(&w, position, now_ms, &credit, why);
 	}
 	bool newly = false;
 	if (!e) {
@@ -166,11 +163,7 @@ cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, doubl
 	if (!e)
 		e = count_watch(video_id, counted && ev == WATCH_START && !w.exists,
 				counted && newly, credit);
-	if (e) {
-		store_rollback();
-		return e;
-	}
-	e = store_commit();
+	e = store_end(e);
 	if (!e)
 		*out = json_pack("{s:f, s:f, s:f, s:b, s:b}", "position", w.position,
 				 "max_position", w.max_position, "watched", w.watched, "completed",

@@ -92,11 +92,10 @@ void http_file(struct cr_response *res, unsigned status, const char *content_typ
 	res->file_length = length;
 }
 
-static void problem_v(struct cr_response *res, unsigned status, const char *type, const char *field,
-		      const char *fmt, va_list ap)
+/* Builds the problem+json answer; every problem goes out through here. */
+static void answer_problem(struct cr_response *res, unsigned status, const char *type,
+			   const char *field, char *detail)
 {
-	char detail[512];
-	vsnprintf(detail, sizeof detail, fmt, ap);
 	/* the detail may quote what the client sent (a path, a CSV header) and
 	 * vsnprintf may have cut a character: JSON takes only whole UTF-8 */
 	utf8_trim(detail);
@@ -109,6 +108,14 @@ static void problem_v(struct cr_response *res, unsigned status, const char *type
 			      status_title(status), "status", (int)status, "detail", detail);
 	if (res->json && field && utf8_valid(field))
 		json_object_set_new(res->json, "field", json_string(field));
+}
+
+static void problem_v(struct cr_response *res, unsigned status, const char *type, const char *field,
+		      const char *fmt, va_list ap)
+{
+	char detail[512];
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	answer_problem(res, status, type, field, detail);
 }
 
 void http_problem(struct cr_response *res, unsigned status, const char *type, const char *fmt, ...)
@@ -127,24 +134,57 @@ void http_invalid_field(struct cr_response *res, const char *field, const char *
 	va_end(ap);
 }
 
+/* The HTTP status of each failure code, and its slug when a refusal names none. */
+static unsigned code_status(cr_err err, const char **type)
+{
+	switch (err) {
+	case CR_ENOTFOUND: return *type = "not-found", 404;
+	case CR_ECONFLICT: return *type = "conflict", 409;
+	case CR_EINVAL: return *type = "invalid-field", 422;
+	case CR_ETOOBIG: return *type = "too-large", 413;
+	case CR_ETHROTTLED: return *type = "throttled", 429;
+	case CR_EAUTH: return *type = "unauthorized", 401;
+	case CR_EFUNDS: return *type = "insufficient-points", 409;
+	case CR_EFORBIDDEN: return *type = "forbidden", 403;
+	default: return *type = "internal", 500;
+	}
+}
+
+/* The detail of a failure no refusal explains; `what` names the thing. */
+static void default_detail(cr_err err, const char *what, char *out, size_t size)
+{
+	switch (err) {
+	case CR_ENOTFOUND: snprintf(out, size, "no such %s", what); break;
+	case CR_ECONFLICT:
+		snprintf(out, size, "that %s already exists or conflicts with another", what);
+		break;
+	case CR_EINVAL: snprintf(out, size, "invalid %s", what); break;
+	case CR_ETOOBIG: snprintf(out, size, "%s is too large", what); break;
+	case CR_ETHROTTLED: snprintf(out, size, "too many attempts; try again later"); break;
+	case CR_EAUTH: snprintf(out, size, "log in again"); break;
+	case CR_EFUNDS: snprintf(out, size, "not enough points for this %s", what); break;
+	case CR_EFORBIDDEN: snprintf(out, size, "you may not do this to this %s", what); break;
+	default: snprintf(out, size, "the server failed while handling the %s", what); break;
+	}
+}
+
+void http_fail(struct cr_response *res, cr_err err, const struct cr_problem *why, const char *what)
+{
+	const char *type;
+	unsigned status = code_status(err, &type);
+	bool refused = cr_problem_explains(why, err);
+	char detail[256];
+	if (refused && why->detail[0])
+		snprintf(detail, sizeof detail, "%s", why->detail);
+	else
+		default_detail(err, what, detail, sizeof detail);
+	answer_problem(res, status, refused && why->type ? why->type : type,
+		       refused ? why->field : NULL, detail);
+}
+
 void http_error(struct cr_response *res, int err, const char *what)
 {
-	switch ((cr_err)err) {
-	case CR_ENOTFOUND: http_problem(res, 404, "not-found", "no such %s", what); break;
-	case CR_ECONFLICT:
-		http_problem(res, 409, "conflict",
-			     "that %s already exists or conflicts with another", what);
-		break;
-	case CR_EINVAL: http_problem(res, 422, "invalid-field", "invalid %s", what); break;
-	case CR_ETOOBIG: http_problem(res, 413, "too-large", "%s is too large", what); break;
-	case CR_ETHROTTLED:
-		http_problem(res, 429, "throttled", "too many attempts; try again later");
-		break;
-	case CR_EAUTH: http_problem(res, 401, "unauthorized", "log in again"); break;
-	default:
-		http_problem(res, 500, "internal", "the server failed while handling the %s", what);
-		break;
-	}
+	http_fail(res, (cr_err)err, NULL, what);
 }
 
 void http_header(struct cr_response *res, const char *name, const char *fmt, ...)

@@ -6,19 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Makes room for `more` bytes plus a NUL. */
+/* Makes room for `more` bytes plus a NUL, within the maximum. */
 static bool reserve(struct text_buf *b, size_t more)
 {
-	if (b->failed)
+	if (b->err)
 		return false;
+	size_t max = b->max ? b->max : TB_MAX_DEFAULT;
+	if (b->len > max || more > max - b->len) {
+		b->err = CR_ETOOBIG;
+		return false;
+	}
 	if (b->len + more + 1 <= b->cap)
 		return true;
 	size_t cap = b->cap ? b->cap : 1024;
 	while (cap < b->len + more + 1)
 		cap *= 2;
+	if (cap > max + 1)
+		cap = max + 1;
 	char *d = realloc(b->data, cap);
 	if (!d) {
-		b->failed = true;
+		b->err = CR_ENOMEM;
 		return false;
 	}
 	b->data = d;
@@ -48,7 +55,7 @@ void tb_printf(struct text_buf *b, const char *fmt, ...)
 	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
-		b->failed = true;
+		b->err = CR_ENOMEM;
 		return;
 	}
 	if ((size_t)n < sizeof small) {
@@ -96,17 +103,17 @@ char *tb_take(struct text_buf *b, size_t *len)
 {
 	if (reserve(b, 0))
 		b->data[b->len] = '\0';
-	char *d = b->failed ? NULL : b->data;
+	char *d = b->err ? NULL : b->data;
 	if (!d)
 		free(b->data);
 	if (len)
 		*len = d ? b->len : 0;
-	*b = (struct text_buf){0};
+	*b = (struct text_buf){.max = b->max};
 	return d;
 }
 
 void tb_free(struct text_buf *b)
 {
 	free(b->data);
-	*b = (struct text_buf){0};
+	*b = (struct text_buf){.max = b->max};
 }

@@ -164,7 +164,7 @@ static cr_err record_purged(const struct doomed *done, int n, time_t now)
 	cr_err e = store_begin();
 	for (int i = 0; !e && i < n; i++)
 		e = videos_record_purge(done[i].id, done[i].upload_id[0] != '\0', now);
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 cr_err janitor_purge_clips(const struct cr_config *cfg, time_t now, int *purged)

@@ -77,7 +77,7 @@ cr_err jobs_recover(int *requeued)
 			"requeue jobs");
 		*requeued = sqlite3_changes(store_db());
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 cr_err jobs_claim(struct job *job)
@@ -126,7 +126,7 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 		}
 		e = store_run(st, "finish job");
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 cr_err jobs_requeue(const struct job *job, bool counted)

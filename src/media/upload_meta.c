@@ -1,7 +1,6 @@
 /* Validating a new clip's metadata. See include/casereel/upload_meta.h. */
 #include "casereel/upload_meta.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "casereel/text.h"
@@ -13,7 +12,7 @@ static const char *meta_string(json_t *meta, const char *key)
 }
 
 /* "a, b,c" → ["a","b","c"] (trimmed, empty items skipped). */
-static cr_err split_tags(const char *s, json_t *out, char *why, size_t why_len)
+static cr_err split_tags(const char *s, json_t *out, struct cr_problem *why)
 {
 	while (s && *s) {
 		size_t len = strcspn(s, ",");
@@ -23,23 +22,21 @@ static cr_err split_tags(const char *s, json_t *out, char *why, size_t why_len)
 			p++, n--;
 		while (n && p[n - 1] == ' ')
 			n--;
-		if (n > 32) {
-			snprintf(why, why_len, "tags: a tag name is at most 32 characters");
-			return CR_EINVAL;
-		}
+		if (n > 32)
+			return cr_refuse(why, CR_EINVAL, "invalid-field", "tags",
+					 "tags: a tag name is at most 32 characters");
 		if (n)
 			json_array_append_new(out, json_stringn(p, n));
 		s += len + (s[len] == ',');
 	}
-	if (json_array_size(out) > VIDEO_TAGS_MAX) {
-		snprintf(why, why_len, "tags: at most %d tags", VIDEO_TAGS_MAX);
-		return CR_EINVAL;
-	}
+	if (json_array_size(out) > VIDEO_TAGS_MAX)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "tags", "tags: at most %d tags",
+				 VIDEO_TAGS_MAX);
 	return CR_OK;
 }
 
-cr_err upload_meta_read(json_t *meta, struct video_new *v, json_t **tags_out, char *why,
-			size_t why_len)
+cr_err upload_meta_read(json_t *meta, struct video_new *v, json_t **tags_out,
+			struct cr_problem *why)
 {
 	static char untitled[] = "Untitled clip";
 	v->filename = meta_string(meta, "filename");
@@ -49,31 +46,17 @@ cr_err upload_meta_read(json_t *meta, struct video_new *v, json_t **tags_out, ch
 	if (!*tags_out)
 		return CR_ENOMEM;
 	v->tags = *tags_out;
-	if (v->filename && utf8_length(v->filename) > 255) {
-		snprintf(why, why_len, "filename: at most 255 characters");
-		return CR_EINVAL;
-	}
-	if (v->title && utf8_length(v->title) > VIDEO_TITLE_MAX) {
-		snprintf(why, why_len, "title: at most %d characters", VIDEO_TITLE_MAX);
-		return CR_EINVAL;
-	}
-	if (v->description && utf8_length(v->description) > VIDEO_DESCRIPTION_MAX) {
-		snprintf(why, why_len, "description: at most %d characters", VIDEO_DESCRIPTION_MAX);
-		return CR_EINVAL;
-	}
+	if (v->filename && utf8_length(v->filename) > 255)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "filename",
+				 "filename: at most 255 characters");
+	if (v->title && utf8_length(v->title) > VIDEO_TITLE_MAX)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "title",
+				 "title: at most %d characters", VIDEO_TITLE_MAX);
+	if (v->description && utf8_length(v->description) > VIDEO_DESCRIPTION_MAX)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "description",
+				 "description: at most %d characters", VIDEO_DESCRIPTION_MAX);
 	if (!v->title)
 		v->title = v->filename ? v->filename : untitled;
-	cr_err e = split_tags(meta_string(meta, "tags"), *tags_out, why, why_len);
-	return e ? e : videos_check_tags(*tags_out, why, why_len);
-}
-
-const char *upload_meta_field(const char *why, const char *fallback)
-{
-	static const char *const fields[] = {"title", "description", "filename", "tags"};
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		size_t n = strlen(fields[i]);
-		if (!strncmp(why, fields[i], n) && why[n] == ':')
-			return fields[i];
-	}
-	return fallback;
+	cr_err e = split_tags(meta_string(meta, "tags"), *tags_out, why);
+	return e ? e : videos_check_tags(*tags_out, why);
 }

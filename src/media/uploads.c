@@ -87,7 +87,7 @@ static cr_err insert_within_quota(const struct upload *u, int quota)
 		e = CR_ETHROTTLED;
 	if (!e)
 		e = insert_row(u);
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota)
@@ -171,7 +171,7 @@ cr_err uploads_delete(const struct cr_config *cfg, const char *id)
 	return e;
 }
 
-cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t why_len)
+cr_err uploads_complete(struct upload *u, int64_t *video_id, struct cr_problem *why)
 {
 	char rel[64];
 	json_t *tags = NULL;
@@ -179,14 +179,14 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 		.owner_id = u->owner_id, .source_bytes = u->length, .source_rel = rel};
 	cr_err e = media_upload_rel(u->id, rel, sizeof rel);
 	if (!e)
-		e = upload_meta_read(u->metadata, &v, &tags, why, why_len);
+		e = upload_meta_read(u->metadata, &v, &tags, why);
 	if (!e)
 		e = store_begin();
 	if (e) {
 		json_decref(tags);
 		return e;
 	}
-	e = videos_create(&v, video_id, why, why_len);
+	e = videos_create(&v, video_id, why);
 	if (!e)
 		e = jobs_enqueue(*video_id);
 	if (!e) {
@@ -200,7 +200,7 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, char *why, size_t w
 		e = store_run(st, "finish upload");
 	}
 	json_decref(tags);
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (!e) {
 		u->video_id = *video_id;
 		jobs_wake();

@@ -32,7 +32,7 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 	bool changed = !e && sqlite3_changes(store_db()) > 0;
 	if (changed && approve)
 		e = points_reward_approval(id);
-	e = e ? (store_rollback(), e) : store_commit();
+	e = store_end(e);
 	if (!e && changed)
 		catalog_invalidate();
 	if (e || changed)
@@ -74,9 +74,9 @@ cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, lon
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CR_OK : store_error(rc, "review queue");
 }
 
-static cr_err retag(int64_t id, json_t *tags, char *why, size_t why_len)
+static cr_err retag(int64_t id, json_t *tags, struct cr_problem *why)
 {
-	cr_err e = videos_check_tags(tags, why, why_len);
+	cr_err e = videos_check_tags(tags, why);
 	sqlite3_stmt *st = e ? NULL : store_stmt("DELETE FROM video_tags WHERE video_id = ?1");
 	if (e)
 		return e;
@@ -101,7 +101,7 @@ static cr_err retag(int64_t id, json_t *tags, char *why, size_t why_len)
 }
 
 cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *description,
-		   json_t *tags, char *why, size_t why_len)
+		   json_t *tags, struct cr_problem *why)
 {
 	cr_err e = store_begin();
 	if (e)
@@ -122,8 +122,8 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 	if (!e && sqlite3_changes(store_db()) == 0)
 		e = CR_ENOTFOUND;
 	if (!e && tags)
-		e = retag(id, tags, why, why_len);
-	e = e ? (store_rollback(), e) : store_commit();
+		e = retag(id, tags, why);
+	e = store_end(e);
 	if (!e)
 		catalog_invalidate();
 	return e;

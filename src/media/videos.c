@@ -9,7 +9,7 @@
 #include "casereel/media_sign.h"
 #include "casereel/store.h"
 
-cr_err videos_check_tags(json_t *tags, char *why, size_t why_len)
+cr_err videos_check_tags(json_t *tags, struct cr_problem *why)
 {
 	size_t i;
 	json_t *t;
@@ -21,19 +21,18 @@ cr_err videos_check_tags(json_t *tags, char *why, size_t why_len)
 		sqlite3_bind_text(st, 1, json_string_value(t), -1, SQLITE_STATIC);
 		int rc = sqlite3_step(st);
 		store_done(st);
-		if (rc == SQLITE_DONE) {
-			snprintf(why, why_len, "tags: unknown tag '%s'", json_string_value(t));
-			return CR_EINVAL;
-		}
+		if (rc == SQLITE_DONE)
+			return cr_refuse(why, CR_EINVAL, "invalid-field", "tags",
+					 "tags: unknown tag '%s'", json_string_value(t));
 		if (rc != SQLITE_ROW)
 			return store_error(rc, "check tag");
 	}
 	return CR_OK;
 }
 
-cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, size_t why_len)
+cr_err videos_create(const struct video_new *v, int64_t *video_id, struct cr_problem *why)
 {
-	cr_err e = videos_check_tags(v->tags, why, why_len);
+	cr_err e = videos_check_tags(v->tags, why);
 	if (e)
 		return e;
 	int64_t now = time(NULL);

@@ -142,7 +142,7 @@ static cr_err last_checkin(int64_t user_id, char day[POINTS_DAY_LEN], int *strea
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "last check-in");
 }
 
-cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
+cr_err points_checkin(int64_t user_id, time_t now, json_t **out, struct cr_problem *why)
 {
 	char today[POINTS_DAY_LEN], last[POINTS_DAY_LEN], ref[64], reason[64];
 	int last_streak;
@@ -151,7 +151,8 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out)
 	if (e)
 		return e;
 	if (!strcmp(last, today))
-		return CR_ECONFLICT;
+		return cr_refuse(why, CR_ECONFLICT, "already-checked-in", NULL,
+				 "you checked in today already; come back tomorrow");
 	int streak = points_next_streak(last, last_streak, today);
 	struct rules r = {0};
 	if ((e = rules_load(&r)))
@@ -387,7 +388,7 @@ cr_err points_gifts_put_all(const json_t *gifts)
 				    json_integer_value(json_object_get(g, "points")),
 				    !active || json_is_true(active));
 	}
-	return e ? (store_rollback(), e) : store_commit();
+	return store_end(e);
 }
 
 /* One aggregate over today's tips of a viewer, optionally to one creator. */
@@ -441,68 +442,76 @@ static cr_err published_owner(int64_t video_id, int64_t *owner)
 				   : store_error(rc, "video");
 }
 
-/* Checks a tip against the rules; splits it into free and paid points. */
-static cr_err tip_check(int64_t video_id, int64_t viewer, const char *gift, int64_t count,
-			const char *day, int64_t *owner, int64_t *amount, int64_t *free_part,
-			enum points_refusal *why, char *detail, size_t detail_len)
+/* A tip on its way in: what was asked, then what tip_check made of it. */
+struct tip_plan {
+	int64_t video_id, viewer;
+	const char *gift;
+	int64_t count;
+	const char *day;   /* the viewer's calendar day, "YYYY-MM-DD" */
+	int64_t owner;     /* out: the clip's creator */
+	int64_t amount;    /* out: points in all */
+	int64_t free_part; /* out: the share today's free allowance pays */
+};
+
+/* Checks a tip against the rules; splits it into free and paid points.
+ * A refusal fills `why` and writes nothing. */
+static cr_err tip_check(struct tip_plan *t, struct cr_problem *why)
 {
 	int64_t points = 0, used = 0, pair = 0, balance = 0, account = 0;
 	struct rules r = {0};
-	cr_err e = published_owner(video_id, owner);
+	cr_err e = published_owner(t->video_id, &t->owner);
 	if (e == CR_ENOTFOUND)
-		return *why = POINTS_NO_VIDEO, CR_OK;
-	if (!e && (e = gift_points(gift, &points)) == CR_ENOTFOUND) {
-		snprintf(detail, detail_len, "no gift called '%s'; see GET /api/v1/gifts", gift);
-		return *why = POINTS_NO_GIFT, CR_OK;
-	}
+		return cr_refuse(why, CR_ENOTFOUND, "not-found", NULL, "no such published video");
+	if (!e && (e = gift_points(t->gift, &points)) == CR_ENOTFOUND)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "gift",
+				 "no gift called '%s'; see GET /api/v1/gifts", t->gift);
 	if (e)
 		return e;
-	if (*owner == viewer) {
-		snprintf(detail, detail_len, "tips are for other people's clips");
-		return *why = POINTS_SELF, CR_OK;
-	}
-	*amount = points * count;
+	if (t->owner == t->viewer)
+		return cr_refuse(why, CR_EFORBIDDEN, "self-tip", NULL,
+				 "tips are for other people's clips");
+	t->amount = points * t->count;
 	if ((e = rules_load(&r)))
 		return e;
 	json_decref(r.checkin_bonus);
+	e = tip_sum(PAIR_SUM_SQL, t->viewer, t->day, t->owner, &pair);
+	if (!e && pair + t->amount > r.tip_pair_cap)
+		return cr_refuse(
+			why, CR_ETHROTTLED, "tip-cap", NULL,
+			"you can tip one creator at most %lld points a day; %lld left today",
+			(long long)r.tip_pair_cap,
+			(long long)(r.tip_pair_cap > pair ? r.tip_pair_cap - pair : 0));
 	if (!e)
-		e = tip_sum(PAIR_SUM_SQL, viewer, day, *owner, &pair);
-	if (!e && pair + *amount > r.tip_pair_cap) {
-		snprintf(detail, detail_len,
-			 "you can tip one creator at most %lld points a day; %lld left today",
-			 (long long)r.tip_pair_cap,
-			 (long long)(r.tip_pair_cap > pair ? r.tip_pair_cap - pair : 0));
-		return *why = POINTS_PAIR_CAP, CR_OK;
-	}
-	if (!e)
-		e = tip_sum(FREE_USED_SQL, viewer, day, 0, &used);
+		e = tip_sum(FREE_USED_SQL, t->viewer, t->day, 0, &used);
 	int64_t left = r.free_tip_points > used ? r.free_tip_points - used : 0;
-	*free_part = left < *amount ? left : *amount;
+	t->free_part = left < t->amount ? left : t->amount;
 	if (!e)
-		e = ledger_user_account(viewer, &account);
+		e = ledger_user_account(t->viewer, &account);
 	if (!e)
 		e = ledger_balance(account, &balance);
-	if (!e && balance < *amount - *free_part) {
-		snprintf(detail, detail_len,
-			 "this tip costs %lld points beyond today's free allowance; you have %lld",
-			 (long long)(*amount - *free_part), (long long)balance);
-		return *why = POINTS_NO_FUNDS, CR_OK;
-	}
+	if (!e && balance < t->amount - t->free_part)
+		return cr_refuse(
+			why, CR_EFUNDS, "insufficient-points", NULL,
+			"this tip costs %lld points beyond today's free allowance; you have %lld",
+			(long long)(t->amount - t->free_part), (long long)balance);
 	return e;
 }
 
 cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t count, time_t now,
-		  enum points_refusal *why, char *detail, size_t detail_len, json_t **out)
+		  json_t **out, struct cr_problem *why)
 {
 	char day[POINTS_DAY_LEN], reason[128];
-	int64_t owner = 0, amount = 0, free_part = 0, tip_id = 0, total = 0, from_acc = 0,
-		to_acc = 0;
-	*why = POINTS_OK;
+	int64_t tip_id = 0, total = 0, from_acc = 0, to_acc = 0;
 	points_day(now, day);
-	cr_err e = tip_check(video_id, viewer_id, gift, count, day, &owner, &amount, &free_part,
-			     why, detail, detail_len);
-	if (e || *why)
+	struct tip_plan plan = {.video_id = video_id,
+				.viewer = viewer_id,
+				.gift = gift,
+				.count = count,
+				.day = day};
+	cr_err e = tip_check(&plan, why);
+	if (e)
 		return e;
+	int64_t owner = plan.owner, amount = plan.amount, free_part = plan.free_part;
 	sqlite3_stmt *st = store_stmt("INSERT INTO tips(video_id, from_user, to_user, gift, count,"
 				      " amount, free_amount, day, created_at)"
 				      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");

@@ -34,8 +34,15 @@ cr_err shop_item_json(int64_t id, json_t **out)
 	return store_row_json(ITEM_SELECT " WHERE id = ?1", id, item_json, "shop item", out);
 }
 
+/* The refusal for a name another item has. */
+static cr_err name_taken(const char *name, struct cr_problem *why)
+{
+	return cr_refuse(why, CR_EINVAL, "invalid-field", "name",
+			 "an item called '%s' exists already", name ? name : "");
+}
+
 cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-			bool active, int64_t *id)
+			bool active, int64_t *id, struct cr_problem *why)
 {
 	sqlite3_stmt *st =
 		store_stmt("INSERT INTO shop_items(name, description, price, stock, active,"
@@ -49,13 +56,15 @@ cr_err shop_item_create(const char *name, const char *description, int64_t price
 		sqlite3_bind_int64(st, 6, time(NULL));
 	}
 	cr_err e = store_run(st, "create shop item");
+	if (e == CR_ECONFLICT)
+		return name_taken(name, why);
 	if (!e)
 		*id = sqlite3_last_insert_rowid(store_db());
 	return e;
 }
 
 cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-			int64_t stock, int active)
+			int64_t stock, int active, struct cr_problem *why)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE shop_items SET name = COALESCE(?2, name), "
 				      "description = COALESCE(?3, description),"
@@ -77,6 +86,8 @@ cr_err shop_item_update(int64_t id, const char *name, const char *description, i
 		sqlite3_bind_int(st, 6, active);
 	sqlite3_bind_int64(st, 7, time(NULL));
 	cr_err e = store_run(st, "update shop item");
+	if (e == CR_ECONFLICT)
+		return name_taken(name, why);
 	return !e && sqlite3_changes(store_db()) == 0 ? CR_ENOTFOUND : e;
 }
 
@@ -136,31 +147,29 @@ static cr_err reserve(int64_t item_id, int64_t qty, int64_t *price, int64_t *lef
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "stock");
 }
 
-cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refusal *why,
-		  char *detail, size_t detail_len, json_t **out)
+cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, json_t **out,
+		  struct cr_problem *why)
 {
 	int64_t price = 0, left = 0, account = 0, balance = 0;
 	bool ok = false;
-	*why = SHOP_OK;
 	cr_err e = reserve(item_id, qty, &price, &left, &ok);
 	if (e)
 		return e;
 	if (!ok && left < 0)
-		return *why = SHOP_NO_ITEM, CR_OK;
-	if (!ok) {
-		snprintf(detail, detail_len, "only %lld left", (long long)left);
-		return *why = SHOP_NO_STOCK, CR_OK;
-	}
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "item_id",
+				 "no such item on sale");
+	if (!ok)
+		return cr_refuse(why, CR_ECONFLICT, "out-of-stock", NULL, "only %lld left",
+				 (long long)left);
 	e = ledger_user_account(user_id, &account);
 	if (!e)
 		e = ledger_balance(account, &balance);
 	if (e)
 		return e;
-	if (balance < price * qty) {
-		snprintf(detail, detail_len, "this order costs %lld points; you have %lld",
-			 (long long)(price * qty), (long long)balance);
-		return *why = SHOP_NO_FUNDS, CR_OK; /* the caller rolls the reservation back */
-	}
+	if (balance < price * qty) /* the caller rolls the reservation back */
+		return cr_refuse(why, CR_EFUNDS, "insufficient-points", NULL,
+				 "this order costs %lld points; you have %lld",
+				 (long long)(price * qty), (long long)balance);
 	sqlite3_stmt *st =
 		store_stmt("INSERT INTO shop_orders(user_id, item_id, quantity, price, total,"
 			   " status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'reserved', ?6)");
@@ -190,10 +199,9 @@ cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refus
 	return e ? e : order_get(order_id, out);
 }
 
-cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refusal *why,
-		  json_t **out)
+cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, json_t **out,
+		  struct cr_problem *why)
 {
-	*why = SHOP_OK;
 	sqlite3_stmt *st =
 		store_stmt("UPDATE shop_orders SET status = ?2, closed_at = ?3, closed_by = ?4"
 			   " WHERE id = ?1 AND status = 'reserved'"
@@ -218,7 +226,8 @@ cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refu
 		json_decref(*out);
 		*out = NULL;
 		if (e == CR_OK)
-			*why = SHOP_NOT_OPEN;
+			e = cr_refuse(why, CR_ECONFLICT, "order-closed", NULL,
+				      "the order was fulfilled or cancelled already");
 		return e;
 	}
 	if (rc != SQLITE_ROW)

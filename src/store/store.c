@@ -270,6 +270,14 @@ bool store_reachable(void)
 	return rc == SQLITE_ROW;
 }
 
+cr_err store_end(cr_err e)
+{
+	if (e == CR_OK)
+		return store_commit();
+	store_rollback();
+	return e;
+}
+
 int store_schema_version(void)
 {
 	sqlite3_stmt *st = store_stmt("PRAGMA user_version");

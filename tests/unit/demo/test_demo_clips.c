@@ -39,7 +39,7 @@ static void makes_a_phone_like_clip(void **state)
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	char why[256] = "";
+	struct cr_problem why = {0};
 	struct demo_clip_spec spec = {
 		.path = path,
 		.title = demo_clip_font(true)
@@ -51,7 +51,7 @@ static void makes_a_phone_like_clip(void **state)
 		.seconds = 2.0,
 		.tone_hz = 440,
 	};
-	assert_int_equal(demo_clip_make(&spec, why, sizeof why), CR_OK);
+	assert_int_equal(demo_clip_make(&spec, &why), CR_OK);
 
 	AVFormatContext *fmt = NULL;
 	assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
@@ -76,31 +76,31 @@ static void makes_a_phone_like_clip(void **state)
 static void bad_specs_fail_cleanly(void **state)
 {
 	(void)state;
-	char why[256] = "";
+	struct cr_problem why = {0};
 	struct demo_clip_spec spec = {.path = "/tmp/casereel-never-written.mp4",
 				      .title = "x",
 				      .fontfile = "/nonexistent/font.ttf",
 				      .seconds = 2,
 				      .tone_hz = 440};
-	assert_int_equal(demo_clip_make(&spec, why, sizeof why), CR_EINVAL);
-	assert_non_null(strstr(why, "font"));
+	assert_int_equal(demo_clip_make(&spec, &why), CR_EINVAL);
+	assert_non_null(strstr(why.detail, "font"));
 
 	spec.fontfile = demo_clip_font(false);
 	if (!spec.fontfile)
 		return;
 	spec.seconds = 0;
-	assert_int_equal(demo_clip_make(&spec, why, sizeof why), CR_EINVAL);
+	assert_int_equal(demo_clip_make(&spec, &why), CR_EINVAL);
 	spec.seconds = 2;
 	spec.tone_hz = 5;
-	assert_int_equal(demo_clip_make(&spec, why, sizeof why), CR_EINVAL);
+	assert_int_equal(demo_clip_make(&spec, &why), CR_EINVAL);
 	assert_int_equal(access(spec.path, F_OK), -1);
 
 	/* a directory that does not exist: an I/O error, nothing left behind */
 	spec.tone_hz = 440;
 	spec.path = "/nonexistent-dir/clip.mp4";
-	why[0] = '\0';
-	assert_int_equal(demo_clip_make(&spec, why, sizeof why), CR_EIO);
-	assert_non_null(strstr(why, "/nonexistent-dir/clip.mp4"));
+	why.detail[0] = '\0';
+	assert_int_equal(demo_clip_make(&spec, &why), CR_EIO);
+	assert_non_null(strstr(why.detail, "/nonexistent-dir/clip.mp4"));
 }
 
 int main(void)

@@ -178,6 +178,61 @@ static void other_errors_are_500(void **state)
 	expect_error(res, (cr_err)12345, 500, "/problems/internal");
 }
 
+static void new_codes_have_their_own_status(void **state)
+{
+	struct cr_response *res = *state;
+	expect_error(res, CR_EFUNDS, 409, "/problems/insufficient-points");
+	expect_error(res, CR_EFORBIDDEN, 403, "/problems/forbidden");
+	expect_error(res, CR_ETHROTTLED, 429, "/problems/throttled");
+	expect_error(res, CR_EAUTH, 401, "/problems/unauthorized");
+}
+
+static void refusal_becomes_the_problem(void **state)
+{
+	struct cr_response *res = *state;
+	struct cr_problem why = {0};
+	assert_int_equal(
+		cr_refuse(&why, CR_EINVAL, "invalid-field", "tags", "unknown tag '%s'", "x"),
+		CR_EINVAL);
+	http_fail(res, CR_EINVAL, &why, "video");
+	expect_problem(res, 422, "/problems/invalid-field", "Unprocessable Content");
+	assert_string_equal(member(res, "detail"), "unknown tag 'x'");
+	assert_string_equal(member(res, "field"), "tags");
+	cr_refuse(&why, CR_EFUNDS, "insufficient-points", NULL, "you have %d", 3);
+	http_fail(res, CR_EFUNDS, &why, "tip");
+	expect_problem(res, 409, "/problems/insufficient-points", "Conflict");
+	assert_string_equal(member(res, "detail"), "you have 3");
+	assert_null(json_object_get(res->json, "field"));
+	cr_refuse(&why, CR_ETHROTTLED, "tip-cap", NULL, "enough for today");
+	http_fail(res, CR_ETHROTTLED, &why, "tip");
+	expect_problem(res, 429, "/problems/tip-cap", "Too Many Requests");
+}
+
+static void problem_of_another_failure_is_ignored(void **state)
+{
+	struct cr_response *res = *state;
+	struct cr_problem why = {0};
+	http_fail(res, CR_EDB, &why, "order"); /* never filled */
+	expect_problem(res, 500, "/problems/internal", "Internal Server Error");
+	cr_refuse(&why, CR_EINVAL, "invalid-field", "title", "too long");
+	http_fail(res, CR_EDB, &why, "order"); /* filled, but for another code */
+	expect_problem(res, 500, "/problems/internal", "Internal Server Error");
+	assert_null(json_object_get(res->json, "field"));
+	http_fail(res, CR_ENOTFOUND, NULL, "order");
+	assert_string_equal(member(res, "detail"), "no such order");
+	assert_int_equal(cr_refuse(NULL, CR_ECONFLICT, "conflict", NULL, "x"), CR_ECONFLICT);
+}
+
+static void refusal_without_slug_or_detail_uses_the_defaults(void **state)
+{
+	struct cr_response *res = *state;
+	struct cr_problem why = {0};
+	cr_refuse(&why, CR_ENOTFOUND, NULL, NULL, "%s", "");
+	http_fail(res, CR_ENOTFOUND, &why, "published video");
+	expect_problem(res, 404, "/problems/not-found", "Not Found");
+	assert_string_equal(member(res, "detail"), "no such published video");
+}
+
 static void headers_past_the_maximum_are_dropped(void **state)
 {
 	struct cr_response *res = *state;
@@ -244,6 +299,10 @@ int main(void)
 		T(invalid_field_is_422_with_field),
 		T(error_mapping),
 		T(other_errors_are_500),
+		T(new_codes_have_their_own_status),
+		T(refusal_becomes_the_problem),
+		T(problem_of_another_failure_is_ignored),
+		T(refusal_without_slug_or_detail_uses_the_defaults),
 		T(headers_past_the_maximum_are_dropped),
 		T(setting_a_header_again_replaces_it),
 		T(long_header_value_is_truncated),

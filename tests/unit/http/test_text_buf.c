@@ -1,6 +1,6 @@
-/* Unit tests for src/text_buf.c: JSON string escaping that any JSON parser
- * (jansson here) reads back to the original, and growth past the first
- * allocation. */
+/* Unit tests for src/http/text_buf.c: JSON string escaping that any JSON
+ * parser (jansson here) reads back to the original, growth past the first
+ * allocation, and the hard maximum. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,6 +88,47 @@ static void test_empty_take_is_empty_string(void **state)
 	free(text);
 }
 
+static void stops_at_its_maximum(void **state)
+{
+	(void)state;
+	struct text_buf b = {.max = 16};
+	tb_puts(&b, "0123456789");
+	tb_append(&b, "abcdef", 6); /* exactly the maximum */
+	assert_int_equal(b.err, CR_OK);
+	assert_int_equal(b.len, 16);
+	assert_true(b.cap <= 17);
+	tb_append(&b, "x", 1); /* one byte past it: refused whole */
+	assert_int_equal(b.err, CR_ETOOBIG);
+	assert_int_equal(b.len, 16);
+	tb_free(&b);
+	assert_int_equal(b.max, 16); /* the maximum outlives the text */
+	assert_int_equal(b.err, CR_OK);
+
+	tb_puts(&b, "short");
+	tb_printf(&b, "%s", "a longer line than the eleven bytes left"); /* cut by nothing */
+	assert_int_equal(b.err, CR_ETOOBIG);
+	assert_int_equal(b.len, 5);
+	tb_puts(&b, "x"); /* later appends are ignored, even ones that would fit */
+	assert_int_equal(b.len, 5);
+	size_t len = 99;
+	assert_null(tb_take(&b, &len));
+	assert_int_equal(len, 0);
+	assert_null(b.data);
+}
+
+static void default_maximum_applies(void **state)
+{
+	(void)state;
+	struct text_buf b = {0};
+	tb_append(&b, "x", 1);
+	assert_int_equal(b.err, CR_OK);
+	b.len = TB_MAX_DEFAULT; /* pretend it is full, without 16 MiB of text */
+	tb_append(&b, "y", 1);
+	assert_int_equal(b.err, CR_ETOOBIG);
+	b.len = 1;
+	tb_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +136,8 @@ int main(void)
 		cmocka_unit_test(test_exact_text),
 		cmocka_unit_test(test_grows_past_first_block),
 		cmocka_unit_test(test_empty_take_is_empty_string),
+		cmocka_unit_test(stops_at_its_maximum),
+		cmocka_unit_test(default_maximum_applies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -276,6 +276,21 @@ static void commit_keeps(void **state)
 	assert_int_equal(query_int("SELECT count(*) FROM teams WHERE name = 'kept'"), 1);
 }
 
+static void end_commits_on_success_and_rolls_back_on_error(void **state)
+{
+	(void)state;
+	assert_int_equal(store_begin(), CR_OK);
+	assert_int_equal(insert_team("ended"), SQLITE_DONE);
+	assert_int_equal(store_end(CR_OK), CR_OK);
+	assert_int_equal(sqlite3_get_autocommit(store_db()), 1);
+	assert_int_equal(query_int("SELECT count(*) FROM teams WHERE name = 'ended'"), 1);
+	assert_int_equal(store_begin(), CR_OK);
+	assert_int_equal(insert_team("refused"), SQLITE_DONE);
+	assert_int_equal(store_end(CR_ECONFLICT), CR_ECONFLICT); /* the work's result comes back */
+	assert_int_equal(sqlite3_get_autocommit(store_db()), 1);
+	assert_int_equal(query_int("SELECT count(*) FROM teams WHERE name = 'refused'"), 0);
+}
+
 static void misuse_of_transactions(void **state)
 {
 	(void)state;
@@ -318,6 +333,7 @@ int main(void)
 		T(exec_runs_several_statements),
 		T(rollback_discards),
 		T(commit_keeps),
+		T(end_commits_on_success_and_rolls_back_on_error),
 		T(misuse_of_transactions),
 		T(writes_are_visible_to_other_threads),
 	};
