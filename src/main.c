@@ -10,6 +10,7 @@
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/config.h"
 #include "casereel/feed.h"
 #include "casereel/http_server.h"
@@ -75,11 +76,11 @@ static void housekeeping(const struct cr_config *cfg, bool strays)
 	if (uploads_expire(cfg, &n) == CR_OK && n)
 		log_info("removed %d expired upload(s)", n);
 	feed_expire_snapshots();
-	if (ledger_expire_keys(time(NULL) - cfg->idempotency_ttl, &n) == CR_OK && n)
+	if (ledger_expire_keys(cr_now() - cfg->idempotency_ttl, &n) == CR_OK && n)
 		log_info("forgot %d idempotency key(s) older than %ld s", n, cfg->idempotency_ttl);
-	if (janitor_purge_clips(cfg, time(NULL), &n) == CR_OK && n)
+	if (janitor_purge_clips(cfg, cr_now(), &n) == CR_OK && n)
 		log_info("janitor: deleted the files of %d removed or failed clip(s)", n);
-	if (strays && janitor_remove_strays(cfg, time(NULL), &n) == CR_OK && n)
+	if (strays && janitor_remove_strays(cfg, cr_now(), &n) == CR_OK && n)
 		log_info("janitor: removed %d stray file(s) or directories older than %d s", n,
 			 JANITOR_STRAY_AGE);
 }
@@ -124,7 +125,7 @@ static int serve(int argc, char **argv)
 	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
 		log_warn("some demo clips could not be made; the demo feed is shorter");
 	int credits = 0;
-	if (points_pay_missing_credits(time(NULL) - 7 * 86400, &credits) == CR_OK && credits)
+	if (points_pay_missing_credits(cr_now() - 7 * 86400, &credits) == CR_OK && credits)
 		log_info("paid %d learning credit(s) an earlier run left unpaid", credits);
 
 	struct cr_app app;
