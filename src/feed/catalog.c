@@ -294,6 +294,26 @@ void catalog_refresh(void)
 	pthread_mutex_unlock(&lock);
 }
 
+cr_err catalog_rebuild(void)
+{
+	pthread_mutex_lock(&lock);
+	uint64_t want = ++version;
+	cr_err e = CR_OK;
+	while (!current || current->version < want) {
+		if (building) { /* it may be building an older version: wait, then look again */
+			pthread_cond_wait(&built, &lock);
+			continue;
+		}
+		ensure(current_version);
+		if (!current || current->version < want) {
+			e = CR_EDB; /* the build failed (and said why in the log) */
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return e;
+}
+
 void catalog_shutdown(void)
 {
 	pthread_mutex_lock(&lock);
