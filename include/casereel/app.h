@@ -49,5 +49,7 @@ cr_err api_analytics_register(struct router *r);
 cr_err api_quiz_register(struct router *r);
 cr_err api_web_register(struct router *r);
 cr_err api_shop_register(struct router *r);
+/* Only with --test-hooks: /api/v1/test/ (clock, maintenance, catalog). */
+cr_err api_test_hooks_register(struct router *r);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 static json_t *tag_json(sqlite3_stmt *st)
@@ -48,7 +49,7 @@ cr_err tags_save(int64_t id, const char *name, const char *label, bool has_onboa
 	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, has_onboarding);
 	sqlite3_bind_int(st, 4, onboarding);
-	sqlite3_bind_int64(st, 5, id ? id : time(NULL));
+	sqlite3_bind_int64(st, 5, id ? id : cr_now());
 	int rc = sqlite3_step(st);
 	store_done(st);
 	cr_err e = store_error(rc, "save tag");

@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 static json_t *team_json(sqlite3_stmt *st)
@@ -25,7 +26,7 @@ cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
 		if (!ins)
 			return CR_EDB;
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 2, time(NULL));
+		sqlite3_bind_int64(ins, 2, cr_now());
 		cr_err e = store_run(ins, "create team");
 		if (e)
 			return e;
@@ -70,7 +71,7 @@ cr_err teams_save(int64_t id, const char *name, int64_t *saved)
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id ? id : time(NULL));
+	sqlite3_bind_int64(st, 2, id ? id : cr_now());
 	int rc = sqlite3_step(st);
 	store_done(st);
 	cr_err e = store_error(rc, "save team");

@@ -2,6 +2,7 @@
  * as a CSV export (?format=csv). */
 #include "casereel/analytics.h"
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/report.h"
 
 static void clips(struct cr_request *req, struct cr_response *res)

@@ -5,6 +5,7 @@
 
 #include "casereel/app.h"
 #include "casereel/auth.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/profile.h"
 #include "casereel/users.h"
@@ -13,7 +14,7 @@
 static bool login_allowed(struct cr_request *req, struct cr_response *res, const char *username)
 {
 	const struct cr_config *cfg = req->cfg;
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	int wait = 0;
 	if (throttle_blocked(req->app->login_by_account, username, now, cfg->login_window,
 			     cfg->login_max_failures, &wait) ||
@@ -41,7 +42,7 @@ static void login(struct cr_request *req, struct cr_response *res)
 	struct cr_user user;
 	cr_err e = auth_check_password(req->cfg, username, password, &user);
 	if (e == CR_EAUTH) {
-		int64_t now = time(NULL);
+		int64_t now = cr_now();
 		throttle_fail(req->app->login_by_account, key, now, req->cfg->login_window);
 		throttle_fail(req->app->login_by_ip, req->client_ip, now, req->cfg->login_window);
 		http_problem(res, 401, "bad-credentials", "wrong username or password");
@@ -76,7 +77,7 @@ static void logout(struct cr_request *req, struct cr_response *res)
 static void me(struct cr_request *req, struct cr_response *res)
 {
 	json_t *j;
-	cr_err e = profile_json(req->user.id, time(NULL), &j);
+	cr_err e = profile_json(req->user.id, cr_now(), &j);
 	if (e)
 		http_error(res, e, "user");
 	else

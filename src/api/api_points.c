@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/idempotency.h"
 #include "casereel/ledger.h"
@@ -20,7 +21,7 @@ static void my_points(struct cr_request *req, struct cr_response *res)
 	int streak = 0;
 	bool today = false;
 	int64_t free_left = 0, given = 0, received = 0;
-	time_t now = time(NULL);
+	time_t now = cr_now();
 	cr_err e = ledger_history_json(req->user.id, before, limit, &out);
 	if (!e)
 		e = points_streak(req->user.id, now, &streak, &today);
@@ -43,7 +44,7 @@ static void checkin_inner(struct cr_request *req, struct cr_response *res)
 {
 	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = points_checkin(req->user.id, time(NULL), &out, &why);
+	cr_err e = points_checkin(req->user.id, cr_now(), &out, &why);
 	if (e)
 		http_fail(res, e, &why, "check-in");
 	else
@@ -65,7 +66,7 @@ static void tip_inner(struct cr_request *req, struct cr_response *res)
 		return;
 	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = points_tip(id, req->user.id, gift, count, time(NULL), &out, &why);
+	cr_err e = points_tip(id, req->user.id, gift, count, cr_now(), &out, &why);
 	if (e)
 		http_fail(res, e, &why, "tip");
 	else

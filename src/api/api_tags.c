@@ -3,6 +3,7 @@
 #include <ctype.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/tags.h"
 

@@ -1,5 +1,6 @@
 /* Teams (business units): admin-only listing, creation and renaming. */
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/teams.h"
 

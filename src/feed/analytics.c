@@ -6,6 +6,7 @@
 #include <math.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/report_rows.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
@@ -218,7 +219,7 @@ cr_err analytics_teams(json_t **rows)
 		" FROM teams t ORDER BY t.name");
 	if (!st)
 		return CR_EDB;
-	sqlite3_bind_int64(st, 1, time(NULL) - 7 * 86400);
+	sqlite3_bind_int64(st, 1, cr_now() - 7 * 86400);
 	*rows = report_rows(st, analytics_team_columns, ANALYTICS_TEAM_NCOLS, MAX_ROWS);
 	store_done(st);
 	return CR_OK;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
@@ -42,7 +43,7 @@ bool featured_target_exists(int64_t video_id, int64_t user_id)
 cr_err featured_add(int64_t video_id, int64_t user_id, const char *note, int64_t days, int64_t by,
 		    json_t **out)
 {
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	sqlite3_stmt *st = store_stmt("INSERT INTO features(video_id, user_id, note, starts_at, "
 				      "ends_at, created_by, created_at)"
 				      " VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
@@ -79,7 +80,7 @@ cr_err featured_list_json(json_t **out)
 		json_decref(items);
 		return CR_EDB;
 	}
-	sqlite3_bind_int64(st, 1, time(NULL));
+	sqlite3_bind_int64(st, 1, cr_now());
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(items, feature_json(st));
 	store_done(st);
@@ -93,7 +94,7 @@ cr_err featured_end(int64_t id)
 				      " ends_at = ?2 WHERE id = ?1 AND ends_at > ?2");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, time(NULL));
+		sqlite3_bind_int64(st, 2, cr_now());
 	}
 	cr_err e = store_run(st, "end feature");
 	if (!e && !sqlite3_changes(store_db()))

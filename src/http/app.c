@@ -45,6 +45,14 @@ cr_err app_init(struct cr_app *app, const struct cr_config *cfg)
 			return e;
 		}
 	}
+	/* the hooks exist only when asked for: without the flag they are a 404 */
+	if (cfg->test_hooks) {
+		cr_err e = api_test_hooks_register(&app->router);
+		if (e) {
+			log_error("registering test hook routes: %s", cr_strerror(e));
+			return e;
+		}
+	}
 	app->login_by_account = throttle_new(16384);
 	app->login_by_ip = throttle_new(4096);
 	if (!app->login_by_account || !app->login_by_ip) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
@@ -36,7 +37,7 @@ cr_err jobs_enqueue(int64_t video_id)
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);
-	sqlite3_bind_int64(st, 2, time(NULL));
+	sqlite3_bind_int64(st, 2, cr_now());
 	return store_run(st, "queue job");
 }
 
@@ -53,7 +54,7 @@ static cr_err fail_exhausted(void)
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
-	sqlite3_bind_int64(st, 2, time(NULL));
+	sqlite3_bind_int64(st, 2, cr_now());
 	cr_err e = CR_OK;
 	int rc = SQLITE_DONE;
 	/* RETURNING rows are computed at the first step: updating videos
@@ -93,7 +94,7 @@ cr_err jobs_claim(struct job *job)
 	if (!st)
 		return CR_EDB;
 	job->id = 0;
-	sqlite3_bind_int64(st, 1, time(NULL));
+	sqlite3_bind_int64(st, 1, cr_now());
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		job->id = sqlite3_column_int64(st, 0);
@@ -122,7 +123,7 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 		if (st) {
 			sqlite3_bind_int64(st, 1, job->id);
 			sqlite3_bind_text(st, 2, ok ? "done" : "failed", -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 3, time(NULL));
+			sqlite3_bind_int64(st, 3, cr_now());
 		}
 		e = store_run(st, "finish job");
 	}

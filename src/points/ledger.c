@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 cr_err ledger_user_account(int64_t user_id, int64_t *account)
@@ -107,7 +108,7 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 	bind_opt_id(st, 7, t->actor_id);
 	bind_opt_id(st, 8, t->video_id);
 	bind_opt_id(st, 9, t->order_id);
-	sqlite3_bind_int64(st, 10, time(NULL));
+	sqlite3_bind_int64(st, 10, cr_now());
 	cr_err e = store_run(st, "transfer");
 	if (e == CR_ECONFLICT) /* a balance CHECK or trigger said no: not "paid before" */
 		e = CR_EDB;

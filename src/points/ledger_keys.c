@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 bool ledger_key_valid(const char *key)
@@ -66,7 +67,7 @@ cr_err ledger_key_save(int64_t user_id, const char *key, const unsigned char has
 	sqlite3_bind_int(st, 4, (int)answer->status);
 	sqlite3_bind_int(st, 5, answer->problem);
 	sqlite3_bind_text(st, 6, answer->body, (int)answer->len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, time(NULL));
+	sqlite3_bind_int64(st, 7, cr_now());
 	return store_run(st, "save idempotency key");
 }
 
