@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "casereel/catalog.h"
+#include "casereel/feed_cursor.h"
 #include "casereel/feed_items.h"
 #include "casereel/impressions.h"
 #include "casereel/media.h"
@@ -276,30 +277,6 @@ void feed_shutdown(void)
 	}
 }
 
-/* Cursor "<32 hex snapshot id>.<offset>": parsed strictly (untrusted). */
-static cr_err parse_cursor(const char *cursor, char id[33], size_t *offset)
-{
-	size_t len = strlen(cursor);
-	if (len < 34 || len > 37 || cursor[32] != '.')
-		return CR_EINVAL;
-	for (int i = 0; i < 32; i++)
-		if (!((cursor[i] >= '0' && cursor[i] <= '9') ||
-		      (cursor[i] >= 'a' && cursor[i] <= 'f')))
-			return CR_EINVAL;
-	size_t v = 0;
-	for (const char *p = cursor + 33; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return CR_EINVAL;
-		v = v * 10 + (size_t)(*p - '0');
-	}
-	if (v > FEED_SNAPSHOT_MAX)
-		return CR_EINVAL;
-	memcpy(id, cursor, 32);
-	id[32] = '\0';
-	*offset = v;
-	return CR_OK;
-}
-
 /* Fills `page` with the viewer's items for this request. */
 static cr_err page_items(const struct cr_user *viewer, const char *cursor, size_t limit,
 			 const struct catalog *cat, struct snap_item *page, size_t *got,
@@ -307,7 +284,7 @@ static cr_err page_items(const struct cr_user *viewer, const char *cursor, size_
 {
 	char want[33];
 	*offset = 0;
-	cr_err e = cursor ? parse_cursor(cursor, want, offset) : CR_OK;
+	cr_err e = cursor ? feed_cursor_parse(cursor, want, offset) : CR_OK;
 	if (e)
 		return e;
 	long n = cached_page(viewer->id, cursor ? want : NULL, cat->version, *offset, limit, page,
@@ -394,8 +371,9 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 		return e;
 	impressions_add(viewer->id, shown, nshown);
 	tb_puts(out, ",\"next_cursor\":");
-	if (offset + got < total)
-		tb_printf(out, "\"%s.%zu\"}", id, offset + got);
+	char next[FEED_CURSOR_MAX];
+	if (offset + got < total && feed_cursor_format(id, offset + got, next) == CR_OK)
+		tb_printf(out, "\"%s\"}", next);
 	else
 		tb_puts(out, "null}");
 	return out->failed ? CR_ENOMEM : CR_OK;
