@@ -1,6 +1,7 @@
 # casereel build. `make` builds bin/casereel; `make run` serves the demo;
 # `make test` runs the whole suite. SANITIZE=1 builds everything with
-# ASan+UBSan into build/asan and bin/asan so the two builds never mix.
+# ASan+UBSan into build/asan and bin/asan, SANITIZE=thread with TSan into
+# build/tsan and bin/tsan, so the builds never mix.
 
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
@@ -8,6 +9,16 @@ ifeq ($(SANITIZE),1)
   BINDIR  := bin/asan
   SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   OPT := -O1
+else ifeq ($(SANITIZE),thread)
+  VARIANT := tsan
+  BINDIR  := bin/tsan
+  SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+  OPT := -O1
+  # Any report fails the run; tests/tsan.supp names the races TSan cannot
+  # judge (inside uninstrumented libraries), one documented entry each.
+  export TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp
+else ifneq ($(SANITIZE),0)
+  $(error SANITIZE is 0, 1 (ASan+UBSan) or thread (TSan), not '$(SANITIZE)')
 else
   VARIANT := release
   BINDIR  := bin
@@ -42,7 +53,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps run test unit e2e clean format format-check layering-check fuzz bench-http
+.PHONY: all deps run test unit e2e clean format format-check layering-check fuzz fuzz-run test-tsan bench-http
 
 all: $(BINDIR)/casereel
 
@@ -117,10 +128,48 @@ build/fuzz/fuzz_router: $(call src_of,router.c)
 build/fuzz/fuzz_fields: $(call src_of,fields.c response.c text.c)
 build/fuzz/fuzz_tus: $(call src_of,tus.c)
 build/fuzz/fuzz_range: $(call src_of,range.c)
+build/fuzz/fuzz_cursor: $(call src_of,feed_cursor.c)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude -Isrc \
 	  -fsanitize=fuzzer,address,undefined $(SERVER_CFLAGS) -o $@ $^ $(SERVER_LIBS)
+
+# Each harness for FUZZ_SECONDS, starting from its corpus in tests/fuzz/corpus;
+# what it finds new goes to build/fuzz/corpus, so the tree stays clean.
+FUZZ_SECONDS ?= 20
+fuzz-run: fuzz
+	@for f in $(FUZZ_SRCS:tests/fuzz/%.c=%); do \
+	  name=$${f#fuzz_}; mkdir -p build/fuzz/corpus/$$name tests/fuzz/corpus/$$name; \
+	  echo "== $$f, $(FUZZ_SECONDS) s"; \
+	  build/fuzz/$$f build/fuzz/corpus/$$name tests/fuzz/corpus/$$name \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 > build/fuzz/$$f.log 2>&1 \
+	    || { tail -n 60 build/fuzz/$$f.log; echo "fuzz-run: $$f failed"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' build/fuzz/$$f.log || true; \
+	done
+
+# ThreadSanitizer over what runs on several threads at once: the unit
+# tests of the store, ledger, jobs, upload quota, throttle and feed cursor;
+# then, against bin/tsan, the ledger (points) and shutdown e2e files whole,
+# and the upload quota, login throttle and catalogue (feed paging during a
+# like storm, concurrent likers) tests of three more. Kept small: every
+# clip is transcoded under TSan too, which is slow.
+TSAN_UNITS := store/test_store points/test_ledger media/test_jobs media/test_uploads \
+  http/test_throttle feed/test_feed_cursor
+TSAN_E2E := e2e/points.test.mjs e2e/shutdown.test.mjs
+TSAN_E2E_PICKED := e2e/uploads.test.mjs e2e/auth.test.mjs e2e/feed.test.mjs
+TSAN_E2E_PATTERN := quota|throttled|cursor pages|concurrent likers
+test-tsan: deps
+	@$(MAKE) --no-print-directory SANITIZE=thread all $(TSAN_UNITS:%=build/tsan/tests/%)
+	@$(MAKE) --no-print-directory SANITIZE=thread tsan-selection
+
+.PHONY: tsan-selection
+tsan-selection:
+	@[ "$(SANITIZE)" = thread ] || { echo "tsan-selection needs SANITIZE=thread: run make test-tsan"; exit 2; }
+	@fail=0; for t in $(TSAN_UNITS:%=$(BUILD)/tests/%); do echo "== $$t"; $$t || fail=1; done; \
+	  exit $$fail
+	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 \
+	  --test-name-pattern='$(TSAN_E2E_PATTERN)' $(TSAN_E2E_PICKED)
+	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 $(TSAN_E2E)
 
 bench-http: all
 	bench/http.sh

@@ -12,6 +12,7 @@
 
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
+#include "casereel/feed_cursor.h"
 #include "casereel/feed_items.h"
 #include "casereel/impressions.h"
 #include "casereel/media.h"
@@ -288,36 +289,12 @@ void feed_shutdown(void)
 	}
 }
 
-/* Cursor "<32 hex snapshot id>.<offset>": parsed strictly (untrusted). */
-static cr_err parse_cursor(const char *cursor, char id[33], size_t *offset)
-{
-	size_t len = strlen(cursor);
-	if (len < 34 || len > 37 || cursor[32] != '.')
-		return CR_EINVAL;
-	for (int i = 0; i < 32; i++)
-		if (!((cursor[i] >= '0' && cursor[i] <= '9') ||
-		      (cursor[i] >= 'a' && cursor[i] <= 'f')))
-			return CR_EINVAL;
-	size_t v = 0;
-	for (const char *p = cursor + 33; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return CR_EINVAL;
-		v = v * 10 + (size_t)(*p - '0');
-	}
-	if (v > FEED_SNAPSHOT_MAX)
-		return CR_EINVAL;
-	memcpy(id, cursor, 32);
-	id[32] = '\0';
-	*offset = v;
-	return CR_OK;
-}
-
 /* Fills q->items with the viewer's items for this request. */
 static cr_err page_items(struct page_query *q)
 {
 	char want[33];
 	q->offset = 0;
-	cr_err e = q->cursor ? parse_cursor(q->cursor, want, &q->offset) : CR_OK;
+	cr_err e = q->cursor ? feed_cursor_parse(q->cursor, want, &q->offset) : CR_OK;
 	if (e)
 		return e;
 	if (cached_page(q, q->cursor ? want : NULL))
@@ -400,8 +377,9 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 		return e;
 	impressions_add(viewer->id, shown, nshown);
 	tb_puts(out, ",\"next_cursor\":");
-	if (q.offset + got < q.total)
-		tb_printf(out, "\"%s.%zu\"}", q.id, q.offset + got);
+	char next[FEED_CURSOR_MAX];
+	if (q.offset + got < q.total && feed_cursor_format(q.id, q.offset + got, next) == CR_OK)
+		tb_printf(out, "\"%s\"}", next);
 	else
 		tb_puts(out, "null}");
 	return out->err;

@@ -64,7 +64,8 @@ export async function startServer({ demo = true, clips = 0, args = [], env = {},
 
 /** Throws when a sanitizer (ASan, LSan, UBSan) reported on `stderr`. */
 export function assertNoSanitizerReport(stderr) {
-  const m = stderr.match(/(ERROR: \w+Sanitizer|runtime error:)[^\n]*/);
+  // ThreadSanitizer reports a race as a WARNING (and with halt_on_error=1 then exits)
+  const m = stderr.match(/(ERROR: \w+Sanitizer|WARNING: ThreadSanitizer|runtime error:)[^\n]*/);
   if (m) throw new Error(`sanitizer report from the server: ${m[0]}\n${stderr.slice(-4000)}`);
 }
 
