@@ -7,7 +7,7 @@
 #include "casereel/auth.h"
 #include "casereel/clock.h"
 #include "casereel/fields.h"
-#include "casereel/profile.h"
+#include "casereel/me.h"
 #include "casereel/users.h"
 
 /* Refuses with 429 while the account or the client address is throttled. */
@@ -77,7 +77,7 @@ static void logout(struct cr_request *req, struct cr_response *res)
 static void me(struct cr_request *req, struct cr_response *res)
 {
 	json_t *j;
-	cr_err e = profile_json(req->user.id, cr_now(), &j);
+	cr_err e = me_json(req->user.id, cr_now(), &j);
 	if (e)
 		http_error(res, e, "user");
 	else

@@ -1,7 +1,7 @@
-/* The caller's own profile (GET /me): the user's JSON shape plus their
+/* The caller's own account summary (GET /me): the user's JSON shape plus their
  * points balance and check-in streak, read as one snapshot. */
-#ifndef CASEREEL_PROFILE_H
-#define CASEREEL_PROFILE_H
+#ifndef CASEREEL_ME_H
+#define CASEREEL_ME_H
 
 #include <jansson.h>
 #include <stdint.h>
@@ -12,6 +12,6 @@
 /* users_get_json()'s object for `user_id` with "points", "streak" and
  * "checked_in_today" (as of `now`, unix seconds) added; new reference.
  * CR_ENOTFOUND for an unknown user. */
-cr_err profile_json(int64_t user_id, time_t now, json_t **out);
+cr_err me_json(int64_t user_id, time_t now, json_t **out);
 
 #endif

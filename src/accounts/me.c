@@ -1,5 +1,5 @@
-/* The caller's own profile. See include/casereel/profile.h. */
-#include "casereel/profile.h"
+/* The caller's own profile. See include/casereel/me.h. */
+#include "casereel/me.h"
 
 #include <stdbool.h>
 
@@ -8,7 +8,7 @@
 #include "casereel/store.h"
 #include "casereel/users.h"
 
-cr_err profile_json(int64_t user_id, time_t now, json_t **out)
+cr_err me_json(int64_t user_id, time_t now, json_t **out)
 {
 	json_t *j = NULL;
 	int streak = 0;
