@@ -1,4 +1,4 @@
-/* The caller's own profile. See include/casereel/me.h. */
+/* The caller's own account summary. See include/casereel/me.h. */
 #include "casereel/me.h"
 
 #include <stdbool.h>
