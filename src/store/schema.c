@@ -378,6 +378,74 @@ const char *const schema_migrations[] = {
 	/* 13: the daily upload quota counts a user's open uploads inside the
 	 * write transaction that adds one: an index, so it never scans. */
 	"CREATE INDEX uploads_open_owner ON uploads(owner_id, created_at) WHERE video_id IS NULL;",
+
+	/* 14: the learning loop's service metrics. `metrics` is the catalogue
+	 * (per skill: rows carry a tag; overall: no tag, optionally reflecting
+	 * one skill). `metric_values` holds one value per agent, metric, tag
+	 * (0 = overall) and calendar day (days since 1970-01-01 in the server's
+	 * time zone), keyed for per-agent range reads; a replayed row updates
+	 * it. The trigger keeps what an import overwrote, so it can be undone.
+	 * Integration tokens (stored hashed) may only write metrics. */
+	"ALTER TABLE users ADD COLUMN employee_id TEXT;"
+	"CREATE UNIQUE INDEX users_employee ON users(employee_id) WHERE employee_id IS NOT NULL;"
+	"CREATE TABLE metrics ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  label_en TEXT NOT NULL,"
+	"  label_zh TEXT NOT NULL,"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  direction TEXT NOT NULL CHECK (direction IN ('higher', 'lower')),"
+	"  per_skill INTEGER NOT NULL DEFAULT 0 CHECK (per_skill IN (0, 1)),"
+	"  tag_id INTEGER REFERENCES tags(id),"
+	"  target REAL NOT NULL,"
+	"  min_value REAL NOT NULL,"
+	"  max_value REAL NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK (min_value < max_value AND target BETWEEN min_value AND max_value),"
+	"  CHECK (per_skill = 0 OR tag_id IS NULL));"
+	"CREATE TABLE integration_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('metrics:write')),"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  last_used_at INTEGER,"
+	"  revoked_at INTEGER);"
+	"CREATE TABLE metric_imports ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  token_id INTEGER REFERENCES integration_tokens(id),"
+	"  format TEXT NOT NULL CHECK (format IN ('csv', 'json')),"
+	"  rows INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  undone_at INTEGER,"
+	"  undone_by INTEGER REFERENCES users(id));"
+	"CREATE TABLE metric_values ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id),"
+	"  tag_id INTEGER NOT NULL DEFAULT 0,"
+	"  day INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  import_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, metric_id, tag_id, day)) WITHOUT ROWID;"
+	"CREATE INDEX metric_values_metric_day ON metric_values(metric_id, tag_id, day);"
+	"CREATE INDEX metric_values_import ON metric_values(import_id);"
+	"CREATE TABLE metric_overwrites ("
+	"  import_id INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL,"
+	"  metric_id INTEGER NOT NULL,"
+	"  tag_id INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  old_value REAL NOT NULL,"
+	"  old_import_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (import_id, user_id, metric_id, tag_id, day)) WITHOUT ROWID;"
+	"CREATE TRIGGER metric_values_overwrite BEFORE UPDATE OF value ON metric_values"
+	"  WHEN new.import_id <> old.import_id BEGIN"
+	"  INSERT OR IGNORE INTO metric_overwrites VALUES (new.import_id, old.user_id,"
+	"    old.metric_id, old.tag_id, old.day, old.value, old.import_id);"
+	"  END;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];
