@@ -126,7 +126,11 @@ static bool has_string(json_t *array, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(array, i, v) if (strcmp(json_string_value(v), s) == 0) return true;
+	json_array_foreach(array, i, v)
+	{
+		if (strcmp(json_string_value(v), s) == 0)
+			return true;
+	}
 	return false;
 }
 
