@@ -446,6 +446,49 @@ const char *const schema_migrations[] = {
 	"  INSERT OR IGNORE INTO metric_overwrites VALUES (new.import_id, old.user_id,"
 	"    old.metric_id, old.tag_id, old.day, old.value, old.import_id);"
 	"  END;",
+
+	/* 15: learning paths. A path is an ordered series of published clips,
+	 * each step optionally gated by the clip's own quiz. Assignments go to
+	 * a person or a team, by a trainer or by a push rule, with a due date.
+	 * Progress is derived from watches and quiz answers; a gate failed on
+	 * the first answers may be retaken after watching the clip again (the
+	 * attempts are kept here, the first answers stay what quiz analytics
+	 * and points count). */
+	"CREATE TABLE paths ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  archived_at INTEGER);"
+	"CREATE TABLE path_steps ("
+	"  path_id INTEGER NOT NULL REFERENCES paths(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL CHECK (position >= 1),"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id),"
+	"  quiz_gate INTEGER NOT NULL DEFAULT 0 CHECK (quiz_gate IN (0, 1)),"
+	"  PRIMARY KEY (path_id, position)) WITHOUT ROWID;"
+	"CREATE INDEX path_steps_video ON path_steps(video_id);"
+	"CREATE TABLE path_assignments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  path_id INTEGER NOT NULL REFERENCES paths(id),"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  team_id INTEGER REFERENCES teams(id),"
+	"  due_at INTEGER,"
+	"  source TEXT NOT NULL CHECK (source IN ('trainer', 'rule')),"
+	"  push_id INTEGER,"
+	"  created_by INTEGER REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  removed_at INTEGER,"
+	"  CHECK ((user_id IS NULL) <> (team_id IS NULL)));"
+	"CREATE INDEX path_assignments_user ON path_assignments(user_id) WHERE user_id IS NOT NULL;"
+	"CREATE INDEX path_assignments_team ON path_assignments(team_id) WHERE team_id IS NOT NULL;"
+	"CREATE INDEX path_assignments_path ON path_assignments(path_id);"
+	"CREATE TABLE quiz_gate_attempts ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  attempted_at INTEGER NOT NULL," /* ms */
+	"  passed INTEGER NOT NULL CHECK (passed IN (0, 1)),"
+	"  PRIMARY KEY (user_id, video_id, attempted_at)) WITHOUT ROWID;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];
