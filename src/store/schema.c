@@ -489,6 +489,42 @@ const char *const schema_migrations[] = {
 	"  attempted_at INTEGER NOT NULL," /* ms */
 	"  passed INTEGER NOT NULL CHECK (passed IN (0, 1)),"
 	"  PRIMARY KEY (user_id, video_id, attempted_at)) WITHOUT ROWID;",
+
+	/* 16: push rules. A rule watches one metric (and tag) for agents whose
+	 * values sit on the wrong side of a threshold on at least min_days of
+	 * the days with data in the last window_days, and assigns a path due
+	 * in due_days. Each firing is a push, open until the agent's last
+	 * recover_days days with data are all back on the right side; one open
+	 * push per rule and agent. */
+	"CREATE TABLE push_rules ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id),"
+	"  tag_id INTEGER NOT NULL DEFAULT 0,"
+	"  threshold REAL NOT NULL,"
+	"  window_days INTEGER NOT NULL CHECK (window_days BETWEEN 1 AND 90),"
+	"  min_days INTEGER NOT NULL CHECK (min_days BETWEEN 1 AND window_days),"
+	"  path_id INTEGER NOT NULL REFERENCES paths(id),"
+	"  due_days INTEGER NOT NULL CHECK (due_days BETWEEN 1 AND 365),"
+	"  recover_days INTEGER NOT NULL CHECK (recover_days BETWEEN 1 AND 90),"
+	"  team_id INTEGER REFERENCES teams(id),"
+	"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE pushes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  rule_id INTEGER NOT NULL REFERENCES push_rules(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  assignment_id INTEGER REFERENCES path_assignments(id),"
+	"  state TEXT NOT NULL CHECK (state IN ('open', 'qualified', 'closed')),"
+	"  trigger_value REAL NOT NULL,"
+	"  trigger_day INTEGER NOT NULL,"
+	"  bad_days INTEGER NOT NULL,"
+	"  opened_at INTEGER NOT NULL,"
+	"  due_at INTEGER NOT NULL,"
+	"  closed_at INTEGER);"
+	"CREATE UNIQUE INDEX pushes_open ON pushes(rule_id, user_id) WHERE state = 'open';"
+	"CREATE INDEX pushes_rule ON pushes(rule_id, opened_at);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];
