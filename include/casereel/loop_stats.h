@@ -44,30 +44,38 @@ bool gap_below_target(double value, double target, bool lower_is_better);
  * GAP_MIN_DAYS days with data or no day in the last 7: not enough to judge. */
 bool gap_score(const struct gap_series *s, struct gap_parts *out);
 
-/* One completer: the metric's mean change from the window before its
- * completion to the window after, and the mean change of its comparison
- * agents over the same calendar windows. */
-struct impact_pair {
-	double treated_change;
-	double control_change;
+/* What the impact estimate is computed from. Completer i changed by
+ * treated_change[i] across its completion; its comparison agents' changes
+ * over the same calendar windows are control_change[first[i] ..
+ * first[i] + count[i]), each naming which of the n_control comparison
+ * agents it is in control_agent[] (an agent compared with many completers
+ * appears once per completer). */
+struct impact_sample {
+	size_t n_treated;
+	const double *treated_change;
+	const size_t *first, *count;
+	const double *control_change;
+	const size_t *control_agent;
+	size_t n_control;
 };
 
 struct impact_estimate {
 	size_t n_treated;       /* completers with a comparison */
-	size_t n_control;       /* distinct comparison agents (as the caller counted them) */
+	size_t n_control;       /* distinct comparison agents */
 	double treated_change;  /* mean of the completers' changes */
-	double control_change;  /* mean of their comparisons' changes */
+	double control_change;  /* mean over completers of their comparisons' mean change */
 	double difference;      /* treated_change - control_change */
 	double ci_low, ci_high; /* 95% bootstrap interval of the difference */
 	bool enough;            /* both groups reach min_n; else only the counts are meaningful */
 };
 
-/* Difference in differences over `pairs` with a percentile bootstrap over
- * completers (`reps` resamples, drawn from `seed`: the same input and seed
- * always give the same interval). CR_EINVAL for reps < 100 or a NaN/inf
- * input; CR_ENOMEM when the resample buffer cannot be had. Below min_n in
- * either group, *out has the counts and enough = false. */
-cr_err impact_estimate(const struct impact_pair *pairs, size_t n, size_t n_control, size_t min_n,
-		       uint64_t seed, unsigned reps, struct impact_estimate *out);
+/* Difference in differences with a percentile bootstrap over agents: each
+ * of `reps` resamples draws completers and comparison agents with
+ * replacement (from `seed`: the same input and seed always give the same
+ * interval). Every completer needs count[i] >= 1. CR_EINVAL for reps < 100,
+ * a completer without comparisons or a NaN/inf input; CR_ENOMEM. Below
+ * min_n in either group, *out has the counts and enough = false. */
+cr_err impact_estimate(const struct impact_sample *s, size_t min_n, uint64_t seed, unsigned reps,
+		       struct impact_estimate *out);
 
 #endif

@@ -60,45 +60,92 @@ static double quantile(const double *v, size_t n, double q)
 	return v[lo] + (v[hi] - v[lo]) * (pos - (double)lo);
 }
 
-cr_err impact_estimate(const struct impact_pair *pairs, size_t n, size_t n_control, size_t min_n,
-		       uint64_t seed, unsigned reps, struct impact_estimate *out)
+/* Completer i's comparison mean, each comparison agent weighted by how
+ * often the resample drew it (all 1 for the estimate itself); NAN when the
+ * resample drew none of them. */
+static double control_mean(const struct impact_sample *s, size_t i, const unsigned *weight)
+{
+	double sum = 0, w = 0;
+	for (size_t k = s->first[i]; k < s->first[i] + s->count[i]; k++) {
+		double wk = weight ? weight[s->control_agent[k]] : 1;
+		sum += wk * s->control_change[k];
+		w += wk;
+	}
+	return w > 0 ? sum / w : NAN;
+}
+
+static bool sample_valid(const struct impact_sample *s)
+{
+	for (size_t i = 0; i < s->n_treated; i++) {
+		if (!isfinite(s->treated_change[i]) || s->count[i] == 0)
+			return false;
+		for (size_t k = s->first[i]; k < s->first[i] + s->count[i]; k++)
+			if (!isfinite(s->control_change[k]) || s->control_agent[k] >= s->n_control)
+				return false;
+	}
+	return true;
+}
+
+/* One bootstrap replicate of the difference; NAN if it drew no usable pair. */
+static double replicate(const struct impact_sample *s, unsigned *weight, uint64_t *state)
+{
+	memset(weight, 0, s->n_control * sizeof *weight);
+	for (size_t k = 0; k < s->n_control; k++)
+		weight[next_random(state) % s->n_control]++;
+	double sum = 0;
+	size_t used = 0;
+	for (size_t k = 0; k < s->n_treated; k++) {
+		size_t i = next_random(state) % s->n_treated;
+		double c = control_mean(s, i, weight);
+		if (isfinite(c)) {
+			sum += s->treated_change[i] - c;
+			used++;
+		}
+	}
+	return used ? sum / (double)used : NAN;
+}
+
+cr_err impact_estimate(const struct impact_sample *s, size_t min_n, uint64_t seed, unsigned reps,
+		       struct impact_estimate *out)
 {
 	memset(out, 0, sizeof *out);
-	if (reps < 100)
+	if (reps < 100 || !sample_valid(s))
 		return CR_EINVAL;
-	double sum_t = 0, sum_c = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(pairs[i].treated_change) || !isfinite(pairs[i].control_change))
-			return CR_EINVAL;
-		sum_t += pairs[i].treated_change;
-		sum_c += pairs[i].control_change;
-	}
+	size_t n = s->n_treated;
 	out->n_treated = n;
-	out->n_control = n_control;
+	out->n_control = s->n_control;
 	if (n == 0)
 		return CR_OK;
+	double sum_t = 0, sum_c = 0;
+	for (size_t i = 0; i < n; i++) {
+		sum_t += s->treated_change[i];
+		sum_c += control_mean(s, i, NULL);
+	}
 	out->treated_change = sum_t / (double)n;
 	out->control_change = sum_c / (double)n;
 	out->difference = out->treated_change - out->control_change;
-	out->enough = n >= min_n && n_control >= min_n && n >= 2;
+	out->enough = n >= min_n && s->n_control >= min_n && n >= 2;
 	if (!out->enough)
 		return CR_OK;
 
-	double *means = malloc(reps * sizeof *means);
-	if (!means)
+	double *diffs = malloc(reps * sizeof *diffs);
+	unsigned *weight = malloc(s->n_control * sizeof *weight);
+	if (!diffs || !weight) {
+		free(diffs);
+		free(weight);
 		return CR_ENOMEM;
-	uint64_t state = seed ? seed : 0x9E3779B97F4A7C15ULL;
-	for (unsigned r = 0; r < reps; r++) {
-		double sum = 0;
-		for (size_t k = 0; k < n; k++) {
-			const struct impact_pair *p = &pairs[next_random(&state) % n];
-			sum += p->treated_change - p->control_change;
-		}
-		means[r] = sum / (double)n;
 	}
-	qsort(means, reps, sizeof *means, compare_doubles);
-	out->ci_low = quantile(means, reps, 0.025);
-	out->ci_high = quantile(means, reps, 0.975);
-	free(means);
+	uint64_t state = seed ? seed : 0x9E3779B97F4A7C15ULL;
+	size_t got = 0;
+	for (unsigned r = 0; r < reps; r++) {
+		double d = replicate(s, weight, &state);
+		if (isfinite(d))
+			diffs[got++] = d;
+	}
+	qsort(diffs, got, sizeof *diffs, compare_doubles);
+	out->ci_low = got ? quantile(diffs, got, 0.025) : NAN;
+	out->ci_high = got ? quantile(diffs, got, 0.975) : NAN;
+	free(diffs);
+	free(weight);
 	return CR_OK;
 }

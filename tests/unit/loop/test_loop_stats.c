@@ -99,27 +99,52 @@ static double agent_change(double effect)
 	return (after - before) / 14;
 }
 
-/* n completers, each against the mean of `per` comparison agents. */
-static void make_world(struct impact_pair *p, size_t n, size_t per, double effect, uint64_t seed)
+#define MAX_T 64
+#define MAX_C 160
+
+/* n completers, all compared with the same nc agents over the same windows
+ * (as when everyone finished on one day). */
+struct world {
+	double treated[MAX_T];
+	size_t first[MAX_T], count[MAX_T];
+	double control[MAX_T * MAX_C];
+	size_t agent[MAX_T * MAX_C];
+	struct impact_sample s;
+};
+
+static void make_world(struct world *w, size_t n, size_t nc, double effect, uint64_t seed)
 {
+	double change[MAX_C];
 	lcg = seed;
+	for (size_t j = 0; j < nc; j++)
+		change[j] = agent_change(0);
 	for (size_t i = 0; i < n; i++) {
-		p[i].treated_change = agent_change(effect);
-		double c = 0;
-		for (size_t j = 0; j < per; j++)
-			c += agent_change(0);
-		p[i].control_change = c / (double)per;
+		w->treated[i] = agent_change(effect);
+		w->first[i] = i * nc;
+		w->count[i] = nc;
+		for (size_t j = 0; j < nc; j++) {
+			w->control[i * nc + j] = change[j];
+			w->agent[i * nc + j] = j;
+		}
 	}
+	w->s = (struct impact_sample){.n_treated = n,
+				      .treated_change = w->treated,
+				      .first = w->first,
+				      .count = w->count,
+				      .control_change = w->control,
+				      .control_agent = w->agent,
+				      .n_control = nc};
 }
+
+static struct world w;
 
 static void test_impact_finds_planted_effect(void **state)
 {
 	(void)state;
 	/* one world like the demo's: 34 completers, 120 comparison agents */
-	struct impact_pair p[34];
 	struct impact_estimate e;
-	make_world(p, 34, 4, 7.0, 1);
-	assert_int_equal(impact_estimate(p, 34, 120, 20, 42, 2000, &e), CR_OK);
+	make_world(&w, 34, 120, 7.0, 1);
+	assert_int_equal(impact_estimate(&w.s, 20, 42, 2000, &e), CR_OK);
 	assert_true(e.enough);
 	assert_true(e.ci_low <= 7.0 && 7.0 <= e.ci_high);
 	assert_true(e.ci_low > 0); /* the interval excludes no effect */
@@ -130,8 +155,8 @@ static void test_impact_finds_planted_effect(void **state)
 	 * the time and never takes in zero */
 	int covered = 0;
 	for (uint64_t seed = 1; seed <= 100; seed++) {
-		make_world(p, 34, 4, 7.0, seed);
-		assert_int_equal(impact_estimate(p, 34, 120, 20, seed, 1000, &e), CR_OK);
+		make_world(&w, 34, 40, 7.0, seed);
+		assert_int_equal(impact_estimate(&w.s, 20, seed, 1000, &e), CR_OK);
 		covered += e.ci_low <= 7.0 && 7.0 <= e.ci_high;
 		assert_true(e.ci_low > 0);
 	}
@@ -142,18 +167,18 @@ static void test_impact_finds_planted_effect(void **state)
 static void test_impact_no_effect_contains_zero(void **state)
 {
 	(void)state;
-	struct impact_pair p[40];
 	struct impact_estimate e;
-	make_world(p, 40, 4, 0.0, 100);
-	assert_int_equal(impact_estimate(p, 40, 150, 20, 42, 2000, &e), CR_OK);
+	make_world(&w, 40, 30, 0.0, 100);
+	assert_int_equal(impact_estimate(&w.s, 20, 42, 2000, &e), CR_OK);
 	assert_true(e.enough);
 	assert_true(e.ci_low <= 0 && 0 <= e.ci_high);
 
-	/* a false alarm in at most a few worlds of a hundred */
+	/* a false alarm in at most a few worlds of a hundred, even when the
+	 * comparison group is small and shared by every completer */
 	int contains_zero = 0;
 	for (uint64_t seed = 100; seed < 200; seed++) {
-		make_world(p, 40, 4, 0.0, seed);
-		assert_int_equal(impact_estimate(p, 40, 150, 20, seed, 1000, &e), CR_OK);
+		make_world(&w, 40, 20, 0.0, seed);
+		assert_int_equal(impact_estimate(&w.s, 20, seed, 1000, &e), CR_OK);
 		contains_zero += e.ci_low <= 0 && 0 <= e.ci_high;
 	}
 	print_message("no effect: zero inside the interval in %d of 100 worlds\n", contains_zero);
@@ -163,25 +188,33 @@ static void test_impact_no_effect_contains_zero(void **state)
 static void test_impact_reproducible_and_guarded(void **state)
 {
 	(void)state;
-	struct impact_pair p[25];
-	make_world(p, 25, 3, 2.0, 7);
 	struct impact_estimate a, b;
-	assert_int_equal(impact_estimate(p, 25, 60, 20, 99, 1000, &a), CR_OK);
-	assert_int_equal(impact_estimate(p, 25, 60, 20, 99, 1000, &b), CR_OK);
+	make_world(&w, 25, 30, 2.0, 7);
+	assert_int_equal(impact_estimate(&w.s, 20, 99, 1000, &a), CR_OK);
+	assert_int_equal(impact_estimate(&w.s, 20, 99, 1000, &b), CR_OK);
 	assert_true(a.ci_low == b.ci_low && a.ci_high == b.ci_high);
 
 	/* below the minimum n in either group: counts only */
-	assert_int_equal(impact_estimate(p, 19, 60, 20, 99, 1000, &a), CR_OK);
+	make_world(&w, 19, 30, 2.0, 7);
+	assert_int_equal(impact_estimate(&w.s, 20, 99, 1000, &a), CR_OK);
 	assert_false(a.enough);
 	assert_int_equal(a.n_treated, 19);
-	assert_int_equal(impact_estimate(p, 25, 19, 20, 99, 1000, &a), CR_OK);
+	make_world(&w, 25, 19, 2.0, 7);
+	assert_int_equal(impact_estimate(&w.s, 20, 99, 1000, &a), CR_OK);
 	assert_false(a.enough);
-	assert_int_equal(impact_estimate(p, 0, 0, 20, 99, 1000, &a), CR_OK);
+	assert_int_equal(a.n_control, 19);
+	make_world(&w, 0, 19, 2.0, 7);
+	assert_int_equal(impact_estimate(&w.s, 20, 99, 1000, &a), CR_OK);
 	assert_false(a.enough);
 
-	p[3].control_change = NAN;
-	assert_int_equal(impact_estimate(p, 25, 60, 20, 99, 1000, &a), CR_EINVAL);
-	assert_int_equal(impact_estimate(p, 3, 60, 2, 99, 10, &a), CR_EINVAL);
+	make_world(&w, 25, 30, 2.0, 7);
+	w.control[3] = NAN;
+	assert_int_equal(impact_estimate(&w.s, 20, 99, 1000, &a), CR_EINVAL);
+	make_world(&w, 25, 30, 2.0, 7);
+	w.count[4] = 0; /* a completer with nobody to compare with */
+	assert_int_equal(impact_estimate(&w.s, 20, 99, 1000, &a), CR_EINVAL);
+	make_world(&w, 25, 30, 2.0, 7);
+	assert_int_equal(impact_estimate(&w.s, 2, 99, 10, &a), CR_EINVAL);
 }
 
 int main(void)
