@@ -58,6 +58,15 @@ struct path_assign {
  * user or team; CR_ECONFLICT when the path is archived. */
 cr_err paths_assign(const struct path_assign *a, int64_t *id);
 
+/* Assigns path `path_id` to each team in team_ids and each person in
+ * user_ids (JSON arrays of ids, either may be NULL), due at `due_at`, by
+ * trainer `by`, all or none; `made` (an array) gets the assignment ids.
+ * CR_ENOTFOUND for no such path, CR_EINVAL with *bad_field "team_ids" or
+ * "user_ids" for an unknown team or inactive person, CR_ECONFLICT when the
+ * path is archived. */
+cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
+			 int64_t by, json_t *made, const char **bad_field);
+
 /* Removes assignment `id`. CR_ENOTFOUND when absent or removed already. */
 cr_err paths_unassign(int64_t id);
 
@@ -92,5 +101,21 @@ struct path_next {
 /* Fills next[0..*n) (at most max, earliest due first) for the feed. */
 cr_err paths_next_steps(int64_t user_id, int64_t team_id, struct path_next *next, size_t max,
 			size_t *n);
+
+/* What a retake of a gated step's quiz came to. */
+struct gate_result {
+	bool passed;
+	size_t questions, right;
+};
+
+/* A retake of the quiz gating step `position` of path `path_id` by
+ * `user_id`: `answers` is a JSON array of {"question_id", "choice"} naming
+ * each of the clip's quiz questions once. Retakes pay nothing and leave the
+ * first answers (what quiz analytics count) as they were. CR_ENOTFOUND for
+ * no such path, step or gate; CR_EINVAL when the answers do not name each
+ * question once; CR_ECONFLICT when the agent has not finished watching the
+ * clip since the last attempt (or already passed the gate). */
+cr_err paths_gate_retake(int64_t path_id, size_t position, int64_t user_id, json_t *answers,
+			 int64_t now_ms, struct gate_result *out);
 
 #endif

@@ -224,6 +224,40 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id)
 	return e;
 }
 
+cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
+			 int64_t by, json_t *made, const char **bad_field)
+{
+	struct {
+		json_t *ids;
+		const char *field;
+		bool team;
+	} groups[] = {{team_ids, "team_ids", true}, {user_ids, "user_ids", false}};
+	cr_err e = store_begin();
+	for (size_t g = 0; !e && g < 2; g++) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(groups[g].ids, i, x)
+		{
+			int64_t id = json_integer_value(x), made_id;
+			struct path_assign a = {.path_id = path_id,
+						.team_id = groups[g].team ? id : 0,
+						.user_id = groups[g].team ? 0 : id,
+						.due_at = due_at,
+						.by = by};
+			e = paths_assign(&a, &made_id);
+			if (e == CR_ENOTFOUND &&
+			    store_exists("SELECT 1 FROM paths WHERE id = ?1", path_id, 0)) {
+				e = CR_EINVAL;
+				*bad_field = groups[g].field;
+			}
+			if (e)
+				break;
+			json_array_append_new(made, json_integer(made_id));
+		}
+	}
+	return finish(e);
+}
+
 cr_err paths_unassign(int64_t id)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE path_assignments SET removed_at = ?2"
