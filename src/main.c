@@ -10,13 +10,14 @@
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/config.h"
 #include "casereel/feed.h"
 #include "casereel/http_server.h"
 #include "casereel/impressions.h"
 #include "casereel/janitor.h"
-#include "casereel/ledger.h"
 #include "casereel/log.h"
+#include "casereel/maintenance.h"
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
 #include "casereel/metrics.h"
@@ -25,7 +26,6 @@
 #include "casereel/seed_media.h"
 #include "casereel/store.h"
 #include "casereel/transcode_child.h"
-#include "casereel/uploads.h"
 #include "casereel/users.h"
 #include "casereel/workers.h"
 
@@ -66,24 +66,6 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* One maintenance round: what has expired goes, then the media janitor
- * deletes the files of removed and failed clips (and, with `strays`, files
- * and directories nothing names). */
-static void housekeeping(const struct cr_config *cfg, bool strays)
-{
-	int n = 0;
-	if (uploads_expire(cfg, &n) == CR_OK && n)
-		log_info("removed %d expired upload(s)", n);
-	feed_expire_snapshots();
-	if (ledger_expire_keys(time(NULL) - cfg->idempotency_ttl, &n) == CR_OK && n)
-		log_info("forgot %d idempotency key(s) older than %ld s", n, cfg->idempotency_ttl);
-	if (janitor_purge_clips(cfg, time(NULL), &n) == CR_OK && n)
-		log_info("janitor: deleted the files of %d removed or failed clip(s)", n);
-	if (strays && janitor_remove_strays(cfg, time(NULL), &n) == CR_OK && n)
-		log_info("janitor: removed %d stray file(s) or directories older than %d s", n,
-			 JANITOR_STRAY_AGE);
-}
-
 /* Sleeps until a stop signal, doing periodic housekeeping in between
  * (the first round at once, so strays a crash left go at the start);
  * returns the signal. */
@@ -92,7 +74,7 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 	for (unsigned tick = 0;; tick++) {
 		bool strays = tick % JANITOR_STRAY_SCAN_SECONDS == 0;
 		if (strays || tick % (unsigned)cfg->maintenance_interval == 0)
-			housekeeping(cfg, strays);
+			maintenance_round(cfg, strays);
 		struct timespec wait = {.tv_sec = 1};
 		int sig = sigtimedwait(stop, NULL, &wait);
 		if (sig > 0)
@@ -124,7 +106,7 @@ static int serve(int argc, char **argv)
 	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
 		log_warn("some demo clips could not be made; the demo feed is shorter");
 	int credits = 0;
-	if (points_pay_missing_credits(time(NULL) - 7 * 86400, &credits) == CR_OK && credits)
+	if (points_pay_missing_credits(cr_now() - 7 * 86400, &credits) == CR_OK && credits)
 		log_info("paid %d learning credit(s) an earlier run left unpaid", credits);
 
 	struct cr_app app;
@@ -143,6 +125,9 @@ static int serve(int argc, char **argv)
 	fflush(stdout);
 	log_info("serving; data in %s, media in %s, time zone %s", cfg.data_dir, cfg.media_dir,
 		 cfg.timezone);
+	if (cfg.test_hooks)
+		log_warn("test hooks are on (/api/v1/test/): the clock can be moved; for tests "
+			 "only");
 
 	int sig = wait_for_stop(&cfg, &stop);
 	log_info("signal %d: finishing requests in flight, then stopping", sig);

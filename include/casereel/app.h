@@ -33,6 +33,9 @@ cr_err api_tags_register(struct router *r);
 cr_err api_metrics_register(struct router *r);
 cr_err api_profile_register(struct router *r);
 cr_err api_integration_tokens_register(struct router *r);
+cr_err api_paths_register(struct router *r);
+cr_err api_push_rules_register(struct router *r);
+cr_err api_impact_register(struct router *r);
 cr_err api_ops_register(struct router *r);
 cr_err api_uploads_register(struct router *r);
 /* Creates the caller's upload `u` (u->length, u->metadata set; row and empty
@@ -53,5 +56,7 @@ cr_err api_analytics_register(struct router *r);
 cr_err api_quiz_register(struct router *r);
 cr_err api_web_register(struct router *r);
 cr_err api_shop_register(struct router *r);
+/* Only with --test-hooks: /api/v1/test/ (clock, maintenance, catalog). */
+cr_err api_test_hooks_register(struct router *r);
 
 #endif

@@ -60,6 +60,11 @@ const struct catalog_clip *catalog_find(const struct catalog *c, int64_t id);
  * housekeeping loop every second, so requests never wait for it). */
 void catalog_refresh(void);
 
+/* Rebuilds the catalogue now, whatever its age, and returns once a
+ * catalogue as new as the call is current (waiting for a build in progress).
+ * For the test hooks; CR_EDB when it cannot be built. */
+cr_err catalog_rebuild(void);
+
 /* Frees the current catalogue at exit. */
 void catalog_shutdown(void);
 

@@ -41,13 +41,15 @@ struct cr_config {
 	char web_dir[PATH_MAX];    /* the web client's static files, served at / */
 	int demo_clips;            /* demo clips made at first start (0: none) */
 	bool access_log;           /* one line per request on stderr */
+	bool test_hooks;           /* tests only: /api/v1/test/ routes (loopback binds only) */
 };
 
 /* Fills `cfg` with the built-in defaults. */
 void config_defaults(struct cr_config *cfg);
 
 /* Applies CASEREEL_* environment variables, then command-line flags
- * (argv[0] is skipped). On CR_EINVAL `err` says which setting is wrong. */
+ * (argv[0] is skipped). On CR_EINVAL `err` says which setting is wrong,
+ * e.g. --test-hooks with a --bind that is not a loopback address. */
 cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size_t err_len);
 
 /* Derives paths (db_path, default media_dir) and creates the directories.

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 /* A real argon2id hash of a random password, verified against when the user
@@ -79,7 +80,7 @@ cr_err auth_session_create(const struct cr_config *cfg, int64_t user_id,
 	sodium_bin2base64(token, AUTH_TOKEN_CHARS, raw, sizeof raw,
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	token_hash(token, digest);
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	*expires_at = now + cfg->token_ttl;
 	sqlite3_stmt *st =
 		store_stmt("INSERT INTO sessions(token_hash, user_id, created_at, expires_at)"
@@ -198,7 +199,7 @@ cr_err auth_session_user(const char *token, struct cr_user *user)
 	if (strlen(token) != AUTH_TOKEN_CHARS - 1)
 		return CR_EAUTH;
 	token_hash(token, digest);
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	if (cache_get(digest, now, user))
 		return CR_OK;
 	uint64_t read_at = cache_generation_now();

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 #define PREFIX_LEN (sizeof INTEGRATION_TOKEN_PREFIX - 1)
@@ -36,7 +37,7 @@ cr_err integration_token_create(const char *name, const char *scope, int64_t by,
 		sqlite3_bind_blob(st, 2, digest, sizeof digest, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, scope, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, by);
-		sqlite3_bind_int64(st, 5, time(NULL));
+		sqlite3_bind_int64(st, 5, cr_now());
 	}
 	cr_err e = store_run(st, "create integration token");
 	if (!e)
@@ -67,7 +68,7 @@ cr_err integration_token_check(const char *token, const char *scope, int64_t *id
 	st = store_stmt("UPDATE integration_tokens SET last_used_at = ?2 WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int64(st, 2, time(NULL));
+		sqlite3_bind_int64(st, 2, cr_now());
 	}
 	store_run(st, "integration token use");
 	return CR_OK;
@@ -113,7 +114,7 @@ cr_err integration_token_revoke(int64_t id)
 				      " WHERE id = ?1 AND revoked_at IS NULL");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, time(NULL));
+		sqlite3_bind_int64(st, 2, cr_now());
 	}
 	cr_err e = store_run(st, "revoke integration token");
 	if (e || sqlite3_changes(store_db()) == 1)

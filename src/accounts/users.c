@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "casereel/auth.h"
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 bool users_username_valid(const char *name)
@@ -134,7 +135,7 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, char *why, siz
 	if (f->hire_date)
 		sqlite3_bind_text(st, 6, f->hire_date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, f->password_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, time(NULL));
+	sqlite3_bind_int64(st, 8, cr_now());
 	cr_err e = store_run(st, "insert user");
 	if (e == CR_ECONFLICT)
 		snprintf(why, why_len, "username: '%s' is taken", username);
@@ -283,7 +284,7 @@ cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
 		if (!ins)
 			return CR_EDB;
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 2, time(NULL));
+		sqlite3_bind_int64(ins, 2, cr_now());
 		cr_err e = store_run(ins, "create team");
 		if (e)
 			return e;

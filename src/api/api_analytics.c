@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/report.h"
 #include "casereel/store.h"
 
@@ -236,7 +237,7 @@ static void teams(struct cr_request *req, struct cr_response *res)
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	sqlite3_bind_int64(st, 1, time(NULL) - 7 * 86400);
+	sqlite3_bind_int64(st, 1, cr_now() - 7 * 86400);
 	json_t *rows = report_rows(st, team_columns, 8, MAX_ROWS);
 	store_done(st);
 	report_answer(req, res, rows, team_columns, 8, NULL);

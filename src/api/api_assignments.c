@@ -6,6 +6,7 @@
 
 #include "casereel/app.h"
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/feed.h"
 #include "casereel/feed_items.h"
 #include "casereel/fields.h"
@@ -105,7 +106,7 @@ static cr_err insert_one(int64_t video_id, const char *column, int64_t target, i
 		sqlite3_bind_int64(st, 3, due_at);
 		sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, by);
-		sqlite3_bind_int64(st, 6, time(NULL));
+		sqlite3_bind_int64(st, 6, cr_now());
 	}
 	cr_err e = store_run(st, "assign");
 	if (!e && !sqlite3_changes(store_db()))

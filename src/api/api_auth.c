@@ -5,6 +5,7 @@
 
 #include "casereel/app.h"
 #include "casereel/auth.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
@@ -14,7 +15,7 @@
 static bool login_allowed(struct cr_request *req, struct cr_response *res, const char *username)
 {
 	const struct cr_config *cfg = req->cfg;
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	int wait = 0;
 	if (throttle_blocked(req->app->login_by_account, username, now, cfg->login_window,
 			     cfg->login_max_failures, &wait) ||
@@ -42,7 +43,7 @@ static void login(struct cr_request *req, struct cr_response *res)
 	struct cr_user user;
 	cr_err e = auth_check_password(req->cfg, username, password, &user);
 	if (e == CR_EAUTH) {
-		int64_t now = time(NULL);
+		int64_t now = cr_now();
 		throttle_fail(req->app->login_by_account, key, now, req->cfg->login_window);
 		throttle_fail(req->app->login_by_ip, req->client_ip, now, req->cfg->login_window);
 		http_problem(res, 401, "bad-credentials", "wrong username or password");
@@ -96,7 +97,7 @@ static void me(struct cr_request *req, struct cr_response *res)
 	bool read = store_read_begin();
 	cr_err e = users_get_json(req->user.id, &j);
 	if (!e)
-		e = points_streak(req->user.id, time(NULL), &streak, &today);
+		e = points_streak(req->user.id, cr_now(), &streak, &today);
 	if (!e)
 		e = balance_of(req->user.id, &balance);
 	store_read_end(read);

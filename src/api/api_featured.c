@@ -5,6 +5,7 @@
 
 #include "casereel/app.h"
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
 
@@ -60,7 +61,7 @@ static void feature(struct cr_request *req, struct cr_response *res)
 					     : "no active user with that id");
 		return;
 	}
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	sqlite3_stmt *st = store_stmt("INSERT INTO features(video_id, user_id, note, starts_at, "
 				      "ends_at, created_by, created_at)"
 				      " VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
@@ -102,7 +103,7 @@ static void list_featured(struct cr_request *req, struct cr_response *res)
 		http_error(res, CR_EDB, "featured list");
 		return;
 	}
-	sqlite3_bind_int64(st, 1, time(NULL));
+	sqlite3_bind_int64(st, 1, cr_now());
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(items, feature_json(st));
 	store_done(st);
@@ -118,7 +119,7 @@ static void unfeature(struct cr_request *req, struct cr_response *res)
 				      " ends_at = ?2 WHERE id = ?1 AND ends_at > ?2");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, time(NULL));
+		sqlite3_bind_int64(st, 2, cr_now());
 	}
 	cr_err e = store_run(st, "end feature");
 	if (!e && !sqlite3_changes(store_db()))

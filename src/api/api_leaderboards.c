@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/report.h"
 #include "casereel/store.h"
 
@@ -62,7 +63,7 @@ static const struct board boards[] = {
 
 static int64_t period_start(const char *period)
 {
-	time_t now = time(NULL);
+	time_t now = cr_now();
 	if (!strcmp(period, "week"))
 		return now - 7 * 86400;
 	if (!strcmp(period, "month"))

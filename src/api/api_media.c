@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/files.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
@@ -141,7 +142,7 @@ static const char *check_url(struct cr_request *req, struct cr_response *res, ti
 static void get_media(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id, expires;
-	time_t now = time(NULL);
+	time_t now = cr_now();
 	const char *type = check_url(req, res, now, &id, &expires);
 	if (!type)
 		return;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/paths.h"
 
@@ -45,12 +46,13 @@ static bool read_steps(struct cr_request *req, struct cr_response *res, bool req
 		  json_array_size(v) <= PATHS_MAX_STEPS;
 	json_array_foreach(v, i, s)
 	{
-		json_t *id = json_object_get(s, "video_id"), *gate = json_object_get(s, "quiz_gate");
+		json_t *id = json_object_get(s, "video_id"),
+		       *gate = json_object_get(s, "quiz_gate");
 		ok = ok && json_is_integer(id) && json_integer_value(id) > 0 &&
 		     (!gate || json_is_boolean(gate));
 		if (ok)
-			steps[(*n)++] = (struct path_step_in){json_integer_value(id),
-							      json_is_true(gate)};
+			steps[(*n)++] =
+				(struct path_step_in){json_integer_value(id), json_is_true(gate)};
 	}
 	if (!ok)
 		http_invalid_field(res, "steps",
@@ -64,7 +66,8 @@ static void refuse_steps(struct cr_response *res, cr_err e, size_t bad)
 {
 	if (e == CR_EINVAL)
 		http_invalid_field(res, "steps",
-				   "step %zu: the clip is not published or is already a step", bad + 1);
+				   "step %zu: the clip is not published or is already a step",
+				   bad + 1);
 	else
 		http_error(res, e, "path");
 }
@@ -155,14 +158,15 @@ static void assign_path(struct cr_request *req, struct cr_response *res)
 	    !field_id_array(req, res, "user_ids", MAX_TARGETS, &people))
 		goto out;
 	if (json_array_size(teams) + json_array_size(people) == 0) {
-		http_invalid_field(res, "team_ids", "assign the path to at least one team or person");
+		http_invalid_field(res, "team_ids",
+				   "assign the path to at least one team or person");
 		goto out;
 	}
 	cr_err e = paths_assign_many(id, teams, people, due ? date_end_of_day(due) : 0,
 				     req->user.id, made, &bad);
 	if (e == CR_EINVAL)
-		http_invalid_field(res, bad, "no such %s", strcmp(bad, "team_ids") ? "active person"
-										   : "team");
+		http_invalid_field(res, bad, "no such %s",
+				   strcmp(bad, "team_ids") ? "active person" : "team");
 	else if (e == CR_ECONFLICT)
 		http_problem(res, 409, "archived", "an archived path cannot be assigned");
 	else if (e)
@@ -198,7 +202,8 @@ static void my_paths(struct cr_request *req, struct cr_response *res)
 static void retake_gate(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id, position;
-	if (!http_path_id(req, res, 0, "path", &id) || !http_path_id(req, res, 1, "step", &position))
+	if (!http_path_id(req, res, 0, "path", &id) ||
+	    !http_path_id(req, res, 1, "step", &position))
 		return;
 	struct gate_result r;
 	cr_err e = paths_gate_retake(id, (size_t)position, req->user.id,
@@ -213,9 +218,9 @@ static void retake_gate(struct cr_request *req, struct cr_response *res)
 	else if (e)
 		http_error(res, e, "quiz gate");
 	else
-		http_json(res, 200, json_pack("{s:b, s:I, s:I}", "passed", r.passed, "questions",
-					      (json_int_t)r.questions, "right",
-					      (json_int_t)r.right));
+		http_json(res, 200,
+			  json_pack("{s:b, s:I, s:I}", "passed", r.passed, "questions",
+				    (json_int_t)r.questions, "right", (json_int_t)r.right));
 }
 
 static const struct cr_route routes[] = {

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/ledger.h"
 #include "casereel/points.h"
@@ -20,7 +21,7 @@ static void my_points(struct cr_request *req, struct cr_response *res)
 	int streak = 0;
 	bool today = false;
 	int64_t free_left = 0, given = 0, received = 0;
-	time_t now = time(NULL);
+	time_t now = cr_now();
 	cr_err e = ledger_history_json(req->user.id, before, limit, &out);
 	if (!e)
 		e = points_streak(req->user.id, now, &streak, &today);
@@ -42,7 +43,7 @@ static void my_points(struct cr_request *req, struct cr_response *res)
 static void checkin_inner(struct cr_request *req, struct cr_response *res)
 {
 	json_t *out = NULL;
-	cr_err e = points_checkin(req->user.id, time(NULL), &out);
+	cr_err e = points_checkin(req->user.id, cr_now(), &out);
 	if (e == CR_ECONFLICT)
 		http_problem(res, 409, "already-checked-in",
 			     "you checked in today already; come back tomorrow");
@@ -68,8 +69,8 @@ static void tip_inner(struct cr_request *req, struct cr_response *res)
 	enum points_refusal why = POINTS_OK;
 	char detail[200] = "";
 	json_t *out = NULL;
-	cr_err e = points_tip(id, req->user.id, gift, count, time(NULL), &why, detail,
-			      sizeof detail, &out);
+	cr_err e = points_tip(id, req->user.id, gift, count, cr_now(), &why, detail, sizeof detail,
+			      &out);
 	if (e)
 		http_error(res, e, "tip");
 	else if (why == POINTS_NO_VIDEO)

@@ -8,6 +8,7 @@
 
 #include "casereel/app.h"
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/ledger.h"
 #include "casereel/social.h"
@@ -92,7 +93,7 @@ static cr_err insert_question(int64_t video_id, size_t position, json_t *q, int6
 		sqlite3_bind_text(st, 4, choices, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(q, "answer")));
 		sqlite3_bind_int64(st, 6, by);
-		sqlite3_bind_int64(st, 7, time(NULL));
+		sqlite3_bind_int64(st, 7, cr_now());
 	}
 	cr_err e = choices ? store_run(st, "add question") : CR_ENOMEM;
 	free(choices);
@@ -233,7 +234,7 @@ static cr_err record_answer(const struct question *q, int64_t user_id, int64_t c
 		sqlite3_bind_int64(st, 2, user_id);
 		sqlite3_bind_int64(st, 3, choice);
 		sqlite3_bind_int(st, 4, choice == q->right);
-		sqlite3_bind_int64(st, 5, time(NULL));
+		sqlite3_bind_int64(st, 5, cr_now());
 	}
 	cr_err e = store_run(st, "answer");
 	if (e)

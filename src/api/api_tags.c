@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
 
@@ -76,7 +77,7 @@ static void save_tag(struct cr_request *req, struct cr_response *res, int64_t id
 	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, has_onboarding);
 	sqlite3_bind_int(st, 4, onboarding);
-	sqlite3_bind_int64(st, 5, id ? id : time(NULL));
+	sqlite3_bind_int64(st, 5, id ? id : cr_now());
 	int rc = sqlite3_step(st);
 	store_done(st);
 	cr_err e = store_error(rc, "save tag");

@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/store.h"
 
@@ -52,7 +53,7 @@ static void save_team(struct cr_response *res, int64_t id, const char *name)
 		return;
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id ? id : time(NULL));
+	sqlite3_bind_int64(st, 2, id ? id : cr_now());
 	int rc = sqlite3_step(st);
 	store_done(st);
 	cr_err e = store_error(rc, "save team");

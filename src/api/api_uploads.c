@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/tus.h"
@@ -80,7 +81,7 @@ bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct 
 {
 	int quota = req->cfg->upload_daily_quota;
 	u->owner_id = req->user.id;
-	u->created_at = time(NULL);
+	u->created_at = cr_now();
 	u->expires_at = u->created_at + req->cfg->upload_expiry;
 	cr_err e = uploads_create(req->cfg, u, quota);
 	if (e == CR_ETHROTTLED)
@@ -94,7 +95,7 @@ bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct 
 /* Answers 410 for an unfinished upload past its expiry. */
 static bool refused_as_expired(struct cr_response *res, const struct upload *u)
 {
-	if (u->video_id || u->expires_at >= time(NULL))
+	if (u->video_id || u->expires_at >= cr_now())
 		return false;
 	http_problem(res, 410, "expired", "this upload expired; start a new one");
 	return true;

@@ -1,8 +1,8 @@
 /* Watch events from the player: start, progress heartbeats, seeks, end. */
 #include <string.h>
-#include <time.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/feed.h"
 #include "casereel/fields.h"
 #include "casereel/log.h"
@@ -30,9 +30,7 @@ static void view_event(struct cr_request *req, struct cr_response *res)
 		http_invalid_field(res, "position", "position must be a number of seconds");
 		return;
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	int64_t now_ms = cr_now_ms(); /* the test clock moves watching time too */
 	json_t *state = NULL;
 	char why[160] = "";
 	cr_err e = watch_apply(id, req->user.id, (enum watch_event)ev,

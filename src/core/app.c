@@ -35,6 +35,9 @@ static const struct {
 	{"service metrics", api_metrics_register},
 	{"agent profiles", api_profile_register},
 	{"integration tokens", api_integration_tokens_register},
+	{"learning paths", api_paths_register},
+	{"push rules", api_push_rules_register},
+	{"impact", api_impact_register},
 };
 
 cr_err app_init(struct cr_app *app, const struct cr_config *cfg)
@@ -45,6 +48,14 @@ cr_err app_init(struct cr_app *app, const struct cr_config *cfg)
 		cr_err e = resources[i].fn(&app->router);
 		if (e) {
 			log_error("registering %s routes: %s", resources[i].name, cr_strerror(e));
+			return e;
+		}
+	}
+	/* the hooks exist only when asked for: without the flag they are a 404 */
+	if (cfg->test_hooks) {
+		cr_err e = api_test_hooks_register(&app->router);
+		if (e) {
+			log_error("registering test hook routes: %s", cr_strerror(e));
 			return e;
 		}
 	}

@@ -2,6 +2,7 @@
  * CASEREEL_* environment variable, parsed with strict number checks. */
 #include "casereel/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,9 @@ static const struct opt options[] = {
 	INT("demo-clips", "CASEREEL_DEMO_CLIPS", demo_clips, 0, 100,
 	    "demo clips made at first start with --demo"),
 	BOOL("access-log", "CASEREEL_ACCESS_LOG", access_log, "log one line per request (0/1)"),
+	BOOL("test-hooks", "CASEREEL_TEST_HOOKS", test_hooks,
+	     "test only; loopback only: /api/v1/test/ routes that move the clock and run "
+	     "maintenance or catalogue rounds at once (0/1)"),
 };
 
 void config_defaults(struct cr_config *cfg)
@@ -193,6 +197,35 @@ static const struct opt *find_flag(const char *name, size_t len)
 	return NULL;
 }
 
+/* 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address: reachable from this
+ * machine only. */
+static bool bind_is_loopback(const char *bind)
+{
+	unsigned char a[16];
+	if (inet_pton(AF_INET, bind, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, bind, a) != 1)
+		return false;
+	static const unsigned char loop6[16] = {[15] = 1};
+	static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+	return !memcmp(a, loop6, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+}
+
+/* Settings that are wrong together rather than one by one. */
+static cr_err check_combination(const struct cr_config *cfg, char *err, size_t err_len)
+{
+	/* the hooks move the clock and run maintenance for anyone who can reach
+	 * them, with no login: never on an address other machines can reach */
+	if (cfg->test_hooks && !bind_is_loopback(cfg->bind)) {
+		snprintf(err, err_len,
+			 "--test-hooks is for tests only and needs a loopback --bind "
+			 "(127.0.0.1 or ::1), not '%s'",
+			 cfg->bind);
+		return CR_EINVAL;
+	}
+	return CR_OK;
+}
+
 cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size_t err_len)
 {
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
@@ -230,7 +263,7 @@ cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size
 		if (e)
 			return e;
 	}
-	return CR_OK;
+	return check_combination(cfg, err, err_len);
 }
 
 static cr_err make_dir(const char *path, char *err, size_t err_len)

@@ -6,13 +6,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "casereel/clock.h"
+
 void log_msg(const char *level, const char *fmt, ...)
 {
 	char line[2048];
-	struct timespec ts;
 	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	time_t now = (time_t)cr_now();
+	gmtime_r(&now, &tm);
 	int n = (int)strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", &tm);
 	n += snprintf(line + n, sizeof line - (size_t)n, "%s ", level);
 	va_list ap;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "casereel/auth.h"
+#include "casereel/clock.h"
 #include "casereel/kpi.h"
 #include "casereel/log.h"
 #include "casereel/store.h"
@@ -34,7 +35,7 @@ static cr_err add_tags(json_t *tags)
 		sqlite3_bind_text(st, 2, json_string_value(json_object_get(t, "label")), -1,
 				  SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, json_is_true(json_object_get(t, "onboarding")));
-		sqlite3_bind_int64(st, 4, time(NULL));
+		sqlite3_bind_int64(st, 4, cr_now());
 		int rc = sqlite3_step(st);
 		store_done(st);
 		if (rc != SQLITE_DONE)

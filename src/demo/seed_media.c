@@ -20,6 +20,7 @@
 
 #include "casereel/catalog.h"
 #include "demo_clips.h"
+#include "casereel/clock.h"
 #include "casereel/http.h"
 #include "casereel/jobs.h"
 #include "casereel/log.h"
@@ -424,7 +425,7 @@ static cr_err publish_all(struct run *r)
 {
 	struct cr_user agents[AGENTS_MAX];
 	int n_agents = load_agents(agents, AGENTS_MAX);
-	int64_t reviewer = first_reviewer(), now = time(NULL);
+	int64_t reviewer = first_reviewer(), now = cr_now();
 	cr_err first = reviewer ? CR_OK : CR_EINVAL;
 	if (!reviewer)
 		log_error("demo clips: the seed has no trainer to approve them");

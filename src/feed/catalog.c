@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/log.h"
 #include "casereel/store.h"
 
@@ -159,7 +160,7 @@ static cr_err load_features(struct catalog *c)
 				      " WHERE starts_at <= ?1 AND ends_at > ?1");
 	if (!st)
 		return CR_EDB;
-	sqlite3_bind_int64(st, 1, time(NULL));
+	sqlite3_bind_int64(st, 1, cr_now());
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
@@ -186,7 +187,7 @@ static struct catalog *build(uint64_t v)
 	c->version = v;
 	c->refs = 1; /* the `current` pointer's reference */
 	c->built_ms = now_ms();
-	cr_err e = load_clips(c, time(NULL));
+	cr_err e = load_clips(c, cr_now());
 	if (!e)
 		e = load_tags(c);
 	if (!e)
@@ -291,6 +292,26 @@ void catalog_refresh(void)
 	pthread_mutex_lock(&lock);
 	ensure(fresh);
 	pthread_mutex_unlock(&lock);
+}
+
+cr_err catalog_rebuild(void)
+{
+	pthread_mutex_lock(&lock);
+	uint64_t want = ++version;
+	cr_err e = CR_OK;
+	while (!current || current->version < want) {
+		if (building) { /* it may be building an older version: wait, then look again */
+			pthread_cond_wait(&built, &lock);
+			continue;
+		}
+		ensure(current_version);
+		if (!current || current->version < want) {
+			e = CR_EDB; /* the build failed (and said why in the log) */
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return e;
 }
 
 void catalog_shutdown(void)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/feed_items.h"
 #include "casereel/impressions.h"
 #include "casereel/media.h"
@@ -38,13 +39,6 @@ struct snapshot {
 
 static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snapshot *snaps[SNAPSHOT_SLOTS];
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- ranking a snapshot --------------------------------------------------- */
 
@@ -115,7 +109,7 @@ static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, u->id);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		v->new_hire = time(NULL) - sqlite3_column_int64(st, 0) < NEW_HIRE_DAYS * 86400;
+		v->new_hire = cr_now() - sqlite3_column_int64(st, 0) < NEW_HIRE_DAYS * 86400;
 	store_done(st);
 	return CR_OK;
 }
@@ -144,7 +138,7 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 			s->items[i] = (struct snap_item){items[i].clip_id, items[i].reason,
 							 items[i].reason_tags};
 		s->user_id = viewer->id;
-		s->created_ms = now_ms();
+		s->created_ms = cr_now_ms();
 		s->catalog_version = cat->version;
 		media_random_id(s->id);
 		*out = s;
@@ -191,7 +185,7 @@ static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot *
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, viewer_id);
-	sqlite3_bind_int64(st, 3, time(NULL) - FEED_SNAPSHOT_TTL);
+	sqlite3_bind_int64(st, 3, cr_now() - FEED_SNAPSHOT_TTL);
 	int rc = sqlite3_step(st);
 	json_t *arr = rc == SQLITE_ROW
 			      ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL)
@@ -235,7 +229,7 @@ static long cached_page(int64_t user_id, const char *id, uint64_t catalog_versio
 	struct snapshot *s = snaps[(uint64_t)user_id % SNAPSHOT_SLOTS];
 	if (s && s->user_id == user_id &&
 	    (id ? !strcmp(s->id, id)
-		: now_ms() - s->created_ms < SNAPSHOT_REUSE_MS &&
+		: cr_now_ms() - s->created_ms < SNAPSHOT_REUSE_MS &&
 			     s->catalog_version == catalog_version)) {
 		got = 0;
 		for (size_t i = offset; i < s->n && (size_t)got < limit; i++)
@@ -406,7 +400,7 @@ cr_err feed_expire_snapshots(void)
 	sqlite3_stmt *st = store_stmt("DELETE FROM feed_snapshots WHERE created_at < ?1");
 	if (!st)
 		return CR_EDB;
-	sqlite3_bind_int64(st, 1, time(NULL) - FEED_SNAPSHOT_TTL);
+	sqlite3_bind_int64(st, 1, cr_now() - FEED_SNAPSHOT_TTL);
 	int rc = sqlite3_step(st);
 	store_done(st);
 	return store_error(rc, "expire snapshots");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 /* Pending impressions, combined per (viewer, clip) in an open-addressing
@@ -95,7 +96,7 @@ cr_err impressions_flush(void)
 	pthread_mutex_unlock(&lock);
 	if (n == 0)
 		return CR_OK;
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	cr_err e = store_begin();
 	for (size_t i = 0; !e && i < n; i++)
 		e = write_pair(&batch[i], now);

@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 bool social_video_published(int64_t video_id)
@@ -39,7 +40,7 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 	if (st) {
 		sqlite3_bind_int64(st, 1, video_id);
 		sqlite3_bind_int64(st, 2, user_id);
-		sqlite3_bind_int64(st, 3, time(NULL));
+		sqlite3_bind_int64(st, 3, cr_now());
 	}
 	e = store_run(st, "like");
 	if (!e && sqlite3_changes(store_db())) {
@@ -86,7 +87,7 @@ cr_err social_add_comment(int64_t video_id, const struct cr_user *author, const 
 		sqlite3_bind_int64(st, 1, video_id);
 		sqlite3_bind_int64(st, 2, author->id);
 		sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, time(NULL));
+		sqlite3_bind_int64(st, 4, cr_now());
 	}
 	e = store_run(st, "add comment");
 	int64_t id = sqlite3_last_insert_rowid(store_db());

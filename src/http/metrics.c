@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 /* Statuses tracked one by one; anything else lands in its class ("4xx"). */
@@ -29,7 +30,7 @@ static time_t started;
 
 void metrics_start(void)
 {
-	started = time(NULL);
+	started = cr_now();
 }
 
 static size_t status_slot(unsigned status)
@@ -162,7 +163,7 @@ char *metrics_render(const struct router *r, size_t *len)
 	    "# HELP casereel_uptime_seconds Seconds since the server started.\n"
 	    "# TYPE casereel_uptime_seconds gauge\n"
 	    "casereel_uptime_seconds %lld\n",
-	    (unsigned long long)store_error_count(), (long long)(time(NULL) - started));
+	    (unsigned long long)store_error_count(), (long long)(cr_now() - started));
 	if (t.failed) {
 		free(t.buf);
 		return NULL;

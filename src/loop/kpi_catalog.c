@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 #define METRIC_COLUMNS                                                                             \
@@ -123,7 +124,7 @@ cr_err kpi_metric_create(const struct kpi_metric_fields *f, int64_t *id)
 	sqlite3_bind_double(st, 8, f->target);
 	sqlite3_bind_double(st, 9, f->min_value);
 	sqlite3_bind_double(st, 10, f->max_value);
-	sqlite3_bind_int64(st, 11, time(NULL));
+	sqlite3_bind_int64(st, 11, cr_now());
 	e = run_write(st);
 	if (!e)
 		*id = sqlite3_last_insert_rowid(store_db());

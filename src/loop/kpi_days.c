@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
 
@@ -72,7 +73,7 @@ void kpi_day_format(int32_t day, char out[11])
 int32_t kpi_today(void)
 {
 	char today[POINTS_DAY_LEN];
-	points_day(time(NULL), today);
+	points_day(cr_now(), today);
 	int32_t day = 0;
 	kpi_day_parse(today, &day);
 	return day;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 /* Metrics and tags met so far; a catalogue is small. */
@@ -56,7 +57,7 @@ cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out)
 		sqlite3_bind_int64(st, 2, src->token_id);
 		sqlite3_bind_text(st, 3, src->format, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, src->sha256 ? src->sha256 : "", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, time(NULL));
+		sqlite3_bind_int64(st, 5, cr_now());
 	}
 	e = store_run(st, "record import");
 	if (e) {
@@ -351,7 +352,7 @@ cr_err kpi_import_undo(int64_t id, int64_t by_user)
 		if (st) {
 			sqlite3_bind_int64(st, 1, id);
 			if (sqlite3_bind_parameter_count(st) >= 3) {
-				sqlite3_bind_int64(st, 2, time(NULL));
+				sqlite3_bind_int64(st, 2, cr_now());
 				sqlite3_bind_int64(st, 3, by_user);
 			}
 		}

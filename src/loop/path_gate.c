@@ -25,23 +25,25 @@ static cr_err gated_clip(int64_t path_id, size_t position, int64_t *video_id)
 	if (rc == SQLITE_ROW)
 		*video_id = sqlite3_column_int64(st, 0);
 	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "gate");
+	return rc == SQLITE_ROW    ? CR_OK
+	       : rc == SQLITE_DONE ? CR_ENOTFOUND
+				   : store_error(rc, "gate");
 }
 
 /* A retake needs a finished viewing after the last attempt (or after the
  * first answers), and a gate not passed yet. */
 static cr_err may_retake(int64_t user_id, int64_t video_id)
 {
-	sqlite3_stmt *st = store_stmt(
-		"SELECT w.completed_at IS NOT NULL, w.last_at,"
-		" max(coalesce((SELECT max(attempted_at) FROM quiz_gate_attempts g"
-		"   WHERE g.user_id = ?1 AND g.video_id = ?2), 0),"
-		"   coalesce((SELECT max(a.created_at) * 1000 FROM quiz_answers a"
-		"   JOIN quiz_questions q ON q.id = a.question_id"
-		"   WHERE a.user_id = ?1 AND q.video_id = ?2), 0)),"
-		" EXISTS (SELECT 1 FROM quiz_gate_attempts g WHERE g.user_id = ?1"
-		"   AND g.video_id = ?2 AND g.passed = 1)"
-		" FROM watches w WHERE w.user_id = ?1 AND w.video_id = ?2");
+	sqlite3_stmt *st =
+		store_stmt("SELECT w.completed_at IS NOT NULL, w.last_at,"
+			   " max(coalesce((SELECT max(attempted_at) FROM quiz_gate_attempts g"
+			   "   WHERE g.user_id = ?1 AND g.video_id = ?2), 0),"
+			   "   coalesce((SELECT max(a.created_at) * 1000 FROM quiz_answers a"
+			   "   JOIN quiz_questions q ON q.id = a.question_id"
+			   "   WHERE a.user_id = ?1 AND q.video_id = ?2), 0)),"
+			   " EXISTS (SELECT 1 FROM quiz_gate_attempts g WHERE g.user_id = ?1"
+			   "   AND g.video_id = ?2 AND g.passed = 1)"
+			   " FROM watches w WHERE w.user_id = ?1 AND w.video_id = ?2");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
@@ -98,7 +100,7 @@ cr_err paths_gate_retake(int64_t path_id, size_t position, int64_t user_id, json
 			 int64_t now_ms, struct gate_result *out)
 {
 	struct question q[GATE_MAX_QUESTIONS];
-	int64_t video_id;
+	int64_t video_id = 0;
 	size_t n = 0;
 	*out = (struct gate_result){0};
 	cr_err e = store_begin();

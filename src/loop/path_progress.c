@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 struct step_status {
@@ -164,7 +165,7 @@ cr_err paths_mine_json(int64_t user_id, int64_t team_id, json_t **out)
 	size_t n = 0, nsteps;
 	cr_err e = rows ? mine_rows(user_id, team_id, rows, MINE_MAX, &n) : CR_ENOMEM;
 	*out = e ? NULL : json_array();
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	for (size_t i = 0; !e && *out && i < n; i++) {
 		struct path_progress p;
 		e = read_steps(rows[i].path_id, user_id, steps, &nsteps);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 
 /* --- the series ----------------------------------------------------------- */
@@ -74,7 +75,7 @@ cr_err paths_create(const char *name, const char *description, const struct path
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, description, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, by);
-		sqlite3_bind_int64(st, 4, time(NULL));
+		sqlite3_bind_int64(st, 4, cr_now());
 	}
 	if (!e)
 		e = store_run(st, "create path");
@@ -116,7 +117,7 @@ cr_err paths_archive(int64_t id)
 		"UPDATE paths SET archived_at = ?2 WHERE id = ?1 AND archived_at IS NULL");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, time(NULL));
+		sqlite3_bind_int64(st, 2, cr_now());
 	}
 	cr_err e = store_run(st, "archive path");
 	if (e || sqlite3_changes(store_db()) == 1)
@@ -216,7 +217,7 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id)
 		sqlite3_bind_text(st, 5, a->by_rule ? "rule" : "trainer", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 6, a->push_id);
 		sqlite3_bind_int64(st, 7, a->by);
-		sqlite3_bind_int64(st, 8, time(NULL));
+		sqlite3_bind_int64(st, 8, cr_now());
 	}
 	cr_err e = store_run(st, "assign path");
 	if (!e)
@@ -264,7 +265,7 @@ cr_err paths_unassign(int64_t id)
 				      " WHERE id = ?1 AND removed_at IS NULL");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, time(NULL));
+		sqlite3_bind_int64(st, 2, cr_now());
 	}
 	cr_err e = store_run(st, "unassign path");
 	return e ? e : sqlite3_changes(store_db()) == 1 ? CR_OK : CR_ENOTFOUND;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/kpi.h"
 #include "casereel/paths.h"
 #include "casereel/store.h"
@@ -51,7 +52,7 @@ cr_err push_rules_json(json_t **out)
 {
 	sqlite3_stmt *st = store_stmt(RULE_COLUMNS " WHERE ?9 IS NOT NULL ORDER BY r.id DESC");
 	if (st)
-		sqlite3_bind_int64(st, 9, time(NULL));
+		sqlite3_bind_int64(st, 9, cr_now());
 	return store_rows_json(st, rule_json, "list push rules", out);
 }
 
@@ -82,7 +83,7 @@ cr_err push_rule_json(int64_t id, json_t **out)
 	sqlite3_stmt *st = store_stmt(RULE_COLUMNS " WHERE r.id = ?1 AND ?9 IS NOT NULL");
 	if (!st)
 		return CR_EDB;
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 9, now);
 	int rc = sqlite3_step(st);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/kpi.h"
 #include "casereel/log.h"
 #include "casereel/paths.h"
@@ -62,7 +63,7 @@ cr_err push_rule_create(const struct push_rule_fields *f, int64_t *id)
 		sqlite3_bind_int(st, 9, f->recover_days);
 		sqlite3_bind_int64(st, 10, f->team_id);
 		sqlite3_bind_int64(st, 11, f->by);
-		sqlite3_bind_int64(st, 12, time(NULL));
+		sqlite3_bind_int64(st, 12, cr_now());
 	}
 	e = store_run(st, "create push rule");
 	if (!e)
@@ -151,7 +152,7 @@ static cr_err value_on(const struct rule *r, int64_t user_id, int32_t day, doubl
 static cr_err open_push(const struct rule *r, const struct firing *f)
 {
 	double value;
-	int64_t now = time(NULL), due = now + (int64_t)r->due_days * 86400, push_id, assignment;
+	int64_t now = cr_now(), due = now + (int64_t)r->due_days * 86400, push_id, assignment;
 	cr_err e = value_on(r, f->user_id, f->last_day, &value);
 	sqlite3_stmt *st =
 		e ? NULL
@@ -248,7 +249,7 @@ static cr_err qualify(const struct rule *r, int32_t today, size_t *qualified)
 			"UPDATE pushes SET state = 'qualified', closed_at = ?2 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, open[i].id);
-			sqlite3_bind_int64(st, 2, time(NULL));
+			sqlite3_bind_int64(st, 2, cr_now());
 		}
 		e = store_run(st, "qualify push");
 		if (!e && open[i].assignment && paths_unassign(open[i].assignment) == CR_EDB)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
@@ -20,7 +21,7 @@ cr_err jobs_recover(int *requeued)
 		"?1)");
 	if (st) {
 		sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
-		sqlite3_bind_int64(st, 2, time(NULL));
+		sqlite3_bind_int64(st, 2, cr_now());
 	}
 	e = store_run(st, "fail stuck videos");
 	if (!e) {
@@ -28,7 +29,7 @@ cr_err jobs_recover(int *requeued)
 				" WHERE state = 'running' AND attempts >= ?1");
 		if (st) {
 			sqlite3_bind_int(st, 1, JOBS_MAX_ATTEMPTS);
-			sqlite3_bind_int64(st, 2, time(NULL));
+			sqlite3_bind_int64(st, 2, cr_now());
 		}
 		e = store_run(st, "fail stuck jobs");
 	}
@@ -53,7 +54,7 @@ cr_err jobs_claim(struct job *job)
 	if (!st)
 		return CR_EDB;
 	job->id = 0;
-	sqlite3_bind_int64(st, 1, time(NULL));
+	sqlite3_bind_int64(st, 1, cr_now());
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		job->id = sqlite3_column_int64(st, 0);
@@ -82,7 +83,7 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 		if (st) {
 			sqlite3_bind_int64(st, 1, job->id);
 			sqlite3_bind_text(st, 2, ok ? "done" : "failed", -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 3, time(NULL));
+			sqlite3_bind_int64(st, 3, cr_now());
 		}
 		e = store_run(st, "finish job");
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "casereel/clock.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/store.h"
@@ -27,7 +28,7 @@ void uploads_clear(struct upload *u)
 /* Local midnight today (configured zone), when the daily quota restarts. */
 static int64_t today_start(void)
 {
-	time_t now = time(NULL);
+	time_t now = cr_now();
 	struct tm tm;
 	localtime_r(&now, &tm); /* TZ is the configured zone (set at start) */
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
@@ -211,7 +212,7 @@ cr_err uploads_expire(const struct cr_config *cfg, int *removed)
 					      " AND expires_at < ?1 LIMIT 1");
 		if (!st)
 			return CR_EDB;
-		sqlite3_bind_int64(st, 1, time(NULL));
+		sqlite3_bind_int64(st, 1, cr_now());
 		char id[33] = "";
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)

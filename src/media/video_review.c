@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "casereel/catalog.h"
+#include "casereel/clock.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
@@ -24,7 +25,7 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 		sqlite3_bind_text(st, 2, approve ? "published" : "rejected", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, reviewer_id);
 		sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, time(NULL));
+		sqlite3_bind_int64(st, 5, cr_now());
 	}
 	e = store_run(st, "review video");
 	bool changed = !e && sqlite3_changes(store_db()) > 0;
@@ -112,7 +113,7 @@ cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *
 		sqlite3_bind_int64(st, 2, owner_id);
 		sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, description, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, time(NULL));
+		sqlite3_bind_int64(st, 5, cr_now());
 	}
 	e = store_run(st, "edit video");
 	if (!e && sqlite3_changes(store_db()) == 0)
@@ -134,7 +135,7 @@ cr_err videos_remove(int64_t id, const struct cr_user *by)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, by->id);
-	sqlite3_bind_int64(st, 3, time(NULL));
+	sqlite3_bind_int64(st, 3, cr_now());
 	sqlite3_bind_int(st, 4, by->role >= CR_ROLE_TRAINER);
 	cr_err e = store_run(st, "remove video");
 	if (e)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/media_sign.h"
 #include "casereel/store.h"
 
@@ -36,7 +37,7 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, char *why, si
 	cr_err e = videos_check_tags(v->tags, why, why_len);
 	if (e)
 		return e;
-	int64_t now = time(NULL);
+	int64_t now = cr_now();
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO videos(owner_id, title, description, status, filename, source_path,"
 		" source_bytes, created_at, updated_at) VALUES (?1, ?2, ?3, 'processing', ?4, ?5, "
@@ -96,7 +97,7 @@ static json_t *video_tags(int64_t id)
 
 int64_t videos_url_expiry(long ttl)
 {
-	return (time(NULL) + ttl + 3599) / 3600 * 3600;
+	return (cr_now() + ttl + 3599) / 3600 * 3600;
 }
 
 json_t *videos_signed_urls(int64_t id, long ttl)
@@ -283,7 +284,7 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 		sqlite3_bind_int(st, 10, r->has_audio);
 		sqlite3_bind_text(st, 11, renditions, -1, SQLITE_TRANSIENT);
 	}
-	sqlite3_bind_int64(st, 12, time(NULL));
+	sqlite3_bind_int64(st, 12, cr_now());
 	cr_err e = store_run(st, "record transcode");
 	free(renditions);
 	return e;

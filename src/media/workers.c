@@ -138,8 +138,9 @@ static void *worker_main(void *arg)
 			workers_run_job(w->cfg, &job, &w->cancel, &res);
 			continue;
 		}
+		/* an idle timeout, not a time of day: monotonic, like the condition */
 		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += IDLE_POLL_SECONDS;
 		pthread_mutex_lock(&w->lock);
 		if (!w->stopping)
@@ -163,7 +164,11 @@ cr_err workers_start(const struct cr_config *cfg, struct workers **out)
 		return CR_ENOMEM;
 	w->cfg = cfg;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &attr);
+	pthread_condattr_destroy(&attr);
 	for (; w->n < cfg->transcode_workers; w->n++) {
 		if (pthread_create(&w->threads[w->n], NULL, worker_main, w) != 0) {
 			workers_stop(&w);

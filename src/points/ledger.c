@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/log.h"
 #include "casereel/store.h"
@@ -104,7 +105,7 @@ cr_err ledger_transfer(const struct ledger_transfer *t, int64_t *id)
 	bind_opt_id(st, 7, t->actor_id);
 	bind_opt_id(st, 8, t->video_id);
 	bind_opt_id(st, 9, t->order_id);
-	sqlite3_bind_int64(st, 10, time(NULL));
+	sqlite3_bind_int64(st, 10, cr_now());
 	cr_err e = store_run(st, "transfer");
 	if (e == CR_ECONFLICT) /* a balance CHECK or trigger said no: not "paid before" */
 		e = CR_EDB;
@@ -428,7 +429,7 @@ static cr_err save_key(int64_t user_id, const char *key, const unsigned char has
 	sqlite3_bind_int(st, 4, (int)status);
 	sqlite3_bind_int(st, 5, problem);
 	sqlite3_bind_text(st, 6, body, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, time(NULL));
+	sqlite3_bind_int64(st, 7, cr_now());
 	return store_run(st, "save idempotency key");
 }
 

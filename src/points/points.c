@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/ledger.h"
 #include "casereel/store.h"
@@ -115,7 +116,7 @@ cr_err points_rules_update(const json_t *patch)
 			if (json_is_integer(v))
 				sqlite3_bind_int64(st, i + 2, json_integer_value(v));
 		}
-		sqlite3_bind_int64(st, 6, time(NULL));
+		sqlite3_bind_int64(st, 6, cr_now());
 	}
 	free(bonus);
 	return store_run(st, "update points rules");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "casereel/clock.h"
 #include "casereel/ledger.h"
 #include "casereel/store.h"
 
@@ -46,7 +47,7 @@ cr_err shop_item_create(const char *name, const char *description, int64_t price
 		sqlite3_bind_int64(st, 3, price);
 		sqlite3_bind_int64(st, 4, stock);
 		sqlite3_bind_int(st, 5, active);
-		sqlite3_bind_int64(st, 6, time(NULL));
+		sqlite3_bind_int64(st, 6, cr_now());
 	}
 	cr_err e = store_run(st, "create shop item");
 	if (!e)
@@ -75,7 +76,7 @@ cr_err shop_item_update(int64_t id, const char *name, const char *description, i
 		sqlite3_bind_int64(st, 5, stock);
 	if (active >= 0)
 		sqlite3_bind_int(st, 6, active);
-	sqlite3_bind_int64(st, 7, time(NULL));
+	sqlite3_bind_int64(st, 7, cr_now());
 	cr_err e = store_run(st, "update shop item");
 	return !e && sqlite3_changes(store_db()) == 0 ? CR_ENOTFOUND : e;
 }
@@ -170,7 +171,7 @@ cr_err shop_order(int64_t user_id, int64_t item_id, int64_t qty, enum shop_refus
 		sqlite3_bind_int64(st, 3, qty);
 		sqlite3_bind_int64(st, 4, price);
 		sqlite3_bind_int64(st, 5, price * qty);
-		sqlite3_bind_int64(st, 6, time(NULL));
+		sqlite3_bind_int64(st, 6, cr_now());
 	}
 	if ((e = store_run(st, "order")))
 		return e;
@@ -202,7 +203,7 @@ cr_err shop_close(int64_t order_id, int64_t by_user, bool cancel, enum shop_refu
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, order_id);
 	sqlite3_bind_text(st, 2, cancel ? "cancelled" : "fulfilled", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, time(NULL));
+	sqlite3_bind_int64(st, 3, cr_now());
 	sqlite3_bind_int64(st, 4, by_user);
 	int64_t user = 0, item = 0, qty = 0, total = 0;
 	int rc = sqlite3_step(st);

@@ -1,8 +1,7 @@
 // Login, tokens, logout, expiry and brute-force throttling.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, advanceClock } from './lib/server.mjs';
 
 const servers = [];
 async function server(opts) {
@@ -65,7 +64,7 @@ test('tokens expire after the configured lifetime', async () => {
   const s = await server({ args: ['--token-ttl', '1'] });
   const t = await login(s, 'agent3');
   assert.equal((await api(s, 'GET', '/api/v1/me', { token: t })).status, 200);
-  await sleep(2100);
+  await advanceClock(s, 2);
   expectProblem(assert, await api(s, 'GET', '/api/v1/me', { token: t }), 401);
 });
 

@@ -3,8 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, advanceClock } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 import { waitForVideo } from './lib/poll.mjs';
 
@@ -206,9 +205,9 @@ test('watch events: real progress completes; impossible progress is refused', as
   assert.equal((await ev(tok.agent3, 'seek', 3.9)).json.completed, false);
   // the honest path: heartbeats as the clip plays
   assert.equal((await ev(tok.agent2, 'start', 0)).status, 200);
-  await sleep(700);
+  await advanceClock(s, 0.7);
   assert.equal((await ev(tok.agent2, 'progress', 1.4)).json.completed, false);
-  await sleep(700);
+  await advanceClock(s, 0.7);
   const done = await ev(tok.agent2, 'end', 3.9);
   assert.equal(done.status, 200, done.body);
   assert.equal(done.json.completed, true);

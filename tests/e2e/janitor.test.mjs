@@ -1,8 +1,8 @@
 // The media janitor, as an operator sees the disk: the files of failed and
 // removed clips go, orphans older than an hour go, and nothing that is still
-// used or lies outside the media root is touched. Maintenance runs every
-// second here; the interval is set through the environment so that a binary
-// without the janitor still starts (and fails these tests on their merits).
+// used or lies outside the media root is touched. The tests run maintenance
+// rounds through the test hook (and move the clock) instead of waiting for
+// --maintenance-interval.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,16 +11,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, advanceClock, runMaintenance } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 import { waitForVideo } from './lib/poll.mjs';
 
-const FAST = { CASEREEL_MAINTENANCE_INTERVAL: '1' };
 const HOURS_AGO = (h) => new Date(Date.now() - h * 3600_000);
 
 const servers = [];
 async function server({ args = [], env = {}, ...opts } = {}) {
-  const s = await startServer({ ...opts, args, env: { ...FAST, ...env } });
+  const s = await startServer({ ...opts, args, env });
   servers.push(s);
   return s;
 }
@@ -65,7 +64,8 @@ test('a failed clip loses its source file but still reads failed with its error'
   const s = await server({ dataDir: first.dir, args: ['--transcode-workers', '1'] });
   const failed = await waitForVideo(s, t, id);
   assert.equal(failed.status, 'failed');
-  assert.ok(await until(() => !existsSync(src)), `the failed clip's source is still on disk: ${src}`);
+  await runMaintenance(s);
+  assert.ok(!existsSync(src), `the failed clip's source is still on disk: ${src}`);
   const v = (await api(s, 'GET', `/api/v1/videos/${id}`, { token: t })).json;
   assert.equal(v.status, 'failed');
   assert.equal(v.error_code, 'not-a-video');
@@ -88,12 +88,14 @@ test('a removed clip loses its source and its output; a published clip keeps bot
   for (const f of [...goneFiles, ...keptFiles]) assert.ok(existsSync(f), `${f} should exist before the removal`);
 
   assert.equal((await api(s, 'DELETE', `/api/v1/videos/${gone}`, { token: t })).status, 204);
-  assert.ok(await until(() => goneFiles.every((f) => !existsSync(f))), `files of the removed clip remain: ${goneFiles.filter(existsSync)}`);
+  await runMaintenance(s);
+  assert.ok(goneFiles.every((f) => !existsSync(f)), `files of the removed clip remain: ${goneFiles.filter(existsSync)}`);
   assert.ok(!existsSync(outputDir(s, gone)), 'the removed clip\'s output directory remains');
   expectProblem(assert, await api(s, 'GET', goneV.urls.mp4), 404);
   assert.equal(sql(s, `SELECT source_path IS NULL FROM videos WHERE id = ${gone}`), '1');
 
-  await sleep(2500); // more rounds go by: the published clip is left alone
+  await runMaintenance(s); // more rounds go by: the published clip is left alone
+  await runMaintenance(s);
   for (const f of keptFiles) assert.ok(existsSync(f), `${f} of a published clip was deleted`);
   assert.equal((await api(s, 'GET', keptV.urls.mp4, { headers: { range: 'bytes=0-0' } })).status, 206);
 });
@@ -108,9 +110,17 @@ test('a clip removed while a worker transcodes it: the transcode is left alone, 
   assert.equal((await api(s, 'DELETE', `/api/v1/videos/${id}`, { token: t })).status, 204);
   assert.equal(sql(s, `SELECT state FROM jobs WHERE video_id = ${id}`), 'running', 'the removal should land mid-transcode');
   // rounds pass while the worker writes into v/<id>.tmp; it must finish undisturbed
-  assert.ok(await until(() => new RegExp(`video ${id}: (ready|failed)`).test(s.stderr), 60000), 'the transcode did not end');
+  let ended = false;
+  for (const end = Date.now() + 60000; !ended && Date.now() < end; await sleep(100)) {
+    await runMaintenance(s);
+    ended = new RegExp(`video ${id}: (ready|failed)`).test(s.stderr);
+  }
+  assert.ok(ended, 'the transcode did not end');
   assert.match(s.stderr, new RegExp(`video ${id}: ready`), 'the janitor broke a running transcode');
-  assert.ok(await until(() => ![src, outputDir(s, id), `${outputDir(s, id)}.tmp`].some(existsSync)),
+  // the job's row leaves 'running' when the worker is done with the files
+  assert.ok(await until(() => sql(s, `SELECT state FROM jobs WHERE video_id = ${id}`) !== 'running'), 'the job is still running');
+  await runMaintenance(s);
+  assert.ok(![src, outputDir(s, id), `${outputDir(s, id)}.tmp`].some(existsSync),
     'the files of a clip removed mid-transcode remain after its transcode ended');
 });
 
@@ -161,8 +171,9 @@ test('paths from the database or symlinks never lead out of the media root', asy
   symlinkSync(outside, outputDir(s, id)); // v/<id> leads elsewhere
   sql(s, `UPDATE videos SET source_path = '../casereel.db' WHERE id = ${id}`);
   assert.equal((await api(s, 'DELETE', `/api/v1/videos/${id}`, { token: t })).status, 204);
-  const purged = await until(() => sql(s, `SELECT count(*) FROM pragma_table_info('videos') WHERE name = 'media_purged_at'`) === '1' &&
-    sql(s, `SELECT media_purged_at IS NOT NULL FROM videos WHERE id = ${id}`) === '1');
+  await runMaintenance(s);
+  const purged = sql(s, `SELECT count(*) FROM pragma_table_info('videos') WHERE name = 'media_purged_at'`) === '1' &&
+    sql(s, `SELECT media_purged_at IS NOT NULL FROM videos WHERE id = ${id}`) === '1';
   assert.ok(existsSync(join(outside, 'keep.txt')), 'a file outside the media root was deleted through a symlink');
   rmSync(outside, { recursive: true });
   assert.ok(purged, 'the clip was never purged');
@@ -178,8 +189,11 @@ test('--purge-after keeps a failed clip\'s source that long after its last chang
   const id = await postClip(s, t, 'list', '#EXTM3U\n#EXTINF:2,\nhttp://example.com/a.ts\n', 'application/octet-stream');
   assert.equal((await waitForVideo(s, t, id)).status, 'failed');
   const src = sourceFile(s, id);
-  await sleep(2500);
+  await runMaintenance(s);
+  await advanceClock(s, 3500);
+  await runMaintenance(s);
   assert.ok(existsSync(src), 'the source went before --purge-after');
-  sql(s, `UPDATE videos SET updated_at = updated_at - 3601 WHERE id = ${id}`);
-  assert.ok(await until(() => !existsSync(src)), 'the source stayed after --purge-after');
+  await advanceClock(s, 101);
+  await runMaintenance(s);
+  assert.ok(!existsSync(src), 'the source stayed after --purge-after');
 });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, advanceClock, runMaintenance } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 import { publishClip } from './lib/poll.mjs';
 
@@ -125,7 +125,7 @@ test('learning credit: approval pays the creator once; a first completion pays t
   const ev = (user, event, position) => api(s, 'POST', `/api/v1/videos/${clipB}/views`, { token: tok[user], json: { event, position } });
   const watch = async (user) => {
     assert.equal((await ev(user, 'start', 0)).status, 200);
-    await sleep(600);
+    await advanceClock(s, 0.6);
     const end = await ev(user, 'end', 1.9);
     assert.equal(end.status, 200, end.body);
     return end.json;
@@ -395,22 +395,19 @@ test('idempotency keys are forgotten after --idempotency-ttl, not before', async
     const checkin = () => api(srv, 'POST', '/api/v1/me/checkin', { token: t, headers: { 'idempotency-key': k } });
     assert.equal((await checkin()).status, 201);
     await srv.dispose();
-    await sleep(2100);
-    // a long memory keeps the key: the retry is still a replay
+    // a long memory keeps the key: after a round most of an hour later, the retry is still a replay
     srv = await startServer({ dataDir: dir, args: ['--transcode-workers', '0', '--timezone', ZONE, '--idempotency-ttl', '3600'] });
-    await sleep(300);
+    await advanceClock(srv, 3500);
+    await runMaintenance(srv);
     const kept = await checkin();
     assert.equal(kept.status, 201);
     assert.equal(kept.headers.get('idempotent-replayed'), 'true');
     await srv.dispose();
-    // a 1 s memory forgets it at start: the same key is now a new check-in (already done today)
+    // a 1 s memory forgets it by the next round: the same key is now a new check-in (already done today)
     srv = await startServer({ dataDir: dir, args: ['--transcode-workers', '0', '--timezone', ZONE, '--idempotency-ttl', '1'] });
-    let again;
-    for (let i = 0; i < 20; i++) {
-      again = await checkin();
-      if (again.status !== 201) break;
-      await sleep(100);
-    }
+    await advanceClock(srv, 2);
+    await runMaintenance(srv);
+    const again = await checkin();
     expectProblem(assert, again, 409);
     assert.match(srv.stderr, /forgot 1 idempotency key/);
     assertLedger(srv);

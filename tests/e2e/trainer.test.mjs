@@ -3,8 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, advanceClock } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 import { waitForVideo } from './lib/poll.mjs';
 
@@ -119,10 +118,10 @@ test('must-watch clips are pinned until watched; trainers see who has watched', 
   assert.equal(mine.json.items[0].must_watch, true);
   assert.equal(mine.json.items[0].reason_code, 'must-watch');
   assert.ok(mine.json.items[0].due_at > Date.now() / 1000);
-  // watch it for real
+  // watch it for real (the clock, moved on, stands for the watching time)
   const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${must}/views`, { token: tok.agent1, json: { event, position } });
   assert.equal((await ev('start', 0)).status, 200);
-  await sleep(1500);
+  await advanceClock(s, 1.5);
   const done = await ev('end', 2.95);
   assert.equal(done.json.completed, true, done.body);
   const detail = await api(s, 'GET', `/api/v1/assignments/${assignment.id}`, { token: tok.trainer1 });
@@ -146,7 +145,7 @@ test('leaderboards and analytics reflect real watching, as JSON and CSV', async 
   const ev = (u, event, position) => api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok[u], json: { event, position } });
   await ev('agent1', 'start', 0);
   await ev('agent2', 'start', 0);
-  await sleep(1500);
+  await advanceClock(s, 1.5);
   assert.equal((await ev('agent1', 'end', 2.95)).json.completed, true);
   assert.equal((await ev('agent2', 'progress', 1.0)).json.completed, false);
 
@@ -216,7 +215,7 @@ test('quizzes: trainers attach questions; viewers answer once after watching; co
   expectProblem(assert, await answer(answers), 409); // not watched yet
   const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok.agent3, json: { event, position } });
   await ev('start', 0);
-  await sleep(1500);
+  await advanceClock(s, 1.5);
   assert.equal((await ev('end', 2.95)).json.completed, true);
   const before = (await api(s, 'GET', '/api/v1/me/points', { token: tok.agent3 })).json.balance;
   const r = await answer(answers);
@@ -239,7 +238,7 @@ test('quizzes: trainers attach questions; viewers answer once after watching; co
   // the creator knows their clip's answers and the trainer sees them: neither is paid
   const watchAs = (who, event, position) => api(s, 'POST', `/api/v1/videos/${id}/views`, { token: tok[who], json: { event, position } });
   await Promise.all(['agent6', 'trainer1'].map((who) => watchAs(who, 'start', 0)));
-  await sleep(1500);
+  await advanceClock(s, 1.5);
   for (const who of ['agent6', 'trainer1']) {
     assert.equal((await watchAs(who, 'end', 2.95)).json.completed, true);
     const own = await api(s, 'POST', `/api/v1/videos/${id}/quiz/answers`, { token: tok[who], json: { answers: [{ question_id: resaved[0].id, choice: 2 }] } });

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, advanceClock } from './lib/server.mjs';
 import { makeClip, probe } from './lib/media.mjs';
 import { waitForVideo } from './lib/poll.mjs';
 
@@ -270,7 +270,7 @@ test('creation-with-upload, expiry of unfinished uploads', async () => {
   assert.equal(r.status, 201);
   assert.equal(r.headers.get('upload-offset'), '30');
   const path = new URL(r.headers.get('location'), s.url).pathname;
-  await new Promise((res) => setTimeout(res, 2100));
+  await advanceClock(s, 2);
   const late = await tusCall(s, 'PATCH', path, { token: t, body: Buffer.alloc(10), headers: { 'Upload-Offset': '30', 'Content-Type': 'application/offset+octet-stream' } });
   expectProblem(assert, late, 410);
   assert.equal((await tusCall(s, 'HEAD', path, { token: t })).status, 410); // HEAD: no body

@@ -12,10 +12,12 @@ export const binDir = process.env.CASEREEL_BIN || join(repoRoot, 'bin');
 export const seedPath = join(repoRoot, 'seeds/demo.json');
 
 /** Starts `casereel serve` and resolves once it prints its port. With
- *  `demo`, `clips` demo clips are made first (0 keeps start fast). */
-export async function startServer({ demo = true, clips = 0, args = [], env = {}, dataDir } = {}) {
+ *  `demo`, `clips` demo clips are made first (0 keeps start fast). The
+ *  server has its test hooks (advanceClock, runMaintenance, rebuildCatalog)
+ *  unless `testHooks` is false. */
+export async function startServer({ demo = true, clips = 0, args = [], env = {}, dataDir, testHooks = true } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
-  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...args];
+  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...(testHooks ? ['--test-hooks'] : []), ...args];
   if (demo) argv.push('--demo', '--demo-clips', String(clips));
   const proc = spawn(join(binDir, 'casereel'), argv, {
     env: { ...process.env, ...env },
@@ -81,6 +83,25 @@ export async function api(server, method, path, { token, json, body, headers = {
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   return { status: res.status, headers: res.headers, body: text, json: parsed };
 }
+
+/** Calls a test hook; throws unless it answers 200; returns its JSON. */
+async function hook(server, path, json) {
+  const r = await api(server, 'POST', `/api/v1/test/${path}`, { json });
+  if (r.status !== 200) throw new Error(`test hook ${path}: ${r.status} ${r.body}`);
+  return r.json;
+}
+
+/** Moves the server's clock on by `seconds` (fractions allowed) instead of
+ *  waiting for them to pass; resolves with {now, now_ms, offset_ms}. */
+export const advanceClock = (server, seconds) => hook(server, 'clock', { advance_seconds: seconds });
+
+/** Runs one maintenance round (expiry sweeps, media janitor) now; resolves
+ *  when it is done. */
+export const runMaintenance = (server) => hook(server, 'maintenance');
+
+/** Rebuilds the feed catalogue now (fresh counters for the ranker);
+ *  resolves when it is done. */
+export const rebuildCatalog = (server) => hook(server, 'catalog');
 
 /** Logs in and returns the bearer token (throws on failure). */
 export async function login(server, username, password = 'demo1234') {

@@ -285,6 +285,37 @@ static void prepare_dirs_derives_paths(void **state)
 	rmdir(dir);
 }
 
+static void test_hooks_only_on_a_loopback_bind(void **state)
+{
+	struct fixture *f = *state;
+	assert_false(f->cfg.test_hooks);
+	assert_int_equal(LOAD(f, "--test-hooks"), CR_OK); /* the default bind is 127.0.0.1 */
+	assert_true(f->cfg.test_hooks);
+	static const char *const loopback[] = {"127.0.0.1", "127.8.9.10", "::1",
+					       "::ffff:127.0.0.1"};
+	for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++)
+		assert_int_equal(LOAD(f, "--test-hooks", "--bind", (char *)loopback[i]), CR_OK);
+	static const char *const reachable[] = {
+		"0.0.0.0",         "::",      "10.0.0.1", "128.0.0.1",
+		"::ffff:10.0.0.1", "fe80::1", "localhost"};
+	for (size_t i = 0; i < sizeof reachable / sizeof reachable[0]; i++) {
+		f->err[0] = '\0';
+		assert_int_equal(LOAD(f, "--test-hooks", "--bind", (char *)reachable[i]),
+				 CR_EINVAL);
+		assert_non_null(strstr(f->err, "--test-hooks is for tests only"));
+		assert_non_null(strstr(f->err, reachable[i]));
+	}
+	/* the environment variable counts like the flag, in either order */
+	config_defaults(&f->cfg);
+	setenv("CASEREEL_TEST_HOOKS", "1", 1);
+	assert_int_equal(LOAD(f, "--bind", "0.0.0.0"), CR_EINVAL);
+	unsetenv("CASEREEL_TEST_HOOKS");
+	/* without the hooks any address will do */
+	config_defaults(&f->cfg);
+	assert_int_equal(LOAD(f, "--bind", "0.0.0.0"), CR_OK);
+	assert_false(f->cfg.test_hooks);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -305,6 +336,7 @@ int main(void)
 		T(string_too_long_is_einval),
 		T(err_is_bounded_by_err_len),
 		T(prepare_dirs_derives_paths),
+		T(test_hooks_only_on_a_loopback_bind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,78 @@
+/* Test hooks, registered only with --test-hooks (loopback binds only): move
+ * the clock, run a maintenance or catalogue round now, instead of waiting. */
+#include <math.h>
+
+#include "casereel/app.h"
+#include "casereel/catalog.h"
+#include "casereel/clock.h"
+#include "casereel/impressions.h"
+#include "casereel/maintenance.h"
+
+/* Ten years either way: far enough for any expiry, near enough that no
+ * millisecond count overflows. */
+#define TEST_CLOCK_MAX_SECONDS (10.0 * 366 * 86400)
+
+static json_t *clock_state(void)
+{
+	return json_pack("{s:I, s:I, s:I}", "now", (json_int_t)cr_now(), "now_ms",
+			 (json_int_t)cr_now_ms(), "offset_ms", (json_int_t)cr_clock_offset_ms());
+}
+
+/* {"advance_seconds": N} moves the clock by N seconds (fractions allowed);
+ * {"set": epoch_seconds} puts it there. Either one, not both. */
+static void move_clock(struct cr_request *req, struct cr_response *res)
+{
+	json_t *advance = json_object_get(req->json, "advance_seconds");
+	json_t *set = json_object_get(req->json, "set");
+	if (!advance == !set) {
+		http_invalid_field(res, advance ? "set" : "advance_seconds",
+				   "give either advance_seconds or set (epoch seconds)");
+		return;
+	}
+	const char *field = advance ? "advance_seconds" : "set";
+	json_t *v = advance ? advance : set;
+	double s = json_is_number(v) ? json_number_value(v) : NAN;
+	double lo = advance ? -TEST_CLOCK_MAX_SECONDS : 0;
+	double hi = advance ? TEST_CLOCK_MAX_SECONDS : (double)cr_now() + TEST_CLOCK_MAX_SECONDS;
+	if (!(s >= lo && s <= hi)) {
+		http_invalid_field(res, field, "%s must be a number of seconds within ten years",
+				   field);
+		return;
+	}
+	if (advance)
+		cr_clock_advance((int64_t)llround(s * 1000));
+	else
+		cr_clock_set((int64_t)llround(s * 1000));
+	http_json(res, 200, clock_state());
+}
+
+/* Runs one maintenance round (no stray scan) and answers when it is done. */
+static void run_maintenance(struct cr_request *req, struct cr_response *res)
+{
+	maintenance_round(req->cfg, false);
+	http_json(res, 200, clock_state());
+}
+
+/* Flushes impressions and rebuilds the catalogue, as the main loop does
+ * when the catalogue is CATALOG_MAX_AGE_MS old, and answers when done. */
+static void rebuild_catalog(struct cr_request *req, struct cr_response *res)
+{
+	(void)req;
+	impressions_flush();
+	cr_err e = catalog_rebuild();
+	if (e)
+		http_error(res, e, "catalogue");
+	else
+		http_json(res, 200, clock_state());
+}
+
+static const struct cr_route routes[] = {
+	{"POST", "/api/v1/test/clock", CR_ROLE_NONE, CR_BODY_JSON, move_clock, NULL},
+	{"POST", "/api/v1/test/maintenance", CR_ROLE_NONE, CR_BODY_NONE, run_maintenance, NULL},
+	{"POST", "/api/v1/test/catalog", CR_ROLE_NONE, CR_BODY_NONE, rebuild_catalog, NULL},
+};
+
+cr_err api_test_hooks_register(struct router *r)
+{
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+}
