@@ -10,6 +10,8 @@
 #include "casereel/fields.h"
 #include "casereel/integration_tokens.h"
 #include "casereel/kpi.h"
+#include "casereel/log.h"
+#include "casereel/push_rules.h"
 
 /* A daily read spans at most this many days. */
 #define DAILY_MAX_DAYS 400
@@ -200,8 +202,14 @@ static void finish_import(struct kpi_import **imp, struct cr_response *res, cr_e
 		json_object_update(res->json, out);
 	} else if (e)
 		http_error(res, e, "import");
-	else
+	else {
+		/* rules judge the new days at once; the import stands either way */
+		struct push_pass pass;
+		if (push_rules_evaluate(kpi_today(), &pass) == CR_OK && pass.fired + pass.qualified)
+			log_info("push rules after import: %zu fired, %zu qualified", pass.fired,
+				 pass.qualified);
 		http_json(res, 201, json_incref(out));
+	}
 	json_decref(out);
 }
 

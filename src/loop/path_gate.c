@@ -30,20 +30,23 @@ static cr_err gated_clip(int64_t path_id, size_t position, int64_t *video_id)
 				   : store_error(rc, "gate");
 }
 
-/* A retake needs a finished viewing after the last attempt (or after the
- * first answers), and a gate not passed yet. */
+/* A retake needs the clip watched to its end (the last viewing event at
+ * 90% or more) after the last attempt or the first answers (kept to the
+ * second, hence the second added), and a gate not passed yet. */
 static cr_err may_retake(int64_t user_id, int64_t video_id)
 {
 	sqlite3_stmt *st =
-		store_stmt("SELECT w.completed_at IS NOT NULL, w.last_at,"
+		store_stmt("SELECT w.completed_at IS NOT NULL AND w.position >= 0.9 * v.duration,"
+			   " w.last_at,"
 			   " max(coalesce((SELECT max(attempted_at) FROM quiz_gate_attempts g"
 			   "   WHERE g.user_id = ?1 AND g.video_id = ?2), 0),"
-			   "   coalesce((SELECT max(a.created_at) * 1000 FROM quiz_answers a"
+			   "   coalesce((SELECT (max(a.created_at) + 1) * 1000 FROM quiz_answers a"
 			   "   JOIN quiz_questions q ON q.id = a.question_id"
 			   "   WHERE a.user_id = ?1 AND q.video_id = ?2), 0)),"
 			   " EXISTS (SELECT 1 FROM quiz_gate_attempts g WHERE g.user_id = ?1"
 			   "   AND g.video_id = ?2 AND g.passed = 1)"
-			   " FROM watches w WHERE w.user_id = ?1 AND w.video_id = ?2");
+			   " FROM watches w JOIN videos v ON v.id = w.video_id"
+			   " WHERE w.user_id = ?1 AND w.video_id = ?2");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
