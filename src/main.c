@@ -26,6 +26,7 @@
 #include "casereel/metrics.h"
 #include "casereel/points.h"
 #include "casereel/seed.h"
+#include "casereel/seed_loop.h"
 #include "casereel/seed_media.h"
 #include "casereel/store.h"
 #include "casereel/transcode_child.h"
@@ -114,6 +115,8 @@ static int serve(int argc, char **argv)
 	}
 	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
 		log_warn("some demo clips could not be made; the demo feed is shorter");
+	if (cfg.demo && seed_loop_load(cfg.demo_agents))
+		log_warn("the learning loop's demo could not be made");
 	int credits = 0;
 	if (points_pay_missing_credits(cr_now() - 7 * 86400, &credits) == CR_OK && credits)
 		log_info("paid %d learning credit(s) an earlier run left unpaid", credits);

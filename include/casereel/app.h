@@ -29,6 +29,12 @@ cr_err api_users_register(struct router *r);
 cr_err api_user_import_register(struct router *r);
 cr_err api_teams_register(struct router *r);
 cr_err api_tags_register(struct router *r);
+cr_err api_metrics_register(struct router *r);
+cr_err api_profile_register(struct router *r);
+cr_err api_integration_tokens_register(struct router *r);
+cr_err api_paths_register(struct router *r);
+cr_err api_push_rules_register(struct router *r);
+cr_err api_impact_register(struct router *r);
 cr_err api_ops_register(struct router *r);
 cr_err api_uploads_register(struct router *r);
 /* Creates the caller's upload `u` (u->length, u->metadata set; row and empty

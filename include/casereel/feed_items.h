@@ -14,6 +14,7 @@
 
 #include "casereel/catalog.h"
 #include "casereel/error.h"
+#include "casereel/paths.h"
 #include "casereel/text_buf.h"
 #include "casereel/user.h"
 
@@ -26,6 +27,7 @@ struct feed_entry {
 	const char *reason_code;        /* the same as rank_reason_code(); NULL with reason */
 	const char *const *reason_tags; /* the skill tags the reason names */
 	size_t n_reason_tags;
+	const struct path_next *path; /* the path step it is, or NULL */
 };
 
 /* Appends the JSON array of the items of entries[0..n) (n <=

@@ -34,4 +34,13 @@ bool field_string_array(struct cr_request *req, struct cr_response *res, const c
 bool field_date(struct cr_request *req, struct cr_response *res, const char *name, const char **out,
 		bool *present);
 
+/* An array of at most max_items positive integer ids; *out borrows it from
+ * req->json (NULL when absent). */
+bool field_id_array(struct cr_request *req, struct cr_response *res, const char *name,
+		    size_t max_items, json_t **out);
+
+/* The last second of calendar day `date` ("YYYY-MM-DD", valid) in the
+ * process time zone, as unix seconds: when something due that day is due. */
+int64_t date_end_of_day(const char *date);
+
 #endif

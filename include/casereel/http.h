@@ -33,11 +33,12 @@ struct cr_request {
 	json_t *json;     /* CR_BODY_JSON routes: the body, always an object */
 	const char *body; /* CR_BODY_CSV routes: the raw bytes (NUL-terminated) */
 	size_t body_len;
-	struct cr_user user;   /* the caller; role CR_ROLE_NONE when anonymous */
-	const char *token;     /* the caller's bearer token, NULL when anonymous */
-	const char *client_ip; /* textual address of the peer */
-	void *stream;          /* CR_BODY_STREAM routes: the handler's own state */
-	void *server_ctx;      /* private to src/http_server.c */
+	struct cr_user user;    /* the caller; role CR_ROLE_NONE when anonymous */
+	const char *token;      /* the caller's bearer token, NULL when anonymous */
+	int64_t integration_id; /* the integration token calling (user is then NONE), or 0 */
+	const char *client_ip;  /* textual address of the peer */
+	void *stream;           /* CR_BODY_STREAM routes: the handler's own state */
+	void *server_ctx;       /* private to src/http_server.c */
 };
 
 #define CR_MAX_EXTRA_HEADERS 8
@@ -59,6 +60,12 @@ struct cr_response {
 };
 
 typedef void (*cr_handler_fn)(struct cr_request *req, struct cr_response *res);
+
+/* What a few routes need beyond struct cr_route (router_add_extra). */
+struct cr_route_extra {
+	const char *scope; /* an integration token with this scope may call the route too */
+	bool bulk;         /* a JSON body may be as large as --import-body-max */
+};
 
 /* Callbacks of a CR_BODY_STREAM route, called in this order on one thread
  * at a time: begin (headers only), chunk per piece of body, finish when the

@@ -23,6 +23,7 @@ enum rank_reason {
 	RANK_REASON_NEW,
 	RANK_REASON_INTEREST,
 	RANK_REASON_RECOMMENDED,
+	RANK_REASON_PATH, /* the next step of a learning path assigned to the viewer */
 };
 
 struct rank_params {
@@ -52,6 +53,7 @@ struct rank_clip {
 	uint32_t starts, completions, likes, tips, impressions;
 	uint64_t tags; /* bit (tag_id % 64) per skill tag */
 	bool featured, creator_featured, must_watch;
+	bool path_step;      /* the next step of one of the viewer's learning paths */
 	bool watched;        /* the viewer completed it */
 	uint64_t onboarding; /* tags that are onboarding tags */
 };
@@ -59,7 +61,9 @@ struct rank_clip {
 struct rank_viewer {
 	int64_t id;
 	int64_t team_id;
-	uint64_t weak; /* tag bits the viewer is weak in */
+	uint64_t weak;         /* tag bits the viewer is weak in */
+	float weak_weight[64]; /* per weak bit: the larger of a manual weak skill (1) and the
+				* computed gap / 100; 0 reads as 1 */
 	uint64_t interests;
 	bool new_hire; /* tenure under the onboarding period */
 };

@@ -13,14 +13,16 @@
 
 struct router {
 	const struct cr_route *routes[ROUTER_MAX_ROUTES];
+	const struct cr_route_extra *extras[ROUTER_MAX_ROUTES]; /* NULL for most */
 	size_t count;
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
 
 struct router_match {
-	const struct cr_route *route; /* ROUTER_FOUND only */
-	size_t index;                 /* position of route in the table */
+	const struct cr_route *route;       /* ROUTER_FOUND only */
+	const struct cr_route_extra *extra; /* ROUTER_FOUND: its extras, or NULL */
+	size_t index;                       /* position of route in the table */
 	const char *params[CR_MAX_PATH_PARAMS];
 	size_t nparams;
 	char param_buf[ROUTER_PARAM_BYTES]; /* params point in here */
@@ -30,6 +32,10 @@ struct router_match {
 /* Appends `n` routes; the array must outlive the router. CR_ETOOBIG when the
  * table is full, CR_EINVAL for a malformed pattern. */
 cr_err router_add(struct router *r, const struct cr_route *routes, size_t n);
+
+/* router_add, with `extra` (which must outlive the router) for each of them. */
+cr_err router_add_extra(struct router *r, const struct cr_route *routes, size_t n,
+			const struct cr_route_extra *extra);
 
 /* Matches `method` and `path` (already percent-decoded). HEAD matches GET
  * routes. Fills `m`; see enum router_result. */

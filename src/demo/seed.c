@@ -6,6 +6,7 @@
 
 #include "casereel/auth.h"
 #include "casereel/clock.h"
+#include "casereel/kpi.h"
 #include "casereel/log.h"
 #include "casereel/store.h"
 #include "casereel/teams.h"
@@ -84,6 +85,37 @@ static cr_err add_users(const struct cr_config *cfg, json_t *users, const char *
 	return e;
 }
 
+/* The service-metric catalogue: each entry as the admin API takes it. */
+static cr_err add_metrics(json_t *metrics)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(metrics, i, m)
+	{
+		json_t *label = json_object_get(m, "label");
+		struct kpi_metric_fields f = {
+			.name = json_string_value(json_object_get(m, "name")),
+			.label_en = json_string_value(json_object_get(label, "en")),
+			.label_zh = json_string_value(json_object_get(label, "zh")),
+			.unit = json_string_value(json_object_get(m, "unit")),
+			.direction = json_string_value(json_object_get(m, "direction")),
+			.per_skill = json_is_true(json_object_get(m, "per_skill")),
+			.tag = json_string_value(json_object_get(m, "tag")),
+			.target = json_number_value(json_object_get(m, "target")),
+			.min_value = json_number_value(json_object_get(m, "min")),
+			.max_value = json_number_value(json_object_get(m, "max")),
+		};
+		int64_t id;
+		cr_err e = f.name && f.label_en && f.direction ? kpi_metric_create(&f, &id)
+							       : CR_EINVAL;
+		if (e) {
+			log_error("seed: metric %zu: %s", i, cr_strerror(e));
+			return e;
+		}
+	}
+	return CR_OK;
+}
+
 cr_err seed_load(const struct cr_config *cfg, const char *path)
 {
 	if (has_users())
@@ -100,6 +132,8 @@ cr_err seed_load(const struct cr_config *cfg, const char *path)
 		e = add_tags(json_object_get(root, "tags"));
 	if (!e)
 		e = add_users(cfg, json_object_get(root, "users"), password);
+	if (!e)
+		e = add_metrics(json_object_get(root, "metrics"));
 	e = store_end(e);
 	json_decref(root);
 	if (!e)

@@ -16,8 +16,13 @@
 #include "casereel/feed_items.h"
 #include "casereel/impressions.h"
 #include "casereel/media.h"
+#include "casereel/paths.h"
+#include "casereel/profile.h"
 #include "casereel/rank.h"
 #include "casereel/store.h"
+
+/* Learning paths whose next step the feed pins, earliest due first. */
+#define FEED_MAX_PATHS 8
 
 #define NEW_HIRE_DAYS     90
 #define SNAPSHOT_REUSE_MS 60000 /* a reload within a minute keeps the order */
@@ -87,6 +92,37 @@ static cr_err mark_must_watch(struct rank_clip *clips, size_t n, const struct cr
 	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load assignments");
 }
 
+/* Marks the next step of each learning path assigned to the viewer. */
+static cr_err mark_path_steps(struct rank_clip *clips, size_t n, const struct cr_user *viewer)
+{
+	struct path_next next[FEED_MAX_PATHS];
+	size_t k;
+	cr_err e = paths_next_steps(viewer->id, viewer->team_id, next, FEED_MAX_PATHS, &k);
+	for (size_t i = 0; !e && i < k; i++) {
+		struct rank_clip key = {.id = next[i].video_id};
+		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
+		if (c)
+			c->path_step = true;
+	}
+	return e;
+}
+
+/* The skill gaps computed from the viewer's service metrics weigh their
+ * tags; a weak skill an admin typed in keeps its weight of 1 when larger. */
+static cr_err add_computed_gaps(int64_t user_id, struct rank_viewer *v)
+{
+	struct profile_gap gaps[16];
+	size_t n;
+	cr_err e = profile_gaps(user_id, gaps, 16, &n);
+	for (size_t i = 0; !e && i < n; i++) {
+		unsigned bit = (unsigned)(gaps[i].tag_id % 64);
+		float w = (float)gaps[i].score / 100, manual = v->weak >> bit & 1 ? 1.0f : 0.0f;
+		v->weak |= 1ULL << bit;
+		v->weak_weight[bit] = w > manual ? w : manual;
+	}
+	return e;
+}
+
 static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 {
 	memset(v, 0, sizeof *v);
@@ -112,7 +148,7 @@ static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v->new_hire = cr_now() - sqlite3_column_int64(st, 0) < NEW_HIRE_DAYS * 86400;
 	store_done(st);
-	return CR_OK;
+	return add_computed_gaps(u->id, v);
 }
 
 static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *cat,
@@ -130,6 +166,8 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 		e = mark_watched(clips, n, viewer->id);
 	if (!e)
 		e = mark_must_watch(clips, n, viewer);
+	if (!e)
+		e = mark_path_steps(clips, n, viewer);
 	if (!e)
 		e = load_viewer(viewer, &v);
 	if (!e) {
@@ -350,6 +388,10 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 	const struct snap_item *page = q.items;
 	size_t got = q.got;
 	struct feed_entry entries[FEED_ITEMS_MAX];
+	struct path_next paths[FEED_MAX_PATHS];
+	size_t npaths = 0;
+	if (!e)
+		e = paths_next_steps(viewer->id, viewer->team_id, paths, FEED_MAX_PATHS, &npaths);
 	char words[FEED_ITEMS_MAX][256];
 	const char *tags[FEED_ITEMS_MAX][64]; /* names owned by the catalogue, held below */
 	for (size_t i = 0; !e && i < got; i++) {
@@ -362,6 +404,9 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 					    .reason_code = rank_reason_code(page[i].reason),
 					    .reason_tags = tags[i],
 					    .n_reason_tags = ntags};
+		for (size_t k = 0; page[i].reason == RANK_REASON_PATH && k < npaths; k++)
+			if (paths[k].video_id == page[i].id)
+				entries[i].path = &paths[k];
 	}
 	int64_t shown[FEED_ITEMS_MAX];
 	size_t nshown = 0;

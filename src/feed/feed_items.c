@@ -196,6 +196,9 @@ static void render_item(struct text_buf *out, const struct clip_text *fixed,
 		}
 		tb_puts(out, "]");
 	}
+	if (e->path)
+		tb_printf(out, ",\"path\":{\"id\":%lld,\"position\":%zu,\"steps\":%zu}",
+			  (long long)e->path->path_id, e->path->position, e->path->steps);
 	tb_puts(out, e->must_watch ? ",\"must_watch\":true}" : ",\"must_watch\":false}");
 }
 

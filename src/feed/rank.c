@@ -41,9 +41,16 @@ double rank_wilson_lower(double pos, double n, double z)
 	return (centre - margin) / (1 + z2 / n);
 }
 
-static int popcount64(uint64_t x)
+/* The weights of the weak skills in `bits`: a manual weak skill counts 1,
+ * a computed gap its score / 100, whichever is larger. */
+static double weak_weight(const struct rank_viewer *v, uint64_t bits)
 {
-	return __builtin_popcountll(x);
+	double sum = 0;
+	for (; bits; bits &= bits - 1) {
+		float w = v->weak_weight[__builtin_ctzll(bits)];
+		sum += w > 0 ? w : 1;
+	}
+	return sum;
 }
 
 /* Scores one clip and says which factor put it there. */
@@ -57,7 +64,7 @@ static double score_clip(const struct rank_params *p, const struct rank_viewer *
 	uint64_t weak = c->tags & v->weak, interest = c->tags & v->interests;
 	bool team = v->team_id && c->creator_team == v->team_id;
 	bool onboarding = v->new_hire && (c->tags & c->onboarding);
-	double relevance = 1 + p->weak_skill_boost * popcount64(weak) +
+	double relevance = 1 + p->weak_skill_boost * weak_weight(v, weak) +
 			   (interest ? p->interest_boost : 0) + (team ? p->team_boost : 0) +
 			   (onboarding ? p->onboarding_boost : 0);
 	double boost = (c->featured ? p->featured_boost : 1) *
@@ -66,6 +73,8 @@ static double score_clip(const struct rank_params *p, const struct rank_viewer *
 	*reason_tags = 0;
 	if (c->must_watch && !c->watched)
 		*reason = RANK_REASON_MUST_WATCH;
+	else if (c->path_step)
+		*reason = RANK_REASON_PATH;
 	else if (c->featured || c->creator_featured)
 		*reason = RANK_REASON_FEATURED;
 	else if (weak)
@@ -109,7 +118,7 @@ static struct scored *pick(const struct rank_params *p, struct scored *s, size_t
 			continue;
 		if (explore && (s[i].clip->watched ||
 				s[i].clip->impressions >= (uint32_t)p->explore_max_impressions ||
-				s[i].clip->must_watch))
+				s[i].clip->must_watch || s[i].clip->path_step))
 			continue;
 		if (s[i].clip->creator_id != avoid_creator)
 			return &s[i];
@@ -132,6 +141,8 @@ size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
 			score_clip(p, viewer, &clips[i], &s[i].item.reason, &s[i].item.reason_tags);
 		if (clips[i].must_watch && !clips[i].watched)
 			s[i].item.score += 1e6; /* pinned until watched */
+		else if (clips[i].path_step)
+			s[i].item.score += 5e5; /* next, until the step is done (quiz included) */
 	}
 	qsort(s, n, sizeof *s, by_score_desc);
 	size_t count = 0;
@@ -166,6 +177,7 @@ const char *rank_reason_text(enum rank_reason r)
 	case RANK_REASON_NEW: return "new clip";
 	case RANK_REASON_INTEREST: return "because you follow";
 	case RANK_REASON_RECOMMENDED: return "recommended";
+	case RANK_REASON_PATH: return "next step of your learning path";
 	}
 	return "recommended";
 }
@@ -182,6 +194,7 @@ const char *rank_reason_code(enum rank_reason r)
 	case RANK_REASON_NEW: return "new";
 	case RANK_REASON_INTEREST: return "interest";
 	case RANK_REASON_RECOMMENDED: return "recommended";
+	case RANK_REASON_PATH: return "path";
 	}
 	return "recommended";
 }

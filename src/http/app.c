@@ -32,6 +32,12 @@ static const struct {
 	{"quizzes", api_quiz_register},
 	{"web client", api_web_register},
 	{"shop", api_shop_register},
+	{"service metrics", api_metrics_register},
+	{"agent profiles", api_profile_register},
+	{"integration tokens", api_integration_tokens_register},
+	{"learning paths", api_paths_register},
+	{"push rules", api_push_rules_register},
+	{"impact", api_impact_register},
 };
 
 cr_err app_init(struct cr_app *app, const struct cr_config *cfg)

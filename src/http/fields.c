@@ -2,6 +2,7 @@
 #include "casereel/fields.h"
 
 #include <string.h>
+#include <time.h>
 
 static json_t *lookup(struct cr_request *req, const char *name, bool *present)
 {
@@ -121,4 +122,27 @@ bool field_date(struct cr_request *req, struct cr_response *res, const char *nam
 	}
 	*out = json_string_value(v);
 	return true;
+}
+
+bool field_id_array(struct cr_request *req, struct cr_response *res, const char *name,
+		    size_t max_items, json_t **out)
+{
+	json_t *v = json_object_get(req->json, name), *x;
+	*out = v;
+	if (!v)
+		return true;
+	size_t i;
+	bool ok = json_is_array(v) && json_array_size(v) <= max_items;
+	json_array_foreach(v, i, x) ok = ok && json_is_integer(x) && json_integer_value(x) > 0;
+	if (!ok)
+		http_invalid_field(res, name, "%s must be a list of at most %zu ids", name,
+				   max_items);
+	return ok;
+}
+
+int64_t date_end_of_day(const char *date)
+{
+	struct tm tm = {.tm_isdst = -1, .tm_hour = 23, .tm_min = 59, .tm_sec = 59};
+	strptime(date, "%Y-%m-%d", &tm);
+	return (int64_t)mktime(&tm);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "casereel/auth.h"
+#include "casereel/integration_tokens.h"
 #include "casereel/http.h"
 #include "casereel/log.h"
 #include "casereel/metrics.h"
@@ -47,7 +48,8 @@ struct req_ctx {
 	char *body;
 	size_t body_len, body_cap, body_max;
 	size_t bytes_out;
-	char token[AUTH_TOKEN_CHARS];
+	char token[INTEGRATION_TOKEN_CHARS > AUTH_TOKEN_CHARS ? INTEGRATION_TOKEN_CHARS
+							      : AUTH_TOKEN_CHARS];
 	char ip[INET6_ADDRSTRLEN];
 };
 
@@ -91,6 +93,27 @@ static bool bearer_token(struct req_ctx *ctx)
 	return true;
 }
 
+/* An integration token may call only the routes open to its scope. */
+static bool authorize_integration(struct req_ctx *ctx)
+{
+	const char *scope = ctx->match.extra ? ctx->match.extra->scope : NULL;
+	cr_err e = scope ? integration_token_check(ctx->token, scope, &ctx->req.integration_id)
+			 : CR_EAUTH;
+	if (e == CR_EAUTH && scope) {
+		http_header(&ctx->res, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+			    "Bearer error=\"invalid_token\"");
+		http_problem(&ctx->res, 401, "unauthorized",
+			     "the integration token is unknown or revoked");
+	} else if (e == CR_EAUTH) {
+		http_problem(&ctx->res, 403, "forbidden",
+			     "an integration token can only send service metrics");
+	} else if (e) {
+		http_problem(&ctx->res, 503, "unavailable",
+			     "the database is not answering; try again");
+	}
+	return !e;
+}
+
 /* 401/403 unless the caller holds at least the route's role. */
 static bool authorize(struct req_ctx *ctx)
 {
@@ -103,6 +126,8 @@ static bool authorize(struct req_ctx *ctx)
 			     "log in first: send Authorization: Bearer <token>");
 		return false;
 	}
+	if (integration_token_shaped(ctx->token))
+		return authorize_integration(ctx);
 	cr_err e = auth_session_user(ctx->token, &ctx->req.user);
 	if (e == CR_EAUTH) {
 		http_header(&ctx->res, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -141,9 +166,11 @@ static bool check_body_headers(struct req_ctx *ctx)
 	const struct cr_config *cfg = ctx->req.cfg;
 	if (rt->body == CR_BODY_STREAM)
 		return true; /* the stream's begin() checks its own headers */
-	ctx->body_max = rt->body == CR_BODY_JSON  ? (size_t)cfg->json_body_max
-			: rt->body == CR_BODY_CSV ? (size_t)cfg->import_body_max
-						  : 0;
+	bool bulk = ctx->match.extra && ctx->match.extra->bulk;
+	ctx->body_max = rt->body == CR_BODY_CSV || (rt->body == CR_BODY_JSON && bulk)
+				? (size_t)cfg->import_body_max
+			: rt->body == CR_BODY_JSON ? (size_t)cfg->json_body_max
+						   : 0;
 	const char *cl = MHD_lookup_connection_value(ctx->req.conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (rt->body != CR_BODY_NONE && cl) {

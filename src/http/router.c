@@ -22,16 +22,23 @@ static bool pattern_ok(const char *p)
 	return params <= CR_MAX_PATH_PARAMS;
 }
 
-cr_err router_add(struct router *r, const struct cr_route *routes, size_t n)
+cr_err router_add_extra(struct router *r, const struct cr_route *routes, size_t n,
+			const struct cr_route_extra *extra)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (r->count >= ROUTER_MAX_ROUTES)
 			return CR_ETOOBIG;
 		if (!pattern_ok(routes[i].pattern))
 			return CR_EINVAL;
+		r->extras[r->count] = extra;
 		r->routes[r->count++] = &routes[i];
 	}
 	return CR_OK;
+}
+
+cr_err router_add(struct router *r, const struct cr_route *routes, size_t n)
+{
+	return router_add_extra(r, routes, n, NULL);
 }
 
 /* Matches path against pattern; on success copies parameters into m. */
@@ -74,6 +81,7 @@ enum router_result router_match(const struct router *r, const char *method, cons
 {
 	bool head = strcmp(method, "HEAD") == 0;
 	m->route = NULL;
+	m->extra = NULL;
 	m->allow[0] = '\0';
 	for (size_t i = 0; i < r->count; i++) {
 		const struct cr_route *rt = r->routes[i];
@@ -81,6 +89,7 @@ enum router_result router_match(const struct router *r, const char *method, cons
 			continue;
 		if (!strcmp(rt->method, method) || (head && !strcmp(rt->method, "GET"))) {
 			m->route = rt;
+			m->extra = r->extras[i];
 			m->index = i;
 			return ROUTER_FOUND;
 		}

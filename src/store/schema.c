@@ -378,6 +378,153 @@ const char *const schema_migrations[] = {
 	/* 13: the daily upload quota counts a user's open uploads inside the
 	 * write transaction that adds one: an index, so it never scans. */
 	"CREATE INDEX uploads_open_owner ON uploads(owner_id, created_at) WHERE video_id IS NULL;",
+
+	/* 14: the learning loop's service metrics. `metrics` is the catalogue
+	 * (per skill: rows carry a tag; overall: no tag, optionally reflecting
+	 * one skill). `metric_values` holds one value per agent, metric, tag
+	 * (0 = overall) and calendar day (days since 1970-01-01 in the server's
+	 * time zone), keyed for per-agent range reads; a replayed row updates
+	 * it. The trigger keeps what an import overwrote, so it can be undone.
+	 * Integration tokens (stored hashed) may only write metrics. */
+	"ALTER TABLE users ADD COLUMN employee_id TEXT;"
+	"CREATE UNIQUE INDEX users_employee ON users(employee_id) WHERE employee_id IS NOT NULL;"
+	"CREATE TABLE metrics ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  label_en TEXT NOT NULL,"
+	"  label_zh TEXT NOT NULL,"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  direction TEXT NOT NULL CHECK (direction IN ('higher', 'lower')),"
+	"  per_skill INTEGER NOT NULL DEFAULT 0 CHECK (per_skill IN (0, 1)),"
+	"  tag_id INTEGER REFERENCES tags(id),"
+	"  target REAL NOT NULL,"
+	"  min_value REAL NOT NULL,"
+	"  max_value REAL NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK (min_value < max_value AND target BETWEEN min_value AND max_value),"
+	"  CHECK (per_skill = 0 OR tag_id IS NULL));"
+	"CREATE TABLE integration_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('metrics:write')),"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  last_used_at INTEGER,"
+	"  revoked_at INTEGER);"
+	"CREATE TABLE metric_imports ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  token_id INTEGER REFERENCES integration_tokens(id),"
+	"  format TEXT NOT NULL CHECK (format IN ('csv', 'json')),"
+	"  rows INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  undone_at INTEGER,"
+	"  undone_by INTEGER REFERENCES users(id));"
+	"CREATE TABLE metric_values ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id),"
+	"  tag_id INTEGER NOT NULL DEFAULT 0,"
+	"  day INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  import_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, metric_id, tag_id, day)) WITHOUT ROWID;"
+	"CREATE INDEX metric_values_metric_day ON metric_values(metric_id, tag_id, day);"
+	"CREATE INDEX metric_values_import ON metric_values(import_id);"
+	"CREATE TABLE metric_overwrites ("
+	"  import_id INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL,"
+	"  metric_id INTEGER NOT NULL,"
+	"  tag_id INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  old_value REAL NOT NULL,"
+	"  old_import_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (import_id, user_id, metric_id, tag_id, day)) WITHOUT ROWID;"
+	"CREATE TRIGGER metric_values_overwrite BEFORE UPDATE OF value ON metric_values"
+	"  WHEN new.import_id <> old.import_id BEGIN"
+	"  INSERT OR IGNORE INTO metric_overwrites VALUES (new.import_id, old.user_id,"
+	"    old.metric_id, old.tag_id, old.day, old.value, old.import_id);"
+	"  END;",
+
+	/* 15: learning paths. A path is an ordered series of published clips,
+	 * each step optionally gated by the clip's own quiz. Assignments go to
+	 * a person or a team, by a trainer or by a push rule, with a due date.
+	 * Progress is derived from watches and quiz answers; a gate failed on
+	 * the first answers may be retaken after watching the clip again (the
+	 * attempts are kept here, the first answers stay what quiz analytics
+	 * and points count). */
+	"CREATE TABLE paths ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  archived_at INTEGER);"
+	"CREATE TABLE path_steps ("
+	"  path_id INTEGER NOT NULL REFERENCES paths(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL CHECK (position >= 1),"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id),"
+	"  quiz_gate INTEGER NOT NULL DEFAULT 0 CHECK (quiz_gate IN (0, 1)),"
+	"  PRIMARY KEY (path_id, position)) WITHOUT ROWID;"
+	"CREATE INDEX path_steps_video ON path_steps(video_id);"
+	"CREATE TABLE path_assignments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  path_id INTEGER NOT NULL REFERENCES paths(id),"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  team_id INTEGER REFERENCES teams(id),"
+	"  due_at INTEGER,"
+	"  source TEXT NOT NULL CHECK (source IN ('trainer', 'rule')),"
+	"  push_id INTEGER,"
+	"  created_by INTEGER REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  removed_at INTEGER,"
+	"  CHECK ((user_id IS NULL) <> (team_id IS NULL)));"
+	"CREATE INDEX path_assignments_user ON path_assignments(user_id) WHERE user_id IS NOT NULL;"
+	"CREATE INDEX path_assignments_team ON path_assignments(team_id) WHERE team_id IS NOT NULL;"
+	"CREATE INDEX path_assignments_path ON path_assignments(path_id);"
+	"CREATE TABLE quiz_gate_attempts ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  attempted_at INTEGER NOT NULL," /* ms */
+	"  passed INTEGER NOT NULL CHECK (passed IN (0, 1)),"
+	"  PRIMARY KEY (user_id, video_id, attempted_at)) WITHOUT ROWID;",
+
+	/* 16: push rules. A rule watches one metric (and tag) for agents whose
+	 * values sit on the wrong side of a threshold on at least min_days of
+	 * the days with data in the last window_days, and assigns a path due
+	 * in due_days. Each firing is a push, open until the agent's last
+	 * recover_days days with data are all back on the right side; one open
+	 * push per rule and agent. */
+	"CREATE TABLE push_rules ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  metric_id INTEGER NOT NULL REFERENCES metrics(id),"
+	"  tag_id INTEGER NOT NULL DEFAULT 0,"
+	"  threshold REAL NOT NULL,"
+	"  window_days INTEGER NOT NULL CHECK (window_days BETWEEN 1 AND 90),"
+	"  min_days INTEGER NOT NULL CHECK (min_days BETWEEN 1 AND window_days),"
+	"  path_id INTEGER NOT NULL REFERENCES paths(id),"
+	"  due_days INTEGER NOT NULL CHECK (due_days BETWEEN 1 AND 365),"
+	"  recover_days INTEGER NOT NULL CHECK (recover_days BETWEEN 1 AND 90),"
+	"  team_id INTEGER REFERENCES teams(id),"
+	"  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	"  created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE pushes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  rule_id INTEGER NOT NULL REFERENCES push_rules(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  assignment_id INTEGER REFERENCES path_assignments(id),"
+	"  state TEXT NOT NULL CHECK (state IN ('open', 'qualified', 'closed')),"
+	"  trigger_value REAL NOT NULL,"
+	"  trigger_day INTEGER NOT NULL,"
+	"  bad_days INTEGER NOT NULL,"
+	"  opened_at INTEGER NOT NULL,"
+	"  due_at INTEGER NOT NULL,"
+	"  closed_at INTEGER);"
+	"CREATE UNIQUE INDEX pushes_open ON pushes(rule_id, user_id) WHERE state = 'open';"
+	"CREATE INDEX pushes_rule ON pushes(rule_id, opened_at);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

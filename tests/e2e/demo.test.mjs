@@ -10,12 +10,13 @@ import { startServer, api, login, seedPath } from './lib/server.mjs';
 import { probe } from './lib/media.mjs';
 
 const CLIPS = 12;
+const AGENTS = 120; // what `make run` makes: the learning loop's demo population
 const dataDir = mkdtempSync(join(tmpdir(), 'casereel-demo-'));
 let s, token, items, startSeconds;
 
 before(async () => {
   const t0 = Date.now();
-  s = await startServer({ clips: CLIPS, dataDir });
+  s = await startServer({ clips: CLIPS, agents: AGENTS, dataDir });
   startSeconds = (Date.now() - t0) / 1000;
   token = await login(s, 'agent1');
   const r = await api(s, 'GET', '/api/v1/feed?limit=20', { token });
@@ -89,6 +90,44 @@ test('comments read like people wrote them', async () => {
   }
 });
 
+test('the learning loop demo: computed gaps, a fired rule, a path in the feed, the planted effect found', async () => {
+  const trainer = await login(s, 'trainer1');
+  const get = async (path, tok = trainer) => {
+    const r = await api(s, 'GET', path, { token: tok });
+    assert.equal(r.status, 200, `${path}: ${r.body}`);
+    return r.json;
+  };
+  const paths = Object.fromEntries((await get('/api/v1/paths')).items.map((p) => [p.name, p.id]));
+  assert.deepEqual(Object.keys(paths).sort(), ['Billing basics', 'Calm calls', 'Refunds mastery', 'Refunds refresher']);
+
+  // finishing "Refunds mastery" lifted refunds QA by 8 in the seed; the others did nothing
+  const impact = async (name, tag) =>
+    (await get(`/api/v1/impact?path_id=${paths[name]}&metric=qa_score&tag=${tag}`)).estimate;
+  const planted = await impact('Refunds mastery', 'refunds');
+  assert.ok(planted.enough && planted.n_treated >= 20 && planted.n_control >= 20, JSON.stringify(planted));
+  assert.ok(planted.ci_low > 0 && planted.ci_low <= 8 && 8 <= planted.ci_high, JSON.stringify(planted));
+  for (const [name, tag] of [['Billing basics', 'billing'], ['Calm calls', 'de-escalation']]) {
+    const none = await impact(name, tag);
+    assert.ok(none.enough && none.ci_low <= 0 && 0 <= none.ci_high, `${name}: ${JSON.stringify(none)}`);
+  }
+
+  // agent1 is in a refunds slump: a computed gap with evidence, a rule that fired, the path first in the feed
+  const agent1 = await login(s, 'agent1');
+  const me = await get('/api/v1/me', agent1);
+  const profile = await get(`/api/v1/users/${me.id}/profile`, agent1);
+  assert.equal(profile.gaps[0].tag, 'refunds');
+  assert.equal(profile.gaps[0].source, 'computed');
+  assert.match(profile.gaps[0].evidence[0].code, /^below-target/);
+  const rules = (await get('/api/v1/push-rules')).items;
+  assert.equal(rules.length, 1);
+  assert.ok(rules[0].pushes.open >= 1);
+  const history = (await get(`/api/v1/push-rules/${rules[0].id}`)).history;
+  assert.ok(history.some((p) => p.user_id === me.id && p.state === 'open'));
+  const feed = (await get('/api/v1/feed?limit=5', agent1)).items;
+  assert.equal(feed[0].reason_code, 'path');
+  assert.ok((await get('/api/v1/me/paths', agent1)).items.length >= 2);
+});
+
 test('posters are served as JPEG through the signed URLs', async (t) => {
   for (const it of items.slice(0, 4)) {
     const res = await fetch(s.url + it.urls.poster);
@@ -124,7 +163,7 @@ test('a restart keeps the clips and makes no new ones', async () => {
   await s.dispose();
   s = null;
   const t0 = Date.now();
-  s = await startServer({ clips: CLIPS, dataDir });
+  s = await startServer({ clips: CLIPS, agents: AGENTS, dataDir });
   const seconds = (Date.now() - t0) / 1000;
   assert.doesNotMatch(s.stderr, /making \d+ demo clips/);
   assert.ok(seconds < 10, `restart took ${seconds} s`);

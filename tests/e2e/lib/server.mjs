@@ -15,10 +15,10 @@ export const seedPath = join(repoRoot, 'seeds/demo.json');
  *  `demo`, `clips` demo clips are made first (0 keeps start fast). The
  *  server has its test hooks (advanceClock, runMaintenance, rebuildCatalog)
  *  unless `testHooks` is false. */
-export async function startServer({ demo = true, clips = 0, args = [], env = {}, dataDir, testHooks = true } = {}) {
+export async function startServer({ demo = true, clips = 0, agents = 0, args = [], env = {}, dataDir, testHooks = true } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
   const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...(testHooks ? ['--test-hooks'] : []), ...args];
-  if (demo) argv.push('--demo', '--demo-clips', String(clips));
+  if (demo) argv.push('--demo', '--demo-clips', String(clips), '--demo-agents', String(agents));
   const proc = spawn(join(binDir, 'casereel'), argv, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,367 @@
+/* Importing daily service-metric values: every row checked, good rows
+ * upserted in one transaction, the whole import refused (with every bad row
+ * named) when one is bad, a record of each import, and undo. See
+ * include/casereel/kpi.h. */
+#include "casereel/kpi.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "casereel/clock.h"
+#include "casereel/store.h"
+
+/* Metrics and tags met so far; a catalogue is small. */
+#define NAME_CACHE 64
+
+struct named_id {
+	char name[KPI_NAME_MAX + 1];
+	int64_t id;
+};
+
+struct kpi_import {
+	int64_t id;
+	int32_t today;
+	size_t rows, bad;
+	json_t *errors; /* the first KPI_MAX_LISTED_ERRORS bad rows */
+	struct kpi_metric metrics[NAME_CACHE];
+	size_t nmetrics;
+	struct named_id tags[NAME_CACHE];
+	size_t ntags;
+	/* the last agent looked up: exports list one agent's rows together */
+	char last_agent[72];
+	bool last_by_employee;
+	int64_t last_user;
+};
+
+cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out)
+{
+	*out = NULL;
+	struct kpi_import *imp = calloc(1, sizeof *imp);
+	if (!imp || !(imp->errors = json_array())) {
+		free(imp);
+		return CR_ENOMEM;
+	}
+	imp->today = kpi_today();
+	cr_err e = store_begin();
+	if (e)
+		goto fail;
+	sqlite3_stmt *st = store_stmt("INSERT INTO metric_imports(user_id, token_id, format, rows,"
+				      " sha256, created_at) VALUES (nullif(?1, 0), nullif(?2, 0),"
+				      " ?3, 0, ?4, ?5)");
+	if (st) {
+		sqlite3_bind_int64(st, 1, src->user_id);
+		sqlite3_bind_int64(st, 2, src->token_id);
+		sqlite3_bind_text(st, 3, src->format, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, src->sha256 ? src->sha256 : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, cr_now());
+	}
+	e = store_run(st, "record import");
+	if (e) {
+		store_rollback();
+		goto fail;
+	}
+	imp->id = sqlite3_last_insert_rowid(store_db());
+	*out = imp;
+	return CR_OK;
+fail:
+	json_decref(imp->errors);
+	free(imp);
+	return e;
+}
+
+/* Remembers bad row `row`: `code` is a stable slug, `field` the column. */
+static cr_err refuse_row(struct kpi_import *imp, const struct kpi_row *row, const char *code,
+			 const char *field, const char *detail)
+{
+	imp->bad++;
+	if (json_array_size(imp->errors) >= KPI_MAX_LISTED_ERRORS)
+		return CR_OK;
+	json_t *err = json_pack("{s:I, s:s, s:s, s:s}", "row", (json_int_t)row->row, "code", code,
+				"field", field, "detail", detail);
+	return err && json_array_append_new(imp->errors, err) == 0 ? CR_OK : CR_ENOMEM;
+}
+
+static cr_err find_metric(struct kpi_import *imp, const char *name, const struct kpi_metric **out)
+{
+	*out = NULL;
+	for (size_t i = 0; i < imp->nmetrics; i++)
+		if (strcmp(imp->metrics[i].name, name) == 0) {
+			*out = &imp->metrics[i];
+			return CR_OK;
+		}
+	struct kpi_metric m;
+	cr_err e = kpi_metric_by_name(name, &m);
+	if (e)
+		return e;
+	if (imp->nmetrics == NAME_CACHE)
+		imp->nmetrics = 0; /* a huge catalogue: start the cache over */
+	imp->metrics[imp->nmetrics] = m;
+	*out = &imp->metrics[imp->nmetrics++];
+	return CR_OK;
+}
+
+static cr_err find_tag(struct kpi_import *imp, const char *name, int64_t *id)
+{
+	for (size_t i = 0; i < imp->ntags; i++)
+		if (strcmp(imp->tags[i].name, name) == 0) {
+			*id = imp->tags[i].id;
+			return CR_OK;
+		}
+	if (strlen(name) > KPI_NAME_MAX)
+		return CR_ENOTFOUND;
+	sqlite3_stmt *st = store_stmt("SELECT id FROM tags WHERE name = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "import tag");
+	if (imp->ntags == NAME_CACHE)
+		imp->ntags = 0;
+	snprintf(imp->tags[imp->ntags].name, sizeof imp->tags[0].name, "%s", name);
+	imp->tags[imp->ntags++].id = *id;
+	return CR_OK;
+}
+
+static cr_err find_agent(struct kpi_import *imp, const char *key, bool by_employee, int64_t *id)
+{
+	if (imp->last_user && imp->last_by_employee == by_employee &&
+	    strcmp(imp->last_agent, key) == 0) {
+		*id = imp->last_user;
+		return CR_OK;
+	}
+	sqlite3_stmt *st = store_stmt(by_employee ? "SELECT id FROM users WHERE employee_id = ?1"
+						  : "SELECT id FROM users WHERE username = ?1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "import agent");
+	imp->last_by_employee = by_employee;
+	imp->last_user = *id;
+	snprintf(imp->last_agent, sizeof imp->last_agent, "%s", key);
+	return CR_OK;
+}
+
+/* A finite number written in full ("7", "-0.5", "1e3"); no hex, inf, nan. */
+static bool parse_number(const char *text, double *out)
+{
+	if (!text || !*text || strlen(text) > 32 || strpbrk(text, "xXiInN"))
+		return false;
+	char *end;
+	errno = 0;
+	*out = strtod(text, &end);
+	return *end == '\0' && errno == 0 && isfinite(*out);
+}
+
+cr_err kpi_import_row(struct kpi_import *imp, const struct kpi_row *row)
+{
+	char detail[160];
+	imp->rows++;
+
+	int32_t day;
+	if (!kpi_day_parse(row->date, &day))
+		return refuse_row(imp, row, "bad-date", "date", "date must be YYYY-MM-DD");
+	if (day > imp->today)
+		return refuse_row(imp, row, "future-date", "date", "date is in the future");
+
+	bool by_employee = row->employee_id && *row->employee_id;
+	const char *who = by_employee ? row->employee_id : row->username;
+	if (!who || !*who)
+		return refuse_row(imp, row, "unknown-agent", "employee_id",
+				  "employee_id or username is missing");
+	int64_t user_id = 0;
+	cr_err e = strlen(who) < sizeof imp->last_agent
+			   ? find_agent(imp, who, by_employee, &user_id)
+			   : CR_ENOTFOUND;
+	if (e == CR_ENOTFOUND)
+		return refuse_row(imp, row, "unknown-agent",
+				  by_employee ? "employee_id" : "username", "no such agent");
+	if (e)
+		return e;
+
+	const struct kpi_metric *m;
+	e = row->metric && *row->metric && strlen(row->metric) <= KPI_NAME_MAX
+		    ? find_metric(imp, row->metric, &m)
+		    : CR_ENOTFOUND;
+	if (e == CR_ENOTFOUND)
+		return refuse_row(imp, row, "unknown-metric", "metric", "no such metric");
+	if (e)
+		return e;
+
+	int64_t tag_id = 0;
+	bool has_tag = row->tag && *row->tag;
+	if (m->per_skill && !has_tag)
+		return refuse_row(imp, row, "tag-missing", "tag",
+				  "this metric is per skill: name the tag");
+	if (!m->per_skill && has_tag)
+		return refuse_row(imp, row, "tag-not-allowed", "tag",
+				  "this metric is overall: leave the tag empty");
+	if (has_tag && (e = find_tag(imp, row->tag, &tag_id)) == CR_ENOTFOUND)
+		return refuse_row(imp, row, "unknown-tag", "tag", "no such skill tag");
+	if (e)
+		return e;
+
+	double value = row->number;
+	if (!row->has_number && !parse_number(row->value_text, &value))
+		return refuse_row(imp, row, "bad-number", "value", "value is not a number");
+	if (value < m->min_value || value > m->max_value) {
+		snprintf(detail, sizeof detail, "value must be between %g and %g", m->min_value,
+			 m->max_value);
+		return refuse_row(imp, row, "out-of-range", "value", detail);
+	}
+	if (imp->bad)
+		return CR_OK; /* the import is refused anyway: check, don't write */
+
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO metric_values(user_id, metric_id, tag_id, day, value, import_id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, metric_id, tag_id, day)"
+		" DO UPDATE SET value = excluded.value, import_id = excluded.import_id");
+	if (st) {
+		sqlite3_bind_int64(st, 1, user_id);
+		sqlite3_bind_int64(st, 2, m->id);
+		sqlite3_bind_int64(st, 3, tag_id);
+		sqlite3_bind_int(st, 4, day);
+		sqlite3_bind_double(st, 5, value);
+		sqlite3_bind_int64(st, 6, imp->id);
+	}
+	return store_run(st, "import metric value");
+}
+
+cr_err kpi_import_finish(struct kpi_import **pimp, bool abandon, json_t **out)
+{
+	struct kpi_import *imp = *pimp;
+	*out = NULL;
+	cr_err e = CR_OK;
+	if (abandon) {
+		store_rollback();
+		goto done;
+	}
+	if (imp->bad || imp->rows == 0) {
+		store_rollback();
+		*out = json_pack("{s:I, s:O}", "error_count", (json_int_t)imp->bad, "errors",
+				 imp->errors);
+		e = *out ? CR_EINVAL : CR_ENOMEM;
+		goto done;
+	}
+	sqlite3_stmt *st = store_stmt("UPDATE metric_imports SET rows = ?2 WHERE id = ?1");
+	if (st) {
+		sqlite3_bind_int64(st, 1, imp->id);
+		sqlite3_bind_int64(st, 2, (int64_t)imp->rows);
+	}
+	e = store_run(st, "count import");
+	if (e) {
+		store_rollback();
+		goto done;
+	}
+	e = store_commit();
+	if (!e)
+		*out = json_pack("{s:I, s:I}", "import_id", (json_int_t)imp->id, "rows",
+				 (json_int_t)imp->rows);
+done:
+	json_decref(imp->errors);
+	free(imp);
+	*pimp = NULL;
+	return e;
+}
+
+static json_t *import_json(sqlite3_stmt *st)
+{
+	json_t *j = json_pack("{s:I, s:s, s:I, s:s, s:I}", "id",
+			      (json_int_t)sqlite3_column_int64(st, 0), "format",
+			      (const char *)sqlite3_column_text(st, 1), "rows",
+			      (json_int_t)sqlite3_column_int64(st, 2), "sha256",
+			      (const char *)sqlite3_column_text(st, 3), "created_at",
+			      (json_int_t)sqlite3_column_int64(st, 4));
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "user_id",
+			    sqlite3_column_type(st, 5) == SQLITE_NULL
+				    ? json_null()
+				    : json_integer(sqlite3_column_int64(st, 5)));
+	json_object_set_new(j, "token_id",
+			    sqlite3_column_type(st, 6) == SQLITE_NULL
+				    ? json_null()
+				    : json_integer(sqlite3_column_int64(st, 6)));
+	json_object_set_new(j, "undone_at",
+			    sqlite3_column_type(st, 7) == SQLITE_NULL
+				    ? json_null()
+				    : json_integer(sqlite3_column_int64(st, 7)));
+	return j;
+}
+
+cr_err kpi_imports_json(long limit, json_t **out)
+{
+	sqlite3_stmt *st = store_stmt("SELECT id, format, rows, sha256, created_at, user_id,"
+				      " token_id, undone_at FROM metric_imports"
+				      " ORDER BY id DESC LIMIT ?1");
+	if (st)
+		sqlite3_bind_int64(st, 1, limit);
+	return store_rows_json(st, import_json, "list imports", out);
+}
+
+cr_err kpi_import_undo(int64_t id, int64_t by_user)
+{
+	cr_err e = store_begin();
+	if (e)
+		return e;
+	sqlite3_stmt *st =
+		store_stmt("SELECT undone_at IS NOT NULL FROM metric_imports WHERE id = ?1");
+	if (!st) {
+		e = CR_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	bool undone = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	store_done(st);
+	if (rc != SQLITE_ROW) {
+		e = rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "undo import");
+		goto out;
+	}
+	if (undone) {
+		e = CR_ECONFLICT;
+		goto out;
+	}
+	/* its values go; what it had overwritten comes back where nothing newer
+	 * stands now (and not from an import undone since) */
+	static const char *const steps[] = {
+		"DELETE FROM metric_values WHERE import_id = ?1",
+		"INSERT INTO metric_values(user_id, metric_id, tag_id, day, value, import_id)"
+		" SELECT o.user_id, o.metric_id, o.tag_id, o.day, o.old_value, o.old_import_id"
+		" FROM metric_overwrites o WHERE o.import_id = ?1"
+		" AND o.old_import_id NOT IN (SELECT id FROM metric_imports WHERE undone_at IS NOT "
+		"NULL)"
+		" AND NOT EXISTS (SELECT 1 FROM metric_values v WHERE v.user_id = o.user_id"
+		"   AND v.metric_id = o.metric_id AND v.tag_id = o.tag_id AND v.day = o.day)",
+		"UPDATE metric_imports SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
+	};
+	for (size_t i = 0; !e && i < sizeof steps / sizeof steps[0]; i++) {
+		st = store_stmt(steps[i]);
+		if (st) {
+			sqlite3_bind_int64(st, 1, id);
+			if (sqlite3_bind_parameter_count(st) >= 3) {
+				sqlite3_bind_int64(st, 2, cr_now());
+				sqlite3_bind_int64(st, 3, by_user);
+			}
+		}
+		e = store_run(st, "undo import");
+	}
+out:
+	if (e)
+		store_rollback();
+	else
+		e = store_commit();
+	return e;
+}

@@ -1,0 +1,198 @@
+// The learning loop end to end: a trainer builds a path with a quiz gate,
+// the agent's feed serves its steps in order, a failed gate is retaken after
+// watching again; a push rule fires on imported service results, stays open
+// after the clips are done, flags the overdue and closes once the metric is
+// back; impact reports say "not enough data" honestly; and each endpoint
+// refuses the roles that must not use it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, api, login, expectProblem, advanceClock } from './lib/server.mjs';
+
+let s, tok, ids, clips;
+const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);
+
+before(async () => {
+  s = await startServer({ clips: 3, args: ['--timezone', 'UTC'] });
+  const names = ['admin', 'trainer1', 'agent1', 'agent2', 'agent3'];
+  tok = Object.fromEntries(await Promise.all(names.map(async (u) => [u, await login(s, u)])));
+  const users = await api(s, 'GET', '/api/v1/users?limit=100', { token: tok.admin });
+  ids = Object.fromEntries(users.json.items.map((u) => [u.username, u.id]));
+  const feed = await api(s, 'GET', '/api/v1/feed?limit=10', { token: tok.trainer1 });
+  clips = feed.json.items.map((i) => ({ id: i.id, duration: i.duration })).sort((a, b) => a.id - b.id);
+  assert.equal(clips.length, 3);
+});
+after(() => s.dispose());
+
+const feedOf = async (user) => (await api(s, 'GET', '/api/v1/feed?limit=10', { token: tok[user] })).json.items;
+const myPaths = async (user) => (await api(s, 'GET', '/api/v1/me/paths', { token: tok[user] })).json.items;
+
+/** Watches `clip` to its end as `user`; the clock moved on stands for the watching. */
+async function watch(user, clip) {
+  const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${clip.id}/views`, { token: tok[user], json: { event, position } });
+  assert.equal((await ev('start', 0)).status, 200);
+  await advanceClock(s, clip.duration);
+  const end = await ev('end', clip.duration * 0.97);
+  assert.equal(end.status, 200, end.body);
+}
+
+let pathId, quiz;
+test('a trainer builds a path of published clips with a quiz gate and assigns it', async () => {
+  const [a, b] = clips;
+  const put = await api(s, 'PUT', `/api/v1/videos/${b.id}/quiz`, { token: tok.trainer1, json: { questions: [
+    { text: 'Refunds take?', choices: ['1 day', '14 days'], answer: 1 },
+    { text: 'Who approves?', choices: ['Team lead', 'Anyone'], answer: 0 }] } });
+  assert.equal(put.status, 200, put.body);
+  quiz = put.json.questions.map((q) => ({ id: q.id, answer: q.answer }));
+
+  const bad = [
+    [{ name: 'x', steps: [] }, 'steps'],
+    [{ name: 'x', steps: [{ video_id: a.id }, { video_id: 99999 }] }, 'steps'],
+    [{ name: 'x', steps: [{ video_id: a.id }, { video_id: a.id }] }, 'steps'],
+    [{ name: 'x', steps: [{ video_id: a.id, quiz_gate: 'yes' }] }, 'steps'],
+    [{ steps: [{ video_id: a.id }] }, 'name'],
+  ];
+  for (const [json, field] of bad)
+    assert.equal(expectProblem(assert, await api(s, 'POST', '/api/v1/paths', { token: tok.trainer1, json }), 422).field, field);
+  const made = await api(s, 'POST', '/api/v1/paths', { token: tok.trainer1, json: {
+    name: 'Refunds mastery', description: 'two clips and a quiz',
+    steps: [{ video_id: a.id }, { video_id: b.id, quiz_gate: true }] } });
+  assert.equal(made.status, 201, made.body);
+  pathId = made.json.id;
+  assert.deepEqual(made.json.steps.map((st) => [st.position, st.video_id, st.quiz_gate, st.quiz_questions]),
+    [[1, a.id, false, 0], [2, b.id, true, 2]]);
+
+  expectProblem(assert, await api(s, 'POST', `/api/v1/paths/${pathId}/assignments`, { token: tok.trainer1, json: { user_ids: [99999] } }), 422);
+  expectProblem(assert, await api(s, 'POST', `/api/v1/paths/${pathId}/assignments`, { token: tok.trainer1, json: {} }), 422);
+  const assigned = await api(s, 'POST', `/api/v1/paths/${pathId}/assignments`, { token: tok.trainer1,
+    json: { user_ids: [ids.agent1], due_date: day(7) } });
+  assert.equal(assigned.status, 201, assigned.body);
+  const list = await api(s, 'GET', `/api/v1/paths/${pathId}/assignments`, { token: tok.trainer1 });
+  assert.deepEqual(list.json.items.map((x) => [x.user_id, x.source]), [[ids.agent1, 'trainer']]);
+  assert.equal((await myPaths('agent2')).length, 0, 'only the assigned agent has it');
+});
+
+test('the feed serves the next step first; a failed gate is retaken after watching again', async () => {
+  const [a, b] = clips;
+  let mine = await myPaths('agent1');
+  assert.deepEqual([mine[0].name, mine[0].step_count, mine[0].next_position, mine[0].overdue], ['Refunds mastery', 2, 1, false]);
+  let top = (await feedOf('agent1'))[0];
+  assert.deepEqual([top.id, top.reason_code, top.path], [a.id, 'path', { id: pathId, position: 1, steps: 2 }]);
+
+  await watch('agent1', a);
+  await advanceClock(s, 61); // past the feed's one-minute snapshot
+  mine = await myPaths('agent1');
+  assert.equal(mine[0].next_position, 2);
+  top = (await feedOf('agent1'))[0];
+  assert.deepEqual([top.id, top.reason_code, top.path.position], [b.id, 'path', 2]);
+
+  // watched, but the first answers get one question wrong: the gate stays shut
+  await watch('agent1', b);
+  const first = await api(s, 'POST', `/api/v1/videos/${b.id}/quiz/answers`, { token: tok.agent1,
+    json: { answers: [{ question_id: quiz[0].id, choice: quiz[0].answer }, { question_id: quiz[1].id, choice: 1 - quiz[1].answer }] } });
+  assert.equal(first.status, 200, first.body);
+  mine = await myPaths('agent1');
+  assert.deepEqual([mine[0].steps_done, mine[0].next_position, mine[0].next_needs_quiz], [1, 2, true]);
+
+  const right = { answers: quiz.map((q) => ({ question_id: q.id, choice: q.answer })) };
+  const retake = (json) => api(s, 'POST', `/api/v1/paths/${pathId}/steps/2/quiz`, { token: tok.agent1, json });
+  expectProblem(assert, await retake(right), 409); // watch it again first
+  await advanceClock(s, 5);
+  await watch('agent1', b);
+  expectProblem(assert, await retake({ answers: [{ question_id: quiz[0].id, choice: 0 }] }), 422); // every question once
+  const before = (await api(s, 'GET', '/api/v1/me/points', { token: tok.agent1 })).json.balance;
+  const passed = await retake(right);
+  assert.equal(passed.status, 200, passed.body);
+  assert.deepEqual(passed.json, { passed: true, questions: 2, right: 2 });
+  assert.equal((await api(s, 'GET', '/api/v1/me/points', { token: tok.agent1 })).json.balance, before, 'retakes pay nothing');
+  expectProblem(assert, await retake(right), 409); // passed already
+  expectProblem(assert, await api(s, 'POST', `/api/v1/paths/${pathId}/steps/1/quiz`, { token: tok.agent1, json: right }), 404);
+
+  mine = await myPaths('agent1');
+  assert.equal(mine[0].steps_done, 2);
+  assert.ok(mine[0].completed_at > 0);
+  await advanceClock(s, 61);
+  assert.ok(!(await feedOf('agent1')).some((i) => i.reason_code === 'path'), 'a finished path leaves the feed');
+});
+
+test('a push rule fires on imported results, tracks until the metric recovers, flags the overdue', async () => {
+  const made = await api(s, 'POST', '/api/v1/paths', { token: tok.trainer1, json: { name: 'Refunds refresher', steps: [{ video_id: clips[2].id }] } });
+  const rule = await api(s, 'POST', '/api/v1/push-rules', { token: tok.trainer1, json: {
+    name: 'refunds QA under 70', metric: 'qa_score', tag: 'refunds', threshold: 70,
+    window_days: 7, min_days: 5, path_id: made.json.id, due_days: 1, recover_days: 2 } });
+  assert.equal(rule.status, 201, rule.body);
+  for (const [json, field] of [[{ ...rule.json, name: 'x', metric: 'qa_score', tag: undefined, path_id: made.json.id, threshold: 1 }, 'tag'],
+    [{ name: 'x', metric: 'qa_score', tag: 'refunds', threshold: 1, path_id: made.json.id, window_days: 3, min_days: 5 }, 'min_days'],
+    [{ name: 'x', metric: 'nope', threshold: 1, path_id: made.json.id }, 'metric'],
+    [{ name: 'x', metric: 'csat', threshold: 'low', path_id: made.json.id }, 'threshold']])
+    assert.equal(expectProblem(assert, await api(s, 'POST', '/api/v1/push-rules', { token: tok.trainer1, json }), 422).field, field);
+
+  // agent2 under 70 on 5 of the last 7 days (today included); agent3 only on 4
+  const rows = ['date,username,metric,tag,value'];
+  [62, 65, 75, 61, 64, 80, 63].forEach((v, i) => rows.push(`${day(i - 6)},agent2,qa_score,refunds,${v}`));
+  [62, 65, 75, 71, 64, 80, 63].forEach((v, i) => rows.push(`${day(i - 6)},agent3,qa_score,refunds,${v}`));
+  const imported = await api(s, 'POST', '/api/v1/metrics/import', { token: tok.admin, body: rows.join('\n'), headers: { 'content-type': 'text/csv' } });
+  assert.equal(imported.status, 201, imported.body);
+
+  let history = (await api(s, 'GET', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1 })).json;
+  assert.deepEqual(history.history.map((p) => [p.user_id, p.state, p.trigger_value, p.bad_days]), [[ids.agent2, 'open', 63, 5]]);
+  assert.equal((await myPaths('agent2'))[0].source, 'rule');
+  const again = await api(s, 'POST', '/api/v1/push-rules/evaluate', { token: tok.trainer1 });
+  assert.equal(again.json.fired, 0, 'one open push per rule and agent');
+
+  // the clip watched, the push stays open; a day past due it is flagged
+  await watch('agent2', clips[2]);
+  await advanceClock(s, 2 * 86400);
+  history = (await api(s, 'GET', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1 })).json;
+  assert.deepEqual([history.history[0].state, history.history[0].overdue, history.history[0].path.steps_done], ['open', true, 1]);
+  assert.equal(history.pushes.overdue, 1);
+
+  // two days back above 70 (the server's today has moved on two days) close it as qualified
+  const good = ['date,username,metric,tag,value', `${day(1)},agent2,qa_score,refunds,74`, `${day(2)},agent2,qa_score,refunds,78`];
+  assert.equal((await api(s, 'POST', '/api/v1/metrics/import', { token: tok.admin, body: good.join('\n'), headers: { 'content-type': 'text/csv' } })).status, 201);
+  history = (await api(s, 'GET', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1 })).json;
+  assert.deepEqual([history.history[0].state, history.history[0].overdue], ['qualified', false]);
+  assert.deepEqual(history.pushes, { open: 0, qualified: 1, overdue: 0 });
+  assert.equal((await myPaths('agent2')).length, 0);
+
+  const off = await api(s, 'PATCH', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1, json: { active: false } });
+  assert.equal(off.json.active, false);
+});
+
+test('impact reports say "not enough data" below the minimum n, and export CSV', async () => {
+  const q = `/api/v1/impact?path_id=${pathId}&metric=qa_score&tag=refunds`;
+  const r = await api(s, 'GET', q, { token: tok.trainer1 });
+  assert.equal(r.status, 200, r.body);
+  assert.deepEqual(r.json.item, { kind: 'path', id: pathId, name: 'Refunds mastery' });
+  assert.equal(r.json.estimate.enough, false);
+  assert.equal(r.json.estimate.min_n, 20);
+  assert.equal(r.json.estimate.difference, null);
+  const csv = await api(s, 'GET', `${q}&format=csv`, { token: tok.trainer1 });
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  assert.equal(csv.body.split('\r\n')[0], 'user_id,date,treated_change,control_change,comparisons');
+  for (const bad of ['/api/v1/impact?metric=qa_score&tag=refunds', `/api/v1/impact?path_id=${pathId}&video_id=1&metric=csat`,
+    `/api/v1/impact?path_id=${pathId}`, `/api/v1/impact?path_id=${pathId}&metric=qa_score`])
+    expectProblem(assert, await api(s, 'GET', bad, { token: tok.trainer1 }), 422);
+  expectProblem(assert, await api(s, 'GET', `/api/v1/impact?path_id=${pathId}&metric=nope`, { token: tok.trainer1 }), 404);
+  expectProblem(assert, await api(s, 'GET', `/api/v1/impact?rule_id=99999&metric=csat`, { token: tok.trainer1 }), 404);
+  assert.equal((await api(s, 'GET', `/api/v1/impact?video_id=${clips[0].id}&metric=csat`, { token: tok.trainer1 })).status, 200);
+});
+
+test('agents cannot build, assign, read rules or impact; they see only their own paths', async () => {
+  const trainerOnly = [['GET', '/api/v1/paths'], ['POST', '/api/v1/paths', { name: 'x', steps: [] }],
+    ['GET', `/api/v1/paths/${pathId}`], ['PATCH', `/api/v1/paths/${pathId}`, { name: 'x' }],
+    ['POST', `/api/v1/paths/${pathId}/archive`], ['GET', `/api/v1/paths/${pathId}/assignments`],
+    ['POST', `/api/v1/paths/${pathId}/assignments`, { user_ids: [1] }], ['DELETE', '/api/v1/path-assignments/1'],
+    ['GET', '/api/v1/push-rules'], ['POST', '/api/v1/push-rules', {}], ['GET', '/api/v1/push-rules/1'],
+    ['PATCH', '/api/v1/push-rules/1', { active: true }], ['POST', '/api/v1/push-rules/evaluate'],
+    ['GET', `/api/v1/impact?path_id=${pathId}&metric=csat`]];
+  for (const [method, path, json] of trainerOnly) {
+    expectProblem(assert, await api(s, method, path, { json }), 401);
+    expectProblem(assert, await api(s, method, path, { token: tok.agent1, json }), 403);
+  }
+  // archiving takes the path off every list it was on
+  const archived = await api(s, 'POST', `/api/v1/paths/${pathId}/archive`, { token: tok.trainer1 });
+  assert.equal(archived.json.archived, true);
+  expectProblem(assert, await api(s, 'POST', `/api/v1/paths/${pathId}/archive`, { token: tok.trainer1 }), 409);
+  expectProblem(assert, await api(s, 'POST', `/api/v1/paths/${pathId}/assignments`, { token: tok.trainer1, json: { user_ids: [ids.agent3] } }), 409);
+  assert.equal((await myPaths('agent1')).length, 0);
+});
