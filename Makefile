@@ -184,6 +184,11 @@ $(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(patsubst %.c,$(BUILD)/%.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 -include $(BUILD)/bench/rank_eval.d
 
+# The learning loop's benchmark (bench/metrics.sh): the server's own modules.
+$(BUILD)/bench/loop_bench: bench/loop_bench.c $(BUILD)/libcasereel-core.a $(TRANSCODE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SERVER_CFLAGS) -o $@ $^ $(LDFLAGS) $(SERVER_LIBS) $(AV_LIBS)
+
 # One clang-format style for every C file in the tree (.clang-format).
 FORMAT_FILES = $$(git ls-files '*.c' '*.h')
 format:

@@ -30,8 +30,9 @@ struct impact_query {
  * group, each group's mean change, the difference and its 95% interval
  * (seeded bootstrap: the same data give the same interval), `enough`
  * (false below min_n: the numbers are then null), and `pairs`, one per
- * completer, for export. CR_ENOTFOUND for an unknown item, metric or tag;
- * CR_EINVAL when the tag does not suit the metric. */
-cr_err impact_report(const struct impact_query *q, json_t **out);
+ * completer, for export. CR_ENOTFOUND for an unknown item; CR_EINVAL with
+ * `why` naming the field for an unknown metric or tag, or a tag that does
+ * not suit the metric. */
+cr_err impact_report(const struct impact_query *q, json_t **out, struct cr_problem *why);
 
 #endif

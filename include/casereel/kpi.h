@@ -53,14 +53,15 @@ struct kpi_metric_fields {
 	bool has_target, has_min, has_max;
 };
 
-/* Creates a metric; *id receives it. CR_ECONFLICT for a taken name,
- * CR_ENOTFOUND for an unknown tag, CR_EINVAL when the result would be
- * inconsistent (target outside the range, a per-skill metric naming a tag). */
-cr_err kpi_metric_create(const struct kpi_metric_fields *f, int64_t *id);
+/* Creates a metric; *id receives it. CR_ECONFLICT for a taken name;
+ * CR_EINVAL with `why` naming the field for an unknown tag or a result
+ * that would be inconsistent (target outside the range, a per-skill metric
+ * naming a tag of its own). */
+cr_err kpi_metric_create(const struct kpi_metric_fields *f, int64_t *id, struct cr_problem *why);
 
 /* Changes metric `id` as kpi_metric_create would check it; CR_ENOTFOUND for
- * no such metric (or tag). Existing values stay as they are. */
-cr_err kpi_metric_update(int64_t id, const struct kpi_metric_fields *f);
+ * no such metric. Existing values stay as they are. */
+cr_err kpi_metric_update(int64_t id, const struct kpi_metric_fields *f, struct cr_problem *why);
 
 /* The catalogue as a JSON array (new reference), ordered by name. */
 cr_err kpi_metrics_json(json_t **out);

@@ -22,15 +22,15 @@ struct path_step_in {
 };
 
 /* Creates a path of steps[0..n) (1 <= n <= PATHS_MAX_STEPS) made by `by`.
- * CR_EINVAL with *bad_step = the index of a step whose clip is not
+ * CR_EINVAL with `why` (field "steps") naming a step whose clip is not
  * published or repeats an earlier step. */
 cr_err paths_create(const char *name, const char *description, const struct path_step_in *steps,
-		    size_t n, int64_t by, int64_t *id, size_t *bad_step);
+		    size_t n, int64_t by, int64_t *id, struct cr_problem *why);
 
 /* Changes the name and description (NULL = unchanged) and, when steps is
  * not NULL, replaces the steps as paths_create checks them. CR_ENOTFOUND. */
 cr_err paths_update(int64_t id, const char *name, const char *description,
-		    const struct path_step_in *steps, size_t n, size_t *bad_step);
+		    const struct path_step_in *steps, size_t n, struct cr_problem *why);
 
 /* Archives path `id`: it can no longer be assigned, and its assignments
  * leave the agents' feeds. CR_ENOTFOUND; CR_ECONFLICT when archived already. */
@@ -61,11 +61,11 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id);
 /* Assigns path `path_id` to each team in team_ids and each person in
  * user_ids (JSON arrays of ids, either may be NULL), due at `due_at`, by
  * trainer `by`, all or none; `made` (an array) gets the assignment ids.
- * CR_ENOTFOUND for no such path, CR_EINVAL with *bad_field "team_ids" or
- * "user_ids" for an unknown team or inactive person, CR_ECONFLICT when the
- * path is archived. */
+ * CR_ENOTFOUND for no such path, CR_EINVAL with `why` (field "team_ids" or
+ * "user_ids") for an unknown team or inactive person, CR_ECONFLICT with
+ * `why` when the path is archived. */
 cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
-			 int64_t by, json_t *made, const char **bad_field);
+			 int64_t by, json_t *made, struct cr_problem *why);
 
 /* Removes assignment `id`. CR_ENOTFOUND when absent or removed already. */
 cr_err paths_unassign(int64_t id);
@@ -112,10 +112,11 @@ struct gate_result {
  * `user_id`: `answers` is a JSON array of {"question_id", "choice"} naming
  * each of the clip's quiz questions once. Retakes pay nothing and leave the
  * first answers (what quiz analytics count) as they were. CR_ENOTFOUND for
- * no such path, step or gate; CR_EINVAL when the answers do not name each
- * question once; CR_ECONFLICT when the agent has not finished watching the
- * clip since the last attempt (or already passed the gate). */
+ * no such path, step or gate; CR_EINVAL with `why` (field "answers") when
+ * the answers do not name each question once; CR_ECONFLICT with `why` when
+ * the agent has not finished watching the clip since the last attempt (or
+ * already passed the gate). */
 cr_err paths_gate_retake(int64_t path_id, size_t position, int64_t user_id, json_t *answers,
-			 int64_t now_ms, struct gate_result *out);
+			 int64_t now_ms, struct gate_result *out, struct cr_problem *why);
 
 #endif

@@ -24,10 +24,11 @@ struct push_rule_fields {
 	int64_t by;
 };
 
-/* Creates a rule. CR_ENOTFOUND for an unknown metric, tag, path or team;
- * CR_EINVAL when the tag does not suit the metric (per skill needs one) or
- * the day counts are out of range (min_days <= window_days <= 90). */
-cr_err push_rule_create(const struct push_rule_fields *f, int64_t *id);
+/* Creates a rule. CR_EINVAL with `why` naming the field: an unknown
+ * metric, tag, live path or team, a tag that does not suit the metric (per
+ * skill needs one, overall takes none), or day counts out of range
+ * (min_days <= window_days <= 90). */
+cr_err push_rule_create(const struct push_rule_fields *f, int64_t *id, struct cr_problem *why);
 
 /* Turns rule `id` on or off (off: no new pushes; open ones stay tracked). */
 cr_err push_rule_set_active(int64_t id, bool active);

@@ -12,19 +12,21 @@ static const char *const pair_columns[] = {"user_id", "date", "treated_change", 
 static void impact(struct cr_request *req, struct cr_response *res)
 {
 	static const struct {
-		const char *param;
+		const char *param, *what;
 		enum impact_kind kind;
-	} kinds[] = {
-		{"path_id", IMPACT_PATH}, {"video_id", IMPACT_VIDEO}, {"rule_id", IMPACT_RULE}};
+	} kinds[] = {{"path_id", "path", IMPACT_PATH},
+		     {"video_id", "video", IMPACT_VIDEO},
+		     {"rule_id", "push rule", IMPACT_RULE}};
 	struct impact_query q = {.metric = http_query(req, "metric"),
 				 .tag = http_query(req, "tag")};
 	size_t given = 0;
+	const char *what = "";
 	for (size_t i = 0; i < 3; i++) {
 		long id;
 		if (!http_query_long(req, res, kinds[i].param, 0, 0, INT64_MAX, &id))
 			return;
 		if (id) {
-			q.kind = kinds[i].kind, q.id = id;
+			q.kind = kinds[i].kind, q.id = id, what = kinds[i].what;
 			given++;
 		}
 	}
@@ -42,14 +44,10 @@ static void impact(struct cr_request *req, struct cr_response *res)
 		return;
 	q.min_n = (size_t)min_n;
 	json_t *report;
-	cr_err e = impact_report(&q, &report);
-	if (e == CR_EINVAL)
-		http_invalid_field(res, "tag",
-				   "a per-skill metric needs its tag; an overall one none");
-	else if (e == CR_ENOTFOUND)
-		http_problem(res, 404, "not-found", "no such item, metric or tag");
-	else if (e)
-		http_error(res, e, "impact");
+	struct cr_problem why = {0};
+	cr_err e = impact_report(&q, &report, &why);
+	if (e)
+		http_fail(res, e, &why, what);
 	else {
 		json_t *pairs = json_incref(json_object_get(report, "pairs"));
 		json_object_del(report, "pairs");

@@ -116,27 +116,16 @@ static bool read_metric(struct cr_request *req, struct cr_response *res, bool cr
 	return true;
 }
 
-static void refuse_metric(struct cr_response *res, cr_err e)
-{
-	if (e == CR_EINVAL)
-		http_invalid_field(res, "target",
-				   "need min < max, the target between them, and no tag on a "
-				   "per-skill metric (its rows carry the tag)");
-	else if (e == CR_ENOTFOUND)
-		http_invalid_field(res, "tag", "no such skill tag");
-	else
-		http_error(res, e, "metric");
-}
-
 static void create_metric(struct cr_request *req, struct cr_response *res)
 {
 	struct kpi_metric_fields f = {0};
 	if (!read_metric(req, res, true, &f))
 		return;
 	int64_t id;
-	cr_err e = kpi_metric_create(&f, &id);
+	struct cr_problem why = {0};
+	cr_err e = kpi_metric_create(&f, &id, &why);
 	if (e)
-		refuse_metric(res, e);
+		http_fail(res, e, &why, "metric");
 	else
 		answer_metric(res, 201, id);
 }
@@ -147,16 +136,10 @@ static void update_metric(struct cr_request *req, struct cr_response *res)
 	struct kpi_metric_fields f = {0};
 	if (!http_path_id(req, res, 0, "metric", &id) || !read_metric(req, res, false, &f))
 		return;
-	json_t *old;
-	cr_err e = kpi_metric_json(id, &old); /* after this, "not found" is the tag */
-	if (e) {
-		http_error(res, e, "metric");
-		return;
-	}
-	json_decref(old);
-	e = kpi_metric_update(id, &f);
+	struct cr_problem why = {0};
+	cr_err e = kpi_metric_update(id, &f, &why);
 	if (e)
-		refuse_metric(res, e);
+		http_fail(res, e, &why, "metric");
 	else
 		answer_metric(res, 200, id);
 }

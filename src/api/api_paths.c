@@ -62,30 +62,21 @@ static bool read_steps(struct cr_request *req, struct cr_response *res, bool req
 	return ok;
 }
 
-static void refuse_steps(struct cr_response *res, cr_err e, size_t bad)
-{
-	if (e == CR_EINVAL)
-		http_invalid_field(res, "steps",
-				   "step %zu: the clip is not published or is already a step",
-				   bad + 1);
-	else
-		http_error(res, e, "path");
-}
-
 static void create_path(struct cr_request *req, struct cr_response *res)
 {
 	const char *name, *description = NULL;
 	struct path_step_in steps[PATHS_MAX_STEPS];
-	size_t n, bad = 0;
+	size_t n;
 	bool present;
+	struct cr_problem why = {0};
 	if (!field_string(req, res, "name", true, 1, PATHS_NAME_MAX, &name, NULL) ||
 	    !field_string(req, res, "description", false, 0, 500, &description, NULL) ||
 	    !read_steps(req, res, true, steps, &n, &present))
 		return;
 	int64_t id;
-	cr_err e = paths_create(name, description, steps, n, req->user.id, &id, &bad);
+	cr_err e = paths_create(name, description, steps, n, req->user.id, &id, &why);
 	if (e)
-		refuse_steps(res, e, bad);
+		http_fail(res, e, &why, "path");
 	else
 		answer_path(res, 201, id);
 }
@@ -102,16 +93,17 @@ static void update_path(struct cr_request *req, struct cr_response *res)
 	int64_t id;
 	const char *name = NULL, *description = NULL;
 	struct path_step_in steps[PATHS_MAX_STEPS];
-	size_t n, bad = 0;
+	size_t n;
 	bool has_steps;
+	struct cr_problem why = {0};
 	if (!http_path_id(req, res, 0, "path", &id) ||
 	    !field_string(req, res, "name", false, 1, PATHS_NAME_MAX, &name, NULL) ||
 	    !field_string(req, res, "description", false, 0, 500, &description, NULL) ||
 	    !read_steps(req, res, false, steps, &n, &has_steps))
 		return;
-	cr_err e = paths_update(id, name, description, has_steps ? steps : NULL, n, &bad);
+	cr_err e = paths_update(id, name, description, has_steps ? steps : NULL, n, &why);
 	if (e)
-		refuse_steps(res, e, bad);
+		http_fail(res, e, &why, "path");
 	else
 		answer_path(res, 200, id);
 }
@@ -150,7 +142,8 @@ static void list_assignments(struct cr_request *req, struct cr_response *res)
 static void assign_path(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id;
-	const char *due = NULL, *bad = NULL;
+	const char *due = NULL;
+	struct cr_problem why = {0};
 	json_t *teams, *people, *made = json_array();
 	if (!made || !http_path_id(req, res, 0, "path", &id) ||
 	    !field_date(req, res, "due_date", &due, NULL) ||
@@ -163,14 +156,9 @@ static void assign_path(struct cr_request *req, struct cr_response *res)
 		goto out;
 	}
 	cr_err e = paths_assign_many(id, teams, people, due ? date_end_of_day(due) : 0,
-				     req->user.id, made, &bad);
-	if (e == CR_EINVAL)
-		http_invalid_field(res, bad, "no such %s",
-				   strcmp(bad, "team_ids") ? "active person" : "team");
-	else if (e == CR_ECONFLICT)
-		http_problem(res, 409, "archived", "an archived path cannot be assigned");
-	else if (e)
-		http_error(res, e, "path");
+				     req->user.id, made, &why);
+	if (e)
+		http_fail(res, e, &why, "path");
 	else
 		http_json(res, 201, json_pack("{s:O}", "assignment_ids", made));
 out:
@@ -206,17 +194,11 @@ static void retake_gate(struct cr_request *req, struct cr_response *res)
 	    !http_path_id(req, res, 1, "step", &position))
 		return;
 	struct gate_result r;
+	struct cr_problem why = {0};
 	cr_err e = paths_gate_retake(id, (size_t)position, req->user.id,
-				     json_object_get(req->json, "answers"), cr_now_ms(), &r);
-	if (e == CR_EINVAL)
-		http_invalid_field(res, "answers",
-				   "answers must name each of the quiz's questions once:"
-				   " [{\"question_id\": id, \"choice\": index}]");
-	else if (e == CR_ECONFLICT)
-		http_problem(res, 409, "watch-again",
-			     "watch the clip to the end again before retaking its quiz");
-	else if (e)
-		http_error(res, e, "quiz gate");
+				     json_object_get(req->json, "answers"), cr_now_ms(), &r, &why);
+	if (e)
+		http_fail(res, e, &why, "quiz gate");
 	else
 		http_json(res, 200,
 			  json_pack("{s:b, s:I, s:I}", "passed", r.passed, "questions",

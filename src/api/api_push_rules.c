@@ -62,18 +62,10 @@ static void create_rule(struct cr_request *req, struct cr_response *res)
 	f.window_days = (int)window, f.min_days = (int)min, f.due_days = (int)due;
 	f.recover_days = (int)recover;
 	int64_t id;
-	cr_err e = push_rule_create(&f, &id);
-	if (e == CR_EINVAL)
-		http_invalid_field(
-			res, f.min_days > f.window_days ? "min_days" : "tag",
-			f.min_days > f.window_days
-				? "min_days cannot exceed window_days"
-				: "a per-skill metric needs its tag; an overall one takes none");
-	else if (e == CR_ENOTFOUND)
-		http_invalid_field(res, "metric",
-				   "no such metric, tag, live path or team among those given");
-	else if (e)
-		http_error(res, e, "push rule");
+	struct cr_problem why = {0};
+	cr_err e = push_rule_create(&f, &id, &why);
+	if (e)
+		http_fail(res, e, &why, "push rule");
 	else
 		answer_rule(res, 201, id);
 }

@@ -106,7 +106,7 @@ static cr_err add_metrics(json_t *metrics)
 			.max_value = json_number_value(json_object_get(m, "max")),
 		};
 		int64_t id;
-		cr_err e = f.name && f.label_en && f.direction ? kpi_metric_create(&f, &id)
+		cr_err e = f.name && f.label_en && f.direction ? kpi_metric_create(&f, &id, NULL)
 							       : CR_EINVAL;
 		if (e) {
 			log_error("seed: metric %zu: %s", i, cr_strerror(e));

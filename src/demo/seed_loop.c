@@ -175,9 +175,8 @@ static cr_err make_paths(struct world *w)
 		struct path_step_in steps[4];
 		for (size_t k = 0; k < w->steps[p].n; k++)
 			steps[k] = (struct path_step_in){w->steps[p].ids[k], false};
-		size_t bad;
 		cr_err e = paths_create(path_specs[p].name, "", steps, w->steps[p].n, w->trainer_id,
-					&w->path_ids[p], &bad);
+					&w->path_ids[p], NULL);
 		if (e)
 			return e;
 	}
@@ -187,9 +186,8 @@ static cr_err make_paths(struct world *w)
 	    !pick_clips(w, NULL, &clip, &duration, 1))
 		return CR_OK;
 	struct path_step_in refresher = {clip, false};
-	size_t bad;
 	return paths_create("Refunds refresher", "", &refresher, 1, w->trainer_id, &w->refresher_id,
-			    &bad);
+			    NULL);
 }
 
 /* The paths' clips have been out for 50 days in this story (the demo clips
@@ -340,7 +338,7 @@ static cr_err make_rule(struct world *w)
 				.user_id = w->agents[0].id,
 				.due_at = cr_now() + 7 * 86400,
 				.by = w->trainer_id};
-	cr_err e = push_rule_create(&f, &rule);
+	cr_err e = push_rule_create(&f, &rule, NULL);
 	if (!e)
 		e = push_rules_evaluate(w->today, &pass);
 	if (!e && w->agents[0].slump)

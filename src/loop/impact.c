@@ -258,22 +258,30 @@ static cr_err describe_item(const struct impact_query *q, char *name, size_t siz
 				   : store_error(rc, "impact");
 }
 
-static cr_err resolve_metric(struct impact_ctx *c)
+static cr_err resolve_metric(struct impact_ctx *c, struct cr_problem *why)
 {
 	cr_err e = kpi_metric_by_name(c->q->metric, &c->metric);
 	c->tag_id = 0;
+	if (e == CR_ENOTFOUND)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "metric", "no such metric");
 	if (!e && c->q->tag) {
 		sqlite3_stmt *st = store_stmt("SELECT id FROM tags WHERE name = ?1");
 		if (!st)
 			return CR_EDB;
 		sqlite3_bind_text(st, 1, c->q->tag, -1, SQLITE_STATIC);
-		e = sqlite3_step(st) == SQLITE_ROW ? CR_OK : CR_ENOTFOUND;
-		if (!e)
+		bool found = sqlite3_step(st) == SQLITE_ROW;
+		if (found)
 			c->tag_id = sqlite3_column_int64(st, 0);
 		store_done(st);
+		if (!found)
+			return cr_refuse(why, CR_EINVAL, "invalid-field", "tag",
+					 "no such skill tag");
 	}
 	if (!e && c->metric.per_skill != (c->tag_id != 0))
-		e = CR_EINVAL;
+		e = cr_refuse(why, CR_EINVAL, "invalid-field", "tag",
+			      c->metric.per_skill ? "%s is per skill: name the tag"
+						  : "%s is an overall metric: it takes no tag",
+			      c->metric.name);
 	return e;
 }
 
@@ -294,7 +302,7 @@ static json_t *estimate_json(const struct impact_estimate *e, size_t min_n)
 			 number_or_null(e->enough, e->ci_high));
 }
 
-cr_err impact_report(const struct impact_query *q, json_t **out)
+cr_err impact_report(const struct impact_query *q, json_t **out, struct cr_problem *why)
 {
 	static const char *const kinds[] = {"video", "path", "rule"};
 	struct impact_ctx c = {.q = q};
@@ -306,7 +314,7 @@ cr_err impact_report(const struct impact_query *q, json_t **out)
 	bool began = store_read_begin();
 	cr_err e = describe_item(q, name, sizeof name, &path_id);
 	if (!e)
-		e = resolve_metric(&c);
+		e = resolve_metric(&c, why);
 	if (!e)
 		e = load_agents(&c);
 	if (!e)

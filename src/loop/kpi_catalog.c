@@ -88,7 +88,7 @@ static cr_err tag_id(const char *name, int64_t *id)
 
 /* Runs the catalogue write `st` (bound) and maps what the table's checks
  * refuse: a taken name, an inconsistent range or tag. */
-static cr_err run_write(sqlite3_stmt *st)
+static cr_err run_write(sqlite3_stmt *st, struct cr_problem *why)
 {
 	int rc = sqlite3_step(st);
 	int ext = sqlite3_extended_errcode(store_db());
@@ -98,14 +98,25 @@ static cr_err run_write(sqlite3_stmt *st)
 	if (ext == SQLITE_CONSTRAINT_UNIQUE)
 		return CR_ECONFLICT;
 	if (ext == SQLITE_CONSTRAINT_CHECK)
-		return CR_EINVAL;
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "target",
+				 "need min < max, the target between them, and no tag on a "
+				 "per-skill metric (its rows carry the tag)");
 	return store_error(rc, "save metric");
 }
 
-cr_err kpi_metric_create(const struct kpi_metric_fields *f, int64_t *id)
+/* The id of the metric's tag, or a refusal naming the field. */
+static cr_err metric_tag(const struct kpi_metric_fields *f, int64_t *tag, struct cr_problem *why)
+{
+	cr_err e = tag_id(f->tag, tag);
+	return e == CR_ENOTFOUND ? cr_refuse(why, CR_EINVAL, "invalid-field", "tag",
+					     "no such skill tag: %s", f->tag)
+				 : e;
+}
+
+cr_err kpi_metric_create(const struct kpi_metric_fields *f, int64_t *id, struct cr_problem *why)
 {
 	int64_t tag;
-	cr_err e = tag_id(f->tag, &tag);
+	cr_err e = metric_tag(f, &tag, why);
 	if (e)
 		return e;
 	sqlite3_stmt *st = store_stmt(
@@ -125,16 +136,18 @@ cr_err kpi_metric_create(const struct kpi_metric_fields *f, int64_t *id)
 	sqlite3_bind_double(st, 9, f->min_value);
 	sqlite3_bind_double(st, 10, f->max_value);
 	sqlite3_bind_int64(st, 11, cr_now());
-	e = run_write(st);
+	e = run_write(st, why);
 	if (!e)
 		*id = sqlite3_last_insert_rowid(store_db());
 	return e;
 }
 
-cr_err kpi_metric_update(int64_t id, const struct kpi_metric_fields *f)
+cr_err kpi_metric_update(int64_t id, const struct kpi_metric_fields *f, struct cr_problem *why)
 {
 	int64_t tag = 0;
-	cr_err e = tag_id(f->tag, &tag);
+	if (!store_exists("SELECT 1 FROM metrics WHERE id = ?1", id, 0))
+		return CR_ENOTFOUND;
+	cr_err e = metric_tag(f, &tag, why);
 	if (e)
 		return e;
 	sqlite3_stmt *st =
@@ -163,8 +176,5 @@ cr_err kpi_metric_update(int64_t id, const struct kpi_metric_fields *f)
 	sqlite3_bind_double(st, 13, f->min_value);
 	sqlite3_bind_int(st, 14, f->has_max);
 	sqlite3_bind_double(st, 15, f->max_value);
-	e = run_write(st);
-	if (!e && sqlite3_changes(store_db()) == 0)
-		return CR_ENOTFOUND;
-	return e;
+	return run_write(st, why);
 }

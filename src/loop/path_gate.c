@@ -100,7 +100,7 @@ static cr_err grade(json_t *answers, struct question *q, size_t n, size_t *right
 }
 
 cr_err paths_gate_retake(int64_t path_id, size_t position, int64_t user_id, json_t *answers,
-			 int64_t now_ms, struct gate_result *out)
+			 int64_t now_ms, struct gate_result *out, struct cr_problem *why)
 {
 	struct question q[GATE_MAX_QUESTIONS];
 	int64_t video_id = 0;
@@ -112,10 +112,14 @@ cr_err paths_gate_retake(int64_t path_id, size_t position, int64_t user_id, json
 	e = gated_clip(path_id, position, &video_id);
 	if (!e)
 		e = load_questions(video_id, q, &n);
-	if (!e)
-		e = grade(answers, q, n, &out->right);
-	if (!e)
-		e = may_retake(user_id, video_id);
+	if (!e && (e = grade(answers, q, n, &out->right)))
+		cr_refuse(why, e, "invalid-field", "answers",
+			  "answers must name each of the quiz's %zu questions once:"
+			  " [{\"question_id\": id, \"choice\": index}]",
+			  n);
+	if (!e && (e = may_retake(user_id, video_id)) == CR_ECONFLICT)
+		cr_refuse(why, e, "watch-again", NULL,
+			  "watch the clip to the end again before retaking its quiz");
 	sqlite3_stmt *st = e ? NULL
 			     : store_stmt("INSERT INTO quiz_gate_attempts(user_id, video_id,"
 					  " attempted_at, passed) VALUES (?1, ?2, ?3, ?4)");

@@ -12,12 +12,11 @@
 /* --- the series ----------------------------------------------------------- */
 
 /* Every step's clip is published and appears once. */
-static cr_err check_steps(const struct path_step_in *steps, size_t n, size_t *bad)
+static cr_err check_steps(const struct path_step_in *steps, size_t n, struct cr_problem *why)
 {
-	if (n < 1 || n > PATHS_MAX_STEPS) {
-		*bad = n;
-		return CR_EINVAL;
-	}
+	if (n < 1 || n > PATHS_MAX_STEPS)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "steps",
+				 "a path has 1 to %d steps", PATHS_MAX_STEPS);
 	for (size_t i = 0; i < n; i++) {
 		bool repeated = false;
 		for (size_t k = 0; k < i; k++)
@@ -25,8 +24,9 @@ static cr_err check_steps(const struct path_step_in *steps, size_t n, size_t *ba
 		if (repeated ||
 		    !store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'",
 				  steps[i].video_id, 0)) {
-			*bad = i;
-			return CR_EINVAL;
+			return cr_refuse(why, CR_EINVAL, "invalid-field", "steps",
+					 "step %zu: the clip is not published or is already a step",
+					 i + 1);
 		}
 	}
 	return CR_OK;
@@ -62,12 +62,12 @@ static cr_err finish(cr_err e)
 }
 
 cr_err paths_create(const char *name, const char *description, const struct path_step_in *steps,
-		    size_t n, int64_t by, int64_t *id, size_t *bad_step)
+		    size_t n, int64_t by, int64_t *id, struct cr_problem *why)
 {
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	e = check_steps(steps, n, bad_step);
+	e = check_steps(steps, n, why);
 	sqlite3_stmt *st = e ? NULL
 			     : store_stmt("INSERT INTO paths(name, description, created_by,"
 					  " created_at) VALUES (?1, coalesce(?2, ''), ?3, ?4)");
@@ -87,7 +87,7 @@ cr_err paths_create(const char *name, const char *description, const struct path
 }
 
 cr_err paths_update(int64_t id, const char *name, const char *description,
-		    const struct path_step_in *steps, size_t n, size_t *bad_step)
+		    const struct path_step_in *steps, size_t n, struct cr_problem *why)
 {
 	cr_err e = store_begin();
 	if (e)
@@ -95,7 +95,7 @@ cr_err paths_update(int64_t id, const char *name, const char *description,
 	if (!store_exists("SELECT 1 FROM paths WHERE id = ?1", id, 0))
 		e = CR_ENOTFOUND;
 	if (!e && steps)
-		e = check_steps(steps, n, bad_step);
+		e = check_steps(steps, n, why);
 	sqlite3_stmt *st = e ? NULL
 			     : store_stmt("UPDATE paths SET name = coalesce(?2, name),"
 					  " description = coalesce(?3, description) WHERE id = ?1");
@@ -226,7 +226,7 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id)
 }
 
 cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
-			 int64_t by, json_t *made, const char **bad_field)
+			 int64_t by, json_t *made, struct cr_problem *why)
 {
 	struct {
 		json_t *ids;
@@ -247,10 +247,14 @@ cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, in
 						.by = by};
 			e = paths_assign(&a, &made_id);
 			if (e == CR_ENOTFOUND &&
-			    store_exists("SELECT 1 FROM paths WHERE id = ?1", path_id, 0)) {
-				e = CR_EINVAL;
-				*bad_field = groups[g].field;
-			}
+			    store_exists("SELECT 1 FROM paths WHERE id = ?1", path_id, 0))
+				e = cr_refuse(why, CR_EINVAL, "invalid-field", groups[g].field,
+					      "no such %s: %lld",
+					      groups[g].team ? "team" : "active person",
+					      (long long)id);
+			else if (e == CR_ECONFLICT)
+				e = cr_refuse(why, CR_ECONFLICT, "archived", NULL,
+					      "an archived path cannot be assigned");
 			if (e)
 				break;
 			json_array_append_new(made, json_integer(made_id));

@@ -92,7 +92,10 @@ static cr_err team_standing(struct service_line *l, int64_t user_id, int64_t tea
 	if (!team_id || !l->n7)
 		return CR_OK;
 	sqlite3_stmt *st = store_stmt(
-		"SELECT u.id, avg(v.value) FROM users u JOIN metric_values v ON v.user_id = u.id"
+		/* team first (CROSS JOIN keeps the order): a seek per member, not a scan
+		 * of every agent's week through the (metric, tag, day) index */
+		"SELECT u.id, avg(v.value) FROM users u CROSS JOIN metric_values v ON v.user_id = "
+		"u.id"
 		" AND v.metric_id = ?2 AND v.tag_id = ?3 AND v.day > ?4 AND v.day <= ?5"
 		" WHERE u.team_id = ?1 AND u.active = 1 GROUP BY u.id");
 	if (!st)

@@ -30,23 +30,44 @@ static cr_err tag_id_of(const char *name, int64_t *id)
 	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "tag");
 }
 
-cr_err push_rule_create(const struct push_rule_fields *f, int64_t *id)
+/* What a rule's fields must be, beyond their types; CR_OK or a refusal. */
+static cr_err check_rule(const struct push_rule_fields *f, struct kpi_metric *m, int64_t *tag,
+			 struct cr_problem *why)
 {
-	struct kpi_metric m;
-	int64_t tag;
-	cr_err e = kpi_metric_by_name(f->metric, &m);
-	if (!e)
-		e = tag_id_of(f->tag, &tag);
+	cr_err e = kpi_metric_by_name(f->metric, m);
+	if (e == CR_ENOTFOUND)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "metric", "no such metric");
+	if (!e && (e = tag_id_of(f->tag, tag)) == CR_ENOTFOUND)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "tag", "no such skill tag");
 	if (e)
 		return e;
-	if (m.per_skill != (tag != 0) || f->window_days < 1 || f->window_days > 90 ||
-	    f->min_days < 1 || f->min_days > f->window_days || f->recover_days < 1 ||
-	    f->recover_days > 90 || f->due_days < 1 || f->due_days > 365)
-		return CR_EINVAL;
+	if (m->per_skill != (*tag != 0))
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "tag",
+				 m->per_skill ? "%s is per skill: name the tag"
+					      : "%s is an overall metric: it takes no tag",
+				 m->name);
+	if (f->window_days < 1 || f->window_days > 90 || f->min_days < 1 ||
+	    f->min_days > f->window_days)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "min_days",
+				 "need 1 <= min_days <= window_days <= 90");
+	if (f->recover_days < 1 || f->recover_days > 90 || f->due_days < 1 || f->due_days > 365)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "due_days",
+				 "need 1 <= recover_days <= 90 and 1 <= due_days <= 365");
 	if (!store_exists("SELECT 1 FROM paths WHERE id = ?1 AND archived_at IS NULL", f->path_id,
-			  0) ||
-	    (f->team_id && !store_exists("SELECT 1 FROM teams WHERE id = ?1", f->team_id, 0)))
-		return CR_ENOTFOUND;
+			  0))
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "path_id", "no such live path");
+	if (f->team_id && !store_exists("SELECT 1 FROM teams WHERE id = ?1", f->team_id, 0))
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "team_id", "no such team");
+	return CR_OK;
+}
+
+cr_err push_rule_create(const struct push_rule_fields *f, int64_t *id, struct cr_problem *why)
+{
+	struct kpi_metric m;
+	int64_t tag = 0;
+	cr_err e = check_rule(f, &m, &tag, why);
+	if (e)
+		return e;
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO push_rules(name, metric_id, tag_id, threshold, window_days, min_days,"
 		" path_id, due_days, recover_days, team_id, created_by, created_at)"

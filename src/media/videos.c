@@ -108,12 +108,13 @@ cr_err videos_media_servable(int64_t id)
 	int rc = sqlite3_step(st);
 	cr_err e = CR_ENOTFOUND;
 	enum video_status status;
-	if (rc == SQLITE_ROW &&
-	    !video_status_parse((const char *)sqlite3_column_text(st, 0), &status) &&
-	    videos_status_has_media(status))
-		e = CR_OK;
-	else if (rc != SQLITE_DONE)
+	if (rc == SQLITE_ROW) {
+		if (!video_status_parse((const char *)sqlite3_column_text(st, 0), &status) &&
+		    videos_status_has_media(status))
+			e = CR_OK;
+	} else if (rc != SQLITE_DONE) {
 		e = store_error(rc, "media video lookup");
+	}
 	store_done(st);
 	return e;
 }

@@ -126,7 +126,7 @@ static json_t *report(int64_t video, const char *tag)
 	struct impact_query q = {
 		.kind = IMPACT_VIDEO, .id = video, .metric = "qa_score", .tag = tag};
 	json_t *out = NULL;
-	assert_int_equal(impact_report(&q, &out), CR_OK);
+	assert_int_equal(impact_report(&q, &out, NULL), CR_OK);
 	return json_object_get(out, "estimate") ? out : NULL;
 }
 
@@ -178,15 +178,22 @@ static void test_too_few_and_refusals(void **state)
 
 	json_t *out;
 	struct impact_query q = {.kind = IMPACT_VIDEO, .id = 1, .metric = "qa_score"};
-	assert_int_equal(impact_report(&q, &out), CR_EINVAL); /* a per-skill metric needs its tag */
+	struct cr_problem why = {0};
+	assert_int_equal(impact_report(&q, &out, &why), CR_EINVAL); /* per skill: needs its tag */
+	assert_string_equal(why.field, "tag");
 	q.tag = "nope";
-	assert_int_equal(impact_report(&q, &out), CR_ENOTFOUND);
+	assert_int_equal(impact_report(&q, &out, &why), CR_EINVAL);
+	assert_string_equal(why.field, "tag");
 	q.tag = "refunds";
+	q.metric = "nope";
+	assert_int_equal(impact_report(&q, &out, &why), CR_EINVAL);
+	assert_string_equal(why.field, "metric");
+	q.metric = "qa_score";
 	q.id = 99;
-	assert_int_equal(impact_report(&q, &out), CR_ENOTFOUND);
+	assert_int_equal(impact_report(&q, &out, NULL), CR_ENOTFOUND);
 	q.kind = IMPACT_PATH;
 	q.id = 1;
-	assert_int_equal(impact_report(&q, &out), CR_ENOTFOUND);
+	assert_int_equal(impact_report(&q, &out, NULL), CR_ENOTFOUND);
 }
 
 int main(void)

@@ -108,34 +108,37 @@ static void test_catalogue(void **state)
 				      .target = 80,
 				      .min_value = 0,
 				      .max_value = 100};
-	assert_int_equal(kpi_metric_create(&f, &qa), CR_OK);
-	assert_int_equal(kpi_metric_create(&f, &id), CR_ECONFLICT);
+	assert_int_equal(kpi_metric_create(&f, &qa, NULL), CR_OK);
+	assert_int_equal(kpi_metric_create(&f, &id, NULL), CR_ECONFLICT);
 	f = (struct kpi_metric_fields){.name = "csat",
 				       .label_en = "CSAT",
 				       .direction = "higher",
 				       .target = 4.2,
 				       .min_value = 1,
 				       .max_value = 5};
-	assert_int_equal(kpi_metric_create(&f, &csat), CR_OK);
+	assert_int_equal(kpi_metric_create(&f, &csat, NULL), CR_OK);
 	f.name = "bad_range";
+	struct cr_problem why = {0};
 	f.target = 9; /* outside 1..5 */
-	assert_int_equal(kpi_metric_create(&f, &id), CR_EINVAL);
+	assert_int_equal(kpi_metric_create(&f, &id, &why), CR_EINVAL);
+	assert_string_equal(why.field, "target");
 	f.target = 3;
 	f.tag = "nope";
-	assert_int_equal(kpi_metric_create(&f, &id), CR_ENOTFOUND);
+	assert_int_equal(kpi_metric_create(&f, &id, &why), CR_EINVAL);
+	assert_string_equal(why.field, "tag");
 	f.tag = "refunds";
 	f.per_skill = true; /* a per-skill metric names no tag of its own */
-	assert_int_equal(kpi_metric_create(&f, &id), CR_EINVAL);
+	assert_int_equal(kpi_metric_create(&f, &id, NULL), CR_EINVAL);
 	assert_int_equal(count("SELECT count(*) FROM metrics"), 2);
 
 	struct kpi_metric_fields change = {.target = 4.5, .has_target = true};
-	assert_int_equal(kpi_metric_update(csat, &change), CR_OK);
+	assert_int_equal(kpi_metric_update(csat, &change, NULL), CR_OK);
 	struct kpi_metric m;
 	assert_int_equal(kpi_metric_by_name("csat", &m), CR_OK);
 	assert_true(m.target == 4.5 && !m.per_skill && m.max_value == 5);
-	assert_int_equal(kpi_metric_update(9999, &change), CR_ENOTFOUND);
+	assert_int_equal(kpi_metric_update(9999, &change, NULL), CR_ENOTFOUND);
 	change.target = 7;
-	assert_int_equal(kpi_metric_update(csat, &change), CR_EINVAL);
+	assert_int_equal(kpi_metric_update(csat, &change, NULL), CR_EINVAL);
 }
 
 /* Imports rows[0..n) as admin 1; returns the result and leaves *out. */

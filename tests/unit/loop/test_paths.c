@@ -64,20 +64,21 @@ static int64_t path_id;
 static void test_steps_must_be_published_once(void **state)
 {
 	(void)state;
-	size_t bad = 99;
+	struct cr_problem why = {0};
 	int64_t id;
 	struct path_step_in draft[] = {{1, false}, {4, false}};
-	assert_int_equal(paths_create("x", NULL, draft, 2, 1, &id, &bad), CR_EINVAL);
-	assert_int_equal(bad, 1);
+	assert_int_equal(paths_create("x", NULL, draft, 2, 1, &id, &why), CR_EINVAL);
+	assert_string_equal(why.field, "steps");
+	assert_non_null(strstr(why.detail, "step 2:"));
 	struct path_step_in twice[] = {{1, false}, {2, false}, {1, false}};
-	assert_int_equal(paths_create("x", NULL, twice, 3, 1, &id, &bad), CR_EINVAL);
-	assert_int_equal(bad, 2);
-	assert_int_equal(paths_create("x", NULL, twice, 0, 1, &id, &bad), CR_EINVAL);
+	assert_int_equal(paths_create("x", NULL, twice, 3, 1, &id, &why), CR_EINVAL);
+	assert_non_null(strstr(why.detail, "step 3:"));
+	assert_int_equal(paths_create("x", NULL, twice, 0, 1, &id, &why), CR_EINVAL);
 	assert_false(store_exists("SELECT 1 FROM paths", 0, 0));
 
 	struct path_step_in steps[] = {{1, false}, {2, false}, {3, true}};
 	assert_int_equal(
-		paths_create("Refunds mastery", "three steps", steps, 3, 1, &path_id, &bad), CR_OK);
+		paths_create("Refunds mastery", "three steps", steps, 3, 1, &path_id, NULL), CR_OK);
 	json_t *p;
 	assert_int_equal(paths_json(path_id, &p), CR_OK);
 	json_t *s = json_object_get(p, "steps");

@@ -86,10 +86,10 @@ static int64_t count(const char *sql)
 static void test_fire_track_qualify(void **state)
 {
 	(void)state;
-	size_t bad;
 	int64_t path_id, rule_id;
 	struct path_step_in step = {1, false};
-	assert_int_equal(paths_create("Refunds mastery", NULL, &step, 1, 1, &path_id, &bad), CR_OK);
+	struct cr_problem why = {0};
+	assert_int_equal(paths_create("Refunds mastery", NULL, &step, 1, 1, &path_id, NULL), CR_OK);
 
 	struct push_rule_fields f = {.name = "refunds QA under 70",
 				     .metric = "qa_score",
@@ -103,14 +103,21 @@ static void test_fire_track_qualify(void **state)
 				     .by = 1};
 	struct push_rule_fields wrong = f;
 	wrong.tag = NULL; /* a per-skill metric needs its tag */
-	assert_int_equal(push_rule_create(&wrong, &rule_id), CR_EINVAL);
+	assert_int_equal(push_rule_create(&wrong, &rule_id, &why), CR_EINVAL);
+	assert_string_equal(why.field, "tag");
 	wrong = f;
 	wrong.min_days = 8;
-	assert_int_equal(push_rule_create(&wrong, &rule_id), CR_EINVAL);
+	assert_int_equal(push_rule_create(&wrong, &rule_id, &why), CR_EINVAL);
+	assert_string_equal(why.field, "min_days");
 	wrong = f;
 	wrong.metric = "nope";
-	assert_int_equal(push_rule_create(&wrong, &rule_id), CR_ENOTFOUND);
-	assert_int_equal(push_rule_create(&f, &rule_id), CR_OK);
+	assert_int_equal(push_rule_create(&wrong, &rule_id, &why), CR_EINVAL);
+	assert_string_equal(why.field, "metric");
+	wrong = f;
+	wrong.path_id = 99;
+	assert_int_equal(push_rule_create(&wrong, &rule_id, &why), CR_EINVAL);
+	assert_string_equal(why.field, "path_id");
+	assert_int_equal(push_rule_create(&f, &rule_id, NULL), CR_OK);
 
 	/* the last 7 days (TODAY-6 .. TODAY) */
 	const double a[] = {60, 65, 75, 62, 61, 80, 64}; /* 5 of 7 below 70: fires */
@@ -186,7 +193,7 @@ static void test_lower_is_better_and_overdue(void **state)
 				     .due_days = 1,
 				     .recover_days = 2,
 				     .by = 1};
-	assert_int_equal(push_rule_create(&f, &rule_id), CR_OK);
+	assert_int_equal(push_rule_create(&f, &rule_id, NULL), CR_OK);
 	const double slow[] = {700, 650, 300}; /* above 600 on 2 of 3 days: wrong side */
 	const double fast[] = {300, 320, 700};
 	series(3, 2, 0, 2, slow, 3);
