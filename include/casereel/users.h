@@ -26,6 +26,8 @@ struct user_fields {
 	bool has_team;
 	bool active;
 	bool has_active;
+	const char *employee_id; /* the id other systems use; "" or NULL clears it */
+	bool has_employee_id;
 	json_t *interests;   /* array of tag names, NULL = unchanged */
 	json_t *weak_skills; /* array of tag names, NULL = unchanged */
 };

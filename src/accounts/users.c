@@ -112,6 +112,24 @@ static cr_err in_transaction(cr_err (*fn)(int64_t *, const struct user_fields *,
 	return e;
 }
 
+/* Refuses an employee id that another user (not `self`) already has. */
+static cr_err employee_id_free(const struct user_fields *f, int64_t self, struct cr_problem *why)
+{
+	if (!f->has_employee_id || !f->employee_id || !*f->employee_id)
+		return CR_OK;
+	sqlite3_stmt *st = store_stmt("SELECT id FROM users WHERE employee_id = ?1 AND id <> ?2");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, f->employee_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, self);
+	int rc = sqlite3_step(st);
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return cr_refuse(why, CR_ECONFLICT, "conflict", "employee_id",
+				 "employee id '%s' belongs to another user", f->employee_id);
+	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "employee id");
+}
+
 static cr_err create_tx(int64_t *id, const struct user_fields *f, struct cr_problem *why)
 {
 	if (f->has_team && f->team_id) {
@@ -119,11 +137,15 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, struct cr_prob
 		if (e)
 			return e;
 	}
+	cr_err e = employee_id_free(f, 0, why);
+	if (e)
+		return e;
 	char username[33];
 	users_username_fold(f->username, username, sizeof username);
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO users(username, display_name, role, team_id, position, hire_date,"
-		" password_hash, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)");
+		" password_hash, active, created_at, employee_id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, nullif(?9, ''))");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
@@ -136,7 +158,9 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, struct cr_prob
 		sqlite3_bind_text(st, 6, f->hire_date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, f->password_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, cr_now());
-	cr_err e = store_run(st, "insert user");
+	if (f->has_employee_id)
+		sqlite3_bind_text(st, 9, f->employee_id, -1, SQLITE_STATIC);
+	e = store_run(st, "insert user");
 	if (e == CR_ECONFLICT)
 		return cr_refuse(why, CR_ECONFLICT, "conflict", NULL, "username: '%s' is taken",
 				 username);
@@ -159,6 +183,9 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, struct cr_pro
 		if (e)
 			return e;
 	}
+	cr_err taken = employee_id_free(f, id, why);
+	if (taken)
+		return taken;
 	/* ?N IS NULL keeps the column: one statement covers every field mix */
 	sqlite3_stmt *st = store_stmt("UPDATE users SET"
 				      " display_name = COALESCE(?2, display_name),"
@@ -167,7 +194,9 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, struct cr_pro
 				      " password_hash = COALESCE(?5, password_hash),"
 				      " hire_date = CASE WHEN ?6 THEN ?7 ELSE hire_date END,"
 				      " team_id = CASE WHEN ?8 THEN NULLIF(?9, 0) ELSE team_id END,"
-				      " active = CASE WHEN ?10 THEN ?11 ELSE active END"
+				      " active = CASE WHEN ?10 THEN ?11 ELSE active END,"
+				      " employee_id = CASE WHEN ?12 THEN nullif(?13, '')"
+				      "   ELSE employee_id END"
 				      " WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
@@ -187,6 +216,9 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, struct cr_pro
 	sqlite3_bind_int64(st, 9, f->team_id);
 	sqlite3_bind_int(st, 10, f->has_active);
 	sqlite3_bind_int(st, 11, f->active);
+	sqlite3_bind_int(st, 12, f->has_employee_id);
+	if (f->employee_id)
+		sqlite3_bind_text(st, 13, f->employee_id, -1, SQLITE_STATIC);
 	cr_err e = store_run(st, "update user");
 	if (e)
 		return e;
@@ -225,7 +257,8 @@ static json_t *tag_names(int64_t id, const char *kind)
 
 #define USER_COLUMNS                                                                               \
 	"SELECT u.id, u.username, u.display_name, u.role, u.team_id, t.name, u.position,"          \
-	" u.hire_date, u.active, u.created_at FROM users u LEFT JOIN teams t ON t.id = u.team_id"
+	" u.hire_date, u.active, u.created_at, u.employee_id FROM users u"                         \
+	" LEFT JOIN teams t ON t.id = u.team_id"
 
 static json_t *row_to_json(sqlite3_stmt *st)
 {
@@ -238,14 +271,18 @@ static json_t *row_to_json(sqlite3_stmt *st)
 	json_t *hire = sqlite3_column_type(st, 7) == SQLITE_NULL
 			       ? json_null()
 			       : json_string((const char *)sqlite3_column_text(st, 7));
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:I, s:o*, s:o*}", "id",
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:I, s:o*, s:o*, s:o*}", "id",
 			 (json_int_t)id, "username", (const char *)sqlite3_column_text(st, 1),
 			 "display_name", (const char *)sqlite3_column_text(st, 2), "role",
 			 (const char *)sqlite3_column_text(st, 3), "team", team, "position",
 			 (const char *)sqlite3_column_text(st, 6), "hire_date", hire, "active",
 			 sqlite3_column_int(st, 8), "created_at",
 			 (json_int_t)sqlite3_column_int64(st, 9), "interests",
-			 tag_names(id, "interest"), "weak_skills", tag_names(id, "weak"));
+			 tag_names(id, "interest"), "weak_skills", tag_names(id, "weak"),
+			 "employee_id",
+			 sqlite3_column_type(st, 10) == SQLITE_NULL
+				 ? json_null()
+				 : json_string((const char *)sqlite3_column_text(st, 10)));
 }
 
 cr_err users_get_json(int64_t id, json_t **out)

@@ -26,12 +26,13 @@ enum column {
 	COL_PASSWORD,
 	COL_INTERESTS,
 	COL_WEAK_SKILLS,
+	COL_EMPLOYEE_ID,
 	NCOLS
 };
 
-static const char *const column_names[NCOLS] = {"username", "display_name", "role",
-						"team",     "position",     "hire_date",
-						"password", "interests",    "weak_skills"};
+static const char *const column_names[NCOLS] = {
+	"username",  "display_name", "role",      "team",        "position",
+	"hire_date", "password",     "interests", "weak_skills", "employee_id"};
 
 struct row {
 	const char *col[NCOLS]; /* "" when the column is absent */
@@ -67,7 +68,7 @@ static bool read_header(struct import *im, struct csv *c, struct cr_response *re
 	if (csv_next(c, fields, NCOLS, &n, err, sizeof err) != 1) {
 		http_problem(res, 422, "invalid-csv", "the first line must name the columns: %s",
 			     "username,display_name,role,team,position,hire_date,password,"
-			     "interests,weak_skills");
+			     "interests,weak_skills,employee_id");
 		return false;
 	}
 	for (size_t f = 0; f < n; f++) {
@@ -124,14 +125,20 @@ static void check_row(struct import *im, struct row *r)
 		row_error(im, r->line, "role", "agent, trainer or admin");
 	if (utf8_length(c[COL_TEAM]) > 64 || utf8_length(c[COL_POSITION]) > 64)
 		row_error(im, r->line, "team", "team and position are at most 64 characters");
+	if (utf8_length(c[COL_EMPLOYEE_ID]) > 64)
+		row_error(im, r->line, "employee_id", "at most 64 characters");
 	if (*c[COL_HIRE_DATE] && !date_is_valid(c[COL_HIRE_DATE]))
 		row_error(im, r->line, "hire_date", "a date like 2024-03-31");
 	size_t pw = strlen(c[COL_PASSWORD]);
 	if (pw && (pw < 8 || pw > 128))
 		row_error(im, r->line, "password", "8 to 128 characters, or empty to generate one");
-	for (size_t i = 0; i + 1 < im->nrows; i++) /* r is the last row read */
+	for (size_t i = 0; i + 1 < im->nrows; i++) { /* r is the last row read */
 		if (!strcasecmp(im->rows[i].col[COL_USERNAME], c[COL_USERNAME]))
 			row_error(im, r->line, "username", "appears twice in the file");
+		if (*c[COL_EMPLOYEE_ID] &&
+		    !strcmp(im->rows[i].col[COL_EMPLOYEE_ID], c[COL_EMPLOYEE_ID]))
+			row_error(im, r->line, "employee_id", "appears twice in the file");
+	}
 }
 
 static bool read_rows(struct import *im, struct csv *c, struct cr_response *res)
@@ -195,6 +202,8 @@ static struct users_import_row *import_rows(struct import *im)
 			      .display_name = r->col[COL_DISPLAY_NAME],
 			      .role = *r->col[COL_ROLE] ? r->col[COL_ROLE] : "agent",
 			      .position = r->col[COL_POSITION],
+			      .employee_id = r->col[COL_EMPLOYEE_ID],
+			      .has_employee_id = *r->col[COL_EMPLOYEE_ID] != '\0',
 			      .password_hash = r->hash,
 			      .hire_date = *r->col[COL_HIRE_DATE] ? r->col[COL_HIRE_DATE] : NULL,
 			      .interests = r->interests = split_tags(r->col[COL_INTERESTS]),

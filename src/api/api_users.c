@@ -29,6 +29,8 @@ static bool read_user_fields(struct cr_request *req, struct cr_response *res, bo
 	    !field_string(req, res, "password", create, 8, 128, &password, NULL) ||
 	    !field_string(req, res, "role", false, 1, 16, &f->role, &has_role) ||
 	    !field_string(req, res, "position", false, 0, 64, &f->position, NULL) ||
+	    !field_string(req, res, "employee_id", false, 0, 64, &f->employee_id,
+			  &f->has_employee_id) ||
 	    !field_date(req, res, "hire_date", &f->hire_date, &f->has_hire_date) ||
 	    !field_int(req, res, "team_id", false, 1, INT64_MAX, true, &f->team_id, &f->has_team) ||
 	    !field_bool(req, res, "active", false, &f->active, &f->has_active) ||

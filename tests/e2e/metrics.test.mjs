@@ -76,6 +76,27 @@ test('a CSV import writes every row; the nightly replay updates instead of doubl
   assert.equal(qa.json.items[0].value, 62);
 });
 
+test('rows from other systems match agents by employee_id', async () => {
+  const set = await api(s, 'PATCH', `/api/v1/users/${ids.agent4}`, { token: admin, json: { employee_id: 'E-0004' } });
+  assert.equal(set.status, 200, set.body);
+  assert.equal(set.json.employee_id, 'E-0004');
+  const taken = expectProblem(assert, await api(s, 'PATCH', `/api/v1/users/${ids.agent5}`, { token: admin, json: { employee_id: 'E-0004' } }), 409);
+  assert.equal(taken.field, 'employee_id');
+  const made = await api(s, 'POST', '/api/v1/users/import', { token: admin, ...csv(
+    'username,display_name,team,employee_id\nnewhire1,New Hire,Billing,E-9001\n') });
+  assert.equal(made.status, 201, made.body);
+  const sent = await api(s, 'POST', '/api/v1/metrics/import', { token: admin, ...csv(
+    `date,employee_id,metric,value\n${day(-1)},E-0004,csat,4.8\n${day(-1)},E-9001,csat,3.9\n${day(-1)},E-404,csat,4\n`) });
+  const bad = expectProblem(assert, sent, 422);
+  assert.deepEqual(bad.errors.map((e) => [e.row, e.code, e.field]), [[4, 'unknown-agent', 'employee_id']]);
+  const ok = await api(s, 'POST', '/api/v1/metrics/import', { token: admin, ...csv(
+    `date,employee_id,metric,value\n${day(-1)},E-0004,csat,4.8\n${day(-1)},E-9001,csat,3.9\n`) });
+  assert.equal(ok.status, 201, ok.body);
+  assert.equal((await daily(trainer, `user_id=${ids.agent4}&metric=csat`)).json.items.at(-1).value, 4.8);
+  const cleared = await api(s, 'PATCH', `/api/v1/users/${ids.agent4}`, { token: admin, json: { employee_id: '' } });
+  assert.equal(cleared.json.employee_id, null);
+});
+
 test('a refused import names every bad row and changes nothing', async () => {
   const before = await daily(trainer, `user_id=${ids.agent2}&from=${day(-30)}`);
   const imports = await api(s, 'GET', '/api/v1/metrics/imports', { token: admin });
