@@ -40,6 +40,7 @@ struct cr_config {
 	char seed_path[PATH_MAX];  /* the demo seed file */
 	char web_dir[PATH_MAX];    /* the web client's static files, served at / */
 	int demo_clips;            /* demo clips made at first start (0: none) */
+	int rule_hour;             /* local hour of the daily push-rule pass */
 	int demo_agents;           /* synthetic agents for the learning loop's demo (0: none) */
 	bool access_log;           /* one line per request on stderr */
 	bool test_hooks;           /* tests only: /api/v1/test/ routes (loopback binds only) */

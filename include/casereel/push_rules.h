@@ -53,4 +53,11 @@ struct push_pass {
  * recovered. Each rule is its own transaction. */
 cr_err push_rules_evaluate(int32_t today, struct push_pass *out);
 
+/* The daily pass: runs push_rules_evaluate once per calendar day (in the
+ * server's zone), at the first call on or after local hour `hour`; later
+ * calls that day do nothing (*ran false). A restart may run it once more
+ * that day, which changes nothing: a pass fires only agents without an
+ * open push and qualifies only those who recovered. */
+cr_err push_rules_daily(int hour, struct push_pass *out, bool *ran);
+
 #endif

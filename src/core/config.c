@@ -97,6 +97,8 @@ static const struct opt options[] = {
 	STR("web", "CASEREEL_WEB", web_dir, "web client directory served at /"),
 	INT("demo-clips", "CASEREEL_DEMO_CLIPS", demo_clips, 0, 100,
 	    "demo clips made at first start with --demo"),
+	INT("rule-hour", "CASEREEL_RULE_HOUR", rule_hour, 0, 23,
+	    "local hour (--timezone) from which the daily push-rule pass runs"),
 	INT("demo-agents", "CASEREEL_DEMO_AGENTS", demo_agents, 0, 10000,
 	    "synthetic agents with 60 days of service metrics at first start (0: none)"),
 	BOOL("access-log", "CASEREEL_ACCESS_LOG", access_log, "log one line per request (0/1)"),
@@ -116,6 +118,7 @@ void config_defaults(struct cr_config *cfg)
 	snprintf(cfg->web_dir, sizeof cfg->web_dir, "web");
 	cfg->demo_clips = 12;
 	cfg->demo_agents = 120;
+	cfg->rule_hour = 6;
 	cfg->transcode_workers = 1;
 	cfg->per_ip_connections = 256;
 	cfg->connection_timeout = 60;

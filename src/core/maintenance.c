@@ -9,6 +9,7 @@
 #include "casereel/janitor.h"
 #include "casereel/ledger.h"
 #include "casereel/log.h"
+#include "casereel/push_rules.h"
 #include "casereel/uploads.h"
 
 /* The janitor decides what to delete from one look at the database; two
@@ -29,5 +30,10 @@ void maintenance_round(const struct cr_config *cfg, bool strays)
 	if (strays && janitor_remove_strays(cfg, cr_now(), &n) == CR_OK && n)
 		log_info("janitor: removed %d stray file(s) or directories older than %d s", n,
 			 JANITOR_STRAY_AGE);
+	struct push_pass pass;
+	bool ran;
+	if (push_rules_daily(cfg->rule_hour, &pass, &ran) == CR_OK && ran)
+		log_info("daily push-rule pass: %zu rule(s), %zu fired, %zu qualified", pass.rules,
+			 pass.fired, pass.qualified);
 	pthread_mutex_unlock(&round_lock);
 }

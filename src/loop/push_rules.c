@@ -2,6 +2,7 @@
  * qualifies pushes. See include/casereel/push_rules.h. */
 #include "casereel/push_rules.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -302,6 +303,24 @@ static cr_err evaluate_rule(const struct rule *r, int32_t today, struct push_pas
 out:
 	free(fired);
 	return e;
+}
+
+/* The day the daily pass last ran (days since 1970), for this process. */
+static _Atomic int32_t daily_done;
+
+cr_err push_rules_daily(int hour, struct push_pass *out, bool *ran)
+{
+	*out = (struct push_pass){0};
+	*ran = false;
+	time_t now = (time_t)cr_now();
+	struct tm local;
+	localtime_r(&now, &local);
+	int32_t today = kpi_today(), last = atomic_load(&daily_done);
+	if (local.tm_hour < hour || last == today ||
+	    !atomic_compare_exchange_strong(&daily_done, &last, today))
+		return CR_OK;
+	*ran = true;
+	return push_rules_evaluate(today, out);
 }
 
 cr_err push_rules_evaluate(int32_t today, struct push_pass *out)

@@ -6,13 +6,13 @@
 // refuses the roles that must not use it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, expectProblem, advanceClock } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, advanceClock, runMaintenance } from './lib/server.mjs';
 
 let s, tok, ids, clips;
 const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);
 
 before(async () => {
-  s = await startServer({ clips: 3, args: ['--timezone', 'UTC'] });
+  s = await startServer({ clips: 3, args: ['--timezone', 'UTC', '--rule-hour', '0'] });
   const names = ['admin', 'trainer1', 'agent1', 'agent2', 'agent3'];
   tok = Object.fromEntries(await Promise.all(names.map(async (u) => [u, await login(s, u)])));
   const users = await api(s, 'GET', '/api/v1/users?limit=100', { token: tok.admin });
@@ -156,6 +156,23 @@ test('a push rule fires on imported results, tracks until the metric recovers, f
 
   const off = await api(s, 'PATCH', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1, json: { active: false } });
   assert.equal(off.json.active, false);
+});
+
+test('the daily pass evaluates rules written after the data came in', async () => {
+  // the server's clock is days ahead by now: these days are its recent past
+  const rows = ['date,username,metric,tag,value', ...[-2, -1, 0, 1, 2].map((d) => `${day(d)},agent3,qa_score,billing,55`)];
+  assert.equal((await api(s, 'POST', '/api/v1/metrics/import', { token: tok.admin, body: rows.join('\n'), headers: { 'content-type': 'text/csv' } })).status, 201);
+  const made = await api(s, 'POST', '/api/v1/paths', { token: tok.trainer1, json: { name: 'Billing refresher', steps: [{ video_id: clips[1].id }] } });
+  const rule = await api(s, 'POST', '/api/v1/push-rules', { token: tok.trainer1, json: {
+    name: 'billing QA under 60', metric: 'qa_score', tag: 'billing', threshold: 60,
+    window_days: 7, min_days: 4, path_id: made.json.id, due_days: 7, recover_days: 2 } });
+  assert.equal(rule.status, 201, rule.body);
+  const history = async () => (await api(s, 'GET', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1 })).json.history;
+  assert.equal((await history()).length, 0, 'nothing evaluates a new rule until the next pass');
+  await advanceClock(s, 86400); // a new day: the maintenance round runs the day's pass once
+  await runMaintenance(s);
+  assert.deepEqual((await history()).map((p) => [p.user_id, p.state]), [[ids.agent3, 'open']]);
+  assert.match(s.stderr, /daily push-rule pass: \d+ rule\(s\), 1 fired/);
 });
 
 test('impact reports say "not enough data" below the minimum n, and export CSV', async () => {
