@@ -35,6 +35,11 @@ cr_err store_run(sqlite3_stmt *stmt, const char *what);
  * second parameter), gives a row. False on a database error too. */
 bool store_exists(const char *sql, int64_t a, int64_t b);
 
+/* Runs the cached query `sql` with ?1 = `text`: *id = the first column of
+ * its first row. CR_ENOTFOUND when there is no row (or text is NULL),
+ * CR_EDB (logged as `what`) on a database failure. */
+cr_err store_id_by_text(const char *sql, const char *text, const char *what, int64_t *id);
+
 /* Runs `sql` with ?1 = id: *out = row_json() of its first row.
  * CR_ENOTFOUND when there is no row, CR_EDB when the statement cannot be
  * prepared, CR_ENOMEM when row_json fails; step errors are logged as `what`. */

@@ -10,6 +10,9 @@
 
 #include "casereel/error.h"
 
+/* The id of the tag called `name`. CR_ENOTFOUND when there is none. */
+cr_err tags_id_by_name(const char *name, int64_t *id);
+
 /* Tag `id` as JSON (new reference). CR_ENOTFOUND when there is none. */
 cr_err tags_get_json(int64_t id, json_t **out);
 

@@ -59,3 +59,8 @@ cr_err tags_save(int64_t id, const char *name, const char *label, bool has_onboa
 		*saved = id ? id : sqlite3_last_insert_rowid(store_db());
 	return e;
 }
+
+cr_err tags_id_by_name(const char *name, int64_t *id)
+{
+	return store_id_by_text("SELECT id FROM tags WHERE name = ?1", name, "tag by name", id);
+}

@@ -31,17 +31,7 @@ cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
 		if (e)
 			return e;
 	}
-	sqlite3_stmt *st = store_stmt("SELECT id FROM teams WHERE name = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	if (rc == SQLITE_ROW)
-		return CR_OK;
-	return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "team by name");
+	return store_id_by_text("SELECT id FROM teams WHERE name = ?1", name, "team by name", id);
 }
 
 cr_err teams_get_json(int64_t id, json_t **out)

@@ -14,6 +14,7 @@
 #include "casereel/paths.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
+#include "casereel/tags.h"
 
 #define BOOTSTRAP_REPS 2000
 
@@ -264,19 +265,8 @@ static cr_err resolve_metric(struct impact_ctx *c, struct cr_problem *why)
 	c->tag_id = 0;
 	if (e == CR_ENOTFOUND)
 		return cr_refuse(why, CR_EINVAL, "invalid-field", "metric", "no such metric");
-	if (!e && c->q->tag) {
-		sqlite3_stmt *st = store_stmt("SELECT id FROM tags WHERE name = ?1");
-		if (!st)
-			return CR_EDB;
-		sqlite3_bind_text(st, 1, c->q->tag, -1, SQLITE_STATIC);
-		bool found = sqlite3_step(st) == SQLITE_ROW;
-		if (found)
-			c->tag_id = sqlite3_column_int64(st, 0);
-		store_done(st);
-		if (!found)
-			return cr_refuse(why, CR_EINVAL, "invalid-field", "tag",
-					 "no such skill tag");
-	}
+	if (!e && c->q->tag && (e = tags_id_by_name(c->q->tag, &c->tag_id)) == CR_ENOTFOUND)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "tag", "no such skill tag");
 	if (!e && c->metric.per_skill != (c->tag_id != 0))
 		e = cr_refuse(why, CR_EINVAL, "invalid-field", "tag",
 			      c->metric.per_skill ? "%s is per skill: name the tag"

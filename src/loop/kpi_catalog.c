@@ -6,6 +6,7 @@
 
 #include "casereel/clock.h"
 #include "casereel/store.h"
+#include "casereel/tags.h"
 
 #define METRIC_COLUMNS                                                                             \
 	"m.id, m.name, m.label_en, m.label_zh, m.unit, m.direction, m.per_skill,"                  \
@@ -73,17 +74,7 @@ cr_err kpi_metric_by_name(const char *name, struct kpi_metric *out)
 static cr_err tag_id(const char *name, int64_t *id)
 {
 	*id = 0;
-	if (!name || !*name)
-		return CR_OK;
-	sqlite3_stmt *st = store_stmt("SELECT id FROM tags WHERE name = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "tag");
+	return name && *name ? tags_id_by_name(name, id) : CR_OK;
 }
 
 /* Runs the catalogue write `st` (bound) and maps what the table's checks

@@ -10,6 +10,7 @@
 #include "casereel/clock.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
+#include "casereel/tags.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days
  * inverse below): eras of 400 years, years starting in March so the leap
@@ -90,31 +91,16 @@ static json_t *daily_json(sqlite3_stmt *st)
 			 sqlite3_column_double(st, 3));
 }
 
-/* The id the one-parameter query `sql` finds for `name` (0 for NULL). */
-static cr_err id_by_name(const char *sql, const char *name, int64_t *id)
-{
-	*id = 0;
-	if (!name)
-		return CR_OK;
-	sqlite3_stmt *st = store_stmt(sql);
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, sql);
-}
-
 cr_err kpi_daily_json(int64_t user_id, const char *metric, const char *tag, int32_t from,
 		      int32_t to, json_t **out)
 {
 	*out = NULL;
-	int64_t metric_id, tag_id;
-	cr_err e = id_by_name("SELECT id FROM metrics WHERE name = ?1", metric, &metric_id);
-	if (!e)
-		e = id_by_name("SELECT id FROM tags WHERE name = ?1", tag, &tag_id);
+	int64_t metric_id = 0, tag_id = 0;
+	cr_err e = metric ? store_id_by_text("SELECT id FROM metrics WHERE name = ?1", metric,
+					     "daily metric", &metric_id)
+			  : CR_OK;
+	if (!e && tag)
+		e = tags_id_by_name(tag, &tag_id);
 	if (e)
 		return e;
 	sqlite3_stmt *st = store_stmt(

@@ -13,6 +13,7 @@
 
 #include "casereel/clock.h"
 #include "casereel/store.h"
+#include "casereel/tags.h"
 
 /* Metrics and tags met so far; a catalogue is small. */
 #define NAME_CACHE 64
@@ -113,16 +114,9 @@ static cr_err find_tag(struct kpi_import *imp, const char *name, int64_t *id)
 		}
 	if (strlen(name) > KPI_NAME_MAX)
 		return CR_ENOTFOUND;
-	sqlite3_stmt *st = store_stmt("SELECT id FROM tags WHERE name = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "import tag");
+	cr_err e = tags_id_by_name(name, id);
+	if (e)
+		return e;
 	if (imp->ntags == NAME_CACHE)
 		imp->ntags = 0;
 	snprintf(imp->tags[imp->ntags].name, sizeof imp->tags[0].name, "%s", name);
@@ -137,17 +131,11 @@ static cr_err find_agent(struct kpi_import *imp, const char *key, bool by_employ
 		*id = imp->last_user;
 		return CR_OK;
 	}
-	sqlite3_stmt *st = store_stmt(by_employee ? "SELECT id FROM users WHERE employee_id = ?1"
-						  : "SELECT id FROM users WHERE username = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "import agent");
+	cr_err e = store_id_by_text(by_employee ? "SELECT id FROM users WHERE employee_id = ?1"
+						: "SELECT id FROM users WHERE username = ?1",
+				    key, "import agent", id);
+	if (e)
+		return e;
 	imp->last_by_employee = by_employee;
 	imp->last_user = *id;
 	snprintf(imp->last_agent, sizeof imp->last_agent, "%s", key);

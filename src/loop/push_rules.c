@@ -11,25 +11,10 @@
 #include "casereel/log.h"
 #include "casereel/paths.h"
 #include "casereel/store.h"
+#include "casereel/tags.h"
 
 /* Agents one rule may fire for in one pass; the rest wait for the next. */
 #define FIRE_MAX 4096
-
-static cr_err tag_id_of(const char *name, int64_t *id)
-{
-	*id = 0;
-	if (!name)
-		return CR_OK;
-	sqlite3_stmt *st = store_stmt("SELECT id FROM tags WHERE name = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "tag");
-}
 
 /* What a rule's fields must be, beyond their types; CR_OK or a refusal. */
 static cr_err check_rule(const struct push_rule_fields *f, struct kpi_metric *m, int64_t *tag,
@@ -38,7 +23,7 @@ static cr_err check_rule(const struct push_rule_fields *f, struct kpi_metric *m,
 	cr_err e = kpi_metric_by_name(f->metric, m);
 	if (e == CR_ENOTFOUND)
 		return cr_refuse(why, CR_EINVAL, "invalid-field", "metric", "no such metric");
-	if (!e && (e = tag_id_of(f->tag, tag)) == CR_ENOTFOUND)
+	if (!e && f->tag && (e = tags_id_by_name(f->tag, tag)) == CR_ENOTFOUND)
 		return cr_refuse(why, CR_EINVAL, "invalid-field", "tag", "no such skill tag");
 	if (e)
 		return e;

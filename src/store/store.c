@@ -176,6 +176,21 @@ bool store_exists(const char *sql, int64_t a, int64_t b)
 	return found;
 }
 
+cr_err store_id_by_text(const char *sql, const char *text, const char *what, int64_t *id)
+{
+	if (!text)
+		return CR_ENOTFOUND;
+	sqlite3_stmt *st = store_stmt(sql);
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, what);
+}
+
 cr_err store_row_json(const char *sql, int64_t id, json_t *(*row_json)(sqlite3_stmt *),
 		      const char *what, json_t **out)
 {
