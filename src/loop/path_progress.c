@@ -59,7 +59,7 @@ static cr_err read_steps(int64_t path_id, int64_t user_id, struct step_status *o
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, path_id);
 	sqlite3_bind_int64(st, 2, user_id);
-	int rc;
+	int rc = SQLITE_DONE;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < PATHS_MAX_STEPS) {
 		out[*n] = (struct step_status){0};
@@ -130,7 +130,7 @@ static cr_err mine_rows(int64_t user_id, int64_t team_id, struct mine_row *rows,
 	sqlite3_stmt *st = mine_query(user_id, team_id);
 	if (!st)
 		return CR_EDB;
-	int rc;
+	int rc = SQLITE_DONE;
 	*n = 0;
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mine_row *r = &rows[(*n)++];

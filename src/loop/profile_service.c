@@ -52,7 +52,7 @@ static cr_err read_lines(int64_t user_id, int32_t today, struct service_line *li
 	sqlite3_bind_int(st, 3, today);
 	struct service_line *l = NULL;
 	double sx = 0, sy = 0, sxx = 0, sxy = 0;
-	int rc;
+	int rc = SQLITE_DONE;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t metric = sqlite3_column_int64(st, 0), tag = sqlite3_column_int64(st, 1);
@@ -107,7 +107,7 @@ static cr_err team_standing(struct service_line *l, int64_t user_id, int64_t tea
 	sqlite3_bind_int(st, 5, today);
 	double mine = l->sum7 / (double)l->n7;
 	size_t others = 0, better = 0;
-	int rc;
+	int rc = SQLITE_DONE;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		l->team_n++;
 		if (sqlite3_column_int64(st, 0) == user_id)

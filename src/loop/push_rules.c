@@ -129,7 +129,7 @@ static cr_err find_firings(const struct rule *r, int32_t today, struct firing *o
 	sqlite3_bind_int64(st, 7, r->team_id);
 	sqlite3_bind_int(st, 8, r->min_days);
 	sqlite3_bind_int64(st, 9, r->id);
-	int rc;
+	int rc = SQLITE_DONE;
 	*n = 0;
 	while (*n < FIRE_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		out[(*n)++] = (struct firing){.user_id = sqlite3_column_int64(st, 0),
