@@ -50,10 +50,11 @@
  *
  * Reported per ranker, means over runs: the team mean of the QA of the
  * (agent, weak tag) pairs, flagged or not, on day 0 (the last day before
- * the loop) and later days; the share of those pairs whose last-7-day mean meets the
- * target on day N; the same share over every measured pair whose 7-day mean
- * missed the target on day 0 (flagged or not); the day the run-averaged team mean first recovers
- * half of its day-0 gap to target; weak-tag completions per agent; pushes. */
+ * the loop) and later days; the share of those pairs whose last-7-day mean
+ * meets the target on day N; the same share over every measured pair whose
+ * 7-day mean missed the target on day 0 (flagged or not); the first day the
+ * trailing 7-day mean of the run-averaged team mean has recovered half of
+ * its day-0 gap to target; completions per agent (on weak tags); pushes. */
 
 #include "casereel/loop_stats.h"
 
@@ -459,9 +460,14 @@ static void loop_print(const struct config *c, struct loop_result *res)
 			printf(" %.1f |", x->curve[marks[m]] / runs);
 		double start = x->curve[0] / runs, half = start + (QA_TARGET - start) / 2;
 		int day = -1;
-		for (int d = 1; d <= n && day < 0; d++)
-			if (x->curve[d] / runs >= half)
+		for (int d = 1; d <= n && day < 0; d++) { /* trailing 7-day mean */
+			double sum = 0;
+			int from = d > 7 ? d - 6 : 1;
+			for (int k = from; k <= d; k++)
+				sum += x->curve[k] / runs;
+			if (sum / (d - from + 1) >= half)
 				day = d;
+		}
 		printf(" %.1f%% |", 100 * x->at_target / runs);
 		if (day >= 0)
 			printf(" %d |", day);
@@ -473,8 +479,9 @@ static void loop_print(const struct config *c, struct loop_result *res)
 	}
 	printf("\nWeak tags flagged by hand: %.0f%%. QA: clamp(%.0f + %.0f skill + N(0, %.0f),"
 	       " 0, 100), target %.0f; weak-tag QA = team mean over (agent, weak tag) pairs"
-	       " (flagged or not), means over %d run(s); days to half the gap from the"
-	       " run-averaged curve.\n\n",
+	       " (flagged or not), means over %d run(s); days to half the gap: the first"
+	       " day the trailing 7-day mean of the run-averaged curve is halfway from day 0"
+	       " to target.\n\n",
 	       100 * c->flagged, QA_BASE, QA_SLOPE, QA_NOISE, QA_TARGET, c->runs);
 }
 
