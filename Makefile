@@ -174,13 +174,14 @@ tsan-selection:
 bench-http: all
 	bench/http.sh
 
-# Offline ranking evaluation: links the very rank.o the server ships.
+# Offline ranking evaluation: links the very rank.o (and loop_stats.o, for
+# --loop-days) the server ships.
 # `make rank-eval RANK_EVAL_ARGS="--runs 5 -p gravity=0.6"` passes flags.
 .PHONY: rank-eval
 rank-eval: $(BUILD)/bench/rank_eval
 	$(BUILD)/bench/rank_eval $(RANK_EVAL_ARGS)
 
-$(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(patsubst %.c,$(BUILD)/%.o,$(call src_of,rank.c))
+$(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(patsubst %.c,$(BUILD)/%.o,$(call src_of,rank.c loop_stats.c))
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 -include $(BUILD)/bench/rank_eval.d
 

@@ -83,7 +83,9 @@
 struct config {
 	uint64_t seed;
 	int runs, teams, agents, clips, tags, days, future_days;
+	int loop_days; /* --loop-days (bench/rank_eval_loop.c); 0 = the ranking table */
 	double creator_share, relevance, staleness;
+	double flagged; /* --flagged: share of weak tags flagged by hand (loop mode) */
 	struct rank_params params;
 	bool params_changed;
 };
@@ -321,12 +323,14 @@ static int draw(struct rng *r, const double *cum, int n)
 	return lo;
 }
 
-/* One naive-feed page per session and day, from clips published before it. */
+/* One naive-feed page per session and day, from clips published before it.
+ * A world built for --loop-days spans days + loop_days; its history stops
+ * where the loop starts. */
 static void simulate_history(struct world *w, struct rng *r, double *cum_new, double *cum_pop)
 {
 	const struct config *c = w->cfg;
 	int avail = 0;
-	for (int d = 0; d < c->days; d++) {
+	for (int d = 0; d < c->days - c->loop_days; d++) {
 		double t = -c->days * 24.0 + d * 24 + 12;
 		while (avail < c->clips && w->clips[avail].pub < t)
 			avail++;
@@ -741,6 +745,10 @@ static void print_table(const struct config *c, const struct metrics *sum, const
 	       all[1] ? "beats" : "does NOT beat");
 }
 
+/* The --loop-days mode: kept in its own file for length, compiled as part of
+ * this one because it runs on the world, behaviour and baselines above. */
+#include "rank_eval_loop.c"
+
 /* --- flags ----------------------------------------------------------------- */
 
 struct param_field {
@@ -804,8 +812,11 @@ static void usage(FILE *to)
 	fprintf(to, "usage: rank_eval [--seed N] [--runs N] [--teams N] [--agents N] [--clips N]\n"
 		    "                 [--tags N] [--days N] [--future-days N] [--creator-share F]\n"
 		    "                 [--relevance F] [--staleness F] [-p rank_param=value]...\n"
+		    "                 [--loop-days N [--flagged F]]\n"
 		    "Simulates a company and scores the feed ranker against baselines;\n"
-		    "the model is described at the top of bench/rank_eval.c. Parameters for -p:\n");
+		    "the model is described at the top of bench/rank_eval.c. --loop-days N\n"
+		    "instead simulates N days of a service metric that follows skill under\n"
+		    "each ranker (bench/rank_eval_loop.c). Parameters for -p:\n");
 	for (size_t i = 0; i < sizeof param_fields / sizeof *param_fields; i++)
 		fprintf(to, " %s", param_fields[i].name);
 	fprintf(to, "\n");
@@ -839,6 +850,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 		{"--creator-share", 0.01, 1, NULL, &c->creator_share},
 		{"--relevance", 0, 10, NULL, &c->relevance},
 		{"--staleness", 0, 20, NULL, &c->staleness},
+		{"--loop-days", 1, 365, &c->loop_days, NULL},
+		{"--flagged", 0, 1, NULL, &c->flagged},
 	};
 	for (int a = 1; a < argc; a++) {
 		const char *val = a + 1 < argc ? argv[a + 1] : NULL;
@@ -889,12 +902,15 @@ int main(int argc, char **argv)
 		.creator_share = 0.15,
 		.relevance = 1,
 		.staleness = 0.5,
+		.flagged = 1,
 		.params = rank_params_default(),
 	};
 	if (parse_args(argc, argv, &c)) {
 		usage(stderr);
 		return 2;
 	}
+	if (c.loop_days)
+		return loop_main(&c);
 	struct metrics sum[N_RANKERS] = {0}, m[N_RANKERS];
 	double ndcg_sq[N_RANKERS] = {0};
 	int wins[N_RANKERS][2] = {{0}};
