@@ -64,6 +64,15 @@ const T = {
     // why a clip is in the feed (item.reason_code, item.reason_tags)
     'why_must-watch': '必看：培训师指派', why_featured: '培训师精选', 'why_weak-skill': '你正在提升', why_team: '你团队的新视频',
     why_onboarding: '新员工必看', why_popular: '本周热门', why_new: '新视频', why_interest: '你关注的话题', why_recommended: '为你推荐', why_sep: '：', why_list: '、',
+    // the learning loop: Me › paths and gaps (me_loop.js), trainer paths, rules and impact (trainer_loop.js)
+    myPaths: '我的学习路径', noPaths: '目前没有学习路径', pathDue: '截止 {date}', overdue: '已逾期', stepsDone: '已完成 {d}/{n} 步',
+    nextStep: '下一步：{title}', stepClip: '第 {n} 步', quizNeeded: '需要通过测验', pathDone: '已完成',
+    src_trainer: '培训师指派', src_rule: '根据服务数据自动推送',
+    myGaps: '我的待提升技能', noGaps: '目前没有待提升的技能', gapScore: '差距 {n}/100', setByTrainer: '由培训师设定',
+    'ev_below-target': '{metric}：近 7 天平均 {value}，目标 {target}；近 {window} 天中有 {days} 天未达标',
+    'ev_below-target-team-bottom': '{metric}：近 7 天平均 {value}，目标 {target}；近 {window} 天中有 {days} 天未达标；处于团队末段（百分位 {p}）',
+    metricTag: '{metric}（{tag}）',
+    m_qa_score: '质检得分', m_csat: '客户满意度', m_aht_seconds: '平均处理时长', m_fcr_rate: '首次解决率', m_compliance_misses: '合规失误',
   },
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
@@ -128,6 +137,15 @@ const T = {
     // why a clip is in the feed (item.reason_code, item.reason_tags)
     'why_must-watch': 'must watch: assigned by your trainer', why_featured: 'featured by trainer', 'why_weak-skill': "you're working on", why_team: 'new in your team',
     why_onboarding: 'for new hires', why_popular: 'popular this week', why_new: 'new clip', why_interest: 'because you follow', why_recommended: 'recommended', why_sep: ': ', why_list: ', ',
+    // the learning loop: Me › paths and gaps (me_loop.js), trainer paths, rules and impact (trainer_loop.js)
+    myPaths: 'My learning paths', noPaths: 'No learning paths right now', pathDue: 'due {date}', overdue: 'Overdue', stepsDone: '{d} of {n} steps done',
+    nextStep: 'Next: {title}', stepClip: 'Step {n}', quizNeeded: 'quiz needed', pathDone: 'Completed',
+    src_trainer: 'assigned by your trainer', src_rule: 'pushed by your service results',
+    myGaps: 'My skill gaps', noGaps: 'No skill gaps right now', gapScore: 'gap {n}/100', setByTrainer: 'set by your trainer',
+    'ev_below-target': '{metric}: {value} on average over the last 7 days, target {target}; below target on {days} of the last {window} days',
+    'ev_below-target-team-bottom': '{metric}: {value} on average over the last 7 days, target {target}; below target on {days} of the last {window} days; at the bottom of your team (percentile {p})',
+    metricTag: '{tag} {metric}',
+    m_qa_score: 'QA score', m_csat: 'Customer satisfaction', m_aht_seconds: 'Average handle time', m_fcr_rate: 'First-contact resolution', m_compliance_misses: 'Compliance misses',
   },
 };
 
