@@ -111,7 +111,7 @@ for (const lang of ['zh', 'en']) {
     assert.deepEqual(page.errors, []);
   });
 
-  test(`${lang}: the trainer sees the paths, creates a two-step path with a quiz gate and assigns it to a team`, { skip: missing }, async () => {
+  test(`${lang}: the trainer sees the paths, creates a two-step path with a quiz gate, assigns it (a team, a person) and archives it`, { skip: missing }, async () => {
     await loginAs('trainer1', lang);
     await trainerPage('paths', '#path-list li.path-row');
     assert.ok(await page.locator('#path-list li.path-row', { hasText: 'Refunds mastery' }).count());
@@ -136,11 +136,17 @@ for (const lang of ['zh', 'en']) {
     assert.equal(made.steps.length, 2);
     assert.deepEqual(made.steps.map((x) => Boolean(x.quiz_gate)), [false, true]);
     await row.locator('button[data-assign]').click();
-    await row.locator('.assign-form input[type=checkbox]').first().check();
+    // Chinese: to the first team; English: to agent1 alone
+    if (lang === 'zh') await row.locator('.assign-form input[type=checkbox]').first().check();
+    else await row.locator('.assign-form select[name=user_id]').selectOption(String(agent1.id));
     await row.locator('.assign-form button.primary').click();
     await page.locator(`#path-list li.path-row[data-path="${id}"]`, { hasText: lang === 'zh' ? /已指派 [1-9]\d* 人/ : /[1-9]\d* assigned/ }).waitFor();
     const assigned = (await api(s, 'GET', `/api/v1/paths/${id}/assignments`, { token: tok })).json;
     assert.ok(assigned.items.length >= 1, JSON.stringify(assigned));
+    if (lang === 'en') {
+      const mine = (await api(s, 'GET', '/api/v1/me/paths', { token: await login(s, 'agent1') })).json.items;
+      assert.ok(mine.some((x) => x.path_id === Number(id)), 'agent1 has the path');
+    }
     await toTop('#paths-list-panel');
     await shot(`loop-trainer-paths-${lang}`);
     // archiving asks first, then the path shows as archived

@@ -27,9 +27,9 @@ async function busy(btn, out, fn) {
 // ---- paths ----
 
 export async function paths() {
-  const [list, clips, teams, learners] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'),
-    get('/api/v1/analytics/teams'), get('/api/v1/leaderboards/learners?period=all').catch(() => ({ items: [] }))]);
-  const people = [...new Map(learners.items.map((x) => [x.user_id, x])).values()];
+  const [list, clips, teams, users] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'),
+    get('/api/v1/analytics/teams'), get('/api/v1/analytics/users')]);
+  const people = users.items.slice().sort((x, y) => x.display_name.localeCompare(y.display_name));
   const pathList = h('ul.list', { id: 'path-list' });
   const render = (items) => pathList.replaceChildren(...(items.length ? items.map((p) => pathItem(p, { teams, people, reload }))
     : [h('li.muted', { text: t('empty') })]));
