@@ -1,4 +1,4 @@
-// Small SVG charts: a retention curve and horizontal bars.
+// Small SVG charts: a retention curve, horizontal bars, estimates with intervals.
 const NS = 'http://www.w3.org/2000/svg';
 function s(tag, attrs = {}, text) {
   const e = document.createElementNS(NS, tag);
@@ -36,6 +36,39 @@ export function barChart(rows, label) {
     svg.append(s('text', { x: 0, y: yy + 16, style: 'font-size:12px' }, r.label.length > 14 ? r.label.slice(0, 13) + '…' : r.label));
     svg.append(s('rect', { class: 'bar-rect', x: L, y: yy + 4, rx: 4, height: row - 10, width: Math.max(2, (r.value / max) * (W - L - R)) }));
     svg.append(s('text', { x: L + Math.max(2, (r.value / max) * (W - L - R)) + 4, y: yy + 16, style: 'font-size:12px' }, r.text ?? String(r.value)));
+  });
+  return svg;
+}
+
+/** Estimates with a 95% interval: rows of {label, value, low, high, text,
+ * accent} (low/high optional) as bars from zero with whiskers, on one shared
+ * axis that always shows zero; each value is written above its bar's end. */
+export function intervalChart(rows, label) {
+  const W = 320, row = 36, L = 96, R = 8, top = 2, axisH = 14;
+  const vals = rows.flatMap((r) => [r.value, r.low ?? r.value, r.high ?? r.value, 0]);
+  let lo = Math.min(...vals), hi = Math.max(...vals);
+  const pad = Math.max(0.5, (hi - lo) * 0.08);
+  lo -= pad; hi += pad;
+  const x = (v) => L + ((v - lo) / (hi - lo)) * (W - L - R);
+  const H = top + rows.length * row + axisH;
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart interval', role: 'img', 'aria-label': label });
+  svg.append(s('line', { class: 'axis zero', x1: x(0), x2: x(0), y1: top, y2: H - axisH }));
+  svg.append(s('text', { x: x(0), y: H - 3, 'text-anchor': 'middle' }, '0'));
+  rows.forEach((r, i) => {
+    const yy = top + i * row;
+    svg.append(s('text', { x: 0, y: yy + 27, style: 'font-size:12px' }, r.label.length > 12 ? r.label.slice(0, 11) + '…' : r.label));
+    const a = x(Math.min(0, r.value)), b = x(Math.max(0, r.value));
+    svg.append(s('rect', { class: `bar-rect${r.accent ? ' accent' : ''}`, x: a, y: yy + 16, rx: 3, height: 14, width: Math.max(2, b - a) }));
+    if (r.low !== undefined && r.high !== undefined) {
+      const cy = yy + 23;
+      svg.append(s('line', { class: 'whisker', x1: x(r.low), x2: x(r.high), y1: cy, y2: cy }),
+        s('line', { class: 'whisker', x1: x(r.low), x2: x(r.low), y1: cy - 6, y2: cy + 6 }),
+        s('line', { class: 'whisker', x1: x(r.high), x2: x(r.high), y1: cy - 6, y2: cy + 6 }));
+    }
+    // the value above the bar's far end, kept inside the chart
+    const end = x(r.value);
+    const anchor = end > W - R - 30 ? 'end' : end < L + 30 ? 'start' : 'middle';
+    svg.append(s('text', { x: end, y: yy + 12, 'text-anchor': anchor, style: 'font-size:11px' }, r.text ?? String(r.value)));
   });
   return svg;
 }

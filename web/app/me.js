@@ -1,10 +1,12 @@
-// Me: points balance and history, daily check-in with streak, the shop and
-// my orders, my clips with their stats, language, logout.
+// Me: points balance and history, daily check-in with streak, my learning
+// paths and skill gaps (me_loop.js), the shop and my orders, my clips with
+// their stats, language, logout.
 import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount } from './ui.js';
 import { statusPill } from './upload.js';
 import { logout } from './main.js';
+import { loopPanels } from './me_loop.js';
 
 /** A points history line in the UI's language from the entry's kind and
  * members; the server's English reason for what this client does not know. */
@@ -37,6 +39,7 @@ export async function mount(el, { rerender }) {
     get('/api/v1/me'), get('/api/v1/me/points'), get('/api/v1/shop/items'), get('/api/v1/me/orders'),
     get('/api/v1/me/videos'),
   ]);
+  const loop = await loopPanels(profile);
   const balance = h('div.balance', { id: 'balance', text: String(pts.balance) });
   const streak = h('p.muted', { id: 'streak', text: t('streak', { n: pts.streak }) });
   const checkin = h('button.primary', { id: 'checkin', disabled: pts.checked_in_today, text: pts.checked_in_today ? t('checkedIn') : t('checkin') });
@@ -112,7 +115,7 @@ export async function mount(el, { rerender }) {
         c && h('small', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` })));
   }) : [h('li.muted', { text: t('noClips') })]));
 
-  el.append(hero,
+  el.append(hero, ...loop,
     h('section.panel', {}, h('h2', { text: t('shop') }), shopList),
     h('section.panel', {}, h('h2', { text: t('myOrders') }), orderList),
     h('section.panel', {}, h('h2', { text: t('myClips') }), clipList),

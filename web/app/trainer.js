@@ -1,13 +1,15 @@
 // Trainer pages: review queue (inline player, approve/reject), feature and
-// assign, quizzes, leaderboards, analytics. Only shown to trainers and admins.
+// assign, quizzes, leaderboards, analytics, and the learning loop's paths,
+// push rules and impact (trainer_loop.js). Only shown to trainers and admins.
 import { get, post } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, showError, errText, fmtDur } from './ui.js';
 import { boards, analytics } from './trainer_stats.js';
 import { quizzes, quizButton } from './trainer_quiz.js';
+import { paths, rules, impact } from './trainer_loop.js';
 
-const pages = { review, feature: featureAssign, quizzes, boards, analytics };
-const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', boards: 'boards', analytics: 'analytics' };
+const pages = { review, feature: featureAssign, quizzes, paths, rules, impact, boards, analytics };
+const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', paths: 'paths', rules: 'rules', impact: 'impact', boards: 'boards', analytics: 'analytics' };
 
 export async function mount(el) {
   const body = h('div', { id: 'trainer-body' });

@@ -27,6 +27,7 @@ const PROBLEMS = {
   'tip-cap': 'err_tipCap', 'self-tip': 'err_selfTip', 'upload-quota': 'err_uploadQuota', 'too-large': 'err_tooLarge',
   expired: 'err_uploadExpired', 'not-watched': 'err_notWatched', 'not-pending': 'err_notPending',
   'invalid-cursor': 'err_listExpired', unavailable: 'err_unavailable', internal: 'err_internal',
+  archived: 'err_archived',
 };
 // labels for the `field` of an invalid-field problem (other fields show by their own name)
 const FIELDS = {
@@ -35,6 +36,8 @@ const FIELDS = {
   user_id: 'field_creator', days: 'days', note: 'note', team_ids: 'teams', due_date: 'dueDate',
   answers: 'field_answers', questions: 'field_questions', 'Upload-Metadata': 'field_uploadMeta',
   tags: 'field_tags', title: 'title', description: 'field_description', filename: 'field_filename',
+  name: 'fieldName', steps: 'field_steps', user_ids: 'field_person', metric: 'metric', tag: 'tag', threshold: 'threshold',
+  window_days: 'windowDays', min_days: 'minDays', path_id: 'paths', due_days: 'dueDays', recover_days: 'recoverDays',
 };
 
 /** Plain words, in the UI's language, for an error from the API or the network;

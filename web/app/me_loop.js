@@ -1,0 +1,99 @@
+// Me › the learning loop: my learning paths (progress, next step, due date)
+// and my skill gaps (score and evidence, said in the UI's language from the
+// evidence's structured fields, never from server sentences).
+import { get } from './api.js';
+import { t, lang } from './i18n.js';
+import { h } from './ui.js';
+
+// the demo catalogue's metrics, for callers that may not read GET /api/v1/metrics
+const METRIC_KEYS = { qa_score: 'm_qa_score', csat: 'm_csat', aht_seconds: 'm_aht_seconds', fcr_rate: 'm_fcr_rate', compliance_misses: 'm_compliance_misses' };
+
+/** The catalogue (GET /api/v1/metrics items) by slug, or {} when the caller may not read it. */
+export async function metricCatalogue() {
+  try {
+    return Object.fromEntries((await get('/api/v1/metrics')).items.map((m) => [m.name, m]));
+  } catch {
+    return {};
+  }
+}
+
+/** A metric's name in the UI's language: the catalogue's label, the client's own
+ * words for the demo's five, or its slug. */
+export function metricLabel(slug, catalogue = {}) {
+  const l = catalogue[slug]?.label?.[lang()];
+  if (l) return l;
+  return METRIC_KEYS[slug] ? t(METRIC_KEYS[slug]) : slug;
+}
+
+/** "refunds QA score" / "质检得分（refunds）", or the metric alone without a tag. */
+export function metricWithTag(slug, tag, catalogue) {
+  const m = metricLabel(slug, catalogue);
+  return tag ? t('metricTag', { metric: m, tag }) : m;
+}
+
+/** A number as people read it: at most one decimal, a sign when asked. */
+export function num(v, signed = false) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  const r = Math.round(v * 10) / 10;
+  const s = Number.isInteger(r) ? String(r) : r.toFixed(1);
+  return signed && r > 0 ? `+${s}` : s;
+}
+
+export const fmtDay = (sec) => new Date(sec * 1000).toLocaleDateString(lang() === 'en' ? 'en-US' : 'zh-CN', { month: 'short', day: 'numeric' });
+
+/** One evidence item in the UI's language from its code and fields. */
+export function evidenceText(ev, catalogue) {
+  const code = ev.code === 'below-target-team-bottom' ? 'ev_below-target-team-bottom' : 'ev_below-target';
+  return t(code, {
+    metric: metricWithTag(ev.metric, ev.tag, catalogue), value: num(ev.value), target: num(ev.target),
+    days: ev.days, window: ev.window_days, p: ev.percentile ?? '–',
+  });
+}
+
+function progressBar(share, cls = '') {
+  const pct = Math.max(0, Math.min(100, Math.round(share * 100)));
+  return h(`div.progress${cls ? '.' + cls : ''}`, { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct },
+    h('span', { style: `width:${pct}%` }));
+}
+
+function pathRow(p, titles) {
+  const next = p.steps?.find((x) => x.position === p.next_position);
+  const nextTitle = next ? titles.get(next.video_id) || t('stepClip', { n: next.position }) : '';
+  return h('li.path-row', { dataset: { path: String(p.path_id) } },
+    h('div.row', {},
+      h('div.grow', {}, h('strong', { text: p.name }),
+        h('div.muted', { text: [p.due_at ? t('pathDue', { date: fmtDay(p.due_at) }) : '', t(p.source === 'rule' ? 'src_rule' : 'src_trainer')].filter(Boolean).join(' · ') })),
+      p.overdue && h('span.badge.overdue', { text: t('overdue') })),
+    progressBar(p.step_count ? p.steps_done / p.step_count : 0),
+    h('div.row', {},
+      h('small.steps-done', { text: t('stepsDone', { d: p.steps_done, n: p.step_count }) }),
+      p.completed_at ? h('small', { text: t('pathDone') })
+        : next && h('small.grow.next-step', { text: t('nextStep', { title: nextTitle }) }),
+      !p.completed_at && p.next_needs_quiz && h('span.badge.quiz-needed', { text: t('quizNeeded') })));
+}
+
+function gapRow(g, catalogue) {
+  return h('li.gap-row', { dataset: { tag: g.tag } },
+    h('div.row', {}, h('strong.grow', { text: `#${g.tag}` }), h('small', { text: t('gapScore', { n: g.score }) })),
+    progressBar(g.score / 100, 'score-bar'),
+    g.manual && h('span.badge.quiz-badge', { text: t('setByTrainer') }),
+    g.evidence?.length ? h('ul.evidence', {}, g.evidence.map((ev) => h('li', { text: evidenceText(ev, catalogue) }))) : null);
+}
+
+/** The two Me panels for the user `me` (GET /api/v1/me). */
+export async function loopPanels(me) {
+  const trainer = ['trainer', 'admin'].includes(me.role);
+  const [paths, profile, catalogue] = await Promise.all([
+    get('/api/v1/me/paths'), get(`/api/v1/users/${me.id}/profile`), trainer ? metricCatalogue() : {},
+  ]);
+  // the next step's clip titles (a few calls: one per live path)
+  const ids = [...new Set(paths.items.map((p) => p.steps?.find((x) => x.position === p.next_position)?.video_id).filter(Boolean))];
+  const titles = new Map(await Promise.all(ids.map(async (id) => [id, await get(`/api/v1/videos/${id}`).then((v) => v.title, () => '')])));
+  const pathList = h('ul.list', { id: 'my-paths' }, paths.items.length ? paths.items.map((p) => pathRow(p, titles)) : h('li.muted', { text: t('noPaths') }));
+  const gaps = profile.gaps || [];
+  const gapList = h('ul.list', { id: 'my-gaps' }, gaps.length ? gaps.map((g) => gapRow(g, catalogue)) : h('li.muted', { text: t('noGaps') }));
+  return [
+    h('section.panel', { id: 'paths-panel' }, h('h2', { text: t('myPaths') }), pathList),
+    h('section.panel', { id: 'gaps-panel' }, h('h2', { text: t('myGaps') }), gapList),
+  ];
+}

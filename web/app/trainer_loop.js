@@ -1,0 +1,280 @@
+// Trainer pages of the learning loop: learning paths (list, editor, assign,
+// archive), push rules (list, create, history) and impact (difference in
+// differences with its 95% interval, said in the UI's language, and its CSV).
+import { get, post, token, problemError, ApiError } from './api.js';
+import { t } from './i18n.js';
+import { h, toast, errText } from './ui.js';
+import { intervalChart } from './charts.js';
+import { metricCatalogue, metricLabel, metricWithTag, num } from './me_loop.js';
+
+const isoDay = (offsetDays) => new Date(Date.now() + offsetDays * 864e5).toISOString().slice(0, 10);
+const option = (value, text, selected) => h('option', { value: String(value), text, selected: Boolean(selected) });
+const field = (label, input) => h('label', {}, h('span', { text: label }), input);
+
+/** Runs `fn` with `btn` disabled, showing a problem in `out`. */
+async function busy(btn, out, fn) {
+  btn.disabled = true;
+  out.textContent = '';
+  try {
+    await fn();
+  } catch (err) {
+    out.textContent = errText(err);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+// ---- paths ----
+
+export async function paths() {
+  const [list, clips, teams, users] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'),
+    get('/api/v1/analytics/teams'), get('/api/v1/analytics/users')]);
+  const people = users.items.slice().sort((x, y) => x.display_name.localeCompare(y.display_name));
+  const pathList = h('ul.list', { id: 'path-list' });
+  const render = (items) => pathList.replaceChildren(...(items.length ? items.map((p) => pathItem(p, { teams, people, reload }))
+    : [h('li.muted', { text: t('empty') })]));
+  async function reload() { render((await get('/api/v1/paths')).items); }
+  render(list.items);
+  return [pathEditor(clips.items, reload), h('section.panel', { id: 'paths-list-panel' }, h('h2', { text: t('paths') }), pathList)];
+}
+
+function pathEditor(clips, reload) {
+  const name = h('input', { name: 'name', maxlength: 120, autocomplete: 'off' });
+  const steps = h('ol.list', { id: 'path-steps' });
+  const out = h('p.form-error', { role: 'alert' });
+  const renumber = () => [...steps.children].forEach((li, i) => {
+    li.querySelector('button').setAttribute('aria-label', t('removeStep', { n: i + 1 }));
+    li.querySelector('.step-n').textContent = `${i + 1}.`;
+  });
+  function addStep() {
+    const pick = h('select', { name: 'video_id', 'aria-label': t('pickClip') }, clips.map((c) => option(c.video_id, c.title)));
+    pick.selectedIndex = Math.min(steps.children.length, clips.length - 1);
+    const li = h('li.step-row.row', {}, h('span.step-n'), pick,
+      h('label.gate', {}, h('input', { type: 'checkbox', name: 'quiz_gate' }), h('span', { text: t('quizGate') })),
+      h('button.icon', { type: 'button', text: '✕', onclick: () => { li.remove(); renumber(); } }));
+    steps.append(li);
+    renumber();
+  }
+  const add = h('button', { type: 'button', id: 'path-add-step', text: `＋ ${t('addStep')}`, onclick: addStep });
+  const create = h('button.primary.big', { type: 'button', id: 'path-create', text: t('createPath') });
+  create.addEventListener('click', () => busy(create, out, async () => {
+    const body = {
+      name: name.value.trim(),
+      steps: [...steps.children].map((li) => ({ video_id: Number(li.querySelector('select').value), quiz_gate: li.querySelector('input').checked })),
+    };
+    if (!body.steps.length) { out.textContent = t('noStepsYet'); return; }
+    const made = await post('/api/v1/paths', body);
+    toast(t('pathCreated', { name: made.name ?? body.name }));
+    name.value = '';
+    steps.replaceChildren();
+    addStep();
+    await reload();
+  }));
+  if (clips.length) addStep();
+  return h('section.panel', { id: 'path-editor' }, h('h2', { text: t('newPath') }), field(t('fieldName'), name),
+    steps, add, out, create);
+}
+
+function pathItem(p, { teams, people, reload }) {
+  const li = h('li.path-row', { dataset: { path: String(p.id) } });
+  const head = h('div.row', {},
+    h('div.grow', {}, h('strong', { text: p.name }),
+      h('div.muted', { text: `${t('stepsN', { n: p.step_count })} · ${t('assignedN', { n: p.assigned ?? 0 })}` })),
+    p.archived && h('span.badge.quiz-badge', { text: t('archived') }));
+  li.append(head);
+  if (p.archived) return li;
+  const out = h('p.form-error', { role: 'alert' });
+  const form = h('div.assign-form', { hidden: true });
+  const open = h('button.primary', { type: 'button', dataset: { assign: String(p.id) }, text: t('assignPath') });
+  const archive = h('button', { type: 'button', dataset: { archive: String(p.id) }, text: t('archive') });
+  open.addEventListener('click', () => {
+    if (!form.children.length) form.append(...assignForm(p, { teams, people, reload, out }));
+    form.hidden = !form.hidden;
+  });
+  archive.addEventListener('click', () => busy(archive, out, async () => {
+    if (!confirm(t('archiveConfirm', { name: p.name }))) return;
+    await post(`/api/v1/paths/${p.id}/archive`);
+    toast(t('archived'));
+    await reload();
+  }));
+  li.append(h('div.btn-row', {}, open, archive), form, out);
+  return li;
+}
+
+function assignForm(p, { teams, people, reload, out }) {
+  const checks = h('div.checks', {}, teams.items.map((x) => h('label', {}, h('input', { type: 'checkbox', value: String(x.team_id) }), h('span', { text: x.team }))));
+  const person = h('select', { name: 'user_id' }, option('', t('nobody')), people.map((x) => option(x.user_id, `${x.display_name}${x.team ? ' · ' + x.team : ''}`)));
+  const due = h('input', { type: 'date', name: 'due_date', value: isoDay(14) });
+  const go = h('button.primary', { type: 'button', text: t('assignPath') });
+  go.addEventListener('click', () => busy(go, out, async () => {
+    const team_ids = [...checks.querySelectorAll('input:checked')].map((c) => Number(c.value));
+    const user_ids = person.value ? [Number(person.value)] : [];
+    await post(`/api/v1/paths/${p.id}/assignments`, { team_ids, user_ids, due_date: due.value });
+    toast(t('pathAssigned', { name: p.name }));
+    await reload();
+  }));
+  return [h('fieldset.teams', {}, h('legend', { text: t('teams') }), checks), field(t('person'), person), field(t('dueDate'), due), go];
+}
+
+// ---- push rules ----
+
+export async function rules() {
+  const [list, pathList, catalogue] = await Promise.all([get('/api/v1/push-rules'), get('/api/v1/paths'), metricCatalogue()]);
+  const pathNames = new Map(pathList.items.map((p) => [p.id, p.name]));
+  const ruleList = h('ul.list', { id: 'rule-list' });
+  const render = (items) => ruleList.replaceChildren(...(items.length ? items.map((r) => ruleItem(r, { pathNames, catalogue }))
+    : [h('li.muted', { text: t('empty') })]));
+  render(list.items);
+  const reload = async () => render((await get('/api/v1/push-rules')).items);
+  return [h('section.panel', { id: 'rules-panel' }, h('h2', { text: t('rules') }), ruleList), ruleForm(pathList.items.filter((p) => !p.archived), catalogue, reload)];
+}
+
+function ruleItem(r, { pathNames, catalogue }) {
+  const history = h('div.push-history');
+  const out = h('p.form-error', { role: 'alert' });
+  const btn = h('button', { type: 'button', dataset: { history: String(r.id) }, text: t('showHistory') });
+  btn.addEventListener('click', () => busy(btn, out, async () => {
+    if (history.children.length) { history.replaceChildren(); return; }
+    const full = await get(`/api/v1/push-rules/${r.id}`);
+    history.replaceChildren(h('h3', { text: t('pushHistory') }), h('ul.list', {}, full.history?.length ? full.history.map((x) => h('li.row', { dataset: { user: String(x.user_id) } },
+      h('div.grow', {}, h('strong', { text: x.display_name }),
+        h('div.muted', { text: t('pushTrigger', { date: x.trigger_date, value: num(x.trigger_value) }) }),
+        x.path && h('small', { text: t('stepsDone', { d: x.path.steps_done, n: x.path.step_count }) })),
+      x.overdue && h('span.badge.overdue', { text: t('overdue') }),
+      h(`span.status-pill.${x.state}`, { text: ['open', 'qualified'].includes(x.state) ? t(`push_${x.state}`) : x.state })))
+      : h('li.muted', { text: t('noPushes') })));
+  }));
+  const p = r.pushes || {};
+  return h('li.rule-row.path-row', { dataset: { rule: String(r.id) } },
+    h('div.row', {}, h('div.grow', {}, h('strong', { text: r.name }),
+      h('div.muted', { text: t('ruleSummary', { metric: metricWithTag(r.metric, r.tag, catalogue), threshold: num(r.threshold), min: r.min_days, window: r.window_days, path: pathNames.get(r.path_id) || `#${r.path_id}` }) }),
+      h('small.push-counts', { text: t('pushCounts', { o: p.open ?? 0, q: p.qualified ?? 0, d: p.overdue ?? 0 }) })),
+    !r.active && h('span.badge.quiz-badge', { text: t('ruleInactive') })),
+    h('div.btn-row', {}, btn), out, history);
+}
+
+/** A metric picker from the catalogue and a tag input that shows for per-skill metrics. */
+function metricPicker(catalogue, prefix) {
+  const metric = h('select', { name: 'metric', id: `${prefix}-metric` }, Object.values(catalogue).map((m) => option(m.name, metricLabel(m.name, catalogue))));
+  const tag = h('input', { name: 'tag', id: `${prefix}-tag`, autocomplete: 'off', autocapitalize: 'none', placeholder: 'refunds' });
+  const tagLabel = field(t('tag'), tag);
+  const sync = () => { tagLabel.hidden = !catalogue[metric.value]?.per_skill; };
+  metric.addEventListener('change', sync);
+  if (catalogue.qa_score) metric.value = 'qa_score';
+  sync();
+  return { metric, tag, tagLabel, tagValue: () => (tagLabel.hidden ? undefined : tag.value.trim() || undefined) };
+}
+
+function ruleForm(livePaths, catalogue, reload) {
+  const name = h('input', { name: 'name', maxlength: 120, autocomplete: 'off' });
+  const mp = metricPicker(catalogue, 'rule');
+  const n = (nm, value, extra = {}) => h('input', { type: 'number', name: nm, value: String(value), inputmode: 'decimal', ...extra });
+  const threshold = n('threshold', 70, { step: 'any' });
+  const windowDays = n('window_days', 7, { min: 1 });
+  const minDays = n('min_days', 5, { min: 1 });
+  const dueDays = n('due_days', 7, { min: 1 });
+  const recoverDays = n('recover_days', 3, { min: 1 });
+  const path = h('select', { name: 'path_id' }, livePaths.map((p) => option(p.id, p.name)));
+  const out = h('p.form-error', { role: 'alert' });
+  const go = h('button.primary.big', { type: 'button', id: 'rule-create', text: t('createRule') });
+  go.addEventListener('click', () => busy(go, out, async () => {
+    const body = {
+      name: name.value.trim(), metric: mp.metric.value, threshold: Number(threshold.value), window_days: Number(windowDays.value),
+      min_days: Number(minDays.value), path_id: Number(path.value), due_days: Number(dueDays.value), recover_days: Number(recoverDays.value),
+    };
+    const tag = mp.tagValue();
+    if (tag) body.tag = tag;
+    const made = await post('/api/v1/push-rules', body);
+    toast(t('ruleCreated', { name: made.name ?? body.name }));
+    name.value = '';
+    await reload();
+  }));
+  return h('section.panel', { id: 'rule-form' }, h('h2', { text: t('newRule') }), field(t('fieldName'), name),
+    h('div.form-grid', {}, field(t('metric'), mp.metric), mp.tagLabel, field(t('threshold'), threshold), field(t('windowDays'), windowDays),
+      field(t('minDays'), minDays), field(t('recoverDays'), recoverDays), field(t('dueDays'), dueDays)),
+    field(t('paths'), path), out, go);
+}
+
+// ---- impact ----
+
+export async function impact() {
+  const [pathList, clips, catalogue] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'), metricCatalogue()]);
+  const item = h('select', { name: 'item', id: 'impact-item' },
+    h('optgroup', { label: t('paths') }, pathList.items.map((p) => option(`path_id=${p.id}`, p.name))),
+    h('optgroup', { label: t('clip') }, clips.items.map((c) => option(`video_id=${c.video_id}`, c.title))));
+  const mp = metricPicker(catalogue, 'impact');
+  const out = h('p.form-error', { role: 'alert' });
+  const result = h('div', { id: 'impact-result' });
+  const go = h('button.primary.big', { type: 'button', id: 'impact-go', text: t('showImpact') });
+  const query = () => {
+    const q = new URLSearchParams(item.value);
+    q.set('metric', mp.metric.value);
+    const tag = mp.tagValue();
+    if (tag) q.set('tag', tag);
+    return q;
+  };
+  go.addEventListener('click', () => busy(go, out, async () => {
+    result.replaceChildren();
+    const q = query();
+    const r = await get(`/api/v1/impact?${q}`);
+    result.replaceChildren(impactView(r, catalogue, q));
+  }));
+  return [h('section.panel', { id: 'impact-form' }, h('h2', { text: t('impact') }),
+    field(t('pickPathOrClip'), item), h('div.form-grid', {}, field(t('metric'), mp.metric), mp.tagLabel), out, go), result];
+}
+
+function impactView(r, catalogue, q) {
+  const e = r.estimate;
+  const what = metricWithTag(r.metric, r.tag, catalogue);
+  const csvOut = h('p.form-error', { role: 'alert' });
+  const csv = h('button', { type: 'button', id: 'impact-csv', text: `⬇ ${t('downloadCsv')}` });
+  csv.addEventListener('click', () => busy(csv, csvOut, () => downloadCsv(q, `impact-${r.item.kind}-${r.item.id}-${r.metric}${r.tag ? '-' + r.tag : ''}.csv`)));
+  const panel = h('section.panel', { id: 'impact-panel', dataset: { enough: String(Boolean(e.enough)) } }, h('h2', { text: `${r.item.name} · ${what}` }));
+  if (!e.enough) {
+    panel.append(h('p.not-enough', { text: t('notEnough', { n: e.min_n, t: e.n_treated, c: e.n_control }) }));
+  } else {
+    const higher = catalogue[r.metric]?.direction !== 'lower';
+    const good = higher ? e.ci_low > 0 : e.ci_high < 0;
+    const bad = higher ? e.ci_high < 0 : e.ci_low > 0;
+    const key = good ? 'imp_better' : bad ? 'imp_worse' : 'imp_unclear';
+    panel.dataset.verdict = good ? 'better' : bad ? 'worse' : 'unclear';
+    panel.dataset.ciLow = String(e.ci_low);
+    panel.dataset.ciHigh = String(e.ci_high);
+    panel.append(
+      h('p.impact-sentence', { text: t(key, { name: r.item.name, what, t: num(e.treated_change, true), c: num(e.control_change, true), m: e.n_control, d: num(e.difference, true), lo: num(e.ci_low), hi: num(e.ci_high), n: e.n_treated }) }),
+      intervalChart([
+        { label: t('completers'), value: e.treated_change, text: num(e.treated_change, true) },
+        { label: t('comparisons'), value: e.control_change, text: num(e.control_change, true) },
+        { label: t('difference'), value: e.difference, low: e.ci_low, high: e.ci_high, accent: true, text: `${num(e.difference, true)} (${num(e.ci_low)}…${num(e.ci_high)})` },
+      ], t('impactChart')),
+      h('ul.list.impact-numbers', {},
+        h('li.row', {}, h('span.grow', { text: t('completers') }), h('small', { text: `${t('groupN', { n: e.n_treated })} · ${t('meanChange')} ${num(e.treated_change, true)}` })),
+        h('li.row', {}, h('span.grow', { text: t('comparisons') }), h('small', { text: `${t('groupN', { n: e.n_control })} · ${t('meanChange')} ${num(e.control_change, true)}` })),
+        h('li.row', {}, h('span.grow', { text: t('difference') }), h('small', { text: `${num(e.difference, true)} · ${t('ci95', { lo: num(e.ci_low), hi: num(e.ci_high) })}` }))));
+  }
+  panel.append(h('div.btn-row', {}, csv), csvOut);
+  return panel;
+}
+
+/** Fetches the impact report as CSV with the bearer token and saves it via a Blob. */
+async function downloadCsv(q, filename) {
+  const cq = new URLSearchParams(q);
+  cq.set('format', 'csv');
+  let res;
+  try {
+    res = await fetch(`/api/v1/impact?${cq}`, { headers: { Authorization: `Bearer ${token()}` } });
+  } catch {
+    throw new ApiError(0, 'network');
+  }
+  if (!res.ok) {
+    let body = null;
+    try { body = await res.json(); } catch { body = null; }
+    throw problemError(res.status, body);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
