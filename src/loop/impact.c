@@ -16,13 +16,18 @@
 #include "casereel/store.h"
 #include "casereel/tags.h"
 
-#define BOOTSTRAP_REPS 2000
+#define BOOTSTRAP_REPS 1000 /* the interval's ends move by a few hundredths between seeds */
 
 struct agent {
 	int64_t id, team_id;
 	int32_t hired;     /* day number; -1 when unknown */
 	int32_t completed; /* day of completion (or of the push); INT32_MAX = never */
 	size_t slot;       /* 1 + its index among the comparison agents; 0 = not one yet */
+	/* the metric's days, read once: prefix sums over [first, first + span) */
+	bool loaded;
+	int32_t first, span;
+	double *sum; /* sum[i] = total of the values of days first .. first + i - 1 */
+	int *count;  /* days with data among them */
 };
 
 /* The impact_sample being built, with room that grows. */
@@ -38,6 +43,7 @@ struct impact_ctx {
 	int64_t tag_id;
 	struct agent *agents;
 	size_t nagents;
+	int32_t day_lo, day_hi; /* the days any window reads: the completions' span +- 14 */
 	struct sample_buf b;
 };
 
@@ -119,59 +125,104 @@ static cr_err video_completions(struct impact_ctx *c)
  * agents whose pushed path is complete. */
 static cr_err path_completions(struct impact_ctx *c, int64_t path_id, bool by_push)
 {
-	for (size_t i = 0; i < c->nagents; i++) {
-		struct path_progress p;
-		cr_err e = paths_progress(path_id, c->agents[i].id, &p);
-		if (e)
-			return e;
-		if (p.completed_at && !by_push)
-			c->agents[i].completed = day_of(p.completed_at);
-	}
-	if (!by_push)
-		return CR_OK;
-	sqlite3_stmt *st = store_stmt("SELECT user_id, min(opened_at) FROM pushes"
-				      " WHERE rule_id = ?1 GROUP BY user_id");
+	/* only who finished the first step's clip can have finished the path */
+	sqlite3_stmt *st =
+		by_push ? store_stmt("SELECT user_id, min(opened_at) FROM pushes"
+				     " WHERE rule_id = ?1 GROUP BY user_id")
+			: store_stmt("SELECT w.user_id, 0 FROM path_steps s JOIN watches w"
+				     " ON w.video_id = s.video_id AND w.completed_at IS NOT NULL"
+				     " WHERE s.path_id = ?1 AND s.position = 1");
 	if (!st)
 		return CR_EDB;
-	sqlite3_bind_int64(st, 1, c->q->id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	sqlite3_bind_int64(st, 1, by_push ? c->q->id : path_id);
+	cr_err e = CR_OK;
+	int rc;
+	while (!e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct agent *a = find_agent(c, sqlite3_column_int64(st, 0));
 		struct path_progress p;
-		if (a && paths_progress(path_id, a->id, &p) == CR_OK && p.completed_at)
-			a->completed = day_of(sqlite3_column_int64(st, 1));
+		if (!a || (e = paths_progress(path_id, a->id, &p)) || !p.completed_at)
+			continue;
+		a->completed = day_of(by_push ? sqlite3_column_int64(st, 1) : p.completed_at);
 	}
 	store_done(st);
-	return CR_OK;
+	return e ? e : rc == SQLITE_DONE ? CR_OK : store_error(rc, "impact completers");
 }
 
-/* The mean of the agent's values over days [from, to], or NAN with fewer
- * than IMPACT_MIN_DAYS days of data. */
-static double window_mean(const struct impact_ctx *c, int64_t user_id, int32_t from, int32_t to)
+/* Reads the agent's days of the metric once, as prefix sums. */
+static cr_err load_series(const struct impact_ctx *c, struct agent *a)
 {
-	sqlite3_stmt *st = store_stmt("SELECT avg(value), count(*) FROM metric_values"
+	sqlite3_stmt *st = store_stmt("SELECT day, value FROM metric_values"
 				      " WHERE user_id = ?1 AND metric_id = ?2 AND tag_id = ?3"
-				      " AND day BETWEEN ?4 AND ?5");
+				      " AND day BETWEEN ?4 AND ?5 ORDER BY day");
 	if (!st)
-		return NAN;
-	sqlite3_bind_int64(st, 1, user_id);
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, a->id);
 	sqlite3_bind_int64(st, 2, c->metric.id);
 	sqlite3_bind_int64(st, 3, c->tag_id);
-	sqlite3_bind_int(st, 4, from);
-	sqlite3_bind_int(st, 5, to);
-	double mean = NAN;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) >= IMPACT_MIN_DAYS)
-		mean = sqlite3_column_double(st, 0);
+	sqlite3_bind_int(st, 4, c->day_lo);
+	sqlite3_bind_int(st, 5, c->day_hi);
+	a->loaded = true;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int32_t day = sqlite3_column_int(st, 0);
+		if (!a->sum) { /* the first row sets the start; the span grows as needed */
+			a->first = day;
+			a->span = 0;
+		}
+		int32_t at = day - a->first + 1;
+		if (at >= a->span) {
+			int32_t span = at + 64;
+			double *sum = realloc(a->sum, (size_t)span * sizeof *sum);
+			int *count = sum ? realloc(a->count, (size_t)span * sizeof *count) : NULL;
+			if (sum)
+				a->sum = sum;
+			if (!count) {
+				store_done(st);
+				return CR_ENOMEM;
+			}
+			a->count = count;
+			for (int32_t k = a->span ? a->span : 0; k < span; k++) {
+				a->sum[k] = k ? a->sum[k - 1] : 0;
+				a->count[k] = k ? a->count[k - 1] : 0;
+			}
+			a->span = span;
+		}
+		double v = sqlite3_column_double(st, 1);
+		for (int32_t k = at; k < a->span; k++) { /* rows come in day order: a short tail */
+			a->sum[k] += v;
+			a->count[k]++;
+		}
+	}
 	store_done(st);
-	return mean;
+	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "impact series");
+}
+
+/* Total and count of the agent's values over days [from, to]. */
+static void window(const struct agent *a, int32_t from, int32_t to, double *total, int *days)
+{
+	int32_t lo = from - a->first, hi = to - a->first + 1; /* prefix indices */
+	lo = lo < 0 ? 0 : lo > a->span - 1 ? a->span - 1 : lo;
+	hi = hi < 0 ? 0 : hi > a->span - 1 ? a->span - 1 : hi;
+	*total = a->sum[hi] - a->sum[lo];
+	*days = a->count[hi] - a->count[lo];
 }
 
 /* The change of the agent's mean across `day`: the 14 days after less the
- * 14 days before (the day itself in neither). */
-static double change_across(const struct impact_ctx *c, int64_t user_id, int32_t day)
+ * 14 days before (the day itself in neither); NAN with fewer than
+ * IMPACT_MIN_DAYS days of data on either side (or when reading failed). */
+static double change_across(const struct impact_ctx *c, struct agent *a, int32_t day)
 {
-	double before = window_mean(c, user_id, day - IMPACT_WINDOW_DAYS, day - 1);
-	double after = window_mean(c, user_id, day + 1, day + IMPACT_WINDOW_DAYS);
-	return after - before;
+	if (!a->loaded && load_series(c, a) != CR_OK)
+		return NAN;
+	if (!a->sum)
+		return NAN;
+	double before, after;
+	int nb, na;
+	window(a, day - IMPACT_WINDOW_DAYS, day - 1, &before, &nb);
+	window(a, day + 1, day + IMPACT_WINDOW_DAYS, &after, &na);
+	if (nb < IMPACT_MIN_DAYS || na < IMPACT_MIN_DAYS)
+		return NAN;
+	return after / na - before / nb;
 }
 
 static bool add_control(struct sample_buf *b, struct agent *who, double change)
@@ -203,7 +254,7 @@ static bool add_completer(struct impact_ctx *c, struct agent *a, cr_err *e)
 {
 	struct sample_buf *b = &c->b;
 	int32_t d = a->completed;
-	double mine = change_across(c, a->id, d);
+	double mine = change_across(c, a, d);
 	if (!isfinite(mine))
 		return false;
 	size_t first = b->entries;
@@ -213,7 +264,7 @@ static bool add_completer(struct impact_ctx *c, struct agent *a, cr_err *e)
 		    band(other->hired, d) != band(a->hired, d) ||
 		    other->completed <= d + IMPACT_WINDOW_DAYS)
 			continue;
-		double change = change_across(c, other->id, d);
+		double change = change_across(c, other, d);
 		if (isfinite(change) && !add_control(b, other, change)) {
 			*e = CR_ENOMEM;
 			return false;
@@ -320,6 +371,15 @@ cr_err impact_report(const struct impact_query *q, json_t **out, struct cr_probl
 			e = CR_ENOMEM;
 	}
 	int32_t today = kpi_today();
+	c.day_lo = INT32_MAX, c.day_hi = INT32_MIN;
+	for (size_t i = 0; i < c.nagents; i++)
+		if (c.agents[i].completed != INT32_MAX) {
+			int32_t d = c.agents[i].completed;
+			c.day_lo = d - IMPACT_WINDOW_DAYS < c.day_lo ? d - IMPACT_WINDOW_DAYS
+								     : c.day_lo;
+			c.day_hi = d + IMPACT_WINDOW_DAYS > c.day_hi ? d + IMPACT_WINDOW_DAYS
+								     : c.day_hi;
+		}
 	for (size_t i = 0; !e && i < c.nagents; i++) {
 		struct agent *a = &c.agents[i];
 		if (a->completed == INT32_MAX || a->completed + IMPACT_WINDOW_DAYS > today ||
@@ -359,6 +419,10 @@ cr_err impact_report(const struct impact_query *q, json_t **out, struct cr_probl
 	free(c.b.count);
 	free(c.b.control);
 	free(c.b.agent);
+	for (size_t i = 0; c.agents && i < c.nagents; i++) {
+		free(c.agents[i].sum);
+		free(c.agents[i].count);
+	}
 	free(c.agents);
 	return e;
 }
