@@ -13,17 +13,12 @@
 
 #include "casereel/integration_tokens.h"
 #include "casereel/store.h"
-
-static char dir[] = "/tmp/casereel-itok-XXXXXX";
+#include "../test_db.h"
 
 static int group_setup(void **state)
 {
 	(void)state;
-	char path[sizeof dir + 16];
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/test.db", dir);
-	if (store_init(path) != CR_OK)
+	if (test_db_open(NULL))
 		return -1;
 	return store_exec("INSERT INTO users(id, username, display_name, role, password_hash,"
 			  " created_at) VALUES (1, 'boss', 'Boss', 'admin', 'x', 0);") == CR_OK
@@ -34,10 +29,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close_thread();
-	char cmd[sizeof dir + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_db_close();
 }
 
 static void test_token_lifecycle(void **state)

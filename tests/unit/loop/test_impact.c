@@ -17,8 +17,8 @@
 #include "casereel/impact.h"
 #include "casereel/kpi.h"
 #include "casereel/store.h"
+#include "../test_db.h"
 
-static char dir[] = "/tmp/casereel-impact-XXXXXX";
 #define AGENTS_PER_TEAM 40
 #define EFFECT          7.0
 
@@ -61,12 +61,8 @@ static void complete(int64_t user, int clip, int32_t day)
 static int group_setup(void **state)
 {
 	(void)state;
-	char path[sizeof dir + 16];
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/test.db", dir);
 	setenv("TZ", "UTC", 1);
-	if (store_init(path) != CR_OK)
+	if (test_db_open(NULL))
 		return -1;
 	exec("INSERT INTO teams(id, name, created_at) VALUES (1, 'Day', 0), (2, 'Night', 0);"
 	     "INSERT INTO tags(id, name, label, created_at) VALUES (1, 'refunds', 'R', 0);"
@@ -115,10 +111,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close_thread();
-	char cmd[sizeof dir + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_db_close();
 }
 
 static json_t *report(int64_t video, const char *tag)

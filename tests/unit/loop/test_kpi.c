@@ -15,18 +15,13 @@
 
 #include "casereel/kpi.h"
 #include "casereel/store.h"
-
-static char dir[] = "/tmp/casereel-kpi-XXXXXX";
-static char db_path[sizeof dir + 32];
+#include "../test_db.h"
 
 static int group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(db_path, sizeof db_path, "%s/test.db", dir);
 	setenv("TZ", "UTC", 1);
-	if (store_init(db_path) != CR_OK)
+	if (test_db_open(NULL))
 		return -1;
 	return store_exec("INSERT INTO teams(id, name, created_at) VALUES (1, 'Day', 0);"
 			  "INSERT INTO tags(id, name, label, created_at) VALUES"
@@ -42,10 +37,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close_thread();
-	char cmd[sizeof dir + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_db_close();
 }
 
 static int64_t count(const char *sql)

@@ -15,8 +15,7 @@
 #include "casereel/kpi.h"
 #include "casereel/profile.h"
 #include "casereel/store.h"
-
-static char dir[] = "/tmp/casereel-profile-XXXXXX";
+#include "../test_db.h"
 
 /* Writes `value` for user, metric, tag on each of the last `days` days. */
 static void fill(int user, int metric, int tag, int days, double value)
@@ -37,12 +36,8 @@ static void fill(int user, int metric, int tag, int days, double value)
 static int group_setup(void **state)
 {
 	(void)state;
-	char path[sizeof dir + 16];
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/test.db", dir);
 	setenv("TZ", "UTC", 1);
-	if (store_init(path) != CR_OK)
+	if (test_db_open(NULL))
 		return -1;
 	char sql[2048];
 	char hired[11];
@@ -79,10 +74,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close_thread();
-	char cmd[sizeof dir + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_db_close();
 }
 
 static json_t *find(json_t *array, const char *key, const char *value)

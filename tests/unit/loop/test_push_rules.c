@@ -16,18 +16,14 @@
 #include "casereel/paths.h"
 #include "casereel/push_rules.h"
 #include "casereel/store.h"
+#include "../test_db.h"
 
-static char dir[] = "/tmp/casereel-rules-XXXXXX";
 #define TODAY 20000
 
 static int group_setup(void **state)
 {
 	(void)state;
-	char path[sizeof dir + 16];
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/test.db", dir);
-	if (store_init(path) != CR_OK)
+	if (test_db_open(NULL))
 		return -1;
 	return store_exec(
 		       "INSERT INTO teams(id, name, created_at) VALUES (1, 'Day', 0);"
@@ -50,10 +46,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close_thread();
-	char cmd[sizeof dir + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return test_db_close();
 }
 
 /* Writes values[i] for day TODAY - first + i (NaN-free; skip with -1). */
