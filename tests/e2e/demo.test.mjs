@@ -105,7 +105,9 @@ test('the learning loop demo: computed gaps, a fired rule, a path in the feed, t
     (await get(`/api/v1/impact?path_id=${paths[name]}&metric=qa_score&tag=${tag}`)).estimate;
   const planted = await impact('Refunds mastery', 'refunds');
   assert.ok(planted.enough && planted.n_treated >= 20 && planted.n_control >= 20, JSON.stringify(planted));
-  assert.ok(planted.ci_low > 0 && planted.ci_low <= 8 && 8 <= planted.ci_high, JSON.stringify(planted));
+  // one world, so no coverage claim here (the unit tests count coverage over 100 worlds):
+  // the effect is found, clearly above zero and near the 8 points planted
+  assert.ok(planted.ci_low > 3 && Math.abs(planted.difference - 8) < 2, JSON.stringify(planted));
   for (const [name, tag] of [['Billing basics', 'billing'], ['Calm calls', 'de-escalation']]) {
     const none = await impact(name, tag);
     assert.ok(none.enough && none.ci_low <= 0 && 0 <= none.ci_high, `${name}: ${JSON.stringify(none)}`);
