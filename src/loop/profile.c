@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casereel/paths.h"
 #include "casereel/users.h"
 #include "casereel/store.h"
 #include "profile_service.h"
@@ -13,7 +14,30 @@
 /* A team's bottom fifth: evidence says so when the agent is in it. */
 #define BOTTOM_PERCENTILE 20
 
-static json_t *learning_json(int64_t user_id, int32_t today)
+/* The live paths the agent has not finished: {path_id, name, steps_done,
+ * step_count, due_at, overdue}. */
+static json_t *paths_in_progress(int64_t user_id, int64_t team_id)
+{
+	json_t *mine, *out = json_array(), *p;
+	if (!out || paths_mine_json(user_id, team_id, &mine) != CR_OK)
+		return out;
+	size_t i;
+	json_array_foreach(mine, i, p)
+	{
+		if (!json_is_null(json_object_get(p, "completed_at")))
+			continue;
+		json_t *brief = json_object();
+		static const char *const keys[] = {"path_id",    "name",   "steps_done",
+						   "step_count", "due_at", "overdue"};
+		for (size_t k = 0; brief && k < sizeof keys / sizeof keys[0]; k++)
+			json_object_set(brief, keys[k], json_object_get(p, keys[k]));
+		json_array_append_new(out, brief);
+	}
+	json_decref(mine);
+	return out;
+}
+
+static json_t *learning_json(int64_t user_id, int64_t team_id, int32_t today)
 {
 	json_t *quiz = json_array();
 	sqlite3_stmt *st = store_stmt(
@@ -66,11 +90,12 @@ static json_t *learning_json(int64_t user_id, int32_t today)
 		}
 		store_done(st);
 	}
-	return json_pack("{s:f, s:I, s:I, s:o, s:I, s:I, s:[]}", "minutes_watched",
+	return json_pack("{s:f, s:I, s:I, s:o, s:I, s:I, s:o*}", "minutes_watched",
 			 round(seconds / 6.0) / 10, "clips_started", (json_int_t)started,
 			 "completions", (json_int_t)completed, "quiz", quiz, "streak",
 			 (json_int_t)streak, "activity_score",
-			 (json_int_t)lround(100.0 * (double)active_days / 30), "paths_in_progress");
+			 (json_int_t)lround(100.0 * (double)active_days / 30), "paths_in_progress",
+			 paths_in_progress(user_id, team_id));
 }
 
 static json_t *number_or_null(bool have, double v)
@@ -209,7 +234,7 @@ cr_err profile_json(int64_t user_id, json_t **out)
 	size_t n = 0;
 	bool began = store_read_begin();
 	e = lines ? service_collect(user_id, team_of(user), today, lines, &n) : CR_ENOMEM;
-	json_t *learning = e ? NULL : learning_json(user_id, today);
+	json_t *learning = e ? NULL : learning_json(user_id, team_of(user), today);
 	store_read_end(began);
 	json_t *service = json_array();
 	for (size_t i = 0; !e && service && i < n; i++)

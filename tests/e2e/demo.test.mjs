@@ -120,6 +120,8 @@ test('the learning loop demo: computed gaps, a fired rule, a path in the feed, t
   assert.equal(profile.gaps[0].tag, 'refunds');
   assert.equal(profile.gaps[0].source, 'computed');
   assert.match(profile.gaps[0].evidence[0].code, /^below-target/);
+  assert.ok(profile.learning.paths_in_progress.some((p) => p.name === 'Refunds mastery' && p.steps_done === 0),
+    JSON.stringify(profile.learning.paths_in_progress));
   const rules = (await get('/api/v1/push-rules')).items;
   assert.equal(rules.length, 1);
   assert.ok(rules[0].pushes.open >= 1);
