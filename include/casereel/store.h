@@ -40,6 +40,14 @@ bool store_exists(const char *sql, int64_t a, int64_t b);
  * CR_EDB (logged as `what`) on a database failure. */
 cr_err store_id_by_text(const char *sql, const char *text, const char *what, int64_t *id);
 
+/* Column `col` of the current row as a JSON integer, or JSON null when it is
+ * SQL NULL (new reference). */
+json_t *store_column_int_json(sqlite3_stmt *st, int col);
+
+/* Column `col` of the current row as a JSON string, or JSON null when it is
+ * SQL NULL (new reference). */
+json_t *store_column_text_json(sqlite3_stmt *st, int col);
+
 /* Runs `sql` with ?1 = id: *out = row_json() of its first row.
  * CR_ENOTFOUND when there is no row, CR_EDB when the statement cannot be
  * prepared, CR_ENOMEM when row_json fails; step errors are logged as `what`. */

@@ -74,13 +74,6 @@ cr_err integration_token_check(const char *token, const char *scope, int64_t *id
 	return CR_OK;
 }
 
-static json_t *nullable_int(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL
-		       ? json_null()
-		       : json_integer(sqlite3_column_int64(st, col));
-}
-
 static json_t *token_json(sqlite3_stmt *st)
 {
 	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:o}", "id",
@@ -89,7 +82,7 @@ static json_t *token_json(sqlite3_stmt *st)
 			 (const char *)sqlite3_column_text(st, 2), "created_at",
 			 (json_int_t)sqlite3_column_int64(st, 3), "created_by",
 			 (json_int_t)sqlite3_column_int64(st, 4), "last_used_at",
-			 nullable_int(st, 5), "revoked_at", nullable_int(st, 6));
+			 store_column_int_json(st, 5), "revoked_at", store_column_int_json(st, 6));
 }
 
 #define TOKEN_COLUMNS                                                                              \

@@ -268,21 +268,15 @@ static json_t *row_to_json(sqlite3_stmt *st)
 			? json_null()
 			: json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 4),
 				    "name", (const char *)sqlite3_column_text(st, 5));
-	json_t *hire = sqlite3_column_type(st, 7) == SQLITE_NULL
-			       ? json_null()
-			       : json_string((const char *)sqlite3_column_text(st, 7));
 	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:I, s:o*, s:o*, s:o*}", "id",
 			 (json_int_t)id, "username", (const char *)sqlite3_column_text(st, 1),
 			 "display_name", (const char *)sqlite3_column_text(st, 2), "role",
 			 (const char *)sqlite3_column_text(st, 3), "team", team, "position",
-			 (const char *)sqlite3_column_text(st, 6), "hire_date", hire, "active",
-			 sqlite3_column_int(st, 8), "created_at",
-			 (json_int_t)sqlite3_column_int64(st, 9), "interests",
+			 (const char *)sqlite3_column_text(st, 6), "hire_date",
+			 store_column_text_json(st, 7), "active", sqlite3_column_int(st, 8),
+			 "created_at", (json_int_t)sqlite3_column_int64(st, 9), "interests",
 			 tag_names(id, "interest"), "weak_skills", tag_names(id, "weak"),
-			 "employee_id",
-			 sqlite3_column_type(st, 10) == SQLITE_NULL
-				 ? json_null()
-				 : json_string((const char *)sqlite3_column_text(st, 10)));
+			 "employee_id", store_column_text_json(st, 10));
 }
 
 cr_err users_get_json(int64_t id, json_t **out)

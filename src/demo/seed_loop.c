@@ -78,14 +78,8 @@ static double clamp(double v, double lo, double hi)
 
 static int64_t user_id_of(const char *username)
 {
-	sqlite3_stmt *st = store_stmt("SELECT id FROM users WHERE username = ?1");
 	int64_t id = 0;
-	if (st) {
-		sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
-		store_done(st);
-	}
+	store_id_by_text("SELECT id FROM users WHERE username = ?1", username, "demo user", &id);
 	return id;
 }
 

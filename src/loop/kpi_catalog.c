@@ -25,9 +25,8 @@ static json_t *metric_json(sqlite3_stmt *st)
 			  (const char *)sqlite3_column_text(st, 5), "per_skill",
 			  sqlite3_column_int(st, 6), "target", sqlite3_column_double(st, 7), "min",
 			  sqlite3_column_double(st, 8), "max", sqlite3_column_double(st, 9));
-	const char *tag = (const char *)sqlite3_column_text(st, 10);
 	if (m)
-		json_object_set_new(m, "tag", tag ? json_string(tag) : json_null());
+		json_object_set_new(m, "tag", store_column_text_json(st, 10));
 	return m;
 }
 

@@ -84,11 +84,9 @@ static json_t *daily_json(sqlite3_stmt *st)
 {
 	char date[11];
 	kpi_day_format((int32_t)sqlite3_column_int(st, 0), date);
-	const char *tag = (const char *)sqlite3_column_text(st, 2);
 	return json_pack("{s:s, s:s, s:o, s:f}", "date", date, "metric",
 			 (const char *)sqlite3_column_text(st, 1), "tag",
-			 tag ? json_string(tag) : json_null(), "value",
-			 sqlite3_column_double(st, 3));
+			 store_column_text_json(st, 2), "value", sqlite3_column_double(st, 3));
 }
 
 cr_err kpi_daily_json(int64_t user_id, const char *metric, const char *tag, int32_t from,

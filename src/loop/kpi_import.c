@@ -283,18 +283,9 @@ static json_t *import_json(sqlite3_stmt *st)
 			      (json_int_t)sqlite3_column_int64(st, 4));
 	if (!j)
 		return NULL;
-	json_object_set_new(j, "user_id",
-			    sqlite3_column_type(st, 5) == SQLITE_NULL
-				    ? json_null()
-				    : json_integer(sqlite3_column_int64(st, 5)));
-	json_object_set_new(j, "token_id",
-			    sqlite3_column_type(st, 6) == SQLITE_NULL
-				    ? json_null()
-				    : json_integer(sqlite3_column_int64(st, 6)));
-	json_object_set_new(j, "undone_at",
-			    sqlite3_column_type(st, 7) == SQLITE_NULL
-				    ? json_null()
-				    : json_integer(sqlite3_column_int64(st, 7)));
+	json_object_set_new(j, "user_id", store_column_int_json(st, 5));
+	json_object_set_new(j, "token_id", store_column_int_json(st, 6));
+	json_object_set_new(j, "undone_at", store_column_int_json(st, 7));
 	return j;
 }
 

@@ -275,20 +275,15 @@ cr_err paths_unassign(int64_t id)
 	return e ? e : sqlite3_changes(store_db()) == 1 ? CR_OK : CR_ENOTFOUND;
 }
 
-static json_t *nullable(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL
-		       ? json_null()
-		       : json_integer(sqlite3_column_int64(st, col));
-}
-
 static json_t *assignment_json(sqlite3_stmt *st)
 {
 	return json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:I}", "id",
-			 (json_int_t)sqlite3_column_int64(st, 0), "user_id", nullable(st, 1),
-			 "team_id", nullable(st, 2), "due_at", nullable(st, 3), "source",
-			 (const char *)sqlite3_column_text(st, 4), "push_id", nullable(st, 5),
-			 "created_at", (json_int_t)sqlite3_column_int64(st, 6));
+			 (json_int_t)sqlite3_column_int64(st, 0), "user_id",
+			 store_column_int_json(st, 1), "team_id", store_column_int_json(st, 2),
+			 "due_at", store_column_int_json(st, 3), "source",
+			 (const char *)sqlite3_column_text(st, 4), "push_id",
+			 store_column_int_json(st, 5), "created_at",
+			 (json_int_t)sqlite3_column_int64(st, 6));
 }
 
 cr_err paths_assignments_json(int64_t path_id, json_t **out)

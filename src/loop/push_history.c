@@ -21,31 +21,23 @@
 	" FROM push_rules r JOIN metrics m ON m.id = r.metric_id"                                  \
 	" LEFT JOIN tags t ON t.id = r.tag_id"
 
-static json_t *nullable_int(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL
-		       ? json_null()
-		       : json_integer(sqlite3_column_int64(st, col));
-}
-
 static json_t *rule_json(sqlite3_stmt *st)
 {
-	const char *tag = (const char *)sqlite3_column_text(st, 3);
-	return json_pack("{s:I, s:s, s:s, s:o, s:f, s:i, s:i, s:I, s:i, s:i, s:o, s:b, s:I,"
-			 " s:{s:I, s:I, s:I}}",
-			 "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
-			 (const char *)sqlite3_column_text(st, 1), "metric",
-			 (const char *)sqlite3_column_text(st, 2), "tag",
-			 tag ? json_string(tag) : json_null(), "threshold",
-			 sqlite3_column_double(st, 4), "window_days", sqlite3_column_int(st, 5),
-			 "min_days", sqlite3_column_int(st, 6), "path_id",
-			 (json_int_t)sqlite3_column_int64(st, 7), "due_days",
-			 sqlite3_column_int(st, 8), "recover_days", sqlite3_column_int(st, 9),
-			 "team_id", nullable_int(st, 10), "active", sqlite3_column_int(st, 11),
-			 "created_at", (json_int_t)sqlite3_column_int64(st, 12), "pushes", "open",
-			 (json_int_t)sqlite3_column_int64(st, 13), "qualified",
-			 (json_int_t)sqlite3_column_int64(st, 14), "overdue",
-			 (json_int_t)sqlite3_column_int64(st, 15));
+	return json_pack(
+		"{s:I, s:s, s:s, s:o, s:f, s:i, s:i, s:I, s:i, s:i, s:o, s:b, s:I,"
+		" s:{s:I, s:I, s:I}}",
+		"id", (json_int_t)sqlite3_column_int64(st, 0), "name",
+		(const char *)sqlite3_column_text(st, 1), "metric",
+		(const char *)sqlite3_column_text(st, 2), "tag", store_column_text_json(st, 3),
+		"threshold", sqlite3_column_double(st, 4), "window_days", sqlite3_column_int(st, 5),
+		"min_days", sqlite3_column_int(st, 6), "path_id",
+		(json_int_t)sqlite3_column_int64(st, 7), "due_days", sqlite3_column_int(st, 8),
+		"recover_days", sqlite3_column_int(st, 9), "team_id", store_column_int_json(st, 10),
+		"active", sqlite3_column_int(st, 11), "created_at",
+		(json_int_t)sqlite3_column_int64(st, 12), "pushes", "open",
+		(json_int_t)sqlite3_column_int64(st, 13), "qualified",
+		(json_int_t)sqlite3_column_int64(st, 14), "overdue",
+		(json_int_t)sqlite3_column_int64(st, 15));
 }
 
 cr_err push_rules_json(json_t **out)
@@ -72,7 +64,7 @@ static json_t *push_json(sqlite3_stmt *st, int64_t path_id, int64_t now)
 		"display_name", (const char *)sqlite3_column_text(st, 2), "state", state,
 		"trigger_value", sqlite3_column_double(st, 4), "trigger_date", day, "bad_days",
 		sqlite3_column_int(st, 6), "opened_at", (json_int_t)sqlite3_column_int64(st, 7),
-		"due_at", (json_int_t)due, "closed_at", nullable_int(st, 9), "overdue",
+		"due_at", (json_int_t)due, "closed_at", store_column_int_json(st, 9), "overdue",
 		strcmp(state, "open") == 0 && due < now, "path", "steps_done", (json_int_t)p.done,
 		"step_count", (json_int_t)p.steps, "completed_at",
 		p.completed_at ? json_integer(p.completed_at) : json_null());

@@ -173,13 +173,6 @@ static json_t *real_or_null(sqlite3_stmt *st, int col)
 		       : json_real(sqlite3_column_double(st, col));
 }
 
-static json_t *int_or_null(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL
-		       ? json_null()
-		       : json_integer(sqlite3_column_int64(st, col));
-}
-
 #define VIDEO_COLUMNS                                                                              \
 	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"          \
 	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"             \
@@ -210,9 +203,9 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 		"progress", sqlite3_column_int(st, 4), "error",
 		error ? json_string(error) : json_null(), "duration", real_or_null(st, 6),
 		"source_duration", real_or_null(st, 7), "trimmed", sqlite3_column_int(st, 8),
-		"width", int_or_null(st, 9), "height", int_or_null(st, 10), "has_audio", has_audio,
-		"created_at", (json_int_t)sqlite3_column_int64(st, 12), "updated_at",
-		(json_int_t)sqlite3_column_int64(st, 13), "owner", "id",
+		"width", store_column_int_json(st, 9), "height", store_column_int_json(st, 10),
+		"has_audio", has_audio, "created_at", (json_int_t)sqlite3_column_int64(st, 12),
+		"updated_at", (json_int_t)sqlite3_column_int64(st, 13), "owner", "id",
 		(json_int_t)sqlite3_column_int64(st, 14), "display_name",
 		(const char *)sqlite3_column_text(st, 15), "urls",
 		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions,

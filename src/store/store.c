@@ -344,3 +344,17 @@ cr_err store_init(const char *path)
 		return CR_EDB;
 	return migrate();
 }
+
+json_t *store_column_int_json(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+		       ? json_null()
+		       : json_integer(sqlite3_column_int64(st, col));
+}
+
+json_t *store_column_text_json(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+		       ? json_null()
+		       : json_string((const char *)sqlite3_column_text(st, col));
+}
