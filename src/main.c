@@ -17,6 +17,7 @@
 #include "casereel/http_server.h"
 #include "casereel/impressions.h"
 #include "casereel/janitor.h"
+#include "casereel/import_queue.h"
 #include "casereel/jobs.h"
 #include "casereel/ledger.h"
 #include "casereel/log.h"
@@ -126,11 +127,15 @@ static int serve(int argc, char **argv)
 	int port = 0;
 	metrics_start();
 	struct workers *workers = NULL;
-	bool started = !app_init(&app, &cfg) && !workers_start(&cfg, &workers);
+	struct import_queue *imports = NULL;
+	bool started = !app_init(&app, &cfg) && !workers_start(&cfg, &workers) &&
+		       !import_queue_start(&cfg, &imports);
+	app.imports = imports;
 	if (started) /* uploads wake the pool through the job queue, never directly */
 		jobs_set_waker(wake_workers, workers);
 	if (!started || http_server_start(&app, &srv, &port)) {
 		jobs_set_waker(NULL, NULL);
+		import_queue_stop(&imports);
 		workers_stop(&workers);
 		app_free(&app);
 		return 1;
@@ -148,6 +153,7 @@ static int serve(int argc, char **argv)
 	int sig = wait_for_stop(&cfg, &stop);
 	log_info("signal %d: finishing requests in flight, then stopping", sig);
 	http_server_stop(&srv, SHUTDOWN_GRACE_MS);
+	import_queue_stop(&imports);
 	jobs_set_waker(NULL, NULL);
 	workers_stop(&workers);
 	impressions_flush();

@@ -9,11 +9,14 @@
 #include "casereel/throttle.h"
 #include "casereel/uploads.h"
 
+struct import_queue;
+
 struct cr_app {
 	const struct cr_config *cfg;
 	struct router router;
 	struct throttle *login_by_account; /* failed logins per username */
 	struct throttle *login_by_ip;      /* failed logins per client address */
+	struct import_queue *imports;      /* set by main once started; NULL: imports wait */
 };
 
 /* Registers every route and creates the shared services. `cfg` must outlive
@@ -30,6 +33,7 @@ cr_err api_user_import_register(struct router *r);
 cr_err api_teams_register(struct router *r);
 cr_err api_tags_register(struct router *r);
 cr_err api_metrics_register(struct router *r);
+cr_err api_metric_imports_register(struct router *r);
 cr_err api_profile_register(struct router *r);
 cr_err api_integration_tokens_register(struct router *r);
 cr_err api_paths_register(struct router *r);

@@ -21,7 +21,9 @@ struct cr_config {
 	int connection_timeout;    /* seconds of inactivity before a connection is closed */
 	int upload_idle_timeout;   /* the same, for a resumable upload's body */
 	long json_body_max;        /* bytes; larger JSON bodies get 413 */
-	long import_body_max;      /* bytes; larger CSV imports get 413 */
+	long import_body_max;      /* bytes; larger user CSVs and metrics batches get 413 */
+	long metrics_csv_max;      /* bytes; larger metrics CSV imports get 413 */
+	long import_sync_max;      /* bytes; larger metrics CSVs are imported in the background */
 	long token_ttl;            /* seconds a login token stays valid */
 	int login_max_failures;    /* per account within login_window before 429 */
 	int login_max_failures_ip; /* per client IP within login_window before 429 */

@@ -31,7 +31,7 @@ struct cr_request {
 	const char *params[CR_MAX_PATH_PARAMS]; /* path parameters, pattern order */
 	size_t nparams;
 	json_t *json;     /* CR_BODY_JSON routes: the body, always an object */
-	const char *body; /* CR_BODY_CSV routes: the raw bytes (NUL-terminated) */
+	const char *body; /* CSV and JSON routes: the raw bytes (NUL-terminated) */
 	size_t body_len;
 	struct cr_user user;    /* the caller; role CR_ROLE_NONE when anonymous */
 	const char *token;      /* the caller's bearer token, NULL when anonymous */

@@ -98,9 +98,16 @@ struct kpi_source {
 
 struct kpi_import;
 
-/* Starts an import: takes the write lock (one transaction for the whole
- * import, so it is all or nothing). *out is freed by kpi_import_finish. */
+/* Starts an import in one transaction with its record: takes the write
+ * lock for the whole import, so it is all or nothing (the demo seed, tests
+ * and benchmarks; requests go through kpi_import_run, kpi_imports.h).
+ * *out is freed by kpi_import_finish. */
 cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out);
+
+/* Starts checking rows for recorded import `import_id`, staging the good
+ * ones (kpi_import_run writes them after): no write lock is taken; every
+ * `chunk_rows` rows the record's row count is updated. */
+cr_err kpi_import_stage_begin(int64_t import_id, size_t chunk_rows, struct kpi_import **out);
 
 /* Checks one row and, when it is good, writes it (an existing value for the
  * same agent, day, metric and tag is replaced). A bad row is remembered for
@@ -109,20 +116,13 @@ cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out);
 cr_err kpi_import_row(struct kpi_import *imp, const struct kpi_row *row);
 
 /* Ends the import and frees *imp (set to NULL). With no bad row and at
- * least one row it commits and *out is {"import_id", "rows"}; with bad rows
+ * least one row it commits and *out is {"import_id", "rows"} (just {"rows"}
+ * when staging); with bad rows
  * it rolls back, returns CR_EINVAL and *out is {"error_count", "errors":
  * [{"row", "code", "field", "detail"}...]} (the first KPI_MAX_LISTED_ERRORS);
  * with no row at all, CR_EINVAL and {"error_count": 0}. `abandon` rolls back
  * whatever happened (the body was malformed) and returns CR_OK, *out NULL. */
 cr_err kpi_import_finish(struct kpi_import **imp, bool abandon, json_t **out);
-
-/* The recorded imports, newest first, as a JSON array (new reference). */
-cr_err kpi_imports_json(long limit, json_t **out);
-
-/* Undoes import `id`: its values are removed, and the values it had
- * overwritten come back where no later import replaced them since.
- * CR_ENOTFOUND for no such import, CR_ECONFLICT when already undone. */
-cr_err kpi_import_undo(int64_t id, int64_t by_user);
 
 /* --- reads -------------------------------------------------------------- */
 

@@ -9,9 +9,41 @@ void csv_init(struct csv *c, char *buf, size_t len)
 {
 	c->p = buf;
 	c->end = buf + len;
-	c->line = 1;
+	c->line = c->record_line = 1;
 	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
 		c->p += 3;
+}
+
+void csv_continue(struct csv *c, char *buf, size_t len)
+{
+	c->p = buf;
+	c->end = buf + len;
+}
+
+/* Where a scan stands in a record: the states of RFC 4180's grammar. */
+enum { FIELD_START, IN_PLAIN, IN_QUOTED, AFTER_QUOTE };
+
+size_t csv_records_end(const char *buf, size_t len)
+{
+	size_t last = 0;
+	int s = FIELD_START;
+	for (size_t i = 0; i < len; i++) {
+		char ch = buf[i];
+		if (s == IN_QUOTED) {
+			if (ch == '"')
+				s = AFTER_QUOTE;
+		} else if (ch == '\n') {
+			s = FIELD_START;
+			last = i + 1;
+		} else if (ch == ',') {
+			s = FIELD_START;
+		} else if (ch == '"' && (s == FIELD_START || s == AFTER_QUOTE)) {
+			s = IN_QUOTED; /* an opening quote, or the second of a doubled one */
+		} else {
+			s = IN_PLAIN;
+		}
+	}
+	return last;
 }
 
 static bool at_eol(const struct csv *c)
@@ -76,6 +108,7 @@ int csv_next(struct csv *c, char **fields, size_t max_fields, size_t *n, char *e
 	*n = 0;
 	if (c->p >= c->end)
 		return 0;
+	c->record_line = c->line;
 	for (;;) {
 		if (*n == max_fields) {
 			snprintf(err, err_len, "more than %zu fields", max_fields);

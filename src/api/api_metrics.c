@@ -1,17 +1,11 @@
-/* Service metrics: the catalogue (admins), imports of daily values as CSV or
- * a JSON batch (admins and integration tokens; all rows or none, replays
- * update), the import record with undo, and per-agent daily values. */
-#include <sodium.h>
+/* Service metrics: the catalogue (admins) and per-agent daily values.
+ * Imports are in api_metric_imports.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "casereel/app.h"
-#include "casereel/csv.h"
 #include "casereel/fields.h"
-#include "casereel/integration_tokens.h"
 #include "casereel/kpi.h"
-#include "casereel/log.h"
-#include "casereel/push_rules.h"
 
 /* A daily read spans at most this many days. */
 #define DAILY_MAX_DAYS 400
@@ -144,210 +138,6 @@ static void update_metric(struct cr_request *req, struct cr_response *res)
 		answer_metric(res, 200, id);
 }
 
-/* --- imports ------------------------------------------------------------ */
-
-static void body_sha256(const struct cr_request *req, char hex[65])
-{
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(digest, (const unsigned char *)req->body, req->body_len);
-	sodium_bin2hex(hex, 65, digest, sizeof digest);
-}
-
-/* Starts an import on behalf of the caller: an admin or an integration token. */
-static bool begin_import(struct cr_request *req, struct cr_response *res, const char *format,
-			 const char *sha256, struct kpi_import **imp)
-{
-	struct kpi_source src = {.user_id = req->integration_id ? 0 : req->user.id,
-				 .token_id = req->integration_id,
-				 .format = format,
-				 .sha256 = sha256};
-	cr_err e = kpi_import_begin(&src, imp);
-	if (e)
-		http_error(res, e, "import");
-	return !e;
-}
-
-/* Finishes an import and answers: 201 with its record, or 422 naming the
- * bad rows (nothing was written). */
-static void finish_import(struct kpi_import **imp, struct cr_response *res, cr_err failure)
-{
-	json_t *out;
-	cr_err e = kpi_import_finish(imp, failure != CR_OK, &out);
-	if (failure)
-		http_error(res, failure, "import");
-	else if (e == CR_EINVAL && json_integer_value(json_object_get(out, "error_count")) == 0)
-		http_problem(res, 422, "empty-import", "there are no rows to import");
-	else if (e == CR_EINVAL) {
-		http_problem(res, 422, "invalid-rows",
-			     "%lld bad row(s); nothing was imported (the first %d are listed)",
-			     (long long)json_integer_value(json_object_get(out, "error_count")),
-			     KPI_MAX_LISTED_ERRORS);
-		json_object_update(res->json, out);
-	} else if (e)
-		http_error(res, e, "import");
-	else {
-		/* rules judge the new days at once; the import stands either way */
-		struct push_pass pass;
-		if (push_rules_evaluate(kpi_today(), &pass) == CR_OK && pass.fired + pass.qualified)
-			log_info("push rules after import: %zu fired, %zu qualified", pass.fired,
-				 pass.qualified);
-		http_json(res, 201, json_incref(out));
-	}
-	json_decref(out);
-}
-
-enum csv_column { CSV_DATE, CSV_EMPLOYEE_ID, CSV_USERNAME, CSV_METRIC, CSV_TAG, CSV_VALUE, NCOLS };
-static const char *const csv_columns[NCOLS] = {"date",   "employee_id", "username",
-					       "metric", "tag",         "value"};
-
-/* Maps the header line's columns; answers 422 and returns false when it is
- * not a usable header. */
-static bool read_csv_header(struct csv *c, int map[NCOLS], struct cr_response *res)
-{
-	char *fields[NCOLS + 1], err[96];
-	size_t n;
-	for (int i = 0; i < NCOLS; i++)
-		map[i] = -1;
-	int r = csv_next(c, fields, NCOLS, &n, err, sizeof err);
-	for (size_t f = 0; r == 1 && f < n; f++) {
-		int col = -1;
-		for (int i = 0; i < NCOLS; i++)
-			if (strcmp(fields[f], csv_columns[i]) == 0)
-				col = i;
-		if (col < 0 || map[col] >= 0) {
-			http_problem(res, 422, "invalid-csv", "column '%s' is unknown or repeated",
-				     fields[f]);
-			return false;
-		}
-		map[col] = (int)f;
-	}
-	if (r != 1 || map[CSV_DATE] < 0 || map[CSV_METRIC] < 0 || map[CSV_VALUE] < 0 ||
-	    (map[CSV_EMPLOYEE_ID] < 0 && map[CSV_USERNAME] < 0)) {
-		http_problem(res, 422, "invalid-csv",
-			     "the first line must name the columns: date, employee_id or "
-			     "username, metric, tag (for per-skill metrics) and value");
-		return false;
-	}
-	return true;
-}
-
-static void import_csv(struct cr_request *req, struct cr_response *res)
-{
-	char sha[65], *buf = malloc(req->body_len + 1), err[96];
-	struct kpi_import *imp = NULL;
-	int map[NCOLS];
-	struct csv c;
-	if (!buf) {
-		http_error(res, CR_ENOMEM, "import");
-		return;
-	}
-	memcpy(buf, req->body, req->body_len + 1);
-	csv_init(&c, buf, req->body_len);
-	body_sha256(req, sha);
-	if (!read_csv_header(&c, map, res) || !begin_import(req, res, "csv", sha, &imp))
-		goto out;
-	cr_err failure = CR_OK;
-	char *fields[NCOLS + 1];
-	size_t n, line = c.line;
-	int r = 0;
-	while (!failure && (r = csv_next(&c, fields, NCOLS, &n, err, sizeof err)) == 1) {
-		const char *col[NCOLS];
-		for (int i = 0; i < NCOLS; i++)
-			col[i] = map[i] >= 0 && (size_t)map[i] < n ? fields[map[i]] : NULL;
-		struct kpi_row row = {.row = line,
-				      .date = col[CSV_DATE],
-				      .employee_id = col[CSV_EMPLOYEE_ID],
-				      .username = col[CSV_USERNAME],
-				      .metric = col[CSV_METRIC],
-				      .tag = col[CSV_TAG],
-				      .value_text = col[CSV_VALUE]};
-		failure = kpi_import_row(imp, &row);
-		line = c.line;
-	}
-	if (!failure && r < 0) {
-		json_t *none;
-		kpi_import_finish(&imp, true, &none);
-		http_problem(res, 422, "invalid-csv", "line %zu: %s; nothing was imported", line,
-			     err);
-		goto out;
-	}
-	finish_import(&imp, res, failure);
-out:
-	free(buf);
-}
-
-/* A JSON row's string member, NULL when absent; false when not a string. */
-static bool row_string(json_t *row, const char *name, const char **out)
-{
-	json_t *v = json_object_get(row, name);
-	*out = json_string_value(v);
-	return !v || json_is_null(v) || json_is_string(v);
-}
-
-static void import_batch(struct cr_request *req, struct cr_response *res)
-{
-	json_t *rows = json_object_get(req->json, "rows");
-	if (!json_is_array(rows)) {
-		http_invalid_field(res, "rows",
-				   "rows must be an array of {date, employee_id or "
-				   "username, metric, tag, value}");
-		return;
-	}
-	char sha[65];
-	body_sha256(req, sha);
-	struct kpi_import *imp;
-	if (!begin_import(req, res, "json", sha, &imp))
-		return;
-	cr_err failure = CR_OK;
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r)
-	{
-		struct kpi_row row = {.row = i + 1};
-		json_t *value = json_object_get(r, "value");
-		bool strings = json_is_object(r) && row_string(r, "date", &row.date) &&
-			       row_string(r, "employee_id", &row.employee_id) &&
-			       row_string(r, "username", &row.username) &&
-			       row_string(r, "metric", &row.metric) &&
-			       row_string(r, "tag", &row.tag);
-		row.has_number = json_is_number(value);
-		row.number = json_number_value(value);
-		if (!strings)
-			row.date = NULL; /* the row is refused as malformed */
-		if ((failure = kpi_import_row(imp, &row)))
-			break;
-	}
-	finish_import(&imp, res, failure);
-}
-
-static void list_imports(struct cr_request *req, struct cr_response *res)
-{
-	long limit;
-	if (!http_query_long(req, res, "limit", 50, 1, 500, &limit))
-		return;
-	json_t *items;
-	cr_err e = kpi_imports_json(limit, &items);
-	if (e)
-		http_error(res, e, "import list");
-	else
-		http_json(res, 200, json_pack("{s:o}", "items", items));
-}
-
-static void undo_import(struct cr_request *req, struct cr_response *res)
-{
-	int64_t id;
-	if (!http_path_id(req, res, 0, "import", &id))
-		return;
-	cr_err e = kpi_import_undo(id, req->user.id);
-	if (e == CR_ECONFLICT)
-		http_problem(res, 409, "already-undone", "import %lld was undone already",
-			     (long long)id);
-	else if (e)
-		http_error(res, e, "import");
-	else
-		http_no_content(res);
-}
-
 /* --- reads -------------------------------------------------------------- */
 
 /* Query `name` as a date; absent gives `def`. */
@@ -395,22 +185,10 @@ static const struct cr_route routes[] = {
 	{"GET", "/api/v1/metrics", CR_ROLE_TRAINER, CR_BODY_NONE, list_metrics, NULL},
 	{"POST", "/api/v1/metrics", CR_ROLE_ADMIN, CR_BODY_JSON, create_metric, NULL},
 	{"GET", "/api/v1/metrics/daily", CR_ROLE_AGENT, CR_BODY_NONE, daily, NULL},
-	{"GET", "/api/v1/metrics/imports", CR_ROLE_ADMIN, CR_BODY_NONE, list_imports, NULL},
-	{"POST", "/api/v1/metrics/imports/{id}/undo", CR_ROLE_ADMIN, CR_BODY_NONE, undo_import,
-	 NULL},
 	{"PATCH", "/api/v1/metrics/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_metric, NULL},
 };
 
-/* Admins, and the integration tokens made for this. */
-static const struct cr_route import_routes[] = {
-	{"POST", "/api/v1/metrics/import", CR_ROLE_ADMIN, CR_BODY_CSV, import_csv, NULL},
-	{"POST", "/api/v1/metrics/batch", CR_ROLE_ADMIN, CR_BODY_JSON, import_batch, NULL},
-};
-static const struct cr_route_extra import_extra = {.scope = INTEGRATION_SCOPE_METRICS,
-						   .bulk = true};
-
 cr_err api_metrics_register(struct router *r)
 {
-	cr_err e = router_add_extra(r, import_routes, 2, &import_extra);
-	return e ? e : router_add(r, routes, sizeof routes / sizeof routes[0]);
+	return router_add(r, routes, sizeof routes / sizeof routes[0]);
 }

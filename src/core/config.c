@@ -60,7 +60,11 @@ static const struct opt options[] = {
 	LNG("json-body-max", "CASEREEL_JSON_BODY_MAX", json_body_max, 1024, 16L << 20,
 	    "largest JSON body (bytes)"),
 	LNG("import-body-max", "CASEREEL_IMPORT_BODY_MAX", import_body_max, 1024, 64L << 20,
-	    "largest CSV import (bytes)"),
+	    "largest user CSV or JSON metrics batch (bytes)"),
+	LNG("metrics-csv-max", "CASEREEL_METRICS_CSV_MAX", metrics_csv_max, 1024, 4L << 30,
+	    "largest metrics CSV import, streamed to disk (bytes)"),
+	LNG("import-sync-max", "CASEREEL_IMPORT_SYNC_MAX", import_sync_max, 0, 4L << 30,
+	    "metrics CSVs above this run in the background (bytes)"),
 	LNG("token-ttl", "CASEREEL_TOKEN_TTL", token_ttl, 1, 365L * 86400,
 	    "login token lifetime (s)"),
 	INT("login-max-failures", "CASEREEL_LOGIN_MAX_FAILURES", login_max_failures, 1, 1000,
@@ -124,6 +128,8 @@ void config_defaults(struct cr_config *cfg)
 	cfg->connection_timeout = 60;
 	cfg->json_body_max = 64 * 1024;
 	cfg->import_body_max = 2L << 20;
+	cfg->metrics_csv_max = 64L << 20;
+	cfg->import_sync_max = 1L << 20;
 	cfg->token_ttl = 7L * 86400;
 	cfg->login_max_failures = 5;
 	cfg->login_max_failures_ip = 50;

@@ -33,6 +33,7 @@ static const struct {
 	{"web client", api_web_register},
 	{"shop", api_shop_register},
 	{"service metrics", api_metrics_register},
+	{"metrics imports", api_metric_imports_register},
 	{"agent profiles", api_profile_register},
 	{"integration tokens", api_integration_tokens_register},
 	{"learning paths", api_paths_register},

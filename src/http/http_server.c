@@ -290,10 +290,8 @@ static void run_handler(struct req_ctx *ctx)
 	} else if (rt->body == CR_BODY_JSON && !parse_json_body(ctx)) {
 		return;
 	} else {
-		if (rt->body == CR_BODY_CSV) {
-			ctx->req.body = ctx->body ? ctx->body : "";
-			ctx->req.body_len = ctx->body_len;
-		}
+		ctx->req.body = ctx->body ? ctx->body : "";
+		ctx->req.body_len = ctx->body_len;
 		rt->handler(&ctx->req, &ctx->res);
 	}
 	/* a handler must never leave a transaction open on the thread's connection */

@@ -1,7 +1,7 @@
-/* Importing daily service-metric values: every row checked, good rows
- * upserted in one transaction, the whole import refused (with every bad row
- * named) when one is bad, a record of each import, and undo. See
- * include/casereel/kpi.h. */
+/* Checking daily service-metric values row by row, and writing the good
+ * ones: at once, in one transaction with the import's record
+ * (kpi_import_begin), or into the staging table for kpi_import_run to
+ * write in key order (kpi_import_stage_begin). See include/casereel/kpi.h. */
 #include "casereel/kpi.h"
 
 #include <errno.h>
@@ -14,6 +14,8 @@
 #include "casereel/clock.h"
 #include "casereel/store.h"
 #include "casereel/tags.h"
+#include "kpi_import_state.h"
+#include "kpi_stage.h"
 
 /* Page cache of the importing connection, KiB (the default is 2 MiB). */
 #define IMPORT_CACHE_KIB  "65536"
@@ -30,7 +32,9 @@ struct named_id {
 struct kpi_import {
 	int64_t id;
 	int32_t today;
-	size_t rows, bad;
+	bool staging;      /* good rows go to the staging table (kpi_stage.h) */
+	size_t chunk_rows; /* staging: rows between commits */
+	size_t rows, bad, since_commit;
 	json_t *errors; /* the first KPI_MAX_LISTED_ERRORS bad rows */
 	struct kpi_metric metrics[NAME_CACHE];
 	size_t nmetrics;
@@ -42,20 +46,66 @@ struct kpi_import {
 	int64_t last_user;
 };
 
-cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out)
+static struct kpi_import *import_new(void)
 {
-	*out = NULL;
 	struct kpi_import *imp = calloc(1, sizeof *imp);
 	if (!imp || !(imp->errors = json_array())) {
 		free(imp);
-		return CR_ENOMEM;
+		return NULL;
 	}
 	imp->today = kpi_today();
-	/* a nightly file touches every agent's pages of both keys: give this
-	 * connection room for them while it imports (back to the default after) */
+	return imp;
+}
+
+static void import_free(struct kpi_import *imp)
+{
+	json_decref(imp->errors);
+	free(imp);
+}
+
+/* Opens the write transaction, with room in the page cache: a nightly file
+ * touches every agent's pages of both keys (back to the default after). */
+static cr_err begin_writing(void)
+{
 	cr_err e = store_exec("PRAGMA cache_size = -" IMPORT_CACHE_KIB);
+	return e ? e : store_begin();
+}
+
+/* A deferred transaction: it reads one snapshot of users and the
+ * catalogue and writes only the connection's TEMP table, so it takes no
+ * lock that would hold up another writer. */
+static cr_err begin_staging(void)
+{
+	return store_exec("BEGIN");
+}
+
+cr_err kpi_import_stage_begin(int64_t import_id, size_t chunk_rows, struct kpi_import **out)
+{
+	*out = NULL;
+	struct kpi_import *imp = import_new();
+	if (!imp)
+		return CR_ENOMEM;
+	cr_err e = kpi_stage_reset();
 	if (!e)
-		e = store_begin();
+		e = begin_staging();
+	if (e) {
+		import_free(imp);
+		return e;
+	}
+	imp->staging = true;
+	imp->id = import_id;
+	imp->chunk_rows = chunk_rows ? chunk_rows : SIZE_MAX;
+	*out = imp;
+	return CR_OK;
+}
+
+cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out)
+{
+	*out = NULL;
+	struct kpi_import *imp = import_new();
+	if (!imp)
+		return CR_ENOMEM;
+	cr_err e = begin_writing();
 	if (e)
 		goto fail;
 	sqlite3_stmt *st = store_stmt("INSERT INTO metric_imports(user_id, token_id, format, rows,"
@@ -77,8 +127,7 @@ cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out)
 	*out = imp;
 	return CR_OK;
 fail:
-	json_decref(imp->errors);
-	free(imp);
+	import_free(imp);
 	return e;
 }
 
@@ -150,6 +199,23 @@ static cr_err find_agent(struct kpi_import *imp, const char *key, bool by_employ
 	return CR_OK;
 }
 
+/* Stages a good row; every chunk_rows rows, lets go of the snapshot and
+ * records how far the check has got. */
+static cr_err stage_row(struct kpi_import *imp, int64_t user_id, int64_t metric_id, int64_t tag_id,
+			int32_t day, double value)
+{
+	cr_err e;
+	if (imp->since_commit == imp->chunk_rows) {
+		if ((e = store_commit()) ||
+		    (e = kpi_import_set_state(imp->id, "checking", imp->rows - 1)) ||
+		    (e = begin_staging()))
+			return e;
+		imp->since_commit = 0;
+	}
+	imp->since_commit++;
+	return kpi_stage_put(user_id, metric_id, tag_id, day, value);
+}
+
 /* A finite number written in full ("7", "-0.5", "1e3"); no hex, inf, nan. */
 static bool parse_number(const char *text, double *out)
 {
@@ -219,6 +285,8 @@ cr_err kpi_import_row(struct kpi_import *imp, const struct kpi_row *row)
 	}
 	if (imp->bad)
 		return CR_OK; /* the import is refused anyway: check, don't write */
+	if (imp->staging)
+		return stage_row(imp, user_id, m->id, tag_id, day, value);
 
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO metric_values(user_id, metric_id, tag_id, day, value, import_id)"
@@ -251,6 +319,12 @@ cr_err kpi_import_finish(struct kpi_import **pimp, bool abandon, json_t **out)
 		e = *out ? CR_EINVAL : CR_ENOMEM;
 		goto done;
 	}
+	if (imp->staging) {
+		e = store_commit();
+		*out = e ? NULL : json_pack("{s:I}", "rows", (json_int_t)imp->rows);
+		e = e ? e : *out ? CR_OK : CR_ENOMEM;
+		goto done;
+	}
 	sqlite3_stmt *st = store_stmt("UPDATE metric_imports SET rows = ?2 WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, imp->id);
@@ -266,90 +340,9 @@ cr_err kpi_import_finish(struct kpi_import **pimp, bool abandon, json_t **out)
 		*out = json_pack("{s:I, s:I}", "import_id", (json_int_t)imp->id, "rows",
 				 (json_int_t)imp->rows);
 done:
-	store_exec("PRAGMA cache_size = -" DEFAULT_CACHE_KIB);
-	json_decref(imp->errors);
-	free(imp);
+	if (!imp->staging)
+		store_exec("PRAGMA cache_size = -" DEFAULT_CACHE_KIB);
+	import_free(imp);
 	*pimp = NULL;
-	return e;
-}
-
-static json_t *import_json(sqlite3_stmt *st)
-{
-	json_t *j = json_pack("{s:I, s:s, s:I, s:s, s:I}", "id",
-			      (json_int_t)sqlite3_column_int64(st, 0), "format",
-			      (const char *)sqlite3_column_text(st, 1), "rows",
-			      (json_int_t)sqlite3_column_int64(st, 2), "sha256",
-			      (const char *)sqlite3_column_text(st, 3), "created_at",
-			      (json_int_t)sqlite3_column_int64(st, 4));
-	if (!j)
-		return NULL;
-	json_object_set_new(j, "user_id", store_column_int_json(st, 5));
-	json_object_set_new(j, "token_id", store_column_int_json(st, 6));
-	json_object_set_new(j, "undone_at", store_column_int_json(st, 7));
-	return j;
-}
-
-cr_err kpi_imports_json(long limit, json_t **out)
-{
-	sqlite3_stmt *st = store_stmt("SELECT id, format, rows, sha256, created_at, user_id,"
-				      " token_id, undone_at FROM metric_imports"
-				      " ORDER BY id DESC LIMIT ?1");
-	if (st)
-		sqlite3_bind_int64(st, 1, limit);
-	return store_rows_json(st, import_json, "list imports", out);
-}
-
-cr_err kpi_import_undo(int64_t id, int64_t by_user)
-{
-	cr_err e = store_begin();
-	if (e)
-		return e;
-	sqlite3_stmt *st =
-		store_stmt("SELECT undone_at IS NOT NULL FROM metric_imports WHERE id = ?1");
-	if (!st) {
-		e = CR_EDB;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	bool undone = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	store_done(st);
-	if (rc != SQLITE_ROW) {
-		e = rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "undo import");
-		goto out;
-	}
-	if (undone) {
-		e = CR_ECONFLICT;
-		goto out;
-	}
-	/* its values go; what it had overwritten comes back where nothing newer
-	 * stands now (and not from an import undone since) */
-	static const char *const steps[] = {
-		"DELETE FROM metric_values WHERE import_id = ?1",
-		"INSERT INTO metric_values(user_id, metric_id, tag_id, day, value, import_id)"
-		" SELECT o.user_id, o.metric_id, o.tag_id, o.day, o.old_value, o.old_import_id"
-		" FROM metric_overwrites o WHERE o.import_id = ?1"
-		" AND o.old_import_id NOT IN (SELECT id FROM metric_imports WHERE undone_at IS NOT "
-		"NULL)"
-		" AND NOT EXISTS (SELECT 1 FROM metric_values v WHERE v.user_id = o.user_id"
-		"   AND v.metric_id = o.metric_id AND v.tag_id = o.tag_id AND v.day = o.day)",
-		"UPDATE metric_imports SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
-	};
-	for (size_t i = 0; !e && i < sizeof steps / sizeof steps[0]; i++) {
-		st = store_stmt(steps[i]);
-		if (st) {
-			sqlite3_bind_int64(st, 1, id);
-			if (sqlite3_bind_parameter_count(st) >= 3) {
-				sqlite3_bind_int64(st, 2, cr_now());
-				sqlite3_bind_int64(st, 3, by_user);
-			}
-		}
-		e = store_run(st, "undo import");
-	}
-out:
-	if (e)
-		store_rollback();
-	else
-		e = store_commit();
 	return e;
 }

@@ -526,6 +526,22 @@ const char *const schema_migrations[] = {
 	"  closed_at INTEGER);"
 	"CREATE UNIQUE INDEX pushes_open ON pushes(rule_id, user_id) WHERE state = 'open';"
 	"CREATE INDEX pushes_rule ON pushes(rule_id, opened_at);",
+
+	/* 17: metrics imports run in the background. A received import is
+	 * queued, then checked (no lock), then written a chunk at a time; a
+	 * refused or failed one stays on record with why (its first bad rows as
+	 * JSON). Imports from before were all written: 'done'. */
+	"ALTER TABLE metric_imports ADD COLUMN state TEXT NOT NULL DEFAULT 'done'"
+	"  CHECK (state IN ('queued', 'checking', 'applying', 'done', 'refused', 'failed'));"
+	"ALTER TABLE metric_imports ADD COLUMN bytes INTEGER;"
+	"ALTER TABLE metric_imports ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE metric_imports ADD COLUMN errors TEXT;"
+	"ALTER TABLE metric_imports ADD COLUMN problem_type TEXT;"
+	"ALTER TABLE metric_imports ADD COLUMN problem_detail TEXT;"
+	"ALTER TABLE metric_imports ADD COLUMN started_at INTEGER;"
+	"ALTER TABLE metric_imports ADD COLUMN finished_at INTEGER;"
+	"CREATE INDEX metric_imports_unfinished ON metric_imports(state)"
+	"  WHERE state IN ('queued', 'checking', 'applying');",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

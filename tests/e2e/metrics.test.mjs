@@ -120,8 +120,11 @@ test('a refused import names every bad row and changes nothing', async () => {
     [6, 'tag-not-allowed', 'tag'], [7, 'out-of-range', 'value'], [8, 'future-date', 'date'],
     [9, 'bad-number', 'value'], [10, 'unknown-tag', 'tag'], [11, 'bad-date', 'date']]);
   assert.deepEqual((await daily(trainer, `user_id=${ids.agent2}&from=${day(-30)}`)).json, before.json);
-  assert.equal((await api(s, 'GET', '/api/v1/metrics/imports', { token: admin })).json.items.length,
-    imports.json.items.length);
+  // on record as refused, with who sent it and why
+  const after = (await api(s, 'GET', '/api/v1/metrics/imports', { token: admin })).json.items;
+  assert.equal(after.length, imports.json.items.length + 1);
+  assert.deepEqual([after[0].id, after[0].state, after[0].error_count, after[0].rows, after[0].user_id],
+    [r.import_id, 'refused', 9, 0, ids.admin]);
 
   // a file that is not a metrics file at all
   expectProblem(assert, await api(s, 'POST', '/api/v1/metrics/import', { token: admin, ...csv('a,b\n1,2\n') }), 422);

@@ -306,9 +306,44 @@ static void line_skips_blank_lines_before_next_record(void **state)
 	assert_int_equal(line, 3);
 }
 
+/* Input read in pieces: where whole records end, line ends inside quotes
+ * not counting, and the line count carried from piece to piece. */
+static void records_end_skips_quoted_line_ends(void **state)
+{
+	(void)state;
+	const char *text = "a,b\n\"x\ny\",z\nc,\"d\"\"\"\n"; /* the last field is d" */
+	assert_int_equal(csv_records_end(text, strlen(text)), 20);
+	/* cut inside the quoted line end: only the first record is whole */
+	assert_int_equal(csv_records_end(text, 7), 4);
+	/* cut inside the doubled quote of the last field: two records are */
+	assert_int_equal(csv_records_end(text, 18), 12);
+	assert_int_equal(csv_records_end("no line end", 11), 0);
+	assert_int_equal(csv_records_end("p\"q\nr", 5), 4); /* a quote inside a plain field */
+}
+
+static void continue_keeps_the_line_count(void **state)
+{
+	(void)state;
+	char first[] = "h\n\"a\nb\"\n", second[] = "\nc\n";
+	char *fields[2], err[32];
+	size_t n;
+	struct csv c;
+	csv_init(&c, first, strlen(first));
+	assert_int_equal(csv_next(&c, fields, 2, &n, err, sizeof err), 1);
+	assert_int_equal(csv_next(&c, fields, 2, &n, err, sizeof err), 1);
+	assert_int_equal(c.record_line, 2);
+	assert_int_equal(csv_next(&c, fields, 2, &n, err, sizeof err), 0);
+	csv_continue(&c, second, strlen(second));
+	assert_int_equal(csv_next(&c, fields, 2, &n, err, sizeof err), 1);
+	assert_string_equal(fields[0], "c");
+	assert_int_equal(c.record_line, 5); /* past the blank line that began the piece */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(records_end_skips_quoted_line_ends),
+		cmocka_unit_test(continue_keeps_the_line_count),
 		cmocka_unit_test(plain_fields_lf),
 		cmocka_unit_test(crlf_line_ends),
 		cmocka_unit_test(final_line_without_newline),

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "casereel/kpi.h"
+#include "casereel/kpi_imports.h"
 #include "casereel/store.h"
 #include "../test_db.h"
 
@@ -296,15 +297,15 @@ static void test_replay_and_undo(void **state)
 	assert_int_equal(kpi_daily_json(1, "nope", NULL, from, to, &days), CR_ENOTFOUND);
 
 	/* undoing the replay brings the first values back */
-	assert_int_equal(kpi_import_undo(replay_id, 1), CR_OK);
-	assert_int_equal(kpi_import_undo(replay_id, 1), CR_ECONFLICT);
+	assert_int_equal(kpi_import_undo(replay_id, 1, NULL), CR_OK);
+	assert_int_equal(kpi_import_undo(replay_id, 1, NULL), CR_ECONFLICT);
 	assert_true(value_of("mei", "2026-11-01") == 62);
 	assert_true(value_of("mei", "2026-11-02") == 64);
 	assert_int_equal(count("SELECT count(*) FROM metric_values"), 3);
 	/* undoing the first leaves nothing, not the undone replay's values */
-	assert_int_equal(kpi_import_undo(first_id, 1), CR_OK);
+	assert_int_equal(kpi_import_undo(first_id, 1, NULL), CR_OK);
 	assert_int_equal(count("SELECT count(*) FROM metric_values"), 0);
-	assert_int_equal(kpi_import_undo(12345, 1), CR_ENOTFOUND);
+	assert_int_equal(kpi_import_undo(12345, 1, NULL), CR_ENOTFOUND);
 	assert_int_equal(kpi_imports_json(10, &days), CR_OK);
 	assert_int_equal(json_array_size(days), 2);
 	json_decref(days);
