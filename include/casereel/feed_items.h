@@ -1,9 +1,8 @@
-/* Feed items: what every clip list (feed, tag feed, creator list, search,
- * must-watch list) shows of a published clip, written as JSON text. The
- * fixed part of an item (clip, creator, signed URLs) is rendered once per
- * catalogue build and URL expiry and cached by this module; counts and the
- * viewer's own state are read live, in one query per page, so they are
- * exact. */
+/* Feed items: what every clip list (feed, tag feed, creator list, search)
+ * shows of a published clip, written as JSON text. The fixed part of an item
+ * (clip, creator, signed URLs) is rendered once per catalogue build and URL
+ * expiry and cached by this module; counts and the viewer's own state are
+ * read live, in one query per page, so they are exact. */
 #ifndef CASEREEL_FEED_ITEMS_H
 #define CASEREEL_FEED_ITEMS_H
 
@@ -37,10 +36,6 @@ struct feed_entry {
 cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer,
 			 const struct feed_entry *entries, size_t n, long url_ttl,
 			 struct text_buf *out, int64_t *shown, size_t *nshown);
-
-/* The item of `entry`'s clip as a JSON object (new reference), or NULL when
- * the clip is not published. For lists that add members of their own. */
-json_t *feed_item_json(const struct feed_entry *entry, const struct cr_user *viewer, long url_ttl);
 
 /* Frees the cache of rendered items, at exit (after the last render). */
 void feed_items_shutdown(void);

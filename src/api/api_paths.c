@@ -1,6 +1,7 @@
 /* Learning paths: trainers build, assign and archive them; agents see
- * theirs with progress under /me/paths and retake a failed quiz gate after
- * watching the clip again. */
+ * theirs with progress under /me/paths (series only; /me/assignments lists
+ * must-watch clips with them) and retake a failed quiz gate after watching
+ * the clip again. */
 #include <string.h>
 #include <time.h>
 
@@ -21,11 +22,19 @@ static void answer_path(struct cr_response *res, unsigned status, int64_t id)
 		http_json(res, status, p);
 }
 
+/* ?kind=series (the default: trainers' paths), clip (must-watch clips'
+ * one-clip paths) or all. */
 static void list_paths(struct cr_request *req, struct cr_response *res)
 {
-	(void)req;
+	const char *kind = http_query(req, "kind");
+	if (!kind)
+		kind = "series";
+	if (strcmp(kind, "series") && strcmp(kind, "clip") && strcmp(kind, "all")) {
+		http_invalid_field(res, "kind", "kind is series, clip or all");
+		return;
+	}
 	json_t *items;
-	cr_err e = paths_list_json(&items);
+	cr_err e = paths_list_json(strcmp(kind, "all") ? kind : NULL, &items);
 	if (e)
 		http_error(res, e, "path list");
 	else
@@ -142,11 +151,12 @@ static void list_assignments(struct cr_request *req, struct cr_response *res)
 static void assign_path(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id;
-	const char *due = NULL;
+	const char *due = NULL, *note = NULL;
 	struct cr_problem why = {0};
 	json_t *teams, *people, *made = json_array();
 	if (!made || !http_path_id(req, res, 0, "path", &id) ||
 	    !field_date(req, res, "due_date", &due, NULL) ||
+	    !field_string(req, res, "note", false, 0, 200, &note, NULL) ||
 	    !field_id_array(req, res, "team_ids", MAX_TARGETS, &teams) ||
 	    !field_id_array(req, res, "user_ids", MAX_TARGETS, &people))
 		goto out;
@@ -155,7 +165,7 @@ static void assign_path(struct cr_request *req, struct cr_response *res)
 				   "assign the path to at least one team or person");
 		goto out;
 	}
-	cr_err e = paths_assign_many(id, teams, people, due ? date_end_of_day(due) : 0,
+	cr_err e = paths_assign_many(id, teams, people, due ? date_end_of_day(due) : 0, note,
 				     req->user.id, made, &why);
 	if (e)
 		http_fail(res, e, &why, "path");
@@ -180,7 +190,7 @@ static void unassign(struct cr_request *req, struct cr_response *res)
 static void my_paths(struct cr_request *req, struct cr_response *res)
 {
 	json_t *items;
-	cr_err e = paths_mine_json(req->user.id, req->user.team_id, &items);
+	cr_err e = paths_mine_json(req->user.id, req->user.team_id, false, &items);
 	if (e)
 		http_error(res, e, "paths");
 	else

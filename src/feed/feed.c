@@ -21,8 +21,9 @@
 #include "casereel/rank.h"
 #include "casereel/store.h"
 
-/* Learning paths whose next step the feed pins, earliest due first. */
-#define FEED_MAX_PATHS 8
+/* Learning paths (must-watch clips are one-clip paths) whose next step the
+ * feed pins, earliest due first. */
+#define FEED_MAX_PATHS 32
 
 #define NEW_HIRE_DAYS     90
 #define SNAPSHOT_REUSE_MS 60000 /* a reload within a minute keeps the order */
@@ -72,27 +73,9 @@ static cr_err mark_watched(struct rank_clip *clips, size_t n, int64_t viewer_id)
 	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load watched");
 }
 
-/* Marks clips assigned to the viewer (directly or through their team). */
-static cr_err mark_must_watch(struct rank_clip *clips, size_t n, const struct cr_user *viewer)
-{
-	sqlite3_stmt *st = store_stmt("SELECT DISTINCT video_id FROM assignments"
-				      " WHERE user_id = ?1 OR team_id = ?2");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, viewer->id);
-	sqlite3_bind_int64(st, 2, viewer->team_id);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rank_clip key = {.id = sqlite3_column_int64(st, 0)};
-		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
-		if (c)
-			c->must_watch = true;
-	}
-	store_done(st);
-	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load assignments");
-}
-
-/* Marks the next step of each learning path assigned to the viewer. */
+/* Marks the next step of each learning path assigned to the viewer: a
+ * one-clip path's clip is a must-watch, pinned first. A clip that is both
+ * is one item, as a must-watch. */
 static cr_err mark_path_steps(struct rank_clip *clips, size_t n, const struct cr_user *viewer)
 {
 	struct path_next next[FEED_MAX_PATHS];
@@ -101,10 +84,25 @@ static cr_err mark_path_steps(struct rank_clip *clips, size_t n, const struct cr
 	for (size_t i = 0; !e && i < k; i++) {
 		struct rank_clip key = {.id = next[i].video_id};
 		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
-		if (c)
+		if (c && next[i].clip)
+			c->must_watch = true;
+		else if (c)
 			c->path_step = true;
 	}
 	return e;
+}
+
+/* The path step `item` shows (for a must-watch, its one-clip path), or NULL. */
+static const struct path_next *step_of(const struct snap_item *item, const struct path_next *paths,
+				       size_t n)
+{
+	bool must_watch = item->reason == RANK_REASON_MUST_WATCH;
+	if (!must_watch && item->reason != RANK_REASON_PATH)
+		return NULL;
+	for (size_t k = 0; k < n; k++)
+		if (paths[k].video_id == item->id && paths[k].clip == must_watch)
+			return &paths[k];
+	return NULL;
 }
 
 /* The skill gaps computed from the viewer's service metrics weigh their
@@ -164,8 +162,6 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 		clips[i] = cat->clips[i].rank; /* the viewer's own copy: `watched` differs */
 	if (!e)
 		e = mark_watched(clips, n, viewer->id);
-	if (!e)
-		e = mark_must_watch(clips, n, viewer);
 	if (!e)
 		e = mark_path_steps(clips, n, viewer);
 	if (!e)
@@ -403,10 +399,8 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 					    .must_watch = page[i].reason == RANK_REASON_MUST_WATCH,
 					    .reason_code = rank_reason_code(page[i].reason),
 					    .reason_tags = tags[i],
-					    .n_reason_tags = ntags};
-		for (size_t k = 0; page[i].reason == RANK_REASON_PATH && k < npaths; k++)
-			if (paths[k].video_id == page[i].id)
-				entries[i].path = &paths[k];
+					    .n_reason_tags = ntags,
+					    .path = step_of(&page[i], paths, npaths)};
 	}
 	int64_t shown[FEED_ITEMS_MAX];
 	size_t nshown = 0;

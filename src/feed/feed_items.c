@@ -232,19 +232,3 @@ cr_err feed_items_render(const struct catalog *cat, const struct cr_user *viewer
 	tb_append(out, "]", 1);
 	return out->err;
 }
-
-json_t *feed_item_json(const struct feed_entry *entry, const struct cr_user *viewer, long url_ttl)
-{
-	struct catalog *cat = catalog_acquire();
-	struct text_buf text = {0};
-	int64_t shown;
-	size_t nshown = 0;
-	cr_err e = cat ? feed_items_render(cat, viewer, entry, 1, url_ttl, &text, &shown, &nshown)
-		       : CR_EDB;
-	catalog_release(&cat);
-	json_t *items = !e && nshown ? json_loadb(text.data, text.len, 0, NULL) : NULL;
-	tb_free(&text);
-	json_t *item = json_incref(json_array_get(items, 0));
-	json_decref(items);
-	return item;
-}

@@ -3,8 +3,8 @@
  * step, its quiz passed. See include/casereel/paths.h. */
 #include "casereel/paths.h"
 
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "casereel/clock.h"
@@ -98,52 +98,92 @@ cr_err paths_progress(int64_t path_id, int64_t user_id, struct path_progress *ou
 	return e;
 }
 
-/* The live paths assigned to the agent, one row per path (its earliest due
- * date when assigned twice), earliest due first. */
-static sqlite3_stmt *mine_query(int64_t user_id, int64_t team_id)
+/* Whether a path may still have something to do for user ?1: a step whose
+ * clip is unfinished, or a gated step (judged in C). */
+#define MAYBE_OPEN                                                                                 \
+	"EXISTS (SELECT 1 FROM path_steps s LEFT JOIN watches w ON w.user_id = ?1"                 \
+	" AND w.video_id = s.video_id WHERE s.path_id = a.path_id"                                 \
+	" AND (s.quiz_gate = 1 OR w.completed_at IS NULL))"
+
+/* The live paths assigned to the agent, one row per path (its most urgent
+ * assignment's due date and note when assigned twice): those that may be
+ * open first, then earliest due, undated last. ?3: one-clip paths too
+ * (while their clip is published); ?4: only those that may be open. */
+static sqlite3_stmt *mine_query(int64_t user_id, int64_t team_id, bool with_clips, bool open_only,
+				size_t max)
 {
 	sqlite3_stmt *st = store_stmt(
-		"SELECT a.path_id, p.name, min(coalesce(a.due_at, 0)), max(a.source = 'rule'),"
-		" (SELECT count(*) FROM path_steps s WHERE s.path_id = a.path_id)"
-		" FROM path_assignments a JOIN paths p ON p.id = a.path_id"
+		"SELECT a.path_id, p.kind = 'clip', CASE p.kind WHEN 'clip' THEN"
+		"  (SELECT v.title FROM path_steps s JOIN videos v ON v.id = s.video_id"
+		"   WHERE s.path_id = p.id ORDER BY s.position LIMIT 1) ELSE p.name END,"
+		" coalesce(min(a.due_at), 0), max(a.source = 'rule'),"
+		" (SELECT b.note FROM path_assignments b WHERE b.path_id = a.path_id"
+		"   AND b.removed_at IS NULL AND (b.user_id = ?1 OR b.team_id = ?2)"
+		"   ORDER BY b.due_at IS NULL, b.due_at, b.id LIMIT 1),"
+		" " MAYBE_OPEN " FROM path_assignments a JOIN paths p ON p.id = a.path_id"
 		" WHERE a.removed_at IS NULL AND p.archived_at IS NULL"
-		" AND (a.user_id = ?1 OR a.team_id = ?2) GROUP BY a.path_id"
-		" ORDER BY min(coalesce(a.due_at, 9000000000000)), a.path_id");
+		" AND (a.user_id = ?1 OR a.team_id = ?2) AND (?3 OR p.kind = 'series')"
+		" AND (p.kind = 'series' OR EXISTS (SELECT 1 FROM path_steps s JOIN videos v"
+		"   ON v.id = s.video_id WHERE s.path_id = p.id AND v.status = 'published'))"
+		" AND (NOT ?4 OR " MAYBE_OPEN ") GROUP BY a.path_id"
+		" ORDER BY 7 DESC, min(a.due_at) IS NULL, min(a.due_at), a.path_id LIMIT ?5");
 	if (st) {
 		sqlite3_bind_int64(st, 1, user_id);
 		sqlite3_bind_int64(st, 2, team_id);
+		sqlite3_bind_int(st, 3, with_clips);
+		sqlite3_bind_int(st, 4, open_only);
+		sqlite3_bind_int64(st, 5, (int64_t)max);
 	}
 	return st;
 }
 
-/* The mine_query rows as (path id, due) pairs, copied so that reading each
- * path's steps can use the statement cache. */
+/* The mine_query rows, copied so that reading each path's steps can use
+ * the statement cache. */
 struct mine_row {
 	int64_t path_id, due_at;
-	bool by_rule;
-	char name[PATHS_NAME_MAX * 4 + 1];
+	bool clip, by_rule;
+	char *title, *note;
 };
 
-static cr_err mine_rows(int64_t user_id, int64_t team_id, struct mine_row *rows, size_t max,
-			size_t *n)
+static void mine_rows_free(struct mine_row **rows, size_t n)
 {
-	sqlite3_stmt *st = mine_query(user_id, team_id);
-	if (!st)
-		return CR_EDB;
-	int rc = SQLITE_DONE;
-	*n = 0;
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mine_row *r = &rows[(*n)++];
-		r->path_id = sqlite3_column_int64(st, 0);
-		snprintf(r->name, sizeof r->name, "%s", (const char *)sqlite3_column_text(st, 1));
-		r->due_at = sqlite3_column_int64(st, 2);
-		r->by_rule = sqlite3_column_int(st, 3);
+	for (size_t i = 0; *rows && i < n; i++) {
+		free((*rows)[i].title);
+		free((*rows)[i].note);
 	}
-	store_done(st);
-	return *n == max || rc == SQLITE_DONE ? CR_OK : store_error(rc, "my paths");
+	free(*rows);
+	*rows = NULL;
 }
 
-#define MINE_MAX 32
+/* Up to PATHS_MINE_MAX rows into a new *rows (mine_rows_free it), *n. */
+static cr_err mine_rows(int64_t user_id, int64_t team_id, bool with_clips, bool open_only,
+			struct mine_row **rows, size_t *n)
+{
+	*n = 0;
+	*rows = calloc(PATHS_MINE_MAX, sizeof **rows);
+	sqlite3_stmt *st =
+		*rows ? mine_query(user_id, team_id, with_clips, open_only, PATHS_MINE_MAX) : NULL;
+	if (!st)
+		return *rows ? CR_EDB : CR_ENOMEM;
+	int rc = SQLITE_DONE;
+	bool ok = true;
+	while (ok && *n < PATHS_MINE_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mine_row *r = &(*rows)[(*n)++];
+		const char *title = (const char *)sqlite3_column_text(st, 2);
+		const char *note = (const char *)sqlite3_column_text(st, 5);
+		*r = (struct mine_row){.path_id = sqlite3_column_int64(st, 0),
+				       .clip = sqlite3_column_int(st, 1),
+				       .due_at = sqlite3_column_int64(st, 3),
+				       .by_rule = sqlite3_column_int(st, 4),
+				       .title = strdup(title ? title : ""),
+				       .note = strdup(note ? note : "")};
+		ok = r->title && r->note;
+	}
+	store_done(st);
+	if (!ok)
+		return CR_ENOMEM;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "my paths");
+}
 
 static json_t *steps_json(const struct step_status *steps, size_t n)
 {
@@ -158,52 +198,102 @@ static json_t *steps_json(const struct step_status *steps, size_t n)
 	return arr;
 }
 
-cr_err paths_mine_json(int64_t user_id, int64_t team_id, json_t **out)
+static json_t *title_json(sqlite3_stmt *st)
 {
-	struct mine_row *rows = malloc(MINE_MAX * sizeof *rows);
+	return store_column_text_json(st, 0);
+}
+
+/* {video_id, position, title, needs_quiz} of the next step, or null. */
+static json_t *next_json(const struct mine_row *r, const struct path_progress *p)
+{
+	json_t *title = NULL;
+	if (!p->next_video_id)
+		return json_null();
+	if (r->clip)
+		title = json_string(r->title);
+	else if (store_row_json("SELECT title FROM videos WHERE id = ?1", p->next_video_id,
+				title_json, "step title", &title))
+		title = json_null();
+	return json_pack("{s:I, s:I, s:o, s:b}", "video_id", (json_int_t)p->next_video_id,
+			 "position", (json_int_t)p->next_position, "title", title, "needs_quiz",
+			 p->next_needs_quiz);
+}
+
+static const char *state_of(const struct step_status *steps, size_t n,
+			    const struct path_progress *p)
+{
+	if (p->completed_at)
+		return "complete";
+	for (size_t i = 0; i < n; i++)
+		if (steps[i].watched || steps[i].done_at)
+			return "in_progress";
+	return "not_started";
+}
+
+/* One item of paths_mine_json. */
+static json_t *mine_item(const struct mine_row *r, const struct step_status *steps, size_t n,
+			 const struct path_progress *p, int64_t now)
+{
+	json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:s}", "path_id",
+				 (json_int_t)r->path_id, "kind", r->clip ? "clip" : "series",
+				 "title", r->title, "name", r->title, "note", r->note, "due_at",
+				 r->due_at ? json_integer(r->due_at) : json_null(), "overdue",
+				 r->due_at && r->due_at < now && !p->completed_at, "source",
+				 r->by_rule ? "rule" : "trainer", "state", state_of(steps, n, p));
+	json_t *more = json_pack("{s:I, s:I, s:o, s:I, s:b, s:o, s:o}", "steps_done",
+				 (json_int_t)p->done, "step_count", (json_int_t)p->steps, "next",
+				 next_json(r, p), "next_position", (json_int_t)p->next_position,
+				 "next_needs_quiz", p->next_needs_quiz, "completed_at",
+				 p->completed_at ? json_integer(p->completed_at) : json_null(),
+				 "steps", steps_json(steps, n));
+	if (!item || !more || json_object_update(item, more)) {
+		json_decref(item);
+		item = NULL;
+	}
+	json_decref(more);
+	return item;
+}
+
+cr_err paths_mine_json(int64_t user_id, int64_t team_id, bool with_clips, json_t **out)
+{
+	struct mine_row *rows = NULL;
 	struct step_status steps[PATHS_MAX_STEPS];
 	size_t n = 0, nsteps;
-	cr_err e = rows ? mine_rows(user_id, team_id, rows, MINE_MAX, &n) : CR_ENOMEM;
-	*out = e ? NULL : json_array();
+	cr_err e = mine_rows(user_id, team_id, with_clips, false, &rows, &n);
+	json_t *open = e ? NULL : json_array(), *done = e ? NULL : json_array();
 	int64_t now = cr_now();
-	for (size_t i = 0; !e && *out && i < n; i++) {
+	if (!e && (!open || !done))
+		e = CR_ENOMEM;
+	for (size_t i = 0; !e && i < n; i++) {
 		struct path_progress p;
 		e = read_steps(rows[i].path_id, user_id, steps, &nsteps);
 		if (e)
 			break;
 		summarise(steps, nsteps, &p);
-		json_array_append_new(
-			*out,
-			json_pack("{s:I, s:s, s:o, s:b, s:s, s:I, s:I, s:I, s:b, s:o, s:o}",
-				  "path_id", (json_int_t)rows[i].path_id, "name", rows[i].name,
-				  "due_at",
-				  rows[i].due_at ? json_integer(rows[i].due_at) : json_null(),
-				  "overdue",
-				  rows[i].due_at && rows[i].due_at < now && !p.completed_at,
-				  "source", rows[i].by_rule ? "rule" : "trainer", "steps_done",
-				  (json_int_t)p.done, "step_count", (json_int_t)p.steps,
-				  "next_position", (json_int_t)p.next_position, "next_needs_quiz",
-				  p.next_needs_quiz, "completed_at",
-				  p.completed_at ? json_integer(p.completed_at) : json_null(),
-				  "steps", steps_json(steps, nsteps)));
+		json_t *item = mine_item(&rows[i], steps, nsteps, &p, now);
+		/* the rows come by due date: unfinished ones keep that order, and
+		 * the overdue among them, due earliest, lead */
+		if (!item || json_array_append_new(p.completed_at ? done : open, item))
+			e = CR_ENOMEM;
 	}
-	free(rows);
-	if (e || !*out) {
-		json_decref(*out);
-		*out = NULL;
-		return e ? e : CR_ENOMEM;
-	}
-	return CR_OK;
+	mine_rows_free(&rows, n);
+	if (!e && json_array_extend(open, done))
+		e = CR_ENOMEM;
+	json_decref(done);
+	*out = e ? NULL : open;
+	if (e)
+		json_decref(open);
+	return e;
 }
 
 cr_err paths_next_steps(int64_t user_id, int64_t team_id, struct path_next *next, size_t max,
 			size_t *n)
 {
-	struct mine_row *rows = malloc(MINE_MAX * sizeof *rows);
+	struct mine_row *rows = NULL;
 	struct step_status steps[PATHS_MAX_STEPS];
 	size_t nrows = 0, nsteps;
 	*n = 0;
-	cr_err e = rows ? mine_rows(user_id, team_id, rows, MINE_MAX, &nrows) : CR_ENOMEM;
+	cr_err e = mine_rows(user_id, team_id, true, true, &rows, &nrows);
 	for (size_t i = 0; !e && i < nrows && *n < max; i++) {
 		struct path_progress p;
 		e = read_steps(rows[i].path_id, user_id, steps, &nsteps);
@@ -215,8 +305,9 @@ cr_err paths_next_steps(int64_t user_id, int64_t team_id, struct path_next *next
 							  .video_id = p.next_video_id,
 							  .position = p.next_position,
 							  .steps = p.steps,
-							  .due_at = rows[i].due_at};
+							  .due_at = rows[i].due_at,
+							  .clip = rows[i].clip};
 	}
-	free(rows);
+	mine_rows_free(&rows, nrows);
 	return e;
 }

@@ -94,6 +94,10 @@ cr_err paths_update(int64_t id, const char *name, const char *description,
 		return e;
 	if (!store_exists("SELECT 1 FROM paths WHERE id = ?1", id, 0))
 		e = CR_ENOTFOUND;
+	else if (steps &&
+		 store_exists("SELECT 1 FROM paths WHERE id = ?1 AND kind = 'clip'", id, 0))
+		e = cr_refuse(why, CR_ECONFLICT, "clip-path", "steps",
+			      "a must-watch clip's path has its one step");
 	if (!e && steps)
 		e = check_steps(steps, n, why);
 	sqlite3_stmt *st = e ? NULL
@@ -137,10 +141,11 @@ static json_t *step_json(sqlite3_stmt *st)
 
 static json_t *path_row_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:I, s:b, s:I, s:I}", "id",
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:b, s:I, s:I}", "id",
 			 (json_int_t)sqlite3_column_int64(st, 0), "name",
 			 (const char *)sqlite3_column_text(st, 1), "description",
-			 (const char *)sqlite3_column_text(st, 2), "created_at",
+			 (const char *)sqlite3_column_text(st, 2), "kind",
+			 (const char *)sqlite3_column_text(st, 7), "created_at",
 			 (json_int_t)sqlite3_column_int64(st, 3), "archived",
 			 sqlite3_column_int(st, 4), "step_count",
 			 (json_int_t)sqlite3_column_int64(st, 5), "assigned",
@@ -151,7 +156,7 @@ static json_t *path_row_json(sqlite3_stmt *st)
 	"SELECT p.id, p.name, p.description, p.created_at, p.archived_at IS NOT NULL,"             \
 	" (SELECT count(*) FROM path_steps s WHERE s.path_id = p.id),"                             \
 	" (SELECT count(*) FROM path_assignments a WHERE a.path_id = p.id"                         \
-	"   AND a.removed_at IS NULL) FROM paths p"
+	"   AND a.removed_at IS NULL), p.kind FROM paths p"
 
 cr_err paths_json(int64_t id, json_t **out)
 {
@@ -179,10 +184,13 @@ cr_err paths_json(int64_t id, json_t **out)
 	return e;
 }
 
-cr_err paths_list_json(json_t **out)
+cr_err paths_list_json(const char *kind, json_t **out)
 {
-	return store_rows_json(store_stmt(PATH_COLUMNS " ORDER BY p.id DESC"), path_row_json,
-			       "list paths", out);
+	sqlite3_stmt *st =
+		store_stmt(PATH_COLUMNS " WHERE ?1 IS NULL OR p.kind = ?1 ORDER BY p.id DESC");
+	if (st)
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	return store_rows_json(st, path_row_json, "list paths", out);
 }
 
 /* --- assignments ---------------------------------------------------------- */
@@ -207,8 +215,8 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id)
 		return CR_ENOTFOUND;
 	st = store_stmt(
 		"INSERT INTO path_assignments(path_id, user_id, team_id, due_at, source,"
-		" push_id, created_by, created_at) VALUES (?1, nullif(?2, 0), nullif(?3, 0),"
-		" nullif(?4, 0), ?5, nullif(?6, 0), nullif(?7, 0), ?8)");
+		" push_id, created_by, created_at, note) VALUES (?1, nullif(?2, 0), nullif(?3, 0),"
+		" nullif(?4, 0), ?5, nullif(?6, 0), nullif(?7, 0), ?8, coalesce(?9, ''))");
 	if (st) {
 		sqlite3_bind_int64(st, 1, a->path_id);
 		sqlite3_bind_int64(st, 2, a->user_id);
@@ -218,6 +226,7 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id)
 		sqlite3_bind_int64(st, 6, a->push_id);
 		sqlite3_bind_int64(st, 7, a->by);
 		sqlite3_bind_int64(st, 8, cr_now());
+		sqlite3_bind_text(st, 9, a->note, -1, SQLITE_STATIC);
 	}
 	cr_err e = store_run(st, "assign path");
 	if (!e)
@@ -225,15 +234,16 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id)
 	return e;
 }
 
-cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
-			 int64_t by, json_t *made, struct cr_problem *why)
+/* paths_assign_many's work, inside the caller's transaction. */
+static cr_err assign_targets(int64_t path_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
+			     const char *note, int64_t by, json_t *made, struct cr_problem *why)
 {
 	struct {
 		json_t *ids;
 		const char *field;
 		bool team;
 	} groups[] = {{team_ids, "team_ids", true}, {user_ids, "user_ids", false}};
-	cr_err e = store_begin();
+	cr_err e = CR_OK;
 	for (size_t g = 0; !e && g < 2; g++) {
 		size_t i;
 		json_t *x;
@@ -244,7 +254,8 @@ cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, in
 						.team_id = groups[g].team ? id : 0,
 						.user_id = groups[g].team ? 0 : id,
 						.due_at = due_at,
-						.by = by};
+						.by = by,
+						.note = note};
 			e = paths_assign(&a, &made_id);
 			if (e == CR_ENOTFOUND &&
 			    store_exists("SELECT 1 FROM paths WHERE id = ?1", path_id, 0))
@@ -260,6 +271,63 @@ cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, in
 			json_array_append_new(made, json_integer(made_id));
 		}
 	}
+	return e;
+}
+
+cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
+			 const char *note, int64_t by, json_t *made, struct cr_problem *why)
+{
+	cr_err e = store_begin();
+	if (e)
+		return e;
+	return finish(assign_targets(path_id, team_ids, user_ids, due_at, note, by, made, why));
+}
+
+/* The live one-clip path of published clip `video_id`, made when missing. */
+static cr_err clip_path(int64_t video_id, int64_t by, int64_t *path_id, struct cr_problem *why)
+{
+	if (!store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status = 'published'", video_id,
+			  0))
+		return cr_refuse(why, CR_EINVAL, "invalid-field", "video_id",
+				 "video_id names no published clip");
+	sqlite3_stmt *st =
+		store_stmt("SELECT p.id FROM path_steps s JOIN paths p ON p.id = s.path_id"
+			   " WHERE s.video_id = ?1 AND p.kind = 'clip'"
+			   " AND p.archived_at IS NULL ORDER BY p.id LIMIT 1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, video_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*path_id = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? CR_OK : store_error(rc, "clip path");
+	st = store_stmt("INSERT INTO paths(name, created_by, created_at, kind)"
+			" SELECT title, ?2, ?3, 'clip' FROM videos WHERE id = ?1");
+	if (st) {
+		sqlite3_bind_int64(st, 1, video_id);
+		sqlite3_bind_int64(st, 2, by);
+		sqlite3_bind_int64(st, 3, cr_now());
+	}
+	cr_err e = store_run(st, "clip path");
+	if (e)
+		return e;
+	*path_id = sqlite3_last_insert_rowid(store_db());
+	struct path_step_in step = {video_id, false};
+	return write_steps(*path_id, &step, 1);
+}
+
+cr_err paths_assign_clip(int64_t video_id, json_t *team_ids, json_t *user_ids, int64_t due_at,
+			 const char *note, int64_t by, json_t *made, struct cr_problem *why)
+{
+	int64_t path_id = 0;
+	cr_err e = store_begin();
+	if (e)
+		return e;
+	e = clip_path(video_id, by, &path_id, why);
+	if (!e)
+		e = assign_targets(path_id, team_ids, user_ids, due_at, note, by, made, why);
 	return finish(e);
 }
 
@@ -277,19 +345,19 @@ cr_err paths_unassign(int64_t id)
 
 static json_t *assignment_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:s, s:o, s:I}", "id",
-			 (json_int_t)sqlite3_column_int64(st, 0), "user_id",
-			 store_column_int_json(st, 1), "team_id", store_column_int_json(st, 2),
-			 "due_at", store_column_int_json(st, 3), "source",
-			 (const char *)sqlite3_column_text(st, 4), "push_id",
-			 store_column_int_json(st, 5), "created_at",
-			 (json_int_t)sqlite3_column_int64(st, 6));
+	return json_pack(
+		"{s:I, s:o, s:o, s:o, s:s, s:o, s:I, s:s}", "id",
+		(json_int_t)sqlite3_column_int64(st, 0), "user_id", store_column_int_json(st, 1),
+		"team_id", store_column_int_json(st, 2), "due_at", store_column_int_json(st, 3),
+		"source", (const char *)sqlite3_column_text(st, 4), "push_id",
+		store_column_int_json(st, 5), "created_at", (json_int_t)sqlite3_column_int64(st, 6),
+		"note", (const char *)sqlite3_column_text(st, 7));
 }
 
 cr_err paths_assignments_json(int64_t path_id, json_t **out)
 {
 	sqlite3_stmt *st = store_stmt("SELECT id, user_id, team_id, due_at, source, push_id,"
-				      " created_at FROM path_assignments"
+				      " created_at, note FROM path_assignments"
 				      " WHERE path_id = ?1 AND removed_at IS NULL ORDER BY id");
 	if (st)
 		sqlite3_bind_int64(st, 1, path_id);

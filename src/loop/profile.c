@@ -19,7 +19,7 @@
 static json_t *paths_in_progress(int64_t user_id, int64_t team_id)
 {
 	json_t *mine, *out = json_array(), *p;
-	if (!out || paths_mine_json(user_id, team_id, &mine) != CR_OK)
+	if (!out || paths_mine_json(user_id, team_id, false, &mine) != CR_OK)
 		return out;
 	size_t i;
 	json_array_foreach(mine, i, p)

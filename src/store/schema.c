@@ -527,7 +527,34 @@ const char *const schema_migrations[] = {
 	"CREATE UNIQUE INDEX pushes_open ON pushes(rule_id, user_id) WHERE state = 'open';"
 	"CREATE INDEX pushes_rule ON pushes(rule_id, opened_at);",
 
-	/* 17: metrics imports run in the background. A received import is
+	/* 17: must-watch becomes a one-clip path. paths.kind says 'series' (a
+	 * trainer's path) or 'clip' (one step, made by assigning a must-watch
+	 * clip), so trainers' path lists need not list the clips; assignments
+	 * keep their note. Every old assignment becomes a path assignment of
+	 * its clip's path (one path per clip, made by whoever assigned it
+	 * first), with the same target, due date, note, creator and time.
+	 * Completion is the clip's watch, so what people finished stays done.
+	 * The old table goes: one mechanism. */
+	"ALTER TABLE paths ADD COLUMN kind TEXT NOT NULL DEFAULT 'series'"
+	"  CHECK (kind IN ('series', 'clip'));"
+	"ALTER TABLE path_assignments ADD COLUMN note TEXT NOT NULL DEFAULT '';"
+	"CREATE TEMP TABLE clip_paths AS SELECT video_id, min(id) AS first_id,"
+	"  (SELECT coalesce(max(id), 0) FROM main.paths)"
+	"    + row_number() OVER (ORDER BY min(id)) AS path_id"
+	"  FROM main.assignments GROUP BY video_id;"
+	"INSERT INTO main.paths(id, name, description, created_by, created_at, kind)"
+	"  SELECT c.path_id, v.title, '', a.created_by, a.created_at, 'clip' FROM clip_paths c"
+	"  JOIN main.assignments a ON a.id = c.first_id JOIN main.videos v ON v.id = c.video_id;"
+	"INSERT INTO main.path_steps(path_id, position, video_id, quiz_gate)"
+	"  SELECT path_id, 1, video_id, 0 FROM clip_paths;"
+	"INSERT INTO main.path_assignments(path_id, user_id, team_id, due_at, source, created_by,"
+	"  created_at, note) SELECT c.path_id, a.user_id, a.team_id, a.due_at, 'trainer',"
+	"  a.created_by, a.created_at, a.note FROM main.assignments a"
+	"  JOIN clip_paths c ON c.video_id = a.video_id ORDER BY a.id;"
+	"DROP TABLE clip_paths;"
+	"DROP TABLE main.assignments;",
+
+	/* 18: metrics imports run in the background. A received import is
 	 * queued, then checked (no lock), then written a chunk at a time; a
 	 * refused or failed one stays on record with why (its first bad rows as
 	 * JSON). Imports from before were all written: 'done'. */

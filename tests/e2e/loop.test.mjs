@@ -114,6 +114,75 @@ test('the feed serves the next step first; a failed gate is retaken after watchi
   assert.ok(!(await feedOf('agent1')).some((i) => i.reason_code === 'path'), 'a finished path leaves the feed');
 });
 
+test('must-watch is a one-clip path: the agent has one list of clips and paths, overdue first, then by due date, undated last', async () => {
+  const [a, b, c] = clips;
+  // a new agent, who has watched nothing yet
+  const made = await api(s, 'POST', '/api/v1/users', { token: tok.admin, json: { username: 'newhire', display_name: 'New Hire', password: 'demo12345', role: 'agent' } });
+  assert.equal(made.status, 201, made.body);
+  ids.newhire = made.json.id;
+  tok.newhire = await login(s, 'newhire', 'demo12345');
+  const mustWatch = async (clip, due, note) => {
+    const r = await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1,
+      json: { video_id: clip.id, user_ids: [ids.newhire], ...(due ? { due_date: due } : {}), ...(note ? { note } : {}) } });
+    assert.equal(r.status, 201, r.body);
+    return r.json.items[0];
+  };
+  const late = await mustWatch(b, day(-1));
+  const soon = await mustWatch(c, day(3), 'before the audit');
+  const series = await api(s, 'POST', '/api/v1/paths', { token: tok.trainer1, json: { name: 'Billing basics', steps: [{ video_id: a.id }, { video_id: b.id }] } });
+  assert.equal((await api(s, 'POST', `/api/v1/paths/${series.json.id}/assignments`, { token: tok.trainer1,
+    json: { user_ids: [ids.newhire], due_date: day(10) } })).status, 201);
+  const undated = await mustWatch(a);
+  // each must-watch is a real path of kind "clip": one step, its clip, kept out of the trainers' path list
+  const clipPath = (await api(s, 'GET', `/api/v1/paths/${soon.path_id}`, { token: tok.trainer1 })).json;
+  assert.deepEqual([clipPath.kind, clipPath.name, clipPath.steps.map((st) => st.video_id)], ['clip', soon.video.title, [c.id]]);
+  assert.ok(!(await api(s, 'GET', '/api/v1/paths', { token: tok.trainer1 })).json.items.some((p) => p.kind === 'clip'));
+  assert.ok((await api(s, 'GET', '/api/v1/paths?kind=clip', { token: tok.trainer1 })).json.items.some((p) => p.id === soon.path_id));
+  assert.equal(expectProblem(assert, await api(s, 'PATCH', `/api/v1/paths/${soon.path_id}`, { token: tok.trainer1,
+    json: { steps: [{ video_id: a.id }, { video_id: c.id }] } }), 409).field, 'steps');
+
+  const list = async (user) => (await api(s, 'GET', '/api/v1/me/assignments', { token: tok[user] })).json.items;
+  let mine = await list('newhire');
+  assert.deepEqual(mine.map((i) => [i.kind, i.path_id, i.overdue, i.steps_done, i.step_count, i.state]), [
+    ['clip', late.path_id, true, 0, 1, 'not_started'],
+    ['clip', soon.path_id, false, 0, 1, 'not_started'],
+    ['series', series.json.id, false, 0, 2, 'not_started'],
+    ['clip', undated.path_id, false, 0, 1, 'not_started']]);
+  const [, due] = mine;
+  assert.deepEqual([due.title, due.note, due.due_at, due.next], [soon.video.title, 'before the audit', soon.due_at,
+    { video_id: c.id, position: 1, title: soon.video.title, needs_quiz: false }]);
+  assert.equal(mine[2].title, 'Billing basics');
+  assert.equal(mine[2].next.video_id, a.id);
+  assert.equal(mine[3].due_at, null);
+
+  // in the feed, the must-watch clips lead as must-watch; the path's next step (also a must-watch) comes once
+  const feed = await feedOf('newhire');
+  const pinned = feed.filter((i) => i.reason_code === 'must-watch');
+  assert.deepEqual(pinned.map((i) => i.id).sort(), [a.id, b.id, c.id]);
+  assert.ok(pinned.every((i) => i.must_watch && i.path.steps === 1), JSON.stringify(pinned.map((i) => i.path)));
+  assert.deepEqual(feed.slice(0, 3).map((i) => i.reason_code), ['must-watch', 'must-watch', 'must-watch']);
+  assert.equal(new Set(feed.map((i) => i.id)).size, feed.length, 'no clip twice');
+
+  // watching the clips moves the list: a finished must-watch is 1/1 and complete, after the unfinished
+  await watch('newhire', c);
+  await watch('newhire', a);
+  mine = await list('newhire');
+  assert.deepEqual(mine.map((i) => [i.path_id, i.steps_done, i.state, i.next?.position ?? null]), [
+    [late.path_id, 0, 'not_started', 1],
+    [series.json.id, 1, 'in_progress', 2],
+    [soon.path_id, 1, 'complete', null],
+    [undated.path_id, 1, 'complete', null]]);
+  assert.ok(mine[2].completed_at > 0);
+  const detail = (await api(s, 'GET', `/api/v1/assignments/${soon.id}`, { token: tok.trainer1 })).json;
+  assert.deepEqual(detail.people.map((p) => [p.id, p.watched]), [[ids.newhire, true]]);
+
+  // nobody else's list shows them, and the trainers' views are theirs alone
+  assert.ok(!(await list('agent2')).some((i) => [late, soon, undated].some((x) => x.path_id === i.path_id)));
+  expectProblem(assert, await api(s, 'GET', '/api/v1/me/assignments'), 401);
+  for (const path of ['/api/v1/assignments', `/api/v1/assignments/${soon.id}`, `/api/v1/paths/${soon.path_id}/assignments`])
+    expectProblem(assert, await api(s, 'GET', path, { token: tok.newhire }), 403);
+});
+
 test('a push rule fires on imported results, tracks until the metric recovers, flags the overdue', async () => {
   const made = await api(s, 'POST', '/api/v1/paths', { token: tok.trainer1, json: { name: 'Refunds refresher', steps: [{ video_id: clips[2].id }] } });
   const rule = await api(s, 'POST', '/api/v1/push-rules', { token: tok.trainer1, json: {

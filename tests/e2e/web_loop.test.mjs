@@ -1,6 +1,7 @@
 // The learning loop's web pages in a real browser (Debian's chromium driven by
 // playwright-core at 390x844), in Chinese and in English, against the loop's
-// demo world: agent1's paths and skill gaps on Me; the trainer's paths (list,
+// demo world: agent1's one list of assignments (a must-watch clip and the
+// paths) and skill gaps on Me; the trainer's paths (list,
 // create, assign), push rules (list, history) and impact (an effect with its
 // interval, a null effect whose interval holds 0, the CSV).
 import { test, before, after } from 'node:test';
@@ -15,7 +16,7 @@ const shots = join(repoRoot, 'tests/output/screenshots');
 const missing = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (make deps)`
   : !existsSync(join(repoRoot, 'web/vendor/hls.min.js')) ? 'web/vendor is empty (make deps)' : false;
 
-let s, browser, ctx, page, agent1;
+let s, browser, ctx, page, agent1, mustWatch;
 
 before(async () => {
   if (missing) return;
@@ -23,6 +24,13 @@ before(async () => {
   s = await startServer({ clips: 6, agents: 120, args: ['--transcode-workers', '2'] });
   const tok = await login(s, 'agent1');
   agent1 = (await api(s, 'GET', '/api/v1/me', { token: tok })).json;
+  // a must-watch clip for agent1, due in three days: a one-clip path in the same list as the paths
+  const trainer = await login(s, 'trainer1');
+  const clip = (await api(s, 'GET', '/api/v1/feed?limit=1', { token: trainer })).json.items[0];
+  const due = new Date(Date.now() + 3 * 86400e3).toISOString().slice(0, 10);
+  const made = await api(s, 'POST', '/api/v1/assignments', { token: trainer, json: { video_id: clip.id, user_ids: [agent1.id], due_date: due, note: 'Before the audit' } });
+  assert.equal(made.status, 201, made.body);
+  mustWatch = { ...made.json.items[0], title: clip.title };
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -69,14 +77,14 @@ async function trainerPage(name, ready) {
 
 const words = {
   zh: {
-    steps: '已完成 0/2 步', bySource: '培训师指派', byRule: '根据服务数据自动推送',
+    steps: '已完成 0/2 步', watched: '已观看 0/1', must: '必看', due: /^截止 .+ · 培训师指派$/, bySource: '培训师指派', byRule: '根据服务数据自动推送',
     evidence: /^质检得分（refunds）：近 7 天平均 \d+(\.\d)?，目标 80；近 14 天中有 \d+ 天未达标；处于团队末段（百分位 \d+）$/,
     manual: '由培训师设定', problem: '请检查“名称”：未填写或内容不符合要求', counts: /^进行中 \d+ · 已达标 \d+ · 逾期 \d+$/,
     trigger: /^2\d{3}-\d\d-\d\d 触发，当时 \d+(\.\d)?$/, better: /^完成《Refunds mastery》的客服质检得分（refunds）提升了 \+\d/,
     unclear: /看不出明确效果$/, notEnough: /^数据还不够/,
   },
   en: {
-    steps: '0 of 2 steps done', bySource: 'assigned by your trainer', byRule: 'pushed by your service results',
+    steps: '0 of 2 steps done', watched: '0 of 1 watched', must: 'Must watch', due: /^due .+ · assigned by your trainer$/, bySource: 'assigned by your trainer', byRule: 'pushed by your service results',
     evidence: /^refunds QA score: \d+(\.\d)? on average over the last 7 days, target 80; below target on \d+ of the last 14 days; at the bottom of your team \(percentile \d+\)$/,
     manual: 'set by your trainer', problem: 'Please check “Name”: it is missing or not valid', counts: /^\d+ open · \d+ qualified · \d+ overdue$/,
     trigger: /^triggered 2\d{3}-\d\d-\d\d at \d+(\.\d)?$/, better: /^Agents who finished “Refunds mastery” improved refunds QA score by \+\d+(\.\d)? against [+-]?\d+(\.\d)? for \d+ comparable agents: a difference of \+\d+(\.\d)? \(95% CI \d+(\.\d)? to \d+(\.\d)?, n=\d+\)$/,
@@ -87,25 +95,38 @@ const words = {
 for (const lang of ['zh', 'en']) {
   const w = words[lang];
 
-  test(`${lang}: agent1's Me page shows the refunds path with its progress and the refunds gap with its evidence`, { skip: missing }, async () => {
+  test(`${lang}: agent1's Me page lists a must-watch clip and the refunds path as assignments with due dates and progress, and the refunds gap with its evidence`, { skip: missing }, async () => {
     await loginAs('agent1', lang);
     await page.click('a[data-tab=me]');
     await page.locator('#view-me[data-ready="1"]').waitFor();
-    const mastery = page.locator('#my-paths li.path-row', { hasText: 'Refunds mastery' });
+    const rows = page.locator('#my-assignments li.assignment-row');
+    const mastery = rows.and(page.locator('[data-kind=series]')).filter({ hasText: 'Refunds mastery' });
     await mastery.waitFor();
     assert.equal(await mastery.locator('.steps-done').textContent(), w.steps);
     assert.match(await mastery.textContent(), new RegExp(w.bySource));
     assert.ok(await mastery.locator('.next-step').count(), 'the next step is named');
+    assert.equal(await mastery.locator('[role=progressbar]').getAttribute('aria-valuenow'), '0');
+    // the must-watch clip: its title, the badge, the due date, the note and 0 of 1 watched
+    const clip = rows.and(page.locator(`[data-kind=clip][data-path="${mustWatch.path_id}"]`));
+    assert.equal(await clip.locator('.title').textContent(), mustWatch.title);
+    assert.equal(await clip.locator('.badge.must').textContent(), w.must);
+    assert.match(await clip.locator('.due').textContent(), w.due);
+    assert.equal(await clip.locator('.note').textContent(), 'Before the audit');
+    assert.equal(await clip.locator('.steps-done').textContent(), w.watched);
+    assert.equal(await clip.locator('[role=progressbar]').getAttribute('aria-valuenow'), '0');
+    // one list, unfinished by due date: the kinds side by side, both dated ones before the undated
+    const listed = await rows.evaluateAll((els) => els.map((e) => [e.dataset.kind, e.dataset.path]));
+    assert.ok(listed.some(([k]) => k === 'clip') && listed.some(([k]) => k === 'series'), JSON.stringify(listed));
     // the rule's path says it came from the service results
-    assert.ok(await page.locator('#my-paths li.path-row', { hasText: w.byRule }).count(), 'a path pushed by the rule');
+    assert.ok(await rows.filter({ hasText: w.byRule }).count(), 'a path pushed by the rule');
     const refunds = page.locator('#my-gaps li.gap-row[data-tag=refunds]');
     const evidence = await refunds.locator('ul.evidence li').allTextContents();
     assert.ok(evidence.length >= 1);
     assert.match(evidence[0], w.evidence);
     // the demo's manual weak skill says who set it
     assert.ok(await page.locator('#my-gaps li.gap-row', { hasText: w.manual }).count(), 'a manual weak skill');
-    await toTop('#paths-panel');
-    await shot(`loop-me-paths-${lang}`);
+    await toTop('#assignments-panel');
+    await shot(`loop-me-assignments-${lang}`);
     await toTop('#gaps-panel');
     await shot(`loop-me-gaps-${lang}`);
     assert.deepEqual(page.errors, []);
@@ -144,8 +165,8 @@ for (const lang of ['zh', 'en']) {
     const assigned = (await api(s, 'GET', `/api/v1/paths/${id}/assignments`, { token: tok })).json;
     assert.ok(assigned.items.length >= 1, JSON.stringify(assigned));
     if (lang === 'en') {
-      const mine = (await api(s, 'GET', '/api/v1/me/paths', { token: await login(s, 'agent1') })).json.items;
-      assert.ok(mine.some((x) => x.path_id === Number(id)), 'agent1 has the path');
+      const mine = (await api(s, 'GET', '/api/v1/me/assignments', { token: await login(s, 'agent1') })).json.items;
+      assert.ok(mine.some((x) => x.path_id === Number(id) && x.kind === 'series'), 'agent1 has the path');
     }
     await toTop('#paths-list-panel');
     await shot(`loop-trainer-paths-${lang}`);

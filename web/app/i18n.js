@@ -65,7 +65,8 @@ const T = {
     'why_must-watch': '必看：培训师指派', why_featured: '培训师精选', 'why_weak-skill': '你正在提升', why_team: '你团队的新视频',
     why_onboarding: '新员工必看', why_popular: '本周热门', why_new: '新视频', why_interest: '你关注的话题', why_recommended: '为你推荐', why_sep: '：', why_list: '、',
     // the learning loop: Me › paths and gaps (me_loop.js), trainer paths, rules and impact (trainer_loop.js)
-    myPaths: '我的学习路径', noPaths: '目前没有学习路径', pathDue: '截止 {date}', overdue: '已逾期', stepsDone: '已完成 {d}/{n} 步',
+    myAssignments: '我的任务', noAssignments: '目前没有指派给你的任务', kindPath: '学习路径', noDue: '无截止日期', clipsWatched: '已观看 {d}/{n}',
+    pathDue: '截止 {date}', overdue: '已逾期', stepsDone: '已完成 {d}/{n} 步',
     nextStep: '下一步：{title}', stepClip: '第 {n} 步', quizNeeded: '需要通过测验', pathDone: '已完成',
     src_trainer: '培训师指派', src_rule: '根据服务数据自动推送',
     myGaps: '我的待提升技能', noGaps: '目前没有待提升的技能', gapScore: '差距 {n}/100', setByTrainer: '由培训师设定',
@@ -156,7 +157,8 @@ const T = {
     'why_must-watch': 'must watch: assigned by your trainer', why_featured: 'featured by trainer', 'why_weak-skill': "you're working on", why_team: 'new in your team',
     why_onboarding: 'for new hires', why_popular: 'popular this week', why_new: 'new clip', why_interest: 'because you follow', why_recommended: 'recommended', why_sep: ': ', why_list: ', ',
     // the learning loop: Me › paths and gaps (me_loop.js), trainer paths, rules and impact (trainer_loop.js)
-    myPaths: 'My learning paths', noPaths: 'No learning paths right now', pathDue: 'due {date}', overdue: 'Overdue', stepsDone: '{d} of {n} steps done',
+    myAssignments: 'Assignments', noAssignments: 'Nothing assigned to you right now', kindPath: 'Learning path', noDue: 'no due date', clipsWatched: '{d} of {n} watched',
+    pathDue: 'due {date}', overdue: 'Overdue', stepsDone: '{d} of {n} steps done',
     nextStep: 'Next: {title}', stepClip: 'Step {n}', quizNeeded: 'quiz needed', pathDone: 'Completed',
     src_trainer: 'assigned by your trainer', src_rule: 'pushed by your service results',
     myGaps: 'My skill gaps', noGaps: 'No skill gaps right now', gapScore: 'gap {n}/100', setByTrainer: 'set by your trainer',

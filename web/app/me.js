@@ -1,6 +1,7 @@
-// Me: points balance and history, daily check-in with streak, my learning
-// paths and skill gaps (me_loop.js), the shop and my orders, my clips with
-// their stats, language, logout.
+// Me: points balance and history, daily check-in with streak, my
+// assignments (must-watch clips and learning paths in one list) and skill
+// gaps (me_loop.js), the shop and my orders, my clips with their stats,
+// language, logout.
 import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount } from './ui.js';

@@ -1,6 +1,7 @@
-// Me › the learning loop: my learning paths (progress, next step, due date)
-// and my skill gaps (score and evidence, said in the UI's language from the
-// evidence's structured fields, never from server sentences).
+// Me › the learning loop: my assignments, one list of must-watch clips and
+// learning paths (due date, progress, next step), and my skill gaps (score
+// and evidence, said in the UI's language from the evidence's structured
+// fields, never from server sentences).
 import { get } from './api.js';
 import { t, lang } from './i18n.js';
 import { h } from './ui.js';
@@ -56,20 +57,25 @@ function progressBar(share, cls = '') {
     h('span', { style: `width:${pct}%` }));
 }
 
-function pathRow(p, titles) {
-  const next = p.steps?.find((x) => x.position === p.next_position);
-  const nextTitle = next ? titles.get(next.video_id) || t('stepClip', { n: next.position }) : '';
-  return h('li.path-row', { dataset: { path: String(p.path_id) } },
+/** One assignment of GET /api/v1/me/assignments: a must-watch clip (a
+ * one-clip path) or a learning path, with its due date and progress. */
+function assignmentRow(a) {
+  const clip = a.kind === 'clip';
+  const done = a.state === 'complete';
+  const meta = [a.due_at ? t('pathDue', { date: fmtDay(a.due_at) }) : t('noDue'), t(a.source === 'rule' ? 'src_rule' : 'src_trainer')];
+  const next = !done && a.next && !clip ? t('nextStep', { title: a.next.title || t('stepClip', { n: a.next.position }) }) : '';
+  return h('li.assignment-row', { dataset: { path: String(a.path_id), kind: a.kind, state: a.state } },
+    h('div.badges', {},
+      h(`span.badge.${clip ? 'must' : 'kind-path'}`, { text: t(clip ? 'mustWatch' : 'kindPath') }),
+      a.overdue && h('span.badge.overdue', { text: t('overdue') })),
+    h('div', {}, h('strong.title', { text: a.title })),
+    h('div.muted.due', { text: meta.join(' · ') }),
+    a.note ? h('div.note', { text: a.note }) : null,
+    progressBar(a.step_count ? a.steps_done / a.step_count : 0),
     h('div.row', {},
-      h('div.grow', {}, h('strong', { text: p.name }),
-        h('div.muted', { text: [p.due_at ? t('pathDue', { date: fmtDay(p.due_at) }) : '', t(p.source === 'rule' ? 'src_rule' : 'src_trainer')].filter(Boolean).join(' · ') })),
-      p.overdue && h('span.badge.overdue', { text: t('overdue') })),
-    progressBar(p.step_count ? p.steps_done / p.step_count : 0),
-    h('div.row', {},
-      h('small.steps-done', { text: t('stepsDone', { d: p.steps_done, n: p.step_count }) }),
-      p.completed_at ? h('small', { text: t('pathDone') })
-        : next && h('small.grow.next-step', { text: t('nextStep', { title: nextTitle }) }),
-      !p.completed_at && p.next_needs_quiz && h('span.badge.quiz-needed', { text: t('quizNeeded') })));
+      h('small.steps-done', { text: t(clip ? 'clipsWatched' : 'stepsDone', { d: a.steps_done, n: a.step_count }) }),
+      done ? h('small', { text: t('pathDone') }) : next ? h('small.grow.next-step', { text: next }) : null,
+      !done && a.next?.needs_quiz && h('span.badge.quiz-needed', { text: t('quizNeeded') })));
 }
 
 function gapRow(g, catalogue) {
@@ -80,20 +86,17 @@ function gapRow(g, catalogue) {
     g.evidence?.length ? h('ul.evidence', {}, g.evidence.map((ev) => h('li', { text: evidenceText(ev, catalogue) }))) : null);
 }
 
-/** The two Me panels for the user `me` (GET /api/v1/me). */
+/** The two Me panels for the user `me` (GET /api/v1/me): assignments, skill gaps. */
 export async function loopPanels(me) {
   const trainer = ['trainer', 'admin'].includes(me.role);
-  const [paths, profile, catalogue] = await Promise.all([
-    get('/api/v1/me/paths'), get(`/api/v1/users/${me.id}/profile`), trainer ? metricCatalogue() : {},
+  const [assigned, profile, catalogue] = await Promise.all([
+    get('/api/v1/me/assignments'), get(`/api/v1/users/${me.id}/profile`), trainer ? metricCatalogue() : {},
   ]);
-  // the next step's clip titles (a few calls: one per live path)
-  const ids = [...new Set(paths.items.map((p) => p.steps?.find((x) => x.position === p.next_position)?.video_id).filter(Boolean))];
-  const titles = new Map(await Promise.all(ids.map(async (id) => [id, await get(`/api/v1/videos/${id}`).then((v) => v.title, () => '')])));
-  const pathList = h('ul.list', { id: 'my-paths' }, paths.items.length ? paths.items.map((p) => pathRow(p, titles)) : h('li.muted', { text: t('noPaths') }));
+  const list = h('ul.list', { id: 'my-assignments' }, assigned.items.length ? assigned.items.map(assignmentRow) : h('li.muted', { text: t('noAssignments') }));
   const gaps = profile.gaps || [];
   const gapList = h('ul.list', { id: 'my-gaps' }, gaps.length ? gaps.map((g) => gapRow(g, catalogue)) : h('li.muted', { text: t('noGaps') }));
   return [
-    h('section.panel', { id: 'paths-panel' }, h('h2', { text: t('myPaths') }), pathList),
+    h('section.panel', { id: 'assignments-panel' }, h('h2', { text: t('myAssignments') }), list),
     h('section.panel', { id: 'gaps-panel' }, h('h2', { text: t('myGaps') }), gapList),
   ];
 }

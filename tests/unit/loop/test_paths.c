@@ -136,7 +136,7 @@ static void test_progress_and_gates(void **state)
 	assert_int_equal(n, 0);
 
 	json_t *mine;
-	assert_int_equal(paths_mine_json(2, 1, &mine), CR_OK);
+	assert_int_equal(paths_mine_json(2, 1, false, &mine), CR_OK);
 	assert_int_equal(json_array_size(mine), 1);
 	json_t *m = json_array_get(mine, 0);
 	assert_int_equal(json_integer_value(json_object_get(m, "steps_done")), 3);
@@ -157,14 +157,14 @@ static void test_progress_and_gates(void **state)
 	/* an overdue path says so; archiving takes it out of the agent's list */
 	struct path_assign late = {.path_id = path_id, .user_id = 3, .due_at = 1000, .by = 1};
 	assert_int_equal(paths_assign(&late, &a2), CR_OK);
-	assert_int_equal(paths_mine_json(3, 2, &mine), CR_OK);
+	assert_int_equal(paths_mine_json(3, 2, false, &mine), CR_OK);
 	assert_true(json_is_true(json_object_get(json_array_get(mine, 0), "overdue")));
 	json_decref(mine);
 	assert_int_equal(paths_unassign(a2), CR_OK);
 	assert_int_equal(paths_unassign(a2), CR_ENOTFOUND);
 	assert_int_equal(paths_archive(path_id), CR_OK);
 	assert_int_equal(paths_archive(path_id), CR_ECONFLICT);
-	assert_int_equal(paths_mine_json(2, 1, &mine), CR_OK);
+	assert_int_equal(paths_mine_json(2, 1, false, &mine), CR_OK);
 	assert_int_equal(json_array_size(mine), 0);
 	json_decref(mine);
 	assert_int_equal(paths_assign(&to_team, &a1), CR_ECONFLICT);

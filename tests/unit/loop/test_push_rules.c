@@ -129,7 +129,7 @@ static void test_fire_track_qualify(void **state)
 	assert_int_equal(count("SELECT user_id FROM pushes"), 2);
 	assert_int_equal(count("SELECT trigger_value * 10 FROM pushes"), 640);
 	json_t *mine;
-	assert_int_equal(paths_mine_json(2, 1, &mine), CR_OK);
+	assert_int_equal(paths_mine_json(2, 1, false, &mine), CR_OK);
 	assert_int_equal(json_array_size(mine), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(mine, 0), "source")),
 			    "rule");
@@ -155,7 +155,7 @@ static void test_fire_track_qualify(void **state)
 	assert_int_equal(push_rules_evaluate(TODAY + 5, &pass), CR_OK);
 	assert_int_equal(pass.qualified, 1);
 	assert_int_equal(count("SELECT count(*) FROM pushes WHERE state = 'qualified'"), 1);
-	assert_int_equal(paths_mine_json(2, 1, &mine), CR_OK);
+	assert_int_equal(paths_mine_json(2, 1, false, &mine), CR_OK);
 	assert_int_equal(json_array_size(mine), 0); /* the path left the agent's list */
 	json_decref(mine);
 
