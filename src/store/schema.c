@@ -526,6 +526,11 @@ const char *const schema_migrations[] = {
 	"  closed_at INTEGER);"
 	"CREATE UNIQUE INDEX pushes_open ON pushes(rule_id, user_id) WHERE state = 'open';"
 	"CREATE INDEX pushes_rule ON pushes(rule_id, opened_at);",
+
+	/* 17: a skill tag's Chinese name beside its (English) label, so the web
+	 * client names a skill gap in either language; NULL until an admin
+	 * gives one. */
+	"ALTER TABLE tags ADD COLUMN label_zh TEXT;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -164,14 +164,15 @@ test('an upgrade recounts the views and completions older versions counted per e
   await s.stop();
   assertNoSanitizerReport(s.stderr);
   // and the schema as version 10 left it (12 added the janitor's column and indexes, 13 an index,
-  // 14-16 the learning loop's tables and users.employee_id)
+  // 14-16 the learning loop's tables and users.employee_id, 17 tags.label_zh)
   sql(`UPDATE videos SET starts = 32, completions = 6 WHERE id = ${replayed};
        DROP INDEX videos_unpurged; DROP INDEX videos_source; ALTER TABLE videos DROP COLUMN media_purged_at;
        DROP INDEX uploads_open_owner;
        DROP TABLE pushes; DROP TABLE push_rules; DROP TABLE quiz_gate_attempts; DROP TABLE path_assignments;
        DROP TABLE path_steps; DROP TABLE paths; DROP TABLE metric_overwrites; DROP TABLE metric_values;
        DROP TABLE metric_imports; DROP TABLE integration_tokens; DROP TABLE metrics;
-       DROP INDEX users_employee; ALTER TABLE users DROP COLUMN employee_id; PRAGMA user_version = 10`);
+       DROP INDEX users_employee; ALTER TABLE users DROP COLUMN employee_id;
+       ALTER TABLE tags DROP COLUMN label_zh; PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
   assert.equal((await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json.counts.views, 5);
