@@ -20,8 +20,9 @@ struct profile_gap {
 };
 
 /* The profile of user `user_id` as JSON (new reference) with the sections
- * "user", "learning", "service" and "gaps"; evidence is structured (codes
- * and numbers), never sentences. CR_ENOTFOUND for no such user. */
+ * "user", "learning", "service" and "gaps" (each gap with its tag's
+ * `tag_labels` {en, zh}); evidence is structured (codes and numbers), never
+ * sentences. CR_ENOTFOUND for no such user. */
 cr_err profile_json(int64_t user_id, json_t **out);
 
 /* The computed gaps of user `user_id` (score > 0), at most `max`, largest

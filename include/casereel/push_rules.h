@@ -30,7 +30,8 @@ struct push_rule_fields {
  * (min_days <= window_days <= 90). */
 cr_err push_rule_create(const struct push_rule_fields *f, int64_t *id, struct cr_problem *why);
 
-/* Turns rule `id` on or off (off: no new pushes; open ones stay tracked). */
+/* Turns rule `id` on or off (off: no new pushes; open ones stay tracked
+ * until they qualify). CR_ENOTFOUND for an unknown id. */
 cr_err push_rule_set_active(int64_t id, bool active);
 
 /* Every rule with its counts of open, qualified and overdue pushes, as a
@@ -50,7 +51,8 @@ struct push_pass {
 /* Evaluates every active rule as of day `today` (days since 1970 in the
  * server's zone): fires for agents newly on the wrong side, one open push
  * per rule and agent, and closes as qualified the open pushes whose agent
- * recovered. Each rule is its own transaction. */
+ * recovered, those of rules switched off too (out->rules counts the active
+ * ones). Each rule is its own transaction. */
 cr_err push_rules_evaluate(int32_t today, struct push_pass *out);
 
 /* The daily pass: runs push_rules_evaluate once per calendar day (in the

@@ -1,11 +1,14 @@
-/* Skill tags ("refunds", "de-escalation"), managed by admins.
- * `onboarding` tags are what new hires are shown first. */
+/* Skill tags ("refunds", "de-escalation") with their names in English and
+ * Chinese, managed by admins and read by trainers (who write rules and ask
+ * for impact by tag). `onboarding` tags are what new hires are shown first. */
 #include <ctype.h>
+#include <string.h>
 
 #include "casereel/app.h"
 #include "casereel/clock.h"
 #include "casereel/fields.h"
 #include "casereel/tags.h"
+#include "casereel/text.h"
 
 static void answer_tag(struct cr_response *res, unsigned status, int64_t id)
 {
@@ -37,22 +40,71 @@ static bool slug_ok(const char *s)
 	return true;
 }
 
+/* A label in `labels`: a string of 1..TAG_LABEL_MAX characters. */
+static bool label_ok(json_t *v)
+{
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+		return false;
+	size_t n = utf8_length(json_string_value(v));
+	return n >= 1 && n <= TAG_LABEL_MAX;
+}
+
+/* `labels`: {"en": ..., "zh": ...}, either left out to keep it; "zh": null
+ * drops the Chinese label. `label` alone still sets the English one, and
+ * says the same as labels.en when both are sent. */
+static bool read_labels(struct cr_request *req, struct cr_response *res, struct tag_fields *f)
+{
+	json_t *labels = json_object_get(req->json, "labels");
+	if (!labels)
+		return true;
+	const char *key;
+	json_t *v;
+	if (!json_is_object(labels)) {
+		http_invalid_field(res, "labels", "labels must be {\"en\": ..., \"zh\": ...}");
+		return false;
+	}
+	json_object_foreach(labels, key, v)
+	{
+		bool en = strcmp(key, "en") == 0, zh = strcmp(key, "zh") == 0;
+		if (!en && !zh) {
+			http_invalid_field(res, "labels", "labels takes en and zh only, not '%s'",
+					   key);
+			return false;
+		}
+		if (zh && json_is_null(v)) {
+			f->clear_label_zh = true;
+			continue;
+		}
+		if (!label_ok(v)) {
+			http_invalid_field(res, "labels", "labels.%s must be 1 to %d characters%s",
+					   key, TAG_LABEL_MAX, zh ? ", or null" : "");
+			return false;
+		}
+		if (en && f->label && strcmp(f->label, json_string_value(v)) != 0) {
+			http_invalid_field(res, "labels", "label and labels.en differ; send one");
+			return false;
+		}
+		*(en ? &f->label : &f->label_zh) = json_string_value(v);
+	}
+	return true;
+}
+
 static void save_tag(struct cr_request *req, struct cr_response *res, int64_t id)
 {
-	const char *name = NULL, *label = NULL;
-	bool onboarding = false, has_onboarding = false;
-	if (!field_string(req, res, "name", !id, 1, 32, &name, NULL) ||
-	    !field_string(req, res, "label", false, 1, 64, &label, NULL) ||
-	    !field_bool(req, res, "onboarding", false, &onboarding, &has_onboarding))
+	struct tag_fields f = {0};
+	if (!field_string(req, res, "name", !id, 1, TAG_NAME_MAX, &f.name, NULL) ||
+	    !field_string(req, res, "label", false, 1, TAG_LABEL_MAX, &f.label, NULL) ||
+	    !read_labels(req, res, &f) ||
+	    !field_bool(req, res, "onboarding", false, &f.onboarding, &f.has_onboarding))
 		return;
-	if (name && !slug_ok(name)) {
+	if (f.name && !slug_ok(f.name)) {
 		http_invalid_field(res, "name", "name must use only a-z, 0-9 and '-'");
 		return;
 	}
 	int64_t saved;
-	cr_err e = tags_save(id, name, label, has_onboarding, onboarding, &saved);
+	cr_err e = tags_save(id, &f, &saved);
 	if (e == CR_ECONFLICT)
-		http_problem(res, 409, "conflict", "a tag named '%s' already exists", name);
+		http_problem(res, 409, "conflict", "a tag named '%s' already exists", f.name);
 	else if (e)
 		http_error(res, e, "tag");
 	else
@@ -72,7 +124,7 @@ static void update_tag(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"GET", "/api/v1/tags", CR_ROLE_ADMIN, CR_BODY_NONE, list_tags, NULL},
+	{"GET", "/api/v1/tags", CR_ROLE_TRAINER, CR_BODY_NONE, list_tags, NULL},
 	{"POST", "/api/v1/tags", CR_ROLE_ADMIN, CR_BODY_JSON, create_tag, NULL},
 	{"PATCH", "/api/v1/tags/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_tag, NULL},
 };

@@ -5,10 +5,10 @@
 #include <time.h>
 
 #include "casereel/auth.h"
-#include "casereel/clock.h"
 #include "casereel/kpi.h"
 #include "casereel/log.h"
 #include "casereel/store.h"
+#include "casereel/tags.h"
 #include "casereel/teams.h"
 #include "casereel/users.h"
 
@@ -20,27 +20,29 @@ static bool has_users(void)
 	return any;
 }
 
+/* The skill tags: each entry as the admin API takes it (name, label or
+ * labels {en, zh}, onboarding). */
 static cr_err add_tags(json_t *tags)
 {
 	size_t i;
 	json_t *t;
 	json_array_foreach(tags, i, t)
 	{
-		sqlite3_stmt *st =
-			store_stmt("INSERT INTO tags(name, label, onboarding, created_at)"
-				   " VALUES (?1, ?2, ?3, ?4)");
-		if (!st)
-			return CR_EDB;
-		sqlite3_bind_text(st, 1, json_string_value(json_object_get(t, "name")), -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, json_string_value(json_object_get(t, "label")), -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, json_is_true(json_object_get(t, "onboarding")));
-		sqlite3_bind_int64(st, 4, cr_now());
-		int rc = sqlite3_step(st);
-		store_done(st);
-		if (rc != SQLITE_DONE)
-			return store_error(rc, "seed tag");
+		json_t *labels = json_object_get(t, "labels");
+		const char *en = json_string_value(json_object_get(labels, "en"));
+		struct tag_fields f = {
+			.name = json_string_value(json_object_get(t, "name")),
+			.label = en ? en : json_string_value(json_object_get(t, "label")),
+			.label_zh = json_string_value(json_object_get(labels, "zh")),
+			.has_onboarding = true,
+			.onboarding = json_is_true(json_object_get(t, "onboarding")),
+		};
+		int64_t id;
+		cr_err e = f.name ? tags_save(0, &f, &id) : CR_EINVAL;
+		if (e) {
+			log_error("seed: tag %zu: %s", i, cr_strerror(e));
+			return e;
+		}
 	}
 	return CR_OK;
 }

@@ -9,6 +9,7 @@
 #include "casereel/paths.h"
 #include "casereel/users.h"
 #include "casereel/store.h"
+#include "casereel/tags.h"
 #include "profile_service.h"
 
 /* A team's bottom fifth: evidence says so when the agent is in it. */
@@ -160,7 +161,8 @@ static bool has_string(json_t *array, const char *s)
 }
 
 /* One gap per skill: the largest score of its lines, every line as evidence,
- * then the manual weak skills no metric spoke for. */
+ * then the manual weak skills no metric spoke for; each with its tag's
+ * labels {en, zh} (null for a tag that is gone). */
 static json_t *gaps_json(const struct service_line *lines, size_t n, json_t *manual)
 {
 	json_t *by_tag = json_object(), *out = json_array();
@@ -195,6 +197,14 @@ static json_t *gaps_json(const struct service_line *lines, size_t n, json_t *man
 							     "evidence", "manual", 1));
 	}
 	json_decref(by_tag);
+	/* each skill's names, so the client says it in either language */
+	json_array_foreach(out, i, g)
+	{
+		json_t *labels;
+		if (tags_labels_json(json_string_value(json_object_get(g, "tag")), &labels))
+			labels = json_null();
+		json_object_set_new(g, "tag_labels", labels);
+	}
 	/* computed gaps largest first; the manual ones, scoreless, after them */
 	if (out && json_array_size(out) > 1) {
 		size_t count = json_array_size(out);

@@ -95,6 +95,7 @@ struct rule {
 	int64_t id, metric_id, tag_id, path_id, team_id;
 	double threshold;
 	bool lower_is_better;
+	bool active; /* off: fires for nobody, but its open pushes still qualify */
 	int window_days, min_days, due_days, recover_days;
 };
 
@@ -273,7 +274,8 @@ static cr_err evaluate_rule(const struct rule *r, int32_t today, struct push_pas
 	cr_err e = fired ? store_begin() : CR_ENOMEM;
 	if (e)
 		goto out;
-	e = find_firings(r, today, fired, &n);
+	if (r->active)
+		e = find_firings(r, today, fired, &n);
 	for (size_t i = 0; !e && i < n; i++)
 		e = open_push(r, &fired[i]);
 	size_t qualified = 0;
@@ -314,9 +316,11 @@ cr_err push_rules_evaluate(int32_t today, struct push_pass *out)
 	sqlite3_stmt *st = store_stmt(
 		"SELECT r.id, r.metric_id, r.tag_id, r.path_id, coalesce(r.team_id, 0), "
 		"r.threshold,"
-		" m.direction = 'lower', r.window_days, r.min_days, r.due_days, r.recover_days"
-		" FROM push_rules r JOIN metrics m ON m.id = r.metric_id WHERE r.active = 1"
-		" ORDER BY r.id");
+		" m.direction = 'lower', r.window_days, r.min_days, r.due_days, r.recover_days,"
+		" r.active FROM push_rules r JOIN metrics m ON m.id = r.metric_id"
+		" WHERE r.active = 1 OR EXISTS (SELECT 1 FROM pushes p"
+		"  WHERE p.rule_id = r.id AND p.state = 'open')"
+		" ORDER BY r.active DESC, r.id");
 	if (!st)
 		return CR_EDB;
 	struct rule rules[128];
@@ -332,16 +336,17 @@ cr_err push_rules_evaluate(int32_t today, struct push_pass *out)
 					   .window_days = sqlite3_column_int(st, 7),
 					   .min_days = sqlite3_column_int(st, 8),
 					   .due_days = sqlite3_column_int(st, 9),
-					   .recover_days = sqlite3_column_int(st, 10)};
+					   .recover_days = sqlite3_column_int(st, 10),
+					   .active = sqlite3_column_int(st, 11)};
 	store_done(st);
 	cr_err first = CR_OK;
 	for (size_t i = 0; i < n; i++) {
+		out->rules += rules[i].active;
 		cr_err e = evaluate_rule(&rules[i], today, out);
 		if (e) {
 			log_error("push rule %lld: %s", (long long)rules[i].id, cr_strerror(e));
 			first = first ? first : e;
 		}
 	}
-	out->rules = n;
 	return first;
 }

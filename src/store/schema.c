@@ -569,6 +569,11 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE metric_imports ADD COLUMN finished_at INTEGER;"
 	"CREATE INDEX metric_imports_unfinished ON metric_imports(state)"
 	"  WHERE state IN ('queued', 'checking', 'applying');",
+
+	/* 19: a skill tag's Chinese name beside its (English) label, so the web
+	 * client names a skill gap in either language; NULL until an admin
+	 * gives one. */
+	"ALTER TABLE tags ADD COLUMN label_zh TEXT;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -19,7 +19,6 @@ const adminEndpoints = [
   ['GET', '/api/v1/teams'],
   ['POST', '/api/v1/teams', { name: 'Rogue' }],
   ['PATCH', '/api/v1/teams/1', { name: 'Rogue' }],
-  ['GET', '/api/v1/tags'],
   ['POST', '/api/v1/tags', { name: 'rogue' }],
   ['PATCH', '/api/v1/tags/1', { label: 'Rogue' }],
 ];
@@ -29,12 +28,16 @@ function call(method, path, body, type, token) {
   return api(s, method, path, { token, json: body });
 }
 
-test('every admin endpoint is 401 anonymous, 403 for agents and trainers', async () => {
+test('every admin endpoint is 401 anonymous, 403 for agents and trainers; trainers may read the tags', async () => {
   for (const [method, path, body, type] of adminEndpoints) {
     expectProblem(assert, await call(method, path, body, type, undefined), 401);
     expectProblem(assert, await call(method, path, body, type, agent), 403);
     expectProblem(assert, await call(method, path, body, type, trainer), 403);
   }
+  // trainers read the tags (they write rules and ask for impact by tag); agents do not
+  expectProblem(assert, await api(s, 'GET', '/api/v1/tags'), 401);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/tags', { token: agent }), 403);
+  assert.equal((await api(s, 'GET', '/api/v1/tags', { token: trainer })).status, 200);
   // nothing changed
   const users = await api(s, 'GET', '/api/v1/users/1', { token: admin });
   assert.notEqual(users.json.display_name, 'Hacked');
@@ -48,7 +51,7 @@ test('admin creates a team, a tag and a user who can then log in', async () => {
   expectProblem(assert, await api(s, 'POST', '/api/v1/teams', { token: admin, json: { name: 'night shift' } }), 409);
   const tag = await api(s, 'POST', '/api/v1/tags', { token: admin, json: { name: 'chargebacks', label: 'Chargebacks', onboarding: true } });
   assert.equal(tag.status, 201);
-  assert.deepEqual({ ...tag.json, id: 0 }, { id: 0, name: 'chargebacks', label: 'Chargebacks', onboarding: true });
+  assert.deepEqual({ ...tag.json, id: 0 }, { id: 0, name: 'chargebacks', label: 'Chargebacks', labels: { en: 'Chargebacks', zh: null }, onboarding: true });
   const u = await api(s, 'POST', '/api/v1/users', {
     token: admin,
     json: { username: 'Night.Owl', display_name: '夜猫子 Owl', password: 'owl-password', role: 'agent',

@@ -2,8 +2,9 @@
 // the agent's feed serves its steps in order, a failed gate is retaken after
 // watching again; a push rule fires on imported service results, stays open
 // after the clips are done, flags the overdue and closes once the metric is
-// back; impact reports say "not enough data" honestly; and each endpoint
-// refuses the roles that must not use it.
+// back; a switched-off rule fires for nobody until it is switched on again;
+// impact reports say "not enough data" honestly; and each endpoint refuses
+// the roles that must not use it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api, login, expectProblem, advanceClock, runMaintenance } from './lib/server.mjs';
@@ -225,6 +226,39 @@ test('a push rule fires on imported results, tracks until the metric recovers, f
 
   const off = await api(s, 'PATCH', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1, json: { active: false } });
   assert.equal(off.json.active, false);
+});
+
+test('a switched-off rule fires for nobody, after an import or on demand; switched on, it fires', async () => {
+  const made = await api(s, 'POST', '/api/v1/paths', { token: tok.trainer1, json: { name: 'Compliance refresher', steps: [{ video_id: clips[0].id }] } });
+  const rule = await api(s, 'POST', '/api/v1/push-rules', { token: tok.trainer1, json: {
+    name: 'compliance QA under 50', metric: 'qa_score', tag: 'compliance', threshold: 50,
+    window_days: 7, min_days: 4, path_id: made.json.id, due_days: 7, recover_days: 2 } });
+  assert.equal(rule.status, 201, rule.body);
+  assert.equal(rule.json.active, true, 'a new rule is on');
+  const patch = (json) => api(s, 'PATCH', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1, json });
+  const off = await patch({ active: false });
+  assert.equal(off.status, 200, off.body);
+  assert.equal(off.json.active, false);
+  assert.equal((await api(s, 'GET', '/api/v1/push-rules', { token: tok.trainer1 })).json.items.find((r) => r.id === rule.json.id).active, false);
+  for (const json of [{ active: 'no' }, { active: null }, {}])
+    assert.equal(expectProblem(assert, await patch(json), 422).field, 'active');
+  expectProblem(assert, await api(s, 'PATCH', '/api/v1/push-rules/99999', { token: tok.trainer1, json: { active: true } }), 404);
+
+  // agent2 far under 50 on four days: the import's pass and a pass on demand leave the rule alone
+  const rows = ['date,username,metric,tag,value', ...[-3, -2, -1, 0].map((d) => `${day(d)},agent2,qa_score,compliance,30`)];
+  assert.equal((await api(s, 'POST', '/api/v1/metrics/import', { token: tok.admin, body: rows.join('\n'), headers: { 'content-type': 'text/csv' } })).status, 201);
+  const history = async () => (await api(s, 'GET', `/api/v1/push-rules/${rule.json.id}`, { token: tok.trainer1 })).json;
+  assert.equal((await api(s, 'POST', '/api/v1/push-rules/evaluate', { token: tok.trainer1 })).status, 200);
+  assert.deepEqual((await history()).history, [], 'a switched-off rule does not fire');
+  assert.ok(!(await myPaths('agent2')).some((p) => p.path_id === made.json.id));
+
+  const on = await patch({ active: true });
+  assert.equal(on.json.active, true);
+  const pass = await api(s, 'POST', '/api/v1/push-rules/evaluate', { token: tok.trainer1 });
+  assert.ok(pass.json.fired >= 1, pass.body);
+  assert.deepEqual((await history()).history.map((p) => [p.user_id, p.state, p.trigger_value]), [[ids.agent2, 'open', 30]]);
+  assert.ok((await myPaths('agent2')).some((p) => p.path_id === made.json.id && p.source === 'rule'));
+  await patch({ active: false }); // the tests below count their own rule's pushes
 });
 
 test('the daily pass evaluates rules written after the data came in', async () => {

@@ -251,3 +251,57 @@ test('the agent profile shows service features and a computed gap with its evide
   expectProblem(assert, await api(s, 'GET', `/api/v1/users/${ids.agent1}/profile`), 401);
   expectProblem(assert, await api(s, 'GET', '/api/v1/users/99999/profile', { token: trainer }), 404);
 });
+
+test('skill tags carry an English and a Chinese label; the profile names each gap\'s skill in both', async () => {
+  const tagsAs = async (token) => (await api(s, 'GET', '/api/v1/tags', { token })).json.items;
+  // trainers read the tags (rules and impact are asked by tag); agents do not
+  const refunds = (await tagsAs(trainer)).find((x) => x.name === 'refunds');
+  assert.deepEqual([refunds.label, refunds.labels], ['Refunds & returns', { en: 'Refunds & returns', zh: '退款与退货' }]);
+  expectProblem(assert, await api(s, 'GET', '/api/v1/tags', { token: agent1 }), 403);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/tags', { token: trainer, json: { name: 'x' } }), 403);
+  expectProblem(assert, await api(s, 'PATCH', `/api/v1/tags/${refunds.id}`, { token: trainer, json: { labels: { zh: 'x' } } }), 403);
+
+  const tag = (json) => api(s, 'POST', '/api/v1/tags', { token: admin, json });
+  const edit = (id, json) => api(s, 'PATCH', `/api/v1/tags/${id}`, { token: admin, json });
+  const both = await tag({ name: 'upsell', labels: { en: 'Upselling', zh: '追加销售' } });
+  assert.equal(both.status, 201, both.body);
+  assert.deepEqual([both.json.label, both.json.labels], ['Upselling', { en: 'Upselling', zh: '追加销售' }]);
+  const plain = await tag({ name: 'warranty', label: 'Warranty claims' });
+  assert.deepEqual([plain.json.label, plain.json.labels], ['Warranty claims', { en: 'Warranty claims', zh: null }]);
+
+  // an update changes what it names and keeps the rest; zh null drops the Chinese label
+  let r = await edit(plain.json.id, { labels: { zh: '保修'.repeat(32) } }); // 64 characters, the most
+  assert.equal(r.status, 200, r.body);
+  assert.deepEqual(r.json.labels, { en: 'Warranty claims', zh: '保修'.repeat(32) });
+  r = await edit(plain.json.id, { label: 'Warranty' });
+  assert.deepEqual(r.json.labels, { en: 'Warranty', zh: '保修'.repeat(32) });
+  r = await edit(plain.json.id, { labels: { en: 'Warranty cases', zh: '保修' } });
+  assert.deepEqual([r.json.label, r.json.labels], ['Warranty cases', { en: 'Warranty cases', zh: '保修' }]);
+  r = await edit(plain.json.id, { labels: { zh: null } });
+  assert.deepEqual(r.json.labels, { en: 'Warranty cases', zh: null });
+
+  // refusals name the field and change nothing
+  const bad = [
+    { labels: { zh: '长'.repeat(65) } }, { labels: { zh: '' } }, { labels: { en: 'x'.repeat(65) } },
+    { labels: { en: null } }, { labels: { zh: 5 } }, { labels: 'Warranty' }, { labels: { fr: 'Garantie' } },
+    { label: 'Warranty', labels: { en: 'Guarantees' } },
+  ];
+  for (const json of bad) {
+    assert.equal(expectProblem(assert, await edit(plain.json.id, json), 422).field, 'labels', JSON.stringify(json));
+    assert.equal(expectProblem(assert, await tag({ name: 'nope', ...json }), 422).field, 'labels', JSON.stringify(json));
+  }
+  const now = (await tagsAs(admin)).find((x) => x.id === plain.json.id);
+  assert.deepEqual(now.labels, { en: 'Warranty cases', zh: null });
+  assert.ok(!(await tagsAs(admin)).some((x) => x.name === 'nope'));
+  expectProblem(assert, await edit(99999, { labels: { zh: '无' } }), 404);
+
+  // the profile: each gap (computed or manual) with its skill's labels, as they are now
+  const gaps = async () => (await api(s, 'GET', `/api/v1/users/${ids.agent1}/profile`, { token: agent1 })).json.gaps;
+  let mine = await gaps();
+  assert.deepEqual(mine.find((g) => g.tag === 'refunds').tag_labels, { en: 'Refunds & returns', zh: '退款与退货' });
+  assert.deepEqual(mine.find((g) => g.tag === 'compliance').tag_labels, { en: 'Compliance & privacy', zh: '合规与隐私' });
+  assert.equal((await edit(refunds.id, { labels: { zh: '退款' } })).status, 200);
+  mine = await gaps();
+  assert.deepEqual(mine.find((g) => g.tag === 'refunds').tag_labels, { en: 'Refunds & returns', zh: '退款' });
+  assert.equal((await edit(refunds.id, { labels: { zh: '退款与退货' } })).status, 200);
+});

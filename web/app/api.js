@@ -61,3 +61,4 @@ export async function api(method, path, { json, headers = {}, idem } = {}) {
 
 export const get = (path) => api('GET', path);
 export const post = (path, json, opts = {}) => api('POST', path, { json, ...opts });
+export const patch = (path, json) => api('PATCH', path, { json });

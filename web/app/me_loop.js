@@ -26,27 +26,46 @@ export function metricLabel(slug, catalogue = {}) {
   return METRIC_KEYS[slug] ? t(METRIC_KEYS[slug]) : slug;
 }
 
-/** "refunds QA score" / "质检得分（refunds）", or the metric alone without a tag. */
-export function metricWithTag(slug, tag, catalogue) {
-  const m = metricLabel(slug, catalogue);
-  return tag ? t('metricTag', { metric: m, tag }) : m;
+/** The skill tags (GET /api/v1/tags items) as slug → labels {en, zh}, or {}
+ * when the caller may not read them. */
+export async function tagCatalogue() {
+  try {
+    return Object.fromEntries((await get('/api/v1/tags')).items.map((x) => [x.name, x.labels || { en: x.label }]));
+  } catch {
+    return {};
+  }
 }
 
-/** A number as people read it: at most one decimal, a sign when asked. */
+/** A skill tag's name in the UI's language: its label in this language,
+ * else in the other one, else its slug. */
+export function tagLabel(slug, labels) {
+  const other = lang() === 'en' ? 'zh' : 'en';
+  return labels?.[lang()] || labels?.[other] || slug;
+}
+
+/** "QA score (Refunds & returns)" / "质检得分（退款与退货）", or the metric alone
+ * without a tag; `labels` are the tag's {en, zh}. */
+export function metricWithTag(slug, tag, catalogue, labels) {
+  const m = metricLabel(slug, catalogue);
+  return tag ? t('metricTag', { metric: m, tag: tagLabel(tag, labels) }) : m;
+}
+
+/** A number as people read it in the UI's language: at most one decimal,
+ * digits grouped, a sign when asked. */
 export function num(v, signed = false) {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  const r = Math.round(v * 10) / 10;
-  const s = Number.isInteger(r) ? String(r) : r.toFixed(1);
-  return signed && r > 0 ? `+${s}` : s;
+  const r = Math.round(v * 10) / 10 || 0; // no "-0"
+  return new Intl.NumberFormat(lang() === 'en' ? 'en-US' : 'zh-CN', { maximumFractionDigits: 1, signDisplay: signed ? 'exceptZero' : 'auto' }).format(r);
 }
 
 export const fmtDay = (sec) => new Date(sec * 1000).toLocaleDateString(lang() === 'en' ? 'en-US' : 'zh-CN', { month: 'short', day: 'numeric' });
 
-/** One evidence item in the UI's language from its code and fields. */
-export function evidenceText(ev, catalogue) {
+/** One evidence item in the UI's language from its code and fields; `labels`
+ * are its tag's (the gap's tag_labels). */
+export function evidenceText(ev, catalogue, labels) {
   const code = ev.code === 'below-target-team-bottom' ? 'ev_below-target-team-bottom' : 'ev_below-target';
   return t(code, {
-    metric: metricWithTag(ev.metric, ev.tag, catalogue), value: num(ev.value), target: num(ev.target),
+    metric: metricWithTag(ev.metric, ev.tag, catalogue, labels), value: num(ev.value), target: num(ev.target),
     days: ev.days, window: ev.window_days, p: ev.percentile ?? '–',
   });
 }
@@ -79,11 +98,13 @@ function assignmentRow(a) {
 }
 
 function gapRow(g, catalogue) {
+  // evidence names the gap's own tag, or none (an overall metric speaking for the skill)
+  const labelsOf = (tag) => (tag === g.tag ? g.tag_labels : undefined);
   return h('li.gap-row', { dataset: { tag: g.tag } },
-    h('div.row', {}, h('strong.grow', { text: `#${g.tag}` }), h('small', { text: t('gapScore', { n: g.score }) })),
+    h('div.row', {}, h('strong.grow.gap-skill', { text: tagLabel(g.tag, g.tag_labels) }), g.score !== null && h('small', { text: t('gapScore', { n: g.score }) })),
     progressBar(g.score / 100, 'score-bar'),
     g.manual && h('span.badge.quiz-badge', { text: t('setByTrainer') }),
-    g.evidence?.length ? h('ul.evidence', {}, g.evidence.map((ev) => h('li', { text: evidenceText(ev, catalogue) }))) : null);
+    g.evidence?.length ? h('ul.evidence', {}, g.evidence.map((ev) => h('li', { text: evidenceText(ev, catalogue, labelsOf(ev.tag)) }))) : null);
 }
 
 /** The two Me panels for the user `me` (GET /api/v1/me): assignments, skill gaps. */

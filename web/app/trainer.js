@@ -15,15 +15,17 @@ export async function mount(el) {
   const body = h('div', { id: 'trainer-body' });
   const bar = h('nav.subtabs', { 'aria-label': t('tabTrainer') });
   let active = 'review';
-  async function show(name) {
+  /** Shows page `name`; `opts` reach the page with `open` (this function),
+   * so one page can open another preset (a rule's impact). */
+  async function show(name, opts = {}) {
     active = name;
     for (const b of bar.children) b.classList.toggle('active', b.dataset.page === name);
     body.replaceChildren(h('p.loading', { text: t('loading') }));
     try {
-      const view = await pages[name]();
+      const view = await pages[name]({ ...opts, open: show });
       if (active === name) body.replaceChildren(...[view].flat());
     } catch (err) {
-      body.replaceChildren(h('div.panel.error-panel', {}, h('p', { text: errText(err) }), h('button.primary', { onclick: () => show(name), text: t('retry') })));
+      body.replaceChildren(h('div.panel.error-panel', {}, h('p', { text: errText(err) }), h('button.primary', { onclick: () => show(name, opts), text: t('retry') })));
     }
   }
   for (const name of Object.keys(pages)) bar.append(h('button', { dataset: { page: name }, onclick: () => show(name), text: t(labels[name]) }));

@@ -1,11 +1,13 @@
 // Trainer pages of the learning loop: learning paths (list, editor, assign,
-// archive), push rules (list, create, history) and impact (difference in
-// differences with its 95% interval, said in the UI's language, and its CSV).
-import { get, post, token, problemError, ApiError } from './api.js';
-import { t } from './i18n.js';
+// archive), push rules (list, create, switch on and off, history) and impact
+// of a path, a clip or a rule (difference in differences with its 95%
+// interval, said in the UI's language, and its CSV). Skill tags show by their
+// label in the UI's language.
+import { get, post, patch, token, problemError, ApiError } from './api.js';
+import { t, lang } from './i18n.js';
 import { h, toast, errText } from './ui.js';
 import { intervalChart } from './charts.js';
-import { metricCatalogue, metricLabel, metricWithTag, num } from './me_loop.js';
+import { metricCatalogue, metricLabel, metricWithTag, num, tagCatalogue, tagLabel } from './me_loop.js';
 
 const isoDay = (offsetDays) => new Date(Date.now() + offsetDays * 864e5).toISOString().slice(0, 10);
 const option = (value, text, selected) => h('option', { value: String(value), text, selected: Boolean(selected) });
@@ -118,18 +120,46 @@ function assignForm(p, { teams, people, reload, out }) {
 
 // ---- push rules ----
 
-export async function rules() {
-  const [list, pathList, catalogue] = await Promise.all([get('/api/v1/push-rules'), get('/api/v1/paths'), metricCatalogue()]);
+export async function rules({ open } = {}) {
+  const [list, pathList, catalogue, tags] = await Promise.all([get('/api/v1/push-rules'), get('/api/v1/paths'), metricCatalogue(), tagCatalogue()]);
   const pathNames = new Map(pathList.items.map((p) => [p.id, p.name]));
   const ruleList = h('ul.list', { id: 'rule-list' });
-  const render = (items) => ruleList.replaceChildren(...(items.length ? items.map((r) => ruleItem(r, { pathNames, catalogue }))
+  const render = (items) => ruleList.replaceChildren(...(items.length ? items.map((r) => ruleItem(r, { pathNames, catalogue, tags, open }))
     : [h('li.muted', { text: t('empty') })]));
   render(list.items);
   const reload = async () => render((await get('/api/v1/push-rules')).items);
-  return [h('section.panel', { id: 'rules-panel' }, h('h2', { text: t('rules') }), ruleList), ruleForm(pathList.items.filter((p) => !p.archived), catalogue, reload)];
+  return [h('section.panel', { id: 'rules-panel' }, h('h2', { text: t('rules') }), ruleList), ruleForm(pathList.items.filter((p) => !p.archived), catalogue, tags, reload)];
 }
 
-function ruleItem(r, { pathNames, catalogue }) {
+/** The rule's on/off switch: PATCHes `active` and shows what the server answered. */
+function ruleSwitch(r, li, out) {
+  const input = h('input', { type: 'checkbox', role: 'switch', name: 'active', checked: Boolean(r.active), dataset: { toggle: String(r.id) } });
+  const state = h('span.switch-state');
+  const show = (active) => {
+    input.checked = active;
+    li.dataset.active = String(active);
+    state.textContent = t(active ? 'ruleActive' : 'ruleInactive');
+  };
+  show(Boolean(r.active));
+  input.addEventListener('change', async () => {
+    const want = input.checked;
+    input.disabled = true;
+    out.textContent = '';
+    try {
+      const saved = await patch(`/api/v1/push-rules/${r.id}`, { active: want });
+      show(Boolean(saved.active));
+      toast(t(saved.active ? 'ruleOnToast' : 'ruleOffToast', { name: r.name }));
+    } catch (err) {
+      show(!want);
+      out.textContent = errText(err);
+    } finally {
+      input.disabled = false;
+    }
+  });
+  return h('label.switch', { title: t('ruleSwitch') }, input, state);
+}
+
+function ruleItem(r, { pathNames, catalogue, tags, open }) {
   const history = h('div.push-history');
   const out = h('p.form-error', { role: 'alert' });
   const btn = h('button', { type: 'button', dataset: { history: String(r.id) }, text: t('showHistory') });
@@ -144,30 +174,43 @@ function ruleItem(r, { pathNames, catalogue }) {
       h(`span.status-pill.${x.state}`, { text: ['open', 'qualified'].includes(x.state) ? t(`push_${x.state}`) : x.state })))
       : h('li.muted', { text: t('noPushes') })));
   }));
+  const impactBtn = h('button', { type: 'button', dataset: { impact: String(r.id) }, text: t('ruleImpact'), onclick: () => open?.('impact', { rule: r }) });
   const p = r.pushes || {};
-  return h('li.rule-row.path-row', { dataset: { rule: String(r.id) } },
+  const li = h('li.rule-row.path-row', { dataset: { rule: String(r.id) } });
+  li.append(
     h('div.row', {}, h('div.grow', {}, h('strong', { text: r.name }),
-      h('div.muted', { text: t('ruleSummary', { metric: metricWithTag(r.metric, r.tag, catalogue), threshold: num(r.threshold), min: r.min_days, window: r.window_days, path: pathNames.get(r.path_id) || `#${r.path_id}` }) }),
+      h('div.muted.rule-summary', { text: t('ruleSummary', { metric: metricWithTag(r.metric, r.tag, catalogue, tags[r.tag]), threshold: num(r.threshold), min: r.min_days, window: r.window_days, path: pathNames.get(r.path_id) || `#${r.path_id}` }) }),
       h('small.push-counts', { text: t('pushCounts', { o: p.open ?? 0, q: p.qualified ?? 0, d: p.overdue ?? 0 }) })),
-    !r.active && h('span.badge.quiz-badge', { text: t('ruleInactive') })),
-    h('div.btn-row', {}, btn), out, history);
+    ruleSwitch(r, li, out)),
+    h('div.btn-row', {}, btn, impactBtn), out, history);
+  return li;
 }
 
-/** A metric picker from the catalogue and a tag input that shows for per-skill metrics. */
-function metricPicker(catalogue, prefix) {
+/** A metric picker from the catalogue and a skill-tag picker (labels in the
+ * UI's language) that shows for per-skill metrics. */
+function metricPicker(catalogue, tags, prefix) {
   const metric = h('select', { name: 'metric', id: `${prefix}-metric` }, Object.values(catalogue).map((m) => option(m.name, metricLabel(m.name, catalogue))));
-  const tag = h('input', { name: 'tag', id: `${prefix}-tag`, autocomplete: 'off', autocapitalize: 'none', placeholder: 'refunds' });
-  const tagLabel = field(t('tag'), tag);
-  const sync = () => { tagLabel.hidden = !catalogue[metric.value]?.per_skill; };
+  const slugs = Object.keys(tags).sort((a, b) => tagLabel(a, tags[a]).localeCompare(tagLabel(b, tags[b]), lang() === 'en' ? 'en' : 'zh-CN'));
+  // without the tag list (an older server), the slug is typed
+  const tag = slugs.length ? h('select', { name: 'tag', id: `${prefix}-tag` }, slugs.map((x) => option(x, tagLabel(x, tags[x]))))
+    : h('input', { name: 'tag', id: `${prefix}-tag`, autocomplete: 'off', autocapitalize: 'none', placeholder: 'refunds' });
+  const tagLabelEl = field(t('tag'), tag);
+  const sync = () => { tagLabelEl.hidden = !catalogue[metric.value]?.per_skill; };
   metric.addEventListener('change', sync);
   if (catalogue.qa_score) metric.value = 'qa_score';
   sync();
-  return { metric, tag, tagLabel, tagValue: () => (tagLabel.hidden ? undefined : tag.value.trim() || undefined) };
+  /** Picks `m` (and tag `tg`, when it has one) as if the trainer had. */
+  const set = (m, tg) => {
+    if (catalogue[m]) metric.value = m;
+    if (tg) tag.value = tg;
+    sync();
+  };
+  return { metric, tag, tagLabel: tagLabelEl, set, tagValue: () => (tagLabelEl.hidden ? undefined : tag.value.trim() || undefined) };
 }
 
-function ruleForm(livePaths, catalogue, reload) {
+function ruleForm(livePaths, catalogue, tags, reload) {
   const name = h('input', { name: 'name', maxlength: 120, autocomplete: 'off' });
-  const mp = metricPicker(catalogue, 'rule');
+  const mp = metricPicker(catalogue, tags, 'rule');
   const n = (nm, value, extra = {}) => h('input', { type: 'number', name: nm, value: String(value), inputmode: 'decimal', ...extra });
   const threshold = n('threshold', 70, { step: 'any' });
   const windowDays = n('window_days', 7, { min: 1 });
@@ -197,39 +240,71 @@ function ruleForm(livePaths, catalogue, reload) {
 
 // ---- impact ----
 
-export async function impact() {
-  const [pathList, clips, catalogue] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'), metricCatalogue()]);
-  const item = h('select', { name: 'item', id: 'impact-item' },
-    h('optgroup', { label: t('paths') }, pathList.items.map((p) => option(`path_id=${p.id}`, p.name))),
-    h('optgroup', { label: t('clip') }, clips.items.map((c) => option(`video_id=${c.video_id}`, c.title))));
-  const mp = metricPicker(catalogue, 'impact');
+// what an impact report can be about, and the query parameter that names it
+const KINDS = { path: 'path_id', video: 'video_id', rule: 'rule_id' };
+
+/** The impact page: what to evaluate (a path, a clip or a push rule), by
+ * which metric and tag; `rule` (a push rule from the rule list) presets the
+ * picker to that rule, its metric and tag, and shows the report at once. */
+export async function impact({ rule } = {}) {
+  const [pathList, clips, ruleList, catalogue, tags] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'),
+    get('/api/v1/push-rules'), metricCatalogue(), tagCatalogue()]);
+  const items = {
+    path: pathList.items.map((p) => ({ id: p.id, name: p.name })),
+    video: clips.items.map((c) => ({ id: c.video_id, name: c.title })),
+    rule: ruleList.items.map((r) => ({ id: r.id, name: r.name, metric: r.metric, tag: r.tag })),
+  };
+  const kind = h('select', { name: 'kind', id: 'impact-kind' }, Object.keys(KINDS).map((k) => option(k, t(`impactKind_${k}`))));
+  const item = h('select', { name: 'item', id: 'impact-item' });
+  const mp = metricPicker(catalogue, tags, 'impact');
+  const fillItems = () => item.replaceChildren(...(items[kind.value].length ? items[kind.value].map((x) => option(x.id, x.name))
+    : [option('', t('empty'))]));
+  // a rule is judged by its own metric and tag unless the trainer picks another
+  const followRule = () => {
+    const r = kind.value === 'rule' && items.rule.find((x) => String(x.id) === item.value);
+    if (r) mp.set(r.metric, r.tag);
+  };
+  kind.addEventListener('change', () => { fillItems(); followRule(); });
+  item.addEventListener('change', followRule);
+  fillItems();
   const out = h('p.form-error', { role: 'alert' });
   const result = h('div', { id: 'impact-result' });
   const go = h('button.primary.big', { type: 'button', id: 'impact-go', text: t('showImpact') });
   const query = () => {
-    const q = new URLSearchParams(item.value);
-    q.set('metric', mp.metric.value);
+    const q = new URLSearchParams({ [KINDS[kind.value]]: item.value, metric: mp.metric.value });
     const tag = mp.tagValue();
     if (tag) q.set('tag', tag);
     return q;
   };
-  go.addEventListener('click', () => busy(go, out, async () => {
+  const run = () => busy(go, out, async () => {
     result.replaceChildren();
+    if (!item.value) { out.textContent = t('impactNothing'); return; }
     const q = query();
     const r = await get(`/api/v1/impact?${q}`);
-    result.replaceChildren(impactView(r, catalogue, q));
-  }));
+    result.replaceChildren(impactView(r, catalogue, tags, q));
+  });
+  go.addEventListener('click', run);
+  if (rule) {
+    kind.value = 'rule';
+    fillItems();
+    item.value = String(rule.id);
+    followRule();
+    run();
+  }
   return [h('section.panel', { id: 'impact-form' }, h('h2', { text: t('impact') }),
-    field(t('pickPathOrClip'), item), h('div.form-grid', {}, field(t('metric'), mp.metric), mp.tagLabel), out, go), result];
+    h('div.form-grid', {}, field(t('impactKind'), kind), field(t('impactItem'), item)),
+    h('div.form-grid', {}, field(t('metric'), mp.metric), mp.tagLabel), out, go), result];
 }
 
-function impactView(r, catalogue, q) {
+function impactView(r, catalogue, tags, q) {
   const e = r.estimate;
-  const what = metricWithTag(r.metric, r.tag, catalogue);
+  const what = metricWithTag(r.metric, r.tag, catalogue, tags[r.tag]);
+  const who = t(`who_${r.item.kind}`, { name: r.item.name });
   const csvOut = h('p.form-error', { role: 'alert' });
   const csv = h('button', { type: 'button', id: 'impact-csv', text: `⬇ ${t('downloadCsv')}` });
   csv.addEventListener('click', () => busy(csv, csvOut, () => downloadCsv(q, `impact-${r.item.kind}-${r.item.id}-${r.metric}${r.tag ? '-' + r.tag : ''}.csv`)));
-  const panel = h('section.panel', { id: 'impact-panel', dataset: { enough: String(Boolean(e.enough)) } }, h('h2', { text: `${r.item.name} · ${what}` }));
+  const panel = h('section.panel', { id: 'impact-panel', dataset: { enough: String(Boolean(e.enough)), kind: r.item.kind, item: String(r.item.id) } },
+    h('h2', { text: `${r.item.name} · ${what}` }));
   if (!e.enough) {
     panel.append(h('p.not-enough', { text: t('notEnough', { n: e.min_n, t: e.n_treated, c: e.n_control }) }));
   } else {
@@ -241,7 +316,7 @@ function impactView(r, catalogue, q) {
     panel.dataset.ciLow = String(e.ci_low);
     panel.dataset.ciHigh = String(e.ci_high);
     panel.append(
-      h('p.impact-sentence', { text: t(key, { name: r.item.name, what, t: num(e.treated_change, true), c: num(e.control_change, true), m: e.n_control, d: num(e.difference, true), lo: num(e.ci_low), hi: num(e.ci_high), n: e.n_treated }) }),
+      h('p.impact-sentence', { text: t(key, { who, what, t: num(e.treated_change, true), c: num(e.control_change, true), m: e.n_control, d: num(e.difference, true), lo: num(e.ci_low), hi: num(e.ci_high), n: e.n_treated }) }),
       intervalChart([
         { label: t('completers'), value: e.treated_change, text: num(e.treated_change, true) },
         { label: t('comparisons'), value: e.control_change, text: num(e.control_change, true) },

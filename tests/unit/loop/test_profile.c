@@ -44,8 +44,9 @@ static int group_setup(void **state)
 	kpi_day_format(kpi_today() - 100, hired);
 	snprintf(sql, sizeof sql,
 		 "INSERT INTO teams(id, name, created_at) VALUES (1, 'Day', 0);"
-		 "INSERT INTO tags(id, name, label, created_at) VALUES (1, 'refunds', 'R', 0),"
-		 " (2, 'de-escalation', 'D', 0), (3, 'billing', 'B', 0);"
+		 "INSERT INTO tags(id, name, label, label_zh, created_at) VALUES"
+		 " (1, 'refunds', 'R', '退款', 0), (2, 'de-escalation', 'D', NULL, 0),"
+		 " (3, 'billing', 'B', NULL, 0);"
 		 "INSERT INTO users(id, username, display_name, role, team_id, password_hash,"
 		 " created_at, hire_date) VALUES (1, 'mei', 'Mei', 'agent', 1, 'x', 0, '%s'),"
 		 " (2, 'a2', 'A2', 'agent', 1, 'x', 0, NULL), (3, 'a3', 'A3', 'agent', 1, 'x', 0, "
@@ -116,6 +117,10 @@ static void test_profile_numbers(void **state)
 	assert_int_equal(json_array_size(gaps), 2);
 	json_t *refunds = json_array_get(gaps, 0);
 	assert_string_equal(json_string_value(json_object_get(refunds, "tag")), "refunds");
+	/* the skill's names, so the client says it in either language */
+	json_t *labels = json_object_get(refunds, "tag_labels");
+	assert_string_equal(json_string_value(json_object_get(labels, "en")), "R");
+	assert_string_equal(json_string_value(json_object_get(labels, "zh")), "退款");
 	/* 100 x (0.5 x 18/80 + 0.3 x 14/14 + 0.2 x 4/4) */
 	assert_int_equal(json_integer_value(json_object_get(refunds, "score")), 61);
 	json_t *ev = json_array_get(json_object_get(refunds, "evidence"), 0);
@@ -128,6 +133,9 @@ static void test_profile_numbers(void **state)
 	json_t *billing = json_array_get(gaps, 1);
 	assert_string_equal(json_string_value(json_object_get(billing, "tag")), "billing");
 	assert_string_equal(json_string_value(json_object_get(billing, "source")), "manual");
+	labels = json_object_get(billing, "tag_labels");
+	assert_string_equal(json_string_value(json_object_get(labels, "en")), "B");
+	assert_true(json_is_null(json_object_get(labels, "zh")));
 	assert_null(find(gaps, "tag", "de-escalation"));
 	json_decref(p);
 

@@ -211,7 +211,18 @@ static void test_lower_is_better_and_overdue(void **state)
 	series(5, 2, 0, 2, slow5, 3);
 	assert_int_equal(push_rules_evaluate(TODAY, &pass), CR_OK);
 	assert_int_equal(pass.fired, 0);
+	assert_int_equal(pass.rules, 0);
 	assert_int_equal(push_rule_set_active(999, true), CR_ENOTFOUND);
+
+	/* ...but its open push is still tracked, and qualifies once the agent is back */
+	const double quick[] = {400, 420};
+	series(3, 2, 0, -1, quick, 2);
+	assert_int_equal(push_rules_evaluate(TODAY + 2, &pass), CR_OK);
+	assert_int_equal(pass.fired, 0);
+	assert_int_equal(pass.qualified, 1);
+	assert_int_equal(
+		count("SELECT count(*) FROM pushes WHERE user_id = 3 AND state = 'qualified'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM pushes WHERE user_id = 5"), 0);
 }
 
 int main(void)
