@@ -37,8 +37,8 @@ cr_err kpi_import_record(const struct kpi_source *src, int64_t bytes, int64_t *i
  * - CR_EINVAL with `why`: refused, nothing written (invalid-rows: the
  *   status lists the rows; invalid-csv: a malformed file; empty-import);
  * - anything else: the server failed (state "failed"), nothing written. */
-cr_err kpi_import_run(int64_t id, struct kpi_rows *rows, const atomic_int *cancel,
-		      json_t **status, struct cr_problem *why);
+cr_err kpi_import_run(int64_t id, struct kpi_rows *rows, const atomic_int *cancel, json_t **status,
+		      struct cr_problem *why);
 
 /* Ends recorded import `id` whose rows could not be read at all: refused
  * with `why` for CR_EINVAL (a malformed header), failed otherwise. */

@@ -300,7 +300,7 @@ static const struct cr_route_extra import_extra = {.scope = INTEGRATION_SCOPE_ME
 
 cr_err api_metric_imports_register(struct router *r)
 {
-	cr_err e = router_add_extra(r, import_routes, sizeof import_routes / sizeof import_routes[0],
-				    &import_extra);
+	cr_err e = router_add_extra(r, import_routes,
+				    sizeof import_routes / sizeof import_routes[0], &import_extra);
 	return e ? e : router_add(r, routes, sizeof routes / sizeof routes[0]);
 }

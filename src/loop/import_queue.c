@@ -58,7 +58,9 @@ static bool run_one(struct import_queue *q, int64_t id)
 	const char *state = json_string_value(json_object_get(status, "state"));
 	bool ended = state && strcmp(state, "queued") != 0;
 	log_info("metrics import %lld: %s (%s)", (long long)id, state ? state : "unknown",
-		 !e ? "ok" : why.detail[0] ? why.detail : cr_strerror(e));
+		 !e              ? "ok"
+		 : why.detail[0] ? why.detail
+				 : cr_strerror(e));
 	if (ended)
 		unlink(path);
 	json_decref(status);

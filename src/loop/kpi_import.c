@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "casereel/clock.h"
+#include "casereel/kpi_imports.h"
 #include "casereel/store.h"
 #include "casereel/tags.h"
 #include "kpi_import_state.h"
@@ -106,29 +106,14 @@ cr_err kpi_import_begin(const struct kpi_source *src, struct kpi_import **out)
 	if (!imp)
 		return CR_ENOMEM;
 	cr_err e = begin_writing();
-	if (e)
-		goto fail;
-	sqlite3_stmt *st = store_stmt("INSERT INTO metric_imports(user_id, token_id, format, rows,"
-				      " sha256, created_at) VALUES (nullif(?1, 0), nullif(?2, 0),"
-				      " ?3, 0, ?4, ?5)");
-	if (st) {
-		sqlite3_bind_int64(st, 1, src->user_id);
-		sqlite3_bind_int64(st, 2, src->token_id);
-		sqlite3_bind_text(st, 3, src->format, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, src->sha256 ? src->sha256 : "", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, cr_now());
-	}
-	e = store_run(st, "record import");
-	if (e) {
+	if (!e && (e = kpi_import_record(src, 0, &imp->id)))
 		store_rollback();
-		goto fail;
+	if (e) {
+		import_free(imp);
+		return e;
 	}
-	imp->id = sqlite3_last_insert_rowid(store_db());
 	*out = imp;
 	return CR_OK;
-fail:
-	import_free(imp);
-	return e;
 }
 
 /* Remembers bad row `row`: `code` is a stable slug, `field` the column. */
@@ -325,12 +310,7 @@ cr_err kpi_import_finish(struct kpi_import **pimp, bool abandon, json_t **out)
 		e = e ? e : *out ? CR_OK : CR_ENOMEM;
 		goto done;
 	}
-	sqlite3_stmt *st = store_stmt("UPDATE metric_imports SET rows = ?2 WHERE id = ?1");
-	if (st) {
-		sqlite3_bind_int64(st, 1, imp->id);
-		sqlite3_bind_int64(st, 2, (int64_t)imp->rows);
-	}
-	e = store_run(st, "count import");
+	e = kpi_import_conclude(imp->id, "done", imp->rows, 0, NULL, NULL);
 	if (e) {
 		store_rollback();
 		goto done;

@@ -53,7 +53,8 @@ cr_err kpi_import_conclude(int64_t id, const char *state, size_t rows, size_t er
 	char *listed = errors && json_array_size(errors) ? json_dumps(errors, JSON_COMPACT) : NULL;
 	sqlite3_stmt *st = store_stmt(
 		"UPDATE metric_imports SET state = ?2, rows = ?3, error_count = ?4, errors = ?5,"
-		" problem_type = ?6, problem_detail = nullif(?7, ''), finished_at = ?8 WHERE id = ?1");
+		" problem_type = ?6, problem_detail = nullif(?7, ''), finished_at = ?8 WHERE id = "
+		"?1");
 	if (st) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
@@ -140,7 +141,8 @@ cr_err kpi_imports_json(long limit, json_t **out)
 cr_err kpi_import_status_json(int64_t id, json_t **out)
 {
 	*out = NULL;
-	sqlite3_stmt *st = store_stmt("SELECT " IMPORT_COLUMNS " FROM metric_imports WHERE id = ?1");
+	sqlite3_stmt *st =
+		store_stmt("SELECT " IMPORT_COLUMNS " FROM metric_imports WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);

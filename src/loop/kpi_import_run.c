@@ -50,8 +50,8 @@ static void refuse(struct run *r)
 	else if (bad == 0)
 		cr_refuse(r->why, CR_EINVAL, "empty-import", NULL, "there are no rows to import");
 	else
-		cr_refuse(r->why, CR_EINVAL, "invalid-rows",
-			  NULL, "%zu bad row(s); nothing was imported (the first %d are listed)", bad,
+		cr_refuse(r->why, CR_EINVAL, "invalid-rows", NULL,
+			  "%zu bad row(s); nothing was imported (the first %d are listed)", bad,
 			  KPI_MAX_LISTED_ERRORS);
 	kpi_import_conclude(r->id, "refused", 0, bad, errors, r->why);
 }
@@ -82,8 +82,8 @@ cr_err kpi_import_unreadable(int64_t id, cr_err e, const struct cr_problem *why)
 			      : kpi_import_conclude(id, "failed", 0, 0, NULL, &server_failed);
 }
 
-cr_err kpi_import_run(int64_t id, struct kpi_rows *rows, const atomic_int *cancel,
-		      json_t **status, struct cr_problem *why)
+cr_err kpi_import_run(int64_t id, struct kpi_rows *rows, const atomic_int *cancel, json_t **status,
+		      struct cr_problem *why)
 {
 	struct cr_problem local = {0};
 	struct run r = {.id = id, .rows = rows, .cancel = cancel, .why = why ? why : &local};
@@ -106,7 +106,8 @@ cr_err kpi_import_run(int64_t id, struct kpi_rows *rows, const atomic_int *cance
 	else if (!(e = kpi_import_conclude(id, "done", file_rows, 0, NULL, NULL))) {
 		/* rules judge the new days at once; the import stands either way */
 		struct push_pass rules;
-		if (push_rules_evaluate(kpi_today(), &rules) == CR_OK && rules.fired + rules.qualified)
+		if (push_rules_evaluate(kpi_today(), &rules) == CR_OK &&
+		    rules.fired + rules.qualified)
 			log_info("push rules after import %lld: %zu fired, %zu qualified",
 				 (long long)id, rules.fired, rules.qualified);
 	}

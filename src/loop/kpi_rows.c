@@ -106,8 +106,9 @@ static cr_err read_header(struct kpi_rows *r, struct cr_problem *why)
 					 "column '%s' is unknown or repeated", fields[f]);
 		r->map[col] = (int)f;
 	}
-	if (!e && (n == 0 || r->map[CSV_DATE] < 0 || r->map[CSV_METRIC] < 0 ||
-		   r->map[CSV_VALUE] < 0 || (r->map[CSV_EMPLOYEE_ID] < 0 && r->map[CSV_USERNAME] < 0)))
+	if (!e &&
+	    (n == 0 || r->map[CSV_DATE] < 0 || r->map[CSV_METRIC] < 0 || r->map[CSV_VALUE] < 0 ||
+	     (r->map[CSV_EMPLOYEE_ID] < 0 && r->map[CSV_USERNAME] < 0)))
 		return cr_refuse(why, CR_EINVAL, "invalid-csv", NULL,
 				 "the first line must name the columns: date, employee_id or "
 				 "username, metric, tag (for per-skill metrics) and value");

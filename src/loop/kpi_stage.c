@@ -64,12 +64,12 @@ static cr_err chunk_end(const int64_t after[4], size_t chunk_rows, int64_t last[
 static cr_err write_chunk(int64_t import_id, const int64_t after[4], const int64_t last[4],
 			  size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(
-		"INSERT INTO metric_values(" KEY ", value, import_id)"
-		" SELECT " KEY ", value, ?9 FROM temp.import_stage"
-		" WHERE (" KEY ") > (?1, ?2, ?3, ?4) AND (" KEY ") <= (?5, ?6, ?7, ?8)"
-		" ON CONFLICT (" KEY ") DO UPDATE SET value = excluded.value,"
-		" import_id = excluded.import_id");
+	sqlite3_stmt *st =
+		store_stmt("INSERT INTO metric_values(" KEY ", value, import_id)"
+			   " SELECT " KEY ", value, ?9 FROM temp.import_stage"
+			   " WHERE (" KEY ") > (?1, ?2, ?3, ?4) AND (" KEY ") <= (?5, ?6, ?7, ?8)"
+			   " ON CONFLICT (" KEY ") DO UPDATE SET value = excluded.value,"
+			   " import_id = excluded.import_id");
 	if (st) {
 		for (int i = 0; i < 4; i++) {
 			sqlite3_bind_int64(st, i + 1, after[i]);

@@ -46,11 +46,11 @@ static cr_err add_people(json_t *j, int64_t id, bool with_people)
 		watched += done;
 		if (with_people)
 			json_array_append_new(
-				people, json_pack("{s:I, s:s, s:o, s:b}", "id",
-						  (json_int_t)sqlite3_column_int64(st, 0),
-						  "display_name",
-						  (const char *)sqlite3_column_text(st, 1), "team",
-						  store_column_text_json(st, 2), "watched", done));
+				people,
+				json_pack("{s:I, s:s, s:o, s:b}", "id",
+					  (json_int_t)sqlite3_column_int64(st, 0), "display_name",
+					  (const char *)sqlite3_column_text(st, 1), "team",
+					  store_column_text_json(st, 2), "watched", done));
 	}
 	store_done(st);
 	json_object_set_new(j, "assigned", json_integer(assigned));

@@ -64,7 +64,8 @@ static void write_file(const char *path, int n, double value, const char *extra_
 {
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	fprintf(f, "\xEF\xBB\xBF" "date,username,metric,value\r\n");
+	fprintf(f, "\xEF\xBB\xBF"
+		   "date,username,metric,value\r\n");
 	int32_t today = kpi_today();
 	for (int d = 1; d <= n; d++) {
 		char date[11];
