@@ -38,7 +38,7 @@ sqlite3 "$dir/server/casereel.db" "DELETE FROM metric_values; DELETE FROM metric
   DELETE FROM pushes; DELETE FROM path_assignments; DELETE FROM metric_imports;" >/dev/null
 echo benchpassword | bin/casereel admin create benchadmin --data "$dir/server" >/dev/null
 bin/casereel serve --data "$dir/server" --port 0 --access-log 0 --timezone UTC \
-	--metrics-csv-max $((1 << 30)) >"$dir/server.out" 2>"$dir/server.err" &
+	--metrics-csv-max $((4 << 30)) >"$dir/server.out" 2>"$dir/server.err" &
 server_pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/server.out" && break; sleep 0.1; done
 url=$(grep -o 'http://[^ ]*' "$dir/server.out")

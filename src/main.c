@@ -10,6 +10,7 @@
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/catalog.h"
+#include "casereel/backup.h"
 #include "casereel/clock.h"
 #include "casereel/config.h"
 #include "casereel/feed.h"
@@ -38,9 +39,13 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: casereel serve [--flag value ...]\n"
-			"       casereel admin create USERNAME [--data DIR]   (password on stdin)\n"
-			"flags (environment variable in the second column):\n");
+	fprintf(stderr,
+		"usage: casereel serve [--flag value ...]\n"
+		"       casereel admin create USERNAME [--data DIR]   (password on stdin)\n"
+		"       casereel backup DEST [--data DIR]     (online; then rsync the media tree)\n"
+		"       casereel restore SRC [--data DIR]     (into a data directory with no "
+		"database)\n"
+		"flags (environment variable in the second column):\n");
 	config_usage(stderr);
 }
 
@@ -210,6 +215,42 @@ static int admin_create(int argc, char **argv)
 	return 0;
 }
 
+/* backup DEST / restore SRC: argv[0] is the directory, the flags follow. */
+static int backup_command(bool restore, int argc, char **argv)
+{
+	if (argc < 1 || argv[0][0] == '-') {
+		usage();
+		return 2;
+	}
+	struct cr_config cfg;
+	struct backup_report rep;
+	char err[PATH_MAX + 256];
+	config_defaults(&cfg);
+	if (config_load(&cfg, argc, argv, err, sizeof err) ||
+	    config_prepare_dirs(&cfg, err, sizeof err)) {
+		fprintf(stderr, "casereel: %s\n", err);
+		return 2;
+	}
+	cr_err e = restore ? backup_restore(&cfg, argv[0], &rep, err, sizeof err)
+			   : backup_make(&cfg, argv[0], &rep, err, sizeof err);
+	if (e) {
+		fprintf(stderr, "casereel: %s\n", err);
+		return e == CR_ECONFLICT || e == CR_ENOTFOUND ? 2 : 1;
+	}
+	if (restore)
+		printf("restored %s into %s: database %lld bytes (schema %d); %lld of %lld media "
+		       "files are missing: rsync -a %s/media/ %s/\n",
+		       argv[0], cfg.data_dir, rep.db_bytes, rep.schema_version, rep.media_missing,
+		       rep.media_files, argv[0], cfg.media_dir);
+	else
+		printf("backed up %s into %s: database %lld bytes (schema %d), media key, manifest "
+		       "of %lld media files (%lld bytes); now copy the media: rsync -a %s/ "
+		       "%s/media/\n",
+		       cfg.data_dir, argv[0], rep.db_bytes, rep.schema_version, rep.media_files,
+		       rep.media_bytes, cfg.media_dir, argv[0]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], TRANSCODE_CHILD_COMMAND))
@@ -218,6 +259,8 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "admin") && !strcmp(argv[2], "create"))
 		return admin_create(argc - 3, argv + 3);
+	if (argc >= 2 && (!strcmp(argv[1], "backup") || !strcmp(argv[1], "restore")))
+		return backup_command(!strcmp(argv[1], "restore"), argc - 2, argv + 2);
 	usage();
 	return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
 }
