@@ -195,6 +195,18 @@ describe('fast path refuses what a copy would get wrong', { concurrency: 2 }, ()
       assert.ok(bws[i] >= peak, `BANDWIDTH ${bws[i]} below the peak segment ${peak}`);
     });
   });
+
+  test('12 every variant says its frame rate (FRAME-RATE), copied or encoded, 30 or 29.97 fps', () => {
+    for (const [name, r, want] of [['fr30.mp4', 30, '30.000'], ['fr2997.mp4', '30000/1001', '29.970']]) {
+      const src = makeClip(name, { size: '1280x720', secs: 3, rate: r, video: ['-b:v', '1500k', '-maxrate', '1500k',
+        '-bufsize', '3M', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', ...BT709] });
+      const res = transcode(src);
+      checkOutput(res);
+      const inf = fs.readFileSync(path.join(res.outDir, 'master.m3u8'), 'utf8').split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:'));
+      assert.equal(inf.length, 2);
+      for (const l of inf) assert.equal(l.match(/FRAME-RATE=([\d.]+)/)?.[1], want, l);
+    }
+  });
 });
 
 describe('truncated containers are refused; short claims are harmless', { concurrency: 2 }, () => {
