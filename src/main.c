@@ -1,15 +1,19 @@
 /* casereel: `serve` runs the server; `admin create` makes the first admin. */
+#include <errno.h>
+#include <ftw.h>
 #include <libavutil/log.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/catalog.h"
+#include "casereel/assets.h"
 #include "casereel/backup.h"
 #include "casereel/clock.h"
 #include "casereel/config.h"
@@ -54,15 +58,20 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 {
 	char err[256];
 	config_defaults(cfg);
-	if (config_load(cfg, argc, argv, err, sizeof err) ||
-	    config_prepare_dirs(cfg, err, sizeof err)) {
+	if (config_load(cfg, argc, argv, err, sizeof err)) {
 		fprintf(stderr, "casereel: %s\n", err);
 		return 2;
 	}
+	assets_locate(cfg);
+	/* everything that can be judged before a directory is made, is */
 	char zone[PATH_MAX];
 	snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s", cfg->timezone);
 	if (strstr(cfg->timezone, "..") || access(zone, R_OK) != 0) {
 		fprintf(stderr, "casereel: unknown time zone '%s'\n", cfg->timezone);
+		return 2;
+	}
+	if (config_prepare_dirs(cfg, err, sizeof err)) {
+		fprintf(stderr, "casereel: %s\n", err);
 		return 2;
 	}
 	av_log_set_level(AV_LOG_ERROR); /* libav* chatter would drown the access log */
@@ -95,6 +104,25 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 }
 
 /* The job queue's waker: a queued job wakes an idle transcode worker. */
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path) != 0 && errno != ENOENT;
+}
+
+/* A start that failed leaves nothing behind: the data directory goes again
+ * when this very start made it (never one that was there before). */
+static int failed_start(const struct cr_config *cfg, int rc)
+{
+	store_close_thread();
+	if (cfg->data_dir_made && nftw(cfg->data_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
+		fprintf(stderr, "casereel: removed %s, which this failed start had made\n",
+			cfg->data_dir);
+	return rc;
+}
+
 static void wake_workers(void *pool)
 {
 	workers_notify(pool);
@@ -114,10 +142,10 @@ static int serve(int argc, char **argv)
 	struct cr_config cfg;
 	int rc = open_everything(&cfg, argc, argv);
 	if (rc)
-		return rc;
+		return failed_start(&cfg, rc);
 	if (cfg.demo && seed_load(&cfg, cfg.seed_path)) {
 		fprintf(stderr, "casereel: could not load the demo seed %s\n", cfg.seed_path);
-		return 1;
+		return failed_start(&cfg, 1);
 	}
 	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
 		log_warn("some demo clips could not be made; the demo feed is shorter");
@@ -143,7 +171,7 @@ static int serve(int argc, char **argv)
 		import_queue_stop(&imports);
 		workers_stop(&workers);
 		app_free(&app);
-		return 1;
+		return failed_start(&cfg, 1);
 	}
 	printf("casereel listening on http://%s:%d\n", cfg.bind, port);
 	if (cfg.demo)

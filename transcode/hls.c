@@ -208,8 +208,7 @@ static int write_master(struct tx_job *job, const struct tx_plan *plan,
 			"#EXT-X-STREAM-INF:BANDWIDTH=%lld,AVERAGE-BANDWIDTH=%lld,RESOLUTION=%dx%d,"
 			"FRAME-RATE=%.3f,CODECS=\"%s%s\"\n%s\n",
 			(long long)r->bandwidth, (long long)r->avg_bandwidth, r->width, r->height,
-			av_q2d(plan->fps), codec,
-			res->has_audio ? ",mp4a.40.2" : "", r->playlist);
+			av_q2d(plan->fps), codec, res->has_audio ? ",mp4a.40.2" : "", r->playlist);
 	}
 	return close_tmp(f, path, tmp) < 0 ? tx_fail(job, TX_ERR_IO, "cannot write the playlists")
 					   : 0;

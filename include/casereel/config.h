@@ -14,6 +14,7 @@ struct cr_config {
 	char data_dir[PATH_MAX];   /* database lives here */
 	char media_dir[PATH_MAX];  /* media root; default <data_dir>/media */
 	char db_path[PATH_MAX];    /* derived: <data_dir>/casereel.db */
+	bool data_dir_made;        /* this start made data_dir: failing, it goes */
 	char timezone[64];         /* IANA name used for calendar-day boundaries */
 	int http_threads;          /* libmicrohttpd worker threads; 0 = one per core */
 	int transcode_workers;     /* transcode worker threads */

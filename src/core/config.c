@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_LLONG, OPT_BOOL };
@@ -288,6 +289,7 @@ static cr_err make_dir(const char *path, char *err, size_t err_len)
 
 cr_err config_prepare_dirs(struct cr_config *cfg, char *err, size_t err_len)
 {
+	cfg->data_dir_made = access(cfg->data_dir, F_OK) != 0;
 	cr_err e = make_dir(cfg->data_dir, err, err_len);
 	if (e)
 		return e;

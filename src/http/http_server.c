@@ -581,7 +581,10 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+		/* no ADDRESS_REUSE: MHD's default SO_REUSEADDR lets a restart bind at
+		 * once, while a second server on a taken port fails instead of
+		 * sharing it (SO_REUSEPORT) with the first */
+		MHD_OPTION_END);
 	if (!srv->daemon) {
 		log_error("cannot listen on %s:%d", cfg->bind, cfg->port);
 		free(srv);

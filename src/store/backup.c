@@ -139,8 +139,8 @@ static int list_file(const char *path, const struct stat *st, int type, struct F
 		       (long long)st->st_mtime, path + media_root_len + 1) < 0;
 }
 
-static cr_err write_manifest(const struct cr_config *cfg, const char *to,
-			     struct backup_report *rep, char *err, size_t err_len)
+static cr_err write_manifest(const struct cr_config *cfg, const char *to, struct backup_report *rep,
+			     char *err, size_t err_len)
 {
 	manifest = fopen(to, "wx");
 	if (!manifest)
@@ -151,7 +151,8 @@ static cr_err write_manifest(const struct cr_config *cfg, const char *to,
 	bool ok = rc == 0 && fflush(manifest) == 0 && fsync(fileno(manifest)) == 0;
 	ok = fclose(manifest) == 0 && ok;
 	manifest = NULL;
-	return ok ? CR_OK : fail(CR_EIO, err, err_len, "cannot list the media under %s", cfg->media_dir);
+	return ok ? CR_OK
+		  : fail(CR_EIO, err, err_len, "cannot list the media under %s", cfg->media_dir);
 }
 
 cr_err backup_make(const struct cr_config *cfg, const char *dest, struct backup_report *rep,
