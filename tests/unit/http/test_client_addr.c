@@ -70,8 +70,7 @@ static void the_rightmost_untrusted_hop_is_the_client(void **state)
 	(void)state;
 	struct client_trust t = trust("10.0.0.0/8");
 	/* the client wrote "6.6.6.6" itself; the proxy appended its peer */
-	assert_string_equal(resolve_xff(&t, "10.0.0.1", "6.6.6.6, 198.51.100.7"),
-			    "198.51.100.7");
+	assert_string_equal(resolve_xff(&t, "10.0.0.1", "6.6.6.6, 198.51.100.7"), "198.51.100.7");
 	/* two proxies of ours in a row */
 	assert_string_equal(resolve_xff(&t, "10.0.0.1", "6.6.6.6,198.51.100.7 , 10.9.9.9"),
 			    "198.51.100.7");
@@ -103,7 +102,8 @@ static void forwarded_for_is_read_when_there_is_no_xff(void **state)
 {
 	(void)state;
 	struct client_trust t = trust("10.0.0.0/8");
-	const char *fwd[1] = {"for=6.6.6.6;proto=http, For=\"[2001:db8:cafe::17]:4711\";by=10.0.0.1"};
+	const char *fwd[1] = {
+		"for=6.6.6.6;proto=http, For=\"[2001:db8:cafe::17]:4711\";by=10.0.0.1"};
 	char out[CLIENT_ADDR_CHARS];
 	client_addr_resolve(&t, "10.0.0.1", NULL, 0, fwd, 1, out, sizeof out);
 	assert_string_equal(out, "2001:db8:cafe::17");
