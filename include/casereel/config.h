@@ -18,17 +18,21 @@ struct cr_config {
 	char timezone[64];         /* IANA name used for calendar-day boundaries */
 	int http_threads;          /* libmicrohttpd worker threads; 0 = one per core */
 	int transcode_workers;     /* transcode worker threads */
-	int per_ip_connections;    /* concurrent connections allowed per client IP */
-	int connection_timeout;    /* seconds of inactivity before a connection is closed */
+	int per_ip_connections;    /* concurrent connections allowed per peer address */
+	int connection_timeout;    /* seconds a body or an answer may stall */
+	int header_timeout;        /* seconds to send a request head, however it trickles */
+	char trusted_proxies[512]; /* CIDRs whose forwarding headers name the client */
+	char metrics_token[128];   /* bearer token for GET /metrics; empty: open */
 	int upload_idle_timeout;   /* the same, for a resumable upload's body */
 	long json_body_max;        /* bytes; larger JSON bodies get 413 */
 	long import_body_max;      /* bytes; larger user CSVs and metrics batches get 413 */
 	long metrics_csv_max;      /* bytes; larger metrics CSV imports get 413 */
 	long import_sync_max;      /* bytes; larger metrics CSVs are imported in the background */
 	long token_ttl;            /* seconds a login token stays valid */
-	int login_max_failures;    /* per account within login_window before 429 */
-	int login_max_failures_ip; /* per client IP within login_window before 429 */
+	int login_max_failures;    /* attempts per account within login_window before backoff */
+	int login_max_failures_ip; /* failures per client address before its wrong ones get 429 */
 	int login_window;          /* seconds */
+	int login_backoff_max;     /* seconds: the longest a login answer is held */
 	long pwhash_opslimit;      /* argon2id passes */
 	long pwhash_memlimit;      /* argon2id memory in bytes */
 	long long upload_max;      /* bytes; larger uploads get 413 */

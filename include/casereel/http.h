@@ -36,7 +36,8 @@ struct cr_request {
 	struct cr_user user;    /* the caller; role CR_ROLE_NONE when anonymous */
 	const char *token;      /* the caller's bearer token, NULL when anonymous */
 	int64_t integration_id; /* the integration token calling (user is then NONE), or 0 */
-	const char *client_ip;  /* textual address of the peer */
+	const char *client_ip;  /* the client's address: the peer's, or behind a
+				 * --trusted-proxies peer the one it forwards */
 	void *stream;           /* CR_BODY_STREAM routes: the handler's own state */
 	void *server_ctx;       /* private to src/http_server.c */
 };
@@ -149,6 +150,13 @@ void http_response_clear(struct cr_response *res);
  * and response stay valid until then. */
 void http_defer(struct cr_request *req);
 void http_resume(struct cr_request *req);
+
+/* Sends the response the handler has just filled only `ms` milliseconds
+ * from now (0: at once), parking the connection meanwhile so no HTTP
+ * thread waits: the login backoff, which must slow an answer without
+ * refusing it. Call last, after the response is complete
+ * (src/http/timers.c). */
+void http_hold(struct cr_request *req, unsigned ms);
 
 /* --- the connection (src/http_server.c) -------------------------------- */
 

@@ -10,23 +10,45 @@
 #include "casereel/me.h"
 #include "casereel/users.h"
 
-/* Refuses with 429 while the account or the client address is throttled. */
-static bool login_allowed(struct cr_request *req, struct cr_response *res, const char *username)
+/* The login throttle. Every attempt is counted before its password is
+ * checked, so parallel guesses cannot slip under a limit. Past
+ * --login-max-failures attempts in the window, an account's answers (right
+ * or wrong) are held back 1, 2, 4 ... seconds up to --login-backoff-max, and
+ * wrong ones answer 429: guessing slows down, the owner still gets in. An
+ * address past --login-max-failures-ip failures gets 429 for its wrong
+ * passwords and unknown names, held just as long; a right password for an
+ * existing account never counts against it nor waits for it, so a floor
+ * behind one NAT keeps logging in while one of its phones sprays. */
+struct login_budget {
+	int hold_ms;  /* the account's backoff for this attempt */
+	bool ip_over; /* the address has used up its budget of failures */
+};
+
+static struct login_budget login_take(struct cr_request *req, const char *key)
 {
 	const struct cr_config *cfg = req->cfg;
 	int64_t now = cr_now();
-	int wait = 0;
-	if (throttle_blocked(req->app->login_by_account, username, now, cfg->login_window,
-			     cfg->login_max_failures, &wait) ||
-	    throttle_blocked(req->app->login_by_ip, req->client_ip, now, cfg->login_window,
-			     cfg->login_max_failures_ip, &wait)) {
-		http_header(res, "Retry-After", "%d", wait > 0 ? wait : 1);
-		http_problem(res, 429, "too-many-attempts",
-			     "too many failed logins; try again in %d seconds",
-			     wait > 0 ? wait : 1);
-		return false;
+	int by_account = throttle_take(req->app->login_by_account, key, now, cfg->login_window);
+	int by_ip = throttle_take(req->app->login_by_ip, req->client_ip, now, cfg->login_window);
+	return (struct login_budget){
+		.hold_ms = throttle_backoff_ms(by_account, cfg->login_max_failures,
+					       cfg->login_backoff_max * 1000),
+		.ip_over = by_ip > cfg->login_max_failures_ip,
+	};
+}
+
+static void login_refuse(struct cr_request *req, struct cr_response *res, struct login_budget b)
+{
+	int hold_ms = b.ip_over ? req->cfg->login_backoff_max * 1000 : b.hold_ms;
+	if (!hold_ms) {
+		http_problem(res, 401, "bad-credentials", "wrong username or password");
+		return;
 	}
-	return true;
+	int wait = (hold_ms + 999) / 1000;
+	http_header(res, "Retry-After", "%d", wait);
+	http_problem(res, 429, "too-many-attempts",
+		     "too many failed logins; try again in %d seconds", wait);
+	http_hold(req, (unsigned)hold_ms);
 }
 
 static void login(struct cr_request *req, struct cr_response *res)
@@ -37,17 +59,14 @@ static void login(struct cr_request *req, struct cr_response *res)
 	    !field_string(req, res, "password", true, 1, 1024, &password, NULL))
 		return;
 	users_username_fold(username, key, sizeof key);
-	if (!login_allowed(req, res, key))
-		return;
+	struct login_budget budget = login_take(req, key);
 	struct cr_user user;
 	cr_err e = auth_check_password(req->cfg, username, password, &user);
 	if (e == CR_EAUTH) {
-		int64_t now = cr_now();
-		throttle_fail(req->app->login_by_account, key, now, req->cfg->login_window);
-		throttle_fail(req->app->login_by_ip, req->client_ip, now, req->cfg->login_window);
-		http_problem(res, 401, "bad-credentials", "wrong username or password");
+		login_refuse(req, res, budget);
 		return;
 	}
+	throttle_give_back(req->app->login_by_ip, req->client_ip, cr_now(), req->cfg->login_window);
 	char token[AUTH_TOKEN_CHARS];
 	int64_t expires_at = 0;
 	if (!e)
@@ -63,6 +82,7 @@ static void login(struct cr_request *req, struct cr_response *res)
 	http_json(res, 200,
 		  json_pack("{s:s, s:s, s:I, s:o}", "token", token, "token_type", "Bearer",
 			    "expires_at", (json_int_t)expires_at, "user", me));
+	http_hold(req, (unsigned)budget.hold_ms);
 }
 
 static void logout(struct cr_request *req, struct cr_response *res)

@@ -1,6 +1,9 @@
-/* Operations endpoints: health and Prometheus metrics (unauthenticated,
- * as scrapers expect; they reveal no user data). */
+/* Operations endpoints: health and Prometheus metrics (no login, as
+ * scrapers expect; they reveal no user data, and --metrics-token can ask
+ * the scraper for a bearer token). */
+#include <sodium.h>
 #include <string.h>
+#include <strings.h>
 
 #include "casereel/app.h"
 #include "casereel/metrics.h"
@@ -17,8 +20,29 @@ static void healthz(struct cr_request *req, struct cr_response *res)
 		  json_pack("{s:s, s:i}", "status", "ok", "schema", store_schema_version()));
 }
 
+/* True when --metrics-token is unset or the request carries it as a bearer
+ * token (compared in constant time). */
+static bool metrics_allowed(const struct cr_request *req)
+{
+	const char *want = req->cfg->metrics_token;
+	if (!want[0])
+		return true;
+	const char *h = http_req_header(req, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	h += 7;
+	size_t n = strlen(want);
+	return strlen(h) == n && sodium_memcmp(h, want, n) == 0;
+}
+
 static void metrics(struct cr_request *req, struct cr_response *res)
 {
+	if (!metrics_allowed(req)) {
+		http_header(res, "WWW-Authenticate", "Bearer");
+		http_problem(res, 401, "unauthorized",
+			     "the metrics need the scraper's token: Authorization: Bearer <token>");
+		return;
+	}
 	size_t len = 0;
 	char *text = metrics_render(&req->app->router, &len);
 	if (!text)

@@ -68,7 +68,11 @@ static void serve(struct cr_request *req, struct cr_response *res, const char *d
 	http_header(
 		res, "Content-Security-Policy",
 		"default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:;"
-		" style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self' blob:");
+		" style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self' blob:;"
+		" frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+	/* no page of ours may be framed: tip and buy buttons must not be
+	 * clickable through someone else's page (older browsers read this one) */
+	http_header(res, "X-Frame-Options", "DENY");
 	http_header(res, "Referrer-Policy", "no-referrer");
 }
 

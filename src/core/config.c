@@ -55,9 +55,16 @@ static const struct opt options[] = {
 	INT("transcode-workers", "CASEREEL_TRANSCODE_WORKERS", transcode_workers, 0, 64,
 	    "transcode worker threads"),
 	INT("per-ip-connections", "CASEREEL_PER_IP_CONNECTIONS", per_ip_connections, 1, 100000,
-	    "connections per client IP"),
+	    "connections per peer address (a whole floor behind one NAT shares it)"),
 	INT("connection-timeout", "CASEREEL_CONNECTION_TIMEOUT", connection_timeout, 1, 3600,
-	    "idle connection timeout (s)"),
+	    "seconds a request's body or answer may stall (s)"),
+	INT("header-timeout", "CASEREEL_HEADER_TIMEOUT", header_timeout, 1, 600,
+	    "seconds a connection has to send a whole request head, from its opening or its "
+	    "previous request's end; trickled bytes do not extend it (s)"),
+	STR("trusted-proxies", "CASEREEL_TRUSTED_PROXIES", trusted_proxies,
+	    "comma-separated CIDRs of proxies whose X-Forwarded-For / Forwarded name the client"),
+	STR("metrics-token", "CASEREEL_METRICS_TOKEN", metrics_token,
+	    "bearer token GET /metrics needs (empty: open)"),
 	LNG("json-body-max", "CASEREEL_JSON_BODY_MAX", json_body_max, 1024, 16L << 20,
 	    "largest JSON body (bytes)"),
 	LNG("import-body-max", "CASEREEL_IMPORT_BODY_MAX", import_body_max, 1024, 64L << 20,
@@ -69,11 +76,13 @@ static const struct opt options[] = {
 	LNG("token-ttl", "CASEREEL_TOKEN_TTL", token_ttl, 1, 365L * 86400,
 	    "login token lifetime (s)"),
 	INT("login-max-failures", "CASEREEL_LOGIN_MAX_FAILURES", login_max_failures, 1, 1000,
-	    "failed logins per account per window"),
+	    "login attempts per account per window answered without backoff"),
 	INT("login-max-failures-ip", "CASEREEL_LOGIN_MAX_FAILURES_IP", login_max_failures_ip, 1,
-	    100000, "failed logins per IP per window"),
+	    100000, "failed logins per client address per window before its wrong ones get 429"),
 	INT("login-window", "CASEREEL_LOGIN_WINDOW", login_window, 1, 86400,
 	    "login throttling window (s)"),
+	INT("login-backoff-max", "CASEREEL_LOGIN_BACKOFF_MAX", login_backoff_max, 1, 60,
+	    "longest a throttled login's answer is held (s)"),
 	LNG("pwhash-opslimit", "CASEREEL_PWHASH_OPSLIMIT", pwhash_opslimit, 1, 64,
 	    "argon2id passes"),
 	LNG("pwhash-memlimit", "CASEREEL_PWHASH_MEMLIMIT", pwhash_memlimit, 8192, 1L << 30,
@@ -125,8 +134,11 @@ void config_defaults(struct cr_config *cfg)
 	cfg->demo_agents = 120;
 	cfg->rule_hour = 6;
 	cfg->transcode_workers = 1;
-	cfg->per_ip_connections = 256;
+	/* a floor of 300-500 phones behind one NAT at 2-3 connections each;
+	 * connections that send no request are cut by the header deadline */
+	cfg->per_ip_connections = 1024;
 	cfg->connection_timeout = 60;
+	cfg->header_timeout = 10;
 	cfg->json_body_max = 64 * 1024;
 	cfg->import_body_max = 2L << 20;
 	cfg->metrics_csv_max = 64L << 20;
@@ -135,6 +147,7 @@ void config_defaults(struct cr_config *cfg)
 	cfg->login_max_failures = 5;
 	cfg->login_max_failures_ip = 50;
 	cfg->login_window = 900;
+	cfg->login_backoff_max = 4;
 	/* OWASP's argon2id floor: 19 MiB, 2 passes — ~25 ms here, so a bulk
 	 * import of hundreds of users stays in seconds. */
 	cfg->pwhash_opslimit = 2;

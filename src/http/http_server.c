@@ -17,22 +17,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access_log.h"
 #include "casereel/auth.h"
+#include "casereel/client_addr.h"
 #include "casereel/integration_tokens.h"
 #include "casereel/http.h"
 #include "casereel/log.h"
 #include "casereel/metrics.h"
 #include "casereel/router.h"
 #include "casereel/store.h"
+#include "timers.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct cr_app *app;
 	atomic_int in_flight;
+	struct client_trust proxies; /* --trusted-proxies */
 };
 
 struct req_ctx {
 	uint64_t start_us;
+	bool begun;    /* begin_request ran (the head has arrived) */
+	bool bad_path; /* the raw path has %2F or %00, which decoding would hide */
 	struct router_match match;
 	enum router_result result;
 	struct cr_request req;
@@ -50,7 +56,7 @@ struct req_ctx {
 	size_t bytes_out;
 	char token[INTEGRATION_TOKEN_CHARS > AUTH_TOKEN_CHARS ? INTEGRATION_TOKEN_CHARS
 							      : AUTH_TOKEN_CHARS];
-	char ip[INET6_ADDRSTRLEN];
+	char ip[CLIENT_ADDR_CHARS];
 };
 
 static uint64_t now_us(void)
@@ -60,7 +66,7 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void client_ip(struct MHD_Connection *conn, char *out, size_t size)
+static void peer_ip(struct MHD_Connection *conn, char *out, size_t size)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -74,6 +80,44 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t size)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
 			  (socklen_t)size);
+}
+
+#define MAX_FORWARD_HEADERS 8
+
+struct header_values {
+	const char *name;
+	const char *values[MAX_FORWARD_HEADERS];
+	size_t n;
+};
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	(void)kind;
+	struct header_values *hv = cls;
+	if (value && !strcasecmp(key, hv->name)) {
+		if (hv->n == MAX_FORWARD_HEADERS) /* the rightmost lines are the proxies' */
+			memmove(hv->values, hv->values + 1,
+				(MAX_FORWARD_HEADERS - 1) * sizeof(char *));
+		hv->values[hv->n < MAX_FORWARD_HEADERS ? hv->n++ : MAX_FORWARD_HEADERS - 1] = value;
+	}
+	return MHD_YES;
+}
+
+/* The client's address: the peer's, or the one a trusted proxy forwards. */
+static void client_ip(const struct http_server *srv, struct MHD_Connection *conn, char *out,
+		      size_t size)
+{
+	char peer[CLIENT_ADDR_CHARS];
+	peer_ip(conn, peer, sizeof peer);
+	if (!srv->proxies.n || !client_addr_trusted(&srv->proxies, peer)) {
+		snprintf(out, size, "%s", peer);
+		return;
+	}
+	struct header_values xff = {.name = "X-Forwarded-For"}, fwd = {.name = "Forwarded"};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &xff);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &fwd);
+	client_addr_resolve(&srv->proxies, peer, xff.values, xff.n, fwd.values, fwd.n, out, size);
 }
 
 /* Reads "Authorization: Bearer <token>" into ctx->token; false if absent. */
@@ -203,10 +247,15 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 	ctx->req.cfg = srv->app->cfg;
 	ctx->req.method = method;
 	ctx->req.path = url;
-	client_ip(conn, ctx->ip, sizeof ctx->ip);
+	client_ip(srv, conn, ctx->ip, sizeof ctx->ip);
 	ctx->req.client_ip = ctx->ip;
 	ctx->result = router_match(&srv->app->router, method, url, &ctx->match);
-	if (ctx->result == ROUTER_NOT_FOUND) {
+	if (ctx->bad_path) {
+		ctx->result = ROUTER_NOT_FOUND; /* counted with the unrouted */
+		http_problem(&ctx->res, 400, "bad-path",
+			     "the path has an encoded slash (%%2F) or NUL (%%00); send the "
+			     "segments as they are");
+	} else if (ctx->result == ROUTER_NOT_FOUND) {
 		http_problem(&ctx->res, 404, "not-found", "no such endpoint: %s %s", method, url);
 	} else if (ctx->result == ROUTER_METHOD_NOT_ALLOWED) {
 		http_header(&ctx->res, MHD_HTTP_HEADER_ALLOW, "%s", ctx->match.allow);
@@ -431,6 +480,40 @@ static bool refuse_before_body(struct MHD_Connection *conn)
 	return te || !cl || end == cl || n > DRAIN_MAX;
 }
 
+static struct hdl_conn *socket_watch(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* True when the raw path (before the query) holds %2F or %00: decoded, they
+ * would move segment boundaries or cut the path before routing sees it. */
+static bool raw_path_hides_bytes(const char *uri)
+{
+	for (const char *p = uri; *p && *p != '?'; p++)
+		if (p[0] == '%' &&
+		    ((p[1] == '0' && p[2] == '0') || (p[1] == '2' && (p[2] == 'F' || p[2] == 'f'))))
+			return true;
+	return false;
+}
+
+/* The first callback of a request, with the URI as sent: allocates the
+ * request's state (freed in on_completed). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)conn;
+	struct http_server *srv = cls;
+	struct req_ctx *ctx = calloc(1, sizeof *ctx);
+	if (!ctx)
+		return NULL;
+	atomic_fetch_add(&srv->in_flight, 1);
+	ctx->start_us = now_us();
+	ctx->result = ROUTER_NOT_FOUND; /* until routed */
+	ctx->bad_path = raw_path_hides_bytes(uri);
+	return ctx;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -438,13 +521,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	struct http_server *srv = cls;
 	struct req_ctx *ctx = *con_cls;
-	if (!ctx) {
-		ctx = calloc(1, sizeof *ctx);
-		if (!ctx)
-			return MHD_NO;
-		*con_cls = ctx;
-		atomic_fetch_add(&srv->in_flight, 1);
-		ctx->start_us = now_us();
+	if (!ctx)
+		return MHD_NO; /* on_uri could not allocate */
+	if (!ctx->begun) {
+		ctx->begun = true;
+		timers_head_arrived(socket_watch(conn));
 		begin_request(srv, ctx, conn, url, method);
 		/* Refused early, MHD closes the connection instead of reading an
 		 * upload nobody wants; otherwise the refusal waits for the end of
@@ -474,6 +555,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct req_ctx *ctx = *con_cls;
 	if (!ctx)
 		return;
+	timers_request_done(socket_watch(conn));
 	if (ctx->own_timeout) /* the next request on this connection gets the usual one */
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
 					  (unsigned)srv->app->cfg->connection_timeout);
@@ -482,10 +564,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!ctx->queued)
 		metrics_count(route_index(ctx), status);
 	metrics_time(us);
-	if (srv->app->cfg->access_log)
-		log_msg("access", "%s %s %u %zu %lluus%s", ctx->req.method, ctx->req.path, status,
-			ctx->bytes_out, (unsigned long long)us,
-			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	if (srv->app->cfg->access_log && ctx->begun)
+		access_log_write(ctx->req.method, ctx->req.path, ctx->ip, status, ctx->bytes_out,
+				 us, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	if (ctx->streaming)
 		ctx->match.route->stream->release(&ctx->req, ctx->finished);
 	json_decref(ctx->req.json);
@@ -508,14 +589,18 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			  enum MHD_ConnectionNotificationCode code)
 {
 	(void)cls;
-	(void)socket_ctx;
-	if (code != MHD_CONNECTION_NOTIFY_STARTED)
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		timers_forget((struct hdl_conn **)socket_ctx);
 		return;
+	}
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return;
 	int lowat = NOTSENT_LOWAT;
-	if (ci) /* best effort: an old kernel without the option still serves */
-		setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+	/* best effort: an old kernel without the option still serves */
+	setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+	*socket_ctx = timers_watch(ci->connect_fd);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -562,6 +647,16 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 	if (!srv)
 		return CR_ENOMEM;
 	srv->app = app;
+	char err[256];
+	if (client_addr_parse_trust(cfg->trusted_proxies, &srv->proxies, err, sizeof err)) {
+		log_error("%s", err);
+		free(srv);
+		return CR_EINVAL;
+	}
+	if (timers_start((unsigned)cfg->header_timeout)) {
+		free(srv);
+		return CR_ENOMEM;
+	}
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	/* Handlers block (SQLite, argon2id at login; points writes waiting for
 	 * their group commit are parked, not blocking), so the pool is larger
@@ -581,12 +676,14 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		/* no ADDRESS_REUSE: MHD's default SO_REUSEADDR lets a restart bind at
 		 * once, while a second server on a taken port fails instead of
 		 * sharing it (SO_REUSEPORT) with the first */
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		log_error("cannot listen on %s:%d", cfg->bind, cfg->port);
+		timers_stop();
 		free(srv);
 		return CR_EIO;
 	}
@@ -611,6 +708,7 @@ void http_server_stop(struct http_server **srvp, int grace_ms)
 	int left = atomic_load(&srv->in_flight);
 	if (left > 0)
 		log_warn("stopping with %d request(s) still in flight", left);
+	timers_stop(); /* held answers go out now */
 	MHD_stop_daemon(srv->daemon);
 	free(srv);
 	*srvp = NULL;

@@ -1,4 +1,5 @@
-/* Fixed-window failure counters in a bounded hash table. See throttle.h. */
+/* Fixed-window attempt counters in a bounded hash table, and the login
+ * backoff they feed. See throttle.h. */
 #include "casereel/throttle.h"
 
 #include <pthread.h>
@@ -79,22 +80,7 @@ static struct entry *claim(struct throttle *t, uint64_t key)
 	return victim;
 }
 
-bool throttle_blocked(struct throttle *t, const char *name, int64_t now, int window, int max,
-		      int *retry_after)
-{
-	uint64_t key = key_of(t, name);
-	bool blocked = false;
-	pthread_mutex_lock(&t->lock);
-	struct entry *e = find(t, key);
-	if (e && now - e->window_start < window && e->count >= max) {
-		blocked = true;
-		*retry_after = (int)(e->window_start + window - now);
-	}
-	pthread_mutex_unlock(&t->lock);
-	return blocked;
-}
-
-void throttle_fail(struct throttle *t, const char *name, int64_t now, int window)
+int throttle_take(struct throttle *t, const char *name, int64_t now, int window)
 {
 	uint64_t key = key_of(t, name);
 	pthread_mutex_lock(&t->lock);
@@ -104,8 +90,30 @@ void throttle_fail(struct throttle *t, const char *name, int64_t now, int window
 		e->window_start = now;
 		e->count = 0;
 	}
-	e->count++;
+	int count = ++e->count;
 	pthread_mutex_unlock(&t->lock);
+	return count;
+}
+
+void throttle_give_back(struct throttle *t, const char *name, int64_t now, int window)
+{
+	uint64_t key = key_of(t, name);
+	pthread_mutex_lock(&t->lock);
+	struct entry *e = find(t, key);
+	if (e && now - e->window_start < window && e->count > 0)
+		e->count--;
+	pthread_mutex_unlock(&t->lock);
+}
+
+int throttle_backoff_ms(int count, int free_attempts, int cap_ms)
+{
+	if (count <= free_attempts)
+		return 0;
+	int over = count - free_attempts - 1; /* 0 for the first attempt past the limit */
+	if (over >= 20)
+		return cap_ms;
+	long ms = 1000L << over;
+	return ms < cap_ms ? (int)ms : cap_ms;
 }
 
 void throttle_clear(struct throttle *t, const char *name)

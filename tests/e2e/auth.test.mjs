@@ -68,26 +68,61 @@ test('tokens expire after the configured lifetime', async () => {
   expectProblem(assert, await api(s, 'GET', '/api/v1/me', { token: t }), 401);
 });
 
-test('repeated failures on one account are throttled with 429 and Retry-After', async () => {
-  const s = await server({ args: ['--login-max-failures', '3', '--login-window', '60'] });
+const attempt = (s, username, password, headers) => api(s, 'POST', '/api/v1/auth/login', { json: { username, password }, headers });
+
+/** Runs `fn` and resolves with its result and the seconds it took. */
+async function timed(fn) {
+  const t0 = performance.now();
+  const r = await fn();
+  return { r, seconds: (performance.now() - t0) / 1000 };
+}
+
+test('past the failures allowed, an account backs off: wrong passwords get 429 with Retry-After, the right one still logs in', async () => {
+  const s = await server({ args: ['--login-max-failures', '3', '--login-window', '60', '--login-backoff-max', '2'] });
   // usernames match in any case, and so do their failures
   for (const username of ['agent4', 'Agent4', 'AGENT4'])
-    expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username, password: `guess-${username}` } }), 401);
-  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'aGeNt4', password: 'guess' } }), 429);
-  // even the right password is refused while throttled
-  const r = await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent4', password: 'demo1234' } });
-  expectProblem(assert, r, 429);
-  const wait = Number(r.headers.get('retry-after'));
-  assert.ok(wait >= 1 && wait <= 60, `Retry-After ${wait}`);
+    expectProblem(assert, await attempt(s, username, `guess-${username}`), 401);
+  const wrong = await timed(() => attempt(s, 'aGeNt4', 'guess'));
+  expectProblem(assert, wrong.r, 429);
+  assert.equal(wrong.r.json.type, '/problems/too-many-attempts');
+  const wait = Number(wrong.r.headers.get('retry-after'));
+  assert.ok(wait >= 1 && wait <= 2, `Retry-After ${wait}`);
+  // the answer itself was held back, so guesses cannot go faster than the backoff
+  assert.ok(wrong.seconds >= 0.9, `a throttled guess was answered in ${wrong.seconds} s`);
+  // the owner is delayed by at most --login-backoff-max, never refused
+  const right = await timed(() => attempt(s, 'agent4', 'demo1234'));
+  assert.equal(right.r.status, 200, right.r.body);
+  assert.ok(right.seconds < 2 + 10, `the right password took ${right.seconds} s`);
+  // ... and a success starts the account over
+  expectProblem(assert, await attempt(s, 'agent4', 'again-wrong'), 401);
   // other accounts are not affected
   assert.ok(await login(s, 'agent5'));
 });
 
-test('repeated failures from one address are throttled across accounts', async () => {
-  const s = await server({ args: ['--login-max-failures-ip', '4', '--login-window', '60'] });
+test('20 parallel wrong logins on one account get no more immediate verdicts than the limit', async () => {
+  const s = await server({ args: ['--login-max-failures', '5', '--login-window', '600', '--login-backoff-max', '1'] });
+  const all = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(s, 'agent7', `parallel-guess-${i}`)));
+  const statuses = all.map((r) => r.status);
+  assert.equal(statuses.filter((x) => x === 401).length, 5, `statuses: ${statuses}`);
+  for (const r of all.filter((x) => x.status !== 401)) {
+    expectProblem(assert, r, 429);
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+  }
+  // unknown names are counted the same way: no telling them apart by the throttle
+  const ghosts = await Promise.all(Array.from({ length: 8 }, () => attempt(s, 'no-such-user', 'x')));
+  assert.deepEqual(ghosts.map((r) => r.status).sort(), [401, 401, 401, 401, 401, 429, 429, 429]);
+});
+
+test('an address past its failure budget gets 429 for wrong passwords, never for a right one', async () => {
+  const s = await server({ args: ['--login-max-failures-ip', '4', '--login-window', '60', '--login-backoff-max', '1'] });
   for (let i = 0; i < 4; i++)
-    expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: `agent${i + 1}`, password: 'wrong-password' } }), 401);
-  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'agent8', password: 'demo1234' } }), 429);
+    expectProblem(assert, await attempt(s, `agent${i + 1}`, 'wrong-password'), 401);
+  // over the budget: the next wrong password (even on a fresh account) and unknown names are throttled
+  expectProblem(assert, await attempt(s, 'agent6', 'wrong-password'), 429);
+  expectProblem(assert, await attempt(s, 'nobody-here', 'wrong-password'), 429);
+  // right passwords from the same address go through, again and again
+  for (const u of ['agent8', 'admin', 'agent1', 'trainer1'])
+    assert.equal((await attempt(s, u, 'demo1234')).status, 200, u);
 });
 
 test('a deactivated user loses their sessions and cannot log in', async () => {

@@ -109,3 +109,81 @@ test('keep-alive connections serve many requests', async () => {
   const reply = await raw(req.repeat(5), { endAfterMs: 500 });
   assert.equal(reply.match(/HTTP\/1\.1 200/g).length, 5);
 });
+
+test('%2F and %00 in a path are refused with 400 instead of being decoded before routing', async () => {
+  for (const path of ['/api/v1/users%2F1', '/api/v1/users/1%2f..%2f2', '/api/v1/me%00', '/app/app.js%00.png']) {
+    const p = expectProblem(assert, await api(s, 'GET', path, { token: admin }), 400);
+    assert.equal(p.type, '/problems/bad-path', path);
+  }
+  // in the query string they are data, and other escapes still decode
+  assert.equal((await api(s, 'GET', '/api/v1/me?x=%2F%00', { token: admin })).status, 200);
+  assert.equal((await api(s, 'GET', '/api/v1/%6de', { token: admin })).status, 200);
+});
+
+test('web pages may not be framed, nor change where forms and relative URLs go', async () => {
+  const r = await fetch(`${s.url}/`);
+  assert.equal(r.status, 200);
+  const csp = r.headers.get('content-security-policy');
+  for (const directive of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'self'"])
+    assert.ok(csp.includes(directive), `CSP lacks ${directive}: ${csp}`);
+  assert.equal(r.headers.get('x-frame-options'), 'DENY');
+  assert.equal((await fetch(`${s.url}/app/api.js`)).headers.get('x-frame-options'), 'DENY');
+});
+
+test('with --metrics-token, /metrics needs that bearer token', async (t) => {
+  const m = await startServer({ args: ['--metrics-token', 'scrape-secret-123'] });
+  t.after(() => m.dispose());
+  for (const token of [undefined, 'scrape-secret-12', 'scrape-secret-1234', 'wrong'])
+    expectProblem(assert, await api(m, 'GET', '/metrics', { token }), 401);
+  const r = await api(m, 'GET', '/metrics', { token: 'scrape-secret-123' });
+  assert.equal(r.status, 200);
+  assert.match(r.body, /casereel_http_requests_total/);
+  // without the flag it stays open, as scrapers expect
+  assert.equal((await api(s, 'GET', '/metrics')).status, 200);
+});
+
+test('the access log escapes control bytes, leaves out media signatures and names the client', async (t) => {
+  const l = await startServer({ args: ['--access-log', '1'] });
+  t.after(() => l.dispose());
+  await api(l, 'GET', '/api/v1/nothing%0a2026-01-01T00:00:00Z%20access%20forged%20line');
+  await api(l, 'GET', '/media/v/1/9999999999/SeCrEtSiGnAtUrE0123456/master.m3u8');
+  await api(l, 'GET', '/healthz');
+  await logged(l, /GET \/healthz/);
+  const log = l.stderr.split('\n').filter((x) => / access /.test(x));
+  assert.ok(log.some((x) => x.includes('/api/v1/nothing\\x0a2026')), log.join('\n'));
+  assert.ok(!log.some((x) => /^\S+ access forged/.test(x) || x.startsWith('2026-01-01T00:00:00Z')), 'a forged line');
+  assert.ok(!l.stderr.includes('SeCrEtSiGnAtUrE'), 'the signature was logged');
+  assert.ok(log.some((x) => x.includes('/media/v/1/9999999999/-/master.m3u8')), log.join('\n'));
+  assert.ok(log.some((x) => / access 127\.0\.0\.1 GET \/healthz 200 /.test(x)), log.join('\n'));
+});
+
+test('X-Forwarded-For names the client only when the peer is a trusted proxy', async (t) => {
+  const args = ['--login-max-failures-ip', '2', '--login-window', '60', '--login-backoff-max', '1', '--access-log', '1'];
+  const proxied = await startServer({ args: [...args, '--trusted-proxies', '10.0.0.0/8, 127.0.0.1/32'] });
+  const direct = await startServer({ args: [...args, '--trusted-proxies', '10.0.0.0/8'] });
+  t.after(() => Promise.all([proxied.dispose(), direct.dispose()]));
+  const wrong = (srv, xff, i) => api(srv, 'POST', '/api/v1/auth/login', { json: { username: `agent${i}`, password: 'nope' }, headers: { 'x-forwarded-for': xff } });
+  // behind the proxy each client has its own budget; what a client wrote itself is ignored
+  for (let i = 1; i <= 2; i++) expectProblem(assert, await wrong(proxied, `1.1.1.1, 198.51.100.${i}`, i), 401);
+  expectProblem(assert, await wrong(proxied, '198.51.100.3', 3), 401);
+  expectProblem(assert, await wrong(proxied, '198.51.100.3', 4), 401);
+  expectProblem(assert, await wrong(proxied, '198.51.100.3', 5), 429);
+  expectProblem(assert, await wrong(proxied, '198.51.100.4', 6), 401);
+  await logged(proxied, / access 198\.51\.100\.4 POST /);
+  assert.match(proxied.stderr, / access 198\.51\.100\.3 POST /);
+  // from a peer that is not trusted the header is the client's own words: one address
+  for (let i = 1; i <= 2; i++) expectProblem(assert, await wrong(direct, `198.51.100.${i}`, i), 401);
+  expectProblem(assert, await wrong(direct, '198.51.100.9', 3), 429);
+  assert.doesNotMatch(direct.stderr, / access 198\.51\.100\./);
+});
+
+/** Waits (up to 5 s) until the server's log matches `re`: an access line is
+ *  written after its answer is sent. */
+async function logged(srv, re) {
+  for (let i = 0; i < 50 && !re.test(srv.stderr); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(srv.stderr, re);
+}
+
+test('a bad --trusted-proxies list stops the server at start', async () => {
+  await assert.rejects(startServer({ args: ['--trusted-proxies', '10.0.0.0/8,not-a-net'] }), /not-a-net/);
+});

@@ -338,7 +338,8 @@ test('file names outside the whitelist, odd ids and non-regular files → 404', 
   ];
   for (const name of names) {
     const r = await rawGet(`${base}/${name}`);
-    expectProblem(assert, r, 404);
+    // an encoded slash or NUL is refused before routing (400), every other odd name is a 404
+    expectProblem(assert, r, /%2f|%00/i.test(name) ? 400 : 404);
   }
   for (const id of ['0', '-1', '01', 'abc', '99999999999999999999']) {
     expectProblem(assert, await api(s, 'GET', `/media/v/${id}/${Math.floor(Date.now() / 1000) + 60}/${sign(1, 1)}/720p.mp4`), 404);

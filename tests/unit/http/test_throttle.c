@@ -1,17 +1,18 @@
-/* Unit tests for src/throttle.c: fixed-window failure counting per key in
- * a bounded table. */
+/* Unit tests for src/http/throttle.c: attempts counted per key in a fixed
+ * window of a bounded table (check and count in one step), and the login
+ * backoff computed from the count. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "casereel/throttle.h"
 
 #define WINDOW 900
-#define MAX    5
 #define T0     1700000000
 
 static int setup(void **state)
@@ -30,100 +31,72 @@ static int teardown(void **state)
 	return 0;
 }
 
-static bool blocked(struct throttle *t, const char *key, int64_t now, int *retry_after)
+static int take_n(struct throttle *t, const char *key, int64_t now, int n)
 {
-	return throttle_blocked(t, key, now, WINDOW, MAX, retry_after);
-}
-
-static void fail_n(struct throttle *t, const char *key, int64_t now, int n)
-{
+	int count = 0;
 	for (int i = 0; i < n; i++)
-		throttle_fail(t, key, now, WINDOW);
+		count = throttle_take(t, key, now, WINDOW);
+	return count;
 }
 
-static void unknown_key_is_not_blocked(void **state)
+static void each_attempt_gets_the_next_count(void **state)
 {
 	struct throttle *t = *state;
-	int retry = -1;
-	assert_false(blocked(t, "alice", T0, &retry));
-	assert_int_equal(retry, -1); /* untouched */
+	assert_int_equal(throttle_take(t, "alice", T0, WINDOW), 1);
+	assert_int_equal(throttle_take(t, "alice", T0 + 1, WINDOW), 2);
+	assert_int_equal(throttle_take(t, "alice", T0 + WINDOW - 1, WINDOW), 3);
 }
 
-static void blocks_at_max_failures_not_before(void **state)
+static void the_window_starts_at_the_first_attempt_and_then_restarts(void **state)
 {
 	struct throttle *t = *state;
-	int retry = -1;
-	fail_n(t, "alice", T0, MAX - 1);
-	assert_false(blocked(t, "alice", T0, &retry));
-	throttle_fail(t, "alice", T0, WINDOW);
-	assert_true(blocked(t, "alice", T0, &retry));
-	assert_int_equal(retry, WINDOW);
+	take_n(t, "carol", T0, 5);
+	assert_int_equal(throttle_take(t, "carol", T0 + WINDOW - 1, WINDOW), 6);
+	assert_int_equal(throttle_take(t, "carol", T0 + WINDOW, WINDOW), 1);
 }
 
-static void retry_after_is_the_rest_of_the_window(void **state)
+static void give_back_undoes_one_attempt_in_the_window_only(void **state)
 {
 	struct throttle *t = *state;
-	int retry = -1;
-	/* the window starts at the first failure, later ones do not move it */
-	throttle_fail(t, "bob", T0, WINDOW);
-	fail_n(t, "bob", T0 + 100, MAX - 1);
-	assert_true(blocked(t, "bob", T0 + 100, &retry));
-	assert_int_equal(retry, WINDOW - 100);
-	assert_true(blocked(t, "bob", T0 + WINDOW - 1, &retry));
-	assert_int_equal(retry, 1);
-}
-
-static void window_expiry_unblocks_and_restarts_the_count(void **state)
-{
-	struct throttle *t = *state;
-	int retry = -1;
-	fail_n(t, "carol", T0, MAX);
-	assert_true(blocked(t, "carol", T0 + WINDOW - 1, &retry));
-	assert_false(blocked(t, "carol", T0 + WINDOW, &retry));
-
-	/* a failure after the window opens a new one with a count of 1 */
-	throttle_fail(t, "carol", T0 + WINDOW, WINDOW);
-	assert_false(throttle_blocked(t, "carol", T0 + WINDOW, WINDOW, 2, &retry));
-	throttle_fail(t, "carol", T0 + WINDOW + 10, WINDOW);
-	assert_true(throttle_blocked(t, "carol", T0 + WINDOW + 10, WINDOW, 2, &retry));
-	assert_int_equal(retry, WINDOW - 10);
-}
-
-static void failures_in_old_window_do_not_carry_over(void **state)
-{
-	struct throttle *t = *state;
-	int retry = -1;
-	fail_n(t, "dave", T0, MAX - 1);
-	fail_n(t, "dave", T0 + WINDOW + 1, MAX - 1);
-	assert_false(blocked(t, "dave", T0 + WINDOW + 1, &retry));
+	take_n(t, "dave", T0, 3);
+	throttle_give_back(t, "dave", T0 + 10, WINDOW);
+	assert_int_equal(throttle_take(t, "dave", T0 + 10, WINDOW), 3);
+	/* a new window: nothing to give back, and never below zero */
+	throttle_give_back(t, "dave", T0 + WINDOW, WINDOW);
+	throttle_give_back(t, "never-seen", T0, WINDOW);
+	assert_int_equal(throttle_take(t, "never-seen", T0, WINDOW), 1);
 }
 
 static void clear_forgets_the_key(void **state)
 {
 	struct throttle *t = *state;
-	int retry = -1;
-	fail_n(t, "erin", T0, MAX);
-	assert_true(blocked(t, "erin", T0, &retry));
+	take_n(t, "erin", T0, 9);
 	throttle_clear(t, "erin");
-	assert_false(blocked(t, "erin", T0, &retry));
-	/* counting starts over from zero */
-	fail_n(t, "erin", T0, MAX - 1);
-	assert_false(blocked(t, "erin", T0, &retry));
+	assert_int_equal(throttle_take(t, "erin", T0, WINDOW), 1);
 	throttle_clear(t, "never-seen"); /* harmless */
 }
 
 static void keys_are_independent(void **state)
 {
 	struct throttle *t = *state;
-	int retry = -1;
-	fail_n(t, "frank", T0, MAX);
-	fail_n(t, "grace", T0, MAX - 1);
-	assert_true(blocked(t, "frank", T0, &retry));
-	assert_false(blocked(t, "grace", T0, &retry));
-	assert_false(blocked(t, "frank2", T0, &retry));
-	assert_false(blocked(t, "Frank", T0, &retry)); /* keys are exact bytes */
-	throttle_clear(t, "grace");
-	assert_true(blocked(t, "frank", T0, &retry));
+	take_n(t, "frank", T0, 5);
+	take_n(t, "grace", T0, 2);
+	assert_int_equal(throttle_take(t, "frank", T0, WINDOW), 6);
+	assert_int_equal(throttle_take(t, "Frank", T0, WINDOW), 1); /* keys are exact bytes */
+	assert_int_equal(throttle_take(t, "grace", T0, WINDOW), 3);
+}
+
+static void backoff_doubles_past_the_free_attempts_up_to_the_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(throttle_backoff_ms(0, 5, 4000), 0);
+	assert_int_equal(throttle_backoff_ms(5, 5, 4000), 0);
+	assert_int_equal(throttle_backoff_ms(6, 5, 4000), 1000);
+	assert_int_equal(throttle_backoff_ms(7, 5, 4000), 2000);
+	assert_int_equal(throttle_backoff_ms(8, 5, 4000), 4000);
+	assert_int_equal(throttle_backoff_ms(9, 5, 4000), 4000);
+	assert_int_equal(throttle_backoff_ms(1000000, 5, 4000), 4000);
+	assert_int_equal(throttle_backoff_ms(7, 5, 1500), 1500);
 }
 
 static void small_table_stays_correct_after_many_keys(void **state)
@@ -131,70 +104,77 @@ static void small_table_stays_correct_after_many_keys(void **state)
 	(void)state;
 	struct throttle *t = throttle_new(4);
 	assert_non_null(t);
-	int retry = -1;
 	char key[32];
 	for (int i = 0; i < 10000; i++) {
 		snprintf(key, sizeof key, "user%d", i);
-		fail_n(t, key, T0 + i / 100, MAX);
+		take_n(t, key, T0 + i / 100, 5);
 	}
-	/* the key under test counts from zero and blocks at exactly MAX */
-	fail_n(t, "target", T0 + 200, MAX - 1);
-	assert_false(blocked(t, "target", T0 + 200, &retry));
-	throttle_fail(t, "target", T0 + 200, WINDOW);
-	assert_true(blocked(t, "target", T0 + 200, &retry));
-	assert_int_equal(retry, WINDOW);
-	/* keys never failed are not blocked by someone else's entry */
-	assert_false(blocked(t, "fresh", T0 + 200, &retry));
+	/* the key under test counts from zero, not from someone else's entry */
+	assert_int_equal(take_n(t, "target", T0 + 200, 5), 5);
+	assert_int_equal(throttle_take(t, "fresh", T0 + 200, WINDOW), 1);
 	throttle_free(&t);
 	assert_null(t);
 }
 
-static void newest_key_survives_in_a_full_table(void **state)
-{
-	(void)state;
-	/* the stalest entry is overwritten, so a key failing now keeps its
-	 * count while older keys come and go */
-	struct throttle *t = throttle_new(8);
-	assert_non_null(t);
-	int retry = -1;
-	char key[32];
-	for (int i = 0; i < 64; i++) {
-		snprintf(key, sizeof key, "old%d", i);
-		throttle_fail(t, key, T0 + i, WINDOW);
-	}
-	for (int i = 0; i < MAX; i++) {
-		throttle_fail(t, "target", T0 + 100 + i, WINDOW);
-		snprintf(key, sizeof key, "other%d", i);
-		throttle_fail(t, key, T0 + 100 + i, WINDOW);
-	}
-	assert_true(blocked(t, "target", T0 + 100 + MAX, &retry));
-	assert_int_equal(retry, WINDOW - MAX);
-	throttle_free(&t);
-}
-
 /* Regression: clearing another key in the same probe run must not let the
- * next failure of `target` start a second entry that shadows its count
- * (a guesser would get fresh attempts). Two slots put both keys in one probe run;
- * the hash key is random per table, so try many tables: the keys share a
- * home slot in half of them. */
+ * next attempt of `target` start a second entry that shadows its count (a
+ * guesser would get fresh attempts). Two slots put both keys in one probe
+ * run; the hash key is random per table, so try many tables. */
 static void clear_of_other_key_keeps_count(void **state)
 {
 	(void)state;
-	int retry = -1;
-	bool all_blocked = true;
+	bool all_kept = true;
 	char other[32];
-	for (int i = 0; i < 64 && all_blocked; i++) {
+	for (int i = 0; i < 64 && all_kept; i++) {
 		struct throttle *t = throttle_new(2);
 		assert_non_null(t);
 		snprintf(other, sizeof other, "other%d", i);
-		throttle_fail(t, other, T0, WINDOW);
-		fail_n(t, "target", T0, MAX - 1);
+		throttle_take(t, other, T0, WINDOW);
+		take_n(t, "target", T0, 4);
 		throttle_clear(t, other);
-		throttle_fail(t, "target", T0, WINDOW);
-		all_blocked = blocked(t, "target", T0, &retry);
+		all_kept = throttle_take(t, "target", T0, WINDOW) == 5;
 		throttle_free(&t);
 	}
-	assert_true(all_blocked);
+	assert_true(all_kept);
+}
+
+#define RACERS 16
+#define ROUNDS 500
+
+struct racer {
+	struct throttle *t;
+	int seen[ROUNDS];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	for (int i = 0; i < ROUNDS; i++)
+		r->seen[i] = throttle_take(r->t, "target", T0, WINDOW);
+	return NULL;
+}
+
+/* The count is checked and taken in one step: parallel attempts never see
+ * the same count, so no more of them get under a limit than the limit. */
+static void parallel_attempts_each_see_a_different_count(void **state)
+{
+	struct throttle *t = *state;
+	static struct racer racers[RACERS];
+	pthread_t th[RACERS];
+	for (int i = 0; i < RACERS; i++) {
+		racers[i].t = t;
+		assert_int_equal(pthread_create(&th[i], NULL, race, &racers[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(th[i], NULL);
+	static bool seen[RACERS * ROUNDS + 1];
+	for (int i = 0; i < RACERS; i++)
+		for (int j = 0; j < ROUNDS; j++) {
+			int c = racers[i].seen[j];
+			assert_true(c >= 1 && c <= RACERS * ROUNDS);
+			assert_false(seen[c]);
+			seen[c] = true;
+		}
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -202,16 +182,15 @@ static void clear_of_other_key_keeps_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(unknown_key_is_not_blocked),
-		T(blocks_at_max_failures_not_before),
-		T(retry_after_is_the_rest_of_the_window),
-		T(window_expiry_unblocks_and_restarts_the_count),
-		T(failures_in_old_window_do_not_carry_over),
+		T(each_attempt_gets_the_next_count),
+		T(the_window_starts_at_the_first_attempt_and_then_restarts),
+		T(give_back_undoes_one_attempt_in_the_window_only),
 		T(clear_forgets_the_key),
 		T(keys_are_independent),
+		cmocka_unit_test(backoff_doubles_past_the_free_attempts_up_to_the_cap),
 		cmocka_unit_test(small_table_stays_correct_after_many_keys),
-		cmocka_unit_test(newest_key_survives_in_a_full_table),
 		cmocka_unit_test(clear_of_other_key_keeps_count),
+		T(parallel_attempts_each_see_a_different_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,54 @@
+/* The access log: one line per request, escaped and with media signatures
+ * left out. See access_log.h. */
+#include "access_log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "casereel/log.h"
+
+#define MEDIA_PREFIX "/media/v/"
+
+void access_log_clean(const char *path, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	int slashes = 0; /* after the media prefix: <id>/<expires>/<sig>/ */
+	bool media = !strncmp(path, MEDIA_PREFIX, strlen(MEDIA_PREFIX));
+	const char *p = path;
+	if (media && size > strlen(MEDIA_PREFIX)) {
+		memcpy(out, MEDIA_PREFIX, strlen(MEDIA_PREFIX));
+		o = strlen(MEDIA_PREFIX);
+		p += o;
+	}
+	for (; *p && o + 5 < size; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (media && slashes == 2 && c != '/') {
+			if (p == path || p[-1] == '/')
+				out[o++] = '-';
+			continue;
+		}
+		if (c == '/')
+			slashes++;
+		if (c < 0x20 || c == 0x7f || c == '\\' || c == '"' || c == ' ') {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (size)
+		out[o < size ? o : size - 1] = '\0';
+}
+
+void access_log_write(const char *method, const char *path, const char *client, unsigned status,
+		      size_t bytes, uint64_t us, bool aborted)
+{
+	char m[32], p[1024];
+	access_log_clean(method, m, sizeof m);
+	access_log_clean(path, p, sizeof p);
+	log_msg("access", "%s %s %s %u %zu %lluus%s", client, m, p, status, bytes,
+		(unsigned long long)us, aborted ? " (aborted)" : "");
+}
