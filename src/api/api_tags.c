@@ -42,7 +42,7 @@ static void save_tag(struct cr_request *req, struct cr_response *res, int64_t id
 	const char *name = NULL, *label = NULL;
 	bool onboarding = false, has_onboarding = false;
 	if (!field_string(req, res, "name", !id, 1, 32, &name, NULL) ||
-	    !field_string(req, res, "label", false, 1, 64, &label, NULL) ||
+	    !field_text(req, res, "label", false, 1, 64, &label, NULL) ||
 	    !field_bool(req, res, "onboarding", false, &onboarding, &has_onboarding))
 		return;
 	if (name && !slug_ok(name)) {
