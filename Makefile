@@ -35,7 +35,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 CFLAGS   := -std=c17 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) -Iinclude -Isrc -MMD -MP
 LDFLAGS  := $(SANFLAGS)
 SERVER_CFLAGS := $(shell pkg-config --cflags $(SERVER_PKGS) 2>/dev/null)
-SERVER_LIBS   := $(shell pkg-config --libs $(SERVER_PKGS) 2>/dev/null) -lpthread -lm
+# libunistring (NFC for what people type) ships no pkg-config file.
+SERVER_LIBS   := $(shell pkg-config --libs $(SERVER_PKGS) 2>/dev/null) -lunistring -lpthread -lm
 AV_CFLAGS     := $(shell pkg-config --cflags $(AV_PKGS) 2>/dev/null)
 AV_LIBS       := $(shell pkg-config --libs $(AV_PKGS) 2>/dev/null)
 
@@ -82,7 +83,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcasereel-core.a $(TRANSCODE_LIB)
 # Debian packages the build, the tests and the benchmarks need. Checked with
 # dpkg-query so a machine that has them all pays well under a second.
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
-  libjansson-dev libsodium-dev libavformat-dev libavcodec-dev libavfilter-dev \
+  libjansson-dev libsodium-dev libunistring-dev libavformat-dev libavcodec-dev libavfilter-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
   nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev \
   fonts-dejavu-core fonts-wqy-zenhei chromium clang-format
@@ -125,7 +126,7 @@ test: deps
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/fuzz_csv: $(call src_of,csv.c)
 build/fuzz/fuzz_router: $(call src_of,router.c)
-build/fuzz/fuzz_fields: $(call src_of,fields.c response.c text.c)
+build/fuzz/fuzz_fields: $(call src_of,fields.c response.c text.c error.c)
 build/fuzz/fuzz_tus: $(call src_of,tus.c)
 build/fuzz/fuzz_range: $(call src_of,range.c)
 build/fuzz/fuzz_cursor: $(call src_of,feed_cursor.c)

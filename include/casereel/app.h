@@ -42,8 +42,9 @@ cr_err api_impact_register(struct router *r);
 cr_err api_ops_register(struct router *r);
 cr_err api_uploads_register(struct router *r);
 /* Creates the caller's upload `u` (u->length, u->metadata set; row and empty
- * file) within today's upload quota, for both the tus and the one-shot
- * upload. Answers 429 (quota) or 500 and returns false when it cannot. */
+ * file) within the caller's upload limits and the disk's free space, for
+ * both the tus and the one-shot upload (see uploads_create). Answers 429
+ * with Retry-After, 413, 507 or 500 and returns false when it cannot. */
 bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct upload *u);
 cr_err api_videos_register(struct router *r);
 cr_err api_media_register(struct router *r);

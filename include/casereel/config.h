@@ -37,6 +37,9 @@ struct cr_config {
 	long pwhash_memlimit;      /* argon2id memory in bytes */
 	long long upload_max;      /* bytes; larger uploads get 413 */
 	int upload_daily_quota;    /* uploads per user per calendar day */
+	long long upload_bytes;    /* per user: open uploads + today's clips (0: no limit) */
+	int upload_queue_max;      /* per user: open uploads + clips awaiting transcoding */
+	long long min_free_disk;   /* bytes the media file system keeps free */
 	long upload_expiry;        /* seconds an unfinished tus upload is kept */
 	long idempotency_ttl;      /* seconds a points write's Idempotency-Key is remembered */
 	bool keep_source;          /* keep the original upload after transcoding */

@@ -19,6 +19,7 @@ typedef enum cr_err {
 	CR_ETHROTTLED, /* caller must slow down */
 	CR_EFUNDS,     /* a points balance is short of what is asked */
 	CR_EFORBIDDEN, /* the caller may not do this to this thing */
+	CR_ENOSPACE,   /* the server's disk is too full to take this */
 } cr_err;
 
 /* A short static English description of `err`. Never NULL. */

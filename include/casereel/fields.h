@@ -17,6 +17,13 @@
 bool field_string(struct cr_request *req, struct cr_response *res, const char *name, bool required,
 		  size_t min_chars, size_t max_chars, const char **out, bool *present);
 
+/* Like field_string, for text a person typed (titles, names, comments,
+ * descriptions, notes): NFC-normalised, and refused when only white space
+ * or holding hidden characters (see text_person). The normalised text
+ * replaces the field in req->json; *out borrows it. */
+bool field_text(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+		size_t min_chars, size_t max_chars, const char **out, bool *present);
+
 /* An integer in [min, max]; JSON null reads as 0 when allow_null. */
 bool field_int(struct cr_request *req, struct cr_response *res, const char *name, bool required,
 	       int64_t min, int64_t max, bool allow_null, int64_t *out, bool *present);

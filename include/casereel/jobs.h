@@ -39,13 +39,18 @@ void jobs_set_waker(void (*fn)(void *ctx), void *ctx);
  * *requeued receives how many were queued again. */
 cr_err jobs_recover(int *requeued);
 
-/* Claims the oldest queued job whose video is still processing (a removed
- * clip's job is skipped). CR_ENOTFOUND when there is none. */
+/* Claims a queued job whose video is still processing (a removed clip's
+ * job is skipped): the oldest job of the uploader whose last claim is the
+ * longest ago (never claimed first), so uploaders take turns. CR_ENOTFOUND
+ * when there is none. */
 cr_err jobs_claim(struct job *job);
 
 /* Records the outcome: the video gets its transcode facts (or the error)
  * and the job is done (or failed), in one transaction. */
 cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok);
+
+/* *count: jobs of `owner_id`'s clips that a worker runs or will claim. */
+cr_err jobs_in_flight(int64_t owner_id, int *count);
 
 /* *running: a worker is running the job of `video_id` right now (it may
  * be writing the clip's output). */

@@ -25,11 +25,19 @@ struct upload {
 /* Frees what `u` owns. */
 void uploads_clear(struct upload *u);
 
-/* Creates u's empty, durable file and inserts its row (new random u->id),
- * unless `owner_id` already has `quota` (> 0) videos and open uploads today:
- * then CR_ETHROTTLED and nothing is left behind. The count and the insert
- * share one write transaction, so parallel creations cannot all pass. */
-cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota);
+/* Creates u's empty, durable file and inserts its row (new random u->id)
+ * when its owner stays within cfg's limits, counting u->length as declared:
+ * CR_ETHROTTLED ("upload-quota": today's clips and open uploads reach
+ * upload_daily_quota; "upload-byte-quota": today's clips' bytes, open
+ * uploads' lengths and this one would pass upload_user_bytes;
+ * "upload-queue-full": open uploads and clips awaiting transcoding reach
+ * upload_queue_max) with *retry_at, the unix time worth trying again; or
+ * CR_ENOSPACE when the media file system would keep less than
+ * min_free_disk free; CR_ETOOBIG when u->length alone passes
+ * upload_user_bytes. A refusal leaves nothing behind. The checks and the
+ * insert share one write transaction, so parallel creations cannot all pass. */
+cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int64_t *retry_at,
+		      struct cr_problem *why);
 
 /* Loads upload `id`. CR_ENOTFOUND when absent or owned by someone else. */
 cr_err uploads_get(const char *id, int64_t owner_id, struct upload *u);

@@ -19,7 +19,7 @@ static void assign(struct cr_request *req, struct cr_response *res)
 	if (!made || !items ||
 	    !field_int(req, res, "video_id", true, 1, INT64_MAX, false, &video_id, NULL) ||
 	    !field_date(req, res, "due_date", &due, NULL) ||
-	    !field_string(req, res, "note", false, 0, 200, &note, NULL) ||
+	    !field_text(req, res, "note", false, 0, 200, &note, NULL) ||
 	    !field_id_array(req, res, "team_ids", MAX_TARGETS, &teams) ||
 	    !field_id_array(req, res, "user_ids", MAX_TARGETS, &people))
 		goto out;

@@ -13,7 +13,7 @@ static void feature(struct cr_request *req, struct cr_response *res)
 	if (!field_int(req, res, "video_id", false, 1, INT64_MAX, false, &video_id, &has_video) ||
 	    !field_int(req, res, "user_id", false, 1, INT64_MAX, false, &user_id, &has_user) ||
 	    !field_int(req, res, "days", false, 1, 90, false, &days, NULL) ||
-	    !field_string(req, res, "note", false, 0, 200, &note, NULL))
+	    !field_text(req, res, "note", false, 0, 200, &note, NULL))
 		return;
 	if (has_video == has_user) {
 		http_invalid_field(res, "video_id",

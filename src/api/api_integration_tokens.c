@@ -20,7 +20,7 @@ static void list_tokens(struct cr_request *req, struct cr_response *res)
 static void create_token(struct cr_request *req, struct cr_response *res)
 {
 	const char *name, *scope = INTEGRATION_SCOPE_METRICS;
-	if (!field_string(req, res, "name", true, 1, 64, &name, NULL) ||
+	if (!field_text(req, res, "name", true, 1, 64, &name, NULL) ||
 	    !field_string(req, res, "scope", false, 1, 32, &scope, NULL))
 		return;
 	if (strcmp(scope, INTEGRATION_SCOPE_METRICS) != 0) {

@@ -78,8 +78,8 @@ static void create_path(struct cr_request *req, struct cr_response *res)
 	size_t n;
 	bool present;
 	struct cr_problem why = {0};
-	if (!field_string(req, res, "name", true, 1, PATHS_NAME_MAX, &name, NULL) ||
-	    !field_string(req, res, "description", false, 0, 500, &description, NULL) ||
+	if (!field_text(req, res, "name", true, 1, PATHS_NAME_MAX, &name, NULL) ||
+	    !field_text(req, res, "description", false, 0, 500, &description, NULL) ||
 	    !read_steps(req, res, true, steps, &n, &present))
 		return;
 	int64_t id;
@@ -106,8 +106,8 @@ static void update_path(struct cr_request *req, struct cr_response *res)
 	bool has_steps;
 	struct cr_problem why = {0};
 	if (!http_path_id(req, res, 0, "path", &id) ||
-	    !field_string(req, res, "name", false, 1, PATHS_NAME_MAX, &name, NULL) ||
-	    !field_string(req, res, "description", false, 0, 500, &description, NULL) ||
+	    !field_text(req, res, "name", false, 1, PATHS_NAME_MAX, &name, NULL) ||
+	    !field_text(req, res, "description", false, 0, 500, &description, NULL) ||
 	    !read_steps(req, res, false, steps, &n, &has_steps))
 		return;
 	cr_err e = paths_update(id, name, description, has_steps ? steps : NULL, n, &why);
@@ -156,7 +156,7 @@ static void assign_path(struct cr_request *req, struct cr_response *res)
 	json_t *teams, *people, *made = json_array();
 	if (!made || !http_path_id(req, res, 0, "path", &id) ||
 	    !field_date(req, res, "due_date", &due, NULL) ||
-	    !field_string(req, res, "note", false, 0, 200, &note, NULL) ||
+	    !field_text(req, res, "note", false, 0, 200, &note, NULL) ||
 	    !field_id_array(req, res, "team_ids", MAX_TARGETS, &teams) ||
 	    !field_id_array(req, res, "user_ids", MAX_TARGETS, &people))
 		goto out;

@@ -48,7 +48,7 @@ static void create_rule(struct cr_request *req, struct cr_response *res)
 				     .recover_days = 5};
 	int64_t window = f.window_days, min = f.min_days, due = f.due_days,
 		recover = f.recover_days;
-	if (!field_string(req, res, "name", true, 1, 80, &f.name, NULL) ||
+	if (!field_text(req, res, "name", true, 1, 80, &f.name, NULL) ||
 	    !field_string(req, res, "metric", true, 1, KPI_NAME_MAX, &f.metric, NULL) ||
 	    !field_string(req, res, "tag", false, 1, KPI_NAME_MAX, &f.tag, NULL) ||
 	    !number(req, res, "threshold", &f.threshold) ||

@@ -31,7 +31,7 @@ static void review(struct cr_request *req, struct cr_response *res)
 	const char *decision, *reason = NULL;
 	if (!http_path_id(req, res, 0, "video", &id) ||
 	    !field_string(req, res, "decision", true, 1, 16, &decision, NULL) ||
-	    !field_string(req, res, "reason", false, 0, 500, &reason, NULL))
+	    !field_text(req, res, "reason", false, 0, 500, &reason, NULL))
 		return;
 	bool approve = !strcmp(decision, "approve");
 	if (!approve && strcmp(decision, "reject")) {

@@ -40,8 +40,8 @@ static void create_item(struct cr_request *req, struct cr_response *res)
 	const char *name, *desc = NULL;
 	int64_t price, stock, id;
 	bool active = true;
-	if (!field_string(req, res, "name", true, 1, SHOP_NAME_MAX, &name, NULL) ||
-	    !field_string(req, res, "description", false, 0, SHOP_DESC_MAX, &desc, NULL) ||
+	if (!field_text(req, res, "name", true, 1, SHOP_NAME_MAX, &name, NULL) ||
+	    !field_text(req, res, "description", false, 0, SHOP_DESC_MAX, &desc, NULL) ||
 	    !field_int(req, res, "price", true, 1, MAX_PRICE, false, &price, NULL) ||
 	    !field_int(req, res, "stock", true, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, NULL))
@@ -57,8 +57,8 @@ static void update_item(struct cr_request *req, struct cr_response *res)
 	int64_t id, price = 0, stock = -1;
 	bool active = true, has_active = false;
 	if (!http_path_id(req, res, 0, "shop item", &id) ||
-	    !field_string(req, res, "name", false, 1, SHOP_NAME_MAX, &name, NULL) ||
-	    !field_string(req, res, "description", false, 0, SHOP_DESC_MAX, &desc, NULL) ||
+	    !field_text(req, res, "name", false, 1, SHOP_NAME_MAX, &name, NULL) ||
+	    !field_text(req, res, "description", false, 0, SHOP_DESC_MAX, &desc, NULL) ||
 	    !field_int(req, res, "price", false, 1, MAX_PRICE, false, &price, NULL) ||
 	    !field_int(req, res, "stock", false, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, &has_active))

@@ -55,7 +55,7 @@ static void add_comment(struct cr_request *req, struct cr_response *res)
 	int64_t id;
 	const char *body;
 	if (!http_path_id(req, res, 0, "video", &id) ||
-	    !field_string(req, res, "body", true, 1, COMMENT_MAX_CHARS, &body, NULL))
+	    !field_text(req, res, "body", true, 1, COMMENT_MAX_CHARS, &body, NULL))
 		return;
 	json_t *c = NULL;
 	cr_err e = social_add_comment(id, &req->user, body, &c);

@@ -93,7 +93,7 @@ static void save_tag(struct cr_request *req, struct cr_response *res, int64_t id
 {
 	struct tag_fields f = {0};
 	if (!field_string(req, res, "name", !id, 1, TAG_NAME_MAX, &f.name, NULL) ||
-	    !field_string(req, res, "label", false, 1, TAG_LABEL_MAX, &f.label, NULL) ||
+	    !field_text(req, res, "label", false, 1, TAG_LABEL_MAX, &f.label, NULL) ||
 	    !read_labels(req, res, &f) ||
 	    !field_bool(req, res, "onboarding", false, &f.onboarding, &f.has_onboarding))
 		return;

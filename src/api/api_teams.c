@@ -43,7 +43,7 @@ static void save_team(struct cr_response *res, int64_t id, const char *name)
 static void create_team(struct cr_request *req, struct cr_response *res)
 {
 	const char *name;
-	if (field_string(req, res, "name", true, 1, 64, &name, NULL))
+	if (field_text(req, res, "name", true, 1, 64, &name, NULL))
 		save_team(res, 0, name);
 }
 
@@ -52,7 +52,7 @@ static void update_team(struct cr_request *req, struct cr_response *res)
 	int64_t id;
 	const char *name;
 	if (http_path_id(req, res, 0, "team", &id) &&
-	    field_string(req, res, "name", true, 1, 64, &name, NULL))
+	    field_text(req, res, "name", true, 1, 64, &name, NULL))
 		save_team(res, id, name);
 }
 

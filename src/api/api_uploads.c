@@ -77,16 +77,17 @@ static void options(struct cr_request *req, struct cr_response *res)
 
 bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct upload *u)
 {
-	int quota = req->cfg->upload_daily_quota;
 	u->owner_id = req->user.id;
 	u->created_at = cr_now();
 	u->expires_at = u->created_at + req->cfg->upload_expiry;
-	cr_err e = uploads_create(req->cfg, u, quota);
+	int64_t retry_at = 0;
+	struct cr_problem why = {0};
+	cr_err e = uploads_create(req->cfg, u, &retry_at, &why);
 	if (e == CR_ETHROTTLED)
-		http_problem(res, 429, "upload-quota",
-			     "you reached today's limit of %d uploads; try again tomorrow", quota);
-	else if (e)
-		http_error(res, CR_EIO, "upload");
+		http_header(res, "Retry-After", "%lld",
+			    (long long)(retry_at > u->created_at ? retry_at - u->created_at : 1));
+	if (e)
+		http_fail(res, e, &why, "upload");
 	return e == CR_OK;
 }
 

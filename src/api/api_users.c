@@ -25,10 +25,10 @@ static bool read_user_fields(struct cr_request *req, struct cr_response *res, bo
 				   "starting with a letter or digit");
 		return false;
 	}
-	if (!field_string(req, res, "display_name", create, 1, 64, &f->display_name, NULL) ||
+	if (!field_text(req, res, "display_name", create, 1, 64, &f->display_name, NULL) ||
 	    !field_string(req, res, "password", create, 8, 128, &password, NULL) ||
 	    !field_string(req, res, "role", false, 1, 16, &f->role, &has_role) ||
-	    !field_string(req, res, "position", false, 0, 64, &f->position, NULL) ||
+	    !field_text(req, res, "position", false, 0, 64, &f->position, NULL) ||
 	    !field_string(req, res, "employee_id", false, 0, 64, &f->employee_id,
 			  &f->has_employee_id) ||
 	    !field_date(req, res, "hire_date", &f->hire_date, &f->has_hire_date) ||

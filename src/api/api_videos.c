@@ -71,7 +71,9 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 				     req->cfg->upload_max);
 			return false;
 		}
-		s->up.length = declared; /* a hint until the body has arrived */
+		s->up.length = declared;
+	} else {
+		s->up.length = req->cfg->upload_max; /* chunked: it may grow that far */
 	}
 	s->up.metadata = query_meta(req);
 	struct video_new probe = {0};
@@ -88,7 +90,8 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 	if (!api_uploads_create(req, res, &s->up))
 		return false;
 	s->locked = uploads_lock(s->up.id);
-	if (upload_sink_open(&s->sink, req->cfg, s->up.id, 0, req->cfg->upload_max, false)) {
+	/* the quotas counted s->up.length: the body may not run past it */
+	if (upload_sink_open(&s->sink, req->cfg, s->up.id, 0, s->up.length, false)) {
 		http_problem(res, 500, "internal", "the upload could not be stored");
 		return false;
 	}
@@ -103,7 +106,7 @@ static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const
 	s->up.offset = s->sink.offset;
 	if (e == CR_ETOOBIG)
 		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes",
-			     req->cfg->upload_max);
+			     (long long)s->sink.limit);
 	else if (e)
 		http_problem(res, 500, "internal", "the upload could not be written to disk");
 	return e == CR_OK;
@@ -188,9 +191,9 @@ static void edit_video(struct cr_request *req, struct cr_response *res)
 	const char *title = NULL, *description = NULL;
 	json_t *tags = NULL;
 	if (!http_path_id(req, res, 0, "video", &id) ||
-	    !field_string(req, res, "title", false, 1, VIDEO_TITLE_MAX, &title, NULL) ||
-	    !field_string(req, res, "description", false, 0, VIDEO_DESCRIPTION_MAX, &description,
-			  NULL) ||
+	    !field_text(req, res, "title", false, 1, VIDEO_TITLE_MAX, &title, NULL) ||
+	    !field_text(req, res, "description", false, 0, VIDEO_DESCRIPTION_MAX, &description,
+			NULL) ||
 	    !field_string_array(req, res, "tags", VIDEO_TAGS_MAX, 32, &tags))
 		return;
 	struct cr_problem why = {0};

@@ -91,6 +91,13 @@ static const struct opt options[] = {
 	     "largest upload (bytes)"),
 	INT("upload-daily-quota", "CASEREEL_UPLOAD_DAILY_QUOTA", upload_daily_quota, 0, 100000,
 	    "uploads per user per day"),
+	LLNG("upload-user-bytes", "CASEREEL_UPLOAD_USER_BYTES", upload_bytes, 0, 1L << 50,
+	     "bytes per user across open uploads and today's clips (0: no limit)"),
+	INT("upload-queue-max", "CASEREEL_UPLOAD_QUEUE_MAX", upload_queue_max, 0, 100000,
+	    "per user: open uploads plus clips waiting for or in transcoding (0: no limit)"),
+	LLNG("min-free-disk", "CASEREEL_MIN_FREE_DISK", min_free_disk, 0, 1L << 50,
+	     "bytes the media file system keeps free: an upload that would eat into them is "
+	     "refused with 507"),
 	INT("upload-idle-timeout", "CASEREEL_UPLOAD_IDLE_TIMEOUT", upload_idle_timeout, 1, 3600,
 	    "seconds a resumable upload's body may stall before the server keeps what arrived and "
 	    "lets the client resume (s)"),
@@ -155,6 +162,12 @@ void config_defaults(struct cr_config *cfg)
 	cfg->access_log = true;
 	cfg->upload_max = 2LL << 30;
 	cfg->upload_daily_quota = 20;
+	/* Two largest uploads a day, or a day of ordinary phone clips; a floor
+	 * of 500 agents can then reserve at most 2 TB, and min_free_disk stops
+	 * them well before the disk fills. */
+	cfg->upload_bytes = 4LL << 30;
+	cfg->upload_queue_max = 5;
+	cfg->min_free_disk = 1LL << 30;
 	cfg->upload_expiry = 86400;
 	/* Below tus-js-client's default retry budget (0+1+3+5 s), so a phone
 	 * that lost its connection mid-PATCH finds its upload free again. */

@@ -19,6 +19,7 @@ const char *cr_strerror(cr_err err)
 	case CR_ETHROTTLED: return "too many attempts";
 	case CR_EFUNDS: return "insufficient points";
 	case CR_EFORBIDDEN: return "forbidden";
+	case CR_ENOSPACE: return "insufficient storage";
 	}
 	return "unknown error";
 }

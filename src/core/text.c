@@ -1,7 +1,12 @@
 /* UTF-8 and calendar-date checks on text. See include/casereel/text.h. */
 #include "casereel/text.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 size_t utf8_length(const char *s)
 {
@@ -78,6 +83,70 @@ void utf8_scrub(char *s)
 		}
 		s += n;
 	}
+}
+
+/* Characters that steer or hide text without showing: bidi overrides and
+ * isolates (a file name "exe.txt" that reads "txt.exe") and zero-width ones. */
+static bool is_hidden(ucs4_t c)
+{
+	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+	       (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
+}
+
+/* Whether the joiner between `before` and `after` glues an emoji sequence
+ * (a family, a skin-toned profession, the rainbow flag). */
+static bool joins_emoji(ucs4_t before, ucs4_t after)
+{
+	return (uc_is_property_extended_pictographic(before) ||
+		uc_is_property_emoji_modifier(before) || before == 0xFE0F) &&
+	       uc_is_property_extended_pictographic(after);
+}
+
+/* Refuses white-space-only and hidden characters in `s` (n bytes of valid
+ * UTF-8). */
+static cr_err check_person(const uint8_t *s, size_t n, const char *field, struct cr_problem *why)
+{
+	bool blank = n > 0;
+	ucs4_t prev = 0, c;
+	for (size_t i = 0; i < n;) {
+		i += (size_t)u8_mbtouc(&c, s + i, n - i);
+		ucs4_t next = 0;
+		if (i < n)
+			u8_mbtouc(&next, s + i, n - i);
+		if (is_hidden(c) && !(c == 0x200D && joins_emoji(prev, next)))
+			return cr_refuse(why, CR_EINVAL, "invalid-field", field,
+					 "%s must not contain invisible or direction-changing "
+					 "characters (U+%04X)",
+					 field, (unsigned)c);
+		blank = blank && uc_is_property_white_space(c);
+		prev = c;
+	}
+	if (blank)
+		return cr_refuse(why, CR_EINVAL, "invalid-field", field,
+				 "%s must not be only white space", field);
+	return CR_OK;
+}
+
+cr_err text_person(const char *s, const char *field, char **out, struct cr_problem *why)
+{
+	*out = NULL;
+	if (!utf8_valid(s))
+		return cr_refuse(why, CR_EINVAL, "invalid-field", field, "%s must be UTF-8", field);
+	if (!*s)
+		return (*out = strdup("")) ? CR_OK : CR_ENOMEM;
+	size_t n = 0;
+	uint8_t *nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)s, strlen(s), NULL, &n);
+	if (!nfc)
+		return CR_ENOMEM;
+	cr_err e = check_person(nfc, n, field, why);
+	char *z = e ? NULL : realloc(nfc, n + 1);
+	if (!z) {
+		free(nfc);
+		return e ? e : CR_ENOMEM;
+	}
+	z[n] = '\0';
+	*out = z;
+	return CR_OK;
 }
 
 static bool is_leap(int y)

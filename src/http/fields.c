@@ -1,6 +1,7 @@
 /* Validated reads of JSON body fields. See include/casereel/fields.h. */
 #include "casereel/fields.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,29 +20,72 @@ static bool missing(struct cr_response *res, const char *name, bool required)
 	return !required;
 }
 
-bool field_string(struct cr_request *req, struct cr_response *res, const char *name, bool required,
-		  size_t min_chars, size_t max_chars, const char **out, bool *present)
+/* The string field `name`, NUL-free: *v NULL when absent (after answering
+ * when it is required: then false). */
+static bool string_value(struct cr_request *req, struct cr_response *res, const char *name,
+			 bool required, json_t **v, bool *present)
 {
-	json_t *v = lookup(req, name, present);
-	if (!v)
+	*v = lookup(req, name, present);
+	if (!*v)
 		return missing(res, name, required);
-	if (!json_is_string(v)) {
+	if (!json_is_string(*v)) {
 		http_invalid_field(res, name, "%s must be a string", name);
 		return false;
 	}
-	const char *s = json_string_value(v);
-	if (strlen(s) != json_string_length(v)) {
+	if (strlen(json_string_value(*v)) != json_string_length(*v)) {
 		http_invalid_field(res, name, "%s must not contain NUL characters", name);
 		return false;
 	}
+	return true;
+}
+
+static bool length_within(struct cr_response *res, const char *name, const char *s,
+			  size_t min_chars, size_t max_chars)
+{
 	size_t n = utf8_length(s);
-	if (n < min_chars || n > max_chars) {
-		http_invalid_field(res, name, "%s must be %zu to %zu characters long", name,
-				   min_chars, max_chars);
+	if (n >= min_chars && n <= max_chars)
+		return true;
+	http_invalid_field(res, name, "%s must be %zu to %zu characters long", name, min_chars,
+			   max_chars);
+	return false;
+}
+
+bool field_string(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+		  size_t min_chars, size_t max_chars, const char **out, bool *present)
+{
+	json_t *v = NULL;
+	if (!string_value(req, res, name, required, &v, present) || !v)
+		return v == NULL && !required;
+	if (!length_within(res, name, json_string_value(v), min_chars, max_chars))
+		return false;
+	*out = json_string_value(v);
+	return true;
+}
+
+bool field_text(struct cr_request *req, struct cr_response *res, const char *name, bool required,
+		size_t min_chars, size_t max_chars, const char **out, bool *present)
+{
+	json_t *v = NULL;
+	if (!string_value(req, res, name, required, &v, present) || !v)
+		return v == NULL && !required;
+	char *nfc = NULL;
+	struct cr_problem why = {0};
+	cr_err e = text_person(json_string_value(v), name, &nfc, &why);
+	if (e) {
+		http_fail(res, e, &why, name);
 		return false;
 	}
-	*out = s;
-	return true;
+	bool ok = length_within(res, name, nfc, min_chars, max_chars);
+	/* the normalised text replaces what was sent, so *out borrows from
+	 * req->json like every other field */
+	if (ok && json_object_set_new(req->json, name, json_string(nfc)) != 0) {
+		http_error(res, CR_ENOMEM, name);
+		ok = false;
+	}
+	free(nfc);
+	if (ok)
+		*out = json_string_value(json_object_get(req->json, name));
+	return ok;
 }
 
 bool field_int(struct cr_request *req, struct cr_response *res, const char *name, bool required,

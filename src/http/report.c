@@ -39,13 +39,14 @@ static void add(struct text *t, const char *s, size_t n)
 }
 
 /* One CSV field, quoted when it holds a comma, quote or line break. A
- * leading = + - @ is prefixed with ' so spreadsheets never run it. */
+ * leading = + - @ TAB CR or LF is prefixed with ' so spreadsheets never run
+ * it (they skip leading white space before looking for a formula). */
 static void add_field(struct text *t, const char *s)
 {
 	bool quote = strpbrk(s, ",\"\r\n") != NULL;
 	if (quote)
 		add(t, "\"", 1);
-	if (strchr("=+-@", s[0]) && s[0])
+	if (s[0] && strchr("=+-@\t\r\n", s[0]))
 		add(t, "'", 1);
 	for (const char *p = s; *p; p++) {
 		add(t, p, 1);

@@ -28,6 +28,7 @@ static const char *status_title(unsigned status)
 	case 423: return "Locked";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
 	default: return status >= 500 ? "Internal Server Error" : "Error";
 	}
 }
@@ -146,6 +147,7 @@ static unsigned code_status(cr_err err, const char **type)
 	case CR_EAUTH: return *type = "unauthorized", 401;
 	case CR_EFUNDS: return *type = "insufficient-points", 409;
 	case CR_EFORBIDDEN: return *type = "forbidden", 403;
+	case CR_ENOSPACE: return *type = "insufficient-storage", 507;
 	default: return *type = "internal", 500;
 	}
 }
@@ -164,6 +166,10 @@ static void default_detail(cr_err err, const char *what, char *out, size_t size)
 	case CR_EAUTH: snprintf(out, size, "log in again"); break;
 	case CR_EFUNDS: snprintf(out, size, "not enough points for this %s", what); break;
 	case CR_EFORBIDDEN: snprintf(out, size, "you may not do this to this %s", what); break;
+	case CR_ENOSPACE:
+		snprintf(out, size, "the server has no room for this %s now; try again later",
+			 what);
+		break;
 	default: snprintf(out, size, "the server failed while handling the %s", what); break;
 	}
 }

@@ -83,12 +83,17 @@ cr_err jobs_recover(int *requeued)
 
 cr_err jobs_claim(struct job *job)
 {
-	/* one statement: two workers can never claim the same row */
+	/* One statement: two workers can never claim the same row. Round robin
+	 * by uploader: the uploader served longest ago (or never) goes first,
+	 * then their oldest job. */
 	sqlite3_stmt *st = store_stmt(
-		"UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_at = ?1"
+		"UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_at = ?1,"
+		" turn = (SELECT coalesce(max(turn), 0) + 1 FROM jobs)"
 		" WHERE id = (SELECT j.id FROM jobs j JOIN videos v ON v.id = j.video_id"
 		"  WHERE j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING
-		" ORDER BY j.id LIMIT 1)"
+		"  ORDER BY (SELECT coalesce(max(o.turn), 0) FROM videos ov"
+		"   JOIN jobs o ON o.video_id = ov.id WHERE ov.owner_id = v.owner_id), j.id"
+		"  LIMIT 1)"
 		" RETURNING id, video_id, attempts,"
 		" (SELECT source_path FROM videos WHERE videos.id = jobs.video_id)");
 	if (!st)
@@ -153,6 +158,23 @@ static cr_err job_exists(const char *sql, int64_t video_id, bool *found)
 	store_done(st);
 	*found = rc == SQLITE_ROW;
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CR_OK : store_error(rc, "job lookup");
+}
+
+cr_err jobs_in_flight(int64_t owner_id, int *count)
+{
+	sqlite3_stmt *st =
+		store_stmt("SELECT count(*) FROM jobs j JOIN videos v ON v.id = j.video_id"
+			   " WHERE v.owner_id = ?1 AND (j.state = 'running'"
+			   "  OR (j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING "))");
+	*count = 0;
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, owner_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int(st, 0);
+	store_done(st);
+	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "jobs in flight");
 }
 
 cr_err jobs_running(int64_t video_id, bool *running)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ void uploads_clear(struct upload *u)
 	memset(u, 0, sizeof *u);
 }
 
-/* Local midnight today (configured zone), when the daily quota restarts. */
+/* Local midnight today (configured zone), when the daily quotas restart. */
 static int64_t today_start(void)
 {
 	time_t now = cr_now();
@@ -37,21 +38,92 @@ static int64_t today_start(void)
 	return (int64_t)mktime(&tm);
 }
 
-/* Whether `owner_id` already has `quota` videos and open uploads today. */
-static cr_err quota_used_up(int64_t owner_id, int quota, bool *used_up)
+/* What `owner_id` holds now: today's clips and open uploads (count), their
+ * bytes (today's clips' sources, every open upload's declared length), and
+ * open uploads that have not expired. */
+struct holdings {
+	int64_t today, bytes, open;
+};
+
+static cr_err holdings_of(int64_t owner_id, struct holdings *h)
 {
 	sqlite3_stmt *st = store_stmt(
 		"SELECT (SELECT count(*) FROM videos WHERE owner_id = ?1 AND created_at >= ?2)"
 		" + (SELECT count(*) FROM uploads WHERE owner_id = ?1 AND created_at >= ?2"
-		"    AND video_id IS NULL)");
+		"    AND video_id IS NULL),"
+		" (SELECT coalesce(sum(source_bytes), 0) FROM videos"
+		"    WHERE owner_id = ?1 AND created_at >= ?2)"
+		" + (SELECT coalesce(sum(length), 0) FROM uploads WHERE owner_id = ?1"
+		"    AND video_id IS NULL AND expires_at >= ?3),"
+		" (SELECT count(*) FROM uploads WHERE owner_id = ?1 AND video_id IS NULL"
+		"    AND expires_at >= ?3)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, owner_id);
 	sqlite3_bind_int64(st, 2, today_start());
+	sqlite3_bind_int64(st, 3, cr_now());
 	int rc = sqlite3_step(st);
-	*used_up = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) >= quota;
+	if (rc == SQLITE_ROW)
+		*h = (struct holdings){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+				       sqlite3_column_int64(st, 2)};
 	store_done(st);
 	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "count uploads");
+}
+
+/* CR_ENOSPACE when `length` more bytes would leave the media file system
+ * with less than cfg->min_free_disk free. */
+static cr_err disk_has_room(const struct cr_config *cfg, int64_t length, struct cr_problem *why)
+{
+	struct statvfs fs;
+	if (statvfs(cfg->media_dir, &fs) != 0) {
+		log_error("statvfs %s: %s", cfg->media_dir, strerror(errno));
+		return CR_EIO;
+	}
+	long double avail = (long double)fs.f_bavail * fs.f_frsize;
+	if (avail - length >= (long double)cfg->min_free_disk)
+		return CR_OK;
+	log_warn("media disk: %.0Lf bytes free, keeping %lld: upload of %lld bytes refused", avail,
+		 cfg->min_free_disk, (long long)length);
+	return cr_refuse(why, CR_ENOSPACE, "insufficient-storage", NULL,
+			 "the server's disk is too full to take this clip now; "
+			 "try again later or tell an admin");
+}
+
+/* Whether `u` fits the owner's limits (cfg) and the disk; a refusal is
+ * CR_ETHROTTLED (with *retry_at) or CR_ENOSPACE, explained in `why`. */
+static cr_err within_limits(const struct cr_config *cfg, const struct upload *u, int64_t *retry_at,
+			    struct cr_problem *why)
+{
+	struct holdings h = {0};
+	cr_err e = holdings_of(u->owner_id, &h);
+	if (e)
+		return e;
+	*retry_at = today_start() + 86400; /* near enough across a DST change */
+	if (cfg->upload_daily_quota > 0 && h.today >= cfg->upload_daily_quota)
+		return cr_refuse(why, CR_ETHROTTLED, "upload-quota", NULL,
+				 "you reached today's limit of %d uploads; try again tomorrow",
+				 cfg->upload_daily_quota);
+	if (cfg->upload_bytes > 0 && u->length > cfg->upload_bytes)
+		return cr_refuse(why, CR_ETOOBIG, "too-large", NULL,
+				 "a clip may be at most %lld bytes here", cfg->upload_bytes);
+	if (cfg->upload_bytes > 0 && h.bytes + u->length > cfg->upload_bytes)
+		return cr_refuse(
+			why, CR_ETHROTTLED, "upload-byte-quota", NULL,
+			"this clip (%lld bytes) does not fit in what is left of your "
+			"%lld bytes for today (%lld); finish or cancel an open upload, "
+			"or try again tomorrow",
+			(long long)u->length, cfg->upload_bytes,
+			(long long)(h.bytes < cfg->upload_bytes ? cfg->upload_bytes - h.bytes : 0));
+	int flying = 0;
+	if (cfg->upload_queue_max > 0 && !(e = jobs_in_flight(u->owner_id, &flying)) &&
+	    h.open + flying >= cfg->upload_queue_max) {
+		*retry_at = cr_now() + 60; /* a clip takes about that to transcode */
+		return cr_refuse(why, CR_ETHROTTLED, "upload-queue-full", NULL,
+				 "%d of your clips are still uploading or being processed; "
+				 "upload this one when one of them is ready",
+				 cfg->upload_queue_max);
+	}
+	return e ? e : disk_has_room(cfg, u->length, why);
 }
 
 static cr_err insert_row(const struct upload *u)
@@ -74,31 +146,28 @@ static cr_err insert_row(const struct upload *u)
 	return e;
 }
 
-/* Counts and inserts under one write lock, so that parallel creations
+/* Checks and inserts under one write lock, so that parallel creations
  * queue here and the last one sees the others' rows. */
-static cr_err insert_within_quota(const struct upload *u, int quota)
+static cr_err insert_within_limits(const struct cr_config *cfg, const struct upload *u,
+				   int64_t *retry_at, struct cr_problem *why)
 {
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	bool used_up = false;
-	if (quota > 0)
-		e = quota_used_up(u->owner_id, quota, &used_up);
-	if (!e && used_up)
-		e = CR_ETHROTTLED;
+	e = within_limits(cfg, u, retry_at, why);
 	if (!e)
 		e = insert_row(u);
 	return store_end(e);
 }
 
-cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota)
+cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int64_t *retry_at,
+		      struct cr_problem *why)
 {
 	/* A first look without the write lock, so that a refusal costs no file
-	 * and no fsync; insert_within_quota() has the last word. */
-	bool used_up = false;
-	cr_err e = quota > 0 ? quota_used_up(u->owner_id, quota, &used_up) : CR_OK;
-	if (e || used_up)
-		return e ? e : CR_ETHROTTLED;
+	 * and no fsync; insert_within_limits() has the last word. */
+	cr_err e = within_limits(cfg, u, retry_at, why);
+	if (e)
+		return e;
 	char path[PATH_MAX];
 	media_random_id(u->id);
 	if ((e = media_upload_path(cfg, u->id, path, sizeof path)))
@@ -114,7 +183,7 @@ cr_err uploads_create(const struct cr_config *cfg, struct upload *u, int quota)
 		unlink(path);
 		return CR_EIO;
 	}
-	e = insert_within_quota(u, quota);
+	e = insert_within_limits(cfg, u, retry_at, why);
 	if (e)
 		unlink(path);
 	return e;

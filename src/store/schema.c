@@ -574,6 +574,13 @@ const char *const schema_migrations[] = {
 	 * client names a skill gap in either language; NULL until an admin
 	 * gives one. */
 	"ALTER TABLE tags ADD COLUMN label_zh TEXT;",
+
+	/* 20: transcode turns go round the uploaders. Each claim takes the next
+	 * turn number; the next job claimed is the oldest of the uploader whose
+	 * last turn is the longest ago, so one person's many clips never hold
+	 * the workers while a colleague's clip waits. */
+	"ALTER TABLE jobs ADD COLUMN turn INTEGER;"
+	"CREATE INDEX jobs_turn ON jobs(turn) WHERE turn IS NOT NULL;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

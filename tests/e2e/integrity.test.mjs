@@ -166,14 +166,14 @@ test('an upgrade recounts the views and completions older versions counted per e
   // and the schema as version 10 left it (12 added the janitor's column and indexes, 13 an index,
   // 14-16 the learning loop's tables and users.employee_id, 17 turned the must-watch
   // assignments table into one-clip paths, 18 the import states (in metric_imports), 19
-  // tags.label_zh)
+  // tags.label_zh, 20 the transcode turns)
   sql(`UPDATE videos SET starts = 32, completions = 6 WHERE id = ${replayed};
        CREATE TABLE assignments (id INTEGER PRIMARY KEY, video_id INTEGER NOT NULL REFERENCES videos(id),
          team_id INTEGER REFERENCES teams(id), user_id INTEGER REFERENCES users(id), due_at INTEGER,
          note TEXT NOT NULL DEFAULT '', created_by INTEGER NOT NULL REFERENCES users(id),
          created_at INTEGER NOT NULL, CHECK ((team_id IS NULL) <> (user_id IS NULL)));
        DROP INDEX videos_unpurged; DROP INDEX videos_source; ALTER TABLE videos DROP COLUMN media_purged_at;
-       DROP INDEX uploads_open_owner;
+       DROP INDEX uploads_open_owner; DROP INDEX jobs_turn; ALTER TABLE jobs DROP COLUMN turn;
        DROP TABLE pushes; DROP TABLE push_rules; DROP TABLE quiz_gate_attempts; DROP TABLE path_assignments;
        DROP TABLE path_steps; DROP TABLE paths; DROP TABLE metric_overwrites; DROP TABLE metric_values;
        DROP TABLE metric_imports; DROP TABLE integration_tokens; DROP TABLE metrics;

@@ -190,10 +190,11 @@ function freshPatch(s, token, path, offset, body) {
 }
 
 test('an acknowledged PATCH has let go of the upload: the next one, at once, is never locked out', async () => {
-  const s = await server({ args: ['--transcode-workers', '0'] });
+  const s = await server({ args: ['--transcode-workers', '0', '--upload-queue-max', '8'] });
   const t = await login(s, 'agent6');
-  // eight uploads side by side keep every server thread busy, which widens the
-  // gap between an answer going out and its request's clean-up
+  // eight uploads side by side (more than one person may have in flight by
+  // default) keep every server thread busy, which widens the gap between an
+  // answer going out and its request's clean-up
   await Promise.all(Array.from({ length: 8 }, async () => {
     const path = await createUpload(s, t, 60);
     for (let offset = 0; offset < 60; offset++) {

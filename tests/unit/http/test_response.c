@@ -67,8 +67,10 @@ static void problem_titles_follow_status(void **state)
 	expect_problem(res, 413, "/problems/too-large", "Content Too Large");
 	http_problem(res, 503, "unavailable", "later");
 	expect_problem(res, 503, "/problems/unavailable", "Service Unavailable");
-	http_problem(res, 507, "storage", "full");
-	expect_problem(res, 507, "/problems/storage", "Internal Server Error");
+	http_problem(res, 507, "insufficient-storage", "full");
+	expect_problem(res, 507, "/problems/insufficient-storage", "Insufficient Storage");
+	http_problem(res, 502, "gateway", "odd");
+	expect_problem(res, 502, "/problems/gateway", "Internal Server Error");
 }
 
 static void problem_detail_is_not_a_format_string(void **state)
@@ -185,6 +187,7 @@ static void new_codes_have_their_own_status(void **state)
 	expect_error(res, CR_EFORBIDDEN, 403, "/problems/forbidden");
 	expect_error(res, CR_ETHROTTLED, 429, "/problems/throttled");
 	expect_error(res, CR_EAUTH, 401, "/problems/unauthorized");
+	expect_error(res, CR_ENOSPACE, 507, "/problems/insufficient-storage");
 }
 
 static void refusal_becomes_the_problem(void **state)

@@ -1,5 +1,6 @@
-/* Unit tests for src/media/jobs.c: a queued job is claimed once, oldest
- * first, only while its video is processing; recovery at start; what the
+/* Unit tests for src/media/jobs.c: a queued job is claimed once, uploaders
+ * taking turns and each one's oldest first, only while its video is
+ * processing; an uploader's clips in flight; recovery at start; what the
  * janitor asks (running, pending); the waker. One database in a temp dir. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,32 +19,43 @@
 
 static char dir[] = "/tmp/casereel-jobs-XXXXXX";
 
-/* A video row with `status` whose source is `source`. */
-static int64_t add_video(const char *status, const char *source)
+/* A video row of `owner` with `status` whose source is `source`. */
+static int64_t add_video_of(int64_t owner, const char *status, const char *source)
 {
 	sqlite3_stmt *st = NULL;
 	assert_int_equal(
 		sqlite3_prepare_v2(store_db(),
 				   "INSERT INTO videos(owner_id, title, status, source_path,"
 				   " source_bytes, created_at, updated_at)"
-				   " VALUES (1, 't', ?1, ?2, 5, 0, 0)",
+				   " VALUES (?3, 't', ?1, ?2, 5, 0, 0)",
 				   -1, &st, NULL),
 		SQLITE_OK);
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, owner);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	return sqlite3_last_insert_rowid(store_db());
 }
 
-/* A processing video with its job queued, as an upload makes them. */
-static int64_t add_queued(const char *source)
+static int64_t add_video(const char *status, const char *source)
 {
-	int64_t id = add_video("processing", source);
+	return add_video_of(1, status, source);
+}
+
+/* A processing video of `owner` with its job queued, as an upload makes them. */
+static int64_t add_queued_by(int64_t owner, const char *source)
+{
+	int64_t id = add_video_of(owner, "processing", source);
 	assert_int_equal(store_begin(), CR_OK);
 	assert_int_equal(jobs_enqueue(id), CR_OK);
 	assert_int_equal(store_commit(), CR_OK);
 	return id;
+}
+
+static int64_t add_queued(const char *source)
+{
+	return add_queued_by(1, source);
 }
 
 /* The text of `q`'s first column, with ?1 = id. */
@@ -86,6 +98,63 @@ static void queued_jobs_are_claimed_once_oldest_first(void **state)
 	assert_int_equal(jobs_requeue(&j3, true), CR_OK);
 	assert_int_equal(jobs_claim(&j3), CR_OK);
 	assert_int_equal(j3.attempts, 2);
+}
+
+/* Claims one job and finishes it well; its video's id. */
+static int64_t claim_and_finish(void)
+{
+	struct job j;
+	struct tx_result good = {.width = 720, .height = 1280, .duration = 3};
+	assert_int_equal(jobs_claim(&j), CR_OK);
+	assert_int_equal(jobs_finish(&j, &good, true), CR_OK);
+	return j.video_id;
+}
+
+static void uploaders_take_turns_whoever_queued_first(void **state)
+{
+	(void)state;
+	/* Ann queues four clips, then Bob one and Cy two: with one worker Bob's
+	 * clip runs second, not fifth, and Ann's later clips wait their turns. */
+	int64_t a[4], b, c[2];
+	for (int i = 0; i < 4; i++)
+		a[i] = add_queued_by(1, "incoming/ann");
+	b = add_queued_by(2, "incoming/bob");
+	c[0] = add_queued_by(3, "incoming/cy");
+	c[1] = add_queued_by(3, "incoming/cy");
+	const int64_t want[] = {a[0], b, c[0], a[1], c[1], a[2], a[3]};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		assert_int_equal(claim_and_finish(), want[i]);
+	struct job none;
+	assert_int_equal(jobs_claim(&none), CR_ENOTFOUND);
+
+	/* a newcomer goes before the uploader who was served last */
+	int64_t a5 = add_queued_by(1, "incoming/ann"), b2 = add_queued_by(2, "incoming/bob");
+	assert_int_equal(claim_and_finish(), b2);
+	assert_int_equal(claim_and_finish(), a5);
+}
+
+static void in_flight_counts_an_uploaders_waiting_and_running_clips(void **state)
+{
+	(void)state;
+	add_queued_by(2, "incoming/b1");
+	add_queued_by(2, "incoming/b2");
+	int64_t gone = add_queued_by(2, "incoming/b3");
+	add_queued_by(3, "incoming/c1");
+	char sql[96];
+	snprintf(sql, sizeof sql, "UPDATE videos SET status = 'removed' WHERE id = %lld",
+		 (long long)gone);
+	assert_int_equal(store_exec(sql), CR_OK);
+	int n = -1;
+	assert_int_equal(jobs_in_flight(2, &n), CR_OK);
+	assert_int_equal(n, 2); /* a removed clip's job will never run */
+	struct job j;
+	assert_int_equal(jobs_claim(&j), CR_OK); /* running still counts... */
+	assert_int_equal(jobs_in_flight(2, &n), CR_OK);
+	assert_int_equal(n, 2);
+	struct tx_result good = {.width = 720, .height = 1280, .duration = 3};
+	assert_int_equal(jobs_finish(&j, &good, true), CR_OK); /* ...done does not */
+	assert_int_equal(jobs_in_flight(2, &n), CR_OK);
+	assert_int_equal(n, 1);
 }
 
 static void a_video_no_longer_processing_is_never_claimed(void **state)
@@ -215,7 +284,9 @@ static int group_setup(void **state)
 	if (store_init(db))
 		return -1;
 	return store_exec("INSERT INTO users(id, username, display_name, role, password_hash,"
-			  " created_at) VALUES (1, 'a', 'a', 'agent', 'x', 0)") == CR_OK
+			  " created_at) VALUES (1, 'a', 'a', 'agent', 'x', 0),"
+			  " (2, 'b', 'b', 'agent', 'x', 0), (3, 'c', 'c', 'agent', 'x', 0)") ==
+			       CR_OK
 		       ? 0
 		       : -1;
 }
@@ -234,6 +305,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(queued_jobs_are_claimed_once_oldest_first),
+		T(uploaders_take_turns_whoever_queued_first),
+		T(in_flight_counts_an_uploaders_waiting_and_running_clips),
 		T(a_video_no_longer_processing_is_never_claimed),
 		T(finishing_records_the_video_and_the_job),
 		T(running_and_pending_say_who_may_still_write),

@@ -1,7 +1,8 @@
-/* Unit tests for the daily upload quota of uploads_create
- * (include/casereel/uploads.h): today's clips plus open uploads count, a
- * refusal leaves nothing behind, and parallel creations never pass the
- * quota together. One temp data directory for the whole group. */
+/* Unit tests for the limits of uploads_create (include/casereel/uploads.h):
+ * the daily count and byte quotas (today's clips plus open uploads), the
+ * clips an uploader may have in flight, the disk's free space; a refusal
+ * leaves nothing behind, and parallel creations never pass the quota
+ * together. One temp data directory for the whole group. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,11 +78,12 @@ static int group_setup(void **state)
 	snprintf(incoming, sizeof incoming, "%s/incoming", cfg.media_dir);
 	if (mkdir(incoming, 0750) != 0 || store_init(cfg.db_path) != CR_OK)
 		return -1;
-	return store_exec(
-		       "INSERT INTO users (id, username, display_name, role, password_hash,"
-		       " created_at) VALUES (1, 'ann', 'Ann', 'agent', 'x', 0),"
-		       " (2, 'bob', 'Bob', 'agent', 'x', 0), (3, 'cy', 'Cy', 'agent', 'x', 0);") ==
-			       CR_OK
+	return store_exec("INSERT INTO users (id, username, display_name, role, password_hash,"
+			  " created_at) VALUES (1, 'ann', 'Ann', 'agent', 'x', 0),"
+			  " (2, 'bob', 'Bob', 'agent', 'x', 0), (3, 'cy', 'Cy', 'agent', 'x', 0),"
+			  " (5, 'eve', 'Eve', 'agent', 'x', 0), (6, 'fay', 'Fay', 'agent', 'x', 0),"
+			  " (7, 'gus', 'Gus', 'agent', 'x', 0), (8, 'hal', 'Hal', 'agent', 'x', "
+			  "0);") == CR_OK
 		       ? 0
 		       : -1;
 }
@@ -95,14 +97,35 @@ static int group_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static cr_err create(int64_t owner, int quota, struct upload *u)
+/* Creates an upload of `length` bytes for `owner` under `limits`; the
+ * refusal's type lands in *type (NULL when none). */
+static cr_err create_with(const struct cr_config *limits, int64_t owner, int64_t length,
+			  struct upload *u, const char **type)
 {
 	memset(u, 0, sizeof *u);
 	u->owner_id = owner;
-	u->length = 1000;
+	u->length = length;
 	u->created_at = time(NULL);
 	u->expires_at = u->created_at + 3600;
-	return uploads_create(&cfg, u, quota);
+	int64_t retry_at = 0;
+	struct cr_problem why = {0};
+	cr_err e = uploads_create(limits, u, &retry_at, &why);
+	if (type)
+		*type = cr_problem_explains(&why, e) ? why.type : NULL;
+	if (e == CR_ETHROTTLED)
+		assert_true(retry_at > u->created_at);
+	return e;
+}
+
+/* The daily count quota alone: no byte, queue or disk limit. */
+static cr_err create(int64_t owner, int quota, struct upload *u)
+{
+	struct cr_config limits = cfg;
+	limits.upload_daily_quota = quota;
+	limits.upload_bytes = 0;
+	limits.upload_queue_max = 0;
+	limits.min_free_disk = 0;
+	return create_with(&limits, owner, 1000, u, NULL);
 }
 
 static void add_video(int64_t owner, int64_t created_at)
@@ -160,6 +183,84 @@ static void test_finished_upload_counts_once(void **state)
 	assert_int_equal(create(3, 2, &u), CR_ETHROTTLED);
 }
 
+static void test_bytes_count_open_uploads_and_todays_clips(void **state)
+{
+	(void)state;
+	struct cr_config limits = cfg;
+	limits.upload_bytes = 10000;
+	limits.upload_queue_max = 0;
+	limits.min_free_disk = 0;
+	struct upload a, b;
+	const char *type = NULL;
+	add_video(5, time(NULL));             /* today: its 10 source bytes count */
+	add_video(5, time(NULL) - 86400 * 2); /* two days ago: they do not */
+	assert_int_equal(create_with(&limits, 5, 6000, &a, &type), CR_OK);
+	assert_int_equal(create_with(&limits, 5, 3991, &b, &type), CR_ETHROTTLED);
+	assert_string_equal(type, "upload-byte-quota");
+	assert_int_equal(open_uploads(5), 1); /* the refusal left no row */
+	assert_int_equal(create_with(&limits, 5, 3990, &b, &type), CR_OK);
+	uploads_clear(&b);
+	assert_int_equal(create_with(&limits, 6, 10000, &b, &type), CR_OK); /* Fay's own */
+	uploads_clear(&b);
+	assert_int_equal(create_with(&limits, 6, 10001, &b, &type), CR_ETOOBIG);
+	assert_string_equal(type, "too-large");
+
+	/* cancelling an open upload gives its bytes back */
+	assert_int_equal(uploads_delete(&cfg, a.id), CR_OK);
+	uploads_clear(&a);
+	assert_int_equal(create_with(&limits, 5, 6000, &a, &type), CR_OK);
+	uploads_clear(&a);
+}
+
+static void test_queue_counts_open_uploads_and_waiting_clips(void **state)
+{
+	(void)state;
+	struct cr_config limits = cfg;
+	limits.upload_bytes = 0;
+	limits.upload_queue_max = 3;
+	limits.min_free_disk = 0;
+	struct upload u;
+	const char *type = NULL;
+	/* a clip waiting for a worker, and one already transcoded */
+	assert_int_equal(store_exec("INSERT INTO videos (id, owner_id, title, status, source_bytes,"
+				    " created_at, updated_at) VALUES"
+				    " (900, 7, 'w', 'processing', 10, 0, 0),"
+				    " (901, 7, 'd', 'pending_review', 10, 0, 0);"
+				    "INSERT INTO jobs (video_id, state, created_at)"
+				    " VALUES (900, 'queued', 0), (901, 'done', 0);"),
+			 CR_OK);
+	assert_int_equal(create_with(&limits, 7, 100, &u, &type), CR_OK);
+	uploads_clear(&u);
+	assert_int_equal(create_with(&limits, 7, 100, &u, &type), CR_OK);
+	uploads_clear(&u);
+	assert_int_equal(create_with(&limits, 7, 100, &u, &type), CR_ETHROTTLED);
+	assert_string_equal(type, "upload-queue-full");
+	assert_int_equal(open_uploads(7), 2);
+	/* the waiting clip is transcoded: room for one more */
+	assert_int_equal(store_exec("UPDATE jobs SET state = 'done' WHERE video_id = 900"), CR_OK);
+	assert_int_equal(create_with(&limits, 7, 100, &u, &type), CR_OK);
+	uploads_clear(&u);
+}
+
+static void test_disk_keeps_its_free_space(void **state)
+{
+	(void)state;
+	struct cr_config limits = cfg;
+	limits.upload_bytes = 0;
+	limits.upload_queue_max = 0;
+	limits.min_free_disk = 1LL << 50; /* more than any test disk has */
+	struct upload u;
+	const char *type = NULL;
+	int files = incoming_files();
+	assert_int_equal(create_with(&limits, 8, 100, &u, &type), CR_ENOSPACE);
+	assert_string_equal(type, "insufficient-storage");
+	assert_int_equal(open_uploads(8), 0);
+	assert_int_equal(incoming_files(), files);
+	limits.min_free_disk = 0;
+	assert_int_equal(create_with(&limits, 8, 100, &u, &type), CR_OK);
+	uploads_clear(&u);
+}
+
 struct creator {
 	int64_t owner;
 	int ok, refused, errors;
@@ -214,6 +315,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quota_counts_clips_and_open_uploads),
 		cmocka_unit_test(test_finished_upload_counts_once),
+		cmocka_unit_test(test_bytes_count_open_uploads_and_todays_clips),
+		cmocka_unit_test(test_queue_counts_open_uploads_and_waiting_clips),
+		cmocka_unit_test(test_disk_keeps_its_free_space),
 		cmocka_unit_test(test_parallel_creations_never_pass_the_quota),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
