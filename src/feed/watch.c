@@ -191,6 +191,11 @@ cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, doubl
 		e = load_session(user_id, &sess);
 	if (!e && !sess.exists) /* a watch begun before sessions were kept */
 		sess = (struct session){true, video_id, w.started_at, 0};
+	/* credit never puts the budget more than the slack ahead of the clock;
+	 * further ahead, the clock was set back (or the demo writes history):
+	 * the budget starts again from now */
+	if (sess.spent_until_ms > now_ms + (int64_t)(WATCH_SLACK_SECONDS * 1000 / WATCH_MAX_RATE))
+		sess.spent_until_ms = now_ms;
 	if (!e && (position < 0 || position > clip.duration + 1))
 		e = cr_refuse(why, CR_EINVAL, "invalid-field", "position",
 			      "position must be between 0 and the clip's %.1f s", clip.duration);
