@@ -1,7 +1,9 @@
 /* Impressions ("this viewer was shown this clip") are ranking signals, so
  * they are buffered in memory and written in one transaction per second
  * instead of costing each feed request a durable commit. At most the last
- * second's impressions are lost if the process is killed. */
+ * second's impressions are lost if the process is killed. A clip's
+ * impressions count each viewer once per calendar day (in the configured
+ * time zone), however often they reload the feed. */
 #ifndef CASEREEL_IMPRESSIONS_H
 #define CASEREEL_IMPRESSIONS_H
 

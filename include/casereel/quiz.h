@@ -23,7 +23,9 @@ json_t *quiz_get_json(int64_t id, const struct cr_user *viewer);
 
 /* Replaces clip `id`'s quiz with `questions` (a validated array of {text,
  * choices, answer}) set by trainer `by`, in one transaction; earlier
- * questions go inactive. CR_ENOTFOUND unless the clip is pending review or
+ * questions go inactive. A question is its content: one the clip had
+ * before (same text, choices and answer) comes back with the same id and
+ * its earlier answers, wherever it now stands. CR_ENOTFOUND unless the clip is pending review or
  * published. */
 cr_err quiz_replace(int64_t id, const json_t *questions, int64_t by);
 

@@ -64,7 +64,10 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, struct cr_pro
 cr_err videos_check_tags(json_t *tags, struct cr_problem *why);
 
 /* The video JSON for `viewer`, with media URLs signed for `url_ttl` seconds
- * once the clip is transcoded. CR_ENOTFOUND when there is no such video or
+ * once the clip is transcoded, and "revision", the number of its text. Its
+ * owner and trainers also get "edit": its newest edit not live, pending or
+ * rejected, {revision, state, title, description, tags, created_at,
+ * review_reason}, or null. CR_ENOTFOUND when there is no such video or
  * the viewer may not see it (only owners and trainers see unpublished ones). */
 cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, json_t **out);
 
@@ -113,19 +116,31 @@ cr_err videos_media_servable(int64_t id);
 /* True when clip `id` exists and user `user_id` uploaded it. */
 bool videos_owned_by(int64_t id, int64_t user_id);
 
-/* Approves (→ published) or rejects (→ rejected, with `reason`) a clip that
- * is pending review. CR_ENOTFOUND, or CR_ECONFLICT when not pending. */
-cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *reason);
+/* Decides what is pending review on clip `id`: a clip pending review is
+ * published (paying its creator) or rejected (with `reason`); a published
+ * clip's pending edit goes live or is rejected (with `reason`; the live text
+ * stays). `revision` names the text decided on (the video JSON's
+ * "revision"); 0 takes whatever is pending. CR_ENOTFOUND; CR_ECONFLICT
+ * with `why` when nothing is pending ("not-pending") or the text changed
+ * since `revision` ("revision-changed"). */
+cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *reason,
+		     int64_t revision, struct cr_problem *why);
 
-/* Pending clips, oldest first, after id `after` (JSON array, new ref). */
+/* What waits for review, by clip id after `after`: clips pending review
+ * and published clips' pending edits (JSON array, new ref). Each item is
+ * the video JSON with "review_kind" ("clip" | "edit") and the text an
+ * approval puts live; an edit's item has the live text in "live". */
 cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, long limit,
 				long url_ttl, json_t **out);
 
 /* Changes title/description/tags (NULL = unchanged) of a clip owned by
- * owner_id. CR_ENOTFOUND when absent, removed or not theirs; CR_EINVAL with
- * `why` (field "tags") for an unknown tag. */
+ * owner_id. A published clip's live text stays: the edit becomes its
+ * pending revision (replacing an earlier one) and *waits is true. Any
+ * other clip's text changes in place and its revision number moves on.
+ * CR_ENOTFOUND when absent, removed or not theirs; CR_EINVAL with `why`
+ * (field "tags") for an unknown tag. */
 cr_err videos_edit(int64_t id, int64_t owner_id, const char *title, const char *description,
-		   json_t *tags, struct cr_problem *why);
+		   json_t *tags, bool *waits, struct cr_problem *why);
 
 /* Marks a clip removed. Owners remove their own, trainers any.
  * CR_ENOTFOUND when absent/already removed or not allowed. */

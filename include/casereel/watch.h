@@ -1,8 +1,11 @@
 /* Watch events: the server keeps, per viewer and clip, the position, the
  * credited watch time and completion, and refuses progress that could not
- * have happened in the wall-clock time since the last event. A clip's
- * starts and completions (the ranker's quality signal) count people: each
- * viewer once, never the clip's creator. */
+ * have happened in the wall-clock time since the last event. A viewer has
+ * one watch session: starting a clip ends the one before (its clip earns
+ * nothing after that start), and the credited seconds over all clips are
+ * bounded by wall time, so six clips played at once earn what one earns.
+ * A clip's starts and completions (the ranker's quality signal) count
+ * people: each viewer once, never the clip's creator. */
 #ifndef CASEREEL_WATCH_H
 #define CASEREEL_WATCH_H
 

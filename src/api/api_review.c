@@ -1,4 +1,5 @@
-/* Trainers' review queue and decisions. */
+/* Trainers' review queue and decisions: new clips, and edits of published
+ * ones. */
 #include <string.h>
 
 #include "casereel/app.h"
@@ -29,10 +30,17 @@ static void review(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id;
 	const char *decision, *reason = NULL;
+	json_t *revision = json_object_get(req->json, "revision");
 	if (!http_path_id(req, res, 0, "video", &id) ||
 	    !field_string(req, res, "decision", true, 1, 16, &decision, NULL) ||
 	    !field_text(req, res, "reason", false, 0, 500, &reason, NULL))
 		return;
+	if (revision && (!json_is_integer(revision) || json_integer_value(revision) < 1)) {
+		http_invalid_field(res, "revision",
+				   "revision is the number of the text you reviewed (the clip's "
+				   "\"revision\")");
+		return;
+	}
 	bool approve = !strcmp(decision, "approve");
 	if (!approve && strcmp(decision, "reject")) {
 		http_invalid_field(res, "decision", "decision must be approve or reject");
@@ -48,17 +56,14 @@ static void review(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 403, "own-clip", "another trainer reviews your own clips");
 		return;
 	}
-	cr_err e = videos_review(id, req->user.id, approve, reason);
-	if (e == CR_ECONFLICT) {
-		http_problem(res, 409, "not-pending",
-			     "only clips pending review can be approved or rejected");
-		return;
-	}
+	struct cr_problem why = {0};
+	cr_err e = videos_review(id, req->user.id, approve, reason,
+				 revision ? json_integer_value(revision) : 0, &why);
 	json_t *v = NULL;
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &v);
 	if (e)
-		http_error(res, e, "video");
+		http_fail(res, e, &why, "video");
 	else
 		http_json(res, 200, v);
 }

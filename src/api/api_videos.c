@@ -197,14 +197,15 @@ static void edit_video(struct cr_request *req, struct cr_response *res)
 	    !field_string_array(req, res, "tags", VIDEO_TAGS_MAX, 32, &tags))
 		return;
 	struct cr_problem why = {0};
-	cr_err e = videos_edit(id, req->user.id, title, description, tags, &why);
+	bool waits = false;
+	cr_err e = videos_edit(id, req->user.id, title, description, tags, &waits, &why);
 	json_t *v = NULL;
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &v);
 	if (e)
 		http_fail(res, e, &why, "video of yours");
-	else
-		http_json(res, 200, v);
+	else /* 202: a published clip's edit waits for review, in "edit" */
+		http_json(res, waits ? 202 : 200, v);
 }
 
 static void delete_video(struct cr_request *req, struct cr_response *res)

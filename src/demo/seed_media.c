@@ -277,7 +277,7 @@ static void run_parallel(struct run *r, int jobs, void *(*fn)(void *))
 static cr_err publish(const struct clip *c, int64_t reviewer, int64_t now)
 {
 	int64_t published = now - (int64_t)(c->age_hours * 3600);
-	cr_err e = videos_review(c->video_id, reviewer, true, NULL);
+	cr_err e = videos_review(c->video_id, reviewer, true, NULL, 0, NULL);
 	if (e)
 		return e;
 	sqlite3_stmt *st = store_stmt("UPDATE videos SET published_at = ?2, updated_at = ?2,"

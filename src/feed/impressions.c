@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "casereel/clock.h"
+#include "casereel/points.h"
 #include "casereel/store.h"
 
 /* Pending impressions, combined per (viewer, clip) in an open-addressing
@@ -58,8 +59,36 @@ uint64_t impressions_dropped(void)
 	return d;
 }
 
+/* Whether the viewer's last recorded impression of the clip was on the
+ * calendar day of `now` (so it counted already). */
+static cr_err seen_today(const struct pair *p, int64_t now, bool *seen)
+{
+	sqlite3_stmt *st =
+		store_stmt("SELECT last_at FROM impressions WHERE user_id = ?1 AND video_id = ?2");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, p->viewer);
+	sqlite3_bind_int64(st, 2, p->video);
+	int rc = sqlite3_step(st);
+	*seen = false;
+	if (rc == SQLITE_ROW) {
+		char last[POINTS_DAY_LEN], today[POINTS_DAY_LEN];
+		points_day((time_t)sqlite3_column_int64(st, 0), last);
+		points_day((time_t)now, today);
+		*seen = !strcmp(last, today);
+	}
+	store_done(st);
+	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "last impression");
+}
+
+/* Records the pair's showings; the clip's counter (a ranking signal) counts
+ * each viewer once a day, however often the feed is reloaded. */
 static cr_err write_pair(const struct pair *p, int64_t now)
 {
+	bool seen;
+	cr_err e = seen_today(p, now, &seen);
+	if (e)
+		return e;
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO impressions(user_id, video_id, count, last_at) VALUES (?1, ?2, ?3, ?4)"
 		" ON CONFLICT (user_id, video_id) DO UPDATE SET count = count + ?3, last_at = ?4");
@@ -71,13 +100,12 @@ static cr_err write_pair(const struct pair *p, int64_t now)
 	sqlite3_bind_int64(st, 4, now);
 	int rc = sqlite3_step(st);
 	store_done(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE || seen)
 		return store_error(rc, "impression");
-	st = store_stmt("UPDATE videos SET impressions = impressions + ?2 WHERE id = ?1");
+	st = store_stmt("UPDATE videos SET impressions = impressions + 1 WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, p->video);
-	sqlite3_bind_int64(st, 2, p->count);
 	rc = sqlite3_step(st);
 	store_done(st);
 	return store_error(rc, "impression count");

@@ -49,23 +49,42 @@ json_t *quiz_get_json(int64_t id, const struct cr_user *viewer)
 			 "points_per_correct_answer", QUIZ_POINTS);
 }
 
-static cr_err insert_question(int64_t video_id, size_t position, json_t *q, int64_t by)
+/* Binds ?1 video, ?2 position, ?3 text, ?4 choices, ?5 answer of `q`. */
+static void bind_question(sqlite3_stmt *st, int64_t video_id, size_t position, json_t *q,
+			  const char *choices)
+{
+	sqlite3_bind_int64(st, 1, video_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)position);
+	sqlite3_bind_text(st, 3, json_string_value(json_object_get(q, "text")), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, choices, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(q, "answer")));
+}
+
+/* Puts question `q` at `position` of clip `video_id`'s quiz being saved. A
+ * question is identified by its content (text, choices, answer), not its
+ * position: one the clip had before comes back with its answers, so saving
+ * a quiz again gives nobody a second first answer. */
+static cr_err place_question(int64_t video_id, size_t position, json_t *q, int64_t by)
 {
 	char *choices = json_dumps(json_object_get(q, "choices"), JSON_COMPACT);
-	sqlite3_stmt *st =
-		store_stmt("INSERT INTO quiz_questions(video_id, position, text, choices,"
-			   " answer, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-	if (st && choices) {
-		sqlite3_bind_int64(st, 1, video_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)position);
-		sqlite3_bind_text(st, 3, json_string_value(json_object_get(q, "text")), -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, choices, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(q, "answer")));
-		sqlite3_bind_int64(st, 6, by);
-		sqlite3_bind_int64(st, 7, cr_now());
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE quiz_questions SET active = 1, position = ?2 WHERE id = (SELECT id FROM"
+		" quiz_questions WHERE video_id = ?1 AND NOT active AND text = ?3 AND choices = ?4"
+		" AND answer = ?5 ORDER BY id DESC LIMIT 1)");
+	if (st && choices)
+		bind_question(st, video_id, position, q, choices);
+	cr_err e = choices ? store_run(st, "reuse question") : CR_ENOMEM;
+	if (!e && sqlite3_changes(store_db()) == 0) {
+		st = store_stmt(
+			"INSERT INTO quiz_questions(video_id, position, text, choices,"
+			" answer, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+		if (st) {
+			bind_question(st, video_id, position, q, choices);
+			sqlite3_bind_int64(st, 6, by);
+			sqlite3_bind_int64(st, 7, cr_now());
+		}
+		e = store_run(st, "add question");
 	}
-	cr_err e = choices ? store_run(st, "add question") : CR_ENOMEM;
 	free(choices);
 	return e;
 }
@@ -93,7 +112,7 @@ cr_err quiz_replace(int64_t id, const json_t *questions, int64_t by)
 	json_array_foreach(questions, i, q)
 	{
 		if (!e)
-			e = insert_question(id, i, q, by);
+			e = place_question(id, i, q, by);
 	}
 	e = store_end(e);
 	if (!e)

@@ -9,6 +9,7 @@
 #include "casereel/clock.h"
 #include "casereel/media_sign.h"
 #include "casereel/store.h"
+#include "video_revisions.h"
 
 cr_err videos_check_tags(json_t *tags, struct cr_problem *why)
 {
@@ -177,10 +178,13 @@ static json_t *real_or_null(sqlite3_stmt *st, int col)
 	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"          \
 	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"             \
 	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason,"    \
-	" v.starts, v.likes, v.comments, v.tips, v.error_code"                                     \
+	" v.starts, v.likes, v.comments, v.tips, v.error_code, v.revision"                         \
 	" FROM videos v JOIN users u ON u.id = v.owner_id"
 
-static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
+/* The row's JSON for `viewer` (NULL: its owner). The owner and trainers
+ * also see the clip's edit waiting for review, or the reason it was not
+ * approved. */
+static json_t *video_row_json(sqlite3_stmt *st, long url_ttl, const struct cr_user *viewer)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
 	const char *status = (const char *)sqlite3_column_text(st, 3);
@@ -221,6 +225,13 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl)
 			json_pack("{s:i, s:i, s:i, s:i}", "views", sqlite3_column_int(st, 19),
 				  "likes", sqlite3_column_int(st, 20), "comments",
 				  sqlite3_column_int(st, 21), "tips", sqlite3_column_int(st, 22)));
+		int64_t revision = sqlite3_column_int64(st, 24);
+		json_object_set_new(v, "revision", json_integer(revision));
+		if (!viewer || viewer->role >= CR_ROLE_TRAINER ||
+		    viewer->id == sqlite3_column_int64(st, 14)) {
+			json_t *edit = revisions_edit_json(id, revision);
+			json_object_set_new(v, "edit", edit ? edit : json_null());
+		}
 	}
 	return v;
 }
@@ -236,7 +247,7 @@ cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, j
 	sqlite3_bind_int64(st, 2, viewer->id);
 	sqlite3_bind_int(st, 3, viewer->role >= CR_ROLE_TRAINER);
 	int rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW ? video_row_json(st, url_ttl) : NULL;
+	*out = rc == SQLITE_ROW ? video_row_json(st, url_ttl, viewer) : NULL;
 	store_done(st);
 	if (rc == SQLITE_DONE)
 		return CR_ENOTFOUND;
@@ -258,7 +269,7 @@ cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out)
 	sqlite3_bind_int64(st, 1, owner_id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(items, video_row_json(st, url_ttl));
+		json_array_append_new(items, video_row_json(st, url_ttl, NULL));
 	store_done(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(items);

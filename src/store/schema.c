@@ -581,6 +581,36 @@ const char *const schema_migrations[] = {
 	 * the workers while a colleague's clip waits. */
 	"ALTER TABLE jobs ADD COLUMN turn INTEGER;"
 	"CREATE INDEX jobs_turn ON jobs(turn) WHERE turn IS NOT NULL;",
+
+	/* 21: content that cannot change behind review, and honest signals.
+	 * videos.revision numbers the clip's text (title, description, tags):
+	 * an edit while pending review counts it up, so an approval names the
+	 * text it saw. An edit to a published clip waits in video_revisions
+	 * (tags as a JSON array of names) until a trainer approves it; the live
+	 * text stays in videos. One watch session per viewer (watch_sessions):
+	 * the clip playing since when, and up to when the viewer's credited
+	 * seconds, across every clip, have used up wall time. */
+	"ALTER TABLE videos ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;"
+	"CREATE TABLE video_revisions ("
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  revision INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  description TEXT NOT NULL,"
+	"  tags TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'approved', 'rejected', 'replaced')),"
+	"  created_at INTEGER NOT NULL,"
+	"  reviewed_by INTEGER REFERENCES users(id),"
+	"  reviewed_at INTEGER,"
+	"  review_reason TEXT,"
+	"  PRIMARY KEY (video_id, revision)) WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX video_revisions_pending ON video_revisions(video_id)"
+	"  WHERE state = 'pending';"
+	"CREATE TABLE watch_sessions ("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+	"  video_id INTEGER NOT NULL,"
+	"  since_ms INTEGER NOT NULL,"
+	"  spent_until_ms INTEGER NOT NULL);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

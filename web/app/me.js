@@ -113,6 +113,7 @@ export async function mount(el, { rerender }) {
       h('div.grow', {}, h('strong', { text: v.title }),
         h('div', {}, statusPill(v.status), ' ', h('small', { text: v.status === 'processing' ? `${v.progress}%` : fmtDur(v.duration || 0) })),
         v.error && h('small.form-error', { text: videoErrorText(v) }),
+        v.edit && h('small.clip-edit', { text: v.edit.state === 'pending' ? t('editPending', { title: v.edit.title }) : t('editRejected', { e: v.edit.review_reason || '' }) }),
         c && h('small', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` })));
   }) : [h('li.muted', { text: t('noClips') })]));
 

@@ -49,6 +49,8 @@ function reviewCard(v) {
   const actions = h('div.btn-row', {}, approve, reject);
   const card = h('article.panel.review-card', { dataset: { id: String(v.id) } },
     h('h3', { text: v.title }),
+    // an edit of a published clip: the card shows the edit, the live text beside it
+    v.review_kind === 'edit' && h('p.review-edit', { text: t('editOfLive', { title: v.live?.title || '' }) }),
     h('p.muted', { text: `${t('by')} ${v.owner?.display_name || ''} · ${fmtDur(v.duration || 0)} · ${(v.tags || []).map((x) => '#' + x).join(' ')}` }),
     v.description && h('p', { text: v.description }),
     video, h('label', {}, reason), out, actions);
@@ -57,7 +59,9 @@ function reviewCard(v) {
     if (decision === 'reject' && !reason.value.trim()) { out.textContent = t('rejectReason'); reason.focus(); return; }
     approve.disabled = reject.disabled = true;
     try {
-      const r = await post(`/api/v1/videos/${v.id}/review`, decision === 'approve' ? { decision } : { decision, reason: reason.value.trim() });
+      // the decision names the text on the card: an edit made since is refused, not approved unseen
+      const body = decision === 'approve' ? { decision } : { decision, reason: reason.value.trim() };
+      const r = await post(`/api/v1/videos/${v.id}/review`, { ...body, revision: v.revision });
       video.pause();
       const done = h('p', {}, h(`span.status-pill.${r.status}`, { text: t(decision === 'approve' ? 'approved' : 'rejected') }));
       actions.replaceWith(done);
