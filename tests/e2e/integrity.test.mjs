@@ -165,7 +165,7 @@ test('an upgrade recounts the views and completions older versions counted per e
   assertNoSanitizerReport(s.stderr);
   // and the schema as version 10 left it (12 added the janitor's column and indexes, 13 an index,
   // 14-16 the learning loop's tables and users.employee_id, 17 turned the must-watch
-  // assignments table into one-clip paths)
+  // assignments table into one-clip paths, 19 added users.must_change_password)
   sql(`UPDATE videos SET starts = 32, completions = 6 WHERE id = ${replayed};
        CREATE TABLE assignments (id INTEGER PRIMARY KEY, video_id INTEGER NOT NULL REFERENCES videos(id),
          team_id INTEGER REFERENCES teams(id), user_id INTEGER REFERENCES users(id), due_at INTEGER,
@@ -176,7 +176,8 @@ test('an upgrade recounts the views and completions older versions counted per e
        DROP TABLE pushes; DROP TABLE push_rules; DROP TABLE quiz_gate_attempts; DROP TABLE path_assignments;
        DROP TABLE path_steps; DROP TABLE paths; DROP TABLE metric_overwrites; DROP TABLE metric_values;
        DROP TABLE metric_imports; DROP TABLE integration_tokens; DROP TABLE metrics;
-       DROP INDEX users_employee; ALTER TABLE users DROP COLUMN employee_id; PRAGMA user_version = 10`);
+       DROP INDEX users_employee; ALTER TABLE users DROP COLUMN employee_id;
+       ALTER TABLE users DROP COLUMN must_change_password; PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
   assert.equal((await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json.counts.views, 5);
