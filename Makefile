@@ -35,8 +35,10 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
 CFLAGS   := -std=c17 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS) -Iinclude -Isrc -MMD -MP
 LDFLAGS  := $(SANFLAGS)
 SERVER_CFLAGS := $(shell pkg-config --cflags $(SERVER_PKGS) 2>/dev/null)
-# libunistring (NFC for what people type) ships no pkg-config file.
-SERVER_LIBS   := $(shell pkg-config --libs $(SERVER_PKGS) 2>/dev/null) -lunistring -lpthread -lm
+# libunistring (NFC for what people type) and libcrack2 (new passwords
+# against a dictionary) ship no pkg-config file.
+CRACK_LIBS    := -lcrack
+SERVER_LIBS   := $(shell pkg-config --libs $(SERVER_PKGS) 2>/dev/null) -lunistring $(CRACK_LIBS) -lpthread -lm
 AV_CFLAGS     := $(shell pkg-config --cflags $(AV_PKGS) 2>/dev/null)
 AV_LIBS       := $(shell pkg-config --libs $(AV_PKGS) 2>/dev/null)
 
@@ -86,7 +88,8 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libjansson-dev libsodium-dev libunistring-dev libavformat-dev libavcodec-dev libavfilter-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
   nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev \
-  fonts-dejavu-core fonts-wqy-zenhei chromium clang-format
+  fonts-dejavu-core fonts-wqy-zenhei chromium clang-format \
+  libcrack2-dev cracklib-runtime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:

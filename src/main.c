@@ -30,6 +30,7 @@
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
 #include "casereel/metrics.h"
+#include "casereel/passwords.h"
 #include "casereel/points.h"
 #include "casereel/seed.h"
 #include "casereel/seed_loop.h"
@@ -68,6 +69,10 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 	snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s", cfg->timezone);
 	if (strstr(cfg->timezone, "..") || access(zone, R_OK) != 0) {
 		fprintf(stderr, "casereel: unknown time zone '%s'\n", cfg->timezone);
+		return 2;
+	}
+	if (passwords_init(cfg, err, sizeof err)) {
+		fprintf(stderr, "casereel: %s\n", err);
 		return 2;
 	}
 	if (config_prepare_dirs(cfg, err, sizeof err)) {
@@ -218,13 +223,17 @@ static int admin_create(int argc, char **argv)
 		return 2;
 	}
 	password[strcspn(password, "\r\n")] = '\0';
-	if (strlen(password) < 8 || !users_username_valid(username)) {
-		fprintf(stderr, "casereel: need a valid username and a password of at least 8 "
-				"characters\n");
+	struct cr_problem why = {0};
+	if (!users_username_valid(username)) {
+		fprintf(stderr, "casereel: '%s' is not a valid username\n", username);
+		return 2;
+	}
+	if (passwords_check(&cfg, password, username, "password", &why)) {
+		fprintf(stderr, "casereel: %s\n",
+			why.detail[0] ? why.detail : "cannot check the password");
 		return 2;
 	}
 	char hash[AUTH_HASH_CHARS];
-	struct cr_problem why = {0};
 	struct user_fields f = {.username = username,
 				.display_name = username,
 				.role = "admin",

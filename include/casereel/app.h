@@ -5,6 +5,7 @@
 
 #include "casereel/config.h"
 #include "casereel/error.h"
+#include "casereel/rate_limit.h"
 #include "casereel/router.h"
 #include "casereel/throttle.h"
 #include "casereel/uploads.h"
@@ -16,6 +17,7 @@ struct cr_app {
 	struct router router;
 	struct throttle *login_by_account; /* failed logins per username */
 	struct throttle *login_by_ip;      /* failed logins per client address */
+	struct rate_limits *rates;         /* per-user write budgets (route extras' rate) */
 	struct import_queue *imports;      /* set by main once started; NULL: imports wait */
 };
 
@@ -28,6 +30,7 @@ void app_free(struct cr_app *app);
 
 /* Route tables, one per API resource file (src/api_*.c). */
 cr_err api_auth_register(struct router *r);
+cr_err api_password_register(struct router *r);
 cr_err api_users_register(struct router *r);
 cr_err api_user_import_register(struct router *r);
 cr_err api_teams_register(struct router *r);

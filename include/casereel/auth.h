@@ -44,8 +44,12 @@ cr_err auth_session_revoke(const char *token);
  * request reads their current role, team and state (after any change). */
 void auth_forget_user(int64_t user_id);
 
-/* Revokes every session of a user (deactivation, password change). */
+/* Revokes every session of a user (deactivation, an admin's reset). */
 cr_err auth_sessions_revoke_user(int64_t user_id);
+
+/* Revokes every session of a user but the one of token `keep` (the user's
+ * own password change); a NULL keep revokes them all. */
+cr_err auth_sessions_revoke_others(int64_t user_id, const char *keep);
 
 /* Fills `out` with `len` random characters from [A-Za-z0-9] minus the
  * look-alikes (0 O 1 l I), NUL-terminated: out must hold len + 1 bytes. */

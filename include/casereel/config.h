@@ -8,6 +8,27 @@
 
 #include "casereel/error.h"
 
+/* The writes each user has a budget for (--rate-*), checked by the HTTP
+ * layer before a route's handler runs (src/http/rate_limit.c). */
+enum cr_rate_kind {
+	CR_RATE_NONE = 0,
+	CR_RATE_COMMENTS,
+	CR_RATE_LIKES,
+	CR_RATE_VIEWS, /* watch events: start, progress heartbeats, seek, end */
+	CR_RATE_CHECKINS,
+	CR_RATE_TIPS,
+	CR_RATE_ORDERS,
+	CR_RATE_PASSWORD, /* changing one's own password (each try checks the old one) */
+	CR_RATE_KINDS
+};
+
+/* A token bucket: `burst` writes at once, refilled at `per_minute`.
+ * 0/0 means no limit. */
+struct cr_rate {
+	int burst;
+	int per_minute;
+};
+
 struct cr_config {
 	char bind[64];             /* listen address, IPv4 or IPv6 literal */
 	int port;                  /* 0 picks a free port, printed at start */
@@ -35,25 +56,27 @@ struct cr_config {
 	int login_backoff_max;     /* seconds: the longest a login answer is held */
 	long pwhash_opslimit;      /* argon2id passes */
 	long pwhash_memlimit;      /* argon2id memory in bytes */
-	long long upload_max;      /* bytes; larger uploads get 413 */
-	int upload_daily_quota;    /* uploads per user per calendar day */
-	long long upload_bytes;    /* per user: open uploads + today's clips (0: no limit) */
-	int upload_queue_max;      /* per user: open uploads + clips awaiting transcoding */
-	long long min_free_disk;   /* bytes the media file system keeps free */
-	long upload_expiry;        /* seconds an unfinished tus upload is kept */
-	long idempotency_ttl;      /* seconds a points write's Idempotency-Key is remembered */
-	bool keep_source;          /* keep the original upload after transcoding */
-	long purge_after;          /* seconds a removed or failed clip's files are kept */
-	int maintenance_interval;  /* seconds between maintenance rounds */
-	int transcode_time_limit;  /* seconds one transcode may take */
-	bool demo;                 /* load the demo seed into a new database */
-	char seed_path[PATH_MAX];  /* the demo seed file */
-	char web_dir[PATH_MAX];    /* the web client's static files, served at / */
-	int demo_clips;            /* demo clips made at first start (0: none) */
-	int rule_hour;             /* local hour of the daily push-rule pass */
-	int demo_agents;           /* synthetic agents for the learning loop's demo (0: none) */
-	bool access_log;           /* one line per request on stderr */
-	bool test_hooks;           /* tests only: /api/v1/test/ routes (loopback binds only) */
+	char password_dict[PATH_MAX]; /* cracklib dictionary new passwords are checked against */
+	struct cr_rate rates[CR_RATE_KINDS]; /* per-user write budgets; [CR_RATE_NONE] unused */
+	long long upload_max;                /* bytes; larger uploads get 413 */
+	int upload_daily_quota;              /* uploads per user per calendar day */
+	long long upload_bytes;   /* per user: open uploads + today's clips (0: no limit) */
+	int upload_queue_max;     /* per user: open uploads + clips awaiting transcoding */
+	long long min_free_disk;  /* bytes the media file system keeps free */
+	long upload_expiry;       /* seconds an unfinished tus upload is kept */
+	long idempotency_ttl;     /* seconds a points write's Idempotency-Key is remembered */
+	bool keep_source;         /* keep the original upload after transcoding */
+	long purge_after;         /* seconds a removed or failed clip's files are kept */
+	int maintenance_interval; /* seconds between maintenance rounds */
+	int transcode_time_limit; /* seconds one transcode may take */
+	bool demo;                /* load the demo seed into a new database */
+	char seed_path[PATH_MAX]; /* the demo seed file */
+	char web_dir[PATH_MAX];   /* the web client's static files, served at / */
+	int demo_clips;           /* demo clips made at first start (0: none) */
+	int rule_hour;            /* local hour of the daily push-rule pass */
+	int demo_agents;          /* synthetic agents for the learning loop's demo (0: none) */
+	bool access_log;          /* one line per request on stderr */
+	bool test_hooks;          /* tests only: /api/v1/test/ routes (loopback binds only) */
 };
 
 /* Fills `cfg` with the built-in defaults. */

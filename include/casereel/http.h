@@ -66,6 +66,12 @@ typedef void (*cr_handler_fn)(struct cr_request *req, struct cr_response *res);
 struct cr_route_extra {
 	const char *scope; /* an integration token with this scope may call the route too */
 	bool bulk;         /* a JSON body may be as large as --import-body-max */
+	/* each call spends one of the caller's writes of this kind (--rate-*);
+	 * over budget it is a 429 with Retry-After before the handler runs */
+	enum cr_rate_kind rate;
+	/* open to a user who must change their password first; every other
+	 * route answers them 403 password-change-required */
+	bool before_password_change;
 };
 
 /* Callbacks of a CR_BODY_STREAM route, called in this order on one thread

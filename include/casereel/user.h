@@ -3,6 +3,7 @@
 #ifndef CASEREEL_USER_H
 #define CASEREEL_USER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Roles are ordered: each one can do everything the one below can. */
@@ -13,6 +14,7 @@ struct cr_user {
 	enum cr_role role;
 	int64_t team_id; /* 0 when in no team */
 	char username[64];
+	bool must_change_password; /* someone else set the password: it must change first */
 };
 
 /* Role name ("agent", ...) and its inverse; user_role_from_name returns

@@ -20,7 +20,10 @@ struct user_fields {
 	const char *role; /* "agent" | "trainer" | "admin" */
 	const char *position;
 	const char *password_hash; /* from auth_hash_password */
-	const char *hire_date;     /* "YYYY-MM-DD" or NULL */
+	const char *keep_session;  /* with password_hash: this token's session stays (own change) */
+	bool must_change_password; /* the user must set a new password before anything else */
+	bool has_must_change;
+	const char *hire_date; /* "YYYY-MM-DD" or NULL */
 	bool has_hire_date;
 	int64_t team_id; /* 0 = no team */
 	bool has_team;
@@ -53,7 +56,8 @@ struct users_import_row {
 cr_err users_import(struct users_import_row *rows, size_t n, struct cr_problem *why, size_t *bad);
 
 /* Changes the given fields of user `id`. CR_ENOTFOUND, CR_EINVAL as above.
- * Deactivating a user or changing the password revokes their sessions. */
+ * Deactivating a user or changing the password revokes their sessions (but
+ * f->keep_session's, when given with a password). */
 cr_err users_update(int64_t id, const struct user_fields *f, struct cr_problem *why);
 
 /* The public JSON of user `id` (never the password hash). *out is a new

@@ -28,13 +28,17 @@ cr_err auth_hash_password(const struct cr_config *cfg, const char *password,
 	return CR_OK;
 }
 
-/* Reads columns 0-3 (id, role, team id, username) of a user query. */
+/* Reads columns 0-4 (id, role, team id, username, must change password)
+ * of a user query. */
+#define USER_COLUMNS "id, role, COALESCE(team_id, 0), username, must_change_password"
+
 static void read_user(sqlite3_stmt *st, struct cr_user *user)
 {
 	user->id = sqlite3_column_int64(st, 0);
 	user->role = user_role_from_name((const char *)sqlite3_column_text(st, 1));
 	user->team_id = sqlite3_column_int64(st, 2);
 	snprintf(user->username, sizeof user->username, "%s", sqlite3_column_text(st, 3));
+	user->must_change_password = sqlite3_column_int(st, 4) != 0;
 }
 
 static void token_hash(const char *token, unsigned char out[32])
@@ -45,8 +49,8 @@ static void token_hash(const char *token, unsigned char out[32])
 cr_err auth_check_password(const struct cr_config *cfg, const char *username, const char *password,
 			   struct cr_user *user)
 {
-	static const char sql[] = "SELECT id, role, COALESCE(team_id, 0), username, password_hash,"
-				  " active FROM users WHERE username = ?1";
+	static const char sql[] = "SELECT " USER_COLUMNS ", password_hash, active"
+				  " FROM users WHERE username = ?1";
 	char hash[AUTH_HASH_CHARS] = "";
 	bool usable = false;
 	sqlite3_stmt *st = store_stmt(sql);
@@ -56,8 +60,8 @@ cr_err auth_check_password(const struct cr_config *cfg, const char *username, co
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_user(st, user);
-		snprintf(hash, sizeof hash, "%s", sqlite3_column_text(st, 4));
-		usable = sqlite3_column_int(st, 5) == 1;
+		snprintf(hash, sizeof hash, "%s", sqlite3_column_text(st, 5));
+		usable = sqlite3_column_int(st, 6) == 1;
 	}
 	store_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -204,8 +208,8 @@ cr_err auth_session_user(const char *token, struct cr_user *user)
 		return CR_OK;
 	uint64_t read_at = cache_generation_now();
 	sqlite3_stmt *st =
-		store_stmt("SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username, s.expires_at "
-			   "FROM sessions s"
+		store_stmt("SELECT u.id, u.role, COALESCE(u.team_id, 0), u.username,"
+			   " u.must_change_password, s.expires_at FROM sessions s"
 			   " JOIN users u ON u.id = s.user_id"
 			   " WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1");
 	if (!st)
@@ -215,7 +219,7 @@ cr_err auth_session_user(const char *token, struct cr_user *user)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_user(st, user);
-		cache_put(digest, user, sqlite3_column_int64(st, 4), now, read_at);
+		cache_put(digest, user, sqlite3_column_int64(st, 5), now, read_at);
 	}
 	store_done(st);
 	if (rc == SQLITE_ROW)
@@ -239,10 +243,21 @@ cr_err auth_session_revoke(const char *token)
 
 cr_err auth_sessions_revoke_user(int64_t user_id)
 {
-	sqlite3_stmt *st = store_stmt("DELETE FROM sessions WHERE user_id = ?1");
+	return auth_sessions_revoke_others(user_id, NULL);
+}
+
+cr_err auth_sessions_revoke_others(int64_t user_id, const char *keep)
+{
+	unsigned char digest[32];
+	sqlite3_stmt *st =
+		store_stmt("DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, user_id);
+	if (keep) {
+		token_hash(keep, digest);
+		sqlite3_bind_blob(st, 2, digest, sizeof digest, SQLITE_TRANSIENT);
+	}
 	int rc = sqlite3_step(st);
 	store_done(st);
 	auth_forget_user(user_id); /* after the delete: see cache_generation */

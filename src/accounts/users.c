@@ -144,8 +144,8 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, struct cr_prob
 	users_username_fold(f->username, username, sizeof username);
 	sqlite3_stmt *st = store_stmt(
 		"INSERT INTO users(username, display_name, role, team_id, position, hire_date,"
-		" password_hash, active, created_at, employee_id)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, nullif(?9, ''))");
+		" password_hash, active, created_at, employee_id, must_change_password)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, nullif(?9, ''), ?10)");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
@@ -160,6 +160,7 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, struct cr_prob
 	sqlite3_bind_int64(st, 8, cr_now());
 	if (f->has_employee_id)
 		sqlite3_bind_text(st, 9, f->employee_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, f->has_must_change && f->must_change_password);
 	e = store_run(st, "insert user");
 	if (e == CR_ECONFLICT)
 		return cr_refuse(why, CR_ECONFLICT, "conflict", NULL, "username: '%s' is taken",
@@ -196,7 +197,9 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, struct cr_pro
 				      " team_id = CASE WHEN ?8 THEN NULLIF(?9, 0) ELSE team_id END,"
 				      " active = CASE WHEN ?10 THEN ?11 ELSE active END,"
 				      " employee_id = CASE WHEN ?12 THEN nullif(?13, '')"
-				      "   ELSE employee_id END"
+				      "   ELSE employee_id END,"
+				      " must_change_password = CASE WHEN ?14 THEN ?15"
+				      "   ELSE must_change_password END"
 				      " WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
@@ -219,13 +222,17 @@ static cr_err update_tx(int64_t *idp, const struct user_fields *f, struct cr_pro
 	sqlite3_bind_int(st, 12, f->has_employee_id);
 	if (f->employee_id)
 		sqlite3_bind_text(st, 13, f->employee_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, f->has_must_change);
+	sqlite3_bind_int(st, 15, f->must_change_password);
 	cr_err e = store_run(st, "update user");
 	if (e)
 		return e;
 	if (sqlite3_changes(store_db()) == 0)
 		return CR_ENOTFOUND;
-	if ((f->has_active && !f->active) || f->password_hash)
+	if (f->has_active && !f->active)
 		e = auth_sessions_revoke_user(id);
+	else if (f->password_hash)
+		e = auth_sessions_revoke_others(id, f->keep_session);
 	return e ? e : apply_tags(id, f, why);
 }
 
@@ -257,7 +264,8 @@ static json_t *tag_names(int64_t id, const char *kind)
 
 #define USER_COLUMNS                                                                               \
 	"SELECT u.id, u.username, u.display_name, u.role, u.team_id, t.name, u.position,"          \
-	" u.hire_date, u.active, u.created_at, u.employee_id FROM users u"                         \
+	" u.hire_date, u.active, u.created_at, u.employee_id, u.must_change_password"              \
+	" FROM users u"                                                                            \
 	" LEFT JOIN teams t ON t.id = u.team_id"
 
 static json_t *row_to_json(sqlite3_stmt *st)
@@ -268,15 +276,16 @@ static json_t *row_to_json(sqlite3_stmt *st)
 			? json_null()
 			: json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 4),
 				    "name", (const char *)sqlite3_column_text(st, 5));
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:I, s:o*, s:o*, s:o*}", "id",
-			 (json_int_t)id, "username", (const char *)sqlite3_column_text(st, 1),
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:I, s:o*, s:o*, s:o*, s:b}",
+			 "id", (json_int_t)id, "username", (const char *)sqlite3_column_text(st, 1),
 			 "display_name", (const char *)sqlite3_column_text(st, 2), "role",
 			 (const char *)sqlite3_column_text(st, 3), "team", team, "position",
 			 (const char *)sqlite3_column_text(st, 6), "hire_date",
 			 store_column_text_json(st, 7), "active", sqlite3_column_int(st, 8),
 			 "created_at", (json_int_t)sqlite3_column_int64(st, 9), "interests",
 			 tag_names(id, "interest"), "weak_skills", tag_names(id, "weak"),
-			 "employee_id", store_column_text_json(st, 10));
+			 "employee_id", store_column_text_json(st, 10), "must_change_password",
+			 sqlite3_column_int(st, 11));
 }
 
 cr_err users_get_json(int64_t id, json_t **out)

@@ -106,11 +106,21 @@ static void me(struct cr_request *req, struct cr_response *res)
 
 static const struct cr_route routes[] = {
 	{"POST", "/api/v1/auth/login", CR_ROLE_NONE, CR_BODY_JSON, login, NULL},
+};
+
+/* Open before a required password change: the client reads /me to learn it
+ * must ask for one, and anyone may leave. */
+static const struct cr_route session_routes[] = {
 	{"POST", "/api/v1/auth/logout", CR_ROLE_AGENT, CR_BODY_NONE, logout, NULL},
 	{"GET", "/api/v1/me", CR_ROLE_AGENT, CR_BODY_NONE, me, NULL},
 };
+static const struct cr_route_extra session_extra = {.before_password_change = true};
 
 cr_err api_auth_register(struct router *r)
 {
-	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+	cr_err e = router_add(r, routes, sizeof routes / sizeof routes[0]);
+	return e ? e
+		 : router_add_extra(r, session_routes,
+				    sizeof session_routes / sizeof session_routes[0],
+				    &session_extra);
 }

@@ -177,15 +177,31 @@ static void put_rules(struct cr_request *req, struct cr_response *res)
 
 static const struct cr_route routes[] = {
 	{"GET", "/api/v1/me/points", CR_ROLE_AGENT, CR_BODY_NONE, my_points, NULL},
-	{"POST", "/api/v1/me/checkin", CR_ROLE_AGENT, CR_BODY_NONE, checkin, NULL},
-	{"POST", "/api/v1/videos/{id}/tips", CR_ROLE_AGENT, CR_BODY_JSON, tip, NULL},
 	{"GET", "/api/v1/gifts", CR_ROLE_AGENT, CR_BODY_NONE, list_gifts, NULL},
 	{"PUT", "/api/v1/gifts", CR_ROLE_ADMIN, CR_BODY_JSON, put_gifts, NULL},
 	{"GET", "/api/v1/points/rules", CR_ROLE_AGENT, CR_BODY_NONE, get_rules, NULL},
 	{"PUT", "/api/v1/points/rules", CR_ROLE_ADMIN, CR_BODY_JSON, put_rules, NULL},
 };
 
+/* Each request keeps an idempotency row: within the caller's budget. */
+static const struct cr_route checkin_routes[] = {
+	{"POST", "/api/v1/me/checkin", CR_ROLE_AGENT, CR_BODY_NONE, checkin, NULL},
+};
+static const struct cr_route_extra checkin_budget = {.rate = CR_RATE_CHECKINS};
+static const struct cr_route tip_routes[] = {
+	{"POST", "/api/v1/videos/{id}/tips", CR_ROLE_AGENT, CR_BODY_JSON, tip, NULL},
+};
+static const struct cr_route_extra tip_budget = {.rate = CR_RATE_TIPS};
+
 cr_err api_points_register(struct router *r)
 {
-	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+	cr_err e = router_add(r, routes, sizeof routes / sizeof routes[0]);
+	if (!e)
+		e = router_add_extra(r, checkin_routes,
+				     sizeof checkin_routes / sizeof checkin_routes[0],
+				     &checkin_budget);
+	if (!e)
+		e = router_add_extra(r, tip_routes, sizeof tip_routes / sizeof tip_routes[0],
+				     &tip_budget);
+	return e;
 }

@@ -161,14 +161,22 @@ static const struct cr_route routes[] = {
 	{"GET", "/api/v1/shop/items", CR_ROLE_AGENT, CR_BODY_NONE, list_items, NULL},
 	{"POST", "/api/v1/shop/items", CR_ROLE_ADMIN, CR_BODY_JSON, create_item, NULL},
 	{"PATCH", "/api/v1/shop/items/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_item, NULL},
-	{"POST", "/api/v1/shop/orders", CR_ROLE_AGENT, CR_BODY_JSON, order, NULL},
 	{"GET", "/api/v1/shop/orders", CR_ROLE_ADMIN, CR_BODY_NONE, all_orders, NULL},
 	{"POST", "/api/v1/shop/orders/{id}/fulfil", CR_ROLE_ADMIN, CR_BODY_NONE, fulfil, NULL},
 	{"POST", "/api/v1/shop/orders/{id}/cancel", CR_ROLE_ADMIN, CR_BODY_NONE, cancel, NULL},
 	{"GET", "/api/v1/me/orders", CR_ROLE_AGENT, CR_BODY_NONE, my_orders, NULL},
 };
 
+/* Each order keeps an idempotency row: within the caller's budget. */
+static const struct cr_route order_routes[] = {
+	{"POST", "/api/v1/shop/orders", CR_ROLE_AGENT, CR_BODY_JSON, order, NULL},
+};
+static const struct cr_route_extra order_budget = {.rate = CR_RATE_ORDERS};
+
 cr_err api_shop_register(struct router *r)
 {
-	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+	cr_err e = router_add(r, routes, sizeof routes / sizeof routes[0]);
+	return e ? e
+		 : router_add_extra(r, order_routes, sizeof order_routes / sizeof order_routes[0],
+				    &order_budget);
 }

@@ -78,14 +78,30 @@ static void remove_comment(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"PUT", "/api/v1/videos/{id}/like", CR_ROLE_AGENT, CR_BODY_NONE, like, NULL},
-	{"DELETE", "/api/v1/videos/{id}/like", CR_ROLE_AGENT, CR_BODY_NONE, unlike, NULL},
 	{"GET", "/api/v1/videos/{id}/comments", CR_ROLE_AGENT, CR_BODY_NONE, list_comments, NULL},
-	{"POST", "/api/v1/videos/{id}/comments", CR_ROLE_AGENT, CR_BODY_JSON, add_comment, NULL},
 	{"DELETE", "/api/v1/comments/{id}", CR_ROLE_AGENT, CR_BODY_NONE, remove_comment, NULL},
 };
 
+/* Writes others see, each kind within the writer's budget (--rate-*). */
+static const struct cr_route like_routes[] = {
+	{"PUT", "/api/v1/videos/{id}/like", CR_ROLE_AGENT, CR_BODY_NONE, like, NULL},
+	{"DELETE", "/api/v1/videos/{id}/like", CR_ROLE_AGENT, CR_BODY_NONE, unlike, NULL},
+};
+static const struct cr_route_extra like_budget = {.rate = CR_RATE_LIKES};
+static const struct cr_route comment_routes[] = {
+	{"POST", "/api/v1/videos/{id}/comments", CR_ROLE_AGENT, CR_BODY_JSON, add_comment, NULL},
+};
+static const struct cr_route_extra comment_budget = {.rate = CR_RATE_COMMENTS};
+
 cr_err api_social_register(struct router *r)
 {
-	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+	cr_err e = router_add(r, routes, sizeof routes / sizeof routes[0]);
+	if (!e)
+		e = router_add_extra(r, like_routes, sizeof like_routes / sizeof like_routes[0],
+				     &like_budget);
+	if (!e)
+		e = router_add_extra(r, comment_routes,
+				     sizeof comment_routes / sizeof comment_routes[0],
+				     &comment_budget);
+	return e;
 }

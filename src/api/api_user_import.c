@@ -1,6 +1,8 @@
 /* Bulk CSV import of users for onboarding: all rows or none. Every row is
- * checked first and all problems are reported together; then passwords are
- * hashed outside the write lock and the rows go in one transaction. */
+ * checked first (given passwords against the policy) and all problems are
+ * reported together; then passwords are hashed outside the write lock and
+ * the rows go in one transaction. A generated password must be changed at
+ * first login. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "casereel/auth.h"
 #include "casereel/csv.h"
 #include "casereel/fields.h"
+#include "casereel/passwords.h"
 #include "casereel/users.h"
 
 #define MAX_ROWS               1000
@@ -45,6 +48,7 @@ struct row {
 };
 
 struct import {
+	const struct cr_config *cfg;
 	int map[NCOLS]; /* column → CSV field index, -1 when absent */
 	struct row *rows;
 	size_t nrows;
@@ -129,9 +133,11 @@ static void check_row(struct import *im, struct row *r)
 		row_error(im, r->line, "employee_id", "at most 64 characters");
 	if (*c[COL_HIRE_DATE] && !date_is_valid(c[COL_HIRE_DATE]))
 		row_error(im, r->line, "hire_date", "a date like 2024-03-31");
-	size_t pw = strlen(c[COL_PASSWORD]);
-	if (pw && (pw < 8 || pw > 128))
-		row_error(im, r->line, "password", "8 to 128 characters, or empty to generate one");
+	struct cr_problem why = {0};
+	if (*c[COL_PASSWORD] &&
+	    passwords_check(im->cfg, c[COL_PASSWORD], c[COL_USERNAME], "password", &why))
+		row_error(im, r->line, "password",
+			  why.detail[0] ? why.detail : "the password could not be checked");
 	for (size_t i = 0; i + 1 < im->nrows; i++) { /* r is the last row read */
 		if (!strcasecmp(im->rows[i].col[COL_USERNAME], c[COL_USERNAME]))
 			row_error(im, r->line, "username", "appears twice in the file");
@@ -205,6 +211,9 @@ static struct users_import_row *import_rows(struct import *im)
 			      .employee_id = r->col[COL_EMPLOYEE_ID],
 			      .has_employee_id = *r->col[COL_EMPLOYEE_ID] != '\0',
 			      .password_hash = r->hash,
+			      /* only the admin has seen a generated one */
+			      .must_change_password = r->generated,
+			      .has_must_change = true,
 			      .hire_date = *r->col[COL_HIRE_DATE] ? r->col[COL_HIRE_DATE] : NULL,
 			      .interests = r->interests = split_tags(r->col[COL_INTERESTS]),
 			      .weak_skills = r->weak_skills = split_tags(r->col[COL_WEAK_SKILLS])},
@@ -231,7 +240,9 @@ static void answer_created(struct import *im, struct cr_response *res)
 
 static void import_users(struct cr_request *req, struct cr_response *res)
 {
-	struct import im = {.rows = calloc(MAX_ROWS, sizeof(struct row)), .errors = json_array()};
+	struct import im = {.cfg = req->cfg,
+			    .rows = calloc(MAX_ROWS, sizeof(struct row)),
+			    .errors = json_array()};
 	struct users_import_row *users = NULL;
 	char *buf = malloc(req->body_len + 1);
 	if (!im.rows || !im.errors || !buf) {

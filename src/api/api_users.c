@@ -6,12 +6,15 @@
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/fields.h"
+#include "casereel/passwords.h"
 #include "casereel/users.h"
 
 #define MAX_TAGS 32
 
 /* Reads the profile fields shared by create and update. On create the
- * username, display name and password are required. */
+ * username, display name and password are required. A password an admin
+ * sets must pass the policy and, unless must_change_password says false,
+ * be changed by its user at first login. */
 static bool read_user_fields(struct cr_request *req, struct cr_response *res, bool create,
 			     struct user_fields *f, char hash[AUTH_HASH_CHARS])
 {
@@ -26,7 +29,9 @@ static bool read_user_fields(struct cr_request *req, struct cr_response *res, bo
 		return false;
 	}
 	if (!field_text(req, res, "display_name", create, 1, 64, &f->display_name, NULL) ||
-	    !field_string(req, res, "password", create, 8, 128, &password, NULL) ||
+	    !field_string(req, res, "password", create, 1, 1024, &password, NULL) ||
+	    !field_bool(req, res, "must_change_password", false, &f->must_change_password,
+			&f->has_must_change) ||
 	    !field_string(req, res, "role", false, 1, 16, &f->role, &has_role) ||
 	    !field_text(req, res, "position", false, 0, 64, &f->position, NULL) ||
 	    !field_string(req, res, "employee_id", false, 0, 64, &f->employee_id,
@@ -42,12 +47,19 @@ static bool read_user_fields(struct cr_request *req, struct cr_response *res, bo
 		return false;
 	}
 	if (password) {
-		cr_err e = auth_hash_password(req->cfg, password, hash);
+		struct cr_problem why = {0};
+		cr_err e = passwords_check(req->cfg, password, f->username, "password", &why);
+		if (!e)
+			e = auth_hash_password(req->cfg, password, hash);
 		if (e) {
-			http_error(res, e, "password");
+			http_fail(res, e, &why, "password");
 			return false;
 		}
 		f->password_hash = hash;
+		/* the admin knows it: the user makes it theirs at first login,
+		 * unless the admin says otherwise */
+		if (!f->has_must_change)
+			f->has_must_change = f->must_change_password = true;
 	}
 	return true;
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_LLONG, OPT_BOOL };
+enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_LLONG, OPT_BOOL, OPT_RATE };
 
 struct opt {
 	const char *flag; /* without the leading -- */
@@ -42,6 +42,12 @@ struct opt {
 #define BOOL(f, e, field, h)                                                                       \
 	{                                                                                          \
 		f, e, OPT_BOOL, offsetof(struct cr_config, field), 0, 0, 1, h                      \
+	}
+
+/* "BURST/PER_MINUTE" into a struct cr_rate, each part from 0 to `max`. */
+#define RATE(f, e, kind, h)                                                                        \
+	{                                                                                          \
+		f, e, OPT_RATE, offsetof(struct cr_config, rates[kind]), 0, 0, 100000, h           \
 	}
 
 static const struct opt options[] = {
@@ -87,6 +93,21 @@ static const struct opt options[] = {
 	    "argon2id passes"),
 	LNG("pwhash-memlimit", "CASEREEL_PWHASH_MEMLIMIT", pwhash_memlimit, 8192, 1L << 30,
 	    "argon2id memory (bytes)"),
+	STR("password-dict", "CASEREEL_PASSWORD_DICT", password_dict,
+	    "cracklib dictionary (without .pwd) that new passwords are checked against"),
+	RATE("rate-comments", "CASEREEL_RATE_COMMENTS", CR_RATE_COMMENTS,
+	     "comments per user: BURST/PER_MINUTE (0/0: no limit)"),
+	RATE("rate-likes", "CASEREEL_RATE_LIKES", CR_RATE_LIKES,
+	     "likes and unlikes per user: BURST/PER_MINUTE"),
+	RATE("rate-views", "CASEREEL_RATE_VIEWS", CR_RATE_VIEWS,
+	     "watch events per user: BURST/PER_MINUTE"),
+	RATE("rate-checkins", "CASEREEL_RATE_CHECKINS", CR_RATE_CHECKINS,
+	     "check-in requests per user: BURST/PER_MINUTE"),
+	RATE("rate-tips", "CASEREEL_RATE_TIPS", CR_RATE_TIPS, "tips per user: BURST/PER_MINUTE"),
+	RATE("rate-orders", "CASEREEL_RATE_ORDERS", CR_RATE_ORDERS,
+	     "shop orders per user: BURST/PER_MINUTE"),
+	RATE("rate-password", "CASEREEL_RATE_PASSWORD", CR_RATE_PASSWORD,
+	     "own password changes (and wrong old passwords) per user: BURST/PER_MINUTE"),
 	LLNG("upload-max", "CASEREEL_UPLOAD_MAX", upload_max, 1024, 64L << 30,
 	     "largest upload (bytes)"),
 	INT("upload-daily-quota", "CASEREEL_UPLOAD_DAILY_QUOTA", upload_daily_quota, 0, 100000,
@@ -159,6 +180,19 @@ void config_defaults(struct cr_config *cfg)
 	 * import of hundreds of users stays in seconds. */
 	cfg->pwhash_opslimit = 2;
 	cfg->pwhash_memlimit = 19L << 20;
+	/* Debian's cracklib-runtime builds it from /usr/share/dict */
+	snprintf(cfg->password_dict, sizeof cfg->password_dict,
+		 "/var/cache/cracklib/cracklib_dict");
+	/* Room for normal use: a player sends a heartbeat every 5 s and a start
+	 * per swipe; bursts cover a fast scroll or a retrying phone. What they
+	 * stop is a script: 300 comments or 1,000 check-ins a second. */
+	cfg->rates[CR_RATE_COMMENTS] = (struct cr_rate){20, 10};
+	cfg->rates[CR_RATE_LIKES] = (struct cr_rate){60, 60};
+	cfg->rates[CR_RATE_VIEWS] = (struct cr_rate){120, 60};
+	cfg->rates[CR_RATE_CHECKINS] = (struct cr_rate){60, 6};
+	cfg->rates[CR_RATE_TIPS] = (struct cr_rate){60, 30};
+	cfg->rates[CR_RATE_ORDERS] = (struct cr_rate){60, 10};
+	cfg->rates[CR_RATE_PASSWORD] = (struct cr_rate){5, 1};
 	cfg->access_log = true;
 	cfg->upload_max = 2LL << 30;
 	cfg->upload_daily_quota = 20;
@@ -177,6 +211,26 @@ void config_defaults(struct cr_config *cfg)
 	cfg->purge_after = 0;
 	cfg->maintenance_interval = 60;
 	cfg->transcode_time_limit = 900;
+}
+
+/* "BURST/PER_MINUTE": both 0 (no limit) or both from 1 to o->max. */
+static cr_err set_rate(struct cr_rate *rate, const struct opt *o, const char *val, char *err,
+		       size_t err_len)
+{
+	char *slash = NULL, *end = NULL;
+	errno = 0;
+	long burst = strtol(val, &slash, 10);
+	long per_minute = slash != val && *slash == '/' ? strtol(slash + 1, &end, 10) : -1;
+	if (errno || !end || end == slash + 1 || *end || burst < o->min || burst > o->max ||
+	    per_minute < o->min || per_minute > o->max || (burst == 0) != (per_minute == 0)) {
+		snprintf(err, err_len,
+			 "--%s: expected BURST/PER_MINUTE, both from 1 to %ld (or 0/0: no limit), "
+			 "got '%s'",
+			 o->flag, o->max, val);
+		return CR_EINVAL;
+	}
+	*rate = (struct cr_rate){(int)burst, (int)per_minute};
+	return CR_OK;
 }
 
 static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *val, char *err,
@@ -202,6 +256,8 @@ static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *
 		}
 		return CR_OK;
 	}
+	if (o->kind == OPT_RATE)
+		return set_rate((struct cr_rate *)field, o, val, err, err_len);
 	char *end = NULL;
 	errno = 0;
 	long v = strtol(val, &end, 10);

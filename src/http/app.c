@@ -13,6 +13,7 @@ static const struct {
 } resources[] = {
 	{"ops", api_ops_register},
 	{"auth", api_auth_register},
+	{"password", api_password_register},
 	{"user import", api_user_import_register},
 	{"users", api_users_register},
 	{"teams", api_teams_register},
@@ -62,7 +63,8 @@ cr_err app_init(struct cr_app *app, const struct cr_config *cfg)
 	}
 	app->login_by_account = throttle_new(16384);
 	app->login_by_ip = throttle_new(4096);
-	if (!app->login_by_account || !app->login_by_ip) {
+	app->rates = rate_limits_new();
+	if (!app->login_by_account || !app->login_by_ip || !app->rates) {
 		app_free(app);
 		return CR_ENOMEM;
 	}
@@ -73,4 +75,5 @@ void app_free(struct cr_app *app)
 {
 	throttle_free(&app->login_by_account);
 	throttle_free(&app->login_by_ip);
+	rate_limits_free(&app->rates);
 }

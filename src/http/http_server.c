@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "access_log.h"
+#include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/client_addr.h"
+#include "casereel/clock.h"
 #include "casereel/integration_tokens.h"
 #include "casereel/http.h"
 #include "casereel/log.h"
@@ -191,7 +193,39 @@ static bool authorize(struct req_ctx *ctx)
 			     user_role_name(need));
 		return false;
 	}
+	if (ctx->req.user.must_change_password &&
+	    !(ctx->match.extra && ctx->match.extra->before_password_change)) {
+		http_problem(&ctx->res, 403, "password-change-required",
+			     "choose a new password first: POST /api/v1/me/password");
+		return false;
+	}
 	return true;
+}
+
+/* 429 with Retry-After when the caller has spent the route's write budget;
+ * nothing of the request is read or stored then. */
+static bool within_budget(struct req_ctx *ctx)
+{
+	static const char *const what[CR_RATE_KINDS] = {
+		[CR_RATE_COMMENTS] = "comments",
+		[CR_RATE_LIKES] = "likes",
+		[CR_RATE_VIEWS] = "watch events",
+		[CR_RATE_CHECKINS] = "check-ins",
+		[CR_RATE_TIPS] = "tips",
+		[CR_RATE_ORDERS] = "orders",
+		[CR_RATE_PASSWORD] = "password changes",
+	};
+	enum cr_rate_kind kind = ctx->match.extra ? ctx->match.extra->rate : CR_RATE_NONE;
+	if (kind <= CR_RATE_NONE || kind >= CR_RATE_KINDS || ctx->req.user.id == 0)
+		return true;
+	int wait = rate_limits_take(ctx->req.app->rates, ctx->req.user.id, kind,
+				    ctx->req.cfg->rates[kind], cr_now_ms());
+	if (!wait)
+		return true;
+	http_header(&ctx->res, MHD_HTTP_HEADER_RETRY_AFTER, "%d", wait);
+	http_problem(&ctx->res, 429, "throttled", "too many %s; try again in %d seconds",
+		     what[kind], wait);
+	return false;
 }
 
 static bool content_type_is(struct MHD_Connection *conn, const char *want)
@@ -261,7 +295,7 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 		http_header(&ctx->res, MHD_HTTP_HEADER_ALLOW, "%s", ctx->match.allow);
 		http_problem(&ctx->res, 405, "method-not-allowed", "%s is not allowed here; use %s",
 			     method, ctx->match.allow);
-	} else if (authorize(ctx) && check_body_headers(ctx)) {
+	} else if (authorize(ctx) && within_budget(ctx) && check_body_headers(ctx)) {
 		for (size_t i = 0; i < ctx->match.nparams; i++)
 			ctx->req.params[i] = ctx->match.params[i];
 		ctx->req.nparams = ctx->match.nparams;

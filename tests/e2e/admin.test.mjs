@@ -12,7 +12,7 @@ after(() => s.dispose());
 
 const adminEndpoints = [
   ['GET', '/api/v1/users'],
-  ['POST', '/api/v1/users', { username: 'x1', display_name: 'X', password: 'password1' }],
+  ['POST', '/api/v1/users', { username: 'x1', display_name: 'X', password: 'violet-ferry-42-lamp' }],
   ['GET', '/api/v1/users/1'],
   ['PATCH', '/api/v1/users/1', { display_name: 'Hacked' }],
   ['POST', '/api/v1/users/import', 'username,display_name\nx2,X\n', 'text/csv'],
@@ -65,27 +65,27 @@ test('admin creates a team, a tag and a user who can then log in', async () => {
   assert.deepEqual(u.json.weak_skills, ['chargebacks']);
   const t = await login(s, 'night.owl', 'owl-password');
   assert.equal((await api(s, 'GET', '/api/v1/me', { token: t })).json.hire_date, '2026-11-20');
-  const dup = await api(s, 'POST', '/api/v1/users', { token: admin, json: { username: 'NIGHT.OWL', display_name: 'x', password: 'password1' } });
+  const dup = await api(s, 'POST', '/api/v1/users', { token: admin, json: { username: 'NIGHT.OWL', display_name: 'x', password: 'violet-ferry-42-lamp' } });
   expectProblem(assert, dup, 409);
 });
 
 test('invalid user fields are 422 naming the field, and change nothing', async () => {
   const cases = [
-    [{ username: 'bad name', display_name: 'x', password: 'password1' }, 'username'],
-    [{ username: 'ok1', display_name: '', password: 'password1' }, 'display_name'],
+    [{ username: 'bad name', display_name: 'x', password: 'violet-ferry-42-lamp' }, 'username'],
+    [{ username: 'ok1', display_name: '', password: 'violet-ferry-42-lamp' }, 'display_name'],
     [{ username: 'ok1', display_name: 'x', password: 'short' }, 'password'],
-    [{ username: 'ok1', display_name: 'x', password: 'password1', role: 'overlord' }, 'role'],
-    [{ username: 'ok1', display_name: 'x', password: 'password1', team_id: 99999 }, 'team_id'],
-    [{ username: 'ok1', display_name: 'x', password: 'password1', hire_date: '2023-02-29' }, 'hire_date'],
-    [{ username: 'ok1', display_name: 'x', password: 'password1', weak_skills: ['no-such-tag'] }, 'weak_skills'],
-    [{ username: 'ok1', display_name: 'x', password: 'password1', interests: 'refunds' }, 'interests'],
-    [{ username: 42, display_name: 'x', password: 'password1' }, 'username'],
+    [{ username: 'ok1', display_name: 'x', password: 'violet-ferry-42-lamp', role: 'overlord' }, 'role'],
+    [{ username: 'ok1', display_name: 'x', password: 'violet-ferry-42-lamp', team_id: 99999 }, 'team_id'],
+    [{ username: 'ok1', display_name: 'x', password: 'violet-ferry-42-lamp', hire_date: '2023-02-29' }, 'hire_date'],
+    [{ username: 'ok1', display_name: 'x', password: 'violet-ferry-42-lamp', weak_skills: ['no-such-tag'] }, 'weak_skills'],
+    [{ username: 'ok1', display_name: 'x', password: 'violet-ferry-42-lamp', interests: 'refunds' }, 'interests'],
+    [{ username: 42, display_name: 'x', password: 'violet-ferry-42-lamp' }, 'username'],
   ];
   for (const [body, field] of cases) {
     const p = expectProblem(assert, await api(s, 'POST', '/api/v1/users', { token: admin, json: body }), 422);
     assert.equal(p.field, field, JSON.stringify(body));
   }
-  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'ok1', password: 'password1' } }), 401);
+  expectProblem(assert, await api(s, 'POST', '/api/v1/auth/login', { json: { username: 'ok1', password: 'violet-ferry-42-lamp' } }), 401);
 });
 
 test('SQL-looking input is stored and returned verbatim', async () => {
@@ -93,7 +93,7 @@ test('SQL-looking input is stored and returned verbatim', async () => {
   const team = await api(s, 'POST', '/api/v1/teams', { token: admin, json: { name: "x' OR '1'='1" } });
   assert.equal(team.status, 201);
   assert.equal(team.json.name, "x' OR '1'='1");
-  const u = await api(s, 'POST', '/api/v1/users', { token: admin, json: { username: 'bobby', display_name: evil, password: 'password1', position: '"; DELETE FROM sessions; --' } });
+  const u = await api(s, 'POST', '/api/v1/users', { token: admin, json: { username: 'bobby', display_name: evil, password: 'violet-ferry-42-lamp', position: '"; DELETE FROM sessions; --' } });
   assert.equal(u.status, 201, u.body);
   const got = await api(s, 'GET', `/api/v1/users/${u.json.id}`, { token: admin });
   assert.equal(got.json.display_name, evil);

@@ -167,7 +167,7 @@ test('an upgrade recounts the views and completions older versions counted per e
   // 14-16 the learning loop's tables and users.employee_id, 17 turned the must-watch
   // assignments table into one-clip paths, 18 the import states (in metric_imports), 19
   // tags.label_zh, 20 the transcode turns, 21
-  // clip revisions and watch sessions)
+  // clip revisions and watch sessions, 22 users.must_change_password)
   sql(`UPDATE videos SET starts = 32, completions = 6 WHERE id = ${replayed};
        CREATE TABLE assignments (id INTEGER PRIMARY KEY, video_id INTEGER NOT NULL REFERENCES videos(id),
          team_id INTEGER REFERENCES teams(id), user_id INTEGER REFERENCES users(id), due_at INTEGER,
@@ -181,7 +181,7 @@ test('an upgrade recounts the views and completions older versions counted per e
        DROP INDEX users_employee; ALTER TABLE users DROP COLUMN employee_id;
        ALTER TABLE tags DROP COLUMN label_zh;
        DROP TABLE video_revisions; DROP TABLE watch_sessions; ALTER TABLE videos DROP COLUMN revision;
-       PRAGMA user_version = 10`);
+       ALTER TABLE users DROP COLUMN must_change_password; PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
   assert.equal((await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json.counts.views, 5);

@@ -117,11 +117,11 @@ test('the feed serves the next step first; a failed gate is retaken after watchi
 
 test('must-watch is a one-clip path: the agent has one list of clips and paths, overdue first, then by due date, undated last', async () => {
   const [a, b, c] = clips;
-  // a new agent, who has watched nothing yet
-  const made = await api(s, 'POST', '/api/v1/users', { token: tok.admin, json: { username: 'newhire', display_name: 'New Hire', password: 'demo12345', role: 'agent' } });
+  // a new agent, who has watched nothing yet (and whose first password needs no change here)
+  const made = await api(s, 'POST', '/api/v1/users', { token: tok.admin, json: { username: 'newhire', display_name: 'New Hire', password: 'new-hire-lantern-42', role: 'agent', must_change_password: false } });
   assert.equal(made.status, 201, made.body);
   ids.newhire = made.json.id;
-  tok.newhire = await login(s, 'newhire', 'demo12345');
+  tok.newhire = await login(s, 'newhire', 'new-hire-lantern-42');
   const mustWatch = async (clip, due, note) => {
     const r = await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1,
       json: { video_id: clip.id, user_ids: [ids.newhire], ...(due ? { due_date: due } : {}), ...(note ? { note } : {}) } });

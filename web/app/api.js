@@ -28,6 +28,9 @@ export const token = () => session()?.token || '';
 
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+// called when the server answers that this user must choose a new password first
+let onPasswordChange = () => {};
+export function setPasswordChangeHandler(fn) { onPasswordChange = fn; }
 
 /** A fresh key for one user action (tips, check-in, orders). */
 export function idempotencyKey() {
@@ -54,7 +57,9 @@ export async function api(method, path, { json, headers = {}, idem } = {}) {
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   if (!res.ok) {
     if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthorized();
-    throw problemError(res.status, body);
+    const err = problemError(res.status, body);
+    if (err.type === 'password-change-required') onPasswordChange();
+    throw err;
   }
   return body;
 }

@@ -4,6 +4,10 @@ const T = {
   zh: {
     playFailed: '视频无法播放，请稍后再试', app: '案例短视频', username: '用户名', password: '密码', login: '登录', logout: '退出登录',
     loggingIn: '正在登录…', sessionExpired: '登录已过期，请重新登录', network: '网络连接失败，请稍后再试',
+    changePassword: '修改密码', cancel: '取消', oldPassword: '当前密码', newPassword: '新密码', newPasswordAgain: '再次输入新密码',
+    pwMustChange: '这是管理员为你设置的密码，请先换成只有你知道的新密码', pwHint: '新密码至少 10 个字符，不要用常见单词或用户名；其他设备上的登录会退出',
+    pwMismatch: '两次输入的新密码不一致', pwChanged: '密码已修改，其他设备已退出登录',
+    err_weakPassword: '密码太容易被猜到：至少 10 个字符，不要用常见单词、简单规律或用户名',
     tabFeed: '推荐', tabUpload: '上传', tabMe: '我的', tabTrainer: '培训',
     loading: '加载中…', empty: '暂无内容', more: '加载更多', retry: '重试',
     featured: '精选', mustWatch: '必看', tapUnmute: '点击开启声音', tapPlay: '点击播放', muted: '静音', unmute: '开声音',
@@ -101,6 +105,10 @@ const T = {
   en: {
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
     loggingIn: 'Logging in…', sessionExpired: 'Your session expired, please log in again', network: 'Could not reach the server, try again',
+    changePassword: 'Change password', cancel: 'Cancel', oldPassword: 'Current password', newPassword: 'New password', newPasswordAgain: 'New password again',
+    pwMustChange: 'An administrator set this password: choose a new one only you know first', pwHint: 'At least 10 characters, no common words or your username; your other devices are logged out',
+    pwMismatch: 'The new passwords do not match', pwChanged: 'Password changed; your other devices are logged out',
+    err_weakPassword: 'That password is too easy to guess: use at least 10 characters, no common words, patterns or your username',
     tabFeed: 'Feed', tabUpload: 'Upload', tabMe: 'Me', tabTrainer: 'Trainer',
     loading: 'Loading…', empty: 'Nothing here yet', more: 'Load more', retry: 'Retry',
     featured: 'Featured', mustWatch: 'Must watch', tapUnmute: 'Tap for sound', tapPlay: 'Tap to play', muted: 'Muted', unmute: 'Sound on',

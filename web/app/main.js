@@ -1,6 +1,8 @@
-// Boot and navigation: login screen, tab bar, hash routes (#feed, #upload,
-// #me, #trainer). The token stays in localStorage, never in the URL.
-import { api, session, saveSession, clearSession, setUnauthorizedHandler } from './api.js';
+// Boot and navigation: login screen, the change-password screen (a password
+// someone else set is changed before anything else), tab bar, hash routes
+// (#feed, #upload, #me, #trainer). The token stays in localStorage, never
+// in the URL.
+import { api, session, saveSession, clearSession, setUnauthorizedHandler, setPasswordChangeHandler } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { h, errText, toast } from './ui.js';
 
@@ -28,6 +30,7 @@ function renderTabs(active) {
 
 async function route() {
   if (!session()) return showLogin();
+  if (session().user?.must_change_password) return showPasswordChange({ required: true });
   let name = location.hash.slice(1) || 'feed';
   if (!screens[name] || (name === 'trainer' && !isTrainer())) name = 'feed';
   current?.unmount?.();
@@ -87,6 +90,53 @@ function showLogin(message) {
   user.focus();
 }
 
+/** The change-password screen: the current password, the new one twice.
+ *  `required`: the server asks for it (a password someone else set); the
+ *  only way out is logging out. */
+export function showPasswordChange({ required = false } = {}) {
+  generation++;
+  current?.unmount?.();
+  current = null;
+  tabs.hidden = required;
+  if (required) tabs.replaceChildren();
+  document.body.dataset.screen = 'password';
+  const err = h('p.form-error', { role: 'alert' });
+  const field = (name, key, autocomplete) => {
+    const input = h('input', { name, type: 'password', autocomplete, required: true });
+    return [input, h('label', {}, h('span', { text: t(key) }), input)];
+  };
+  const [old, oldLabel] = field('old_password', 'oldPassword', 'current-password');
+  const [fresh, freshLabel] = field('new_password', 'newPassword', 'new-password');
+  const [again, againLabel] = field('new_password_again', 'newPasswordAgain', 'new-password');
+  const btn = h('button.primary.big', { type: 'submit', text: t('changePassword') });
+  const form = h('form.login', { id: 'password-form' },
+    h('h1', { text: t('changePassword') }),
+    h('p', { text: t(required ? 'pwMustChange' : 'pwHint') }),
+    // for password managers: whose password this is
+    h('input', { name: 'username', autocomplete: 'username', value: session()?.user?.username || '', hidden: true }),
+    oldLabel, freshLabel, againLabel, err, btn,
+    required ? h('button.link', { type: 'button', onclick: logout, text: t('logout') })
+      : h('button.link', { type: 'button', onclick: route, text: t('cancel') }));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (fresh.value !== again.value) { err.textContent = t('pwMismatch'); return; }
+    btn.disabled = true;
+    err.textContent = '';
+    try {
+      await api('POST', '/api/v1/me/password', { json: { old_password: old.value, new_password: fresh.value } });
+      const s = session();
+      saveSession({ ...s, user: { ...s.user, must_change_password: false } });
+      toast(t('pwChanged'));
+      route();
+    } catch (ex) {
+      err.textContent = errText(ex);
+      btn.disabled = false;
+    }
+  });
+  root.replaceChildren(form);
+  old.focus();
+}
+
 export async function logout() {
   try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
   clearSession();
@@ -98,6 +148,12 @@ setUnauthorizedHandler(() => {
   if (!session()) return;
   clearSession();
   showLogin(t('sessionExpired'));
+});
+setPasswordChangeHandler(() => {
+  const s = session();
+  if (!s || document.body.dataset.screen === 'password') return;
+  saveSession({ ...s, user: { ...s.user, must_change_password: true } });
+  showPasswordChange({ required: true });
 });
 window.addEventListener('hashchange', route);
 window.addEventListener('unhandledrejection', (e) => toast(errText(e.reason), 'error'));

@@ -1,12 +1,12 @@
 // Me: points balance and history, daily check-in with streak, my
 // assignments (must-watch clips and learning paths in one list) and skill
 // gaps (me_loop.js), the shop and my orders, my clips with their stats,
-// language, logout.
+// language, password change, logout.
 import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount } from './ui.js';
 import { statusPill } from './upload.js';
-import { logout } from './main.js';
+import { logout, showPasswordChange } from './main.js';
 import { loopPanels } from './me_loop.js';
 
 /** A points history line in the UI's language from the entry's kind and
@@ -124,6 +124,7 @@ export async function mount(el, { rerender }) {
     h('section.panel', {}, h('h2', { text: t('history') }), historyList),
     h('section.panel.btn-row', {},
       h('button', { id: 'lang-toggle', onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); rerender(); }, text: t('lang') }),
+      h('button', { id: 'change-password', onclick: () => showPasswordChange(), text: t('changePassword') }),
       h('button.bad', { id: 'logout', onclick: logout, text: t('logout') })));
   void errText;
 }

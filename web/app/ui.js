@@ -27,11 +27,12 @@ const PROBLEMS = {
   'tip-cap': 'err_tipCap', 'self-tip': 'err_selfTip', 'upload-quota': 'err_uploadQuota', 'too-large': 'err_tooLarge',
   expired: 'err_uploadExpired', 'not-watched': 'err_notWatched', 'not-pending': 'err_notPending',
   'invalid-cursor': 'err_listExpired', unavailable: 'err_unavailable', internal: 'err_internal',
-  archived: 'err_archived',
+  archived: 'err_archived', 'weak-password': 'err_weakPassword',
+  'password-change-required': 'pwMustChange',
 };
 // labels for the `field` of an invalid-field problem (other fields show by their own name)
 const FIELDS = {
-  username: 'username', password: 'password', body: 'field_comment', gift: 'field_gift', item_id: 'field_item',
+  username: 'username', password: 'password', old_password: 'oldPassword', new_password: 'newPassword', body: 'field_comment', gift: 'field_gift', item_id: 'field_item',
   quantity: 'field_quantity', decision: 'field_decision', reason: 'field_reason', video_id: 'field_clip',
   user_id: 'field_creator', days: 'days', note: 'note', team_ids: 'teams', due_date: 'dueDate',
   answers: 'field_answers', questions: 'field_questions', 'Upload-Metadata': 'field_uploadMeta',
