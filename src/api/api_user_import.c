@@ -37,8 +37,13 @@ static const char *const column_names[NCOLS] = {
 	"username",  "display_name", "role",      "team",        "position",
 	"hire_date", "password",     "interests", "weak_skills", "employee_id"};
 
+/* Columns people typed: checked and put in NFC (text_person). */
+static const int typed_columns[] = {COL_DISPLAY_NAME, COL_TEAM, COL_POSITION};
+#define NTYPED (sizeof typed_columns / sizeof typed_columns[0])
+
 struct row {
 	const char *col[NCOLS]; /* "" when the column is absent */
+	char *typed[NTYPED];    /* the NFC copies col[] points to for typed_columns */
 	char password[129];
 	bool generated;
 	char hash[AUTH_HASH_CHARS];
@@ -120,6 +125,15 @@ static void check_row(struct import *im, struct row *r)
 				  "not UTF-8 text: save the file as UTF-8");
 			return;
 		}
+	for (size_t k = 0; k < NTYPED; k++) {
+		struct cr_problem bad = {0};
+		int col = typed_columns[k];
+		if (text_person(c[col], column_names[col], &r->typed[k], &bad) == CR_OK)
+			c[col] = r->typed[k];
+		else
+			row_error(im, r->line, column_names[col],
+				  bad.detail[0] ? bad.detail : "the text could not be checked");
+	}
 	if (!users_username_valid(c[COL_USERNAME]))
 		row_error(im, r->line, "username", "1 to 32 letters, digits, '.', '_' or '-'");
 	size_t dn = utf8_length(c[COL_DISPLAY_NAME]);
@@ -285,6 +299,8 @@ out:
 		json_decref(im.rows[i].interests);
 		json_decref(im.rows[i].weak_skills);
 		sodium_memzero(im.rows[i].password, sizeof im.rows[i].password);
+		for (size_t k = 0; k < NTYPED; k++)
+			free(im.rows[i].typed[k]);
 	}
 	free(users);
 	free(im.rows);

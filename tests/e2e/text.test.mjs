@@ -53,6 +53,18 @@ test('white-space-only text and hidden characters are refused, naming the field'
   assert.equal(ok.json.name, family);
 });
 
+test('the CSV user import checks names the same way: NFC, and a hidden character names its row', async () => {
+  const csv = (body) => ({ body, headers: { 'content-type': 'text/csv' } });
+  const bad = expectProblem(assert, await api(s, 'POST', '/api/v1/users/import', { token: admin,
+    ...csv(`username,display_name,team\nnfc1,Jose\u0301,Day\nrlo1,Ann${RLO}nimdA,Day\nblank1,Ok, \u3000\n`) }), 422);
+  assert.deepEqual(bad.errors.map((e) => [e.line ?? e.row, e.field]), [[3, 'display_name'], [4, 'team']]);
+  const ok = await api(s, 'POST', '/api/v1/users/import', { token: admin, ...csv('username,display_name,team\nnfc1,Jose\u0301,Cafe\u0301\n') });
+  assert.equal(ok.status, 201, ok.body);
+  const users = (await api(s, 'GET', '/api/v1/users?limit=200', { token: admin })).json.items;
+  const made = users.find((u) => u.username === 'nfc1');
+  assert.equal(made.display_name, 'Jos\u00E9');
+});
+
 test('an upload\'s title is checked the same way, on the tus and the one-shot path', async () => {
   const tus = await api(s, 'POST', '/api/v1/uploads', { token: agent, headers: { 'Tus-Resumable': '1.0.0',
     'Upload-Length': '1000', 'Upload-Metadata': `title ${b64(`invoice${RLO}txt.exe`)}` } });
