@@ -8,8 +8,8 @@
 /* Page caches while an import runs, KiB: of the staging table (a million
  * rows fit), and of the database while the rows are written (their keys
  * come in order, but the (metric, tag, day) index takes them all over). */
-#define STAGE_CACHE_KIB   "65536"
-#define WRITING_CACHE_KIB "65536"
+#define STAGE_CACHE_KIB   "16384"
+#define WRITING_CACHE_KIB "32768"
 #define DEFAULT_CACHE_KIB "2000"
 
 #define KEY "user_id, metric_id, tag_id, day"
