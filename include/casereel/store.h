@@ -54,6 +54,11 @@ json_t *store_column_text_json(sqlite3_stmt *st, int col);
 cr_err store_row_json(const char *sql, int64_t id, json_t *(*row_json)(sqlite3_stmt *),
 		      const char *what, json_t **out);
 
+/* Steps the bound statement `stmt` once: CR_OK with its first row current
+ * (read it, then store_done), CR_ENOTFOUND when there is no row, CR_EDB for
+ * a NULL stmt or a step error (logged as `what`). */
+cr_err store_step_one(sqlite3_stmt *stmt, const char *what);
+
 /* Steps the bound statement `stmt` to the end, appending row_json(stmt) for
  * every row to a new JSON array in *out, then resets it. CR_EDB for a NULL
  * stmt; on a step error nothing is returned (the error is logged as `what`). */

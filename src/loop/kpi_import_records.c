@@ -138,21 +138,15 @@ cr_err kpi_imports_json(long limit, json_t **out)
 	return store_rows_json(st, listed_import_json, "list imports", out);
 }
 
+static json_t *status_json(sqlite3_stmt *st)
+{
+	return import_json(st, true);
+}
+
 cr_err kpi_import_status_json(int64_t id, json_t **out)
 {
-	*out = NULL;
-	sqlite3_stmt *st =
-		store_stmt("SELECT " IMPORT_COLUMNS " FROM metric_imports WHERE id = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = import_json(st, true);
-	store_done(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, "import status");
-	return *out ? CR_OK : CR_ENOMEM;
+	return store_row_json("SELECT " IMPORT_COLUMNS " FROM metric_imports WHERE id = ?1", id,
+			      status_json, "import status", out);
 }
 
 /* Whether import `id` can be undone; the refusal otherwise. */
@@ -160,13 +154,9 @@ static cr_err check_undoable(int64_t id, struct cr_problem *why)
 {
 	sqlite3_stmt *st =
 		store_stmt("SELECT state, undone_at IS NOT NULL FROM metric_imports WHERE id = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	cr_err e = rc == SQLITE_ROW    ? CR_OK
-		   : rc == SQLITE_DONE ? CR_ENOTFOUND
-				       : store_error(rc, "undo import");
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	cr_err e = store_step_one(st, "undo import");
 	if (!e && sqlite3_column_int(st, 1))
 		e = cr_refuse(why, CR_ECONFLICT, "already-undone", NULL,
 			      "import %lld was undone already", (long long)id);

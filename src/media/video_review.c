@@ -25,13 +25,9 @@ static cr_err load_state(int64_t id, struct clip_text_state *c)
 {
 	sqlite3_stmt *st = store_stmt("SELECT status, owner_id, revision FROM videos"
 				      " WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED);
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	cr_err e = rc == SQLITE_ROW    ? CR_OK
-		   : rc == SQLITE_DONE ? CR_ENOTFOUND
-				       : store_error(rc, "clip state");
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	cr_err e = store_step_one(st, "clip state");
 	if (!e && video_status_parse((const char *)sqlite3_column_text(st, 0), &c->status))
 		e = CR_ENOTFOUND;
 	if (!e) {

@@ -155,24 +155,35 @@ static cr_err write_manifest(const struct cr_config *cfg, const char *to, struct
 		  : fail(CR_EIO, err, err_len, "cannot list the media under %s", cfg->media_dir);
 }
 
+/* The files of a backup in `dir`, and the data directory's key. */
+struct backup_files {
+	char db[PATH_MAX], key[PATH_MAX], manifest[PATH_MAX], data_key[PATH_MAX];
+};
+
+static bool backup_files(const char *dir, const struct cr_config *cfg, struct backup_files *f)
+{
+	return join(f->db, sizeof f->db, dir, DB_FILE) &&
+	       join(f->key, sizeof f->key, dir, KEY_FILE) &&
+	       join(f->manifest, sizeof f->manifest, dir, MANIFEST_FILE) &&
+	       join(f->data_key, sizeof f->data_key, cfg->data_dir, KEY_FILE);
+}
+
 cr_err backup_make(const struct cr_config *cfg, const char *dest, struct backup_report *rep,
 		   char *err, size_t err_len)
 {
-	char db[PATH_MAX], key_from[PATH_MAX], key_to[PATH_MAX], list[PATH_MAX];
+	struct backup_files f;
 	*rep = (struct backup_report){0};
-	if (!join(db, sizeof db, dest, DB_FILE) || !join(key_to, sizeof key_to, dest, KEY_FILE) ||
-	    !join(key_from, sizeof key_from, cfg->data_dir, KEY_FILE) ||
-	    !join(list, sizeof list, dest, MANIFEST_FILE))
+	if (!backup_files(dest, cfg, &f))
 		return fail(CR_EINVAL, err, err_len, "the backup path is too long");
 	if (access(cfg->db_path, R_OK) != 0)
 		return fail(CR_ENOTFOUND, err, err_len, "there is no database at %s", cfg->db_path);
 	cr_err e = empty_dir(dest, err, err_len);
 	if (!e)
-		e = copy_db(cfg->db_path, db, rep, err, err_len);
+		e = copy_db(cfg->db_path, f.db, rep, err, err_len);
 	if (!e)
-		e = copy_file(key_from, key_to, err, err_len);
+		e = copy_file(f.data_key, f.key, err, err_len);
 	if (!e)
-		e = write_manifest(cfg, list, rep, err, err_len);
+		e = write_manifest(cfg, f.manifest, rep, err, err_len);
 	return e;
 }
 
@@ -198,26 +209,24 @@ static void count_missing(const struct cr_config *cfg, const char *list, struct 
 cr_err backup_restore(const struct cr_config *cfg, const char *src, struct backup_report *rep,
 		      char *err, size_t err_len)
 {
-	char db[PATH_MAX], key_from[PATH_MAX], key_to[PATH_MAX], list[PATH_MAX];
+	struct backup_files f;
 	*rep = (struct backup_report){0};
-	if (!join(db, sizeof db, src, DB_FILE) || !join(key_from, sizeof key_from, src, KEY_FILE) ||
-	    !join(key_to, sizeof key_to, cfg->data_dir, KEY_FILE) ||
-	    !join(list, sizeof list, src, MANIFEST_FILE))
+	if (!backup_files(src, cfg, &f))
 		return fail(CR_EINVAL, err, err_len, "the backup path is too long");
-	if (access(cfg->db_path, F_OK) == 0 || access(key_to, F_OK) == 0)
+	if (access(cfg->db_path, F_OK) == 0 || access(f.data_key, F_OK) == 0)
 		return fail(CR_ECONFLICT, err, err_len,
 			    "%s already holds a database: restore into a new data directory (move "
 			    "this one aside first; a running server's is never overwritten)",
 			    cfg->data_dir);
-	if (access(db, R_OK) != 0 || access(key_from, R_OK) != 0)
+	if (access(f.db, R_OK) != 0 || access(f.key, R_OK) != 0)
 		return fail(CR_ENOTFOUND, err, err_len, "%s is not a casereel backup (no %s or %s)",
 			    src, DB_FILE, KEY_FILE);
-	cr_err e = copy_db(db, cfg->db_path, rep, err, err_len);
+	cr_err e = copy_db(f.db, cfg->db_path, rep, err, err_len);
 	if (e == CR_EDB && access(cfg->db_path, F_OK) == 0)
 		unlink(cfg->db_path); /* never leave a half-restored database */
 	if (!e)
-		e = copy_file(key_from, key_to, err, err_len);
+		e = copy_file(f.key, f.data_key, err, err_len);
 	if (!e)
-		count_missing(cfg, list, rep);
+		count_missing(cfg, f.manifest, rep);
 	return e;
 }

@@ -191,6 +191,14 @@ cr_err store_id_by_text(const char *sql, const char *text, const char *what, int
 	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, what);
 }
 
+cr_err store_step_one(sqlite3_stmt *stmt, const char *what)
+{
+	if (!stmt)
+		return CR_EDB;
+	int rc = sqlite3_step(stmt);
+	return rc == SQLITE_ROW ? CR_OK : rc == SQLITE_DONE ? CR_ENOTFOUND : store_error(rc, what);
+}
+
 cr_err store_row_json(const char *sql, int64_t id, json_t *(*row_json)(sqlite3_stmt *),
 		      const char *what, json_t **out)
 {
