@@ -7,8 +7,8 @@
 
 /* Resolves cfg->seed_path and cfg->web_dir when they are relative and not
  * found from the working directory: tries next to the executable
- * (<dir of the executable>/../<path>, a checkout's bin/) and under its
- * install prefix (<dir>/../share/casereel/<path>). A path found nowhere is
+ * (<dir of the executable>/../<path> and ../../<path>: a checkout's bin/
+ * and bin/asan/) and under its install prefix (<dir>/../share/casereel/). A path found nowhere is
  * left as it is, for the caller to report. */
 void assets_locate(struct cr_config *cfg);
 

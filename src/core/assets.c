@@ -11,7 +11,8 @@
  * exists, when `path` is relative and missing here. */
 static void locate(char *path, size_t size, const char *exe_dir)
 {
-	static const char *const under[] = {"..", "../share/casereel"};
+	/* a checkout's bin/ and bin/<variant>/ (bin/asan), an install's bin/ */
+	static const char *const under[] = {"..", "../..", "../share/casereel"};
 	if (path[0] == '/' || access(path, R_OK) == 0 || !exe_dir)
 		return;
 	char candidate[PATH_MAX];
