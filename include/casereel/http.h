@@ -185,6 +185,10 @@ bool http_query_long(const struct cr_request *req, struct cr_response *res, cons
 /* The value of request header `name` (case-insensitive), or NULL. */
 const char *http_req_header(const struct cr_request *req, const char *name);
 
+/* Whether the request's Content-Type is `want` ("text/csv"), parameters
+ * (";charset=...") aside; case-insensitive. */
+bool http_content_type_is(const struct cr_request *req, const char *want);
+
 /* Parses path parameter `idx` as a positive row id. On failure answers 404
  * naming `what` and returns false. */
 bool http_path_id(const struct cr_request *req, struct cr_response *res, size_t idx,

@@ -32,6 +32,10 @@ void upload_sink_init(struct upload_sink *s);
 cr_err upload_sink_open(struct upload_sink *s, const struct cr_config *cfg, const char *upload_id,
 			int64_t offset, int64_t limit, bool hash);
 
+/* Takes over `fd`, a new empty file open for writing (closed by
+ * upload_sink_close), as upload_sink_open would open an upload's file. */
+void upload_sink_adopt(struct upload_sink *s, int fd, int64_t limit, bool hash);
+
 /* Appends `len` bytes. CR_ETOOBIG, writing nothing, when they would take
  * the file past its limit; CR_EIO when the disk refuses them. */
 cr_err upload_sink_write(struct upload_sink *s, const void *data, size_t len);
@@ -40,8 +44,13 @@ cr_err upload_sink_write(struct upload_sink *s, const void *data, size_t len);
  * them. CR_EIO when fsync fails or the sink is closed. */
 cr_err upload_sink_sync(struct upload_sink *s);
 
-/* Whether the bytes written since the open have the sha256 `want`. Ends
- * the hash: call it once, after the last write. False when not hashing. */
+/* The sha256 of the bytes written since the open into `out`. Ends the
+ * hash: call it (or upload_sink_digest_is) once, after the last write.
+ * False when not hashing. */
+bool upload_sink_digest(struct upload_sink *s, unsigned char out[32]);
+
+/* Whether the bytes written since the open have the sha256 `want`; ends
+ * the hash as upload_sink_digest does. */
 bool upload_sink_digest_is(struct upload_sink *s, const unsigned char want[32]);
 
 /* Closes the file (the bytes stay); safe on a closed sink. */

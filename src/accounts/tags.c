@@ -41,13 +41,9 @@ cr_err tags_labels_json(const char *name, json_t **out)
 {
 	*out = NULL;
 	sqlite3_stmt *st = store_stmt("SELECT label, label_zh FROM tags WHERE name = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	cr_err e = rc == SQLITE_ROW    ? CR_OK
-		   : rc == SQLITE_DONE ? CR_ENOTFOUND
-				       : store_error(rc, "tag labels");
+	if (st)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	cr_err e = store_step_one(st, "tag labels");
 	if (!e && !(*out = labels_json(st, 0, 1)))
 		e = CR_ENOMEM;
 	store_done(st);

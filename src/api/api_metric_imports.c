@@ -20,6 +20,7 @@
 #include "casereel/kpi_imports.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
+#include "casereel/upload_sink.h"
 
 /* --- answers ------------------------------------------------------------ */
 
@@ -55,12 +56,17 @@ static struct kpi_source source_of(const struct cr_request *req, const char *for
 /* --- CSV, streamed to a file ------------------------------------------- */
 
 struct csv_body {
-	int fd;
-	char path[PATH_MAX]; /* <data>/imports/incoming-XXXXXX until recorded */
-	bool recorded;       /* the file became <id>.csv: the record owns it */
-	int64_t bytes;
-	crypto_hash_sha256_state sha;
+	struct upload_sink sink; /* the file, its size (offset), limit and sha256 */
+	char path[PATH_MAX];     /* <data>/imports/incoming-XXXXXX until recorded */
+	bool recorded;           /* the file became <id>.csv: the record owns it */
 };
+
+/* The lowercase hex of a sha256 digest. */
+static void digest_hex(const unsigned char digest[crypto_hash_sha256_BYTES],
+		       char hex[2 * crypto_hash_sha256_BYTES + 1])
+{
+	sodium_bin2hex(hex, 2 * crypto_hash_sha256_BYTES + 1, digest, crypto_hash_sha256_BYTES);
+}
 
 static bool wants_async(const struct cr_request *req)
 {
@@ -75,10 +81,9 @@ static bool csv_begin(struct cr_request *req, struct cr_response *res)
 		http_error(res, CR_ENOMEM, "import");
 		return false;
 	}
-	b->fd = -1;
+	upload_sink_init(&b->sink);
 	req->stream = b;
-	const char *ct = http_req_header(req, "Content-Type");
-	if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';' && ct[8] != ' ')) {
+	if (!http_content_type_is(req, "text/csv")) {
 		http_problem(res, 415, "unsupported-media-type", "send the body as text/csv");
 		return false;
 	}
@@ -94,13 +99,14 @@ static bool csv_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	}
 	strcat(b->path, "/incoming-XXXXXX");
-	if ((b->fd = mkostemp(b->path, O_CLOEXEC)) < 0) {
+	int fd = mkostemp(b->path, O_CLOEXEC);
+	if (fd < 0) {
 		log_error("import file %s: %s", b->path, strerror(errno));
 		b->path[0] = '\0';
 		http_error(res, CR_EIO, "import");
 		return false;
 	}
-	crypto_hash_sha256_init(&b->sha);
+	upload_sink_adopt(&b->sink, fd, req->cfg->metrics_csv_max, true);
 	return true;
 }
 
@@ -108,18 +114,13 @@ static bool csv_chunk(struct cr_request *req, struct cr_response *res, const cha
 		      size_t size)
 {
 	struct csv_body *b = req->stream;
-	if ((int64_t)size > req->cfg->metrics_csv_max - b->bytes) {
+	cr_err e = upload_sink_write(&b->sink, data, size);
+	if (e == CR_ETOOBIG)
 		http_problem(res, 413, "too-large", "a metrics file may be at most %ld bytes",
 			     req->cfg->metrics_csv_max);
-		return false;
-	}
-	if (media_write_all(b->fd, data, size)) {
-		http_error(res, CR_EIO, "import");
-		return false;
-	}
-	crypto_hash_sha256_update(&b->sha, (const unsigned char *)data, size);
-	b->bytes += (int64_t)size;
-	return true;
+	else if (e)
+		http_error(res, e, "import");
+	return !e;
 }
 
 /* Makes the received file durable, records the import and gives the file
@@ -128,12 +129,11 @@ static cr_err keep_file(struct cr_request *req, struct csv_body *b, int64_t *id)
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char hex[2 * sizeof digest + 1], final[PATH_MAX];
-	crypto_hash_sha256_final(&b->sha, digest);
-	sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-	struct kpi_source src = source_of(req, "csv", hex);
-	if (fsync(b->fd) != 0)
+	if (!upload_sink_digest(&b->sink, digest) || upload_sink_sync(&b->sink))
 		return CR_EIO;
-	cr_err e = kpi_import_record(&src, b->bytes, id);
+	digest_hex(digest, hex);
+	struct kpi_source src = source_of(req, "csv", hex);
+	cr_err e = kpi_import_record(&src, b->sink.offset, id);
 	if (!e)
 		e = import_queue_path(req->cfg, *id, final, sizeof final);
 	if (!e && rename(b->path, final) != 0) {
@@ -154,7 +154,7 @@ static void csv_finish(struct cr_request *req, struct cr_response *res)
 {
 	struct csv_body *b = req->stream;
 	int64_t id = 0;
-	if (b->bytes == 0) {
+	if (b->sink.offset == 0) {
 		http_problem(res, 422, "invalid-csv",
 			     "the body is empty: send a header line and one row per value");
 		return;
@@ -165,7 +165,8 @@ static void csv_finish(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	json_t *status = NULL;
-	if (b->bytes > req->cfg->import_sync_max || wants_async(req)) {
+	bool asked = wants_async(req);
+	if (b->sink.offset > req->cfg->import_sync_max || asked) {
 		import_queue_wake(req->app->imports);
 		e = kpi_import_status_json(id, &status);
 		if (e) {
@@ -174,7 +175,7 @@ static void csv_finish(struct cr_request *req, struct cr_response *res)
 		}
 		json_object_set(status, "import_id", json_object_get(status, "id"));
 		http_header(res, "Location", "/api/v1/metrics/imports/%lld", (long long)id);
-		if (wants_async(req))
+		if (asked)
 			http_header(res, "Preference-Applied", "respond-async");
 		http_json(res, 202, status);
 		return;
@@ -198,8 +199,7 @@ static void csv_release(struct cr_request *req, bool finished)
 	struct csv_body *b = req->stream;
 	if (!b)
 		return;
-	if (b->fd >= 0)
-		close(b->fd);
+	upload_sink_close(&b->sink);
 	if (!b->recorded && b->path[0])
 		unlink(b->path); /* never acknowledged: it goes */
 	free(b);
@@ -222,7 +222,7 @@ static void import_batch(struct cr_request *req, struct cr_response *res)
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char hex[2 * sizeof digest + 1];
 	crypto_hash_sha256(digest, (const unsigned char *)req->body, req->body_len);
-	sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+	digest_hex(digest, hex);
 	struct kpi_source src = source_of(req, "json", hex);
 	struct kpi_rows *reader = NULL;
 	struct cr_problem why = {0};

@@ -61,13 +61,6 @@ struct req_ctx {
 	char ip[CLIENT_ADDR_CHARS];
 };
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static void peer_ip(struct MHD_Connection *conn, char *out, size_t size)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -228,15 +221,6 @@ static bool within_budget(struct req_ctx *ctx)
 	return false;
 }
 
-static bool content_type_is(struct MHD_Connection *conn, const char *want)
-{
-	const char *ct =
-		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	size_t n = strlen(want);
-	return ct && strncasecmp(ct, want, n) == 0 &&
-	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 /* Size and type checks that need only the headers. */
 static bool check_body_headers(struct req_ctx *ctx)
 {
@@ -263,7 +247,7 @@ static bool check_body_headers(struct req_ctx *ctx)
 	const char *want = rt->body == CR_BODY_JSON  ? "application/json"
 			   : rt->body == CR_BODY_CSV ? "text/csv"
 						     : NULL;
-	if (want && !content_type_is(ctx->req.conn, want)) {
+	if (want && !http_content_type_is(&ctx->req, want)) {
 		http_problem(&ctx->res, 415, "unsupported-media-type", "send the body as %s", want);
 		return false;
 	}
@@ -542,7 +526,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (!ctx)
 		return NULL;
 	atomic_fetch_add(&srv->in_flight, 1);
-	ctx->start_us = now_us();
+	ctx->start_us = timers_mono_us();
 	ctx->result = ROUTER_NOT_FOUND; /* until routed */
 	ctx->bad_path = raw_path_hides_bytes(uri);
 	return ctx;
@@ -593,7 +577,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (ctx->own_timeout) /* the next request on this connection gets the usual one */
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
 					  (unsigned)srv->app->cfg->connection_timeout);
-	uint64_t us = now_us() - ctx->start_us;
+	uint64_t us = timers_mono_us() - ctx->start_us;
 	unsigned status = ctx->queued ? ctx->res.status : 499; /* 499: client went away */
 	if (!ctx->queued)
 		metrics_count(route_index(ctx), status);
@@ -736,8 +720,8 @@ void http_server_stop(struct http_server **srvp, int grace_ms)
 	MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
-	uint64_t deadline = now_us() + (uint64_t)grace_ms * 1000u;
-	while (atomic_load(&srv->in_flight) > 0 && now_us() < deadline)
+	uint64_t deadline = timers_mono_us() + (uint64_t)grace_ms * 1000u;
+	while (atomic_load(&srv->in_flight) > 0 && timers_mono_us() < deadline)
 		usleep(10 * 1000);
 	int left = atomic_load(&srv->in_flight);
 	if (left > 0)

@@ -100,9 +100,7 @@ int rate_limits_take(struct rate_limits *rl, int64_t user_id, enum cr_rate_kind 
 	if (full_at + step - now_ms > span) {
 		/* the next token comes once full_at is within span of now */
 		int64_t ms = full_at + step - span - now_ms;
-		wait = (int)((ms + 999) / 1000);
-		if (wait < 1)
-			wait = 1;
+		wait = (int)((ms + 999) / 1000); /* ms > 0: at least 1 s */
 	} else {
 		s->full_at_ms = full_at + step;
 	}

@@ -16,6 +16,14 @@ const char *http_req_header(const struct cr_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+bool http_content_type_is(const struct cr_request *req, const char *want)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+	size_t n = strlen(want);
+	return ct && strncasecmp(ct, want, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 static bool parse_long(const char *s, long min, long max, long *out)
 {
 	if (!s || !*s)

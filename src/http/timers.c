@@ -40,7 +40,7 @@ static struct {
 	struct hdl_conn *conns;
 } T = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static uint64_t mono_us(void)
+uint64_t timers_mono_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -80,7 +80,7 @@ static void *run(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&T.mu);
 	while (!T.stopping) {
-		uint64_t now = mono_us();
+		uint64_t now = timers_mono_us();
 		struct held *due = T.held, **tail = &due;
 		while (*tail && (*tail)->due_us <= now)
 			tail = &(*tail)->next;
@@ -145,7 +145,7 @@ void http_hold(struct cr_request *req, unsigned ms)
 	if (!h)
 		return; /* answered at once: better than not at all */
 	h->req = req;
-	h->due_us = mono_us() + (uint64_t)ms * 1000u;
+	h->due_us = timers_mono_us() + (uint64_t)ms * 1000u;
 	pthread_mutex_lock(&T.mu);
 	if (!T.running || T.stopping) {
 		pthread_mutex_unlock(&T.mu);
@@ -169,7 +169,7 @@ struct hdl_conn *timers_watch(int fd)
 		return NULL;
 	c->fd = fd;
 	c->armed = true;
-	c->since_us = mono_us();
+	c->since_us = timers_mono_us();
 	pthread_mutex_lock(&T.mu);
 	c->next = T.conns;
 	if (T.conns)
@@ -194,7 +194,7 @@ void timers_request_done(struct hdl_conn *c)
 		return;
 	pthread_mutex_lock(&T.mu);
 	c->armed = true;
-	c->since_us = mono_us();
+	c->since_us = timers_mono_us();
 	pthread_mutex_unlock(&T.mu);
 }
 

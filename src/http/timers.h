@@ -3,9 +3,15 @@
 #ifndef CASEREEL_HTTP_TIMERS_H
 #define CASEREEL_HTTP_TIMERS_H
 
+#include <stdint.h>
+
 #include "casereel/error.h"
 
 struct hdl_conn;
+
+/* Microseconds on the monotonic clock (durations and deadlines, never
+ * dates: those come from cr_now). */
+uint64_t timers_mono_us(void);
 
 /* Starts the thread that releases held answers and cuts connections whose
  * request head is late by more than `header_timeout_s`. */

@@ -52,15 +52,6 @@ static cr_err write_steps(int64_t path_id, const struct path_step_in *steps, siz
 	return e;
 }
 
-static cr_err finish(cr_err e)
-{
-	if (e) {
-		store_rollback();
-		return e;
-	}
-	return store_commit();
-}
-
 cr_err paths_create(const char *name, const char *description, const struct path_step_in *steps,
 		    size_t n, int64_t by, int64_t *id, struct cr_problem *why)
 {
@@ -83,7 +74,7 @@ cr_err paths_create(const char *name, const char *description, const struct path
 		*id = sqlite3_last_insert_rowid(store_db());
 		e = write_steps(*id, steps, n);
 	}
-	return finish(e);
+	return store_end(e);
 }
 
 cr_err paths_update(int64_t id, const char *name, const char *description,
@@ -112,7 +103,7 @@ cr_err paths_update(int64_t id, const char *name, const char *description,
 		e = store_run(st, "update path");
 	if (!e && steps)
 		e = write_steps(id, steps, n);
-	return finish(e);
+	return store_end(e);
 }
 
 cr_err paths_archive(int64_t id)
@@ -280,7 +271,7 @@ cr_err paths_assign_many(int64_t path_id, json_t *team_ids, json_t *user_ids, in
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	return finish(assign_targets(path_id, team_ids, user_ids, due_at, note, by, made, why));
+	return store_end(assign_targets(path_id, team_ids, user_ids, due_at, note, by, made, why));
 }
 
 /* The live one-clip path of published clip `video_id`, made when missing. */
@@ -294,15 +285,14 @@ static cr_err clip_path(int64_t video_id, int64_t by, int64_t *path_id, struct c
 		store_stmt("SELECT p.id FROM path_steps s JOIN paths p ON p.id = s.path_id"
 			   " WHERE s.video_id = ?1 AND p.kind = 'clip'"
 			   " AND p.archived_at IS NULL ORDER BY p.id LIMIT 1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, video_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (st)
+		sqlite3_bind_int64(st, 1, video_id);
+	cr_err e = store_step_one(st, "clip path");
+	if (!e)
 		*path_id = sqlite3_column_int64(st, 0);
 	store_done(st);
-	if (rc != SQLITE_DONE)
-		return rc == SQLITE_ROW ? CR_OK : store_error(rc, "clip path");
+	if (e != CR_ENOTFOUND)
+		return e;
 	st = store_stmt("INSERT INTO paths(name, created_by, created_at, kind)"
 			" SELECT title, ?2, ?3, 'clip' FROM videos WHERE id = ?1");
 	if (st) {
@@ -310,8 +300,7 @@ static cr_err clip_path(int64_t video_id, int64_t by, int64_t *path_id, struct c
 		sqlite3_bind_int64(st, 2, by);
 		sqlite3_bind_int64(st, 3, cr_now());
 	}
-	cr_err e = store_run(st, "clip path");
-	if (e)
+	if ((e = store_run(st, "clip path")))
 		return e;
 	*path_id = sqlite3_last_insert_rowid(store_db());
 	struct path_step_in step = {video_id, false};
@@ -328,7 +317,7 @@ cr_err paths_assign_clip(int64_t video_id, json_t *team_ids, json_t *user_ids, i
 	e = clip_path(video_id, by, &path_id, why);
 	if (!e)
 		e = assign_targets(path_id, team_ids, user_ids, due_at, note, by, made, why);
-	return finish(e);
+	return store_end(e);
 }
 
 cr_err paths_unassign(int64_t id)

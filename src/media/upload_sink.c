@@ -32,12 +32,19 @@ cr_err upload_sink_open(struct upload_sink *s, const struct cr_config *cfg, cons
 		upload_sink_close(s);
 		return CR_EIO;
 	}
+	upload_sink_adopt(s, s->fd, limit, hash);
 	s->offset = offset;
+	return CR_OK;
+}
+
+void upload_sink_adopt(struct upload_sink *s, int fd, int64_t limit, bool hash)
+{
+	s->fd = fd;
+	s->offset = 0;
 	s->limit = limit;
 	s->hashing = hash;
 	if (hash)
 		crypto_hash_sha256_init(&s->sha);
-	return CR_OK;
 }
 
 cr_err upload_sink_write(struct upload_sink *s, const void *data, size_t len)
@@ -62,14 +69,19 @@ cr_err upload_sink_sync(struct upload_sink *s)
 	return CR_OK;
 }
 
-bool upload_sink_digest_is(struct upload_sink *s, const unsigned char want[32])
+bool upload_sink_digest(struct upload_sink *s, unsigned char out[32])
 {
-	unsigned char got[crypto_hash_sha256_BYTES];
 	if (!s->hashing)
 		return false;
 	s->hashing = false;
-	crypto_hash_sha256_final(&s->sha, got);
-	return sodium_memcmp(got, want, sizeof got) == 0;
+	crypto_hash_sha256_final(&s->sha, out);
+	return true;
+}
+
+bool upload_sink_digest_is(struct upload_sink *s, const unsigned char want[32])
+{
+	unsigned char got[crypto_hash_sha256_BYTES];
+	return upload_sink_digest(s, got) && sodium_memcmp(got, want, sizeof got) == 0;
 }
 
 void upload_sink_close(struct upload_sink *s)

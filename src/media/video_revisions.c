@@ -15,17 +15,16 @@ cr_err revisions_pending(int64_t id, int64_t *pending, int64_t *highest)
 	sqlite3_stmt *st =
 		store_stmt("SELECT coalesce(max(CASE WHEN state = 'pending' THEN revision END), 0),"
 			   " coalesce(max(revision), 0) FROM video_revisions WHERE video_id = ?1");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	cr_err e = store_step_one(st, "pending revision"); /* an aggregate: always a row */
+	if (!e) {
 		*pending = sqlite3_column_int64(st, 0);
 		if (highest)
 			*highest = sqlite3_column_int64(st, 1);
 	}
 	store_done(st);
-	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "pending revision");
+	return e;
 }
 
 cr_err revisions_propose(int64_t id, int64_t revision, const struct revision_text *edit,

@@ -112,7 +112,9 @@ test('the feed serves the next step first; a failed gate is retaken after watchi
   assert.equal(mine[0].steps_done, 2);
   assert.ok(mine[0].completed_at > 0);
   await advanceClock(s, 61);
-  assert.ok(!(await feedOf('agent1')).some((i) => i.reason_code === 'path'), 'a finished path leaves the feed');
+  const after = await feedOf('agent1');
+  assert.ok(after.length > 0, 'the feed still has clips');
+  assert.ok(!after.some((i) => i.reason_code === 'path'), 'a finished path leaves the feed');
 });
 
 test('must-watch is a one-clip path: the agent has one list of clips and paths, overdue first, then by due date, undated last', async () => {
