@@ -1,7 +1,6 @@
 /* casereel: `serve` runs the server; `admin create` makes the first admin. */
 #include <errno.h>
 #include <ftw.h>
-#include <libavutil/log.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "casereel/http_server.h"
 #include "casereel/impressions.h"
 #include "casereel/janitor.h"
+#include "casereel/libav_log.h"
 #include "casereel/import_queue.h"
 #include "casereel/jobs.h"
 #include "casereel/ledger.h"
@@ -59,8 +59,10 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 {
 	char err[256];
 	config_defaults(cfg);
-	if (config_load(cfg, argc, argv, err, sizeof err)) {
-		fprintf(stderr, "casereel: %s\n", err);
+	cr_err e = config_load(cfg, argc, argv, err, sizeof err);
+	log_configure(cfg->log_format, cfg->log_level); /* what was read, even on an error */
+	if (e) {
+		log_error("%s", err);
 		return 2;
 	}
 	assets_locate(cfg);
@@ -68,23 +70,23 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 	char zone[PATH_MAX];
 	snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s", cfg->timezone);
 	if (strstr(cfg->timezone, "..") || access(zone, R_OK) != 0) {
-		fprintf(stderr, "casereel: unknown time zone '%s'\n", cfg->timezone);
+		log_error("unknown time zone '%s'", cfg->timezone);
 		return 2;
 	}
 	if (passwords_init(cfg, err, sizeof err)) {
-		fprintf(stderr, "casereel: %s\n", err);
+		log_error("%s", err);
 		return 2;
 	}
 	if (config_prepare_dirs(cfg, err, sizeof err)) {
-		fprintf(stderr, "casereel: %s\n", err);
+		log_error("%s", err);
 		return 2;
 	}
-	av_log_set_level(AV_LOG_ERROR); /* libav* chatter would drown the access log */
+	libav_log_route(LOG_LEVEL_ERROR, 0, 0); /* libav* chatter would drown the access log */
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
 	if (auth_init() || store_init(cfg->db_path) || media_prepare(cfg) ||
 	    media_sign_init(cfg->data_dir)) {
-		fprintf(stderr, "casereel: cannot open the database %s\n", cfg->db_path);
+		log_error("cannot open the database %s", cfg->db_path);
 		return 1;
 	}
 	return 0;
@@ -123,8 +125,7 @@ static int failed_start(const struct cr_config *cfg, int rc)
 {
 	store_close_thread();
 	if (cfg->data_dir_made && nftw(cfg->data_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
-		fprintf(stderr, "casereel: removed %s, which this failed start had made\n",
-			cfg->data_dir);
+		log_warn("removed %s, which this failed start had made", cfg->data_dir);
 	return rc;
 }
 
@@ -149,7 +150,7 @@ static int serve(int argc, char **argv)
 	if (rc)
 		return failed_start(&cfg, rc);
 	if (cfg.demo && seed_load(&cfg, cfg.seed_path)) {
-		fprintf(stderr, "casereel: could not load the demo seed %s\n", cfg.seed_path);
+		log_error("could not load the demo seed %s", cfg.seed_path);
 		return failed_start(&cfg, 1);
 	}
 	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
@@ -219,18 +220,17 @@ static int admin_create(int argc, char **argv)
 	if (isatty(STDIN_FILENO))
 		fprintf(stderr, "password for %s: ", username);
 	if (!fgets(password, sizeof password, stdin)) {
-		fprintf(stderr, "casereel: no password given on stdin\n");
+		log_error("no password given on stdin");
 		return 2;
 	}
 	password[strcspn(password, "\r\n")] = '\0';
 	struct cr_problem why = {0};
 	if (!users_username_valid(username)) {
-		fprintf(stderr, "casereel: '%s' is not a valid username\n", username);
+		log_error("'%s' is not a valid username", username);
 		return 2;
 	}
 	if (passwords_check(&cfg, password, username, "password", &why)) {
-		fprintf(stderr, "casereel: %s\n",
-			why.detail[0] ? why.detail : "cannot check the password");
+		log_error("%s", why.detail[0] ? why.detail : "cannot check the password");
 		return 2;
 	}
 	char hash[AUTH_HASH_CHARS];
@@ -244,8 +244,7 @@ static int admin_create(int argc, char **argv)
 		e = users_create(&f, &id, &why);
 	store_close_thread();
 	if (e) {
-		fprintf(stderr, "casereel: %s %s\n", cr_strerror(e),
-			cr_problem_explains(&why, e) ? why.detail : "");
+		log_error("%s %s", cr_strerror(e), cr_problem_explains(&why, e) ? why.detail : "");
 		return 1;
 	}
 	printf("created admin %s (id %lld)\n", username, (long long)id);
@@ -263,15 +262,16 @@ static int backup_command(bool restore, int argc, char **argv)
 	struct backup_report rep;
 	char err[PATH_MAX + 256];
 	config_defaults(&cfg);
-	if (config_load(&cfg, argc, argv, err, sizeof err) ||
-	    config_prepare_dirs(&cfg, err, sizeof err)) {
-		fprintf(stderr, "casereel: %s\n", err);
+	cr_err loaded = config_load(&cfg, argc, argv, err, sizeof err);
+	log_configure(cfg.log_format, cfg.log_level);
+	if (loaded || config_prepare_dirs(&cfg, err, sizeof err)) {
+		log_error("%s", err);
 		return 2;
 	}
 	cr_err e = restore ? backup_restore(&cfg, argv[0], &rep, err, sizeof err)
 			   : backup_make(&cfg, argv[0], &rep, err, sizeof err);
 	if (e) {
-		fprintf(stderr, "casereel: %s\n", err);
+		log_error("%s", err);
 		return e == CR_ECONFLICT || e == CR_ENOTFOUND ? 2 : 1;
 	}
 	if (restore)

@@ -76,6 +76,8 @@ struct cr_config {
 	int rule_hour;            /* local hour of the daily push-rule pass */
 	int demo_agents;          /* synthetic agents for the learning loop's demo (0: none) */
 	bool access_log;          /* one line per request on stderr */
+	int log_format;           /* enum log_format (casereel/log.h) */
+	int log_level;            /* enum log_level: the least level written */
 	bool test_hooks;          /* tests only: /api/v1/test/ routes (loopback binds only) */
 };
 

@@ -16,6 +16,10 @@ size_t utf8_length(const char *s);
  * cut such as snprintf's leaves); returns the new length. */
 size_t utf8_trim(char *s);
 
+/* Bytes of the well-formed UTF-8 sequence `s` starts with (1 for ASCII,
+ * a NUL included), or 0 when it starts none: an invalid byte. */
+size_t utf8_char_len(const char *s);
+
 /* True when `s` is well-formed UTF-8 (what JSON strings must be). */
 bool utf8_valid(const char *s);
 

@@ -7,6 +7,7 @@
 #define CASEREEL_TRANSCODE_CHILD_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "casereel/transcode.h"
 
@@ -26,13 +27,16 @@
  * be read safely; else TX_ERR_INTERNAL). Files left in out_dir stay. Only
  * opt->time_limit_seconds is passed on; the child uses the defaults for
  * the rest. The child runs in its own process group and ignores the
- * terminal's and the service manager's stop signals: the server stops it. */
+ * terminal's and the service manager's stop signals: the server stops it.
+ * It logs in the server's format and level (casereel/log.h), libav's
+ * warnings and errors with `job_id` and `clip_id` as "job" and "clip". */
 int transcode_in_child(const char *input_path, const char *out_dir, const struct tx_options *opt,
-		       tx_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
-		       struct tx_result *out);
+		       int64_t job_id, int64_t clip_id, tx_progress_fn progress, void *progress_ctx,
+		       const atomic_int *cancel, struct tx_result *out);
 
-/* The child's side: `casereel transcode-job IN OUTDIR TIME_LIMIT`, with
- * its report pipe on file descriptor 3. Returns the exit status. */
+/* The child's side: `casereel transcode-job IN OUTDIR TIME_LIMIT JOB CLIP
+ * LOG_FORMAT LOG_LEVEL`, with its report pipe on file descriptor 3.
+ * Returns the exit status. */
 int transcode_child_main(int argc, char **argv);
 
 #endif

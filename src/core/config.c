@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_LLONG, OPT_BOOL, OPT_RATE };
+#include "casereel/log.h"
+
+enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_LLONG, OPT_BOOL, OPT_RATE, OPT_CHOICE };
 
 struct opt {
 	const char *flag; /* without the leading -- */
@@ -20,34 +22,40 @@ struct opt {
 	size_t size; /* buffer size for OPT_STR */
 	long min, max;
 	const char *help;
+	const char *const *words; /* OPT_CHOICE: the int field holds the word's index */
 };
 
 #define STR(f, e, field, h)                                                                        \
 	{                                                                                          \
 		f, e, OPT_STR, offsetof(struct cr_config, field),                                  \
-			sizeof(((struct cr_config *)0)->field), 0, 0, h                            \
+			sizeof(((struct cr_config *)0)->field), 0, 0, h, NULL                      \
 	}
 #define INT(f, e, field, lo, hi, h)                                                                \
 	{                                                                                          \
-		f, e, OPT_INT, offsetof(struct cr_config, field), 0, lo, hi, h                     \
+		f, e, OPT_INT, offsetof(struct cr_config, field), 0, lo, hi, h, NULL               \
 	}
 #define LNG(f, e, field, lo, hi, h)                                                                \
 	{                                                                                          \
-		f, e, OPT_LONG, offsetof(struct cr_config, field), 0, lo, hi, h                    \
+		f, e, OPT_LONG, offsetof(struct cr_config, field), 0, lo, hi, h, NULL              \
 	}
 #define LLNG(f, e, field, lo, hi, h)                                                               \
 	{                                                                                          \
-		f, e, OPT_LLONG, offsetof(struct cr_config, field), 0, lo, hi, h                   \
+		f, e, OPT_LLONG, offsetof(struct cr_config, field), 0, lo, hi, h, NULL             \
 	}
 #define BOOL(f, e, field, h)                                                                       \
 	{                                                                                          \
-		f, e, OPT_BOOL, offsetof(struct cr_config, field), 0, 0, 1, h                      \
+		f, e, OPT_BOOL, offsetof(struct cr_config, field), 0, 0, 1, h, NULL                \
+	}
+
+#define CHOICE(f, e, field, w, h)                                                                  \
+	{                                                                                          \
+		f, e, OPT_CHOICE, offsetof(struct cr_config, field), 0, 0, 0, h, w                 \
 	}
 
 /* "BURST/PER_MINUTE" into a struct cr_rate, each part from 0 to `max`. */
 #define RATE(f, e, kind, h)                                                                        \
 	{                                                                                          \
-		f, e, OPT_RATE, offsetof(struct cr_config, rates[kind]), 0, 0, 100000, h           \
+		f, e, OPT_RATE, offsetof(struct cr_config, rates[kind]), 0, 0, 100000, h, NULL     \
 	}
 
 static const struct opt options[] = {
@@ -144,6 +152,10 @@ static const struct opt options[] = {
 	INT("demo-agents", "CASEREEL_DEMO_AGENTS", demo_agents, 0, 10000,
 	    "synthetic agents with 60 days of service metrics at first start (0: none)"),
 	BOOL("access-log", "CASEREEL_ACCESS_LOG", access_log, "log one line per request (0/1)"),
+	CHOICE("log-format", "CASEREEL_LOG_FORMAT", log_format, log_format_names,
+	       "stderr lines: text (ts level msg key=value) or json (one object per line)"),
+	CHOICE("log-level", "CASEREEL_LOG_LEVEL", log_level, log_level_names,
+	       "least level logged: debug, info, warn or error"),
 	BOOL("test-hooks", "CASEREEL_TEST_HOOKS", test_hooks,
 	     "test only; loopback only: /api/v1/test/ routes that move the clock and run "
 	     "maintenance or catalogue rounds at once (0/1)"),
@@ -194,6 +206,8 @@ void config_defaults(struct cr_config *cfg)
 	cfg->rates[CR_RATE_ORDERS] = (struct cr_rate){60, 10};
 	cfg->rates[CR_RATE_PASSWORD] = (struct cr_rate){5, 1};
 	cfg->access_log = true;
+	cfg->log_format = LOG_FORMAT_TEXT;
+	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->upload_max = 2LL << 30;
 	cfg->upload_daily_quota = 20;
 	/* Two largest uploads a day, or a day of ordinary phone clips; a floor
@@ -233,6 +247,25 @@ static cr_err set_rate(struct cr_rate *rate, const struct opt *o, const char *va
 	return CR_OK;
 }
 
+/* One of o->words, stored as its index. */
+static cr_err set_choice(int *field, const struct opt *o, const char *val, char *err,
+			 size_t err_len)
+{
+	size_t i = 0;
+	for (; o->words[i]; i++)
+		if (!strcmp(val, o->words[i])) {
+			*field = (int)i;
+			return CR_OK;
+		}
+	int n = snprintf(err, err_len, "--%s: expected", o->flag);
+	for (size_t k = 0; k < i && n > 0 && (size_t)n < err_len; k++)
+		n += snprintf(err + n, err_len - (size_t)n, "%s %s",
+			      k ? (k + 1 < i ? "," : " or") : "", o->words[k]);
+	if (n > 0 && (size_t)n < err_len)
+		snprintf(err + n, err_len - (size_t)n, ", got '%s'", val);
+	return CR_EINVAL;
+}
+
 static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *val, char *err,
 			size_t err_len)
 {
@@ -258,6 +291,8 @@ static cr_err set_value(struct cr_config *cfg, const struct opt *o, const char *
 	}
 	if (o->kind == OPT_RATE)
 		return set_rate((struct cr_rate *)field, o, val, err, err_len);
+	if (o->kind == OPT_CHOICE)
+		return set_choice((int *)field, o, val, err, err_len);
 	char *end = NULL;
 	errno = 0;
 	long v = strtol(val, &end, 10);

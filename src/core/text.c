@@ -62,6 +62,11 @@ static size_t utf8_sequence(const unsigned char *s)
 	return n;
 }
 
+size_t utf8_char_len(const char *s)
+{
+	return utf8_sequence((const unsigned char *)s);
+}
+
 bool utf8_valid(const char *s)
 {
 	while (*s) {

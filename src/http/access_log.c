@@ -43,12 +43,16 @@ void access_log_clean(const char *path, char *out, size_t size)
 		out[o < size ? o : size - 1] = '\0';
 }
 
-void access_log_write(const char *method, const char *path, const char *client, unsigned status,
-		      size_t bytes, uint64_t us, bool aborted)
+void access_log_write(const struct access_entry *e)
 {
 	char m[32], p[1024];
-	access_log_clean(method, m, sizeof m);
-	access_log_clean(path, p, sizeof p);
-	log_msg("access", "%s %s %s %u %zu %lluus%s", client, m, p, status, bytes,
-		(unsigned long long)us, aborted ? " (aborted)" : "");
+	access_log_clean(e->method, m, sizeof m);
+	access_log_clean(e->path, p, sizeof p);
+	struct log_field f[] = {
+		LOG_STR("method", m),          LOG_STR("path", p),
+		LOG_INT("status", e->status),  LOG_INT("bytes", e->bytes),
+		LOG_INT("duration_us", e->us), LOG_STR("client", e->client),
+		LOG_INT("user", e->user_id),   LOG_BOOL("aborted", e->aborted),
+	};
+	log_fields(LOG_LEVEL_INFO, f, "access");
 }

@@ -14,9 +14,20 @@
  * cannot be used to fetch a clip. */
 void access_log_clean(const char *path, char *out, size_t size);
 
-/* Logs one request: method, path (both cleaned), client address, status,
- * bytes sent and duration. */
-void access_log_write(const char *method, const char *path, const char *client, unsigned status,
-		      size_t bytes, uint64_t us, bool aborted);
+/* What one request's line says. */
+struct access_entry {
+	const char *method, *path; /* as sent: cleaned by access_log_write */
+	const char *client;        /* resolved through the trusted proxies */
+	unsigned status;           /* 499 when the client went away first */
+	size_t bytes;              /* body bytes of the answer */
+	uint64_t us;               /* from the request's first byte to its end */
+	long long user_id;         /* 0: not logged in */
+	bool aborted;              /* the answer was not sent whole */
+};
+
+/* Logs one request at info level as "access" with the fields method, path
+ * (both cleaned), status, bytes, duration_us, client, user and aborted;
+ * the request id comes from the thread (log_set_request_id). */
+void access_log_write(const struct access_entry *e);
 
 #endif

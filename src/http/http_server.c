@@ -28,6 +28,7 @@
 #include "casereel/metrics.h"
 #include "casereel/router.h"
 #include "casereel/store.h"
+#include "request_id.h"
 #include "timers.h"
 
 struct http_server {
@@ -59,6 +60,7 @@ struct req_ctx {
 	char token[INTEGRATION_TOKEN_CHARS > AUTH_TOKEN_CHARS ? INTEGRATION_TOKEN_CHARS
 							      : AUTH_TOKEN_CHARS];
 	char ip[CLIENT_ADDR_CHARS];
+	char request_id[REQUEST_ID_CHARS]; /* answered and logged; set with the head */
 };
 
 static void peer_ip(struct MHD_Connection *conn, char *out, size_t size)
@@ -267,6 +269,8 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 	ctx->req.path = url;
 	client_ip(srv, conn, ctx->ip, sizeof ctx->ip);
 	ctx->req.client_ip = ctx->ip;
+	request_id_pick(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REQUEST_ID_HEADER),
+			ctx->request_id);
 	ctx->result = router_match(&srv->app->router, method, url, &ctx->match);
 	if (ctx->bad_path) {
 		ctx->result = ROUTER_NOT_FOUND; /* counted with the unrouted */
@@ -466,6 +470,7 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 	if (!cache_set) /* API answers are personal: no cache may keep them */
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, REQUEST_ID_HEADER, ctx->request_id);
 	enum MHD_Result ok = MHD_queue_response(ctx->req.conn, res->status, r);
 	MHD_destroy_response(r);
 	ctx->queued = true;
@@ -532,15 +537,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return ctx;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_data_size, void **con_cls)
+static enum MHD_Result serve_request(struct http_server *srv, struct MHD_Connection *conn,
+				     const char *url, const char *method, const char *upload_data,
+				     size_t *upload_data_size, struct req_ctx *ctx)
 {
-	(void)version;
-	struct http_server *srv = cls;
-	struct req_ctx *ctx = *con_cls;
-	if (!ctx)
-		return MHD_NO; /* on_uri could not allocate */
 	if (!ctx->begun) {
 		ctx->begun = true;
 		timers_head_arrived(socket_watch(conn));
@@ -566,6 +566,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return send_response(ctx);
 }
 
+/* Every line logged while serving a request carries its id. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct req_ctx *ctx = *con_cls;
+	if (!ctx)
+		return MHD_NO; /* on_uri could not allocate */
+	log_set_request_id(ctx->request_id);
+	enum MHD_Result r =
+		serve_request(cls, conn, url, method, upload_data, upload_data_size, ctx);
+	log_set_request_id(NULL);
+	return r;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -582,14 +598,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!ctx->queued)
 		metrics_count(route_index(ctx), status);
 	metrics_time(us);
+	log_set_request_id(ctx->request_id);
 	if (srv->app->cfg->access_log && ctx->begun)
-		access_log_write(ctx->req.method, ctx->req.path, ctx->ip, status, ctx->bytes_out,
-				 us, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+		access_log_write(&(struct access_entry){
+			.method = ctx->req.method,
+			.path = ctx->req.path,
+			.client = ctx->ip,
+			.status = status,
+			.bytes = ctx->bytes_out,
+			.us = us,
+			.user_id = ctx->req.user.id,
+			.aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK});
 	if (ctx->streaming)
 		ctx->match.route->stream->release(&ctx->req, ctx->finished);
 	json_decref(ctx->req.json);
 	http_response_clear(&ctx->res);
 	free(ctx->body);
+	log_set_request_id(NULL);
 	free(ctx);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "casereel/libav_log.h"
 #include "casereel/log.h"
 
 #define REPORT_FD            3
@@ -61,13 +62,32 @@ static void report_progress(void *ctx, int percent)
 	send_report(&r);
 }
 
+/* The index of `word` in a NULL-terminated list, or `fallback`. */
+static int word_index(const char *const *words, const char *word, int fallback)
+{
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(words[i], word))
+			return i;
+	return fallback;
+}
+
+/* The server's log format and level, and the job's ids on every line
+ * libav writes. */
+static void child_logging(char **argv)
+{
+	enum log_level level = word_index(log_level_names, argv[7], LOG_LEVEL_INFO);
+	log_configure(word_index(log_format_names, argv[6], LOG_FORMAT_TEXT), level);
+	libav_log_route(level, strtoll(argv[4], NULL, 10), strtoll(argv[5], NULL, 10));
+}
+
 int transcode_child_main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: casereel %s IN OUTDIR TIME_LIMIT\n",
-			TRANSCODE_CHILD_COMMAND);
+	if (argc != 8) {
+		log_error("usage: casereel %s IN OUTDIR TIME_LIMIT JOB CLIP LOG_FORMAT LOG_LEVEL",
+			  TRANSCODE_CHILD_COMMAND);
 		return 2;
 	}
+	child_logging(argv);
 	/* Stopping is the server's call (it requeues the job), not the
 	 * terminal's or the service manager's, which signal every process. */
 	struct sigaction stop = {.sa_handler = on_stop_signal};
@@ -94,11 +114,22 @@ int transcode_child_main(int argc, char **argv)
 
 /* Starts this executable as a child transcoding `in` into `out`, its
  * report pipe on fd 3. -1 when it cannot fork. */
-static pid_t spawn_child(const char *in, const char *out, double time_limit, int report_w)
+static pid_t spawn_child(const char *in, const char *out, double time_limit, int64_t job_id,
+			 int64_t clip_id, int report_w)
 {
-	char limit[32];
+	char limit[32], job[24], clip[24];
 	snprintf(limit, sizeof limit, "%.3f", time_limit);
-	char *const args[] = {"casereel", TRANSCODE_CHILD_COMMAND, (char *)in, (char *)out, limit,
+	snprintf(job, sizeof job, "%lld", (long long)job_id);
+	snprintf(clip, sizeof clip, "%lld", (long long)clip_id);
+	char *const args[] = {"casereel",
+			      TRANSCODE_CHILD_COMMAND,
+			      (char *)in,
+			      (char *)out,
+			      limit,
+			      job,
+			      clip,
+			      (char *)log_format_names[log_current_format()],
+			      (char *)log_level_names[log_current_level()],
 			      NULL};
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -213,8 +244,8 @@ static int failed(struct tx_result *out, enum tx_error code)
 }
 
 int transcode_in_child(const char *input_path, const char *out_dir, const struct tx_options *opt,
-		       tx_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
-		       struct tx_result *out)
+		       int64_t job_id, int64_t clip_id, tx_progress_fn progress, void *progress_ctx,
+		       const atomic_int *cancel, struct tx_result *out)
 {
 	memset(out, 0, sizeof *out);
 	double time_limit = (opt ? *opt : tx_options_default()).time_limit_seconds;
@@ -224,7 +255,7 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 		failed(out, TX_ERR_INTERNAL);
 		return TRANSCODE_CHILD_LOST;
 	}
-	pid_t pid = spawn_child(input_path, out_dir, time_limit, fds[1]);
+	pid_t pid = spawn_child(input_path, out_dir, time_limit, job_id, clip_id, fds[1]);
 	close(fds[1]);
 	if (pid < 0) {
 		log_error("cannot start a transcoder: %s", strerror(errno));
@@ -244,14 +275,16 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 		return failed(out, TX_ERR_CANCELLED);
 	if (w.killed_for_time)
 		return failed(out, TX_ERR_TIME_LIMIT);
+	struct log_field ids[] = {LOG_INT("job", job_id), LOG_INT("clip", clip_id)};
 	if (!WIFSIGNALED(status)) {
-		log_error("the transcoder exited with status %d and no result on %s",
-			  WEXITSTATUS(status), input_path);
+		log_fields(LOG_LEVEL_ERROR, ids,
+			   "the transcoder exited with status %d and no result on %s",
+			   WEXITSTATUS(status), input_path);
 		failed(out, TX_ERR_INTERNAL);
 		return TRANSCODE_CHILD_LOST;
 	}
-	log_error("the transcoder died of signal %d (%s) on %s", WTERMSIG(status),
-		  strsignal(WTERMSIG(status)), input_path);
+	log_fields(LOG_LEVEL_ERROR, ids, "the transcoder died of signal %d (%s) on %s",
+		   WTERMSIG(status), strsignal(WTERMSIG(status)), input_path);
 	failed(out, TX_ERR_UNSUPPORTED);
 	return TRANSCODE_CHILD_LOST;
 }

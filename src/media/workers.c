@@ -83,8 +83,11 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	opt.time_limit_seconds = cfg->transcode_time_limit;
 	struct progress prog = {.video_id = job->video_id};
 	clock_gettime(CLOCK_MONOTONIC, &prog.last);
-	log_info("transcoding video %lld (attempt %d)", (long long)job->video_id, job->attempts);
-	int rc = transcode_in_child(src, tmp, &opt, on_progress, &prog, cancel, res);
+	struct log_field ids[] = {LOG_INT("job", job->id), LOG_INT("clip", job->video_id)};
+	log_fields(LOG_LEVEL_INFO, ids, "transcoding video %lld (attempt %d)",
+		   (long long)job->video_id, job->attempts);
+	int rc = transcode_in_child(src, tmp, &opt, job->id, job->video_id, on_progress, &prog,
+				    cancel, res);
 	bool ok = rc == 0;
 	bool shutdown = !ok && cancel && atomic_load(cancel);
 	bool retry = rc == TRANSCODE_CHILD_LOST && job->attempts < JOBS_MAX_ATTEMPTS;
@@ -92,13 +95,15 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 		media_remove_dir(tmp);
 		jobs_requeue(job, !shutdown);
 		if (shutdown)
-			log_info("video %lld: transcode interrupted by shutdown, requeued",
-				 (long long)job->video_id);
+			log_fields(LOG_LEVEL_INFO, ids,
+				   "video %lld: transcode interrupted by shutdown, requeued",
+				   (long long)job->video_id);
 		else
-			log_warn("video %lld: the transcoder stopped without a result (attempt %d "
-				 "of %d), "
-				 "trying again",
-				 (long long)job->video_id, job->attempts, JOBS_MAX_ATTEMPTS);
+			log_fields(
+				LOG_LEVEL_WARN, ids,
+				"video %lld: the transcoder stopped without a result (attempt %d "
+				"of %d), trying again",
+				(long long)job->video_id, job->attempts, JOBS_MAX_ATTEMPTS);
 		return false;
 	}
 	if (ok && publish_dir(tmp, final)) {
@@ -111,12 +116,12 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	cr_err e = jobs_finish(job, res, ok);
 	if (e) {
 		/* stays running: recovered at the next start */
-		log_error("video %lld: cannot record the transcode: %s", (long long)job->video_id,
-			  cr_strerror(e));
+		log_fields(LOG_LEVEL_ERROR, ids, "video %lld: cannot record the transcode: %s",
+			   (long long)job->video_id, cr_strerror(e));
 		return false;
 	}
-	log_info("video %lld: %s%s", (long long)job->video_id,
-		 ok ? "ready" : "failed: ", ok ? "" : res->error);
+	log_fields(ok ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, ids, "video %lld: %s%s",
+		   (long long)job->video_id, ok ? "ready" : "failed: ", ok ? "" : res->error);
 	if (ok && !cfg->keep_source && unlink(src) == 0)
 		videos_clear_source(job->video_id);
 	return ok;

@@ -148,13 +148,13 @@ test('the access log escapes control bytes, leaves out media signatures and name
   await api(l, 'GET', '/api/v1/nothing%0a2026-01-01T00:00:00Z%20access%20forged%20line');
   await api(l, 'GET', '/media/v/1/9999999999/SeCrEtSiGnAtUrE0123456/master.m3u8');
   await api(l, 'GET', '/healthz');
-  await logged(l, /GET \/healthz/);
-  const log = l.stderr.split('\n').filter((x) => / access /.test(x));
+  await logged(l, /method=GET path=\/healthz /);
+  const log = l.stderr.split('\n').filter((x) => / info access /.test(x));
   assert.ok(log.some((x) => x.includes('/api/v1/nothing\\x0a2026')), log.join('\n'));
   assert.ok(!log.some((x) => /^\S+ access forged/.test(x) || x.startsWith('2026-01-01T00:00:00Z')), 'a forged line');
   assert.ok(!l.stderr.includes('SeCrEtSiGnAtUrE'), 'the signature was logged');
   assert.ok(log.some((x) => x.includes('/media/v/1/9999999999/-/master.m3u8')), log.join('\n'));
-  assert.ok(log.some((x) => / access 127\.0\.0\.1 GET \/healthz 200 /.test(x)), log.join('\n'));
+  assert.ok(log.some((x) => / access method=GET path=\/healthz status=200 .* client=127\.0\.0\.1 /.test(x)), log.join('\n'));
 });
 
 test('X-Forwarded-For names the client only when the peer is a trusted proxy', async (t) => {
@@ -169,12 +169,12 @@ test('X-Forwarded-For names the client only when the peer is a trusted proxy', a
   expectProblem(assert, await wrong(proxied, '198.51.100.3', 4), 401);
   expectProblem(assert, await wrong(proxied, '198.51.100.3', 5), 429);
   expectProblem(assert, await wrong(proxied, '198.51.100.4', 6), 401);
-  await logged(proxied, / access 198\.51\.100\.4 POST /);
-  assert.match(proxied.stderr, / access 198\.51\.100\.3 POST /);
+  await logged(proxied, / access method=POST .* client=198\.51\.100\.4 /);
+  assert.match(proxied.stderr, / access method=POST .* client=198\.51\.100\.3 /);
   // from a peer that is not trusted the header is the client's own words: one address
   for (let i = 1; i <= 2; i++) expectProblem(assert, await wrong(direct, `198.51.100.${i}`, i), 401);
   expectProblem(assert, await wrong(direct, '198.51.100.9', 3), 429);
-  assert.doesNotMatch(direct.stderr, / access 198\.51\.100\./);
+  assert.doesNotMatch(direct.stderr, / client=198\.51\.100\./);
 });
 
 /** Waits (up to 5 s) until the server's log matches `re`: an access line is

@@ -14,10 +14,11 @@ export const seedPath = join(repoRoot, 'seeds/demo.json');
 /** Starts `casereel serve` and resolves once it prints its port. With
  *  `demo`, `clips` demo clips are made first (0 keeps start fast). The
  *  server has its test hooks (advanceClock, runMaintenance, rebuildCatalog)
- *  unless `testHooks` is false. */
-export async function startServer({ demo = true, clips = 0, agents = 0, args = [], env = {}, dataDir, testHooks = true } = {}) {
+ *  unless `testHooks` is false. The access log is off unless `accessLog`
+ *  or CASEREEL_ACCESS_LOG is set. */
+export async function startServer({ demo = true, clips = 0, agents = 0, args = [], env = {}, dataDir, testHooks = true, accessLog = false } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
-  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...(testHooks ? ['--test-hooks'] : []), ...args];
+  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG || accessLog ? [] : ['--access-log', '0']), ...(testHooks ? ['--test-hooks'] : []), ...args];
   if (demo) argv.push('--demo', '--demo-clips', String(clips), '--demo-agents', String(agents));
   const proc = spawn(join(binDir, 'casereel'), argv, {
     env: { ...process.env, ...env },

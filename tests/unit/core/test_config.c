@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "casereel/config.h"
+#include "casereel/log.h"
 
 struct fixture {
 	struct cr_config cfg;
@@ -316,6 +317,29 @@ static void test_hooks_only_on_a_loopback_bind(void **state)
 	assert_false(f->cfg.test_hooks);
 }
 
+/* --log-format and --log-level take one of their words, from the
+ * environment or a flag; anything else is refused with the words named. */
+static void log_format_and_level(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(f->cfg.log_format, LOG_FORMAT_TEXT);
+	assert_int_equal(f->cfg.log_level, LOG_LEVEL_INFO);
+	setenv("CASEREEL_LOG_FORMAT", "json", 1);
+	setenv("CASEREEL_LOG_LEVEL", "warn", 1);
+	assert_int_equal(load_no_args(f), CR_OK);
+	assert_int_equal(f->cfg.log_format, LOG_FORMAT_JSON);
+	assert_int_equal(f->cfg.log_level, LOG_LEVEL_WARN);
+	assert_int_equal(LOAD(f, "--log-format", "text", "--log-level=error"), CR_OK);
+	assert_int_equal(f->cfg.log_format, LOG_FORMAT_TEXT);
+	assert_int_equal(f->cfg.log_level, LOG_LEVEL_ERROR);
+	assert_int_equal(LOAD(f, "--log-level", "debug"), CR_OK);
+	assert_int_equal(f->cfg.log_level, LOG_LEVEL_DEBUG);
+	assert_int_equal(LOAD(f, "--log-level", "loud"), CR_EINVAL);
+	assert_string_equal(f->err, "--log-level: expected debug, info, warn or error, got 'loud'");
+	assert_int_equal(LOAD(f, "--log-format", "JSON"), CR_EINVAL);
+	assert_string_equal(f->err, "--log-format: expected text or json, got 'JSON'");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -337,6 +361,7 @@ int main(void)
 		T(err_is_bounded_by_err_len),
 		T(prepare_dirs_derives_paths),
 		T(test_hooks_only_on_a_loopback_bind),
+		T(log_format_and_level),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
