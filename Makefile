@@ -133,6 +133,7 @@ build/fuzz/fuzz_fields: $(call src_of,fields.c response.c text.c error.c)
 build/fuzz/fuzz_tus: $(call src_of,tus.c)
 build/fuzz/fuzz_range: $(call src_of,range.c)
 build/fuzz/fuzz_cursor: $(call src_of,feed_cursor.c)
+build/fuzz/fuzz_log_line: $(call src_of,log_line.c text.c error.c)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude -Isrc \

@@ -13,9 +13,6 @@
 #include "casereel/text.h"
 #include "log_line.h"
 
-const char *const log_level_names[] = {"debug", "info", "warn", "error", NULL};
-const char *const log_format_names[] = {"text", "json", NULL};
-
 /* Set at start, read by every thread: relaxed atomics keep the sanitizers'
  * judgement simple at no cost. */
 static atomic_int cur_format = LOG_FORMAT_TEXT;

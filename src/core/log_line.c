@@ -9,6 +9,9 @@
 
 #include "casereel/text.h"
 
+const char *const log_level_names[] = {"debug", "info", "warn", "error", NULL};
+const char *const log_format_names[] = {"text", "json", NULL};
+
 /* A fixed buffer that refuses, once, what does not fit. */
 struct out {
 	char *p;

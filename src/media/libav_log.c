@@ -26,8 +26,9 @@ static void flush(struct pending *p)
 		p->len--;
 	p->text[p->len] = '\0';
 	if (p->len) {
-		struct log_field f[4] = {LOG_STR("source", "libav"),
-					 LOG_STR("component", p->component[0] ? p->component : NULL)};
+		struct log_field f[4] = {
+			LOG_STR("source", "libav"),
+			LOG_STR("component", p->component[0] ? p->component : NULL)};
 		size_t n = 2;
 		if (route_job)
 			f[n++] = LOG_INT("job", route_job);

@@ -45,7 +45,8 @@ static void text_lines_are_ts_level_msg_then_fields(void **state)
 	assert_string_equal(text("request done", f, 5),
 			    TS " warn request done path=/api/v1/me status=200 user=-7 "
 			       "aborted=false\n");
-	struct log_line l = {.ts = TS, .level = LOG_LEVEL_INFO, .msg = "x", .request_id = "abc-123"};
+	struct log_line l = {
+		.ts = TS, .level = LOG_LEVEL_INFO, .msg = "x", .request_id = "abc-123"};
 	assert_true(log_line_format(LOG_FORMAT_TEXT, &l, 1024, line, sizeof line) > 0);
 	assert_string_equal(line, TS " info x request_id=abc-123\n");
 }
@@ -57,8 +58,10 @@ static void text_values_are_quoted_when_they_would_read_as_more(void **state)
 	assert_string_equal(text_value("two words"), TS " warn m k=\"two words\"\n");
 	assert_string_equal(text_value(""), TS " warn m k=\"\"\n");
 	assert_string_equal(text_value("a=b"), TS " warn m k=\"a=b\"\n");
-	assert_string_equal(text_value("say \"hi\" \\o/"), TS " warn m k=\"say \\\"hi\\\" \\\\o/\"\n");
-	assert_string_equal(text_value("caf\xc3\xa9"), TS " warn m k=caf\xc3\xa9\n"); /* UTF-8 stays */
+	assert_string_equal(text_value("say \"hi\" \\o/"),
+			    TS " warn m k=\"say \\\"hi\\\" \\\\o/\"\n");
+	assert_string_equal(text_value("caf\xc3\xa9"),
+			    TS " warn m k=caf\xc3\xa9\n"); /* UTF-8 stays */
 }
 
 static void text_escapes_control_bytes_and_bad_utf8(void **state)
