@@ -36,15 +36,18 @@ function lines(srv) {
   });
 }
 
-/** Waits (up to 5 s) for a log line `pred` accepts (an access line is
- *  written after its answer is sent); returns it. */
+/** Waits (up to 5 s) until `ok()`: an access line is written after its
+ *  answer is sent, and stderr may reach us after the answer does. */
+async function until(ok) {
+  for (let i = 0; i < 50 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** Waits for a log line `pred` accepts; returns it. */
 async function logged(srv, pred, what) {
-  for (let i = 0; i < 50; i++) {
-    const hit = lines(srv).find(pred);
-    if (hit) return hit;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`no log line ${what}:\n${srv.stderr.slice(-3000)}`);
+  await until(() => lines(srv).some(pred));
+  const hit = lines(srv).find(pred);
+  assert.ok(hit, `no log line ${what}:\n${srv.stderr.slice(-3000)}`);
+  return hit;
 }
 
 const accessFor = (rid) => (j) => j.msg === 'access' && j.request_id === rid;
@@ -146,6 +149,7 @@ test("the transcoder's libav warnings are JSON lines with their job and clip, ne
   assert.equal(up.status, 202, up.body);
   await waitForVideo(s, token, up.json.id);
   const clipId = up.json.id;
+  await logged(s, (j) => j.clip === clipId && /^video \d+: (ready|failed)/.test(j.msg), 'for the end of the job');
   const all = lines(s); // every line, the child's included, is JSON
   const libav = all.filter((j) => j.source === 'libav' && j.clip === clipId);
   assert.ok(libav.length > 0, `no libav line for clip ${clipId}:\n${s.stderr.slice(-3000)}`);
@@ -207,12 +211,20 @@ test('a bad --log-format or --log-level stops the server at start with the words
   }
 });
 
-test('text lines are "ts level msg key=value" with values quoted when needed', async (t) => {
-  const txt = await startServer({ accessLog: true, demo: false });
+test('text lines are "ts level msg key=value"; a warning logged while serving a request carries its id', async (t) => {
+  // 1 PiB kept free: more than this disk has, so every upload is refused with a warning
+  const txt = await startServer({ accessLog: true, args: ['--min-free-disk', String(2 ** 50)] });
   t.after(() => txt.dispose());
   await api(txt, 'GET', '/api/v1/with%20space', { headers: { 'x-request-id': 'text-1' } });
   const re = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info access method=GET path=\/api\/v1\/with\\x20space status=404 bytes=\d+ duration_us=\d+ client=127\.0\.0\.1 user=0 aborted=false request_id=text-1$/m;
-  for (let i = 0; i < 50 && !re.test(txt.stderr); i++) await new Promise((r) => setTimeout(r, 100));
+  await until(() => re.test(txt.stderr));
   assert.match(txt.stderr, re);
   assert.match(txt.stderr, /^\S+Z info serving; data in /m);
+  const token = await login(txt, 'agent1');
+  const r = await api(txt, 'POST', '/api/v1/videos?title=full', { token, body: Buffer.alloc(2000), headers: { 'content-type': 'video/mp4', 'x-request-id': 'disk-1' } });
+  expectProblem(assert, r, 507);
+  assert.equal(r.headers.get('x-request-id'), 'disk-1');
+  const warned = /^\S+Z warn media disk: \d+ bytes free, keeping \d+: upload of 2000 bytes refused request_id=disk-1$/m;
+  await until(() => warned.test(txt.stderr));
+  assert.match(txt.stderr, warned);
 });
