@@ -65,11 +65,16 @@ static void put(const char *sub, const char *name)
 	write_file(path);
 }
 
-/* v/<id>/ or v/<id>.tmp/ with a file in it. */
+/* v/<id>/1/ (with v/<id>/) or v/<id>.tmp/ with a file in it. */
 static void put_dir(int64_t id, bool tmp)
 {
 	char d[PATH_MAX], f[PATH_MAX + 16];
-	assert_int_equal(media_video_dir(&cfg, id, tmp, d, sizeof d), CR_OK);
+	if (!tmp) {
+		assert_int_equal(media_video_dir(&cfg, id, MEDIA_DIR_CLIP, d, sizeof d), CR_OK);
+		assert_int_equal(mkdir(d, 0750), 0);
+	}
+	assert_int_equal(media_video_dir(&cfg, id, tmp ? MEDIA_DIR_SCRATCH : 1, d, sizeof d),
+			 CR_OK);
 	assert_int_equal(mkdir(d, 0750), 0);
 	snprintf(f, sizeof f, "%s/720p.mp4", d);
 	write_file(f);
@@ -78,7 +83,9 @@ static void put_dir(int64_t id, bool tmp)
 static bool has_dir(int64_t id, bool tmp)
 {
 	char d[PATH_MAX];
-	assert_int_equal(media_video_dir(&cfg, id, tmp, d, sizeof d), CR_OK);
+	assert_int_equal(
+		media_video_dir(&cfg, id, tmp ? MEDIA_DIR_SCRATCH : MEDIA_DIR_CLIP, d, sizeof d),
+		CR_OK);
 	return exists(d);
 }
 
@@ -359,7 +366,7 @@ static void a_symlink_for_an_output_directory_is_not_followed(void **state)
 	snprintf(kept, sizeof kept, "%s/keep.txt", outside);
 	write_file(kept);
 	int64_t id = add_video("removed", now, NULL, "queued");
-	assert_int_equal(media_video_dir(&cfg, id, false, link, sizeof link), CR_OK);
+	assert_int_equal(media_video_dir(&cfg, id, MEDIA_DIR_CLIP, link, sizeof link), CR_OK);
 	assert_int_equal(symlink(outside, link), 0);
 	assert_int_equal(purge(now), 1);
 	assert_true(exists(kept));
