@@ -15,9 +15,9 @@ static void render(struct cr_request *req, struct cr_response *res)
 	if (e)
 		http_fail(res, e, &why, "video");
 	else
-		http_json(res, 202, json_pack("{s:I, s:I, s:s}", "video_id", (json_int_t)id,
-					      "media_version", (json_int_t)version, "state",
-					      "queued"));
+		http_json(res, 202,
+			  json_pack("{s:I, s:I, s:s}", "video_id", (json_int_t)id, "media_version",
+				    (json_int_t)version, "state", "queued"));
 }
 
 static const struct cr_route routes[] = {

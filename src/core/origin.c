@@ -61,8 +61,8 @@ bool origin_valid(const char *s, size_t len)
 	const char *from = bracket ? bracket : host;
 	const char *colon = memchr(from, ':', rest - (size_t)(from - host));
 	size_t host_len = colon ? (size_t)(colon - host) : rest;
-	bool host_ok = host[0] == '[' ? host_v6_valid(host, host_len)
-				      : host_name_valid(host, host_len);
+	bool host_ok =
+		host[0] == '[' ? host_v6_valid(host, host_len) : host_name_valid(host, host_len);
 	if (!host_ok)
 		return false;
 	if (!colon)
@@ -78,7 +78,7 @@ bool origin_valid(const char *s, size_t len)
 static bool each_item(const char *list, bool (*fn)(const char *item, size_t len, void *ctx),
 		      void *ctx)
 {
-	for (const char *p = list; *p;) {
+	for (const char *p = list; *list; p++) { /* "a," has an empty second item */
 		size_t len = strcspn(p, ",");
 		const char *item = p;
 		size_t n = len;
@@ -90,7 +90,9 @@ static bool each_item(const char *list, bool (*fn)(const char *item, size_t len,
 			n--;
 		if (fn(item, n, ctx))
 			return true;
-		p += len + (p[len] == ',');
+		p += len;
+		if (!*p)
+			return false;
 	}
 	return false;
 }

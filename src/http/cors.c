@@ -21,7 +21,9 @@ static const char api_headers[] =
 	"Upload-Concat, Tus-Resumable, Prefer";
 static const char api_expose[] =
 	"Location, Upload-Offset, Upload-Length, Upload-Expires, Tus-Resumable, Tus-Version, "
-	"Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, X-Request-Id, Retry-After";
+	"Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, X-Request-Id, Retry-After, "
+	"Upload-Metadata, Casereel-Video-Id, Idempotent-Replayed, Preference-Applied, "
+	"Content-Disposition, WWW-Authenticate";
 
 enum area { AREA_NONE, AREA_MEDIA, AREA_API };
 

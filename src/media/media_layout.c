@@ -79,8 +79,8 @@ cr_err media_layout_upgrade(const struct cr_config *cfg, int *moved)
 	while (!e && (de = readdir(d))) {
 		if (!clip_dir_name(de->d_name))
 			continue;
-		int clip = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-								O_CLOEXEC);
+		int clip = openat(dirfd(d), de->d_name,
+				  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		bool any = false;
 		if (clip >= 0)
 			e = move_into_version_one(clip, de->d_name, &any);

@@ -11,8 +11,9 @@
 /* Queues the rendering in the open transaction. */
 static cr_err queue(int64_t id, int64_t *version, struct cr_problem *why)
 {
-	sqlite3_stmt *st = store_stmt("SELECT status, media_version, source_path IS NOT NULL"
-				      " FROM videos WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED);
+	sqlite3_stmt *st =
+		store_stmt("SELECT status, media_version, source_path IS NOT NULL"
+			   " FROM videos WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED);
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
 	cr_err e = store_step_one(st, "clip to render");
