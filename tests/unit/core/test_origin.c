@@ -86,9 +86,9 @@ static void settings_are_checked_at_start(void **state)
 	assert_non_null(strstr(err, "'*' is not allowed"));
 	assert_int_equal(origin_check_settings("https://a.example,", "", err, sizeof err),
 			 CR_EINVAL);
-	assert_int_equal(origin_check_settings("https://a.example,,https://b.example", "", err,
-					       sizeof err),
-			 CR_EINVAL);
+	assert_int_equal(
+		origin_check_settings("https://a.example,,https://b.example", "", err, sizeof err),
+		CR_EINVAL);
 	assert_int_equal(origin_check_settings("https://a.example/x", "", err, sizeof err),
 			 CR_EINVAL);
 	assert_non_null(strstr(err, "'https://a.example/x'"));
