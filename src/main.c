@@ -85,7 +85,7 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
 	if (auth_init() || store_init(cfg->db_path) || media_prepare(cfg) ||
-	    media_sign_init(cfg->data_dir)) {
+	    media_sign_init(cfg->data_dir, cfg->media_base_url)) {
 		log_error("cannot open the database %s", cfg->db_path);
 		return 1;
 	}

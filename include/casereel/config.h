@@ -44,6 +44,8 @@ struct cr_config {
 	int header_timeout;        /* seconds to send a request head, however it trickles */
 	char trusted_proxies[512]; /* CIDRs whose forwarding headers name the client */
 	char metrics_token[128];   /* bearer token for GET /metrics; empty: open */
+	char cors_origins[1024];   /* comma-separated origins the API answers cross-origin */
+	char media_base_url[128];  /* scheme://host[:port] signed media URLs start with; "" */
 	int upload_idle_timeout;   /* the same, for a resumable upload's body */
 	long json_body_max;        /* bytes; larger JSON bodies get 413 */
 	long import_body_max;      /* bytes; larger user CSVs and metrics batches get 413 */

@@ -20,7 +20,7 @@ struct cr_app;
  * route's cr_stream_ops and are never held whole in memory. */
 enum cr_body { CR_BODY_NONE = 0, CR_BODY_JSON, CR_BODY_CSV, CR_BODY_STREAM };
 
-#define CR_MAX_PATH_PARAMS 4
+#define CR_MAX_PATH_PARAMS 5
 
 struct cr_request {
 	struct MHD_Connection *conn;
@@ -55,7 +55,7 @@ struct cr_response {
 	bool is_problem;
 	struct {
 		const char *name; /* static string */
-		char value[256];
+		char value[512];  /* room for a CSP naming a media origin thrice */
 	} headers[CR_MAX_EXTRA_HEADERS];
 	size_t nheaders;
 };

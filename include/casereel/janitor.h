@@ -23,12 +23,19 @@
 /* Deletes every file of the removed and failed clips whose last change is
  * at least cfg->purge_after seconds before `now` and whose job no worker is
  * running: the source in incoming/ (unless an upload request holds it),
- * v/<id>/ and v/<id>.tmp/. Each clip done is recorded with
+ * v/<id>/ (every media version) and v/<id>.tmp/. Each clip done is recorded with
  * videos_record_purge, so a later round skips it and its source is never
  * read again. *purged counts the clips done; a clip that could not be
  * cleaned up is logged and tried again next round. CR_EDB when the
  * database fails. Costs one index probe when there is nothing to do. */
 cr_err janitor_purge_clips(const struct cr_config *cfg, time_t now, int *purged);
+
+/* Deletes the files of media versions replaced (media_versions_retire) at
+ * least cfg->purge_after seconds before `now`: v/<id>/<version>/. Until
+ * then their signed URLs keep serving the bytes they always served; after,
+ * 404. *purged counts them; one that could not be removed is tried again
+ * next round. CR_EDB when the database fails. */
+cr_err janitor_purge_versions(const struct cr_config *cfg, time_t now, int *purged);
 
 /* Removes strays older than JANITOR_STRAY_AGE at `now`: files in incoming/
  * that no upload and no video names (left by a crash between creating a

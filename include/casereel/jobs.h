@@ -17,6 +17,7 @@ struct job {
 	int64_t id;
 	int64_t video_id;
 	int attempts;              /* including this one */
+	int64_t media_version;     /* the version it writes: 1 first, more re-rendering */
 	char source_rel[PATH_MAX]; /* the upload, relative to the media root */
 };
 
@@ -24,6 +25,12 @@ struct job {
  * processing). In the caller's transaction, so that an acknowledged upload
  * always has both its video and its job; call jobs_wake() once it commits. */
 cr_err jobs_enqueue(int64_t video_id);
+
+/* Queues a new rendering of clip `video_id` (published or pending review)
+ * as media version `version`; the clip keeps serving its current version
+ * until the new one is done. In the caller's transaction; call jobs_wake()
+ * once it commits. CR_ECONFLICT when its job is queued or running already. */
+cr_err jobs_enqueue_render(int64_t video_id, int64_t version);
 
 /* Tells the registered waker (jobs_set_waker) that a job is durable in the
  * queue; nothing when none is registered. Safe from any thread. */
@@ -39,8 +46,9 @@ void jobs_set_waker(void (*fn)(void *ctx), void *ctx);
  * *requeued receives how many were queued again. */
 cr_err jobs_recover(int *requeued);
 
-/* Claims a queued job whose video is still processing (a removed clip's
- * job is skipped): the oldest job of the uploader whose last claim is the
+/* Claims a queued job whose video is still processing, or a rendering
+ * whose clip still has media and an older version (a removed clip's job is
+ * skipped): the oldest job of the uploader whose last claim is the
  * longest ago (never claimed first), so uploaders take turns. CR_ENOTFOUND
  * when there is none. */
 cr_err jobs_claim(struct job *job);

@@ -42,4 +42,9 @@ cr_err router_add_extra(struct router *r, const struct cr_route *routes, size_t 
 enum router_result router_match(const struct router *r, const char *method, const char *path,
 				struct router_match *m);
 
+/* Every method some route serves at `path` ("GET, HEAD, PATCH"; HEAD with
+ * GET) into allow[0..size), "" when no route matches the path. For CORS
+ * preflights, which ask before the real method is sent. */
+void router_allow(const struct router *r, const char *path, char *allow, size_t size);
+
 #endif

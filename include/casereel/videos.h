@@ -76,12 +76,10 @@ cr_err videos_get_json(int64_t id, const struct cr_user *viewer, long url_ttl, j
  * stable for an hour. */
 int64_t videos_url_expiry(long ttl);
 
-/* {hls, mp4, poster, thumbnail}: signed URLs of the clip's files, valid
- * until `expires`. */
+/* {hls, mp4, poster, thumbnail, version}: signed URLs of the files of the
+ * clip's current media version (its number in "version"), valid until
+ * `expires`; NULL on a database error. */
 json_t *videos_signed_urls_at(int64_t id, int64_t expires);
-
-/* videos_signed_urls_at(id, videos_url_expiry(ttl)). */
-json_t *videos_signed_urls(int64_t id, long ttl);
 
 /* The caller's own videos, newest first (JSON array). */
 cr_err videos_list_own_json(int64_t owner_id, long url_ttl, json_t **out);
@@ -110,8 +108,24 @@ cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now);
 bool videos_status_has_media(enum video_status status);
 
 /* CR_OK when clip `id` exists and its media may be served
- * (videos_status_has_media), CR_ENOTFOUND when not, CR_EDB. */
-cr_err videos_media_servable(int64_t id);
+ * (videos_status_has_media), with *published true when it is published
+ * (its media may be cached by anyone), CR_ENOTFOUND when not, CR_EDB. */
+cr_err videos_media_servable(int64_t id, bool *published);
+
+/* Queues a new rendering of published or pending clip `id` from its kept
+ * original, as the next media version (*version): the current one serves
+ * until it is done, then waits for the janitor (media_versions). CR_ENOTFOUND;
+ * CR_ECONFLICT with `why` when the clip has no media ("no-media"), its
+ * original is gone ("source-gone") or a transcode of it is queued or
+ * running ("render-pending"). Opens its own transaction; wakes the workers. */
+cr_err videos_render(int64_t id, int64_t *version, struct cr_problem *why);
+
+/* Records a finished rendering of clip `id` as media version `version`:
+ * with `ok`, its media facts and the version go live and the version it
+ * replaces is retired (a clip no longer servable, or on a newer version
+ * already, retires this one instead); otherwise the clip keeps its version.
+ * In the caller's transaction. */
+cr_err videos_record_render(int64_t id, int64_t version, const struct tx_result *r, bool ok);
 
 /* True when clip `id` exists and user `user_id` uploaded it. */
 bool videos_owned_by(int64_t id, int64_t user_id);

@@ -1,8 +1,12 @@
-/* Media bytes under signed URLs: /media/v/{id}/{expires}/{sig}/{file}. The
- * signature is the authorisation; the file path is built only from the
- * parsed id and a whitelisted name. Status codes and headers follow what
- * nginx's static module answers for the same file (see casereel/range.h),
- * and the bytes go out with sendfile. */
+/* Media bytes under signed URLs:
+ * /media/v/{id}/{version}/{expires}/{sig}/{file}, and the unversioned form
+ * (version 1) of links handed out before media versions. The signature is
+ * the authorisation; the file path is built only from the parsed id and
+ * version and a whitelisted name. A version's files never change, so
+ * published media is cacheable (immutable) by anyone until the link
+ * expires; media not published (a trainer's preview) is never stored.
+ * Status codes and headers follow what nginx's static module answers for
+ * the same file (see casereel/range.h), and the bytes go out with sendfile. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -63,14 +67,14 @@ static const char *whitelisted_type(const char *name)
 	return NULL;
 }
 
-/* Opens <media>/v/<id>/<name> as a regular file, never following a symlink.
- * Returns the fd, or -1 with *err CR_ENOTFOUND or CR_EIO. */
-static int open_media(const struct cr_config *cfg, int64_t id, const char *name, struct stat *st,
-		      cr_err *err)
+/* Opens <media>/v/<id>/<version>/<name> as a regular file, never following
+ * a symlink. Returns the fd, or -1 with *err CR_ENOTFOUND or CR_EIO. */
+static int open_media(const struct cr_config *cfg, int64_t id, int64_t version, const char *name,
+		      struct stat *st, cr_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	*err = CR_EIO;
-	if (media_video_dir(cfg, id, false, dir, sizeof dir))
+	if (media_video_dir(cfg, id, version, dir, sizeof dir))
 		return -1;
 	int n = snprintf(path, sizeof path, "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= sizeof path)
@@ -91,27 +95,48 @@ static int open_media(const struct cr_config *cfg, int64_t id, const char *name,
 	return fd;
 }
 
-/* Checks the URL: id, signature, expiry, file name. Returns the file's
- * content type, or NULL after answering 403/404. */
-static const char *check_url(struct cr_request *req, struct cr_response *res, time_t now,
-			     int64_t *id, int64_t *expires)
+/* What a media URL names. */
+struct media_url {
+	int64_t id, version, expires;
+	const char *sig, *file;
+};
+
+/* Reads the path parameters: 5 for a versioned URL, 4 for one from before
+ * versions (version 1). False when the id or version is not canonical. */
+static bool parse_url(const struct cr_request *req, struct media_url *u)
 {
-	if (req->nparams != 4 || !parse_positive(req->params[0], id)) {
+	bool versioned = req->nparams == 5;
+	u->version = 1;
+	u->sig = req->params[versioned ? 3 : 2];
+	u->file = req->params[versioned ? 4 : 3];
+	return parse_positive(req->params[0], &u->id) &&
+	       (!versioned || parse_positive(req->params[1], &u->version));
+}
+
+/* Checks the URL: id, version, signature, expiry, file name. Returns the
+ * file's content type, or NULL after answering 403/404. */
+static const char *check_url(struct cr_request *req, struct cr_response *res, time_t now,
+			     struct media_url *u)
+{
+	if ((req->nparams != 4 && req->nparams != 5) || !parse_url(req, u)) {
 		http_problem(res, 404, "not-found", "no such video");
 		return NULL;
 	}
-	if (!parse_positive(req->params[1], expires) ||
-	    !media_sign_check(*id, *expires, req->params[2])) {
+	bool signed_ok =
+		parse_positive(req->params[req->nparams - 3], &u->expires) &&
+		(req->nparams == 5 ? media_sign_check(u->id, u->version, u->expires, u->sig)
+				   : media_sign_check_unversioned(u->id, u->expires, u->sig));
+	if (!signed_ok) {
 		http_problem(res, 403, "invalid-signature",
 			     "this media link is not valid; ask the API for a new one");
 		return NULL;
 	}
-	if (*expires < (int64_t)now) {
+	if (u->expires < (int64_t)now) {
 		http_problem(res, 403, "expired",
 			     "this media link has expired; ask the API for a new one");
 		return NULL;
 	}
-	const char *type = whitelisted_type(req->params[3]);
+	const char *type = whitelisted_type(u->file);
 	if (!type)
 		http_problem(res, 404, "not-found", "no such media file");
 	return type;
@@ -119,13 +144,14 @@ static const char *check_url(struct cr_request *req, struct cr_response *res, ti
 
 static void get_media(struct cr_request *req, struct cr_response *res)
 {
-	int64_t id, expires;
+	struct media_url u;
 	time_t now = cr_now();
-	const char *type = check_url(req, res, now, &id, &expires);
+	const char *type = check_url(req, res, now, &u);
 	if (!type)
 		return;
 	/* a rejected or removed clip's links stop working before they expire */
-	cr_err e = videos_media_servable(id);
+	bool published = false;
+	cr_err e = videos_media_servable(u.id, &published);
 	if (e == CR_ENOTFOUND) {
 		http_problem(res, 404, "not-found", "no such video");
 		return;
@@ -135,21 +161,28 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	struct stat st;
-	int fd = open_media(req->cfg, id, req->params[3], &st, &e);
+	int fd = open_media(req->cfg, u.id, u.version, u.file, &st, &e);
 	if (fd < 0 && e == CR_ENOTFOUND)
 		http_problem(res, 404, "not-found", "no such media file");
 	else if (fd < 0)
 		http_problem(res, 500, "internal", "the media file could not be opened");
 	if (fd < 0)
 		return;
-	/* a cache may keep the bytes until the URL itself expires */
+	/* a version's bytes never change: a cache may keep published media
+	 * until the URL itself expires; a preview awaiting review is kept by
+	 * nobody, so a rejection leaves no copy behind */
 	char cache[64];
-	snprintf(cache, sizeof cache, "public, max-age=%lld, immutable",
-		 (long long)(expires - (int64_t)now));
+	if (published)
+		snprintf(cache, sizeof cache, "public, max-age=%lld, immutable",
+			 (long long)(u.expires - (int64_t)now));
+	else
+		snprintf(cache, sizeof cache, "private, no-store");
 	files_answer(req, res, fd, &st, type, cache);
 }
 
 static const struct cr_route routes[] = {
+	{"GET", "/media/v/{id}/{version}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE,
+	 get_media, NULL},
 	{"GET", "/media/v/{id}/{expires}/{sig}/{file}", CR_ROLE_NONE, CR_BODY_NONE, get_media,
 	 NULL},
 };

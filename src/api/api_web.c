@@ -65,11 +65,17 @@ static void serve(struct cr_request *req, struct cr_response *res, const char *d
 	}
 	/* revalidated every time: a new release shows up at the next load */
 	files_answer(req, res, fd, &st, type, "no-cache");
+	/* media may come from --media-base-url (a CDN): posters are images, a
+	 * native HLS player fetches as media, hls.js with XHR (connect) */
+	const char *cdn = req->cfg->media_base_url;
+	const char *sp = *cdn ? " " : "";
 	http_header(
 		res, "Content-Security-Policy",
-		"default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:;"
-		" style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self' blob:;"
-		" frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+		"default-src 'self'; img-src 'self' blob: data:%s%s; media-src 'self' blob:%s%s;"
+		" style-src 'self' 'unsafe-inline'; connect-src 'self'%s%s;"
+		" worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none';"
+		" form-action 'self'",
+		sp, cdn, sp, cdn, sp, cdn);
 	/* no page of ours may be framed: tip and buy buttons must not be
 	 * clickable through someone else's page (older browsers read this one) */
 	http_header(res, "X-Frame-Options", "DENY");

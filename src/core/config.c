@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "casereel/log.h"
+#include "casereel/origin.h"
 
 enum opt_kind { OPT_STR, OPT_INT, OPT_LONG, OPT_LLONG, OPT_BOOL, OPT_RATE, OPT_CHOICE };
 
@@ -79,6 +80,12 @@ static const struct opt options[] = {
 	    "comma-separated CIDRs of proxies whose X-Forwarded-For / Forwarded name the client"),
 	STR("metrics-token", "CASEREEL_METRICS_TOKEN", metrics_token,
 	    "bearer token GET /metrics needs (empty: open)"),
+	STR("cors-origins", "CASEREEL_CORS_ORIGINS", cors_origins,
+	    "comma-separated origins (https://app.example.com) the API and uploads answer "
+	    "cross-origin (empty: none; media answers every origin)"),
+	STR("media-base-url", "CASEREEL_MEDIA_BASE_URL", media_base_url,
+	    "origin signed media URLs point at, e.g. a CDN: https://cdn.example.com (empty: "
+	    "this server, relative URLs)"),
 	LNG("json-body-max", "CASEREEL_JSON_BODY_MAX", json_body_max, 1024, 16L << 20,
 	    "largest JSON body (bytes)"),
 	LNG("import-body-max", "CASEREEL_IMPORT_BODY_MAX", import_body_max, 1024, 64L << 20,
@@ -353,7 +360,7 @@ static cr_err check_combination(const struct cr_config *cfg, char *err, size_t e
 			 cfg->bind);
 		return CR_EINVAL;
 	}
-	return CR_OK;
+	return origin_check_settings(cfg->cors_origins, cfg->media_base_url, err, err_len);
 }
 
 cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size_t err_len)

@@ -9,11 +9,19 @@
 
 #define MEDIA_PREFIX "/media/v/"
 
+/* Whether the segment at p (up to the next '/') is a media signature: in
+ * a media URL every segment is a number (id, version, expiry), a file name
+ * (with a dot) or the signature (base64url, never a dot). */
+static bool signature_segment(const char *p)
+{
+	size_t len = strcspn(p, "/");
+	return len && memchr(p, '.', len) == NULL && strspn(p, "0123456789") < len;
+}
+
 void access_log_clean(const char *path, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
-	int slashes = 0; /* after the media prefix: <id>/<expires>/<sig>/ */
 	bool media = !strncmp(path, MEDIA_PREFIX, strlen(MEDIA_PREFIX));
 	const char *p = path;
 	if (media && size > strlen(MEDIA_PREFIX)) {
@@ -23,13 +31,11 @@ void access_log_clean(const char *path, char *out, size_t size)
 	}
 	for (; *p && o + 5 < size; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (media && slashes == 2 && c != '/') {
-			if (p == path || p[-1] == '/')
-				out[o++] = '-';
+		if (media && (p == path || p[-1] == '/') && signature_segment(p)) {
+			out[o++] = '-';
+			p += strcspn(p, "/") - 1;
 			continue;
 		}
-		if (c == '/')
-			slashes++;
 		if (c < 0x20 || c == 0x7f || c == '\\' || c == '"' || c == ' ') {
 			out[o++] = '\\';
 			out[o++] = 'x';

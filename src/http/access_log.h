@@ -10,8 +10,8 @@
 /* Copies `path` into `out` (always NUL-terminated, cut to fit) as it may
  * appear in a log: control bytes, DEL, backslash, double quote and space as
  * \xNN, so a %0a in a request cannot forge a line; the signature of a signed
- * media URL (/media/v/<id>/<expires>/<sig>/...) replaced by "-", so the log
- * cannot be used to fetch a clip. */
+ * media URL (/media/v/<id>/<version>/<expires>/<sig>/..., or the same
+ * without the version) replaced by "-", so the log cannot fetch a clip. */
 void access_log_clean(const char *path, char *out, size_t size);
 
 /* What one request's line says. */

@@ -21,6 +21,7 @@ static const struct {
 	{"uploads", api_uploads_register},
 	{"videos", api_videos_register},
 	{"media", api_media_register},
+	{"media renderings", api_renders_register},
 	{"review", api_review_register},
 	{"feed", api_feed_register},
 	{"likes and comments", api_social_register},

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "access_log.h"
+#include "cors.h"
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/client_addr.h"
@@ -272,6 +273,10 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 	request_id_pick(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REQUEST_ID_HEADER),
 			ctx->request_id);
 	ctx->result = router_match(&srv->app->router, method, url, &ctx->match);
+	if (!ctx->bad_path && cors_preflight(&srv->app->router, &ctx->req, &ctx->res)) {
+		ctx->answered = true; /* asks before the real request: no login */
+		return;
+	}
 	if (ctx->bad_path) {
 		ctx->result = ROUTER_NOT_FOUND; /* counted with the unrouted */
 		http_problem(&ctx->res, 400, "bad-path",
@@ -471,6 +476,7 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, REQUEST_ID_HEADER, ctx->request_id);
+	cors_headers(&ctx->req, r);
 	enum MHD_Result ok = MHD_queue_response(ctx->req.conn, res->status, r);
 	MHD_destroy_response(r);
 	ctx->queued = true;

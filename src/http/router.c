@@ -100,3 +100,16 @@ enum router_result router_match(const struct router *r, const char *method, cons
 	m->nparams = 0;
 	return m->allow[0] ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
 }
+
+void router_allow(const struct router *r, const char *path, char *allow, size_t size)
+{
+	struct router_match m;
+	allow[0] = '\0';
+	for (size_t i = 0; i < r->count; i++) {
+		if (!path_matches(r->routes[i]->pattern, path, &m))
+			continue;
+		allow_append(allow, size, r->routes[i]->method);
+		if (!strcmp(r->routes[i]->method, "GET"))
+			allow_append(allow, size, "HEAD");
+	}
+}

@@ -15,6 +15,7 @@
 #include "casereel/jobs.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
+#include "casereel/media_versions.h"
 #include "casereel/store.h"
 #include "casereel/uploads.h"
 #include "casereel/videos.h"
@@ -96,11 +97,12 @@ static cr_err remove_upload_file(const struct cr_config *cfg, const char *id, bo
 	return e;
 }
 
-/* Removes v/<id>/ or v/<id>.tmp/ (missing is fine). */
-static cr_err remove_video_dir(const struct cr_config *cfg, int64_t id, bool tmp)
+/* Removes v/<id>/ (every version), v/<id>.tmp/ or one version v/<id>/<n>/
+ * (`which`, as media_video_dir takes it; missing is fine). */
+static cr_err remove_video_dir(const struct cr_config *cfg, int64_t id, int64_t which)
 {
 	char dir[PATH_MAX];
-	cr_err e = media_video_dir(cfg, id, tmp, dir, sizeof dir);
+	cr_err e = media_video_dir(cfg, id, which, dir, sizeof dir);
 	if (!e && (e = media_remove_dir(dir)))
 		log_error("janitor: cannot remove %s", dir);
 	return e;
@@ -152,9 +154,9 @@ static cr_err purge_clip(const struct cr_config *cfg, const struct doomed *d)
 			 " left alone",
 			 (long long)d->id);
 	if (!e)
-		e = remove_video_dir(cfg, d->id, true);
+		e = remove_video_dir(cfg, d->id, MEDIA_DIR_SCRATCH);
 	if (!e)
-		e = remove_video_dir(cfg, d->id, false);
+		e = remove_video_dir(cfg, d->id, MEDIA_DIR_CLIP);
 	return e;
 }
 
@@ -183,6 +185,26 @@ cr_err janitor_purge_clips(const struct cr_config *cfg, time_t now, int *purged)
 			e = record_purged(batch, done, now);
 		if (!e)
 			*purged += done;
+	} while (!e && n == PURGE_BATCH && done == n);
+	return e;
+}
+
+cr_err janitor_purge_versions(const struct cr_config *cfg, time_t now, int *purged)
+{
+	struct media_retired batch[PURGE_BATCH];
+	size_t n = 0, done;
+	cr_err e;
+	*purged = 0;
+	do { /* the database is read and written between disk work, never during */
+		e = media_versions_due(now - cfg->purge_after, batch, PURGE_BATCH, &n);
+		done = 0;
+		for (size_t i = 0; !e && i < n; i++)
+			if (remove_video_dir(cfg, batch[i].video_id, batch[i].version) == CR_OK)
+				batch[done++] = batch[i];
+		if (!e && done)
+			e = media_versions_forget(batch, done);
+		if (!e)
+			*purged += (int)done;
 	} while (!e && n == PURGE_BATCH && done == n);
 	return e;
 }
@@ -216,7 +238,7 @@ static bool remove_dead_scratch(const struct cr_config *cfg, const char *name)
 {
 	int64_t id;
 	return scratch_dir_id(name, &id) && scratch_is_dead(id) &&
-	       remove_video_dir(cfg, id, true) == CR_OK;
+	       remove_video_dir(cfg, id, MEDIA_DIR_SCRATCH) == CR_OK;
 }
 
 /* What a stray looks like in one directory of the media root. */

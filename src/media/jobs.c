@@ -41,6 +41,23 @@ cr_err jobs_enqueue(int64_t video_id)
 	return store_run(st, "queue job");
 }
 
+cr_err jobs_enqueue_render(int64_t video_id, int64_t version)
+{
+	/* one job row per clip: a rendering reuses the finished one */
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO jobs(video_id, state, created_at, media_version)"
+		" VALUES (?1, 'queued', ?2, ?3) ON CONFLICT(video_id) DO UPDATE"
+		" SET state = 'queued', attempts = 0, claimed_at = NULL, finished_at = NULL,"
+		" created_at = ?2, media_version = ?3 WHERE jobs.state IN ('done', 'failed')");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, video_id);
+	sqlite3_bind_int64(st, 2, cr_now());
+	sqlite3_bind_int64(st, 3, version);
+	cr_err e = store_run(st, "queue rendering");
+	return !e && sqlite3_changes(store_db()) == 0 ? CR_ECONFLICT : e;
+}
+
 /* Fails the jobs that already used every attempt, and their videos. */
 static cr_err fail_exhausted(void)
 {
@@ -90,12 +107,14 @@ cr_err jobs_claim(struct job *job)
 		"UPDATE jobs SET state = 'running', attempts = attempts + 1, claimed_at = ?1,"
 		" turn = (SELECT coalesce(max(turn), 0) + 1 FROM jobs)"
 		" WHERE id = (SELECT j.id FROM jobs j JOIN videos v ON v.id = j.video_id"
-		"  WHERE j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING
+		"  WHERE j.state = 'queued' AND (v.status = " VIDEO_SQL_PROCESSING
+		"   OR (j.media_version > v.media_version AND v.status IN (" VIDEO_SQL_PUBLISHED
+		",    " VIDEO_SQL_PENDING_REVIEW ")))"
 		"  ORDER BY (SELECT coalesce(max(o.turn), 0) FROM videos ov"
 		"   JOIN jobs o ON o.video_id = ov.id WHERE ov.owner_id = v.owner_id), j.id"
 		"  LIMIT 1)"
 		" RETURNING id, video_id, attempts,"
-		" (SELECT source_path FROM videos WHERE videos.id = jobs.video_id)");
+		" (SELECT source_path FROM videos WHERE videos.id = jobs.video_id), media_version");
 	if (!st)
 		return CR_EDB;
 	job->id = 0;
@@ -108,6 +127,7 @@ cr_err jobs_claim(struct job *job)
 		const unsigned char *src = sqlite3_column_text(st, 3);
 		snprintf(job->source_rel, sizeof job->source_rel, "%s",
 			 src ? (const char *)src : "");
+		job->media_version = sqlite3_column_int64(st, 4);
 		rc = sqlite3_step(st); /* finish the statement so the write commits */
 	}
 	store_done(st);
@@ -121,7 +141,8 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 	cr_err e = store_begin();
 	if (e)
 		return e;
-	e = videos_record_transcode(job->video_id, r, ok);
+	e = job->media_version > 1 ? videos_record_render(job->video_id, job->media_version, r, ok)
+				   : videos_record_transcode(job->video_id, r, ok);
 	if (!e) {
 		sqlite3_stmt *st =
 			store_stmt("UPDATE jobs SET state = ?2, finished_at = ?3 WHERE id = ?1");

@@ -35,7 +35,12 @@ cr_err media_prepare(const struct cr_config *cfg)
 		e = make_dir(path);
 	if (!e)
 		e = fmt(sizeof path, snprintf(path, sizeof path, "%s/v", cfg->media_dir));
-	return e ? e : make_dir(path);
+	if (!e)
+		e = make_dir(path);
+	int moved = 0;
+	if (!e && !(e = media_layout_upgrade(cfg, &moved)) && moved)
+		log_info("moved the files of %d clip(s) into media version 1", moved);
+	return e;
 }
 
 cr_err media_upload_path(const struct cr_config *cfg, const char *upload_id, char *out, size_t size)
@@ -68,11 +73,17 @@ cr_err media_abs(const struct cr_config *cfg, const char *rel, char *out, size_t
 	return fmt(size, snprintf(out, size, "%s/%s", cfg->media_dir, rel));
 }
 
-cr_err media_video_dir(const struct cr_config *cfg, int64_t video_id, bool tmp, char *out,
+cr_err media_video_dir(const struct cr_config *cfg, int64_t video_id, int64_t version, char *out,
 		       size_t size)
 {
-	return fmt(size, snprintf(out, size, "%s/v/%lld%s", cfg->media_dir, (long long)video_id,
-				  tmp ? ".tmp" : ""));
+	if (version == MEDIA_DIR_CLIP || version == MEDIA_DIR_SCRATCH)
+		return fmt(size,
+			   snprintf(out, size, "%s/v/%lld%s", cfg->media_dir, (long long)video_id,
+				    version == MEDIA_DIR_SCRATCH ? ".tmp" : ""));
+	if (version < 1)
+		return CR_EINVAL;
+	return fmt(size, snprintf(out, size, "%s/v/%lld/%lld", cfg->media_dir, (long long)video_id,
+				  (long long)version));
 }
 
 cr_err media_write_all(int fd, const void *buf, size_t len)
@@ -108,13 +119,15 @@ cr_err media_fsync_parent(const char *path)
 	return rc ? CR_EIO : CR_OK;
 }
 
-cr_err media_remove_dir(const char *dir)
+/* Removes parent/name: a file, or a directory with what is inside it down
+ * to `depth` more levels. Never follows a symlink. */
+static cr_err remove_at(int parent, const char *name, int depth)
 {
-	/* O_NOFOLLOW: a symlink planted in place of the directory would lead
-	 * the unlinks below out of the media root; it goes itself instead */
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NOFOLLOW: a symlink planted in place of a directory would lead the
+	 * unlinks below out of the media root; it goes itself instead */
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
-		return unlink(dir) == 0 || errno == ENOENT ? CR_OK : CR_EIO;
+		return unlinkat(parent, name, 0) == 0 || errno == ENOENT ? CR_OK : CR_EIO;
 	if (fd < 0)
 		return errno == ENOENT ? CR_OK : CR_EIO;
 	DIR *d = fdopendir(fd);
@@ -127,13 +140,20 @@ cr_err media_remove_dir(const char *dir)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) != 0)
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			continue;
+		if (errno != EISDIR || depth == 0 || remove_at(dirfd(d), de->d_name, depth - 1))
 			e = CR_EIO;
 	}
 	closedir(d);
-	if (rmdir(dir) != 0)
+	if (unlinkat(parent, name, AT_REMOVEDIR) != 0)
 		e = CR_EIO;
 	return e;
+}
+
+cr_err media_remove_dir(const char *dir)
+{
+	return remove_at(AT_FDCWD, dir, 1);
 }
 
 void media_random_id(char out[MEDIA_ID_CHARS + 1])

@@ -12,6 +12,7 @@
 #include "casereel/log.h"
 
 static unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
+static char base[256]; /* --media-base-url, "" for relative URLs */
 
 static cr_err read_key(const char *path)
 {
@@ -23,9 +24,11 @@ static cr_err read_key(const char *path)
 	return n == (ssize_t)sizeof key ? CR_OK : CR_EIO;
 }
 
-cr_err media_sign_init(const char *data_dir)
+cr_err media_sign_init(const char *data_dir, const char *base_url)
 {
 	char path[PATH_MAX];
+	if ((size_t)snprintf(base, sizeof base, "%s", base_url) >= sizeof base)
+		return CR_EINVAL;
 	int len = snprintf(path, sizeof path, "%s/media.key", data_dir);
 	if (len < 0 || (size_t)len >= sizeof path)
 		return CR_EINVAL;
@@ -43,30 +46,53 @@ cr_err media_sign_init(const char *data_dir)
 	return ok ? CR_OK : CR_EIO;
 }
 
-static void sign(int64_t video_id, int64_t expires_at, char out[MEDIA_SIG_CHARS])
+/* The signature of `msg` (its first n bytes) as base64url. */
+static void sign(const char *msg, int n, char out[MEDIA_SIG_CHARS])
 {
-	char msg[64];
-	int n = snprintf(msg, sizeof msg, "v1/%lld/%lld", (long long)video_id,
-			 (long long)expires_at);
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, key);
 	sodium_bin2base64(out, MEDIA_SIG_CHARS, mac, 16, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-cr_err media_sign_url(int64_t video_id, int64_t expires_at, const char *file, char *out,
-		      size_t size)
+/* "v2/<id>/<version>/<expires>"; version 0 signs the unversioned form
+ * "v1/<id>/<expires>" of the URLs from before versions. */
+static void sign_url(int64_t video_id, int64_t version, int64_t expires_at,
+		     char out[MEDIA_SIG_CHARS])
+{
+	char msg[96];
+	int n = version ? snprintf(msg, sizeof msg, "v2/%lld/%lld/%lld", (long long)video_id,
+				   (long long)version, (long long)expires_at)
+			: snprintf(msg, sizeof msg, "v1/%lld/%lld", (long long)video_id,
+				   (long long)expires_at);
+	sign(msg, n, out);
+}
+
+cr_err media_sign_url(int64_t video_id, int64_t version, int64_t expires_at, const char *file,
+		      char *out, size_t size)
 {
 	char sig[MEDIA_SIG_CHARS];
-	sign(video_id, expires_at, sig);
-	int n = snprintf(out, size, "/media/v/%lld/%lld/%s/%s", (long long)video_id,
-			 (long long)expires_at, sig, file);
+	if (version < 1)
+		return CR_EINVAL;
+	sign_url(video_id, version, expires_at, sig);
+	int n = snprintf(out, size, "%s/media/v/%lld/%lld/%lld/%s/%s", base, (long long)video_id,
+			 (long long)version, (long long)expires_at, sig, file);
 	return n < 0 || (size_t)n >= size ? CR_EINVAL : CR_OK;
 }
 
-bool media_sign_check(int64_t video_id, int64_t expires_at, const char *sig)
+static bool check(int64_t video_id, int64_t version, int64_t expires_at, const char *sig)
 {
 	char want[MEDIA_SIG_CHARS];
-	sign(video_id, expires_at, want);
+	sign_url(video_id, version, expires_at, want);
 	return strlen(sig) == MEDIA_SIG_CHARS - 1 &&
 	       sodium_memcmp(want, sig, MEDIA_SIG_CHARS - 1) == 0;
+}
+
+bool media_sign_check(int64_t video_id, int64_t version, int64_t expires_at, const char *sig)
+{
+	return version >= 1 && check(video_id, version, expires_at, sig);
+}
+
+bool media_sign_check_unversioned(int64_t video_id, int64_t expires_at, const char *sig)
+{
+	return check(video_id, 0, expires_at, sig);
 }

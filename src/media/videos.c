@@ -8,6 +8,7 @@
 
 #include "casereel/clock.h"
 #include "casereel/media_sign.h"
+#include "casereel/media_versions.h"
 #include "casereel/store.h"
 #include "video_revisions.h"
 
@@ -100,9 +101,10 @@ bool videos_status_has_media(enum video_status status)
 	return status == VIDEO_PUBLISHED || status == VIDEO_PENDING_REVIEW;
 }
 
-cr_err videos_media_servable(int64_t id)
+cr_err videos_media_servable(int64_t id, bool *published)
 {
 	sqlite3_stmt *st = store_stmt("SELECT status FROM videos WHERE id = ?1");
+	*published = false;
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -111,8 +113,10 @@ cr_err videos_media_servable(int64_t id)
 	enum video_status status;
 	if (rc == SQLITE_ROW) {
 		if (!video_status_parse((const char *)sqlite3_column_text(st, 0), &status) &&
-		    videos_status_has_media(status))
+		    videos_status_has_media(status)) {
 			e = CR_OK;
+			*published = status == VIDEO_PUBLISHED;
+		}
 	} else if (rc != SQLITE_DONE) {
 		e = store_error(rc, "media video lookup");
 	}
@@ -145,25 +149,36 @@ int64_t videos_url_expiry(long ttl)
 	return (cr_now() + ttl + 3599) / 3600 * 3600;
 }
 
-json_t *videos_signed_urls(int64_t id, long ttl)
-{
-	return videos_signed_urls_at(id, videos_url_expiry(ttl));
-}
-
-json_t *videos_signed_urls_at(int64_t id, int64_t expires)
+/* The URLs of version `version` of clip `id`. */
+static json_t *signed_urls(int64_t id, int64_t version, int64_t expires)
 {
 	static const char *const files[][2] = {{"hls", "master.m3u8"},
 					       {"mp4", "720p.mp4"},
 					       {"poster", "poster.jpg"},
 					       {"thumbnail", "thumb.jpg"}};
-	char prefix[160]; /* one signature covers every file of the clip */
-	json_t *urls =
-		media_sign_url(id, expires, "", prefix, sizeof prefix) ? NULL : json_object();
+	char prefix[512]; /* one signature covers every file of the version */
+	json_t *urls = media_sign_url(id, version, expires, "", prefix, sizeof prefix)
+			       ? NULL
+			       : json_object();
 	for (size_t i = 0; urls && i < sizeof files / sizeof files[0]; i++) {
-		char url[256];
+		char url[600];
 		snprintf(url, sizeof url, "%s%s", prefix, files[i][1]);
 		json_object_set_new(urls, files[i][0], json_string(url));
 	}
+	if (urls)
+		json_object_set_new(urls, "version", json_integer(version));
+	return urls;
+}
+
+json_t *videos_signed_urls_at(int64_t id, int64_t expires)
+{
+	sqlite3_stmt *st = store_stmt("SELECT media_version FROM videos WHERE id = ?1");
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	json_t *urls = store_step_one(st, "media version")
+			       ? NULL
+			       : signed_urls(id, sqlite3_column_int64(st, 0), expires);
+	store_done(st);
 	return urls;
 }
 
@@ -178,7 +193,7 @@ static json_t *real_or_null(sqlite3_stmt *st, int col)
 	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"          \
 	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"             \
 	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason,"    \
-	" v.starts, v.likes, v.comments, v.tips, v.error_code, v.revision"                         \
+	" v.starts, v.likes, v.comments, v.tips, v.error_code, v.revision, v.media_version"        \
 	" FROM videos v JOIN users u ON u.id = v.owner_id"
 
 /* The row's JSON for `viewer` (NULL: its owner). The owner and trainers
@@ -212,8 +227,10 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl, const struct cr_us
 		"updated_at", (json_int_t)sqlite3_column_int64(st, 13), "owner", "id",
 		(json_int_t)sqlite3_column_int64(st, 14), "display_name",
 		(const char *)sqlite3_column_text(st, 15), "urls",
-		ready ? videos_signed_urls(id, url_ttl) : json_null(), "renditions", renditions,
-		"filename", (const char *)sqlite3_column_text(st, 17), "tags", video_tags(id));
+		ready ? signed_urls(id, sqlite3_column_int64(st, 25), videos_url_expiry(url_ttl))
+		      : json_null(),
+		"renditions", renditions, "filename", (const char *)sqlite3_column_text(st, 17),
+		"tags", video_tags(id));
 	if (v) { /* why it failed, as a code; why a trainer rejected it; what it earned */
 		const char *error_code = (const char *)sqlite3_column_text(st, 23);
 		json_object_set_new(v, "error_code",
@@ -338,6 +355,49 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 	cr_err e = store_run(st, "record transcode");
 	free(renditions);
 	return e;
+}
+
+/* The current media version of a clip that still serves media; 0 when it
+ * does not. */
+static cr_err live_version(int64_t id, int64_t *version)
+{
+	sqlite3_stmt *st = store_stmt("SELECT media_version FROM videos WHERE id = ?1 AND status IN"
+				      " (" VIDEO_SQL_PUBLISHED ", " VIDEO_SQL_PENDING_REVIEW ")");
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	cr_err e = store_step_one(st, "live media version");
+	*version = e ? 0 : sqlite3_column_int64(st, 0);
+	store_done(st);
+	return e == CR_ENOTFOUND ? CR_OK : e;
+}
+
+cr_err videos_record_render(int64_t id, int64_t version, const struct tx_result *r, bool ok)
+{
+	int64_t live = 0;
+	cr_err e = ok ? live_version(id, &live) : CR_OK;
+	if (e || !ok)
+		return e; /* a failed rendering: the clip keeps serving what it has */
+	if (live == 0 || live >= version) /* nothing will serve this one */
+		return media_versions_retire(id, version, cr_now());
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE videos SET media_version = ?2, duration = ?3, source_duration = ?4,"
+		" trimmed = ?5, width = ?6, height = ?7, has_audio = ?8, renditions = ?9"
+		" WHERE id = ?1");
+	if (!st)
+		return CR_EDB;
+	char *renditions = renditions_json(r);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_double(st, 3, r->duration);
+	sqlite3_bind_double(st, 4, r->source_duration);
+	sqlite3_bind_int(st, 5, r->trimmed);
+	sqlite3_bind_int(st, 6, r->width);
+	sqlite3_bind_int(st, 7, r->height);
+	sqlite3_bind_int(st, 8, r->has_audio);
+	sqlite3_bind_text(st, 9, renditions, -1, SQLITE_TRANSIENT);
+	e = store_run(st, "record rendering");
+	free(renditions);
+	return e ? e : media_versions_retire(id, live, cr_now());
 }
 
 cr_err videos_clear_source(int64_t id)

@@ -54,9 +54,14 @@ static void on_progress(void *ctx, int percent)
 	}
 }
 
-/* Moves a finished output directory into place, replacing an older one. */
-static cr_err publish_dir(const char *tmp, const char *final)
+/* Moves a finished output directory into place as its version (v/<id>/<n>)
+ * in the clip's directory, replacing a leftover of a try that died. */
+static cr_err publish_dir(const char *clip, const char *tmp, const char *final)
 {
+	if (mkdir(clip, 0750) != 0 && errno != EEXIST) {
+		log_error("mkdir %s: %s", clip, strerror(errno));
+		return CR_EIO;
+	}
 	media_remove_dir(final);
 	if (rename(tmp, final) != 0) {
 		log_error("rename %s -> %s: %s", tmp, final, strerror(errno));
@@ -68,11 +73,12 @@ static cr_err publish_dir(const char *tmp, const char *final)
 bool workers_run_job(const struct cr_config *cfg, const struct job *job, const atomic_int *cancel,
 		     struct tx_result *res)
 {
-	char src[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX];
+	char src[PATH_MAX], tmp[PATH_MAX], clip[PATH_MAX], final[PATH_MAX];
 	memset(res, 0, sizeof *res);
 	if (media_abs(cfg, job->source_rel, src, sizeof src) ||
-	    media_video_dir(cfg, job->video_id, true, tmp, sizeof tmp) ||
-	    media_video_dir(cfg, job->video_id, false, final, sizeof final))
+	    media_video_dir(cfg, job->video_id, MEDIA_DIR_SCRATCH, tmp, sizeof tmp) ||
+	    media_video_dir(cfg, job->video_id, MEDIA_DIR_CLIP, clip, sizeof clip) ||
+	    media_video_dir(cfg, job->video_id, job->media_version, final, sizeof final))
 		return false;
 	media_remove_dir(tmp); /* left over from a worker that died */
 	if (mkdir(tmp, 0750) != 0) {
@@ -84,8 +90,8 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	struct progress prog = {.video_id = job->video_id};
 	clock_gettime(CLOCK_MONOTONIC, &prog.last);
 	struct log_field ids[] = {LOG_INT("job", job->id), LOG_INT("clip", job->video_id)};
-	log_fields(LOG_LEVEL_INFO, ids, "transcoding video %lld (attempt %d)",
-		   (long long)job->video_id, job->attempts);
+	log_fields(LOG_LEVEL_INFO, ids, "transcoding video %lld as media version %lld (attempt %d)",
+		   (long long)job->video_id, (long long)job->media_version, job->attempts);
 	int rc = transcode_in_child(src, tmp, &opt, job->id, job->video_id, on_progress, &prog,
 				    cancel, res);
 	bool ok = rc == 0;
@@ -106,7 +112,7 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 				(long long)job->video_id, job->attempts, JOBS_MAX_ATTEMPTS);
 		return false;
 	}
-	if (ok && publish_dir(tmp, final)) {
+	if (ok && publish_dir(clip, tmp, final)) {
 		ok = false;
 		res->code = TX_ERR_IO;
 		snprintf(res->error, sizeof res->error, "could not store the transcoded files");

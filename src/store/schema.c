@@ -617,6 +617,22 @@ const char *const schema_migrations[] = {
 	 * accounts keep theirs. */
 	"ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0"
 	"  CHECK (must_change_password IN (0, 1));",
+
+	/* 23: versioned media. A clip's files live in v/<id>/<media_version>/
+	 * and any change of them is a new version, so a signed URL (and a CDN's
+	 * copy of it) never serves other bytes than it first did. A job writes
+	 * the version it names (a first transcode 1, a new rendering the next).
+	 * Replaced versions wait in media_retired until the janitor deletes
+	 * their files --purge-after later. Existing clips are version 1; their
+	 * files move into v/<id>/1/ at start (media_layout_upgrade). */
+	"ALTER TABLE videos ADD COLUMN media_version INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE jobs ADD COLUMN media_version INTEGER NOT NULL DEFAULT 1;"
+	"CREATE TABLE media_retired ("
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  version INTEGER NOT NULL,"
+	"  retired_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (video_id, version)) WITHOUT ROWID;"
+	"CREATE INDEX media_retired_at ON media_retired(retired_at);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

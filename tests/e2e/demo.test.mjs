@@ -148,10 +148,11 @@ test('posters are served as JPEG through the signed URLs', async (t) => {
 
 test('the published media on disk is real H.264 + AAC from our transcoder', () => {
   for (const it of items) {
-    const dir = join(dataDir, 'media', 'v', String(it.id));
+    const clipDir = join(dataDir, 'media', 'v', String(it.id));
+    const dir = join(clipDir, '1'); // media version 1
     for (const f of ['master.m3u8', '720p.m3u8', '720p.mp4', '360p.mp4', 'poster.jpg', 'thumb.jpg'])
       assert.ok(existsSync(join(dir, f)), `${dir}/${f} missing`);
-    assert.ok(!existsSync(`${dir}.tmp`), `${dir}.tmp left behind`);
+    assert.ok(!existsSync(`${clipDir}.tmp`), `${clipDir}.tmp left behind`);
     const p = probe(join(dir, '720p.mp4'));
     const v = p.streams.find((x) => x.codec_type === 'video');
     const a = p.streams.find((x) => x.codec_type === 'audio');

@@ -4,7 +4,8 @@
 // points are one write, so what was acknowledged was paid, once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer, api, login, expectProblem, assertNoSanitizerReport, advanceClock, rebuildCatalog } from './lib/server.mjs';
@@ -167,7 +168,14 @@ test('an upgrade recounts the views and completions older versions counted per e
   // 14-16 the learning loop's tables and users.employee_id, 17 turned the must-watch
   // assignments table into one-clip paths, 18 the import states (in metric_imports), 19
   // tags.label_zh, 20 the transcode turns, 21
-  // clip revisions and watch sessions, 22 users.must_change_password)
+  // clip revisions and watch sessions, 22 users.must_change_password, 23 media versions;
+  // before 23 a clip's files were right in media/v/<id>/)
+  const mediaV = join(dir, 'media/v');
+  const mp4 = readFileSync(join(mediaV, String(replayed), '1/720p.mp4'));
+  for (const id of readdirSync(mediaV).filter((n) => /^\d+$/.test(n))) {
+    for (const f of readdirSync(join(mediaV, id, '1'))) renameSync(join(mediaV, id, '1', f), join(mediaV, id, f));
+    rmdirSync(join(mediaV, id, '1'));
+  }
   sql(`UPDATE videos SET starts = 32, completions = 6 WHERE id = ${replayed};
        CREATE TABLE assignments (id INTEGER PRIMARY KEY, video_id INTEGER NOT NULL REFERENCES videos(id),
          team_id INTEGER REFERENCES teams(id), user_id INTEGER REFERENCES users(id), due_at INTEGER,
@@ -181,10 +189,28 @@ test('an upgrade recounts the views and completions older versions counted per e
        DROP INDEX users_employee; ALTER TABLE users DROP COLUMN employee_id;
        ALTER TABLE tags DROP COLUMN label_zh;
        DROP TABLE video_revisions; DROP TABLE watch_sessions; ALTER TABLE videos DROP COLUMN revision;
-       ALTER TABLE users DROP COLUMN must_change_password; PRAGMA user_version = 10`);
+       ALTER TABLE users DROP COLUMN must_change_password;
+       DROP TABLE media_retired; ALTER TABLE videos DROP COLUMN media_version; ALTER TABLE jobs DROP COLUMN media_version;
+       PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
   assert.equal((await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json.counts.views, 5);
   const stats = (await api(s, 'GET', `/api/v1/analytics/videos/${replayed}`, { token: tok.trainer1 })).json;
   assert.deepEqual({ starts: stats.starts, completions: stats.completions }, { starts: 5, completions: 5 });
+
+  // the clips are media version 1, their files moved there, served under versioned URLs
+  const v = (await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json;
+  assert.equal(v.urls.version, 1);
+  assert.match(v.urls.mp4, new RegExp(`^/media/v/${replayed}/1/`));
+  const served = await fetch(s.url + v.urls.mp4);
+  assert.equal(served.status, 200);
+  assert.ok(Buffer.from(await served.arrayBuffer()).equals(mp4), 'the moved file is served');
+  assert.ok(readFileSync(join(mediaV, String(replayed), '1/720p.mp4')).equals(mp4));
+  // and a link the old release handed out (no version in it) still plays version 1
+  const expires = Math.floor(Date.now() / 1000) + 3600;
+  const sig = createHmac('sha256', readFileSync(join(dir, 'media.key'))).update(`v1/${replayed}/${expires}`).digest()
+    .subarray(0, 16).toString('base64url');
+  const old = await fetch(`${s.url}/media/v/${replayed}/${expires}/${sig}/720p.mp4`);
+  assert.equal(old.status, 200);
+  assert.ok(Buffer.from(await old.arrayBuffer()).equals(mp4));
 });

@@ -50,6 +50,7 @@ async function postClip(s, token, title, body, type = 'video/mp4') {
 /** The clip's source file, found through the upload that made it. */
 const sourceFile = (s, id) => join(s.dir, 'media/incoming', sql(s, `SELECT id FROM uploads WHERE video_id = ${Number(id)}`));
 const outputDir = (s, id) => join(s.dir, 'media/v', String(id));
+const outputFile = (s, id, name) => join(outputDir(s, id), '1', name); // media version 1
 const hex32 = () => randomBytes(16).toString('hex');
 
 test('a failed clip loses its source file but still reads failed with its error', async () => {
@@ -83,8 +84,8 @@ test('a removed clip loses its source and its output; a published clip keeps bot
   const [goneV, keptV] = await Promise.all([waitForVideo(s, t, gone), waitForVideo(s, t, kept)]);
   for (const v of [goneV, keptV]) assert.equal(v.status, 'pending_review', v.error);
   assert.equal((await api(s, 'POST', `/api/v1/videos/${kept}/review`, { token: trainer, json: { decision: 'approve' } })).status, 200);
-  const goneFiles = [sourceFile(s, gone), join(outputDir(s, gone), '720p.mp4')];
-  const keptFiles = [sourceFile(s, kept), join(outputDir(s, kept), '720p.mp4'), join(outputDir(s, kept), 'master.m3u8')];
+  const goneFiles = [sourceFile(s, gone), outputFile(s, gone, '720p.mp4')];
+  const keptFiles = [sourceFile(s, kept), outputFile(s, kept, '720p.mp4'), outputFile(s, kept, 'master.m3u8')];
   for (const f of [...goneFiles, ...keptFiles]) assert.ok(existsSync(f), `${f} should exist before the removal`);
 
   assert.equal((await api(s, 'DELETE', `/api/v1/videos/${gone}`, { token: t })).status, 204);
@@ -156,7 +157,7 @@ test('strays: an orphan upload file and a dead scratch directory older than an h
   assert.ok(existsSync(freshOrphan), 'a fresh file was taken for an orphan');
   assert.ok(existsSync(notOurs), 'a file with a name the server never makes was deleted');
   assert.ok(existsSync(tusFile), 'an open upload\'s file was deleted');
-  assert.ok(existsSync(join(outputDir(s, done), '720p.mp4')), 'the finished output was touched');
+  assert.ok(existsSync(outputFile(s, done, '720p.mp4')), 'the finished output was touched');
   assert.match(s.stderr, /janitor: removed 2 stray/);
   const head = await api(s, 'HEAD', tusPath, { token: t, headers: { 'Tus-Resumable': '1.0.0' } });
   assert.equal(head.status, 200);

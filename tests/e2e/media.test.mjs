@@ -73,13 +73,15 @@ http {
   };
 }
 
-/** The signature src/media/media_sign.c makes, from the server's own key. */
-function sign(id, expires) {
+/** The signature src/media/media_sign.c makes, from the server's own key,
+ *  of media version `version` (0: the unversioned links from before versions). */
+function sign(id, expires, version = 1) {
   const key = readFileSync(join(s.dir, 'media.key'));
-  const mac = createHmac('sha256', key).update(`v1/${id}/${expires}`).digest();
+  const msg = version ? `v2/${id}/${version}/${expires}` : `v1/${id}/${expires}`;
+  const mac = createHmac('sha256', key).update(msg).digest();
   return mac.subarray(0, 16).toString('base64url');
 }
-const prefix = (id, expires = Math.floor(Date.now() / 1000) + 3600) => `/media/v/${id}/${expires}/${sign(id, expires)}`;
+const prefix = (id, expires = Math.floor(Date.now() / 1000) + 3600) => `/media/v/${id}/1/${expires}/${sign(id, expires)}`;
 const prefixOf = (url) => url.slice(0, url.lastIndexOf('/'));
 
 /** GET (or `method`) with raw headers; the body as a Buffer. */
@@ -117,7 +119,11 @@ before(async () => {
   const ids = await Promise.all([upload('streaming'), upload('other')]);
   [a, b] = await Promise.all(ids.map((id) => waitForVideo(s, token, id)));
   for (const v of [a, b]) assert.equal(v.status, 'pending_review', v.error);
-  dirA = join(s.dir, 'media/v', String(a.id));
+  // a is published (its media cacheable by anyone), b stays a trainer's preview
+  const trainer = await login(s, 'trainer1');
+  const ok = await api(s, 'POST', `/api/v1/videos/${a.id}/review`, { token: trainer, json: { decision: 'approve' } });
+  assert.equal(ok.status, 200, ok.body);
+  dirA = join(s.dir, 'media/v', String(a.id), '1');
   mp4 = readFileSync(join(dirA, '720p.mp4'));
   assert.ok(mp4.length > 10000);
   nginx = await startNginx(dirA);
@@ -141,11 +147,15 @@ test('the whole file: 200, same bytes as on disk, validators like nginx, cacheab
   const n = await get(nginx.url, '/720p.mp4');
   assert.equal(r.headers.get('etag'), n.headers.get('etag'));
   assert.equal(r.headers.get('last-modified'), n.headers.get('last-modified'));
-  const expires = Number(a.urls.mp4.split('/')[4]);
+  const expires = Number(a.urls.mp4.split('/')[5]);
   const m = r.headers.get('cache-control').match(/^public, max-age=(\d+), immutable$/);
   assert.ok(m, r.headers.get('cache-control'));
   const left = expires - Math.floor(Date.now() / 1000);
   assert.ok(Math.abs(Number(m[1]) - left) <= 2, `max-age ${m[1]} vs ${left} s left`);
+  // a clip pending review is served to its reviewers, but no cache keeps it
+  const preview = await get(s.url, b.urls.mp4, { range: 'bytes=0-0' });
+  assert.equal(preview.status, 206);
+  assert.equal(preview.headers.get('cache-control'), 'private, no-store');
 });
 
 test('Range requests answer exactly what nginx answers for the same file', async () => {
@@ -301,19 +311,22 @@ test('content types for every file the transcoder writes (and .m4s segments)', a
 });
 
 test('signatures: tampered, another video\'s, malformed or expired → 403; anonymous access needs nothing else', async () => {
-  const [, , , id, expires, sig, file] = a.urls.mp4.split('/');
+  const [, , , id, version, expires, sig, file] = a.urls.mp4.split('/');
+  assert.equal(version, '1');
   assert.equal(sign(Number(id), Number(expires)), sig, 'the test computes the server\'s HMAC');
   assert.equal((await get(s.url, `${prefix(a.id)}/720p.mp4`)).status, 200);
   const flip = (c) => (c === 'A' ? 'B' : 'A');
   const tampered = [
-    `/media/v/${id}/${expires}/${flip(sig[0])}${sig.slice(1)}/${file}`,
-    `/media/v/${id}/${expires}/${sig.slice(0, -1)}${flip(sig.at(-1))}/${file}`,
-    `/media/v/${id}/${expires}/${sig}A/${file}`,
-    `/media/v/${id}/${expires}/${sig.slice(1)}/${file}`,
-    `/media/v/${id}/${Number(expires) + 3600}/${sig}/${file}`,  // expiry extended
-    `/media/v/${id}/0${expires}/${sig}/${file}`,                // non-canonical expiry
-    `/media/v/${id}/x${expires}/${sig}/${file}`,
-    `/media/v/${b.id}/${expires}/${sig}/${file}`,                // another video's signature
+    `/media/v/${id}/1/${expires}/${flip(sig[0])}${sig.slice(1)}/${file}`,
+    `/media/v/${id}/1/${expires}/${sig.slice(0, -1)}${flip(sig.at(-1))}/${file}`,
+    `/media/v/${id}/1/${expires}/${sig}A/${file}`,
+    `/media/v/${id}/1/${expires}/${sig.slice(1)}/${file}`,
+    `/media/v/${id}/1/${Number(expires) + 3600}/${sig}/${file}`,  // expiry extended
+    `/media/v/${id}/1/0${expires}/${sig}/${file}`,                // non-canonical expiry
+    `/media/v/${id}/1/x${expires}/${sig}/${file}`,
+    `/media/v/${id}/2/${expires}/${sig}/${file}`,                 // another version
+    `/media/v/${id}/${expires}/${sig}/${file}`,                   // the unversioned form
+    `/media/v/${b.id}/1/${expires}/${sig}/${file}`,               // another video's signature
     `${prefixOf(b.urls.mp4).replace(`/v/${b.id}/`, `/v/${a.id}/`)}/720p.mp4`,
   ];
   for (const path of tampered) {
@@ -342,7 +355,8 @@ test('file names outside the whitelist, odd ids and non-regular files → 404', 
     expectProblem(assert, r, /%2f|%00/i.test(name) ? 400 : 404);
   }
   for (const id of ['0', '-1', '01', 'abc', '99999999999999999999']) {
-    expectProblem(assert, await api(s, 'GET', `/media/v/${id}/${Math.floor(Date.now() / 1000) + 60}/${sign(1, 1)}/720p.mp4`), 404);
+    expectProblem(assert, await api(s, 'GET', `/media/v/${id}/1/${Math.floor(Date.now() / 1000) + 60}/${sign(1, 1)}/720p.mp4`), 404);
+    expectProblem(assert, await api(s, 'GET', `/media/v/${a.id}/${id}/${Math.floor(Date.now() / 1000) + 60}/${sign(1, 1)}/720p.mp4`), 404);
   }
   // a signed, existing id with no files
   expectProblem(assert, await api(s, 'GET', `${prefix(987654)}/720p.mp4`), 404);

@@ -127,13 +127,13 @@ test('tus-js-client uploads a clip in chunks; it becomes a transcoded video', as
   assert.equal(v.height, 1280);
   assert.equal(v.has_audio, true);
   assert.ok(Math.abs(v.duration - 3) < 0.2, `duration ${v.duration}`);
-  const out = join(s.dir, 'media/v', String(id));
+  const out = join(s.dir, 'media/v', String(id), '1'); // media version 1
   const p = probe(join(out, '720p.mp4'));
   assert.equal(p.streams.find((x) => x.codec_type === 'video').codec_name, 'h264');
   assert.equal(p.streams.find((x) => x.codec_type === 'audio').sample_rate, '48000');
   const master = readFileSync(join(out, 'master.m3u8'), 'utf8');
   assert.equal(master.match(/#EXT-X-STREAM-INF:.*BANDWIDTH=\d+.*RESOLUTION=\d+x\d+/g).length, 2);
-  for (const k of ['hls', 'mp4', 'poster', 'thumbnail']) assert.match(v.urls[k], /^\/media\/v\/\d+\/\d+\/[\w-]+\//);
+  for (const k of ['hls', 'mp4', 'poster', 'thumbnail']) assert.match(v.urls[k], /^\/media\/v\/\d+\/1\/\d+\/[\w-]{22}\//);
 });
 
 test('a cut connection keeps the bytes that arrived; the client resumes from there', async () => {

@@ -32,6 +32,10 @@ static void media_signatures_are_left_out(void **state)
 	assert_string_equal(clean("/media/v/12/1800000000/AbCdEfGhIjKlMnOpQrStUv/master.m3u8"),
 			    "/media/v/12/1800000000/-/master.m3u8");
 	assert_string_equal(clean("/media/v/12/1800000000/AbCdEf"), "/media/v/12/1800000000/-");
+	assert_string_equal(clean("/media/v/12/3/1800000000/AbCdEfGh-_IjKlMnOpQrStUv/thumb.jpg"),
+			    "/media/v/12/3/1800000000/-/thumb.jpg");
+	assert_string_equal(clean("/media/v/12/3/1800000000/0123456789abcdefghijkl/"),
+			    "/media/v/12/3/1800000000/-/");
 	assert_string_equal(clean("/api/v1/videos/12/1800000000/keep"),
 			    "/api/v1/videos/12/1800000000/keep");
 }

@@ -254,7 +254,7 @@ static void malformed_patterns_are_einval(void **state)
 	assert_int_equal(add_pattern("/users/{id}x"), CR_EINVAL);
 	assert_int_equal(add_pattern("/users/{id}{x}"), CR_EINVAL);
 	/* more parameters than CR_MAX_PATH_PARAMS */
-	assert_int_equal(add_pattern("/{a}/{b}/{c}/{d}/{e}"), CR_EINVAL);
+	assert_int_equal(add_pattern("/{a}/{b}/{c}/{d}/{e}/{f}"), CR_EINVAL);
 }
 
 /* Regression: a '/' inside braces is a malformed pattern. */

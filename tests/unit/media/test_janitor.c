@@ -22,6 +22,7 @@
 #include "casereel/config.h"
 #include "casereel/janitor.h"
 #include "casereel/media.h"
+#include "casereel/media_versions.h"
 #include "casereel/store.h"
 #include "casereel/uploads.h"
 
@@ -65,11 +66,16 @@ static void put(const char *sub, const char *name)
 	write_file(path);
 }
 
-/* v/<id>/ or v/<id>.tmp/ with a file in it. */
+/* v/<id>/1/ (with v/<id>/) or v/<id>.tmp/ with a file in it. */
 static void put_dir(int64_t id, bool tmp)
 {
 	char d[PATH_MAX], f[PATH_MAX + 16];
-	assert_int_equal(media_video_dir(&cfg, id, tmp, d, sizeof d), CR_OK);
+	if (!tmp) {
+		assert_int_equal(media_video_dir(&cfg, id, MEDIA_DIR_CLIP, d, sizeof d), CR_OK);
+		assert_int_equal(mkdir(d, 0750), 0);
+	}
+	assert_int_equal(media_video_dir(&cfg, id, tmp ? MEDIA_DIR_SCRATCH : 1, d, sizeof d),
+			 CR_OK);
 	assert_int_equal(mkdir(d, 0750), 0);
 	snprintf(f, sizeof f, "%s/720p.mp4", d);
 	write_file(f);
@@ -78,7 +84,9 @@ static void put_dir(int64_t id, bool tmp)
 static bool has_dir(int64_t id, bool tmp)
 {
 	char d[PATH_MAX];
-	assert_int_equal(media_video_dir(&cfg, id, tmp, d, sizeof d), CR_OK);
+	assert_int_equal(
+		media_video_dir(&cfg, id, tmp ? MEDIA_DIR_SCRATCH : MEDIA_DIR_CLIP, d, sizeof d),
+		CR_OK);
 	return exists(d);
 }
 
@@ -201,7 +209,8 @@ static int clean(void **state)
 		path_in(path, sizeof path, i ? "v" : "incoming", "");
 		nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	}
-	return store_exec("DELETE FROM uploads; DELETE FROM jobs; DELETE FROM videos;") == CR_OK
+	return store_exec("DELETE FROM uploads; DELETE FROM jobs; DELETE FROM media_retired;"
+			  " DELETE FROM videos;") == CR_OK
 		       ? 0
 		       : -1;
 }
@@ -359,7 +368,7 @@ static void a_symlink_for_an_output_directory_is_not_followed(void **state)
 	snprintf(kept, sizeof kept, "%s/keep.txt", outside);
 	write_file(kept);
 	int64_t id = add_video("removed", now, NULL, "queued");
-	assert_int_equal(media_video_dir(&cfg, id, false, link, sizeof link), CR_OK);
+	assert_int_equal(media_video_dir(&cfg, id, MEDIA_DIR_CLIP, link, sizeof link), CR_OK);
 	assert_int_equal(symlink(outside, link), 0);
 	assert_int_equal(purge(now), 1);
 	assert_true(exists(kept));
@@ -454,6 +463,88 @@ static void scratch_dirs_go_only_when_their_job_never_runs_again(void **state)
 	assert_true(in_media("v", "01.tmp"));
 }
 
+/* Whether v/<id>/<version>/ exists. */
+static bool has_version(int64_t id, int64_t version)
+{
+	char d[PATH_MAX];
+	assert_int_equal(media_video_dir(&cfg, id, version, d, sizeof d), CR_OK);
+	return exists(d);
+}
+
+static void replaced_versions_go_after_purge_after_and_only_they(void **state)
+{
+	(void)state;
+	time_t now = time(NULL);
+	cfg.purge_after = HOUR;
+	int64_t id = add_video("published", now, NULL, "done");
+	char d[PATH_MAX], f[PATH_MAX + 16];
+	put_dir(id, false); /* version 1 */
+	for (int64_t v = 2; v <= 3; v++) {
+		assert_int_equal(media_video_dir(&cfg, id, v, d, sizeof d), CR_OK);
+		assert_int_equal(mkdir(d, 0750), 0);
+		snprintf(f, sizeof f, "%s/720p.mp4", d);
+		write_file(f);
+	}
+	assert_int_equal(media_versions_retire(id, 1, now - 2 * HOUR), CR_OK);
+	assert_int_equal(media_versions_retire(id, 2, now - 10), CR_OK);
+	int n = -1;
+	assert_int_equal(janitor_purge_versions(&cfg, now, &n), CR_OK);
+	assert_int_equal(n, 1);
+	assert_false(has_version(id, 1));
+	assert_true(has_version(id, 2)); /* retired, but not --purge-after ago */
+	assert_true(has_version(id, 3)); /* the live one */
+	assert_int_equal(janitor_purge_versions(&cfg, now + HOUR, &n), CR_OK);
+	assert_int_equal(n, 1);
+	assert_false(has_version(id, 2));
+	assert_true(has_version(id, 3));
+	assert_int_equal(sql_int("SELECT count(*) FROM media_retired", 0), 0);
+	assert_int_equal(janitor_purge_versions(&cfg, now + HOUR, &n), CR_OK);
+	assert_int_equal(n, 0);
+	cfg.purge_after = 0;
+}
+
+static void a_removed_clip_loses_every_version(void **state)
+{
+	(void)state;
+	time_t now = time(NULL);
+	int64_t id = add_video("removed", now - 10, NULL, "done");
+	char d[PATH_MAX], f[PATH_MAX + 16];
+	put_dir(id, false);
+	assert_int_equal(media_video_dir(&cfg, id, 2, d, sizeof d), CR_OK);
+	assert_int_equal(mkdir(d, 0750), 0);
+	snprintf(f, sizeof f, "%s/poster.jpg", d);
+	write_file(f);
+	assert_int_equal(purge(now), 1);
+	assert_false(has_dir(id, false));
+}
+
+static void the_layout_before_versions_moves_into_version_one(void **state)
+{
+	(void)state;
+	char d[PATH_MAX], f[PATH_MAX + 16];
+	int64_t id = 4242;
+	assert_int_equal(media_video_dir(&cfg, id, MEDIA_DIR_CLIP, d, sizeof d), CR_OK);
+	assert_int_equal(mkdir(d, 0750), 0);
+	for (const char *const *name = (const char *const[]){"master.m3u8", "720p.mp4", NULL};
+	     *name; name++) {
+		snprintf(f, sizeof f, "%s/%s", d, *name);
+		write_file(f);
+	}
+	put_dir(77, true); /* a scratch directory is no clip directory */
+	int moved = -1;
+	assert_int_equal(media_layout_upgrade(&cfg, &moved), CR_OK);
+	assert_int_equal(moved, 1);
+	snprintf(f, sizeof f, "%s/720p.mp4", d);
+	assert_false(exists(f));
+	assert_int_equal(media_video_dir(&cfg, id, 1, d, sizeof d), CR_OK);
+	snprintf(f, sizeof f, "%s/master.m3u8", d);
+	assert_true(exists(f));
+	assert_true(has_dir(77, true));
+	/* a second start finds nothing to move */
+	assert_int_equal(media_layout_upgrade(&cfg, &moved), CR_OK);
+	assert_int_equal(moved, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, clean)
 
 int main(void)
@@ -468,6 +559,9 @@ int main(void)
 		T(a_large_backlog_goes_in_one_round),
 		T(orphans_go_only_when_old_unnamed_and_unlocked),
 		T(scratch_dirs_go_only_when_their_job_never_runs_again),
+		T(replaced_versions_go_after_purge_after_and_only_they),
+		T(a_removed_clip_loses_every_version),
+		T(the_layout_before_versions_moves_into_version_one),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

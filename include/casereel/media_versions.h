@@ -1,0 +1,29 @@
+/* Media versions replaced by a newer rendering of their clip, waiting for
+ * the janitor (table media_retired, owned here). A version's files stay
+ * servable under their own URLs until then: old links keep their bytes,
+ * then 404, never new bytes. */
+#ifndef CASEREEL_MEDIA_VERSIONS_H
+#define CASEREEL_MEDIA_VERSIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "casereel/error.h"
+
+struct media_retired {
+	int64_t video_id;
+	int64_t version;
+};
+
+/* Records that version `version` of clip `video_id` was replaced at `now`
+ * (again: no change). In the caller's transaction. */
+cr_err media_versions_retire(int64_t video_id, int64_t version, int64_t now);
+
+/* Up to `max` versions retired at `cutoff` or before, oldest first, into
+ * out[0..*n). */
+cr_err media_versions_due(int64_t cutoff, struct media_retired *out, size_t max, size_t *n);
+
+/* Forgets done[0..n), whose files are gone, in one transaction. */
+cr_err media_versions_forget(const struct media_retired *done, size_t n);
+
+#endif
