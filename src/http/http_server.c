@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "access_log.h"
+#include "route_answer.h"
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/client_addr.h"
@@ -268,6 +269,8 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 	client_ip(srv, conn, ctx->ip, sizeof ctx->ip);
 	ctx->req.client_ip = ctx->ip;
 	ctx->result = router_match(&srv->app->router, method, url, &ctx->match);
+	route_method_override(&srv->app->router, &ctx->req, &ctx->match, &ctx->result);
+	route_answer_headers(&ctx->match, &ctx->res);
 	if (ctx->bad_path) {
 		ctx->result = ROUTER_NOT_FOUND; /* counted with the unrouted */
 		http_problem(&ctx->res, 400, "bad-path",
@@ -278,7 +281,7 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 	} else if (ctx->result == ROUTER_METHOD_NOT_ALLOWED) {
 		http_header(&ctx->res, MHD_HTTP_HEADER_ALLOW, "%s", ctx->match.allow);
 		http_problem(&ctx->res, 405, "method-not-allowed", "%s is not allowed here; use %s",
-			     method, ctx->match.allow);
+			     ctx->req.method, ctx->match.allow);
 	} else if (authorize(ctx) && within_budget(ctx) && check_body_headers(ctx)) {
 		for (size_t i = 0; i < ctx->match.nparams; i++)
 			ctx->req.params[i] = ctx->match.params[i];
