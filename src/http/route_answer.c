@@ -6,8 +6,8 @@
 
 #define OVERRIDE_HEADER "X-HTTP-Method-Override"
 
-void route_method_override(const struct router *r, struct cr_request *req,
-			   struct router_match *m, enum router_result *result)
+void route_method_override(const struct router *r, struct cr_request *req, struct router_match *m,
+			   enum router_result *result)
 {
 	if (*result == ROUTER_NOT_FOUND || !m->extra || !m->extra->method_override ||
 	    strcmp(req->method, "POST") != 0)

@@ -12,8 +12,8 @@
  * `m` and `*result` then describe the named method's route (or its 405),
  * so roles, ownership and body handling are the named method's. Anything
  * else is left as it is. */
-void route_method_override(const struct router *r, struct cr_request *req,
-			   struct router_match *m, enum router_result *result);
+void route_method_override(const struct router *r, struct cr_request *req, struct router_match *m,
+			   enum router_result *result);
 
 /* Puts the header the matched route's extra names (Tus-Resumable) on
  * `res`, whatever the answer will be; the handler may set it again. */

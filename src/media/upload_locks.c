@@ -3,6 +3,7 @@
 #include "casereel/upload_locks.h"
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,6 +63,14 @@ static bool client_gone(int fd)
 	       (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
 
+/* Whether bytes the client sent before hanging up still wait in socket
+ * `fd`: the holder's thread is about to write them, so let it. */
+static bool unread_bytes(int fd)
+{
+	int n = 0;
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 static struct timespec mono_after(long ns)
 {
 	struct timespec t;
@@ -84,7 +93,7 @@ bool uploads_settle(const char *id, int wait_ms)
 {
 	pthread_once(&released_once, released_init);
 	struct timespec until = mono_after((long)wait_ms * 1000000L);
-	bool gone = false;
+	bool gone = false, last = false;
 	pthread_mutex_lock(&mu);
 	for (;;) {
 		struct lock *l = find(id);
@@ -92,8 +101,10 @@ bool uploads_settle(const char *id, int wait_ms)
 			break;
 		gone = true;
 		/* The slot exists, so its holder has not let go and its state is
-		 * alive; try_pause keeps it so once the mutex is let go. */
-		if (!l->settling && l->holder.try_pause && l->holder.try_pause(l->holder.arg)) {
+		 * alive; try_pause keeps it so once the mutex is let go. Bytes
+		 * still on their way to it are waited for, but not past the end. */
+		if (!l->settling && (last || !unread_bytes(l->holder.client_fd)) &&
+		    l->holder.try_pause && l->holder.try_pause(l->holder.arg)) {
 			struct upload_holder h = l->holder;
 			uint64_t gen = l->gen;
 			l->settling = true;
@@ -104,15 +115,17 @@ bool uploads_settle(const char *id, int wait_ms)
 				forget(l); /* a settle that did not unlock */
 			break;
 		}
-		/* Its own code runs (it may be noticing the end itself), or
-		 * another request settles it: look again in a moment. */
+		/* Its own code runs (it may be noticing the end itself), bytes
+		 * are still coming to it, or another request settles it: look
+		 * again in a moment. */
+		if (last)
+			break;
 		struct timespec next = mono_after(RETRY_NS);
 		if (!before(&next, &until))
 			next = until;
 		pthread_cond_timedwait(&released, &mu, &next);
 		struct timespec now = mono_after(0);
-		if (!before(&now, &until))
-			break;
+		last = !before(&now, &until); /* one more look, then settle or give up */
 	}
 	pthread_mutex_unlock(&mu);
 	return gone;
