@@ -72,6 +72,13 @@ struct cr_route_extra {
 	/* open to a user who must change their password first; every other
 	 * route answers them 403 password-change-required */
 	bool before_password_change;
+	/* a header (static name and value) on every answer of the route, the
+	 * glue's own refusals (401, 403, 405, 429) included: Tus-Resumable */
+	const char *answer_header, *answer_value;
+	/* a POST naming another method in X-HTTP-Method-Override is served as
+	 * that method: routed, authorized and read exactly as if sent with it
+	 * (tus, for clients behind proxies that pass only GET and POST) */
+	bool method_override;
 };
 
 /* Callbacks of a CR_BODY_STREAM route, called in this order on one thread
@@ -173,6 +180,10 @@ void http_hold(struct cr_request *req, unsigned ms);
 void http_set_idle_timeout(struct cr_request *req, unsigned seconds);
 
 /* --- reading the request (src/request.c) ------------------------------- */
+
+/* The socket of the request's client connection, to poll whether the
+ * client hung up (never to read or write it); -1 when unknown. */
+int http_client_socket(const struct cr_request *req);
 
 /* The query-string value of `name`, or NULL. */
 const char *http_query(const struct cr_request *req, const char *name);

@@ -20,9 +20,11 @@ struct router {
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
 
 struct router_match {
-	const struct cr_route *route;       /* ROUTER_FOUND only */
-	const struct cr_route_extra *extra; /* ROUTER_FOUND: its extras, or NULL */
-	size_t index;                       /* position of route in the table */
+	const struct cr_route *route; /* ROUTER_FOUND only */
+	/* ROUTER_FOUND: its extras, or NULL; ROUTER_METHOD_NOT_ALLOWED: those
+	 * of the first route on the path */
+	const struct cr_route_extra *extra;
+	size_t index; /* position of route in the table */
 	const char *params[CR_MAX_PATH_PARAMS];
 	size_t nparams;
 	char param_buf[ROUTER_PARAM_BYTES]; /* params point in here */

@@ -9,6 +9,7 @@
 
 #include "casereel/config.h"
 #include "casereel/error.h"
+#include "casereel/upload_locks.h"
 
 struct upload {
 	char id[33];
@@ -55,10 +56,5 @@ cr_err uploads_complete(struct upload *u, int64_t *video_id, struct cr_problem *
 
 /* Deletes expired unfinished uploads and their files; *removed counts them. */
 cr_err uploads_expire(const struct cr_config *cfg, int *removed);
-
-/* In-process exclusive lock on one upload so two PATCHes never interleave.
- * false when another request holds it. */
-bool uploads_lock(const char *id);
-void uploads_unlock(const char *id);
 
 #endif

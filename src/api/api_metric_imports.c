@@ -106,7 +106,7 @@ static bool csv_begin(struct cr_request *req, struct cr_response *res)
 		http_error(res, CR_EIO, "import");
 		return false;
 	}
-	upload_sink_adopt(&b->sink, fd, req->cfg->metrics_csv_max, true);
+	upload_sink_adopt(&b->sink, fd, req->cfg->metrics_csv_max, UPLOAD_HASH_SHA256);
 	return true;
 }
 

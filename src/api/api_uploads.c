@@ -1,7 +1,8 @@
 /* tus 1.0.0 resumable uploads at /api/v1/uploads: core, creation,
- * creation-with-upload, termination, expiration and checksum (sha256).
+ * creation-with-upload, termination, expiration and checksum (sha1, sha256).
  * Bytes go straight to the upload's file; an offset is acknowledged only
  * after they are fsync'd and the new offset is committed. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "casereel/clock.h"
 #include "casereel/log.h"
 #include "casereel/tus.h"
+#include "casereel/upload_locks.h"
 #include "casereel/upload_sink.h"
 #include "casereel/upload_meta.h"
 #include "casereel/uploads.h"
@@ -18,28 +20,31 @@
 
 #define OFFSET_OCTETS "application/offset+octet-stream"
 
+/* How long a request waits for a PATCH whose client hung up to keep its
+ * bytes and let go of the upload (it takes milliseconds; bounded so that a
+ * stuck thread cannot hold others). */
+#define SETTLE_MS 2000
+
 /* State of one POST (creation-with-upload) or PATCH while its body streams. */
 struct upload_stream {
 	struct upload up;
 	struct upload_sink sink; /* open while the body streams */
 	bool locked;
 	bool has_body;
-	bool failed; /* refused mid-body: keep nothing of it */
-	bool want_checksum;
-	bool created;   /* this POST made the row... */
-	bool announced; /* ...and answered 201 with its Location */
-	unsigned char checksum[32];
+	bool failed;                  /* refused mid-body: keep nothing of it */
+	bool settled;                 /* let go early: its client had gone */
+	bool created;                 /* this POST made the row... */
+	bool announced;               /* ...and answered 201 with its Location */
+	struct tus_checksum checksum; /* alg NONE: no Upload-Checksum */
+	/* held while this request's own code runs, so that another request
+	 * may settle it in between (struct upload_holder) */
+	pthread_mutex_t mu;
 };
 
 /* Bytes of this request's body written and not yet acknowledged. */
 static int64_t received(const struct upload_stream *s)
 {
 	return s->sink.fd >= 0 ? s->sink.offset - s->up.offset : 0;
-}
-
-static void tus_headers(struct cr_response *res)
-{
-	http_header(res, "Tus-Resumable", TUS_VERSION);
 }
 
 static void expires_header(struct cr_response *res, int64_t expires_at)
@@ -59,19 +64,17 @@ static bool tus_version_ok(struct cr_request *req, struct cr_response *res)
 	if (v && !strcmp(v, TUS_VERSION))
 		return true;
 	http_header(res, "Tus-Version", TUS_VERSION);
-	tus_headers(res);
 	http_problem(res, 412, "tus-version", "send Tus-Resumable: %s", TUS_VERSION);
 	return false;
 }
 
 static void options(struct cr_request *req, struct cr_response *res)
 {
-	tus_headers(res);
 	http_header(res, "Tus-Version", TUS_VERSION);
 	http_header(res, "Tus-Extension",
 		    "creation,creation-with-upload,termination,expiration,checksum");
 	http_header(res, "Tus-Max-Size", "%lld", req->cfg->upload_max);
-	http_header(res, "Tus-Checksum-Algorithm", "sha256");
+	http_header(res, "Tus-Checksum-Algorithm", "%s", tus_checksum_algorithms());
 	http_no_content(res);
 }
 
@@ -106,7 +109,6 @@ static bool size_header(struct cr_request *req, struct cr_response *res, const c
 {
 	if (tus_parse_size(http_req_header(req, name), out) == CR_OK)
 		return true;
-	tus_headers(res);
 	http_problem(res, 400, "bad-header", "%s must be a non-negative whole number", name);
 	return false;
 }
@@ -117,17 +119,16 @@ static bool checksum_header(struct cr_request *req, struct cr_response *res,
 	const char *h = http_req_header(req, "Upload-Checksum");
 	if (!h)
 		return true;
-	cr_err e = tus_parse_checksum(h, s->checksum);
-	if (e) {
-		tus_headers(res);
+	cr_err e = tus_parse_checksum(h, &s->checksum);
+	if (e == CR_ENOTFOUND)
 		http_problem(res, 400, "bad-checksum",
-			     e == CR_ENOTFOUND
-				     ? "only the sha256 checksum algorithm is supported"
-				     : "Upload-Checksum must be 'sha256 <base64 digest>'");
-		return false;
-	}
-	s->want_checksum = true;
-	return true;
+			     "Upload-Checksum names an algorithm we do not verify; use one of %s",
+			     tus_checksum_algorithms());
+	else if (e)
+		http_problem(res, 400, "bad-checksum",
+			     "Upload-Checksum must be '<algorithm> <base64 digest>' with a digest "
+			     "of the algorithm's size");
+	return !e;
 }
 
 /* Opens the upload's file at its acknowledged offset, dropping any bytes
@@ -135,7 +136,7 @@ static bool checksum_header(struct cr_request *req, struct cr_response *res,
 static bool open_at_offset(struct cr_request *req, struct cr_response *res, struct upload_stream *s)
 {
 	if (upload_sink_open(&s->sink, req->cfg, s->up.id, s->up.offset, s->up.length,
-			     s->want_checksum) == CR_OK)
+			     s->checksum.alg) == CR_OK)
 		return true;
 	http_problem(res, 500, "internal", "the upload's file cannot be written");
 	return false;
@@ -148,7 +149,6 @@ static bool body_fits(struct cr_request *req, struct cr_response *res,
 	const char *cl = http_req_header(req, "Content-Length");
 	if (!cl || tus_parse_size(cl, &declared) || declared <= s->up.length - s->up.offset)
 		return true;
-	tus_headers(res);
 	http_problem(res, 413, "too-large", "the body runs past Upload-Length (%lld bytes left)",
 		     (long long)(s->up.length - s->up.offset));
 	return false;
@@ -164,6 +164,7 @@ static struct upload_stream *stream_begin(struct cr_request *req, struct cr_resp
 		return NULL;
 	}
 	upload_sink_init(&s->sink);
+	pthread_mutex_init(&s->mu, NULL);
 	req->stream = s;
 	return tus_version_ok(req, res) ? s : NULL;
 }
@@ -174,7 +175,6 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	if (!s)
 		return false;
 	if (http_req_header(req, "Upload-Defer-Length")) {
-		tus_headers(res);
 		http_problem(res, 400, "bad-header",
 			     "Upload-Defer-Length is not supported: send Upload-Length");
 		return false;
@@ -182,19 +182,16 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	if (!size_header(req, res, "Upload-Length", &s->up.length))
 		return false;
 	if (s->up.length == 0) {
-		tus_headers(res);
 		http_problem(res, 400, "empty-upload", "Upload-Length is 0: a clip has bytes");
 		return false;
 	}
 	if (s->up.length > req->cfg->upload_max) {
-		tus_headers(res);
 		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes",
 			     req->cfg->upload_max);
 		return false;
 	}
 	const char *raw = http_req_header(req, "Upload-Metadata");
 	if (tus_parse_metadata(raw, &s->up.metadata)) {
-		tus_headers(res);
 		http_problem(res, 400, "bad-header",
 			     "Upload-Metadata must be 'key base64,key base64'");
 		return false;
@@ -205,7 +202,6 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 	cr_err e = upload_meta_read(s->up.metadata, &probe, &tags, &why);
 	json_decref(tags);
 	if (e) {
-		tus_headers(res);
 		http_fail(res, e, &why, "Upload-Metadata");
 		return false;
 	}
@@ -224,6 +220,8 @@ static bool create_begin(struct cr_request *req, struct cr_response *res)
 }
 
 static void let_go(struct upload_stream *s);
+static bool try_pause(void *arg);
+static void settle(void *arg);
 
 /* The part of a PATCH's start that runs holding the upload's lock. */
 static bool patch_locked(struct cr_request *req, struct cr_response *res, struct upload_stream *s,
@@ -253,14 +251,10 @@ static bool patch_locked(struct cr_request *req, struct cr_response *res, struct
 	       open_at_offset(req, res, s);
 }
 
-static bool patch_begin(struct cr_request *req, struct cr_response *res)
+static bool patch_start(struct cr_request *req, struct cr_response *res, struct upload_stream *s)
 {
-	struct upload_stream *s = stream_begin(req, res);
-	if (!s)
-		return false;
 	const char *ct = http_req_header(req, "Content-Type");
 	if (!ct || strncmp(ct, OFFSET_OCTETS, strlen(OFFSET_OCTETS)) != 0) {
-		tus_headers(res);
 		http_problem(res, 415, "unsupported-media-type", "send the bytes as %s",
 			     OFFSET_OCTETS);
 		return false;
@@ -270,14 +264,15 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	cr_err e = uploads_get(req->params[0], req->user.id, &s->up);
 	if (e) {
-		tus_headers(res);
 		http_error(res, e, "upload");
 		return false;
 	}
-	tus_headers(res);
 	if (refused_as_expired(res, &s->up))
 		return false;
-	if (!uploads_lock(s->up.id)) {
+	/* a PATCH of this upload whose client hung up (an aborted PATCH being
+	 * resumed at once) keeps what it can and lets go first */
+	struct upload_holder me = {http_client_socket(req), try_pause, settle, s};
+	if (!uploads_lock_as(s->up.id, &me, SETTLE_MS)) {
 		http_problem(res, 423, "locked", "another request is writing to this upload");
 		return false;
 	}
@@ -288,22 +283,54 @@ static bool patch_begin(struct cr_request *req, struct cr_response *res)
 	return false;
 }
 
-static bool stream_chunk(struct cr_request *req, struct cr_response *res, const char *data,
+static bool patch_begin(struct cr_request *req, struct cr_response *res)
+{
+	struct upload_stream *s = stream_begin(req, res);
+	if (!s)
+		return false;
+	pthread_mutex_lock(&s->mu);
+	bool ok = patch_start(req, res, s);
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+/* The answer of a PATCH that another request settled (its client had hung
+ * up): should the client still read, it learns where the upload is. */
+static void answer_settled(struct upload_stream *s, struct cr_response *res)
+{
+	http_header(res, "Upload-Offset", "%lld", (long long)s->up.offset);
+	http_problem(res, 409, "offset-mismatch", "this PATCH was cut off; the upload is at %lld",
+		     (long long)s->up.offset);
+}
+
+static bool chunk_locked(struct upload_stream *s, struct cr_response *res, const char *data,
 			 size_t size)
 {
-	struct upload_stream *s = req->stream;
 	if (!s->has_body)
 		return true; /* creation without upload: ignore stray bytes */
+	if (s->settled) {
+		answer_settled(s, res);
+		return false;
+	}
 	cr_err e = upload_sink_write(&s->sink, data, size);
 	if (!e)
 		return true;
 	s->failed = true;
-	tus_headers(res);
 	if (e == CR_ETOOBIG)
 		http_problem(res, 413, "too-large", "the body runs past Upload-Length");
 	else
 		http_problem(res, 500, "internal", "the upload could not be written to disk");
 	return false;
+}
+
+static bool stream_chunk(struct cr_request *req, struct cr_response *res, const char *data,
+			 size_t size)
+{
+	struct upload_stream *s = req->stream;
+	pthread_mutex_lock(&s->mu);
+	bool ok = chunk_locked(s, res, data, size);
+	pthread_mutex_unlock(&s->mu);
+	return ok;
 }
 
 /* Makes the received bytes durable and acknowledges the new offset; turns
@@ -332,7 +359,8 @@ static cr_err commit_received(struct upload_stream *s, struct cr_problem *why)
 
 static bool checksum_matches(struct upload_stream *s)
 {
-	return !s->want_checksum || upload_sink_digest_is(&s->sink, s->checksum);
+	return s->checksum.alg == UPLOAD_HASH_NONE ||
+	       upload_sink_digest_is(&s->sink, s->checksum.digest);
 }
 
 /* Closes the file and drops the upload's lock. Done as soon as the answer is
@@ -351,7 +379,6 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 {
 	struct upload_stream *s = req->stream;
 	bool creating = !strcmp(req->method, "POST");
-	tus_headers(res);
 	if (!checksum_matches(s)) {
 		s->failed = true;
 		http_problem(res, 460, "checksum-mismatch",
@@ -386,8 +413,43 @@ static void answer_finished(struct cr_request *req, struct cr_response *res)
 
 static void stream_finish(struct cr_request *req, struct cr_response *res)
 {
-	answer_finished(req, res);
-	let_go(req->stream);
+	struct upload_stream *s = req->stream;
+	pthread_mutex_lock(&s->mu);
+	if (s->settled)
+		answer_settled(s, res);
+	else
+		answer_finished(req, res);
+	let_go(s);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* For a body cut off: keeps what arrived (tus lets a client resume from
+ * there) unless it cannot be verified or was refused. */
+static void keep_partial(struct upload_stream *s)
+{
+	if (s->failed || s->checksum.alg != UPLOAD_HASH_NONE || received(s) <= 0)
+		return;
+	if (commit_received(s, NULL))
+		log_warn("upload %s: could not keep a partial body", s->up.id);
+}
+
+/* upload_holder.try_pause: holds this PATCH between two of its callbacks. */
+static bool try_pause(void *arg)
+{
+	struct upload_stream *s = arg;
+	return pthread_mutex_trylock(&s->mu) == 0;
+}
+
+/* upload_holder.settle: what release does when the connection broke, done
+ * now for a request that found this PATCH's client gone, and held by
+ * try_pause until then. */
+static void settle(void *arg)
+{
+	struct upload_stream *s = arg;
+	keep_partial(s);
+	let_go(s);
+	s->settled = true;
+	pthread_mutex_unlock(&s->mu);
 }
 
 static void stream_release(struct cr_request *req, bool finished)
@@ -395,6 +457,7 @@ static void stream_release(struct cr_request *req, bool finished)
 	struct upload_stream *s = req->stream;
 	if (!s)
 		return;
+	pthread_mutex_lock(&s->mu);
 	if (s->created && !s->announced) {
 		/* A creation refused or cut off: its client never learnt the
 		 * upload's URL, so nobody can resume it; it must not count
@@ -402,15 +465,13 @@ static void stream_release(struct cr_request *req, bool finished)
 		let_go(s);
 		if (uploads_delete(req->cfg, s->up.id))
 			log_warn("upload %s: could not drop an unannounced upload", s->up.id);
-	} else if (!finished && !s->failed && !s->want_checksum && received(s) > 0) {
-		/* The connection broke mid-body: keep what arrived (tus lets a
-		 * client resume from there) unless it cannot be verified or was
-		 * refused. */
-		if (commit_received(s, NULL))
-			log_warn("upload %s: could not keep a partial body", s->up.id);
+	} else if (!finished) {
+		keep_partial(s);
 	}
 	let_go(s);
 	uploads_clear(&s->up);
+	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_destroy(&s->mu);
 	free(s);
 	req->stream = NULL;
 }
@@ -420,13 +481,24 @@ static const struct cr_stream_ops upload_stream_ops[2] = {
 	{patch_begin, stream_chunk, stream_finish, stream_release},
 };
 
+/* Loads the caller's upload {id}, as a PATCH whose client has hung up
+ * leaves it (uploads_settle): a client resuming right after an abort reads
+ * the offset that PATCH kept. */
+static cr_err get_settled(struct cr_request *req, struct upload *up)
+{
+	cr_err e = uploads_get(req->params[0], req->user.id, up);
+	if (e || !uploads_settle(up->id, SETTLE_MS))
+		return e;
+	uploads_clear(up);
+	return uploads_get(req->params[0], req->user.id, up);
+}
+
 static void head_upload(struct cr_request *req, struct cr_response *res)
 {
 	struct upload up;
 	if (!tus_version_ok(req, res))
 		return;
-	tus_headers(res);
-	cr_err e = uploads_get(req->params[0], req->user.id, &up);
+	cr_err e = get_settled(req, &up);
 	if (e) {
 		http_error(res, e, "upload");
 		return;
@@ -448,7 +520,7 @@ static void head_upload(struct cr_request *req, struct cr_response *res)
 static void get_upload(struct cr_request *req, struct cr_response *res)
 {
 	struct upload up;
-	cr_err e = uploads_get(req->params[0], req->user.id, &up);
+	cr_err e = get_settled(req, &up);
 	if (e) {
 		http_error(res, e, "upload");
 		return;
@@ -468,12 +540,11 @@ static void delete_upload(struct cr_request *req, struct cr_response *res)
 	struct upload up;
 	if (!tus_version_ok(req, res))
 		return;
-	tus_headers(res);
 	cr_err e = uploads_get(req->params[0], req->user.id, &up);
 	if (!e && up.video_id)
 		http_problem(res, 409, "conflict",
 			     "this upload is complete; delete its video instead");
-	else if (!e && !uploads_lock(up.id))
+	else if (!e && !uploads_lock_as(up.id, NULL, SETTLE_MS))
 		http_problem(res, 423, "locked", "another request is writing to this upload");
 	else if (e)
 		http_error(res, e, "upload");
@@ -488,6 +559,14 @@ static void delete_upload(struct cr_request *req, struct cr_response *res)
 	uploads_clear(&up);
 }
 
+/* Every answer says Tus-Resumable, the glue's refusals too (401, 403,
+ * 405, 429), and a POST may say which method it stands for. */
+static const struct cr_route_extra tus_extra = {
+	.answer_header = "Tus-Resumable",
+	.answer_value = TUS_VERSION,
+	.method_override = true,
+};
+
 static const struct cr_route routes[] = {
 	{"OPTIONS", "/api/v1/uploads", CR_ROLE_NONE, CR_BODY_NONE, options, NULL},
 	{"POST", "/api/v1/uploads", CR_ROLE_AGENT, CR_BODY_STREAM, NULL, &upload_stream_ops[0]},
@@ -500,5 +579,5 @@ static const struct cr_route routes[] = {
 
 cr_err api_uploads_register(struct router *r)
 {
-	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+	return router_add_extra(r, routes, sizeof routes / sizeof routes[0], &tus_extra);
 }

@@ -91,7 +91,7 @@ static bool oneshot_begin(struct cr_request *req, struct cr_response *res)
 		return false;
 	s->locked = uploads_lock(s->up.id);
 	/* the quotas counted s->up.length: the body may not run past it */
-	if (upload_sink_open(&s->sink, req->cfg, s->up.id, 0, s->up.length, false)) {
+	if (upload_sink_open(&s->sink, req->cfg, s->up.id, 0, s->up.length, UPLOAD_HASH_NONE)) {
 		http_problem(res, 500, "internal", "the upload could not be stored");
 		return false;
 	}

@@ -19,6 +19,7 @@
 
 #include "access_log.h"
 #include "cors.h"
+#include "route_answer.h"
 #include "casereel/app.h"
 #include "casereel/auth.h"
 #include "casereel/client_addr.h"
@@ -273,6 +274,8 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 	request_id_pick(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, REQUEST_ID_HEADER),
 			ctx->request_id);
 	ctx->result = router_match(&srv->app->router, method, url, &ctx->match);
+	route_method_override(&srv->app->router, &ctx->req, &ctx->match, &ctx->result);
+	route_answer_headers(&ctx->match, &ctx->res);
 	if (!ctx->bad_path && cors_preflight(&srv->app->router, &ctx->req, &ctx->res)) {
 		ctx->answered = true; /* asks before the real request: no login */
 		return;
@@ -287,7 +290,7 @@ static void begin_request(struct http_server *srv, struct req_ctx *ctx, struct M
 	} else if (ctx->result == ROUTER_METHOD_NOT_ALLOWED) {
 		http_header(&ctx->res, MHD_HTTP_HEADER_ALLOW, "%s", ctx->match.allow);
 		http_problem(&ctx->res, 405, "method-not-allowed", "%s is not allowed here; use %s",
-			     method, ctx->match.allow);
+			     ctx->req.method, ctx->match.allow);
 	} else if (authorize(ctx) && within_budget(ctx) && check_body_headers(ctx)) {
 		for (size_t i = 0; i < ctx->match.nparams; i++)
 			ctx->req.params[i] = ctx->match.params[i];

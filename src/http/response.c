@@ -27,6 +27,7 @@ static const char *status_title(unsigned status)
 	case 422: return "Unprocessable Content";
 	case 423: return "Locked";
 	case 429: return "Too Many Requests";
+	case 460: return "Checksum Mismatch"; /* tus's own status */
 	case 503: return "Service Unavailable";
 	case 507: return "Insufficient Storage";
 	default: return status >= 500 ? "Internal Server Error" : "Error";

@@ -93,6 +93,8 @@ enum router_result router_match(const struct router *r, const char *method, cons
 			m->index = i;
 			return ROUTER_FOUND;
 		}
+		if (!m->allow[0])
+			m->extra = r->extras[i];
 		allow_append(m->allow, sizeof m->allow, rt->method);
 		if (!strcmp(rt->method, "GET"))
 			allow_append(m->allow, sizeof m->allow, "HEAD");

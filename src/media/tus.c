@@ -86,17 +86,39 @@ cr_err tus_parse_metadata(const char *header, json_t **out)
 	return CR_OK;
 }
 
-cr_err tus_parse_checksum(const char *header, unsigned char digest[32])
+/* The names tus gives the algorithms we verify (its checksum extension
+ * uses the IANA hash names). */
+static const struct {
+	const char *name;
+	enum upload_hash_alg alg;
+} checksum_algs[] = {
+	{"sha1", UPLOAD_HASH_SHA1},
+	{"sha256", UPLOAD_HASH_SHA256},
+};
+
+const char *tus_checksum_algorithms(void)
+{
+	return "sha1,sha256"; /* checksum_algs, as a header lists them */
+}
+
+cr_err tus_parse_checksum(const char *header, struct tus_checksum *out)
 {
 	const char *space = header ? strchr(header, ' ') : NULL;
-	if (!space)
+	if (!space || space == header)
 		return CR_EINVAL;
-	if ((size_t)(space - header) != 6 || strncmp(header, "sha256", 6) != 0)
+	size_t len = (size_t)(space - header);
+	enum upload_hash_alg alg = UPLOAD_HASH_NONE;
+	for (size_t i = 0; i < sizeof checksum_algs / sizeof checksum_algs[0]; i++)
+		if (strlen(checksum_algs[i].name) == len &&
+		    !strncmp(header, checksum_algs[i].name, len))
+			alg = checksum_algs[i].alg;
+	if (alg == UPLOAD_HASH_NONE)
 		return CR_ENOTFOUND;
-	size_t n = 0;
-	if (sodium_base642bin(digest, 32, space + 1, strlen(space + 1), NULL, &n, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    n != 32)
+	size_t want = upload_hash_size(alg), n = 0;
+	if (sodium_base642bin(out->digest, sizeof out->digest, space + 1, strlen(space + 1), NULL,
+			      &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    n != want)
 		return CR_EINVAL;
+	out->alg = alg;
 	return CR_OK;
 }

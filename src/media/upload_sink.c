@@ -17,7 +17,7 @@ void upload_sink_init(struct upload_sink *s)
 }
 
 cr_err upload_sink_open(struct upload_sink *s, const struct cr_config *cfg, const char *upload_id,
-			int64_t offset, int64_t limit, bool hash)
+			int64_t offset, int64_t limit, enum upload_hash_alg hash)
 {
 	char path[PATH_MAX];
 	upload_sink_init(s);
@@ -32,19 +32,21 @@ cr_err upload_sink_open(struct upload_sink *s, const struct cr_config *cfg, cons
 		upload_sink_close(s);
 		return CR_EIO;
 	}
-	upload_sink_adopt(s, s->fd, limit, hash);
+	e = upload_sink_adopt(s, s->fd, limit, hash);
+	if (e) {
+		upload_sink_close(s);
+		return e;
+	}
 	s->offset = offset;
 	return CR_OK;
 }
 
-void upload_sink_adopt(struct upload_sink *s, int fd, int64_t limit, bool hash)
+cr_err upload_sink_adopt(struct upload_sink *s, int fd, int64_t limit, enum upload_hash_alg hash)
 {
 	s->fd = fd;
 	s->offset = 0;
 	s->limit = limit;
-	s->hashing = hash;
-	if (hash)
-		crypto_hash_sha256_init(&s->sha);
+	return upload_hash_start(&s->hash, hash);
 }
 
 cr_err upload_sink_write(struct upload_sink *s, const void *data, size_t len)
@@ -56,8 +58,7 @@ cr_err upload_sink_write(struct upload_sink *s, const void *data, size_t len)
 	cr_err e = media_write_all(s->fd, data, len);
 	if (e)
 		return e;
-	if (s->hashing)
-		crypto_hash_sha256_update(&s->sha, data, len);
+	upload_hash_update(&s->hash, data, len);
 	s->offset += (int64_t)len;
 	return CR_OK;
 }
@@ -69,19 +70,16 @@ cr_err upload_sink_sync(struct upload_sink *s)
 	return CR_OK;
 }
 
-bool upload_sink_digest(struct upload_sink *s, unsigned char out[32])
+bool upload_sink_digest(struct upload_sink *s, unsigned char out[UPLOAD_HASH_MAX])
 {
-	if (!s->hashing)
-		return false;
-	s->hashing = false;
-	crypto_hash_sha256_final(&s->sha, out);
-	return true;
+	return upload_hash_final(&s->hash, out);
 }
 
-bool upload_sink_digest_is(struct upload_sink *s, const unsigned char want[32])
+bool upload_sink_digest_is(struct upload_sink *s, const unsigned char want[UPLOAD_HASH_MAX])
 {
-	unsigned char got[crypto_hash_sha256_BYTES];
-	return upload_sink_digest(s, got) && sodium_memcmp(got, want, sizeof got) == 0;
+	unsigned char got[UPLOAD_HASH_MAX];
+	size_t n = upload_hash_size(s->hash.alg);
+	return upload_sink_digest(s, got) && sodium_memcmp(got, want, n) == 0;
 }
 
 void upload_sink_close(struct upload_sink *s)
@@ -89,4 +87,5 @@ void upload_sink_close(struct upload_sink *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	upload_hash_end(&s->hash);
 }

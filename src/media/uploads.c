@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,38 +301,4 @@ cr_err uploads_expire(const struct cr_config *cfg, int *removed)
 			return e;
 		(*removed)++;
 	}
-}
-
-/* Ids of uploads with a PATCH in progress. Few at once: a small array. */
-#define MAX_LOCKED 1024
-static pthread_mutex_t locks_mu = PTHREAD_MUTEX_INITIALIZER;
-static char locked[MAX_LOCKED][33];
-
-bool uploads_lock(const char *id)
-{
-	bool ok = false;
-	int free_slot = -1;
-	pthread_mutex_lock(&locks_mu);
-	for (int i = 0; i < MAX_LOCKED; i++) {
-		if (!strcmp(locked[i], id))
-			goto out;
-		if (free_slot < 0 && !locked[i][0])
-			free_slot = i;
-	}
-	if (free_slot >= 0) {
-		snprintf(locked[free_slot], sizeof locked[0], "%s", id);
-		ok = true;
-	}
-out:
-	pthread_mutex_unlock(&locks_mu);
-	return ok;
-}
-
-void uploads_unlock(const char *id)
-{
-	pthread_mutex_lock(&locks_mu);
-	for (int i = 0; i < MAX_LOCKED; i++)
-		if (!strcmp(locked[i], id))
-			locked[i][0] = '\0';
-	pthread_mutex_unlock(&locks_mu);
 }

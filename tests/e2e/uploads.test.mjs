@@ -213,7 +213,7 @@ test('tus protocol errors: version, offset, type, checksum, lock, ownership, ter
   assert.equal(opts.status, 204);
   assert.equal(opts.headers.get('tus-version'), '1.0.0');
   assert.match(opts.headers.get('tus-extension'), /creation-with-upload/);
-  assert.equal(opts.headers.get('tus-checksum-algorithm'), 'sha256');
+  assert.equal(opts.headers.get('tus-checksum-algorithm'), 'sha1,sha256');
   // no protocol header
   const noVersion = await api(s, 'POST', '/api/v1/uploads', { token: t, headers: { 'Upload-Length': '10' } });
   expectProblem(assert, noVersion, 412);

@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,13 +95,29 @@ static void check_metadata(const char *s)
 	json_decref(obj);
 }
 
+/* An accepted checksum names an advertised algorithm and decodes to a
+ * digest of its size, which encodes back to what was sent. */
 static void check_checksum(const char *s)
 {
-	unsigned char digest[32];
-	cr_err e = tus_parse_checksum(s, digest);
-	if (e == CR_OK && strncmp(s, "sha256 ", 7) != 0)
+	struct tus_checksum c;
+	cr_err e = tus_parse_checksum(s, &c);
+	if (e != CR_OK) {
+		if (e != CR_EINVAL && e != CR_ENOTFOUND)
+			abort();
+		return;
+	}
+	size_t n = upload_hash_size(c.alg);
+	const char *space = strchr(s, ' ');
+	const char *name = c.alg == UPLOAD_HASH_SHA1 ? "sha1 " : "sha256 ";
+	if (n == 0 || !space || strncmp(s, name, strlen(name)) != 0)
 		abort();
-	if (e != CR_OK && e != CR_EINVAL && e != CR_ENOTFOUND)
+	char again[sodium_base64_ENCODED_LEN(UPLOAD_HASH_MAX, sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(again, sizeof again, c.digest, n, sodium_base64_VARIANT_ORIGINAL);
+	struct tus_checksum back;
+	char header[sizeof again + 8];
+	snprintf(header, sizeof header, "%s%s", name, again);
+	if (tus_parse_checksum(header, &back) != CR_OK || back.alg != c.alg ||
+	    memcmp(back.digest, c.digest, n) != 0)
 		abort();
 }
 

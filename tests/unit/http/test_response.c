@@ -69,6 +69,8 @@ static void problem_titles_follow_status(void **state)
 	expect_problem(res, 503, "/problems/unavailable", "Service Unavailable");
 	http_problem(res, 507, "insufficient-storage", "full");
 	expect_problem(res, 507, "/problems/insufficient-storage", "Insufficient Storage");
+	http_problem(res, 460, "checksum-mismatch", "again"); /* tus's own status */
+	expect_problem(res, 460, "/problems/checksum-mismatch", "Checksum Mismatch");
 	http_problem(res, 502, "gateway", "odd");
 	expect_problem(res, 502, "/problems/gateway", "Internal Server Error");
 }

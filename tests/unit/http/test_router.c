@@ -199,6 +199,33 @@ static void two_params_sharing_the_buffer_are_bounded(void **state)
 	assert_int_equal(router_match(r, "DELETE", path, &m), ROUTER_NOT_FOUND);
 }
 
+/* A 405 carries the extras of the path's routes, so the glue can put their
+ * answer header (tus's Tus-Resumable) on it; a 404 has none. */
+static void wrong_method_on_a_path_with_extras_reports_them(void **state)
+{
+	(void)state;
+	static const struct cr_route tus[] = {
+		{.method = "HEAD", .pattern = "/up/{id}", .handler = handler},
+		{.method = "PATCH", .pattern = "/up/{id}", .handler = handler},
+	};
+	static const struct cr_route_extra extra = {.answer_header = "Tus-Resumable",
+						    .answer_value = "1.0.0"};
+	struct router r;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(router_add(&r, routes, NROUTES), CR_OK);
+	assert_int_equal(router_add_extra(&r, tus, 2, &extra), CR_OK);
+	struct router_match m;
+	assert_int_equal(router_match(&r, "PUT", "/up/abc", &m), ROUTER_METHOD_NOT_ALLOWED);
+	assert_ptr_equal(m.extra, &extra);
+	assert_string_equal(m.allow, "HEAD, PATCH");
+	assert_int_equal(router_match(&r, "PUT", "/api/v1/users", &m), ROUTER_METHOD_NOT_ALLOWED);
+	assert_null(m.extra);
+	assert_int_equal(router_match(&r, "PUT", "/nowhere", &m), ROUTER_NOT_FOUND);
+	assert_null(m.extra);
+	assert_int_equal(router_match(&r, "PATCH", "/up/abc", &m), ROUTER_FOUND);
+	assert_ptr_equal(m.extra, &extra);
+}
+
 static void full_table_is_etoobig(void **state)
 {
 	(void)state;
@@ -293,6 +320,7 @@ int main(void)
 		cmocka_unit_test(method_is_case_sensitive),
 		cmocka_unit_test(param_longer_than_buffer_does_not_match),
 		cmocka_unit_test(two_params_sharing_the_buffer_are_bounded),
+		cmocka_unit_test(wrong_method_on_a_path_with_extras_reports_them),
 		cmocka_unit_test(full_table_is_etoobig),
 		cmocka_unit_test(adding_in_batches_keeps_indexes),
 		cmocka_unit_test(well_formed_patterns_are_accepted),

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "casereel/tus.h"
@@ -125,36 +126,83 @@ static void checksum_sha256(void **state)
 					       0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
 					       0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
 					       0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
-	unsigned char digest[32] = {0};
+	struct tus_checksum c = {0};
 	assert_int_equal(
-		tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", digest),
+		tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", &c),
 		CR_OK);
-	assert_memory_equal(digest, want, 32);
+	assert_int_equal(c.alg, UPLOAD_HASH_SHA256);
+	assert_memory_equal(c.digest, want, 32);
+}
+
+static void checksum_sha1(void **state)
+{
+	(void)state;
+	/* sha1 of the empty string */
+	static const unsigned char want[20] = {0xda, 0x39, 0xa3, 0xee, 0x5e, 0x6b, 0x4b,
+					       0x0d, 0x32, 0x55, 0xbf, 0xef, 0x95, 0x60,
+					       0x18, 0x90, 0xaf, 0xd8, 0x07, 0x09};
+	struct tus_checksum c = {0};
+	assert_int_equal(tus_parse_checksum("sha1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", &c), CR_OK);
+	assert_int_equal(c.alg, UPLOAD_HASH_SHA1);
+	assert_memory_equal(c.digest, want, 20);
+}
+
+/* Every algorithm OPTIONS advertises parses, with a digest of its size. */
+static void checksum_advertised_algorithms_parse(void **state)
+{
+	(void)state;
+	static const char *const zeros[] = {
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAA=",                  /* 20 bytes */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}; /* 32 */
+	char list[64];
+	snprintf(list, sizeof list, "%s", tus_checksum_algorithms());
+	int seen = 0;
+	for (char *save = NULL, *name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save), seen++) {
+		int parsed = 0;
+		for (size_t i = 0; i < 2; i++) {
+			char header[96];
+			struct tus_checksum c = {0};
+			snprintf(header, sizeof header, "%s %s", name, zeros[i]);
+			if (tus_parse_checksum(header, &c) == CR_OK) {
+				assert_int_equal(upload_hash_size(c.alg), i ? 32 : 20);
+				parsed++;
+			}
+		}
+		assert_int_equal(parsed, 1);
+	}
+	assert_int_equal(seen, 2);
 }
 
 static void checksum_other_algorithm_is_notfound(void **state)
 {
 	(void)state;
-	unsigned char digest[32];
-	assert_int_equal(tus_parse_checksum("sha1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", digest),
+	struct tus_checksum c;
+	assert_int_equal(tus_parse_checksum("md5 1B2M2Y8AsgTpgAmY7PhCfg==", &c), CR_ENOTFOUND);
+	assert_int_equal(tus_parse_checksum("sha12 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", &c),
 			 CR_ENOTFOUND);
-	assert_int_equal(tus_parse_checksum("md5 1B2M2Y8AsgTpgAmY7PhCfg==", digest), CR_ENOTFOUND);
+	assert_int_equal(tus_parse_checksum("SHA1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", &c), CR_ENOTFOUND);
+	assert_int_equal(tus_parse_checksum("sha 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", &c), CR_ENOTFOUND);
 }
 
 static void checksum_malformed(void **state)
 {
 	(void)state;
-	unsigned char digest[32];
-	assert_int_equal(tus_parse_checksum(NULL, digest), CR_EINVAL);
-	assert_int_equal(tus_parse_checksum("sha256", digest), CR_EINVAL);
-	assert_int_equal(tus_parse_checksum("sha256 ", digest), CR_EINVAL);
-	assert_int_equal(tus_parse_checksum("sha256 not-base64!", digest), CR_EINVAL);
+	struct tus_checksum c;
+	assert_int_equal(tus_parse_checksum(NULL, &c), CR_EINVAL);
+	assert_int_equal(tus_parse_checksum("sha256", &c), CR_EINVAL);
+	assert_int_equal(tus_parse_checksum("sha256 ", &c), CR_EINVAL);
+	assert_int_equal(tus_parse_checksum(" 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", &c), CR_EINVAL);
+	assert_int_equal(tus_parse_checksum("sha256 not-base64!", &c), CR_EINVAL);
 	/* 20 bytes: a valid base64 of the wrong length */
-	assert_int_equal(tus_parse_checksum("sha256 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", digest),
-			 CR_EINVAL);
+	assert_int_equal(tus_parse_checksum("sha256 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", &c), CR_EINVAL);
+	/* 32 bytes are not a sha1 */
+	assert_int_equal(
+		tus_parse_checksum("sha1 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", &c),
+		CR_EINVAL);
 	/* 33 bytes: longer than a sha256 */
 	assert_int_equal(
-		tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUA", digest),
+		tus_parse_checksum("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUA", &c),
 		CR_EINVAL);
 }
 
@@ -169,6 +217,8 @@ int main(void)
 		cmocka_unit_test(metadata_malformed),
 		cmocka_unit_test(metadata_over_the_limit),
 		cmocka_unit_test(checksum_sha256),
+		cmocka_unit_test(checksum_sha1),
+		cmocka_unit_test(checksum_advertised_algorithms_parse),
 		cmocka_unit_test(checksum_other_algorithm_is_notfound),
 		cmocka_unit_test(checksum_malformed),
 	};

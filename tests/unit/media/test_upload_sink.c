@@ -1,6 +1,6 @@
 /* Unit tests for src/media/upload_sink.c: writing at an offset drops the
- * unacknowledged tail, the limit refuses a write whole, the sha256 covers
- * what this sink wrote, and a missing file or closed sink is an error. */
+ * unacknowledged tail, the limit refuses a write whole, the sha256 (or sha1)
+ * covers what this sink wrote, and a missing file or closed sink is an error. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,7 +51,7 @@ static void writes_land_at_the_offset_and_drop_the_tail(void **state)
 	struct upload_sink s;
 	char got[64];
 	put_file("0123456789"); /* 4 acknowledged, 6 written by a request that died */
-	assert_int_equal(upload_sink_open(&s, &cfg, id, 4, 100, false), CR_OK);
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 4, 100, UPLOAD_HASH_NONE), CR_OK);
 	assert_int_equal(s.offset, 4);
 	read_file(got, sizeof got);
 	assert_string_equal(got, "0123");
@@ -71,7 +71,7 @@ static void a_write_past_the_limit_is_refused_whole(void **state)
 	struct upload_sink s;
 	char got[64];
 	put_file("");
-	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 5, false), CR_OK);
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 5, UPLOAD_HASH_NONE), CR_OK);
 	assert_int_equal(upload_sink_write(&s, "abc", 3), CR_OK);
 	assert_int_equal(upload_sink_write(&s, "def", 3), CR_ETOOBIG);
 	assert_int_equal(s.offset, 3);
@@ -91,20 +91,51 @@ static void the_hash_covers_what_this_sink_wrote(void **state)
 	crypto_hash_sha256(want, (const unsigned char *)"hello world", 11);
 	crypto_hash_sha256(other, (const unsigned char *)"hello", 5);
 	put_file("ack'd");
-	assert_int_equal(upload_sink_open(&s, &cfg, id, 5, 100, true), CR_OK);
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 5, 100, UPLOAD_HASH_SHA256), CR_OK);
 	assert_int_equal(upload_sink_write(&s, "hello", 5), CR_OK);
 	assert_int_equal(upload_sink_write(&s, " world", 6), CR_OK);
 	assert_true(upload_sink_digest_is(&s, want));
 	upload_sink_close(&s);
 
-	assert_int_equal(upload_sink_open(&s, &cfg, id, 5, 100, true), CR_OK);
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 5, 100, UPLOAD_HASH_SHA256), CR_OK);
 	assert_int_equal(upload_sink_write(&s, "hello world", 11), CR_OK);
 	assert_false(upload_sink_digest_is(&s, other));
 	upload_sink_close(&s);
 
-	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 100, false), CR_OK);
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 100, UPLOAD_HASH_NONE), CR_OK);
 	assert_int_equal(upload_sink_write(&s, "hello world", 11), CR_OK);
 	assert_false(upload_sink_digest_is(&s, want)); /* not hashing */
+	upload_sink_close(&s);
+}
+
+/* The same sink hashes with sha1 when asked: a tus PATCH may name either. */
+static void the_hash_can_be_sha1(void **state)
+{
+	(void)state;
+	struct upload_sink s;
+	/* sha1("hello world") */
+	static const unsigned char want[UPLOAD_HASH_MAX] = {
+		0x2a, 0xae, 0x6c, 0x35, 0xc9, 0x4f, 0xcf, 0xb4, 0x15, 0xdb,
+		0xe9, 0x5f, 0x40, 0x8b, 0x9c, 0xe9, 0x1e, 0xe8, 0x46, 0xed};
+	unsigned char got[UPLOAD_HASH_MAX];
+	put_file("");
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 100, UPLOAD_HASH_SHA1), CR_OK);
+	assert_int_equal(upload_sink_write(&s, "hello ", 6), CR_OK);
+	assert_int_equal(upload_sink_write(&s, "world", 5), CR_OK);
+	assert_true(upload_sink_digest(&s, got));
+	assert_memory_equal(got, want, 20);
+	assert_false(upload_sink_digest(&s, got)); /* ended */
+	upload_sink_close(&s);
+
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 100, UPLOAD_HASH_SHA1), CR_OK);
+	assert_int_equal(upload_sink_write(&s, "hello world!", 12), CR_OK);
+	assert_false(upload_sink_digest_is(&s, want));
+	upload_sink_close(&s);
+
+	/* closed before its digest: the state is freed (ASan would tell) */
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 100, UPLOAD_HASH_SHA1), CR_OK);
+	assert_int_equal(upload_sink_write(&s, "x", 1), CR_OK);
+	upload_sink_close(&s);
 	upload_sink_close(&s);
 }
 
@@ -115,7 +146,7 @@ static void a_missing_file_or_closed_sink_is_an_error(void **state)
 	char path[PATH_MAX];
 	assert_int_equal(media_upload_path(&cfg, id, path, sizeof path), CR_OK);
 	unlink(path);
-	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 100, false), CR_EIO);
+	assert_int_equal(upload_sink_open(&s, &cfg, id, 0, 100, UPLOAD_HASH_NONE), CR_EIO);
 	assert_int_equal(s.fd, -1);
 	upload_sink_init(&s);
 	assert_int_equal(upload_sink_write(&s, "x", 1), CR_EIO);
@@ -152,6 +183,7 @@ int main(void)
 		cmocka_unit_test(writes_land_at_the_offset_and_drop_the_tail),
 		cmocka_unit_test(a_write_past_the_limit_is_refused_whole),
 		cmocka_unit_test(the_hash_covers_what_this_sink_wrote),
+		cmocka_unit_test(the_hash_can_be_sha1),
 		cmocka_unit_test(a_missing_file_or_closed_sink_is_an_error),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
