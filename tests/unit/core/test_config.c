@@ -316,6 +316,26 @@ static void test_hooks_only_on_a_loopback_bind(void **state)
 	assert_false(f->cfg.test_hooks);
 }
 
+static void tls_cert_and_key_go_together(void **state)
+{
+	struct fixture *f = *state;
+	assert_string_equal(f->cfg.tls_cert, ""); /* plain HTTP by default */
+	assert_int_equal(LOAD(f, "--tls-cert", "/etc/c.pem", "--tls-key", "/etc/k.pem"), CR_OK);
+	assert_string_equal(f->cfg.tls_cert, "/etc/c.pem");
+	assert_string_equal(f->cfg.tls_key, "/etc/k.pem");
+	config_defaults(&f->cfg);
+	assert_int_equal(LOAD(f, "--tls-cert", "/etc/c.pem"), CR_EINVAL);
+	assert_non_null(strstr(f->err, "--tls-cert and --tls-key go together"));
+	config_defaults(&f->cfg);
+	assert_int_equal(LOAD(f, "--tls-key", "/etc/k.pem"), CR_EINVAL);
+	/* the environment counts like the flags, and they can complete each other */
+	config_defaults(&f->cfg);
+	setenv("CASEREEL_TLS_KEY", "/etc/k.pem", 1);
+	assert_int_equal(load_no_args(f), CR_EINVAL);
+	assert_int_equal(LOAD(f, "--tls-cert", "/etc/c.pem"), CR_OK);
+	unsetenv("CASEREEL_TLS_KEY");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -337,6 +357,7 @@ int main(void)
 		T(err_is_bounded_by_err_len),
 		T(prepare_dirs_derives_paths),
 		T(test_hooks_only_on_a_loopback_bind),
+		T(tls_cert_and_key_go_together),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
