@@ -105,7 +105,8 @@ static void patch_track(struct span trak, const struct tx_track_rates *r)
 	size_t skip;
 	if (child(entries, "avc1", 0, &entry))
 		skip = 78;
-	else if (child(entries, "mp4a", 0, &entry) && entry.len >= 12 && rd32(entry.p + 8) >> 16 == 0)
+	else if (child(entries, "mp4a", 0, &entry) && entry.len >= 12 &&
+		 rd32(entry.p + 8) >> 16 == 0)
 		skip = 28;
 	else
 		return;

@@ -11,8 +11,7 @@
 #define PEM_MAX (1L << 20) /* a certificate chain is a few kB */
 
 /* The whole file as a NUL-terminated string, at most PEM_MAX bytes. */
-static cr_err read_pem(const char *flag, const char *path, char **out, char *err,
-		       size_t err_len)
+static cr_err read_pem(const char *flag, const char *path, char **out, char *err, size_t err_len)
 {
 	char *buf = NULL;
 	cr_err rc = CR_EIO;
@@ -49,8 +48,7 @@ out:
 	return rc;
 }
 
-cr_err http_tls_load(const struct cr_config *cfg, struct http_tls *tls, char *err,
-		     size_t err_len)
+cr_err http_tls_load(const struct cr_config *cfg, struct http_tls *tls, char *err, size_t err_len)
 {
 	memset(tls, 0, sizeof *tls);
 	tls->opts[0].option = MHD_OPTION_END;

@@ -21,8 +21,7 @@ struct http_tls {
  * daemon: free it after MHD_stop_daemon. On an error nothing stays allocated
  * and `err` says which file and why: CR_EINVAL for a file that is not PEM or a
  * libmicrohttpd without TLS, CR_EIO when a file cannot be read. */
-cr_err http_tls_load(const struct cr_config *cfg, struct http_tls *tls, char *err,
-		     size_t err_len);
+cr_err http_tls_load(const struct cr_config *cfg, struct http_tls *tls, char *err, size_t err_len);
 
 /* Wipes the private key, frees both texts; safe on a zeroed struct. */
 void http_tls_free(struct http_tls *tls);
