@@ -179,7 +179,8 @@ static int serve(int argc, char **argv)
 		app_free(&app);
 		return failed_start(&cfg, 1);
 	}
-	printf("casereel listening on http://%s:%d\n", cfg.bind, port);
+	printf("casereel listening on %s://%s:%d\n", cfg.tls_cert[0] ? "https" : "http", cfg.bind,
+	       port);
 	if (cfg.demo)
 		printf("demo logins (password demo1234): admin, trainer1, agent1 .. agent8\n");
 	fflush(stdout);

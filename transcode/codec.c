@@ -62,7 +62,9 @@ int tx_x264_open(AVCodecContext **out, const struct tx_rend_plan *r, AVRational 
 	av_dict_set(&d, "profile", "high", 0);
 	av_dict_set(&d, "crf", "23", 0);
 	av_dict_set(&d, "forced-idr", "1", 0);
-	av_dict_set(&d, "x264-params", "scenecut=0:open-gop=0", 0);
+	/* CABAC whatever the preset: "ultrafast" alone turns it off, and x264
+	 * then writes Constrained Baseline, which "profile" only caps. */
+	av_dict_set(&d, "x264-params", "scenecut=0:open-gop=0:cabac=1", 0);
 	int ret = avcodec_open2(enc, codec, &d);
 	av_dict_free(&d);
 	if (ret < 0) {

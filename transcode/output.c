@@ -5,6 +5,7 @@
  * writes its packets at once, without a handoff per packet. */
 #include "tx_internal.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -32,7 +33,9 @@ struct tx_output {
 	atomic_bool failed;
 
 	AVFormatContext *oc;
+	char *path;
 	AVStream *vst, *ast;
+	struct tx_rate vrate, arate; /* what was written, for the declared bit rates */
 	AVCodecContext *venc;
 	AVPacket *scratch;
 	AVRational vtb, atb;
@@ -55,6 +58,10 @@ static void item_free(struct item *it)
 
 static int write_audio_packet(struct tx_output *o, AVPacket *pkt)
 {
+	int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+	if (ts != AV_NOPTS_VALUE)
+		tx_rate_add(&o->arate, (double)ts * av_q2d(o->atb),
+			    (double)pkt->duration * av_q2d(o->atb), pkt->size);
 	av_packet_rescale_ts(pkt, o->atb, o->ast->time_base);
 	pkt->stream_index = o->ast->index;
 	int ret = av_write_frame(o->oc, pkt);
@@ -132,6 +139,8 @@ static int write_video(struct tx_output *o, AVPacket *pkt)
 	double end = t + (double)pkt->duration * av_q2d(o->vtb);
 	if (end > o->vend)
 		o->vend = end;
+	tx_rate_add(&o->vrate, (double)dts * av_q2d(o->vtb), (double)pkt->duration * av_q2d(o->vtb),
+		    pkt->size);
 	av_packet_rescale_ts(pkt, o->vtb, o->vst->time_base);
 	pkt->stream_index = o->vst->index;
 	int ret = av_write_frame(o->oc, pkt);
@@ -270,9 +279,30 @@ static void join(struct tx_output *o)
 	o->joined = true;
 }
 
+static uint32_t rate_u32(double bits_per_second)
+{
+	return bits_per_second >= UINT32_MAX ? UINT32_MAX : (uint32_t)ceil(bits_per_second);
+}
+
+/* The average and the 1 s peak of each stream as written (in stream order:
+ * video, then audio); the muxer could only guess them from the first fragment. */
+static int declare_rates(const struct tx_output *o)
+{
+	const struct tx_rate *r[2] = {&o->vrate, &o->arate};
+	struct tx_track_rates rates[2];
+	for (int i = 0; i < 2; i++) {
+		double avg = tx_rate_average(r[i]);
+		rates[i] = (struct tx_track_rates){rate_u32(avg),
+						   rate_u32(fmax(avg, tx_rate_peak(r[i])))};
+	}
+	return tx_mp4_declare_rates(o->path, rates, o->ast ? 2 : 1);
+}
+
 int tx_output_finish(struct tx_output *o)
 {
 	join(o);
+	if (!atomic_load(&o->failed) && declare_rates(o) < 0)
+		atomic_store(&o->failed, true);
 	return atomic_load(&o->failed) ? -1 : 0;
 }
 
@@ -293,6 +323,22 @@ const AVCodecParameters *tx_output_vpar(const struct tx_output *o)
 	return o->vst->codecpar;
 }
 
+/* The encoder's rate control (max rate, buffer) on the stream, so the muxer
+ * writes a btrt box for declare_rates() to fill in. */
+static int copy_cpb_properties(AVStream *st, const AVCodecContext *enc)
+{
+	for (int i = 0; i < enc->nb_coded_side_data; i++) {
+		const AVPacketSideData *sd = &enc->coded_side_data[i];
+		if (sd->type != AV_PKT_DATA_CPB_PROPERTIES)
+			continue;
+		uint8_t *dst = av_stream_new_side_data(st, sd->type, sd->size);
+		if (!dst)
+			return -1;
+		memcpy(dst, sd->data, sd->size);
+	}
+	return 0;
+}
+
 static int add_streams(struct tx_output *o, const struct tx_output_cfg *cfg)
 {
 	o->vst = avformat_new_stream(o->oc, NULL);
@@ -303,6 +349,8 @@ static int add_streams(struct tx_output *o, const struct tx_output_cfg *cfg)
 			return -1;
 		o->vtb = o->venc->time_base;
 		o->vst->avg_frame_rate = o->venc->framerate;
+		if (copy_cpb_properties(o->vst, o->venc) < 0)
+			return -1;
 	} else {
 		if (avcodec_parameters_copy(o->vst->codecpar, cfg->vcopy->codecpar) < 0)
 			return -1;
@@ -338,7 +386,9 @@ int tx_output_open(struct tx_output **out, const struct tx_output_cfg *cfg)
 	o->cuts = cfg->cuts;
 	o->n_cuts = cfg->n_cuts;
 	o->n_frags = 1; /* the first fragment starts at 0 */
-	if (!(o->scratch = av_packet_alloc()) ||
+	tx_rate_init(&o->vrate);
+	tx_rate_init(&o->arate);
+	if (!(o->path = av_strdup(cfg->path)) || !(o->scratch = av_packet_alloc()) ||
 	    avformat_alloc_output_context2(&o->oc, NULL, "mp4", cfg->path) < 0 ||
 	    add_streams(o, cfg) < 0 || avio_open(&o->oc->pb, cfg->path, AVIO_FLAG_WRITE) < 0)
 		return -1;
@@ -377,6 +427,7 @@ void tx_output_free(struct tx_output **po)
 	}
 	avcodec_free_context(&o->venc);
 	av_packet_free(&o->scratch);
+	av_freep(&o->path);
 	pthread_mutex_destroy(&o->mu);
 	pthread_cond_destroy(&o->cv);
 	av_freep(po);

@@ -76,6 +76,16 @@ static bool bt709(const AVCodecParameters *v)
 	return matrix && prim && trc && v->color_range != AVCOL_RANGE_JPEG;
 }
 
+/* Main or High profile by the avcC record (its second byte is
+ * profile_idc): what our own encodes are. Baseline, Constrained Baseline
+ * included (66), has no CABAC and no B-frames, so it spends far more bits
+ * for the picture, and the exotic profiles are not ours to pass on. */
+static bool main_or_high(const AVCodecParameters *v)
+{
+	return v->extradata_size > 6 && v->extradata[0] == 1 &&
+	       (v->extradata[1] == 77 || v->extradata[1] == 100);
+}
+
 /* What the stream headers say about copying the source for any rung. */
 static bool header_copyable(const struct tx_job *job, const struct tx_input *in)
 {
@@ -84,7 +94,7 @@ static bool header_copyable(const struct tx_job *job, const struct tx_input *in)
 	return job->opt->allow_fast_path && v->codec_id == AV_CODEC_ID_H264 &&
 	       v->format == AV_PIX_FMT_YUV420P && !in->hdr && bt709(v) &&
 	       (v->field_order == AV_FIELD_PROGRESSIVE || v->field_order == AV_FIELD_UNKNOWN) &&
-	       in->rotation == 0 && !in->mirror && v->extradata_size > 6 && v->extradata[0] == 1 &&
+	       in->rotation == 0 && !in->mirror && main_or_high(v) &&
 	       square(v->sample_aspect_ratio) && square(in->vst->sample_aspect_ratio) &&
 	       (!a || !job->opt->keep_audio || a->codec_id == AV_CODEC_ID_AAC);
 }
@@ -103,13 +113,14 @@ static bool copyable(const struct tx_job *job, const struct tx_input *in,
 	       scan->max_key_gap <= TX_SEGMENT_SECONDS + frame + 1e-3;
 }
 
-/* The source's bits fit what the encoder's VBV would allow on this rung: on
- * average, and in every window of TX_SEGMENT_SECONDS (maxrate x window + buffer). */
+/* The source's bits stay within the rung's cap: the most bits in any
+ * TX_PEAK_WINDOW (1 s) of decode time, and so the average too. A copy is
+ * only as well-behaved as its worst second; BANDWIDTH and the MP4's btrt
+ * then state what players will meet. */
 static bool under_cap(const struct tx_scan *scan, const struct rung *rg)
 {
 	double avg = (double)scan->video_bytes * 8.0 / scan->duration;
-	return avg <= rg->maxrate &&
-	       scan->peak_window_bits <= rg->maxrate * TX_SEGMENT_SECONDS + rg->bufsize;
+	return avg <= rg->maxrate && scan->peak_rate <= rg->maxrate;
 }
 
 /* The source's audio already is what every rendition carries: AAC-LC 48 kHz

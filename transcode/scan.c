@@ -7,8 +7,7 @@
 #include <string.h>
 
 struct frame_time {
-	int64_t pts, dts;
-	int size;
+	int64_t pts;
 };
 
 struct scan_state {
@@ -16,6 +15,7 @@ struct scan_state {
 	bool seen_video, seen_audio;
 	AVRational vtb;
 	struct frame_time *frames; /* TX_MAX_FRAMES, in demux (decode) order */
+	struct tx_rate rate;       /* video bits per peak window, in decode order */
 	int n_frames;
 	bool frames_overflow;
 };
@@ -31,14 +31,13 @@ static void add_key(struct tx_scan *out, double t)
 	out->keys[out->n_keys++] = t;
 }
 
-static void add_frame(struct scan_state *s, const AVPacket *pkt, int64_t ts)
+static void add_frame(struct scan_state *s, int64_t ts)
 {
 	if (s->n_frames == TX_MAX_FRAMES) {
 		s->frames_overflow = true;
 		return;
 	}
-	int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : ts;
-	s->frames[s->n_frames++] = (struct frame_time){ts, dts, pkt->size};
+	s->frames[s->n_frames++] = (struct frame_time){ts};
 }
 
 static void on_video(struct tx_scan *out, struct scan_state *s, const AVPacket *pkt, AVRational tb)
@@ -51,11 +50,15 @@ static void on_video(struct tx_scan *out, struct scan_state *s, const AVPacket *
 	if (!s->seen_video)
 		out->first_is_key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
 	out->video_bytes += pkt->size;
+	int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : ts;
+	if (dts != AV_NOPTS_VALUE)
+		tx_rate_add(&s->rate, (double)dts * av_q2d(tb), (double)pkt->duration * av_q2d(tb),
+			    pkt->size);
 	if (ts == AV_NOPTS_VALUE) {
 		s->seen_video = true;
 		return;
 	}
-	add_frame(s, pkt, ts);
+	add_frame(s, ts);
 	double t = (double)ts * av_q2d(tb);
 	double end = t + (double)pkt->duration * av_q2d(tb);
 	if (!s->seen_video || t < s->start)
@@ -76,21 +79,6 @@ static void on_audio(struct scan_state *s, const AVPacket *pkt, AVRational tb)
 	if (!s->seen_audio || end > s->aend)
 		s->aend = end;
 	s->seen_audio = true;
-}
-
-/* Most bits in any window of TX_SEGMENT_SECONDS, frames in decode order. */
-static double peak_window_bits(const struct scan_state *s)
-{
-	int64_t window = FFMAX(llround(TX_SEGMENT_SECONDS / av_q2d(s->vtb)), 1), bytes = 0,
-		peak = 0;
-	for (int i = 0, j = 0; j < s->n_frames; j++) {
-		bytes += s->frames[j].size;
-		while (i < j &&
-		       s->frames[j].dts - s->frames[i].dts >= window) /* hostile dts: i <= j */
-			bytes -= s->frames[i++].size;
-		peak = FFMAX(peak, bytes);
-	}
-	return (double)peak * 8.0;
 }
 
 static int by_pts(const void *a, const void *b)
@@ -120,7 +108,7 @@ static void frame_rate(struct tx_scan *out, struct scan_state *s)
 
 static void finish(struct tx_scan *out, struct scan_state *s)
 {
-	out->peak_window_bits = s->frames_overflow ? INFINITY : peak_window_bits(s);
+	out->peak_rate = tx_rate_peak(&s->rate);
 	frame_rate(out, s);
 	out->start = s->seen_video ? s->start : 0;
 	out->duration = s->seen_video ? FFMAX(0.0, s->end - s->start) : 0;
@@ -165,6 +153,7 @@ int tx_scan(struct tx_job *job, struct tx_input *in, bool measure, struct tx_sca
 {
 	memset(out, 0, sizeof *out);
 	struct scan_state s = {.vtb = in->vst->time_base};
+	tx_rate_init(&s.rate);
 	struct tx_meter *meter = NULL;
 	AVPacket *pkt = av_packet_alloc();
 	int ret = -1;

@@ -15,6 +15,8 @@
 #define TX_MAX_CUTS        8192
 #define TX_MAX_FRAMES      8192 /* video frames timed for the fast-path checks (> 180 s at 30 fps) */
 #define TX_TARGET_LUFS     (-16.0)
+#define TX_PEAK_WINDOW     1.0  /* seconds over which a peak bit rate is measured */
+#define TX_RATE_RING       1024 /* packets one peak window can hold (> 30 fps video + audio) */
 
 /* Details tx_error_code() tells apart from the rest of TX_ERR_UNSUPPORTED. */
 #define TX_DETAIL_TRUNCATED "the file is truncated or damaged"
@@ -45,6 +47,36 @@ void tx_report_progress(struct tx_job *job, int percent);
 /* Builds out_dir/name into buf; -1 if it does not fit. */
 int tx_out_path(const struct tx_job *job, const char *name, char *buf, size_t size);
 
+/* rate.c: total bytes and the most bytes in any TX_PEAK_WINDOW seconds of a
+ * stream, fed packet by packet in decode order. Plain data, no allocation. */
+struct tx_rate {
+	int64_t bytes, packets;
+	double start, end; /* seconds: first packet's time, last packet's end */
+	int64_t window_bytes, peak_bytes;
+	double t[TX_RATE_RING];
+	int size[TX_RATE_RING];
+	int head, n;
+	bool overflow; /* more than TX_RATE_RING packets in one window: peak unknown */
+};
+void tx_rate_init(struct tx_rate *r);
+/* One packet of `size` bytes at `t` seconds (its decode time) lasting
+ * `duration` seconds (0 when unknown). */
+void tx_rate_add(struct tx_rate *r, double t, double duration, int size);
+/* Most bits in any window, as bits/s; INFINITY after an overflow. */
+double tx_rate_peak(const struct tx_rate *r);
+/* bits/s from the first packet's time to the last one's end (0 if none). */
+double tx_rate_average(const struct tx_rate *r);
+
+/* mp4_rates.c: what a finished MP4 declares about its bit rates. */
+struct tx_track_rates {
+	uint32_t avg, max; /* bits/s; max is the most in any TX_PEAK_WINDOW */
+};
+/* Rewrites, in place, the btrt box and the esds DecoderConfigDescriptor of
+ * the first n tracks of the MP4 at path (moov order = stream order) with
+ * rates[i]; boxes the muxer left out stay out. -1 on I/O errors or a moov
+ * that is not as the muxer writes it. */
+int tx_mp4_declare_rates(const char *path, const struct tx_track_rates *rates, int n);
+
 /* probe.c: an opened, validated input. */
 struct tx_input {
 	AVFormatContext *fmt;
@@ -67,11 +99,11 @@ struct tx_scan {
 	double duration; /* video length from packet timestamps, seconds */
 	double audio_duration;
 	int64_t video_bytes;
-	double max_key_gap;      /* longest distance between video keyframes, seconds */
-	double peak_window_bits; /* most video bits in any TX_SEGMENT_SECONDS of decode time */
-	double frame_rate;       /* frames per second from the timestamps, 0 if unknown */
-	bool cfr;                /* every frame lasts as long as the others, within a tick */
-	bool video_discarded;    /* the container cuts away some video (edit list) */
+	double max_key_gap;   /* longest distance between video keyframes, seconds */
+	double peak_rate;     /* most video bits in any TX_PEAK_WINDOW of decode time, bits/s */
+	double frame_rate;    /* frames per second from the timestamps, 0 if unknown */
+	bool cfr;             /* every frame lasts as long as the others, within a tick */
+	bool video_discarded; /* the container cuts away some video (edit list) */
 	bool first_is_key;
 	double keys[TX_MAX_KEYS]; /* keyframe times relative to start, ascending */
 	int n_keys;

@@ -43,6 +43,8 @@ struct cr_config {
 	int connection_timeout;    /* seconds a body or an answer may stall */
 	int header_timeout;        /* seconds to send a request head, however it trickles */
 	char trusted_proxies[512]; /* CIDRs whose forwarding headers name the client */
+	char tls_cert[PATH_MAX];   /* PEM certificate (chain) to serve HTTPS with; "" for HTTP */
+	char tls_key[PATH_MAX];    /* its PEM private key; given with tls_cert or not at all */
 	char metrics_token[128];   /* bearer token for GET /metrics; empty: open */
 	char cors_origins[1024];   /* comma-separated origins the API answers cross-origin */
 	char media_base_url[128];  /* scheme://host[:port] signed media URLs start with; "" */

@@ -12,13 +12,15 @@
  * Fragments are 2 s and start with an IDR at the same instants in every rendition.
  *
  * Fast path: a rendition whose size equals the source's (source already inside
- * its box), from H.264 8-bit 4:2:0 SDR, unrotated, constant <= 30 fps, average
- * video bit rate under the rendition's cap, keyframes <= 5 s apart, AAC or no
- * audio, not longer than the cap, gets the source video stream-copied. Audio is
- * copied only when every rendition is copied and it is already AAC-LC 48 kHz
- * stereo; its loudness is then left as is. Otherwise audio is decoded, gained to
- * about -16 LUFS and encoded once for all renditions. When the top rendition is
- * copied, the encoded ones put their IDRs on the source's keyframes (>= 2 s apart).
+ * its box), from H.264 Main or High 8-bit 4:2:0 SDR, unrotated, constant <= 30
+ * fps, video bit rate under the rendition's cap in every second, keyframes <= 2 s
+ * apart, AAC or no audio, not longer than the cap, gets the source video
+ * stream-copied (docs/DESIGN.md lists every rule). Audio is copied only when
+ * every rendition is copied and it is already AAC-LC 48 kHz stereo near -16 LUFS.
+ * Otherwise audio is decoded, gained to about -16 LUFS and encoded once for all
+ * renditions. When the top rendition is copied, the encoded ones put their IDRs
+ * on the source's keyframes. Each MP4's btrt/esds declare the average and the
+ * peak-second bit rate actually written.
  */
 #ifndef CASEREEL_TRANSCODE_H
 #define CASEREEL_TRANSCODE_H

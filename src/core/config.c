@@ -78,6 +78,9 @@ static const struct opt options[] = {
 	    "previous request's end; trickled bytes do not extend it (s)"),
 	STR("trusted-proxies", "CASEREEL_TRUSTED_PROXIES", trusted_proxies,
 	    "comma-separated CIDRs of proxies whose X-Forwarded-For / Forwarded name the client"),
+	STR("tls-cert", "CASEREEL_TLS_CERT", tls_cert,
+	    "PEM certificate (chain) file: serve HTTPS itself (with --tls-key)"),
+	STR("tls-key", "CASEREEL_TLS_KEY", tls_key, "PEM private key file for --tls-cert"),
 	STR("metrics-token", "CASEREEL_METRICS_TOKEN", metrics_token,
 	    "bearer token GET /metrics needs (empty: open)"),
 	STR("cors-origins", "CASEREEL_CORS_ORIGINS", cors_origins,
@@ -358,6 +361,12 @@ static cr_err check_combination(const struct cr_config *cfg, char *err, size_t e
 			 "--test-hooks is for tests only and needs a loopback --bind "
 			 "(127.0.0.1 or ::1), not '%s'",
 			 cfg->bind);
+		return CR_EINVAL;
+	}
+	if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+		snprintf(err, err_len,
+			 "--tls-cert and --tls-key go together (CASEREEL_TLS_CERT, "
+			 "CASEREEL_TLS_KEY): give both to serve HTTPS, or neither for HTTP");
 		return CR_EINVAL;
 	}
 	return origin_check_settings(cfg->cors_origins, cfg->media_base_url, err, err_len);

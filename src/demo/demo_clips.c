@@ -21,8 +21,11 @@
 #define LINE_BYTES      256
 #define ASCII_EM        0.62 /* DejaVu Sans Bold's average Latin advance, in em */
 #define GOP_FRAMES      (2 * DEMO_CLIP_FPS)
-#define VIDEO_MAXRATE   2000000 /* under the feed's 3 Mb/s 720p cap: the top rung is copied */
-#define AUDIO_RATE      48000
+/* Under the feed's 3 Mb/s 720p cap in every second (maxrate + buffer), so
+ * the top rung is copied */
+#define VIDEO_MAXRATE 2000000
+#define VIDEO_BUFSIZE 1000000
+#define AUDIO_RATE    48000
 
 /* A moving background: a lavfi source rendered at 1/`shrink` size and `rate`
  * frames per second, then scaled up and repeated to 30 fps (repeats cost the
@@ -303,7 +306,7 @@ static int open_video_encoder(struct gen *g)
 	e->keyint_min = GOP_FRAMES;
 	e->max_b_frames = 0;
 	e->rc_max_rate = VIDEO_MAXRATE;
-	e->rc_buffer_size = 2 * VIDEO_MAXRATE;
+	e->rc_buffer_size = VIDEO_BUFSIZE;
 	e->thread_count = 1; /* clips are made in parallel, one per core */
 	e->color_primaries = AVCOL_PRI_BT709;
 	e->color_trc = AVCOL_TRC_BT709;
@@ -312,7 +315,10 @@ static int open_video_encoder(struct gen *g)
 	if (g->oc->oformat->flags & AVFMT_GLOBALHEADER)
 		e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 	AVDictionary *d = NULL;
-	av_dict_set(&d, "preset", "ultrafast", 0);
+	/* superfast, Main: CABAC and no Baseline, so the transcoder's fast path
+	 * copies the clip (it refuses Baseline); no B-frames, as above */
+	av_dict_set(&d, "preset", "superfast", 0);
+	av_dict_set(&d, "profile", "main", 0);
 	av_dict_set(&d, "crf", "26", 0);
 	av_dict_set(&d, "x264-params", "scenecut=0:open-gop=0", 0);
 	int ret = avcodec_open2(e, c, &d);

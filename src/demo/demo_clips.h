@@ -24,8 +24,9 @@ struct demo_clip_spec {
 	int tone_hz;          /* sine tone frequency, 20..20000 */
 };
 
-/* Writes spec->path: 720x1280 at 30 fps, yuv420p BT.709, libx264 ultrafast
- * with an IDR every 2 s and a bit rate inside the feed's 720p cap, plus a
+/* Writes spec->path: 720x1280 at 30 fps, yuv420p BT.709, libx264 Main
+ * profile with an IDR every 2 s and at most 3 Mb in any second (the feed's
+ * 720p cap, so the transcoder copies it), plus a
  * 48 kHz stereo AAC tone. Thread-safe (no global state). CR_EINVAL for a bad
  * spec (missing font, out-of-range numbers), CR_EIO when the file cannot be
  * written or libav* fails, CR_ENOMEM; `why` then says what failed (in its

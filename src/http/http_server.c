@@ -32,12 +32,14 @@
 #include "casereel/store.h"
 #include "request_id.h"
 #include "timers.h"
+#include "tls.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct cr_app *app;
 	atomic_int in_flight;
 	struct client_trust proxies; /* --trusted-proxies */
+	struct http_tls tls;         /* --tls-cert/--tls-key, held while the daemon runs */
 };
 
 struct req_ctx {
@@ -705,7 +707,14 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 		free(srv);
 		return CR_EINVAL;
 	}
+	cr_err tls_rc = http_tls_load(cfg, &srv->tls, err, sizeof err);
+	if (tls_rc) {
+		log_error("%s", err);
+		free(srv);
+		return tls_rc;
+	}
 	if (timers_start((unsigned)cfg->header_timeout)) {
+		http_tls_free(&srv->tls);
 		free(srv);
 		return CR_ENOMEM;
 	}
@@ -719,7 +728,7 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 						 : 8;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
-			 (ipv6 ? MHD_USE_IPv6 : 0);
+			 (ipv6 ? MHD_USE_IPv6 : 0) | srv->tls.flags;
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
 		NULL, /* first, so it catches everything */
@@ -728,14 +737,16 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_ARRAY, srv->tls.opts,
 		/* no ADDRESS_REUSE: MHD's default SO_REUSEADDR lets a restart bind at
 		 * once, while a second server on a taken port fails instead of
 		 * sharing it (SO_REUSEPORT) with the first */
 		MHD_OPTION_END);
 	if (!srv->daemon) {
-		log_error("cannot listen on %s:%d", cfg->bind, cfg->port);
+		log_error("cannot listen on %s:%d%s", cfg->bind, cfg->port,
+			  srv->tls.flags ? " (or --tls-key is not the key of --tls-cert)" : "");
 		timers_stop();
+		http_tls_free(&srv->tls);
 		free(srv);
 		return CR_EIO;
 	}
@@ -762,6 +773,7 @@ void http_server_stop(struct http_server **srvp, int grace_ms)
 		log_warn("stopping with %d request(s) still in flight", left);
 	timers_stop(); /* held answers go out now */
 	MHD_stop_daemon(srv->daemon);
+	http_tls_free(&srv->tls);
 	free(srv);
 	*srvp = NULL;
 }

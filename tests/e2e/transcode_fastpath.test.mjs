@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tmp, ffmpeg, makeClip, transcode, probe, integratedLoudness, vstream, keyframeTimes, checkOutput,
-  BT709, AUDIO_OK, rate } from './lib/transcode.mjs';
+  BT709, AUDIO_OK, rate, declaredRates, measuredRates } from './lib/transcode.mjs';
 
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -49,8 +49,8 @@ describe('fast path refuses what a copy would get wrong', { concurrency: 2 }, ()
   test('1 edit list: the part the uploader cut away is never published', () => {
     const full = path.join(tmp, 'sync.mp4');
     ffmpeg(['-f', 'lavfi', '-i', "color=c=black:s=640x360:r=30:d=10,drawbox=w=640:h=360:color=white:t=fill:enable='between(t,6,6.2)'",
-      '-f', 'lavfi', '-i', 'sine=f=300:sample_rate=48000:d=10', '-af', 'volume=5.9dB', '-c:v', 'libx264', '-preset', 'ultrafast',
-      '-b:v', '300k', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', ...BT709, '-c:a', 'aac', '-ac', '2', '-ar', '48000', full]);
+      '-f', 'lavfi', '-i', 'sine=f=300:sample_rate=48000:d=10', '-af', 'volume=5.9dB', '-c:v', 'libx264', '-preset', 'superfast',
+      '-profile:v', 'main', '-b:v', '300k', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', ...BT709, '-c:a', 'aac', '-ac', '2', '-ar', '48000', full]);
     const src = path.join(tmp, 'synctrim.mp4');
     ffmpeg(['-ss', '3.3', '-i', full, '-c', 'copy', src]);
     assert.ok(Math.abs(Number(probe(src).format.duration) - 6.7) < 0.05);
@@ -69,7 +69,7 @@ describe('fast path refuses what a copy would get wrong', { concurrency: 2 }, ()
     const src = path.join(tmp, 'burst.mp4');
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=1280x720:r=30:d=14', '-f', 'lavfi', '-i', 'testsrc2=s=1280x720:r=30:d=1',
       '-f', 'lavfi', '-i', 'sine=f=300:sample_rate=48000:d=15', '-filter_complex', '[1]noise=alls=20:allf=t[n];[0][n]concat=n=2:v=1:a=0[v]',
-      '-map', '[v]', '-map', '2:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '34', '-g', '60', '-c:a', 'aac', '-ac', '2', '-ar', '48000', src]);
+      '-map', '[v]', '-map', '2:a', '-c:v', 'libx264', '-preset', 'superfast', '-profile:v', 'main', '-qp', '34', '-g', '60', '-c:a', 'aac', '-ac', '2', '-ar', '48000', src]);
     const res = transcode(src);
     const j = checkOutput(res);
     assert.equal(j.renditions[0].fast_path, false);
@@ -201,11 +201,77 @@ describe('fast path refuses what a copy would get wrong', { concurrency: 2 }, ()
       const src = makeClip(name, { size: '1280x720', secs: 3, rate: r, video: ['-b:v', '1500k', '-maxrate', '1500k',
         '-bufsize', '3M', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', ...BT709] });
       const res = transcode(src);
-      checkOutput(res);
+      const j = checkOutput(res);
+      assert.deepEqual(j.renditions.map((x) => x.fast_path), [true, false], 'one copied and one encoded variant');
       const inf = fs.readFileSync(path.join(res.outDir, 'master.m3u8'), 'utf8').split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:'));
       assert.equal(inf.length, 2);
       for (const l of inf) assert.equal(l.match(/FRAME-RATE=([\d.]+)/)?.[1], want, l);
     }
+  });
+});
+
+describe('only Main/High within the cap in every second is copied; MP4s declare their real rates', { concurrency: 2 }, () => {
+  // 1280x720 within the 3 Mb/s cap on average and in every second: copyable but for the profile
+  const hd = (name, video) => makeClip(name, { size: '1280x720', secs: 4, audio: AUDIO_OK, video: ['-b:v', '1500k',
+    '-maxrate', '1500k', '-bufsize', '1500k', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', ...BT709, ...video] });
+
+  test('13 Baseline and Constrained Baseline sources are encoded (High), Main and High are copied', () => {
+    for (const [profile, want] of [['baseline', false], ['main', true], ['high', true]]) {
+      const src = hd(`prof-${profile}.mp4`, ['-profile:v', profile]);
+      const v = vstream(probe(src));
+      assert.equal(v.profile.toLowerCase().endsWith(profile), true, `source profile ${v.profile}`);
+      assert.ok(measuredRates(src).peak <= 3e6, 'the source is within the cap in every second');
+      const res = transcode(src);
+      const j = checkOutput(res);
+      assert.equal(j.renditions[0].fast_path, want, `${profile}: ${JSON.stringify(j.renditions)}`);
+      for (const r of j.renditions) {
+        const out = vstream(probe(path.join(res.outDir, r.mp4))).profile;
+        assert.ok(/^(Main|High)$/.test(out), `${r.name} from ${profile} is ${out}`);
+      }
+    }
+  });
+
+  test('14 one second above the cap is encoded, though the average and every 2 s window would pass', () => {
+    // 3 s of flat grey, 1 s of noise at ~4.5 Mb/s, 3 s of grey: the old 2 s rule (cap x 2 s + buffer) let it through
+    const src = path.join(tmp, 'peak1s.mp4');
+    ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=1280x720:r=30:d=3', '-f', 'lavfi', '-i', 'testsrc2=s=1280x720:r=30:d=1',
+      '-f', 'lavfi', '-i', 'color=c=gray:s=1280x720:r=30:d=3', '-f', 'lavfi', '-i', 'sine=f=300:sample_rate=48000:d=7',
+      '-filter_complex', '[1]noise=alls=12:allf=t[n];[0][n][2]concat=n=3:v=1:a=0,format=yuv420p[v]', '-map', '[v]', '-map', '3:a',
+      '-c:v', 'libx264', '-preset', 'superfast', '-profile:v', 'main', '-b:v', '4500k', '-maxrate', '4500k', '-bufsize', '1500k',
+      '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', ...BT709, '-c:a', 'aac', '-ac', '2', '-ar', '48000', src]);
+    const m = measuredRates(src);
+    assert.ok(m.avg < 3e6, `average ${m.avg}`);
+    assert.ok(m.peak > 3.3e6, `peak second ${m.peak}`);
+    assert.ok(m.peak < 6e6, `peak second ${m.peak}: 2 s windows stay under 12 Mb`);
+    const res = transcode(src);
+    const j = checkOutput(res);
+    assert.equal(j.renditions[0].fast_path, false);
+  });
+
+  test('15 btrt and esds state the average and peak second actually written, copied and encoded', () => {
+    const src = hd('rates.mp4', ['-profile:v', 'high']);
+    const res = transcode(src);
+    const j = checkOutput(res);
+    assert.deepEqual(j.renditions.map((r) => r.fast_path), [true, false]);
+    for (const r of j.renditions) {
+      const file = path.join(res.outDir, r.mp4);
+      const [video, audio] = declaredRates(file);
+      assert.equal(video.type, 'avc1');
+      assert.equal(audio.type, 'mp4a');
+      for (const [sel, d] of [['v', video.btrt], ['a', audio.btrt], ['a', audio.esds]]) {
+        const m = measuredRates(file, sel);
+        assert.ok(d, `${r.name} ${sel}: rates declared`);
+        assert.ok(Math.abs(d.avg / m.avg - 1) < 0.1, `${r.name} ${sel}: declared average ${d.avg}, written ${m.avg}`);
+        assert.ok(d.max >= m.peak && d.max < m.peak * 1.1, `${r.name} ${sel}: declared max ${d.max}, peak second ${m.peak}`);
+      }
+      // ffprobe's own view of the file as a whole: size x 8 / duration
+      const f = probe(file).format;
+      assert.ok(Math.abs(Number(f.bit_rate) / (Number(f.size) * 8 / Number(f.duration)) - 1) < 0.1, `format bit_rate ${f.bit_rate}`);
+    }
+    // the copy declares the source's own rates, the encode stays under its rung's cap
+    const srcRates = measuredRates(src);
+    assert.ok(Math.abs(declaredRates(path.join(res.outDir, '720p.mp4'))[0].btrt.avg / srcRates.avg - 1) < 0.02);
+    assert.ok(declaredRates(path.join(res.outDir, '360p.mp4'))[0].btrt.max <= 0.7e6 + 1.4e6);
   });
 });
 

@@ -11,7 +11,9 @@ export function makeClip(name, { seconds = 3, size = '720x1280', rate = 30, audi
   const out = join(dir, name);
   const inputs = ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}:duration=${seconds}`];
   if (audio) inputs.push('-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-c:v', 'libx264', '-preset', 'ultrafast',
+  // superfast, not ultrafast: CABAC, so High profile as phones record (the
+  // transcoder copies no Baseline source)
+  execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-c:v', 'libx264', '-preset', 'superfast',
     '-pix_fmt', 'yuv420p', ...(audio ? ['-c:a', 'aac', '-shortest'] : []), ...args, out]);
   return out;
 }

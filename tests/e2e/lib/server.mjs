@@ -28,18 +28,19 @@ export async function startServer({ demo = true, clips = 0, agents = 0, args = [
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  let scheme = 'http';
   const port = await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 15000 + clips * 15000);
     proc.stdout.on('data', (d) => {
       stdout += d;
-      const m = stdout.match(/listening on http:\/\/[^:]+:(\d+)/);
-      if (m) { clearTimeout(timer); res(Number(m[1])); }
+      const m = stdout.match(/listening on (https?):\/\/[^:]+:(\d+)/);
+      if (m) { clearTimeout(timer); scheme = m[1]; res(Number(m[2])); }
     });
     exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited ${code}:\n${stderr}`)); });
   });
   const server = {
     port, dir, proc, exited,
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`, // https with --tls-cert/--tls-key
     get stderr() { return stderr; },
     get stdout() { return stdout; },
     /** Sends `signal` and waits for the process to end. */

@@ -17,7 +17,8 @@ export function ffmpeg(args) {
   assert.equal(r.status, 0, `ffmpeg failed: ${r.stderr}`);
 }
 
-// A clip from lavfi: size, rate, seconds, extra output args, audio args (null = none).
+// A clip from lavfi: size, rate, seconds, extra output args, audio args (null = none);
+// H.264 High profile unless `video` says otherwise (later options win).
 export function makeClip(name, { size = '320x240', rate = 30, secs = 2, video = [], audio = ['-c:a', 'aac'],
   asrc = 'sine=f=300:sample_rate=48000', vsrc = 'testsrc2', pre = [] } = {}) {
   const out = path.join(tmp, name);
@@ -25,7 +26,8 @@ export function makeClip(name, { size = '320x240', rate = 30, secs = 2, video = 
   if (audio) args.push('-f', 'lavfi', '-i', `${asrc}:d=${secs}`);
   args.push(...pre, '-map', '0:v');
   if (audio) args.push('-map', '1:a', ...audio);
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...video, '-t', String(secs), out);
+  // superfast, not ultrafast: CABAC, so High profile (the fast path never copies Baseline)
+  args.push('-c:v', 'libx264', '-preset', 'superfast', '-pix_fmt', 'yuv420p', ...video, '-t', String(secs), out);
   ffmpeg(args);
   return out;
 }
@@ -152,3 +154,73 @@ export function checkOutput(res, { audio = true, portrait = null, maxW = 1280, m
 export const BT709 = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
 // AAC-LC 48 kHz stereo of makeClip's default sine at about -16 LUFS (copyable as is).
 export const AUDIO_OK = ['-c:a', 'aac', '-ac', '2', '-ar', '48000', '-af', 'volume=5.9dB'];
+
+// Child boxes of an MP4 (or of one box's payload): [{type, at, end}] with `at` the payload start.
+function boxesIn(buf, start, end) {
+  const out = [];
+  for (let p = start; p + 8 <= end;) {
+    const size = buf.readUInt32BE(p);
+    assert.ok(size >= 8 && p + size <= end, `box size ${size} at ${p}`);
+    out.push({ type: buf.toString('latin1', p + 4, p + 8), at: p + 8, end: p + size });
+    p += size;
+  }
+  return out;
+}
+const only = (list, type) => list.find((b) => b.type === type);
+
+// MPEG-4 descriptor header (tag, 1-4 length bytes) at `p`: {tag, at, len}.
+function descriptor(buf, p) {
+  const tag = buf[p++];
+  let len = 0;
+  for (let i = 0; i < 4; i++) {
+    const b = buf[p++];
+    len = len * 128 + (b & 0x7f);
+    if (!(b & 0x80)) break;
+  }
+  return { tag, at: p, len };
+}
+
+// What each track of an MP4 declares, in track order: the sample entry's btrt
+// box (bits/s) and, for audio, its esds DecoderConfigDescriptor.
+export function declaredRates(file) {
+  const buf = fs.readFileSync(file);
+  const moov = only(boxesIn(buf, 0, buf.length), 'moov');
+  assert.ok(moov, 'moov');
+  return boxesIn(buf, moov.at, moov.end).filter((b) => b.type === 'trak').map((trak) => {
+    let b = trak;
+    for (const t of ['mdia', 'minf', 'stbl', 'stsd']) b = only(boxesIn(buf, b.at, b.end), t);
+    const entry = boxesIn(buf, b.at + 8, b.end)[0];
+    const kids = boxesIn(buf, entry.at + (entry.type === 'avc1' ? 78 : 28), entry.end);
+    const r = { type: entry.type };
+    const btrt = only(kids, 'btrt');
+    if (btrt) Object.assign(r, { btrt: { buffer: buf.readUInt32BE(btrt.at), max: buf.readUInt32BE(btrt.at + 4),
+      avg: buf.readUInt32BE(btrt.at + 8) } });
+    const esds = only(kids, 'esds');
+    if (esds) {
+      const es = descriptor(buf, esds.at + 4);
+      assert.equal(es.tag, 3);
+      assert.equal(buf[es.at + 2], 0, 'ES_Descriptor flags');
+      const dc = descriptor(buf, es.at + 3);
+      assert.equal(dc.tag, 4);
+      r.esds = { max: buf.readUInt32BE(dc.at + 5), avg: buf.readUInt32BE(dc.at + 9) };
+    }
+    return r;
+  });
+}
+
+// One stream's bit rates measured from its packets: average over the
+// stream's duration and the most bits in any 1 s of decode time (bits/s).
+export function measuredRates(file, sel = 'v') {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', sel, '-show_entries', 'packet=dts_time,size:stream=duration',
+    '-of', 'json', file], { encoding: 'utf8' });
+  const j = JSON.parse(r.stdout);
+  const pk = j.packets.map((p) => [Number(p.dts_time), Number(p.size)]);
+  let peak = 0, acc = 0, bytes = 0;
+  for (let i = 0, k = 0; k < pk.length; k++) {
+    acc += pk[k][1];
+    bytes += pk[k][1];
+    while (pk[k][0] - pk[i][0] >= 1 - 1e-9) acc -= pk[i++][1];
+    peak = Math.max(peak, acc * 8);
+  }
+  return { avg: bytes * 8 / Number(j.streams[0].duration), peak, bytes };
+}

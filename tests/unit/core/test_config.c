@@ -340,6 +340,26 @@ static void log_format_and_level(void **state)
 	assert_string_equal(f->err, "--log-format: expected text or json, got 'JSON'");
 }
 
+static void tls_cert_and_key_go_together(void **state)
+{
+	struct fixture *f = *state;
+	assert_string_equal(f->cfg.tls_cert, ""); /* plain HTTP by default */
+	assert_int_equal(LOAD(f, "--tls-cert", "/etc/c.pem", "--tls-key", "/etc/k.pem"), CR_OK);
+	assert_string_equal(f->cfg.tls_cert, "/etc/c.pem");
+	assert_string_equal(f->cfg.tls_key, "/etc/k.pem");
+	config_defaults(&f->cfg);
+	assert_int_equal(LOAD(f, "--tls-cert", "/etc/c.pem"), CR_EINVAL);
+	assert_non_null(strstr(f->err, "--tls-cert and --tls-key go together"));
+	config_defaults(&f->cfg);
+	assert_int_equal(LOAD(f, "--tls-key", "/etc/k.pem"), CR_EINVAL);
+	/* the environment counts like the flags, and they can complete each other */
+	config_defaults(&f->cfg);
+	setenv("CASEREEL_TLS_KEY", "/etc/k.pem", 1);
+	assert_int_equal(load_no_args(f), CR_EINVAL);
+	assert_int_equal(LOAD(f, "--tls-cert", "/etc/c.pem"), CR_OK);
+	unsetenv("CASEREEL_TLS_KEY");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -362,6 +382,7 @@ int main(void)
 		T(prepare_dirs_derives_paths),
 		T(test_hooks_only_on_a_loopback_bind),
 		T(log_format_and_level),
+		T(tls_cert_and_key_go_together),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

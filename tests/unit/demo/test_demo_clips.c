@@ -12,9 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
 
+#include "casereel/transcode.h"
 #include "demo/demo_clips.h"
 
 static void needs_cjk(void **state)
@@ -67,9 +69,27 @@ static void makes_a_phone_like_clip(void **state)
 	assert_int_equal(a->codec_id, AV_CODEC_ID_AAC);
 	assert_int_equal(a->sample_rate, 48000);
 	assert_int_equal(a->ch_layout.nb_channels, 2);
+	/* Main, not Baseline: the transcoder copies only Main or High */
+	assert_int_equal(v->profile, FF_PROFILE_H264_MAIN);
 	double seconds = (double)fmt->duration / AV_TIME_BASE;
 	assert_true(seconds > 1.9 && seconds < 2.2);
 	avformat_close_input(&fmt);
+
+	/* what the server does with it: the 720p rung is the clip itself */
+	char out[] = "/tmp/casereel-demo-out-XXXXXX";
+	assert_non_null(mkdtemp(out));
+	struct tx_result res;
+	assert_int_equal(tx_transcode(path, out, NULL, NULL, NULL, NULL, &res), 0);
+	assert_true(res.renditions[0].fast_path);
+	assert_int_equal(res.renditions[0].height, DEMO_CLIP_HEIGHT);
+	const char *files[] = {"master.m3u8", "720p.m3u8",  "720p.mp4", "360p.m3u8",
+			       "360p.mp4",    "poster.jpg", "thumb.jpg"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char f[256];
+		snprintf(f, sizeof f, "%s/%s", out, files[i]);
+		unlink(f);
+	}
+	assert_int_equal(rmdir(out), 0);
 	unlink(path);
 }
 
