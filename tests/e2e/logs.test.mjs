@@ -123,7 +123,7 @@ test('a signed media URL is logged without its signature; media answers carry th
   assert.equal(up.status, 202, up.body);
   const v = await waitForVideo(s, token, up.json.id);
   assert.equal(v.status, 'pending_review', v.error);
-  const sig = v.urls.mp4.match(/^\/media\/v\/\d+\/\d+\/([^/]+)\//)[1];
+  const sig = v.urls.mp4.match(/^\/media\/v\/\d+\/\d+\/\d+\/([^/]+)\//)[1];
   assert.ok(sig.length >= 16);
   const media = await fetch(s.url + v.urls.mp4, { headers: { 'x-request-id': 'media-1', range: 'bytes=0-99' } });
   assert.equal(media.status, 206);

@@ -214,12 +214,12 @@ ${conf}
     const login = await jsonPost(`${base}/api/v1/auth/login`, { username: 'agent1', password: 'demo1234' }, { from: FROM });
     assert.equal(login.status, 200, login.body);
     const token = login.json.token;
-    assert.ok(await logged((l) => l.includes(`access ${FROM} POST /api/v1/auth/login 200`)), accessLines().join('\n'));
+    assert.ok(await logged((l) => / access method=POST path=\/api\/v1\/auth\/login status=200 /.test(l) && l.includes(`client=${FROM} `)), accessLines().join('\n'));
 
     // a forged X-Forwarded-For is the left-most hop: casereel still takes the address nginx saw
     const me = await request(`${base}/api/v1/me`, { from: FROM, headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.9' } });
     assert.equal(me.status, 200, me.body);
-    assert.ok(await logged((l) => l.includes(`access ${FROM} GET /api/v1/me 200`)), accessLines().join('\n'));
+    assert.ok(await logged((l) => / access method=GET path=\/api\/v1\/me status=200 /.test(l) && l.includes(`client=${FROM} `)), accessLines().join('\n'));
     assert.ok(!accessLines().some((l) => l.includes('203.0.113.9')), 'a forged address is never taken');
 
     // 1.2 MB in three 512 KiB PATCHes, streamed through nginx (no request buffering)
@@ -238,9 +238,9 @@ ${conf}
       up.start();
     });
     assert.ok(url.startsWith(`${base}/api/v1/uploads/`), url);
-    const patch = (l) => l.includes(`access ${FROM} PATCH /api/v1/uploads/`);
+    const patch = (l) => / access method=PATCH path=\/api\/v1\/uploads\//.test(l) && l.includes(`client=${FROM} `);
     assert.ok(await logged(patch), accessLines().join('\n'));
-    assert.ok(accessLines().filter(patch).every((l) => / 204 /.test(l)), accessLines().join('\n'));
+    assert.ok(accessLines().filter(patch).every((l) => / status=204 /.test(l)), accessLines().join('\n'));
     const head = await request(url, { method: 'HEAD', from: FROM, headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' } });
     assert.equal(Number(head.headers['upload-offset']), clip.length);
 
