@@ -48,9 +48,9 @@ static void gzip_refused(void **state)
 		"GZIP;Q=0",
 		"deflate, br",
 		"*;q=0",
-		"gzip;q=0, *",      /* an explicit refusal beats * */
-		"gzip, gzip;q=0",   /* ... and a second mention */
-		"gzip;q=2",         /* malformed: not a qvalue */
+		"gzip;q=0, *",    /* an explicit refusal beats * */
+		"gzip, gzip;q=0", /* ... and a second mention */
+		"gzip;q=2",       /* malformed: not a qvalue */
 		"gzip;q=",
 		"gzip;q=abc",
 		"gzip;q=1.5",
