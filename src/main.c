@@ -51,7 +51,7 @@ static void usage(void)
 		"       casereel backup DEST [--data DIR]     (online; then rsync the media tree)\n"
 		"       casereel restore SRC [--data DIR]     (into a data directory with no "
 		"database)\n"
-		"       casereel man                         (the manual page, as roff)\n"
+		"       casereel man                          (the manual page, as roff)\n"
 		"flags (environment variable in the second column):\n");
 	config_usage(stderr);
 }
