@@ -28,7 +28,7 @@ endif
 BUILD := build/$(VARIANT)
 
 CC ?= gcc
-SERVER_PKGS := libmicrohttpd sqlite3 jansson libsodium
+SERVER_PKGS := libmicrohttpd sqlite3 jansson libsodium zlib
 AV_PKGS     := libavformat libavcodec libavfilter libswscale libswresample libavutil
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
@@ -58,7 +58,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all deps run test unit e2e clean format format-check layering-check fuzz fuzz-run test-tsan bench-http
 
-all: $(BINDIR)/casereel
+all: $(BINDIR)/casereel web-build build/casereel.1
 
 # The transcode library and its CLI live in transcode/ with their own rules.
 # They define TRANSCODE_LIB, TRANSCODE_BIN and TRANSCODE_OBJS.
@@ -81,6 +81,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcasereel-core.a $(TRANSCODE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SERVER_CFLAGS) -o $@ $^ $(LDFLAGS) $(SERVER_LIBS) $(AV_LIBS) -lcmocka
 
+# --- web client, manual page, install ------------------------------------------
+# packaging/install.mk: build/web (the web client under a content hash, with
+# gzip twins), build/casereel.1 (from `casereel man`), install, uninstall,
+# install-check.
+include packaging/install.mk
+
 # --- dependencies -----------------------------------------------------------
 # Debian packages the build, the tests and the benchmarks need. Checked with
 # dpkg-query so a machine that has them all pays well under a second.
@@ -89,7 +95,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
   nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev \
   fonts-dejavu-core fonts-wqy-zenhei chromium clang-format \
-  libcrack2-dev cracklib-runtime openssl
+  libcrack2-dev cracklib-runtime openssl zlib1g-dev systemd man-db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:
@@ -121,6 +127,7 @@ e2e: all
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@$(MAKE) --no-print-directory unit
+	@[ "$(SANITIZE)" != 0 ] || $(MAKE) --no-print-directory install-check
 	@$(MAKE) --no-print-directory e2e
 
 # Fuzz harnesses build with clang's libFuzzer, each linked with only the
@@ -134,6 +141,7 @@ build/fuzz/fuzz_tus: $(call src_of,tus.c)
 build/fuzz/fuzz_range: $(call src_of,range.c)
 build/fuzz/fuzz_cursor: $(call src_of,feed_cursor.c)
 build/fuzz/fuzz_log_line: $(call src_of,log_line.c text.c error.c)
+build/fuzz/fuzz_accept: $(call src_of,accept_encoding.c)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude -Isrc \

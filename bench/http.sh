@@ -5,6 +5,9 @@
 #   feed   GET /api/v1/feed?limit=10 as bench5 on a catalogue of 10,000
 #          published clips, 2,000 users, 1,000,000 watch events
 #          (bench/seed_feed.sql); nginx serves one saved answer
+#   feedgz the same with "Accept-Encoding: gzip": casereel gzips each answer
+#          (level 1), nginx the saved one with gzip on at the same level; the
+#          report's "gzip cost" line is the server CPU per request it adds
 #   range  1 MiB Range requests (random 1 MiB-aligned offsets, seeded, see
 #          bench/range.lua) on the 720p.mp4 of a clip uploaded through
 #          POST /api/v1/videos and fetched by its signed URL; nginx serves the
@@ -13,7 +16,7 @@
 #
 # usage: bench/http.sh            (or: make bench-http)
 # env:
-#   TARGETS="me feed range"  rows to measure (any subset)
+#   TARGETS="me feed range"  rows to measure (any subset; feedgz too)
 #   DURATION=10        seconds per measured run (wrk -d)
 #   WARMUP=2           seconds of unmeasured load per target before its run
 #   CONNECTIONS=64     wrk -c
@@ -27,6 +30,7 @@
 #   GOAL=0.5           me: required casereel/nginx req/s ratio
 #   FEED_GOAL=0.5      feed: required casereel/nginx req/s ratio ...
 #   FEED_P99_MS=20     ... and the largest casereel p99
+#   FEEDGZ_GOAL=0.5    feedgz: required casereel/nginx req/s ratio
 #   RANGE_GOAL=0.9     range: required casereel/nginx MiB/s ratio
 #   RANGE_SEED=12345   seed of the range offsets (same for both servers)
 #   STRICT=0           1: exit 3 when a goal is missed
@@ -55,6 +59,7 @@ SEED=${SEED:-$repo/seeds/demo.json}
 TARGETS=${TARGETS:-me feed range}
 FEED_GOAL=${FEED_GOAL:-0.5}
 FEED_P99_MS=${FEED_P99_MS:-20}
+FEEDGZ_GOAL=${FEEDGZ_GOAL:-0.5}
 RANGE_GOAL=${RANGE_GOAL:-0.9}
 RANGE_SEED=${RANGE_SEED:-12345}
 FEED_SQL=$here/seed_feed.sql
@@ -67,18 +72,20 @@ note() { echo "bench/http.sh: $*" >&2; }
 
 read -r -a targets <<<"$TARGETS"
 ((${#targets[@]})) || die "TARGETS is empty"
-want_feed=0 want_range=0
+want_feed=0 want_range=0 want_gzip=0
 for t in "${targets[@]}"; do
 	case $t in
 	me) ;;
 	feed) want_feed=1 ;;
+	feedgz) want_feed=1 want_gzip=1 ;;
 	range) want_range=1 ;;
-	*) die "unknown target '$t' in TARGETS (me, feed, range)" ;;
+	*) die "unknown target '$t' in TARGETS (me, feed, feedgz, range)" ;;
 	esac
 done
 tools=(wrk curl awk cmp "$NGINX")
 ((want_feed)) && tools+=(sqlite3)
 ((want_range)) && tools+=(ffmpeg)
+((want_gzip)) && tools+=(gzip)
 for tool in "${tools[@]}"; do
 	command -v "$tool" >/dev/null || die "$tool is not installed"
 done
@@ -266,6 +273,17 @@ get_ok() {
 	[[ -s $3 ]] || die "GET $1 answered an empty body"
 }
 
+# gzip_check URL TOKEN OUT: a GET with "Accept-Encoding: gzip" that must
+# answer 200 with "Content-Encoding: gzip" and a body gzip reads.
+gzip_check() {
+	local code
+	code=$(curl -sS --max-time 30 -o "$3" -D "$3.headers" -w '%{http_code}' -H "Authorization: Bearer $2" \
+		-H 'Accept-Encoding: gzip' "$1") || die "GET $1 (gzip) failed"
+	[[ $code == 200 ]] || die "GET $1 (gzip) answered $code"
+	grep -qi '^content-encoding: gzip' "$3.headers" || die "GET $1 (gzip) answered without gzip"
+	gzip -t "$3" 2>/dev/null || die "GET $1 (gzip) answered a body gzip cannot read"
+}
+
 # The data directory every casereel server starts from (a copy each):
 # migrations + demo seed, the feed catalogue, one uploaded clip.
 tpl=$tmp/tpl
@@ -336,6 +354,10 @@ start_casereel() {
 		grep -q '^{"items":\[{' "$dir/feed.json" || { head -c 500 "$dir/feed.json" >&2; die "the feed answer has no items"; }
 		cr_feed=$dir/feed.json
 	fi
+	if ((want_gzip)); then
+		gzip_check "$cr_base/api/v1/feed?limit=10" "$feed_token" "$dir/feed.json.gz"
+		gzip -dc "$dir/feed.json.gz" | grep -q '^{"items":\[{' || die "casereel's gzipped feed is not the feed"
+	fi
 	if ((want_range)); then
 		get_ok "$cr_base/api/v1/videos/$video_id" "$token" "$dir/video.json"
 		cr_mp4=$(sed -n 's|.*"mp4":"\(/media/v/[^"]*/720p\.mp4\)".*|\1|p' "$dir/video.json")
@@ -384,6 +406,12 @@ start_nginx() {
 			    keepalive_timeout 65;
 			    keepalive_requests 1000000;
 			    server_tokens off;
+			    # for feedgz: what casereel does (level 1, from 1 KiB, Vary)
+			    gzip on;
+			    gzip_comp_level 1;
+			    gzip_min_length 1024;
+			    gzip_types application/json;
+			    gzip_vary on;
 			    server {
 			        listen $HOST:$port;
 			        root $dir/root;
@@ -446,6 +474,7 @@ run_wrk() {
 	else
 		args+=(-H "Authorization: Bearer $token")
 	fi
+	[[ $kind == feedgz ]] && args+=(-H "Accept-Encoding: gzip")
 	kill -0 "$pid" 2>/dev/null || die "$name is not running"
 	if ((WARMUP > 0)); then
 		wrk "${args[@]}" -d "${WARMUP}s" "$url" >"$tmp/warm-$key.txt" 2>&1 ||
@@ -584,6 +613,14 @@ for th in "${thread_list[@]}"; do
 			fi
 			t_group+=(feed) t_name+=("feed/$label") t_url+=("$cr_base/api/v1/feed?limit=10") t_pid+=("$cr_pid") t_token+=("$feed_token")
 			;;
+		feedgz)
+			if ((first)); then
+				gzip_check "$ng_base/api/v1/feed?limit=10" "$feed_token" "$tmp/nginx-feed.json.gz"
+				gzip -dc "$tmp/nginx-feed.json.gz" | cmp -s "$cr_feed" - || die "nginx's gzipped feed is not the saved feed"
+				note "/api/v1/feed?limit=10 gzipped: casereel $(wc -c <"$tmp/cr-${th:-default}/feed.json.gz") bytes, nginx $(wc -c <"$tmp/nginx-feed.json.gz") bytes"
+			fi
+			t_group+=(feedgz) t_name+=("feedgz/$label") t_url+=("$cr_base/api/v1/feed?limit=10") t_pid+=("$cr_pid") t_token+=("$feed_token")
+			;;
 		range)
 			[[ $cr_mp4 == "$range_path" ]] || die "$label signs another URL ($cr_mp4)"
 			if ((first)); then
@@ -602,6 +639,7 @@ for g in "${targets[@]}"; do
 	case $g in
 	me) t_group+=(me) t_name+=(me/nginx) t_url+=("$ng_base/api/v1/me") t_token+=("$me_token") ;;
 	feed) t_group+=(feed) t_name+=(feed/nginx) t_url+=("$ng_base/api/v1/feed?limit=10") t_token+=("$ng_feed_token") ;;
+	feedgz) t_group+=(feedgz) t_name+=(feedgz/nginx) t_url+=("$ng_base/api/v1/feed?limit=10") t_token+=("$ng_feed_token") ;;
 	range) t_group+=(range) t_name+=(range/nginx) t_url+=("$ng_base$range_path") t_token+=("") ;;
 	esac
 	t_pid+=("$ng_pid")
@@ -644,6 +682,7 @@ for g in "${targets[@]}"; do
 	case $g in
 	me) echo "me: GET /api/v1/me as agent1 ($(wc -c <"$cr_me") bytes)" ;;
 	feed) echo "feed: GET /api/v1/feed?limit=10 as bench5 ($(wc -c <"$cr_feed") bytes; 10,000 clips, 2,000 users, 1M watches)" ;;
+	feedgz) echo "feedgz: the same with Accept-Encoding: gzip ($(wc -c <"$tmp/nginx-feed.json.gz") bytes gzipped at level 1)" ;;
 	range) echo "range: random 1 MiB-aligned 1 MiB Range requests on a $(stat -c %s "$mp4_file")-byte 720p.mp4 (seed $RANGE_SEED)" ;;
 	esac
 done
@@ -692,6 +731,14 @@ for g in "${targets[@]}"; do
 			missed=1
 		fi
 		;;
+	feedgz)
+		if awk -v r="$best" -v g="$FEEDGZ_GOAL" 'BEGIN { exit !(r >= g) }'; then
+			verdicts+=("verdict feedgz: PASS, casereel/nginx req/s = ${best}x >= ${FEEDGZ_GOAL}x")
+		else
+			verdicts+=("verdict feedgz: MISS, casereel/nginx req/s = ${best}x < ${FEEDGZ_GOAL}x")
+			missed=1
+		fi
+		;;
 	range)
 		if awk -v r="$best" -v g="$RANGE_GOAL" 'BEGIN { exit !(r >= g) }'; then
 			verdicts+=("verdict range: PASS, casereel/nginx MiB/s = ${best}x >= ${RANGE_GOAL}x")
@@ -710,6 +757,13 @@ echo "     anon: peak RssAnon, the same without pages of mapped files (shared li
 echo "CPU: CPU time / wall time of the run (200% = both cores) of the server, of wrk, and of"
 echo "     everything else on the machine; a large \"other\" means a disturbed run."
 echo "us/req: server CPU microseconds per request (user + system)."
+# what gzip adds per request: feedgz's us/req minus feed's, per server
+if [[ " ${targets[*]} " == *" feed "* && " ${targets[*]} " == *" feedgz "* ]]; then
+	awk '$1 ~ /^feed\// { split($1, a, "/"); plain[a[2]] = $10 }
+		$1 ~ /^feedgz\// { split($1, a, "/"); gz[a[2]] = $10; order[++n] = a[2] }
+		END { for (i = 1; i <= n; i++) { k = order[i]; if (k in plain)
+			printf "gzip cost: %s %+.1f us/req (feed %.1f -> feedgz %.1f)\n", k, gz[k] - plain[k], plain[k], gz[k] } }' <<<"$summary"
+fi
 printf '%s\n' "${verdicts[@]}"
 ((missed && STRICT == 1)) && exit 3
 exit 0

@@ -27,6 +27,7 @@
 #include "casereel/ledger.h"
 #include "casereel/log.h"
 #include "casereel/maintenance.h"
+#include "casereel/manpage.h"
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
 #include "casereel/metrics.h"
@@ -50,6 +51,7 @@ static void usage(void)
 		"       casereel backup DEST [--data DIR]     (online; then rsync the media tree)\n"
 		"       casereel restore SRC [--data DIR]     (into a data directory with no "
 		"database)\n"
+		"       casereel man                          (the manual page, as roff)\n"
 		"flags (environment variable in the second column):\n");
 	config_usage(stderr);
 }
@@ -293,6 +295,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], TRANSCODE_CHILD_COMMAND))
 		return transcode_child_main(argc - 1, argv + 1);
+	if (argc == 2 && !strcmp(argv[1], "man")) /* the build's build/casereel.1 */
+		return manpage_write(stdout);
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
 		return serve(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "admin") && !strcmp(argv[2], "create"))

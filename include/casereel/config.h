@@ -100,4 +100,17 @@ cr_err config_prepare_dirs(struct cr_config *cfg, char *err, size_t err_len);
 /* Prints the flags with their environment names and defaults to `out`. */
 void config_usage(void *out);
 
+/* One setting as documentation shows it (src/core/manpage.c). */
+struct config_option {
+	const char *flag; /* without the leading -- */
+	const char *env;  /* CASEREEL_* */
+	const char *help;
+	bool is_bool;         /* given alone, the flag means 1 */
+	char value[PATH_MAX]; /* its value in the cfg asked about, as a flag takes it */
+};
+
+/* Fills `out` with setting number `i` (in --help order) and its value in
+ * `cfg` (config_defaults for the defaults); false past the last one. */
+bool config_option_at(size_t i, const struct cr_config *cfg, struct config_option *out);
+
 #endif

@@ -42,7 +42,7 @@ struct cr_request {
 	void *server_ctx;       /* private to src/http_server.c */
 };
 
-#define CR_MAX_EXTRA_HEADERS 8
+#define CR_MAX_EXTRA_HEADERS 12
 
 struct cr_response {
 	unsigned status;

@@ -1,6 +1,11 @@
 /* The web client's static files: / (index.html), /app/{file} (our code)
- * and /vendor/{file} (browser libraries copied from npm by `make deps`).
- * Names come from a strict whitelist; nothing outside --web is reachable. */
+ * and /vendor/{file} (browser libraries copied from npm by `make deps`),
+ * revalidated at every load; and /v/{version}/app/{file} and
+ * /v/{version}/vendor/{file}, the build's copy under the hash of its
+ * contents (packaging/web_build.sh writes build/web/v/<hash>/ and an
+ * index.html naming it), cached for a year. A file's gzip twin ("x.js.gz")
+ * goes out to a client that takes gzip. Names come from a strict
+ * whitelist; nothing outside --web is reachable. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -44,11 +49,18 @@ static const char *allowed(const char *name)
 	return NULL;
 }
 
+/* A build's version: 8 to 64 lower-case hex digits. */
+static bool version_ok(const char *v)
+{
+	size_t n = strspn(v, "0123456789abcdef");
+	return n >= 8 && n <= 64 && v[n] == '\0';
+}
+
 static void serve(struct cr_request *req, struct cr_response *res, const char *dir,
-		  const char *name)
+		  const char *name, const char *cache_control)
 {
 	const char *type = allowed(name);
-	char path[PATH_MAX + 128];
+	char path[PATH_MAX + 128], twin[sizeof path + 3];
 	struct stat st;
 	int fd = -1;
 	int n = snprintf(path, sizeof path, "%s/%s%s%s", req->cfg->web_dir, dir, *dir ? "/" : "",
@@ -63,8 +75,8 @@ static void serve(struct cr_request *req, struct cr_response *res, const char *d
 		http_problem(res, 404, "not-found", "no such file");
 		return;
 	}
-	/* revalidated every time: a new release shows up at the next load */
-	files_answer(req, res, fd, &st, type, "no-cache");
+	snprintf(twin, sizeof twin, "%s.gz", path);
+	files_answer_twin(req, res, fd, &st, twin, type, cache_control);
 	/* media may come from --media-base-url (a CDN): posters are images, a
 	 * native HLS player fetches as media, hls.js with XHR (connect) */
 	const char *cdn = req->cfg->media_base_url;
@@ -82,25 +94,55 @@ static void serve(struct cr_request *req, struct cr_response *res, const char *d
 	http_header(res, "Referrer-Policy", "no-referrer");
 }
 
+/* revalidated every time: a new release shows up at the next load */
+#define UNVERSIONED "no-cache"
+/* a versioned name's bytes never change: a new build has a new name */
+#define VERSIONED "public, max-age=31536000, immutable"
+
 static void index_page(struct cr_request *req, struct cr_response *res)
 {
-	serve(req, res, "", "index.html");
+	serve(req, res, "", "index.html", UNVERSIONED);
 }
 
 static void app_file(struct cr_request *req, struct cr_response *res)
 {
-	serve(req, res, "app", req->params[0]);
+	serve(req, res, "app", req->params[0], UNVERSIONED);
 }
 
 static void vendor_file(struct cr_request *req, struct cr_response *res)
 {
-	serve(req, res, "vendor", req->params[0]);
+	serve(req, res, "vendor", req->params[0], UNVERSIONED);
+}
+
+/* /v/{version}/<kind>/{file}: web_dir/v/<version>/<kind>/<file>. */
+static void versioned_file(struct cr_request *req, struct cr_response *res, const char *kind)
+{
+	char dir[96];
+	if (!version_ok(req->params[0])) {
+		http_problem(res, 404, "not-found", "no such file");
+		return;
+	}
+	snprintf(dir, sizeof dir, "v/%s/%s", req->params[0], kind);
+	serve(req, res, dir, req->params[1], VERSIONED);
+}
+
+static void versioned_app_file(struct cr_request *req, struct cr_response *res)
+{
+	versioned_file(req, res, "app");
+}
+
+static void versioned_vendor_file(struct cr_request *req, struct cr_response *res)
+{
+	versioned_file(req, res, "vendor");
 }
 
 static const struct cr_route routes[] = {
 	{"GET", "/", CR_ROLE_NONE, CR_BODY_NONE, index_page, NULL},
 	{"GET", "/app/{file}", CR_ROLE_NONE, CR_BODY_NONE, app_file, NULL},
 	{"GET", "/vendor/{file}", CR_ROLE_NONE, CR_BODY_NONE, vendor_file, NULL},
+	{"GET", "/v/{version}/app/{file}", CR_ROLE_NONE, CR_BODY_NONE, versioned_app_file, NULL},
+	{"GET", "/v/{version}/vendor/{file}", CR_ROLE_NONE, CR_BODY_NONE, versioned_vendor_file,
+	 NULL},
 };
 
 cr_err api_web_register(struct router *r)

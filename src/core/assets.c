@@ -2,6 +2,7 @@
 #include "casereel/assets.h"
 
 #include <libgen.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,12 +13,18 @@
 static void locate(char *path, size_t size, const char *exe_dir)
 {
 	/* a checkout's bin/ and bin/<variant>/ (bin/asan), an install's bin/ */
-	static const char *const under[] = {"..", "../..", "../share/casereel"};
+	static const struct {
+		const char *dir;
+		bool installed;
+	} under[] = {{"..", false}, {"../..", false}, {"../share/casereel", true}};
 	if (path[0] == '/' || access(path, R_OK) == 0 || !exe_dir)
 		return;
+	/* what a checkout builds into build/X, `make install` puts in share/casereel/X */
+	const char *installed = strncmp(path, "build/", 6) ? path : path + 6;
 	char candidate[PATH_MAX];
 	for (size_t i = 0; i < sizeof under / sizeof under[0]; i++) {
-		int n = snprintf(candidate, sizeof candidate, "%s/%s/%s", exe_dir, under[i], path);
+		int n = snprintf(candidate, sizeof candidate, "%s/%s/%s", exe_dir, under[i].dir,
+				 under[i].installed ? installed : path);
 		if (n > 0 && (size_t)n < size && (size_t)n < sizeof candidate &&
 		    access(candidate, R_OK) == 0) {
 			memcpy(path, candidate, (size_t)n + 1);

@@ -154,7 +154,8 @@ static const struct opt options[] = {
 	    "seconds per transcode"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
-	STR("web", "CASEREEL_WEB", web_dir, "web client directory served at /"),
+	STR("web", "CASEREEL_WEB", web_dir,
+	    "web client directory served at / (as built by make: build/web)"),
 	INT("demo-clips", "CASEREEL_DEMO_CLIPS", demo_clips, 0, 100,
 	    "demo clips made at first start with --demo"),
 	INT("rule-hour", "CASEREEL_RULE_HOUR", rule_hour, 0, 23,
@@ -179,7 +180,7 @@ void config_defaults(struct cr_config *cfg)
 	snprintf(cfg->data_dir, sizeof cfg->data_dir, "data");
 	snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Shanghai");
 	snprintf(cfg->seed_path, sizeof cfg->seed_path, "seeds/demo.json");
-	snprintf(cfg->web_dir, sizeof cfg->web_dir, "web");
+	snprintf(cfg->web_dir, sizeof cfg->web_dir, "build/web"); /* made by make */
 	cfg->demo_clips = 12;
 	cfg->demo_agents = 120;
 	cfg->rule_hour = 6;
@@ -447,4 +448,29 @@ void config_usage(void *out)
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
 		fprintf(f, "  --%-22s %-32s %s\n", options[i].flag, options[i].env,
 			options[i].help);
+}
+
+bool config_option_at(size_t i, const struct cr_config *cfg, struct config_option *out)
+{
+	if (i >= sizeof options / sizeof options[0])
+		return false;
+	const struct opt *o = &options[i];
+	const char *field = (const char *)cfg + o->offset;
+	*out = (struct config_option){.flag = o->flag, .env = o->env, .help = o->help};
+	out->is_bool = o->kind == OPT_BOOL;
+	size_t n = sizeof out->value;
+	switch (o->kind) {
+	case OPT_STR: snprintf(out->value, n, "%s", field); break;
+	case OPT_INT: snprintf(out->value, n, "%d", *(const int *)field); break;
+	case OPT_LONG: snprintf(out->value, n, "%ld", *(const long *)field); break;
+	case OPT_LLONG: snprintf(out->value, n, "%lld", *(const long long *)field); break;
+	case OPT_BOOL: snprintf(out->value, n, "%d", *(const bool *)field); break;
+	case OPT_RATE: {
+		const struct cr_rate *r = (const struct cr_rate *)field;
+		snprintf(out->value, n, "%d/%d", r->burst, r->per_minute);
+		break;
+	}
+	case OPT_CHOICE: snprintf(out->value, n, "%s", o->words[*(const int *)field]); break;
+	}
+	return true;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "access_log.h"
+#include "compress.h"
 #include "cors.h"
 #include "route_answer.h"
 #include "casereel/app.h"
@@ -443,6 +444,7 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 	struct cr_response *res = &ctx->res;
 	struct MHD_Response *r;
 	const char *type = NULL;
+	compress_answer(&ctx->req, res); /* gzip for JSON and text, when taken */
 	if (res->json) {
 		char *text = json_dumps(res->json, JSON_COMPACT);
 		if (!text)

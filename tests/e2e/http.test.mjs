@@ -127,7 +127,8 @@ test('web pages may not be framed, nor change where forms and relative URLs go',
   for (const directive of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "default-src 'self'"])
     assert.ok(csp.includes(directive), `CSP lacks ${directive}: ${csp}`);
   assert.equal(r.headers.get('x-frame-options'), 'DENY');
-  assert.equal((await fetch(`${s.url}/app/api.js`)).headers.get('x-frame-options'), 'DENY');
+  const script = (await r.text()).match(/src="(\/v\/[0-9a-f]+\/app\/main\.js)"/)[1];
+  assert.equal((await fetch(`${s.url}${script}`)).headers.get('x-frame-options'), 'DENY');
 });
 
 test('with --metrics-token, /metrics needs that bearer token', async (t) => {

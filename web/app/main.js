@@ -66,7 +66,7 @@ function showLogin(message) {
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const btn = h('button.primary.big', { type: 'submit', text: t('login') });
   const form = h('form.login', { id: 'login-form' },
-    h('div.brand', {}, h('img', { src: '/app/icon.svg', alt: '', width: 56, height: 56 }), h('h1', { text: t('app') })),
+    h('div.brand', {}, h('img', { src: new URL('./icon.svg', import.meta.url).href, alt: '', width: 56, height: 56 }), h('h1', { text: t('app') })),
     h('label', {}, h('span', { text: t('username') }), user),
     h('label', {}, h('span', { text: t('password') }), pass),
     err, btn,

@@ -18,7 +18,7 @@ export const seedPath = join(repoRoot, 'seeds/demo.json');
  *  or CASEREEL_ACCESS_LOG is set. */
 export async function startServer({ demo = true, clips = 0, agents = 0, args = [], env = {}, dataDir, testHooks = true, accessLog = false } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
-  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG || accessLog ? [] : ['--access-log', '0']), ...(testHooks ? ['--test-hooks'] : []), ...args];
+  const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'build/web'), ...(process.env.CASEREEL_ACCESS_LOG || accessLog ? [] : ['--access-log', '0']), ...(testHooks ? ['--test-hooks'] : []), ...args];
   if (demo) argv.push('--demo', '--demo-clips', String(clips), '--demo-agents', String(agents));
   const proc = spawn(join(binDir, 'casereel'), argv, {
     env: { ...process.env, ...env },
