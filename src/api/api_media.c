@@ -18,6 +18,7 @@
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
+#include "casereel/ops_stats.h"
 #include "casereel/range.h"
 #include "casereel/videos.h"
 
@@ -147,6 +148,8 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 	snprintf(cache, sizeof cache, "public, max-age=%lld, immutable",
 		 (long long)(expires - (int64_t)now));
 	files_answer(req, res, fd, &st, type, cache);
+	if (res->status == 200 || res->status == 206)
+		ops_count(OPS_MEDIA_BYTES, res->file_length);
 }
 
 static const struct cr_route routes[] = {

@@ -10,6 +10,7 @@
 #include "casereel/app.h"
 #include "casereel/clock.h"
 #include "casereel/log.h"
+#include "casereel/ops_stats.h"
 #include "casereel/tus.h"
 #include "casereel/upload_sink.h"
 #include "casereel/upload_meta.h"
@@ -295,8 +296,10 @@ static bool stream_chunk(struct cr_request *req, struct cr_response *res, const 
 	if (!s->has_body)
 		return true; /* creation without upload: ignore stray bytes */
 	cr_err e = upload_sink_write(&s->sink, data, size);
-	if (!e)
+	if (!e) {
+		ops_count(OPS_UPLOAD_BYTES, size);
 		return true;
+	}
 	s->failed = true;
 	tus_headers(res);
 	if (e == CR_ETOOBIG)

@@ -12,9 +12,10 @@ export const binDir = process.env.CASEREEL_BIN || join(repoRoot, 'bin');
 export const seedPath = join(repoRoot, 'seeds/demo.json');
 
 /** Starts `casereel serve` and resolves once it prints its port. With
- *  `demo`, `clips` demo clips are made first (0 keeps start fast). The
- *  server has its test hooks (advanceClock, runMaintenance, rebuildCatalog)
- *  unless `testHooks` is false. */
+ *  `demo`, `clips` demo clips are made in the background after that (the
+ *  server answers at once): await waitForDemo (lib/poll.mjs) before relying
+ *  on them. The server has its test hooks (advanceClock, runMaintenance,
+ *  rebuildCatalog) unless `testHooks` is false. */
 export async function startServer({ demo = true, clips = 0, agents = 0, args = [], env = {}, dataDir, testHooks = true } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
   const argv = ['serve', '--port', '0', '--data', dir, '--seed', seedPath, '--web', join(repoRoot, 'web'), ...(process.env.CASEREEL_ACCESS_LOG ? [] : ['--access-log', '0']), ...(testHooks ? ['--test-hooks'] : []), ...args];
@@ -28,7 +29,7 @@ export async function startServer({ demo = true, clips = 0, agents = 0, args = [
   proc.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
   const port = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 15000 + clips * 15000);
+    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 20000);
     proc.stdout.on('data', (d) => {
       stdout += d;
       const m = stdout.match(/listening on http:\/\/[^:]+:(\d+)/);
