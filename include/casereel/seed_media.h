@@ -10,7 +10,7 @@
 #include "casereel/config.h"
 #include "casereel/error.h"
 
-#define SEED_MEDIA_THREADS 2 /* clips made and transcoded at once */
+#define SEED_MEDIA_THREADS 2 /* demo sources made at once */
 
 /* When the database has no videos yet, makes the first `count` clips of the
  * seed file at `seed_path` (its users and tags must be loaded already),
