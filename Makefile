@@ -95,7 +95,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libsqlite3-dev \
   libswscale-dev libswresample-dev libavutil-dev libcmocka-dev ffmpeg \
   nginx-light wrk sqlite3 tzdata curl jq ca-certificates clang libclang-rt-14-dev \
   fonts-dejavu-core fonts-wqy-zenhei chromium clang-format \
-  libcrack2-dev cracklib-runtime openssl zlib1g-dev systemd man-db
+  libcrack2-dev cracklib-runtime openssl zlib1g-dev prometheus systemd man-db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 deps:

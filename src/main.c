@@ -16,6 +16,8 @@
 #include "casereel/backup.h"
 #include "casereel/clock.h"
 #include "casereel/config.h"
+#include "casereel/data_lock.h"
+#include "casereel/demo_background.h"
 #include "casereel/feed.h"
 #include "casereel/feed_items.h"
 #include "casereel/http_server.h"
@@ -41,8 +43,6 @@
 #include "casereel/users.h"
 #include "casereel/workers.h"
 
-#define SHUTDOWN_GRACE_MS 15000
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -56,8 +56,10 @@ static void usage(void)
 	config_usage(stderr);
 }
 
-/* Loads configuration, sets the time zone, opens and migrates the store. */
-static int open_everything(struct cr_config *cfg, int argc, char **argv)
+/* Loads configuration, sets the time zone, opens and migrates the store;
+ * with `lock`, first takes the data directory's lock for the process's
+ * lifetime (a second server on it is refused before it touches a file). */
+static int open_everything(struct cr_config *cfg, int argc, char **argv, bool lock)
 {
 	char err[256];
 	config_defaults(cfg);
@@ -82,6 +84,14 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv)
 	if (config_prepare_dirs(cfg, err, sizeof err)) {
 		log_error("%s", err);
 		return 2;
+	}
+	int lock_fd = -1; /* held until the process ends */
+	cr_err locked = lock ? data_lock_take(cfg->data_dir, &lock_fd, err, sizeof err) : CR_OK;
+	if (locked) {
+		if (locked == CR_ECONFLICT) /* someone else's directory, however new */
+			cfg->data_dir_made = false;
+		log_error("%s", err);
+		return 1;
 	}
 	libav_log_route(LOG_LEVEL_ERROR, 0, 0); /* libav* chatter would drown the access log */
 	setenv("TZ", cfg->timezone, 1);
@@ -148,16 +158,15 @@ static int serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct cr_config cfg;
-	int rc = open_everything(&cfg, argc, argv);
+	int rc = open_everything(&cfg, argc, argv, true);
 	if (rc)
 		return failed_start(&cfg, rc);
 	if (cfg.demo && seed_load(&cfg, cfg.seed_path)) {
 		log_error("could not load the demo seed %s", cfg.seed_path);
 		return failed_start(&cfg, 1);
 	}
-	if (cfg.demo && cfg.demo_clips > 0 && seed_media_load(&cfg, cfg.seed_path, cfg.demo_clips))
-		log_warn("some demo clips could not be made; the demo feed is shorter");
-	if (cfg.demo && seed_loop_load(cfg.demo_agents))
+	/* with clips, the loop's world comes after them, in the background */
+	if (cfg.demo && cfg.demo_clips <= 0 && seed_loop_load(cfg.demo_agents))
 		log_warn("the learning loop's demo could not be made");
 	int credits = 0;
 	if (points_pay_missing_credits(cr_now() - 7 * 86400, &credits) == CR_OK && credits)
@@ -181,6 +190,11 @@ static int serve(int argc, char **argv)
 		app_free(&app);
 		return failed_start(&cfg, 1);
 	}
+	struct demo_background *demo = NULL;
+	if (cfg.demo && cfg.demo_clips > 0 && !demo_background_start(&cfg, &demo))
+		log_info("demo: making up to %d clips in the background; the feed fills as they "
+			 "are published",
+			 cfg.demo_clips);
 	printf("casereel listening on %s://%s:%d\n", cfg.tls_cert[0] ? "https" : "http", cfg.bind,
 	       port);
 	if (cfg.demo)
@@ -193,8 +207,9 @@ static int serve(int argc, char **argv)
 			 "only");
 
 	int sig = wait_for_stop(&cfg, &stop);
-	log_info("signal %d: finishing requests in flight, then stopping", sig);
-	http_server_stop(&srv, SHUTDOWN_GRACE_MS);
+	log_info("signal %d: draining (up to %d s), then stopping", sig, cfg.drain_timeout);
+	http_server_stop(&srv, cfg.drain_timeout * 1000);
+	demo_background_stop(&demo);
 	import_queue_stop(&imports);
 	jobs_set_waker(NULL, NULL);
 	workers_stop(&workers);
@@ -216,7 +231,8 @@ static int admin_create(int argc, char **argv)
 	}
 	const char *username = argv[0];
 	struct cr_config cfg;
-	int rc = open_everything(&cfg, argc, argv); /* argv[0] (the username) is skipped */
+	/* argv[0] (the username) is skipped; a running server may hold the lock */
+	int rc = open_everything(&cfg, argc, argv, false);
 	if (rc)
 		return rc;
 	char password[256];

@@ -29,7 +29,9 @@ cr_err backup_make(const struct cr_config *cfg, const char *dest, struct backup_
 		   char *err, size_t err_len);
 
 /* Restores the backup in `src` into cfg's data directory, which must hold
- * no database (a live or old one is never overwritten: CR_ECONFLICT). The
+ * no database (a live or old one is never overwritten: CR_ECONFLICT) and
+ * no running server (its lock, data_lock.h: CR_ECONFLICT, `err` saying a
+ * server runs there); the lock is held while the restore runs. The
  * restored database must pass integrity_check (CR_EDB otherwise, and it
  * is removed again); CR_ENOTFOUND when `src` is not a backup.
  * rep->media_missing counts the manifest's files not (yet) under the media

@@ -73,6 +73,7 @@ struct cr_config {
 	long purge_after;         /* seconds a removed or failed clip's files are kept */
 	int maintenance_interval; /* seconds between maintenance rounds */
 	int transcode_time_limit; /* seconds one transcode may take */
+	int drain_timeout;        /* seconds a stop waits for requests in flight */
 	bool demo;                /* load the demo seed into a new database */
 	char seed_path[PATH_MAX]; /* the demo seed file */
 	char web_dir[PATH_MAX];   /* the web client's static files, served at / */

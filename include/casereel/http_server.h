@@ -12,9 +12,11 @@ struct http_server;
  * *port_out receives the bound port (useful with port 0). */
 cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port_out);
 
-/* Graceful stop: closes the listening socket at once, lets requests already
- * in flight finish (waiting at most grace_ms), then stops the threads and
- * frees the server. Sets *srv to NULL. */
-void http_server_stop(struct http_server **srv, int grace_ms);
+/* Graceful stop: drains (drain.h: /readyz answers 503, new connections are
+ * still served) until no request is in flight or drain_ms passed, then
+ * closes the listening socket and every connection left (a cut-off upload
+ * keeps its acknowledged bytes), stops the threads and frees the server.
+ * Sets *srv to NULL. */
+void http_server_stop(struct http_server **srv, int drain_ms);
 
 #endif

@@ -68,6 +68,16 @@ cr_err jobs_running(int64_t video_id, bool *running);
  * while the video is still processing); false when there is no job. */
 cr_err jobs_pending(int64_t video_id, bool *pending);
 
+/* The job states, in the order jobs_count_by_state fills its counts. */
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_STATES };
+
+/* The name of `state` as the jobs table spells it ("queued", ...). */
+const char *jobs_state_name(enum job_state state);
+
+/* counts[s] = how many jobs are in state s now (the queue depth is
+ * counts[JOB_QUEUED]): for /metrics, read at scrape time. */
+cr_err jobs_count_by_state(int64_t counts[JOB_STATES]);
+
 /* Puts a claimed job back in the queue. `counted`: the attempt counts
  * toward JOBS_MAX_ATTEMPTS (its transcoder died); else it does not (an
  * orderly shutdown interrupted it). */

@@ -103,6 +103,11 @@ void store_close_thread(void);
 /* True when the database answers a query (the health check). */
 bool store_reachable(void);
 
+/* True when this thread's connection can take the database's write lock
+ * within `timeout_ms` (BEGIN IMMEDIATE, then ROLLBACK: nothing is
+ * written): the readiness probe. False inside an open transaction. */
+bool store_writable(int timeout_ms);
+
 /* The schema version after migrations (PRAGMA user_version). */
 int store_schema_version(void);
 

@@ -54,6 +54,10 @@ cr_err uploads_delete(const struct cr_config *cfg, const char *id);
  * worker (jobs_wake). CR_EINVAL with `why` for bad metadata. */
 cr_err uploads_complete(struct upload *u, int64_t *video_id, struct cr_problem *why);
 
+/* *open = unfinished uploads the server holds now (not complete, not
+ * expired), of every user: for /metrics. */
+cr_err uploads_count_open(int64_t *open);
+
 /* Deletes expired unfinished uploads and their files; *removed counts them. */
 cr_err uploads_expire(const struct cr_config *cfg, int *removed);
 

@@ -22,6 +22,7 @@
 #include "casereel/log.h"
 #include "casereel/media.h"
 #include "casereel/media_sign.h"
+#include "casereel/ops_stats.h"
 #include "casereel/range.h"
 #include "casereel/videos.h"
 
@@ -178,6 +179,8 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 	else
 		snprintf(cache, sizeof cache, "private, no-store");
 	files_answer(req, res, fd, &st, type, cache);
+	if (res->status == 200 || res->status == 206)
+		ops_count(OPS_MEDIA_BYTES, res->file_length);
 }
 
 static const struct cr_route routes[] = {

@@ -11,6 +11,7 @@
 #include "casereel/app.h"
 #include "casereel/clock.h"
 #include "casereel/log.h"
+#include "casereel/ops_stats.h"
 #include "casereel/tus.h"
 #include "casereel/upload_locks.h"
 #include "casereel/upload_sink.h"
@@ -313,8 +314,10 @@ static bool chunk_locked(struct upload_stream *s, struct cr_response *res, const
 		return false;
 	}
 	cr_err e = upload_sink_write(&s->sink, data, size);
-	if (!e)
+	if (!e) {
+		ops_count(OPS_UPLOAD_BYTES, size);
 		return true;
+	}
 	s->failed = true;
 	if (e == CR_ETOOBIG)
 		http_problem(res, 413, "too-large", "the body runs past Upload-Length");

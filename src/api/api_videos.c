@@ -8,6 +8,7 @@
 #include "casereel/app.h"
 #include "casereel/fields.h"
 #include "casereel/log.h"
+#include "casereel/ops_stats.h"
 #include "casereel/tus.h"
 #include "casereel/upload_sink.h"
 #include "casereel/upload_meta.h"
@@ -104,6 +105,8 @@ static bool oneshot_chunk(struct cr_request *req, struct cr_response *res, const
 	struct oneshot *s = req->stream;
 	cr_err e = upload_sink_write(&s->sink, data, size);
 	s->up.offset = s->sink.offset;
+	if (!e)
+		ops_count(OPS_UPLOAD_BYTES, size);
 	if (e == CR_ETOOBIG)
 		http_problem(res, 413, "too-large", "a clip may be at most %lld bytes",
 			     (long long)s->sink.limit);

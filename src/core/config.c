@@ -152,6 +152,9 @@ static const struct opt options[] = {
 	    "seconds between maintenance rounds (expiry sweeps, media janitor)"),
 	INT("transcode-time-limit", "CASEREEL_TRANSCODE_TIME_LIMIT", transcode_time_limit, 1, 86400,
 	    "seconds per transcode"),
+	INT("drain-timeout", "CASEREEL_DRAIN_TIMEOUT", drain_timeout, 0, 3600,
+	    "seconds a stop (SIGTERM) drains: /readyz answers 503, requests in flight finish "
+	    "and new ones are still served, until none is in flight; then the rest are closed"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
 	STR("web", "CASEREEL_WEB", web_dir,
@@ -236,6 +239,7 @@ void config_defaults(struct cr_config *cfg)
 	cfg->purge_after = 0;
 	cfg->maintenance_interval = 60;
 	cfg->transcode_time_limit = 900;
+	cfg->drain_timeout = 30;
 }
 
 /* "BURST/PER_MINUTE": both 0 (no limit) or both from 1 to o->max. */
@@ -423,8 +427,10 @@ static cr_err make_dir(const char *path, char *err, size_t err_len)
 
 cr_err config_prepare_dirs(struct cr_config *cfg, char *err, size_t err_len)
 {
-	cfg->data_dir_made = access(cfg->data_dir, F_OK) != 0;
-	cr_err e = make_dir(cfg->data_dir, err, err_len);
+	/* made by this very mkdir, not merely missing a moment ago: of two
+	 * starts racing on a new directory only one made it */
+	cfg->data_dir_made = mkdir(cfg->data_dir, 0750) == 0;
+	cr_err e = cfg->data_dir_made ? CR_OK : make_dir(cfg->data_dir, err, err_len);
 	if (e)
 		return e;
 	if (!cfg->media_dir[0]) {

@@ -1,8 +1,8 @@
 /* Demo clips through the real pipeline. See include/casereel/seed_media.h.
- * Four steps: make the sources (in parallel), create the videos and their
- * jobs like an upload does (one transaction), claim and transcode the jobs
- * like a worker does (in parallel), then publish them back-dated over the
- * last days and add the agents' watches, likes and comments. */
+ * Three steps: make the sources (in parallel), create the videos and their
+ * jobs like an upload does (one transaction) and wake the workers, then,
+ * as each clip is transcoded, publish it back-dated over the last days and
+ * add the agents' watches, likes and comments. */
 #include "casereel/seed_media.h"
 
 #include <errno.h>
@@ -48,19 +48,21 @@ struct clip {
 	int64_t source_bytes;
 	int64_t video_id; /* 0 until created */
 	double duration;  /* as transcoded */
-	bool ready;       /* transcoded and recorded */
+	bool settled;     /* published, or failed: nothing more to do */
 	bool published;
 	cr_err err;
 };
 
 struct run {
 	const struct cr_config *cfg;
+	const atomic_int *stop; /* non-zero: the server is stopping */
 	struct clip *clips;
 	int n;
 	int queued;      /* clips whose video and job exist */
+	int settled;     /* ... of them published or given up */
+	int ready;       /* ... of them transcoded */
 	atomic_int next; /* next clip a source-making thread takes */
 	atomic_int made; /* sources made so far */
-	atomic_int done; /* clips transcoded so far */
 };
 
 static bool has_videos(void)
@@ -182,7 +184,7 @@ static void make_source(const struct cr_config *cfg, struct clip *c, int index)
 static void *sources_thread(void *arg)
 {
 	struct run *r = arg;
-	for (int i; (i = atomic_fetch_add(&r->next, 1)) < r->n;) {
+	for (int i; !atomic_load(r->stop) && (i = atomic_fetch_add(&r->next, 1)) < r->n;) {
 		make_source(r->cfg, &r->clips[i], i);
 		if (!r->clips[i].err)
 			log_info("demo clip source %d/%d made", atomic_fetch_add(&r->made, 1) + 1,
@@ -223,40 +225,6 @@ static cr_err create_videos(struct run *r)
 	return store_end(e);
 }
 
-/* Step 3: one claimed job, the way a transcode worker runs it: output in
- * <id>.tmp, renamed into place, recorded with the job in one transaction. */
-static void *transcode_thread(void *arg)
-{
-	struct run *r = arg;
-	struct job job;
-	struct tx_result res;
-	while (jobs_claim(&job) == CR_OK) {
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		bool ok = workers_run_job(r->cfg, &job, NULL, &res);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		struct clip *c = NULL;
-		for (int i = 0; i < r->n && !c; i++)
-			if (r->clips[i].video_id == job.video_id)
-				c = &r->clips[i];
-		if (c) {
-			c->ready = ok;
-			c->duration = res.duration;
-			c->err = ok ? CR_OK : CR_EIO;
-		}
-		int k = atomic_fetch_add(&r->done, 1) + 1;
-		double secs =
-			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		if (ok)
-			log_info("demo clip %d/%d ready (video %lld, transcoded in %.1f s)", k,
-				 r->queued, (long long)job.video_id, secs);
-		else
-			log_error("demo clip %d/%d failed (video %lld): %s", k, r->queued,
-				  (long long)job.video_id, res.error);
-	}
-	return NULL; /* the thread's store connection closes with it */
-}
-
 /* Runs `fn` on up to SEED_MEDIA_THREADS threads (the calling one if none
  * can be started) and waits for all of them. */
 static void run_parallel(struct run *r, int jobs, void *(*fn)(void *))
@@ -272,7 +240,7 @@ static void run_parallel(struct run *r, int jobs, void *(*fn)(void *))
 		pthread_join(t[i], NULL);
 }
 
-/* Step 4a: approved by `reviewer` (as the review API does it, rewards
+/* Step 3a: approved by `reviewer` (as the review API does it, rewards
  * included), then dated as if that happened age_hours ago. */
 static cr_err publish(const struct clip *c, int64_t reviewer, int64_t now)
 {
@@ -357,7 +325,7 @@ static cr_err add_comments(const struct clip *c, int64_t published, int64_t now)
 	return e;
 }
 
-/* Step 4b: watches, likes and comments from the agents (never the creator),
+/* Step 3b: watches, likes and comments from the agents (never the creator),
  * spread between publishing and now. "views" agents watch, the first
  * "completion" share of them to the end; the first "likes" of them like it. */
 static cr_err add_activity(const struct clip *c, int index, const struct cr_user *agents,
@@ -423,31 +391,94 @@ static int64_t first_reviewer(void)
 	return id;
 }
 
-/* Step 4: everything that happened to the clips once they were live. */
-static cr_err publish_all(struct run *r)
+/* Where a worker left clip `c`: still processing (false), or settled with
+ * *ready (pending review, c->duration set) or not (failed, removed, or
+ * approved by someone else first). */
+static bool clip_settled(struct clip *c, bool *ready)
 {
-	struct cr_user agents[AGENTS_MAX];
-	int n_agents = load_agents(agents, AGENTS_MAX);
-	int64_t reviewer = first_reviewer(), now = cr_now();
-	cr_err first = reviewer ? CR_OK : CR_EINVAL;
-	if (!reviewer)
-		log_error("demo clips: the seed has no trainer to approve them");
-	for (int i = 0; reviewer && i < r->n; i++) {
+	sqlite3_stmt *st = store_stmt("SELECT status = " VIDEO_SQL_PROCESSING
+				      ", status = " VIDEO_SQL_PENDING_REVIEW
+				      ", coalesce(duration, 0) FROM videos WHERE id = ?1");
+	if (st)
+		sqlite3_bind_int64(st, 1, c->video_id);
+	cr_err e = store_step_one(st, "demo clip state");
+	bool settled = e == CR_ENOTFOUND || (!e && !sqlite3_column_int(st, 0));
+	*ready = !e && sqlite3_column_int(st, 1);
+	if (*ready)
+		c->duration = sqlite3_column_double(st, 2);
+	store_done(st);
+	return settled;
+}
+
+/* Publishes, with their activity, the clips the workers have finished
+ * since the last call. */
+static cr_err publish_settled(struct run *r, const struct cr_user *agents, int n_agents,
+			      int64_t reviewer, atomic_int *published)
+{
+	cr_err first = CR_OK;
+	for (int i = 0; i < r->n; i++) {
 		struct clip *c = &r->clips[i];
-		cr_err e = c->ready ? publish(c, reviewer, now) : CR_OK;
-		c->published = c->ready && !e;
-		if (c->published)
-			e = add_activity(c, i, agents, n_agents, now);
-		if (e)
+		bool ready = false;
+		if (!c->video_id || c->settled || !clip_settled(c, &ready))
+			continue;
+		c->settled = true;
+		r->settled++;
+		cr_err e = ready ? publish(c, reviewer, cr_now()) : CR_EIO;
+		if (ready)
+			log_info("demo clip %d/%d ready (video %lld)", ++r->ready, r->queued,
+				 (long long)c->video_id);
+		else
+			log_error("demo clip %d (video %lld) was not transcoded", i + 1,
+				  (long long)c->video_id);
+		c->published = ready && !e;
+		if (c->published) {
+			atomic_fetch_add(published, 1);
+			e = add_activity(c, i, agents, n_agents, cr_now());
+		}
+		if (e && ready)
 			log_error("demo clip %d: cannot publish it or add its activity: %s", i + 1,
 				  cr_strerror(e));
 		if (!first)
-			first = e ? e : c->err;
+			first = e;
 	}
 	return first;
 }
 
-cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int count)
+/* Step 3: the jobs go through the workers like any upload's. This thread
+ * lends a hand (claims and runs jobs too, so a server with one worker, or
+ * none, still gets its demo soon) and publishes each clip once it is
+ * transcoded, so the feed fills while people look. */
+static cr_err transcode_and_publish(struct run *r, atomic_int *published)
+{
+	struct cr_user agents[AGENTS_MAX];
+	int n_agents = load_agents(agents, AGENTS_MAX);
+	int64_t reviewer = first_reviewer();
+	if (!reviewer) {
+		log_error("demo clips: the seed has no trainer to approve them");
+		return CR_EINVAL;
+	}
+	cr_err first = CR_OK;
+	while (!atomic_load(r->stop) && r->settled < r->queued) {
+		struct job job;
+		struct tx_result res;
+		bool ran = jobs_claim(&job) == CR_OK;
+		if (ran)
+			workers_run_job(r->cfg, &job, r->stop, &res);
+		cr_err e = publish_settled(r, agents, n_agents, reviewer, published);
+		if (!first)
+			first = e;
+		if (!ran) { /* the workers have every job: look again shortly */
+			struct timespec nap = {.tv_nsec = 200 * 1000 * 1000};
+			nanosleep(&nap, NULL);
+		}
+	}
+	for (int i = 0; !first && i < r->n; i++)
+		first = r->clips[i].err;
+	return first;
+}
+
+cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int count,
+		       const atomic_int *stop, atomic_int *published)
 {
 	if (count <= 0 || has_videos())
 		return CR_OK;
@@ -458,7 +489,7 @@ cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int c
 		return CR_EINVAL;
 	}
 	json_t *list = json_object_get(root, "clips");
-	struct run r = {.cfg = cfg};
+	struct run r = {.cfg = cfg, .stop = stop};
 	r.n = (int)json_array_size(list) < count ? (int)json_array_size(list) : count;
 	cr_err e = r.n > 0 ? CR_OK : CR_EINVAL;
 	if (e)
@@ -472,18 +503,18 @@ cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int c
 	if (!e) {
 		log_info("making %d demo clips on %d threads", r.n, SEED_MEDIA_THREADS);
 		run_parallel(&r, r.n, sources_thread);
-		e = create_videos(&r);
+		e = atomic_load(stop) ? CR_OK : create_videos(&r);
 	}
-	if (!e) {
-		run_parallel(&r, r.queued, transcode_thread);
-		e = publish_all(&r);
+	if (!e && r.queued) {
+		jobs_wake();
+		e = transcode_and_publish(&r, published);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	int published = 0;
+	int made = 0;
 	for (int i = 0; r.clips && i < r.n; i++)
-		published += r.clips[i].published;
+		made += r.clips[i].published;
 	if (r.clips)
-		log_info("demo: %d of %d clips published in %.1f s", published, r.n,
+		log_info("demo: %d of %d clips published in %.1f s", made, r.n,
 			 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	free(r.clips);
 	json_decref(root);

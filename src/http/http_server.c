@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "casereel/auth.h"
 #include "casereel/client_addr.h"
 #include "casereel/clock.h"
+#include "casereel/drain.h"
 #include "casereel/integration_tokens.h"
 #include "casereel/http.h"
 #include "casereel/log.h"
@@ -38,7 +38,6 @@
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct cr_app *app;
-	atomic_int in_flight;
 	struct client_trust proxies; /* --trusted-proxies */
 	struct http_tls tls;         /* --tls-cert/--tls-key, held while the daemon runs */
 };
@@ -484,6 +483,8 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, REQUEST_ID_HEADER, ctx->request_id);
 	cors_headers(&ctx->req, r);
+	if (drain_active()) /* keep-alive clients reconnect, to a server that is staying */
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ok = MHD_queue_response(ctx->req.conn, res->status, r);
 	MHD_destroy_response(r);
 	ctx->queued = true;
@@ -539,11 +540,11 @@ static bool raw_path_hides_bytes(const char *uri)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	(void)conn;
-	struct http_server *srv = cls;
+	(void)cls;
 	struct req_ctx *ctx = calloc(1, sizeof *ctx);
 	if (!ctx)
 		return NULL;
-	atomic_fetch_add(&srv->in_flight, 1);
+	drain_request_begin();
 	ctx->start_us = timers_mono_us();
 	ctx->result = ROUTER_NOT_FOUND; /* until routed */
 	ctx->bad_path = raw_path_hides_bytes(uri);
@@ -610,7 +611,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	unsigned status = ctx->queued ? ctx->res.status : 499; /* 499: client went away */
 	if (!ctx->queued)
 		metrics_count(route_index(ctx), status);
-	metrics_time(us);
+	metrics_time(route_index(ctx), us);
 	log_set_request_id(ctx->request_id);
 	if (srv->app->cfg->access_log && ctx->begun)
 		access_log_write(&(struct access_entry){
@@ -630,7 +631,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	log_set_request_id(NULL);
 	free(ctx);
 	*con_cls = NULL;
-	atomic_fetch_sub(&srv->in_flight, 1);
+	drain_request_end();
 }
 
 /* Unsent bytes a socket may hold before it stops being writable. Without
@@ -759,20 +760,20 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 	return CR_OK;
 }
 
-void http_server_stop(struct http_server **srvp, int grace_ms)
+void http_server_stop(struct http_server **srvp, int drain_ms)
 {
 	struct http_server *srv = *srvp;
 	if (!srv)
 		return;
+	/* still listening while it drains: /readyz tells the balancer, and a
+	 * request that arrives meanwhile is served rather than refused */
+	drain_start();
+	int left = drain_wait(drain_ms);
 	MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
-	uint64_t deadline = timers_mono_us() + (uint64_t)grace_ms * 1000u;
-	while (atomic_load(&srv->in_flight) > 0 && timers_mono_us() < deadline)
-		usleep(10 * 1000);
-	int left = atomic_load(&srv->in_flight);
 	if (left > 0)
-		log_warn("stopping with %d request(s) still in flight", left);
+		log_warn("drain timeout: closing %d request(s) still in flight", left);
 	timers_stop(); /* held answers go out now */
 	MHD_stop_daemon(srv->daemon);
 	http_tls_free(&srv->tls);

@@ -1,16 +1,20 @@
-/* Prometheus metrics: requests by route and status, a latency histogram,
- * database errors and uptime. See include/casereel/metrics.h. */
+/* Prometheus metrics of the HTTP layer: requests by route and status,
+ * latency overall and by route, requests in flight; the operator families
+ * (jobs, transcodes, uploads, media, disk, SQLite, process) come from
+ * metrics_ops.c. See include/casereel/metrics.h. */
 #include "casereel/metrics.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "casereel/clock.h"
+#include "casereel/drain.h"
+#include "casereel/histogram.h"
 #include "casereel/store.h"
+#include "casereel/text_buf.h"
+#include "metrics_text.h"
 
 /* Statuses tracked one by one; anything else lands in its class ("4xx"). */
 static const unsigned tracked_status[] = {200, 201, 202, 204, 206, 304, 400, 401, 403, 404,
@@ -19,18 +23,23 @@ static const unsigned tracked_status[] = {200, 201, 202, 204, 206, 304, 400, 401
 #define NCLASS  5 /* 1xx..5xx for untracked codes */
 #define NSLOT   (NSTATUS + NCLASS)
 
-static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-				   0.1,    0.25,  0.5,    1,     2.5,  10};
-#define NBUCKET (sizeof bucket_le / sizeof bucket_le[0])
+static const double latency_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				    0.1,    0.25,  0.5,    1,     2.5,  10};
+#define NBUCKET (sizeof latency_le / sizeof latency_le[0])
 
 static atomic_uint_fast64_t requests[ROUTER_MAX_ROUTES + 1][NSLOT];
-static atomic_uint_fast64_t buckets[NBUCKET + 1]; /* last one is +Inf */
-static atomic_uint_fast64_t latency_sum_us;
-static time_t started;
+static struct histogram latency = {.le = latency_le, .n = NBUCKET};
+/* by router index; [ROUTER_MAX_ROUTES] holds the requests that matched none */
+static struct histogram route_latency[ROUTER_MAX_ROUTES + 1];
+static int64_t started;
+
+#define METRICS_MAX (1u << 20)
 
 void metrics_start(void)
 {
 	started = cr_now();
+	for (size_t i = 0; i <= ROUTER_MAX_ROUTES; i++)
+		route_latency[i] = (struct histogram){.le = latency_le, .n = NBUCKET};
 }
 
 static size_t status_slot(unsigned status)
@@ -50,51 +59,12 @@ void metrics_count(size_t route_index, unsigned status)
 				  memory_order_relaxed);
 }
 
-void metrics_time(uint64_t micros)
+void metrics_time(size_t route_index, uint64_t micros)
 {
-	size_t b = 0;
-	while (b < NBUCKET && (double)micros / 1e6 > bucket_le[b])
-		b++;
-	atomic_fetch_add_explicit(&buckets[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&latency_sum_us, micros, memory_order_relaxed);
-}
-
-/* A bounded growable text buffer: the output stays well under 1 MiB. */
-struct text {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-};
-
-#define TEXT_MAX (1u << 20)
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-	if (t->failed)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = true;
-			return;
-		}
-		if (t->len + (size_t)n < t->cap) {
-			t->len += (size_t)n;
-			return;
-		}
-		size_t cap = t->cap * 2;
-		char *nb = cap <= TEXT_MAX ? realloc(t->buf, cap) : NULL;
-		if (!nb) {
-			t->failed = true;
-			return;
-		}
-		t->buf = nb;
-		t->cap = cap;
-	}
+	if (route_index > ROUTER_MAX_ROUTES)
+		route_index = ROUTER_MAX_ROUTES;
+	histogram_observe(&latency, micros);
+	histogram_observe(&route_latency[route_index], micros);
 }
 
 static void status_label(size_t slot, char *out, size_t size)
@@ -105,10 +75,10 @@ static void status_label(size_t slot, char *out, size_t size)
 		snprintf(out, size, "%zuxx", slot - NSTATUS + 1);
 }
 
-static void render_requests(struct text *t, const struct router *r)
+static void render_requests(struct text_buf *b, const struct router *r)
 {
-	put(t, "# HELP casereel_http_requests_total HTTP requests by route and status.\n"
-	       "# TYPE casereel_http_requests_total counter\n");
+	metrics_family(b, "casereel_http_requests_total", "counter",
+		       "HTTP requests by route and status.");
 	for (size_t i = 0; i <= r->count; i++) {
 		size_t idx = i < r->count ? i : ROUTER_MAX_ROUTES;
 		const char *method = i < r->count ? r->routes[i]->method : "";
@@ -119,55 +89,60 @@ static void render_requests(struct text *t, const struct router *r)
 				continue;
 			char status[8];
 			status_label(s, status, sizeof status);
-			put(t,
-			    "casereel_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"}"
-			    " %llu\n",
-			    method, pattern, status, (unsigned long long)n);
+			tb_puts(b, "casereel_http_requests_total{method=");
+			metrics_label_value(b, method);
+			tb_puts(b, ",route=");
+			metrics_label_value(b, pattern);
+			tb_printf(b, ",status=\"%s\"} %llu\n", status, (unsigned long long)n);
 		}
 	}
 }
 
-static void render_latency(struct text *t)
+/* One histogram per route pattern that has served a request (route="none"
+ * for requests that matched no route): never the raw path, so the series
+ * stay as few as the routes. */
+static void render_route_latency(struct text_buf *b, const struct router *r)
 {
-	put(t, "# HELP casereel_http_request_duration_seconds Time from request start to response "
-	       "completion.\n"
-	       "# TYPE casereel_http_request_duration_seconds histogram\n");
-	uint64_t cumulative = 0;
-	for (size_t b = 0; b <= NBUCKET; b++) {
-		cumulative += atomic_load_explicit(&buckets[b], memory_order_relaxed);
-		if (b < NBUCKET)
-			put(t, "casereel_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			    bucket_le[b], (unsigned long long)cumulative);
-		else
-			put(t, "casereel_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-			    (unsigned long long)cumulative);
+	metrics_family(b, "casereel_http_route_duration_seconds", "histogram",
+		       "Time from request start to response completion, by route pattern.");
+	for (size_t i = 0; i <= r->count; i++) {
+		size_t idx = i < r->count ? i : ROUTER_MAX_ROUTES;
+		struct histogram_read seen;
+		histogram_read(&route_latency[idx], &seen);
+		if (!seen.count)
+			continue;
+		struct text_buf labels = {.max = 4096};
+		tb_puts(&labels, "method=");
+		metrics_label_value(&labels, i < r->count ? r->routes[i]->method : "none");
+		tb_puts(&labels, ",route=");
+		metrics_label_value(&labels, i < r->count ? r->routes[i]->pattern : "none");
+		size_t len = 0;
+		char *text = tb_take(&labels, &len);
+		if (text)
+			metrics_histogram(b, "casereel_http_route_duration_seconds", text,
+					  &route_latency[idx]);
+		free(text);
 	}
-	put(t,
-	    "casereel_http_request_duration_seconds_sum %.6f\n"
-	    "casereel_http_request_duration_seconds_count %llu\n",
-	    (double)atomic_load(&latency_sum_us) / 1e6, (unsigned long long)cumulative);
 }
 
-char *metrics_render(const struct router *r, size_t *len)
+char *metrics_render(const struct router *r, const struct cr_config *cfg, size_t *len)
 {
-	struct text t = {.buf = malloc(8192), .cap = 8192};
-	if (!t.buf)
-		return NULL;
-	t.buf[0] = '\0';
-	render_requests(&t, r);
-	render_latency(&t);
-	put(&t,
-	    "# HELP casereel_db_errors_total Database errors.\n"
-	    "# TYPE casereel_db_errors_total counter\n"
-	    "casereel_db_errors_total %llu\n"
-	    "# HELP casereel_uptime_seconds Seconds since the server started.\n"
-	    "# TYPE casereel_uptime_seconds gauge\n"
-	    "casereel_uptime_seconds %lld\n",
-	    (unsigned long long)store_error_count(), (long long)(cr_now() - started));
-	if (t.failed) {
-		free(t.buf);
-		return NULL;
-	}
-	*len = t.len;
-	return t.buf;
+	struct text_buf b = {.max = METRICS_MAX};
+	render_requests(&b, r);
+	metrics_family(&b, "casereel_http_request_duration_seconds", "histogram",
+		       "Time from request start to response completion.");
+	metrics_histogram(&b, "casereel_http_request_duration_seconds", "", &latency);
+	render_route_latency(&b, r);
+	metrics_family(&b, "casereel_http_requests_in_flight", "gauge",
+		       "Requests begun and not yet completed.");
+	tb_printf(&b, "casereel_http_requests_in_flight %d\n", drain_in_flight());
+	metrics_family(&b, "casereel_draining", "gauge",
+		       "1 while the server drains before it stops, else 0.");
+	tb_printf(&b, "casereel_draining %d\n", drain_active() ? 1 : 0);
+	metrics_family(&b, "casereel_db_errors_total", "counter", "Database errors.");
+	tb_printf(&b, "casereel_db_errors_total %llu\n", (unsigned long long)store_error_count());
+	metrics_family(&b, "casereel_uptime_seconds", "gauge", "Seconds since the server started.");
+	tb_printf(&b, "casereel_uptime_seconds %lld\n", (long long)(cr_now() - started));
+	metrics_ops_render(&b, cfg, started);
+	return tb_take(&b, len);
 }

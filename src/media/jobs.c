@@ -211,3 +211,35 @@ cr_err jobs_pending(int64_t video_id, bool *pending)
 			  "  OR (j.state = 'queued' AND v.status = " VIDEO_SQL_PROCESSING "))",
 			  video_id, pending);
 }
+
+static const char *const state_names[JOB_STATES] = {
+	[JOB_QUEUED] = "queued",
+	[JOB_RUNNING] = "running",
+	[JOB_DONE] = "done",
+	[JOB_FAILED] = "failed",
+};
+
+const char *jobs_state_name(enum job_state state)
+{
+	return state < JOB_STATES ? state_names[state] : "unknown";
+}
+
+cr_err jobs_count_by_state(int64_t counts[JOB_STATES])
+{
+	for (int i = 0; i < JOB_STATES; i++)
+		counts[i] = 0;
+	/* one index scan (jobs_state) per state rather than a GROUP BY over rows */
+	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM jobs WHERE state = ?1");
+	if (!st)
+		return CR_EDB;
+	cr_err e = CR_OK;
+	for (int i = 0; !e && i < JOB_STATES; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, state_names[i], -1, SQLITE_STATIC);
+		e = store_step_one(st, "count jobs");
+		if (!e)
+			counts[i] = sqlite3_column_int64(st, 0);
+	}
+	store_done(st);
+	return e;
+}

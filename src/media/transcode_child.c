@@ -17,6 +17,7 @@
 
 #include "casereel/libav_log.h"
 #include "casereel/log.h"
+#include "casereel/ops_stats.h"
 
 #define REPORT_FD            3
 #define CANCEL_SIGNAL        SIGUSR1 /* how the server asks its child to stop */
@@ -231,6 +232,9 @@ static void follow_child(pid_t pid, int report_r, double time_limit, tx_progress
 			kill(pid, SIGKILL);
 			killed = true;
 			w->killed_for_time = !w->asked_to_stop;
+			ops_count(w->killed_for_time ? OPS_CHILD_TIME_LIMIT
+						     : OPS_CHILD_STOP_IGNORED,
+				  1);
 		}
 	}
 }
@@ -283,6 +287,7 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 		failed(out, TX_ERR_INTERNAL);
 		return TRANSCODE_CHILD_LOST;
 	}
+	ops_count(OPS_CHILD_CRASH, 1);
 	log_fields(LOG_LEVEL_ERROR, ids, "the transcoder died of signal %d (%s) on %s",
 		   WTERMSIG(status), strsignal(WTERMSIG(status)), input_path);
 	failed(out, TX_ERR_UNSUPPORTED);

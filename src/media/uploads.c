@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "casereel/clock.h"
+#include "casereel/disk.h"
 #include "casereel/jobs.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
@@ -73,12 +73,10 @@ static cr_err holdings_of(int64_t owner_id, struct holdings *h)
  * with less than cfg->min_free_disk free. */
 static cr_err disk_has_room(const struct cr_config *cfg, int64_t length, struct cr_problem *why)
 {
-	struct statvfs fs;
-	if (statvfs(cfg->media_dir, &fs) != 0) {
-		log_error("statvfs %s: %s", cfg->media_dir, strerror(errno));
+	uint64_t free_bytes = 0;
+	if (disk_free_bytes(cfg->media_dir, &free_bytes))
 		return CR_EIO;
-	}
-	long double avail = (long double)fs.f_bavail * fs.f_frsize;
+	long double avail = (long double)free_bytes;
 	if (avail - length >= (long double)cfg->min_free_disk)
 		return CR_OK;
 	log_warn("media disk: %.0Lf bytes free, keeping %lld: upload of %lld bytes refused", avail,
@@ -301,4 +299,18 @@ cr_err uploads_expire(const struct cr_config *cfg, int *removed)
 			return e;
 		(*removed)++;
 	}
+}
+
+cr_err uploads_count_open(int64_t *open)
+{
+	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM uploads"
+				      " WHERE video_id IS NULL AND expires_at >= ?1");
+	*open = 0;
+	if (st)
+		sqlite3_bind_int64(st, 1, cr_now());
+	cr_err e = store_step_one(st, "count open uploads");
+	if (!e)
+		*open = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return e;
 }

@@ -15,6 +15,7 @@
 #include "casereel/jobs.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
+#include "casereel/ops_stats.h"
 #include "casereel/store.h"
 #include "casereel/transcode.h"
 #include "casereel/transcode_child.h"
@@ -70,6 +71,19 @@ static cr_err publish_dir(const char *clip, const char *tmp, const char *final)
 	return media_fsync_parent(final);
 }
 
+/* The job's duration into the histogram and, for a failure, its code
+ * (the one videos.error_code records) into the failure counts. */
+static void count_outcome(const struct timespec *t0, const struct tx_result *res, bool ok)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int64_t us =
+		(int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
+	histogram_observe(&ops_transcode_seconds, us > 0 ? (uint64_t)us : 0);
+	if (!ok)
+		ops_transcode_failed(res->code ? tx_error_code(res) : "internal");
+}
+
 bool workers_run_job(const struct cr_config *cfg, const struct job *job, const atomic_int *cancel,
 		     struct tx_result *res)
 {
@@ -92,6 +106,8 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	struct log_field ids[] = {LOG_INT("job", job->id), LOG_INT("clip", job->video_id)};
 	log_fields(LOG_LEVEL_INFO, ids, "transcoding video %lld as media version %lld (attempt %d)",
 		   (long long)job->video_id, (long long)job->media_version, job->attempts);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = transcode_in_child(src, tmp, &opt, job->id, job->video_id, on_progress, &prog,
 				    cancel, res);
 	bool ok = rc == 0;
@@ -100,6 +116,8 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	if (shutdown || retry) {
 		media_remove_dir(tmp);
 		jobs_requeue(job, !shutdown);
+		if (retry)
+			ops_count(OPS_TRANSCODE_RETRIES, 1);
 		if (shutdown)
 			log_fields(LOG_LEVEL_INFO, ids,
 				   "video %lld: transcode interrupted by shutdown, requeued",
@@ -119,6 +137,7 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	}
 	if (!ok)
 		media_remove_dir(tmp);
+	count_outcome(&t0, res, ok);
 	cr_err e = jobs_finish(job, res, ok);
 	if (e) {
 		/* stays running: recovered at the next start */

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "casereel/data_lock.h"
+
 #define DB_FILE       "casereel.db"
 #define KEY_FILE      "media.key"
 #define MANIFEST_FILE "media-manifest.tsv"
@@ -206,6 +208,29 @@ static void count_missing(const struct cr_config *cfg, const char *list, struct 
 		fclose(f);
 }
 
+/* The restore itself, under the data directory's lock. */
+static cr_err restore_locked(const struct cr_config *cfg, const char *src,
+			     const struct backup_files *f, struct backup_report *rep, char *err,
+			     size_t err_len)
+{
+	if (access(cfg->db_path, F_OK) == 0 || access(f->data_key, F_OK) == 0)
+		return fail(CR_ECONFLICT, err, err_len,
+			    "%s already holds a database: restore into a new data directory (move "
+			    "this one aside first; a running server's is never overwritten)",
+			    cfg->data_dir);
+	if (access(f->db, R_OK) != 0 || access(f->key, R_OK) != 0)
+		return fail(CR_ENOTFOUND, err, err_len, "%s is not a casereel backup (no %s or %s)",
+			    src, DB_FILE, KEY_FILE);
+	cr_err e = copy_db(f->db, cfg->db_path, rep, err, err_len);
+	if (e == CR_EDB && access(cfg->db_path, F_OK) == 0)
+		unlink(cfg->db_path); /* never leave a half-restored database */
+	if (!e)
+		e = copy_file(f->key, f->data_key, err, err_len);
+	if (!e)
+		count_missing(cfg, f->manifest, rep);
+	return e;
+}
+
 cr_err backup_restore(const struct cr_config *cfg, const char *src, struct backup_report *rep,
 		      char *err, size_t err_len)
 {
@@ -213,20 +238,17 @@ cr_err backup_restore(const struct cr_config *cfg, const char *src, struct backu
 	*rep = (struct backup_report){0};
 	if (!backup_files(src, cfg, &f))
 		return fail(CR_EINVAL, err, err_len, "the backup path is too long");
-	if (access(cfg->db_path, F_OK) == 0 || access(f.data_key, F_OK) == 0)
-		return fail(CR_ECONFLICT, err, err_len,
-			    "%s already holds a database: restore into a new data directory (move "
-			    "this one aside first; a running server's is never overwritten)",
+	/* a server on the directory would hold the lock; holding it ourselves
+	 * keeps one from starting on a half-restored database */
+	int lock = -1;
+	cr_err e = data_lock_take(cfg->data_dir, &lock, err, err_len);
+	if (e == CR_ECONFLICT)
+		return fail(e, err, err_len,
+			    "a casereel server is running on %s: restore into a new data directory "
+			    "(a live database is never overwritten)",
 			    cfg->data_dir);
-	if (access(f.db, R_OK) != 0 || access(f.key, R_OK) != 0)
-		return fail(CR_ENOTFOUND, err, err_len, "%s is not a casereel backup (no %s or %s)",
-			    src, DB_FILE, KEY_FILE);
-	cr_err e = copy_db(f.db, cfg->db_path, rep, err, err_len);
-	if (e == CR_EDB && access(cfg->db_path, F_OK) == 0)
-		unlink(cfg->db_path); /* never leave a half-restored database */
 	if (!e)
-		e = copy_file(f.key, f.data_key, err, err_len);
-	if (!e)
-		count_missing(cfg, f.manifest, rep);
+		e = restore_locked(cfg, src, &f, rep, err, err_len);
+	data_lock_release(&lock);
 	return e;
 }

@@ -12,14 +12,19 @@
 #include <string.h>
 
 #include "casereel/log.h"
+#include "casereel/ops_stats.h"
 #include "schema.h"
 
 /* Statements are cached by the address of their SQL literal in a small
  * open-addressing table; the project has far fewer distinct statements. */
 #define STMT_SLOTS 512
 
+/* How long a statement waits for another connection's lock. */
+#define BUSY_TIMEOUT_MS 10000
+
 struct conn {
 	sqlite3 *db;
+	int busy_ms; /* the busy handler's budget: BUSY_TIMEOUT_MS, shorter for a probe */
 	const char *keys[STMT_SLOTS];
 	sqlite3_stmt *stmts[STMT_SLOTS];
 };
@@ -53,6 +58,10 @@ cr_err store_error(int rc, const char *what)
 		return CR_OK;
 	if (primary == SQLITE_CONSTRAINT)
 		return CR_ECONFLICT;
+	if (primary == SQLITE_BUSY)
+		ops_count(OPS_DB_BUSY, 1);
+	else if (primary == SQLITE_LOCKED)
+		ops_count(OPS_DB_LOCKED, 1);
 	atomic_fetch_add(&db_errors, 1);
 	log_error("sqlite: %s: %s (%d)", what, sqlite3_errstr(rc), rc);
 	return primary == SQLITE_NOMEM ? CR_ENOMEM : CR_EDB;
@@ -61,6 +70,27 @@ cr_err store_error(int rc, const char *what)
 uint64_t store_error_count(void)
 {
 	return atomic_load(&db_errors);
+}
+
+/* sqlite3_busy_timeout's schedule (sqlite3.c, sqliteDefaultBusyCallback),
+ * counted: each call is a wait for another connection's lock, which
+ * /metrics reports. Gives up (SQLITE_BUSY) once c->busy_ms are spent. */
+static int on_busy(void *arg, int count)
+{
+	static const int delays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+	static const int totals[] = {0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228};
+	const int n = (int)(sizeof delays / sizeof delays[0]);
+	const struct conn *c = arg;
+	ops_count(OPS_DB_BUSY_WAITS, 1);
+	int delay = count < n ? delays[count] : delays[n - 1];
+	int prior = count < n ? totals[count] : totals[n - 1] + delay * (count - (n - 1));
+	if (prior + delay > c->busy_ms) {
+		delay = c->busy_ms - prior;
+		if (delay <= 0)
+			return 0;
+	}
+	sqlite3_sleep(delay);
+	return 1;
 }
 
 static sqlite3 *open_connection(const char *path)
@@ -73,7 +103,6 @@ static sqlite3 *open_connection(const char *path)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, 10000);
 	sqlite3_extended_result_codes(db, 1);
 	/* synchronous=FULL: an acknowledged write (upload, point) survives power loss. */
 	rc = sqlite3_exec(db,
@@ -104,6 +133,8 @@ static struct conn *thread_conn(void)
 		free(c);
 		return NULL;
 	}
+	c->busy_ms = BUSY_TIMEOUT_MS;
+	sqlite3_busy_handler(c->db, on_busy, c);
 	pthread_setspecific(conn_key, c);
 	return c;
 }
@@ -291,6 +322,21 @@ bool store_reachable(void)
 	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
 	store_done(st);
 	return rc == SQLITE_ROW;
+}
+
+bool store_writable(int timeout_ms)
+{
+	struct conn *c = thread_conn();
+	if (!c || !sqlite3_get_autocommit(c->db))
+		return false;
+	/* BEGIN IMMEDIATE takes the write lock (and fails on a read-only or
+	 * full-of-errors file) without writing a page; ROLLBACK gives it back */
+	c->busy_ms = timeout_ms;
+	bool ok = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+	c->busy_ms = BUSY_TIMEOUT_MS;
+	if (ok)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	return ok;
 }
 
 cr_err store_end(cr_err e)

@@ -1,14 +1,19 @@
-// Starting and failing to start, as an operator meets them: the server runs
+// Starting, running and stopping, as an operator meets them: the server runs
 // from any working directory (it finds its seed and web client next to the
-// executable), and a start that fails leaves no half-made data directory
-// behind, while one that was there before is never touched.
+// executable), a start that fails leaves no half-made data directory
+// behind, while one that was there before is never touched; one process at a
+// time owns a data directory; /readyz tells a load balancer when to send
+// traffic; a stop drains within --drain-timeout and a cut-off upload keeps
+// its bytes; a demo start answers while its clips are made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api, binDir } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, binDir } from './lib/server.mjs';
+import { waitForDemo, waitForFeed } from './lib/poll.mjs';
 
 /** Runs `casereel serve args` from `cwd` until it prints its port (then
  *  resolves {port, proc}) or exits (then resolves {code, stderr}). */
@@ -76,5 +81,171 @@ test('a failed start removes the data directory it made, and never one that was 
   } finally {
     rmSync(parent, { recursive: true, force: true });
     await holder.dispose();
+  }
+});
+
+/** Runs `casereel args...` to its end; resolves {code, stdout, stderr}. */
+function casereel(args) {
+  return new Promise((resolve) => {
+    const p = spawn(join(binDir, 'casereel'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Waits until the server counts `n` requests in flight besides the
+ *  scrape that asks. */
+async function inFlight(s, n) {
+  for (let i = 0; ; i++) {
+    const m = await api(s, 'GET', '/metrics');
+    if (Number((m.body.match(/^casereel_http_requests_in_flight (\d+)$/m) || [])[1]) >= n + 1) return;
+    assert.ok(i < 200, `never ${n} request(s) in flight`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Sends `head` and the first part of a body on a raw connection and leaves
+ *  it there; resolves {sock, reply(), closed}. */
+async function stuckRequest(port, head, partial) {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise((r) => sock.on('connect', r));
+  let reply = '';
+  sock.on('data', (d) => { reply += d; });
+  sock.on('error', () => {});
+  const closed = new Promise((r) => sock.on('close', r));
+  sock.write(head);
+  sock.write(partial);
+  return { sock, reply: () => reply, closed };
+}
+
+test('/readyz: 200 when the server can take traffic, 503 naming the check when the media disk is too full', async () => {
+  const s = await startServer({ demo: false, args: ['--transcode-workers', '0'] });
+  const full = await startServer({ demo: false, args: ['--transcode-workers', '0', '--min-free-disk', String(2 ** 50)] });
+  try {
+    const ok = await api(s, 'GET', '/readyz');
+    assert.equal(ok.status, 200, ok.body);
+    assert.equal(ok.json.status, 'ready');
+    const p = expectProblem(assert, await api(full, 'GET', '/readyz'), 503);
+    assert.equal(p.type, '/problems/not-ready');
+    assert.match(p.detail, /media disk has \d+ bytes free, not above --min-free-disk 1125899906842624/);
+    assert.doesNotMatch(p.detail, /draining|database/);
+    // liveness is another question: the process is fine
+    assert.equal((await api(full, 'GET', '/healthz')).status, 200);
+  } finally {
+    await Promise.all([s.dispose(), full.dispose()]);
+  }
+});
+
+test('--drain-timeout: a stop closes a stuck request once the drain time is up, and exits 0', async () => {
+  const s = await startServer({ demo: true, args: ['--drain-timeout', '1', '--transcode-workers', '0'] });
+  const body = JSON.stringify({ username: 'agent1', password: 'demo1234' });
+  const stuck = await stuckRequest(s.port, `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, body.slice(0, 5));
+  await inFlight(s, 1);
+  const t0 = Date.now();
+  s.proc.kill('SIGTERM');
+  const { code } = await s.exited;
+  const seconds = (Date.now() - t0) / 1000;
+  await stuck.closed;
+  assert.equal(code, 0);
+  assert.ok(seconds >= 0.9 && seconds < 8, `stopped after ${seconds} s with a 1 s drain timeout`);
+  assert.equal(stuck.reply(), '', 'the stuck request got no answer: it was cut off');
+  assert.match(s.stderr, /drain timeout: closing 1 request\(s\) still in flight/);
+  rmSync(s.dir, { recursive: true, force: true });
+});
+
+test('an upload cut off by the drain timeout keeps the bytes it had: the client resumes from there', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'casereel-drain-'));
+  const args = ['--drain-timeout', '1', '--transcode-workers', '0'];
+  try {
+    const s = await startServer({ dataDir: dir, args });
+    const token = await login(s, 'agent1');
+    const tus = { 'Tus-Resumable': '1.0.0' };
+    const made = await api(s, 'POST', '/api/v1/uploads', { token, headers: { ...tus, 'Upload-Length': '200000' } });
+    assert.equal(made.status, 201, made.body);
+    const where = made.headers.get('location');
+    const sent = Buffer.alloc(60000, 7);
+    const stuck = await stuckRequest(s.port, `PATCH ${where} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 200000\r\n\r\n`, sent);
+    // the server's own count says when the bytes are on its disk
+    for (let i = 0; ; i++) {
+      const m = await api(s, 'GET', '/metrics');
+      if (Number((m.body.match(/^casereel_upload_received_bytes_total (\d+)$/m) || [])[1]) >= sent.length) break;
+      assert.ok(i < 200, 'the bytes never arrived');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    s.proc.kill('SIGTERM');
+    assert.equal((await s.exited).code, 0);
+    await stuck.closed;
+    const again = await startServer({ dataDir: dir, args });
+    try {
+      const head = await api(again, 'HEAD', where, { token, headers: tus });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('upload-offset'), String(sent.length));
+    } finally {
+      await again.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('one server per data directory: a second is refused at start, and restore refuses it while served', async () => {
+  const holder = await startServer({ args: ['--transcode-workers', '0'] });
+  const work = mkdtempSync(join(tmpdir(), 'casereel-lock-'));
+  try {
+    const before = readdirSync(holder.dir).sort();
+    const second = await serve(['--data', holder.dir, '--demo', '--demo-clips', '0']);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, new RegExp(`${holder.dir} is in use by another casereel process \\(pid ${holder.proc.pid}\\)`));
+    assert.doesNotMatch(second.stderr, /removed/);
+    assert.deepEqual(readdirSync(holder.dir).sort(), before, 'the refused start touched nothing');
+    assert.equal((await api(holder, 'GET', '/readyz')).status, 200, 'the first server serves on');
+
+    // an online backup is fine; restoring it over the served directory is not
+    const dest = join(work, 'backup');
+    const backup = await casereel(['backup', dest, '--data', holder.dir]);
+    assert.equal(backup.code, 0, backup.stderr);
+    const restore = await casereel(['restore', dest, '--data', holder.dir]);
+    assert.equal(restore.code, 2);
+    assert.match(restore.stderr, new RegExp(`a casereel server is running on ${holder.dir}`));
+    assert.equal((await login(holder, 'agent1')).length > 0, true);
+
+    // once it stops, the directory is free again (its database still blocks a restore)
+    await holder.stop();
+    const later = await casereel(['restore', dest, '--data', holder.dir]);
+    assert.equal(later.code, 2);
+    assert.match(later.stderr, /already holds a database/);
+    const next = await startServer({ dataDir: holder.dir, demo: false, args: ['--transcode-workers', '0'] });
+    await next.dispose();
+  } finally {
+    await holder.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a demo start answers at once and its clips fill the feed as they are published', async () => {
+  const s = await startServer({ clips: 2, args: ['--transcode-workers', '1'] });
+  try {
+    const health = await api(s, 'GET', '/healthz');
+    assert.equal(health.status, 200);
+    assert.equal(health.json.demo.ready, false);
+    assert.equal(health.json.demo.clips_planned, 2);
+    const page = await fetch(`${s.url}/`);
+    assert.equal(page.status, 200, 'the web client answers');
+    const token = await login(s, 'agent1');
+    const feed = await api(s, 'GET', '/api/v1/feed?limit=10', { token });
+    assert.equal(feed.status, 200);
+    const still = await api(s, 'GET', '/healthz');
+    assert.equal(still.json.demo.clips_published, 0, 'all of that came before a clip was published');
+    assert.equal(feed.json.items.length, 0);
+    const items = await waitForFeed(s, token, 2);
+    assert.equal(items.length, 2);
+    for (const it of items) assert.ok(it.urls?.hls && it.duration > 0);
+    const demo = await waitForDemo(s);
+    assert.deepEqual(demo, { clips_planned: 2, clips_published: 2, ready: true });
+    assert.match(s.stderr, /demo: making up to 2 clips in the background/);
+  } finally {
+    await s.dispose();
   }
 });

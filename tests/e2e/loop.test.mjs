@@ -8,12 +8,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, api, login, expectProblem, advanceClock, runMaintenance } from './lib/server.mjs';
+import { waitForDemo } from './lib/poll.mjs';
 
 let s, tok, ids, clips;
 const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);
 
 before(async () => {
   s = await startServer({ clips: 3, args: ['--timezone', 'UTC', '--rule-hour', '0'] });
+  await waitForDemo(s);
   const names = ['admin', 'trainer1', 'agent1', 'agent2', 'agent3'];
   tok = Object.fromEntries(await Promise.all(names.map(async (u) => [u, await login(s, u)])));
   const users = await api(s, 'GET', '/api/v1/users?limit=100', { token: tok.admin });

@@ -1,5 +1,5 @@
-// Process life: graceful stop with a request in flight, restart keeps data,
-// the first admin made by the `admin create` subcommand.
+// Process life: graceful stop (draining) with a request in flight, restart
+// keeps data, the first admin made by the `admin create` subcommand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer, api, login, expectProblem, binDir } from './lib/server.mjs';
 
-test('SIGTERM lets a request in flight finish, refuses new connections, exits 0', async () => {
+test('SIGTERM drains: /readyz says 503 at once, a request in flight finishes, new ones are still served, exit 0', async () => {
   const s = await startServer();
+  assert.equal((await api(s, 'GET', '/readyz')).status, 200);
   const body = JSON.stringify({ username: 'agent1', password: 'demo1234' });
   const sock = net.connect(s.port, '127.0.0.1');
   await new Promise((r) => sock.on('connect', r));
@@ -24,18 +25,26 @@ test('SIGTERM lets a request in flight finish, refuses new connections, exits 0'
   s.proc.kill('SIGTERM');
   await sleep(300);
   assert.equal(s.proc.exitCode, null, 'server must wait for the request in flight');
-  const refused = await new Promise((r) => {
-    const c = net.connect(s.port, '127.0.0.1');
-    c.on('connect', () => { c.destroy(); r(false); });
-    c.on('error', () => r(true));
-  });
-  assert.ok(refused, 'new connections are refused while stopping');
+  // a load balancer's probe, on a new connection, learns to send traffic elsewhere
+  const ready = await api(s, 'GET', '/readyz');
+  const problem = expectProblem(assert, ready, 503);
+  assert.equal(problem.type, '/problems/not-ready');
+  assert.match(problem.detail, /draining/);
+  assert.equal(ready.headers.get('connection'), 'close', 'keep-alive clients are told to reconnect');
+  // liveness stays: the process is not broken, only leaving
+  assert.equal((await api(s, 'GET', '/healthz')).status, 200);
   sock.write(body.slice(10));
   const { code } = await s.exited;
   await closed;
   assert.match(reply, /^HTTP\/1\.1 200/);
   assert.match(reply, /"token":"/);
   assert.equal(code, 0);
+  const refused = await new Promise((r) => {
+    const c = net.connect(s.port, '127.0.0.1');
+    c.on('connect', () => { c.destroy(); r(false); });
+    c.on('error', () => r(true));
+  });
+  assert.ok(refused, 'once stopped, nothing listens');
   rmSync(s.dir, { recursive: true, force: true });
 });
 

@@ -492,6 +492,11 @@ test('a transcode that crashes takes down its own process, not the server', asyn
   assert.equal(v.error_code, 'unsupported');
   assert.equal(s.stderr.match(/transcoder died of signal 6/g).length, 3);
   assert.match(s.stderr, /without a result \(attempt 1 of 3\), trying again/);
+  // and an operator sees it at /metrics: three crashed children, two retries, one failure
+  const m = (await api(s, 'GET', '/metrics')).body;
+  assert.match(m, /^casereel_transcode_children_killed_total\{reason="crash"\} 3$/m);
+  assert.match(m, /^casereel_transcode_retries_total 2$/m);
+  assert.match(m, /^casereel_transcode_failures_total\{error_code="unsupported"\} 1$/m);
   // the server lives on: it answers, and the next clip transcodes as usual
   assert.equal((await api(s, 'GET', '/healthz')).status, 200);
   const next = await api(s, 'POST', '/api/v1/videos?title=fine', { token: t, body: clip, headers: { 'content-type': 'video/mp4' } });

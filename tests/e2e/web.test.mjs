@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, api, login, repoRoot } from './lib/server.mjs';
 import { makeClip, mediaDir } from './lib/media.mjs';
+import { waitForDemo } from './lib/poll.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const shots = join(repoRoot, 'tests/output/screenshots');
@@ -22,6 +23,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   clipPath = makeClip('web-upload.mp4', { seconds: 3, size: '360x640' });
   s = await startServer({ clips: 4, args: ['--transcode-workers', '2', '--upload-max', String(UPLOAD_MAX)] });
+  await waitForDemo(s);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

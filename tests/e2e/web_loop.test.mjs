@@ -12,6 +12,7 @@ import { mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer, api, login, repoRoot } from './lib/server.mjs';
+import { waitForDemo } from './lib/poll.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const shots = join(repoRoot, 'tests/output/screenshots');
@@ -24,6 +25,7 @@ before(async () => {
   if (missing) return;
   mkdirSync(shots, { recursive: true });
   s = await startServer({ clips: 6, agents: 120, args: ['--transcode-workers', '2'] });
+  await waitForDemo(s);
   const tok = await login(s, 'agent1');
   agent1 = (await api(s, 'GET', '/api/v1/me', { token: tok })).json;
   // a must-watch clip for agent1, due in three days: a one-clip path in the same list as the paths

@@ -12,9 +12,10 @@ export const binDir = process.env.CASEREEL_BIN || join(repoRoot, 'bin');
 export const seedPath = join(repoRoot, 'seeds/demo.json');
 
 /** Starts `casereel serve` and resolves once it prints its port. With
- *  `demo`, `clips` demo clips are made first (0 keeps start fast). The
- *  server has its test hooks (advanceClock, runMaintenance, rebuildCatalog)
- *  unless `testHooks` is false. The access log is off unless `accessLog`
+ *  `demo`, `clips` demo clips are made in the background after that (the
+ *  server answers at once): await waitForDemo (lib/poll.mjs) before relying
+ *  on them. The server has its test hooks (advanceClock, runMaintenance,
+ *  rebuildCatalog) unless `testHooks` is false. The access log is off unless `accessLog`
  *  or CASEREEL_ACCESS_LOG is set. */
 export async function startServer({ demo = true, clips = 0, agents = 0, args = [], env = {}, dataDir, testHooks = true, accessLog = false } = {}) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'casereel-e2e-'));
@@ -30,7 +31,7 @@ export async function startServer({ demo = true, clips = 0, agents = 0, args = [
   const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
   let scheme = 'http';
   const port = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 15000 + clips * 15000);
+    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 20000);
     proc.stdout.on('data', (d) => {
       stdout += d;
       const m = stdout.match(/listening on (https?):\/\/[^:]+:(\d+)/);

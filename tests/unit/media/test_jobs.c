@@ -299,6 +299,34 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* The queue depth /metrics shows: every state counted, moving as jobs do. */
+static void counts_by_state_follow_the_jobs(void **state)
+{
+	(void)state;
+	int64_t n[JOB_STATES];
+	assert_int_equal(jobs_count_by_state(n), CR_OK);
+	for (int i = 0; i < JOB_STATES; i++)
+		assert_int_equal(n[i], 0);
+	for (int i = 0; i < 3; i++)
+		add_queued("incoming/x");
+	struct job running, failing;
+	assert_int_equal(jobs_claim(&running), CR_OK);
+	assert_int_equal(jobs_count_by_state(n), CR_OK);
+	assert_int_equal(n[JOB_QUEUED], 2);
+	assert_int_equal(n[JOB_RUNNING], 1);
+	claim_and_finish();
+	assert_int_equal(jobs_claim(&failing), CR_OK);
+	struct tx_result bad = {.code = TX_ERR_UNSUPPORTED, .error = "no"};
+	assert_int_equal(jobs_finish(&failing, &bad, false), CR_OK);
+	assert_int_equal(jobs_count_by_state(n), CR_OK);
+	assert_int_equal(n[JOB_QUEUED], 0);
+	assert_int_equal(n[JOB_RUNNING], 1);
+	assert_int_equal(n[JOB_DONE], 1);
+	assert_int_equal(n[JOB_FAILED], 1);
+	assert_string_equal(jobs_state_name(JOB_QUEUED), "queued");
+	assert_string_equal(jobs_state_name(JOB_FAILED), "failed");
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, clean)
 
 int main(void)
@@ -312,6 +340,7 @@ int main(void)
 		T(running_and_pending_say_who_may_still_write),
 		T(recovery_requeues_or_fails_what_a_dead_process_left),
 		T(the_waker_is_told_until_unregistered),
+		T(counts_by_state_follow_the_jobs),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

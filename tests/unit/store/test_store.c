@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/schema.h"
+#include "casereel/ops_stats.h"
 #include "casereel/store.h"
 
 static char dir[] = "/tmp/casereel-store-XXXXXX";
@@ -109,7 +111,8 @@ static void foreign_keys_are_on(void **state)
 struct thread_check {
 	char journal_mode[16];
 	int64_t foreign_keys;
-	int64_t busy_timeout;
+	cr_err begin;     /* store_begin while the main thread held the write lock */
+	double waited_ms; /* ... and how long it waited for it */
 	int version;
 	int64_t shared_teams; /* rows named 'shared' this thread can see */
 	bool own_connection;
@@ -132,10 +135,13 @@ static void *check_thread_connection(void *p)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			c->foreign_keys = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
-		sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &st, NULL);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			c->busy_timeout = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		c->begin = store_begin();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		store_rollback();
+		c->waited_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 		sqlite3_prepare_v2(db, "SELECT count(*) FROM teams WHERE name = 'shared'", -1, &st,
 				   NULL);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -149,14 +155,21 @@ static void *check_thread_connection(void *p)
 static void other_threads_get_configured_connections(void **state)
 {
 	(void)state;
-	struct thread_check c = {.main_db = store_db(), .version = -1};
+	struct thread_check c = {.main_db = store_db(), .version = -1, .begin = CR_EDB};
 	pthread_t th;
+	uint64_t waits = ops_counter_value(OPS_DB_BUSY_WAITS);
+	/* the thread's write waits for this one (its busy handler) instead of failing */
+	assert_int_equal(store_begin(), CR_OK);
 	assert_int_equal(pthread_create(&th, NULL, check_thread_connection, &c), 0);
+	usleep(300 * 1000); /* ample for the thread to reach its store_begin */
+	store_rollback();
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_true(c.own_connection);
 	assert_string_equal(c.journal_mode, "wal");
 	assert_int_equal(c.foreign_keys, 1);
-	assert_true(c.busy_timeout > 0);
+	assert_int_equal(c.begin, CR_OK);
+	assert_true(c.waited_ms > 0);
+	assert_true(ops_counter_value(OPS_DB_BUSY_WAITS) > waits);
 	assert_int_equal(c.version, (int)schema_migration_count);
 }
 
@@ -315,6 +328,47 @@ static void writes_are_visible_to_other_threads(void **state)
 	assert_int_equal(c.shared_teams, 1);
 }
 
+/* The readiness probe: it takes the write lock when it is free, gives up
+ * within its budget while another connection writes (and the waits show in
+ * the busy-handler count), and never probes inside a transaction. */
+static void writable_probe_waits_its_budget_and_counts_the_waits(void **state)
+{
+	(void)state;
+	assert_true(store_writable(200));
+	assert_int_equal(sqlite3_get_autocommit(store_db()), 1); /* nothing left open */
+	sqlite3 *other = NULL;
+	assert_int_equal(sqlite3_open(db_path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	uint64_t waits = ops_counter_value(OPS_DB_BUSY_WAITS);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_false(store_writable(100));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(ms >= 90 && ms < 2000);
+	assert_true(ops_counter_value(OPS_DB_BUSY_WAITS) > waits);
+	/* once the other side lets go, the probe succeeds again */
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	assert_true(store_writable(100));
+	assert_int_equal(store_begin(), CR_OK);
+	assert_false(store_writable(100)); /* inside a transaction */
+	store_rollback();
+	sqlite3_close(other);
+}
+
+static void busy_and_locked_results_are_counted(void **state)
+{
+	(void)state;
+	uint64_t busy = ops_counter_value(OPS_DB_BUSY);
+	uint64_t locked = ops_counter_value(OPS_DB_LOCKED);
+	assert_int_equal(store_error(SQLITE_BUSY, "test"), CR_EDB);
+	assert_int_equal(store_error(SQLITE_BUSY_SNAPSHOT, "test"), CR_EDB);
+	assert_int_equal(store_error(SQLITE_LOCKED, "test"), CR_EDB);
+	assert_int_equal(store_error(SQLITE_IOERR, "test"), CR_EDB);
+	assert_int_equal(ops_counter_value(OPS_DB_BUSY), busy + 2);
+	assert_int_equal(ops_counter_value(OPS_DB_LOCKED), locked + 1);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, clean_tables)
 
 int main(void)
@@ -336,6 +390,8 @@ int main(void)
 		T(end_commits_on_success_and_rolls_back_on_error),
 		T(misuse_of_transactions),
 		T(writes_are_visible_to_other_threads),
+		T(writable_probe_waits_its_budget_and_counts_the_waits),
+		T(busy_and_locked_results_are_counted),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

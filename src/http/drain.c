@@ -1,0 +1,43 @@
+/* Requests in flight and the draining state. See include/casereel/drain.h. */
+#include "casereel/drain.h"
+
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "timers.h"
+
+static atomic_int in_flight;
+static atomic_bool draining;
+
+void drain_request_begin(void)
+{
+	atomic_fetch_add(&in_flight, 1);
+}
+
+void drain_request_end(void)
+{
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+int drain_in_flight(void)
+{
+	return atomic_load(&in_flight);
+}
+
+void drain_start(void)
+{
+	atomic_store(&draining, true);
+}
+
+bool drain_active(void)
+{
+	return atomic_load(&draining);
+}
+
+int drain_wait(int timeout_ms)
+{
+	uint64_t deadline = timers_mono_us() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
+	while (atomic_load(&in_flight) > 0 && timers_mono_us() < deadline)
+		usleep(10 * 1000);
+	return atomic_load(&in_flight);
+}
