@@ -32,6 +32,8 @@
 #include "casereel/metrics.h"
 #include "casereel/passwords.h"
 #include "casereel/points.h"
+#include "casereel/public_url.h"
+#include "casereel/routes_list.h"
 #include "casereel/seed.h"
 #include "casereel/seed_loop.h"
 #include "casereel/seed_media.h"
@@ -50,6 +52,8 @@ static void usage(void)
 		"       casereel backup DEST [--data DIR]     (online; then rsync the media tree)\n"
 		"       casereel restore SRC [--data DIR]     (into a data directory with no "
 		"database)\n"
+		"       casereel routes                       (the route table: method, path, "
+		"role, body)\n"
 		"flags (environment variable in the second column):\n");
 	config_usage(stderr);
 }
@@ -178,6 +182,7 @@ static int serve(int argc, char **argv)
 		app_free(&app);
 		return failed_start(&cfg, 1);
 	}
+	public_url_apply(&cfg, port);
 	printf("casereel listening on http://%s:%d\n", cfg.bind, port);
 	if (cfg.demo)
 		printf("demo logins (password demo1234): admin, trainer1, agent1 .. agent8\n");
@@ -296,6 +301,8 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "admin") && !strcmp(argv[2], "create"))
 		return admin_create(argc - 3, argv + 3);
+	if (argc == 2 && !strcmp(argv[1], "routes"))
+		return routes_list_print(stdout);
 	if (argc >= 2 && (!strcmp(argv[1], "backup") || !strcmp(argv[1], "restore")))
 		return backup_command(!strcmp(argv[1], "restore"), argc - 2, argv + 2);
 	usage();

@@ -29,6 +29,9 @@ struct cr_rate {
 	int per_minute;
 };
 
+/* Bytes of --public-url, its NUL included. */
+#define CR_PUBLIC_URL_MAX 256
+
 struct cr_config {
 	char bind[64];             /* listen address, IPv4 or IPv6 literal */
 	int port;                  /* 0 picks a free port, printed at start */
@@ -77,6 +80,8 @@ struct cr_config {
 	int demo_agents;          /* synthetic agents for the learning loop's demo (0: none) */
 	bool access_log;          /* one line per request on stderr */
 	bool test_hooks;          /* tests only: /api/v1/test/ routes (loopback binds only) */
+	char public_url[CR_PUBLIC_URL_MAX]; /* how clients reach us ("https://host"); "": as
+					       listened */
 };
 
 /* Fills `cfg` with the built-in defaults. */
