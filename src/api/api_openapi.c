@@ -1,6 +1,7 @@
 /* GET /api/v1/openapi.json: the API's OpenAPI 3.1 document, compiled into
  * the binary from docs/openapi.yaml. Public and cacheable: it describes
  * the API, not anyone's data. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,17 +14,17 @@ static void openapi_doc(struct cr_request *req, struct cr_response *res)
 	http_header(res, "ETag", "%s", openapi_json_etag);
 	http_header(res, "Cache-Control", "public, max-age=3600");
 	const char *inm = http_req_header(req, "If-None-Match");
-	if (inm && (strstr(inm, openapi_json_etag) || !strcmp(inm, "*"))) {
-		http_text(res, 304, NULL, NULL, 0);
-		return;
-	}
+	bool fresh = inm && (strstr(inm, openapi_json_etag) || !strcmp(inm, "*"));
+	/* a 304 too: MHD sends no body with it but its length, which must be
+	 * the 200's (RFC 9110 8.6) */
 	char *copy = malloc(openapi_json_len);
 	if (!copy) {
 		http_problem(res, 503, "unavailable", "the server is out of memory");
 		return;
 	}
 	memcpy(copy, openapi_json, openapi_json_len);
-	http_text(res, 200, "application/json", copy, openapi_json_len);
+	http_text(res, fresh ? 304 : 200, fresh ? NULL : "application/json", copy,
+		  openapi_json_len);
 }
 
 static const struct cr_route routes[] = {

@@ -55,7 +55,8 @@ static void render(struct text_buf *b, const char *slug, json_t *type)
 	tb_puts(b, "</p>\n<p>The body's <code>detail</code> says what happened this time, and "
 		   "<code>field</code>, when present, names the input at fault. Every route and "
 		   "the problems it can answer are described in "
-		   "<a href=\"/api/v1/openapi.json\">the OpenAPI document</a>.</p>\n</body></html>\n");
+		   "<a href=\"../api/v1/openapi.json\">the OpenAPI "
+		   "document</a>.</p>\n</body></html>\n");
 }
 
 static void problem_page(struct cr_request *req, struct cr_response *res)

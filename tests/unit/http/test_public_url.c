@@ -57,8 +57,8 @@ static void the_flag_is_checked(void **state)
 	char *ok[] = {"serve", "--public-url", "https://reel.example.com/cr/"};
 	assert_int_equal(config_load(&cfg, 3, ok, err, sizeof err), CR_OK);
 	assert_string_equal(cfg.public_url, "https://reel.example.com/cr");
-	const char *bad[] = {"reel.example.com", "ftp://x", "https://", "http://x/a b",
-			     "https://x/?q=1", "https:///path"};
+	const char *bad[] = {"reel.example.com", "ftp://x",        "https://",
+			     "http://x/a b",     "https://x/?q=1", "https:///path"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		config_defaults(&cfg);
 		char *argv[] = {"serve", "--public-url", (char *)bad[i]};
