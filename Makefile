@@ -46,6 +46,13 @@ AV_LIBS       := $(shell pkg-config --libs $(AV_PKGS) 2>/dev/null)
 # Sources live one folder deep by layer (src/http, src/feed, ...).
 CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+# The OpenAPI document, docs/openapi.yaml, as JSON: build/openapi.json (what
+# the e2e tests check answers against) and the same bytes compiled into the
+# server (build/gen/openapi_json.c, served at /api/v1/openapi.json). jansson
+# reads no YAML, so node (with tests/node_modules, from make deps) converts it.
+OPENAPI_JSON := build/openapi.json
+OPENAPI_C    := build/gen/openapi_json.c
+CORE_OBJS += $(BUILD)/gen/openapi_json.o
 MAIN_OBJ  := $(BUILD)/src/main.o
 # $(call src_of,a.c b.c): where those core sources live, whatever their folder.
 src_of = $(filter $(addprefix %/,$(1)),$(CORE_SRCS))
@@ -56,9 +63,9 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps run test unit e2e clean format format-check layering-check fuzz fuzz-run test-tsan bench-http
+.PHONY: all deps run test unit e2e clean format format-check layering-check fuzz fuzz-run test-tsan bench-http openapi-lint
 
-all: $(BINDIR)/casereel web-build build/casereel.1
+all: $(BINDIR)/casereel $(OPENAPI_JSON) web-build build/casereel.1
 
 # The transcode library and its CLI live in transcode/ with their own rules.
 # They define TRANSCODE_LIB, TRANSCODE_BIN and TRANSCODE_OBJS.
@@ -68,6 +75,13 @@ all: $(TRANSCODE_BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SERVER_CFLAGS) $(AV_CFLAGS) -c $< -o $@
+
+$(OPENAPI_JSON) $(OPENAPI_C) &: docs/openapi.yaml tests/openapi/build.mjs
+	node tests/openapi/build.mjs docs/openapi.yaml $(OPENAPI_JSON) $(OPENAPI_C)
+
+$(BUILD)/gen/openapi_json.o: $(OPENAPI_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libcasereel-core.a: $(CORE_OBJS)
 	@mkdir -p $(dir $@)
@@ -126,6 +140,7 @@ e2e: all
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory openapi-lint
 	@$(MAKE) --no-print-directory unit
 	@[ "$(SANITIZE)" != 0 ] || $(MAKE) --no-print-directory install-check
 	@$(MAKE) --no-print-directory e2e
@@ -183,6 +198,12 @@ tsan-selection:
 	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 \
 	  --test-name-pattern='$(TSAN_E2E_PATTERN)' $(TSAN_E2E_PICKED)
 	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 $(TSAN_E2E)
+
+# The OpenAPI document against Redocly's recommended rules (redocly.yaml).
+# No telemetry or update check leaves the build machine.
+openapi-lint:
+	cd tests && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  npx --no-install redocly lint --config ../redocly.yaml ../docs/openapi.yaml
 
 bench-http: all
 	bench/http.sh

@@ -35,6 +35,8 @@
 #include "casereel/metrics.h"
 #include "casereel/passwords.h"
 #include "casereel/points.h"
+#include "casereel/public_url.h"
+#include "casereel/routes_list.h"
 #include "casereel/seed.h"
 #include "casereel/seed_loop.h"
 #include "casereel/seed_media.h"
@@ -52,6 +54,8 @@ static void usage(void)
 		"       casereel restore SRC [--data DIR]     (into a data directory with no "
 		"database)\n"
 		"       casereel man                          (the manual page, as roff)\n"
+		"       casereel routes                       (the route table: method, path, "
+		"role, body)\n"
 		"flags (environment variable in the second column):\n");
 	config_usage(stderr);
 }
@@ -195,6 +199,7 @@ static int serve(int argc, char **argv)
 		log_info("demo: making up to %d clips in the background; the feed fills as they "
 			 "are published",
 			 cfg.demo_clips);
+	public_url_apply(&cfg, port);
 	printf("casereel listening on %s://%s:%d\n", cfg.tls_cert[0] ? "https" : "http", cfg.bind,
 	       port);
 	if (cfg.demo)
@@ -317,6 +322,8 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "admin") && !strcmp(argv[2], "create"))
 		return admin_create(argc - 3, argv + 3);
+	if (argc == 2 && !strcmp(argv[1], "routes"))
+		return routes_list_print(stdout);
 	if (argc >= 2 && (!strcmp(argv[1], "backup") || !strcmp(argv[1], "restore")))
 		return backup_command(!strcmp(argv[1], "restore"), argc - 2, argv + 2);
 	usage();

@@ -43,6 +43,8 @@ cr_err api_paths_register(struct router *r);
 cr_err api_push_rules_register(struct router *r);
 cr_err api_impact_register(struct router *r);
 cr_err api_ops_register(struct router *r);
+cr_err api_openapi_register(struct router *r);
+cr_err api_problems_register(struct router *r);
 cr_err api_uploads_register(struct router *r);
 /* Creates the caller's upload `u` (u->length, u->metadata set; row and empty
  * file) within the caller's upload limits and the disk's free space, for

@@ -29,6 +29,9 @@ struct cr_rate {
 	int per_minute;
 };
 
+/* Bytes of --public-url, its NUL included. */
+#define CR_PUBLIC_URL_MAX 256
+
 struct cr_config {
 	char bind[64];             /* listen address, IPv4 or IPv6 literal */
 	int port;                  /* 0 picks a free port, printed at start */
@@ -84,6 +87,8 @@ struct cr_config {
 	int log_format;           /* enum log_format (casereel/log.h) */
 	int log_level;            /* enum log_level: the least level written */
 	bool test_hooks;          /* tests only: /api/v1/test/ routes (loopback binds only) */
+	char public_url[CR_PUBLIC_URL_MAX]; /* how clients reach us ("https://host"); "": as
+					       listened */
 };
 
 /* Fills `cfg` with the built-in defaults. */

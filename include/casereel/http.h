@@ -124,10 +124,21 @@ void http_text(struct cr_response *res, unsigned status, const char *content_typ
 	       size_t len);
 
 /* Answers an RFC 9457 problem: `type` is a short slug ("invalid-field")
- * turned into "/problems/<slug>", the title comes from the status, and
- * `detail` is for a person. */
+ * turned into "<public url>/problems/<slug>" (see http_problem_base_set),
+ * the title comes from the status, and `detail` is for a person. Every
+ * slug is described in docs/openapi.yaml (x-problem-types) and served as
+ * a page at GET /problems/<slug>. */
 void http_problem(struct cr_response *res, unsigned status, const char *type,
 		  const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Makes problem types absolute: "<base>/problems/<slug>" from now on
+ * (before the call they are "/problems/<slug>"). The first call wins;
+ * `base` ("https://reel.example.com") is copied, at most
+ * CR_PUBLIC_URL_MAX - 1 bytes. Safe while other threads answer. */
+void http_problem_base_set(const char *base);
+
+/* Writes the type URI of `slug` ("<base>/problems/<slug>") into `out`. */
+void http_problem_type_uri(const char *slug, char *out, size_t size);
 
 /* 422 naming the offending field in both `detail` and a "field" member. */
 void http_invalid_field(struct cr_response *res, const char *field, const char *detail_fmt, ...)

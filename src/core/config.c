@@ -170,6 +170,8 @@ static const struct opt options[] = {
 	       "stderr lines: text (ts level msg key=value) or json (one object per line)"),
 	CHOICE("log-level", "CASEREEL_LOG_LEVEL", log_level, log_level_names,
 	       "least level logged: debug, info, warn or error"),
+	STR("public-url", "CASEREEL_PUBLIC_URL", public_url,
+	    "how clients reach the server, the prefix of problem types (default http://BIND:PORT)"),
 	BOOL("test-hooks", "CASEREEL_TEST_HOOKS", test_hooks,
 	     "test only; loopback only: /api/v1/test/ routes that move the clock and run "
 	     "maintenance or catalogue rounds at once (0/1)"),
@@ -356,6 +358,31 @@ static bool bind_is_loopback(const char *bind)
 	return !memcmp(a, loop6, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
 }
 
+/* --public-url: "http(s)://host[:port][/prefix]" without query or fragment;
+ * a trailing '/' is dropped (in place) so "<url>/problems/x" reads well. */
+static cr_err public_url_check(char *url, char *err, size_t err_len)
+{
+	size_t n = strlen(url);
+	while (n && url[n - 1] == '/')
+		url[--n] = '\0';
+	if (!n)
+		return CR_OK;
+	const char *host = !strncmp(url, "https://", 8)  ? url + 8
+			   : !strncmp(url, "http://", 7) ? url + 7
+							 : NULL;
+	bool ok = host && *host && *host != '/';
+	for (const char *p = url; ok && *p; p++)
+		ok = *p > ' ' && *p < 0x7f && *p != '?' && *p != '#' && *p != '"' && *p != '<' &&
+		     *p != '>' && *p != '\\';
+	if (ok)
+		return CR_OK;
+	snprintf(err, err_len,
+		 "--public-url must be http://HOST[:PORT][/PREFIX] or https://..., without query, "
+		 "fragment or spaces, not '%s'",
+		 url);
+	return CR_EINVAL;
+}
+
 /* Settings that are wrong together rather than one by one. */
 static cr_err check_combination(const struct cr_config *cfg, char *err, size_t err_len)
 {
@@ -414,7 +441,8 @@ cr_err config_load(struct cr_config *cfg, int argc, char **argv, char *err, size
 		if (e)
 			return e;
 	}
-	return check_combination(cfg, err, err_len);
+	cr_err e = check_combination(cfg, err, err_len);
+	return e ? e : public_url_check(cfg->public_url, err, err_len);
 }
 
 static cr_err make_dir(const char *path, char *err, size_t err_len)

@@ -12,6 +12,8 @@ static const struct {
 	register_fn fn;
 } resources[] = {
 	{"ops", api_ops_register},
+	{"API description", api_openapi_register},
+	{"problem pages", api_problems_register},
 	{"auth", api_auth_register},
 	{"password", api_password_register},
 	{"user import", api_user_import_register},

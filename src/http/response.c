@@ -1,5 +1,6 @@
 /* Building responses: JSON, problems, headers. See include/casereel/http.h. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,26 @@ void http_file(struct cr_response *res, unsigned status, const char *content_typ
 	res->file_length = length;
 }
 
+/* The absolute prefix of problem type URIs, set once when the server
+ * listens (src/http/public_url.c); written before `problem_base_ready`
+ * is published, never after. Until then types are relative. */
+static char problem_base[CR_PUBLIC_URL_MAX];
+static atomic_bool problem_base_ready;
+
+void http_problem_base_set(const char *base)
+{
+	if (atomic_load(&problem_base_ready))
+		return;
+	snprintf(problem_base, sizeof problem_base, "%s", base);
+	atomic_store(&problem_base_ready, true);
+}
+
+void http_problem_type_uri(const char *slug, char *out, size_t size)
+{
+	snprintf(out, size, "%s/problems/%s", atomic_load(&problem_base_ready) ? problem_base : "",
+		 slug);
+}
+
 /* Builds the problem+json answer; every problem goes out through here. */
 static void answer_problem(struct cr_response *res, unsigned status, const char *type,
 			   const char *field, char *detail)
@@ -102,8 +123,8 @@ static void answer_problem(struct cr_response *res, unsigned status, const char 
 	 * vsnprintf may have cut a character: JSON takes only whole UTF-8 */
 	utf8_trim(detail);
 	utf8_scrub(detail);
-	char type_uri[96];
-	snprintf(type_uri, sizeof type_uri, "/problems/%s", type);
+	char type_uri[CR_PUBLIC_URL_MAX + 64];
+	http_problem_type_uri(type, type_uri, sizeof type_uri);
 	reset_body(res, status);
 	res->is_problem = true;
 	res->json = json_pack("{s:s, s:s, s:i, s:s}", "type", type_uri, "title",

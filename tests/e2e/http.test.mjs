@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { startServer, api, login, expectProblem, problemSlug } from './lib/server.mjs';
 
 let s, admin;
 before(async () => {
@@ -113,7 +113,7 @@ test('keep-alive connections serve many requests', async () => {
 test('%2F and %00 in a path are refused with 400 instead of being decoded before routing', async () => {
   for (const path of ['/api/v1/users%2F1', '/api/v1/users/1%2f..%2f2', '/api/v1/me%00', '/app/app.js%00.png']) {
     const p = expectProblem(assert, await api(s, 'GET', path, { token: admin }), 400);
-    assert.equal(p.type, '/problems/bad-path', path);
+    assert.equal(problemSlug(p), 'bad-path', path);
   }
   // in the query string they are data, and other escapes still decode
   assert.equal((await api(s, 'GET', '/api/v1/me?x=%2F%00', { token: admin })).status, 200);

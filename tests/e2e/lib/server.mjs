@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkAnswer } from './openapi.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
@@ -72,7 +73,8 @@ export function assertNoSanitizerReport(stderr) {
   if (m) throw new Error(`sanitizer report from the server: ${m[0]}\n${stderr.slice(-4000)}`);
 }
 
-/** One HTTP call; returns {status, headers, body, json}. */
+/** One HTTP call; returns {status, headers, body, json}. Throws when the
+ *  answer does not match docs/openapi.yaml (lib/openapi.mjs). */
 export async function api(server, method, path, { token, json, body, headers = {} } = {}) {
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
@@ -85,6 +87,9 @@ export async function api(server, method, path, { token, json, body, headers = {
   const text = await res.text();
   let parsed;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+  // every answer is held against docs/openapi.yaml (the test hooks are not in it)
+  if (!path.startsWith('/api/v1/test/'))
+    checkAnswer(repoRoot, method, path, res.status, res.headers.get('content-type'), parsed);
   return { status: res.status, headers: res.headers, body: text, json: parsed };
 }
 
@@ -112,6 +117,15 @@ export async function login(server, username, password = 'demo1234') {
   const r = await api(server, 'POST', '/api/v1/auth/login', { json: { username, password } });
   if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.body}`);
   return r.json.token;
+}
+
+/** The slug of problem `p`'s type, after checking the type is absolute:
+ *  "<public url>/problems/<slug>" (the public URL defaults to the address
+ *  the server listens on). */
+export function problemSlug(p) {
+  const m = /^https?:\/\/[^/]+(?:\/[^?#]*)?\/problems\/([a-z0-9-]+)$/.exec(p?.type ?? '');
+  if (!m) throw new Error(`problem type ${JSON.stringify(p?.type)} is not <public url>/problems/<slug>`);
+  return m[1];
 }
 
 /** Asserts `r` is an RFC 9457 problem with `status`; returns its body. */
