@@ -18,6 +18,10 @@ export class Player {
     this.started = false;
     this.lastPos = 0;
     this.warned = false;
+    // heartbeats go out one after another: a looping clip's 'end' must reach
+    // the server before the next play's 'start', or the end lands on the new
+    // session and is refused
+    this.sending = Promise.resolve();
     const v = video;
     this.handlers = {
       playing: () => {
@@ -55,7 +59,13 @@ export class Player {
     for (const [ev, fn] of Object.entries(this.handlers)) v.addEventListener(ev, fn);
   }
 
-  async send(event, position) {
+  /** Sends one watch event after the ones before it have been answered. */
+  send(event, position) {
+    this.sending = this.sending.then(() => this.post(event, position));
+    return this.sending;
+  }
+
+  async post(event, position) {
     try {
       return await api('POST', `/api/v1/videos/${this.item.id}/views`, { json: { event, position: Math.round(position * 10) / 10 } });
     } catch (err) {
