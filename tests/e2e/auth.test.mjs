@@ -1,15 +1,9 @@
 // Login, tokens, logout, expiry and brute-force throttling.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, api, login, expectProblem, advanceClock, problemSlug } from './lib/server.mjs';
+import { serverPool, api, login, expectProblem, advanceClock, problemSlug } from './lib/server.mjs';
 
-const servers = [];
-async function server(opts) {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-after(() => Promise.all(servers.map((s) => s.dispose())));
+const server = serverPool(after);
 
 test('agent logs in and reads their own profile', async () => {
   const s = await server();

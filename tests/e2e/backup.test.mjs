@@ -5,25 +5,16 @@
 // overwrites a live one.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api, login, advanceClock, binDir } from './lib/server.mjs';
+import { startServer, runCasereel, api, login, advanceClock, binDir } from './lib/server.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'casereel-backup-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs `casereel args...`; resolves with {code, stdout, stderr}. */
-function casereel(args) {
-  return new Promise((resolve) => {
-    const p = spawn(join(binDir, 'casereel'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const casereel = runCasereel;
 const sql = (db, q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, q], { encoding: 'utf8' }).trim();
 
 test('a backup taken under write load restores every acknowledged point and passes integrity_check', async () => {

@@ -7,15 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api, login, expectProblem, binDir, seedPath, advanceClock, runMaintenance, rebuildCatalog } from './lib/server.mjs';
+import { serverPool, api, login, expectProblem, binDir, seedPath, advanceClock, runMaintenance, rebuildCatalog } from './lib/server.mjs';
 
-const servers = [];
-async function server(opts) {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-after(() => Promise.all(servers.map((s) => s.dispose())));
+const server = serverPool(after);
 
 const HOOKS = ['/api/v1/test/clock', '/api/v1/test/maintenance', '/api/v1/test/catalog'];
 

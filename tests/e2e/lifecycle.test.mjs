@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api, login, expectProblem, binDir } from './lib/server.mjs';
+import { startServer, runCasereel, api, login, expectProblem, binDir } from './lib/server.mjs';
 import { waitForDemo, waitForFeed } from './lib/poll.mjs';
 
 /** Runs `casereel serve args` from `cwd` until it prints its port (then
@@ -84,16 +84,7 @@ test('a failed start removes the data directory it made, and never one that was 
   }
 });
 
-/** Runs `casereel args...` to its end; resolves {code, stdout, stderr}. */
-function casereel(args) {
-  return new Promise((resolve) => {
-    const p = spawn(join(binDir, 'casereel'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const casereel = runCasereel;
 
 /** Waits until the server counts `n` requests in flight besides the
  *  scrape that asks. */

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
-import { startServer, api, login, expectProblem } from './lib/server.mjs';
+import { serverPool, api, login, expectProblem } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 
 let clip;
@@ -18,13 +18,7 @@ before(() => {
   assert.ok(clip.length > 1_000_000, 'the test clip should be big enough to cut in pieces');
 });
 
-const servers = [];
-async function server(opts) {
-  const s = await startServer(opts);
-  servers.push(s);
-  return s;
-}
-after(() => Promise.all(servers.map((s) => s.dispose())));
+const server = serverPool(after);
 
 const b64 = (s) => Buffer.from(s).toString('base64');
 const digest = (alg, buf) => createHash(alg).update(buf).digest('base64');

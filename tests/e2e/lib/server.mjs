@@ -136,3 +136,27 @@ export function expectProblem(assert, r, status) {
   assert.equal(r.json.status, status);
   return r.json;
 }
+
+/** A test file's own servers: `const server = serverPool(after)`, then
+ *  `await server(opts)` starts one (startServer's options) that is disposed
+ *  when the file's tests are done. */
+export function serverPool(after) {
+  const servers = [];
+  after(() => Promise.all(servers.map((s) => s.dispose())));
+  return async (opts) => {
+    const s = await startServer(opts);
+    servers.push(s);
+    return s;
+  };
+}
+
+/** Runs `casereel args...` to its end; resolves with {code, stdout, stderr}. */
+export function runCasereel(args) {
+  return new Promise((resolve) => {
+    const p = spawn(join(binDir, 'casereel'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
