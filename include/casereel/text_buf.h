@@ -7,6 +7,7 @@
 #define CASEREEL_TEXT_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "casereel/error.h"
 
@@ -20,12 +21,32 @@ struct text_buf {
 	cr_err err; /* CR_ENOMEM or CR_ETOOBIG after a failed append, else CR_OK */
 };
 
+/* tb_append when the bytes and a NUL do not fit yet (or err is set):
+ * grows the buffer within its maximum. For tb_append only. */
+void tb_append_grow(struct text_buf *b, const char *s, size_t n);
+
 /* Appends n bytes of s; all of them or, past the maximum, none (then
- * err = CR_ETOOBIG). */
-void tb_append(struct text_buf *b, const char *s, size_t n);
+ * err = CR_ETOOBIG). Inline while they fit: the JSON writers append a few
+ * bytes at a time. */
+static inline void tb_append(struct text_buf *b, const char *s, size_t n)
+{
+	if (b->err || b->len >= b->cap || n >= b->cap - b->len) {
+		tb_append_grow(b, s, n);
+		return;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
 
 /* Appends the NUL-terminated s. */
-void tb_puts(struct text_buf *b, const char *s);
+static inline void tb_puts(struct text_buf *b, const char *s)
+{
+	tb_append(b, s, strlen(s));
+}
+
+/* Appends v in decimal, as printf's %lld writes it. */
+void tb_int(struct text_buf *b, long long v);
 
 /* Appends printf-formatted text. */
 void tb_printf(struct text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -244,22 +245,87 @@ cr_err users_update(int64_t id, const struct user_fields *f, struct cr_problem *
 	return e;
 }
 
-static json_t *tag_names(int64_t id, const char *kind)
+/* Tag names in the order of tags.name's COLLATE NOCASE (ASCII letters
+ * folded, other bytes as they are). */
+static int nocase_order(const void *a, const void *b)
 {
-	json_t *arr = json_array();
-	sqlite3_stmt *st =
-		store_stmt("SELECT t.name FROM user_tags ut JOIN tags t ON t.id = ut.tag_id"
-			   " WHERE ut.user_id = ?1 AND ut.kind = ?2 ORDER BY t.name");
-	if (!st || !arr) {
-		json_decref(arr);
-		return NULL;
+	const unsigned char *x = (const unsigned char *)json_string_value(*(json_t *const *)a);
+	const unsigned char *y = (const unsigned char *)json_string_value(*(json_t *const *)b);
+	for (;; x++, y++) {
+		int cx = *x < 0x80 ? tolower(*x) : *x, cy = *y < 0x80 ? tolower(*y) : *y;
+		if (cx != cy || !cx)
+			return cx - cy;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(arr, json_string((const char *)sqlite3_column_text(st, 0)));
-	store_done(st);
+}
+
+/* Moves the names of `v[0..n)` into a new array, sorted by name. */
+static json_t *sorted_names(json_t **v, size_t n)
+{
+	qsort(v, n, sizeof *v, nocase_order);
+	json_t *arr = json_array();
+	size_t i = 0;
+	while (arr && i < n)
+		if (json_array_append_new(arr, v[i++])) { /* it took v[i] either way */
+			json_decref(arr);
+			arr = NULL;
+		}
+	while (i < n)
+		json_decref(v[i++]);
 	return arr;
+}
+
+/* Appends `name` to the growable list `*v` (`*n` used of `*cap`, on the
+ * stack until it outgrows it: `stack`); false when out of memory. */
+static bool names_push(json_t ***v, size_t *n, size_t *cap, json_t **stack, json_t *name)
+{
+	if (!name)
+		return false;
+	if (*n == *cap) {
+		json_t **bigger = malloc(2 * *cap * sizeof *bigger);
+		if (!bigger) {
+			json_decref(name);
+			return false;
+		}
+		memcpy(bigger, *v, *n * sizeof *bigger);
+		if (*v != stack)
+			free(*v);
+		*v = bigger;
+		*cap *= 2;
+	}
+	(*v)[(*n)++] = name;
+	return true;
+}
+
+/* The user's interests and weak skills by name, in one query sorted here:
+ * the user's tags are few, and a SQL sorter costs more than the query;
+ * NULL (out of memory) leaves a list out of the answer. */
+static void tag_names(int64_t id, json_t **interests, json_t **weak)
+{
+	*interests = *weak = NULL;
+	sqlite3_stmt *st = store_stmt("SELECT ut.kind = 'weak', t.name FROM user_tags ut"
+				      " JOIN tags t ON t.id = ut.tag_id"
+				      " WHERE ut.user_id = ?1 ORDER BY ut.kind");
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	json_t *stack[64], **names = stack;
+	size_t n = 0, cap = sizeof stack / sizeof stack[0], n_interests = 0;
+	bool ok = true;
+	while (ok && sqlite3_step(st) == SQLITE_ROW) {
+		n_interests += !sqlite3_column_int(st, 0); /* interests come first */
+		ok = names_push(&names, &n, &cap, stack,
+				json_string((const char *)sqlite3_column_text(st, 1)));
+	}
+	store_done(st);
+	if (ok) {
+		*interests = sorted_names(names, n_interests);
+		*weak = sorted_names(names + n_interests, n - n_interests);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			json_decref(names[i]);
+	}
+	if (names != stack)
+		free(names);
 }
 
 #define USER_COLUMNS                                                                               \
@@ -276,6 +342,8 @@ static json_t *row_to_json(sqlite3_stmt *st)
 			? json_null()
 			: json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 4),
 				    "name", (const char *)sqlite3_column_text(st, 5));
+	json_t *interests, *weak;
+	tag_names(id, &interests, &weak); /* "o*": a NULL leaves its member out */
 	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:I, s:o*, s:o*, s:o*, s:b}",
 			 "id", (json_int_t)id, "username", (const char *)sqlite3_column_text(st, 1),
 			 "display_name", (const char *)sqlite3_column_text(st, 2), "role",
@@ -283,8 +351,8 @@ static json_t *row_to_json(sqlite3_stmt *st)
 			 (const char *)sqlite3_column_text(st, 6), "hire_date",
 			 store_column_text_json(st, 7), "active", sqlite3_column_int(st, 8),
 			 "created_at", (json_int_t)sqlite3_column_int64(st, 9), "interests",
-			 tag_names(id, "interest"), "weak_skills", tag_names(id, "weak"),
-			 "employee_id", store_column_text_json(st, 10), "must_change_password",
+			 interests, "weak_skills", weak, "employee_id",
+			 store_column_text_json(st, 10), "must_change_password",
 			 sqlite3_column_int(st, 11));
 }
 

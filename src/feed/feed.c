@@ -386,6 +386,9 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 	struct feed_entry entries[FEED_ITEMS_MAX];
 	struct path_next paths[FEED_MAX_PATHS];
 	size_t npaths = 0;
+	/* one read transaction for the paths and the items: one WAL snapshot,
+	 * one lock (page_items above may write a snapshot, so it stays out) */
+	bool read_tx = !e && store_read_begin();
 	if (!e)
 		e = paths_next_steps(viewer->id, viewer->team_id, paths, FEED_MAX_PATHS, &npaths);
 	char words[FEED_ITEMS_MAX][256];
@@ -405,12 +408,10 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 	int64_t shown[FEED_ITEMS_MAX];
 	size_t nshown = 0;
 	if (!e) {
-		/* one read transaction for the page: one WAL snapshot, one lock */
-		bool read_tx = store_read_begin();
 		tb_puts(out, "{\"items\":");
 		e = feed_items_render(cat, viewer, entries, got, url_ttl, out, shown, &nshown);
-		store_read_end(read_tx);
 	}
+	store_read_end(read_tx);
 	catalog_release(&cat);
 	if (e)
 		return e;

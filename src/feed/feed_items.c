@@ -1,6 +1,7 @@
 /* Feed items as JSON text. See include/casereel/feed_items.h. */
 #include "casereel/feed_items.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -131,12 +132,19 @@ void feed_items_shutdown(void)
 static cr_err load_live(const struct cr_user *viewer, const struct feed_entry *entries, size_t n,
 			struct live *live, size_t *nlive)
 {
-	char ids[FEED_ITEMS_MAX * 21 + 2] = "[";
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(ids + len, sizeof ids - len, "%s%lld", i ? "," : "",
-					(long long)entries[i].id);
-	snprintf(ids + len, sizeof ids - len, "]");
+	struct text_buf ids = {.max = FEED_ITEMS_MAX * 21 + 2};
+	tb_append(&ids, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			tb_append(&ids, ",", 1);
+		tb_int(&ids, entries[i].id);
+	}
+	tb_append(&ids, "]", 1);
+	if (ids.err) {
+		cr_err e = ids.err;
+		tb_free(&ids);
+		return e;
+	}
 	sqlite3_stmt *st = store_stmt(
 		"SELECT v.id, v.starts, v.likes, v.comments, v.tips,"
 		" EXISTS (SELECT 1 FROM likes l WHERE l.video_id = v.id AND l.user_id = ?2),"
@@ -145,9 +153,11 @@ static cr_err load_live(const struct cr_user *viewer, const struct feed_entry *e
 		" FROM json_each(?1) j CROSS JOIN videos v ON v.id = j.value"
 		" LEFT JOIN watches w ON w.video_id = v.id AND w.user_id = ?2"
 		" WHERE v.status = " VIDEO_SQL_PUBLISHED);
-	if (!st)
+	if (!st) {
+		tb_free(&ids);
 		return CR_EDB;
-	sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 1, ids.data, (int)ids.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, viewer->id);
 	int rc;
 	*nlive = 0;
@@ -163,6 +173,7 @@ static cr_err load_live(const struct cr_user *viewer, const struct feed_entry *e
 			.position = sqlite3_column_double(st, 7),
 		};
 	store_done(st);
+	tb_free(&ids);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CR_OK : store_error(rc, "feed counts");
 }
 
@@ -178,12 +189,25 @@ static void render_item(struct text_buf *out, const struct clip_text *fixed,
 			const struct catalog_clip *c, const struct live *l,
 			const struct feed_entry *e)
 {
+	/* piece by piece, not one printf: this runs for every item of every page */
+	double progress = c->duration > 0 ? l->position / c->duration : 0.0;
 	tb_append(out, fixed->text, fixed->len);
-	tb_printf(out,
-		  ",\"counts\":{\"views\":%d,\"likes\":%d,\"comments\":%d,\"tips\":%d},"
-		  "\"viewer\":{\"liked\":%s,\"watched\":%s,\"progress\":%.6g},\"reason\":",
-		  l->views, l->likes, l->comments, l->tips, l->liked ? "true" : "false",
-		  l->watched ? "true" : "false", c->duration > 0 ? l->position / c->duration : 0.0);
+	tb_puts(out, ",\"counts\":{\"views\":");
+	tb_int(out, l->views);
+	tb_puts(out, ",\"likes\":");
+	tb_int(out, l->likes);
+	tb_puts(out, ",\"comments\":");
+	tb_int(out, l->comments);
+	tb_puts(out, ",\"tips\":");
+	tb_int(out, l->tips);
+	tb_puts(out, l->liked ? "},\"viewer\":{\"liked\":true" : "},\"viewer\":{\"liked\":false");
+	tb_puts(out, l->watched ? ",\"watched\":true,\"progress\":"
+				: ",\"watched\":false,\"progress\":");
+	if (progress == 0.0 && !signbit(progress)) /* not started: "%.6g" writes "0" */
+		tb_append(out, "0", 1);
+	else
+		tb_printf(out, "%.6g", progress);
+	tb_puts(out, "},\"reason\":");
 	tb_json_string(out, e->reason);
 	if (e->reason_code) {
 		tb_puts(out, ",\"reason_code\":");

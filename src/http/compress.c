@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "accept_encoding.h"
+#include "casereel/json_text.h"
 
 bool compress_type_ok(const char *type)
 {
@@ -118,13 +119,14 @@ void compress_answer(const struct cr_request *req, struct cr_response *res)
 	    !compress_accepted(req))
 		return;
 	if (res->json) { /* serialized once, here, for send_response's text path */
-		char *text = json_dumps(res->json, JSON_COMPACT);
+		size_t len;
+		char *text = json_text(res->json, &len);
 		if (!text)
 			return;
 		json_decref(res->json);
 		res->json = NULL;
 		res->text = text;
-		res->text_len = strlen(text);
+		res->text_len = len;
 		res->content_type = type;
 	}
 	char *gz;

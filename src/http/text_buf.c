@@ -33,7 +33,7 @@ static bool reserve(struct text_buf *b, size_t more)
 	return true;
 }
 
-void tb_append(struct text_buf *b, const char *s, size_t n)
+void tb_append_grow(struct text_buf *b, const char *s, size_t n)
 {
 	if (!reserve(b, n))
 		return;
@@ -42,9 +42,16 @@ void tb_append(struct text_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
-void tb_puts(struct text_buf *b, const char *s)
+void tb_int(struct text_buf *b, long long v)
 {
-	tb_append(b, s, strlen(s));
+	char digits[24], *p = digits + sizeof digits;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	tb_append(b, p, (size_t)(digits + sizeof digits - p));
 }
 
 void tb_printf(struct text_buf *b, const char *fmt, ...)

@@ -193,6 +193,25 @@ cr_err points_checkin(int64_t user_id, time_t now, json_t **out, struct cr_probl
 	return *out ? CR_OK : CR_ENOMEM;
 }
 
+/* Today and yesterday as seen at `now`. Every /me asks, and mktime and
+ * the zone rules cost more than the rest of the streak, so each thread
+ * keeps the answer for the last second it was asked about. */
+static void today_and_yesterday(time_t now, char day[POINTS_DAY_LEN],
+				char yesterday[POINTS_DAY_LEN])
+{
+	static _Thread_local struct {
+		time_t at;
+		char day[POINTS_DAY_LEN], yesterday[POINTS_DAY_LEN];
+	} last;
+	if (!last.day[0] || last.at != now) {
+		points_day(now, last.day);
+		points_prev_day(last.day, last.yesterday);
+		last.at = now;
+	}
+	memcpy(day, last.day, POINTS_DAY_LEN);
+	memcpy(yesterday, last.yesterday, POINTS_DAY_LEN);
+}
+
 cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today)
 {
 	char day[POINTS_DAY_LEN], last[POINTS_DAY_LEN], yesterday[POINTS_DAY_LEN];
@@ -200,8 +219,7 @@ cr_err points_streak(int64_t user_id, time_t now, int *streak, bool *today)
 	cr_err e = last_checkin(user_id, last, &s);
 	if (e)
 		return e;
-	points_day(now, day);
-	points_prev_day(day, yesterday);
+	today_and_yesterday(now, day, yesterday);
 	*today = !strcmp(last, day);
 	*streak = *today || !strcmp(last, yesterday) ? s : 0;
 	return CR_OK;

@@ -284,15 +284,22 @@ cr_err store_exec(const char *sql)
 	return store_error(rc, "exec");
 }
 
+/* Runs a fixed transaction statement from the statement cache: parsed once
+ * per connection, not at every transaction as sqlite3_exec would. */
+static cr_err run_cached(const char *sql)
+{
+	return store_run(store_stmt(sql), sql);
+}
+
 cr_err store_begin(void)
 {
-	return store_exec("BEGIN IMMEDIATE");
+	return run_cached("BEGIN IMMEDIATE");
 }
 
 bool store_read_begin(void)
 {
 	sqlite3 *db = store_db();
-	return db && sqlite3_get_autocommit(db) && store_exec("BEGIN") == CR_OK;
+	return db && sqlite3_get_autocommit(db) && run_cached("BEGIN") == CR_OK;
 }
 
 void store_read_end(bool began)
@@ -303,7 +310,7 @@ void store_read_end(bool began)
 
 cr_err store_commit(void)
 {
-	cr_err e = store_exec("COMMIT");
+	cr_err e = run_cached("COMMIT");
 	if (e)
 		store_rollback();
 	return e;
@@ -312,8 +319,8 @@ cr_err store_commit(void)
 void store_rollback(void)
 {
 	sqlite3 *db = store_db();
-	if (db && !sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (db && !sqlite3_get_autocommit(db) && run_cached("ROLLBACK"))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); /* the cache failed us: parse it */
 }
 
 bool store_reachable(void)

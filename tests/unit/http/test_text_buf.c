@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +131,32 @@ static void default_maximum_applies(void **state)
 	tb_free(&b);
 }
 
+static void test_integers_as_printf_writes_them(void **state)
+{
+	(void)state;
+	const long long picks[] = {
+		0,   1,          -1,      9,       10,        -10,       99,
+		100, 1796542786, INT_MAX, INT_MIN, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1};
+	for (size_t i = 0; i < sizeof picks / sizeof picks[0] + 5000; i++) {
+		long long v =
+			i < sizeof picks / sizeof picks[0]
+				? picks[i]
+				: (long long)((unsigned long long)rand() << 33 ^
+					      (unsigned long long)rand() << 2 ^ (unsigned)rand()) >>
+					  (i % 60);
+		char want[32];
+		snprintf(want, sizeof want, "[%lld]", v);
+		struct text_buf b = {0};
+		tb_append(&b, "[", 1);
+		tb_int(&b, v);
+		tb_append(&b, "]", 1);
+		char *text = tb_take(&b, NULL);
+		assert_non_null(text);
+		assert_string_equal(text, want);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_empty_take_is_empty_string),
 		cmocka_unit_test(stops_at_its_maximum),
 		cmocka_unit_test(default_maximum_applies),
+		cmocka_unit_test(test_integers_as_printf_writes_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
