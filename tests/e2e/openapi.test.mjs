@@ -207,3 +207,25 @@ test('--public-url names the problem types; a malformed one stops the start', as
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--public-url must be http:\/\/HOST/);
 });
+
+test('the versioned web client, readiness and media link refusals answer as the document says', async () => {
+  const s = await startServer({ demo: false });
+  try {
+    // every answer below also passes the document's check in api()
+    assert.equal((await api(s, 'GET', '/readyz')).json.status, 'ready');
+    const index = (await api(s, 'GET', '/')).body;
+    for (const kind of ['app', 'vendor']) {
+      const m = new RegExp(`/v/([0-9a-f]{8,64})/${kind}/[a-z0-9_.-]+\\.js`).exec(index);
+      assert.ok(m, `the built index.html names a versioned ${kind} script`);
+      const r = await api(s, 'GET', m[0]);
+      assert.equal(r.status, 200, m[0]);
+      assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      expectProblem(assert, await api(s, 'GET', m[0].replace(m[1], m[1].toUpperCase())), 404);
+    }
+    const sig = 'AAAAAAAAAAAAAAAAAAAAAA';
+    for (const path of [`/media/v/1/1/9999999999/${sig}/master.m3u8`, `/media/v/1/9999999999/${sig}/master.m3u8`])
+      assert.equal(problemSlug(expectProblem(assert, await api(s, 'GET', path), 403)), 'invalid-signature', path);
+  } finally {
+    await s.dispose();
+  }
+});
