@@ -128,7 +128,7 @@ test('the API answers a listed origin: echoed with Vary: Origin, preflights list
 test('an unlisted origin gets no CORS headers and its preflight a 403 problem; nothing changes', async () => {
   const p = await preflight('/api/v1/videos/1', ELSEWHERE, 'DELETE', 'authorization');
   expectProblem(assert, p, 403);
-  assert.equal(p.json.type, '/problems/cors-origin');
+  assert.equal(p.json.type, `${s.url}/problems/cors-origin`);
   assert.equal(p.headers.get('access-control-allow-origin'), null);
   assert.equal(p.headers.get('access-control-allow-methods'), null);
   // a listed origin differs by nothing but exactness

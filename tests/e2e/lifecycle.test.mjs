@@ -119,7 +119,7 @@ test('/readyz: 200 when the server can take traffic, 503 naming the check when t
     assert.equal(ok.status, 200, ok.body);
     assert.equal(ok.json.status, 'ready');
     const p = expectProblem(assert, await api(full, 'GET', '/readyz'), 503);
-    assert.equal(p.type, '/problems/not-ready');
+    assert.equal(p.type, `${full.url}/problems/not-ready`);
     assert.match(p.detail, /media disk has \d+ bytes free, not above --min-free-disk 1125899906842624/);
     assert.doesNotMatch(p.detail, /draining|database/);
     // liveness is another question: the process is fine

@@ -122,8 +122,28 @@ test('the answer check fails on what the document does not say', () => {
   assert.throws(() => checkAnswer(repoRoot, 'GET', '/api/v1/me', 401, 'application/problem+json', problem('no-such-slug', 401)), /pattern/);
   assert.throws(() => checkAnswer(repoRoot, 'GET', '/api/v1/nowhere', 200, 'application/json', {}), /no such path/);
   assert.throws(() => checkAnswer(repoRoot, 'PUT', '/healthz', 200, 'application/json', {}), /no PUT/);
+  assert.throws(() => checkAnswer(repoRoot, 'GET', '/readyz', 200, 'application/json', { status: 'ok' }), /constant/);
+  assert.throws(() => checkAnswer(repoRoot, 'GET', '/healthz', 200, 'application/json', { status: 'ok', schema: 23, demo: { ready: true } }), /required/);
+  // a preflight is the CORS layer's (any /api or /media path), checked only for 204 or a problem
+  const preflight = { 'Access-Control-Request-Method': 'GET' };
+  assert.throws(() => checkAnswer(repoRoot, 'OPTIONS', '/api/v1/feed', 204, null, undefined), /no OPTIONS/);
+  assert.throws(() => checkAnswer(repoRoot, 'OPTIONS', '/api/v1/feed', 200, 'application/json', {}, preflight), /preflight/);
+  assert.throws(() => checkAnswer(repoRoot, 'OPTIONS', '/api/v1/feed', 403, 'application/problem+json', problem('cors', 403), preflight), /pattern/);
+  assert.throws(() => checkAnswer(repoRoot, 'OPTIONS', '/app/x.js', 204, null, undefined, preflight), /no OPTIONS/);
+  checkAnswer(repoRoot, 'OPTIONS', '/api/v1/feed', 204, null, undefined, preflight);
+  checkAnswer(repoRoot, 'OPTIONS', '/media/v/1/1/1/x/master.m3u8', 204, null, undefined, { 'access-control-request-method': 'GET' });
+  checkAnswer(repoRoot, 'OPTIONS', '/api/v1/videos/1', 403, 'application/problem+json', problem('cors-origin', 403), preflight);
+  // X-HTTP-Method-Override on the tus routes: checked as the method it names, exactly
+  const upload = '/api/v1/uploads/0123456789abcdef0123456789abcdef';
+  assert.throws(() => checkAnswer(repoRoot, 'POST', upload, 204, null, undefined), /no POST/);
+  assert.throws(() => checkAnswer(repoRoot, 'POST', upload, 204, null, undefined, { 'X-HTTP-Method-Override': 'patch' }), /no patch/);
+  assert.throws(() => checkAnswer(repoRoot, 'POST', '/api/v1/feed', 200, 'application/json', {}, { 'X-HTTP-Method-Override': 'GET' }), /no POST/);
+  checkAnswer(repoRoot, 'POST', upload, 204, null, undefined, { 'X-HTTP-Method-Override': 'PATCH' });
+  checkAnswer(repoRoot, 'POST', upload, 405, 'application/problem+json', problem('method-not-allowed', 405), { 'X-HTTP-Method-Override': 'patch' });
   // what the document does say passes
   checkAnswer(repoRoot, 'GET', '/healthz', 200, 'application/json', { status: 'ok', schema: 23 });
+  checkAnswer(repoRoot, 'GET', '/healthz', 200, 'application/json', { status: 'ok', schema: 23, demo: { clips_planned: 2, clips_published: 1, ready: false } });
+  checkAnswer(repoRoot, 'GET', '/readyz', 200, 'application/json', { status: 'ready' });
   checkAnswer(repoRoot, 'GET', '/api/v1/nowhere', 404, 'application/problem+json', problem('not-found', 404));
 });
 
@@ -186,4 +206,26 @@ test('--public-url names the problem types; a malformed one stops the start', as
   const bad = spawnSync(join(binDir, 'casereel'), ['serve', '--port', '0', '--data', '/nonexistent/never-made'], { env, encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--public-url must be http:\/\/HOST/);
+});
+
+test('the versioned web client, readiness and media link refusals answer as the document says', async () => {
+  const s = await startServer({ demo: false });
+  try {
+    // every answer below also passes the document's check in api()
+    assert.equal((await api(s, 'GET', '/readyz')).json.status, 'ready');
+    const index = (await api(s, 'GET', '/')).body;
+    for (const kind of ['app', 'vendor']) {
+      const m = new RegExp(`/v/([0-9a-f]{8,64})/${kind}/[a-z0-9_.-]+\\.js`).exec(index);
+      assert.ok(m, `the built index.html names a versioned ${kind} script`);
+      const r = await api(s, 'GET', m[0]);
+      assert.equal(r.status, 200, m[0]);
+      assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      expectProblem(assert, await api(s, 'GET', m[0].replace(m[1], m[1].toUpperCase())), 404);
+    }
+    const sig = 'AAAAAAAAAAAAAAAAAAAAAA';
+    for (const path of [`/media/v/1/1/9999999999/${sig}/master.m3u8`, `/media/v/1/9999999999/${sig}/master.m3u8`])
+      assert.equal(problemSlug(expectProblem(assert, await api(s, 'GET', path), 403)), 'invalid-signature', path);
+  } finally {
+    await s.dispose();
+  }
 });

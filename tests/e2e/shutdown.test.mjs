@@ -28,7 +28,7 @@ test('SIGTERM drains: /readyz says 503 at once, a request in flight finishes, ne
   // a load balancer's probe, on a new connection, learns to send traffic elsewhere
   const ready = await api(s, 'GET', '/readyz');
   const problem = expectProblem(assert, ready, 503);
-  assert.equal(problem.type, '/problems/not-ready');
+  assert.equal(problem.type, `${s.url}/problems/not-ready`);
   assert.match(problem.detail, /draining/);
   assert.equal(ready.headers.get('connection'), 'close', 'keep-alive clients are told to reconnect');
   // liveness stays: the process is not broken, only leaving

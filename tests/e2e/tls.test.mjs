@@ -74,10 +74,10 @@ describe('casereel serves HTTPS itself', () => {
     assert.equal(r.json.status, 'ok');
     const login = await jsonPost(`${s.url}/api/v1/auth/login`, { username: 'agent1', password: 'demo1234' });
     assert.equal(login.status, 200, login.body);
-    // problem types stay relative: nothing in an answer names a scheme
+    // problem types name the address listened on, https here (--public-url unset)
     const bad = await jsonPost(`${s.url}/api/v1/auth/login`, { username: 'agent1', password: 'wrong-password' });
     assert.match(bad.headers['content-type'], /^application\/problem\+json/);
-    assert.match(bad.json.type, /^\/problems\//);
+    assert.equal(bad.json.type, `${s.url}/problems/bad-credentials`);
   });
 
   test('a client that does not know the certificate is refused by its own check', async () => {

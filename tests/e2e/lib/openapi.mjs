@@ -60,10 +60,12 @@ function findPath(paths, raw) {
 /** Throws when the answer (status, content type, parsed body) to `method
  *  path` is not what docs/openapi.yaml says. A path the document does not
  *  have may only be answered 404 (or 400 bad-path); a method it does not
- *  list for a path, only 405. */
-export function checkAnswer(repoRoot, method, rawPath, status, contentType, json) {
+ *  list for a path, only 405. `requestHeaders` (the request's, any case)
+ *  tell a CORS preflight and X-HTTP-Method-Override apart. */
+export function checkAnswer(repoRoot, method, rawPath, status, contentType, json, requestHeaders = {}) {
   state ??= load(repoRoot);
   const { doc, ajv, paths } = state;
+  const sent = (name) => Object.entries(requestHeaders).find(([k]) => k.toLowerCase() === name)?.[1];
   const where = `${method} ${rawPath} → ${status}`;
   const isProblem = /^application\/problem\+json/.test(contentType || '');
   const isJson = /^application\/json/.test(contentType || '');
@@ -79,7 +81,25 @@ export function checkAnswer(repoRoot, method, rawPath, status, contentType, json
   const fail = (why) => {
     throw new Error(`${where} does not match docs/openapi.yaml: ${why}\nbody: ${JSON.stringify(json)?.slice(0, 600)}`);
   };
-  const opOf = (p) => doc.paths[p][method.toLowerCase()] ?? (method === 'HEAD' ? doc.paths[p].get : undefined);
+  // A CORS preflight (OPTIONS with Access-Control-Request-Method on an /api
+  // or /media path) is answered by the CORS layer (src/http/cors.c) before
+  // routing, for every such path, so it is no operation of the document (its
+  // info.description says how it is answered): 204, or a 403 cors-origin or
+  // 404 not-found problem, is all that is checked.
+  if (method === 'OPTIONS' && sent('access-control-request-method') !== undefined && /^\/(api|media)\//.test(rawOnly)) {
+    if (status === 204) return;
+    if ((status !== 403 && status !== 404) || !isProblem) fail('a preflight gets 204, or a 403 or 404 problem');
+    const v = problemSchema();
+    if (!v(json)) fail(ajv.errorsText(v.errors));
+    return;
+  }
+  // a POST with X-HTTP-Method-Override is served as the method it names on
+  // the paths the document marks (the tus routes); the name is compared
+  // exactly, as the router does ("patch" is no method of theirs)
+  const override = sent('x-http-method-override');
+  if (method === 'POST' && override && found && doc.paths[found.path]['x-casereel-method-override']) method = override;
+  const opOf = (p) => method !== method.toUpperCase() && override === method ? undefined
+    : doc.paths[p][method.toLowerCase()] ?? (method === 'HEAD' ? doc.paths[p].get : undefined);
   if (!found || !opOf(found.path)) {
     const allowed = !found ? status === 404 || status === 400 : status === 405;
     if (!allowed) fail(!found ? 'no such path in the document' : `the document has no ${method} for ${found.path}`);

@@ -89,7 +89,7 @@ export async function api(server, method, path, { token, json, body, headers = {
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   // every answer is held against docs/openapi.yaml (the test hooks are not in it)
   if (!path.startsWith('/api/v1/test/'))
-    checkAnswer(repoRoot, method, path, res.status, res.headers.get('content-type'), parsed);
+    checkAnswer(repoRoot, method, path, res.status, res.headers.get('content-type'), parsed, h);
   return { status: res.status, headers: res.headers, body: text, json: parsed };
 }
 
