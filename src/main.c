@@ -18,6 +18,7 @@
 #include "casereel/config.h"
 #include "casereel/data_lock.h"
 #include "casereel/demo_background.h"
+#include "casereel/drain_signal.h"
 #include "casereel/feed.h"
 #include "casereel/feed_items.h"
 #include "casereel/http_server.h"
@@ -212,7 +213,9 @@ static int serve(int argc, char **argv)
 			 "only");
 
 	int sig = wait_for_stop(&cfg, &stop);
-	log_info("signal %d: draining (up to %d s), then stopping", sig, cfg.drain_timeout);
+	log_info("signal %d: draining (up to %d s; a second signal ends it now), then stopping",
+		 sig, cfg.drain_timeout);
+	drain_signal_watch(&stop);
 	http_server_stop(&srv, cfg.drain_timeout * 1000);
 	demo_background_stop(&demo);
 	import_queue_stop(&imports);

@@ -24,8 +24,8 @@ void demo_background_stop(struct demo_background **bg);
 
 /* What the demo has made so far, for /healthz. */
 struct demo_status {
-	int clips_planned;   /* cfg->demo_clips */
-	int clips_published; /* published by this start so far */
+	int clips_planned;   /* cfg->demo_clips, or what the first start planned */
+	int clips_published; /* published so far, by this start or an earlier one */
 	bool ready;          /* nothing is left to make (no clips asked, or all done) */
 };
 

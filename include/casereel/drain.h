@@ -22,8 +22,16 @@ void drain_start(void);
 /* True once drain_start ran. */
 bool drain_active(void);
 
-/* Waits until no request is in flight or `timeout_ms` passed, whichever
- * comes first; returns how many are still in flight. */
+/* Ends the drain now: a drain_wait under way (or to come) returns at once,
+ * leaving what is in flight to be closed. Atomic: safe from any thread (the
+ * second stop signal's watcher, include/casereel/drain_signal.h). */
+void drain_cut(void);
+
+/* True once drain_cut ran. */
+bool drain_was_cut(void);
+
+/* Waits until no request is in flight, `timeout_ms` passed or drain_cut
+ * ran, whichever comes first; returns how many are still in flight. */
 int drain_wait(int timeout_ms);
 
 #endif

@@ -6,9 +6,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "casereel/clock.h"
 #include "casereel/log.h"
 #include "casereel/seed_loop.h"
 #include "casereel/seed_media.h"
+#include "demo_progress.h"
 
 struct demo_background {
 	const struct cr_config *cfg;
@@ -17,6 +19,7 @@ struct demo_background {
 };
 
 /* One demo per process: /healthz reads these without a handle. */
+static atomic_int planned = -1; /* -1: as configured */
 static atomic_int published;
 static atomic_bool finished;
 
@@ -24,12 +27,21 @@ static void *demo_main(void *arg)
 {
 	struct demo_background *bg = arg;
 	const struct cr_config *cfg = bg->cfg;
-	if (seed_media_load(cfg, cfg->seed_path, cfg->demo_clips, &bg->stop, &published))
+	cr_err clips = seed_media_load(cfg, cfg->seed_path, cfg->demo_clips, &bg->stop, &planned,
+				       &published);
+	if (clips)
 		log_warn("some demo clips could not be made; the demo feed is shorter");
-	/* the loop's paths are made of the clips: it comes after them */
-	if (!atomic_load(&bg->stop) && seed_loop_load(cfg->demo_agents))
+	/* the loop's paths are made of the clips: it comes after them (and its
+	 * own guard makes it once, however many starts it takes) */
+	cr_err loop = atomic_load(&bg->stop) ? CR_OK : seed_loop_load(cfg->demo_agents);
+	if (loop)
 		log_warn("the learning loop's demo could not be made");
 	if (!atomic_load(&bg->stop)) {
+		/* a clip that could not be made stays unmade; a database that
+		 * failed us gets another try at the next start */
+		if (!loop && clips != CR_EDB && clips != CR_ENOMEM &&
+		    demo_progress_complete(cr_now()))
+			log_warn("demo: cannot record it complete; the next start looks again");
 		atomic_store(&finished, true);
 		log_info("demo: ready");
 	}
@@ -64,7 +76,10 @@ void demo_background_stop(struct demo_background **bgp)
 
 void demo_background_status(const struct cr_config *cfg, struct demo_status *out)
 {
-	out->clips_planned = cfg->demo && cfg->demo_clips > 0 ? cfg->demo_clips : 0;
+	int recorded = atomic_load(&planned);
+	out->clips_planned = !cfg->demo || cfg->demo_clips <= 0 ? 0
+			     : recorded >= 0                    ? recorded
+								: cfg->demo_clips;
 	out->clips_published = atomic_load(&published);
 	out->ready = out->clips_planned == 0 || atomic_load(&finished);
 }

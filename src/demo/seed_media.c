@@ -20,10 +20,12 @@
 
 #include "casereel/catalog.h"
 #include "demo_clips.h"
+#include "demo_progress.h"
 #include "casereel/clock.h"
 #include "casereel/jobs.h"
 #include "casereel/log.h"
 #include "casereel/media.h"
+#include "casereel/points.h"
 #include "casereel/social.h"
 #include "casereel/store.h"
 #include "casereel/transcode.h"
@@ -64,14 +66,6 @@ struct run {
 	atomic_int next; /* next clip a source-making thread takes */
 	atomic_int made; /* sources made so far */
 };
-
-static bool has_videos(void)
-{
-	sqlite3_stmt *st = store_stmt("SELECT EXISTS (SELECT 1 FROM videos)");
-	bool any = !st || (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0));
-	store_done(st);
-	return any; /* on a database error, make nothing */
-}
 
 static enum cr_role role_of(const char *role)
 {
@@ -185,23 +179,28 @@ static void *sources_thread(void *arg)
 {
 	struct run *r = arg;
 	for (int i; !atomic_load(r->stop) && (i = atomic_fetch_add(&r->next, 1)) < r->n;) {
+		if (r->clips[i].video_id) /* an earlier start made it */
+			continue;
 		make_source(r->cfg, &r->clips[i], i);
 		if (!r->clips[i].err)
 			log_info("demo clip source %d/%d made", atomic_fetch_add(&r->made, 1) + 1,
-				 r->n);
+				 r->n - r->queued);
 	}
 	return NULL;
 }
 
-/* Step 2: the video rows and their queued jobs, as an upload creates them. */
+/* Step 2: the video rows and their queued jobs, as an upload creates them,
+ * recorded with the plan (demo_progress.h) in the same transaction. */
 static cr_err create_videos(struct run *r)
 {
 	cr_err e = store_begin();
+	if (!e)
+		e = demo_progress_plan(r->n);
 	for (int i = 0; !e && i < r->n; i++) {
 		struct clip *c = &r->clips[i];
 		char rel[64];
 		struct cr_problem why = {0};
-		if (c->err)
+		if (c->err || c->video_id)
 			continue;
 		struct video_new v = {
 			.owner_id = c->owner_id,
@@ -217,6 +216,8 @@ static cr_err create_videos(struct run *r)
 			e = videos_create(&v, &c->video_id, &why);
 		if (!e)
 			e = jobs_enqueue(c->video_id);
+		if (!e)
+			e = demo_progress_add_clip(i, c->video_id);
 		if (e)
 			log_error("demo clip %d: %s %s", i + 1, cr_strerror(e), why.detail);
 		else
@@ -275,6 +276,10 @@ static cr_err watch_once(const struct clip *c, int64_t user_id, bool complete, d
 	if (!e)
 		e = watch_apply(c->video_id, user_id, complete ? WATCH_END : WATCH_PROGRESS, pos,
 				start_ms + (int64_t)(pos * 1000) + 250, &state, &why);
+	int64_t earned = 0; /* the learning credit, as the view API pays it (else a restart
+			     * would pay it late: points_pay_missing_credits) */
+	if (!e && json_is_true(json_object_get(state, "newly_completed")))
+		e = points_reward_completion(c->video_id, user_id, &earned);
 	json_decref(state);
 	if (e)
 		log_warn("demo watch on video %lld: %s %s", (long long)c->video_id, cr_strerror(e),
@@ -359,6 +364,8 @@ static cr_err add_activity(const struct clip *c, int index, const struct cr_user
 					c->video_id, pick[k]->id,
 					published + (now - published) * (k + 1) / (likes + 1));
 	}
+	if (!e && likes > 0) /* the creator's like milestones, as the like API pays them */
+		e = points_reward_likes(c->video_id);
 	return e ? e : add_comments(c, published, now);
 }
 
@@ -431,7 +438,9 @@ static cr_err publish_settled(struct run *r, const struct cr_user *agents, int n
 			log_error("demo clip %d (video %lld) was not transcoded", i + 1,
 				  (long long)c->video_id);
 		c->published = ready && !e;
-		if (c->published) {
+		/* recorded before the activity: a later start never publishes it
+		 * again (a stop waits for the activity; only a crash could cut it) */
+		if (c->published && !(e = demo_progress_published(i))) {
 			atomic_fetch_add(published, 1);
 			e = add_activity(c, i, agents, n_agents, cr_now());
 		}
@@ -477,10 +486,57 @@ static cr_err transcode_and_publish(struct run *r, atomic_int *published)
 	return first;
 }
 
-cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int count,
-		       const atomic_int *stop, atomic_int *published)
+/* Takes up what an earlier start recorded: the clips it made wait for
+ * their jobs (requeued at start), the ones it published are done. */
+static cr_err recall_clips(struct run *r, atomic_int *published)
 {
-	if (count <= 0 || has_videos())
+	int64_t *ids = calloc((size_t)r->n, sizeof *ids);
+	bool *done = calloc((size_t)r->n, sizeof *done);
+	cr_err e = ids && done ? demo_progress_clips(ids, done, r->n) : CR_ENOMEM;
+	for (int i = 0; !e && i < r->n; i++) {
+		struct clip *c = &r->clips[i];
+		if (!ids[i])
+			continue;
+		c->video_id = ids[i];
+		r->queued++;
+		if (done[i]) {
+			c->settled = c->published = true;
+			r->settled++;
+			r->ready++;
+			atomic_fetch_add(published, 1);
+		}
+	}
+	free(ids);
+	free(done);
+	return e;
+}
+
+/* What an earlier start left: whether to make clips and how many (the plan
+ * it recorded wins over `count`); *planned and *published are set for a
+ * recorded plan. False when there is nothing to do. */
+static bool demo_to_make(int *count, enum demo_stage *stage, atomic_int *planned,
+			 atomic_int *published)
+{
+	int recorded = 0, done = 0;
+	if (*count <= 0 || demo_progress_read(stage, &recorded) || *stage == DEMO_FOREIGN)
+		return false; /* on a database error, make nothing */
+	if (*stage == DEMO_FRESH)
+		return true;
+	if (recorded != *count)
+		log_info("demo: %d clips were planned at its first start; that plan stands",
+			 recorded);
+	*count = recorded;
+	atomic_store(planned, recorded);
+	if (*stage == DEMO_DONE && !demo_progress_published_count(&done))
+		atomic_store(published, done);
+	return *stage == DEMO_RESUME;
+}
+
+cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int count,
+		       const atomic_int *stop, atomic_int *planned, atomic_int *published)
+{
+	enum demo_stage stage = DEMO_FRESH;
+	if (!demo_to_make(&count, &stage, planned, published))
 		return CR_OK;
 	json_error_t jerr;
 	json_t *root = json_load_file(seed_path, JSON_REJECT_DUPLICATES, &jerr);
@@ -498,14 +554,21 @@ cr_err seed_media_load(const struct cr_config *cfg, const char *seed_path, int c
 		e = CR_ENOMEM;
 	for (int i = 0; !e && i < r.n; i++)
 		e = resolve_clip(json_array_get(list, (size_t)i), i, &r.clips[i]);
+	if (!e && stage == DEMO_RESUME) {
+		e = recall_clips(&r, published);
+		log_info(
+			"demo: resuming the demo an earlier start began: %d of %d clips published, "
+			"%d waiting for their transcode, %d to make",
+			r.settled, r.n, r.queued - r.settled, r.n - r.queued);
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!e) {
-		log_info("making %d demo clips on %d threads", r.n, SEED_MEDIA_THREADS);
-		run_parallel(&r, r.n, sources_thread);
+	if (!e && r.queued < r.n) {
+		log_info("making %d demo clips on %d threads", r.n - r.queued, SEED_MEDIA_THREADS);
+		run_parallel(&r, r.n - r.queued, sources_thread);
 		e = atomic_load(stop) ? CR_OK : create_videos(&r);
 	}
-	if (!e && r.queued) {
+	if (!e && r.queued > r.settled) {
 		jobs_wake();
 		e = transcode_and_publish(&r, published);
 	}

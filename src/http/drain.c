@@ -8,6 +8,7 @@
 
 static atomic_int in_flight;
 static atomic_bool draining;
+static atomic_bool cut;
 
 void drain_request_begin(void)
 {
@@ -34,10 +35,20 @@ bool drain_active(void)
 	return atomic_load(&draining);
 }
 
+void drain_cut(void)
+{
+	atomic_store(&cut, true);
+}
+
+bool drain_was_cut(void)
+{
+	return atomic_load(&cut);
+}
+
 int drain_wait(int timeout_ms)
 {
 	uint64_t deadline = timers_mono_us() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
-	while (atomic_load(&in_flight) > 0 && timers_mono_us() < deadline)
+	while (atomic_load(&in_flight) > 0 && !atomic_load(&cut) && timers_mono_us() < deadline)
 		usleep(10 * 1000);
 	return atomic_load(&in_flight);
 }

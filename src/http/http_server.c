@@ -773,7 +773,8 @@ void http_server_stop(struct http_server **srvp, int drain_ms)
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
 	if (left > 0)
-		log_warn("drain timeout: closing %d request(s) still in flight", left);
+		log_warn("%s: closing %d request(s) still in flight",
+			 drain_was_cut() ? "drain cut short" : "drain timeout", left);
 	timers_stop(); /* held answers go out now */
 	MHD_stop_daemon(srv->daemon);
 	http_tls_free(&srv->tls);

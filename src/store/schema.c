@@ -633,6 +633,20 @@ const char *const schema_migrations[] = {
 	"  retired_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (video_id, version)) WITHOUT ROWID;"
 	"CREATE INDEX media_retired_at ON media_retired(retired_at);",
+
+	/* 24: the demo's progress (src/demo/demo_progress.c), so a start that
+	 * was stopped half-way is finished by the next one: the plan, the
+	 * video made for each seed clip and whether the demo published it with
+	 * its activity, and when the whole demo was done (then it is never
+	 * touched again). No foreign key: a clip deleted later stays deleted. */
+	"CREATE TABLE demo_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  clips_planned INTEGER NOT NULL CHECK (clips_planned >= 0),"
+	"  completed_at INTEGER);"
+	"CREATE TABLE demo_clips ("
+	"  seed_index INTEGER PRIMARY KEY CHECK (seed_index >= 0),"
+	"  video_id INTEGER NOT NULL,"
+	"  published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1)));",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

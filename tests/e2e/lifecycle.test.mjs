@@ -4,7 +4,8 @@
 // behind, while one that was there before is never touched; one process at a
 // time owns a data directory; /readyz tells a load balancer when to send
 // traffic; a stop drains within --drain-timeout and a cut-off upload keeps
-// its bytes; a demo start answers while its clips are made.
+// its bytes, and a second stop signal ends the drain at once; a demo start
+// answers while its clips are made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -168,6 +169,55 @@ test('an upload cut off by the drain timeout keeps the bytes it had: the client 
     s.proc.kill('SIGTERM');
     assert.equal((await s.exited).code, 0);
     await stuck.closed;
+    const again = await startServer({ dataDir: dir, args });
+    try {
+      const head = await api(again, 'HEAD', where, { token, headers: tus });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('upload-offset'), String(sent.length));
+    } finally {
+      await again.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a second stop signal cuts the drain short: exit 0 at once, the cut upload keeps its bytes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'casereel-twice-'));
+  const args = ['--drain-timeout', '30', '--transcode-workers', '0'];
+  try {
+    const s = await startServer({ dataDir: dir, args });
+    const token = await login(s, 'agent1');
+    const tus = { 'Tus-Resumable': '1.0.0' };
+    const made = await api(s, 'POST', '/api/v1/uploads', { token, headers: { ...tus, 'Upload-Length': '200000' } });
+    assert.equal(made.status, 201, made.body);
+    const where = made.headers.get('location');
+    const sent = Buffer.alloc(60000, 9);
+    const stuck = await stuckRequest(s.port, `PATCH ${where} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 200000\r\n\r\n`, sent);
+    for (let i = 0; ; i++) {
+      const m = await api(s, 'GET', '/metrics');
+      if (Number((m.body.match(/^casereel_upload_received_bytes_total (\d+)$/m) || [])[1]) >= sent.length) break;
+      assert.ok(i < 200, 'the bytes never arrived');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    s.proc.kill('SIGTERM');
+    // the first signal drains: the stuck upload holds the server up
+    for (let i = 0; !/draining/.test(s.stderr); i++) {
+      assert.ok(i < 200, 'the first signal never started the drain');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(s.proc.exitCode, null, 'one signal waits for the request in flight');
+    const t0 = Date.now();
+    s.proc.kill('SIGTERM');
+    const { code } = await s.exited;
+    const seconds = (Date.now() - t0) / 1000;
+    await stuck.closed;
+    assert.equal(code, 0);
+    assert.ok(seconds < 1.5, `stopped ${seconds} s after the second signal (drain timeout 30 s)`);
+    assert.match(s.stderr, /signal 15 again: cutting the drain short/);
+    assert.match(s.stderr, /drain cut short: closing 1 request\(s\) still in flight/);
+    assert.equal(stuck.reply(), '', 'the cut upload got no answer');
     const again = await startServer({ dataDir: dir, args });
     try {
       const head = await api(again, 'HEAD', where, { token, headers: tus });
