@@ -9,6 +9,9 @@ ifeq ($(SANITIZE),1)
   BINDIR  := bin/asan
   SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   OPT := -O1
+  # tests/lsan.supp names the leaks inside uninstrumented libraries, one
+  # documented entry each.
+  export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp print_suppressions=0
 else ifeq ($(SANITIZE),thread)
   VARIANT := tsan
   BINDIR  := bin/tsan
