@@ -322,6 +322,20 @@ static char *renditions_json(const struct tx_result *r)
 	return s;
 }
 
+/* Binds what a transcode made to the parameters `first` .. `first` + 6:
+ * duration, source_duration, trimmed, width, height, has_audio, renditions. */
+static void bind_media_facts(sqlite3_stmt *st, int first, const struct tx_result *r,
+			     const char *renditions)
+{
+	sqlite3_bind_double(st, first, r->duration);
+	sqlite3_bind_double(st, first + 1, r->source_duration);
+	sqlite3_bind_int(st, first + 2, r->trimmed);
+	sqlite3_bind_int(st, first + 3, r->width);
+	sqlite3_bind_int(st, first + 4, r->height);
+	sqlite3_bind_int(st, first + 5, r->has_audio);
+	sqlite3_bind_text(st, first + 6, renditions, -1, SQLITE_TRANSIENT);
+}
+
 cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 {
 	sqlite3_stmt *st = store_stmt(
@@ -343,14 +357,8 @@ cr_err videos_record_transcode(int64_t id, const struct tx_result *r, bool ok)
 		sqlite3_bind_text(st, 13, r->code ? tx_error_code(r) : "internal", -1,
 				  SQLITE_STATIC);
 	}
-	if (ok) {
-		sqlite3_bind_double(st, 5, r->duration);
-		sqlite3_bind_double(st, 6, r->source_duration);
-		sqlite3_bind_int(st, 8, r->width);
-		sqlite3_bind_int(st, 9, r->height);
-		sqlite3_bind_int(st, 10, r->has_audio);
-		sqlite3_bind_text(st, 11, renditions, -1, SQLITE_TRANSIENT);
-	}
+	if (ok)
+		bind_media_facts(st, 5, r, renditions);
 	sqlite3_bind_int64(st, 12, cr_now());
 	cr_err e = store_run(st, "record transcode");
 	free(renditions);
@@ -388,13 +396,7 @@ cr_err videos_record_render(int64_t id, int64_t version, const struct tx_result 
 	char *renditions = renditions_json(r);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, version);
-	sqlite3_bind_double(st, 3, r->duration);
-	sqlite3_bind_double(st, 4, r->source_duration);
-	sqlite3_bind_int(st, 5, r->trimmed);
-	sqlite3_bind_int(st, 6, r->width);
-	sqlite3_bind_int(st, 7, r->height);
-	sqlite3_bind_int(st, 8, r->has_audio);
-	sqlite3_bind_text(st, 9, renditions, -1, SQLITE_TRANSIENT);
+	bind_media_facts(st, 3, r, renditions);
 	e = store_run(st, "record rendering");
 	free(renditions);
 	return e ? e : media_versions_retire(id, live, cr_now());

@@ -147,25 +147,32 @@ test('--drain-timeout: a stop closes a stuck request once the drain time is up, 
   rmSync(s.dir, { recursive: true, force: true });
 });
 
+/** Starts a 200,000-byte tus upload as agent1 and sends 60,000 bytes of
+ *  `fill` in a PATCH that then stalls; resolves once the server's own count
+ *  says those bytes are on its disk. */
+async function uploadHeldMidway(s, fill) {
+  const token = await login(s, 'agent1');
+  const tus = { 'Tus-Resumable': '1.0.0' };
+  const made = await api(s, 'POST', '/api/v1/uploads', { token, headers: { ...tus, 'Upload-Length': '200000' } });
+  assert.equal(made.status, 201, made.body);
+  const where = made.headers.get('location');
+  const sent = Buffer.alloc(60000, fill);
+  const stuck = await stuckRequest(s.port, `PATCH ${where} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 200000\r\n\r\n`, sent);
+  for (let i = 0; ; i++) {
+    const m = await api(s, 'GET', '/metrics');
+    if (Number((m.body.match(/^casereel_upload_received_bytes_total (\d+)$/m) || [])[1]) >= sent.length) break;
+    assert.ok(i < 200, 'the bytes never arrived');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { token, tus, where, sent, stuck };
+}
+
 test('an upload cut off by the drain timeout keeps the bytes it had: the client resumes from there', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'casereel-drain-'));
   const args = ['--drain-timeout', '1', '--transcode-workers', '0'];
   try {
     const s = await startServer({ dataDir: dir, args });
-    const token = await login(s, 'agent1');
-    const tus = { 'Tus-Resumable': '1.0.0' };
-    const made = await api(s, 'POST', '/api/v1/uploads', { token, headers: { ...tus, 'Upload-Length': '200000' } });
-    assert.equal(made.status, 201, made.body);
-    const where = made.headers.get('location');
-    const sent = Buffer.alloc(60000, 7);
-    const stuck = await stuckRequest(s.port, `PATCH ${where} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 200000\r\n\r\n`, sent);
-    // the server's own count says when the bytes are on its disk
-    for (let i = 0; ; i++) {
-      const m = await api(s, 'GET', '/metrics');
-      if (Number((m.body.match(/^casereel_upload_received_bytes_total (\d+)$/m) || [])[1]) >= sent.length) break;
-      assert.ok(i < 200, 'the bytes never arrived');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const { token, tus, where, sent, stuck } = await uploadHeldMidway(s, 7);
     s.proc.kill('SIGTERM');
     assert.equal((await s.exited).code, 0);
     await stuck.closed;
@@ -187,19 +194,7 @@ test('a second stop signal cuts the drain short: exit 0 at once, the cut upload 
   const args = ['--drain-timeout', '30', '--transcode-workers', '0'];
   try {
     const s = await startServer({ dataDir: dir, args });
-    const token = await login(s, 'agent1');
-    const tus = { 'Tus-Resumable': '1.0.0' };
-    const made = await api(s, 'POST', '/api/v1/uploads', { token, headers: { ...tus, 'Upload-Length': '200000' } });
-    assert.equal(made.status, 201, made.body);
-    const where = made.headers.get('location');
-    const sent = Buffer.alloc(60000, 9);
-    const stuck = await stuckRequest(s.port, `PATCH ${where} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 200000\r\n\r\n`, sent);
-    for (let i = 0; ; i++) {
-      const m = await api(s, 'GET', '/metrics');
-      if (Number((m.body.match(/^casereel_upload_received_bytes_total (\d+)$/m) || [])[1]) >= sent.length) break;
-      assert.ok(i < 200, 'the bytes never arrived');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const { token, tus, where, sent, stuck } = await uploadHeldMidway(s, 9);
     s.proc.kill('SIGTERM');
     // the first signal drains: the stuck upload holds the server up
     for (let i = 0; !/draining/.test(s.stderr); i++) {
