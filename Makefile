@@ -160,6 +160,7 @@ build/fuzz/fuzz_range: $(call src_of,range.c)
 build/fuzz/fuzz_cursor: $(call src_of,feed_cursor.c)
 build/fuzz/fuzz_log_line: $(call src_of,log_line.c text.c error.c)
 build/fuzz/fuzz_accept: $(call src_of,accept_encoding.c)
+build/fuzz/fuzz_captions: $(call src_of,captions_parse.c text.c error.c)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude -Isrc \

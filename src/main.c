@@ -38,6 +38,7 @@
 #include "casereel/points.h"
 #include "casereel/public_url.h"
 #include "casereel/routes_list.h"
+#include "casereel/search.h"
 #include "casereel/seed.h"
 #include "casereel/seed_loop.h"
 #include "casereel/seed_media.h"
@@ -106,6 +107,13 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv, bool lo
 		log_error("cannot open the database %s", cfg->db_path);
 		return 1;
 	}
+	int indexed = 0; /* clips from before the search index, or a lost update */
+	if (search_index_missing(&indexed)) {
+		log_error("cannot build the search index");
+		return 1;
+	}
+	if (indexed)
+		log_info("search: indexed %d clips", indexed);
 	return 0;
 }
 

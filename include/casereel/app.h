@@ -52,6 +52,7 @@ cr_err api_uploads_register(struct router *r);
  * with Retry-After, 413, 507 or 500 and returns false when it cannot. */
 bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct upload *u);
 cr_err api_videos_register(struct router *r);
+cr_err api_captions_register(struct router *r);
 cr_err api_media_register(struct router *r);
 cr_err api_renders_register(struct router *r);
 cr_err api_review_register(struct router *r);

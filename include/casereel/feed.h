@@ -27,9 +27,8 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 /* What a plain list of published clips keeps (src/feed/feed_lists.c); the
  * members given (non-NULL, non-zero) all apply. */
 struct feed_filter {
-	const char *tag;   /* clips with this tag */
-	int64_t owner_id;  /* clips by this creator */
-	const char *query; /* title contains these words literally, or a tag equals them */
+	const char *tag;  /* clips with this tag */
+	int64_t owner_id; /* clips by this creator */
 };
 
 /* Ids of the published clips that pass `f`, newest first, below id

@@ -27,6 +27,8 @@ struct feed_entry {
 	const char *const *reason_tags; /* the skill tags the reason names */
 	size_t n_reason_tags;
 	const struct path_next *path; /* the path step it is, or NULL */
+	bool has_cue;                 /* a search hit in a caption: "cue_start" */
+	int64_t cue_start_ms;
 };
 
 /* Appends the JSON array of the items of entries[0..n) (n <=

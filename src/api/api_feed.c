@@ -1,5 +1,5 @@
 /* The ranked personal feed, plus plain lists of published clips: by tag,
- * by creator, and title/tag search. */
+ * by creator, and search (see casereel/search.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +7,7 @@
 #include "casereel/feed.h"
 #include "casereel/feed_items.h"
 #include "casereel/fields.h"
+#include "casereel/search.h"
 
 #define URL_TTL 3600
 
@@ -90,14 +91,44 @@ static void by_creator(struct cr_request *req, struct cr_response *res)
 		list_published(req, res, &f);
 }
 
+/* Ranked by relevance, paged by offset. */
 static void search(struct cr_request *req, struct cr_response *res)
 {
-	struct feed_filter f = {.query = http_query(req, "q")};
-	if (!f.query || !*f.query || utf8_length(f.query) > 100) {
-		http_invalid_field(res, "q", "q must be 1 to 100 characters");
+	long limit, offset;
+	if (!http_query_long(req, res, "limit", 20, 1, 50, &limit) ||
+	    !http_query_long(req, res, "offset", 0, 0, 1000, &offset))
+		return;
+	struct search_hit hits[50];
+	size_t n;
+	bool more;
+	struct cr_problem why = {0};
+	cr_err e = search_query(http_query(req, "q"), offset, (size_t)limit, hits, &n, &more, &why);
+	if (e) {
+		http_fail(res, e, &why, "search");
 		return;
 	}
-	list_published(req, res, &f);
+	struct feed_entry entries[50];
+	for (size_t i = 0; i < n; i++)
+		entries[i] = (struct feed_entry){.id = hits[i].video_id,
+						 .has_cue = hits[i].cue_start_ms >= 0,
+						 .cue_start_ms = hits[i].cue_start_ms};
+	struct catalog *cat = catalog_acquire();
+	struct text_buf out = {0};
+	int64_t shown[50];
+	size_t nshown;
+	tb_puts(&out, "{\"items\":");
+	e = cat ? feed_items_render(cat, &req->user, entries, n, URL_TTL, &out, shown, &nshown)
+		: CR_EDB;
+	catalog_release(&cat);
+	if (more)
+		tb_printf(&out, ",\"next_offset\":%ld}", offset + limit);
+	else
+		tb_puts(&out, ",\"next_offset\":null}");
+	if (e)
+		http_error(res, e, "search");
+	else
+		send_text(res, &out, "search");
+	tb_free(&out);
 }
 
 static const struct cr_route routes[] = {

@@ -6,7 +6,8 @@
  * published media is cacheable (immutable) by anyone until the link
  * expires; media not published (a trainer's preview) is never stored.
  * Status codes and headers follow what nginx's static module answers for
- * the same file (see casereel/range.h), and the bytes go out with sendfile. */
+ * the same file (see casereel/range.h), and the bytes go out with sendfile.
+ * Caption files (casereel/captions.h) are made from the database. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "casereel/app.h"
+#include "casereel/captions.h"
 #include "casereel/clock.h"
 #include "casereel/files.h"
 #include "casereel/log.h"
@@ -36,6 +38,7 @@ static const struct {
 	{"mp4", "video/mp4"},
 	{"m4s", "video/iso.segment"},
 	{"jpg", "image/jpeg"},
+	{"vtt", "text/vtt; charset=utf-8"},
 };
 
 /* A canonical positive decimal: digits only, no leading zero, ≤ INT64_MAX,
@@ -161,15 +164,7 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 503, "unavailable", "the database is not answering; try again");
 		return;
 	}
-	struct stat st;
-	int fd = open_media(req->cfg, u.id, u.version, u.file, &st, &e);
-	if (fd < 0 && e == CR_ENOTFOUND)
-		http_problem(res, 404, "not-found", "no such media file");
-	else if (fd < 0)
-		http_problem(res, 500, "internal", "the media file could not be opened");
-	if (fd < 0)
-		return;
-	/* a version's bytes never change: a cache may keep published media
+	/* a version's files never change, so a cache may keep published media
 	 * until the URL itself expires; a preview awaiting review is kept by
 	 * nobody, so a rejection leaves no copy behind */
 	char cache[64];
@@ -178,6 +173,27 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 			 (long long)(u.expires - (int64_t)now));
 	else
 		snprintf(cache, sizeof cache, "private, no-store");
+	char *body;
+	size_t len;
+	if (captions_media_file(req->cfg, u.id, u.version, u.file, &body, &len, &type, &e)) {
+		if (body) { /* its name names its revision: as immutable as a file */
+			http_text(res, 200, type, body, len);
+			http_header(res, "Cache-Control", "%s", cache);
+		} else if (e)
+			http_problem(res, 503, "unavailable",
+				     "the database is not answering; try again");
+		else
+			http_problem(res, 404, "not-found", "no such media file");
+		return;
+	}
+	struct stat st;
+	int fd = open_media(req->cfg, u.id, u.version, u.file, &st, &e);
+	if (fd < 0 && e == CR_ENOTFOUND)
+		http_problem(res, 404, "not-found", "no such media file");
+	else if (fd < 0)
+		http_problem(res, 500, "internal", "the media file could not be opened");
+	if (fd < 0)
+		return;
 	files_answer(req, res, fd, &st, type, cache);
 	if (res->status == 200 || res->status == 206)
 		ops_count(OPS_MEDIA_BYTES, res->file_length);

@@ -223,6 +223,8 @@ static void render_item(struct text_buf *out, const struct clip_text *fixed,
 	if (e->path)
 		tb_printf(out, ",\"path\":{\"id\":%lld,\"position\":%zu,\"steps\":%zu}",
 			  (long long)e->path->path_id, e->path->position, e->path->steps);
+	if (e->has_cue)
+		tb_printf(out, ",\"cue_start\":%.3f", (double)e->cue_start_ms / 1000.0);
 	tb_puts(out, e->must_watch ? ",\"must_watch\":true}" : ",\"must_watch\":false}");
 }
 

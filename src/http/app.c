@@ -22,6 +22,7 @@ static const struct {
 	{"tags", api_tags_register},
 	{"uploads", api_uploads_register},
 	{"videos", api_videos_register},
+	{"captions and audit", api_captions_register},
 	{"media", api_media_register},
 	{"media renderings", api_renders_register},
 	{"review", api_review_register},

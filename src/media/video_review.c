@@ -7,6 +7,7 @@
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/points.h"
+#include "casereel/search.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 #include "video_revisions.h"
@@ -80,7 +81,9 @@ static cr_err set_text(int64_t id, const struct revision_text *text, int64_t rev
 		sqlite3_bind_int64(st, 5, now);
 	}
 	cr_err e = store_run(st, "set clip text");
-	return !e && text->tags ? set_tags(id, text->tags) : e;
+	if (!e && text->tags)
+		e = set_tags(id, text->tags);
+	return e ? e : search_index_video(id);
 }
 
 /* A new clip's decision: published (paying its creator) or rejected. */

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/captions.h"
 #include "casereel/clock.h"
 #include "casereel/media_sign.h"
 #include "casereel/media_versions.h"
+#include "casereel/search.h"
 #include "casereel/store.h"
 #include "video_revisions.h"
 
@@ -69,7 +71,7 @@ cr_err videos_create(const struct video_new *v, int64_t *video_id, struct cr_pro
 		if ((e = store_run(st, "tag video")))
 			return e;
 	}
-	return CR_OK;
+	return search_index_video(*video_id);
 }
 
 static const char *const status_names[] = {
@@ -165,8 +167,10 @@ static json_t *signed_urls(int64_t id, int64_t version, int64_t expires)
 		snprintf(url, sizeof url, "%s%s", prefix, files[i][1]);
 		json_object_set_new(urls, files[i][0], json_string(url));
 	}
-	if (urls)
+	if (urls) {
 		json_object_set_new(urls, "version", json_integer(version));
+		captions_add_urls(urls, id, prefix);
+	}
 	return urls;
 }
 

@@ -647,6 +647,48 @@ const char *const schema_migrations[] = {
 	"  seed_index INTEGER PRIMARY KEY CHECK (seed_index >= 0),"
 	"  video_id INTEGER NOT NULL,"
 	"  published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1)));",
+
+	/* 25: captions, the clips' audit trail and search. video_captions holds
+	 * each clip's captions per language as normalised WebVTT, the source
+	 * of truth every rendering serves them from (src/media/captions.c);
+	 * video_caption_revs numbers a clip's captions, a number its caption
+	 * URLs carry, so a change is a new URL. video_audit records who
+	 * changed what of a clip (src/media/video_audit.c). The search tables
+	 * (src/feed/search.c) index every clip's live text by video id: one
+	 * with the trigram tokenizer (substrings of 3 characters or more, any
+	 * script), one with words (porter unicode61) where Chinese is written
+	 * as overlapping bigrams, so 2-character terms match; whether a clip
+	 * is published is asked of videos at query time. Start-up indexes the
+	 * clips not indexed yet (all of them after this migration). The cue
+	 * tables hold each caption cue with its start, rowid = video id * 4096
+	 * + the cue's number, so a hit in a caption says where it is. */
+	"CREATE TABLE video_captions ("
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  lang TEXT NOT NULL CHECK (lang IN ('zh', 'en')),"
+	"  vtt TEXT NOT NULL,"
+	"  cues INTEGER NOT NULL CHECK (cues > 0),"
+	"  updated_at INTEGER NOT NULL,"
+	"  updated_by INTEGER NOT NULL REFERENCES users(id),"
+	"  PRIMARY KEY (video_id, lang)) WITHOUT ROWID;"
+	"CREATE TABLE video_caption_revs ("
+	"  video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,"
+	"  rev INTEGER NOT NULL CHECK (rev > 0));"
+	"CREATE TABLE video_audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  actor_id INTEGER REFERENCES users(id),"
+	"  action TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX video_audit_video ON video_audit(video_id, id);"
+	"CREATE VIRTUAL TABLE search_tri USING fts5(title, tags, description, captions,"
+	"  tokenize = 'trigram');"
+	"CREATE VIRTUAL TABLE search_words USING fts5(title, tags, description, captions,"
+	"  tokenize = 'porter unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE search_cue_tri USING fts5(text, start_ms UNINDEXED,"
+	"  tokenize = 'trigram');"
+	"CREATE VIRTUAL TABLE search_cue_words USING fts5(text, start_ms UNINDEXED,"
+	"  tokenize = 'porter unicode61 remove_diacritics 2');",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];
