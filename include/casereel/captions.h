@@ -31,9 +31,8 @@ bool captions_lang_valid(const char *lang);
  * unpublished); CR_EFORBIDDEN with `why` ("captions-locked" for the
  * creator of a clip in another state, "forbidden" for a published clip of
  * someone else); CR_EINVAL with `why` ("invalid-captions"). */
-cr_err captions_put(int64_t video_id, const char *lang, const struct cr_user *by,
-		    const char *body, size_t len, const json_t *cues, json_t **out,
-		    struct cr_problem *why);
+cr_err captions_put(int64_t video_id, const char *lang, const struct cr_user *by, const char *body,
+		    size_t len, const json_t *cues, json_t **out, struct cr_problem *why);
 
 /* Removes them, with the same rights, audit ("captions.delete": lang,
  * cues) and index update. CR_ENOTFOUND when there are none. */

@@ -87,14 +87,15 @@ static void body_finish(struct cr_request *req, struct cr_response *res)
 		cues = json_object_get(doc, "cues");
 		if (!json_is_array(cues) || json_object_size(doc) != 1) {
 			json_decref(doc);
-			http_invalid_field(res, "cues", "send {\"cues\": [{start, end, text}, ...]}");
+			http_invalid_field(res, "cues",
+					   "send {\"cues\": [{start, end, text}, ...]}");
 			return;
 		}
 	}
 	struct cr_problem why = {0};
 	json_t *out = NULL;
-	cr_err e = captions_put(id, req->params[1], &req->user, b->data, b->total, cues, &out,
-				&why);
+	cr_err e =
+		captions_put(id, req->params[1], &req->user, b->data, b->total, cues, &out, &why);
 	json_decref(doc);
 	if (e)
 		http_fail(res, e, &why, "video");

@@ -337,11 +337,14 @@ cr_err search_query(const char *q, long offset, size_t max, struct search_hit *h
 	cr_err e = build_query(q, &qs, why);
 	if (e)
 		return e;
+	/* MATERIALIZED: a CTE flattened into the join leaves bm25() without its
+	 * FTS5 query ("unable to use function bm25 in the requested context") */
 	sqlite3_stmt *st = store_stmt(
-		qs.tri[0] ? "WITH hits(id, r) AS (" WORDS_HITS " UNION ALL SELECT rowid,"
+		qs.tri[0] ? "WITH hits(id, r) AS MATERIALIZED (" WORDS_HITS
+			    " UNION ALL SELECT rowid,"
 			    " bm25(search_tri, 10.0, 5.0, 2.0, 1.0) FROM search_tri"
 			    " WHERE search_tri MATCH ?2) " HITS_SELECT
-			  : "WITH hits(id, r) AS (" WORDS_HITS " AND ?2 IS NULL) " HITS_SELECT);
+			  : "WITH hits(id, r) AS MATERIALIZED (" WORDS_HITS ") " HITS_SELECT);
 	if (!st)
 		return CR_EDB;
 	bool began = store_read_begin(); /* one snapshot for the hits and their cues */

@@ -88,8 +88,8 @@ static cr_err stored_cues(int64_t id, const char *lang, int64_t *cues)
 
 /* Stores `c` as the clip's `lang` captions and counts the clip's caption
  * revision up. */
-static cr_err store_captions(int64_t id, const char *lang, const struct captions *c,
-			     int64_t by, int64_t now)
+static cr_err store_captions(int64_t id, const char *lang, const struct captions *c, int64_t by,
+			     int64_t now)
 {
 	size_t len;
 	char *vtt = captions_to_vtt(c, &len);
@@ -144,9 +144,8 @@ static cr_err record_change(int64_t id, int64_t actor, const char *action, json_
 	return e ? e : search_index_video(id);
 }
 
-cr_err captions_put(int64_t video_id, const char *lang, const struct cr_user *by,
-		    const char *body, size_t len, const json_t *cues, json_t **out,
-		    struct cr_problem *why)
+cr_err captions_put(int64_t video_id, const char *lang, const struct cr_user *by, const char *body,
+		    size_t len, const json_t *cues, json_t **out, struct cr_problem *why)
 {
 	struct clip clip;
 	struct captions c = {0};
@@ -268,8 +267,8 @@ void captions_add_urls(json_t *urls, int64_t video_id, const char *prefix)
 		if (!(mask & 1u << i))
 			continue;
 		snprintf(url, sizeof url, "%sc%lld%s.vtt", prefix, (long long)rev, langs[i].lang);
-		json_array_append_new(list, json_pack("{s:s, s:s}", "lang", langs[i].lang, "url",
-						      url));
+		json_array_append_new(list,
+				      json_pack("{s:s, s:s}", "lang", langs[i].lang, "url", url));
 	}
 	if (mask) {
 		snprintf(url, sizeof url, "%sc%lld.m3u8", prefix, (long long)rev);
@@ -460,7 +459,8 @@ cr_err captions_trim_clip(int64_t video_id, int64_t actor_id, int64_t cut_start_
 					       "cut_end_ms", (json_int_t)cut_end_ms, "cues_before",
 					       (json_int_t)before, "cues", (json_int_t)c.n);
 		if (!e)
-			e = detail ? video_audit_add(video_id, now, actor_id, "captions.trim", detail)
+			e = detail ? video_audit_add(video_id, now, actor_id, "captions.trim",
+						     detail)
 				   : CR_ENOMEM;
 		json_decref(detail);
 		captions_free(&c);

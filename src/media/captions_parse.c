@@ -151,8 +151,8 @@ static cr_err add_text_line(struct parse *p, const char *line, size_t lineno, ch
 		if (*s == '<') {
 			const char *close = strchr(s, '>');
 			if (!close)
-				return refuse_at(p, lineno,
-						 "'<' starts no tag; write it as &lt;", NULL);
+				return refuse_at(p, lineno, "'<' starts no tag; write it as &lt;",
+						 NULL);
 			n = (size_t)(close - s) + 1;
 			if (!tag_ok(s + 1, n - 2)) {
 				snprintf(snip, sizeof snip, "%.*s", (int)(n < 30 ? n : 30), s);
@@ -170,8 +170,8 @@ static cr_err add_text_line(struct parse *p, const char *line, size_t lineno, ch
 			n = 4;
 		}
 		if (*len + n > CAPTION_TEXT_MAX)
-			return refuse_at(p, lineno, "cue text is longer than the limit of 1000 bytes",
-					 NULL);
+			return refuse_at(p, lineno,
+					 "cue text is longer than the limit of 1000 bytes", NULL);
 		memcpy(buf + *len, piece, n);
 		*len += n;
 		if (*s == '<')
@@ -304,8 +304,8 @@ static cr_err parse_blocks(struct parse *p, char *cursor, size_t lineno, bool sr
 					 NULL);
 		if (!strstr(line, "-->")) { /* an identifier (SRT: the cue's number) */
 			if (srt && strspn(line, "0123456789") != strlen(line))
-				return refuse_at(p, lineno, "expected a cue number or a timing line",
-						 NULL);
+				return refuse_at(p, lineno,
+						 "expected a cue number or a timing line", NULL);
 			line = next_line(&cursor);
 			lineno++;
 			if (!line || !strstr(line, "-->"))
@@ -336,8 +336,11 @@ static size_t bad_utf8_line(const unsigned char *s, size_t len)
 	size_t line = 1;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = s[i];
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-				      : (c & 0xf8) == 0xf0 ? 4 : 0;
+		size_t n = c < 0x80             ? 1
+			   : (c & 0xe0) == 0xc0 ? 2
+			   : (c & 0xf0) == 0xe0 ? 3
+			   : (c & 0xf8) == 0xf0 ? 4
+						: 0;
 		if (c == 0 || n == 0 || i + n > len || (n == 2 && c < 0xc2) || (n == 4 && c > 0xf4))
 			return line;
 		uint32_t cp = n == 1 ? c : c & (0x7f >> n);
@@ -385,10 +388,11 @@ cr_err captions_parse(const char *data, size_t len, int64_t duration_ms, struct 
 		while (cursor && (line = next_line(&cursor)) && !blank(line)) {
 			lineno++;
 			if (strstr(line, "-->")) {
-				e = refuse_at(&p, lineno,
-					      "a blank line must come between the WEBVTT header and "
-					      "the first cue",
-					      NULL);
+				e = refuse_at(
+					&p, lineno,
+					"a blank line must come between the WEBVTT header and "
+					"the first cue",
+					NULL);
 				goto out;
 			}
 		}
@@ -422,7 +426,8 @@ cr_err captions_from_json(const json_t *cues, int64_t duration_ms, struct captio
 				 "cues must be a non-empty array of {start, end, text}");
 	size_t i;
 	json_t *cue;
-	json_array_foreach (cues, i, cue) {
+	json_array_foreach(cues, i, cue)
+	{
 		json_t *s = json_object_get(cue, "start"), *en = json_object_get(cue, "end");
 		const char *t = json_string_value(json_object_get(cue, "text"));
 		if (!json_is_number(s) || !json_is_number(en) || !t || json_object_size(cue) != 3 ||
@@ -471,7 +476,8 @@ char *captions_to_vtt(const struct captions *c, size_t *len)
 		char a[32], b[32];
 		fmt_time(c->cues[i].start_ms, a);
 		fmt_time(c->cues[i].end_ms, b);
-		k += (size_t)snprintf(out + k, size - k, "\n%s --> %s\n%s\n", a, b, c->cues[i].text);
+		k += (size_t)snprintf(out + k, size - k, "\n%s --> %s\n%s\n", a, b,
+				      c->cues[i].text);
 	}
 	*len = k;
 	return out;
@@ -481,10 +487,9 @@ json_t *captions_to_json(const struct captions *c)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < c->n; i++)
-		json_array_append_new(arr, json_pack("{s:f, s:f, s:s}", "start",
-						     c->cues[i].start_ms / 1000.0, "end",
-						     c->cues[i].end_ms / 1000.0, "text",
-						     c->cues[i].text));
+		json_array_append_new(
+			arr, json_pack("{s:f, s:f, s:s}", "start", c->cues[i].start_ms / 1000.0,
+				       "end", c->cues[i].end_ms / 1000.0, "text", c->cues[i].text));
 	return arr;
 }
 
@@ -499,7 +504,8 @@ void captions_plain_text(const char *text, char *out, size_t size)
 			s = close ? close + 1 : s + strlen(s);
 		} else if (*s == '&' && (n = entity_len(s))) {
 			for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++)
-				if (!strncmp(s, entities[i], n) && k + strlen(decoded[i]) + 1 < size) {
+				if (!strncmp(s, entities[i], n) &&
+				    k + strlen(decoded[i]) + 1 < size) {
 					memcpy(out + k, decoded[i], strlen(decoded[i]));
 					k += strlen(decoded[i]);
 				}
@@ -524,7 +530,8 @@ void captions_trim(struct captions *c, int64_t cut_start_ms, int64_t cut_end_ms)
 			free(cue.text);
 			continue;
 		}
-		c->cues[kept++] = (struct caption_cue){s - cut_start_ms, e - cut_start_ms, cue.text};
+		c->cues[kept++] =
+			(struct caption_cue){s - cut_start_ms, e - cut_start_ms, cue.text};
 	}
 	c->n = kept;
 }

@@ -28,11 +28,11 @@ cr_err video_audit_add(int64_t video_id, int64_t at, int64_t actor_id, const cha
 
 static json_t *entry_json(sqlite3_stmt *st)
 {
-	json_t *actor = sqlite3_column_type(st, 2) == SQLITE_NULL
-				? json_null()
-				: json_pack("{s:I, s:s}", "id",
-					    (json_int_t)sqlite3_column_int64(st, 2), "display_name",
-					    (const char *)sqlite3_column_text(st, 3));
+	json_t *actor =
+		sqlite3_column_type(st, 2) == SQLITE_NULL
+			? json_null()
+			: json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 2),
+				    "display_name", (const char *)sqlite3_column_text(st, 3));
 	json_t *detail = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
 	return json_pack("{s:I, s:I, s:o, s:s, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
 			 "at", (json_int_t)sqlite3_column_int64(st, 1), "actor", actor, "action",
@@ -44,10 +44,10 @@ cr_err video_audit_list_json(int64_t video_id, json_t **out)
 {
 	if (!store_exists("SELECT 1 FROM videos WHERE id = ?1", video_id, 0))
 		return CR_ENOTFOUND;
-	sqlite3_stmt *st = store_stmt(
-		"SELECT a.id, a.at, a.actor_id, u.display_name, a.action, a.detail"
-		" FROM video_audit a LEFT JOIN users u ON u.id = a.actor_id"
-		" WHERE a.video_id = ?1 ORDER BY a.id");
+	sqlite3_stmt *st =
+		store_stmt("SELECT a.id, a.at, a.actor_id, u.display_name, a.action, a.detail"
+			   " FROM video_audit a LEFT JOIN users u ON u.id = a.actor_id"
+			   " WHERE a.video_id = ?1 ORDER BY a.id");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);

@@ -236,6 +236,6 @@ test('tag feed, creator list and search find published clips only', async () => 
   const found = await api(s, 'GET', `/api/v1/search?q=${encodeURIComponent('100% guide_')}`, { token: tok.agent1 });
   assert.deepEqual(found.json.items.map((i) => i.id), [id]);
   const wildcard = await api(s, 'GET', `/api/v1/search?q=${encodeURIComponent('%')}`, { token: tok.agent1 });
-  assert.deepEqual(wildcard.json.items.map((i) => i.id), [id], 'a % is matched literally');
+  assert.deepEqual(wildcard.json.items.map((i) => i.id), [], 'a % is no wildcard (and too short to search for)');
   expectProblem(assert, await api(s, 'GET', '/api/v1/search?q=', { token: tok.agent1 }), 422);
 });

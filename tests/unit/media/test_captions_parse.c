@@ -104,8 +104,9 @@ static void limits(void **state)
 	char *big = malloc(size);
 	size_t k = (size_t)snprintf(big, size, "WEBVTT\n");
 	for (int i = 0; i <= CAPTIONS_CUES_MAX; i++) /* cue i from i/10 s for 50 ms */
-		k += (size_t)snprintf(big + k, size - k, "\n00:%02d:%02d.%d00 --> 00:%02d:%02d.%d50\nc\n",
-				      i / 600, i / 10 % 60, i % 10, i / 600, i / 10 % 60, i % 10);
+		k += (size_t)snprintf(big + k, size - k,
+				      "\n00:%02d:%02d.%d00 --> 00:%02d:%02d.%d50\nc\n", i / 600,
+				      i / 10 % 60, i % 10, i / 600, i / 10 % 60, i % 10);
 	struct captions c;
 	struct cr_problem why = {0};
 	assert_int_equal(captions_parse(big, k, 0, &c, &why), CR_EINVAL);
@@ -168,9 +169,12 @@ static void trim_shifts_and_drops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(vtt_normalises),	  cmocka_unit_test(srt_becomes_vtt),
-		cmocka_unit_test(refusals_name_the_line), cmocka_unit_test(limits),
-		cmocka_unit_test(json_cues),		  cmocka_unit_test(trim_shifts_and_drops),
+		cmocka_unit_test(vtt_normalises),
+		cmocka_unit_test(srt_becomes_vtt),
+		cmocka_unit_test(refusals_name_the_line),
+		cmocka_unit_test(limits),
+		cmocka_unit_test(json_cues),
+		cmocka_unit_test(trim_shifts_and_drops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
