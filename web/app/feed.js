@@ -19,7 +19,7 @@ function reasonText(item) {
 
 export async function mount(el) {
   const feed = h('div.feed', { id: 'feed' });
-  el.append(feed);
+  el.append(feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
   const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
 
   const io = new IntersectionObserver((entries) => {

@@ -2,6 +2,10 @@
 const KEY = 'casereel.lang';
 const T = {
   zh: {
+    captions: '字幕', captionsLang: '字幕语言', cueStart: '开始（秒）', cueEnd: '结束（秒）', cueText: '字幕文字',
+    addCue: '添加一句', removeCue: '删除第 {n} 句', saveCaptions: '保存字幕', captionsSaved: '字幕已保存', deleteCaptions: '删除字幕',
+    captionsDeleted: '字幕已删除', noCues: '还没有字幕，添加一句吧', err_captions: '字幕有误：{e}', err_captionsLocked: '视频已发布，字幕只能由培训师修改',
+    search: '搜索', searchHint: '搜索标题、标签、描述和字幕', noResults: '没有找到相关视频', atCue: '从 {t} 开始',
     playFailed: '视频无法播放，请稍后再试', app: '案例短视频', username: '用户名', password: '密码', login: '登录', logout: '退出登录',
     loggingIn: '正在登录…', sessionExpired: '登录已过期，请重新登录', network: '网络连接失败，请稍后再试',
     changePassword: '修改密码', cancel: '取消', oldPassword: '当前密码', newPassword: '新密码', newPasswordAgain: '再次输入新密码',
@@ -103,6 +107,10 @@ const T = {
     err_archived: '这条学习路径已归档', field_steps: '步骤', field_person: '个人',
   },
   en: {
+    captions: 'Captions', captionsLang: 'Caption language', cueStart: 'Start (s)', cueEnd: 'End (s)', cueText: 'Caption text',
+    addCue: 'Add a line', removeCue: 'Remove line {n}', saveCaptions: 'Save captions', captionsSaved: 'Captions saved', deleteCaptions: 'Delete captions',
+    captionsDeleted: 'Captions deleted', noCues: 'No captions yet: add a line', err_captions: 'The captions are wrong: {e}', err_captionsLocked: 'The clip is live: only a trainer can change its captions',
+    search: 'Search', searchHint: 'Search titles, tags, descriptions and captions', noResults: 'No clips found', atCue: 'From {t}',
     playFailed: 'This clip cannot play right now, try again later', app: 'casereel', username: 'Username', password: 'Password', login: 'Log in', logout: 'Log out',
     loggingIn: 'Logging in…', sessionExpired: 'Your session expired, please log in again', network: 'Could not reach the server, try again',
     changePassword: 'Change password', cancel: 'Cancel', oldPassword: 'Current password', newPassword: 'New password', newPasswordAgain: 'New password again',

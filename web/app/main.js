@@ -11,6 +11,7 @@ const screens = {
   upload: () => import('./upload.js'),
   me: () => import('./me.js'),
   trainer: () => import('./trainer.js'),
+  search: () => import('./search.js'),
 };
 const root = document.getElementById('screen');
 const tabs = document.getElementById('tabs');

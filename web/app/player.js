@@ -1,16 +1,19 @@
 // One clip's playback: HLS through native playback or hls.js, MP4 as the
-// fallback, and watch heartbeats to the API (start, progress every ~5 s of
-// playback, seek after the user seeks, end).
+// fallback, captions (shown while muted), and watch heartbeats to the API
+// (start, progress every ~5 s of playback, seek after the user seeks, end).
 import { api } from './api.js';
-import { showError } from './ui.js';
+import { lang } from './i18n.js';
+import { h, showError } from './ui.js';
 
 const HEARTBEAT_S = 5;
 
 export class Player {
-  /** `video` is a <video> element; `item` has id and urls {hls, mp4}. */
-  constructor(video, item, { onEnded, onFail } = {}) {
+  /** `video` is a <video> element; `item` has id and urls {hls, mp4,
+   *  captions}; playback starts at `startAt` seconds (a search hit's cue). */
+  constructor(video, item, { onEnded, onFail, startAt = 0 } = {}) {
     this.video = video;
     this.item = item;
+    this.startAt = startAt;
     this.onEnded = onEnded;
     this.onFail = onFail;
     this.hls = null;
@@ -55,7 +58,15 @@ export class Player {
         this.onEnded?.(sent);
       },
       error: () => this.fallback(),
+      loadedmetadata: () => {
+        if (this.startAt > 0 && this.startAt < (v.duration || Infinity)) v.currentTime = this.startAt;
+        this.startAt = 0;
+        this.syncCaptions();
+      },
+      volumechange: () => this.syncCaptions(),
     };
+    this.onAddTrack = () => this.syncCaptions();
+    v.textTracks.addEventListener?.('addtrack', this.onAddTrack);
     for (const [ev, fn] of Object.entries(this.handlers)) v.addEventListener(ev, fn);
   }
 
@@ -86,16 +97,37 @@ export class Player {
     const v = this.video;
     const { hls, mp4 } = this.item.urls;
     const Hls = window.Hls;
+    // one <track> per language whatever plays the clip (Chromium's native HLS
+    // shows no SUBTITLES group, hls.js's own tracks are off); where native HLS
+    // adds the group's tracks too, syncCaptions shows one track only
+    this.addTracks();
     if (hls && v.canPlayType('application/vnd.apple.mpegurl')) {
       v.src = hls;
     } else if (hls && Hls?.isSupported()) {
-      this.hls = new Hls({ maxBufferLength: 10, capLevelToPlayerSize: true, enableWorker: true });
+      this.hls = new Hls({ maxBufferLength: 10, capLevelToPlayerSize: true, enableWorker: true, enableWebVTT: false });
       this.hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) this.fallback(); });
       this.hls.loadSource(hls);
       this.hls.attachMedia(v);
     } else {
       v.src = mp4;
     }
+  }
+
+  addTracks() {
+    const v = this.video;
+    if (v.querySelector('track')) return;
+    const caps = this.item.urls.captions || [];
+    if (caps.length) v.crossOrigin = 'anonymous'; // the media origin answers CORS to all
+    for (const c of caps)
+      v.append(h('track', { kind: 'subtitles', srclang: c.lang, label: c.lang === 'zh' ? '中文' : 'English', src: c.url }));
+  }
+
+  /** Captions are on while the clip is muted: the UI's language, else the first. */
+  syncCaptions() {
+    const v = this.video;
+    const tracks = [...v.textTracks].filter((tr) => tr.kind === 'subtitles' || tr.kind === 'captions');
+    const pick = tracks.find((tr) => tr.language === lang()) || tracks[0];
+    for (const tr of tracks) tr.mode = tr === pick ? (v.muted ? 'showing' : 'hidden') : 'disabled';
   }
 
   fallback() {
@@ -136,5 +168,6 @@ export class Player {
   destroy() {
     this.detach();
     for (const [ev, fn] of Object.entries(this.handlers)) this.video.removeEventListener(ev, fn);
+    this.video.textTracks.removeEventListener?.('addtrack', this.onAddTrack);
   }
 }

@@ -28,7 +28,7 @@ const PROBLEMS = {
   expired: 'err_uploadExpired', 'not-watched': 'err_notWatched', 'not-pending': 'err_notPending',
   'invalid-cursor': 'err_listExpired', unavailable: 'err_unavailable', internal: 'err_internal',
   archived: 'err_archived', 'weak-password': 'err_weakPassword',
-  'password-change-required': 'pwMustChange',
+  'password-change-required': 'pwMustChange', 'captions-locked': 'err_captionsLocked',
 };
 // labels for the `field` of an invalid-field problem (other fields show by their own name)
 const FIELDS = {
