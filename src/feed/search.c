@@ -110,7 +110,10 @@ static cr_err load_text(int64_t id, struct doc *d)
 static cr_err write_row(const char *tri_sql, const char *words_sql, int64_t rowid,
 			const char *const *cols, int ncols, int64_t extra)
 {
-	char *conv = malloc(TEXT_MAX);
+	size_t size = 16; /* a bigram per CJK character: at most 3 times the bytes */
+	for (int c = 0; c < ncols; c++)
+		size += 3 * strlen(cols[c]);
+	char *conv = malloc(size);
 	cr_err e = conv ? CR_OK : CR_ENOMEM;
 	for (int pass = 0; !e && pass < 2; pass++) {
 		sqlite3_stmt *st = store_stmt(pass ? words_sql : tri_sql);
@@ -121,7 +124,7 @@ static cr_err write_row(const char *tri_sql, const char *words_sql, int64_t rowi
 		sqlite3_bind_int64(st, 1, rowid);
 		for (int c = 0; c < ncols; c++) {
 			if (pass)
-				search_cjk_bigrams(cols[c], conv, TEXT_MAX);
+				search_cjk_bigrams(cols[c], conv, size);
 			sqlite3_bind_text(st, 2 + c, pass ? conv : cols[c], -1, SQLITE_TRANSIENT);
 		}
 		if (extra >= 0)
@@ -211,26 +214,37 @@ cr_err search_index_video(int64_t video_id)
 
 cr_err search_index_missing(int *indexed)
 {
+	sqlite3_stmt *st = store_stmt("SELECT id FROM videos WHERE id NOT IN"
+				      " (SELECT rowid FROM search_words) ORDER BY id");
+	size_t n = 0, cap = 0;
+	int64_t *ids = NULL;
+	int rc = SQLITE_DONE;
 	*indexed = 0;
-	cr_err e = store_begin();
-	while (!e) {
-		sqlite3_stmt *st = store_stmt("SELECT id FROM videos WHERE id NOT IN"
-					      " (SELECT rowid FROM search_words) LIMIT 1");
-		if (!st) {
-			e = CR_EDB;
-			break;
+	if (!st)
+		return CR_EDB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *grown = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof *ids);
+			if (!grown)
+				break;
+			ids = grown;
 		}
-		int rc = sqlite3_step(st);
-		int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		store_done(st);
-		if (rc != SQLITE_ROW) {
-			e = rc == SQLITE_DONE ? CR_OK : store_error(rc, "clips to index");
-			break;
-		}
-		e = search_index_video(id);
-		*indexed += !e;
+		ids[n++] = sqlite3_column_int64(st, 0);
 	}
-	return store_end(e);
+	store_done(st);
+	cr_err e = rc == SQLITE_DONE  ? CR_OK
+		   : rc == SQLITE_ROW ? CR_ENOMEM
+				      : store_error(rc, "clips to index");
+	if (!e && n)
+		e = store_begin();
+	for (size_t i = 0; !e && n && i < n; i++)
+		e = search_index_video(ids[i]);
+	if (n)
+		e = store_end(e);
+	free(ids);
+	if (!e)
+		*indexed = (int)n;
+	return e;
 }
 
 /* The FTS5 queries for `q`: every term a phrase, all of them required.

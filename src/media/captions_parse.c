@@ -26,6 +26,8 @@ static void fmt_time(int64_t ms, char out[32])
 		 (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60), (long long)(ms % 1000));
 }
 
+static const char timing_help[] = "a timing line is \"00:00:01.000 --> 00:00:02.000\"";
+
 static cr_err refuse_at(struct parse *p, size_t where, const char *what, const char *arg)
 {
 	return cr_refuse(p->why, CR_EINVAL, "invalid-captions", "captions", "%s %zu: %s%s", p->unit,
@@ -299,9 +301,7 @@ static cr_err parse_blocks(struct parse *p, char *cursor, size_t lineno, bool sr
 		const char *t = line;
 		int64_t ms;
 		if (!strstr(line, "-->") && parse_time(&t, &ms)) /* a timing line, misspelt */
-			return refuse_at(p, lineno,
-					 "a timing line is \"00:00:01.000 --> 00:00:02.000\"",
-					 NULL);
+			return refuse_at(p, lineno, timing_help, NULL);
 		if (!strstr(line, "-->")) { /* an identifier (SRT: the cue's number) */
 			if (srt && strspn(line, "0123456789") != strlen(line))
 				return refuse_at(p, lineno,
@@ -316,9 +316,7 @@ static cr_err parse_blocks(struct parse *p, char *cursor, size_t lineno, bool sr
 		}
 		int64_t start, end;
 		if (!parse_timing(line, &start, &end))
-			return refuse_at(p, lineno,
-					 "a timing line is \"00:00:01.000 --> 00:00:02.000\"",
-					 NULL);
+			return refuse_at(p, lineno, timing_help, NULL);
 		size_t timing = lineno;
 		char *text = NULL;
 		cr_err e = read_cue_text(p, &cursor, &lineno, &text);

@@ -205,6 +205,9 @@ test('an upgrade recounts the views and completions older versions counted per e
   const v = (await api(s, 'GET', `/api/v1/videos/${replayed}`, { token: tok.agent7 })).json;
   assert.equal(v.urls.version, 1);
   assert.match(v.urls.mp4, new RegExp(`^/media/v/${replayed}/1/`));
+  // clips from before the search index were indexed at start
+  const found = await api(s, 'GET', `/api/v1/search?q=${encodeURIComponent(v.title)}&limit=50`, { token: tok.agent7 });
+  assert.ok(found.json.items.some((i) => i.id === replayed), `search for "${v.title}"`);
   const served = await fetch(s.url + v.urls.mp4);
   assert.equal(served.status, 200);
   assert.ok(Buffer.from(await served.arrayBuffer()).equals(mp4), 'the moved file is served');

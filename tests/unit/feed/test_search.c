@@ -39,7 +39,8 @@ static void cut_to_fit(void **state)
 {
 	(void)state;
 	char out[8];
-	search_cjk_bigrams("退款处理", out, sizeof out); /* " 退款 " is 8 bytes with the NUL: too long */
+	search_cjk_bigrams("退款处理", out,
+			   sizeof out); /* " 退款 " is 8 bytes with the NUL: too long */
 	assert_true(strlen(out) < sizeof out);
 	search_cjk_bigrams("abcdefghijkl", out, sizeof out);
 	assert_string_equal(out, "abcdefg");
