@@ -175,9 +175,10 @@ cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, lon
 {
 	sqlite3_stmt *st = store_stmt(
 		"SELECT id FROM videos WHERE status = " VIDEO_SQL_PENDING_REVIEW " AND id > ?1"
+		" AND owner_id <> ?3"
 		" UNION SELECT r.video_id FROM video_revisions r JOIN videos v ON v.id = r.video_id"
 		" WHERE r.state = 'pending' AND v.status = " VIDEO_SQL_PUBLISHED
-		" AND r.video_id > ?1 ORDER BY 1 LIMIT ?2");
+		" AND r.video_id > ?1 AND v.owner_id <> ?3 ORDER BY 1 LIMIT ?2");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);
@@ -185,6 +186,7 @@ cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, lon
 	}
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, viewer->id);
 	int64_t ids[200];
 	size_t n = 0;
 	int rc;
