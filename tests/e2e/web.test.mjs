@@ -41,7 +41,7 @@ after(async () => {
 });
 
 /** A fresh phone-sized browser context logged in as `user` through the UI. */
-async function loginAs(user) {
+async function loginAs(user, server = s) {
   await ctx?.close().catch(() => {});
   ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
   page = await ctx.newPage();
@@ -52,7 +52,7 @@ async function loginAs(user) {
     const m = r.url().match(/\/api\/v1\/videos\/(\d+)\/views$/);
     if (m && r.request().method() === 'POST') page.views.push({ id: Number(m[1]), status: r.status(), ...JSON.parse(r.request().postData()) });
   });
-  await page.goto(s.url + '/');
+  await page.goto(server.url + '/');
   await page.locator('#login-form').waitFor();
   await page.fill('input[name=username]', user);
   await page.fill('input[name=password]', 'demo1234');
@@ -522,7 +522,16 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   const streak = (await api(s, 'GET', '/api/v1/me/points', { token: await login(s, 'agent3') })).json.streak;
   await page.locator('#history li.row').first().filter({ hasText: `每日签到，连续第 ${streak} 天` }).waitFor();
   assert.equal(await page.locator('#history li.row', { hasText: 'Daily check-in' }).count(), 0);
-  await page.click(`#shop button[data-item="${item.json.id}"]`);
+  // redeeming asks first: cancelling spends nothing
+  const buy = page.locator(`#shop button[data-item="${item.json.id}"]`);
+  await buy.click();
+  const ask = page.getByRole('dialog', { name: '确认兑换' });
+  await ask.getByText(`用 5 积分兑换「咖啡券」？兑换后余额 ${afterCheckin - 5}。`).waitFor();
+  await ask.getByRole('button', { name: '取消' }).click();
+  await ask.waitFor({ state: 'detached' });
+  assert.equal(Number(await page.locator('#balance').textContent()), afterCheckin);
+  await buy.click();
+  await ask.getByRole('button', { name: '兑换' }).click();
   await page.locator('#orders li', { hasText: '咖啡券' }).waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), afterCheckin - 5);
   await page.locator('#history li.row').first().filter({ hasText: '兑换 咖啡券 × 1' }).waitFor();
@@ -541,6 +550,31 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   assert.deepEqual(page.errors, []);
 });
 
+test('a new floor: the empty feed offers upload, the empty history says how to earn, the shop is stocked', { skip: missing }, async () => {
+  const fresh = await startServer({ clips: 0, args: ['--transcode-workers', '0'] });
+  try {
+    await loginAs('agent7', fresh);
+    const empty = page.locator('#feed .empty');
+    await empty.getByText('这里还没有视频。录一段你处理过的案例，让大家一起学习吧。').waitFor();
+    await empty.getByRole('link', { name: '上传案例' }).click();
+    await page.locator('.tab.active[data-tab=upload]').waitFor();
+    await page.click('.tab[data-tab=me]');
+    await page.locator('#history .history-empty', { hasText: '每日签到、看完视频、答对测验都能赚积分' }).waitFor();
+    // the demo's shop: items to redeem, the ones out of reach say what is missing
+    const rows = page.locator('#shop li.row');
+    await rows.first().waitFor();
+    assert.ok(await rows.count() >= 3, 'the demo shop ships stocked');
+    assert.equal(await page.locator('#shop li.unaffordable').count(), await rows.count(), 'with no points yet, nothing is affordable');
+    await page.locator('#shop li.unaffordable button', { hasText: /^还差 \d+ 积分$/ }).first().waitFor();
+    await shot('18-new-floor');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ctx?.close().catch(() => {});
+    ctx = undefined;
+    await fresh.dispose();
+  }
+});
+
 test('me: refusals in the UI language: a second check-in, an item that costs more than the balance', { skip: missing }, async () => {
   const admin = await login(s, 'admin');
   const item = await api(s, 'POST', '/api/v1/shop/items', { token: admin, json: { name: '平板电脑', description: '年度之星', price: 9000000, stock: 1 } });
@@ -556,17 +590,23 @@ test('me: refusals in the UI language: a second check-in, an item that costs mor
   await toast().filter({ hasText: '签到' }).waitFor();
   assert.equal(await toast().textContent(), '今天已经签到过了，明天再来吧');
   // the server answered in English (API clients and logs rely on it); the page said it in Chinese
+  // an item the balance cannot pay looks it, says what is missing, and asks nothing
   const buy = page.locator(`#shop button[data-item="${item.json.id}"]`);
-  await buy.click();
+  const balance = Number(await page.locator('#balance').textContent());
+  assert.equal(await buy.textContent(), `还差 ${9000000 - balance} 积分`);
+  assert.equal(await buy.getAttribute('aria-disabled'), 'true');
+  assert.equal(await page.locator('#shop li.unaffordable', { has: page.locator(`button[data-item="${item.json.id}"]`) }).count(), 1);
+  await buy.click({ force: true }); // a tap on it anyway
   await toast().filter({ hasText: '积分' }).waitFor();
   assert.equal(await toast().textContent(), '积分不足');
+  assert.equal(await page.getByRole('dialog').count(), 0);
   await page.locator(`#shop button[data-item="${item.json.id}"]:enabled`).waitFor();
   await shot('17-me-refusal');
   // the same refusal after switching to English
   await page.click('#lang-toggle');
   await page.locator('#lang-toggle', { hasText: '中文' }).waitFor();
   await page.locator('#view-me[data-ready="1"]').waitFor();
-  await buy.click();
+  await buy.click({ force: true });
   await toast().filter({ hasText: 'points' }).waitFor();
   assert.equal(await toast().textContent(), 'Not enough points');
   const order = await api(s, 'POST', '/api/v1/shop/orders', { token: agent, headers: { 'Idempotency-Key': 'web-test-agent6-order' }, json: { item_id: item.json.id, quantity: 1 } });

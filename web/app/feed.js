@@ -36,7 +36,10 @@ export async function mount(el) {
       state.cursor = r.next_cursor;
       state.done = !r.next_cursor;
       for (const item of r.items) addSlide(item);
-      if (!state.items.length) feed.append(h('p.empty.panel', { text: t('empty') }));
+      if (!state.items.length) {
+        feed.append(h('div.empty.panel', {}, h('p', { text: t('feedEmpty') }),
+          h('a.button.primary', { href: '#upload', text: t('feedEmptyUpload') })));
+      }
     } catch (err) {
       showError(err);
       if (!state.items.length) feed.append(h('div.panel.error-panel', {}, h('p', { text: errText(err) }),

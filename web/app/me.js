@@ -4,7 +4,7 @@
 // language, password change, logout.
 import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
-import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount } from './ui.js';
+import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount, confirmSheet } from './ui.js';
 import { statusPill } from './upload.js';
 import { logout, showPasswordChange } from './main.js';
 import { loopPanels } from './me_loop.js';
@@ -66,9 +66,10 @@ export async function mount(el, { rerender }) {
     h('div.hero', {}, streak, checkin));
 
   const historyList = h('ul.list', { id: 'history' });
-  const renderHistory = (items) => historyList.replaceChildren(...items.slice(0, 20).map((x) =>
+  const renderHistory = (items) => historyList.replaceChildren(...(items.length ? items.slice(0, 20).map((x) =>
     h('li.row', {}, h('div.grow', {}, h('div', { text: historyText(x) }), h('small', { text: fmtDate(x.created_at) })),
-      h(`span.amount.${x.amount >= 0 ? 'plus' : 'minus'}`, { text: `${x.amount > 0 ? '+' : ''}${x.amount}` }))));
+      h(`span.amount.${x.amount >= 0 ? 'plus' : 'minus'}`, { text: `${x.amount > 0 ? '+' : ''}${x.amount}` })))
+    : [h('li.muted.history-empty', { text: t('historyEmpty') })]));
   renderHistory(pts.items);
   async function refreshHistory() {
     try { renderHistory((await get('/api/v1/me/points')).items); } catch (err) { showError(err); }
@@ -82,10 +83,25 @@ export async function mount(el, { rerender }) {
   renderOrders(orders.items);
 
   const shopList = h('ul.list', { id: 'shop' });
+  const shopRows = [];
+  // an item the balance cannot pay says how much is missing instead of offering itself
+  const showAffordable = () => {
+    const have = Number(balance.textContent);
+    for (const { item, row, buy } of shopRows) {
+      const short = item.price - have;
+      row.classList.toggle('unaffordable', short > 0);
+      buy.setAttribute('aria-disabled', String(short > 0));
+      buy.textContent = item.stock < 1 ? t('soldOut') : short > 0 ? t('pointsShort', { n: short }) : `${t('buy')} · ${item.price}`;
+    }
+  };
   for (const item of shop.items.filter((x) => x.active !== false)) {
     const stock = h('small', { text: t('stock', { n: item.stock }) });
-    const buy = h('button.primary', { dataset: { item: String(item.id) }, disabled: item.stock < 1, text: `${t('buy')} · ${item.price}` });
+    const buy = h('button.primary', { dataset: { item: String(item.id) }, disabled: item.stock < 1 });
+    const row = h('li.row', {}, h('div.grow', {}, h('strong', { text: item.name }), h('div.muted', { text: item.description || '' }), stock), buy);
     buy.addEventListener('click', async () => {
+      if (buy.getAttribute('aria-disabled') === 'true') { toast(t('err_noPoints'), 'error'); return; }
+      const have = Number(balance.textContent);
+      if (!await confirmSheet(t('redeemTitle'), t('redeemAsk', { name: item.name, price: item.price, left: have - item.price }), t('redeem'))) return;
       buy.disabled = true;
       try {
         const o = await post('/api/v1/shop/orders', { item_id: item.id, quantity: 1 }, { idem: idempotencyKey() });
@@ -100,11 +116,15 @@ export async function mount(el, { rerender }) {
         showError(err);
       } finally {
         buy.disabled = item.stock < 1;
+        showAffordable();
       }
     });
-    shopList.append(h('li.row', {}, h('div.grow', {}, h('strong', { text: item.name }), h('div.muted', { text: item.description || '' }), stock), buy));
+    shopRows.push({ item, row, buy });
+    shopList.append(row);
   }
-  if (!shopList.children.length) shopList.append(h('li.muted', { text: t('empty') }));
+  showAffordable();
+  new MutationObserver(showAffordable).observe(balance, { childList: true, characterData: true, subtree: true });
+  if (!shopList.children.length) shopList.append(h('li.muted', { text: t('shopEmpty') }));
 
   const clipList = h('ul.list', { id: 'my-clips' }, ...(clips.items.length ? clips.items.map((v) => {
     const c = v.status === 'published' ? v.counts : null;

@@ -94,6 +94,22 @@ export function sheet(title, cls = '') {
   return { el: panel, body, close };
 }
 
+/** Asks a yes/no question in a sheet; resolves true on `ok`, false on
+ * cancel or close. */
+export function confirmSheet(title, text, ok) {
+  return new Promise((resolve) => {
+    const s = sheet(title, 'confirm-sheet');
+    let answered = false;
+    const answer = (yes) => { if (!answered) { answered = true; s.close(); resolve(yes); } };
+    const observer = new MutationObserver(() => { if (!s.el.isConnected) { observer.disconnect(); answer(false); } });
+    observer.observe(document.body, { childList: true });
+    s.body.append(h('p', { text }),
+      h('div.btn-row', {}, h('button', { type: 'button', onclick: () => answer(false), text: t('cancel') }),
+        h('button.primary', { type: 'button', onclick: () => answer(true), text: ok })));
+    s.body.querySelector('button.primary').focus();
+  });
+}
+
 export const fmtCount = (n) => (n >= 10000 ? `${(n / 10000).toFixed(1)}w` : String(n ?? 0));
 export const fmtDate = (sec) => new Date(sec * 1000).toLocaleString(undefined, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 export const fmtDur = (s) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
