@@ -157,15 +157,20 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   await slide.locator('.action.like.on[aria-pressed=true]:enabled').waitFor();
   assert.equal(Number(await like.locator('.count').textContent()), likes + 1);
 
-  // comment
+  // comment: the clip pauses under the sheet and goes on when it closes
+  const videoPaused = () => slide.locator('video').evaluate((v) => v.paused);
+  assert.equal(await videoPaused(), false, 'playing before the sheet opens');
   await slide.locator('.action.comments').click();
   const sheet = page.locator('.comments-sheet');
+  await sheet.waitFor();
+  assert.equal(await videoPaused(), true, 'paused under the comments');
   await sheet.locator('.comment-list > li:not(.muted)').first().or(sheet.locator('.comment-list .none')).waitFor();
   await sheet.locator('input[name=comment]').fill('浏览器里发的评论');
   await sheet.locator('button[type=submit]').click();
   await sheet.locator('.comment', { hasText: '浏览器里发的评论' }).waitFor();
   await shot('03-comments');
   await sheet.locator('.sheet-head button').click();
+  await slide.locator('video').evaluate((v) => new Promise((ok) => (v.paused ? v.addEventListener('playing', ok, { once: true }) : ok())));
 
   // tip with a gift, paid from the free allowance
   await slide.locator('.action.tip').click();
@@ -469,22 +474,33 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   // only this clip's quiz: the clip scrolled past before it began playing did not play on off screen
   assert.equal(await page.locator('.quiz-sheet').count(), 1);
   await sheet.locator('fieldset', { hasText: '验证码告诉你' }).getByLabel('拒绝，并提醒这是诈骗').check();
-  await sheet.locator('fieldset', { hasText: 'phishing callers' }).getByLabel('One-time passcodes').check();
+  await sheet.locator('fieldset', { hasText: 'phishing callers' }).getByLabel('Store opening hours').check();
   const agent = await login(s, 'agent5');
   const before = (await api(s, 'GET', '/api/v1/me/points', { token: agent })).json.balance;
   await sheet.getByRole('button', { name: '提交答案' }).click();
   await sheet.locator('.quiz-result:not(:empty)').waitFor();
-  assert.equal(await sheet.locator('.quiz-result').textContent(), `答对 2/2，获得 ${2 * saved.points_per_correct_answer} 积分`);
-  assert.equal(await sheet.locator('fieldset.right').count(), 2);
+  assert.equal(await sheet.locator('.quiz-result').textContent(), `答对 1/2，获得 ${saved.points_per_correct_answer} 积分`);
+  // each question says, in words and not only by colour, which answer was right and which pick was wrong
+  const [a1, a2] = [sheet.locator('fieldset').nth(0), sheet.locator('fieldset').nth(1)];
+  assert.deepEqual(await sheet.locator('fieldset').evaluateAll((fs) => fs.map((f) => f.className)), ['right', 'wrong']);
+  assert.equal(await a1.locator('label.choice', { hasText: '拒绝，并提醒这是诈骗' }).locator('.mark').textContent(), '✓ 正确答案');
+  assert.equal(await a2.locator('label.choice', { hasText: 'One-time passcodes' }).locator('.mark').textContent(), '✓ 正确答案');
+  assert.equal(await a2.locator('label.choice', { hasText: 'Store opening hours' }).locator('.mark').textContent(), '✗ 你的选择');
+  assert.equal(await sheet.locator('.mark').count(), 3);
   await shot('16-quiz-answered');
   const after = (await api(s, 'GET', '/api/v1/me/points', { token: agent })).json.balance;
-  assert.equal(after, before + 2 * saved.points_per_correct_answer);
-  // the Me page shows the new balance and the two rewards
-  await sheet.getByRole('button', { name: '关闭' }).click();
+  assert.equal(after, before + saved.points_per_correct_answer);
+  // Continue closes the quiz and moves on to the next clip
+  const quizIndex = Number(await slide.getAttribute('data-index'));
+  const slides = await page.locator('.slide').count();
+  await sheet.getByRole('button', { name: '继续看下一个' }).click();
+  await sheet.waitFor({ state: 'detached' });
+  if (slides > quizIndex + 1) await page.waitForFunction((j) => { const f = document.getElementById('feed'); return Math.round(f.scrollTop / f.clientHeight) === j; }, quizIndex + 1);
+  // the Me page shows the new balance and the reward
   await page.click('.tab[data-tab=me]');
   await page.locator('#balance').waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), after);
-  assert.equal(await page.locator('#history li.row').filter({ hasText: `答对《${clip.title}》的测验题` }).filter({ hasText: `+${saved.points_per_correct_answer}` }).count(), 2);
+  assert.equal(await page.locator('#history li.row').filter({ hasText: `答对《${clip.title}》的测验题` }).filter({ hasText: `+${saved.points_per_correct_answer}` }).count(), 1);
   assert.equal(await page.locator('#history li.row', { hasText: 'correct quiz answer' }).count(), 0, 'not the server\'s English reason');
   assert.deepEqual(page.errors, []);
 

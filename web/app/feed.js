@@ -2,7 +2,7 @@
 // (tap for sound), the next clip preloaded, and the overlay actions.
 import { get } from './api.js';
 import { t } from './i18n.js';
-import { h, showError, errText, fmtCount } from './ui.js';
+import { h, showError, errText, fmtCount, sheetOpen, noSheetOpen } from './ui.js';
 import { Player } from './player.js';
 import { icon } from './icons.js';
 import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
@@ -25,6 +25,22 @@ export async function mount(el) {
   const io = new IntersectionObserver((entries) => {
     for (const e of entries) if (e.isIntersecting) activate(Number(e.target.dataset.index));
   }, { root: feed, threshold: 0.6 });
+
+  // A sheet (comments, tips, a quiz) pauses the clip under it; the clip goes
+  // on when the last sheet closes, if it was playing.
+  let resumeAfterSheet = false;
+  const onSheetChange = () => {
+    const p = state.players[state.active];
+    if (!p) return;
+    if (sheetOpen()) {
+      if (!p.video.paused) { resumeAfterSheet = true; p.pause(); }
+    } else if (resumeAfterSheet) {
+      resumeAfterSheet = false;
+      p.play().catch(() => {});
+    }
+  };
+  document.addEventListener('sheetchange', onSheetChange);
+  const showSlide = (i) => state.slides[i]?.scrollIntoView({ behavior: 'smooth' });
 
   async function loadMore() {
     if (state.loading || state.done) return;
@@ -80,7 +96,8 @@ export async function mount(el) {
       onEnded: (sent) => {
         if (item.has_quiz && !state.quizzed.has(item.id)) {
           state.quizzed.add(item.id);
-          sent.then(() => openQuiz(item)); // answers count once the watch is complete
+          // answers count once the watch is complete; a quiz never stacks over another sheet
+          sent.then(noSheetOpen).then(() => openQuiz(item, { onContinue: () => showSlide(i + 1) }));
         } else if (state.active === i) {
           video.currentTime = 0;
           player.play().catch(() => {});
@@ -155,6 +172,7 @@ export async function mount(el) {
 
   await loadMore();
   return () => {
+    document.removeEventListener('sheetchange', onSheetChange);
     io.disconnect();
     for (const p of state.players) p.destroy();
   };

@@ -125,7 +125,10 @@ export async function openTips(item, btn) {
   }
 }
 
-export async function openQuiz(item) {
+// The quiz after a finished clip. The result marks each question's right
+// answer and a wrong pick in words as well as colour; Continue closes the
+// sheet and calls `onContinue` (the feed moves to the next clip).
+export async function openQuiz(item, { onContinue } = {}) {
   const s = sheet(t('quizTitle'), 'quiz-sheet');
   let quiz;
   try {
@@ -141,9 +144,12 @@ export async function openQuiz(item) {
         checked: q.your_answer?.choice === i }), h('span', { text: c })))));
   }
   const submit = h('button.primary.big', { type: 'submit', text: t('quizSubmit') });
+  const next = h('button.primary.big.quiz-continue', { type: 'button', hidden: true, text: t('quizContinue') });
+  next.addEventListener('click', () => { s.close(); onContinue?.(); });
   const out = h('p.quiz-result', { role: 'status' });
-  form.append(out, submit);
+  form.append(out, submit, next);
   s.body.append(form);
+  const mark = (label, cls, text) => { label?.classList.add(cls); label?.append(h('span.mark', { text })); };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const answers = quiz.questions.map((q) => ({ question_id: q.id, choice: Number(form.querySelector(`input[name=q${q.id}]:checked`)?.value) }));
@@ -154,9 +160,17 @@ export async function openQuiz(item) {
       out.textContent = t('quizResult', { c: right, t: r.results.length, p: r.points_earned });
       for (const x of r.results) {
         const fs = form.querySelector(`input[name=q${x.question_id}]`)?.closest('fieldset');
-        fs?.classList.add(x.correct ? 'right' : 'wrong');
-        fs?.querySelectorAll('label.choice')[x.correct_choice]?.classList.add('answer');
+        if (!fs) continue;
+        fs.classList.add(x.correct ? 'right' : 'wrong');
+        const labels = fs.querySelectorAll('label.choice');
+        mark(labels[x.correct_choice], 'answer', `✓ ${t('quizRightAnswer')}`);
+        const picked = answers.find((a) => a.question_id === x.question_id)?.choice;
+        if (!x.correct) mark(labels[picked], 'picked-wrong', `✗ ${t('quizYourPick')}`);
+        for (const input of fs.querySelectorAll('input')) input.disabled = true;
       }
+      submit.hidden = true;
+      next.hidden = false;
+      next.focus();
     } catch (err) {
       out.textContent = errText(err);
       submit.disabled = false;

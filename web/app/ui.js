@@ -85,13 +85,35 @@ export function sheet(title, cls = '') {
   const panel = h(`section.sheet${cls ? '.' + cls : ''}`, { role: 'dialog', 'aria-label': title },
     h('header.sheet-head', {}, h('h2', { text: title }), closeBtn), body);
   const scrim = h('div.scrim', {}, panel);
-  const close = () => { scrim.remove(); document.removeEventListener('keydown', onKey); };
+  const close = () => {
+    if (!scrim.isConnected) return;
+    scrim.remove();
+    document.removeEventListener('keydown', onKey);
+    document.dispatchEvent(new Event('sheetchange'));
+  };
   const onKey = (e) => { if (e.key === 'Escape') close(); };
   closeBtn.addEventListener('click', close);
   scrim.addEventListener('click', (e) => { if (e.target === scrim) close(); });
   document.addEventListener('keydown', onKey);
   document.body.append(scrim);
+  document.dispatchEvent(new Event('sheetchange'));
   return { el: panel, body, close };
+}
+
+/** Whether a sheet is open (each open and close fires `sheetchange` on document). */
+export const sheetOpen = () => !!document.querySelector('.scrim');
+
+/** Resolves once no sheet is open. */
+export function noSheetOpen() {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (sheetOpen()) return;
+      document.removeEventListener('sheetchange', check);
+      resolve();
+    };
+    document.addEventListener('sheetchange', check);
+    check();
+  });
 }
 
 /** Asks a yes/no question in a sheet; resolves true on `ok`, false on
