@@ -31,6 +31,7 @@ static const struct {
 	{"points", api_points_register},
 	{"featured", api_featured_register},
 	{"assignments", api_assignments_register},
+	{"inbox", api_inbox_register},
 	{"leaderboards", api_leaderboards_register},
 	{"analytics", api_analytics_register},
 	{"quizzes", api_quiz_register},

@@ -6,6 +6,7 @@
 
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
+#include "casereel/inbox.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
@@ -83,6 +84,15 @@ static cr_err set_text(int64_t id, const struct revision_text *text, int64_t rev
 	return !e && text->tags ? set_tags(id, text->tags) : e;
 }
 
+/* The clip's owner hears of a review decision, with a rejection's reason. */
+static cr_err tell_owner(int64_t id, enum inbox_kind kind, int64_t reviewer_id, const char *reason)
+{
+	json_t *detail = reason && *reason ? json_pack("{s:s}", "reason", reason) : NULL;
+	cr_err e = inbox_add_for_owner(id, kind, reviewer_id, detail);
+	json_decref(detail);
+	return e;
+}
+
 /* A new clip's decision: published (paying its creator) or rejected. */
 static cr_err decide_clip(int64_t id, int64_t reviewer_id, bool approve, const char *reason,
 			  int64_t now)
@@ -102,6 +112,8 @@ static cr_err decide_clip(int64_t id, int64_t reviewer_id, bool approve, const c
 		sqlite3_bind_int64(st, 5, now);
 	}
 	cr_err e = store_run(st, "review video");
+	if (!e)
+		e = tell_owner(id, approve ? INBOX_APPROVED : INBOX_REJECTED, reviewer_id, reason);
 	return !e && approve ? points_reward_approval(id) : e;
 }
 
@@ -112,6 +124,9 @@ static cr_err decide_edit(int64_t id, int64_t revision, int64_t reviewer_id, boo
 {
 	json_t *text = NULL;
 	cr_err e = revisions_decide(id, revision, reviewer_id, approve, reason, now, &text);
+	if (!e)
+		e = tell_owner(id, approve ? INBOX_EDIT_APPROVED : INBOX_EDIT_REJECTED, reviewer_id,
+			       reason);
 	if (!e && approve) {
 		struct revision_text t = {json_string_value(json_object_get(text, "title")),
 					  json_string_value(json_object_get(text, "description")),
