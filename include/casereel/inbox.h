@@ -31,8 +31,7 @@ cr_err inbox_add_for_owner(int64_t video_id, enum inbox_kind kind, int64_t actor
 			   json_t *detail);
 
 /* Adds an entry for person `user_id` (nothing about a clip). */
-cr_err inbox_add_for_user(int64_t user_id, enum inbox_kind kind, int64_t actor_id,
-			  json_t *detail);
+cr_err inbox_add_for_user(int64_t user_id, enum inbox_kind kind, int64_t actor_id, json_t *detail);
 
 /* Adds "assigned" (a trainer's) or "pushed" (a rule's) entries for path
  * assignment `assignment_id`: one for its person, or one for each active

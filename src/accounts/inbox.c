@@ -37,16 +37,14 @@ static cr_err add(const char *sql, int64_t target, enum inbox_kind kind, int64_t
 	return e;
 }
 
-cr_err inbox_add_for_owner(int64_t video_id, enum inbox_kind kind, int64_t actor_id,
-			   json_t *detail)
+cr_err inbox_add_for_owner(int64_t video_id, enum inbox_kind kind, int64_t actor_id, json_t *detail)
 {
 	return add("INSERT INTO inbox(user_id, kind, video_id, actor_id, detail, created_at)"
 		   " SELECT owner_id, ?2, id, nullif(?3, 0), ?4, ?5 FROM videos WHERE id = ?1",
 		   video_id, kind, actor_id, detail);
 }
 
-cr_err inbox_add_for_user(int64_t user_id, enum inbox_kind kind, int64_t actor_id,
-			  json_t *detail)
+cr_err inbox_add_for_user(int64_t user_id, enum inbox_kind kind, int64_t actor_id, json_t *detail)
 {
 	return add("INSERT INTO inbox(user_id, kind, actor_id, detail, created_at)"
 		   " VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)",
@@ -78,19 +76,19 @@ static json_t *entry_json(sqlite3_stmt *st)
 					    (json_int_t)sqlite3_column_int64(st, 4), "title",
 					    (const char *)sqlite3_column_text(st, 5), "status",
 					    (const char *)sqlite3_column_text(st, 6));
-	json_t *actor = sqlite3_column_type(st, 7) == SQLITE_NULL
-				? json_null()
-				: json_pack("{s:I, s:s}", "id",
-					    (json_int_t)sqlite3_column_int64(st, 7), "display_name",
-					    (const char *)sqlite3_column_text(st, 8));
+	json_t *actor =
+		sqlite3_column_type(st, 7) == SQLITE_NULL
+			? json_null()
+			: json_pack("{s:I, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 7),
+				    "display_name", (const char *)sqlite3_column_text(st, 8));
 	json_t *detail = json_loads((const char *)sqlite3_column_text(st, 9), 0, NULL);
 	return json_pack("{s:I, s:s, s:I, s:b, s:o, s:o, s:o}", "id",
 			 (json_int_t)sqlite3_column_int64(st, 0), "kind",
 			 (const char *)sqlite3_column_text(st, 1), "created_at",
 			 (json_int_t)sqlite3_column_int64(st, 2), "read",
 			 sqlite3_column_type(st, 3) != SQLITE_NULL, "video",
-			 video ? video : json_null(), "actor", actor ? actor : json_null(), "detail",
-			 json_is_object(detail) ? detail : json_object());
+			 video ? video : json_null(), "actor", actor ? actor : json_null(),
+			 "detail", json_is_object(detail) ? detail : json_object());
 }
 
 static cr_err count_unread(int64_t user_id, int64_t *unread)
@@ -105,8 +103,7 @@ static cr_err count_unread(int64_t user_id, int64_t *unread)
 	return e;
 }
 
-cr_err inbox_list_json(int64_t user_id, int64_t before, long limit, json_t **items,
-		       int64_t *unread)
+cr_err inbox_list_json(int64_t user_id, int64_t before, long limit, json_t **items, int64_t *unread)
 {
 	sqlite3_stmt *st = store_stmt(
 		"SELECT i.id, i.kind, i.created_at, i.read_at, i.video_id, v.title, v.status,"

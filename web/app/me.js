@@ -6,7 +6,7 @@ import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount, confirmSheet } from './ui.js';
 import { statusPill } from './upload.js';
-import { logout, showPasswordChange } from './main.js';
+import { logout, showPasswordChange, unreadCount } from './main.js';
 import { loopPanels } from './me_loop.js';
 
 /** A points history line in the UI's language from the entry's kind and
@@ -59,6 +59,12 @@ export async function mount(el, { rerender }) {
     }
   });
 
+  // the inbox, with what is unread
+  const inboxCount = h('span.count-pill');
+  const showInboxCount = () => { inboxCount.textContent = String(unreadCount()); inboxCount.hidden = unreadCount() < 1; };
+  showInboxCount();
+  document.addEventListener('unreadchange', showInboxCount);
+  const inboxLink = h('a.panel.inbox-link', { id: 'inbox-link', href: '#inbox' }, h('span', { text: t('inbox') }), inboxCount, h('span.chev', { 'aria-hidden': 'true', text: '›' }));
   const hero = h('section.panel', { id: 'points' },
     h('div.hero', {},
       h('div', {}, h('h2', { text: `${profile.display_name}` }), h('p.muted', { text: `${profile.team?.name || ''} · ${profile.position || ''}` })),
@@ -128,7 +134,7 @@ export async function mount(el, { rerender }) {
 
   const clipList = h('ul.list', { id: 'my-clips' }, ...(clips.items.length ? clips.items.map((v) => {
     const c = v.status === 'published' ? v.counts : null;
-    return h('li.row.clip-row', { dataset: { id: String(v.id) } },
+    return h('li.row.clip-row', { dataset: { id: String(v.id) } }, h('a.clip-open', { href: `#clip/${v.id}`, 'aria-label': v.title }),
       v.urls?.thumbnail ? h('img', { src: v.urls.thumbnail, alt: '', loading: 'lazy', width: 54, height: 96 }) : h('img', { alt: '' }),
       h('div.grow', {}, h('strong', { text: v.title }),
         h('div', {}, statusPill(v.status), ' ', h('small', { text: v.status === 'processing' ? `${v.progress}%` : fmtDur(v.duration || 0) })),
@@ -137,7 +143,7 @@ export async function mount(el, { rerender }) {
         c && h('small', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` })));
   }) : [h('li.muted', { text: t('noClips') })]));
 
-  el.append(hero, ...loop,
+  el.append(hero, inboxLink, ...loop,
     h('section.panel', {}, h('h2', { text: t('shop') }), shopList),
     h('section.panel', {}, h('h2', { text: t('myOrders') }), orderList),
     h('section.panel', {}, h('h2', { text: t('myClips') }), clipList),
@@ -147,4 +153,5 @@ export async function mount(el, { rerender }) {
       h('button', { id: 'change-password', onclick: () => showPasswordChange(), text: t('changePassword') }),
       h('button.bad', { id: 'logout', onclick: logout, text: t('logout') })));
   void errText;
+  return () => document.removeEventListener('unreadchange', showInboxCount);
 }
