@@ -271,7 +271,14 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   await page.locator('#upload-form').waitFor();
   await page.setInputFiles('#pick-file', clipPath);
   await page.fill('input[name=title]', '网页上传的案例');
-  await page.fill('input[name=tags]', 'refunds, empathy');
+  // the title takes what the server takes, and says how much is used
+  assert.equal(await page.locator('input[name=title]').getAttribute('maxlength'), '100');
+  assert.equal(await page.locator('#title-count').textContent(), '7/100');
+  // tags come from the server's list, by their Chinese labels
+  const picker = page.getByRole('group', { name: '标签（最多 8 个）' });
+  await picker.getByText('退款与退货').click();
+  await picker.getByText('同理心与语气').click();
+  assert.equal(await picker.locator('input:checked').count(), 2);
   await shot('05-upload');
   await page.click('#upload-start');
   await page.waitForFunction(() => Number(document.getElementById('upload-bar')?.getAttribute('aria-valuenow')) === 100, null, { timeout: 30000 });
@@ -307,6 +314,12 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   await page.fill('input[name=title]', '太大的文件');
   await page.click('#upload-start');
   await page.locator('#upload-form .form-error', { hasText: '文件太大，超出了上传上限' }).waitFor();
+  assert.equal(await page.locator('#upload-start').textContent(), '开始上传', 'the button keeps its label after a refusal');
+  // a title over the server's limit is named as such before anything is sent
+  await page.setInputFiles('#pick-file', clipPath);
+  await page.locator('input[name=title]').evaluate((el) => { el.value = '长'.repeat(101); });
+  await page.click('#upload-start');
+  await page.locator('#upload-form .form-error', { hasText: '标题最多 100 个字' }).waitFor();
   assert.equal((await api(s, 'GET', '/api/v1/me/videos', { token: tok })).json.items.filter((x) => x.title === '太大的文件').length, 0);
 });
 
