@@ -197,6 +197,27 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   assert.deepEqual(page.errors, []);
 });
 
+test('the feed keeps its place: back from Me and Upload, the same clips at the same clip', { skip: missing }, async () => {
+  await loginAs('agent4');
+  await page.locator('.slide').nth(2).waitFor();
+  for (let i = 1; i <= 2; i++) {
+    await page.evaluate(() => { const f = document.getElementById('feed'); f.scrollBy(0, f.clientHeight); });
+    await page.waitForFunction((j) => { const f = document.getElementById('feed'); return Math.round(f.scrollTop / f.clientHeight) === j; }, i);
+  }
+  const ids = () => page.locator('.slide').evaluateAll((els) => els.map((e) => e.dataset.id));
+  const order = await ids();
+  for (const tab of ['me', 'upload']) {
+    await page.click(`.tab[data-tab=${tab}]`);
+    await page.locator(`#view-${tab}[data-ready="1"]`).waitFor();
+    await page.click('.tab[data-tab=feed]');
+    await page.locator('#view-feed[data-ready="1"]').waitFor();
+    assert.deepEqual(await ids(), order, `after ${tab}: the same clips in the same order`);
+    assert.equal(await activeIndex(), 2, `after ${tab}: at the same clip`);
+    await waitPlaying(2);
+  }
+  assert.deepEqual(page.errors, []);
+});
+
 test('comments: 82 on a clip page newest first as the sheet scrolls; a new one shows on top', { skip: missing }, async () => {
   await loginAs('agent3');
   const slide = page.locator('.slide').nth(0);

@@ -1,6 +1,8 @@
 // The vertical feed: one clip per screen with scroll-snap, autoplay muted
-// (tap for sound), the next clip preloaded, and the overlay actions.
-import { get } from './api.js';
+// (tap for sound), the next clip preloaded, and the overlay actions. Leaving
+// for another screen keeps the feed's place: coming back within a few
+// minutes shows the same clips in the same order at the same clip.
+import { get, session } from './api.js';
 import { t } from './i18n.js';
 import { h, showError, errText, fmtCount, sheetOpen, noSheetOpen } from './ui.js';
 import { Player } from './player.js';
@@ -8,6 +10,8 @@ import { icon } from './icons.js';
 import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
 
 const PAGE = 5;
+const KEEP_MS = 10 * 60 * 1000; // well inside the cursor's and the media links' lifetimes
+let kept = null; // {user, items, cursor, done, quizzed, active, at} of the feed last left
 
 /** Why the item is shown, in the UI's language (the server's words for a reason this client does not know). */
 function reasonText(item) {
@@ -77,7 +81,8 @@ export async function mount(el) {
     const stage = h('div.stage', { style: `aspect-ratio: ${item.width || 9} / ${item.height || 16}` }, video, hint);
     const likeBtn = actionBtn('like', 'heart', item.counts.likes, item.viewer.liked);
     const commentBtn = actionBtn('comments', 'comment', item.counts.comments);
-    const tipBtn = actionBtn('tip', 'gift', item.counts.tips);
+    const own = item.creator.id === session()?.user?.id; // nobody tips their own clip
+    const tipBtn = own ? null : actionBtn('tip', 'gift', item.counts.tips);
     const muteBtn = h('button.action.mute', { 'aria-label': t('unmute') }, icon('muted', 28));
     const badges = h('div.badges', {},
       item.must_watch && h('span.badge.must', { text: t('mustWatch') }),
@@ -114,7 +119,7 @@ export async function mount(el) {
     muteBtn.addEventListener('click', () => setSound(!state.sound));
     likeBtn.addEventListener('click', () => toggleLike(item, likeBtn));
     commentBtn.addEventListener('click', () => openComments(item, commentBtn));
-    tipBtn.addEventListener('click', () => openTips(item, tipBtn));
+    tipBtn?.addEventListener('click', () => openTips(item, tipBtn));
     video.addEventListener('play', () => syncHint(i));
     video.addEventListener('pause', () => syncHint(i));
     state.slides.push(slide);
@@ -170,8 +175,19 @@ export async function mount(el) {
     if (i >= state.items.length - 2) loadMore();
   }
 
-  await loadMore();
+  const me = session()?.user?.id;
+  if (kept && kept.user === me && Date.now() - kept.at < KEEP_MS) {
+    const back = kept;
+    kept = null;
+    Object.assign(state, { cursor: back.cursor, done: back.done, quizzed: back.quizzed });
+    for (const item of back.items) addSlide(item);
+    feed.scrollTop = back.active * feed.clientHeight;
+  } else {
+    kept = null;
+    await loadMore();
+  }
   return () => {
+    kept = { user: me, items: state.items, cursor: state.cursor, done: state.done, quizzed: state.quizzed, active: Math.max(0, state.active), at: Date.now() };
     document.removeEventListener('sheetchange', onSheetChange);
     io.disconnect();
     for (const p of state.players) p.destroy();
