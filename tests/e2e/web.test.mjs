@@ -120,6 +120,12 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   const why = await page.locator('.slide p.reason').allTextContents();
   assert.ok(why.length >= 3, `reasons: ${why}`);
   for (const w of why) assert.match(w, /^(必看|培训师精选|你正在提升|你团队的新视频|新员工必看|本周热门|新视频|你关注的话题|为你推荐)/);
+  // skills are named by their Chinese labels, in the reasons and the tags, never by slug
+  const slugs = /refunds|de-escalation|billing|product-knowledge|retention|compliance|troubleshooting|empathy/;
+  for (const w of why) assert.doesNotMatch(w, slugs);
+  const tagLines = await page.locator('.slide p.tags').allTextContents();
+  assert.ok(tagLines.length >= 3 && tagLines.some((l) => l.includes('#退款与退货') || l.includes('#账单问题') || l.includes('#同理心与语气')), JSON.stringify(tagLines));
+  for (const l of tagLines) assert.doesNotMatch(l, slugs);
   await waitPlaying(0, 1.5);
   await shot('02-feed');
   const seen = new Set([await page.locator('.slide').nth(0).getAttribute('data-id')]);

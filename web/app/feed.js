@@ -8,22 +8,25 @@ import { h, showError, errText, fmtCount, sheetOpen, noSheetOpen } from './ui.js
 import { Player } from './player.js';
 import { icon } from './icons.js';
 import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
+import { tagCatalogue, tagLabel } from './me_loop.js';
 
 const PAGE = 5;
 const KEEP_MS = 10 * 60 * 1000; // well inside the cursor's and the media links' lifetimes
 let kept = null; // {user, items, cursor, done, quizzed, active, at} of the feed last left
 
-/** Why the item is shown, in the UI's language (the server's words for a reason this client does not know). */
-function reasonText(item) {
+/** Why the item is shown, in the UI's language, skills by their label
+ * (the server's words for a reason this client does not know). */
+function reasonText(item, labels) {
   const key = `why_${item.reason_code}`;
   if (!item.reason_code || t(key) === key) return item.reason;
-  const tags = item.reason_tags || [];
+  const tags = (item.reason_tags || []).map((x) => tagLabel(x, labels[x]));
   return tags.length ? t(key) + t('why_sep') + tags.join(t('why_list')) : t(key);
 }
 
 export async function mount(el) {
   const feed = h('div.feed', { id: 'feed' });
   el.append(feed);
+  const labels = await tagCatalogue();
   const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
 
   const io = new IntersectionObserver((entries) => {
@@ -93,8 +96,8 @@ export async function mount(el) {
       h('p.creator', {}, h('strong', { text: `@${item.creator.display_name}` }),
         item.creator.featured && h('span.badge.feat.creator-badge', { text: `★ ${t('featured')}` }),
         h('span.team', { text: item.creator.team || '' })),
-      item.reason && h('p.reason', {}, icon('bulb', 18), reasonText(item)),
-      item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${x}`).join(' ') }));
+      item.reason && h('p.reason', {}, icon('bulb', 18), reasonText(item, labels)),
+      item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${tagLabel(x, labels[x])}`).join(' ') }));
     const slide = h('section.slide', { dataset: { index: String(i), id: String(item.id) } },
       stage, info, h('div.actions', {}, likeBtn, commentBtn, tipBtn, muteBtn));
     const player = new Player(video, item, {
