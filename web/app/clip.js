@@ -3,7 +3,7 @@
 // review, rejected and why, live with its numbers.
 import { get } from './api.js';
 import { t } from './i18n.js';
-import { h, fmtCount, videoErrorText } from './ui.js';
+import { h, clipStats, videoErrorText } from './ui.js';
 import { statusPill } from './upload.js';
 import { Player } from './player.js';
 
@@ -25,7 +25,7 @@ export async function mount(el, { arg }) {
   if (v.description) panel.append(h('p', { text: v.description }));
   if (v.status === 'published' && v.counts) {
     const c = v.counts;
-    panel.append(h('p.muted.clip-stats', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` }));
+    panel.append(h('p.muted.clip-stats', { text: clipStats(c) }));
   }
   el.append(panel);
   return () => player?.destroy();

@@ -34,7 +34,7 @@ const T = {
     ib_whatClip: '必看视频《{title}》', ib_whatPath: '学习路径「{path}」', ib_due: '截止 {date}',
     history: '积分记录', shop: '积分商城', buy: '兑换', stock: '库存 {n}', myOrders: '我的兑换', myClips: '我的视频',
     ordered: '兑换成功：{name}', noOrders: '还没有兑换记录', noClips: '还没有上传视频', lang: 'English',
-    views: '播放', likes: '赞', tipsN: '打赏', st_reserved: '待领取', st_fulfilled: '已发放', st_cancelled: '已取消',
+    views: '播放', likes: '赞', tipsN: '打赏', nViews: '{c} 播放', nLikes: '{c} 赞', nComments: '{c} 评论', nTips: '{c} 打赏', st_reserved: '待领取', st_fulfilled: '已发放', st_cancelled: '已取消',
     review: '审核', featureAssign: '精选与指派', boards: '排行榜', analytics: '数据分析',
     editOfLive: '已发布视频的修改，线上仍是：{title}', editPending: '修改待审核：{title}', editRejected: '修改未通过：{e}',
     approve: '通过', reject: '驳回', rejectReason: '驳回原因（必填）', approved: '已通过', rejected: '已驳回',
@@ -145,7 +145,9 @@ const T = {
     ib_whatClip: 'the must-watch clip “{title}”', ib_whatPath: 'the learning path “{path}”', ib_due: 'due {date}',
     history: 'Points history', shop: 'Points shop', buy: 'Redeem', stock: '{n} left', myOrders: 'My orders', myClips: 'My clips',
     ordered: 'Redeemed: {name}', noOrders: 'No orders yet', noClips: 'No clips yet', lang: '中文',
-    views: 'views', likes: 'likes', tipsN: 'tips', st_reserved: 'Reserved', st_fulfilled: 'Fulfilled', st_cancelled: 'Cancelled',
+    views: 'views', likes: 'likes', tipsN: 'tips', nViews: '{c} views', nViews_one: '{c} view', nLikes: '{c} likes', nLikes_one: '{c} like',
+    nComments: '{c} comments', nComments_one: '{c} comment', nTips: '{c} tip points', nTips_one: '{c} tip point',
+    quizSaved_one: 'Quiz saved ({n} question)', stepsN_one: '{n} step', pointsShort_one: '{n} more point needed', st_reserved: 'Reserved', st_fulfilled: 'Fulfilled', st_cancelled: 'Cancelled',
     review: 'Review', featureAssign: 'Feature & assign', boards: 'Leaderboards', analytics: 'Analytics',
     editOfLive: 'An edit of a published clip; live now: {title}', editPending: 'Edit waiting for review: {title}', editRejected: 'Edit not approved: {e}',
     approve: 'Approve', reject: 'Reject', rejectReason: 'Reason for rejecting (required)', approved: 'Approved', rejected: 'Rejected',
@@ -233,8 +235,13 @@ export function setLang(l) {
   localStorage.setItem(KEY, l);
   document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN';
 }
-/** The text for `key` in the current language, with {name} filled from `vars`. */
+const plurals = { en: new Intl.PluralRules('en'), zh: new Intl.PluralRules('zh') };
+/** The text for `key` in the current language, with {name} filled from
+ * `vars`; a numeric `vars.n` picks the plural form `key_one` where the
+ * language has one ("1 comment", "2 comments"). */
 export function t(key, vars = {}) {
-  const s = T[lang()][key] ?? T.zh[key] ?? key;
+  const l = lang();
+  const form = typeof vars.n === 'number' ? T[l][`${key}_${plurals[l].select(vars.n)}`] : undefined;
+  const s = form ?? T[l][key] ?? T.zh[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
 }

@@ -4,7 +4,7 @@
 // language, password change, logout.
 import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
-import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount, confirmSheet } from './ui.js';
+import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, clipStats, confirmSheet } from './ui.js';
 import { statusPill } from './upload.js';
 import { logout, showPasswordChange, unreadCount } from './main.js';
 import { loopPanels } from './me_loop.js';
@@ -140,7 +140,7 @@ export async function mount(el, { rerender }) {
         h('div', {}, statusPill(v.status), ' ', h('small', { text: v.status === 'processing' ? `${v.progress}%` : fmtDur(v.duration || 0) })),
         v.error && h('small.form-error', { text: videoErrorText(v) }),
         v.edit && h('small.clip-edit', { text: v.edit.state === 'pending' ? t('editPending', { title: v.edit.title }) : t('editRejected', { e: v.edit.review_reason || '' }) }),
-        c && h('small', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` })));
+        c && h('small', { text: clipStats(c) })));
   }) : [h('li.muted', { text: t('noClips') })]));
 
   el.append(hero, inboxLink, ...loop,

@@ -132,6 +132,12 @@ export function confirmSheet(title, text, ok) {
   });
 }
 
+/** A published clip's numbers: "3 views · 1 like · 1 comment · 10 tip points". */
+export function clipStats(c) {
+  return [['nViews', c.views], ['nLikes', c.likes], ['nComments', c.comments], ['nTips', c.tips]]
+    .map(([key, n]) => t(key, { n: n ?? 0, c: fmtCount(n) })).join(' · ');
+}
+
 export const fmtCount = (n) => (n >= 10000 ? `${(n / 10000).toFixed(1)}w` : String(n ?? 0));
 export const fmtDate = (sec) => new Date(sec * 1000).toLocaleString(undefined, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 export const fmtDur = (s) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
