@@ -62,6 +62,8 @@ cr_err api_watch_register(struct router *r);
 cr_err api_points_register(struct router *r);
 cr_err api_featured_register(struct router *r);
 cr_err api_assignments_register(struct router *r);
+cr_err api_inbox_register(struct router *r);
+cr_err api_limits_register(struct router *r);
 cr_err api_leaderboards_register(struct router *r);
 cr_err api_analytics_register(struct router *r);
 cr_err api_quiz_register(struct router *r);

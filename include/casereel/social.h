@@ -21,8 +21,11 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 cr_err social_add_comment(int64_t video_id, const struct cr_user *author, const char *body,
 			  json_t **out);
 
-/* Comments of a published clip, oldest first, after comment id `after`. */
-cr_err social_list_comments(int64_t video_id, int64_t after, long limit, json_t **out);
+/* A page of a published clip's comments, newest first (or oldest first),
+ * continuing after comment `after` in that order (0: from the start).
+ * Removed comments are left out. */
+cr_err social_list_comments(int64_t video_id, bool newest_first, int64_t after, long limit,
+			    json_t **out);
 
 /* Deletes a comment: its author may, trainers may delete any.
  * CR_ENOTFOUND when absent, already removed or not allowed. */

@@ -143,7 +143,8 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 /* What waits for review, by clip id after `after`: clips pending review
  * and published clips' pending edits (JSON array, new ref). Each item is
  * the video JSON with "review_kind" ("clip" | "edit") and the text an
- * approval puts live; an edit's item has the live text in "live". */
+ * approval puts live; an edit's item has the live text in "live". The
+ * viewer's own clips are left out: nobody reviews their own work. */
 cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, long limit,
 				long url_ttl, json_t **out);
 

@@ -5,6 +5,8 @@
 #include "casereel/points.h"
 #include "casereel/social.h"
 
+#include <string.h>
+
 static void set_like(struct cr_request *req, struct cr_response *res, bool like)
 {
 	int64_t id, likes = 0;
@@ -38,8 +40,14 @@ static void list_comments(struct cr_request *req, struct cr_response *res)
 	    !http_query_long(req, res, "limit", 20, 1, 100, &limit) ||
 	    !http_query_long(req, res, "after", 0, 0, INT64_MAX, &after))
 		return;
+	const char *order = http_query(req, "order");
+	bool newest_first = !order || strcmp(order, "newest") == 0;
+	if (!newest_first && strcmp(order, "oldest") != 0) {
+		http_invalid_field(res, "order", "order is newest (the default) or oldest");
+		return;
+	}
 	json_t *items = NULL;
-	cr_err e = social_list_comments(id, after, limit, &items);
+	cr_err e = social_list_comments(id, newest_first, after, limit, &items);
 	if (e) {
 		http_error(res, e, "published video");
 		return;

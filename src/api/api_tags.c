@@ -1,6 +1,7 @@
 /* Skill tags ("refunds", "de-escalation") with their names in English and
- * Chinese, managed by admins and read by trainers (who write rules and ask
- * for impact by tag). `onboarding` tags are what new hires are shown first. */
+ * Chinese, managed by admins and read by every employee (the upload form's
+ * tag picker; trainers write rules and ask for impact by tag). `onboarding` tags are what new hires
+ * are shown first. */
 #include <ctype.h>
 #include <string.h>
 
@@ -124,7 +125,7 @@ static void update_tag(struct cr_request *req, struct cr_response *res)
 }
 
 static const struct cr_route routes[] = {
-	{"GET", "/api/v1/tags", CR_ROLE_TRAINER, CR_BODY_NONE, list_tags, NULL},
+	{"GET", "/api/v1/tags", CR_ROLE_AGENT, CR_BODY_NONE, list_tags, NULL},
 	{"POST", "/api/v1/tags", CR_ROLE_ADMIN, CR_BODY_JSON, create_tag, NULL},
 	{"PATCH", "/api/v1/tags/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_tag, NULL},
 };

@@ -7,6 +7,7 @@
 #include "casereel/auth.h"
 #include "casereel/kpi.h"
 #include "casereel/log.h"
+#include "casereel/shop.h"
 #include "casereel/store.h"
 #include "casereel/tags.h"
 #include "casereel/teams.h"
@@ -118,6 +119,31 @@ static cr_err add_metrics(json_t *metrics)
 	return CR_OK;
 }
 
+/* The points shop, stocked, so the demo's agents have something to redeem. */
+static cr_err add_shop(json_t *items)
+{
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		const char *name = json_string_value(json_object_get(it, "name"));
+		json_int_t price = json_integer_value(json_object_get(it, "price"));
+		json_int_t stock = json_integer_value(json_object_get(it, "stock"));
+		int64_t id;
+		cr_err e = name && price > 0 && stock >= 0
+				   ? shop_item_create(
+					     name,
+					     json_string_value(json_object_get(it, "description")),
+					     price, stock, true, &id, NULL)
+				   : CR_EINVAL;
+		if (e) {
+			log_error("seed: shop item %zu: %s", i, cr_strerror(e));
+			return e;
+		}
+	}
+	return CR_OK;
+}
+
 cr_err seed_load(const struct cr_config *cfg, const char *path)
 {
 	if (has_users())
@@ -136,6 +162,8 @@ cr_err seed_load(const struct cr_config *cfg, const char *path)
 		e = add_users(cfg, json_object_get(root, "users"), password);
 	if (!e)
 		e = add_metrics(json_object_get(root, "metrics"));
+	if (!e)
+		e = add_shop(json_object_get(root, "shop"));
 	e = store_end(e);
 	json_decref(root);
 	if (!e)

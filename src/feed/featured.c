@@ -6,6 +6,7 @@
 
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
+#include "casereel/inbox.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
@@ -55,8 +56,23 @@ cr_err featured_add(int64_t video_id, int64_t user_id, const char *note, int64_t
 		sqlite3_bind_int64(st, 5, now + days * 86400);
 		sqlite3_bind_int64(st, 6, by);
 	}
-	cr_err e = store_run(st, "feature");
-	int64_t id = sqlite3_last_insert_rowid(store_db());
+	int64_t id = 0;
+	cr_err e = store_begin();
+	if (!e) {
+		e = store_run(st, "feature");
+		id = sqlite3_last_insert_rowid(store_db());
+		int64_t until = now + days * 86400;
+		json_t *detail = json_pack("{s:s, s:I}", "note", note ? note : "", "until",
+					   (json_int_t)until);
+		if (!e)
+			e = video_id ? inbox_add_for_owner(video_id, INBOX_FEATURED, by, detail)
+				     : inbox_add_for_user(user_id, INBOX_CREATOR_FEATURED, by,
+							  detail);
+		json_decref(detail);
+		e = store_end(e);
+	} else {
+		store_done(st);
+	}
 	st = e ? NULL : store_stmt(FEATURE_JSON_SELECT " WHERE f.id = ?1");
 	if (!st)
 		return e ? e : CR_EDB;

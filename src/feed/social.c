@@ -105,17 +105,22 @@ cr_err social_add_comment(int64_t video_id, const struct cr_user *author, const 
 	return store_end(e);
 }
 
-cr_err social_list_comments(int64_t video_id, int64_t after, long limit, json_t **out)
+cr_err social_list_comments(int64_t video_id, bool newest_first, int64_t after, long limit,
+			    json_t **out)
 {
 	if (!social_video_published(video_id))
 		return CR_ENOTFOUND;
 	sqlite3_stmt *st =
-		store_stmt(COMMENT_SELECT " WHERE c.video_id = ?1 AND c.id > ?2"
+		newest_first ? store_stmt(COMMENT_SELECT
+					  " WHERE c.video_id = ?1 AND c.id < ?2"
+					  " AND c.removed_by IS NULL ORDER BY c.id DESC LIMIT ?3")
+			     : store_stmt(COMMENT_SELECT
+					  " WHERE c.video_id = ?1 AND c.id > ?2"
 					  " AND c.removed_by IS NULL ORDER BY c.id LIMIT ?3");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);
-	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 2, newest_first && after == 0 ? INT64_MAX : after);
 	sqlite3_bind_int64(st, 3, limit);
 	return store_rows_json(st, comment_json, "list comments", out);
 }

@@ -32,6 +32,8 @@ static const struct {
 	{"points", api_points_register},
 	{"featured", api_featured_register},
 	{"assignments", api_assignments_register},
+	{"inbox", api_inbox_register},
+	{"limits", api_limits_register},
 	{"leaderboards", api_leaderboards_register},
 	{"analytics", api_analytics_register},
 	{"quizzes", api_quiz_register},

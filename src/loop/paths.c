@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "casereel/clock.h"
+#include "casereel/inbox.h"
 #include "casereel/store.h"
 
 /* --- the series ----------------------------------------------------------- */
@@ -220,8 +221,10 @@ cr_err paths_assign(const struct path_assign *a, int64_t *id)
 		sqlite3_bind_text(st, 9, a->note, -1, SQLITE_STATIC);
 	}
 	cr_err e = store_run(st, "assign path");
-	if (!e)
+	if (!e) {
 		*id = sqlite3_last_insert_rowid(store_db());
+		e = inbox_add_assignment(*id); /* the people assigned hear of it */
+	}
 	return e;
 }
 

@@ -6,6 +6,7 @@
 
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
+#include "casereel/inbox.h"
 #include "casereel/points.h"
 #include "casereel/search.h"
 #include "casereel/store.h"
@@ -86,6 +87,15 @@ static cr_err set_text(int64_t id, const struct revision_text *text, int64_t rev
 	return e ? e : search_index_video(id);
 }
 
+/* The clip's owner hears of a review decision, with a rejection's reason. */
+static cr_err tell_owner(int64_t id, enum inbox_kind kind, int64_t reviewer_id, const char *reason)
+{
+	json_t *detail = reason && *reason ? json_pack("{s:s}", "reason", reason) : NULL;
+	cr_err e = inbox_add_for_owner(id, kind, reviewer_id, detail);
+	json_decref(detail);
+	return e;
+}
+
 /* A new clip's decision: published (paying its creator) or rejected. */
 static cr_err decide_clip(int64_t id, int64_t reviewer_id, bool approve, const char *reason,
 			  int64_t now)
@@ -105,6 +115,8 @@ static cr_err decide_clip(int64_t id, int64_t reviewer_id, bool approve, const c
 		sqlite3_bind_int64(st, 5, now);
 	}
 	cr_err e = store_run(st, "review video");
+	if (!e)
+		e = tell_owner(id, approve ? INBOX_APPROVED : INBOX_REJECTED, reviewer_id, reason);
 	return !e && approve ? points_reward_approval(id) : e;
 }
 
@@ -115,6 +127,9 @@ static cr_err decide_edit(int64_t id, int64_t revision, int64_t reviewer_id, boo
 {
 	json_t *text = NULL;
 	cr_err e = revisions_decide(id, revision, reviewer_id, approve, reason, now, &text);
+	if (!e)
+		e = tell_owner(id, approve ? INBOX_EDIT_APPROVED : INBOX_EDIT_REJECTED, reviewer_id,
+			       reason);
 	if (!e && approve) {
 		struct revision_text t = {json_string_value(json_object_get(text, "title")),
 					  json_string_value(json_object_get(text, "description")),
@@ -178,9 +193,10 @@ cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, lon
 {
 	sqlite3_stmt *st = store_stmt(
 		"SELECT id FROM videos WHERE status = " VIDEO_SQL_PENDING_REVIEW " AND id > ?1"
+		" AND owner_id <> ?3"
 		" UNION SELECT r.video_id FROM video_revisions r JOIN videos v ON v.id = r.video_id"
 		" WHERE r.state = 'pending' AND v.status = " VIDEO_SQL_PUBLISHED
-		" AND r.video_id > ?1 ORDER BY 1 LIMIT ?2");
+		" AND r.video_id > ?1 AND v.owner_id <> ?3 ORDER BY 1 LIMIT ?2");
 	json_t *items = json_array();
 	if (!st || !items) {
 		json_decref(items);
@@ -188,6 +204,7 @@ cr_err videos_review_queue_json(const struct cr_user *viewer, int64_t after, lon
 	}
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, viewer->id);
 	int64_t ids[200];
 	size_t n = 0;
 	int rc;

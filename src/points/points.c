@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "casereel/clock.h"
+#include "casereel/inbox.h"
 #include "casereel/ledger.h"
 #include "casereel/store.h"
 #include "casereel/text.h"
@@ -588,6 +589,12 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 		t.ref = ref;
 		e = ledger_transfer(&t, NULL);
 	}
+	if (e)
+		return e;
+	json_t *detail = json_pack("{s:s, s:I, s:I}", "gift", gift, "count", (json_int_t)count,
+				   "points", (json_int_t)amount);
+	e = inbox_add_for_owner(video_id, INBOX_TIP, viewer_id, detail);
+	json_decref(detail);
 	if (e)
 		return e;
 	st = store_stmt("UPDATE videos SET tips = tips + ?2 WHERE id = ?1 RETURNING tips");

@@ -689,6 +689,23 @@ const char *const schema_migrations[] = {
 	"  tokenize = 'trigram');"
 	"CREATE VIRTUAL TABLE search_cue_words USING fts5(text, start_ms UNINDEXED,"
 	"  tokenize = 'porter unicode61 remove_diacritics 2');",
+
+	/* 28: the in-app inbox (src/accounts/inbox.c): what happened to a
+	 * person's clips and learning, newest first per person, with the
+	 * unread ones indexed apart for the badge. `detail` is a JSON object
+	 * (the reason, the gift, the path and its due date, ...). */
+	"CREATE TABLE inbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('approved', 'rejected', 'edit_approved',"
+	"    'edit_rejected', 'featured', 'creator_featured', 'tip', 'assigned', 'pushed')),"
+	"  video_id INTEGER REFERENCES videos(id) ON DELETE SET NULL,"
+	"  actor_id INTEGER REFERENCES users(id),"
+	"  detail TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),"
+	"  created_at INTEGER NOT NULL,"
+	"  read_at INTEGER);"
+	"CREATE INDEX inbox_user ON inbox(user_id, id);"
+	"CREATE INDEX inbox_unread ON inbox(user_id) WHERE read_at IS NULL;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

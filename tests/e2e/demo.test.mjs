@@ -95,6 +95,14 @@ test('comments read like people wrote them', async () => {
   }
 });
 
+test('the shop ships stocked, from a coffee to the star of the year', async () => {
+  const shop = (await api(s, 'GET', '/api/v1/shop/items', { token })).json.items;
+  assert.ok(shop.length >= 3, `${shop.length} items`);
+  assert.ok(shop.every((i) => i.active && i.stock > 0 && i.name && i.description));
+  const prices = shop.map((i) => i.price);
+  assert.ok(Math.min(...prices) <= 50 && Math.max(...prices) >= 1000, `prices ${prices}`);
+});
+
 test('the learning loop demo: computed gaps, a fired rule, a path in the feed, the planted effect found', async () => {
   const trainer = await login(s, 'trainer1');
   const get = async (path, tok = trainer) => {

@@ -60,6 +60,10 @@ test('review lifecycle: only trainers review; unpublished clips stay private', a
   for (const url of [links.poster, links.mp4]) assert.equal((await fetch(s.url + url)).status, 404, url);
   expectProblem(assert, await approve(id), 409);
   expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${id}`, { token: tok.agent2 }), 404);
+  // a trainer never reviews their own clip: it waits in the queue of the others
+  const own = await uploadReady('trainer1', 'Trainer clip', 'refunds');
+  assert.ok(!(await api(s, 'GET', '/api/v1/review?limit=100', { token: tok.trainer1 })).json.items.some((v) => v.id === own));
+  assert.ok((await api(s, 'GET', '/api/v1/review?limit=100', { token: tok.admin })).json.items.some((v) => v.id === own));
   // published clips are visible to everyone; likes need published clips
   const pub = await publish('agent2', 'Published clip', 'empathy');
   assert.equal((await api(s, 'GET', `/api/v1/videos/${pub}`, { token: tok.agent3 })).json.status, 'published');
@@ -171,10 +175,18 @@ test('comments: add, list paged, delete own; trainers remove any; limits', async
   assert.equal(c1.json.body, 'Great tip — 谢谢!');
   assert.equal(c1.json.author.display_name, 'Wang Fang');
   for (let i = 0; i < 4; i++) await api(s, 'POST', `/api/v1/videos/${id}/comments`, { token: tok.agent3, json: { body: `comment ${i}` } });
+  // newest first, a page at a time; the last page says there is no more
   const page1 = await api(s, 'GET', `/api/v1/videos/${id}/comments?limit=3`, { token: tok.agent4 });
-  assert.equal(page1.json.items.length, 3);
+  assert.deepEqual(page1.json.items.map((c) => c.body), ['comment 3', 'comment 2', 'comment 1']);
   const page2 = await api(s, 'GET', `/api/v1/videos/${id}/comments?limit=3&after=${page1.json.next_after}`, { token: tok.agent4 });
-  assert.equal(page2.json.items.length, 2);
+  assert.deepEqual(page2.json.items.map((c) => c.body), ['comment 0', 'Great tip — 谢谢!']);
+  assert.equal(page2.json.next_after, null);
+  // oldest first on request
+  const oldest = await api(s, 'GET', `/api/v1/videos/${id}/comments?order=oldest&limit=2`, { token: tok.agent4 });
+  assert.deepEqual(oldest.json.items.map((c) => c.body), ['Great tip — 谢谢!', 'comment 0']);
+  const oldest2 = await api(s, 'GET', `/api/v1/videos/${id}/comments?order=oldest&limit=2&after=${oldest.json.next_after}`, { token: tok.agent4 });
+  assert.deepEqual(oldest2.json.items.map((c) => c.body), ['comment 1', 'comment 2']);
+  assert.equal(expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${id}/comments?order=sideways`, { token: tok.agent4 }), 422).field, 'order');
   expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${id}/comments`, { token: tok.agent1, json: { body: 'x'.repeat(501) } }), 422);
   expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${id}/comments`, { token: tok.agent1, json: { body: '' } }), 422);
   expectProblem(assert, await api(s, 'DELETE', `/api/v1/comments/${c1.json.id}`, { token: tok.agent3 }), 404);

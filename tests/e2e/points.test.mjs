@@ -237,7 +237,9 @@ test('shop: admin catalogue, orders take stock and points, fulfil and cancel onc
   const car = (await item({ name: 'Car', price: 100000, stock: 3 })).json;
   expectProblem(assert, await api(s, 'PATCH', `/api/v1/shop/items/${mug.id}`, { token: tok.agent1, json: { stock: 100 } }), 403);
   expectProblem(assert, await api(s, 'PATCH', '/api/v1/shop/items/99999', { token: tok.admin, json: { stock: 1 } }), 404);
-  assert.equal((await api(s, 'GET', '/api/v1/shop/items', { token: tok.agent1 })).json.items.length, 2);
+  // beside the demo's own stock
+  const names = async (q = '', token = tok.agent1) => (await api(s, 'GET', `/api/v1/shop/items${q}`, { token })).json.items.map((x) => x.name);
+  assert.deepEqual((await names()).filter((n) => n === 'Mug' || n === 'Car').sort(), ['Car', 'Mug']);
 
   const order = (user, json, k) => post('/api/v1/shop/orders', tok[user], { json, k });
   expectProblem(assert, await api(s, 'POST', '/api/v1/shop/orders', { token: tok.agent1, json: { item_id: mug.id } }), 400);
@@ -291,8 +293,8 @@ test('shop: admin catalogue, orders take stock and points, fulfil and cancel onc
   // retired items cannot be ordered
   const off = await api(s, 'PATCH', `/api/v1/shop/items/${car.id}`, { token: tok.admin, json: { active: false, price: 1 } });
   assert.deepEqual([off.json.active, off.json.price], [false, 1]);
-  assert.equal((await api(s, 'GET', '/api/v1/shop/items', { token: tok.agent1 })).json.items.length, 1);
-  assert.equal((await api(s, 'GET', '/api/v1/shop/items?all=1', { token: tok.admin })).json.items.length, 2);
+  assert.ok(!(await names()).includes('Car'));
+  assert.ok((await names('?all=1', tok.admin)).includes('Car'));
   expectProblem(assert, await order('agent1', { item_id: car.id }), 422);
   assertLedger(s);
 });

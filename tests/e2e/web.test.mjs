@@ -41,7 +41,7 @@ after(async () => {
 });
 
 /** A fresh phone-sized browser context logged in as `user` through the UI. */
-async function loginAs(user) {
+async function loginAs(user, server = s) {
   await ctx?.close().catch(() => {});
   ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
   page = await ctx.newPage();
@@ -52,7 +52,7 @@ async function loginAs(user) {
     const m = r.url().match(/\/api\/v1\/videos\/(\d+)\/views$/);
     if (m && r.request().method() === 'POST') page.views.push({ id: Number(m[1]), status: r.status(), ...JSON.parse(r.request().postData()) });
   });
-  await page.goto(s.url + '/');
+  await page.goto(server.url + '/');
   await page.locator('#login-form').waitFor();
   await page.fill('input[name=username]', user);
   await page.fill('input[name=password]', 'demo1234');
@@ -120,6 +120,12 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   const why = await page.locator('.slide p.reason').allTextContents();
   assert.ok(why.length >= 3, `reasons: ${why}`);
   for (const w of why) assert.match(w, /^(必看|培训师精选|你正在提升|你团队的新视频|新员工必看|本周热门|新视频|你关注的话题|为你推荐)/);
+  // skills are named by their Chinese labels, in the reasons and the tags, never by slug
+  const slugs = /refunds|de-escalation|billing|product-knowledge|retention|compliance|troubleshooting|empathy/;
+  for (const w of why) assert.doesNotMatch(w, slugs);
+  const tagLines = await page.locator('.slide p.tags').allTextContents();
+  assert.ok(tagLines.length >= 3 && tagLines.some((l) => l.includes('#退款与退货') || l.includes('#账单问题') || l.includes('#同理心与语气')), JSON.stringify(tagLines));
+  for (const l of tagLines) assert.doesNotMatch(l, slugs);
   await waitPlaying(0, 1.5);
   await shot('02-feed');
   const seen = new Set([await page.locator('.slide').nth(0).getAttribute('data-id')]);
@@ -157,15 +163,20 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   await slide.locator('.action.like.on[aria-pressed=true]:enabled').waitFor();
   assert.equal(Number(await like.locator('.count').textContent()), likes + 1);
 
-  // comment
+  // comment: the clip pauses under the sheet and goes on when it closes
+  const videoPaused = () => slide.locator('video').evaluate((v) => v.paused);
+  assert.equal(await videoPaused(), false, 'playing before the sheet opens');
   await slide.locator('.action.comments').click();
   const sheet = page.locator('.comments-sheet');
+  await sheet.waitFor();
+  assert.equal(await videoPaused(), true, 'paused under the comments');
   await sheet.locator('.comment-list > li:not(.muted)').first().or(sheet.locator('.comment-list .none')).waitFor();
   await sheet.locator('input[name=comment]').fill('浏览器里发的评论');
   await sheet.locator('button[type=submit]').click();
   await sheet.locator('.comment', { hasText: '浏览器里发的评论' }).waitFor();
   await shot('03-comments');
   await sheet.locator('.sheet-head button').click();
+  await slide.locator('video').evaluate((v) => new Promise((ok) => (v.paused ? v.addEventListener('playing', ok, { once: true }) : ok())));
 
   // tip with a gift, paid from the free allowance
   await slide.locator('.action.tip').click();
@@ -190,6 +201,68 @@ test('feed: three clips play as the agent scrolls; like, comment and tip', { ski
   // every watch event was accepted, including the replays of clips that looped
   assert.ok(page.views.every((v) => v.status === 200), JSON.stringify(page.views));
   assert.deepEqual(page.errors, []);
+});
+
+test('the feed keeps its place: back from Me and Upload, the same clips at the same clip', { skip: missing }, async () => {
+  await loginAs('agent4');
+  await page.locator('.slide').nth(2).waitFor();
+  for (let i = 1; i <= 2; i++) {
+    await page.evaluate(() => { const f = document.getElementById('feed'); f.scrollBy(0, f.clientHeight); });
+    await page.waitForFunction((j) => { const f = document.getElementById('feed'); return Math.round(f.scrollTop / f.clientHeight) === j; }, i);
+  }
+  const ids = () => page.locator('.slide').evaluateAll((els) => els.map((e) => e.dataset.id));
+  const order = await ids();
+  for (const tab of ['me', 'upload']) {
+    await page.click(`.tab[data-tab=${tab}]`);
+    await page.locator(`#view-${tab}[data-ready="1"]`).waitFor();
+    await page.click('.tab[data-tab=feed]');
+    await page.locator('#view-feed[data-ready="1"]').waitFor();
+    assert.deepEqual(await ids(), order, `after ${tab}: the same clips in the same order`);
+    assert.equal(await activeIndex(), 2, `after ${tab}: at the same clip`);
+    await waitPlaying(2);
+  }
+  assert.deepEqual(page.errors, []);
+});
+
+test('comments: 82 on a clip page newest first as the sheet scrolls; a new one shows on top', { skip: missing }, async () => {
+  await loginAs('agent3');
+  const slide = page.locator('.slide').nth(0);
+  const id = Number(await slide.getAttribute('data-id'));
+  // 82 numbered comments from five colleagues (each within the comment budget)
+  const writers = ['agent1', 'agent2', 'agent4', 'agent5', 'agent6'];
+  const toks = await Promise.all(writers.map((u) => login(s, u)));
+  for (let i = 1; i <= 82; i++) {
+    const r = await api(s, 'POST', `/api/v1/videos/${id}/comments`, { token: toks[i % writers.length], json: { body: `case note ${i}` } });
+    assert.equal(r.status, 201);
+  }
+  await slide.locator('.action.comments').click();
+  const sheet = page.locator('.comments-sheet');
+  const notes = sheet.locator('.comment p', { hasText: /^case note \d+$/ });
+  await notes.first().waitFor();
+  assert.equal(await notes.first().textContent(), 'case note 82', 'the newest comment is on top');
+  assert.ok(await notes.count() < 82, 'one page at a time, not all at once');
+  // scrolling to the end loads the older ones, down to the very first
+  const body = sheet.locator('.sheet-body');
+  for (let n = 0; !(await sheet.locator('.comment p', { hasText: /^case note 1$/ }).count()); n++) {
+    assert.ok(n < 40, 'the oldest comment arrives while scrolling');
+    await body.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.waitForTimeout(100);
+  }
+  const seen = (await notes.allTextContents()).map((t) => Number(t.split(' ').pop()));
+  assert.deepEqual(seen, Array.from({ length: 82 }, (_, i) => 82 - i), 'every comment once, newest first');
+  // a comment just posted is on top, in view, though the reader scrolled far down
+  await sheet.locator('input[name=comment]').fill('看完了，很有用');
+  await sheet.locator('button[type=submit]').click();
+  const mine = sheet.locator('.comment').first();
+  await mine.filter({ hasText: '看完了，很有用' }).waitFor();
+  await page.waitForFunction(() => {
+    const li = document.querySelector('.comments-sheet .comment');
+    const box = document.querySelector('.comments-sheet .sheet-body').getBoundingClientRect();
+    const r = li.getBoundingClientRect();
+    return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  });
+  await shot('03b-comments-paged');
+  await sheet.locator('.sheet-head button').click();
 });
 
 test('me: the creator sees the tip, and that the allowance paid it', { skip: missing }, async () => {
@@ -225,7 +298,14 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   await page.locator('#upload-form').waitFor();
   await page.setInputFiles('#pick-file', clipPath);
   await page.fill('input[name=title]', '网页上传的案例');
-  await page.fill('input[name=tags]', 'refunds, empathy');
+  // the title takes what the server takes, and says how much is used
+  assert.equal(await page.locator('input[name=title]').getAttribute('maxlength'), '100');
+  assert.equal(await page.locator('#title-count').textContent(), '7/100');
+  // tags come from the server's list, by their Chinese labels
+  const picker = page.getByRole('group', { name: '标签（最多 8 个）' });
+  await picker.getByText('退款与退货').click();
+  await picker.getByText('同理心与语气').click();
+  assert.equal(await picker.locator('input:checked').count(), 2);
   await shot('05-upload');
   await page.click('#upload-start');
   await page.waitForFunction(() => Number(document.getElementById('upload-bar')?.getAttribute('aria-valuenow')) === 100, null, { timeout: 30000 });
@@ -261,6 +341,12 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   await page.fill('input[name=title]', '太大的文件');
   await page.click('#upload-start');
   await page.locator('#upload-form .form-error', { hasText: '文件太大，超出了上传上限' }).waitFor();
+  assert.equal(await page.locator('#upload-start').textContent(), '开始上传', 'the button keeps its label after a refusal');
+  // a title over the server's limit is named as such before anything is sent
+  await page.setInputFiles('#pick-file', clipPath);
+  await page.locator('input[name=title]').evaluate((el) => { el.value = '长'.repeat(101); });
+  await page.click('#upload-start');
+  await page.locator('#upload-form .form-error', { hasText: '标题最多 100 个字' }).waitFor();
   assert.equal((await api(s, 'GET', '/api/v1/me/videos', { token: tok })).json.items.filter((x) => x.title === '太大的文件').length, 0);
 });
 
@@ -428,22 +514,33 @@ test('trainer writes a quiz in the editor; an agent answers it in the feed and e
   // only this clip's quiz: the clip scrolled past before it began playing did not play on off screen
   assert.equal(await page.locator('.quiz-sheet').count(), 1);
   await sheet.locator('fieldset', { hasText: '验证码告诉你' }).getByLabel('拒绝，并提醒这是诈骗').check();
-  await sheet.locator('fieldset', { hasText: 'phishing callers' }).getByLabel('One-time passcodes').check();
+  await sheet.locator('fieldset', { hasText: 'phishing callers' }).getByLabel('Store opening hours').check();
   const agent = await login(s, 'agent5');
   const before = (await api(s, 'GET', '/api/v1/me/points', { token: agent })).json.balance;
   await sheet.getByRole('button', { name: '提交答案' }).click();
   await sheet.locator('.quiz-result:not(:empty)').waitFor();
-  assert.equal(await sheet.locator('.quiz-result').textContent(), `答对 2/2，获得 ${2 * saved.points_per_correct_answer} 积分`);
-  assert.equal(await sheet.locator('fieldset.right').count(), 2);
+  assert.equal(await sheet.locator('.quiz-result').textContent(), `答对 1/2，获得 ${saved.points_per_correct_answer} 积分`);
+  // each question says, in words and not only by colour, which answer was right and which pick was wrong
+  const [a1, a2] = [sheet.locator('fieldset').nth(0), sheet.locator('fieldset').nth(1)];
+  assert.deepEqual(await sheet.locator('fieldset').evaluateAll((fs) => fs.map((f) => f.className)), ['right', 'wrong']);
+  assert.equal(await a1.locator('label.choice', { hasText: '拒绝，并提醒这是诈骗' }).locator('.mark').textContent(), '✓ 正确答案');
+  assert.equal(await a2.locator('label.choice', { hasText: 'One-time passcodes' }).locator('.mark').textContent(), '✓ 正确答案');
+  assert.equal(await a2.locator('label.choice', { hasText: 'Store opening hours' }).locator('.mark').textContent(), '✗ 你的选择');
+  assert.equal(await sheet.locator('.mark').count(), 3);
   await shot('16-quiz-answered');
   const after = (await api(s, 'GET', '/api/v1/me/points', { token: agent })).json.balance;
-  assert.equal(after, before + 2 * saved.points_per_correct_answer);
-  // the Me page shows the new balance and the two rewards
-  await sheet.getByRole('button', { name: '关闭' }).click();
+  assert.equal(after, before + saved.points_per_correct_answer);
+  // Continue closes the quiz and moves on to the next clip
+  const quizIndex = Number(await slide.getAttribute('data-index'));
+  const slides = await page.locator('.slide').count();
+  await sheet.getByRole('button', { name: '继续看下一个' }).click();
+  await sheet.waitFor({ state: 'detached' });
+  if (slides > quizIndex + 1) await page.waitForFunction((j) => { const f = document.getElementById('feed'); return Math.round(f.scrollTop / f.clientHeight) === j; }, quizIndex + 1);
+  // the Me page shows the new balance and the reward
   await page.click('.tab[data-tab=me]');
   await page.locator('#balance').waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), after);
-  assert.equal(await page.locator('#history li.row').filter({ hasText: `答对《${clip.title}》的测验题` }).filter({ hasText: `+${saved.points_per_correct_answer}` }).count(), 2);
+  assert.equal(await page.locator('#history li.row').filter({ hasText: `答对《${clip.title}》的测验题` }).filter({ hasText: `+${saved.points_per_correct_answer}` }).count(), 1);
   assert.equal(await page.locator('#history li.row', { hasText: 'correct quiz answer' }).count(), 0, 'not the server\'s English reason');
   assert.deepEqual(page.errors, []);
 
@@ -481,7 +578,16 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   const streak = (await api(s, 'GET', '/api/v1/me/points', { token: await login(s, 'agent3') })).json.streak;
   await page.locator('#history li.row').first().filter({ hasText: `每日签到，连续第 ${streak} 天` }).waitFor();
   assert.equal(await page.locator('#history li.row', { hasText: 'Daily check-in' }).count(), 0);
-  await page.click(`#shop button[data-item="${item.json.id}"]`);
+  // redeeming asks first: cancelling spends nothing
+  const buy = page.locator(`#shop button[data-item="${item.json.id}"]`);
+  await buy.click();
+  const ask = page.getByRole('dialog', { name: '确认兑换' });
+  await ask.getByText(`用 5 积分兑换「咖啡券」？兑换后余额 ${afterCheckin - 5}。`).waitFor();
+  await ask.getByRole('button', { name: '取消' }).click();
+  await ask.waitFor({ state: 'detached' });
+  assert.equal(Number(await page.locator('#balance').textContent()), afterCheckin);
+  await buy.click();
+  await ask.getByRole('button', { name: '兑换' }).click();
   await page.locator('#orders li', { hasText: '咖啡券' }).waitFor();
   assert.equal(Number(await page.locator('#balance').textContent()), afterCheckin - 5);
   await page.locator('#history li.row').first().filter({ hasText: '兑换 咖啡券 × 1' }).waitFor();
@@ -500,6 +606,31 @@ test('me: check in, then buy a shop item', { skip: missing }, async () => {
   assert.deepEqual(page.errors, []);
 });
 
+test('a new floor: the empty feed offers upload, the empty history says how to earn, the shop is stocked', { skip: missing }, async () => {
+  const fresh = await startServer({ clips: 0, args: ['--transcode-workers', '0'] });
+  try {
+    await loginAs('agent7', fresh);
+    const empty = page.locator('#feed .empty');
+    await empty.getByText('这里还没有视频。录一段你处理过的案例，让大家一起学习吧。').waitFor();
+    await empty.getByRole('link', { name: '上传案例' }).click();
+    await page.locator('.tab.active[data-tab=upload]').waitFor();
+    await page.click('.tab[data-tab=me]');
+    await page.locator('#history .history-empty', { hasText: '每日签到、看完视频、答对测验都能赚积分' }).waitFor();
+    // the demo's shop: items to redeem, the ones out of reach say what is missing
+    const rows = page.locator('#shop li.row');
+    await rows.first().waitFor();
+    assert.ok(await rows.count() >= 3, 'the demo shop ships stocked');
+    assert.equal(await page.locator('#shop li.unaffordable').count(), await rows.count(), 'with no points yet, nothing is affordable');
+    await page.locator('#shop li.unaffordable button', { hasText: /^还差 \d+ 积分$/ }).first().waitFor();
+    await shot('18-new-floor');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await ctx?.close().catch(() => {});
+    ctx = undefined;
+    await fresh.dispose();
+  }
+});
+
 test('me: refusals in the UI language: a second check-in, an item that costs more than the balance', { skip: missing }, async () => {
   const admin = await login(s, 'admin');
   const item = await api(s, 'POST', '/api/v1/shop/items', { token: admin, json: { name: '平板电脑', description: '年度之星', price: 9000000, stock: 1 } });
@@ -515,17 +646,23 @@ test('me: refusals in the UI language: a second check-in, an item that costs mor
   await toast().filter({ hasText: '签到' }).waitFor();
   assert.equal(await toast().textContent(), '今天已经签到过了，明天再来吧');
   // the server answered in English (API clients and logs rely on it); the page said it in Chinese
+  // an item the balance cannot pay looks it, says what is missing, and asks nothing
   const buy = page.locator(`#shop button[data-item="${item.json.id}"]`);
-  await buy.click();
+  const balance = Number(await page.locator('#balance').textContent());
+  assert.equal(await buy.textContent(), `还差 ${9000000 - balance} 积分`);
+  assert.equal(await buy.getAttribute('aria-disabled'), 'true');
+  assert.equal(await page.locator('#shop li.unaffordable', { has: page.locator(`button[data-item="${item.json.id}"]`) }).count(), 1);
+  await buy.click({ force: true }); // a tap on it anyway
   await toast().filter({ hasText: '积分' }).waitFor();
   assert.equal(await toast().textContent(), '积分不足');
+  assert.equal(await page.getByRole('dialog').count(), 0);
   await page.locator(`#shop button[data-item="${item.json.id}"]:enabled`).waitFor();
   await shot('17-me-refusal');
   // the same refusal after switching to English
   await page.click('#lang-toggle');
   await page.locator('#lang-toggle', { hasText: '中文' }).waitFor();
   await page.locator('#view-me[data-ready="1"]').waitFor();
-  await buy.click();
+  await buy.click({ force: true });
   await toast().filter({ hasText: 'points' }).waitFor();
   assert.equal(await toast().textContent(), 'Not enough points');
   const order = await api(s, 'POST', '/api/v1/shop/orders', { token: agent, headers: { 'Idempotency-Key': 'web-test-agent6-order' }, json: { item_id: item.json.id, quantity: 1 } });

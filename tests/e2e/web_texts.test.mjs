@@ -9,10 +9,27 @@ import { texts } from '../../web/app/i18n.js';
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
+// a plural form (`key_one`) belongs to a language that has it: English does, Chinese does not
+const PLURAL = /_(zero|one|two|few|many)$/;
+const base = (key) => key.replace(PLURAL, '');
+
 test('web texts: Chinese and English have the same keys and placeholders', () => {
-  assert.deepEqual(Object.keys(texts.en).sort(), Object.keys(texts.zh).sort());
+  const keys = (table) => Object.keys(table).filter((k) => !PLURAL.test(k)).sort();
+  assert.deepEqual(keys(texts.en), keys(texts.zh));
   for (const [key, zh] of Object.entries(texts.zh)) {
     assert.deepEqual(placeholders(texts.en[key]), placeholders(zh), `placeholders of ${key}`);
+  }
+});
+
+test('web texts: a plural form has a base text with the same placeholders', () => {
+  const forms = Object.entries({ ...texts.en, ...texts.zh }).filter(([k]) => PLURAL.test(k));
+  assert.ok(forms.length >= 4, 'the client has plural forms');
+  for (const [key] of forms) {
+    for (const table of [texts.en, texts.zh]) {
+      if (!(key in table)) continue;
+      assert.ok(base(key) in table, `${key} has its base text`);
+      assert.deepEqual(placeholders(table[key]), placeholders(table[base(key)]), `placeholders of ${key}`);
+    }
   }
 });
 

@@ -1,30 +1,53 @@
 // The vertical feed: one clip per screen with scroll-snap, autoplay muted
-// (tap for sound), the next clip preloaded, and the overlay actions.
-import { get } from './api.js';
+// (tap for sound), the next clip preloaded, and the overlay actions. Leaving
+// for another screen keeps the feed's place: coming back within a few
+// minutes shows the same clips in the same order at the same clip.
+import { get, session } from './api.js';
 import { t } from './i18n.js';
-import { h, showError, errText, fmtCount } from './ui.js';
+import { h, showError, errText, fmtCount, sheetOpen, noSheetOpen } from './ui.js';
 import { Player } from './player.js';
 import { icon } from './icons.js';
 import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
+import { tagCatalogue, tagLabel } from './me_loop.js';
 
 const PAGE = 5;
+const KEEP_MS = 10 * 60 * 1000; // well inside the cursor's and the media links' lifetimes
+let kept = null; // {user, items, cursor, done, quizzed, active, at} of the feed last left
 
-/** Why the item is shown, in the UI's language (the server's words for a reason this client does not know). */
-function reasonText(item) {
+/** Why the item is shown, in the UI's language, skills by their label
+ * (the server's words for a reason this client does not know). */
+function reasonText(item, labels) {
   const key = `why_${item.reason_code}`;
   if (!item.reason_code || t(key) === key) return item.reason;
-  const tags = item.reason_tags || [];
+  const tags = (item.reason_tags || []).map((x) => tagLabel(x, labels[x]));
   return tags.length ? t(key) + t('why_sep') + tags.join(t('why_list')) : t(key);
 }
 
 export async function mount(el) {
   const feed = h('div.feed', { id: 'feed' });
   el.append(feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
+  const labels = await tagCatalogue();
   const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
 
   const io = new IntersectionObserver((entries) => {
     for (const e of entries) if (e.isIntersecting) activate(Number(e.target.dataset.index));
   }, { root: feed, threshold: 0.6 });
+
+  // A sheet (comments, tips, a quiz) pauses the clip under it; the clip goes
+  // on when the last sheet closes, if it was playing.
+  let resumeAfterSheet = false;
+  const onSheetChange = () => {
+    const p = state.players[state.active];
+    if (!p) return;
+    if (sheetOpen()) {
+      if (!p.video.paused) { resumeAfterSheet = true; p.pause(); }
+    } else if (resumeAfterSheet) {
+      resumeAfterSheet = false;
+      p.play().catch(() => {});
+    }
+  };
+  document.addEventListener('sheetchange', onSheetChange);
+  const showSlide = (i) => state.slides[i]?.scrollIntoView({ behavior: 'smooth' });
 
   async function loadMore() {
     if (state.loading || state.done) return;
@@ -36,7 +59,10 @@ export async function mount(el) {
       state.cursor = r.next_cursor;
       state.done = !r.next_cursor;
       for (const item of r.items) addSlide(item);
-      if (!state.items.length) feed.append(h('p.empty.panel', { text: t('empty') }));
+      if (!state.items.length) {
+        feed.append(h('div.empty.panel', {}, h('p', { text: t('feedEmpty') }),
+          h('a.button.primary', { href: '#upload', text: t('feedEmptyUpload') })));
+      }
     } catch (err) {
       showError(err);
       if (!state.items.length) feed.append(h('div.panel.error-panel', {}, h('p', { text: errText(err) }),
@@ -58,7 +84,8 @@ export async function mount(el) {
     const stage = h('div.stage', { style: `aspect-ratio: ${item.width || 9} / ${item.height || 16}` }, video, hint);
     const likeBtn = actionBtn('like', 'heart', item.counts.likes, item.viewer.liked);
     const commentBtn = actionBtn('comments', 'comment', item.counts.comments);
-    const tipBtn = actionBtn('tip', 'gift', item.counts.tips);
+    const own = item.creator.id === session()?.user?.id; // nobody tips their own clip
+    const tipBtn = own ? null : actionBtn('tip', 'gift', item.counts.tips);
     const muteBtn = h('button.action.mute', { 'aria-label': t('unmute') }, icon('muted', 28));
     const badges = h('div.badges', {},
       item.must_watch && h('span.badge.must', { text: t('mustWatch') }),
@@ -69,15 +96,16 @@ export async function mount(el) {
       h('p.creator', {}, h('strong', { text: `@${item.creator.display_name}` }),
         item.creator.featured && h('span.badge.feat.creator-badge', { text: `★ ${t('featured')}` }),
         h('span.team', { text: item.creator.team || '' })),
-      item.reason && h('p.reason', {}, icon('bulb', 18), reasonText(item)),
-      item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${x}`).join(' ') }));
+      item.reason && h('p.reason', {}, icon('bulb', 18), reasonText(item, labels)),
+      item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${tagLabel(x, labels[x])}`).join(' ') }));
     const slide = h('section.slide', { dataset: { index: String(i), id: String(item.id) } },
       stage, info, h('div.actions', {}, likeBtn, commentBtn, tipBtn, muteBtn));
     const player = new Player(video, item, {
       onEnded: (sent) => {
         if (item.has_quiz && !state.quizzed.has(item.id)) {
           state.quizzed.add(item.id);
-          sent.then(() => openQuiz(item)); // answers count once the watch is complete
+          // answers count once the watch is complete; a quiz never stacks over another sheet
+          sent.then(noSheetOpen).then(() => openQuiz(item, { onContinue: () => showSlide(i + 1) }));
         } else if (state.active === i) {
           video.currentTime = 0;
           player.play().catch(() => {});
@@ -94,7 +122,7 @@ export async function mount(el) {
     muteBtn.addEventListener('click', () => setSound(!state.sound));
     likeBtn.addEventListener('click', () => toggleLike(item, likeBtn));
     commentBtn.addEventListener('click', () => openComments(item, commentBtn));
-    tipBtn.addEventListener('click', () => openTips(item, tipBtn));
+    tipBtn?.addEventListener('click', () => openTips(item, tipBtn));
     video.addEventListener('play', () => syncHint(i));
     video.addEventListener('pause', () => syncHint(i));
     state.slides.push(slide);
@@ -150,8 +178,20 @@ export async function mount(el) {
     if (i >= state.items.length - 2) loadMore();
   }
 
-  await loadMore();
+  const me = session()?.user?.id;
+  if (kept && kept.user === me && Date.now() - kept.at < KEEP_MS) {
+    const back = kept;
+    kept = null;
+    Object.assign(state, { cursor: back.cursor, done: back.done, quizzed: back.quizzed });
+    for (const item of back.items) addSlide(item);
+    feed.scrollTop = back.active * feed.clientHeight;
+  } else {
+    kept = null;
+    await loadMore();
+  }
   return () => {
+    kept = { user: me, items: state.items, cursor: state.cursor, done: state.done, quizzed: state.quizzed, active: Math.max(0, state.active), at: Date.now() };
+    document.removeEventListener('sheetchange', onSheetChange);
     io.disconnect();
     for (const p of state.players) p.destroy();
   };

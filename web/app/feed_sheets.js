@@ -23,20 +23,47 @@ export async function toggleLike(item, btn) {
   }
 }
 
+// Comments, newest first, a page at a time: the next page loads when the
+// end of the list scrolls into view. A comment just posted goes on top and
+// is scrolled to, so it is where the reader looks.
 export async function openComments(item, btn) {
   const s = sheet(t('comments'), 'comments-sheet');
-  const list = h('ul.comment-list', {}, h('li.muted', { text: t('loading') }));
-  const input = h('input', { name: 'comment', placeholder: t('writeComment'), maxlength: 500, required: true, autocomplete: 'off' });
+  const list = h('ul.comment-list');
+  const more = h('p.muted.comments-more', { text: t('loading') });
+  const input = h('input', { name: 'comment', placeholder: t('writeComment'), 'aria-label': t('writeComment'), maxlength: 500, required: true, autocomplete: 'off' });
   const send = h('button.primary', { type: 'submit', text: t('send') });
   const form = h('form.comment-form', {}, input, send);
-  s.body.append(list, form);
-  const row = (c) => h('li.comment', {}, h('strong', { text: c.author.display_name }), h('span.when', { text: fmtDate(c.created_at) }), h('p', { text: c.body }));
-  try {
-    const r = await get(`/api/v1/videos/${item.id}/comments?limit=50`);
-    list.replaceChildren(...(r.items.length ? r.items.map(row) : [h('li.muted.none', { text: t('noComments') })]));
-  } catch (err) {
-    list.replaceChildren(h('li.form-error', { text: errText(err) }));
+  s.body.append(list, more, form);
+  const row = (c) => h('li.comment', { dataset: { id: c.id } }, h('strong', { text: c.author.display_name }), h('span.when', { text: fmtDate(c.created_at) }), h('p', { text: c.body }));
+  let after = 0;
+  let loading = false;
+  const pager = new IntersectionObserver((seen) => { if (seen.some((e) => e.isIntersecting)) loadPage(); }, { root: s.body });
+  const done = () => { pager.disconnect(); more.remove(); };
+  async function loadPage() {
+    if (loading || after === null) return;
+    loading = true;
+    try {
+      const r = await get(`/api/v1/videos/${item.id}/comments?limit=20${after ? `&after=${after}` : ''}`);
+      const known = new Set([...list.children].map((li) => li.dataset.id));
+      list.append(...r.items.filter((c) => !known.has(String(c.id))).map(row));
+      after = r.next_after;
+      if (after === null) {
+        done();
+        if (!list.children.length) list.append(h('li.muted.none', { text: t('noComments') }));
+      }
+    } catch (err) {
+      more.textContent = errText(err);
+      more.className = 'form-error comments-more';
+      after = null;
+      pager.disconnect();
+    } finally {
+      loading = false;
+    }
+    // a short first page leaves the end in view: keep filling until it is not
+    if (after !== null && more.isConnected && more.getBoundingClientRect().top < s.body.getBoundingClientRect().bottom) loadPage();
   }
+  pager.observe(more);
+  await loadPage();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = input.value.trim();
@@ -45,7 +72,9 @@ export async function openComments(item, btn) {
     try {
       const c = await post(`/api/v1/videos/${item.id}/comments`, { body });
       list.querySelector('.none')?.remove();
-      list.append(row(c));
+      const mine = row(c);
+      list.prepend(mine);
+      mine.scrollIntoView({ block: 'nearest' });
       input.value = '';
       item.counts.comments += 1;
       setCount(btn, item.counts.comments);
@@ -96,7 +125,10 @@ export async function openTips(item, btn) {
   }
 }
 
-export async function openQuiz(item) {
+// The quiz after a finished clip. The result marks each question's right
+// answer and a wrong pick in words as well as colour; Continue closes the
+// sheet and calls `onContinue` (the feed moves to the next clip).
+export async function openQuiz(item, { onContinue } = {}) {
   const s = sheet(t('quizTitle'), 'quiz-sheet');
   let quiz;
   try {
@@ -112,9 +144,12 @@ export async function openQuiz(item) {
         checked: q.your_answer?.choice === i }), h('span', { text: c })))));
   }
   const submit = h('button.primary.big', { type: 'submit', text: t('quizSubmit') });
+  const next = h('button.primary.big.quiz-continue', { type: 'button', hidden: true, text: t('quizContinue') });
+  next.addEventListener('click', () => { s.close(); onContinue?.(); });
   const out = h('p.quiz-result', { role: 'status' });
-  form.append(out, submit);
+  form.append(out, submit, next);
   s.body.append(form);
+  const mark = (label, cls, text) => { label?.classList.add(cls); label?.append(h('span.mark', { text })); };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const answers = quiz.questions.map((q) => ({ question_id: q.id, choice: Number(form.querySelector(`input[name=q${q.id}]:checked`)?.value) }));
@@ -125,9 +160,17 @@ export async function openQuiz(item) {
       out.textContent = t('quizResult', { c: right, t: r.results.length, p: r.points_earned });
       for (const x of r.results) {
         const fs = form.querySelector(`input[name=q${x.question_id}]`)?.closest('fieldset');
-        fs?.classList.add(x.correct ? 'right' : 'wrong');
-        fs?.querySelectorAll('label.choice')[x.correct_choice]?.classList.add('answer');
+        if (!fs) continue;
+        fs.classList.add(x.correct ? 'right' : 'wrong');
+        const labels = fs.querySelectorAll('label.choice');
+        mark(labels[x.correct_choice], 'answer', `✓ ${t('quizRightAnswer')}`);
+        const picked = answers.find((a) => a.question_id === x.question_id)?.choice;
+        if (!x.correct) mark(labels[picked], 'picked-wrong', `✗ ${t('quizYourPick')}`);
+        for (const input of fs.querySelectorAll('input')) input.disabled = true;
       }
+      submit.hidden = true;
+      next.hidden = false;
+      next.focus();
     } catch (err) {
       out.textContent = errText(err);
       submit.disabled = false;

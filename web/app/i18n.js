@@ -18,17 +18,27 @@ const T = {
     like: '赞', comments: '评论', tip: '打赏', send: '发送', close: '关闭', writeComment: '说点什么…',
     noComments: '还没有评论，来说第一句吧', commentSent: '评论已发布',
     tipTitle: '送礼物', freeLeft: '今日免费额度剩余 {n} 分', balance: '积分余额', tipSent: '已送出 {gift}',
-    points: '分', quizTitle: '小测验', quizSubmit: '提交答案', quizResult: '答对 {c}/{t}，获得 {p} 积分', correct: '正确', wrong: '错误',
+    points: '分', quizTitle: '小测验', quizSubmit: '提交答案', quizResult: '答对 {c}/{t}，获得 {p} 积分', quizContinue: '继续看下一个', quizRightAnswer: '正确答案', quizYourPick: '你的选择', correct: '正确', wrong: '错误',
     uploadTitle: '上传案例视频', pick: '选择视频', record: '录制视频', title: '标题', tags: '标签（逗号分隔）',
-    tagsHint: '例如：refunds, billing', startUpload: '开始上传', uploading: '上传中 {p}%', processing: '处理中 {p}%',
+    tagsHint: '例如：refunds, billing', tagsPick: '标签（最多 {n} 个）', err_titleTooLong: '标题最多 {n} 个字', startUpload: '开始上传', uploading: '上传中 {p}%', processing: '处理中 {p}%',
     noFile: '请先选择或录制一个视频', noTitle: '请填写标题', uploaded: '上传完成，正在处理', uploadDone: '上传完成',
     st_processing: '处理中', st_pending_review: '等待审核', st_published: '已发布', st_rejected: '未通过', st_failed: '处理失败', st_removed: '已删除',
     pendingNote: '视频已进入审核队列，培训师审核通过后会出现在推荐里。', failedNote: '处理失败：{e}', rejectedNote: '未通过：{e}',
     another: '再传一个', resume: '继续上传',
     me: '我的', checkin: '签到', checkedIn: '今日已签到', streak: '连续签到 {n} 天', checkinDone: '签到成功 +{n} 分',
+    soldOut: '已兑完', pointsShort: '还差 {n} 积分', redeemTitle: '确认兑换', redeem: '兑换',
+    redeemAsk: '用 {price} 积分兑换「{name}」？兑换后余额 {left}。', shopEmpty: '商城暂时没有商品，过几天再来看看',
+    historyEmpty: '还没有积分记录。每日签到、看完视频、答对测验都能赚积分。',
+    feedEmpty: '这里还没有视频。录一段你处理过的案例，让大家一起学习吧。', feedEmptyUpload: '上传案例',
+    inbox: '消息', ib_unread: '{n} 条未读消息', ib_empty: '还没有消息。视频审核、被设为精选、收到打赏、有新的必看任务时，这里会告诉你。',
+    ib_approved: '你的视频《{title}》通过审核，已经上线', ib_rejected: '你的视频《{title}》没有通过审核',
+    ib_editApproved: '你对《{title}》的修改已通过', ib_editRejected: '你对《{title}》的修改没有通过', ib_reason: '原因：{reason}',
+    ib_featured: '你的视频《{title}》被设为精选', ib_creatorFeatured: '你被评为精选创作者',
+    ib_tip: '{who} 打赏了《{title}》：{gift} × {n}（{p} 积分）', ib_assigned: '{who} 给你布置了{what}', ib_pushed: '根据你的服务指标，为你推送了{what}',
+    ib_whatClip: '必看视频《{title}》', ib_whatPath: '学习路径「{path}」', ib_due: '截止 {date}',
     history: '积分记录', shop: '积分商城', buy: '兑换', stock: '库存 {n}', myOrders: '我的兑换', myClips: '我的视频',
     ordered: '兑换成功：{name}', noOrders: '还没有兑换记录', noClips: '还没有上传视频', lang: 'English',
-    views: '播放', likes: '赞', tipsN: '打赏', st_reserved: '待领取', st_fulfilled: '已发放', st_cancelled: '已取消',
+    views: '播放', likes: '赞', tipsN: '打赏', nViews: '{c} 播放', nLikes: '{c} 赞', nComments: '{c} 评论', nTips: '{c} 打赏', st_reserved: '待领取', st_fulfilled: '已发放', st_cancelled: '已取消',
     review: '审核', featureAssign: '精选与指派', boards: '排行榜', analytics: '数据分析',
     editOfLive: '已发布视频的修改，线上仍是：{title}', editPending: '修改待审核：{title}', editRejected: '修改未通过：{e}',
     approve: '通过', reject: '驳回', rejectReason: '驳回原因（必填）', approved: '已通过', rejected: '已驳回',
@@ -123,17 +133,29 @@ const T = {
     like: 'Like', comments: 'Comments', tip: 'Tip', send: 'Send', close: 'Close', writeComment: 'Add a comment…',
     noComments: 'No comments yet — be the first', commentSent: 'Comment posted',
     tipTitle: 'Send a gift', freeLeft: '{n} free points left today', balance: 'Balance', tipSent: 'Sent {gift}',
-    points: 'pts', quizTitle: 'Quick quiz', quizSubmit: 'Submit', quizResult: '{c}/{t} right, {p} points earned', correct: 'Right', wrong: 'Wrong',
+    points: 'pts', quizTitle: 'Quick quiz', quizSubmit: 'Submit', quizResult: '{c}/{t} right, {p} points earned', quizContinue: 'Continue to the next clip', quizRightAnswer: 'right answer', quizYourPick: 'your pick', correct: 'Right', wrong: 'Wrong',
     uploadTitle: 'Upload a case clip', pick: 'Choose video', record: 'Record video', title: 'Title', tags: 'Tags (comma separated)',
-    tagsHint: 'e.g. refunds, billing', startUpload: 'Upload', uploading: 'Uploading {p}%', processing: 'Processing {p}%',
+    tagsHint: 'e.g. refunds, billing', tagsPick: 'Tags (up to {n})', err_titleTooLong: 'The title is longer than {n} characters', startUpload: 'Upload', uploading: 'Uploading {p}%', processing: 'Processing {p}%',
     noFile: 'Choose or record a video first', noTitle: 'Please enter a title', uploaded: 'Uploaded, processing', uploadDone: 'Uploaded',
     st_processing: 'Processing', st_pending_review: 'Pending review', st_published: 'Published', st_rejected: 'Rejected', st_failed: 'Failed', st_removed: 'Removed',
     pendingNote: 'Your clip is in the review queue; once a trainer approves it, it shows up in the feed.', failedNote: 'Processing failed: {e}', rejectedNote: 'Rejected: {e}',
     another: 'Upload another', resume: 'Resume upload',
     me: 'Me', checkin: 'Check in', checkedIn: 'Checked in today', streak: '{n}-day streak', checkinDone: 'Checked in +{n} pts',
+    soldOut: 'Sold out', pointsShort: '{n} more points needed', redeemTitle: 'Confirm redemption', redeem: 'Redeem',
+    redeemAsk: 'Spend {price} points on “{name}”? Your balance will be {left}.', shopEmpty: 'The shop has nothing yet; look again in a few days',
+    historyEmpty: 'No points yet. Check in daily, finish clips and answer quizzes to earn them.',
+    feedEmpty: 'No clips here yet. Record a case you handled so everyone can learn from it.', feedEmptyUpload: 'Upload a case',
+    inbox: 'Inbox', ib_unread: '{n} unread', ib_empty: 'Nothing yet. You will hear here when a clip is reviewed or featured, when someone tips you, and when something is assigned to you.',
+    ib_approved: 'Your clip “{title}” passed review and is live', ib_rejected: 'Your clip “{title}” did not pass review',
+    ib_editApproved: 'Your edit of “{title}” is live', ib_editRejected: 'Your edit of “{title}” was not accepted', ib_reason: 'Reason: {reason}',
+    ib_featured: 'Your clip “{title}” is featured', ib_creatorFeatured: 'You are a featured creator',
+    ib_tip: '{who} tipped “{title}”: {gift} × {n} ({p} points)', ib_assigned: '{who} assigned you {what}', ib_pushed: 'Your service results brought you {what}',
+    ib_whatClip: 'the must-watch clip “{title}”', ib_whatPath: 'the learning path “{path}”', ib_due: 'due {date}',
     history: 'Points history', shop: 'Points shop', buy: 'Redeem', stock: '{n} left', myOrders: 'My orders', myClips: 'My clips',
     ordered: 'Redeemed: {name}', noOrders: 'No orders yet', noClips: 'No clips yet', lang: '中文',
-    views: 'views', likes: 'likes', tipsN: 'tips', st_reserved: 'Reserved', st_fulfilled: 'Fulfilled', st_cancelled: 'Cancelled',
+    views: 'views', likes: 'likes', tipsN: 'tips', nViews: '{c} views', nViews_one: '{c} view', nLikes: '{c} likes', nLikes_one: '{c} like',
+    nComments: '{c} comments', nComments_one: '{c} comment', nTips: '{c} tip points', nTips_one: '{c} tip point',
+    quizSaved_one: 'Quiz saved ({n} question)', stepsN_one: '{n} step', pointsShort_one: '{n} more point needed', st_reserved: 'Reserved', st_fulfilled: 'Fulfilled', st_cancelled: 'Cancelled',
     review: 'Review', featureAssign: 'Feature & assign', boards: 'Leaderboards', analytics: 'Analytics',
     editOfLive: 'An edit of a published clip; live now: {title}', editPending: 'Edit waiting for review: {title}', editRejected: 'Edit not approved: {e}',
     approve: 'Approve', reject: 'Reject', rejectReason: 'Reason for rejecting (required)', approved: 'Approved', rejected: 'Rejected',
@@ -221,8 +243,13 @@ export function setLang(l) {
   localStorage.setItem(KEY, l);
   document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN';
 }
-/** The text for `key` in the current language, with {name} filled from `vars`. */
+const plurals = { en: new Intl.PluralRules('en'), zh: new Intl.PluralRules('zh') };
+/** The text for `key` in the current language, with {name} filled from
+ * `vars`; a numeric `vars.n` picks the plural form `key_one` where the
+ * language has one ("1 comment", "2 comments"). */
 export function t(key, vars = {}) {
-  const s = T[lang()][key] ?? T.zh[key] ?? key;
+  const l = lang();
+  const form = typeof vars.n === 'number' ? T[l][`${key}_${plurals[l].select(vars.n)}`] : undefined;
+  const s = form ?? T[l][key] ?? T.zh[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
 }

@@ -1,7 +1,7 @@
 // Boot and navigation: login screen, the change-password screen (a password
 // someone else set is changed before anything else), tab bar, hash routes
-// (#feed, #upload, #me, #trainer). The token stays in localStorage, never
-// in the URL.
+// (#feed, #upload, #me, #trainer, #inbox, #clip/<id>), the inbox's unread
+// badge on Me. The token stays in localStorage, never in the URL.
 import { api, session, saveSession, clearSession, setUnauthorizedHandler, setPasswordChangeHandler } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { h, errText, toast } from './ui.js';
@@ -12,7 +12,11 @@ const screens = {
   me: () => import('./me.js'),
   trainer: () => import('./trainer.js'),
   search: () => import('./search.js'),
+  inbox: () => import('./inbox.js'),
+  clip: () => import('./clip.js'),
 };
+// screens reached from Me, shown with its tab lit
+const UNDER_ME = new Set(['inbox', 'clip']);
 const root = document.getElementById('screen');
 const tabs = document.getElementById('tabs');
 let current = null; // {name, unmount}
@@ -25,19 +29,43 @@ function renderTabs(active) {
   if (isTrainer()) items.push(['trainer', 'tabTrainer', '★']);
   tabs.replaceChildren(...items.map(([name, key, icon]) =>
     h('a.tab' + (name === active ? '.active' : ''), { href: `#${name}`, 'data-tab': name, 'aria-current': name === active ? 'page' : null },
-      h('span.tab-icon', { 'aria-hidden': 'true', text: icon }), h('span', { text: t(key) }))));
+      h('span.tab-icon', { 'aria-hidden': 'true', text: icon }), h('span', { text: t(key) }),
+      name === 'me' && h('span.tab-badge', { hidden: true }))));
   tabs.hidden = false;
+  showUnread();
+}
+
+let unread = 0;
+function showUnread() {
+  const badge = tabs.querySelector('.tab-badge');
+  if (!badge) return;
+  badge.hidden = unread < 1;
+  badge.textContent = unread > 99 ? '99+' : String(unread);
+  badge.setAttribute('aria-label', t('ib_unread', { n: unread }));
+}
+
+/** The inbox's unread count, for the badge on Me. */
+export function setUnread(n) {
+  unread = n;
+  showUnread();
+  document.dispatchEvent(new Event('unreadchange'));
+}
+export const unreadCount = () => unread;
+
+async function refreshUnread() {
+  try { setUnread((await api('GET', '/api/v1/me/inbox?limit=1')).unread); } catch { /* the badge waits for the next screen */ }
 }
 
 async function route() {
   if (!session()) return showLogin();
   if (session().user?.must_change_password) return showPasswordChange({ required: true });
-  let name = location.hash.slice(1) || 'feed';
+  let [name, arg] = location.hash.slice(1).split('/');
   if (!screens[name] || (name === 'trainer' && !isTrainer())) name = 'feed';
   current?.unmount?.();
   current = null;
   document.body.dataset.screen = name;
-  renderTabs(name);
+  renderTabs(UNDER_ME.has(name) ? 'me' : name);
+  refreshUnread();
   root.replaceChildren(h('p.loading', { text: t('loading') }));
   const gen = ++generation; // a later tap wins over a screen still loading
   try {
@@ -45,7 +73,7 @@ async function route() {
     if (gen !== generation) return;
     const el = h('div.view', { id: `view-${name}` });
     root.replaceChildren(el);
-    const unmount = await mod.mount(el, { rerender: route });
+    const unmount = await mod.mount(el, { rerender: route, arg });
     if (gen !== generation) { unmount?.(); return; }
     current = { name, unmount };
     el.dataset.ready = '1';

@@ -5,9 +5,9 @@
 import { get, post, idempotencyKey } from './api.js';
 import { t, lang, setLang } from './i18n.js';
 import { openCueEditor } from './cues.js';
-import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, fmtCount } from './ui.js';
+import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, clipStats, confirmSheet } from './ui.js';
 import { statusPill } from './upload.js';
-import { logout, showPasswordChange } from './main.js';
+import { logout, showPasswordChange, unreadCount } from './main.js';
 import { loopPanels } from './me_loop.js';
 
 /** A points history line in the UI's language from the entry's kind and
@@ -60,6 +60,12 @@ export async function mount(el, { rerender }) {
     }
   });
 
+  // the inbox, with what is unread
+  const inboxCount = h('span.count-pill');
+  const showInboxCount = () => { inboxCount.textContent = String(unreadCount()); inboxCount.hidden = unreadCount() < 1; };
+  showInboxCount();
+  document.addEventListener('unreadchange', showInboxCount);
+  const inboxLink = h('a.panel.inbox-link', { id: 'inbox-link', href: '#inbox' }, h('span', { text: t('inbox') }), inboxCount, h('span.chev', { 'aria-hidden': 'true', text: '›' }));
   const hero = h('section.panel', { id: 'points' },
     h('div.hero', {},
       h('div', {}, h('h2', { text: `${profile.display_name}` }), h('p.muted', { text: `${profile.team?.name || ''} · ${profile.position || ''}` })),
@@ -67,9 +73,10 @@ export async function mount(el, { rerender }) {
     h('div.hero', {}, streak, checkin));
 
   const historyList = h('ul.list', { id: 'history' });
-  const renderHistory = (items) => historyList.replaceChildren(...items.slice(0, 20).map((x) =>
+  const renderHistory = (items) => historyList.replaceChildren(...(items.length ? items.slice(0, 20).map((x) =>
     h('li.row', {}, h('div.grow', {}, h('div', { text: historyText(x) }), h('small', { text: fmtDate(x.created_at) })),
-      h(`span.amount.${x.amount >= 0 ? 'plus' : 'minus'}`, { text: `${x.amount > 0 ? '+' : ''}${x.amount}` }))));
+      h(`span.amount.${x.amount >= 0 ? 'plus' : 'minus'}`, { text: `${x.amount > 0 ? '+' : ''}${x.amount}` })))
+    : [h('li.muted.history-empty', { text: t('historyEmpty') })]));
   renderHistory(pts.items);
   async function refreshHistory() {
     try { renderHistory((await get('/api/v1/me/points')).items); } catch (err) { showError(err); }
@@ -83,10 +90,25 @@ export async function mount(el, { rerender }) {
   renderOrders(orders.items);
 
   const shopList = h('ul.list', { id: 'shop' });
+  const shopRows = [];
+  // an item the balance cannot pay says how much is missing instead of offering itself
+  const showAffordable = () => {
+    const have = Number(balance.textContent);
+    for (const { item, row, buy } of shopRows) {
+      const short = item.price - have;
+      row.classList.toggle('unaffordable', short > 0);
+      buy.setAttribute('aria-disabled', String(short > 0));
+      buy.textContent = item.stock < 1 ? t('soldOut') : short > 0 ? t('pointsShort', { n: short }) : `${t('buy')} · ${item.price}`;
+    }
+  };
   for (const item of shop.items.filter((x) => x.active !== false)) {
     const stock = h('small', { text: t('stock', { n: item.stock }) });
-    const buy = h('button.primary', { dataset: { item: String(item.id) }, disabled: item.stock < 1, text: `${t('buy')} · ${item.price}` });
+    const buy = h('button.primary', { dataset: { item: String(item.id) }, disabled: item.stock < 1 });
+    const row = h('li.row', {}, h('div.grow', {}, h('strong', { text: item.name }), h('div.muted', { text: item.description || '' }), stock), buy);
     buy.addEventListener('click', async () => {
+      if (buy.getAttribute('aria-disabled') === 'true') { toast(t('err_noPoints'), 'error'); return; }
+      const have = Number(balance.textContent);
+      if (!await confirmSheet(t('redeemTitle'), t('redeemAsk', { name: item.name, price: item.price, left: have - item.price }), t('redeem'))) return;
       buy.disabled = true;
       try {
         const o = await post('/api/v1/shop/orders', { item_id: item.id, quantity: 1 }, { idem: idempotencyKey() });
@@ -101,25 +123,29 @@ export async function mount(el, { rerender }) {
         showError(err);
       } finally {
         buy.disabled = item.stock < 1;
+        showAffordable();
       }
     });
-    shopList.append(h('li.row', {}, h('div.grow', {}, h('strong', { text: item.name }), h('div.muted', { text: item.description || '' }), stock), buy));
+    shopRows.push({ item, row, buy });
+    shopList.append(row);
   }
-  if (!shopList.children.length) shopList.append(h('li.muted', { text: t('empty') }));
+  showAffordable();
+  new MutationObserver(showAffordable).observe(balance, { childList: true, characterData: true, subtree: true });
+  if (!shopList.children.length) shopList.append(h('li.muted', { text: t('shopEmpty') }));
 
   const clipList = h('ul.list', { id: 'my-clips' }, ...(clips.items.length ? clips.items.map((v) => {
     const c = v.status === 'published' ? v.counts : null;
-    return h('li.row.clip-row', { dataset: { id: String(v.id) } },
+    return h('li.row.clip-row', { dataset: { id: String(v.id) } }, h('a.clip-open', { href: `#clip/${v.id}`, 'aria-label': v.title }),
       v.urls?.thumbnail ? h('img', { src: v.urls.thumbnail, alt: '', loading: 'lazy', width: 54, height: 96 }) : h('img', { alt: '' }),
       h('div.grow', {}, h('strong', { text: v.title }),
         h('div', {}, statusPill(v.status), ' ', h('small', { text: v.status === 'processing' ? `${v.progress}%` : fmtDur(v.duration || 0) })),
         v.error && h('small.form-error', { text: videoErrorText(v) }),
         v.edit && h('small.clip-edit', { text: v.edit.state === 'pending' ? t('editPending', { title: v.edit.title }) : t('editRejected', { e: v.edit.review_reason || '' }) }),
-        c && h('small', { text: `${fmtCount(c.views)} ${t('views')} · ${fmtCount(c.likes)} ${t('likes')} · ${fmtCount(c.comments)} ${t('comments')} · ${fmtCount(c.tips)} ${t('tipsN')}` }),
+        c && h('small', { text: clipStats(c) }),
         ['pending_review', 'rejected'].includes(v.status) && h('button.link.edit-captions', { type: 'button', text: t('captions'), onclick: () => openCueEditor(v) })));
   }) : [h('li.muted', { text: t('noClips') })]));
 
-  el.append(hero, ...loop,
+  el.append(hero, inboxLink, ...loop,
     h('section.panel', {}, h('h2', { text: t('shop') }), shopList),
     h('section.panel', {}, h('h2', { text: t('myOrders') }), orderList),
     h('section.panel', {}, h('h2', { text: t('myClips') }), clipList),
@@ -129,4 +155,5 @@ export async function mount(el, { rerender }) {
       h('button', { id: 'change-password', onclick: () => showPasswordChange(), text: t('changePassword') }),
       h('button.bad', { id: 'logout', onclick: logout, text: t('logout') })));
   void errText;
+  return () => document.removeEventListener('unreadchange', showInboxCount);
 }

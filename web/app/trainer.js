@@ -21,6 +21,7 @@ export async function mount(el) {
   async function show(name, opts = {}) {
     active = name;
     for (const b of bar.children) b.classList.toggle('active', b.dataset.page === name);
+    bar.querySelector('.active')?.scrollIntoView({ inline: 'nearest', block: 'nearest' });
     body.replaceChildren(h('p.loading', { text: t('loading') }));
     try {
       const view = await pages[name]({ ...opts, open: show });
@@ -30,9 +31,20 @@ export async function mount(el) {
     }
   }
   for (const name of Object.keys(pages)) bar.append(h('button', { dataset: { page: name }, onclick: () => show(name), text: t(labels[name]) }));
+  // the sub-tabs scroll sideways on a phone: a faded edge says more is there
+  const edges = () => {
+    bar.classList.toggle('more-left', bar.scrollLeft > 2);
+    bar.classList.toggle('more-right', bar.scrollLeft + bar.clientWidth < bar.scrollWidth - 2);
+  };
+  bar.addEventListener('scroll', edges, { passive: true });
+  window.addEventListener('resize', edges);
   el.append(bar, body);
+  edges();
   await show('review');
-  return () => body.querySelectorAll('video').forEach((v) => v.pause());
+  return () => {
+    window.removeEventListener('resize', edges);
+    body.querySelectorAll('video').forEach((v) => v.pause());
+  };
 }
 
 async function review() {

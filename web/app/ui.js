@@ -85,13 +85,57 @@ export function sheet(title, cls = '') {
   const panel = h(`section.sheet${cls ? '.' + cls : ''}`, { role: 'dialog', 'aria-label': title },
     h('header.sheet-head', {}, h('h2', { text: title }), closeBtn), body);
   const scrim = h('div.scrim', {}, panel);
-  const close = () => { scrim.remove(); document.removeEventListener('keydown', onKey); };
+  const close = () => {
+    if (!scrim.isConnected) return;
+    scrim.remove();
+    document.removeEventListener('keydown', onKey);
+    document.dispatchEvent(new Event('sheetchange'));
+  };
   const onKey = (e) => { if (e.key === 'Escape') close(); };
   closeBtn.addEventListener('click', close);
   scrim.addEventListener('click', (e) => { if (e.target === scrim) close(); });
   document.addEventListener('keydown', onKey);
   document.body.append(scrim);
+  document.dispatchEvent(new Event('sheetchange'));
   return { el: panel, body, close };
+}
+
+/** Whether a sheet is open (each open and close fires `sheetchange` on document). */
+export const sheetOpen = () => !!document.querySelector('.scrim');
+
+/** Resolves once no sheet is open. */
+export function noSheetOpen() {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (sheetOpen()) return;
+      document.removeEventListener('sheetchange', check);
+      resolve();
+    };
+    document.addEventListener('sheetchange', check);
+    check();
+  });
+}
+
+/** Asks a yes/no question in a sheet; resolves true on `ok`, false on
+ * cancel or close. */
+export function confirmSheet(title, text, ok) {
+  return new Promise((resolve) => {
+    const s = sheet(title, 'confirm-sheet');
+    let answered = false;
+    const answer = (yes) => { if (!answered) { answered = true; s.close(); resolve(yes); } };
+    const observer = new MutationObserver(() => { if (!s.el.isConnected) { observer.disconnect(); answer(false); } });
+    observer.observe(document.body, { childList: true });
+    s.body.append(h('p', { text }),
+      h('div.btn-row', {}, h('button', { type: 'button', onclick: () => answer(false), text: t('cancel') }),
+        h('button.primary', { type: 'button', onclick: () => answer(true), text: ok })));
+    s.body.querySelector('button.primary').focus();
+  });
+}
+
+/** A published clip's numbers: "3 views · 1 like · 1 comment · 10 tip points". */
+export function clipStats(c) {
+  return [['nViews', c.views], ['nLikes', c.likes], ['nComments', c.comments], ['nTips', c.tips]]
+    .map(([key, n]) => t(key, { n: n ?? 0, c: fmtCount(n) })).join(' · ');
 }
 
 export const fmtCount = (n) => (n >= 10000 ? `${(n / 10000).toFixed(1)}w` : String(n ?? 0));

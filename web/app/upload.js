@@ -2,7 +2,7 @@
 // a real progress bar, then processing progress until ready or failed, and
 // the clip's review state.
 import { get, token, problemError } from './api.js';
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
 import { h, errText, showError, videoErrorText } from './ui.js';
 import { icon } from './icons.js';
 
@@ -21,11 +21,24 @@ export async function mount(el) {
     inp.addEventListener('change', () => {
       file = inp.files[0] || null;
       chosen.textContent = file ? `${file.name} · ${(file.size / 1048576).toFixed(1)} MB` : '';
-      if (file && !title.value) title.value = file.name.replace(/\.[^.]+$/, '');
+      if (file && !title.value) title.value = [...file.name.replace(/\.[^.]+$/, '')].slice(0, limits.title_max_chars).join('');
+      showCount();
     });
   }
-  const title = h('input', { name: 'title', maxlength: 120, required: true });
-  const tags = h('input', { name: 'tags', placeholder: t('tagsHint'), autocapitalize: 'none' });
+  // the server's limits and tag list: the form takes only what it accepts
+  const [limits, tagList] = await Promise.all([get('/api/v1/limits'), get('/api/v1/tags')]);
+  const title = h('input', { name: 'title', maxlength: limits.title_max_chars, required: true, 'aria-describedby': 'title-count' });
+  const titleCount = h('small.muted.count', { id: 'title-count' });
+  const showCount = () => { titleCount.textContent = `${[...title.value].length}/${limits.title_max_chars}`; };
+  title.addEventListener('input', showCount);
+  const tagPicker = h('fieldset.tag-picker', { id: 'tag-picker' }, h('legend', { text: t('tagsPick', { n: limits.tags_max }) }),
+    ...tagList.items.map((x) => h('label.tag-chip', {}, h('input', { type: 'checkbox', name: 'tag', value: x.name }),
+      h('span', { text: x.labels?.[lang()] || x.label || x.name }))));
+  tagPicker.addEventListener('change', () => {
+    const full = tagPicker.querySelectorAll('input:checked').length >= limits.tags_max;
+    for (const box of tagPicker.querySelectorAll('input:not(:checked)')) box.disabled = full;
+  });
+  const pickedTags = () => [...tagPicker.querySelectorAll('input:checked')].map((x) => x.value);
   const err = h('p.form-error', { role: 'alert' });
   const go = h('button.primary.big', { type: 'submit', id: 'upload-start', text: t('startUpload') });
   const form = h('form.panel', { id: 'upload-form' },
@@ -33,9 +46,10 @@ export async function mount(el) {
     h('div.picker', {}, h('label', {}, pickInput, icon('folder'), h('span', { text: t('pick') })),
       h('label', {}, recInput, icon('camera'), h('span', { text: t('record') }))),
     chosen,
-    h('label', {}, h('span', { text: t('title') }), title),
-    h('label', {}, h('span', { text: t('tags') }), tags),
+    h('label', {}, h('span', { text: t('title') }), title, titleCount),
+    tagPicker,
     err, go);
+  showCount();
 
   const upBar = h('div.bar', { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, id: 'upload-bar' }, h('i'));
   const upText = h('p', { id: 'upload-text' });
@@ -54,6 +68,8 @@ export async function mount(el) {
     err.textContent = '';
     if (!file) { err.textContent = t('noFile'); return; }
     if (!title.value.trim()) { err.textContent = t('noTitle'); return; }
+    if ([...title.value.trim()].length > limits.title_max_chars) { err.textContent = t('err_titleTooLong', { n: limits.title_max_chars }); return; }
+    if (file.size > limits.upload_max_bytes) { err.textContent = t('err_fileTooLarge'); return; }
     if (!window.tus) { err.textContent = 'tus-js-client missing (run make deps)'; return; }
     go.disabled = true;
     progress.hidden = false;
@@ -67,7 +83,7 @@ export async function mount(el) {
       retryDelays: [0, 1000, 3000, 5000, 10000],
       removeFingerprintOnSuccess: true,
       headers: { Authorization: `Bearer ${token()}` },
-      metadata: { filename: file.name, filetype: file.type, title: title.value.trim(), tags: tags.value.split(/[,，\s]+/).filter(Boolean).join(',') },
+      metadata: { filename: file.name, filetype: file.type, title: title.value.trim(), tags: pickedTags().join(',') },
       onProgress: (sent, total) => {
         const p = total ? (sent / total) * 100 : 0;
         setBar(upBar, p);
@@ -82,7 +98,9 @@ export async function mount(el) {
         upText.textContent = msg;
         err.textContent = msg;
         go.disabled = false;
-        go.textContent = t('resume');
+        // what the network cut off resumes; what the server refused starts again
+        const refused = res && res.getStatus() >= 400 && res.getStatus() < 500;
+        go.textContent = refused ? t('startUpload') : t('resume');
       },
       onSuccess: () => afterUpload(upload.url),
     });
