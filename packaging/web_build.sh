@@ -3,12 +3,13 @@
 # (build/web) with app/ and vendor/ under v/<hash>/, <hash> naming their
 # contents, and an index.html that points there, so the server can let
 # browsers cache those files for a year; each text file of 1 KiB or more
-# gets a gzip -9 twin (x.js.gz) for clients that take gzip.
+# gets a gzip -9 twin (x.js.gz) for clients that take gzip. sw.js (the
+# service worker) gets the list of this release's files to cache.
 # usage: packaging/web_build.sh SRC OUT
 set -eu
 src=$1
 out=$2
-[ -f "$src/index.html" ] && [ -d "$src/app" ] || { echo "$0: $src is not the web client" >&2; exit 1; }
+[ -f "$src/index.html" ] && [ -f "$src/sw.js" ] && [ -d "$src/app" ] || { echo "$0: $src is not the web client" >&2; exit 1; }
 mkdir -p "$src/vendor"
 # names and bytes of every file, so a rename makes a new version too
 hash=$(cd "$src" && find app vendor -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
@@ -19,7 +20,12 @@ mkdir -p "$tmp/v/$hash"
 cp -R "$src/app" "$src/vendor" "$tmp/v/$hash/"
 sed -e "s#\"/app/#\"/v/$hash/app/#g" -e "s#\"/vendor/#\"/v/$hash/vendor/#g" \
 	"$src/index.html" >"$tmp/index.html"
-if grep -q '"/app/\|"/vendor/' "$tmp/index.html"; then
+# the service worker caches this release's files: its list is the build's
+shell=$(cd "$tmp" && find "v/$hash" -type f ! -name "*.gz" | LC_ALL=C sort | sed 's#^#"/#; s#$#"#' | paste -sd, -)
+sed -e "s#\[/\* files of this release, filled in by the build \*/\]#[$shell]#" "$src/sw.js" >"$tmp/sw.js"
+grep -q "\"/v/$hash/app/main.js\"" "$tmp/sw.js" || { echo "$0: sw.js did not get the file list" >&2; exit 1; }
+sed -e "s#\"/app/#\"/v/$hash/app/#g" "$src/manifest.webmanifest" >"$tmp/manifest.webmanifest"
+if grep -q '"/app/\|"/vendor/' "$tmp/index.html" "$tmp/manifest.webmanifest"; then
 	echo "$0: index.html still names an unversioned file" >&2
 	exit 1
 fi

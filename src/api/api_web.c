@@ -1,4 +1,5 @@
-/* The web client's static files: / (index.html), /app/{file} (our code)
+/* The web client's static files: / (index.html), /sw.js (the service
+ * worker), /manifest.webmanifest, /app/{file} (our code)
  * and /vendor/{file} (browser libraries copied from npm by `make deps`),
  * revalidated at every load; and /v/{version}/app/{file} and
  * /v/{version}/vendor/{file}, the build's copy under the hash of its
@@ -104,6 +105,18 @@ static void index_page(struct cr_request *req, struct cr_response *res)
 	serve(req, res, "", "index.html", UNVERSIONED);
 }
 
+/* The service worker and the web app manifest live at the root: a worker
+ * controls the pages under its own path. */
+static void service_worker(struct cr_request *req, struct cr_response *res)
+{
+	serve(req, res, "", "sw.js", UNVERSIONED);
+}
+
+static void manifest(struct cr_request *req, struct cr_response *res)
+{
+	serve(req, res, "", "manifest.webmanifest", UNVERSIONED);
+}
+
 static void app_file(struct cr_request *req, struct cr_response *res)
 {
 	serve(req, res, "app", req->params[0], UNVERSIONED);
@@ -138,6 +151,8 @@ static void versioned_vendor_file(struct cr_request *req, struct cr_response *re
 
 static const struct cr_route routes[] = {
 	{"GET", "/", CR_ROLE_NONE, CR_BODY_NONE, index_page, NULL},
+	{"GET", "/sw.js", CR_ROLE_NONE, CR_BODY_NONE, service_worker, NULL},
+	{"GET", "/manifest.webmanifest", CR_ROLE_NONE, CR_BODY_NONE, manifest, NULL},
 	{"GET", "/app/{file}", CR_ROLE_NONE, CR_BODY_NONE, app_file, NULL},
 	{"GET", "/vendor/{file}", CR_ROLE_NONE, CR_BODY_NONE, vendor_file, NULL},
 	{"GET", "/v/{version}/app/{file}", CR_ROLE_NONE, CR_BODY_NONE, versioned_app_file, NULL},

@@ -155,6 +155,11 @@ test('index.html is revalidated and names the web client under its version, cach
   const html = (index.headers['content-encoding'] === 'gzip' ? gunzipSync(index.body) : index.body).toString();
   const urls = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]);
   assert.ok(urls.length >= 5, html);
+  // the manifest is revalidated like the page (it names the versioned icon); every other file is versioned
+  assert.ok(urls.includes('/manifest.webmanifest'), html);
+  const manifest = await get('/manifest.webmanifest', { gzip: true });
+  assert.equal(manifest.headers['cache-control'], 'no-cache');
+  urls.splice(urls.indexOf('/manifest.webmanifest'), 1);
   for (const u of urls) assert.match(u, /^\/v\/[0-9a-f]{16}\/(app|vendor)\/[a-z0-9._-]+$/);
   for (const u of urls) {
     const r = await get(u, { gzip: true });

@@ -4,7 +4,7 @@
 // minutes shows the same clips in the same order at the same clip.
 import { get, session } from './api.js';
 import { t } from './i18n.js';
-import { h, showError, errText, fmtCount, sheetOpen, noSheetOpen } from './ui.js';
+import { h, showError, errText, fmtCount, sheetOpen, noSheetOpen, skeleton } from './ui.js';
 import { Player } from './player.js';
 import { icon } from './icons.js';
 import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
@@ -26,6 +26,8 @@ function reasonText(item, labels) {
 export async function mount(el) {
   const feed = h('div.feed', { id: 'feed' });
   el.append(feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
+  const waiting = skeleton('feed');
+  feed.append(waiting);
   const labels = await tagCatalogue();
   const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
 
@@ -179,15 +181,17 @@ export async function mount(el) {
   }
 
   const me = session()?.user?.id;
-  if (kept && kept.user === me && Date.now() - kept.at < KEEP_MS) {
+  if (kept && kept.user === me && kept.items.length && Date.now() - kept.at < KEEP_MS) {
     const back = kept;
     kept = null;
+    waiting.remove();
     Object.assign(state, { cursor: back.cursor, done: back.done, quizzed: back.quizzed });
     for (const item of back.items) addSlide(item);
     feed.scrollTop = back.active * feed.clientHeight;
   } else {
     kept = null;
     await loadMore();
+    waiting.remove();
   }
   return () => {
     kept = { user: me, items: state.items, cursor: state.cursor, done: state.done, quizzed: state.quizzed, active: Math.max(0, state.active), at: Date.now() };

@@ -7,19 +7,28 @@ import { h, sheet, toast, showError, errText, fmtCount, fmtDate } from './ui.js'
 
 const setCount = (btn, n) => { btn.querySelector('.count').textContent = fmtCount(n); };
 
+// A like shows at once (a slow network must not make a tap feel lost); the
+// server's answer then sets the true count, or a failure takes it back.
 export async function toggleLike(item, btn) {
-  btn.disabled = true;
+  if (btn.dataset.busy) return;
+  btn.dataset.busy = '1';
+  const show = (liked, likes) => {
+    btn.classList.toggle('on', liked);
+    btn.setAttribute('aria-pressed', String(liked));
+    setCount(btn, likes);
+  };
+  const before = { liked: item.viewer.liked, likes: item.counts.likes };
+  show(!before.liked, Math.max(0, before.likes + (before.liked ? -1 : 1)));
   try {
-    const r = await api(item.viewer.liked ? 'DELETE' : 'PUT', `/api/v1/videos/${item.id}/like`);
+    const r = await api(before.liked ? 'DELETE' : 'PUT', `/api/v1/videos/${item.id}/like`);
     item.viewer.liked = r.liked;
     item.counts.likes = r.likes;
-    btn.classList.toggle('on', r.liked);
-    btn.setAttribute('aria-pressed', String(r.liked));
-    setCount(btn, r.likes);
+    show(r.liked, r.likes);
   } catch (err) {
+    show(before.liked, before.likes);
     showError(err);
   } finally {
-    btn.disabled = false;
+    delete btn.dataset.busy;
   }
 }
 

@@ -4,7 +4,7 @@
 // badge on Me. The token stays in localStorage, never in the URL.
 import { api, session, saveSession, clearSession, setUnauthorizedHandler, setPasswordChangeHandler } from './api.js';
 import { t, lang, setLang } from './i18n.js';
-import { h, errText, toast } from './ui.js';
+import { h, errText, toast, skeleton } from './ui.js';
 
 const screens = {
   feed: () => import('./feed.js'),
@@ -66,7 +66,7 @@ async function route() {
   document.body.dataset.screen = name;
   renderTabs(UNDER_ME.has(name) ? 'me' : name);
   refreshUnread();
-  root.replaceChildren(h('p.loading', { text: t('loading') }));
+  root.replaceChildren(skeleton(name === 'feed' ? 'feed' : 'panel'));
   const gen = ++generation; // a later tap wins over a screen still loading
   try {
     const mod = await screens[name]();
@@ -169,6 +169,7 @@ export function showPasswordChange({ required = false } = {}) {
 export async function logout() {
   try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
   clearSession();
+  navigator.serviceWorker?.controller?.postMessage('logout'); // nothing of this person stays cached
   location.hash = '';
   showLogin();
 }
@@ -188,3 +189,7 @@ window.addEventListener('hashchange', route);
 window.addEventListener('unhandledrejection', (e) => toast(errText(e.reason), 'error'));
 setLang(lang());
 route();
+// the app shell opens offline (web/sw.js); where workers are missing the app simply needs the network
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+window.addEventListener('online', () => toast(t('backOnline')));
+window.addEventListener('offline', () => toast(t('offline'), 'error'));

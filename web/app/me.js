@@ -46,16 +46,19 @@ export async function mount(el, { rerender }) {
   const streak = h('p.muted', { id: 'streak', text: t('streak', { n: pts.streak }) });
   const checkin = h('button.primary', { id: 'checkin', disabled: pts.checked_in_today, text: pts.checked_in_today ? t('checkedIn') : t('checkin') });
   checkin.addEventListener('click', async () => {
+    // shown at once; the answer brings the points, a failure takes it back
     checkin.disabled = true;
+    checkin.textContent = t('checkedIn');
     try {
       const r = await post('/api/v1/me/checkin', undefined, { idem: idempotencyKey() });
       balance.textContent = String(r.balance);
       streak.textContent = t('streak', { n: r.streak });
-      checkin.textContent = t('checkedIn');
       toast(t('checkinDone', { n: r.points }));
       refreshHistory();
     } catch (err) {
       showError(err);
+      if (err.type === 'already-checked-in') return; // done from another phone: checked in it is
+      checkin.textContent = t('checkin');
       checkin.disabled = false;
     }
   });

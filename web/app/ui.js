@@ -46,7 +46,8 @@ const FIELDS = {
  * knows what was sent (an upload's too-large is about the file). */
 export function errText(err, words = {}) {
   if (!err) return '';
-  if (err.status === 0 || err.message === 'network') return t('network');
+  // the network, not the server: a failed fetch or a lazily loaded screen that did not arrive
+  if (err.status === 0 || err.message === 'network' || err instanceof TypeError) return navigator.onLine === false ? t('offline') : t('network');
   if (err.type === 'invalid-field') {
     return err.field ? t('err_invalidField', { field: FIELDS[err.field] ? t(FIELDS[err.field]) : err.field }) : t('err_invalid');
   }
@@ -77,6 +78,13 @@ export function toast(msg, kind = 'info') {
   toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 6000 : 2500);
 }
 export const showError = (err) => toast(errText(err), 'error');
+
+/** Grey blocks where a screen is about to be, never a blank screen; says
+ * "loading" to screen readers. */
+export function skeleton(kind = 'panel') {
+  return h(`div.skeleton.skeleton-${kind}`, { role: 'status', 'aria-label': t('loading') },
+    h('div.bone.wide'), h('div.bone'), h('div.bone.short'));
+}
 
 /** Opens a bottom sheet; returns {el, body, close}. */
 export function sheet(title, cls = '') {

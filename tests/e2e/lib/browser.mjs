@@ -25,10 +25,11 @@ export function launchBrowser() {
 }
 
 /** A new 390x844 context with `user` logged in through the login form of
- *  `server`, the UI in `lang` ('zh' or 'en'); resolves with {ctx, page},
+ *  `server`, the UI in `lang` ('zh' or 'en'), with playwright's `context`
+ *  options on top of the phone's; resolves with {ctx, page},
  *  page.errors collecting uncaught errors and console errors. */
-export async function phoneSession(browser, server, user, { lang = 'zh', password = 'demo1234' } = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+export async function phoneSession(browser, server, user, { lang = 'zh', password = 'demo1234', context = {} } = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN', ...context });
   const page = await ctx.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
