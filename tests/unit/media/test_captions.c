@@ -22,8 +22,9 @@ static char dir[] = "/tmp/casereel-captions-XXXXXX";
 static const struct cr_user owner = {.id = 1, .role = CR_ROLE_AGENT};
 static const struct cr_user other = {.id = 2, .role = CR_ROLE_AGENT};
 static const struct cr_user trainer = {.id = 3, .role = CR_ROLE_TRAINER};
-static const char vtt[] = "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nhello world\n\n"
-			  "00:00:04.000 --> 00:00:06.000\n退款申请\n\n00:00:09.000 --> 00:00:09.900\nlast\n";
+static const char vtt[] =
+	"WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nhello world\n\n"
+	"00:00:04.000 --> 00:00:06.000\n退款申请\n\n00:00:09.000 --> 00:00:09.900\nlast\n";
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -40,12 +41,13 @@ static int group_setup(void **state)
 	snprintf(db, sizeof db, "%s/test.db", dir);
 	if (store_init(db))
 		return -1;
-	return store_exec("INSERT INTO users(id, username, display_name, role, password_hash,"
-			  " created_at) VALUES (1, 'a', 'Ann', 'agent', 'x', 0),"
-			  " (2, 'b', 'Bo', 'agent', 'x', 0), (3, 't', 'Tess', 'trainer', 'x', 0);"
-			  "INSERT INTO videos(id, owner_id, title, status, source_bytes, duration,"
-			  " created_at, updated_at) VALUES (7, 1, 'Clip', 'pending_review', 1, 10.0,"
-			  " 0, 0)") == CR_OK
+	return store_exec(
+		       "INSERT INTO users(id, username, display_name, role, password_hash,"
+		       " created_at) VALUES (1, 'a', 'Ann', 'agent', 'x', 0),"
+		       " (2, 'b', 'Bo', 'agent', 'x', 0), (3, 't', 'Tess', 'trainer', 'x', 0);"
+		       "INSERT INTO videos(id, owner_id, title, status, source_bytes, duration,"
+		       " created_at, updated_at) VALUES (7, 1, 'Clip', 'pending_review', 1, 10.0,"
+		       " 0, 0)") == CR_OK
 		       ? 0
 		       : -1;
 }
@@ -74,13 +76,16 @@ static void put_rights_and_audit(void **state)
 	assert_string_equal(why.type, "captions-locked");
 	assert_int_equal(captions_put(7, "en", &other, vtt, strlen(vtt), NULL, &out, &why),
 			 CR_EFORBIDDEN);
-	assert_int_equal(captions_put(7, "en", &trainer, vtt, strlen(vtt), NULL, &out, &why), CR_OK);
+	assert_int_equal(captions_put(7, "en", &trainer, vtt, strlen(vtt), NULL, &out, &why),
+			 CR_OK);
 	json_decref(out);
 	assert_int_equal(video_audit_list_json(7, &items), CR_OK);
 	assert_int_equal(json_array_size(items), 2);
 	json_t *last = json_array_get(items, 1);
 	assert_string_equal(json_string_value(json_object_get(last, "action")), "captions.put");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(last, "detail"), "replaced")), 3);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(last, "detail"), "replaced")),
+		3);
 	json_decref(items);
 }
 
@@ -136,7 +141,8 @@ static void trim_shifts_audits_and_renames(void **state)
 	assert_int_equal(video_audit_list_json(7, &items), CR_OK);
 	json_t *trim = json_array_get(items, json_array_size(items) - 1);
 	assert_string_equal(json_string_value(json_object_get(trim, "action")), "captions.trim");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(trim, "detail"), "cues")), 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(trim, "detail"), "cues")), 1);
 	json_decref(items);
 }
 
