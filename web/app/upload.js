@@ -1,10 +1,12 @@
 // Upload: pick or record a clip, title and tags, a resumable tus upload with
 // a real progress bar, then processing progress until ready or failed, and
-// the clip's review state.
-import { get, token, problemError } from './api.js';
+// the clip's review state. The upload itself lives in upload_job.js and goes
+// on while other screens are open.
+import { get } from './api.js';
 import { t, lang } from './i18n.js';
-import { h, errText, showError, videoErrorText } from './ui.js';
+import { h, videoErrorText } from './ui.js';
 import { icon } from './icons.js';
+import { currentJob, onJobChange, startUpload, retryUpload, clearJob, jobText, unfinishedUploads } from './upload_job.js';
 
 export function statusPill(status) {
   return h(`span.status-pill.${status}`, { dataset: { status }, text: t(`st_${status}`) });
@@ -12,8 +14,6 @@ export function statusPill(status) {
 
 export async function mount(el) {
   let file = null;
-  let upload = null;
-  let pollTimer = null;
   const chosen = h('p.chosen', { id: 'chosen' });
   const pickInput = h('input', { type: 'file', accept: 'video/*', id: 'pick-file', name: 'file' });
   const recInput = h('input', { type: 'file', accept: 'video/*', capture: 'environment', id: 'record-file' });
@@ -26,7 +26,7 @@ export async function mount(el) {
     });
   }
   // the server's limits and tag list: the form takes only what it accepts
-  const [limits, tagList] = await Promise.all([get('/api/v1/limits'), get('/api/v1/tags')]);
+  const [limits, tagList, unfinished] = await Promise.all([get('/api/v1/limits'), get('/api/v1/tags'), unfinishedUploads()]);
   const title = h('input', { name: 'title', maxlength: limits.title_max_chars, required: true, 'aria-describedby': 'title-count' });
   const titleCount = h('small.muted.count', { id: 'title-count' });
   const showCount = () => { titleCount.textContent = `${[...title.value].length}/${limits.title_max_chars}`; };
@@ -41,8 +41,11 @@ export async function mount(el) {
   const pickedTags = () => [...tagPicker.querySelectorAll('input:checked')].map((x) => x.value);
   const err = h('p.form-error', { role: 'alert' });
   const go = h('button.primary.big', { type: 'submit', id: 'upload-start', text: t('startUpload') });
+  // an upload a reload cut off: the same file picked again continues it
+  const left = unfinished[0] && !currentJob() ? h('p.unfinished', { id: 'unfinished', text: t('unfinishedNote', { title: unfinished[0].title }) }) : null;
   const form = h('form.panel', { id: 'upload-form' },
     h('h2', { text: t('uploadTitle') }),
+    left,
     h('div.picker', {}, h('label', {}, pickInput, icon('folder'), h('span', { text: t('pick') })),
       h('label', {}, recInput, icon('camera'), h('span', { text: t('record') }))),
     chosen,
@@ -63,97 +66,57 @@ export async function mount(el) {
     bar.setAttribute('aria-valuenow', String(Math.round(p)));
   };
 
+  // the page shows the upload in flight, which goes on whatever screen is open
+  const show = (j) => {
+    if (!j) return;
+    progress.hidden = false;
+    setBar(upBar, j.percent);
+    upText.textContent = jobText(j);
+    go.disabled = j.phase === 'uploading' || j.phase === 'processing';
+    if (j.phase === 'failed') {
+      err.textContent = j.error;
+      go.textContent = j.refused ? t('startUpload') : t('resume');
+    }
+    const v = j.video;
+    procBar.hidden = !v;
+    if (v) {
+      setBar(procBar, v.progress || 0);
+      const note = v.status === 'pending_review' ? t('pendingNote')
+        : v.status === 'failed' ? t('failedNote', { e: videoErrorText(v) || '?' })
+          : v.status === 'rejected' ? t('rejectedNote', { e: v.review_reason || v.error || '' })
+            : t('processing', { p: v.progress || 0 });
+      state.replaceChildren(h('p', {}, statusPill(v.status), ' ', h('strong', { text: v.title })),
+        h('p', { class: v.status === 'failed' ? 'form-error' : 'muted', text: note }));
+    }
+    if (j.phase === 'done') {
+      upText.textContent = t('uploadDone');
+      form.reset();
+      file = null;
+      chosen.textContent = '';
+      showCount();
+      go.disabled = false;
+      go.textContent = t('startUpload');
+      clearJob();
+    }
+  };
+  const stop = onJobChange(show);
+  show(currentJob());
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     err.textContent = '';
+    const j = currentJob();
+    if (j?.phase === 'failed' && !j.refused) { retryUpload(); return; }
     if (!file) { err.textContent = t('noFile'); return; }
     if (!title.value.trim()) { err.textContent = t('noTitle'); return; }
     if ([...title.value.trim()].length > limits.title_max_chars) { err.textContent = t('err_titleTooLong', { n: limits.title_max_chars }); return; }
     if (file.size > limits.upload_max_bytes) { err.textContent = t('err_fileTooLarge'); return; }
     if (!window.tus) { err.textContent = 'tus-js-client missing (run make deps)'; return; }
-    go.disabled = true;
-    progress.hidden = false;
-    procBar.hidden = true;
+    if (j) clearJob();
     state.replaceChildren();
-    setBar(upBar, 0);
-    upText.textContent = t('uploading', { p: 0 });
-    upload = new window.tus.Upload(file, {
-      endpoint: '/api/v1/uploads',
-      chunkSize: 2 * 1024 * 1024,
-      retryDelays: [0, 1000, 3000, 5000, 10000],
-      removeFingerprintOnSuccess: true,
-      headers: { Authorization: `Bearer ${token()}` },
-      metadata: { filename: file.name, filetype: file.type, title: title.value.trim(), tags: pickedTags().join(',') },
-      onProgress: (sent, total) => {
-        const p = total ? (sent / total) * 100 : 0;
-        setBar(upBar, p);
-        upText.textContent = t('uploading', { p: Math.floor(p) });
-      },
-      onError: (e) => {
-        // tus-js-client wraps the server's answer (none when the network failed)
-        const res = e.originalResponse;
-        let body = null;
-        try { body = JSON.parse(res?.getBody() || ''); } catch { /* not JSON */ }
-        const msg = res || e.originalRequest ? errText(problemError(res?.getStatus() || 0, body), { 'too-large': 'err_fileTooLarge' }) : e.message;
-        upText.textContent = msg;
-        err.textContent = msg;
-        go.disabled = false;
-        // what the network cut off resumes; what the server refused starts again
-        const refused = res && res.getStatus() >= 400 && res.getStatus() < 500;
-        go.textContent = refused ? t('startUpload') : t('resume');
-      },
-      onSuccess: () => afterUpload(upload.url),
-    });
-    upload.findPreviousUploads().then((prev) => {
-      if (prev.length) upload.resumeFromPreviousUpload(prev[0]);
-      upload.start();
-    });
+    left?.remove();
+    startUpload(file, { title: title.value.trim(), tags: pickedTags().join(',') });
   });
 
-  async function afterUpload(url) {
-    setBar(upBar, 100);
-    upText.textContent = t('uploaded');
-    const id = url.split('/').pop();
-    try {
-      const up = await get(`/api/v1/uploads/${encodeURIComponent(id)}`);
-      if (!up.video) throw new Error('no video for this upload');
-      poll(up.video.id);
-    } catch (e) {
-      state.replaceChildren(h('p.form-error', { text: errText(e) }));
-    }
-  }
-
-  async function poll(videoId) {
-    procBar.hidden = false;
-    let v;
-    try {
-      v = await get(`/api/v1/videos/${videoId}`);
-    } catch (e) {
-      showError(e);
-      pollTimer = setTimeout(() => poll(videoId), 3000);
-      return;
-    }
-    setBar(procBar, v.progress || 0);
-    const note = v.status === 'pending_review' ? t('pendingNote')
-      : v.status === 'failed' ? t('failedNote', { e: videoErrorText(v) || '?' })
-        : v.status === 'rejected' ? t('rejectedNote', { e: v.review_reason || v.error || '' })
-          : t('processing', { p: v.progress || 0 });
-    state.replaceChildren(h('p', {}, statusPill(v.status), ' ', h('strong', { text: v.title })),
-      h('p', { class: v.status === 'failed' ? 'form-error' : 'muted', text: note }));
-    if (v.status === 'processing') {
-      pollTimer = setTimeout(() => poll(videoId), 1000);
-    } else {
-      upText.textContent = t('uploadDone');
-      form.reset();
-      file = null;
-      chosen.textContent = '';
-      go.disabled = false;
-      go.textContent = t('startUpload');
-    }
-  }
-
-  return () => {
-    clearTimeout(pollTimer);
-    if (upload && go.disabled) upload.abort();
-  };
+  return stop;
 }
