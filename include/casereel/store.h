@@ -15,6 +15,12 @@
  * at start, before any thread uses store_db(). */
 cr_err store_init(const char *path);
 
+/* Keeps the planner's statistics current: nothing on a small database
+ * that has none, a sampled first ANALYZE once it is large (10 MB), then
+ * PRAGMA optimize (only the tables whose size changed much). Run after the
+ * migrations and by every maintenance round. */
+cr_err store_optimize(void);
+
 /* The calling thread's connection, opened on first use and closed when the
  * thread exits (or by store_shutdown for the main thread). NULL if it could
  * not be opened; the reason was logged. */
@@ -25,6 +31,11 @@ sqlite3 *store_db(void);
  * live for the whole run): the cache is keyed by its address. Do not
  * finalize it; call store_done() when finished with the rows. NULL on error. */
 sqlite3_stmt *store_stmt(const char *sql);
+
+/* For tests (tests/unit/store/test_plans.c): `hook` is called with every
+ * statement store_stmt prepares, once per connection, before it runs.
+ * NULL removes it. Set it before other threads use the store. */
+void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql));
 
 /* Steps `stmt` (from store_stmt, bindings done) once, resets it and maps
  * the result with store_error: the one-liner for INSERT/UPDATE/DELETE.

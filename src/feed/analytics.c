@@ -199,24 +199,30 @@ const char *const analytics_team_columns[ANALYTICS_TEAM_NCOLS] = {"team_id",
 								  "completions_per_member",
 								  "clips_published"};
 
+/* One pass over the watches, summed per person (in the primary key's
+ * order, no sort), then per team: asking every team for its members'
+ * watches read them once per team. */
 cr_err analytics_teams(json_t **rows)
 {
 	sqlite3_stmt *st = store_stmt(
-		"SELECT t.id, t.name,"
-		" (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) AS members,"
-		" (SELECT count(DISTINCT w.user_id) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.last_at >= ?1 * 1000),"
-		" round(COALESCE((SELECT sum(w.watched) FROM watches w JOIN users u ON u.id = "
-		"w.user_id"
-		"   WHERE u.team_id = t.id), 0) / 60.0, 1),"
-		" (SELECT count(*) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS completions,"
-		" round(CAST((SELECT count(*) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS REAL) /"
-		"   max(1, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active)), 2),"
-		" (SELECT count(*) FROM videos v JOIN users u ON u.id = v.owner_id"
-		"   WHERE u.team_id = t.id AND v.status = " VIDEO_SQL_PUBLISHED ")"
-		" FROM teams t ORDER BY t.name");
+		"WITH pw AS (SELECT user_id, max(last_at) >= ?1 * 1000 AS recent,"
+		"   sum(watched) AS seconds, count(completed_at) AS done FROM watches GROUP BY "
+		"user_id),"
+		" pt AS (SELECT u.team_id AS tid, sum(pw.recent) AS recent, sum(pw.seconds) AS "
+		"seconds,"
+		"   sum(pw.done) AS done FROM pw CROSS JOIN users u ON u.id = pw.user_id"
+		"   GROUP BY u.team_id),"
+		" mt AS (SELECT team_id AS tid, count(*) AS n FROM users WHERE active GROUP BY "
+		"team_id),"
+		" vt AS (SELECT u.team_id AS tid, count(*) AS n FROM videos v CROSS JOIN users u"
+		"   ON u.id = v.owner_id WHERE v.status = " VIDEO_SQL_PUBLISHED
+		" GROUP BY u.team_id)"
+		"SELECT t.id, t.name, COALESCE(mt.n, 0), COALESCE(pt.recent, 0),"
+		" round(COALESCE(pt.seconds, 0) / 60.0, 1), COALESCE(pt.done, 0),"
+		" round(CAST(COALESCE(pt.done, 0) AS REAL) / max(1, COALESCE(mt.n, 0)), 2),"
+		" COALESCE(vt.n, 0)"
+		" FROM teams t LEFT JOIN mt ON mt.tid = t.id LEFT JOIN pt ON pt.tid = t.id"
+		" LEFT JOIN vt ON vt.tid = t.id ORDER BY t.name");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, cr_now() - 7 * 86400);

@@ -33,6 +33,12 @@ static char db_path[PATH_MAX];
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static atomic_uint_fast64_t db_errors;
+static void (*prepare_hook)(sqlite3 *db, const char *sql);
+
+void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql))
+{
+	prepare_hook = hook;
+}
 
 static void conn_free(void *p)
 {
@@ -178,6 +184,8 @@ sqlite3_stmt *store_stmt(const char *sql)
 			}
 			c->keys[i] = sql;
 			c->stmts[i] = st;
+			if (prepare_hook)
+				prepare_hook(c->db, sql);
 			return st;
 		}
 	}
@@ -394,6 +402,33 @@ static cr_err migrate(void)
 	return CR_OK;
 }
 
+/* Statistics for the query planner. A database that has never had them
+ * and is still small gets none: statistics of a tiny database would lead
+ * the plans astray once it grows (the plans are written to be right
+ * without any). From STATS_MIN_PAGES on, a first ANALYZE, sampled
+ * (analysis_limit), gathers them; after that PRAGMA optimize refreshes
+ * only the tables whose size changed a lot since. */
+#define STATS_MIN_PAGES 2560 /* 10 MB at 4 KB pages */
+
+cr_err store_optimize(void)
+{
+	sqlite3_stmt *st =
+		store_stmt("SELECT (SELECT count(*) FROM sqlite_master WHERE name ="
+			   " 'sqlite_stat1'), (SELECT page_count FROM pragma_page_count)");
+	if (!st)
+		return CR_EDB;
+	int rc = sqlite3_step(st);
+	bool have_stats = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	int64_t pages = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	store_done(st);
+	if (rc != SQLITE_ROW)
+		return store_error(rc, "optimize");
+	if (!have_stats && pages < STATS_MIN_PAGES)
+		return CR_OK;
+	return store_exec(have_stats ? "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002;"
+				     : "PRAGMA analysis_limit=1000; ANALYZE;");
+}
+
 cr_err store_init(const char *path)
 {
 	/* no global malloc statistics: they serialise every thread on one mutex */
@@ -403,7 +438,8 @@ cr_err store_init(const char *path)
 		return CR_EINVAL;
 	if (!store_db())
 		return CR_EDB;
-	return migrate();
+	cr_err e = migrate();
+	return e ? e : store_optimize();
 }
 
 json_t *store_column_int_json(sqlite3_stmt *st, int col)
