@@ -15,6 +15,30 @@
  * at start, before any thread uses store_db(). */
 cr_err store_init(const char *path);
 
+/* A time budget for this thread's SQL (an API request's, --query-timeout):
+ * from now on, a statement still running `ms` later is stopped
+ * (SQLITE_INTERRUPT: its write, and an explicit transaction it is in, are
+ * rolled back), and so is every later one until store_deadline_end.
+ * ms <= 0: no budget. */
+void store_deadline_start(int ms);
+
+/* Ends this thread's budget: true when it (or a stop, store_stop_queries)
+ * stopped a statement since store_deadline_start (the caller's answer is
+ * then a timeout, whatever the code under it made of the error). */
+bool store_deadline_end(void);
+
+/* A stop: statements of every connection still running `grace_ms` from
+ * now are stopped, and so are later ones, until store_stop_queries(-1). */
+void store_stop_queries(int grace_ms);
+
+/* sqlite3_interrupt on every open connection (the registry of per-thread
+ * connections): their running statements stop now. Safe from any thread. */
+void store_interrupt_all(void);
+
+/* Counts from 1 to n in SQL (a recursive CTE): a query as slow as asked,
+ * for the test hooks and the deadline's tests. */
+cr_err store_count_to(int64_t n, int64_t *count);
+
 /* Keeps the planner's statistics current: nothing on a small database
  * that has none, a sampled first ANALYZE once it is large (10 MB), then
  * PRAGMA optimize (only the tables whose size changed much). Run after the

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "casereel/log.h"
 #include "casereel/ops_stats.h"
@@ -22,9 +23,15 @@
 /* How long a statement waits for another connection's lock. */
 #define BUSY_TIMEOUT_MS 10000
 
+/* VM instructions between two looks at the clock (a few microseconds). */
+#define PROGRESS_STEPS 1000
+
 struct conn {
 	sqlite3 *db;
-	int busy_ms; /* the busy handler's budget: BUSY_TIMEOUT_MS, shorter for a probe */
+	int busy_ms;         /* the busy handler's budget: BUSY_TIMEOUT_MS, shorter for a probe */
+	int64_t deadline_us; /* store_deadline_start's, monotonic; 0 = none */
+	bool expired;        /* a statement was stopped by it */
+	struct conn *next;   /* in the registry of open connections */
 	const char *keys[STMT_SLOTS];
 	sqlite3_stmt *stmts[STMT_SLOTS];
 };
@@ -35,9 +42,26 @@ static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static atomic_uint_fast64_t db_errors;
 static void (*prepare_hook)(sqlite3 *db, const char *sql);
 
+/* Every open connection, so a stop can interrupt their statements. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn *registry;
+/* store_stop_queries: statements still running then are stopped; 0 = none */
+static _Atomic int64_t stop_at_us;
+
 void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql))
 {
 	prepare_hook = hook;
+}
+
+static void unregister(struct conn *c)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct conn **p = &registry; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	pthread_mutex_unlock(&registry_lock);
 }
 
 static void conn_free(void *p)
@@ -45,6 +69,7 @@ static void conn_free(void *p)
 	struct conn *c = p;
 	if (!c)
 		return;
+	unregister(c); /* before closing: store_interrupt_all must not see it closed */
 	for (size_t i = 0; i < STMT_SLOTS; i++)
 		if (c->stmts[i])
 			sqlite3_finalize(c->stmts[i]);
@@ -99,6 +124,65 @@ static int on_busy(void *arg, int count)
 	return 1;
 }
 
+static struct conn *thread_conn(void);
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* SQLite's progress handler: non-zero stops the running statement
+ * (SQLITE_INTERRUPT) once the thread's deadline or a stop has passed. */
+static int on_progress(void *arg)
+{
+	struct conn *c = arg;
+	int64_t stop = atomic_load_explicit(&stop_at_us, memory_order_relaxed);
+	if (!c->deadline_us && !stop)
+		return 0;
+	int64_t now = mono_us();
+	if ((c->deadline_us && now >= c->deadline_us) || (stop && now >= stop)) {
+		c->expired = true;
+		return 1;
+	}
+	return 0;
+}
+
+void store_deadline_start(int ms)
+{
+	struct conn *c = thread_conn();
+	if (!c)
+		return;
+	c->deadline_us = ms > 0 ? mono_us() + (int64_t)ms * 1000 : 0;
+	c->expired = false;
+}
+
+bool store_deadline_end(void)
+{
+	pthread_once(&key_once, make_key);
+	struct conn *c = pthread_getspecific(conn_key);
+	if (!c)
+		return false;
+	bool expired = c->expired;
+	c->deadline_us = 0;
+	c->expired = false;
+	return expired;
+}
+
+void store_stop_queries(int grace_ms)
+{
+	atomic_store(&stop_at_us, grace_ms >= 0 ? mono_us() + (int64_t)grace_ms * 1000 : 0);
+}
+
+void store_interrupt_all(void)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct conn *c = registry; c; c = c->next)
+		sqlite3_interrupt(c->db);
+	pthread_mutex_unlock(&registry_lock);
+}
+
 static sqlite3 *open_connection(const char *path)
 {
 	sqlite3 *db = NULL;
@@ -141,7 +225,12 @@ static struct conn *thread_conn(void)
 	}
 	c->busy_ms = BUSY_TIMEOUT_MS;
 	sqlite3_busy_handler(c->db, on_busy, c);
+	sqlite3_progress_handler(c->db, PROGRESS_STEPS, on_progress, c);
 	pthread_setspecific(conn_key, c);
+	pthread_mutex_lock(&registry_lock);
+	c->next = registry;
+	registry = c;
+	pthread_mutex_unlock(&registry_lock);
 	return c;
 }
 
@@ -329,6 +418,20 @@ void store_rollback(void)
 	sqlite3 *db = store_db();
 	if (db && !sqlite3_get_autocommit(db) && run_cached("ROLLBACK"))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); /* the cache failed us: parse it */
+}
+
+cr_err store_count_to(int64_t n, int64_t *count)
+{
+	sqlite3_stmt *st = store_stmt("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+				      " FROM c WHERE i < ?1) SELECT count(*) FROM c");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, n);
+	cr_err e = store_step_one(st, "count");
+	if (!e)
+		*count = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return e;
 }
 
 bool store_reachable(void)

@@ -32,9 +32,9 @@
 #include "../test_db.h"
 
 #define STATS_FIXTURE "tests/fixtures/scale_stat1.sql"
-#define LARGE_ROWS 10000 /* a table this large is never scanned per outer row */
-#define FANOUT_MAX 1000 /* rows one index search in a loop may visit */
-#define MAX_NODES 256
+#define LARGE_ROWS    10000 /* a table this large is never scanned per outer row */
+#define FANOUT_MAX    1000  /* rows one index search in a loop may visit */
+#define MAX_NODES     256
 
 /* A viewer, a trainer and a published clip, so every path runs. */
 static const char seed_rows[] =
@@ -56,7 +56,8 @@ static void table_of(const char *sql, const char *name, char *table, size_t size
 	const char *p = sql;
 	while ((p = strpbrk(p, "FJfj"))) {
 		bool kw = (!strncasecmp(p, "FROM", 4) || !strncasecmp(p, "JOIN", 4)) &&
-			  (p == sql || !isalnum((unsigned char)p[-1])) && isspace((unsigned char)p[4]);
+			  (p == sql || !isalnum((unsigned char)p[-1])) &&
+			  isspace((unsigned char)p[4]);
 		p++;
 		if (!kw)
 			continue;
@@ -95,7 +96,8 @@ static long long table_rows(sqlite3 *db, const char *table)
 {
 	sqlite3_stmt *st = NULL;
 	long long n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = ?1",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = ?1",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -111,8 +113,8 @@ static long long index_fanout(sqlite3 *db, const char *idx, int keys)
 {
 	sqlite3_stmt *st = NULL;
 	long long n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT stat FROM sqlite_stat1 WHERE idx = ?1", -1, &st,
-			       NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT stat FROM sqlite_stat1 WHERE idx = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
 		sqlite3_bind_text(st, 1, idx, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			const char *p = (const char *)sqlite3_column_text(st, 0);
@@ -163,8 +165,8 @@ struct node {
 /* A loop per outer row: a scan, or a search that is not a one-row lookup. */
 static bool is_loop(const char *d)
 {
-	return !strncmp(d, "SCAN ", 5) ||
-	       (!strncmp(d, "SEARCH ", 7) && !strstr(d, "(rowid=?)") && !strstr(d, "LIST SUBQUERY"));
+	return !strncmp(d, "SCAN ", 5) || (!strncmp(d, "SEARCH ", 7) && !strstr(d, "(rowid=?)") &&
+					   !strstr(d, "LIST SUBQUERY"));
 }
 
 /* Why the plan of `sql` scans a large table per outer row, or "" when it
@@ -197,8 +199,8 @@ static void judge(sqlite3 *db, const char *sql, char *why, size_t size)
 		/* an earlier loop of the same query block, or a correlated ancestor */
 		for (int j = 0; j < i && !why[0]; j++)
 			if (nodes[j].parent == nodes[i].parent && is_loop(nodes[j].detail))
-				snprintf(why, size, "%s: %lld rows read for each row of \"%s\"", table,
-					 rows, nodes[j].detail);
+				snprintf(why, size, "%s: %lld rows read for each row of \"%s\"",
+					 table, rows, nodes[j].detail);
 		for (int p = nodes[i].parent; p && !why[0];) {
 			int k = 0;
 			while (k < n && nodes[k].id != p)
@@ -265,7 +267,8 @@ static void test_judge_catches_scans_in_loops(void **state)
 	(void)state;
 	char why[400];
 	judge(store_db(),
-	      "SELECT u.id FROM users u WHERE u.active AND EXISTS (SELECT 1 FROM videos v INDEXED BY"
+	      "SELECT u.id FROM users u WHERE u.active AND EXISTS (SELECT 1 FROM videos v INDEXED "
+	      "BY"
 	      " videos_status"
 	      " WHERE v.owner_id = u.id AND v.status = 'published')",
 	      why, sizeof why);
