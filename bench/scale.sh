@@ -191,7 +191,7 @@ if want analytics; then
 	get_row "GET analytics/teams" /api/v1/analytics/teams 200 "$trainer"
 fi
 if want idle; then
-	sleep 3 # what start-up and the requests above set off settles
+	sleep 5 # what start-up and the requests above set off settles (a catalogue refresh)
 	c0=$(cpu_ticks "$pid")
 	sleep "$IDLE_SECONDS"
 	c1=$(cpu_ticks "$pid")

@@ -35,6 +35,11 @@ void store_stop_queries(int grace_ms);
  * connections): their running statements stop now. Safe from any thread. */
 void store_interrupt_all(void);
 
+/* A number that differs from this thread's previous call's after anything
+ * was committed to the database in between, by any connection (0 when the
+ * connection cannot be opened). */
+uint64_t store_change_mark(void);
+
 /* Counts from 1 to n in SQL (a recursive CTE): a query as slow as asked,
  * for the test hooks and the deadline's tests. */
 cr_err store_count_to(int64_t n, int64_t *count);

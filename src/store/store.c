@@ -420,6 +420,18 @@ void store_rollback(void)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); /* the cache failed us: parse it */
 }
 
+uint64_t store_change_mark(void)
+{
+	struct conn *c = thread_conn();
+	sqlite3_stmt *st = c ? store_stmt("PRAGMA data_version") : NULL;
+	if (!st)
+		return 0;
+	uint64_t v = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	store_done(st);
+	/* data_version counts other connections' commits, total_changes this one's rows */
+	return v + (uint64_t)sqlite3_total_changes64(c->db);
+}
+
 cr_err store_count_to(int64_t n, int64_t *count)
 {
 	sqlite3_stmt *st = store_stmt("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1"

@@ -81,7 +81,8 @@ static void test_a_stopped_request_changes_nothing(void **state)
 	(void)state;
 	int64_t n = 0;
 	assert_int_equal(store_begin(), CR_OK);
-	assert_int_equal(store_exec("INSERT INTO teams(name, created_at) VALUES ('Late', 0)"), CR_OK);
+	assert_int_equal(store_exec("INSERT INTO teams(name, created_at) VALUES ('Late', 0)"),
+			 CR_OK);
 	store_deadline_start(100);
 	cr_err e = store_count_to(FOREVER, &n);
 	assert_true(store_deadline_end());
