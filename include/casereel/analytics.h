@@ -62,9 +62,12 @@ cr_err analytics_clips_page(const struct analytics_page *p, json_t **rows,
  * review or rejected. */
 cr_err analytics_clip_json(int64_t id, json_t **out);
 
-/* The learning profile of every active user of team `team_id` (0: all), by
- * name: *rows (NULL when out of memory). */
-cr_err analytics_people(int64_t team_id, json_t **rows);
+/* The learning profiles of the active users of team `team_id` (0: all), by
+ * name then id, `limit` of them (<= 0: up to 5,000) after the user
+ * `after_id` (0: from the first): *rows, and *next_id the last row's id when
+ * more follow (0 otherwise). */
+cr_err analytics_people(int64_t team_id, int64_t after_id, long limit, json_t **rows,
+			int64_t *next_id);
 
 /* One user's learning profile with quiz_accuracy (new reference).
  * CR_ENOTFOUND for an unknown user. */

@@ -7,6 +7,7 @@
 #include "casereel/text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -108,17 +109,35 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, j);
 }
 
+/* The people list a page at a time (by name; the cursor is the last row's
+ * user id); the CSV export has everyone. */
 static void people(struct cr_request *req, struct cr_response *res)
 {
-	long team;
-	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team))
+	long team, limit, after;
+	const char *format = http_query(req, "format");
+	bool csv = format && !strcmp(format, "csv");
+	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team) ||
+	    !http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit))
 		return;
+	const char *cursor = http_query(req, "cursor");
+	char *end = NULL;
+	after = cursor ? strtol(cursor, &end, 10) : 0;
+	if (cursor && (end == cursor || *end || after < 1)) {
+		http_problem(res, 400, "invalid-cursor", "the cursor is malformed");
+		return;
+	}
 	json_t *rows;
-	if (analytics_people(team, &rows)) {
+	int64_t next = 0;
+	if (analytics_people(team, csv ? 0 : after, csv ? 0 : limit, &rows, &next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	report_answer(req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS, NULL);
+	char next_s[24];
+	snprintf(next_s, sizeof next_s, "%lld", (long long)next);
+	report_answer(
+		req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS,
+		csv ? NULL
+		    : json_pack("{s:o}", "next_cursor", next ? json_string(next_s) : json_null()));
 }
 
 static void person(struct cr_request *req, struct cr_response *res)

@@ -140,9 +140,9 @@ const char *const analytics_person_columns[ANALYTICS_PERSON_NCOLS] = {
 	"   WHERE w.user_id = u.id AND w.completed_at IS NOT NULL ORDER BY tg.name)),"             \
 	" 0 FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 
-static json_t *people_rows(sqlite3_stmt *st)
+static json_t *people_rows(sqlite3_stmt *st, size_t max_rows)
 {
-	json_t *rows = report_rows(st, analytics_person_columns, ANALYTICS_PERSON_NCOLS, MAX_ROWS);
+	json_t *rows = report_rows(st, analytics_person_columns, ANALYTICS_PERSON_NCOLS, max_rows);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
@@ -155,15 +155,31 @@ static json_t *people_rows(sqlite3_stmt *st)
 	return rows;
 }
 
-cr_err analytics_people(int64_t team_id, json_t **rows)
+cr_err analytics_people(int64_t team_id, int64_t after_id, long limit, json_t **rows,
+			int64_t *next_id)
 {
-	sqlite3_stmt *st = store_stmt(PERSON_SQL " WHERE u.active AND (?1 = 0 OR u.team_id = ?1)"
-						 " ORDER BY u.display_name");
+	/* keyset: (name, id) after the row of after_id (0: from the start) */
+	sqlite3_stmt *st =
+		store_stmt(PERSON_SQL " WHERE u.active AND (?1 = 0 OR u.team_id = ?1)"
+				      " AND (?2 = 0 OR (u.display_name, u.id) >"
+				      " ((SELECT display_name FROM users WHERE id = ?2), ?2))"
+				      " ORDER BY u.display_name, u.id LIMIT ?3");
 	if (!st)
 		return CR_EDB;
+	size_t want = limit > 0 && limit < MAX_ROWS ? (size_t)limit : MAX_ROWS;
 	sqlite3_bind_int64(st, 1, team_id);
-	*rows = people_rows(st);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int64(st, 3, (int64_t)want + 1); /* one more says whether more follow */
+	*rows = people_rows(st, want + 1);
 	store_done(st);
+	*next_id = 0;
+	if (!*rows)
+		return CR_ENOMEM;
+	if (json_array_size(*rows) > want) {
+		json_array_remove(*rows, want);
+		*next_id = json_integer_value(
+			json_object_get(json_array_get(*rows, want - 1), "user_id"));
+	}
 	return CR_OK;
 }
 
@@ -173,7 +189,7 @@ cr_err analytics_person_json(int64_t id, json_t **out)
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	json_t *rows = people_rows(st);
+	json_t *rows = people_rows(st, 1);
 	store_done(st);
 	json_t *one = json_array_get(rows, 0);
 	if (!one) {

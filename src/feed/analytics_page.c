@@ -14,7 +14,7 @@
 #include "casereel/videos.h"
 
 const char *const analytics_sort_names[ANALYTICS_SORTS] = {"created", "starts", "completions",
-							    "completion_rate", "likes"};
+							   "completion_rate", "likes"};
 
 cr_err analytics_cursor_parse(const char *cursor, struct analytics_page *p)
 {
@@ -95,8 +95,9 @@ cr_err analytics_clips_page(const struct analytics_page *p, json_t **rows,
 	if (json_array_size(*rows) > (size_t)p->limit) {
 		json_array_remove(*rows, json_array_size(*rows) - 1);
 		json_t *last = json_array_get(*rows, json_array_size(*rows) - 1);
-		snprintf(next, ANALYTICS_CURSOR_MAX, "%s.%c.%.17g~%lld", analytics_sort_names[p->sort],
-			 p->ascending ? 'a' : 'd', row_key(last, p->sort),
+		snprintf(next, ANALYTICS_CURSOR_MAX, "%s.%c.%.17g~%lld",
+			 analytics_sort_names[p->sort], p->ascending ? 'a' : 'd',
+			 row_key(last, p->sort),
 			 (long long)json_integer_value(json_object_get(last, "video_id")));
 	}
 	return CR_OK;

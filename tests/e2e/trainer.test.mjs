@@ -318,3 +318,21 @@ test('the clip analytics page with cursors in the order asked, and refuse a curs
   const csv = await api(s, 'GET', '/api/v1/analytics/videos?format=csv', { token: tok.trainer1 });
   assert.equal(csv.body.trim().split('\n').length, all.items.length + 1);
 });
+
+test('the people analytics page by name with cursors', async () => {
+  const list = (q) => api(s, 'GET', `/api/v1/analytics/users?${q}`, { token: tok.trainer1 });
+  const all = (await list('limit=500')).json;
+  assert.equal(all.next_cursor, null);
+  const seen = [];
+  let cursor = null;
+  do {
+    const page = (await list(`limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json;
+    assert.ok(page.items.length <= 3);
+    seen.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  assert.deepEqual(seen.map((p) => p.user_id), all.items.map((p) => p.user_id), 'the same people in the same order');
+  for (const bad of ['cursor=x', 'cursor=0'])
+    expectProblem(assert, await list(bad), 400);
+  expectProblem(assert, await list('limit=0'), 422);
+});

@@ -303,7 +303,10 @@ static void test_hot_and_trainer_statements(void **state)
 	json_decref(out);
 	assert_int_equal(analytics_clip_json(1, &out), CR_OK);
 	json_decref(out);
-	assert_int_equal(analytics_people(0, &out), CR_OK);
+	int64_t next = 0;
+	assert_int_equal(analytics_people(0, 0, 100, &out, &next), CR_OK);
+	json_decref(out);
+	assert_int_equal(analytics_people(0, 2, 100, &out, &next), CR_OK);
 	json_decref(out);
 	assert_int_equal(analytics_person_json(2, &out), CR_OK);
 	json_decref(out);
