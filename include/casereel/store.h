@@ -15,25 +15,30 @@
  * at start, before any thread uses store_db(). */
 cr_err store_init(const char *path);
 
-/* A time budget for this thread's SQL (an API request's, --query-timeout):
- * from now on, a statement still running `ms` later is stopped
- * (SQLITE_INTERRUPT: its write, and an explicit transaction it is in, are
- * rolled back), and so is every later one until store_deadline_end.
- * ms <= 0: no budget. */
+/* Marks this thread's SQL as a request's, with a time budget
+ * (--query-timeout): from now on, a statement still running `ms` later is
+ * stopped (SQLITE_INTERRUPT: its write, and an explicit transaction it is
+ * in, are rolled back), and so is every later one until
+ * store_deadline_end. ms <= 0: no budget (a stop still applies). The
+ * clock is looked at every 1,000 VM steps, so only statements that long
+ * can be stopped. */
 void store_deadline_start(int ms);
 
-/* Ends this thread's budget: true when it (or a stop, store_stop_queries)
- * stopped a statement since store_deadline_start (the caller's answer is
- * then a timeout, whatever the code under it made of the error). */
+/* Ends this thread's request: true when its budget (or a stop,
+ * store_stop_queries) stopped a statement since store_deadline_start (the
+ * caller's answer is then a timeout, whatever the code under it made of
+ * the error). */
 bool store_deadline_end(void);
 
-/* A stop: statements of every connection still running `grace_ms` from
- * now are stopped, and so are later ones, until store_stop_queries(-1). */
+/* A stop: the SQL of requests begun before this call (store_deadline_start)
+ * that still runs `grace_ms` from now is stopped; requests begun after it,
+ * and threads outside requests (workers), are left alone. -1 ends it. */
 void store_stop_queries(int grace_ms);
 
-/* sqlite3_interrupt on every open connection (the registry of per-thread
- * connections): their running statements stop now. Safe from any thread. */
-void store_interrupt_all(void);
+/* sqlite3_interrupt on every connection in a request (the registry of
+ * per-thread connections): their running statements stop now; workers'
+ * writes are left to finish. Safe from any thread. */
+void store_interrupt_requests(void);
 
 /* A number that differs from this thread's previous call's after anything
  * was committed to the database in between, by any connection (0 when the

@@ -368,14 +368,15 @@ static bool parse_json_body(struct req_ctx *ctx)
 }
 
 /* The request's SQL time budget (ms): --query-timeout, or the long one for
- * imports, the impact report (routes marked long_queries) and CSV
- * exports. */
+ * imports, the impact report (routes marked long_queries), CSV exports and
+ * streamed bodies (uploads). */
 static int query_budget_ms(const struct req_ctx *ctx)
 {
 	const struct cr_config *cfg = ctx->req.cfg;
 	const char *format = http_query(&ctx->req, "format");
+	/* an upload's finish may follow a long body: its SQL gets the long budget too */
 	bool long_queries = (ctx->match.extra && ctx->match.extra->long_queries) ||
-			    (format && !strcmp(format, "csv"));
+			    (format && !strcmp(format, "csv")) || ctx->streaming;
 	return (long_queries ? cfg->query_timeout_long : cfg->query_timeout) * 1000;
 }
 
@@ -804,8 +805,8 @@ void http_server_stop(struct http_server **srvp, int drain_ms)
 	if (left > 0)
 		log_warn("%s: closing %d request(s) still in flight",
 			 drain_was_cut() ? "drain cut short" : "drain timeout", left);
-	timers_stop();         /* held answers go out now */
-	store_interrupt_all(); /* what still runs in a handler stops now */
+	timers_stop();              /* held answers go out now */
+	store_interrupt_requests(); /* what still runs in a handler stops now */
 	MHD_stop_daemon(srv->daemon);
 	store_stop_queries(-1); /* the shutdown's own flushes run to their end */
 	http_tls_free(&srv->tls);

@@ -31,7 +31,10 @@ struct conn {
 	int busy_ms;         /* the busy handler's budget: BUSY_TIMEOUT_MS, shorter for a probe */
 	int64_t deadline_us; /* store_deadline_start's, monotonic; 0 = none */
 	bool expired;        /* a statement was stopped by it */
-	struct conn *next;   /* in the registry of open connections */
+	/* when store_deadline_start armed it (0: not in a request); read by
+	 * store_interrupt_requests on other threads */
+	_Atomic int64_t armed_us;
+	struct conn *next; /* in the registry of open connections */
 	const char *keys[STMT_SLOTS];
 	sqlite3_stmt *stmts[STMT_SLOTS];
 };
@@ -45,8 +48,9 @@ static void (*prepare_hook)(sqlite3 *db, const char *sql);
 /* Every open connection, so a stop can interrupt their statements. */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn *registry;
-/* store_stop_queries: statements still running then are stopped; 0 = none */
-static _Atomic int64_t stop_at_us;
+/* store_stop_queries: statements of requests begun before stop_called_us
+ * that still run at stop_at_us are stopped; 0 = no stop */
+static _Atomic int64_t stop_at_us, stop_called_us;
 
 void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql))
 {
@@ -69,7 +73,7 @@ static void conn_free(void *p)
 	struct conn *c = p;
 	if (!c)
 		return;
-	unregister(c); /* before closing: store_interrupt_all must not see it closed */
+	unregister(c); /* before closing: store_interrupt_requests must not see it closed */
 	for (size_t i = 0; i < STMT_SLOTS; i++)
 		if (c->stmts[i])
 			sqlite3_finalize(c->stmts[i]);
@@ -138,11 +142,14 @@ static int64_t mono_us(void)
 static int on_progress(void *arg)
 {
 	struct conn *c = arg;
+	if (!c->deadline_us)
+		return 0; /* not a request's: no budget, and a stop leaves it alone */
 	int64_t stop = atomic_load_explicit(&stop_at_us, memory_order_relaxed);
-	if (!c->deadline_us && !stop)
-		return 0;
 	int64_t now = mono_us();
-	if ((c->deadline_us && now >= c->deadline_us) || (stop && now >= stop)) {
+	bool stopped = stop && now >= stop &&
+		       atomic_load_explicit(&c->armed_us, memory_order_relaxed) <
+			       atomic_load_explicit(&stop_called_us, memory_order_relaxed);
+	if (now >= c->deadline_us || stopped) {
 		c->expired = true;
 		return 1;
 	}
@@ -154,8 +161,11 @@ void store_deadline_start(int ms)
 	struct conn *c = thread_conn();
 	if (!c)
 		return;
-	c->deadline_us = ms > 0 ? mono_us() + (int64_t)ms * 1000 : 0;
+	int64_t now = mono_us();
+	/* no budget (ms <= 0) is a budget far away: the request still counts */
+	c->deadline_us = now + (ms > 0 ? (int64_t)ms * 1000 : INT64_MAX / 2);
 	c->expired = false;
+	atomic_store(&c->armed_us, now);
 }
 
 bool store_deadline_end(void)
@@ -167,19 +177,23 @@ bool store_deadline_end(void)
 	bool expired = c->expired;
 	c->deadline_us = 0;
 	c->expired = false;
+	atomic_store(&c->armed_us, 0);
 	return expired;
 }
 
 void store_stop_queries(int grace_ms)
 {
-	atomic_store(&stop_at_us, grace_ms >= 0 ? mono_us() + (int64_t)grace_ms * 1000 : 0);
+	int64_t now = mono_us();
+	atomic_store(&stop_called_us, grace_ms >= 0 ? now : 0);
+	atomic_store(&stop_at_us, grace_ms >= 0 ? now + (int64_t)grace_ms * 1000 : 0);
 }
 
-void store_interrupt_all(void)
+void store_interrupt_requests(void)
 {
 	pthread_mutex_lock(&registry_lock);
 	for (struct conn *c = registry; c; c = c->next)
-		sqlite3_interrupt(c->db);
+		if (atomic_load(&c->armed_us))
+			sqlite3_interrupt(c->db); /* after the request ended: harmless */
 	pthread_mutex_unlock(&registry_lock);
 }
 

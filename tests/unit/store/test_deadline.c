@@ -1,6 +1,6 @@
 /* Unit tests for the SQL time budget (store_deadline_start/_end, the
  * progress handler in src/store/store.c) and for stopping other threads'
- * statements (store_stop_queries, store_interrupt_all). */
+ * requests' statements (store_stop_queries, store_interrupt_requests). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,31 +90,47 @@ static void test_a_stopped_request_changes_nothing(void **state)
 	assert_int_equal(teams_named("Late"), 0);
 }
 
-static atomic_bool counted;
+static atomic_bool counted, armed;
 
+/* A request with no budget of its own counting forever. */
 static void *count_forever(void *arg)
 {
 	cr_err *e = arg;
 	int64_t n = 0;
+	store_deadline_start(0);
+	atomic_store(&armed, true);
 	*e = store_count_to(FOREVER, &n);
+	store_deadline_end();
 	store_close_thread();
 	atomic_store(&counted, true);
 	return NULL;
 }
 
-/* Another thread's statement, with no budget of its own, is stopped by a
- * stop's grace, then by an interrupt. */
+/* Another thread's request, with no budget of its own, is stopped by a
+ * stop's grace, then by an interrupt; a request begun after the stop and
+ * work outside requests are not. */
 static void test_a_stop_ends_other_threads_statements(void **state)
 {
 	(void)state;
 	pthread_t t;
 	cr_err e = CR_OK;
+	struct timespec tick = {0, 5 * 1000 * 1000};
+	atomic_store(&armed, false);
+	assert_int_equal(pthread_create(&t, NULL, count_forever, &e), 0);
+	while (!atomic_load(&armed))
+		nanosleep(&tick, NULL);
 	double t0 = now_s();
 	store_stop_queries(300);
-	assert_int_equal(pthread_create(&t, NULL, count_forever, &e), 0);
 	pthread_join(t, NULL);
 	assert_int_not_equal(e, CR_OK);
 	assert_true(now_s() - t0 < 3.0);
+	struct timespec past = {0, 400 * 1000 * 1000};
+	nanosleep(&past, NULL); /* the grace is over */
+	int64_t n = 0;
+	assert_int_equal(store_count_to(200000, &n), CR_OK); /* outside a request */
+	store_deadline_start(60000);
+	assert_int_equal(store_count_to(200000, &n), CR_OK); /* begun after the stop */
+	assert_false(store_deadline_end());
 	store_stop_queries(-1);
 
 	/* an interrupt when the thread is not in its statement yet does
@@ -125,14 +141,13 @@ static void test_a_stop_ends_other_threads_statements(void **state)
 	struct timespec pause = {0, 20 * 1000 * 1000};
 	t0 = now_s();
 	while (!atomic_load(&counted) && now_s() - t0 < 5.0) {
-		store_interrupt_all();
+		store_interrupt_requests();
 		nanosleep(&pause, NULL);
 	}
 	pthread_join(t, NULL);
 	assert_int_not_equal(e, CR_OK);
 	assert_true(now_s() - t0 < 5.0);
 	/* this thread's connection is unharmed */
-	int64_t n = 0;
 	assert_int_equal(store_count_to(3, &n), CR_OK);
 }
 
