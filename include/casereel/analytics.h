@@ -6,6 +6,7 @@
 #define CASEREEL_ANALYTICS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "casereel/error.h"
@@ -19,17 +20,54 @@ extern const char *const analytics_person_columns[ANALYTICS_PERSON_NCOLS];
 extern const char *const analytics_team_columns[ANALYTICS_TEAM_NCOLS];
 
 /* Every published clip, newest first: *rows (NULL when out of memory).
- * CR_EDB when the query cannot run. */
+ * CR_EDB when the query cannot run. For the CSV export. */
 cr_err analytics_clips(json_t **rows);
+
+/* The clip list's orders. */
+enum analytics_sort {
+	ANALYTICS_BY_CREATED, /* published_at */
+	ANALYTICS_BY_STARTS,
+	ANALYTICS_BY_COMPLETIONS,
+	ANALYTICS_BY_COMPLETION_RATE, /* completions / max(starts, 1) */
+	ANALYTICS_BY_LIKES,
+	ANALYTICS_SORTS
+};
+extern const char *const analytics_sort_names[ANALYTICS_SORTS];
+
+#define ANALYTICS_CURSOR_MAX 96
+
+/* One page of the clip list: keyset paging (rows after the cursor's sort
+ * key and id), never OFFSET. */
+struct analytics_page {
+	enum analytics_sort sort;
+	bool ascending;
+	int64_t from, to; /* published_at in [from, to), unix s; 0: open */
+	long limit;
+	bool after; /* continue after (after_key, after_id) */
+	double after_key;
+	int64_t after_id;
+};
+
+/* Reads `cursor` (from analytics_clips_page) into p's after_* fields.
+ * CR_EINVAL when it is malformed or was made for another sort or order. */
+cr_err analytics_cursor_parse(const char *cursor, struct analytics_page *p);
+
+/* One page of published clips in p's order: *rows, and in `next` the
+ * cursor of the following page ("" when this is the last). */
+cr_err analytics_clips_page(const struct analytics_page *p, json_t **rows,
+			    char next[ANALYTICS_CURSOR_MAX]);
 
 /* One clip's funnel, retention curve and quiz accuracy (new reference;
  * NULL when out of memory). CR_ENOTFOUND unless it is published, pending
  * review or rejected. */
 cr_err analytics_clip_json(int64_t id, json_t **out);
 
-/* The learning profile of every active user of team `team_id` (0: all), by
- * name: *rows (NULL when out of memory). */
-cr_err analytics_people(int64_t team_id, json_t **rows);
+/* The learning profiles of the active users of team `team_id` (0: all), by
+ * name then id, `limit` of them (<= 0: up to 5,000) after the user
+ * `after_id` (0: from the first): *rows, and *next_id the last row's id when
+ * more follow (0 otherwise). */
+cr_err analytics_people(int64_t team_id, int64_t after_id, long limit, json_t **rows,
+			int64_t *next_id);
 
 /* One user's learning profile with quiz_accuracy (new reference).
  * CR_ENOTFOUND for an unknown user. */

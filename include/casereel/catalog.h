@@ -2,7 +2,10 @@
  * features and what a feed item shows. Shared by all threads through
  * reference counts. Requests rebuild it after catalog_invalidate()
  * (publish, edit, removal); the housekeeping loop refreshes it when older
- * than CATALOG_MAX_AGE_MS, so ranking counters lag writes by about that. */
+ * than CATALOG_MAX_AGE_MS and the database changed since (likes, starts,
+ * impressions...), so ranking counters lag writes by about that; an idle
+ * server rebuilds it only when a featuring starts or ends, or every
+ * CATALOG_IDLE_MAX_MS (ages move on). */
 #ifndef CASEREEL_CATALOG_H
 #define CASEREEL_CATALOG_H
 
@@ -13,7 +16,8 @@
 #include "casereel/error.h"
 #include "casereel/rank.h"
 
-#define CATALOG_MAX_AGE_MS 2000
+#define CATALOG_MAX_AGE_MS  2000
+#define CATALOG_IDLE_MAX_MS (10 * 60 * 1000)
 
 struct catalog_clip {
 	struct rank_clip rank; /* features; rank.watched is always false here */
@@ -33,7 +37,8 @@ struct catalog {
 	struct catalog_clip *clips; /* sorted by id */
 	const char *tag_names[64];  /* by tag bit (tag_id % 64); NULL when unused */
 	int64_t built_ms;
-	uint64_t serial; /* unique per build: keys caches of what it holds */
+	int64_t valid_until; /* unix s: the next featuring's start or end (INT64_MAX: none) */
+	uint64_t serial;     /* unique per build: keys caches of what it holds */
 	/* private */
 	int refs;
 	uint64_t version;
@@ -52,8 +57,11 @@ void catalog_invalidate(void);
 /* The clip with `id`, or NULL. */
 const struct catalog_clip *catalog_find(const struct catalog *c, int64_t id);
 
-/* Rebuilds the catalogue when older than CATALOG_MAX_AGE_MS (called by the
- * housekeeping loop every second, so requests never wait for it). */
+/* Rebuilds the catalogue when older than CATALOG_MAX_AGE_MS and the
+ * database changed since the last such rebuild (store_change_mark), when a
+ * featuring starts or ends, or when older than CATALOG_IDLE_MAX_MS. Called
+ * by the housekeeping loop every second, from that one thread, so
+ * requests never wait for it. */
 void catalog_refresh(void);
 
 /* Rebuilds the catalogue now, whatever its age, and returns once a

@@ -79,6 +79,9 @@ struct cr_route_extra {
 	 * that method: routed, authorized and read exactly as if sent with it
 	 * (tus, for clients behind proxies that pass only GET and POST) */
 	bool method_override;
+	/* the route's SQL runs under --query-timeout-long instead of
+	 * --query-timeout: imports and the impact report (so do CSV exports) */
+	bool long_queries;
 };
 
 /* Callbacks of a CR_BODY_STREAM route, called in this order on one thread

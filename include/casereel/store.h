@@ -15,6 +15,46 @@
  * at start, before any thread uses store_db(). */
 cr_err store_init(const char *path);
 
+/* Marks this thread's SQL as a request's, with a time budget
+ * (--query-timeout): from now on, a statement still running `ms` later is
+ * stopped (SQLITE_INTERRUPT: its write, and an explicit transaction it is
+ * in, are rolled back), and so is every later one until
+ * store_deadline_end. ms <= 0: no budget (a stop still applies). The
+ * clock is looked at every 1,000 VM steps, so only statements that long
+ * can be stopped. */
+void store_deadline_start(int ms);
+
+/* Ends this thread's request: true when its budget (or a stop,
+ * store_stop_queries) stopped a statement since store_deadline_start (the
+ * caller's answer is then a timeout, whatever the code under it made of
+ * the error). */
+bool store_deadline_end(void);
+
+/* A stop: the SQL of requests begun before this call (store_deadline_start)
+ * that still runs `grace_ms` from now is stopped; requests begun after it,
+ * and threads outside requests (workers), are left alone. -1 ends it. */
+void store_stop_queries(int grace_ms);
+
+/* sqlite3_interrupt on every connection in a request (the registry of
+ * per-thread connections): their running statements stop now; workers'
+ * writes are left to finish. Safe from any thread. */
+void store_interrupt_requests(void);
+
+/* A number that differs from this thread's previous call's after anything
+ * was committed to the database in between, by any connection (0 when the
+ * connection cannot be opened). */
+uint64_t store_change_mark(void);
+
+/* Counts from 1 to n in SQL (a recursive CTE): a query as slow as asked,
+ * for the test hooks and the deadline's tests. */
+cr_err store_count_to(int64_t n, int64_t *count);
+
+/* Keeps the planner's statistics current: nothing on a small database
+ * that has none, a sampled first ANALYZE once it is large (10 MB), then
+ * PRAGMA optimize (only the tables whose size changed much). Run after the
+ * migrations and by every maintenance round. */
+cr_err store_optimize(void);
+
 /* The calling thread's connection, opened on first use and closed when the
  * thread exits (or by store_shutdown for the main thread). NULL if it could
  * not be opened; the reason was logged. */
@@ -25,6 +65,11 @@ sqlite3 *store_db(void);
  * live for the whole run): the cache is keyed by its address. Do not
  * finalize it; call store_done() when finished with the rows. NULL on error. */
 sqlite3_stmt *store_stmt(const char *sql);
+
+/* For tests (tests/unit/store/test_plans.c): `hook` is called with every
+ * statement store_stmt prepares, once per connection, before it runs.
+ * NULL removes it. Set it before other threads use the store. */
+void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql));
 
 /* Steps `stmt` (from store_stmt, bindings done) once, resets it and maps
  * the result with store_error: the one-liner for INSERT/UPDATE/DELETE.

@@ -4,15 +4,96 @@
 #include "casereel/app.h"
 #include "casereel/clock.h"
 #include "casereel/report.h"
+#include "casereel/text.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PAGE_DEFAULT 100
+#define PAGE_MAX     500
+
+/* Local midnight starting "YYYY-MM-DD" plus `days`, unix s; false when the
+ * date is not one. */
+static bool day_start(const char *date, int days, int64_t *out)
+{
+	struct tm tm = {0};
+	if (!date_is_valid(date) ||
+	    sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	*out = (int64_t)mktime(&tm);
+	return true;
+}
+
+/* sort, order, from, to, limit and cursor of the clip list into *p; on a
+ * bad one answers 422 (400 for the cursor) and returns false. */
+static bool page_query(struct cr_request *req, struct cr_response *res, struct analytics_page *p)
+{
+	const char *sort = http_query(req, "sort"), *order = http_query(req, "order");
+	const char *from = http_query(req, "from"), *to = http_query(req, "to");
+	const char *cursor = http_query(req, "cursor");
+	*p = (struct analytics_page){.sort = ANALYTICS_SORTS};
+	for (int i = 0; i < ANALYTICS_SORTS; i++)
+		if (!sort || !strcmp(sort, analytics_sort_names[i])) {
+			p->sort = (enum analytics_sort)i;
+			break;
+		}
+	if (p->sort == ANALYTICS_SORTS) {
+		http_invalid_field(
+			res, "sort",
+			"sort is created, starts, completions, completion_rate or likes");
+		return false;
+	}
+	if (order && strcmp(order, "desc") && strcmp(order, "asc")) {
+		http_invalid_field(res, "order", "order is desc or asc");
+		return false;
+	}
+	p->ascending = order && !strcmp(order, "asc");
+	if ((from && !day_start(from, 0, &p->from)) || (to && !day_start(to, 1, &p->to))) {
+		http_invalid_field(res, from && !day_start(from, 0, &p->from) ? "from" : "to",
+				   "from and to are dates, YYYY-MM-DD");
+		return false;
+	}
+	if (!http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &p->limit))
+		return false;
+	if (cursor && analytics_cursor_parse(cursor, p)) {
+		http_problem(res, 400, "invalid-cursor",
+			     "the cursor is malformed or belongs to another sort or order");
+		return false;
+	}
+	return true;
+}
+
+/* The clip list a page at a time; the CSV export has every clip. */
 static void clips(struct cr_request *req, struct cr_response *res)
 {
 	json_t *rows;
-	if (analytics_clips(&rows)) {
+	const char *format = http_query(req, "format");
+	if (format && !strcmp(format, "csv")) {
+		if (analytics_clips(&rows))
+			http_error(res, CR_EDB, "analytics");
+		else
+			report_answer(req, res, rows, analytics_clip_columns, ANALYTICS_CLIP_NCOLS,
+				      NULL);
+		return;
+	}
+	struct analytics_page p;
+	char next[ANALYTICS_CURSOR_MAX];
+	if (!page_query(req, res, &p))
+		return;
+	if (analytics_clips_page(&p, &rows, next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	report_answer(req, res, rows, analytics_clip_columns, ANALYTICS_CLIP_NCOLS, NULL);
+	report_answer(req, res, rows, analytics_clip_columns, ANALYTICS_CLIP_NCOLS,
+		      json_pack("{s:s, s:s, s:o}", "sort", analytics_sort_names[p.sort], "order",
+				p.ascending ? "asc" : "desc", "next_cursor",
+				next[0] ? json_string(next) : json_null()));
 }
 
 static void clip_detail(struct cr_request *req, struct cr_response *res)
@@ -28,17 +109,35 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, j);
 }
 
+/* The people list a page at a time (by name; the cursor is the last row's
+ * user id); the CSV export has everyone. */
 static void people(struct cr_request *req, struct cr_response *res)
 {
-	long team;
-	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team))
+	long team, limit, after;
+	const char *format = http_query(req, "format");
+	bool csv = format && !strcmp(format, "csv");
+	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team) ||
+	    !http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit))
 		return;
+	const char *cursor = http_query(req, "cursor");
+	char *end = NULL;
+	after = cursor ? strtol(cursor, &end, 10) : 0;
+	if (cursor && (end == cursor || *end || after < 1)) {
+		http_problem(res, 400, "invalid-cursor", "the cursor is malformed");
+		return;
+	}
 	json_t *rows;
-	if (analytics_people(team, &rows)) {
+	int64_t next = 0;
+	if (analytics_people(team, csv ? 0 : after, csv ? 0 : limit, &rows, &next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	report_answer(req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS, NULL);
+	char next_s[24];
+	snprintf(next_s, sizeof next_s, "%lld", (long long)next);
+	report_answer(
+		req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS,
+		csv ? NULL
+		    : json_pack("{s:o}", "next_cursor", next ? json_string(next_s) : json_null()));
 }
 
 static void person(struct cr_request *req, struct cr_response *res)

@@ -59,7 +59,10 @@ static const struct cr_route routes[] = {
 	{"GET", "/api/v1/impact", CR_ROLE_TRAINER, CR_BODY_NONE, impact, NULL},
 };
 
+/* a report over months of service metrics: --query-timeout-long */
+static const struct cr_route_extra long_report = {.long_queries = true};
+
 cr_err api_impact_register(struct router *r)
 {
-	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+	return router_add_extra(r, routes, sizeof routes / sizeof routes[0], &long_report);
 }

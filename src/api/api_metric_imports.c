@@ -295,8 +295,8 @@ static const struct cr_route import_routes[] = {
 	{"POST", "/api/v1/metrics/batch", CR_ROLE_ADMIN, CR_BODY_JSON, import_batch, NULL},
 	{"GET", "/api/v1/metrics/imports/{id}", CR_ROLE_ADMIN, CR_BODY_NONE, get_import, NULL},
 };
-static const struct cr_route_extra import_extra = {.scope = INTEGRATION_SCOPE_METRICS,
-						   .bulk = true};
+static const struct cr_route_extra import_extra = {
+	.scope = INTEGRATION_SCOPE_METRICS, .bulk = true, .long_queries = true};
 
 cr_err api_metric_imports_register(struct router *r)
 {

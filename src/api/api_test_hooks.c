@@ -1,5 +1,6 @@
 /* Test hooks, registered only with --test-hooks (loopback binds only): move
- * the clock, run a maintenance or catalogue round now, instead of waiting. */
+ * the clock, run a maintenance or catalogue round now, instead of waiting,
+ * or run a query as slow as asked. */
 #include <math.h>
 
 #include "casereel/app.h"
@@ -7,6 +8,7 @@
 #include "casereel/clock.h"
 #include "casereel/impressions.h"
 #include "casereel/maintenance.h"
+#include "casereel/store.h"
 
 /* Ten years either way: far enough for any expiry, near enough that no
  * millisecond count overflows. */
@@ -66,10 +68,28 @@ static void rebuild_catalog(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, clock_state());
 }
 
+/* {"count_to": N}: counts to N in SQL (N = 1e10 runs for minutes), under
+ * the request's --query-timeout like any API request; {"count": N}. */
+static void slow_query(struct cr_request *req, struct cr_response *res)
+{
+	json_t *n = json_object_get(req->json, "count_to");
+	if (!json_is_integer(n) || json_integer_value(n) < 1) {
+		http_invalid_field(res, "count_to", "count_to must be a positive integer");
+		return;
+	}
+	int64_t count = 0;
+	cr_err e = store_count_to(json_integer_value(n), &count);
+	if (e)
+		http_error(res, e, "slow query");
+	else
+		http_json(res, 200, json_pack("{s:I}", "count", (json_int_t)count));
+}
+
 static const struct cr_route routes[] = {
 	{"POST", "/api/v1/test/clock", CR_ROLE_NONE, CR_BODY_JSON, move_clock, NULL},
 	{"POST", "/api/v1/test/maintenance", CR_ROLE_NONE, CR_BODY_NONE, run_maintenance, NULL},
 	{"POST", "/api/v1/test/catalog", CR_ROLE_NONE, CR_BODY_NONE, rebuild_catalog, NULL},
+	{"POST", "/api/v1/test/slow-query", CR_ROLE_NONE, CR_BODY_JSON, slow_query, NULL},
 };
 
 cr_err api_test_hooks_register(struct router *r)

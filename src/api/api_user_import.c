@@ -312,7 +312,10 @@ static const struct cr_route routes[] = {
 	{"POST", "/api/v1/users/import", CR_ROLE_ADMIN, CR_BODY_CSV, import_users, NULL},
 };
 
+/* every row hashes a password: --query-timeout-long */
+static const struct cr_route_extra long_import = {.long_queries = true};
+
 cr_err api_user_import_register(struct router *r)
 {
-	return router_add(r, routes, sizeof routes / sizeof routes[0]);
+	return router_add_extra(r, routes, sizeof routes / sizeof routes[0], &long_import);
 }

@@ -155,6 +155,11 @@ static const struct opt options[] = {
 	INT("drain-timeout", "CASEREEL_DRAIN_TIMEOUT", drain_timeout, 0, 3600,
 	    "seconds a stop (SIGTERM) drains: /readyz answers 503, requests in flight finish "
 	    "and new ones are still served, until none is in flight; then the rest are closed"),
+	INT("query-timeout", "CASEREEL_QUERY_TIMEOUT", query_timeout, 0, 3600,
+	    "seconds an API request's database work may take: then it is stopped, rolled back "
+	    "and answered 503 query-timeout (0: no limit)"),
+	INT("query-timeout-long", "CASEREEL_QUERY_TIMEOUT_LONG", query_timeout_long, 0, 86400,
+	    "the same for imports, the impact report and CSV exports (s)"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
 	STR("web", "CASEREEL_WEB", web_dir,
@@ -242,6 +247,8 @@ void config_defaults(struct cr_config *cfg)
 	cfg->maintenance_interval = 60;
 	cfg->transcode_time_limit = 900;
 	cfg->drain_timeout = 30;
+	cfg->query_timeout = 2;
+	cfg->query_timeout_long = 60;
 }
 
 /* "BURST/PER_MINUTE": both 0 (no limit) or both from 1 to o->max. */

@@ -10,6 +10,7 @@
 #include "casereel/ledger.h"
 #include "casereel/log.h"
 #include "casereel/push_rules.h"
+#include "casereel/store.h"
 #include "casereel/uploads.h"
 
 /* The janitor decides what to delete from one look at the database; two
@@ -37,5 +38,7 @@ void maintenance_round(const struct cr_config *cfg, bool strays)
 	if (push_rules_daily(cfg->rule_hour, &pass, &ran) == CR_OK && ran)
 		log_info("daily push-rule pass: %zu rule(s), %zu fired, %zu qualified", pass.rules,
 			 pass.fired, pass.qualified);
+	if (store_optimize() != CR_OK)
+		log_warn("the planner's statistics could not be refreshed");
 	pthread_mutex_unlock(&round_lock);
 }

@@ -140,9 +140,9 @@ const char *const analytics_person_columns[ANALYTICS_PERSON_NCOLS] = {
 	"   WHERE w.user_id = u.id AND w.completed_at IS NOT NULL ORDER BY tg.name)),"             \
 	" 0 FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 
-static json_t *people_rows(sqlite3_stmt *st)
+static json_t *people_rows(sqlite3_stmt *st, size_t max_rows)
 {
-	json_t *rows = report_rows(st, analytics_person_columns, ANALYTICS_PERSON_NCOLS, MAX_ROWS);
+	json_t *rows = report_rows(st, analytics_person_columns, ANALYTICS_PERSON_NCOLS, max_rows);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
@@ -155,15 +155,31 @@ static json_t *people_rows(sqlite3_stmt *st)
 	return rows;
 }
 
-cr_err analytics_people(int64_t team_id, json_t **rows)
+cr_err analytics_people(int64_t team_id, int64_t after_id, long limit, json_t **rows,
+			int64_t *next_id)
 {
-	sqlite3_stmt *st = store_stmt(PERSON_SQL " WHERE u.active AND (?1 = 0 OR u.team_id = ?1)"
-						 " ORDER BY u.display_name");
+	/* keyset: (name, id) after the row of after_id (0: from the start) */
+	sqlite3_stmt *st =
+		store_stmt(PERSON_SQL " WHERE u.active AND (?1 = 0 OR u.team_id = ?1)"
+				      " AND (?2 = 0 OR (u.display_name, u.id) >"
+				      " ((SELECT display_name FROM users WHERE id = ?2), ?2))"
+				      " ORDER BY u.display_name, u.id LIMIT ?3");
 	if (!st)
 		return CR_EDB;
+	size_t want = limit > 0 && limit < MAX_ROWS ? (size_t)limit : MAX_ROWS;
 	sqlite3_bind_int64(st, 1, team_id);
-	*rows = people_rows(st);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int64(st, 3, (int64_t)want + 1); /* one more says whether more follow */
+	*rows = people_rows(st, want + 1);
 	store_done(st);
+	*next_id = 0;
+	if (!*rows)
+		return CR_ENOMEM;
+	if (json_array_size(*rows) > want) {
+		json_array_remove(*rows, want);
+		*next_id = json_integer_value(
+			json_object_get(json_array_get(*rows, want - 1), "user_id"));
+	}
 	return CR_OK;
 }
 
@@ -173,7 +189,7 @@ cr_err analytics_person_json(int64_t id, json_t **out)
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	json_t *rows = people_rows(st);
+	json_t *rows = people_rows(st, 1);
 	store_done(st);
 	json_t *one = json_array_get(rows, 0);
 	if (!one) {
@@ -199,24 +215,30 @@ const char *const analytics_team_columns[ANALYTICS_TEAM_NCOLS] = {"team_id",
 								  "completions_per_member",
 								  "clips_published"};
 
+/* One pass over the watches, summed per person (in the primary key's
+ * order, no sort), then per team: asking every team for its members'
+ * watches read them once per team. */
 cr_err analytics_teams(json_t **rows)
 {
 	sqlite3_stmt *st = store_stmt(
-		"SELECT t.id, t.name,"
-		" (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) AS members,"
-		" (SELECT count(DISTINCT w.user_id) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.last_at >= ?1 * 1000),"
-		" round(COALESCE((SELECT sum(w.watched) FROM watches w JOIN users u ON u.id = "
-		"w.user_id"
-		"   WHERE u.team_id = t.id), 0) / 60.0, 1),"
-		" (SELECT count(*) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS completions,"
-		" round(CAST((SELECT count(*) FROM watches w JOIN users u ON u.id = w.user_id"
-		"   WHERE u.team_id = t.id AND w.completed_at IS NOT NULL) AS REAL) /"
-		"   max(1, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active)), 2),"
-		" (SELECT count(*) FROM videos v JOIN users u ON u.id = v.owner_id"
-		"   WHERE u.team_id = t.id AND v.status = " VIDEO_SQL_PUBLISHED ")"
-		" FROM teams t ORDER BY t.name");
+		"WITH pw AS (SELECT user_id, max(last_at) >= ?1 * 1000 AS recent,"
+		"   sum(watched) AS seconds, count(completed_at) AS done FROM watches GROUP BY "
+		"user_id),"
+		" pt AS (SELECT u.team_id AS tid, sum(pw.recent) AS recent, sum(pw.seconds) AS "
+		"seconds,"
+		"   sum(pw.done) AS done FROM pw CROSS JOIN users u ON u.id = pw.user_id"
+		"   GROUP BY u.team_id),"
+		" mt AS (SELECT team_id AS tid, count(*) AS n FROM users WHERE active GROUP BY "
+		"team_id),"
+		" vt AS (SELECT u.team_id AS tid, count(*) AS n FROM videos v CROSS JOIN users u"
+		"   ON u.id = v.owner_id WHERE v.status = " VIDEO_SQL_PUBLISHED
+		" GROUP BY u.team_id)"
+		"SELECT t.id, t.name, COALESCE(mt.n, 0), COALESCE(pt.recent, 0),"
+		" round(COALESCE(pt.seconds, 0) / 60.0, 1), COALESCE(pt.done, 0),"
+		" round(CAST(COALESCE(pt.done, 0) AS REAL) / max(1, COALESCE(mt.n, 0)), 2),"
+		" COALESCE(vt.n, 0)"
+		" FROM teams t LEFT JOIN mt ON mt.tid = t.id LEFT JOIN pt ON pt.tid = t.id"
+		" LEFT JOIN vt ON vt.tid = t.id ORDER BY t.name");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, cr_now() - 7 * 86400);

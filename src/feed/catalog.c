@@ -176,7 +176,20 @@ static cr_err load_features(struct catalog *c)
 				c->clips[i].rank.creator_featured = true;
 	}
 	store_done(st);
-	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "catalog features");
+	if (rc != SQLITE_DONE)
+		return store_error(rc, "catalog features");
+	st = store_stmt(
+		"SELECT min(t) FROM (SELECT starts_at AS t FROM features WHERE starts_at > ?1"
+		" UNION ALL SELECT ends_at FROM features WHERE ends_at > ?1)");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, cr_now());
+	rc = sqlite3_step(st);
+	c->valid_until = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL
+				 ? sqlite3_column_int64(st, 0)
+				 : INT64_MAX;
+	store_done(st);
+	return rc == SQLITE_ROW ? CR_OK : store_error(rc, "catalog features");
 }
 
 static struct catalog *build(uint64_t v)
@@ -286,10 +299,24 @@ const struct catalog_clip *catalog_find(const struct catalog *c, int64_t id)
 	return lo < c->n && c->clips[lo].rank.id == id ? &c->clips[lo] : NULL;
 }
 
+/* store_change_mark when catalog_refresh last built (its thread only). */
+static uint64_t refresh_mark;
+
 void catalog_refresh(void)
 {
+	uint64_t mark = store_change_mark();
 	pthread_mutex_lock(&lock);
-	ensure(fresh);
+	bool unchanged = current_version(current) && mark == refresh_mark &&
+			 now_ms() - current->built_ms < CATALOG_IDLE_MAX_MS &&
+			 cr_now() < current->valid_until;
+	if (!unchanged) {
+		uint64_t before = current ? current->serial : 0;
+		ensure(fresh);
+		/* only a build reads what the mark saw: a fresh catalogue from
+		 * before it must not make a later change look seen */
+		if (current && current->serial != before)
+			refresh_mark = mark;
+	}
 	pthread_mutex_unlock(&lock);
 }
 

@@ -86,6 +86,10 @@ static void peer_ip(struct MHD_Connection *conn, char *out, size_t size)
 
 #define MAX_FORWARD_HEADERS 8
 
+/* A stop gives SQL running in requests (and workers) this long, then
+ * stops it: well inside the 10 s a stop may take. */
+#define STOP_QUERY_GRACE_MS 5000
+
 struct header_values {
 	const char *name;
 	const char *values[MAX_FORWARD_HEADERS];
@@ -363,9 +367,24 @@ static bool parse_json_body(struct req_ctx *ctx)
 	return true;
 }
 
+/* The request's SQL time budget (ms): --query-timeout, or the long one for
+ * imports, the impact report (routes marked long_queries), CSV exports and
+ * streamed bodies (uploads). */
+static int query_budget_ms(const struct req_ctx *ctx)
+{
+	const struct cr_config *cfg = ctx->req.cfg;
+	const char *format = http_query(&ctx->req, "format");
+	/* an upload's finish may follow a long body: its SQL gets the long budget too */
+	bool long_queries = (ctx->match.extra && ctx->match.extra->long_queries) ||
+			    (format && !strcmp(format, "csv")) || ctx->streaming;
+	return (long_queries ? cfg->query_timeout_long : cfg->query_timeout) * 1000;
+}
+
 static void run_handler(struct req_ctx *ctx)
 {
 	const struct cr_route *rt = ctx->match.route;
+	int budget = query_budget_ms(ctx);
+	store_deadline_start(budget);
 	if (ctx->streaming) {
 		rt->stream->finish(&ctx->req, &ctx->res);
 		ctx->finished = true;
@@ -376,8 +395,16 @@ static void run_handler(struct req_ctx *ctx)
 		ctx->req.body_len = ctx->body_len;
 		rt->handler(&ctx->req, &ctx->res);
 	}
+	bool expired = store_deadline_end();
 	/* a handler must never leave a transaction open on the thread's connection */
 	store_rollback();
+	if (expired && !ctx->deferred) {
+		http_header(&ctx->res, "Retry-After", "%d", budget / 1000 + 1);
+		http_problem(&ctx->res, 503, "query-timeout",
+			     "the request's database work took longer than its %d ms budget and "
+			     "was stopped; what it was writing was rolled back",
+			     budget);
+	}
 }
 
 /* A 500 for a handler that left the response empty. */
@@ -768,6 +795,9 @@ void http_server_stop(struct http_server **srvp, int drain_ms)
 	/* still listening while it drains: /readyz tells the balancer, and a
 	 * request that arrives meanwhile is served rather than refused */
 	drain_start();
+	/* SQL still running after the grace is stopped (its request answers
+	 * 503), so a slow query cannot hold the stop for the whole drain */
+	store_stop_queries(STOP_QUERY_GRACE_MS);
 	int left = drain_wait(drain_ms);
 	MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
 	if (lfd != MHD_INVALID_SOCKET)
@@ -775,8 +805,10 @@ void http_server_stop(struct http_server **srvp, int drain_ms)
 	if (left > 0)
 		log_warn("%s: closing %d request(s) still in flight",
 			 drain_was_cut() ? "drain cut short" : "drain timeout", left);
-	timers_stop(); /* held answers go out now */
+	timers_stop();              /* held answers go out now */
+	store_interrupt_requests(); /* what still runs in a handler stops now */
 	MHD_stop_daemon(srv->daemon);
+	store_stop_queries(-1); /* the shutdown's own flushes run to their end */
 	http_tls_free(&srv->tls);
 	free(srv);
 	*srvp = NULL;

@@ -690,6 +690,22 @@ const char *const schema_migrations[] = {
 	"CREATE VIRTUAL TABLE search_cue_words USING fts5(text, start_ms UNINDEXED,"
 	"  tokenize = 'porter unicode61 remove_diacritics 2');",
 
+	/* 27: plans for 100k users, 100k clips and 5M watches (issue 18,
+	 * bench/scale.sh). The boards and the unpaid-credit pass read
+	 * activity by time (completions, likes, tips, ledger rows since a
+	 * date) instead of every user's history; a clip's watches carry how
+	 * far each viewer got, so the analytics average reads the index only;
+	 * creators are found by status without visiting their clips. */
+	"CREATE INDEX watches_completed ON watches(completed_at, video_id)"
+	"  WHERE completed_at IS NOT NULL;"
+	"DROP INDEX watches_video;"
+	"CREATE INDEX watches_video ON watches(video_id, max_position);"
+	"CREATE INDEX likes_created ON likes(created_at, video_id);"
+	"CREATE INDEX tips_created ON tips(created_at, to_user, amount);"
+	"CREATE INDEX point_transfers_created ON point_transfers(created_at, to_account,"
+	"  from_account, amount);"
+	"CREATE INDEX videos_status_owner ON videos(status, owner_id);",
+
 	/* 28: the in-app inbox (src/accounts/inbox.c): what happened to a
 	 * person's clips and learning, newest first per person, with the
 	 * unread ones indexed apart for the badge. `detail` is a JSON object

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "casereel/log.h"
 #include "casereel/ops_stats.h"
@@ -22,9 +23,18 @@
 /* How long a statement waits for another connection's lock. */
 #define BUSY_TIMEOUT_MS 10000
 
+/* VM instructions between two looks at the clock (a few microseconds). */
+#define PROGRESS_STEPS 1000
+
 struct conn {
 	sqlite3 *db;
-	int busy_ms; /* the busy handler's budget: BUSY_TIMEOUT_MS, shorter for a probe */
+	int busy_ms;         /* the busy handler's budget: BUSY_TIMEOUT_MS, shorter for a probe */
+	int64_t deadline_us; /* store_deadline_start's, monotonic; 0 = none */
+	bool expired;        /* a statement was stopped by it */
+	/* when store_deadline_start armed it (0: not in a request); read by
+	 * store_interrupt_requests on other threads */
+	_Atomic int64_t armed_us;
+	struct conn *next; /* in the registry of open connections */
 	const char *keys[STMT_SLOTS];
 	sqlite3_stmt *stmts[STMT_SLOTS];
 };
@@ -33,12 +43,37 @@ static char db_path[PATH_MAX];
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static atomic_uint_fast64_t db_errors;
+static void (*prepare_hook)(sqlite3 *db, const char *sql);
+
+/* Every open connection, so a stop can interrupt their statements. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn *registry;
+/* store_stop_queries: statements of requests begun before stop_called_us
+ * that still run at stop_at_us are stopped; 0 = no stop */
+static _Atomic int64_t stop_at_us, stop_called_us;
+
+void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql))
+{
+	prepare_hook = hook;
+}
+
+static void unregister(struct conn *c)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct conn **p = &registry; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	pthread_mutex_unlock(&registry_lock);
+}
 
 static void conn_free(void *p)
 {
 	struct conn *c = p;
 	if (!c)
 		return;
+	unregister(c); /* before closing: store_interrupt_requests must not see it closed */
 	for (size_t i = 0; i < STMT_SLOTS; i++)
 		if (c->stmts[i])
 			sqlite3_finalize(c->stmts[i]);
@@ -93,6 +128,75 @@ static int on_busy(void *arg, int count)
 	return 1;
 }
 
+static struct conn *thread_conn(void);
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* SQLite's progress handler: non-zero stops the running statement
+ * (SQLITE_INTERRUPT) once the thread's deadline or a stop has passed. */
+static int on_progress(void *arg)
+{
+	struct conn *c = arg;
+	if (!c->deadline_us)
+		return 0; /* not a request's: no budget, and a stop leaves it alone */
+	int64_t stop = atomic_load_explicit(&stop_at_us, memory_order_relaxed);
+	int64_t now = mono_us();
+	bool stopped = stop && now >= stop &&
+		       atomic_load_explicit(&c->armed_us, memory_order_relaxed) <
+			       atomic_load_explicit(&stop_called_us, memory_order_relaxed);
+	if (now >= c->deadline_us || stopped) {
+		c->expired = true;
+		return 1;
+	}
+	return 0;
+}
+
+void store_deadline_start(int ms)
+{
+	struct conn *c = thread_conn();
+	if (!c)
+		return;
+	int64_t now = mono_us();
+	/* no budget (ms <= 0) is a budget far away: the request still counts */
+	c->deadline_us = now + (ms > 0 ? (int64_t)ms * 1000 : INT64_MAX / 2);
+	c->expired = false;
+	atomic_store(&c->armed_us, now);
+}
+
+bool store_deadline_end(void)
+{
+	pthread_once(&key_once, make_key);
+	struct conn *c = pthread_getspecific(conn_key);
+	if (!c)
+		return false;
+	bool expired = c->expired;
+	c->deadline_us = 0;
+	c->expired = false;
+	atomic_store(&c->armed_us, 0);
+	return expired;
+}
+
+void store_stop_queries(int grace_ms)
+{
+	int64_t now = mono_us();
+	atomic_store(&stop_called_us, grace_ms >= 0 ? now : 0);
+	atomic_store(&stop_at_us, grace_ms >= 0 ? now + (int64_t)grace_ms * 1000 : 0);
+}
+
+void store_interrupt_requests(void)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct conn *c = registry; c; c = c->next)
+		if (atomic_load(&c->armed_us))
+			sqlite3_interrupt(c->db); /* after the request ended: harmless */
+	pthread_mutex_unlock(&registry_lock);
+}
+
 static sqlite3 *open_connection(const char *path)
 {
 	sqlite3 *db = NULL;
@@ -135,7 +239,12 @@ static struct conn *thread_conn(void)
 	}
 	c->busy_ms = BUSY_TIMEOUT_MS;
 	sqlite3_busy_handler(c->db, on_busy, c);
+	sqlite3_progress_handler(c->db, PROGRESS_STEPS, on_progress, c);
 	pthread_setspecific(conn_key, c);
+	pthread_mutex_lock(&registry_lock);
+	c->next = registry;
+	registry = c;
+	pthread_mutex_unlock(&registry_lock);
 	return c;
 }
 
@@ -178,6 +287,8 @@ sqlite3_stmt *store_stmt(const char *sql)
 			}
 			c->keys[i] = sql;
 			c->stmts[i] = st;
+			if (prepare_hook)
+				prepare_hook(c->db, sql);
 			return st;
 		}
 	}
@@ -323,6 +434,32 @@ void store_rollback(void)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); /* the cache failed us: parse it */
 }
 
+uint64_t store_change_mark(void)
+{
+	struct conn *c = thread_conn();
+	sqlite3_stmt *st = c ? store_stmt("PRAGMA data_version") : NULL;
+	if (!st)
+		return 0;
+	uint64_t v = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	store_done(st);
+	/* data_version counts other connections' commits, total_changes this one's rows */
+	return v + (uint64_t)sqlite3_total_changes64(c->db);
+}
+
+cr_err store_count_to(int64_t n, int64_t *count)
+{
+	sqlite3_stmt *st = store_stmt("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+				      " FROM c WHERE i < ?1) SELECT count(*) FROM c");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, n);
+	cr_err e = store_step_one(st, "count");
+	if (!e)
+		*count = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return e;
+}
+
 bool store_reachable(void)
 {
 	sqlite3_stmt *st = store_stmt("SELECT count(*) FROM sqlite_master");
@@ -394,6 +531,33 @@ static cr_err migrate(void)
 	return CR_OK;
 }
 
+/* Statistics for the query planner. A database that has never had them
+ * and is still small gets none: statistics of a tiny database would lead
+ * the plans astray once it grows (the plans are written to be right
+ * without any). From STATS_MIN_PAGES on, a first ANALYZE, sampled
+ * (analysis_limit), gathers them; after that PRAGMA optimize refreshes
+ * only the tables whose size changed a lot since. */
+#define STATS_MIN_PAGES 2560 /* 10 MB at 4 KB pages */
+
+cr_err store_optimize(void)
+{
+	sqlite3_stmt *st =
+		store_stmt("SELECT (SELECT count(*) FROM sqlite_master WHERE name ="
+			   " 'sqlite_stat1'), (SELECT page_count FROM pragma_page_count)");
+	if (!st)
+		return CR_EDB;
+	int rc = sqlite3_step(st);
+	bool have_stats = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	int64_t pages = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	store_done(st);
+	if (rc != SQLITE_ROW)
+		return store_error(rc, "optimize");
+	if (!have_stats && pages < STATS_MIN_PAGES)
+		return CR_OK;
+	return store_exec(have_stats ? "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002;"
+				     : "PRAGMA analysis_limit=1000; ANALYZE;");
+}
+
 cr_err store_init(const char *path)
 {
 	/* no global malloc statistics: they serialise every thread on one mutex */
@@ -403,7 +567,8 @@ cr_err store_init(const char *path)
 		return CR_EINVAL;
 	if (!store_db())
 		return CR_EDB;
-	return migrate();
+	cr_err e = migrate();
+	return e ? e : store_optimize();
 }
 
 json_t *store_column_int_json(sqlite3_stmt *st, int col)

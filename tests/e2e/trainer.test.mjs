@@ -282,3 +282,57 @@ test('the clip analytics count the active questions of each clip\'s quiz', async
   assert.equal(await count(id), 0, 'a deleted quiz counts nothing');
   expectProblem(assert, await api(s, 'GET', '/api/v1/analytics/videos', { token: tok.agent1 }), 403);
 });
+
+test('the clip analytics page with cursors in the order asked, and refuse a cursor of another order', async () => {
+  const list = (q) => api(s, 'GET', `/api/v1/analytics/videos?${q}`, { token: tok.trainer1 });
+  const all = (await list('limit=500')).json;
+  assert.ok(all.items.length >= 5, 'the clips published before');
+  assert.equal(all.next_cursor, null);
+  assert.deepEqual([all.sort, all.order], ['created', 'desc']);
+  for (let i = 1; i < all.items.length; i++)
+    assert.ok(all.items[i - 1].published_at >= all.items[i].published_at, 'newest first');
+  // two at a time, by starts ascending: every clip once, in order, then the end
+  const seen = [];
+  let cursor = null;
+  do {
+    const page = await list(`sort=starts&order=asc&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(page.status, 200, page.body);
+    assert.ok(page.json.items.length <= 2);
+    seen.push(...page.json.items);
+    cursor = page.json.next_cursor;
+    if (cursor) expectProblem(assert, await list(`sort=likes&order=asc&cursor=${encodeURIComponent(cursor)}`), 400);
+  } while (cursor);
+  assert.deepEqual(seen.map((c) => c.video_id).sort(), all.items.map((c) => c.video_id).sort());
+  for (let i = 1; i < seen.length; i++) {
+    const [a, b] = [seen[i - 1], seen[i]];
+    assert.ok(a.starts < b.starts || (a.starts === b.starts && a.video_id < b.video_id), 'ascending starts, then id');
+  }
+  // a day window: today holds every clip, a day long past none
+  const today = new Date(all.items[0].published_at * 1000).toISOString().slice(0, 10);
+  assert.ok((await list('from=2020-01-01&to=2020-01-02')).json.items.length === 0);
+  assert.ok((await list(`from=2020-01-01&to=2099-12-31`)).json.items.length === all.items.length, today);
+  for (const bad of ['sort=views', 'order=up', 'from=2026-02-30', 'limit=0', 'limit=501'])
+    expectProblem(assert, await list(bad), 422);
+  expectProblem(assert, await list('cursor=nonsense'), 400);
+  // the CSV export still has every clip
+  const csv = await api(s, 'GET', '/api/v1/analytics/videos?format=csv', { token: tok.trainer1 });
+  assert.equal(csv.body.trim().split('\n').length, all.items.length + 1);
+});
+
+test('the people analytics page by name with cursors', async () => {
+  const list = (q) => api(s, 'GET', `/api/v1/analytics/users?${q}`, { token: tok.trainer1 });
+  const all = (await list('limit=500')).json;
+  assert.equal(all.next_cursor, null);
+  const seen = [];
+  let cursor = null;
+  do {
+    const page = (await list(`limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json;
+    assert.ok(page.items.length <= 3);
+    seen.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  assert.deepEqual(seen.map((p) => p.user_id), all.items.map((p) => p.user_id), 'the same people in the same order');
+  for (const bad of ['cursor=x', 'cursor=0'])
+    expectProblem(assert, await list(bad), 400);
+  expectProblem(assert, await list('limit=0'), 422);
+});

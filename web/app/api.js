@@ -65,5 +65,19 @@ export async function api(method, path, { json, headers = {}, idem } = {}) {
 }
 
 export const get = (path) => api('GET', path);
+
+/** Every item of a list that pages with `next_cursor` (500 a page), up to
+ *  `max`: resolves with {items}. */
+export async function getAll(path, max = 5000) {
+  const items = [];
+  let cursor = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const page = await get(`${path}${sep}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor && items.length < max);
+  return { items };
+}
 export const post = (path, json, opts = {}) => api('POST', path, { json, ...opts });
 export const patch = (path, json) => api('PATCH', path, { json });

@@ -1,7 +1,7 @@
 // Trainer pages: review queue (inline player, approve/reject), feature and
 // assign, quizzes, leaderboards, analytics, and the learning loop's paths,
 // push rules and impact (trainer_loop.js). Only shown to trainers and admins.
-import { get, post } from './api.js';
+import { get, getAll, post } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, showError, errText, fmtDur } from './ui.js';
 import { boards, analytics } from './trainer_stats.js';
@@ -111,7 +111,7 @@ function featureButton(label, target, days = 7) {
 }
 
 async function featureAssign() {
-  const [clips, teams, feats, assigns] = await Promise.all([get('/api/v1/analytics/videos'), get('/api/v1/analytics/teams'),
+  const [clips, teams, feats, assigns] = await Promise.all([getAll('/api/v1/analytics/videos'), get('/api/v1/analytics/teams'),
     get('/api/v1/featured'), get('/api/v1/assignments')]);
   const pick = (id) => h('select', { name: 'video_id', id }, clips.items.map((c) => h('option', { value: String(c.video_id), text: `${c.title} — ${c.creator}` })));
 

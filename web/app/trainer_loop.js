@@ -3,7 +3,7 @@
 // of a path, a clip or a rule (difference in differences with its 95%
 // interval, said in the UI's language, and its CSV). Skill tags show by their
 // label in the UI's language.
-import { get, post, patch, token, problemError, ApiError } from './api.js';
+import { get, getAll, post, patch, token, problemError, ApiError } from './api.js';
 import { t, lang } from './i18n.js';
 import { h, toast, errText } from './ui.js';
 import { intervalChart } from './charts.js';
@@ -29,8 +29,8 @@ async function busy(btn, out, fn) {
 // ---- paths ----
 
 export async function paths() {
-  const [list, clips, teams, users] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'),
-    get('/api/v1/analytics/teams'), get('/api/v1/analytics/users')]);
+  const [list, clips, teams, users] = await Promise.all([get('/api/v1/paths'), getAll('/api/v1/analytics/videos'),
+    get('/api/v1/analytics/teams'), getAll('/api/v1/analytics/users')]);
   const people = users.items.slice().sort((x, y) => x.display_name.localeCompare(y.display_name));
   const pathList = h('ul.list', { id: 'path-list' });
   const render = (items) => pathList.replaceChildren(...(items.length ? items.map((p) => pathItem(p, { teams, people, reload }))
@@ -247,7 +247,7 @@ const KINDS = { path: 'path_id', video: 'video_id', rule: 'rule_id' };
  * which metric and tag; `rule` (a push rule from the rule list) presets the
  * picker to that rule, its metric and tag, and shows the report at once. */
 export async function impact({ rule } = {}) {
-  const [pathList, clips, ruleList, catalogue, tags] = await Promise.all([get('/api/v1/paths'), get('/api/v1/analytics/videos'),
+  const [pathList, clips, ruleList, catalogue, tags] = await Promise.all([get('/api/v1/paths'), getAll('/api/v1/analytics/videos'),
     get('/api/v1/push-rules'), metricCatalogue(), tagCatalogue()]);
   const items = {
     path: pathList.items.map((p) => ({ id: p.id, name: p.name })),

@@ -1,7 +1,7 @@
 // Trainer quizzes: the published clips with a quiz button each, and the
 // quiz editor (1-3 multiple-choice questions, the right answer marked).
 // The server checks the quiz (src/api_quiz.c); its problems show in the form.
-import { api, get } from './api.js';
+import { api, get, getAll } from './api.js';
 import { t } from './i18n.js';
 import { h, sheet, toast, errText } from './ui.js';
 
@@ -17,7 +17,7 @@ const blankQuestion = () => ({ text: '', choices: ['', ''], answer: null });
 /** The trainer page: every published clip, newest first, with a badge that
  * says whether it has a quiz yet and a quiz button. */
 export async function quizzes() {
-  const clips = await get('/api/v1/analytics/videos');
+  const clips = await getAll('/api/v1/analytics/videos');
   if (!clips.items.length) return h('p.panel.empty', { text: t('empty') });
   const filter = h('input', { type: 'search', name: 'filter', placeholder: t('filterClips'), 'aria-label': t('filterClips'), autocomplete: 'off' });
   const noQuiz = h('input', { type: 'checkbox', name: 'no-quiz' });

@@ -23,7 +23,7 @@ export async function boards() {
 }
 
 export async function analytics() {
-  const [clips, teams] = await Promise.all([get('/api/v1/analytics/videos'), get('/api/v1/analytics/teams')]);
+  const [clips, teams] = await Promise.all([get('/api/v1/analytics/videos?limit=12'), get('/api/v1/analytics/teams')]);
   const details = await Promise.all(clips.items.slice(0, 12).map((c) => get(`/api/v1/analytics/videos/${c.video_id}`).catch(() => null)));
   const teamPanel = h('section.panel', { id: 'team-activity' }, h('h2', { text: t('teamActivity') }),
     barChart(teams.items.map((x) => ({ label: x.team, value: x.completions_per_member, text: `${x.completions_per_member}` })), t('teamActivity')));
