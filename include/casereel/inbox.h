@@ -35,7 +35,8 @@ cr_err inbox_add_for_user(int64_t user_id, enum inbox_kind kind, int64_t actor_i
 
 /* Adds "assigned" (a trainer's) or "pushed" (a rule's) entries for path
  * assignment `assignment_id`: one for its person, or one for each active
- * member of its team. A one-clip path's entries name the clip. Call inside
+ * member of its team but a one-clip path's creator (nobody must watch
+ * their own clip). A one-clip path's entries name the clip. Call inside
  * the assignment's transaction. */
 cr_err inbox_add_assignment(int64_t assignment_id);
 

@@ -62,7 +62,9 @@ cr_err inbox_add_assignment(int64_t assignment_id)
 		"   'due_at', a.due_at, 'note', a.note), a.created_at"
 		" FROM path_assignments a JOIN paths p ON p.id = a.path_id"
 		" JOIN users u ON u.active AND (u.id = a.user_id OR u.team_id = a.team_id)"
-		" WHERE a.id = ?1");
+		" WHERE a.id = ?1 AND NOT (p.kind = 'clip' AND EXISTS (SELECT 1 FROM path_steps s"
+		"  JOIN videos v ON v.id = s.video_id WHERE s.path_id = p.id AND v.owner_id = "
+		"u.id))");
 	if (st)
 		sqlite3_bind_int64(st, 1, assignment_id);
 	return store_run(st, "inbox assignment");

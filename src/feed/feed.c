@@ -158,8 +158,13 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 	struct snapshot *s = calloc(1, sizeof *s + max * sizeof(struct snap_item));
 	struct rank_viewer v;
 	cr_err e = clips && items && s ? CR_OK : CR_ENOMEM;
+	/* the viewer's own copy (`watched` differs), in id order, without the
+	 * viewer's own clips: nobody is shown what they made */
+	size_t kept = 0;
 	for (size_t i = 0; !e && i < n; i++)
-		clips[i] = cat->clips[i].rank; /* the viewer's own copy: `watched` differs */
+		if (cat->clips[i].rank.creator_id != viewer->id)
+			clips[kept++] = cat->clips[i].rank;
+	n = kept;
 	if (!e)
 		e = mark_watched(clips, n, viewer->id);
 	if (!e)

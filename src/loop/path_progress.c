@@ -124,7 +124,8 @@ static sqlite3_stmt *mine_query(int64_t user_id, int64_t team_id, bool with_clip
 		" WHERE a.removed_at IS NULL AND p.archived_at IS NULL"
 		" AND (a.user_id = ?1 OR a.team_id = ?2) AND (?3 OR p.kind = 'series')"
 		" AND (p.kind = 'series' OR EXISTS (SELECT 1 FROM path_steps s JOIN videos v"
-		"   ON v.id = s.video_id WHERE s.path_id = p.id AND v.status = 'published'))"
+		"   ON v.id = s.video_id WHERE s.path_id = p.id AND v.status = 'published'"
+		"   AND v.owner_id <> ?1))" /* nobody must watch their own clip */
 		" AND (NOT ?4 OR " MAYBE_OPEN ") GROUP BY a.path_id"
 		" ORDER BY 7 DESC, min(a.due_at) IS NULL, min(a.due_at), a.path_id LIMIT ?5");
 	if (st) {

@@ -168,6 +168,18 @@ test('likes are idempotent and exact under 50 concurrent likers', async () => {
   assert.deepEqual(paid, [5, 15]);
 });
 
+test('nobody is shown their own clips: not in their feed, not as a must-watch', async () => {
+  const own = await publish('agent5', 'My own refund call', 'refunds');
+  const ids = async (user) => (await api(s, 'GET', '/api/v1/feed?limit=50', { token: tok[user] })).json.items.map((i) => i.id);
+  assert.ok((await ids('agent6')).includes(own), 'others see it');
+  assert.ok(!(await ids('agent5')).includes(own), 'its creator does not');
+  const me5 = (await api(s, 'GET', '/api/v1/me', { token: tok.agent5 })).json;
+  const a = await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1, json: { video_id: own, user_ids: [me5.id] } });
+  assert.equal(a.status, 201, a.body);
+  assert.ok(!(await ids('agent5')).includes(own), 'not even when assigned');
+  assert.ok(!(await api(s, 'GET', '/api/v1/me/assignments', { token: tok.agent5 })).json.items.some((x) => x.kind === 'clip' && x.title === 'My own refund call'));
+});
+
 test('comments: add, list paged, delete own; trainers remove any; limits', async () => {
   const id = await publish('agent2', 'Discuss me', 'refunds');
   const c1 = await api(s, 'POST', `/api/v1/videos/${id}/comments`, { token: tok.agent1, json: { body: 'Great tip — 谢谢!' } });
