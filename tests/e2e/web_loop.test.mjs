@@ -8,29 +8,26 @@
 // the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, api, login, repoRoot } from './lib/server.mjs';
+import { startServer, api, login } from './lib/server.mjs';
 import { waitForDemo } from './lib/poll.mjs';
+import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const shots = join(repoRoot, 'tests/output/screenshots');
-const missing = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (make deps)`
-  : !existsSync(join(repoRoot, 'web/vendor/hls.min.js')) ? 'web/vendor is empty (make deps)' : false;
+const shots = screenshots;
+const missing = browserMissing;
 
 let s, browser, ctx, page, agent1, mustWatch;
 
 before(async () => {
   if (missing) return;
-  mkdirSync(shots, { recursive: true });
   s = await startServer({ clips: 6, agents: 120, args: ['--transcode-workers', '2'] });
   await waitForDemo(s);
   const tok = await login(s, 'agent1');
   agent1 = (await api(s, 'GET', '/api/v1/me', { token: tok })).json;
   // a must-watch clip for agent1, due in three days: a one-clip path in the same list as the paths
   const trainer = await login(s, 'trainer1');
-  const clip = (await api(s, 'GET', '/api/v1/feed?limit=1', { token: trainer })).json.items[0];
+  const clip = (await api(s, 'GET', '/api/v1/feed?limit=10', { token: trainer })).json.items.find((i) => i.creator.id !== agent1.id);
   const due = new Date(Date.now() + 3 * 86400e3).toISOString().slice(0, 10);
   const made = await api(s, 'POST', '/api/v1/assignments', { token: trainer, json: { video_id: clip.id, user_ids: [agent1.id], due_date: due, note: 'Before the audit' } });
   assert.equal(made.status, 201, made.body);
@@ -38,11 +35,7 @@ before(async () => {
   // a skill with an English label only
   const tag = await api(s, 'POST', '/api/v1/tags', { token: await login(s, 'admin'), json: { name: 'warranty', label: 'Warranty claims' } });
   assert.equal(tag.status, 201, tag.body);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -55,19 +48,7 @@ after(async () => {
 /** A fresh phone-sized context logged in as `user` through the UI, with the UI in `lang`. */
 async function loginAs(user, lang) {
   await ctx?.close().catch(() => {});
-  ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN', acceptDownloads: true });
-  page = await ctx.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
-  await page.goto(s.url + '/');
-  await page.evaluate((l) => localStorage.setItem('casereel.lang', l), lang);
-  await page.reload();
-  await page.locator('#login-form').waitFor();
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', 'demo1234');
-  await page.click('#login-form button[type=submit]');
-  await page.locator('#view-feed[data-ready="1"]').waitFor();
+  ({ ctx, page } = await phoneSession(browser, s, user, { lang, context: { acceptDownloads: true } }));
 }
 
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`) });

@@ -7,18 +7,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "casereel/captions.h"
 #include "casereel/search.h"
 #include "casereel/store.h"
 #include "casereel/video_audit.h"
+#include "../test_db.h"
 
-static char dir[] = "/tmp/casereel-captions-XXXXXX";
 static const struct cr_user owner = {.id = 1, .role = CR_ROLE_AGENT};
 static const struct cr_user other = {.id = 2, .role = CR_ROLE_AGENT};
 static const struct cr_user trainer = {.id = 3, .role = CR_ROLE_TRAINER};
@@ -26,38 +22,21 @@ static const char vtt[] =
 	"WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nhello world\n\n"
 	"00:00:04.000 --> 00:00:06.000\n退款申请\n\n00:00:09.000 --> 00:00:09.900\nlast\n";
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
-	char db[PATH_MAX];
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(db, sizeof db, "%s/test.db", dir);
-	if (store_init(db))
-		return -1;
-	return store_exec(
-		       "INSERT INTO users(id, username, display_name, role, password_hash,"
-		       " created_at) VALUES (1, 'a', 'Ann', 'agent', 'x', 0),"
-		       " (2, 'b', 'Bo', 'agent', 'x', 0), (3, 't', 'Tess', 'trainer', 'x', 0);"
-		       "INSERT INTO videos(id, owner_id, title, status, source_bytes, duration,"
-		       " created_at, updated_at) VALUES (7, 1, 'Clip', 'pending_review', 1, 10.0,"
-		       " 0, 0)") == CR_OK
-		       ? 0
-		       : -1;
+	return test_db_open(
+		"INSERT INTO users(id, username, display_name, role, password_hash,"
+		" created_at) VALUES (1, 'a', 'Ann', 'agent', 'x', 0),"
+		" (2, 'b', 'Bo', 'agent', 'x', 0), (3, 't', 'Tess', 'trainer', 'x', 0);"
+		"INSERT INTO videos(id, owner_id, title, status, source_bytes, duration,"
+		" created_at, updated_at) VALUES (7, 1, 'Clip', 'pending_review', 1, 10.0, 0, 0)");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close_thread();
-	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-	return 0;
+	return test_db_close();
 }
 
 static void put_rights_and_audit(void **state)
