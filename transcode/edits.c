@@ -1,0 +1,132 @@
+/* Edits as filter text: the region filters put on the upright picture before
+ * the fps and scaling steps (graph.c), and the audio filters that trim, mute
+ * and bleep after the gain (pipeline.c). Times in the graphs are the input's
+ * own timestamps, so every range is shifted by t0, the first video frame. */
+#include "tx_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#define MIN_REGION_PX 8 /* smaller regions are grown to this (blur needs room) */
+
+bool tx_edits_picture(const struct tx_edits *e)
+{
+	return e->trim_start > 0 || e->trim_end > 0 || e->n_regions > 0;
+}
+
+/* Appends printf text at buf + *n; -1 when it does not fit. */
+static int append(char *buf, size_t size, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = *n < size ? vsnprintf(buf + *n, size - *n, fmt, ap) : -1;
+	va_end(ap);
+	if (k < 0 || *n + (size_t)k >= size)
+		return -1;
+	*n += (size_t)k;
+	return 0;
+}
+
+/* One side of a region in pixels: even start and length (4:2:0 chroma), at
+ * least MIN_REGION_PX (or the picture), inside the picture. */
+static void span(double pos, double len, int total, int *p, int *l)
+{
+	int a = (int)floor(pos * total) & ~1;
+	int b = (int)ceil((pos + len) * total);
+	b = FFMIN(b + (b & 1), total & ~1);
+	int min = FFMIN(MIN_REGION_PX, total & ~1);
+	if (b - a < min)
+		a = FFMAX(0, b - min), b = a + min;
+	*p = a;
+	*l = FFMAX(b - a, 2);
+}
+
+int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int w, int h,
+			 char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	int shorter = FFMIN(w, h);
+	for (int i = 0; i < e->n_regions; i++) {
+		const struct tx_region *r = &e->regions[i];
+		int x, y, rw, rh;
+		span(r->x, r->w, w, &x, &rw);
+		span(r->y, r->h, h, &y, &rh);
+		/* every frame on screen during the range: one starting up to a frame early too */
+		char when[96];
+		snprintf(when, sizeof when, "enable='between(t,%.6f,%.6f)'",
+			 t0 + r->from - frame - 1e-3, t0 + r->to);
+		int ret;
+		if (r->style == TX_REGION_BOX) {
+			ret = append(buf, size, &n, "drawbox=x=%d:y=%d:w=%d:h=%d:color=black:t=fill:%s,",
+				     x, y, rw, rh, when);
+		} else {
+			char effect[160];
+			int small = FFMIN(rw, rh);
+			if (r->style == TX_REGION_BLUR) {
+				/* as wide as the region allows, never less than 1/30 of the
+				 * picture: the region keeps its mean colour and no detail */
+				int lr = FFMAX(1, FFMIN(small / 2 - 1, FFMAX(small / 3, shorter / 30)));
+				int cr = FFMAX(1, FFMIN(small / 4 - 1, lr / 2));
+				snprintf(effect, sizeof effect,
+					 "boxblur=luma_radius=%d:luma_power=3:chroma_radius=%d:"
+					 "chroma_power=3",
+					 lr, FFMAX(cr, 0));
+			} else {
+				int block = FFMAX(8, shorter / 40);
+				snprintf(effect, sizeof effect,
+					 "scale=%d:%d:flags=area,scale=%d:%d:flags=neighbor",
+					 FFMAX(1, rw / block), FFMAX(1, rh / block), rw, rh);
+			}
+			ret = append(buf, size, &n,
+				     "split=2[em%d][ec%d];[ec%d]crop=%d:%d:%d:%d,%s[eb%d];"
+				     "[em%d][eb%d]overlay=%d:%d:format=auto:%s,",
+				     i, i, i, rw, rh, x, y, effect, i, i, i, x, y, when);
+		}
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* "between(t,a,b)+..." over the ranges whose bleep flag is `bleep` (or all
+ * of them when all is true); "0" when there is none. */
+static int ranges_expr(const struct tx_edits *e, double t0, bool all, bool bleep, char *buf,
+		       size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < e->n_audio; i++) {
+		if (!all && e->audio[i].bleep != bleep)
+			continue;
+		if (append(buf, size, &n, "%sbetween(t,%.6f,%.6f)", n ? "+" : "",
+			   t0 + e->audio[i].from, t0 + e->audio[i].to) < 0)
+			return -1;
+	}
+	return n ? 0 : append(buf, size, &n, "0");
+}
+
+#define STEREO_FLTP "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo"
+
+int tx_edits_audio_chain(const struct tx_edits *e, double t0, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	if (e->trim_start > 0 && append(buf, size, &n, ",atrim=start=%.6f", t0 + e->trim_start) < 0)
+		return -1;
+	if (e->n_audio == 0)
+		return 0;
+	char silent[TX_MAX_AUDIO_EDITS * 48], tone[TX_MAX_AUDIO_EDITS * 48];
+	if (ranges_expr(e, t0, true, false, silent, sizeof silent) < 0 ||
+	    ranges_expr(e, t0, false, true, tone, sizeof tone) < 0)
+		return -1;
+	/* per sample, so the silence starts and ends on the sample; -12 dBFS tone */
+	char ch[2][sizeof silent + sizeof tone + 96];
+	for (int c = 0; c < 2; c++)
+		snprintf(ch[c], sizeof ch[c],
+			 "if(gt(%s,0),0,val(%d))+if(gt(%s,0),0.25*sin(6283.18531*t),0)", silent, c,
+			 tone);
+	return append(buf, size, &n, ",aeval=exprs='%s|%s':channel_layout=stereo," STEREO_FLTP,
+		      ch[0], ch[1]);
+}
