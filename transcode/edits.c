@@ -42,8 +42,8 @@ static void span(double pos, double len, int total, int *p, int *l)
 	*l = FFMAX(b - a, 2);
 }
 
-int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int w, int h,
-			 char *buf, size_t size)
+int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int w, int h, char *buf,
+			 size_t size)
 {
 	size_t n = 0;
 	buf[0] = '\0';
@@ -59,15 +59,17 @@ int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int 
 			 t0 + r->from - frame - 1e-3, t0 + r->to);
 		int ret;
 		if (r->style == TX_REGION_BOX) {
-			ret = append(buf, size, &n, "drawbox=x=%d:y=%d:w=%d:h=%d:color=black:t=fill:%s,",
-				     x, y, rw, rh, when);
+			ret = append(buf, size, &n,
+				     "drawbox=x=%d:y=%d:w=%d:h=%d:color=black:t=fill:%s,", x, y, rw,
+				     rh, when);
 		} else {
 			char effect[160];
 			int small = FFMIN(rw, rh);
 			if (r->style == TX_REGION_BLUR) {
 				/* as wide as the region allows, never less than 1/30 of the
 				 * picture: the region keeps its mean colour and no detail */
-				int lr = FFMAX(1, FFMIN(small / 2 - 1, FFMAX(small / 3, shorter / 30)));
+				int lr = FFMAX(
+					1, FFMIN(small / 2 - 1, FFMAX(small / 3, shorter / 30)));
 				int cr = FFMAX(1, FFMIN(small / 4 - 1, lr / 2));
 				snprintf(effect, sizeof effect,
 					 "boxblur=luma_radius=%d:luma_power=3:chroma_radius=%d:"
@@ -90,18 +92,24 @@ int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int 
 	return 0;
 }
 
+/* Silence reaches this far past each range: AAC's transform spreads a
+ * frame's sound over 2048 samples, so the sound next to a range would
+ * otherwise leak into its first and last ~20 ms. */
+#define SILENCE_GUARD 0.025
+
 /* "between(t,a,b)+..." over the ranges whose bleep flag is `bleep` (or all
- * of them when all is true); "0" when there is none. */
+ * of them, widened by `guard`, when all is true); "0" when there is none. */
 static int ranges_expr(const struct tx_edits *e, double t0, bool all, bool bleep, char *buf,
 		       size_t size)
 {
+	double guard = all ? SILENCE_GUARD : 0;
 	size_t n = 0;
 	buf[0] = '\0';
 	for (int i = 0; i < e->n_audio; i++) {
 		if (!all && e->audio[i].bleep != bleep)
 			continue;
 		if (append(buf, size, &n, "%sbetween(t,%.6f,%.6f)", n ? "+" : "",
-			   t0 + e->audio[i].from, t0 + e->audio[i].to) < 0)
+			   t0 + e->audio[i].from - guard, t0 + e->audio[i].to + guard) < 0)
 			return -1;
 	}
 	return n ? 0 : append(buf, size, &n, "0");

@@ -54,6 +54,7 @@ bool api_uploads_create(struct cr_request *req, struct cr_response *res, struct 
 cr_err api_videos_register(struct router *r);
 cr_err api_media_register(struct router *r);
 cr_err api_renders_register(struct router *r);
+cr_err api_edits_register(struct router *r);
 cr_err api_review_register(struct router *r);
 cr_err api_feed_register(struct router *r);
 cr_err api_social_register(struct router *r);
