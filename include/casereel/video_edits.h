@@ -26,14 +26,14 @@
  * published), "no-media" (nothing rendered to edit), "render-pending" (a
  * transcode of it is queued or running). Opens its own transaction; wakes
  * the workers. */
-cr_err video_edits_request(int64_t id, const struct cr_user *by, const json_t *body,
-			   json_t **out, struct cr_problem *why);
+cr_err video_edits_request(int64_t id, const struct cr_user *by, const json_t *body, json_t **out,
+			   struct cr_problem *why);
 
 /* A trainer takes published clip `id` off the feed at once (back to review),
  * recording `reason`. CR_ENOTFOUND; CR_ECONFLICT with `why` ("not-published").
  * Opens its own transaction. */
-cr_err video_edits_takedown(int64_t id, const struct cr_user *by, const char *reason,
-			    json_t **out, struct cr_problem *why);
+cr_err video_edits_takedown(int64_t id, const struct cr_user *by, const char *reason, json_t **out,
+			    struct cr_problem *why);
 
 /* The trail of clip `id`, oldest first, for its creator and trainers (JSON
  * array, new reference). CR_ENOTFOUND for anyone else. */

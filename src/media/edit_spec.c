@@ -103,13 +103,15 @@ static cr_err parse_region(const json_t *o, const char *path, double duration, i
 		return e;
 	if (r->w * width < MIN_REGION_PX || r->x + r->w > 1 + 1e-9) {
 		snprintf(field, sizeof field, "%s.w", path);
-		return bad(why, field, "the region must be at least 2 pixels wide and end inside "
-				       "the picture (x + w <= 1)");
+		return bad(why, field,
+			   "the region must be at least 2 pixels wide and end inside "
+			   "the picture (x + w <= 1)");
 	}
 	if (r->h * height < MIN_REGION_PX || r->y + r->h > 1 + 1e-9) {
 		snprintf(field, sizeof field, "%s.h", path);
-		return bad(why, field, "the region must be at least 2 pixels high and end inside "
-				       "the picture (y + h <= 1)");
+		return bad(why, field,
+			   "the region must be at least 2 pixels high and end inside "
+			   "the picture (y + h <= 1)");
 	}
 	if ((e = range(o, path, duration, &r->from, &r->to, why)))
 		return e;
@@ -198,8 +200,8 @@ cr_err edit_spec_parse(const json_t *body, double duration, int width, int heigh
 	for (size_t i = 0; !e && i < json_array_size(audio); i++) {
 		char path[32];
 		snprintf(path, sizeof path, "audio[%zu]", i);
-		e = parse_audio(json_array_get(audio, i), path, duration, &out->audio[out->n_audio++],
-				why);
+		e = parse_audio(json_array_get(audio, i), path, duration,
+				&out->audio[out->n_audio++], why);
 	}
 	if (!e && json_object_get(body, "poster_time")) {
 		double lo = trim ? out->trim_start : 0, hi = trim ? out->trim_end : duration;
@@ -275,8 +277,9 @@ json_t *edit_spec_json(const struct tx_edits *e)
 		return NULL;
 	}
 	if (e->trim_end > 0)
-		json_object_set_new(o, "trim", json_pack("{s:f, s:f}", "start", e->trim_start,
-							 "end", e->trim_end));
+		json_object_set_new(
+			o, "trim",
+			json_pack("{s:f, s:f}", "start", e->trim_start, "end", e->trim_end));
 	json_object_set_new(o, "regions", regions);
 	json_object_set_new(o, "audio", audio);
 	if (e->poster_time >= 0)

@@ -123,7 +123,7 @@ static cr_err insert_row(const struct edit_row *r, int64_t now, int64_t *edit_id
 
 #define ROW_COLUMNS                                                                                \
 	"SELECT e.id, e.kind, e.created_at, e.user_id, u.display_name, e.spec, e.redaction,"       \
-	" e.input, e.from_version, e.media_version, e.state, e.progress, e.error,"               \
+	" e.input, e.from_version, e.media_version, e.state, e.progress, e.error,"                 \
 	" e.finished_at FROM video_edits e JOIN users u ON u.id = e.user_id"
 
 static json_t *text_or_null(sqlite3_stmt *st, int col)
@@ -135,20 +135,19 @@ static json_t *text_or_null(sqlite3_stmt *st, int col)
 static json_t *row_json(sqlite3_stmt *st)
 {
 	json_t *spec = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
-	return json_pack("{s:I, s:s, s:I, s:{s:I, s:s}, s:o, s:b, s:o, s:I, s:o, s:s, s:i, s:o,"
-			 " s:o}",
-			 "id", (json_int_t)sqlite3_column_int64(st, 0), "kind",
-			 (const char *)sqlite3_column_text(st, 1), "created_at",
-			 (json_int_t)sqlite3_column_int64(st, 2), "by", "id",
-			 (json_int_t)sqlite3_column_int64(st, 3), "display_name",
-			 (const char *)sqlite3_column_text(st, 4), "spec",
-			 spec ? spec : json_object(), "redaction", sqlite3_column_int(st, 6),
-			 "input", text_or_null(st, 7), "from_version",
-			 (json_int_t)sqlite3_column_int64(st, 8), "media_version",
-			 store_column_int_json(st, 9), "state",
-			 (const char *)sqlite3_column_text(st, 10), "progress",
-			 sqlite3_column_int(st, 11), "error", text_or_null(st, 12), "finished_at",
-			 store_column_int_json(st, 13));
+	return json_pack(
+		"{s:I, s:s, s:I, s:{s:I, s:s}, s:o, s:b, s:o, s:I, s:o, s:s, s:i, s:o,"
+		" s:o}",
+		"id", (json_int_t)sqlite3_column_int64(st, 0), "kind",
+		(const char *)sqlite3_column_text(st, 1), "created_at",
+		(json_int_t)sqlite3_column_int64(st, 2), "by", "id",
+		(json_int_t)sqlite3_column_int64(st, 3), "display_name",
+		(const char *)sqlite3_column_text(st, 4), "spec", spec ? spec : json_object(),
+		"redaction", sqlite3_column_int(st, 6), "input", text_or_null(st, 7),
+		"from_version", (json_int_t)sqlite3_column_int64(st, 8), "media_version",
+		store_column_int_json(st, 9), "state", (const char *)sqlite3_column_text(st, 10),
+		"progress", sqlite3_column_int(st, 11), "error", text_or_null(st, 12),
+		"finished_at", store_column_int_json(st, 13));
 }
 
 static cr_err one_row_json(int64_t edit_id, json_t **out)
@@ -241,8 +240,8 @@ static cr_err request(int64_t id, const struct cr_user *by, const json_t *body, 
 	return e;
 }
 
-cr_err video_edits_request(int64_t id, const struct cr_user *by, const json_t *body,
-			   json_t **out, struct cr_problem *why)
+cr_err video_edits_request(int64_t id, const struct cr_user *by, const json_t *body, json_t **out,
+			   struct cr_problem *why)
 {
 	bool left_feed = false;
 	int64_t edit_id = 0;
@@ -259,8 +258,8 @@ cr_err video_edits_request(int64_t id, const struct cr_user *by, const json_t *b
 	return one_row_json(edit_id, out);
 }
 
-static cr_err takedown(int64_t id, const struct cr_user *by, const char *reason,
-		       int64_t *edit_id, struct cr_problem *why)
+static cr_err takedown(int64_t id, const struct cr_user *by, const char *reason, int64_t *edit_id,
+		       struct cr_problem *why)
 {
 	struct clip c;
 	cr_err e = load_clip(id, &c);
@@ -288,8 +287,8 @@ static cr_err takedown(int64_t id, const struct cr_user *by, const char *reason,
 	return e;
 }
 
-cr_err video_edits_takedown(int64_t id, const struct cr_user *by, const char *reason,
-			    json_t **out, struct cr_problem *why)
+cr_err video_edits_takedown(int64_t id, const struct cr_user *by, const char *reason, json_t **out,
+			    struct cr_problem *why)
 {
 	int64_t edit_id = 0;
 	*out = NULL;
@@ -308,8 +307,8 @@ cr_err video_edits_list_json(int64_t id, const struct cr_user *viewer, json_t **
 	*out = NULL;
 	if (viewer->role < CR_ROLE_TRAINER && !videos_owned_by(id, viewer->id))
 		return CR_ENOTFOUND;
-	if (!store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED,
-			  id, 0))
+	if (!store_exists("SELECT 1 FROM videos WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED, id,
+			  0))
 		return CR_ENOTFOUND;
 	sqlite3_stmt *st = store_stmt(ROW_COLUMNS " WHERE e.video_id = ?1 ORDER BY e.id");
 	json_t *items = json_array();
@@ -359,9 +358,10 @@ cr_err video_edits_for_job(int64_t video_id, int64_t version, const char *source
 	edits->poster_time = -1;
 	*from_rendition = false;
 	snprintf(input_rel, size, "%s", source_rel);
-	sqlite3_stmt *st = store_stmt("SELECT render, input_path FROM video_edits"
-				      " WHERE video_id = ?1 AND kind = 'edit' AND media_version = ?2"
-				      " ORDER BY id DESC LIMIT 1");
+	sqlite3_stmt *st =
+		store_stmt("SELECT render, input_path FROM video_edits"
+			   " WHERE video_id = ?1 AND kind = 'edit' AND media_version = ?2"
+			   " ORDER BY id DESC LIMIT 1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, video_id);

@@ -169,7 +169,8 @@ test('an upgrade recounts the views and completions older versions counted per e
   // assignments table into one-clip paths, 18 the import states (in metric_imports), 19
   // tags.label_zh, 20 the transcode turns, 21
   // clip revisions and watch sessions, 22 users.must_change_password, 23 media versions,
-  // 24 the demo's progress; before 23 a clip's files were right in media/v/<id>/)
+  // 24 the demo's progress, 25 (reserved for captions), 26 media edits and blocked versions;
+  // before 23 a clip's files were right in media/v/<id>/)
   const mediaV = join(dir, 'media/v');
   const mp4 = readFileSync(join(mediaV, String(replayed), '1/720p.mp4'));
   for (const id of readdirSync(mediaV).filter((n) => /^\d+$/.test(n))) {
@@ -192,6 +193,7 @@ test('an upgrade recounts the views and completions older versions counted per e
        ALTER TABLE users DROP COLUMN must_change_password;
        DROP TABLE media_retired; ALTER TABLE videos DROP COLUMN media_version; ALTER TABLE jobs DROP COLUMN media_version;
        DROP TABLE demo_state; DROP TABLE demo_clips;
+       DROP TABLE video_edits;
        PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
