@@ -42,12 +42,45 @@ static void span(double pos, double len, int total, int *p, int *l)
 	*l = FFMAX(b - a, 2);
 }
 
+/* One region's filters on a picture whose region starts at (x, y) in pixels. */
+static int region_filters(const struct tx_region *r, int x, int y, int rw, int rh, int shorter,
+			  const char *when, int i, char *buf, size_t size, size_t *n)
+{
+	if (r->style == TX_REGION_BLUR) /* delogo fills the region from its edges: no
+					 * detail is left, in place, for a fifth of what
+					 * a crop + blur + overlay costs */
+		return append(buf, size, n, "delogo=x=%d:y=%d:w=%d:h=%d:%s,", x, y, rw, rh, when);
+	if (r->style == TX_REGION_BOX)
+		return append(buf, size, n, "drawbox=x=%d:y=%d:w=%d:h=%d:color=black:t=fill:%s,", x,
+			      y, rw, rh, when);
+	int block = FFMAX(8, shorter / 40);
+	return append(buf, size, n,
+		      "split=2[em%d][ec%d];[ec%d]crop=%d:%d:%d:%d,scale=%d:%d:flags=area,"
+		      "scale=%d:%d:flags=neighbor[eb%d];[em%d][eb%d]overlay=%d:%d:format=auto:%s,",
+		      i, i, i, rw, rh, x, y, FFMAX(1, rw / block), FFMAX(1, rh / block), rw, rh, i,
+		      i, i, x, y, when);
+}
+
 int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int w, int h, char *buf,
 			 size_t size)
 {
 	size_t n = 0;
 	buf[0] = '\0';
-	int shorter = FFMIN(w, h);
+	/* delogo needs a border round its region: a blur touching the picture's
+	 * edge gets one from a pad, cut off again after the regions */
+	int border = 0;
+	for (int i = 0; i < e->n_regions; i++) {
+		const struct tx_region *r = &e->regions[i];
+		int x, y, rw, rh;
+		span(r->x, r->w, w, &x, &rw);
+		span(r->y, r->h, h, &y, &rh);
+		if (r->style == TX_REGION_BLUR &&
+		    (x < 1 || y < 1 || x + rw > w - 1 || y + rh > h - 1))
+			border = 2;
+	}
+	if (border && append(buf, size, &n, "pad=%d:%d:%d:%d,", w + 2 * border, h + 2 * border,
+			     border, border) < 0)
+		return -1;
 	for (int i = 0; i < e->n_regions; i++) {
 		const struct tx_region *r = &e->regions[i];
 		int x, y, rw, rh;
@@ -57,39 +90,11 @@ int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int 
 		char when[96];
 		snprintf(when, sizeof when, "enable='between(t,%.6f,%.6f)'",
 			 t0 + r->from - frame - 1e-3, t0 + r->to);
-		int ret;
-		if (r->style == TX_REGION_BOX) {
-			ret = append(buf, size, &n,
-				     "drawbox=x=%d:y=%d:w=%d:h=%d:color=black:t=fill:%s,", x, y, rw,
-				     rh, when);
-		} else {
-			char effect[160];
-			int small = FFMIN(rw, rh);
-			if (r->style == TX_REGION_BLUR) {
-				/* as wide as the region allows, never less than 1/30 of the
-				 * picture: the region keeps its mean colour and no detail */
-				int lr = FFMAX(
-					1, FFMIN(small / 2 - 1, FFMAX(small / 3, shorter / 30)));
-				int cr = FFMAX(1, FFMIN(small / 4 - 1, lr / 2));
-				snprintf(effect, sizeof effect,
-					 "boxblur=luma_radius=%d:luma_power=3:chroma_radius=%d:"
-					 "chroma_power=3",
-					 lr, FFMAX(cr, 0));
-			} else {
-				int block = FFMAX(8, shorter / 40);
-				snprintf(effect, sizeof effect,
-					 "scale=%d:%d:flags=area,scale=%d:%d:flags=neighbor",
-					 FFMAX(1, rw / block), FFMAX(1, rh / block), rw, rh);
-			}
-			ret = append(buf, size, &n,
-				     "split=2[em%d][ec%d];[ec%d]crop=%d:%d:%d:%d,%s[eb%d];"
-				     "[em%d][eb%d]overlay=%d:%d:format=auto:%s,",
-				     i, i, i, rw, rh, x, y, effect, i, i, i, x, y, when);
-		}
-		if (ret < 0)
+		if (region_filters(r, x + border, y + border, rw, rh, FFMIN(w, h), when, i, buf,
+				   size, &n) < 0)
 			return -1;
 	}
-	return 0;
+	return border ? append(buf, size, &n, "crop=%d:%d:%d:%d,", w, h, border, border) : 0;
 }
 
 /* Silence reaches this far past each range: AAC's transform spreads a

@@ -99,8 +99,10 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	if (job->media_version > 1
 		    ? video_edits_for_job(job->video_id, job->media_version, job->source_rel,
 					  &opt.edits, input, sizeof input, &from_rendition)
-		    : (snprintf(input, sizeof input, "%s", job->source_rel), CR_OK))
-		return false; /* stays running: recovered at the next start */
+		    : (snprintf(input, sizeof input, "%s", job->source_rel), CR_OK)) {
+		jobs_requeue(job, true); /* the database failed: another attempt later */
+		return false;
+	}
 	if (media_abs(cfg, input, src, sizeof src) ||
 	    media_video_dir(cfg, job->video_id, MEDIA_DIR_SCRATCH, tmp, sizeof tmp) ||
 	    media_video_dir(cfg, job->video_id, MEDIA_DIR_CLIP, clip, sizeof clip) ||

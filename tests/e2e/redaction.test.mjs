@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverPool, startServer, api, login, expectProblem, runMaintenance, newTranscoder } from './lib/server.mjs';
+import { serverPool, startServer, api, login, expectProblem, runMaintenance, advanceClock, newTranscoder } from './lib/server.mjs';
 import { mediaDir } from './lib/media.mjs';
 import { waitForVideo, publishClip } from './lib/poll.mjs';
 
@@ -151,7 +151,9 @@ test('a trainer redacts a published clip: off at once, old URLs 404, blurred in 
 
   const f = await download(s, ok.json.urls, `redacted-${id}`);
   // with the original gone, the next redaction renders from the top rendition and says so
-  const again = await api(s, 'POST', `/api/v1/videos/${id}/edits`, { token: trainer, json: { audio: [{ from: 0, to: 0.5, mode: 'bleep' }] } });
+  const corner = { x: 0, y: 0, w: 0.3, h: 0.3 }; // touching the picture's edges
+  const again = await api(s, 'POST', `/api/v1/videos/${id}/edits`, { token: trainer,
+    json: { audio: [{ from: 0, to: 0.5, mode: 'bleep' }], regions: [{ ...corner, from: 0, to: 3 }] } });
   assert.equal(again.status, 202, again.body);
   assert.equal(again.json.input, 'rendition');
   const v3 = await waitForVideo(s, trainer, id, { done: (v) => v.media_edit?.state === 'done' });
@@ -192,9 +194,11 @@ test('a trainer redacts a published clip: off at once, old URLs 404, blurred in 
   let crossings = 0;
   for (let i = 2; i < tone.length - 1; i += 2) if ((tone.readInt16LE(i) >= 0) !== (tone.readInt16LE(i - 2) >= 0)) crossings++;
   assert.ok(Math.abs(crossings / (tone.length / 2 / 48000) - 2000) < 100, `${crossings} crossings: no 1 kHz bleep`);
-  // earlier redactions stay: the region is still blurred
+  // earlier redactions stay: the region is still blurred; and so is the corner now
   const still = gray(f3['720p.mp4'], 2.0, W, H);
   assert.ok(hf(still, W, H, INSIDE) <= 0.1 * hf(srcPx(W, H), W, H, INSIDE));
+  const CORNER = [0.01, 0.01, 0.29, 0.29];
+  assert.ok(hf(still, W, H, CORNER) <= 0.1 * hf(srcPx(W, H), W, H, CORNER), 'the corner region keeps its detail');
 });
 
 test('bad edits and the wrong people change nothing', async () => {
@@ -281,4 +285,25 @@ test('a SIGKILL mid-render leaves the old version published; the job resumes aft
   const at = (t) => { const p = gray(f['720p.mp4'], t, W, H); let d = 0; for (let i = 0; i < p.length; i++) d += Math.abs(p[i] - poster[i]); return d / p.length; };
   assert.ok(at(9.5) < at(4.0), 'the poster shows the chosen time');
   assert.match(s2.stderr, /requeued 1 transcode job/);
+});
+
+test('--source-retention deletes every original when it runs out; a redaction then renders from the top rendition and says so', async () => {
+  const s = await server({ args: ['--transcode-workers', '1', '--source-retention', '3600'] });
+  const [agent, trainer] = [await login(s, 'agent6'), await login(s, 'trainer1')];
+  const id = await publishClip(s, { creator: agent, trainer, clip: readFileSync(texturedClip('kept-src.mp4', 2)), title: 'Kept a while' });
+  const source = join(s.dir, 'media', sql(s, `SELECT source_path FROM videos WHERE id = ${id}`));
+  await runMaintenance(s);
+  assert.ok(existsSync(source), 'kept within its retention');
+  await advanceClock(s, 3601);
+  await runMaintenance(s);
+  assert.ok(!existsSync(source), 'deleted once its retention ran out');
+  assert.equal(sql(s, `SELECT source_path IS NULL FROM videos WHERE id = ${id}`), '1');
+  // a plain re-render has nothing to read; an edit reads the published rendition
+  expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${id}/renders`, { token: trainer }), 409);
+  const r = await api(s, 'POST', `/api/v1/videos/${id}/edits`, { token: trainer, json: { regions: [{ ...REGION, from: 0, to: 2, style: 'pixelate' }] } });
+  assert.equal(r.status, 202, r.body);
+  assert.equal(r.json.input, 'rendition');
+  const v = await waitForVideo(s, trainer, id, { done: (x) => x.media_edit?.state !== 'rendering' });
+  assert.equal(v.media_edit.state, 'done');
+  assert.deepEqual([v.status, v.urls.version], ['pending_review', 2]);
 });
