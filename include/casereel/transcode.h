@@ -56,7 +56,7 @@ enum tx_error {
 #define TX_MAX_AUDIO_EDITS 16
 
 enum tx_region_style {
-	TX_REGION_BLUR,     /* strong box blur: high-frequency energy far below 10% */
+	TX_REGION_BLUR,     /* filled smoothly from its edges: no detail left (<< 10%) */
 	TX_REGION_PIXELATE, /* blocks of at least 8 px */
 	TX_REGION_BOX,      /* solid black */
 };
