@@ -202,9 +202,10 @@ test('a trainer redacts a published clip: off at once, old URLs 404, blurred in 
 });
 
 test('bad edits and the wrong people change nothing', async () => {
+  const clip = readFileSync(texturedClip('bad-src.mp4', 2));
   const s = await server({ args: ['--transcode-workers', '1'] });
   const [agent, other, trainer] = [await login(s, 'agent3'), await login(s, 'agent4'), await login(s, 'trainer1')];
-  const id = await publishClip(s, { creator: agent, trainer, clip: readFileSync(texturedClip('bad-src.mp4', 2)), title: 'Bad edits' });
+  const id = await publishClip(s, { creator: agent, trainer, clip, title: 'Bad edits' });
   const edit = (token, json) => api(s, 'POST', `/api/v1/videos/${id}/edits`, { token, json });
   const region = { ...REGION, from: 0, to: 1 };
   const cases = [
@@ -250,9 +251,10 @@ test('bad edits and the wrong people change nothing', async () => {
 });
 
 test('a SIGKILL mid-render leaves the old version published; the job resumes after restart and the swap is whole', async () => {
+  const clip = readFileSync(texturedClip('kill-src.mp4', 12)); // before the server: ffmpeg holds the event loop
   const s = await startServer({ args: ['--transcode-workers', '1'] });
   const [agent, trainer] = [await login(s, 'agent5'), await login(s, 'trainer1')];
-  const id = await publishClip(s, { creator: agent, trainer, clip: readFileSync(texturedClip('kill-src.mp4', 12)), title: 'Long call' });
+  const id = await publishClip(s, { creator: agent, trainer, clip, title: 'Long call' });
   const v1 = (await api(s, 'GET', `/api/v1/videos/${id}`, { token: agent })).json;
   const old = await download(s, v1.urls, `kill-v1-${id}`);
 
@@ -288,9 +290,10 @@ test('a SIGKILL mid-render leaves the old version published; the job resumes aft
 });
 
 test('--source-retention deletes every original when it runs out; a redaction then renders from the top rendition and says so', async () => {
+  const clip = readFileSync(texturedClip('kept-src.mp4', 2));
   const s = await server({ args: ['--transcode-workers', '1', '--source-retention', '3600'] });
   const [agent, trainer] = [await login(s, 'agent6'), await login(s, 'trainer1')];
-  const id = await publishClip(s, { creator: agent, trainer, clip: readFileSync(texturedClip('kept-src.mp4', 2)), title: 'Kept a while' });
+  const id = await publishClip(s, { creator: agent, trainer, clip, title: 'Kept a while' });
   const source = join(s.dir, 'media', sql(s, `SELECT source_path FROM videos WHERE id = ${id}`));
   await runMaintenance(s);
   assert.ok(existsSync(source), 'kept within its retention');
