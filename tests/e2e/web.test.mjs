@@ -279,6 +279,7 @@ test('trainer blurs a region of the upload by dragging on the paused picture, mu
   await timeline.fill('2');
   await editor.locator('button[data-act=to]').click();
   // drag from 20%/30% to 70%/60% of the picture
+  await editor.locator('.redact-overlay').scrollIntoViewIfNeeded();
   const box = await editor.locator('.redact-overlay').boundingBox();
   await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
   await page.mouse.down();
