@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/transcode.sh — races bin/casereel-transcode against ONE equivalent
 # ffmpeg CLI command (720p + 360p + poster, same x264 preset/caps/filters) on a
-# 60 s 1080x1920 30 fps noisy clip, in the same run; then measures the fast
+# 60 s 1080x1920 30 fps noisy clip, in the same run; then races a redaction
+# (a blurred region over the whole clip + a muted quarter) against the same
+# full re-encode without edits (fast path off on both), and measures the fast
 # path on an already-compliant clip. Prints a table. Run on demand:
 #   bench/transcode.sh     (PRESET=veryfast THREADS=2 RUNS=3 SECS=60 by default)
 # THREADS is libx264's thread count per rendition on both sides. Each side runs
@@ -87,6 +89,19 @@ PAIR_MEDIAN=$(echo "$PAIRS" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{a[NR]=
 CLI_SSIM=$(ssim_720 "$W/cli/720p.mp4")
 OUR_SSIM=$(ssim_720 "$W/ours/720p.mp4")
 
+echo "redaction vs the full re-encode ..." >&2
+EDITS=(--region "0.25,0.3,0.5,0.2,0,$SECS,blur" --mute "$((SECS / 4)):$((SECS / 2))")
+REF_WALL=1e9 RED_WALL=1e9 REF_CPU=1e9 RED_CPU=1e9 RPAIRS=""
+for _ in $(seq "$RUNS"); do
+  rm -rf "$W/ref" "$W/red" && mkdir -p "$W/ref" "$W/red"
+  read -r fw _ fc < <(measure ref "$BIN" --preset "$PRESET" --threads "$THREADS" --no-fast-path "$W/src.mp4" "$W/ref")
+  read -r rw _ rc < <(measure red "$BIN" --preset "$PRESET" --threads "$THREADS" --no-fast-path "${EDITS[@]}" "$W/src.mp4" "$W/red")
+  REF_WALL=$(min "$REF_WALL" "$fw"); RED_WALL=$(min "$RED_WALL" "$rw"); REF_CPU=$(min "$REF_CPU" "$fc"); RED_CPU=$(min "$RED_CPU" "$rc")
+  RPAIRS="$RPAIRS $(awk -v r="$rw" -v f="$fw" 'BEGIN{printf "%.3f", r / f}')"
+  echo "  run: re-encode ${fw}s (cpu ${fc}s), redaction ${rw}s (cpu ${rc}s), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+done
+RPAIR_MEDIAN=$(echo "$RPAIRS" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+
 echo "fast path ..." >&2
 # compliant means BT.709-tagged (untagged SD is BT.601) and already at -16 LUFS
 ff -f lavfi -i "testsrc2=s=640x360:r=30:d=$SECS" -f lavfi -i "sine=f=300:sample_rate=48000:d=$SECS" \
@@ -98,7 +113,7 @@ read -r SLOW_WALL _ SLOW_CPU < <(measure slow "$BIN" --preset "$PRESET" --thread
 grep -q '"fast_path":true' "$W/fast.out" || { echo "fast path was not taken" >&2; exit 1; }
 
 awk -v cw="$CLI_WALL" -v ow="$OUR_WALL" -v cr="$CLI_RSS" -v or="$OUR_RSS" -v cs="$CLI_SSIM" -v os="$OUR_SSIM" \
-    -v pm="$PAIR_MEDIAN" -v pairs="$PAIRS" -v fw="$FAST_WALL" -v sw="$SLOW_WALL" -v cc="$CLI_CPU" -v oc="$OUR_CPU" -v fc="$FAST_CPU" -v sc="$SLOW_CPU" -v preset="$PRESET" -v threads="$THREADS" -v secs="$SECS" -v note="$nproc_note" 'BEGIN {
+    -v pm="$PAIR_MEDIAN" -v pairs="$PAIRS" -v rfw="$REF_WALL" -v rdw="$RED_WALL" -v rfc="$REF_CPU" -v rdc="$RED_CPU" -v rpm="$RPAIR_MEDIAN" -v rpairs="$RPAIRS" -v fw="$FAST_WALL" -v sw="$SLOW_WALL" -v cc="$CLI_CPU" -v oc="$OUR_CPU" -v fc="$FAST_CPU" -v sc="$SLOW_CPU" -v preset="$PRESET" -v threads="$THREADS" -v secs="$SECS" -v note="$nproc_note" 'BEGIN {
   printf "source: %d s 1080x1920 30 fps noisy H.264 + AAC; x264 preset %s, threads %s/rendition, crf 23, caps 3M/700k, 2 s IDR\n", secs, preset, threads
   printf "%-34s %12s %12s %10s\n", "", "ffmpeg CLI", "casereel", "goal"
   printf "%-34s %12.2f %12.2f %10s\n", "wall time (s)", cw, ow, ""
@@ -108,6 +123,11 @@ awk -v cw="$CLI_WALL" -v ow="$OUR_WALL" -v cr="$CLI_RSS" -v or="$OUR_RSS" -v cs=
   printf "%-34s %12.2f %12.2f %10s\n", "CPU time user+sys (s)", cc, oc, ""
   printf "%-34s %12.1f %12.1f %10s\n", "peak RSS (MB)", cr / 1024, or / 1024, "<= 350"
   printf "%-34s %12.4f %12.4f %10s\n", "SSIM 720p vs source (All)", cs, os, "diff<=.005"
+  printf "%-34s %12.2f %12.2f %10s\n", "re-encode / redaction wall (s)", rfw, rdw, ""
+  printf "%-34s %12s %12.3f %10s\n", "redaction/re-encode wall", "", rdw / rfw, "0.9-1.1"
+  printf "%-34s %12s %12.3f %10s\n", "  median of paired runs", "", rpm, ""
+  printf "%-34s %25s\n", "  paired runs", rpairs
+  printf "%-34s %12.2f %12.2f %10s\n", "re-encode / redaction CPU (s)", rfc, rdc, ""
   printf "%-34s %12.2f %12.2f %10s\n", "compliant 640x360 clip: full / fast (s)", sw, fw, ""
   printf "%-34s %12s %12.1fx %9s\n", "fast path speed-up (wall)", "", sw / fw, ">= 20x"
   printf "%-34s %12s %12.1fx %9s\n", "fast path speed-up (CPU)", "", sc / fc, ""

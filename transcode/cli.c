@@ -15,8 +15,13 @@
 
 static const char USAGE[] =
 	"usage: casereel-transcode [--no-fast-path] [--preset NAME] [--max-seconds S]\n"
-	"                          [--time-limit S] [--threads N] [--parallel N] IN OUTDIR\n"
-	"--parallel N runs N jobs at once on threads of this process into OUTDIR/job0..\n";
+	"                          [--time-limit S] [--threads N] [--parallel N]\n"
+	"                          [--trim START:END] [--region X,Y,W,H,FROM,TO[,STYLE]]...\n"
+	"                          [--mute FROM:TO]... [--bleep FROM:TO]... [--poster-time T]\n"
+	"                          IN OUTDIR\n"
+	"--parallel N runs N jobs at once on threads of this process into OUTDIR/job0..\n"
+	"Edits (seconds of the input; END 0 = its end): X,Y,W,H are 0..1 of the upright\n"
+	"picture, STYLE blur (default), pixelate or box.\n";
 
 #define MAX_PARALLEL 8
 
@@ -76,6 +81,61 @@ static int parse_double(const char *s, double *out)
 	return 0;
 }
 
+/* "A:B" with 0 <= A and B >= 0. */
+static int parse_range(const char *s, double *a, double *b)
+{
+	char tail;
+	return sscanf(s, "%lf:%lf%c", a, b, &tail) == 2 && *a >= 0 && *b >= 0 ? 0 : -1;
+}
+
+/* "X,Y,W,H,FROM,TO[,STYLE]" */
+static int parse_region(const char *s, struct tx_region *r)
+{
+	char style[16] = "blur";
+	int n = sscanf(s, "%lf,%lf,%lf,%lf,%lf,%lf,%15s", &r->x, &r->y, &r->w, &r->h, &r->from,
+		       &r->to, style);
+	if (n < 6)
+		return -1;
+	static const char *const styles[] = {"blur", "pixelate", "box"};
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(style, styles[i])) {
+			r->style = (enum tx_region_style)i;
+			return r->w > 0 && r->h > 0 && r->x >= 0 && r->y >= 0 && r->x + r->w <= 1 &&
+					       r->y + r->h <= 1 && r->to > r->from
+				       ? 0
+				       : -1;
+		}
+	return -1;
+}
+
+/* One edit flag at argv[*i] (its value next); 1 when it is not an edit flag,
+ * -1 for a bad value. */
+static int parse_edit(int argc, char **argv, int *i, struct tx_edits *e)
+{
+	const char *flag = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+	double a, b;
+	int ret = 1;
+	if (!strcmp(flag, "--trim"))
+		ret = val && parse_range(val, &e->trim_start, &e->trim_end) == 0 ? 0 : -1;
+	else if (!strcmp(flag, "--region"))
+		ret = val && e->n_regions < TX_MAX_REGIONS &&
+				      parse_region(val, &e->regions[e->n_regions]) == 0
+			      ? (e->n_regions++, 0)
+			      : -1;
+	else if (!strcmp(flag, "--mute") || !strcmp(flag, "--bleep"))
+		ret = val && e->n_audio < TX_MAX_AUDIO_EDITS && parse_range(val, &a, &b) == 0 &&
+				      b > a
+			      ? (e->audio[e->n_audio++] =
+					 (struct tx_audio_edit){a, b, flag[2] == 'b'},
+				 0)
+			      : -1;
+	else if (!strcmp(flag, "--poster-time"))
+		ret = val && parse_double(val, &e->poster_time) == 0 ? 0 : -1;
+	if (ret == 0)
+		(*i)++;
+	return ret;
+}
+
 static json_t *result_json(const struct tx_result *r)
 {
 	json_t *rends = json_array();
@@ -111,6 +171,13 @@ int main(int argc, char **argv)
 	int i = 1;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		double v;
+		int edit = parse_edit(argc, argv, &i, &opt.edits);
+		if (edit < 0) {
+			fputs(USAGE, stderr);
+			return 2;
+		}
+		if (edit == 0)
+			continue;
 		if (strcmp(argv[i], "--no-fast-path") == 0) {
 			opt.allow_fast_path = false;
 		} else if (strcmp(argv[i], "--preset") == 0 && i + 1 < argc) {

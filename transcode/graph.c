@@ -172,22 +172,29 @@ static int add_sink(AVFilterGraph *graph, AVFilterContext **sink, int i)
 static int video_desc(char *desc, size_t size, const struct tx_input *in, const AVFrame *first,
 		      const struct tx_plan *plan, const int *enc, int n_enc)
 {
-	char scale[512];
+	char scale[512], edits[6144];
 	const struct tx_rend_plan *top = &plan->r[enc[0]];
 	if (scale_chain(scale, sizeof scale, in, first, top->width, top->height) < 0)
 		return -1;
+	/* regions on the upright picture after fps (its end keeps the last frame) and
+	 * before scaling: every rung and the poster */
+	bool sideways = in->rotation == 90 || in->rotation == 270;
+	if (tx_edits_video_chain(plan->edits, plan->t0, 1.0 / av_q2d(plan->fps),
+				 sideways ? first->height : first->width,
+				 sideways ? first->width : first->height, edits, sizeof edits) < 0)
+		return -1;
 	int n;
 	if (n_enc == 1) {
-		n = snprintf(desc, size, "[in]%s%sfps=fps=%d/%d,%s[o0]", deint_filter(in, first),
-			     orient_filters(in), plan->fps.num, plan->fps.den, scale);
+		n = snprintf(desc, size, "[in]%s%sfps=fps=%d/%d,%s%s[o0]", deint_filter(in, first),
+			     orient_filters(in), plan->fps.num, plan->fps.den, edits, scale);
 	} else {
 		/* The low rendition is scaled from the top one: cheaper, same look. */
 		const struct tx_rend_plan *low = &plan->r[enc[1]];
 		n = snprintf(desc, size,
-			     "[in]%s%sfps=fps=%d/%d,%s,split=2[o0][s1];"
+			     "[in]%s%sfps=fps=%d/%d,%s%s,split=2[o0][s1];"
 			     "[s1]zscale=w=%d:h=%d:filter=bicubic,format=yuv420p[o1]",
 			     deint_filter(in, first), orient_filters(in), plan->fps.num,
-			     plan->fps.den, scale, low->width, low->height);
+			     plan->fps.den, edits, scale, low->width, low->height);
 	}
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
@@ -219,7 +226,7 @@ int tx_vgraph_open(struct tx_vgraph *g, const struct tx_input *in, const AVFrame
 	for (int i = 0; i < n_enc; i++)
 		if (add_sink(g->graph, &sinks[i], i) < 0)
 			goto fail;
-	char desc[2048];
+	char desc[8192];
 	if (video_desc(desc, sizeof desc, in, first, plan, enc, n_enc) < 0 ||
 	    parse_and_config(g->graph, desc, g->src, sinks, n_enc) < 0)
 		goto fail;
@@ -304,7 +311,7 @@ int tx_agraph_open(struct tx_agraph *g, const AVFrame *first, AVRational tb, con
 	    avfilter_graph_create_filter(&g->sink, avfilter_get_by_name("abuffersink"), "out", NULL,
 					 NULL, g->graph) < 0)
 		goto fail;
-	char desc[512];
+	char desc[8192];
 	int n = snprintf(desc, sizeof desc, "[in]%s[o0]", chain);
 	if (n < 0 || (size_t)n >= sizeof desc ||
 	    parse_and_config(g->graph, desc, g->src, &g->sink, 1) < 0)

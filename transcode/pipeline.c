@@ -178,6 +178,9 @@ static int on_video_frame(struct pipe *p, AVFrame *f)
 	int64_t ts = f->best_effort_timestamp;
 	if (ts != AV_NOPTS_VALUE) {
 		double t = (double)(ts - p->vstart) * av_q2d(p->in->vst->time_base);
+		if (t < -1e-3)
+			return 0; /* before the trim's start: the first frame kept is at or after it
+				   */
 		if (t >= p->plan->cap - 1e-6) {
 			p->video_done = p->capped = true;
 			return 0;
@@ -277,6 +280,8 @@ static int drain_asink(struct pipe *p)
 		int64_t rel = av_rescale_q(p->filt->pts, av_buffersink_get_time_base(p->ag.sink),
 					   (AVRational){1, 48000}) -
 			      p->astart48;
+		if (rel < 0 && rel > -4 && p->plan->in_start > 0)
+			rel = 0; /* atrim's first sample, rounded the other way */
 		if (p->audio_done || rel < 0 || rel >= limit) {
 			p->audio_done = p->audio_done || rel >= limit;
 			av_frame_unref(p->filt);
@@ -304,11 +309,13 @@ static int on_audio_frame(struct pipe *p, AVFrame *f)
 	if (p->ag.graph && !tx_agraph_matches(&p->ag, f))
 		tx_agraph_free(&p->ag);
 	if (!p->ag.graph) {
-		char chain[256];
+		char chain[4096], edits[3072];
+		if (tx_edits_audio_chain(p->plan->edits, p->plan->t0, edits, sizeof edits) < 0)
+			return fail_internal(p, "too many audio edits");
 		snprintf(chain, sizeof chain,
 			 "aresample=48000,volume=volume=%.2fdB:precision=float,"
-			 "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
-			 p->plan->gain_db);
+			 "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo%s",
+			 p->plan->gain_db, edits);
 		if (tx_agraph_open(&p->ag, f, p->in->ast->time_base, chain, p->aenc->frame_size) <
 		    0)
 			return fail_internal(p, "cannot build the audio filters");
@@ -403,18 +410,21 @@ static int setup(struct pipe *p, const struct tx_scan *scan)
 {
 	const struct tx_plan *plan = p->plan;
 	struct tx_input *in = p->in;
-	p->vstart = llround(scan->start / av_q2d(in->vst->time_base));
-	p->expected = fmin(plan->cap, scan->duration > 0 ? scan->duration : plan->cap);
+	double from = scan->start + plan->in_start; /* the output's first instant, input seconds */
+	double left = scan->duration - plan->in_start;
+	p->vstart = llround(from / av_q2d(in->vst->time_base));
+	p->expected = fmin(plan->cap, left > 0 ? left : plan->cap);
 	p->alimit = fmin(plan->cap, p->expected + 0.05);
 	p->vend = scan->duration > 0 ? p->vstart + llround(p->expected / av_q2d(in->vst->time_base))
 				     : AV_NOPTS_VALUE;
-	p->astart48 = llround(scan->start * 48000.0);
+	p->astart48 = llround(from * 48000.0);
 	p->audio_done = plan->audio == TX_AUDIO_NONE;
 	p->poster_rend = -1;
 	for (int i = plan->n - 1; i >= 0; i--)
 		if (!plan->r[i].copy)
 			p->poster_rend = i;
-	tx_poster_init(&p->poster, p->expected);
+	double chosen = plan->edits->poster_time;
+	tx_poster_init(&p->poster, p->expected, chosen >= 0 ? chosen - plan->in_start : -1);
 	if (!(p->frame = av_frame_alloc()) || !(p->filt = av_frame_alloc()) ||
 	    !(p->ahold = av_fifo_alloc2(64, sizeof(AVPacket *), AV_FIFO_FLAG_AUTO_GROW)) ||
 	    !(p->pkt = av_packet_alloc()))
@@ -424,7 +434,7 @@ static int setup(struct pipe *p, const struct tx_scan *scan)
 	    tx_decoder_open(&p->vdec, in->vst, p->job->opt->decoder_threads, max_pixels) < 0)
 		return tx_fail(p->job, TX_ERR_UNSUPPORTED, "the video track cannot be decoded");
 	if (plan->audio != TX_AUDIO_NONE)
-		p->astart = llround(scan->start / av_q2d(in->ast->time_base));
+		p->astart = llround(from / av_q2d(in->ast->time_base));
 	if (plan->audio == TX_AUDIO_ENCODE) {
 		if (tx_decoder_open(&p->adec, in->ast, 1, 0) < 0)
 			return tx_fail(p->job, TX_ERR_UNSUPPORTED,

@@ -107,9 +107,10 @@ static bool copyable(const struct tx_job *job, const struct tx_input *in,
 		     const struct tx_scan *scan, bool trimmed)
 {
 	double frame = scan->frame_rate > 0 ? 1.0 / scan->frame_rate : 0;
-	return header_copyable(job, in) && !trimmed && !scan->video_discarded &&
-	       scan->first_is_key && !scan->keys_overflow && scan->n_keys > 0 &&
-	       scan->duration > 0 && scan->cfr && scan->frame_rate <= 30.0 * 1.001 &&
+	return header_copyable(job, in) && !trimmed && !tx_edits_picture(&job->opt->edits) &&
+	       !scan->video_discarded && scan->first_is_key && !scan->keys_overflow &&
+	       scan->n_keys > 0 && scan->duration > 0 && scan->cfr &&
+	       scan->frame_rate <= 30.0 * 1.001 &&
 	       scan->max_key_gap <= TX_SEGMENT_SECONDS + frame + 1e-3;
 }
 
@@ -145,7 +146,8 @@ static bool loudness_ok(const struct tx_scan *scan)
  * no sliver of a segment; else every TX_SEGMENT_SECONDS. */
 static void make_cuts(struct tx_plan *plan, const struct tx_scan *scan, bool from_keys)
 {
-	double end = fmin(plan->cap, scan->duration > 0 ? scan->duration : plan->cap);
+	double left = scan->duration - plan->in_start;
+	double end = fmin(plan->cap, left > 0 ? left : plan->cap);
 	plan->n_cuts = 0;
 	if (from_keys) {
 		double last = 0;
@@ -187,9 +189,17 @@ static void make_renditions(struct tx_plan *plan, const struct tx_input *in,
 int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_scan *scan,
 		 struct tx_plan *plan)
 {
+	const struct tx_edits *ed = &job->opt->edits;
 	memset(plan, 0, sizeof *plan);
+	plan->t0 = scan->start;
+	plan->edits = ed;
+	plan->in_start = fmax(0, ed->trim_start);
 	plan->cap = job->opt->max_output_seconds;
-	plan->trimmed = scan->duration > plan->cap + 1e-3;
+	plan->trimmed = scan->duration - plan->in_start > plan->cap + 1e-3;
+	if (ed->trim_end > 0)
+		plan->cap = fmin(plan->cap, ed->trim_end - plan->in_start);
+	if (plan->cap <= 0 || (scan->duration > 0 && plan->in_start >= scan->duration))
+		return tx_fail(job, TX_ERR_INVALID_ARG, "the trim leaves nothing of the clip");
 	plan->fps = pick_fps(in->vst);
 	make_renditions(plan, in, scan, copyable(job, in, scan, plan->trimmed));
 
@@ -201,7 +211,7 @@ int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_
 	plan->need_decode = !all_copy;
 	if (!in->ast || !job->opt->keep_audio)
 		plan->audio = TX_AUDIO_NONE;
-	else if (all_copy && audio_copyable(in) && loudness_ok(scan))
+	else if (all_copy && audio_copyable(in) && loudness_ok(scan) && ed->n_audio == 0)
 		plan->audio = TX_AUDIO_COPY;
 	else
 		plan->audio = TX_AUDIO_ENCODE;

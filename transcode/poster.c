@@ -3,6 +3,7 @@
  * one that is not nearly black wins, else the brightest. */
 #include "tx_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,15 +14,19 @@
 
 static const double FRACTIONS[TX_POSTER_CANDIDATES] = {1.0 / 3, 1.0 / 2, 1.0 / 5, 2.0 / 3};
 
-void tx_poster_init(struct tx_poster *p, double duration)
+void tx_poster_init(struct tx_poster *p, double duration, double chosen_at)
 {
 	memset(p, 0, sizeof *p);
 	for (int i = 0; i < TX_POSTER_CANDIDATES; i++)
 		p->at[i] = duration > 0 ? duration * FRACTIONS[i] : 0;
+	p->chosen_at = chosen_at;
 }
 
 int tx_poster_offer(struct tx_poster *p, const AVFrame *frame, double t)
 {
+	if (p->chosen_at >= 0 && !p->chosen && t >= p->chosen_at - 1e-3 &&
+	    !(p->chosen = av_frame_clone(frame)))
+		return -1;
 	for (int i = 0; i < TX_POSTER_CANDIDATES; i++) {
 		if (p->frame[i] || t < p->at[i])
 			continue;
@@ -35,6 +40,7 @@ void tx_poster_free(struct tx_poster *p)
 {
 	for (int i = 0; i < TX_POSTER_CANDIDATES; i++)
 		av_frame_free(&p->frame[i]);
+	av_frame_free(&p->chosen);
 }
 
 /* Mean of the luma plane, sampled; frames here are 8-bit YUV. */
@@ -148,6 +154,8 @@ static int write_pair(struct tx_job *job, const AVFrame *f)
 
 int tx_poster_write(struct tx_job *job, struct tx_poster *p)
 {
+	if (p->chosen)
+		return write_pair(job, p->chosen);
 	int i = pick(p);
 	if (i < 0)
 		return tx_fail(job, TX_ERR_UNSUPPORTED, "no picture could be decoded");
@@ -211,6 +219,9 @@ static int grab(struct tx_job *job, struct tx_input *in, double duration, AVFram
 	int ret = -1;
 	if (tx_decoder_open(&dec, in->vst, job->opt->decoder_threads, 0) < 0)
 		return -1;
+	double chosen = job->opt->edits.poster_time; /* a copy is never trimmed */
+	if (chosen >= 0 && decode_at(job, in, dec, fmin(chosen, duration), f) == 0)
+		ret = 0;
 	for (int i = 0; i < 2 && ret < 0; i++) {
 		if (decode_at(job, in, dec, duration * FRACTIONS[i], f) < 0)
 			continue;

@@ -28,6 +28,7 @@ struct tx_options tx_options_default(void)
 		.x264_preset = "veryfast",
 		.threads = 0,
 		.decoder_threads = 0,
+		.edits = {.poster_time = -1},
 	};
 }
 

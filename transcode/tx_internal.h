@@ -138,7 +138,10 @@ struct tx_plan {
 	AVRational fps; /* output frame rate of encoded renditions */
 	enum tx_audio_mode audio;
 	double gain_db;
-	double cap; /* seconds of output at most */
+	double cap;      /* seconds of output at most (the length cap and the edit's trim) */
+	double t0;       /* the input's first video time, seconds (its frames' timestamps) */
+	double in_start; /* input seconds the output starts at (the edit's trim start) */
+	const struct tx_edits *edits; /* the job's */
 	bool trimmed;
 	bool need_decode;         /* at least one rendition is encoded */
 	double cuts[TX_MAX_CUTS]; /* segment start times after 0, seconds */
@@ -148,6 +151,17 @@ int tx_plan_make(struct tx_job *job, const struct tx_input *in, const struct tx_
 		 struct tx_plan *plan);
 /* Linear gain towards TX_TARGET_LUFS from the measured loudness, peak-limited. */
 void tx_plan_set_gain(struct tx_plan *plan, const struct tx_scan *scan);
+
+/* edits.c: the edits of job->opt as filter text; t0 is the input's first
+ * video time (seconds), ranges are shifted by it. */
+/* Region filters for the upright w x h picture, each ending in ',' ("" for
+ * none); frame is a source frame's duration, so a frame shown when a range
+ * starts is covered too. -1 when buf is too small. */
+int tx_edits_video_chain(const struct tx_edits *e, double t0, double frame, int w, int h, char *buf,
+			 size_t size);
+/* Audio filters to append to a 48 kHz stereo fltp chain, each starting with
+ * ',' ("" for none): the trim's start, then the muted and bleeped ranges. */
+int tx_edits_audio_chain(const struct tx_edits *e, double t0, char *buf, size_t size);
 
 /* graph.c: filter graphs. A graph is configured from one decoded frame and
  * only ever fed frames that tx_*graph_matches() accepts: buffersrc does not
@@ -233,8 +247,12 @@ int tx_hls_write(struct tx_job *job, const struct tx_plan *plan, struct tx_outpu
 struct tx_poster {
 	double at[TX_POSTER_CANDIDATES];
 	AVFrame *frame[TX_POSTER_CANDIDATES];
+	double chosen_at; /* the time asked for (output seconds), < 0 for none */
+	AVFrame *chosen;  /* wins over the candidates once taken */
 };
-void tx_poster_init(struct tx_poster *p, double duration);
+/* Candidates for an output of `duration` seconds; chosen_at >= 0 asks for
+ * the first frame at or after it. */
+void tx_poster_init(struct tx_poster *p, double duration, double chosen_at);
 /* Keeps a reference to frame when t reaches a candidate time. */
 int tx_poster_offer(struct tx_poster *p, const AVFrame *frame, double t);
 /* Writes poster.jpg and thumb.jpg from the best candidate. */

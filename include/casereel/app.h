@@ -55,6 +55,7 @@ cr_err api_videos_register(struct router *r);
 cr_err api_captions_register(struct router *r);
 cr_err api_media_register(struct router *r);
 cr_err api_renders_register(struct router *r);
+cr_err api_edits_register(struct router *r);
 cr_err api_review_register(struct router *r);
 cr_err api_feed_register(struct router *r);
 cr_err api_social_register(struct router *r);

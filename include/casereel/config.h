@@ -74,6 +74,7 @@ struct cr_config {
 	long idempotency_ttl;     /* seconds a points write's Idempotency-Key is remembered */
 	bool keep_source;         /* keep the original upload after transcoding */
 	long purge_after;         /* seconds a removed or failed clip's files are kept */
+	long source_retention;    /* seconds an original is kept at most, 0 = no bound */
 	int maintenance_interval; /* seconds between maintenance rounds */
 	int transcode_time_limit; /* seconds one transcode may take */
 	int drain_timeout;        /* seconds a stop waits for requests in flight */

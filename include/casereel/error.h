@@ -32,10 +32,11 @@ const char *cr_strerror(cr_err err);
  * and fills it only when it returns that code; a caller that sees a code
  * the problem does not carry answers the code's default. */
 struct cr_problem {
-	cr_err code;       /* CR_OK until a refusal fills it */
-	const char *type;  /* slug ("insufficient-points"), static; NULL: the code's default */
-	const char *field; /* the offending input field, static; NULL for none */
-	char detail[256];  /* for a person; "" for the code's default */
+	cr_err code;        /* CR_OK until a refusal fills it */
+	const char *type;   /* slug ("insufficient-points"), static; NULL: the code's default */
+	const char *field;  /* the offending input field, static or field_buf; NULL for none */
+	char detail[256];   /* for a person; "" for the code's default */
+	char field_buf[64]; /* a field name made at run time ("regions[1].w") */
 };
 
 /* Fills `p` (when not NULL) with a refusal and returns `code`, so a domain

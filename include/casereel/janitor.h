@@ -37,6 +37,13 @@ cr_err janitor_purge_clips(const struct cr_config *cfg, time_t now, int *purged)
  * next round. CR_EDB when the database fails. */
 cr_err janitor_purge_versions(const struct cr_config *cfg, time_t now, int *purged);
 
+/* Deletes the originals nothing needs any more: of clips whose redaction a
+ * trainer approved, and of every clip uploaded more than
+ * cfg->source_retention seconds before `now` (when set), unless its job is
+ * queued or running; the clip forgets its source (a new rendering then
+ * reads its top rendition). *purged counts them. */
+cr_err janitor_purge_sources(const struct cr_config *cfg, time_t now, int *purged);
+
 /* Removes strays older than JANITOR_STRAY_AGE at `now`: files in incoming/
  * that no upload and no video names (left by a crash between creating a
  * file and committing its row), and v/<id>.tmp/ scratch directories of

@@ -47,6 +47,45 @@ enum tx_error {
 	TX_ERR_INTERNAL,    /* encoder/filter/muxer failure or out of memory */
 };
 
+/* Edits of the picture and sound (redaction, trim, poster choice). Times are
+ * seconds of the input from its first video frame; the output starts at
+ * trim_start. Regions are drawn on the upright picture before any scaling, so
+ * every rendition and the poster carry them. Any picture edit (trim or a
+ * region) turns the video's stream copy off; audio ranges turn audio copy off. */
+#define TX_MAX_REGIONS     16
+#define TX_MAX_AUDIO_EDITS 16
+
+enum tx_region_style {
+	TX_REGION_BLUR,     /* filled smoothly from its edges: no detail left (<< 10%) */
+	TX_REGION_PIXELATE, /* blocks of at least 8 px */
+	TX_REGION_BOX,      /* solid black */
+};
+
+struct tx_region {
+	double x, y, w, h; /* normalised to the upright picture: 0..1, x + w <= 1, y + h <= 1 */
+	double from, to;   /* seconds of the input; every frame showing during it is covered */
+	enum tx_region_style style;
+};
+
+struct tx_audio_edit {
+	double from, to; /* seconds of the input */
+	bool bleep;      /* a 1 kHz tone instead of silence */
+};
+
+struct tx_edits {
+	double trim_start; /* input seconds the output starts at (0) */
+	double trim_end;   /* input seconds it ends at; 0 = the end (0) */
+	int n_regions;
+	struct tx_region regions[TX_MAX_REGIONS];
+	int n_audio;
+	struct tx_audio_edit audio[TX_MAX_AUDIO_EDITS];
+	double poster_time; /* input seconds of the poster frame; < 0 chooses one (-1) */
+};
+
+/* True when e changes the picture (trim or a region); audio ranges and the
+ * poster time do not. */
+bool tx_edits_picture(const struct tx_edits *e);
+
 struct tx_options {
 	double max_output_seconds; /* output is cut at this many decoded seconds (180.0) */
 	int max_width;             /* larger side limit, either orientation (7680) */
@@ -61,6 +100,7 @@ struct tx_options {
 	int threads;               /* libx264 threads per rendition, 0 = auto (0); every
 				    * rendition already encodes on a thread of its own */
 	int decoder_threads;       /* video decoder threads, 0 = auto (0) */
+	struct tx_edits edits;     /* none (poster_time -1) */
 };
 
 /* One rendition of the ladder as written to out_dir. */

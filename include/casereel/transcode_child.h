@@ -25,8 +25,8 @@
  * another attempt then; out says what to record if there is none
  * (TX_ERR_UNSUPPORTED for a child killed by a signal: the file could not
  * be read safely; else TX_ERR_INTERNAL). Files left in out_dir stay. Only
- * opt->time_limit_seconds is passed on; the child uses the defaults for
- * the rest. The child runs in its own process group and ignores the
+ * opt->time_limit_seconds and opt->edits are passed on; the child uses the
+ * defaults for the rest. The child runs in its own process group and ignores the
  * terminal's and the service manager's stop signals: the server stops it.
  * It logs in the server's format and level (casereel/log.h), libav's
  * warnings and errors with `job_id` and `clip_id` as "job" and "clip". */
@@ -35,7 +35,8 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 		       const atomic_int *cancel, struct tx_result *out);
 
 /* The child's side: `casereel transcode-job IN OUTDIR TIME_LIMIT JOB CLIP
- * LOG_FORMAT LOG_LEVEL`, with its report pipe on file descriptor 3.
+ * LOG_FORMAT LOG_LEVEL EDITS` (EDITS: edit_spec.h's JSON), with its report
+ * pipe on file descriptor 3.
  * Returns the exit status. */
 int transcode_child_main(int argc, char **argv);
 

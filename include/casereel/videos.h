@@ -107,10 +107,14 @@ cr_err videos_record_purge(int64_t id, bool source_deleted, int64_t now);
  * pending_review (the trainers' preview). */
 bool videos_status_has_media(enum video_status status);
 
-/* CR_OK when clip `id` exists and its media may be served
- * (videos_status_has_media), with *published true when it is published
- * (its media may be cached by anyone), CR_ENOTFOUND when not, CR_EDB. */
-cr_err videos_media_servable(int64_t id, bool *published);
+/* CR_OK when media version `version` of clip `id` may be served: the clip exists, its media may be
+ * served (videos_status_has_media), with *published true when it is published (its media may be
+ * cached by anyone), CR_ENOTFOUND when not, CR_EDB. */
+cr_err videos_media_servable(int64_t id, int64_t version, bool *published);
+
+/* Sends published or rejected clip `id` (back) to review, as pending review,
+ * at `now`: off the feed at once. In the caller's transaction. */
+cr_err videos_send_to_review(int64_t id, int64_t now);
 
 /* Queues a new rendering of published or pending clip `id` from its kept
  * original, as the next media version (*version): the current one serves

@@ -155,7 +155,7 @@ static void get_media(struct cr_request *req, struct cr_response *res)
 		return;
 	/* a rejected or removed clip's links stop working before they expire */
 	bool published = false;
-	cr_err e = videos_media_servable(u.id, &published);
+	cr_err e = videos_media_servable(u.id, u.version, &published);
 	if (e == CR_ENOTFOUND) {
 		http_problem(res, 404, "not-found", "no such video");
 		return;

@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "casereel/app.h"
+#include "casereel/clock.h"
 #include "casereel/fields.h"
+#include "casereel/janitor.h"
 #include "casereel/videos.h"
 
 #define URL_TTL 3600
@@ -59,6 +61,9 @@ static void review(struct cr_request *req, struct cr_response *res)
 	struct cr_problem why = {0};
 	cr_err e = videos_review(id, req->user.id, approve, reason,
 				 revision ? json_integer_value(revision) : 0, &why);
+	int gone = 0; /* an approved redaction: its un-redacted original goes now */
+	if (!e && approve)
+		janitor_purge_sources(req->cfg, cr_now(), &gone);
 	json_t *v = NULL;
 	if (!e)
 		e = videos_get_json(id, &req->user, URL_TTL, &v);

@@ -146,6 +146,9 @@ static const struct opt options[] = {
 	    "how long points writes' Idempotency-Keys are remembered (s)"),
 	BOOL("keep-source", "CASEREEL_KEEP_SOURCE", keep_source,
 	     "keep originals after transcoding (0/1)"),
+	LNG("source-retention", "CASEREEL_SOURCE_RETENTION", source_retention, 0, 3650L * 86400,
+	    "seconds an original upload (un-redacted) is kept at most, whatever --keep-source says "
+	    "(0: no bound); an approved redaction deletes it at once"),
 	LNG("purge-after", "CASEREEL_PURGE_AFTER", purge_after, 0, 365L * 86400,
 	    "seconds a removed or failed clip's files stay on disk (0: next maintenance round)"),
 	INT("maintenance-interval", "CASEREEL_MAINTENANCE_INTERVAL", maintenance_interval, 1, 86400,
@@ -244,6 +247,7 @@ void config_defaults(struct cr_config *cfg)
 	cfg->idempotency_ttl = 7 * 86400;
 	cfg->keep_source = true;
 	cfg->purge_after = 0;
+	cfg->source_retention = 0;
 	cfg->maintenance_interval = 60;
 	cfg->transcode_time_limit = 900;
 	cfg->drain_timeout = 30;

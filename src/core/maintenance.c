@@ -28,6 +28,8 @@ void maintenance_round(const struct cr_config *cfg, bool strays)
 		log_info("forgot %d idempotency key(s) older than %ld s", n, cfg->idempotency_ttl);
 	if (janitor_purge_clips(cfg, cr_now(), &n) == CR_OK && n)
 		log_info("janitor: deleted the files of %d removed or failed clip(s)", n);
+	if (janitor_purge_sources(cfg, cr_now(), &n) == CR_OK && n)
+		log_info("janitor: deleted %d original(s) past their retention or redacted", n);
 	if (janitor_purge_versions(cfg, cr_now(), &n) == CR_OK && n)
 		log_info("janitor: deleted %d replaced media version(s)", n);
 	if (strays && janitor_remove_strays(cfg, cr_now(), &n) == CR_OK && n)

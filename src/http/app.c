@@ -25,6 +25,7 @@ static const struct {
 	{"captions and audit", api_captions_register},
 	{"media", api_media_register},
 	{"media renderings", api_renders_register},
+	{"media edits", api_edits_register},
 	{"review", api_review_register},
 	{"feed", api_feed_register},
 	{"likes and comments", api_social_register},

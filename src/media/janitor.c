@@ -209,6 +209,56 @@ cr_err janitor_purge_versions(const struct cr_config *cfg, time_t now, int *purg
 	return e;
 }
 
+/* Up to PURGE_BATCH clips whose original may go (janitor_purge_sources). */
+static cr_err spent_sources(const struct cr_config *cfg, time_t now, struct doomed *out, int *n)
+{
+	sqlite3_stmt *st = store_stmt(
+		"SELECT v.id, v.source_path FROM videos v WHERE v.source_path IS NOT NULL"
+		" AND v.status NOT IN (" VIDEO_SQL_REMOVED ", " VIDEO_SQL_FAILED ")"
+		" AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.video_id = v.id"
+		"  AND j.state IN ('queued', 'running'))"
+		" AND (EXISTS (SELECT 1 FROM video_edits e WHERE e.video_id = v.id"
+		"  AND e.state = 'published' AND e.redaction)"
+		"  OR (?2 > 0 AND v.created_at <= ?1 - ?2)) LIMIT ?3");
+	*n = 0;
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, cfg->source_retention);
+	sqlite3_bind_int(st, 3, PURGE_BATCH);
+	int rc = SQLITE_DONE;
+	while (*n < PURGE_BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct doomed *d = &out[*n];
+		d->id = sqlite3_column_int64(st, 0);
+		d->has_source = true;
+		if (!media_upload_rel_parse((const char *)sqlite3_column_text(st, 1), d->upload_id))
+			(*n)++;
+	}
+	store_done(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? CR_OK : store_error(rc, "spent sources");
+}
+
+cr_err janitor_purge_sources(const struct cr_config *cfg, time_t now, int *purged)
+{
+	struct doomed batch[PURGE_BATCH];
+	int n = 0;
+	*purged = 0;
+	cr_err e = spent_sources(cfg, now, batch, &n);
+	int done = 0;
+	for (int i = 0; !e && i < n; i++)
+		if (remove_upload_file(cfg, batch[i].upload_id, false) == CR_OK)
+			batch[done++] = batch[i];
+	if (!e && done) {
+		e = store_begin();
+		for (int i = 0; !e && i < done; i++)
+			e = videos_clear_source(batch[i].id);
+		e = store_end(e);
+	}
+	if (!e)
+		*purged = done;
+	return e;
+}
+
 /* "<id>.tmp" with a canonical positive id: a transcode's scratch directory. */
 static bool scratch_dir_id(const char *name, int64_t *id)
 {

@@ -7,6 +7,7 @@
 
 #include "casereel/clock.h"
 #include "casereel/store.h"
+#include "casereel/video_edits.h"
 #include "casereel/videos.h"
 
 static pthread_mutex_t waker_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -143,6 +144,8 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 		return e;
 	e = job->media_version > 1 ? videos_record_render(job->video_id, job->media_version, r, ok)
 				   : videos_record_transcode(job->video_id, r, ok);
+	if (!e && job->media_version > 1)
+		e = video_edits_finish(job->video_id, job->media_version, ok, r->error);
 	if (!e) {
 		sqlite3_stmt *st =
 			store_stmt("UPDATE jobs SET state = ?2, finished_at = ?3 WHERE id = ?1");

@@ -15,10 +15,37 @@ cr_err media_versions_retire(int64_t video_id, int64_t version, int64_t now)
 	return store_run(st, "retire media version");
 }
 
+cr_err media_versions_block(int64_t video_id, int64_t version, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt("INSERT INTO media_retired(video_id, version, retired_at,"
+				      " blocked) VALUES (?1, ?2, ?3, 1) ON CONFLICT DO UPDATE"
+				      " SET blocked = 1");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, video_id);
+	sqlite3_bind_int64(st, 2, version);
+	sqlite3_bind_int64(st, 3, now);
+	return store_run(st, "block media version");
+}
+
+bool media_versions_blocked(int64_t video_id, int64_t version)
+{
+	return store_exists("SELECT 1 FROM media_retired WHERE video_id = ?1 AND version = ?2"
+			    " AND blocked",
+			    video_id, version);
+}
+
 cr_err media_versions_due(int64_t cutoff, struct media_retired *out, size_t max, size_t *n)
 {
-	sqlite3_stmt *st = store_stmt("SELECT video_id, version FROM media_retired"
-				      " WHERE retired_at <= ?1 ORDER BY retired_at LIMIT ?2");
+	/* a blocked version goes as soon as it is no longer its clip's current one
+	 * (until then a redaction may be reading it) */
+	sqlite3_stmt *st = store_stmt(
+		"SELECT r.video_id, r.version FROM media_retired r WHERE r.retired_at <= ?1"
+		"  AND NOT r.blocked"
+		" UNION ALL SELECT r.video_id, r.version FROM media_retired r"
+		"  JOIN videos v ON v.id = r.video_id"
+		"  WHERE r.blocked AND r.version < v.media_version"
+		" LIMIT ?2");
 	*n = 0;
 	if (!st)
 		return CR_EDB;

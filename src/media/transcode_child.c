@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "casereel/edit_spec.h"
 #include "casereel/libav_log.h"
 #include "casereel/log.h"
 #include "casereel/ops_stats.h"
@@ -83,8 +84,10 @@ static void child_logging(char **argv)
 
 int transcode_child_main(int argc, char **argv)
 {
-	if (argc != 8) {
-		log_error("usage: casereel %s IN OUTDIR TIME_LIMIT JOB CLIP LOG_FORMAT LOG_LEVEL",
+	struct tx_options opt = tx_options_default();
+	if (argc != 9 || edit_spec_load(argv[8], &opt.edits) < 0) {
+		log_error("usage: casereel %s IN OUTDIR TIME_LIMIT JOB CLIP LOG_FORMAT LOG_LEVEL "
+			  "EDITS",
 			  TRANSCODE_CHILD_COMMAND);
 		return 2;
 	}
@@ -101,7 +104,6 @@ int transcode_child_main(int argc, char **argv)
 	sigemptyset(&cancel);
 	sigaddset(&cancel, CANCEL_SIGNAL);
 	sigprocmask(SIG_UNBLOCK, &cancel, NULL); /* blocked since the fork: now it has a handler */
-	struct tx_options opt = tx_options_default();
 	opt.time_limit_seconds = strtod(argv[3], NULL);
 	int last_percent = -1;
 	struct report done = {.kind = REPORT_DONE};
@@ -116,7 +118,7 @@ int transcode_child_main(int argc, char **argv)
 /* Starts this executable as a child transcoding `in` into `out`, its
  * report pipe on fd 3. -1 when it cannot fork. */
 static pid_t spawn_child(const char *in, const char *out, double time_limit, int64_t job_id,
-			 int64_t clip_id, int report_w)
+			 int64_t clip_id, const char *edits, int report_w)
 {
 	char limit[32], job[24], clip[24];
 	snprintf(limit, sizeof limit, "%.3f", time_limit);
@@ -131,6 +133,7 @@ static pid_t spawn_child(const char *in, const char *out, double time_limit, int
 			      clip,
 			      (char *)log_format_names[log_current_format()],
 			      (char *)log_level_names[log_current_level()],
+			      (char *)edits,
 			      NULL};
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -252,14 +255,20 @@ int transcode_in_child(const char *input_path, const char *out_dir, const struct
 		       const atomic_int *cancel, struct tx_result *out)
 {
 	memset(out, 0, sizeof *out);
-	double time_limit = (opt ? *opt : tx_options_default()).time_limit_seconds;
+	struct tx_options o = opt ? *opt : tx_options_default();
+	json_t *spec = edit_spec_json(&o.edits); /* made before the fork: exec takes text */
+	char *edits = spec ? json_dumps(spec, JSON_COMPACT) : NULL;
+	json_decref(spec);
 	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) != 0) {
+	if (!edits || pipe2(fds, O_CLOEXEC) != 0) {
 		log_error("transcoder pipe: %s", strerror(errno));
+		free(edits);
 		failed(out, TX_ERR_INTERNAL);
 		return TRANSCODE_CHILD_LOST;
 	}
-	pid_t pid = spawn_child(input_path, out_dir, time_limit, job_id, clip_id, fds[1]);
+	double time_limit = o.time_limit_seconds;
+	pid_t pid = spawn_child(input_path, out_dir, time_limit, job_id, clip_id, edits, fds[1]);
+	free(edits);
 	close(fds[1]);
 	if (pid < 0) {
 		log_error("cannot start a transcoder: %s", strerror(errno));

@@ -10,6 +10,7 @@
 #include "casereel/points.h"
 #include "casereel/search.h"
 #include "casereel/store.h"
+#include "casereel/video_edits.h"
 #include "casereel/videos.h"
 #include "video_revisions.h"
 
@@ -20,12 +21,13 @@ struct clip_text_state {
 	int64_t revision; /* of the text in videos */
 	int64_t pending;  /* the pending edit's revision, 0 when none */
 	int64_t highest;  /* the highest revision number it has had */
+	int64_t media_version;
 };
 
 /* Clip `id` unless removed; CR_ENOTFOUND when there is none. */
 static cr_err load_state(int64_t id, struct clip_text_state *c)
 {
-	sqlite3_stmt *st = store_stmt("SELECT status, owner_id, revision FROM videos"
+	sqlite3_stmt *st = store_stmt("SELECT status, owner_id, revision, media_version FROM videos"
 				      " WHERE id = ?1 AND status <> " VIDEO_SQL_REMOVED);
 	if (st)
 		sqlite3_bind_int64(st, 1, id);
@@ -35,6 +37,7 @@ static cr_err load_state(int64_t id, struct clip_text_state *c)
 	if (!e) {
 		c->owner_id = sqlite3_column_int64(st, 1);
 		c->revision = sqlite3_column_int64(st, 2);
+		c->media_version = sqlite3_column_int64(st, 3);
 	}
 	store_done(st);
 	if (!e)
@@ -158,9 +161,16 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 		e = cr_refuse(why, CR_ECONFLICT, "revision-changed", "revision",
 			      "the clip's text changed after revision %lld: review revision %lld",
 			      (long long)revision, (long long)current);
+	bool rendering = false;
+	if (!e && !edit && approve && !(e = video_edits_blocking(id, &rendering)) && rendering)
+		e = cr_refuse(
+			why, CR_ECONFLICT, "render-pending", NULL,
+			"the clip's edited version is not rendered yet: approve it once it is");
 	if (!e)
 		e = edit ? decide_edit(id, current, reviewer_id, approve, reason, now)
 			 : decide_clip(id, reviewer_id, approve, reason, now);
+	if (!e && !edit && approve)
+		e = video_edits_published(id, c.media_version);
 	e = store_end(e);
 	if (!e && (approve || !edit)) /* the feed shows published clips' live text */
 		catalog_invalidate();
@@ -260,4 +270,16 @@ cr_err videos_remove(int64_t id, const struct cr_user *by)
 		return CR_ENOTFOUND;
 	catalog_invalidate();
 	return CR_OK;
+}
+
+cr_err videos_send_to_review(int64_t id, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt("UPDATE videos SET status = " VIDEO_SQL_PENDING_REVIEW
+				      ", updated_at = ?2 WHERE id = ?1 AND status IN"
+				      " (" VIDEO_SQL_PUBLISHED ", " VIDEO_SQL_REJECTED ")");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_run(st, "send to review");
 }

@@ -12,6 +12,7 @@
 #include "casereel/media_versions.h"
 #include "casereel/search.h"
 #include "casereel/store.h"
+#include "casereel/video_edits.h"
 #include "video_revisions.h"
 
 cr_err videos_check_tags(json_t *tags, struct cr_problem *why)
@@ -103,8 +104,10 @@ bool videos_status_has_media(enum video_status status)
 	return status == VIDEO_PUBLISHED || status == VIDEO_PENDING_REVIEW;
 }
 
-cr_err videos_media_servable(int64_t id, bool *published)
+cr_err videos_media_servable(int64_t id, int64_t version, bool *published)
 {
+	if (media_versions_blocked(id, version)) /* replaced by a redaction: never again */
+		return CR_ENOTFOUND;
 	sqlite3_stmt *st = store_stmt("SELECT status FROM videos WHERE id = ?1");
 	*published = false;
 	if (!st)
@@ -208,7 +211,10 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl, const struct cr_us
 	int64_t id = sqlite3_column_int64(st, 0);
 	const char *status = (const char *)sqlite3_column_text(st, 3);
 	enum video_status known;
-	bool ready = !video_status_parse(status, &known) && videos_status_has_media(known);
+	/* a version a redaction replaced has no URLs, even while its clip waits */
+	bool ready = !video_status_parse(status, &known) && videos_status_has_media(known) &&
+		     (known == VIDEO_PUBLISHED ||
+		      !media_versions_blocked(id, sqlite3_column_int64(st, 25)));
 	json_t *has_audio = sqlite3_column_type(st, 11) == SQLITE_NULL
 				    ? json_null()
 				    : json_boolean(sqlite3_column_int(st, 11));
@@ -252,6 +258,7 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl, const struct cr_us
 		    viewer->id == sqlite3_column_int64(st, 14)) {
 			json_t *edit = revisions_edit_json(id, revision);
 			json_object_set_new(v, "edit", edit ? edit : json_null());
+			json_object_set_new(v, "media_edit", video_edits_latest_json(id));
 		}
 	}
 	return v;

@@ -19,6 +19,7 @@
 #include "casereel/store.h"
 #include "casereel/transcode.h"
 #include "casereel/transcode_child.h"
+#include "casereel/video_edits.h"
 #include "casereel/videos.h"
 
 #define IDLE_POLL_SECONDS 2
@@ -36,6 +37,7 @@ struct workers {
 
 struct progress {
 	int64_t video_id;
+	int64_t media_version; /* > 1: a new rendering, whose edit shows the progress */
 	int last_percent;
 	struct timespec last;
 };
@@ -49,7 +51,10 @@ static void on_progress(void *ctx, int percent)
 	if (percent <= p->last_percent || (ms < PROGRESS_EVERY_MS && percent < 100))
 		return;
 	/* never report 100 before the job is recorded: readers take 100 as done */
-	if (videos_set_progress(p->video_id, percent >= 100 ? 99 : percent) == CR_OK) {
+	int shown = percent >= 100 ? 99 : percent;
+	cr_err e = p->media_version > 1 ? video_edits_progress(p->video_id, p->media_version, shown)
+					: videos_set_progress(p->video_id, shown);
+	if (e == CR_OK) {
 		p->last_percent = percent;
 		p->last = now;
 	}
@@ -87,9 +92,18 @@ static void count_outcome(const struct timespec *t0, const struct tx_result *res
 bool workers_run_job(const struct cr_config *cfg, const struct job *job, const atomic_int *cancel,
 		     struct tx_result *res)
 {
-	char src[PATH_MAX], tmp[PATH_MAX], clip[PATH_MAX], final[PATH_MAX];
+	char src[PATH_MAX], tmp[PATH_MAX], clip[PATH_MAX], final[PATH_MAX], input[PATH_MAX];
+	struct tx_options opt = tx_options_default();
+	bool from_rendition = false; /* the source is gone: the edit reads a rendition */
 	memset(res, 0, sizeof *res);
-	if (media_abs(cfg, job->source_rel, src, sizeof src) ||
+	if (job->media_version > 1
+		    ? video_edits_for_job(job->video_id, job->media_version, job->source_rel,
+					  &opt.edits, input, sizeof input, &from_rendition)
+		    : (snprintf(input, sizeof input, "%s", job->source_rel), CR_OK)) {
+		jobs_requeue(job, true); /* the database failed: another attempt later */
+		return false;
+	}
+	if (media_abs(cfg, input, src, sizeof src) ||
 	    media_video_dir(cfg, job->video_id, MEDIA_DIR_SCRATCH, tmp, sizeof tmp) ||
 	    media_video_dir(cfg, job->video_id, MEDIA_DIR_CLIP, clip, sizeof clip) ||
 	    media_video_dir(cfg, job->video_id, job->media_version, final, sizeof final))
@@ -99,9 +113,8 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 		log_error("mkdir %s: %s", tmp, strerror(errno));
 		return false;
 	}
-	struct tx_options opt = tx_options_default();
 	opt.time_limit_seconds = cfg->transcode_time_limit;
-	struct progress prog = {.video_id = job->video_id};
+	struct progress prog = {.video_id = job->video_id, .media_version = job->media_version};
 	clock_gettime(CLOCK_MONOTONIC, &prog.last);
 	struct log_field ids[] = {LOG_INT("job", job->id), LOG_INT("clip", job->video_id)};
 	log_fields(LOG_LEVEL_INFO, ids, "transcoding video %lld as media version %lld (attempt %d)",
@@ -147,7 +160,7 @@ bool workers_run_job(const struct cr_config *cfg, const struct job *job, const a
 	}
 	log_fields(ok ? LOG_LEVEL_INFO : LOG_LEVEL_WARN, ids, "video %lld: %s%s",
 		   (long long)job->video_id, ok ? "ready" : "failed: ", ok ? "" : res->error);
-	if (ok && !cfg->keep_source && unlink(src) == 0)
+	if (ok && !from_rendition && !cfg->keep_source && unlink(src) == 0)
 		videos_clear_source(job->video_id);
 	return ok;
 }

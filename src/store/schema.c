@@ -690,6 +690,34 @@ const char *const schema_migrations[] = {
 	"CREATE VIRTUAL TABLE search_cue_words USING fts5(text, start_ms UNINDEXED,"
 	"  tokenize = 'porter unicode61 remove_diacritics 2');",
 
+	/* 26: edits of a clip's media (src/media/video_edits.c): who asked for what
+	 * and when (the request as asked, on the clip as shown), what was rendered
+	 * from which input (the source or, once it is gone, the top rendition) into
+	 * which media version, and takedowns with their reason. A version replaced
+	 * by a redaction is blocked at once: its URLs answer 404 from the request
+	 * on, and the janitor deletes it as soon as it is no longer current. */
+	"CREATE TABLE video_edits ("
+	"  id INTEGER PRIMARY KEY,"
+	"  video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('edit', 'takedown')),"
+	"  spec TEXT NOT NULL,"
+	"  redaction INTEGER NOT NULL DEFAULT 0 CHECK (redaction IN (0, 1)),"
+	"  render TEXT,"
+	"  input TEXT CHECK (input IN ('source', 'rendition')),"
+	"  input_path TEXT,"
+	"  from_version INTEGER NOT NULL,"
+	"  media_version INTEGER,"
+	"  state TEXT NOT NULL CHECK (state IN ('rendering', 'done', 'failed', 'published',"
+	"    'recorded')),"
+	"  progress INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT,"
+	"  finished_at INTEGER);"
+	"CREATE INDEX video_edits_video ON video_edits(video_id, id);"
+	"ALTER TABLE media_retired ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (blocked IN (0, 1));",
+
 	/* 27: plans for 100k users, 100k clips and 5M watches (issue 18,
 	 * bench/scale.sh). The boards and the unpaid-credit pass read
 	 * activity by time (completions, likes, tips, ledger rows since a

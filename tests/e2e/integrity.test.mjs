@@ -169,8 +169,9 @@ test('an upgrade recounts the views and completions older versions counted per e
   // assignments table into one-clip paths, 18 the import states (in metric_imports), 19
   // tags.label_zh, 20 the transcode turns, 21
   // clip revisions and watch sessions, 22 users.must_change_password, 23 media versions,
-  // 24 the demo's progress, 25 captions, the clips' audit trail and the search index, 27 (issue 18)
-  // indexes for large databases, 28 the inbox; before 23 a clip's files were right in media/v/<id>/)
+  // 24 the demo's progress, 25 captions, the clips' audit trail and the search index, 26 media
+  // edits and blocked versions, 27 (issue 18) indexes for large databases, 28 the inbox;
+  // before 23 a clip's files were right in media/v/<id>/)
   const mediaV = join(dir, 'media/v');
   const mp4 = readFileSync(join(mediaV, String(replayed), '1/720p.mp4'));
   for (const id of readdirSync(mediaV).filter((n) => /^\d+$/.test(n))) {
@@ -198,6 +199,7 @@ test('an upgrade recounts the views and completions older versions counted per e
        DROP INDEX watches_completed; DROP INDEX likes_created; DROP INDEX tips_created;
        DROP INDEX point_transfers_created; DROP INDEX videos_status_owner;
        DROP INDEX watches_video; CREATE INDEX watches_video ON watches(video_id);
+       DROP TABLE video_edits;
        PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);

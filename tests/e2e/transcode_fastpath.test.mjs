@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tmp, ffmpeg, makeClip, transcode, probe, integratedLoudness, vstream, keyframeTimes, checkOutput,
+import { CLI, tmp, ffmpeg, makeClip, transcode, probe, integratedLoudness, vstream, keyframeTimes, checkOutput,
   BT709, AUDIO_OK, rate, declaredRates, measuredRates } from './lib/transcode.mjs';
 
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -308,5 +308,42 @@ describe('truncated containers are refused; short claims are harmless', { concur
     assert.ok(Math.abs(Number(probe(f).format.duration) - 2) < 0.1, 'the container claims 2 s');
     const j = checkOutput(transcode(f));
     assert.ok(Math.abs(j.duration - 6) < 0.1 && Math.abs(j.source_duration - 6) < 0.1, `duration ${j.duration}`);
+  });
+});
+
+describe('edits: any picture or sound edit turns its copy off; a poster time alone keeps it', { concurrency: 1 }, () => {
+  // Mean luma of the box [x0,x1) x [y0,y1) (pixels) of `file` at `t` s.
+  const meanLuma = (file, t, [x0, y0, x1, y1]) => {
+    const px = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf',
+      `crop=${x1 - x0}:${y1 - y0}:${x0}:${y0},format=gray`, '-f', 'rawvideo', '-']);
+    return px.reduce((a, b) => a + b, 0) / px.length;
+  };
+
+  test('a black box and a trim encode the video; a mute encodes the audio; a poster time is copied', () => {
+    const src = compliant('edits.mp4');
+    const box = transcode(src, { args: ['--region', '0,0,0.5,0.5,1,3,box', '--trim', '0.5:3.5'] });
+    const j = checkOutput(box);
+    assert.equal(j.fast_path, false);
+    assert.ok(Math.abs(j.duration - 3) <= 1 / 30 + 1e-3, `trimmed to ${j.duration}`);
+    const out = path.join(box.outDir, '720p.mp4');
+    assert.ok(meanLuma(out, 1.5, [8, 8, 312, 172]) < 20, 'the box is black while it is on (1-3 s of the input)');
+    assert.ok(meanLuma(out, 0.1, [8, 8, 312, 172]) > 40, 'and not before');
+    assert.ok(meanLuma(out, 1.5, [328, 8, 632, 172]) > 40, 'the rest of the picture is untouched');
+
+    const muted = checkOutput(transcode(src, { args: ['--mute', '1:2'] }));
+    assert.deepEqual([muted.fast_path, muted.audio_copied], [true, false], 'the video is copied, the audio encoded');
+    const poster = transcode(src, { args: ['--poster-time', '3.5'] });
+    const p = checkOutput(poster);
+    assert.deepEqual([p.fast_path, p.audio_copied], [true, true]);
+    const plain = transcode(src);
+    assert.ok(!fs.readFileSync(path.join(poster.outDir, 'poster.jpg')).equals(fs.readFileSync(path.join(plain.outDir, 'poster.jpg'))),
+      'the chosen poster is another frame than the automatic one');
+  });
+
+  test('bad edit flags are refused before any work', () => {
+    for (const args of [['--region', '0.8,0,0.5,0.5,0,1'], ['--region', '0,0,0,0.5,0,1'], ['--mute', '2:1'], ['--trim', 'x']]) {
+      const r = spawnSync(CLI, [...args, 'in.mp4', tmp], { encoding: 'utf8' });
+      assert.equal(r.status, 2, args.join(' '));
+    }
   });
 });

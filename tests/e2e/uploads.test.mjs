@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
-import { serverPool, api, login, expectProblem, advanceClock } from './lib/server.mjs';
+import { serverPool, api, login, expectProblem, advanceClock, childrenOf, newTranscoder } from './lib/server.mjs';
 import { makeClip, probe } from './lib/media.mjs';
 import { waitForVideo } from './lib/poll.mjs';
 
@@ -449,27 +449,6 @@ test('an upload whose last PATCH cannot become a video is not reported complete'
   assert.equal(r.status, 422, r.body);
   assert.equal(await offsetOf(s, t, path), 0, 'HEAD does not claim the upload is complete');
 });
-
-/** Process ids whose parent is `pid` (from /proc, as ps would). */
-function childrenOf(pid) {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch { return false; } // gone meanwhile
-  }).map(Number);
-}
-
-/** Waits for a transcoder process of `s` that is not in `seen`; adds it. */
-async function newTranscoder(s, seen) {
-  const until = Date.now() + 30000;
-  for (;;) {
-    const pid = childrenOf(s.proc.pid).find((p) => !seen.has(p));
-    if (pid) { seen.add(pid); return pid; }
-    assert.ok(Date.now() < until, 'no transcoder process started');
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
 
 test('a transcode that crashes takes down its own process, not the server', async () => {
   const long = readFileSync(makeClip('long.mp4', { seconds: 40, size: '720x1280', rate: 30 }));

@@ -350,6 +350,45 @@ test('upload a clip through the UI and watch it reach pending review', { skip: m
   assert.equal((await api(s, 'GET', '/api/v1/me/videos', { token: tok })).json.items.filter((x) => x.title === '太大的文件').length, 0);
 });
 
+test('trainer blurs a region of the upload by dragging on the paused picture, mutes a range from the timeline, and follows the rendering', { skip: missing }, async (t) => {
+  if (!state.videoId) return t.skip('no uploaded clip');
+  await loginAs('trainer1');
+  await page.click('.tab[data-tab=trainer]');
+  const card = page.locator(`.review-card[data-id="${state.videoId}"]`);
+  await card.locator('button.redact-open').click();
+  const editor = card.locator('.redact-editor');
+  await page.waitForFunction((id) => document.querySelector(`.review-card[data-id="${id}"] .redact-video`)?.readyState >= 2, state.videoId);
+  // the range: 0.5 s to 2.0 s, taken from the timeline
+  const timeline = editor.locator('.redact-timeline');
+  await timeline.fill('0.5');
+  await editor.locator('button[data-act=from]').click();
+  await timeline.fill('2');
+  await editor.locator('button[data-act=to]').click();
+  // drag from 20%/30% to 70%/60% of the picture
+  await editor.locator('.redact-overlay').scrollIntoViewIfNeeded();
+  const box = await editor.locator('.redact-overlay').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.45, { steps: 4 });
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.6, { steps: 4 });
+  await page.mouse.up();
+  await editor.locator('button[data-act=mute]').click();
+  // the region shows on the poster preview before anything is sent
+  await editor.locator('.redact-preview .redact-box').waitFor();
+  assert.equal(await editor.locator('.redact-list li').count(), 2);
+  await shot('07a-redact');
+  await editor.locator('button.redact-send').click();
+  await editor.locator('.redact-state[data-state=done]').waitFor({ timeout: 60000 });
+  await shot('07b-redacted');
+  const trail = (await api(s, 'GET', `/api/v1/videos/${state.videoId}/edits`, { token: await login(s, 'trainer1') })).json.items;
+  assert.equal(trail.length, 1);
+  const [r] = trail[0].spec.regions;
+  for (const [k, want] of [['x', 0.2], ['y', 0.3], ['w', 0.5], ['h', 0.3]]) assert.ok(Math.abs(r[k] - want) < 0.03, `${k} ${r[k]}`);
+  assert.deepEqual([r.from, r.to, r.style], [0.5, 2, 'blur']);
+  assert.deepEqual(trail[0].spec.audio, [{ from: 0.5, to: 2, mode: 'mute' }]);
+  assert.deepEqual(page.errors, []);
+});
+
 test('trainer approves the upload and features its creator; the agent sees the badge', { skip: missing }, async (t) => {
   if (!state.videoId) return t.skip('no uploaded clip');
   await loginAs('trainer1');

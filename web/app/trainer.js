@@ -8,6 +8,7 @@ import { boards, analytics } from './trainer_stats.js';
 import { quizzes, quizButton } from './trainer_quiz.js';
 import { paths, rules, impact } from './trainer_loop.js';
 import { openCueEditor } from './cues.js';
+import { redactButton } from './trainer_redact.js';
 
 const pages = { review, feature: featureAssign, quizzes, paths, rules, impact, boards, analytics };
 const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', paths: 'paths', rules: 'rules', impact: 'impact', boards: 'boards', analytics: 'analytics' };
@@ -60,7 +61,7 @@ function reviewCard(v) {
   const approve = h('button.ok', { text: `✓ ${t('approve')}` });
   const reject = h('button.bad', { text: `✕ ${t('reject')}` });
   const captions = h('button.edit-captions', { type: 'button', text: t('captions'), onclick: () => openCueEditor(v) });
-  const actions = h('div.btn-row', {}, approve, reject, captions);
+  const actions = h('div.btn-row', {}, approve, reject, captions, v.urls && redactButton(v, video));
   const card = h('article.panel.review-card', { dataset: { id: String(v.id) } },
     h('h3', { text: v.title }),
     // an edit of a published clip: the card shows the edit, the live text beside it

@@ -1,7 +1,7 @@
 // Starts the real casereel binary on an ephemeral port with its own data
 // directory, and offers small helpers to drive it over HTTP.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,4 +159,25 @@ export function runCasereel(args) {
     p.stderr.on('data', (d) => { stderr += d; });
     p.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Process ids whose parent is `pid` (from /proc, as ps would). */
+export function childrenOf(pid) {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch { return false; } // gone meanwhile
+  }).map(Number);
+}
+
+/** Waits for a transcoder process of server `s` that is not in `seen`; adds it. */
+export async function newTranscoder(s, seen) {
+  const until = Date.now() + 30000;
+  for (;;) {
+    const pid = childrenOf(s.proc.pid).find((p) => !seen.has(p));
+    if (pid) { seen.add(pid); return pid; }
+    if (Date.now() > until) throw new Error('no transcoder process started');
+    await new Promise((res) => setTimeout(res, 20));
+  }
 }
