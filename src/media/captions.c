@@ -71,6 +71,14 @@ static cr_err may_change(const struct clip *c, const struct cr_user *by, struct 
 	return CR_ENOTFOUND;
 }
 
+/* A creator who fixes a rejected clip's captions sends it back to review,
+ * as a media edit does. In the open transaction. */
+static cr_err resubmit(int64_t id, const struct clip *c, const struct cr_user *by, int64_t now)
+{
+	return c->status == VIDEO_REJECTED && c->owner_id == by->id ? videos_send_to_review(id, now)
+								    : CR_OK;
+}
+
 /* The cue count of the stored captions, 0 when there are none. */
 static cr_err stored_cues(int64_t id, const char *lang, int64_t *cues)
 {
@@ -163,6 +171,8 @@ cr_err captions_put(int64_t video_id, const char *lang, const struct cr_user *by
 	if (!e)
 		e = store_captions(video_id, lang, &c, by->id, now);
 	if (!e)
+		e = resubmit(video_id, &clip, by, now);
+	if (!e)
 		e = record_change(video_id, by->id, "captions.put",
 				  json_pack("{s:s, s:I, s:o, s:s}", "lang", lang, "cues",
 					    (json_int_t)c.n, "replaced",
@@ -194,6 +204,8 @@ cr_err captions_delete(int64_t video_id, const char *lang, const struct cr_user 
 			      lang);
 	if (!e)
 		e = drop_captions(video_id, lang);
+	if (!e)
+		e = resubmit(video_id, &clip, by, now);
 	if (!e)
 		e = record_change(video_id, by->id, "captions.delete",
 				  json_pack("{s:s, s:I}", "lang", lang, "cues", (json_int_t)before),

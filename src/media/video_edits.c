@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casereel/captions.h"
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/edit_spec.h"
 #include "casereel/jobs.h"
 #include "casereel/media_versions.h"
 #include "casereel/store.h"
+#include "casereel/video_audit.h"
 #include "casereel/videos.h"
 
 /* What an edit request needs to know about its clip. */
@@ -233,6 +235,9 @@ static cr_err request(int64_t id, const struct cr_user *by, const json_t *body, 
 	};
 	if (!e)
 		e = spec_text && render_text ? insert_row(&row, now, edit_id) : CR_ENOMEM;
+	if (!e) /* the clip's one audit trail has every edit too */
+		e = video_audit_add(id, now, by->id, redaction ? "media.redact" : "media.edit",
+				    spec);
 	free(spec_text);
 	free(render_text);
 	json_decref(spec);
@@ -282,6 +287,8 @@ static cr_err takedown(int64_t id, const struct cr_user *by, const char *reason,
 	};
 	if (!e)
 		e = text ? insert_row(&row, now, edit_id) : CR_ENOMEM;
+	if (!e)
+		e = video_audit_add(id, now, by->id, "media.takedown", spec);
 	free(text);
 	json_decref(spec);
 	return e;
@@ -402,6 +409,31 @@ cr_err video_edits_progress(int64_t video_id, int64_t version, int percent)
 	return store_run(st, "edit progress");
 }
 
+/* A rendered trim cuts the clip's timeline: its captions follow, so they
+ * say the same words at the same pictures (the edit's own spec is in the
+ * timeline it was asked of). */
+static cr_err trim_captions(int64_t video_id, int64_t version)
+{
+	sqlite3_stmt *st =
+		store_stmt("SELECT user_id, json_extract(spec, '$.trim.start'),"
+			   " json_extract(spec, '$.trim.end') FROM video_edits"
+			   " WHERE video_id = ?1 AND kind = 'edit' AND media_version = ?2"
+			   " ORDER BY id DESC LIMIT 1");
+	if (st) {
+		sqlite3_bind_int64(st, 1, video_id);
+		sqlite3_bind_int64(st, 2, version);
+	}
+	cr_err e = store_step_one(st, "edit trim");
+	bool trimmed = !e && sqlite3_column_type(st, 2) != SQLITE_NULL;
+	int64_t by = trimmed ? sqlite3_column_int64(st, 0) : 0;
+	int64_t from_ms = trimmed ? (int64_t)(sqlite3_column_double(st, 1) * 1000 + 0.5) : 0;
+	int64_t to_ms = trimmed ? (int64_t)(sqlite3_column_double(st, 2) * 1000 + 0.5) : 0;
+	store_done(st);
+	if (e == CR_ENOTFOUND) /* a plain re-render: no edit */
+		return CR_OK;
+	return e || !trimmed ? e : captions_trim_clip(video_id, by, from_ms, to_ms);
+}
+
 cr_err video_edits_finish(int64_t video_id, int64_t version, bool ok, const char *error)
 {
 	sqlite3_stmt *st = store_stmt(
@@ -417,7 +449,8 @@ cr_err video_edits_finish(int64_t video_id, int64_t version, bool ok, const char
 		sqlite3_bind_text(st, 4, error && *error ? error : "rendering failed", -1,
 				  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, cr_now());
-	return store_run(st, "finish edit");
+	cr_err e = store_run(st, "finish edit");
+	return !e && ok ? trim_captions(video_id, version) : e;
 }
 
 cr_err video_edits_blocking(int64_t id, bool *blocking)

@@ -153,6 +153,16 @@ test('who may caption: the creator before publishing, trainers always, nobody el
   expectProblem(assert, await api(s, 'GET', `/api/v1/videos/${published.id}/audit`, { token: tok.agent1 }), 403);
 });
 
+test('a creator who captions a rejected clip sends it back to review', async () => {
+  const v = await upload('Rejected for want of captions');
+  const rej = await api(s, 'POST', `/api/v1/videos/${v.id}/review`, { token: tok.trainer1, json: { decision: 'reject', reason: 'Please add captions' } });
+  assert.equal(rej.json.status, 'rejected');
+  assert.equal((await put(v.id, 'en', GOOD_VTT)).status, 200);
+  assert.equal((await clipAs(v.id)).status, 'pending_review');
+  const queue = (await api(s, 'GET', '/api/v1/review?limit=100', { token: tok.trainer1 })).json.items;
+  assert.ok(queue.some((x) => x.id === v.id), 'back in the queue');
+});
+
 test('replacing and removing captions is audited: who, when, which language, how many cues', async () => {
   const v = await upload('Audited clip');
   assert.equal((await put(v.id, 'en', GOOD_VTT)).status, 200);

@@ -108,6 +108,11 @@ test('a trainer redacts a published clip: off at once, old URLs 404, blurred in 
   const source = join(s.dir, 'media', sql(s, `SELECT source_path FROM videos WHERE id = ${id}`));
   assert.ok(existsSync(source), 'the original is kept (--keep-source)');
 
+  // captions said over the clip: the trim must carry them along
+  const cues = await api(s, 'PUT', `/api/v1/videos/${id}/captions/en`, { token: trainer, json: { cues: [
+    { start: 0.1, end: 0.4, text: 'cut away' }, { start: 1.0, end: 2.0, text: 'the refund rule' }, { start: 3.2, end: 3.9, text: 'goodbye' }] } });
+  assert.equal(cues.status, 200, cues.body);
+
   const spec = { trim: { start: 0.5, end: 3.5 }, regions: [{ ...REGION, from: 0, to: 4, style: 'blur' }],
     audio: [{ from: 1.5, to: 2.5, mode: 'mute' }], poster_time: 2.0 };
   const r = await api(s, 'POST', `/api/v1/videos/${id}/edits`, { token: trainer, json: spec });
@@ -123,6 +128,11 @@ test('a trainer redacts a published clip: off at once, old URLs 404, blurred in 
   expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${id}/review`, { token: trainer, json: { decision: 'approve' } }), 409);
 
   const done = await waitForVideo(s, agent, id, { done: (v) => v.media_edit?.state === 'done' });
+  // the captions moved with the trim: what was cut away is gone, the rest starts 0.5 s earlier
+  const moved = (await api(s, 'GET', `/api/v1/videos/${id}/captions/en`, { token: trainer })).json.cues;
+  assert.deepEqual(moved.map((c) => [c.start, c.end, c.text]), [[0.5, 1.5, 'the refund rule'], [2.7, 3, 'goodbye']]);
+  const actions = (await api(s, 'GET', `/api/v1/videos/${id}/audit`, { token: trainer })).json.items.map((e) => e.action);
+  assert.ok(actions.includes('media.redact') && actions.includes('captions.trim'), JSON.stringify(actions));
   assert.equal(done.status, 'pending_review');
   assert.equal(done.urls.version, 2);
   assert.equal(done.media_edit.progress, 100);
