@@ -64,6 +64,11 @@ cr_err video_edits_finish(int64_t video_id, int64_t version, bool ok, const char
  * its current version is blocked (a redaction that failed). */
 cr_err video_edits_blocking(int64_t id, bool *blocking);
 
+/* *failed: clip `id`'s newest media edit is a redaction whose rendering
+ * failed; a plain rendering would leave the redaction out, so it must be
+ * asked for again. */
+cr_err video_edits_failed_redaction(int64_t id, bool *failed);
+
 /* Clip `id` was approved on media version `version`: an edit that made it
  * is "published". In the caller's transaction. */
 cr_err video_edits_published(int64_t id, int64_t version);

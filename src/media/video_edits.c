@@ -464,6 +464,19 @@ cr_err video_edits_blocking(int64_t id, bool *blocking)
 	return CR_OK;
 }
 
+cr_err video_edits_failed_redaction(int64_t id, bool *failed)
+{
+	sqlite3_stmt *st =
+		store_stmt("SELECT redaction AND state = 'failed' FROM video_edits"
+			   " WHERE video_id = ?1 AND kind = 'edit' ORDER BY id DESC LIMIT 1");
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	cr_err e = store_step_one(st, "newest edit");
+	*failed = !e && sqlite3_column_int(st, 0);
+	store_done(st);
+	return e == CR_ENOTFOUND ? CR_OK : e;
+}
+
 cr_err video_edits_published(int64_t id, int64_t version)
 {
 	sqlite3_stmt *st = store_stmt("UPDATE video_edits SET state = 'published'"

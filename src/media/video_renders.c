@@ -6,6 +6,7 @@
 
 #include "casereel/jobs.h"
 #include "casereel/store.h"
+#include "casereel/video_edits.h"
 #include "casereel/videos.h"
 
 /* Queues the rendering in the open transaction. */
@@ -32,6 +33,15 @@ static cr_err queue(int64_t id, int64_t *version, struct cr_problem *why)
 				 "only a published clip or one pending review can be rendered "
 				 "again; this one is %s",
 				 video_status_name(status));
+	bool failed = false;
+	if ((e = video_edits_failed_redaction(id, &failed)))
+		return e;
+	if (failed)
+		return cr_refuse(
+			why, CR_ECONFLICT, "redaction-failed", NULL,
+			"this clip's last redaction did not render; ask for it again "
+			"(POST /api/v1/videos/%lld/edits): a plain rendering would leave it out",
+			(long long)id);
 	if (!source)
 		return cr_refuse(why, CR_ECONFLICT, "source-gone", NULL,
 				 "the original upload of this clip is no longer kept "

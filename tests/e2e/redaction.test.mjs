@@ -169,6 +169,11 @@ test('a trainer redacts a published clip: off at once, old URLs 404, blurred in 
   const v3 = await waitForVideo(s, trainer, id, { done: (v) => v.media_edit?.state === 'done' });
   assert.equal(v3.urls.version, 3);
   const f3 = await download(s, v3.urls, `bleeped-${id}`);
+  // a redaction whose rendering failed is asked for again, never dropped by a plain rendering
+  sql(s, `UPDATE video_edits SET state = 'failed' WHERE id = (SELECT max(id) FROM video_edits WHERE video_id = ${id})`);
+  const plain = expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${id}/renders`, { token: trainer }), 409);
+  assert.match(plain.type, /\/problems\/redaction-failed$/);
+  sql(s, `UPDATE video_edits SET state = 'done' WHERE id = (SELECT max(id) FROM video_edits WHERE video_id = ${id})`);
   // judged once every answer is in (ffmpeg holds the event loop)
   assertWhole(f);
   // trims land within one frame: 3.0 s long, its first picture the source's at 0.5 s
