@@ -269,7 +269,7 @@ test('a demo start answers at once and its clips fill the feed as they are publi
     assert.equal(health.json.demo.clips_planned, 2);
     const page = await fetch(`${s.url}/`);
     assert.equal(page.status, 200, 'the web client answers');
-    const token = await login(s, 'agent1');
+    const token = await login(s, 'agent3'); // who made neither demo clip (nobody is shown their own)
     const feed = await api(s, 'GET', '/api/v1/feed?limit=10', { token });
     assert.equal(feed.status, 200);
     const still = await api(s, 'GET', '/healthz');

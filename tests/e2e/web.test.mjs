@@ -427,7 +427,8 @@ test('trainer approves the upload and features its creator; the agent sees the b
     json: { questions: [{ text: '年度套餐 30 天内可以按比例退款吗？', choices: ['可以', '不可以'], answer: 0 }] } });
   assert.equal(quiz.status, 200, quiz.body);
 
-  await loginAs('agent3');
+  // a teammate of its creator (who is never shown their own clip) gets it as a must-watch
+  await loginAs('agent2');
   const slide = page.locator(`.slide[data-id="${state.videoId}"]`);
   await slide.waitFor();
   await slide.scrollIntoViewIfNeeded();
