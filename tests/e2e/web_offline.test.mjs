@@ -91,21 +91,25 @@ test('slow network: a skeleton while the feed comes, a like and a check-in show 
   const like = page.locator('.slide .action.like').first();
   await like.waitFor();
   assert.equal(await page.locator('.skeleton-feed').count(), 0, 'the skeleton gives way to the clips');
-  // the like shows at once though its answer takes 2 s
-  await held('**/api/v1/videos/*/like', 2000);
+  // the like shows at once though its answer is held 4 s: it is on screen before the answer
+  const answered = new Set();
+  page.on('response', (r) => { for (const k of ['like', 'checkin']) if (r.url().endsWith(`/${k}`)) answered.add(k); });
+  await held('**/api/v1/videos/*/like', 4000);
   const pressed = await like.getAttribute('aria-pressed');
   const count = Number(await like.locator('.count').textContent());
   await like.click();
-  await page.waitForFunction(([p]) => document.querySelector('.slide .action.like').getAttribute('aria-pressed') !== p, [pressed], { timeout: 500 });
+  await page.waitForFunction(([p]) => document.querySelector('.slide .action.like').getAttribute('aria-pressed') !== p, [pressed]);
+  assert.ok(!answered.has('like'), 'shown before the server answered');
   assert.equal(Number(await like.locator('.count').textContent()), count + (pressed === 'true' ? -1 : 1));
   await page.waitForResponse('**/api/v1/videos/*/like');
   assert.notEqual(await like.getAttribute('aria-pressed'), pressed, 'and the server agreed');
   // so does the check-in
   await page.click('a[data-tab=me]');
   await page.locator('#checkin:enabled').waitFor();
-  await held('**/api/v1/me/checkin', 2000);
+  await held('**/api/v1/me/checkin', 4000);
   await page.click('#checkin');
-  await page.locator('#checkin:disabled', { hasText: '今日已签到' }).waitFor({ timeout: 500 });
+  await page.locator('#checkin:disabled', { hasText: '今日已签到' }).waitFor();
+  assert.ok(!answered.has('checkin'), 'shown before the server answered');
   await page.waitForResponse('**/api/v1/me/checkin');
   await page.locator('#toast', { hasText: '签到成功' }).waitFor();
   assert.deepEqual(notNetwork(page.errors), []);
