@@ -152,33 +152,52 @@ static cr_err record_change(int64_t id, int64_t actor, const char *action, json_
 	return e ? e : search_index_video(id);
 }
 
+/* The start of a caption change, in a transaction it opens: the clip, the
+ * caller's right to change it, and the cues stored now in *before (0: none).
+ * The caller ends the transaction (store_end) whatever this returns. */
+static cr_err begin_change(int64_t id, const char *lang, const struct cr_user *by,
+			   struct clip *clip, int64_t *before, struct cr_problem *why)
+{
+	cr_err e = store_begin();
+	if (!e)
+		e = load_clip(id, clip);
+	if (!e)
+		e = may_change(clip, by, why);
+	return e ? e : stored_cues(id, lang, before);
+}
+
+/* The end of a caption change, in its transaction: a creator's fix of a
+ * rejected clip resubmits it; the trail records `action` with `detail`. */
+static cr_err end_change(int64_t id, const struct clip *clip, const struct cr_user *by,
+			 const char *action, json_t *detail, int64_t now)
+{
+	cr_err e = resubmit(id, clip, by, now);
+	if (e) {
+		json_decref(detail);
+		return e;
+	}
+	return record_change(id, by->id, action, detail, now);
+}
+
 cr_err captions_put(int64_t video_id, const char *lang, const struct cr_user *by, const char *body,
 		    size_t len, const json_t *cues, json_t **out, struct cr_problem *why)
 {
 	struct clip clip;
 	struct captions c = {0};
 	int64_t before = 0, now = cr_now();
-	cr_err e = store_begin();
-	if (!e)
-		e = load_clip(video_id, &clip);
-	if (!e)
-		e = may_change(&clip, by, why);
+	cr_err e = begin_change(video_id, lang, by, &clip, &before, why);
 	if (!e)
 		e = cues ? captions_from_json(cues, clip.duration_ms, &c, why)
 			 : captions_parse(body, len, clip.duration_ms, &c, why);
 	if (!e)
-		e = stored_cues(video_id, lang, &before);
-	if (!e)
 		e = store_captions(video_id, lang, &c, by->id, now);
 	if (!e)
-		e = resubmit(video_id, &clip, by, now);
-	if (!e)
-		e = record_change(video_id, by->id, "captions.put",
-				  json_pack("{s:s, s:I, s:o, s:s}", "lang", lang, "cues",
-					    (json_int_t)c.n, "replaced",
-					    before ? json_integer(before) : json_null(), "source",
-					    cues ? "editor" : "file"),
-				  now);
+		e = end_change(video_id, &clip, by, "captions.put",
+			       json_pack("{s:s, s:I, s:o, s:s}", "lang", lang, "cues",
+					 (json_int_t)c.n, "replaced",
+					 before ? json_integer(before) : json_null(), "source",
+					 cues ? "editor" : "file"),
+			       now);
 	captions_free(&c);
 	e = store_end(e);
 	if (e)
@@ -192,24 +211,16 @@ cr_err captions_delete(int64_t video_id, const char *lang, const struct cr_user 
 {
 	struct clip clip;
 	int64_t before = 0, now = cr_now();
-	cr_err e = store_begin();
-	if (!e)
-		e = load_clip(video_id, &clip);
-	if (!e)
-		e = may_change(&clip, by, why);
-	if (!e)
-		e = stored_cues(video_id, lang, &before);
+	cr_err e = begin_change(video_id, lang, by, &clip, &before, why);
 	if (!e && !before)
 		e = cr_refuse(why, CR_ENOTFOUND, "not-found", NULL, "the clip has no %s captions",
 			      lang);
 	if (!e)
 		e = drop_captions(video_id, lang);
 	if (!e)
-		e = resubmit(video_id, &clip, by, now);
-	if (!e)
-		e = record_change(video_id, by->id, "captions.delete",
-				  json_pack("{s:s, s:I}", "lang", lang, "cues", (json_int_t)before),
-				  now);
+		e = end_change(video_id, &clip, by, "captions.delete",
+			       json_pack("{s:s, s:I}", "lang", lang, "cues", (json_int_t)before),
+			       now);
 	e = store_end(e);
 	if (!e)
 		catalog_invalidate();

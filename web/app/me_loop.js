@@ -27,13 +27,14 @@ export function metricLabel(slug, catalogue = {}) {
 }
 
 /** The skill tags (GET /api/v1/tags items) as slug → labels {en, zh}, or {}
- * when the caller may not read them. */
-export async function tagCatalogue() {
-  try {
-    return Object.fromEntries((await get('/api/v1/tags')).items.map((x) => [x.name, x.labels || { en: x.label }]));
-  } catch {
-    return {};
-  }
+ * when they cannot be read. Asked once per page load (the feed asks at every
+ * visit); a failure is asked again next time. */
+let tags = null;
+export function tagCatalogue() {
+  tags ??= get('/api/v1/tags')
+    .then((r) => Object.fromEntries(r.items.map((x) => [x.name, x.labels || { en: x.label }])))
+    .catch(() => { tags = null; return {}; });
+  return tags;
 }
 
 /** A skill tag's name in the UI's language: its label in this language,
