@@ -25,7 +25,7 @@ function reasonText(item, labels) {
 
 export async function mount(el) {
   const feed = h('div.feed', { id: 'feed' });
-  el.append(feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
+  el.append(h('h1.sr-only', { text: t('feedTitle') }), feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
   const waiting = skeleton('feed');
   feed.append(waiting);
   const labels = await tagCatalogue();
@@ -83,7 +83,9 @@ export async function mount(el) {
     });
     video.muted = true;
     const hint = h('div.hint', { text: t('tapUnmute') });
-    const stage = h('div.stage', { style: `aspect-ratio: ${item.width || 9} / ${item.height || 16}` }, video, hint);
+    // the clip is a button: a tap or Enter/Space does what the hint says
+    // (sound on, play, pause), and its label says the same
+    const stage = h('div.stage', { style: `aspect-ratio: ${item.width || 9} / ${item.height || 16}`, role: 'button', tabindex: '0', 'aria-label': hint.textContent }, video, hint);
     const likeBtn = actionBtn('like', 'heart', item.counts.likes, item.viewer.liked);
     const commentBtn = actionBtn('comments', 'comment', item.counts.comments);
     const own = item.creator.id === session()?.user?.id; // nobody tips their own clip
@@ -121,6 +123,11 @@ export async function mount(el) {
       else player.pause();
       syncHint(i);
     });
+    stage.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      stage.click();
+    });
     muteBtn.addEventListener('click', () => setSound(!state.sound));
     likeBtn.addEventListener('click', () => toggleLike(item, likeBtn));
     commentBtn.addEventListener('click', () => openComments(item, commentBtn));
@@ -134,8 +141,9 @@ export async function mount(el) {
   }
 
   function actionBtn(kind, ico, count, on = false) {
-    return h(`button.action.${kind}${on ? '.on' : ''}`, { 'aria-label': t(kind), 'aria-pressed': kind === 'like' ? String(on) : null },
-      icon(ico), h('span.count', { text: fmtCount(count) }));
+    // the name is the word and the number shown: "Comments 3"
+    return h(`button.action.${kind}${on ? '.on' : ''}`, { 'aria-pressed': kind === 'like' ? String(on) : null },
+      icon(ico), h('span.sr-only', { text: `${t(kind)} ` }), h('span.count', { text: fmtCount(count) }));
   }
 
   function syncHint(i) {
@@ -144,7 +152,10 @@ export async function mount(el) {
     if (!v || !hint) return;
     hint.textContent = v.paused ? t('tapPlay') : t('tapUnmute');
     hint.hidden = !v.paused && !v.muted;
-    state.slides[i].querySelector('.mute').replaceChildren(icon(v.muted ? 'muted' : 'sound', 28));
+    state.slides[i].querySelector('.stage').setAttribute('aria-label', hint.hidden ? t('pauseClip') : hint.textContent);
+    const mute = state.slides[i].querySelector('.mute');
+    mute.replaceChildren(icon(v.muted ? 'muted' : 'sound', 28));
+    mute.setAttribute('aria-label', t(v.muted ? 'unmute' : 'mute'));
   }
 
   function setSound(on) {

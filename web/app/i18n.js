@@ -120,6 +120,7 @@ const T = {
     imp_unclear: '{who}{what}变化 {t}，{m} 名可比客服为 {c}：差值 {d}（95% 置信区间 {lo} 至 {hi}，n={n}），看不出明确效果',
     downloadCsv: '下载 CSV', impactChart: '差值与 95% 置信区间',
     err_archived: '这条学习路径已归档', field_steps: '步骤', field_person: '个人',
+    feedTitle: '推荐视频', pauseClip: '暂停', mute: '静音', period: '时间范围',
   },
   en: {
     captions: 'Captions', captionsLang: 'Caption language', cueStart: 'Start (s)', cueEnd: 'End (s)', cueText: 'Caption text',
@@ -242,6 +243,7 @@ const T = {
     imp_unclear: '{who} changed {what} by {t} against {c} for {m} comparable agents: a difference of {d} (95% CI {lo} to {hi}, n={n}), no clear effect',
     downloadCsv: 'Download CSV', impactChart: 'Difference with its 95% interval',
     err_archived: 'This path is archived', field_steps: 'Steps', field_person: 'Person',
+    feedTitle: 'Clips for you', pauseClip: 'Pause', mute: 'Mute', period: 'Period',
   },
 };
 

@@ -71,7 +71,7 @@ export async function mount(el, { rerender }) {
   const inboxLink = h('a.panel.inbox-link', { id: 'inbox-link', href: '#inbox' }, h('span', { text: t('inbox') }), inboxCount, h('span.chev', { 'aria-hidden': 'true', text: '›' }));
   const hero = h('section.panel', { id: 'points' },
     h('div.hero', {},
-      h('div', {}, h('h2', { text: `${profile.display_name}` }), h('p.muted', { text: `${profile.team?.name || ''} · ${profile.position || ''}` })),
+      h('div', {}, h('h1.me-name', { text: `${profile.display_name}` }), h('p.muted', { text: `${profile.team?.name || ''} · ${profile.position || ''}` })),
       h('div', { style: 'text-align:right' }, balance, h('small.muted', { text: t('balance') }))),
     h('div.hero', {}, streak, checkin));
 

@@ -71,9 +71,10 @@ export function evidenceText(ev, catalogue, labels) {
   });
 }
 
-function progressBar(share, cls = '') {
+/** A bar for `share` (0–1) whose name for screen readers is `label`. */
+function progressBar(share, label, cls = '') {
   const pct = Math.max(0, Math.min(100, Math.round(share * 100)));
-  return h(`div.progress${cls ? '.' + cls : ''}`, { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct },
+  return h(`div.progress${cls ? '.' + cls : ''}`, { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': label },
     h('span', { style: `width:${pct}%` }));
 }
 
@@ -83,6 +84,7 @@ function assignmentRow(a) {
   const clip = a.kind === 'clip';
   const done = a.state === 'complete';
   const meta = [a.due_at ? t('pathDue', { date: fmtDay(a.due_at) }) : t('noDue'), t(a.source === 'rule' ? 'src_rule' : 'src_trainer')];
+  const stepsText = t(clip ? 'clipsWatched' : 'stepsDone', { d: a.steps_done, n: a.step_count });
   const next = !done && a.next && !clip ? t('nextStep', { title: a.next.title || t('stepClip', { n: a.next.position }) }) : '';
   return h('li.assignment-row', { dataset: { path: String(a.path_id), kind: a.kind, state: a.state } },
     h('div.badges', {},
@@ -91,9 +93,9 @@ function assignmentRow(a) {
     h('div', {}, h('strong.title', { text: a.title })),
     h('div.muted.due', { text: meta.join(' · ') }),
     a.note ? h('div.note', { text: a.note }) : null,
-    progressBar(a.step_count ? a.steps_done / a.step_count : 0),
+    progressBar(a.step_count ? a.steps_done / a.step_count : 0, `${a.title}: ${stepsText}`),
     h('div.row', {},
-      h('small.steps-done', { text: t(clip ? 'clipsWatched' : 'stepsDone', { d: a.steps_done, n: a.step_count }) }),
+      h('small.steps-done', { text: stepsText }),
       done ? h('small', { text: t('pathDone') }) : next ? h('small.grow.next-step', { text: next }) : null,
       !done && a.next?.needs_quiz && h('span.badge.quiz-needed', { text: t('quizNeeded') })));
 }
@@ -103,7 +105,7 @@ function gapRow(g, catalogue) {
   const labelsOf = (tag) => (tag === g.tag ? g.tag_labels : undefined);
   return h('li.gap-row', { dataset: { tag: g.tag } },
     h('div.row', {}, h('strong.grow.gap-skill', { text: tagLabel(g.tag, g.tag_labels) }), g.score !== null && h('small', { text: t('gapScore', { n: g.score }) })),
-    progressBar(g.score / 100, 'score-bar'),
+    progressBar(g.score / 100, `${tagLabel(g.tag, g.tag_labels)}: ${t('gapScore', { n: g.score })}`, 'score-bar'),
     g.manual && h('span.badge.quiz-badge', { text: t('setByTrainer') }),
     g.evidence?.length ? h('ul.evidence', {}, g.evidence.map((ev) => h('li', { text: evidenceText(ev, catalogue, labelsOf(ev.tag)) }))) : null);
 }

@@ -10,7 +10,7 @@ export async function mount(el) {
   const form = h('form.search-form', { role: 'search' }, input, h('button.primary', { type: 'submit', text: t('search') }));
   const results = h('ul.list', { id: 'search-results' });
   const stage = h('div.search-stage');
-  el.append(h('section.panel', {}, form, stage, results));
+  el.append(h('section.panel', {}, h('h1.sr-only', { text: t('search') }), form, stage, results));
   let player = null;
 
   function play(item) {

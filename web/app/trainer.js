@@ -39,7 +39,7 @@ export async function mount(el) {
   };
   bar.addEventListener('scroll', edges, { passive: true });
   window.addEventListener('resize', edges);
-  el.append(bar, body);
+  el.append(h('h1.sr-only', { text: t('tabTrainer') }), bar, body);
   edges();
   await show('review');
   return () => {

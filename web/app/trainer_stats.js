@@ -18,7 +18,7 @@ export async function boards() {
   }
   period.addEventListener('change', () => load().catch((e) => lists.replaceChildren(h('p.form-error', { text: errText(e) }))));
   await load();
-  wrap.append(h('div.panel', {}, period), lists);
+  wrap.append(h('div.panel', {}, h('label', {}, h('span', { text: t('period') }), period)), lists);
   return wrap;
 }
 

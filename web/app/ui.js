@@ -86,26 +86,59 @@ export function skeleton(kind = 'panel') {
     h('div.bone.wide'), h('div.bone'), h('div.bone.short'));
 }
 
-/** Opens a bottom sheet; returns {el, body, close}. */
-export function sheet(title, cls = '') {
+// Modal layers (sheets, the login dialog over them): the top one holds the
+// focus and the rest of the page is inert until it closes; closing the top
+// one gives the focus back to what had it before.
+const layers = [];
+function syncInert() {
+  const top = layers.at(-1);
+  for (const el of document.body.children) if (el.id !== 'toast' && el.tagName !== 'SCRIPT') el.inert = !!top && el !== top;
+}
+
+// The Back gesture closes the top sheet: each dismissible sheet adds a
+// history entry, which a close by other means takes back.
+let ownBacks = 0;
+window.addEventListener('popstate', () => {
+  if (ownBacks > 0) { ownBacks--; return; }
+  layers.at(-1)?.dismiss?.({ fromHistory: true });
+});
+
+/** Opens a bottom sheet, an aria-modal dialog that takes the focus; Escape,
+ * Back, its close button and a tap outside close it (all but the last need
+ * `dismissible`, true unless said). Returns {el, body, close}. */
+export function sheet(title, cls = '', { dismissible = true } = {}) {
   const body = h('div.sheet-body');
-  const closeBtn = h('button.icon', { 'aria-label': t('close'), text: '✕' });
-  const panel = h(`section.sheet${cls ? '.' + cls : ''}`, { role: 'dialog', 'aria-label': title },
+  const closeBtn = dismissible && h('button.icon', { 'aria-label': t('close'), text: '✕' });
+  const panel = h(`section.sheet${cls ? '.' + cls : ''}`, { role: 'dialog', 'aria-modal': 'true', 'aria-label': title, tabindex: '-1' },
     h('header.sheet-head', {}, h('h2', { text: title }), closeBtn), body);
   const scrim = h('div.scrim', {}, panel);
-  const close = () => {
-    if (!scrim.isConnected) return;
+  const before = document.activeElement;
+  const close = ({ fromHistory = false } = {}) => {
+    const i = layers.indexOf(scrim);
+    if (i < 0) return;
+    const wasTop = i === layers.length - 1;
+    layers.splice(i, 1);
     scrim.remove();
+    syncInert();
+    if (dismissible && !fromHistory && history.state?.sheet) { ownBacks++; history.back(); }
+    if (wasTop && before?.isConnected && !before.inert) before.focus({ preventScroll: true });
     document.removeEventListener('keydown', onKey);
     document.dispatchEvent(new Event('sheetchange'));
   };
-  const onKey = (e) => { if (e.key === 'Escape') close(); };
-  closeBtn.addEventListener('click', close);
-  scrim.addEventListener('click', (e) => { if (e.target === scrim) close(); });
-  document.addEventListener('keydown', onKey);
+  const onKey = (e) => { if (e.key === 'Escape' && layers.at(-1) === scrim) { e.preventDefault(); close(); } };
+  if (dismissible) {
+    scrim.dismiss = close;
+    closeBtn.addEventListener('click', () => close());
+    scrim.addEventListener('click', (e) => { if (e.target === scrim) close(); });
+    document.addEventListener('keydown', onKey);
+    history.pushState({ ...history.state, sheet: true }, '');
+  }
   document.body.append(scrim);
+  layers.push(scrim);
+  syncInert();
+  panel.focus({ preventScroll: true });
   document.dispatchEvent(new Event('sheetchange'));
-  return { el: panel, body, close };
+  return { el: panel, body, close: () => close() };
 }
 
 /** Whether a sheet is open (each open and close fires `sheetchange` on document). */

@@ -44,7 +44,7 @@ export async function mount(el) {
   // an upload a reload cut off: the same file picked again continues it
   const left = unfinished[0] && !currentJob() ? h('p.unfinished', { id: 'unfinished', text: t('unfinishedNote', { title: unfinished[0].title }) }) : null;
   const form = h('form.panel', { id: 'upload-form' },
-    h('h2', { text: t('uploadTitle') }),
+    h('h1', { text: t('uploadTitle') }),
     left,
     h('div.picker', {}, h('label', {}, pickInput, icon('folder'), h('span', { text: t('pick') })),
       h('label', {}, recInput, icon('camera'), h('span', { text: t('record') }))),
