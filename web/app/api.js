@@ -1,6 +1,8 @@
 // The API client: the session (token in localStorage, never in a URL),
 // JSON calls with the bearer token, and problem+json errors as ApiError.
 const KEY = 'casereel.session';
+/** The localStorage key of the session (other tabs watch it). */
+export const SESSION_KEY = KEY;
 
 export class ApiError extends Error {
   /** `detail` (the server's English sentence) is the message; `type` is the
@@ -26,7 +28,9 @@ export function saveSession(s) { localStorage.setItem(KEY, JSON.stringify(s)); }
 export function clearSession() { localStorage.removeItem(KEY); }
 export const token = () => session()?.token || '';
 
-let onUnauthorized = () => {};
+// called on a 401 (an expired or revoked session); resolves true once the
+// user has logged in again, and the request is then sent once more
+let onUnauthorized = async () => false;
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 // called when the server answers that this user must choose a new password first
 let onPasswordChange = () => {};
@@ -39,8 +43,9 @@ export function idempotencyKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-/** One API call; resolves with parsed JSON (or null), rejects with ApiError. */
-export async function api(method, path, { json, headers = {}, idem } = {}) {
+/** One API call; resolves with parsed JSON (or null), rejects with ApiError.
+ * A 401 waits for the user to log in again and is then sent once more. */
+export async function api(method, path, { json, headers = {}, idem, again = false } = {}) {
   const h = { ...headers };
   const t = token();
   if (t) h.Authorization = `Bearer ${t}`;
@@ -56,7 +61,8 @@ export async function api(method, path, { json, headers = {}, idem } = {}) {
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   if (!res.ok) {
-    if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthorized();
+    if (res.status === 401 && !again && !/\/auth\/log(in|out)$/.test(path) && await onUnauthorized())
+      return api(method, path, { json, headers, idem, again: true });
     const err = problemError(res.status, body);
     if (err.type === 'password-change-required') onPasswordChange();
     throw err;

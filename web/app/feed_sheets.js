@@ -3,7 +3,7 @@
 import { api, get, post, idempotencyKey } from './api.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
-import { h, sheet, toast, showError, errText, fmtCount, fmtDate } from './ui.js';
+import { h, sheet, toast, showError, errText, fmtCount, fmtDate, historySettled } from './ui.js';
 
 const setCount = (btn, n) => { btn.querySelector('.count').textContent = fmtCount(n); };
 
@@ -154,7 +154,7 @@ export async function openQuiz(item, { onContinue } = {}) {
   }
   const submit = h('button.primary.big', { type: 'submit', text: t('quizSubmit') });
   const next = h('button.primary.big.quiz-continue', { type: 'button', hidden: true, text: t('quizContinue') });
-  next.addEventListener('click', () => { s.close(); onContinue?.(); });
+  next.addEventListener('click', () => { s.close(); historySettled().then(() => onContinue?.()); });
   const out = h('p.quiz-result', { role: 'status' });
   form.append(out, submit, next);
   s.body.append(form);

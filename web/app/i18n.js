@@ -121,6 +121,12 @@ const T = {
     downloadCsv: '下载 CSV', impactChart: '差值与 95% 置信区间',
     err_archived: '这条学习路径已归档', field_steps: '步骤', field_person: '个人',
     feedTitle: '推荐视频', pauseClip: '暂停', mute: '静音', period: '时间范围',
+    loginAgainTitle: '请重新登录', loginAgainNote: '登录已失效。重新登录后回到刚才的地方，输入的内容都还在。', switchUser: '退出并换个账号',
+    loggedOutElsewhere: '你已在另一个标签页退出登录',
+    watchNow: '去观看', statStarts: '开始观看', statCompletions: '看完', statLikes: '点赞', statComments: '评论', statTips: '打赏积分',
+    editClip: '修改文字', saveEdit: '保存修改', editSaved: '已保存', editSentForReview: '修改已提交审核：通过之前，大家看到的仍是原来的文字',
+    deleteClip: '删除视频', deleteClipAsk: '删除《{title}》？删除后无法恢复。', deleteClipOk: '删除', clipDeleted: '视频已删除',
+    retryTitle: '重新上传', retryNote: '这个视频处理失败。请重新选择视频文件，会用同样的标题和标签再上传一次，失败的这条随后删除。', retryPick: '重新选择文件',
   },
   en: {
     captions: 'Captions', captionsLang: 'Caption language', cueStart: 'Start (s)', cueEnd: 'End (s)', cueText: 'Caption text',
@@ -244,6 +250,12 @@ const T = {
     downloadCsv: 'Download CSV', impactChart: 'Difference with its 95% interval',
     err_archived: 'This path is archived', field_steps: 'Steps', field_person: 'Person',
     feedTitle: 'Clips for you', pauseClip: 'Pause', mute: 'Mute', period: 'Period',
+    loginAgainTitle: 'Log in again', loginAgainNote: 'Your session has ended. Log in again to carry on where you were: what you typed is still there.', switchUser: 'Log out and switch user',
+    loggedOutElsewhere: 'You were logged out in another tab',
+    watchNow: 'Watch', statStarts: 'Started', statCompletions: 'Watched to the end', statLikes: 'Likes', statComments: 'Comments', statTips: 'Tip points',
+    editClip: 'Edit the text', saveEdit: 'Save changes', editSaved: 'Saved', editSentForReview: 'Sent for review: until it is approved, everyone sees the current text',
+    deleteClip: 'Delete clip', deleteClipAsk: 'Delete “{title}”? This cannot be undone.', deleteClipOk: 'Delete', clipDeleted: 'Clip deleted',
+    retryTitle: 'Upload again', retryNote: 'This clip failed. Pick the video file again: it is uploaded again with the same title and tags, and the failed one is then deleted.', retryPick: 'Pick the file again',
   },
 };
 

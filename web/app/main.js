@@ -1,10 +1,12 @@
 // Boot and navigation: login screen, the change-password screen (a password
 // someone else set is changed before anything else), tab bar, hash routes
 // (#feed, #upload, #me, #trainer, #inbox, #clip/<id>), the inbox's unread
-// badge on Me. The token stays in localStorage, never in the URL.
-import { api, session, saveSession, clearSession, setUnauthorizedHandler, setPasswordChangeHandler } from './api.js';
+// badge on Me. The token stays in localStorage, never in the URL. An ended
+// session asks to log in again over whatever is open, which stays as it was;
+// a logout in another tab is noticed here too.
+import { api, session, saveSession, clearSession, setUnauthorizedHandler, setPasswordChangeHandler, SESSION_KEY } from './api.js';
 import { t, lang, setLang } from './i18n.js';
-import { h, errText, toast, skeleton } from './ui.js';
+import { h, errText, toast, skeleton, sheet, closeAllLayers } from './ui.js';
 
 const screens = {
   feed: () => import('./feed.js'),
@@ -56,8 +58,14 @@ async function refreshUnread() {
   try { setUnread((await api('GET', '/api/v1/me/inbox?limit=1')).unread); } catch { /* the badge waits for the next screen */ }
 }
 
+let shownUser = null; // whose screens this tab shows
 async function route() {
-  if (!session()) return showLogin();
+  if (!session()) {
+    // the login screen already up (after a logout) keeps what it says
+    if (document.body.dataset.screen !== 'login') showLogin();
+    return;
+  }
+  shownUser = session().user?.id;
   if (session().user?.must_change_password) return showPasswordChange({ required: true });
   let [name, arg] = location.hash.slice(1).split('/');
   if (!screens[name] || (name === 'trainer' && !isTrainer())) name = 'feed';
@@ -169,15 +177,68 @@ export function showPasswordChange({ required = false } = {}) {
 export async function logout() {
   try { await api('POST', '/api/v1/auth/logout'); } catch { /* the session ends here either way */ }
   clearSession();
+  closeAllLayers();
   navigator.serviceWorker?.controller?.postMessage('logout'); // nothing of this person stays cached
   location.hash = '';
   showLogin();
 }
 
+/** The login dialog over whatever is open (sheets included), for the same
+ * user; resolves true once logged in again, false when the user chose to
+ * log out instead or the session ended in another tab. */
+function askLoginAgain() {
+  return new Promise((resolve) => {
+    const who = session()?.user;
+    let done = false;
+    const finish = (ok) => { if (!done) { done = true; resolve(ok); } };
+    const s = sheet(t('loginAgainTitle'), 'login-sheet', { dismissible: false, onClose: () => finish(false) });
+    const err = h('p.form-error', { role: 'alert' });
+    const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+    const btn = h('button.primary.big', { type: 'submit', text: t('login') });
+    const form = h('form.login-again', {},
+      h('p', { text: t('loginAgainNote') }),
+      h('label', {}, h('span', { text: t('username') }), h('input', { name: 'username', autocomplete: 'username', value: who?.username || '', readonly: true })),
+      h('label', {}, h('span', { text: t('password') }), pass),
+      err, btn,
+      h('button.link', { type: 'button', onclick: () => { finish(false); logout(); }, text: t('switchUser') }));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      btn.disabled = true;
+      err.textContent = '';
+      try {
+        const r = await api('POST', '/api/v1/auth/login', { json: { username: who?.username || '', password: pass.value } });
+        saveSession({ token: r.token, user: r.user });
+        finish(true);
+        s.close();
+      } catch (ex) {
+        err.textContent = errText(ex);
+        btn.disabled = false;
+      }
+    });
+    s.body.append(form);
+    pass.focus();
+  });
+}
+
+let relogin = null; // the one dialog every request that met a 401 waits for
 setUnauthorizedHandler(() => {
-  if (!session()) return;
-  clearSession();
-  showLogin(t('sessionExpired'));
+  if (!session() || document.body.dataset.screen === 'login') return Promise.resolve(false);
+  relogin ??= askLoginAgain().finally(() => { relogin = null; });
+  return relogin;
+});
+// another tab logged out (or in as someone else): this one follows, and says so once
+window.addEventListener('storage', (e) => {
+  if (e.key !== null && e.key !== SESSION_KEY) return;
+  const now = session();
+  if (!now) {
+    if (document.body.dataset.screen === 'login') return;
+    closeAllLayers();
+    location.hash = '';
+    showLogin(t('loggedOutElsewhere'));
+  } else if (shownUser !== now.user?.id) {
+    closeAllLayers();
+    route();
+  }
 });
 setPasswordChangeHandler(() => {
   const s = session();

@@ -96,17 +96,29 @@ function syncInert() {
 }
 
 // The Back gesture closes the top sheet: each dismissible sheet adds a
-// history entry, which a close by other means takes back.
+// history entry, which a close by other means takes back (history.back()
+// lands later: navigate or scroll after historySettled()). The feed scrolls
+// inside itself, so the browser restores no scroll position.
 let ownBacks = 0;
+let settledWaiters = [];
+history.scrollRestoration = 'manual';
 window.addEventListener('popstate', () => {
-  if (ownBacks > 0) { ownBacks--; return; }
+  if (ownBacks > 0) {
+    if (--ownBacks === 0) for (const fn of settledWaiters.splice(0)) fn();
+    return;
+  }
   layers.at(-1)?.dismiss?.({ fromHistory: true });
 });
 
+/** Resolves once the history entries of closed sheets are gone: a
+ * navigation right after closing a sheet waits for it, or Back would undo it. */
+export const historySettled = () => (ownBacks ? new Promise((resolve) => settledWaiters.push(resolve)) : Promise.resolve());
+
 /** Opens a bottom sheet, an aria-modal dialog that takes the focus; Escape,
  * Back, its close button and a tap outside close it (all but the last need
- * `dismissible`, true unless said). Returns {el, body, close}. */
-export function sheet(title, cls = '', { dismissible = true } = {}) {
+ * `dismissible`, true unless said); `onClose` is called however it closes.
+ * Returns {el, body, close}. */
+export function sheet(title, cls = '', { dismissible = true, onClose } = {}) {
   const body = h('div.sheet-body');
   const closeBtn = dismissible && h('button.icon', { 'aria-label': t('close'), text: '✕' });
   const panel = h(`section.sheet${cls ? '.' + cls : ''}`, { role: 'dialog', 'aria-modal': 'true', 'aria-label': title, tabindex: '-1' },
@@ -122,8 +134,12 @@ export function sheet(title, cls = '', { dismissible = true } = {}) {
     syncInert();
     if (dismissible && !fromHistory && history.state?.sheet) { ownBacks++; history.back(); }
     if (wasTop && before?.isConnected && !before.inert) before.focus({ preventScroll: true });
-    document.removeEventListener('keydown', onKey);
+    scrim.closed();
     document.dispatchEvent(new Event('sheetchange'));
+  };
+  scrim.closed = () => {
+    document.removeEventListener('keydown', onKey);
+    onClose?.();
   };
   const onKey = (e) => { if (e.key === 'Escape' && layers.at(-1) === scrim) { e.preventDefault(); close(); } };
   if (dismissible) {
@@ -139,6 +155,17 @@ export function sheet(title, cls = '', { dismissible = true } = {}) {
   panel.focus({ preventScroll: true });
   document.dispatchEvent(new Event('sheetchange'));
   return { el: panel, body, close: () => close() };
+}
+
+/** Closes every sheet and dialog at once (the session ended: nothing of it stays on screen). */
+export function closeAllLayers() {
+  for (const layer of [...layers].reverse()) {
+    layers.splice(layers.indexOf(layer), 1);
+    layer.remove();
+    layer.closed?.();
+  }
+  syncInert();
+  document.dispatchEvent(new Event('sheetchange'));
 }
 
 /** Whether a sheet is open (each open and close fires `sheetchange` on document). */
