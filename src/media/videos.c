@@ -200,7 +200,8 @@ static json_t *real_or_null(sqlite3_stmt *st, int col)
 	"SELECT v.id, v.title, v.description, v.status, v.progress, v.error, v.duration,"          \
 	" v.source_duration, v.trimmed, v.width, v.height, v.has_audio, v.created_at,"             \
 	" v.updated_at, v.owner_id, u.display_name, v.renditions, v.filename, v.review_reason,"    \
-	" v.starts, v.likes, v.comments, v.tips, v.error_code, v.revision, v.media_version"        \
+	" v.starts, v.likes, v.comments, v.tips, v.error_code, v.revision, v.media_version,"       \
+	" v.completions"                                                                           \
 	" FROM videos v JOIN users u ON u.id = v.owner_id"
 
 /* The row's JSON for `viewer` (NULL: its owner). The owner and trainers
@@ -249,9 +250,10 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl, const struct cr_us
 				    review_reason ? json_string(review_reason) : json_null());
 		json_object_set_new(
 			v, "counts",
-			json_pack("{s:i, s:i, s:i, s:i}", "views", sqlite3_column_int(st, 19),
-				  "likes", sqlite3_column_int(st, 20), "comments",
-				  sqlite3_column_int(st, 21), "tips", sqlite3_column_int(st, 22)));
+			json_pack("{s:i, s:i, s:i, s:i, s:i}", "views", sqlite3_column_int(st, 19),
+				  "completions", sqlite3_column_int(st, 26), "likes",
+				  sqlite3_column_int(st, 20), "comments", sqlite3_column_int(st, 21),
+				  "tips", sqlite3_column_int(st, 22)));
 		int64_t revision = sqlite3_column_int64(st, 24);
 		json_object_set_new(v, "revision", json_integer(revision));
 		if (!viewer || viewer->role >= CR_ROLE_TRAINER ||

@@ -210,7 +210,7 @@ test('tips: gifts, no self-tipping, free allowance then paid, pair cap, totals',
   // the creator sees the totals on the clip itself and in their own list
   assert.equal((await api(s, 'GET', `/api/v1/videos/${clipA}`, { token: tok.agent2 })).json.counts.tips, 20);
   const own = (await api(s, 'GET', '/api/v1/me/videos', { token: tok.agent2 })).json.items.find((v) => v.id === clipA);
-  assert.deepEqual(Object.keys(own.counts).sort(), ['comments', 'likes', 'tips', 'views']);
+  assert.deepEqual(Object.keys(own.counts).sort(), ['comments', 'completions', 'likes', 'tips', 'views']);
   assert.equal(own.counts.tips, 20);
   const viewer = await points('agent8');
   assert.equal(viewer.tips_given, 21);

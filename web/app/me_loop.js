@@ -79,7 +79,8 @@ function progressBar(share, label, cls = '') {
 }
 
 /** One assignment of GET /api/v1/me/assignments: a must-watch clip (a
- * one-clip path) or a learning path, with its due date and progress. */
+ * one-clip path) or a learning path, with its due date, progress and a link
+ * to the clip to watch next. */
 function assignmentRow(a) {
   const clip = a.kind === 'clip';
   const done = a.state === 'complete';
@@ -97,7 +98,9 @@ function assignmentRow(a) {
     h('div.row', {},
       h('small.steps-done', { text: stepsText }),
       done ? h('small', { text: t('pathDone') }) : next ? h('small.grow.next-step', { text: next }) : null,
-      !done && a.next?.needs_quiz && h('span.badge.quiz-needed', { text: t('quizNeeded') })));
+      !done && a.next?.needs_quiz && h('span.badge.quiz-needed', { text: t('quizNeeded') }),
+      // the clip to watch next opens on its own screen
+      !done && a.next && h('a.button.primary.watch-next', { href: `#clip/${a.next.video_id}`, text: t('watchNow') })));
 }
 
 function gapRow(g, catalogue) {

@@ -12,6 +12,24 @@ export function statusPill(status) {
   return h(`span.status-pill.${status}`, { dataset: { status }, text: t(`st_${status}`) });
 }
 
+/** The tag picker: a chip per tag of `tagList` (GET /api/v1/tags items) in
+ * the UI's language, at most `max` picked, `picked` (names) ticked. */
+export function tagPicker(tagList, max, picked = []) {
+  const picker = h('fieldset.tag-picker', {}, h('legend', { text: t('tagsPick', { n: max }) }),
+    ...tagList.map((x) => h('label.tag-chip', {}, h('input', { type: 'checkbox', name: 'tag', value: x.name, checked: picked.includes(x.name) }),
+      h('span', { text: x.labels?.[lang()] || x.label || x.name }))));
+  const limit = () => {
+    const full = picker.querySelectorAll('input:checked').length >= max;
+    for (const box of picker.querySelectorAll('input:not(:checked)')) box.disabled = full;
+  };
+  picker.addEventListener('change', limit);
+  limit();
+  return picker;
+}
+
+/** The names ticked in a tagPicker. */
+export const pickedTags = (picker) => [...picker.querySelectorAll('input:checked')].map((x) => x.value);
+
 export async function mount(el) {
   let file = null;
   const chosen = h('p.chosen', { id: 'chosen' });
@@ -31,14 +49,8 @@ export async function mount(el) {
   const titleCount = h('small.muted.count', { id: 'title-count' });
   const showCount = () => { titleCount.textContent = `${[...title.value].length}/${limits.title_max_chars}`; };
   title.addEventListener('input', showCount);
-  const tagPicker = h('fieldset.tag-picker', { id: 'tag-picker' }, h('legend', { text: t('tagsPick', { n: limits.tags_max }) }),
-    ...tagList.items.map((x) => h('label.tag-chip', {}, h('input', { type: 'checkbox', name: 'tag', value: x.name }),
-      h('span', { text: x.labels?.[lang()] || x.label || x.name }))));
-  tagPicker.addEventListener('change', () => {
-    const full = tagPicker.querySelectorAll('input:checked').length >= limits.tags_max;
-    for (const box of tagPicker.querySelectorAll('input:not(:checked)')) box.disabled = full;
-  });
-  const pickedTags = () => [...tagPicker.querySelectorAll('input:checked')].map((x) => x.value);
+  const tags = tagPicker(tagList.items, limits.tags_max);
+  tags.id = 'tag-picker';
   const err = h('p.form-error', { role: 'alert' });
   const go = h('button.primary.big', { type: 'submit', id: 'upload-start', text: t('startUpload') });
   // an upload a reload cut off: the same file picked again continues it
@@ -50,7 +62,7 @@ export async function mount(el) {
       h('label', {}, recInput, icon('camera'), h('span', { text: t('record') }))),
     chosen,
     h('label', {}, h('span', { text: t('title') }), title, titleCount),
-    tagPicker,
+    tags,
     err, go);
   showCount();
 
@@ -115,7 +127,7 @@ export async function mount(el) {
     if (j) clearJob();
     state.replaceChildren();
     left?.remove();
-    startUpload(file, { title: title.value.trim(), tags: pickedTags().join(',') });
+    startUpload(file, { title: title.value.trim(), tags: pickedTags(tags).join(',') });
   });
 
   return stop;

@@ -3,7 +3,7 @@
 // bar on every other screen (tap it to go back). One at a time. tus-js-client
 // remembers an unfinished upload by the file's fingerprint, so after a
 // reload, picking the same file again continues from the server's offset.
-import { get, token, problemError } from './api.js';
+import { api, get, token, problemError } from './api.js';
 import { t } from './i18n.js';
 import { h, errText, videoErrorText } from './ui.js';
 
@@ -27,9 +27,11 @@ function changed() {
 }
 
 /** Starts uploading `file` with `metadata` {title, tags}; a remembered
- * unfinished upload of the same file continues where it stopped. */
-export function startUpload(file, { title, tags }) {
-  job = { file, title, phase: 'uploading', percent: 0, video: null, error: '', refused: false };
+ * unfinished upload of the same file continues where it stopped. With
+ * `replaces` (a failed clip's id), that clip is removed once the new
+ * upload has become a clip. */
+export function startUpload(file, { title, tags, replaces }) {
+  job = { file, title, phase: 'uploading', percent: 0, video: null, error: '', refused: false, replaces };
   const upload = new window.tus.Upload(file, {
     endpoint: '/api/v1/uploads',
     chunkSize: 2 * 1024 * 1024,
@@ -87,6 +89,7 @@ async function processing(url) {
     const up = await get(`/api/v1/uploads/${encodeURIComponent(id)}`);
     if (!up.video) throw new Error('no video for this upload');
     videoId = up.video.id;
+    if (job.replaces) await api('DELETE', `/api/v1/videos/${job.replaces}`).catch(() => {}); // gone already is fine
   } catch (e) {
     Object.assign(job, { phase: 'done', error: errText(e) });
     changed();
