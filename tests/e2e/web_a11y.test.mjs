@@ -124,6 +124,18 @@ for (const lang of ['zh', 'en']) {
       }
       await check(page, screen.split('/')[0], found, counts);
     }
+    // the login dialog an ended session brings over the open screen
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('casereel.session')).token);
+    assert.equal((await api(s, 'POST', '/api/v1/auth/logout', { token })).status, 204);
+    await page.evaluate(async () => { // a request of the clip screen's meets the 401
+      const { get } = await import(new URL('./api.js', document.querySelector('script[type=module]').src));
+      window.answered = get('/api/v1/me');
+    });
+    await page.locator('.login-sheet input[name=password]').waitFor();
+    await check(page, 'login again', found, counts);
+    await page.locator('.login-sheet input[name=password]').fill('demo1234');
+    await page.locator('.login-sheet button[type=submit]').click();
+    assert.equal(await page.evaluate(() => window.answered.then((me) => me.username)), 'agent2');
 
     // the trainer's pages, each sub-tab (and the admin's, where there are any)
     const tp = await newSession('admin', lang);

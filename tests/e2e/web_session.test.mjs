@@ -1,12 +1,14 @@
 // No lost work when a session ends (chromium, 390x844): a session revoked
 // while an agent writes a comment asks to log in again in a dialog over the
 // open comments sheet; after logging in the sheet is still there with the
-// comment typed, and it is sent. A tab logged out from another tab notices,
-// closes what was open and says so once.
+// comment typed, and it is sent; an upload goes on from where it was. A tab
+// logged out from another tab notices, closes what was open and says so once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer, api, login } from './lib/server.mjs';
 import { waitForDemo } from './lib/poll.mjs';
+import { makeClip } from './lib/media.mjs';
 import { browserMissing, launchBrowser, phoneSession } from './lib/browser.mjs';
 
 let s, browser, session;
@@ -132,4 +134,40 @@ test('a tab logged out in another tab notices, closes what was open and says so 
   await page.click('#login-form button[type=submit]');
   await page.locator('#view-feed[data-ready="1"]').waitFor();
   assert.deepEqual(page.errors.filter((e) => !/status of 401/.test(e)), []);
+});
+
+test('an upload whose session ends midway goes on after logging in again, from where it was', { skip: browserMissing }, async () => {
+  // about 5 MB: three 2 MB chunks of tus, each held back a little
+  const clip = makeClip('web-session-upload.mp4', { seconds: 8, size: '720x1280', args: ['-b:v', '5M', '-maxrate', '5M', '-bufsize', '5M'] });
+  await session?.ctx.close();
+  session = await phoneSession(browser, s, 'agent6', { lang: 'en', context: { serviceWorkers: 'block' } });
+  const { page } = session;
+  const patches = [];
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    if (route.request().method() === 'PATCH') {
+      patches.push(Number(route.request().headers()['upload-offset']));
+      await sleep(800);
+    }
+    await route.continue();
+  });
+  const refused = [];
+  page.on('response', (r) => { if (r.request().method() === 'PATCH' && r.status() === 401) refused.push(r.url()); });
+  await page.click('a[data-tab=upload]');
+  await page.locator('#upload-form').waitFor();
+  await page.setInputFiles('#pick-file', clip);
+  await page.fill('input[name=title]', 'Kept across a login');
+  await page.click('#upload-start');
+  await page.waitForFunction(() => Number(document.getElementById('upload-bar')?.getAttribute('aria-valuenow')) > 0);
+  await revoke(page);
+  const dialog = page.getByRole('dialog', { name: 'Log in again' });
+  await dialog.waitFor();
+  for (let i = 0; i < 100 && !refused.length; i++) await sleep(100); // the chunk in flight meets it
+  assert.equal(refused.length, 1, 'a chunk met the ended session');
+  await dialog.locator('input[name=password]').fill('demo1234');
+  await dialog.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.locator('#upload-state .status-pill[data-status=pending_review]').waitFor({ timeout: 60000 });
+  // one clip, and no chunk was sent twice from the start
+  const mine = (await api(s, 'GET', '/api/v1/me/videos', { token: await login(s, 'agent6') })).json.items.filter((v) => v.title === 'Kept across a login');
+  assert.equal(mine.length, 1);
+  assert.equal(patches.filter((o) => o === 0).length, 1, `offsets sent: ${patches}`);
 });

@@ -32,6 +32,9 @@ export const token = () => session()?.token || '';
 // user has logged in again, and the request is then sent once more
 let onUnauthorized = async () => false;
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+/** For a 401 met outside api() (an upload): asks to log in again; resolves
+ * true once the user has, with the new token in the session. */
+export const loginAgain = () => onUnauthorized();
 // called when the server answers that this user must choose a new password first
 let onPasswordChange = () => {};
 export function setPasswordChangeHandler(fn) { onPasswordChange = fn; }

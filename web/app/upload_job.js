@@ -3,7 +3,7 @@
 // bar on every other screen (tap it to go back). One at a time. tus-js-client
 // remembers an unfinished upload by the file's fingerprint, so after a
 // reload, picking the same file again continues from the server's offset.
-import { api, get, token, problemError } from './api.js';
+import { api, get, token, problemError, loginAgain } from './api.js';
 import { t } from './i18n.js';
 import { h, errText, videoErrorText } from './ui.js';
 
@@ -46,6 +46,17 @@ export function startUpload(file, { title, tags, replaces }) {
     onError: (e) => {
       // tus-js-client wraps the server's answer (none when the network failed)
       const res = e.originalResponse;
+      // the session ended mid-upload: once logged in again it goes on from the server's offset
+      if (res?.getStatus() === 401 && !job.askedLogin) {
+        job.askedLogin = true;
+        loginAgain().then((ok) => {
+          if (!ok) return upload.options.onError(e); // fails as below, asked once
+          job.askedLogin = false;
+          upload.options.headers.Authorization = `Bearer ${token()}`;
+          upload.start();
+        });
+        return;
+      }
       let body = null;
       try { body = JSON.parse(res?.getBody() || ''); } catch { /* not JSON */ }
       job.error = res || e.originalRequest ? errText(problemError(res?.getStatus() || 0, body), { 'too-large': 'err_fileTooLarge' }) : e.message;
