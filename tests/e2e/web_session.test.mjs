@@ -171,3 +171,28 @@ test('an upload whose session ends midway goes on after logging in again, from w
   assert.equal(mine.length, 1);
   assert.equal(patches.filter((o) => o === 0).length, 1, `offsets sent: ${patches}`);
 });
+
+test('logged in again in another tab: the dialog in this one closes by itself and the request goes through', { skip: browserMissing }, async () => {
+  await session?.ctx.close();
+  session = await phoneSession(browser, s, 'agent7', { lang: 'zh' });
+  const { ctx, page } = session;
+  const other = await ctx.newPage();
+  await other.goto(`${s.url}/#me`);
+  await other.locator('#view-me[data-ready="1"]').waitFor();
+  await revoke(page);
+  const ask = (p) => p.evaluate(async () => {
+    const { get } = await import(new URL('./api.js', document.querySelector('script[type=module]').src));
+    window.answered = get('/api/v1/me');
+  });
+  await ask(page);
+  await ask(other);
+  const dialog = page.getByRole('dialog', { name: '请重新登录' });
+  await dialog.waitFor();
+  const there = other.getByRole('dialog', { name: '请重新登录' });
+  await there.locator('input[name=password]').fill('demo1234');
+  await there.getByRole('button', { name: '登录', exact: true }).click();
+  await there.waitFor({ state: 'detached' });
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => window.answered.then((me) => me.username)), 'agent7');
+  assert.equal(await other.evaluate(() => window.answered.then((me) => me.username)), 'agent7');
+});

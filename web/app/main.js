@@ -192,6 +192,9 @@ function askLoginAgain() {
     let done = false;
     const finish = (ok) => { if (!done) { done = true; resolve(ok); } };
     const s = sheet(t('loginAgainTitle'), 'login-sheet', { dismissible: false, onClose: () => finish(false) });
+    // logged in again in another tab: this one needs no password
+    const dead = session()?.token;
+    reloginElsewhere = () => { if (session()?.token !== dead) { finish(true); s.close(); } };
     const err = h('p.form-error', { role: 'alert' });
     const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
     const btn = h('button.primary.big', { type: 'submit', text: t('login') });
@@ -221,9 +224,10 @@ function askLoginAgain() {
 }
 
 let relogin = null; // the one dialog every request that met a 401 waits for
+let reloginElsewhere = null;
 setUnauthorizedHandler(() => {
   if (!session() || document.body.dataset.screen === 'login') return Promise.resolve(false);
-  relogin ??= askLoginAgain().finally(() => { relogin = null; });
+  relogin ??= askLoginAgain().finally(() => { relogin = reloginElsewhere = null; });
   return relogin;
 });
 // another tab logged out (or in as someone else): this one follows, and says so once
@@ -238,6 +242,8 @@ window.addEventListener('storage', (e) => {
   } else if (shownUser !== now.user?.id) {
     closeAllLayers();
     route();
+  } else {
+    reloginElsewhere?.(); // the same person logged in again there
   }
 });
 setPasswordChangeHandler(() => {
