@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startServer, api, login, advanceClock } from './lib/server.mjs';
 import { makeClip, mediaDir } from './lib/media.mjs';
 import { waitForVideo, publishClip } from './lib/poll.mjs';
-import { browserMissing, launchBrowser, phoneSession } from './lib/browser.mjs';
+import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
 
 let s, browser, session, clipPath, live, failed, pending;
 const LIVE = '退款电话：先道歉再说明';
@@ -91,6 +91,7 @@ test('zh: the owner opens a live clip from My clips: it plays, shows its numbers
   await form.getByText('退款与退货').click();
   await form.getByRole('button', { name: '保存修改' }).click();
   await form.locator('.edit-note', { hasText: '修改已提交审核' }).waitFor();
+  await page.screenshot({ path: join(screenshots, '22-my-clip.png'), fullPage: true });
   const v = (await video(live)).json;
   assert.equal(v.title, LIVE, 'the approved text stays live');
   assert.equal(v.status, 'published');

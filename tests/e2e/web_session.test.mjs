@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer, api, login } from './lib/server.mjs';
 import { waitForDemo } from './lib/poll.mjs';
 import { makeClip } from './lib/media.mjs';
-import { browserMissing, launchBrowser, phoneSession } from './lib/browser.mjs';
+import { join } from 'node:path';
+import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
 
 let s, browser, session;
 
@@ -60,6 +61,7 @@ for (const lang of ['zh', 'en']) {
     assert.equal(await dialog.locator('input[name=username]').inputValue(), 'agent3');
     assert.equal(await sheet.locator('input[name=comment]').inputValue(), text);
     assert.equal(await page.locator('#login-form').count(), 0, 'not the login screen');
+    if (lang === 'zh') await page.screenshot({ path: join(screenshots, '23-login-again.png') });
     await dialog.locator('input[name=password]').fill('demo1234'); // fails where something covers the dialog
     await dialog.getByRole('button', { name: w.login, exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
