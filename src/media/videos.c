@@ -252,8 +252,8 @@ static json_t *video_row_json(sqlite3_stmt *st, long url_ttl, const struct cr_us
 			v, "counts",
 			json_pack("{s:i, s:i, s:i, s:i, s:i}", "views", sqlite3_column_int(st, 19),
 				  "completions", sqlite3_column_int(st, 26), "likes",
-				  sqlite3_column_int(st, 20), "comments", sqlite3_column_int(st, 21),
-				  "tips", sqlite3_column_int(st, 22)));
+				  sqlite3_column_int(st, 20), "comments",
+				  sqlite3_column_int(st, 21), "tips", sqlite3_column_int(st, 22)));
 		int64_t revision = sqlite3_column_int64(st, 24);
 		json_object_set_new(v, "revision", json_integer(revision));
 		if (!viewer || viewer->role >= CR_ROLE_TRAINER ||
