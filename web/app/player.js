@@ -64,13 +64,7 @@ export class Player {
         this.lastPos = v.currentTime;
         this.send('seek', v.currentTime);
       },
-      pause: () => {
-        // a partial watch counts too: report where the viewer stopped
-        if (this.started && !v.ended && v.currentTime - this.lastPos >= 1) {
-          this.lastPos = v.currentTime;
-          this.send('progress', v.currentTime);
-        }
-      },
+      pause: () => this.reportStop(),
       ended: () => {
         const sent = this.started ? this.send('end', v.duration || v.currentTime) : Promise.resolve();
         this.started = false;
@@ -87,6 +81,15 @@ export class Player {
     this.onAddTrack = () => this.syncCaptions();
     v.textTracks.addEventListener?.('addtrack', this.onAddTrack);
     for (const [ev, fn] of Object.entries(this.handlers)) v.addEventListener(ev, fn);
+  }
+
+  /** A partial watch counts too: reports where the viewer stopped. */
+  reportStop() {
+    const v = this.video;
+    if (this.started && !v.ended && v.currentTime - this.lastPos >= 1) {
+      this.lastPos = v.currentTime;
+      this.send('progress', v.currentTime);
+    }
   }
 
   /** Sends one watch event after the ones before it have been answered. */
@@ -197,6 +200,7 @@ export class Player {
   detach() {
     this.pause();
     if (!this.attached) return;
+    this.reportStop(); // now: the 'pause' event comes after the position is gone
     this.attached = false;
     this.started = false;
     this.video.preload = 'none';
