@@ -20,8 +20,10 @@ mkdir -p "$tmp/v/$hash"
 cp -R "$src/app" "$src/vendor" "$tmp/v/$hash/"
 sed -e "s#\"/app/#\"/v/$hash/app/#g" -e "s#\"/vendor/#\"/v/$hash/vendor/#g" \
 	"$src/index.html" >"$tmp/index.html"
-# the service worker caches this release's files: its list is the build's
-shell=$(cd "$tmp" && find "v/$hash" -type f ! -name "*.gz" | LC_ALL=C sort | sed 's#^#"/#; s#$#"#' | paste -sd, -)
+# the service worker caches this release's files: its list is the build's;
+# hls.js is left out (browsers with native HLS never need it: the worker
+# caches it when a page first fetches it)
+shell=$(cd "$tmp" && find "v/$hash" -type f ! -name "*.gz" ! -name "hls.min.js" | LC_ALL=C sort | sed 's#^#"/#; s#$#"#' | paste -sd, -)
 sed -e "s#\[/\* files of this release, filled in by the build \*/\]#[$shell]#" "$src/sw.js" >"$tmp/sw.js"
 grep -q "\"/v/$hash/app/main.js\"" "$tmp/sw.js" || { echo "$0: sw.js did not get the file list" >&2; exit 1; }
 sed -e "s#\"/app/#\"/v/$hash/app/#g" "$src/manifest.webmanifest" >"$tmp/manifest.webmanifest"

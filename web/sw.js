@@ -1,7 +1,9 @@
 // casereel's service worker: the app shell works offline. The build
-// (packaging/web_build.sh) fills SHELL with every file of this release
-// under /v/<hash>/, so a new release is a new worker; install caches them
-// with the page itself, and old releases' caches go at activation. The
+// (packaging/web_build.sh) fills SHELL with the files of this release
+// under /v/<hash>/ (hls.js only if a page asks for it), so a new release is
+// a new worker; install caches them with the page itself, any other file of
+// the release is cached when first fetched, and old releases' caches go at
+// activation. The
 // page is fetched from the network first (a new release shows at once) and
 // from the cache offline. API answers and media are never cached: a shared
 // phone keeps nothing of the last person's, and logout clears the rest.
@@ -33,6 +35,9 @@ self.addEventListener('fetch', (e) => {
   if (req.mode === 'navigate' && url.pathname === '/') {
     e.respondWith(fetch(req).catch(() => caches.match('/', { ignoreSearch: true })));
   } else if (url.pathname.startsWith('/v/')) {
-    e.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
+    e.respondWith(caches.match(req).then((hit) => hit || fetch(req).then((res) => {
+      if (res.ok) { const copy = res.clone(); e.waitUntil(caches.open(CACHE).then((c) => c.put(req, copy))); }
+      return res;
+    })));
   }
 });

@@ -23,7 +23,7 @@ export async function mount(el, { arg }) {
     const video = h('video', { poster: v.urls.poster, controls: true, playsinline: true, preload: 'metadata', width: v.width, height: v.height, 'aria-label': v.title });
     panel.append(h('div.clip-stage', {}, video));
     player = new Player(video, v);
-    player.attach();
+    player.attach({ startOnly: true }).catch(() => {});
   }
   if (v.status === 'rejected' && v.review_reason) panel.append(h('p.review-reason', { text: t('ib_reason', { reason: v.review_reason }) }));
   if (v.error) panel.append(h('p.form-error', { text: videoErrorText(v) }));

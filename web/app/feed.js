@@ -1,5 +1,6 @@
 // The vertical feed: one clip per screen with scroll-snap, autoplay muted
-// (tap for sound), the next clip preloaded, and the overlay actions. Leaving
+// (tap for sound), the start of the next clip preloaded (no other clip
+// loads), and the overlay actions. Leaving
 // for another screen keeps the feed's place: coming back within a few
 // minutes shows the same clips in the same order at the same clip.
 import { get, session } from './api.js';
@@ -28,7 +29,9 @@ export async function mount(el) {
   el.append(h('h1.sr-only', { text: t('feedTitle') }), feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
   const waiting = skeleton('feed');
   feed.append(waiting);
-  const labels = await tagCatalogue();
+  // the tag labels and the first clips are asked for at once
+  const labelsWait = tagCatalogue();
+  let labels = {};
   const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
 
   const io = new IntersectionObserver((entries) => {
@@ -57,7 +60,8 @@ export async function mount(el) {
     try {
       const q = new URLSearchParams({ limit: String(PAGE) });
       if (state.cursor) q.set('cursor', state.cursor);
-      const r = await get(`/api/v1/feed?${q}`);
+      const [r, l] = await Promise.all([get(`/api/v1/feed?${q}`), labelsWait]);
+      labels = l;
       state.cursor = r.next_cursor;
       state.done = !r.next_cursor;
       for (const item of r.items) addSlide(item);
@@ -78,7 +82,7 @@ export async function mount(el) {
     const i = state.items.length;
     state.items.push(item);
     const video = h('video', {
-      poster: item.urls.poster, playsinline: true, 'webkit-playsinline': true, muted: true, preload: 'metadata',
+      poster: item.urls.poster, playsinline: true, 'webkit-playsinline': true, muted: true, preload: 'none',
       width: item.width, height: item.height, disablepictureinpicture: true,
     });
     video.muted = true;
@@ -178,13 +182,10 @@ export async function mount(el) {
           p.play().catch(() => syncHint(i));
         });
       } else if (j === i + 1) {
-        p.video.preload = 'auto';
-        p.attach(); // the next clip buffers while this one plays
         p.pause();
-      } else if (Math.abs(j - i) > 2) {
-        p.detach();
+        p.attach({ startOnly: true }).catch(() => {}); // the next clip's first frames wait ready
       } else {
-        p.pause();
+        p.detach(); // the clips behind and further on fetch nothing
       }
     });
     syncHint(i);
@@ -197,6 +198,7 @@ export async function mount(el) {
     kept = null;
     waiting.remove();
     Object.assign(state, { cursor: back.cursor, done: back.done, quizzed: back.quizzed });
+    labels = await labelsWait;
     for (const item of back.items) addSlide(item);
     feed.scrollTop = back.active * feed.clientHeight;
   } else {

@@ -110,6 +110,7 @@ function showLogin(message) {
     h('button.link', { type: 'button', onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); showLogin(); }, text: t('lang') }));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    screens.feed().catch(() => {}); // the feed's code arrives while the password is checked
     btn.disabled = true;
     btn.textContent = t('loggingIn');
     err.textContent = '';

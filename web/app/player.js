@@ -1,11 +1,29 @@
-// One clip's playback: HLS through native playback or hls.js, MP4 as the
-// fallback, captions (shown while muted), and watch heartbeats to the API
-// (start, progress every ~5 s of playback, seek after the user seeks, end).
+// One clip's playback: HLS through native playback or hls.js (loaded only
+// where native HLS is missing), MP4 as the fallback, captions (shown while
+// muted), and watch heartbeats to the API (start, progress every ~5 s of
+// playback, seek after the user seeks, end). A clip buffers little ahead: a
+// swiped feed leaves most clips after a second or two, so the data goes to
+// the clip on screen and the start of the next one.
 import { api } from './api.js';
 import { lang } from './i18n.js';
 import { h, showError } from './ui.js';
+import { loadScript } from './vendor.js';
 
 const HEARTBEAT_S = 5;
+// seconds hls.js buffers ahead: of the clip playing, and of a clip not
+// playing yet (its first segment, enough for the first frames)
+const AHEAD_PLAYING = { maxBufferLength: 6, maxMaxBufferLength: 12 };
+const AHEAD_START = { maxBufferLength: 1, maxMaxBufferLength: 2 };
+
+/** Whether this browser plays HLS itself (then hls.js is never fetched). */
+export const nativeHls = () => !!document.createElement('video').canPlayType('application/vnd.apple.mpegurl');
+
+/** hls.js's Hls, fetched on first use; null where it cannot play. */
+export async function loadHls() {
+  if (!window.MediaSource && !window.ManagedMediaSource) return null;
+  if (!window.Hls) await loadScript(new URL('../vendor/hls.min.js', import.meta.url).href);
+  return window.Hls?.isSupported() ? window.Hls : null;
+}
 
 export class Player {
   /** `video` is a <video> element; `item` has id and urls {hls, mp4,
@@ -28,6 +46,7 @@ export class Player {
     const v = video;
     this.handlers = {
       playing: () => {
+        this.ahead(false); // also when the browser's own controls started it
         if (!this.started) {
           this.started = true;
           this.lastPos = v.currentTime;
@@ -45,13 +64,7 @@ export class Player {
         this.lastPos = v.currentTime;
         this.send('seek', v.currentTime);
       },
-      pause: () => {
-        // a partial watch counts too: report where the viewer stopped
-        if (this.started && !v.ended && v.currentTime - this.lastPos >= 1) {
-          this.lastPos = v.currentTime;
-          this.send('progress', v.currentTime);
-        }
-      },
+      pause: () => this.reportStop(),
       ended: () => {
         const sent = this.started ? this.send('end', v.duration || v.currentTime) : Promise.resolve();
         this.started = false;
@@ -68,6 +81,15 @@ export class Player {
     this.onAddTrack = () => this.syncCaptions();
     v.textTracks.addEventListener?.('addtrack', this.onAddTrack);
     for (const [ev, fn] of Object.entries(this.handlers)) v.addEventListener(ev, fn);
+  }
+
+  /** A partial watch counts too: reports where the viewer stopped. */
+  reportStop() {
+    const v = this.video;
+    if (this.started && !v.ended && v.currentTime - this.lastPos >= 1) {
+      this.lastPos = v.currentTime;
+      this.send('progress', v.currentTime);
+    }
   }
 
   /** Sends one watch event after the ones before it have been answered. */
@@ -90,27 +112,46 @@ export class Player {
     }
   }
 
-  /** Loads the media (HLS first); safe to call again. */
-  attach() {
-    if (this.attached) return;
+  /** Loads the media (HLS first); safe to call again. With `startOnly`,
+   *  only the first frames (the feed's next clip, a clip not yet played);
+   *  playing lifts that. Resolves once the source is set. */
+  async attach({ startOnly = false } = {}) {
+    this.ahead(startOnly);
+    if (this.attached) return this.attaching;
     this.attached = true;
+    this.attaching = this.load(startOnly);
+    return this.attaching;
+  }
+
+  async load(startOnly) {
     const v = this.video;
     const { hls, mp4 } = this.item.urls;
-    const Hls = window.Hls;
     // one <track> per language whatever plays the clip (Chromium's native HLS
     // shows no SUBTITLES group, hls.js's own tracks are off); where native HLS
     // adds the group's tracks too, syncCaptions shows one track only
     this.addTracks();
     if (hls && v.canPlayType('application/vnd.apple.mpegurl')) {
       v.src = hls;
-    } else if (hls && Hls?.isSupported()) {
-      this.hls = new Hls({ maxBufferLength: 10, capLevelToPlayerSize: true, enableWorker: true, enableWebVTT: false });
+      return;
+    }
+    const Hls = hls ? await loadHls().catch(() => null) : null;
+    if (!this.attached) return; // detached meanwhile
+    if (Hls) {
+      // the lowest rendition first: the first frame sooner, then ABR climbs
+      this.hls = new Hls({ ...(startOnly ? AHEAD_START : AHEAD_PLAYING), startLevel: 0,
+        capLevelToPlayerSize: true, enableWorker: true, enableWebVTT: false });
       this.hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) this.fallback(); });
       this.hls.loadSource(hls);
       this.hls.attachMedia(v);
     } else {
       v.src = mp4;
     }
+  }
+
+  /** How far ahead the clip buffers: its start only, or as it plays. */
+  ahead(startOnly) {
+    this.video.preload = startOnly ? 'metadata' : 'auto';
+    if (this.hls) Object.assign(this.hls.config, startOnly ? AHEAD_START : AHEAD_PLAYING);
   }
 
   addTracks() {
@@ -143,9 +184,10 @@ export class Player {
     }
   }
 
-  play() {
+  async play() {
     this.wantPlay = true;
-    this.attach();
+    await this.attach();
+    if (!this.wantPlay) return; // paused or detached while hls.js loaded
     return this.video.play();
   }
 
@@ -158,8 +200,10 @@ export class Player {
   detach() {
     this.pause();
     if (!this.attached) return;
+    this.reportStop(); // now: the 'pause' event comes after the position is gone
     this.attached = false;
     this.started = false;
+    this.video.preload = 'none';
     if (this.hls) { this.hls.destroy(); this.hls = null; }
     this.video.removeAttribute('src');
     this.video.load();

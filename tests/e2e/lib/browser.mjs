@@ -26,10 +26,12 @@ export function launchBrowser() {
 
 /** A new 390x844 context with `user` logged in through the login form of
  *  `server`, the UI in `lang` ('zh' or 'en'), with playwright's `context`
- *  options on top of the phone's; resolves with {ctx, page},
+ *  options on top of the phone's and `beforeGoto(ctx)` awaited before the
+ *  first page is opened; resolves with {ctx, page},
  *  page.errors collecting uncaught errors and console errors. */
-export async function phoneSession(browser, server, user, { lang = 'zh', password = 'demo1234', context = {} } = {}) {
+export async function phoneSession(browser, server, user, { lang = 'zh', password = 'demo1234', context = {}, beforeGoto } = {}) {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN', ...context });
+  await beforeGoto?.(ctx);
   const page = await ctx.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
