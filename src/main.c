@@ -107,14 +107,32 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv, bool lo
 		log_error("cannot open the database %s", cfg->db_path);
 		return 1;
 	}
-	int indexed = 0; /* clips from before the search index, or a lost update */
-	if (search_index_missing(&indexed)) {
+	int indexed = 0; /* clips from before the search index: a small backlog now */
+	if (search_index_missing(SEARCH_INDEX_AT_START, &indexed)) {
 		log_error("cannot build the search index");
 		return 1;
 	}
 	if (indexed)
 		log_info("search: indexed %d clips", indexed);
 	return 0;
+}
+
+/* A larger backlog of clips for the search index (an upgrade of a big
+ * server) is indexed a batch per housekeeping round, while it serves. */
+static void index_search_backlog(void)
+{
+	static bool behind = true, said;
+	int n = 0;
+	if (!behind)
+		return;
+	if (search_index_missing(SEARCH_INDEX_PER_ROUND, &n))
+		log_warn("search: cannot index the backlog yet");
+	else if (n && !said)
+		log_info("search: indexing clips from before the index in the background");
+	said |= n > 0;
+	behind = n == SEARCH_INDEX_PER_ROUND;
+	if (!behind && said)
+		log_info("search: the index holds every clip");
 }
 
 /* Sleeps until a stop signal, doing periodic housekeeping in between
@@ -132,6 +150,7 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 			return sig;
 		impressions_flush();
 		catalog_refresh();
+		index_search_backlog();
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/candidates.h"
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/feed_cursor.h"
@@ -39,7 +40,7 @@ struct snapshot {
 	char id[33];
 	int64_t user_id;
 	int64_t created_ms;
-	uint64_t catalog_version; /* reused only while the catalogue is unchanged */
+	uint64_t epoch; /* reused only while catalog_epoch() is unchanged */
 	size_t n;
 	struct snap_item items[];
 };
@@ -55,33 +56,59 @@ static int by_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static cr_err mark_watched(struct rank_clip *clips, size_t n, int64_t viewer_id)
+static int by_int64(const void *a, const void *b)
 {
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The ids of the clips the viewer completed, ascending, in *ids (free it). */
+static cr_err load_watched(int64_t viewer_id, int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
 	sqlite3_stmt *st = store_stmt("SELECT video_id FROM watches WHERE user_id = ?1"
-				      " AND completed_at IS NOT NULL");
+				      " AND completed_at IS NOT NULL ORDER BY video_id");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, viewer_id);
+	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rank_clip key = {.id = sqlite3_column_int64(st, 0)};
-		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
-		if (c)
-			c->watched = true;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			int64_t *more = realloc(*ids, cap * sizeof *more);
+			if (!more)
+				break;
+			*ids = more;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
 	}
 	store_done(st);
-	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load watched");
+	return rc == SQLITE_DONE  ? CR_OK
+	       : rc == SQLITE_ROW ? CR_ENOMEM
+				  : store_error(rc, "load watched");
+}
+
+/* Sets `watched` on the clips the viewer completed. */
+static cr_err mark_watched(struct rank_clip *clips, size_t n, int64_t viewer_id)
+{
+	int64_t *ids;
+	size_t nids;
+	cr_err e = load_watched(viewer_id, &ids, &nids);
+	for (size_t i = 0; !e && nids && i < n; i++)
+		clips[i].watched = bsearch(&clips[i].id, ids, nids, sizeof *ids, by_int64) != NULL;
+	free(ids);
+	return e;
 }
 
 /* Marks the next step of each learning path assigned to the viewer: a
  * one-clip path's clip is a must-watch, pinned first. A clip that is both
  * is one item, as a must-watch. */
-static cr_err mark_path_steps(struct rank_clip *clips, size_t n, const struct cr_user *viewer)
+static void mark_path_steps(struct rank_clip *clips, size_t n, const struct path_next *next,
+			    size_t k)
 {
-	struct path_next next[FEED_MAX_PATHS];
-	size_t k;
-	cr_err e = paths_next_steps(viewer->id, viewer->team_id, next, FEED_MAX_PATHS, &k);
-	for (size_t i = 0; !e && i < k; i++) {
+	for (size_t i = 0; i < k; i++) {
 		struct rank_clip key = {.id = next[i].video_id};
 		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
 		if (c && next[i].clip)
@@ -89,7 +116,52 @@ static cr_err mark_path_steps(struct rank_clip *clips, size_t n, const struct cr
 		else if (c)
 			c->path_step = true;
 	}
-	return e;
+}
+
+/* The clips the viewer's feed is ranked from, in id order, without the
+ * viewer's own (nobody is shown what they made): the candidates of a large
+ * catalogue (include/casereel/candidates.h) plus the path steps, or every
+ * clip of a small one. Counters as of now. */
+static cr_err gather_clips(const struct catalog *cat, const struct rank_viewer *v,
+			   const struct path_next *paths, size_t npaths, struct rank_clip **out,
+			   size_t *n)
+{
+	size_t max = cat->index ? cand_budget(cat->n) : cat->n;
+	uint32_t *pos = cat->index ? malloc((max ? max : 1) * sizeof *pos) : NULL;
+	struct rank_clip *clips = malloc((max + npaths + 1) * sizeof *clips);
+	if ((cat->index && !pos) || !clips) {
+		free(pos);
+		free(clips);
+		return CR_ENOMEM;
+	}
+	size_t k = cat->index ? cand_select(cat->index, v, pos) : cat->n, kept = 0;
+	int64_t now = cr_now();
+	for (size_t i = 0; i < k; i++) {
+		const struct catalog_clip *c = &cat->clips[pos ? pos[i] : i];
+		if (c->rank.creator_id != v->id)
+			catalog_rank_copy(c, now, &clips[kept++]);
+	}
+	free(pos);
+	/* path steps and must-watch clips the candidates missed */
+	size_t sorted = kept;
+	for (size_t i = 0; i < npaths; i++) {
+		const struct catalog_clip *c = catalog_find(cat, paths[i].video_id);
+		struct rank_clip key = {.id = paths[i].video_id};
+		if (c && c->rank.creator_id != v->id &&
+		    !bsearch(&key, clips, sorted, sizeof *clips, by_id))
+			catalog_rank_copy(c, now, &clips[kept++]);
+	}
+	if (kept > sorted) { /* in id order again, once each (two paths may share a step) */
+		qsort(clips, kept, sizeof *clips, by_id);
+		size_t d = 0;
+		for (size_t i = 0; i < kept; i++)
+			if (!d || clips[d - 1].id != clips[i].id)
+				clips[d++] = clips[i];
+		kept = d;
+	}
+	*out = clips;
+	*n = kept;
+	return CR_OK;
 }
 
 /* The path step `item` shows (for a must-watch, its one-clip path), or NULL. */
@@ -149,29 +221,28 @@ static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 	return add_computed_gaps(u->id, v);
 }
 
-static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *cat,
+/* Ranks a new snapshot of the viewer's feed over `cat`, as of `epoch`. */
+static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *cat, uint64_t epoch,
 			    struct snapshot **out)
 {
-	size_t n = cat->n, max = n < FEED_SNAPSHOT_MAX ? n : FEED_SNAPSHOT_MAX;
-	struct rank_clip *clips = malloc((n ? n : 1) * sizeof *clips);
-	struct rank_item *items = malloc((max ? max : 1) * sizeof *items);
-	struct snapshot *s = calloc(1, sizeof *s + max * sizeof(struct snap_item));
 	struct rank_viewer v;
-	cr_err e = clips && items && s ? CR_OK : CR_ENOMEM;
-	/* the viewer's own copy (`watched` differs), in id order, without the
-	 * viewer's own clips: nobody is shown what they made */
-	size_t kept = 0;
-	for (size_t i = 0; !e && i < n; i++)
-		if (cat->clips[i].rank.creator_id != viewer->id)
-			clips[kept++] = cat->clips[i].rank;
-	n = kept;
+	struct path_next paths[FEED_MAX_PATHS];
+	size_t npaths = 0, n = 0;
+	struct rank_clip *clips = NULL;
+	cr_err e = load_viewer(viewer, &v);
+	if (!e)
+		e = paths_next_steps(viewer->id, viewer->team_id, paths, FEED_MAX_PATHS, &npaths);
+	if (!e)
+		e = gather_clips(cat, &v, paths, npaths, &clips, &n);
 	if (!e)
 		e = mark_watched(clips, n, viewer->id);
-	if (!e)
-		e = mark_path_steps(clips, n, viewer);
-	if (!e)
-		e = load_viewer(viewer, &v);
+	size_t max = n < FEED_SNAPSHOT_MAX ? n : FEED_SNAPSHOT_MAX;
+	struct rank_item *items = e ? NULL : malloc((max ? max : 1) * sizeof *items);
+	struct snapshot *s = e ? NULL : calloc(1, sizeof *s + max * sizeof(struct snap_item));
+	if (!e && (!items || !s))
+		e = CR_ENOMEM;
 	if (!e) {
+		mark_path_steps(clips, n, paths, npaths);
 		struct rank_params p = rank_params_default();
 		s->n = rank_feed(&p, &v, clips, n, items, max);
 		for (size_t i = 0; i < s->n; i++)
@@ -179,7 +250,7 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 							 items[i].reason_tags};
 		s->user_id = viewer->id;
 		s->created_ms = cr_now_ms();
-		s->catalog_version = cat->version;
+		s->epoch = epoch;
 		media_random_id(s->id);
 		*out = s;
 		s = NULL;
@@ -264,6 +335,7 @@ struct page_query {
 	const char *cursor; /* NULL for the first page */
 	size_t limit;       /* at most FEED_ITEMS_MAX */
 	const struct catalog *cat;
+	uint64_t epoch; /* catalog_epoch() before the catalogue was acquired */
 	struct snap_item items[FEED_ITEMS_MAX]; /* out: the page */
 	size_t got;                             /* out: items on the page */
 	size_t offset;                          /* out: the page's place in its snapshot */
@@ -290,8 +362,7 @@ static bool cached_page(struct page_query *q, const char *id)
 	struct snapshot *s = snaps[(uint64_t)q->viewer->id % SNAPSHOT_SLOTS];
 	if (s && s->user_id == q->viewer->id &&
 	    (id ? !strcmp(s->id, id)
-		: cr_now_ms() - s->created_ms < SNAPSHOT_REUSE_MS &&
-			     s->catalog_version == q->cat->version)) {
+		: cr_now_ms() - s->created_ms < SNAPSHOT_REUSE_MS && s->epoch == q->epoch)) {
 		take_page(q, s);
 		hit = true;
 	}
@@ -340,7 +411,7 @@ static cr_err page_items(struct page_query *q)
 		return CR_OK;
 	struct snapshot *s = NULL;
 	e = q->cursor ? load_snapshot(q->viewer->id, want, &s)
-		      : rank_snapshot(q->viewer, q->cat, &s);
+		      : rank_snapshot(q->viewer, q->cat, q->epoch, &s);
 	if (!e && !q->cursor)
 		e = save_snapshot(s);
 	if (e) {
@@ -377,6 +448,9 @@ static void reason_words(enum rank_reason r, const char *const *tags, size_t nta
 cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
 		 struct text_buf *out)
 {
+	/* the epoch first: a snapshot ranked on this catalogue is never filed
+	 * under an epoch whose change it does not include */
+	uint64_t epoch = catalog_epoch();
 	struct catalog *cat = catalog_acquire();
 	if (!cat)
 		return CR_EDB;
@@ -384,7 +458,8 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 			       .cursor = cursor,
 			       .limit = (size_t)limit < FEED_ITEMS_MAX ? (size_t)limit
 								       : FEED_ITEMS_MAX,
-			       .cat = cat};
+			       .cat = cat,
+			       .epoch = epoch};
 	cr_err e = page_items(&q);
 	const struct snap_item *page = q.items;
 	size_t got = q.got;

@@ -53,23 +53,26 @@ static double weak_weight(const struct rank_viewer *v, uint64_t bits)
 	return sum;
 }
 
-/* Scores one clip and says which factor put it there. */
-static double score_clip(const struct rank_params *p, const struct rank_viewer *v,
-			 const struct rank_clip *c, enum rank_reason *reason, uint64_t *reason_tags)
+double rank_base_score(const struct rank_params *p, const struct rank_clip *c)
 {
 	double quality = p->quality_prior +
 			 rank_wilson_lower(c->completions, c->starts, p->wilson_z) +
 			 p->like_weight * log1p(c->likes) + p->tip_weight * log1p(c->tips);
 	double freshness = pow(c->age_hours + 2, -p->gravity);
+	return quality * freshness * (c->featured ? p->featured_boost : 1) *
+	       (c->creator_featured ? p->featured_creator_boost : 1);
+}
+
+/* Scores one clip and says which factor put it there. */
+static double score_clip(const struct rank_params *p, const struct rank_viewer *v,
+			 const struct rank_clip *c, enum rank_reason *reason, uint64_t *reason_tags)
+{
 	uint64_t weak = c->tags & v->weak, interest = c->tags & v->interests;
 	bool team = v->team_id && c->creator_team == v->team_id;
 	bool onboarding = v->new_hire && (c->tags & c->onboarding);
 	double relevance = 1 + p->weak_skill_boost * weak_weight(v, weak) +
 			   (interest ? p->interest_boost : 0) + (team ? p->team_boost : 0) +
 			   (onboarding ? p->onboarding_boost : 0);
-	double boost = (c->featured ? p->featured_boost : 1) *
-		       (c->creator_featured ? p->featured_creator_boost : 1) *
-		       (c->watched ? p->watched_penalty : 1);
 	*reason_tags = 0;
 	if (c->must_watch && !c->watched)
 		*reason = RANK_REASON_MUST_WATCH;
@@ -90,7 +93,7 @@ static double score_clip(const struct rank_params *p, const struct rank_viewer *
 		*reason = RANK_REASON_INTEREST, *reason_tags = interest;
 	else
 		*reason = RANK_REASON_RECOMMENDED;
-	return relevance * quality * freshness * boost;
+	return relevance * rank_base_score(p, c) * (c->watched ? p->watched_penalty : 1);
 }
 
 struct scored {
