@@ -149,6 +149,7 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 		if (sig > 0)
 			return sig;
 		impressions_flush();
+		feed_flush_snapshots();
 		catalog_refresh();
 		index_search_backlog();
 	}
@@ -249,6 +250,7 @@ static int serve(int argc, char **argv)
 	jobs_set_waker(NULL, NULL);
 	workers_stop(&workers);
 	impressions_flush();
+	feed_flush_snapshots();
 	feed_shutdown();
 	catalog_shutdown();
 	feed_items_shutdown();

@@ -263,7 +263,21 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 
 /* --- keeping snapshots ------------------------------------------------------ */
 
-static cr_err save_snapshot(const struct snapshot *s)
+/* Snapshots ranked but not written yet, newest first: the housekeeping
+ * round writes them in one transaction (feed_flush_snapshots), so a cold
+ * feed page never waits for the database's write lock. */
+struct unsaved {
+	struct unsaved *next;
+	char id[33];
+	int64_t user_id, created; /* unix s */
+	char *items;              /* the JSON the row will hold */
+};
+
+static pthread_mutex_t unsaved_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct unsaved *unsaved;
+
+/* The snapshot's items as JSON: [[id, reason, reason tags], ...]. */
+static char *items_json(const struct snapshot *s)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < s->n; i++)
@@ -272,41 +286,78 @@ static cr_err save_snapshot(const struct snapshot *s)
 						     (json_int_t)s->items[i].reason_tags));
 	char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
 	json_decref(arr);
-	sqlite3_stmt *st = store_stmt("INSERT INTO feed_snapshots(id, user_id, created_at, items)"
-				      " VALUES (?1, ?2, ?3, ?4)");
-	if (!st || !text) {
-		free(text);
-		return st ? CR_ENOMEM : CR_EDB;
-	}
-	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, s->user_id);
-	sqlite3_bind_int64(st, 3, s->created_ms / 1000);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	store_done(st);
-	free(text);
-	return store_error(rc, "save feed snapshot");
+	return text;
 }
 
-static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot **out)
+/* Queues the snapshot for writing. */
+static cr_err save_snapshot(const struct snapshot *s)
 {
-	sqlite3_stmt *st = store_stmt("SELECT items, created_at FROM feed_snapshots WHERE id = ?1"
-				      " AND user_id = ?2 AND created_at > ?3");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, viewer_id);
-	sqlite3_bind_int64(st, 3, cr_now() - FEED_SNAPSHOT_TTL);
-	int rc = sqlite3_step(st);
-	json_t *arr = rc == SQLITE_ROW
-			      ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL)
-			      : NULL;
-	int64_t created = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-	store_done(st);
-	if (rc != SQLITE_ROW) {
-		json_decref(arr);
-		return rc == SQLITE_DONE ? CR_EINVAL : store_error(rc, "load feed snapshot");
+	struct unsaved *u = calloc(1, sizeof *u);
+	char *text = u ? items_json(s) : NULL;
+	if (!text) {
+		free(u);
+		return CR_ENOMEM;
 	}
+	memcpy(u->id, s->id, sizeof u->id);
+	u->user_id = s->user_id;
+	u->created = s->created_ms / 1000;
+	u->items = text;
+	pthread_mutex_lock(&unsaved_lock);
+	u->next = unsaved;
+	unsaved = u;
+	pthread_mutex_unlock(&unsaved_lock);
+	return CR_OK;
+}
+
+static void free_unsaved(struct unsaved *u)
+{
+	while (u) {
+		struct unsaved *next = u->next;
+		free(u->items);
+		free(u);
+		u = next;
+	}
+}
+
+cr_err feed_flush_snapshots(void)
+{
+	pthread_mutex_lock(&unsaved_lock);
+	struct unsaved *list = unsaved;
+	pthread_mutex_unlock(&unsaved_lock);
+	if (!list)
+		return CR_OK;
+	cr_err e = store_begin();
+	for (struct unsaved *u = list; !e && u; u = u->next) {
+		sqlite3_stmt *st = store_stmt(
+			"INSERT OR IGNORE INTO feed_snapshots(id, user_id, created_at, items)"
+			" VALUES (?1, ?2, ?3, ?4)");
+		if (st) {
+			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, u->user_id);
+			sqlite3_bind_int64(st, 3, u->created);
+			sqlite3_bind_text(st, 4, u->items, -1, SQLITE_STATIC);
+		}
+		e = store_run(st, "save feed snapshot");
+	}
+	e = store_end(e);
+	if (e)
+		return e; /* they stay queued: the next round tries again */
+	/* written: unlink them (newer ones were pushed in front meanwhile) */
+	pthread_mutex_lock(&unsaved_lock);
+	struct unsaved **p = &unsaved;
+	while (*p && *p != list)
+		p = &(*p)->next;
+	*p = NULL;
+	pthread_mutex_unlock(&unsaved_lock);
+	free_unsaved(list);
+	return CR_OK;
+}
+
+/* The snapshot from its stored items (JSON text). */
+static cr_err parse_snapshot(const char *items, int64_t viewer_id, const char *id, int64_t created,
+			     struct snapshot **out)
+{
+	json_t *arr = json_loads(items, 0, NULL);
 	size_t n = json_array_size(arr);
 	struct snapshot *s = calloc(1, sizeof *s + n * sizeof(struct snap_item));
 	if (!s) {
@@ -327,6 +378,43 @@ static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot *
 	snprintf(s->id, sizeof s->id, "%s", id);
 	*out = s;
 	return CR_OK;
+}
+
+/* The viewer's snapshot `id` from the queue of unsaved ones; CR_ENOTFOUND
+ * when it is not there. */
+static cr_err load_unsaved(int64_t viewer_id, const char *id, struct snapshot **out)
+{
+	cr_err e = CR_ENOTFOUND;
+	pthread_mutex_lock(&unsaved_lock);
+	for (struct unsaved *u = unsaved; u; u = u->next)
+		if (u->user_id == viewer_id && !strcmp(u->id, id)) {
+			e = parse_snapshot(u->items, viewer_id, id, u->created, out);
+			break;
+		}
+	pthread_mutex_unlock(&unsaved_lock);
+	return e;
+}
+
+static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot **out)
+{
+	cr_err e = load_unsaved(viewer_id, id, out);
+	if (e != CR_ENOTFOUND)
+		return e;
+	sqlite3_stmt *st = store_stmt("SELECT items, created_at FROM feed_snapshots WHERE id = ?1"
+				      " AND user_id = ?2 AND created_at > ?3");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, viewer_id);
+	sqlite3_bind_int64(st, 3, cr_now() - FEED_SNAPSHOT_TTL);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		e = parse_snapshot((const char *)sqlite3_column_text(st, 0), viewer_id, id,
+				   sqlite3_column_int64(st, 1), out);
+	store_done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? CR_EINVAL : store_error(rc, "load feed snapshot");
+	return e;
 }
 
 /* One page of a viewer's feed: what is asked, then what page_items found. */
@@ -393,6 +481,10 @@ void feed_forget_viewer(int64_t user_id)
 
 void feed_shutdown(void)
 {
+	pthread_mutex_lock(&unsaved_lock);
+	free_unsaved(unsaved); /* after feed_flush_snapshots: none is left */
+	unsaved = NULL;
+	pthread_mutex_unlock(&unsaved_lock);
 	for (size_t i = 0; i < SNAPSHOT_SLOTS; i++) {
 		free(snaps[i]);
 		snaps[i] = NULL;
