@@ -136,11 +136,13 @@ static void index_search_backlog(void)
 }
 
 /* Sleeps until a stop signal, doing periodic housekeeping in between
- * (the first round at once, so strays a crash left go at the start);
- * returns the signal. */
+ * (the first round at once: the catalogue's first build, so the first feed
+ * page need not wait for all of it, and strays a crash left); returns the
+ * signal. */
 static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 {
 	for (unsigned tick = 0;; tick++) {
+		catalog_refresh();
 		bool strays = tick % JANITOR_STRAY_SCAN_SECONDS == 0;
 		if (strays || tick % (unsigned)cfg->maintenance_interval == 0)
 			maintenance_round(cfg, strays);
@@ -150,7 +152,6 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 			return sig;
 		impressions_flush();
 		feed_flush_snapshots();
-		catalog_refresh();
 		index_search_backlog();
 	}
 }

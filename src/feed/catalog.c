@@ -425,9 +425,12 @@ static void run_build(void)
 	struct catalog *next = new_catalog(asked);
 	pthread_mutex_unlock(&lock);
 
+	/* for every request, so no one request's budget cuts it short */
+	int64_t paused = store_deadline_pause();
 	cr_err e = !next    ? CR_ENOMEM
 		   : w.full ? build_full(next)
 			    : build_patch(next, old, w.ids, w.n);
+	store_deadline_resume(paused);
 	free(w.ids);
 	if (e) {
 		log_error("catalog: cannot build: %s", cr_strerror(e));
@@ -607,13 +610,13 @@ void catalog_refresh(void)
 	pthread_mutex_lock(&lock);
 	int64_t age = current ? now_ms() - current->built_ms : 0;
 	bool featuring = current && cr_now() >= current->valid_until;
-	bool due = current && !building &&
-		   (featuring || age >= CATALOG_IDLE_MAX_MS ||
-		    (mark != refresh_mark && age >= CATALOG_REFRESH_MS));
+	/* the first build too (at start, before the first feed page asks) */
+	bool due = !building && (!current || featuring || age >= CATALOG_IDLE_MAX_MS ||
+				 (mark != refresh_mark && age >= CATALOG_REFRESH_MS));
 	if (due) {
 		/* requests keep the current build meanwhile: `asked` stays */
 		pending.full = true;
-		uint64_t before = current->serial;
+		uint64_t before = current ? current->serial : 0;
 		run_build();
 		if (current && current->serial != before)
 			refresh_mark = mark; /* only a build reads what the mark saw */
