@@ -276,17 +276,27 @@ struct unsaved {
 static pthread_mutex_t unsaved_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct unsaved *unsaved;
 
-/* The snapshot's items as JSON: [[id, reason, reason tags], ...]. */
+/* The snapshot's items as JSON: [[id, reason, reason tags], ...] (written
+ * by hand: this runs for every cold feed page). */
 static char *items_json(const struct snapshot *s)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < s->n; i++)
-		json_array_append_new(arr, json_pack("[I, i, I]", (json_int_t)s->items[i].id,
-						     (int)s->items[i].reason,
-						     (json_int_t)s->items[i].reason_tags));
-	char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
-	json_decref(arr);
-	return text;
+	struct text_buf b = {0};
+	tb_append(&b, "[", 1);
+	for (size_t i = 0; i < s->n; i++) {
+		tb_append(&b, i ? ",[" : "[", i ? 2 : 1);
+		tb_int(&b, s->items[i].id);
+		tb_append(&b, ",", 1);
+		tb_int(&b, (long long)s->items[i].reason);
+		tb_append(&b, ",", 1);
+		tb_int(&b, (long long)s->items[i].reason_tags);
+		tb_append(&b, "]", 1);
+	}
+	tb_append(&b, "]", 1);
+	if (b.err) {
+		tb_free(&b);
+		return NULL;
+	}
+	return tb_take(&b, NULL);
 }
 
 /* Queues the snapshot for writing. */
