@@ -219,7 +219,7 @@ bench-http: all
 rank-eval: $(BUILD)/bench/rank_eval
 	$(BUILD)/bench/rank_eval $(RANK_EVAL_ARGS)
 
-$(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(patsubst %.c,$(BUILD)/%.o,$(call src_of,rank.c loop_stats.c))
+$(BUILD)/bench/rank_eval: $(BUILD)/bench/rank_eval.o $(patsubst %.c,$(BUILD)/%.o,$(call src_of,rank.c candidates.c loop_stats.c))
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 -include $(BUILD)/bench/rank_eval.d
 

@@ -72,6 +72,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/candidates.h"
 #include "casereel/rank.h"
 
 #define TOP           10
@@ -441,10 +442,22 @@ out:
 
 /* --- rankers and metrics ------------------------------------------------ */
 
-enum ranker { R_OURS, R_NEWEST, R_LIKED, R_HN, R_RANDOM, R_NEWEST_U, R_LIKED_U, R_HN_U, N_RANKERS };
+enum ranker {
+	R_OURS,
+	R_CAND,
+	R_NEWEST,
+	R_LIKED,
+	R_HN,
+	R_RANDOM,
+	R_NEWEST_U,
+	R_LIKED_U,
+	R_HN_U,
+	N_RANKERS
+};
 
 static const char *const ranker_name[N_RANKERS] = {
 	"casereel rank_feed",
+	"rank_feed over candidates",
 	"newest-first",
 	"most-liked",
 	"HN gravity",
@@ -467,9 +480,13 @@ struct eval {
 	const struct world *w;
 	const struct rank_params *params;
 	struct rank_clip *base, *scratch;
-	int *order[3];    /* global orders: newest, most liked, HN gravity */
-	double *gain;     /* of every clip for the viewer being scored */
-	uint8_t *covered; /* clip x ranker */
+	struct cand_index *index; /* NULL: the world is small enough to rank whole */
+	uint32_t *cand;
+	double cand_sum;   /* candidates per viewer, summed */
+	double seconds[2]; /* CPU time of R_OURS and R_CAND */
+	int *order[3];     /* global orders: newest, most liked, HN gravity */
+	double *gain;      /* of every clip for the viewer being scored */
+	uint8_t *covered;  /* clip x ranker */
 	struct rng rng;
 };
 
@@ -549,6 +566,34 @@ static size_t rank_ours(struct eval *e, int v, int *top)
 	return n;
 }
 
+/* rank_feed over the viewer's candidates (include/casereel/candidates.h),
+ * as the server ranks a large catalogue. */
+static size_t rank_candidates(struct eval *e, int v, int *top)
+{
+	const struct world *w = e->w;
+	const struct agent *a = &w->agents[v];
+	struct rank_viewer rv = {.id = v + 1,
+				 .team_id = a->team + 1,
+				 .weak = a->weak,
+				 .interests = a->interests,
+				 .new_hire = a->new_hire};
+	if (!e->index) { /* a small catalogue is ranked whole */
+		e->cand_sum += (double)w->cfg->clips;
+		return rank_ours(e, v, top);
+	}
+	size_t k = cand_select(e->index, &rv, e->cand);
+	for (size_t i = 0; i < k; i++) {
+		e->scratch[i] = e->base[e->cand[i]];
+		e->scratch[i].watched = completed(w, v, (int)e->cand[i]);
+	}
+	e->cand_sum += (double)k;
+	struct rank_item items[TOP];
+	size_t n = rank_feed(e->params, &rv, e->scratch, k, items, TOP);
+	for (size_t i = 0; i < n; i++)
+		top[i] = (int)(items[i].clip_id - 1);
+	return n;
+}
+
 static size_t rank_random(struct eval *e, int *top)
 {
 	int n = e->w->cfg->clips;
@@ -577,6 +622,7 @@ static size_t rank_with(struct eval *e, enum ranker r, int v, int *top)
 {
 	switch (r) {
 	case R_OURS: return rank_ours(e, v, top);
+	case R_CAND: return rank_candidates(e, v, top);
 	case R_RANDOM: return rank_random(e, top);
 	case R_NEWEST:
 	case R_LIKED:
@@ -638,6 +684,11 @@ static void score_top(struct eval *e, enum ranker r, int v, const int *top, size
 	m->run_max = fmax(m->run_max, longest);
 }
 
+/* What ranking over candidates cost and kept, over every run. */
+static struct {
+	double viewers, candidates, seconds[2];
+} cand_report;
+
 /* Scores every ranker on one world; m[] receives per-viewer means. */
 static int evaluate(const struct world *w, const struct rank_params *p, uint64_t seed,
 		    struct metrics *m)
@@ -657,12 +708,19 @@ static int evaluate(const struct world *w, const struct rank_params *p, uint64_t
 		if (global_order(w, k, e.order[k]))
 			goto out;
 	base_features(w, e.base);
+	e.index = cand_index_build(p, e.base, sizeof *e.base, (size_t)n);
+	e.cand = malloc(cand_budget((size_t)n) * sizeof *e.cand);
+	if (!e.cand || (!e.index && (size_t)n > CAND_RANK_ALL))
+		goto out;
 	memset(m, 0, N_RANKERS * sizeof *m);
 	for (int v = 0; v < w->cfg->agents; v++) {
 		double idcg = viewer_gains(&e, v);
 		for (int r = 0; r < N_RANKERS; r++) {
 			int top[TOP];
+			clock_t t0 = clock();
 			size_t got = rank_with(&e, (enum ranker)r, v, top);
+			if (r <= R_CAND)
+				e.seconds[r] += (double)(clock() - t0) / CLOCKS_PER_SEC;
 			score_top(&e, (enum ranker)r, v, top, got, idcg, &m[r]);
 		}
 	}
@@ -674,12 +732,18 @@ static int evaluate(const struct world *w, const struct rank_params *p, uint64_t
 		m[r].run_mean /= a;
 		m[r].coverage = covered / n;
 	}
+	cand_report.viewers += w->cfg->agents;
+	cand_report.candidates += e.cand_sum;
+	cand_report.seconds[0] += e.seconds[0];
+	cand_report.seconds[1] += e.seconds[1];
 	rc = 0;
 out:
 	free(e.base);
 	free(e.scratch);
 	free(e.gain);
 	free(e.covered);
+	free(e.cand);
+	cand_index_free(e.index);
 	for (int k = 0; k < 3; k++)
 		free(e.order[k]);
 	return rc;
@@ -737,6 +801,16 @@ static void print_table(const struct config *c, const struct metrics *sum, const
 		       wins[r][1], c->runs, 100 * sum[R_OURS].weak / n, 100 * sum[r].weak / n,
 		       win ? "beats" : "does NOT beat");
 	}
+	double dn = (sum[R_CAND].ndcg - sum[R_OURS].ndcg) / n,
+	       dw = (sum[R_CAND].weak - sum[R_OURS].weak) / n;
+	printf("\nCandidates (issue 18): %.0f per viewer of %d clips (%.1f%%), ranking %.3f ms"
+	       " per viewer vs %.3f ms for every clip; NDCG@10 %+.4f, weak-skill share %+.4f"
+	       " vs ranking every clip: %s\n",
+	       cand_report.candidates / fmax(1, cand_report.viewers), c->clips,
+	       100 * cand_report.candidates / fmax(1, cand_report.viewers) / c->clips,
+	       1000 * cand_report.seconds[1] / fmax(1, cand_report.viewers),
+	       1000 * cand_report.seconds[0] / fmax(1, cand_report.viewers), dn, dw,
+	       fabs(dn) <= 0.01 && fabs(dw) <= 0.01 ? "within 0.01" : "NOT within 0.01");
 	printf("\nVerdict: ours %s newest-first, most-liked and HN gravity on both NDCG@10 and"
 	       " weak-skill share in every run.\n",
 	       all[0] ? "beats" : "does NOT beat");

@@ -107,8 +107,8 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv, bool lo
 		log_error("cannot open the database %s", cfg->db_path);
 		return 1;
 	}
-	int indexed = 0; /* clips from before the search index, or a lost update */
-	if (search_index_missing(&indexed)) {
+	int indexed = 0; /* clips from before the search index: a small backlog now */
+	if (search_index_missing(SEARCH_INDEX_AT_START, &indexed)) {
 		log_error("cannot build the search index");
 		return 1;
 	}
@@ -117,12 +117,32 @@ static int open_everything(struct cr_config *cfg, int argc, char **argv, bool lo
 	return 0;
 }
 
+/* A larger backlog of clips for the search index (an upgrade of a big
+ * server) is indexed a batch per housekeeping round, while it serves. */
+static void index_search_backlog(void)
+{
+	static bool behind = true, said;
+	int n = 0;
+	if (!behind)
+		return;
+	if (search_index_missing(SEARCH_INDEX_PER_ROUND, &n))
+		log_warn("search: cannot index the backlog yet");
+	else if (n && !said)
+		log_info("search: indexing clips from before the index in the background");
+	said |= n > 0;
+	behind = n == SEARCH_INDEX_PER_ROUND;
+	if (!behind && said)
+		log_info("search: the index holds every clip");
+}
+
 /* Sleeps until a stop signal, doing periodic housekeeping in between
- * (the first round at once, so strays a crash left go at the start);
- * returns the signal. */
+ * (the first round at once: the catalogue's first build, so the first feed
+ * page need not wait for all of it, and strays a crash left); returns the
+ * signal. */
 static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 {
 	for (unsigned tick = 0;; tick++) {
+		catalog_refresh();
 		bool strays = tick % JANITOR_STRAY_SCAN_SECONDS == 0;
 		if (strays || tick % (unsigned)cfg->maintenance_interval == 0)
 			maintenance_round(cfg, strays);
@@ -131,7 +151,8 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 		if (sig > 0)
 			return sig;
 		impressions_flush();
-		catalog_refresh();
+		feed_flush_snapshots();
+		index_search_backlog();
 	}
 }
 
@@ -230,6 +251,7 @@ static int serve(int argc, char **argv)
 	jobs_set_waker(NULL, NULL);
 	workers_stop(&workers);
 	impressions_flush();
+	feed_flush_snapshots();
 	feed_shutdown();
 	catalog_shutdown();
 	feed_items_shutdown();

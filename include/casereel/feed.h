@@ -41,6 +41,11 @@ cr_err feed_list_published(const struct feed_filter *f, int64_t before, long lim
  * finish a clip: watched clips sink). Cursors keep working. */
 void feed_forget_viewer(int64_t user_id);
 
+/* Writes the snapshots ranked since the last call to SQLite, in one
+ * transaction (the housekeeping loop, every second, and at exit); they
+ * stay queued when it fails. Until then cursors find them in the queue. */
+cr_err feed_flush_snapshots(void);
+
 /* Frees the cached snapshots at exit. */
 void feed_shutdown(void);
 

@@ -183,7 +183,16 @@ void http_resume(struct cr_request *req);
  * thread waits: the login backoff, which must slow an answer without
  * refusing it. Call last, after the response is complete
  * (src/http/timers.c). */
-void http_hold(struct cr_request *req, unsigned ms);
+bool http_hold(struct cr_request *req, unsigned ms); /* false: answered at once */
+
+/* Runs fn on one of a few workers (two per core) instead of on the HTTP
+ * thread: for handlers that spend tens of milliseconds of CPU (argon2id at
+ * login). A rush of them then queues, parked, for the workers, and other
+ * requests keep the HTTP threads. fn fills `res` and returns how long to
+ * hold the answer (ms, as http_hold; 0: at once). At a stop, jobs not
+ * started answer 503. The handler returns right after calling it. */
+typedef unsigned (*http_offload_fn)(struct cr_request *req, struct cr_response *res);
+void http_offload(struct cr_request *req, struct cr_response *res, http_offload_fn fn);
 
 /* --- the connection (src/http_server.c) -------------------------------- */
 

@@ -83,6 +83,11 @@ struct rank_params rank_params_default(void);
 size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
 		 struct rank_clip *clips, size_t n, struct rank_item *out, size_t max);
 
+/* The part of a clip's score that is the same for every viewer: quality x
+ * freshness x the featuring boosts (relevance and the watched penalty only
+ * multiply it). Candidate generation orders clips by it. */
+double rank_base_score(const struct rank_params *p, const struct rank_clip *c);
+
 /* Lower bound of the Wilson score interval for `pos` successes in `n`. */
 double rank_wilson_lower(double pos, double n, double z);
 

@@ -17,16 +17,21 @@
 
 #include "casereel/error.h"
 
-#define SEARCH_QUERY_MAX 100 /* characters */
-#define SEARCH_TERMS_MAX 8
+#define SEARCH_QUERY_MAX       100 /* characters */
+#define SEARCH_TERMS_MAX       8
+#define SEARCH_INDEX_AT_START  1000 /* a backlog this small is indexed before serving */
+#define SEARCH_INDEX_PER_ROUND 200  /* then a batch per housekeeping round (1 s) */
 
 /* (Re)indexes clip `video_id` from its row, tags and captions as they are
  * now. Runs in the caller's transaction, after its change. */
 cr_err search_index_video(int64_t video_id);
 
-/* Indexes every clip not in the index yet (after migration 25, all of
- * them), in one transaction; *indexed is how many. At start. */
-cr_err search_index_missing(int *indexed);
+/* Indexes up to `max` clips not in the index yet (after migration 25, all
+ * of them), oldest first, in one transaction; *indexed is how many. At
+ * start for a small backlog, then a batch per housekeeping round: an
+ * upgraded server with 100,000 clips answers at once and its search
+ * catches up within minutes. */
+cr_err search_index_missing(size_t max, int *indexed);
 
 /* `text` with every run of CJK characters written as its overlapping
  * bigrams ("退款处理" → " 退款 款处 处理 ") and the rest as it is, into out

@@ -30,6 +30,12 @@ void store_deadline_start(int ms);
  * the error). */
 bool store_deadline_end(void);
 
+/* Lifts this thread's request budget for work done on behalf of every
+ * request (the shared catalogue's build, which one request's budget must
+ * not cut short for all); returns what store_deadline_resume puts back. */
+int64_t store_deadline_pause(void);
+void store_deadline_resume(int64_t paused);
+
 /* A stop: the SQL of requests begun before this call (store_deadline_start)
  * that still runs `grace_ms` from now is stopped; requests begun after it,
  * and threads outside requests (workers), are left alone. -1 ends it. */

@@ -34,7 +34,7 @@ static void assign(struct cr_request *req, struct cr_response *res)
 		http_fail(res, e, &why, "assignment");
 		goto out;
 	}
-	catalog_invalidate(); /* assigned viewers re-rank on their next reload */
+	catalog_touch(); /* assigned viewers re-rank on their next reload */
 	size_t i;
 	json_array_foreach(made, i, x)
 	{

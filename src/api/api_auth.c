@@ -37,35 +37,36 @@ static struct login_budget login_take(struct cr_request *req, const char *key)
 	};
 }
 
-static void login_refuse(struct cr_request *req, struct cr_response *res, struct login_budget b)
+/* Refuses a wrong password; returns how long to hold the answer (ms). */
+static unsigned login_refuse(struct cr_request *req, struct cr_response *res, struct login_budget b)
 {
 	int hold_ms = b.ip_over ? req->cfg->login_backoff_max * 1000 : b.hold_ms;
 	if (!hold_ms) {
 		http_problem(res, 401, "bad-credentials", "wrong username or password");
-		return;
+		return 0;
 	}
 	int wait = (hold_ms + 999) / 1000;
 	http_header(res, "Retry-After", "%d", wait);
 	http_problem(res, 429, "too-many-attempts",
 		     "too many failed logins; try again in %d seconds", wait);
-	http_hold(req, (unsigned)hold_ms);
+	return (unsigned)hold_ms;
 }
 
-static void login(struct cr_request *req, struct cr_response *res)
+/* The login itself, on an offload worker (argon2id is the CPU-heavy part
+ * of a morning rush); returns how long to hold the answer (ms). */
+static unsigned login_run(struct cr_request *req, struct cr_response *res)
 {
 	const char *username, *password;
 	char key[80]; /* the account's throttle key: "Agent3" gets no tries of its own */
 	if (!field_string(req, res, "username", true, 1, 64, &username, NULL) ||
 	    !field_string(req, res, "password", true, 1, 1024, &password, NULL))
-		return;
+		return 0;
 	users_username_fold(username, key, sizeof key);
 	struct login_budget budget = login_take(req, key);
 	struct cr_user user;
 	cr_err e = auth_check_password(req->cfg, username, password, &user);
-	if (e == CR_EAUTH) {
-		login_refuse(req, res, budget);
-		return;
-	}
+	if (e == CR_EAUTH)
+		return login_refuse(req, res, budget);
 	throttle_give_back(req->app->login_by_ip, req->client_ip, cr_now(), req->cfg->login_window);
 	char token[AUTH_TOKEN_CHARS];
 	int64_t expires_at = 0;
@@ -76,13 +77,18 @@ static void login(struct cr_request *req, struct cr_response *res)
 		e = users_get_json(user.id, &me);
 	if (e) {
 		http_error(res, e, "login");
-		return;
+		return 0;
 	}
 	throttle_clear(req->app->login_by_account, key);
 	http_json(res, 200,
 		  json_pack("{s:s, s:s, s:I, s:o}", "token", token, "token_type", "Bearer",
 			    "expires_at", (json_int_t)expires_at, "user", me));
-	http_hold(req, (unsigned)budget.hold_ms);
+	return (unsigned)budget.hold_ms;
+}
+
+static void login(struct cr_request *req, struct cr_response *res)
+{
+	http_offload(req, res, login_run);
 }
 
 static void logout(struct cr_request *req, struct cr_response *res)

@@ -55,8 +55,8 @@ static void run_maintenance(struct cr_request *req, struct cr_response *res)
 	http_json(res, 200, clock_state());
 }
 
-/* Flushes impressions and rebuilds the catalogue, as the main loop does
- * when the catalogue is CATALOG_MAX_AGE_MS old, and answers when done. */
+/* Flushes impressions and rebuilds the catalogue from SQLite, as the main
+ * loop does at most every CATALOG_REFRESH_MS, and answers when done. */
 static void rebuild_catalog(struct cr_request *req, struct cr_response *res)
 {
 	(void)req;

@@ -76,7 +76,7 @@ cr_err featured_add(int64_t video_id, int64_t user_id, const char *note, int64_t
 	st = e ? NULL : store_stmt(FEATURE_JSON_SELECT " WHERE f.id = ?1");
 	if (!st)
 		return e ? e : CR_EDB;
-	catalog_invalidate();
+	catalog_invalidate_features();
 	sqlite3_bind_int64(st, 1, id);
 	*out = sqlite3_step(st) == SQLITE_ROW ? feature_json(st) : NULL;
 	store_done(st);
@@ -116,6 +116,6 @@ cr_err featured_end(int64_t id)
 	if (!e && !sqlite3_changes(store_db()))
 		e = CR_ENOTFOUND;
 	if (!e)
-		catalog_invalidate();
+		catalog_invalidate_features();
 	return e;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/candidates.h"
 #include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/feed_cursor.h"
@@ -39,7 +40,7 @@ struct snapshot {
 	char id[33];
 	int64_t user_id;
 	int64_t created_ms;
-	uint64_t catalog_version; /* reused only while the catalogue is unchanged */
+	uint64_t epoch; /* reused only while catalog_epoch() is unchanged */
 	size_t n;
 	struct snap_item items[];
 };
@@ -55,33 +56,59 @@ static int by_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static cr_err mark_watched(struct rank_clip *clips, size_t n, int64_t viewer_id)
+static int by_int64(const void *a, const void *b)
 {
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The ids of the clips the viewer completed, ascending, in *ids (free it). */
+static cr_err load_watched(int64_t viewer_id, int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
 	sqlite3_stmt *st = store_stmt("SELECT video_id FROM watches WHERE user_id = ?1"
-				      " AND completed_at IS NOT NULL");
+				      " AND completed_at IS NOT NULL ORDER BY video_id");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, viewer_id);
+	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rank_clip key = {.id = sqlite3_column_int64(st, 0)};
-		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
-		if (c)
-			c->watched = true;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			int64_t *more = realloc(*ids, cap * sizeof *more);
+			if (!more)
+				break;
+			*ids = more;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
 	}
 	store_done(st);
-	return rc == SQLITE_DONE ? CR_OK : store_error(rc, "load watched");
+	return rc == SQLITE_DONE  ? CR_OK
+	       : rc == SQLITE_ROW ? CR_ENOMEM
+				  : store_error(rc, "load watched");
+}
+
+/* Sets `watched` on the clips the viewer completed. */
+static cr_err mark_watched(struct rank_clip *clips, size_t n, int64_t viewer_id)
+{
+	int64_t *ids;
+	size_t nids;
+	cr_err e = load_watched(viewer_id, &ids, &nids);
+	for (size_t i = 0; !e && nids && i < n; i++)
+		clips[i].watched = bsearch(&clips[i].id, ids, nids, sizeof *ids, by_int64) != NULL;
+	free(ids);
+	return e;
 }
 
 /* Marks the next step of each learning path assigned to the viewer: a
  * one-clip path's clip is a must-watch, pinned first. A clip that is both
  * is one item, as a must-watch. */
-static cr_err mark_path_steps(struct rank_clip *clips, size_t n, const struct cr_user *viewer)
+static void mark_path_steps(struct rank_clip *clips, size_t n, const struct path_next *next,
+			    size_t k)
 {
-	struct path_next next[FEED_MAX_PATHS];
-	size_t k;
-	cr_err e = paths_next_steps(viewer->id, viewer->team_id, next, FEED_MAX_PATHS, &k);
-	for (size_t i = 0; !e && i < k; i++) {
+	for (size_t i = 0; i < k; i++) {
 		struct rank_clip key = {.id = next[i].video_id};
 		struct rank_clip *c = bsearch(&key, clips, n, sizeof *clips, by_id);
 		if (c && next[i].clip)
@@ -89,7 +116,52 @@ static cr_err mark_path_steps(struct rank_clip *clips, size_t n, const struct cr
 		else if (c)
 			c->path_step = true;
 	}
-	return e;
+}
+
+/* The clips the viewer's feed is ranked from, in id order, without the
+ * viewer's own (nobody is shown what they made): the candidates of a large
+ * catalogue (include/casereel/candidates.h) plus the path steps, or every
+ * clip of a small one. Counters as of now. */
+static cr_err gather_clips(const struct catalog *cat, const struct rank_viewer *v,
+			   const struct path_next *paths, size_t npaths, struct rank_clip **out,
+			   size_t *n)
+{
+	size_t max = cat->index ? cand_budget(cat->n) : cat->n;
+	uint32_t *pos = cat->index ? malloc((max ? max : 1) * sizeof *pos) : NULL;
+	struct rank_clip *clips = malloc((max + npaths + 1) * sizeof *clips);
+	if ((cat->index && !pos) || !clips) {
+		free(pos);
+		free(clips);
+		return CR_ENOMEM;
+	}
+	size_t k = cat->index ? cand_select(cat->index, v, pos) : cat->n, kept = 0;
+	int64_t now = cr_now();
+	for (size_t i = 0; i < k; i++) {
+		const struct catalog_clip *c = &cat->clips[pos ? pos[i] : i];
+		if (c->rank.creator_id != v->id)
+			catalog_rank_copy(c, now, &clips[kept++]);
+	}
+	free(pos);
+	/* path steps and must-watch clips the candidates missed */
+	size_t sorted = kept;
+	for (size_t i = 0; i < npaths; i++) {
+		const struct catalog_clip *c = catalog_find(cat, paths[i].video_id);
+		struct rank_clip key = {.id = paths[i].video_id};
+		if (c && c->rank.creator_id != v->id &&
+		    !bsearch(&key, clips, sorted, sizeof *clips, by_id))
+			catalog_rank_copy(c, now, &clips[kept++]);
+	}
+	if (kept > sorted) { /* in id order again, once each (two paths may share a step) */
+		qsort(clips, kept, sizeof *clips, by_id);
+		size_t d = 0;
+		for (size_t i = 0; i < kept; i++)
+			if (!d || clips[d - 1].id != clips[i].id)
+				clips[d++] = clips[i];
+		kept = d;
+	}
+	*out = clips;
+	*n = kept;
+	return CR_OK;
 }
 
 /* The path step `item` shows (for a must-watch, its one-clip path), or NULL. */
@@ -149,29 +221,28 @@ static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 	return add_computed_gaps(u->id, v);
 }
 
-static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *cat,
+/* Ranks a new snapshot of the viewer's feed over `cat`, as of `epoch`. */
+static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *cat, uint64_t epoch,
 			    struct snapshot **out)
 {
-	size_t n = cat->n, max = n < FEED_SNAPSHOT_MAX ? n : FEED_SNAPSHOT_MAX;
-	struct rank_clip *clips = malloc((n ? n : 1) * sizeof *clips);
-	struct rank_item *items = malloc((max ? max : 1) * sizeof *items);
-	struct snapshot *s = calloc(1, sizeof *s + max * sizeof(struct snap_item));
 	struct rank_viewer v;
-	cr_err e = clips && items && s ? CR_OK : CR_ENOMEM;
-	/* the viewer's own copy (`watched` differs), in id order, without the
-	 * viewer's own clips: nobody is shown what they made */
-	size_t kept = 0;
-	for (size_t i = 0; !e && i < n; i++)
-		if (cat->clips[i].rank.creator_id != viewer->id)
-			clips[kept++] = cat->clips[i].rank;
-	n = kept;
+	struct path_next paths[FEED_MAX_PATHS];
+	size_t npaths = 0, n = 0;
+	struct rank_clip *clips = NULL;
+	cr_err e = load_viewer(viewer, &v);
+	if (!e)
+		e = paths_next_steps(viewer->id, viewer->team_id, paths, FEED_MAX_PATHS, &npaths);
+	if (!e)
+		e = gather_clips(cat, &v, paths, npaths, &clips, &n);
 	if (!e)
 		e = mark_watched(clips, n, viewer->id);
-	if (!e)
-		e = mark_path_steps(clips, n, viewer);
-	if (!e)
-		e = load_viewer(viewer, &v);
+	size_t max = n < FEED_SNAPSHOT_MAX ? n : FEED_SNAPSHOT_MAX;
+	struct rank_item *items = e ? NULL : malloc((max ? max : 1) * sizeof *items);
+	struct snapshot *s = e ? NULL : calloc(1, sizeof *s + max * sizeof(struct snap_item));
+	if (!e && (!items || !s))
+		e = CR_ENOMEM;
 	if (!e) {
+		mark_path_steps(clips, n, paths, npaths);
 		struct rank_params p = rank_params_default();
 		s->n = rank_feed(&p, &v, clips, n, items, max);
 		for (size_t i = 0; i < s->n; i++)
@@ -179,7 +250,7 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 							 items[i].reason_tags};
 		s->user_id = viewer->id;
 		s->created_ms = cr_now_ms();
-		s->catalog_version = cat->version;
+		s->epoch = epoch;
 		media_random_id(s->id);
 		*out = s;
 		s = NULL;
@@ -192,50 +263,111 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 
 /* --- keeping snapshots ------------------------------------------------------ */
 
-static cr_err save_snapshot(const struct snapshot *s)
+/* Snapshots ranked but not written yet, newest first: the housekeeping
+ * round writes them in one transaction (feed_flush_snapshots), so a cold
+ * feed page never waits for the database's write lock. */
+struct unsaved {
+	struct unsaved *next;
+	char id[33];
+	int64_t user_id, created; /* unix s */
+	char *items;              /* the JSON the row will hold */
+};
+
+static pthread_mutex_t unsaved_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct unsaved *unsaved;
+
+/* The snapshot's items as JSON: [[id, reason, reason tags], ...] (written
+ * by hand: this runs for every cold feed page). */
+static char *items_json(const struct snapshot *s)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < s->n; i++)
-		json_array_append_new(arr, json_pack("[I, i, I]", (json_int_t)s->items[i].id,
-						     (int)s->items[i].reason,
-						     (json_int_t)s->items[i].reason_tags));
-	char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
-	json_decref(arr);
-	sqlite3_stmt *st = store_stmt("INSERT INTO feed_snapshots(id, user_id, created_at, items)"
-				      " VALUES (?1, ?2, ?3, ?4)");
-	if (!st || !text) {
-		free(text);
-		return st ? CR_ENOMEM : CR_EDB;
+	struct text_buf b = {0};
+	tb_append(&b, "[", 1);
+	for (size_t i = 0; i < s->n; i++) {
+		tb_append(&b, i ? ",[" : "[", i ? 2 : 1);
+		tb_int(&b, s->items[i].id);
+		tb_append(&b, ",", 1);
+		tb_int(&b, (long long)s->items[i].reason);
+		tb_append(&b, ",", 1);
+		tb_int(&b, (long long)s->items[i].reason_tags);
+		tb_append(&b, "]", 1);
 	}
-	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, s->user_id);
-	sqlite3_bind_int64(st, 3, s->created_ms / 1000);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	store_done(st);
-	free(text);
-	return store_error(rc, "save feed snapshot");
+	tb_append(&b, "]", 1);
+	if (b.err) {
+		tb_free(&b);
+		return NULL;
+	}
+	return tb_take(&b, NULL);
 }
 
-static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot **out)
+/* Queues the snapshot for writing. */
+static cr_err save_snapshot(const struct snapshot *s)
 {
-	sqlite3_stmt *st = store_stmt("SELECT items, created_at FROM feed_snapshots WHERE id = ?1"
-				      " AND user_id = ?2 AND created_at > ?3");
-	if (!st)
-		return CR_EDB;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, viewer_id);
-	sqlite3_bind_int64(st, 3, cr_now() - FEED_SNAPSHOT_TTL);
-	int rc = sqlite3_step(st);
-	json_t *arr = rc == SQLITE_ROW
-			      ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL)
-			      : NULL;
-	int64_t created = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-	store_done(st);
-	if (rc != SQLITE_ROW) {
-		json_decref(arr);
-		return rc == SQLITE_DONE ? CR_EINVAL : store_error(rc, "load feed snapshot");
+	struct unsaved *u = calloc(1, sizeof *u);
+	char *text = u ? items_json(s) : NULL;
+	if (!text) {
+		free(u);
+		return CR_ENOMEM;
 	}
+	memcpy(u->id, s->id, sizeof u->id);
+	u->user_id = s->user_id;
+	u->created = s->created_ms / 1000;
+	u->items = text;
+	pthread_mutex_lock(&unsaved_lock);
+	u->next = unsaved;
+	unsaved = u;
+	pthread_mutex_unlock(&unsaved_lock);
+	return CR_OK;
+}
+
+static void free_unsaved(struct unsaved *u)
+{
+	while (u) {
+		struct unsaved *next = u->next;
+		free(u->items);
+		free(u);
+		u = next;
+	}
+}
+
+cr_err feed_flush_snapshots(void)
+{
+	pthread_mutex_lock(&unsaved_lock);
+	struct unsaved *list = unsaved;
+	pthread_mutex_unlock(&unsaved_lock);
+	if (!list)
+		return CR_OK;
+	cr_err e = store_begin();
+	for (struct unsaved *u = list; !e && u; u = u->next) {
+		sqlite3_stmt *st = store_stmt(
+			"INSERT OR IGNORE INTO feed_snapshots(id, user_id, created_at, items)"
+			" VALUES (?1, ?2, ?3, ?4)");
+		if (st) {
+			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, u->user_id);
+			sqlite3_bind_int64(st, 3, u->created);
+			sqlite3_bind_text(st, 4, u->items, -1, SQLITE_STATIC);
+		}
+		e = store_run(st, "save feed snapshot");
+	}
+	e = store_end(e);
+	if (e)
+		return e; /* they stay queued: the next round tries again */
+	/* written: unlink them (newer ones were pushed in front meanwhile) */
+	pthread_mutex_lock(&unsaved_lock);
+	struct unsaved **p = &unsaved;
+	while (*p && *p != list)
+		p = &(*p)->next;
+	*p = NULL;
+	pthread_mutex_unlock(&unsaved_lock);
+	free_unsaved(list);
+	return CR_OK;
+}
+
+/* The snapshot from its stored items (JSON text). */
+static cr_err parse_snapshot(const char *items, int64_t viewer_id, const char *id, int64_t created,
+			     struct snapshot **out)
+{
+	json_t *arr = json_loads(items, 0, NULL);
 	size_t n = json_array_size(arr);
 	struct snapshot *s = calloc(1, sizeof *s + n * sizeof(struct snap_item));
 	if (!s) {
@@ -258,12 +390,50 @@ static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot *
 	return CR_OK;
 }
 
+/* The viewer's snapshot `id` from the queue of unsaved ones; CR_ENOTFOUND
+ * when it is not there. */
+static cr_err load_unsaved(int64_t viewer_id, const char *id, struct snapshot **out)
+{
+	cr_err e = CR_ENOTFOUND;
+	pthread_mutex_lock(&unsaved_lock);
+	for (struct unsaved *u = unsaved; u; u = u->next)
+		if (u->user_id == viewer_id && !strcmp(u->id, id)) {
+			e = parse_snapshot(u->items, viewer_id, id, u->created, out);
+			break;
+		}
+	pthread_mutex_unlock(&unsaved_lock);
+	return e;
+}
+
+static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot **out)
+{
+	cr_err e = load_unsaved(viewer_id, id, out);
+	if (e != CR_ENOTFOUND)
+		return e;
+	sqlite3_stmt *st = store_stmt("SELECT items, created_at FROM feed_snapshots WHERE id = ?1"
+				      " AND user_id = ?2 AND created_at > ?3");
+	if (!st)
+		return CR_EDB;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, viewer_id);
+	sqlite3_bind_int64(st, 3, cr_now() - FEED_SNAPSHOT_TTL);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		e = parse_snapshot((const char *)sqlite3_column_text(st, 0), viewer_id, id,
+				   sqlite3_column_int64(st, 1), out);
+	store_done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? CR_EINVAL : store_error(rc, "load feed snapshot");
+	return e;
+}
+
 /* One page of a viewer's feed: what is asked, then what page_items found. */
 struct page_query {
 	const struct cr_user *viewer;
 	const char *cursor; /* NULL for the first page */
 	size_t limit;       /* at most FEED_ITEMS_MAX */
 	const struct catalog *cat;
+	uint64_t epoch; /* catalog_epoch() before the catalogue was acquired */
 	struct snap_item items[FEED_ITEMS_MAX]; /* out: the page */
 	size_t got;                             /* out: items on the page */
 	size_t offset;                          /* out: the page's place in its snapshot */
@@ -290,8 +460,7 @@ static bool cached_page(struct page_query *q, const char *id)
 	struct snapshot *s = snaps[(uint64_t)q->viewer->id % SNAPSHOT_SLOTS];
 	if (s && s->user_id == q->viewer->id &&
 	    (id ? !strcmp(s->id, id)
-		: cr_now_ms() - s->created_ms < SNAPSHOT_REUSE_MS &&
-			     s->catalog_version == q->cat->version)) {
+		: cr_now_ms() - s->created_ms < SNAPSHOT_REUSE_MS && s->epoch == q->epoch)) {
 		take_page(q, s);
 		hit = true;
 	}
@@ -322,6 +491,10 @@ void feed_forget_viewer(int64_t user_id)
 
 void feed_shutdown(void)
 {
+	pthread_mutex_lock(&unsaved_lock);
+	free_unsaved(unsaved); /* after feed_flush_snapshots: none is left */
+	unsaved = NULL;
+	pthread_mutex_unlock(&unsaved_lock);
 	for (size_t i = 0; i < SNAPSHOT_SLOTS; i++) {
 		free(snaps[i]);
 		snaps[i] = NULL;
@@ -340,7 +513,7 @@ static cr_err page_items(struct page_query *q)
 		return CR_OK;
 	struct snapshot *s = NULL;
 	e = q->cursor ? load_snapshot(q->viewer->id, want, &s)
-		      : rank_snapshot(q->viewer, q->cat, &s);
+		      : rank_snapshot(q->viewer, q->cat, q->epoch, &s);
 	if (!e && !q->cursor)
 		e = save_snapshot(s);
 	if (e) {
@@ -377,6 +550,9 @@ static void reason_words(enum rank_reason r, const char *const *tags, size_t nta
 cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, long url_ttl,
 		 struct text_buf *out)
 {
+	/* the epoch first: a snapshot ranked on this catalogue is never filed
+	 * under an epoch whose change it does not include */
+	uint64_t epoch = catalog_epoch();
 	struct catalog *cat = catalog_acquire();
 	if (!cat)
 		return CR_EDB;
@@ -384,7 +560,8 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 			       .cursor = cursor,
 			       .limit = (size_t)limit < FEED_ITEMS_MAX ? (size_t)limit
 								       : FEED_ITEMS_MAX,
-			       .cat = cat};
+			       .cat = cat,
+			       .epoch = epoch};
 	cr_err e = page_items(&q);
 	const struct snap_item *page = q.items;
 	size_t got = q.got;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/points.h"
 #include "casereel/store.h"
@@ -83,8 +84,9 @@ static cr_err seen_today(const struct pair *p, int64_t now, bool *seen)
 
 /* Records the pair's showings; the clip's counter (a ranking signal) counts
  * each viewer once a day, however often the feed is reloaded. */
-static cr_err write_pair(const struct pair *p, int64_t now)
+static cr_err write_pair(const struct pair *p, int64_t now, bool *counted)
 {
+	*counted = false;
 	bool seen;
 	cr_err e = seen_today(p, now, &seen);
 	if (e)
@@ -108,12 +110,15 @@ static cr_err write_pair(const struct pair *p, int64_t now)
 	sqlite3_bind_int64(st, 1, p->video);
 	rc = sqlite3_step(st);
 	store_done(st);
+	*counted = rc == SQLITE_DONE;
 	return store_error(rc, "impression count");
 }
 
 cr_err impressions_flush(void)
 {
-	static struct pair batch[IMPRESSIONS_BUFFER]; /* only the housekeeping thread flushes */
+	/* only the housekeeping thread flushes */
+	static struct pair batch[IMPRESSIONS_BUFFER];
+	static bool counted[IMPRESSIONS_BUFFER]; /* the clip's counter moved */
 	size_t n = 0;
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < SLOTS && n < npending; i++)
@@ -127,6 +132,10 @@ cr_err impressions_flush(void)
 	int64_t now = cr_now();
 	cr_err e = store_begin();
 	for (size_t i = 0; !e && i < n; i++)
-		e = write_pair(&batch[i], now);
-	return store_end(e);
+		e = write_pair(&batch[i], now, &counted[i]);
+	e = store_end(e);
+	for (size_t i = 0; !e && i < n; i++)
+		if (counted[i])
+			catalog_count(batch[i].video, CATALOG_IMPRESSIONS, 1);
+	return e;
 }

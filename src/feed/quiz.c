@@ -116,7 +116,7 @@ cr_err quiz_replace(int64_t id, const json_t *questions, int64_t by)
 	}
 	e = store_end(e);
 	if (!e)
-		catalog_invalidate(); /* feed items say has_quiz */
+		catalog_invalidate_clip(id); /* feed items say has_quiz */
 	return e;
 }
 
@@ -130,7 +130,7 @@ cr_err quiz_retire(int64_t id)
 	if (!e && sqlite3_changes(store_db()) == 0)
 		return CR_ENOTFOUND;
 	if (!e)
-		catalog_invalidate(); /* feed items say has_quiz */
+		catalog_invalidate_clip(id); /* feed items say has_quiz */
 	return e;
 }
 

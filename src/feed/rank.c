@@ -53,23 +53,26 @@ static double weak_weight(const struct rank_viewer *v, uint64_t bits)
 	return sum;
 }
 
-/* Scores one clip and says which factor put it there. */
-static double score_clip(const struct rank_params *p, const struct rank_viewer *v,
-			 const struct rank_clip *c, enum rank_reason *reason, uint64_t *reason_tags)
+double rank_base_score(const struct rank_params *p, const struct rank_clip *c)
 {
 	double quality = p->quality_prior +
 			 rank_wilson_lower(c->completions, c->starts, p->wilson_z) +
 			 p->like_weight * log1p(c->likes) + p->tip_weight * log1p(c->tips);
 	double freshness = pow(c->age_hours + 2, -p->gravity);
+	return quality * freshness * (c->featured ? p->featured_boost : 1) *
+	       (c->creator_featured ? p->featured_creator_boost : 1);
+}
+
+/* Scores one clip and says which factor put it there. */
+static double score_clip(const struct rank_params *p, const struct rank_viewer *v,
+			 const struct rank_clip *c, enum rank_reason *reason, uint64_t *reason_tags)
+{
 	uint64_t weak = c->tags & v->weak, interest = c->tags & v->interests;
 	bool team = v->team_id && c->creator_team == v->team_id;
 	bool onboarding = v->new_hire && (c->tags & c->onboarding);
 	double relevance = 1 + p->weak_skill_boost * weak_weight(v, weak) +
 			   (interest ? p->interest_boost : 0) + (team ? p->team_boost : 0) +
 			   (onboarding ? p->onboarding_boost : 0);
-	double boost = (c->featured ? p->featured_boost : 1) *
-		       (c->creator_featured ? p->featured_creator_boost : 1) *
-		       (c->watched ? p->watched_penalty : 1);
 	*reason_tags = 0;
 	if (c->must_watch && !c->watched)
 		*reason = RANK_REASON_MUST_WATCH;
@@ -90,7 +93,7 @@ static double score_clip(const struct rank_params *p, const struct rank_viewer *
 		*reason = RANK_REASON_INTEREST, *reason_tags = interest;
 	else
 		*reason = RANK_REASON_RECOMMENDED;
-	return relevance * quality * freshness * boost;
+	return relevance * rank_base_score(p, c) * (c->watched ? p->watched_penalty : 1);
 }
 
 struct scored {
@@ -107,33 +110,102 @@ static int by_score_desc(const void *a, const void *b)
 	return x->clip->id < y->clip->id ? 1 : -1; /* newer ids first on ties */
 }
 
-/* The best unused clip, preferring one not by `avoid_creator`; with
- * `explore`, only little-seen clips the viewer has not watched qualify. */
-static struct scored *pick(const struct rank_params *p, struct scored *s, size_t n,
-			   int64_t avoid_creator, bool explore)
+static int by_score_ptr(const void *a, const void *b)
+{
+	return by_score_desc(*(struct scored *const *)a, *(struct scored *const *)b);
+}
+
+/* Clips in score order, sorted lazily: the greedy pass below mostly takes
+ * from the head, so only a prefix (`sorted` items) is put in order, and
+ * grown when a pick reaches its end. */
+struct ranked {
+	struct scored **v;
+	size_t n, sorted;
+	size_t from; /* v[0..from) can never be picked again (used or not eligible) */
+};
+
+static void swap_ptr(struct scored **a, struct scored **b)
+{
+	struct scored *t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Rearranges v[lo..hi) so that v[lo..target) are its best (in any order):
+ * quickselect. by_score_desc is a strict order (clip ids are distinct). */
+static void select_best(struct scored **v, size_t lo, size_t hi, size_t target)
+{
+	while (hi - lo > 1) {
+		swap_ptr(&v[lo + (hi - lo) / 2], &v[hi - 1]);
+		struct scored *pivot = v[hi - 1];
+		size_t store = lo;
+		for (size_t i = lo; i < hi - 1; i++)
+			if (by_score_desc(v[i], pivot) < 0)
+				swap_ptr(&v[i], &v[store++]);
+		swap_ptr(&v[store], &v[hi - 1]);
+		if (store == target)
+			return;
+		if (store < target)
+			lo = store + 1;
+		else
+			hi = store;
+	}
+}
+
+/* The list's i-th best (i < n), sorting more of it first when needed. */
+static struct scored *ranked_at(struct ranked *r, size_t i)
+{
+	if (i >= r->sorted) {
+		size_t want = r->sorted * 2 > i + 256 ? r->sorted * 2 : i + 256;
+		want = want < r->n ? want : r->n;
+		select_best(r->v, r->sorted, r->n, want);
+		qsort(r->v + r->sorted, want - r->sorted, sizeof *r->v, by_score_ptr);
+		r->sorted = want;
+	}
+	return r->v[i];
+}
+
+/* The best unused clip of `r`, preferring one not by `avoid_creator`;
+ * `fallback`: else the best unused one by that creator. */
+static struct scored *pick(struct ranked *r, int64_t avoid_creator, bool fallback_ok)
 {
 	struct scored *fallback = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i].used)
+	bool settled = true; /* every clip before i is used */
+	for (size_t i = r->from; i < r->n; i++) {
+		struct scored *c = ranked_at(r, i);
+		if (c->used) {
+			if (settled)
+				r->from = i + 1;
 			continue;
-		if (explore && (s[i].clip->watched ||
-				s[i].clip->impressions >= (uint32_t)p->explore_max_impressions ||
-				s[i].clip->must_watch || s[i].clip->path_step))
-			continue;
-		if (s[i].clip->creator_id != avoid_creator)
-			return &s[i];
-		if (!fallback && !explore) /* exploring never repeats a creator */
-			fallback = &s[i];
+		}
+		settled = false;
+		if (c->clip->creator_id != avoid_creator)
+			return c;
+		if (!fallback && fallback_ok)
+			fallback = c;
 	}
 	return fallback;
+}
+
+/* Whether an explore slot may show the clip: little-seen, not watched by
+ * the viewer, not already pinned as a must-watch or path step. */
+static bool explorable(const struct rank_params *p, const struct rank_clip *c)
+{
+	return !c->watched && c->impressions < (uint32_t)p->explore_max_impressions &&
+	       !c->must_watch && !c->path_step;
 }
 
 size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
 		 struct rank_clip *clips, size_t n, struct rank_item *out, size_t max)
 {
 	struct scored *s = calloc(n ? n : 1, sizeof *s);
-	if (!s)
+	struct scored **v = malloc((n ? n : 1) * 2 * sizeof *v);
+	if (!s || !v) {
+		free(s);
+		free(v);
 		return 0;
+	}
+	struct ranked all = {.v = v}, explore = {.v = v + n};
 	for (size_t i = 0; i < n; i++) {
 		s[i].clip = &clips[i];
 		s[i].item.clip_id = clips[i].id;
@@ -143,24 +215,28 @@ size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
 			s[i].item.score += 1e6; /* pinned until watched */
 		else if (clips[i].path_step)
 			s[i].item.score += 5e5; /* next, until the step is done (quiz included) */
+		all.v[all.n++] = &s[i];
+		if (explorable(p, &clips[i]))
+			explore.v[explore.n++] = &s[i];
 	}
-	qsort(s, n, sizeof *s, by_score_desc);
 	size_t count = 0;
 	int64_t last_creator = -1;
 	while (count < max && count < n) {
-		bool explore = p->explore_every > 0 &&
-			       count % (size_t)p->explore_every == (size_t)p->explore_every - 1;
-		struct scored *next = explore ? pick(p, s, n, last_creator, true) : NULL;
+		bool exploring = p->explore_every > 0 &&
+				 count % (size_t)p->explore_every == (size_t)p->explore_every - 1;
+		/* exploring never repeats a creator */
+		struct scored *next = exploring ? pick(&explore, last_creator, false) : NULL;
 		if (next && next->item.reason == RANK_REASON_RECOMMENDED)
 			next->item.reason = RANK_REASON_NEW;
 		if (!next)
-			next = pick(p, s, n, last_creator, false);
+			next = pick(&all, last_creator, true);
 		if (!next)
 			break;
 		next->used = true;
 		out[count++] = next->item;
 		last_creator = next->clip->creator_id;
 	}
+	free(v);
 	free(s);
 	return count;
 }

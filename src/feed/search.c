@@ -192,10 +192,12 @@ static cr_err index_cues(int64_t id, struct doc *d)
 	return e;
 }
 
-cr_err search_index_video(int64_t video_id)
+/* Indexes clip `id`; `fresh`: it has no rows in the index yet (nothing
+ * to delete first). */
+static cr_err index_clip(int64_t video_id, bool fresh)
 {
 	struct doc d = {0};
-	cr_err e = delete_rows(video_id);
+	cr_err e = fresh ? CR_OK : delete_rows(video_id);
 	if (!e)
 		e = load_text(video_id, &d);
 	if (!e)
@@ -212,16 +214,24 @@ cr_err search_index_video(int64_t video_id)
 	return e;
 }
 
-cr_err search_index_missing(int *indexed)
+cr_err search_index_video(int64_t video_id)
 {
+	return index_clip(video_id, false);
+}
+
+cr_err search_index_missing(size_t max, int *indexed)
+{
+	/* a clip's rows are written in one transaction: one missing from
+	 * search_words has none anywhere */
 	sqlite3_stmt *st = store_stmt("SELECT id FROM videos WHERE id NOT IN"
-				      " (SELECT rowid FROM search_words) ORDER BY id");
+				      " (SELECT rowid FROM search_words) ORDER BY id LIMIT ?1");
 	size_t n = 0, cap = 0;
 	int64_t *ids = NULL;
 	int rc = SQLITE_DONE;
 	*indexed = 0;
 	if (!st)
 		return CR_EDB;
+	sqlite3_bind_int64(st, 1, max ? (sqlite3_int64)max : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			int64_t *grown = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof *ids);
@@ -238,7 +248,7 @@ cr_err search_index_missing(int *indexed)
 	if (!e && n)
 		e = store_begin();
 	for (size_t i = 0; !e && n && i < n; i++)
-		e = search_index_video(ids[i]);
+		e = index_clip(ids[i], true);
 	if (n)
 		e = store_end(e);
 	free(ids);

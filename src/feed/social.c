@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
@@ -42,7 +43,8 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 		sqlite3_bind_int64(st, 3, cr_now());
 	}
 	e = store_run(st, "like");
-	if (!e && sqlite3_changes(store_db())) {
+	bool changed = !e && sqlite3_changes(store_db());
+	if (changed) {
 		st = store_stmt("UPDATE videos SET likes = likes + ?2 WHERE id = ?1");
 		if (st) {
 			sqlite3_bind_int64(st, 1, video_id);
@@ -52,7 +54,10 @@ cr_err social_set_like(int64_t video_id, int64_t user_id, bool like, int64_t *li
 	}
 	if (!e)
 		e = like_count(video_id, likes);
-	return store_end(e);
+	e = store_end(e);
+	if (!e && changed)
+		catalog_count(video_id, CATALOG_LIKES, like ? 1 : -1);
+	return e;
 }
 
 #define COMMENT_SELECT                                                                             \

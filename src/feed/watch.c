@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "casereel/catalog.h"
 #include "casereel/store.h"
 #include "casereel/videos.h"
 
@@ -228,10 +229,14 @@ cr_err watch_apply(int64_t video_id, int64_t user_id, enum watch_event ev, doubl
 	if (!e)
 		e = save_session(user_id, &sess);
 	bool counted = clip.owner_id != user_id; /* a creator's own plays are no signal */
+	bool first_start = counted && ev == WATCH_START && !w.exists;
 	if (!e)
-		e = count_watch(video_id, counted && ev == WATCH_START && !w.exists,
-				counted && newly, credit);
+		e = count_watch(video_id, first_start, counted && newly, credit);
 	e = store_end(e);
+	if (!e && first_start)
+		catalog_count(video_id, CATALOG_STARTS, 1);
+	if (!e && counted && newly)
+		catalog_count(video_id, CATALOG_COMPLETIONS, 1);
 	if (!e)
 		*out = json_pack("{s:f, s:f, s:f, s:b, s:b}", "position", w.position,
 				 "max_position", w.max_position, "watched", w.watched, "completed",

@@ -33,6 +33,7 @@
 #include "casereel/router.h"
 #include "casereel/store.h"
 #include "request_id.h"
+#include "offload.h"
 #include "timers.h"
 #include "tls.h"
 
@@ -743,12 +744,19 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 		free(srv);
 		return tls_rc;
 	}
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (timers_start((unsigned)cfg->header_timeout)) {
 		http_tls_free(&srv->tls);
 		free(srv);
 		return CR_ENOMEM;
 	}
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	/* two per core: argon2id is memory-bound, more at once only thrash */
+	if (offload_start(cores > 0 ? 2 * (unsigned)cores : 2)) {
+		timers_stop();
+		http_tls_free(&srv->tls);
+		free(srv);
+		return CR_ENOMEM;
+	}
 	/* Handlers block (SQLite, argon2id at login; points writes waiting for
 	 * their group commit are parked, not blocking), so the pool is larger
 	 * than the core count: 4 per core measured best for /me and /feed on
@@ -775,6 +783,7 @@ cr_err http_server_start(struct cr_app *app, struct http_server **out, int *port
 	if (!srv->daemon) {
 		log_error("cannot listen on %s:%d%s", cfg->bind, cfg->port,
 			  srv->tls.flags ? " (or --tls-key is not the key of --tls-cert)" : "");
+		offload_stop();
 		timers_stop();
 		http_tls_free(&srv->tls);
 		free(srv);
@@ -805,6 +814,7 @@ void http_server_stop(struct http_server **srvp, int drain_ms)
 	if (left > 0)
 		log_warn("%s: closing %d request(s) still in flight",
 			 drain_was_cut() ? "drain cut short" : "drain timeout", left);
+	offload_stop();             /* queued CPU-bound work answers 503 */
 	timers_stop();              /* held answers go out now */
 	store_interrupt_requests(); /* what still runs in a handler stops now */
 	MHD_stop_daemon(srv->daemon);

@@ -137,20 +137,20 @@ void timers_stop(void)
 	pthread_cond_destroy(&T.cv);
 }
 
-void http_hold(struct cr_request *req, unsigned ms)
+bool http_hold(struct cr_request *req, unsigned ms)
 {
 	if (!ms)
-		return;
+		return false;
 	struct held *h = malloc(sizeof *h);
 	if (!h)
-		return; /* answered at once: better than not at all */
+		return false; /* answered at once: better than not at all */
 	h->req = req;
 	h->due_us = timers_mono_us() + (uint64_t)ms * 1000u;
 	pthread_mutex_lock(&T.mu);
 	if (!T.running || T.stopping) {
 		pthread_mutex_unlock(&T.mu);
 		free(h);
-		return;
+		return false;
 	}
 	http_defer(req);
 	struct held **p = &T.held;
@@ -160,6 +160,7 @@ void http_hold(struct cr_request *req, unsigned ms)
 	*p = h;
 	pthread_cond_signal(&T.cv);
 	pthread_mutex_unlock(&T.mu);
+	return true;
 }
 
 struct hdl_conn *timers_watch(int fd)

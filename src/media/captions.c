@@ -202,7 +202,7 @@ cr_err captions_put(int64_t video_id, const char *lang, const struct cr_user *by
 	e = store_end(e);
 	if (e)
 		return e;
-	catalog_invalidate(); /* feed items list the captions */
+	catalog_invalidate_clip(video_id); /* feed items list the captions */
 	return captions_get_json(video_id, lang, by, out);
 }
 
@@ -223,7 +223,7 @@ cr_err captions_delete(int64_t video_id, const char *lang, const struct cr_user 
 			       now);
 	e = store_end(e);
 	if (!e)
-		catalog_invalidate();
+		catalog_invalidate_clip(video_id);
 	return e;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/store.h"
 #include "casereel/video_edits.h"
@@ -156,7 +157,10 @@ cr_err jobs_finish(const struct job *job, const struct tx_result *r, bool ok)
 		}
 		e = store_run(st, "finish job");
 	}
-	return store_end(e);
+	e = store_end(e);
+	if (!e && job->media_version > 1) /* a live clip's new rendering: duration, size */
+		catalog_invalidate_clip(job->video_id);
+	return e;
 }
 
 cr_err jobs_requeue(const struct job *job, bool counted)

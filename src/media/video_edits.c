@@ -259,7 +259,7 @@ cr_err video_edits_request(int64_t id, const struct cr_user *by, const json_t *b
 		return e;
 	jobs_wake();
 	if (left_feed)
-		catalog_invalidate();
+		catalog_invalidate_clip(id);
 	return one_row_json(edit_id, out);
 }
 
@@ -305,7 +305,7 @@ cr_err video_edits_takedown(int64_t id, const struct cr_user *by, const char *re
 	e = store_end(takedown(id, by, reason, &edit_id, why));
 	if (e)
 		return e;
-	catalog_invalidate();
+	catalog_invalidate_clip(id);
 	return one_row_json(edit_id, out);
 }
 

@@ -173,7 +173,7 @@ cr_err videos_review(int64_t id, int64_t reviewer_id, bool approve, const char *
 		e = video_edits_published(id, c.media_version);
 	e = store_end(e);
 	if (!e && (approve || !edit)) /* the feed shows published clips' live text */
-		catalog_invalidate();
+		catalog_invalidate_clip(id);
 	return e;
 }
 
@@ -268,7 +268,7 @@ cr_err videos_remove(int64_t id, const struct cr_user *by)
 		return e;
 	if (!sqlite3_changes(store_db()))
 		return CR_ENOTFOUND;
-	catalog_invalidate();
+	catalog_invalidate_clip(id);
 	return CR_OK;
 }
 

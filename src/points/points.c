@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casereel/catalog.h"
 #include "casereel/clock.h"
 #include "casereel/inbox.h"
 #include "casereel/ledger.h"
@@ -607,6 +608,9 @@ cr_err points_tip(int64_t video_id, int64_t viewer_id, const char *gift, int64_t
 	store_done(st);
 	if (rc != SQLITE_ROW)
 		return store_error(rc, "video tips");
+	/* in the ledger's batch, committed right after: the ranker's count
+	 * (a rare failed batch over-counts until the catalogue's next refresh) */
+	catalog_count(video_id, CATALOG_TIPS, (int)amount);
 	int64_t balance = 0;
 	if ((e = ledger_balance(from_acc, &balance)))
 		return e;

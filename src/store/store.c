@@ -181,6 +181,25 @@ bool store_deadline_end(void)
 	return expired;
 }
 
+int64_t store_deadline_pause(void)
+{
+	pthread_once(&key_once, make_key);
+	struct conn *c = pthread_getspecific(conn_key);
+	if (!c)
+		return 0;
+	int64_t paused = c->deadline_us;
+	c->deadline_us = 0;
+	return paused;
+}
+
+void store_deadline_resume(int64_t paused)
+{
+	pthread_once(&key_once, make_key);
+	struct conn *c = pthread_getspecific(conn_key);
+	if (c)
+		c->deadline_us = paused;
+}
+
 void store_stop_queries(int grace_ms)
 {
 	int64_t now = mono_us();
