@@ -5,18 +5,20 @@ const KEY = 'casereel.session';
 export class ApiError extends Error {
   /** `detail` (the server's English sentence) is the message; `type` is the
    *  problem's slug ("bad-credentials" from "/problems/bad-credentials"). */
-  constructor(status, detail, field, type) {
+  constructor(status, detail, field, type, errors) {
     super(detail);
     this.status = status;
     this.field = field;
     this.type = type;
+    this.errors = errors; // a CSV import's bad rows: [{line, field, detail}]
   }
 }
 
 /** The ApiError for a failed answer with status `status` and parsed body `body`. */
 export function problemError(status, body) {
   const type = typeof body?.type === 'string' ? body.type.split('/').pop() : undefined;
-  return new ApiError(status, body?.detail || body?.title || `HTTP ${status}`, body?.field, type);
+  return new ApiError(status, body?.detail || body?.title || `HTTP ${status}`, body?.field, type,
+    Array.isArray(body?.errors) ? body.errors : undefined);
 }
 
 export function session() {
@@ -39,8 +41,9 @@ export function idempotencyKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-/** One API call; resolves with parsed JSON (or null), rejects with ApiError. */
-export async function api(method, path, { json, headers = {}, idem } = {}) {
+/** One API call with a JSON body `json` or a raw `body` (its Content-Type in
+ *  `headers`); resolves with parsed JSON (or null), rejects with ApiError. */
+export async function api(method, path, { json, body: raw, headers = {}, idem } = {}) {
   const h = { ...headers };
   const t = token();
   if (t) h.Authorization = `Bearer ${t}`;
@@ -48,7 +51,7 @@ export async function api(method, path, { json, headers = {}, idem } = {}) {
   if (idem) h['Idempotency-Key'] = idem;
   let res;
   try {
-    res = await fetch(path, { method, headers: h, body: json === undefined ? undefined : JSON.stringify(json) });
+    res = await fetch(path, { method, headers: h, body: json === undefined ? raw : JSON.stringify(json) });
   } catch {
     throw new ApiError(0, 'network');
   }
@@ -81,3 +84,5 @@ export async function getAll(path, max = 5000) {
 }
 export const post = (path, json, opts = {}) => api('POST', path, { json, ...opts });
 export const patch = (path, json) => api('PATCH', path, { json });
+export const put = (path, json) => api('PUT', path, { json });
+export const del = (path) => api('DELETE', path);

@@ -1,4 +1,5 @@
 // UI text in Chinese (default) and English; the choice lives in localStorage.
+import { adminTexts } from './i18n_admin.js';
 const KEY = 'casereel.lang';
 const T = {
   zh: {
@@ -244,6 +245,8 @@ const T = {
     err_archived: 'This path is archived', field_steps: 'Steps', field_person: 'Person',
   },
 };
+
+for (const l of ['zh', 'en']) Object.assign(T[l], adminTexts[l]);
 
 /** Every text by language, for checks that both languages say everything. */
 export { T as texts };

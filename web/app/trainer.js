@@ -9,43 +9,13 @@ import { quizzes, quizButton } from './trainer_quiz.js';
 import { paths, rules, impact } from './trainer_loop.js';
 import { openCueEditor } from './cues.js';
 import { redactButton } from './trainer_redact.js';
+import { mountSubtabs } from './subtabs.js';
 
 const pages = { review, feature: featureAssign, quizzes, paths, rules, impact, boards, analytics };
 const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', paths: 'paths', rules: 'rules', impact: 'impact', boards: 'boards', analytics: 'analytics' };
 
 export async function mount(el) {
-  const body = h('div', { id: 'trainer-body' });
-  const bar = h('nav.subtabs', { 'aria-label': t('tabTrainer') });
-  let active = 'review';
-  /** Shows page `name`; `opts` reach the page with `open` (this function),
-   * so one page can open another preset (a rule's impact). */
-  async function show(name, opts = {}) {
-    active = name;
-    for (const b of bar.children) b.classList.toggle('active', b.dataset.page === name);
-    bar.querySelector('.active')?.scrollIntoView({ inline: 'nearest', block: 'nearest' });
-    body.replaceChildren(h('p.loading', { text: t('loading') }));
-    try {
-      const view = await pages[name]({ ...opts, open: show });
-      if (active === name) body.replaceChildren(...[view].flat());
-    } catch (err) {
-      body.replaceChildren(h('div.panel.error-panel', {}, h('p', { text: errText(err) }), h('button.primary', { onclick: () => show(name, opts), text: t('retry') })));
-    }
-  }
-  for (const name of Object.keys(pages)) bar.append(h('button', { dataset: { page: name }, onclick: () => show(name), text: t(labels[name]) }));
-  // the sub-tabs scroll sideways on a phone: a faded edge says more is there
-  const edges = () => {
-    bar.classList.toggle('more-left', bar.scrollLeft > 2);
-    bar.classList.toggle('more-right', bar.scrollLeft + bar.clientWidth < bar.scrollWidth - 2);
-  };
-  bar.addEventListener('scroll', edges, { passive: true });
-  window.addEventListener('resize', edges);
-  el.append(bar, body);
-  edges();
-  await show('review');
-  return () => {
-    window.removeEventListener('resize', edges);
-    body.querySelectorAll('video').forEach((v) => v.pause());
-  };
+  return (await mountSubtabs(el, pages, labels, t('tabTrainer'), 'trainer-body')).unmount;
 }
 
 async function review() {

@@ -39,6 +39,9 @@ const FIELDS = {
   tags: 'field_tags', title: 'title', description: 'field_description', filename: 'field_filename',
   name: 'fieldName', steps: 'field_steps', user_ids: 'field_person', metric: 'metric', tag: 'tag', threshold: 'threshold',
   window_days: 'windowDays', min_days: 'minDays', path_id: 'paths', due_days: 'dueDays', recover_days: 'recoverDays',
+  display_name: 'ad_displayName', role: 'ad_role', team_id: 'ad_team', position: 'ad_position', price: 'ad_price', stock: 'ad_stock',
+  label: 'ad_labelEn', labels: 'ad_labelEn', gifts: 'ad_gifts', q: 'ad_searchUsers', checkin_bonus: 'ad_checkinBonus',
+  learn_points: 'ad_learnPoints', approve_points: 'ad_approvePoints', free_tip_points: 'ad_freeTipPoints', tip_pair_cap: 'ad_tipPairCap',
 };
 
 /** Plain words, in the UI's language, for an error from the API or the network;
