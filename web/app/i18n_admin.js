@@ -1,4 +1,5 @@
-// UI text of the admin screens in Chinese and English (merged into i18n.js's
+// UI text of the admin screens and the trainer's featuring, assigning and
+// analytics controls in Chinese and English (merged into i18n.js's
 // tables, so t() and the text checks see them like any other).
 export const adminTexts = {
   zh: {
@@ -20,6 +21,13 @@ export const adminTexts = {
     ad_giftName: '礼物代码', ad_giftLabel: '显示名称', ad_giftPoints: '积分', ad_newGift: '新礼物', ad_addGift: '添加礼物', ad_saveGifts: '保存礼物',
     ad_giftsHint: '礼物按代码保存，代码保存后不能再改；不想再送的礼物，把“是否上架”改成已停用。', ad_learnPoints: '看完一个视频得分', ad_approvePoints: '视频通过审核得分',
     ad_freeTipPoints: '每天免费打赏额度', ad_tipPairCap: '两人之间每天打赏上限', ad_checkinBonus: '签到奖励（按连续天数，逗号分隔）',
+    unfeature: '取消精选', unfeaturedOk: '已取消精选：{name}', featuredUntil: '精选到 {date}', pickClipFirst: '请先选择一个视频',
+    unassign: '撤回指派', unassignAsk: '撤回《{title}》对 {who} 的必看指派？还没看的人不会再收到这个必看。', unassignedOk: '已撤回指派',
+    searchClips: '搜索视频（标题、标签、字幕）', clipChosen: '已选：{title}',
+    period: '时间范围', sortBy: '排序', order: '顺序', order_desc: '从高到低', order_asc: '从低到高', sort_created: '发布时间', sort_starts: '播放次数',
+    sort_completions: '完播次数', sort_completion_rate: '完播率', sort_likes: '点赞数', sort_tips_received: '收到打赏', sort_points_earned: '获得积分',
+    sort_minutes_watched: '观看分钟', sort_streak: '连续签到', streakDays: '连续 {n} 天', noData: '暂无数据：还没有人开始看',
+    noClipsInRange: '这段时间没有发布的视频', clipNumbers: '视频数据', publishedFrom: '发布日期从', publishedTo: '发布日期到',
     ad_checkinBonusHint: '例如 5, 10, 15：第 1 天 5 分，第 2 天 10 分，之后每天 15 分。', ad_bonusInvalid: '签到奖励要写成用逗号分隔的非负整数',
   },
   en: {
@@ -41,6 +49,13 @@ export const adminTexts = {
     ad_giftName: 'Gift code', ad_giftLabel: 'Display name', ad_giftPoints: 'Points', ad_newGift: 'New gift', ad_addGift: 'Add a gift', ad_saveGifts: 'Save gifts',
     ad_giftsHint: 'Gifts are saved by their code, which cannot change once saved; to retire a gift, set On sale to Deactivated.', ad_learnPoints: 'Points for watching a clip to the end', ad_approvePoints: 'Points for an approved clip',
     ad_freeTipPoints: 'Free tip points per day', ad_tipPairCap: 'Daily tip cap between two people', ad_checkinBonus: 'Check-in bonus by streak day (comma-separated)',
+    unfeature: 'Stop featuring', unfeaturedOk: 'No longer featured: {name}', featuredUntil: 'featured until {date}', pickClipFirst: 'Choose a clip first',
+    unassign: 'Take back', unassignAsk: 'Take back the must-watch “{title}” from {who}? Those who have not watched it will no longer see it as must-watch.', unassignedOk: 'Assignment taken back',
+    searchClips: 'Search clips (title, tags, captions)', clipChosen: 'Chosen: {title}',
+    period: 'Period', sortBy: 'Sort by', order: 'Order', order_desc: 'Highest first', order_asc: 'Lowest first', sort_created: 'Published', sort_starts: 'Starts',
+    sort_completions: 'Completions', sort_completion_rate: 'Completion rate', sort_likes: 'Likes', sort_tips_received: 'Tips received', sort_points_earned: 'Points earned',
+    sort_minutes_watched: 'Minutes watched', sort_streak: 'Check-in streak', streakDays: '{n}-day streak', noData: 'No data: nobody has started it yet',
+    noClipsInRange: 'No clips were published in this period', clipNumbers: 'Clip numbers', publishedFrom: 'Published from', publishedTo: 'Published until',
     ad_checkinBonusHint: 'Like 5, 10, 15: 5 points on day 1, 10 on day 2, 15 every day after.', ad_bonusInvalid: 'Write the check-in bonus as whole numbers separated by commas',
   },
 };
