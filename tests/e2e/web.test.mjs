@@ -417,7 +417,7 @@ test('trainer approves the upload and features its creator; the agent sees the b
   await shot('09-leaderboards');
   await page.click('.subtabs button[data-page=analytics]');
   await page.locator('.analytics-card svg.retention path.line').first().waitFor({ state: 'attached' });
-  await page.locator('#team-activity svg rect').first().waitFor();
+  await page.locator('#team-activity .bar-fill').first().waitFor();
   await page.locator('#toast').waitFor({ state: 'hidden' });
   await shot('10-analytics');
   assert.deepEqual(page.errors, []);

@@ -3,16 +3,20 @@
 // period and a note; clips are found with a search box, not one long
 // select; "featured now" and the must-watch list refresh after each change,
 // and both can be taken back. Every change is checked through the API.
+// Analytics sort, filter by publication date, page and export their clips;
+// a clip nobody started says so instead of drawing a 0% line; team names
+// show in full; leaderboards change their sort.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, api, login } from './lib/server.mjs';
+import { readFile } from 'node:fs/promises';
+import { startServer, api, login, advanceClock } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 import { waitForVideo, publishClip } from './lib/poll.mjs';
 import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
 
-let s, browser, trainer, pendingId, liveId;
+let s, browser, trainer, pendingId, liveId, likedId;
 const sessions = [];
 const PENDING = '投诉升级：主管接手的通话';
 const LIVE = 'Chargeback dispute handled calmly';
@@ -24,6 +28,16 @@ before(async () => {
   const agent = await login(s, 'agent2');
   trainer = await login(s, 'trainer1');
   liveId = await publishClip(s, { creator: agent, trainer, clip, title: LIVE });
+  // watched to the end once; agent5's clip is liked twice but never watched
+  const viewer = await login(s, 'agent1');
+  const ev = (event, position) => api(s, 'POST', `/api/v1/videos/${liveId}/views`, { token: viewer, json: { event, position } });
+  assert.equal((await ev('start', 0)).status, 200);
+  await advanceClock(s, 1.5);
+  assert.equal((await ev('end', 1.95)).json.completed, true);
+  likedId = await publishClip(s, { creator: await login(s, 'agent5'), trainer, clip, title: 'Liked, never watched' });
+  for (const fan of ['agent3', 'agent4']) assert.equal((await api(s, 'PUT', `/api/v1/videos/${likedId}/like`, { token: await login(s, fan) })).status, 200);
+  // the rest are published three days later
+  await advanceClock(s, 3 * 86400);
   for (let i = 0; i < 12; i++) await publishClip(s, { creator: agent, trainer, clip, title: `Filler clip ${i}` });
   const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent(PENDING)}`, { token: agent, body: clip, headers: { 'content-type': 'video/mp4' } });
   assert.equal(r.status, 202, r.body);
@@ -60,13 +74,12 @@ test('review card (zh): an approved clip is featured for the period and with the
   await card.locator('.status-pill.published').waitFor();
   await card.getByLabel('天数').fill('14');
   await card.getByLabel('备注').fill('主管点名表扬');
-  const started = Date.now() / 1000;
   await card.locator('button[data-feature=clip]').click();
   await card.locator('button[data-feature=clip]', { hasText: '已精选' }).waitFor();
   const f = (await featured()).find((x) => x.kind === 'clip' && x.video.id === pendingId);
   assert.ok(f, 'featured');
   assert.equal(f.note, '主管点名表扬');
-  const days = (f.ends_at - started) / 86400;
+  const days = (f.ends_at - f.starts_at) / 86400;
   assert.ok(days > 13.9 && days < 14.1, `featured for ${days} days`);
   // a period the server refuses reads in Chinese, naming the field
   await card.getByLabel('天数').fill('400');
@@ -124,5 +137,66 @@ test('assign (zh): a must-watch found by search is assigned to a team, listed, t
   await row.waitFor({ state: 'detached' });
   assert.deepEqual((await api(s, 'GET', '/api/v1/assignments', { token: trainer })).json.items, []);
   assert.deepEqual(await mine(), [], 'taken back from the agent too');
+  assert.deepEqual(pageErrors(page), []);
+});
+
+test('analytics (en): no data for an unstarted clip, full team names, sort, date range, paging and CSV', { skip: browserMissing }, async () => {
+  const page = await trainerPage('en', 'analytics');
+  const cards = page.locator('#analytics-clips .analytics-card');
+  // team names in full, however long
+  await page.locator('#team-activity .bar-label').first().waitFor();
+  assert.ok((await page.locator('#team-activity .bar-label').allTextContents()).includes('Technical Support'));
+  // newest first, a page at a time
+  await cards.first().waitFor();
+  assert.equal(await cards.count(), 12);
+  await page.click('#analytics-more');
+  const total = (await api(s, 'GET', '/api/v1/analytics/videos?limit=100', { token: trainer })).json.items.length;
+  assert.ok(total > 12);
+  await page.waitForFunction((n) => document.querySelectorAll('#analytics-clips .analytics-card').length === n, total);
+  assert.equal(await page.locator('#analytics-more').isHidden(), true);
+  // sorted as asked, both ways (the numbers on the cards follow)
+  const starts = () => cards.evaluateAll((els) => els.map((e) => Number(e.querySelector('p.muted').textContent.match(/(\d+) starts/)[1])));
+  await page.getByLabel('Sort by').selectOption({ label: 'Starts' });
+  await page.waitForFunction(() => document.querySelectorAll('#analytics-clips .analytics-card').length === 12);
+  const desc = await starts();
+  assert.deepEqual(desc, [...desc].sort((x, y) => y - x));
+  assert.ok(desc[0] > 0);
+  assert.equal(await cards.first().locator('svg.retention').count(), 1, 'a started clip draws its curve');
+  assert.equal(await cards.first().locator('.no-data').count(), 0);
+  await page.getByLabel('Order').selectOption({ label: 'Lowest first' });
+  await page.waitForFunction(() => document.querySelector('#analytics-clips .analytics-card p.muted')?.textContent.includes(' 0 starts'));
+  const asc = await starts();
+  assert.deepEqual(asc, [...asc].sort((x, y) => x - y));
+  // a clip nobody started says so, with no curve at 0%
+  const unstarted = cards.first();
+  await unstarted.locator('.no-data', { hasText: 'No data: nobody has started it yet' }).waitFor();
+  assert.equal(await unstarted.locator('svg').count(), 0);
+  // published on the first day only: the two early clips
+  const v = (await api(s, 'GET', '/api/v1/analytics/videos?limit=100', { token: trainer })).json.items.find((x) => x.video_id === liveId);
+  const day = new Date(v.published_at * 1000).toLocaleDateString('en-CA');
+  await page.getByLabel('Published from').fill(day);
+  await page.getByLabel('Published until').fill(day);
+  await page.waitForFunction(() => document.querySelectorAll('#analytics-clips .analytics-card').length === 2);
+  assert.deepEqual((await cards.evaluateAll((els) => els.map((e) => Number(e.dataset.id)))).sort(), [liveId, likedId].sort());
+  // the export is a CSV file with the clips
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#analytics-csv')]);
+  assert.equal(download.suggestedFilename(), `clips-${day}-${day}.csv`);
+  const text = await readFile(await download.path(), 'utf8');
+  assert.ok(text.split('\n')[0].includes('title'), 'a header row');
+  assert.ok(text.includes(LIVE));
+  await page.screenshot({ path: join(screenshots, '35-trainer-analytics-en.png'), fullPage: true });
+  assert.deepEqual(pageErrors(page), []);
+});
+
+test('leaderboards (zh): the creators board changes its sort', { skip: browserMissing }, async () => {
+  const page = await trainerPage('zh', 'boards');
+  const creators = page.locator('#board-creators ol li');
+  await creators.first().waitFor();
+  assert.match(await creators.first().textContent(), /Li Na/, 'most completions: agent2');
+  await page.locator('#board-creators').getByLabel('排序').selectOption({ label: '点赞数' });
+  await page.locator('#board-creators ol li:first-child', { hasText: 'Liu Yang' }).waitFor();
+  await page.locator('#board-learners').getByLabel('排序').selectOption({ label: '观看分钟' });
+
+  await page.locator('#board-learners ol li:first-child', { hasText: 'Wang Fang' }).waitFor();
   assert.deepEqual(pageErrors(page), []);
 });

@@ -86,3 +86,28 @@ export const post = (path, json, opts = {}) => api('POST', path, { json, ...opts
 export const patch = (path, json) => api('PATCH', path, { json });
 export const put = (path, json) => api('PUT', path, { json });
 export const del = (path) => api('DELETE', path);
+
+/** Fetches `path` (a CSV export, `format=csv` in its query) with the bearer
+ *  token and saves it as `filename`; rejects with ApiError. */
+export async function downloadCsv(path, filename) {
+  let res;
+  try {
+    res = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
+  } catch {
+    throw new ApiError(0, 'network');
+  }
+  if (!res.ok) {
+    let body = null;
+    try { body = await res.json(); } catch { body = null; }
+    throw problemError(res.status, body);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
