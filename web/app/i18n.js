@@ -1,5 +1,6 @@
 // UI text in Chinese (default) and English; the choice lives in localStorage.
 import { adminTexts } from './i18n_admin.js';
+import { problemTexts } from './problems.js';
 const KEY = 'casereel.lang';
 const T = {
   zh: {
@@ -246,7 +247,7 @@ const T = {
   },
 };
 
-for (const l of ['zh', 'en']) Object.assign(T[l], adminTexts[l]);
+for (const l of ['zh', 'en']) Object.assign(T[l], adminTexts[l], problemTexts[l]);
 
 /** Every text by language, for checks that both languages say everything. */
 export { T as texts };
