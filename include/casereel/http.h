@@ -208,8 +208,12 @@ void http_set_idle_timeout(struct cr_request *req, unsigned seconds);
  * client hung up (never to read or write it); -1 when unknown. */
 int http_client_socket(const struct cr_request *req);
 
-/* The query-string value of `name`, or NULL. */
+/* The query-string value of `name`, or NULL (also for a bare `?name`). */
 const char *http_query(const struct cr_request *req, const char *name);
+
+/* True when the query string names `name`, with or without a value
+ * (`?all`, `?all=`, `?all=1`). */
+bool http_query_present(const struct cr_request *req, const char *name);
 
 /* Parses query `name` as an integer in [min, max]; absent gives `def`.
  * On a bad value answers 422 and returns false. */

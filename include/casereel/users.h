@@ -65,8 +65,10 @@ cr_err users_update(int64_t id, const struct user_fields *f, struct cr_problem *
 cr_err users_get_json(int64_t id, json_t **out);
 
 /* Up to `limit` users with id > after, optionally only team `team_id`
- * (0 = all), as a JSON array (new reference). */
-cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out);
+ * (0 = all) and only those whose username or display name contains `q`
+ * (NULL or "" = all; ASCII letters in any case), as a JSON array (new
+ * reference). */
+cr_err users_list_json(int64_t after, long limit, int64_t team_id, const char *q, json_t **out);
 
 /* True when `name` is a valid username: 1–32 of [a-z0-9._-], starting with
  * a letter or digit (checked case-insensitively). */

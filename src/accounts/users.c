@@ -373,14 +373,17 @@ cr_err users_get_json(int64_t id, json_t **out)
 	return *out ? CR_OK : CR_ENOMEM;
 }
 
-cr_err users_list_json(int64_t after, long limit, int64_t team_id, json_t **out)
+cr_err users_list_json(int64_t after, long limit, int64_t team_id, const char *q, json_t **out)
 {
 	sqlite3_stmt *st = store_stmt(USER_COLUMNS " WHERE u.id > ?1 AND (?2 = 0 OR u.team_id = ?2)"
+						   " AND (?4 = '' OR instr(lower(u.username), lower(?4)) > 0"
+						   " OR instr(lower(u.display_name), lower(?4)) > 0)"
 						   " ORDER BY u.id LIMIT ?3");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, team_id);
 	sqlite3_bind_int64(st, 3, limit);
+	sqlite3_bind_text(st, 4, q ? q : "", -1, SQLITE_TRANSIENT);
 	return store_rows_json(st, row_to_json, "list users", out);
 }

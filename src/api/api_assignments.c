@@ -83,6 +83,27 @@ static void get_assignment(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, a);
 }
 
+/* Takes a must-watch assignment back: the clip leaves its people's
+ * must-watch lists and their feeds' pins. Another path's assignment is not
+ * one (404): those go through /path-assignments. */
+static void unassign_clip(struct cr_request *req, struct cr_response *res)
+{
+	int64_t id;
+	json_t *a = NULL;
+	if (!http_path_id(req, res, 0, "assignment", &id))
+		return;
+	cr_err e = paths_clip_assignment_json(id, false, &a);
+	json_decref(a);
+	if (!e)
+		e = paths_unassign(id);
+	if (e) {
+		http_error(res, e, "assignment");
+		return;
+	}
+	catalog_invalidate(); /* its viewers re-rank without the pin on their next reload */
+	http_no_content(res);
+}
+
 /* Everything assigned to the caller: must-watch clips and learning paths,
  * unfinished first by due date (the overdue lead), finished after. */
 static void my_assignments(struct cr_request *req, struct cr_response *res)
@@ -99,6 +120,7 @@ static const struct cr_route routes[] = {
 	{"POST", "/api/v1/assignments", CR_ROLE_TRAINER, CR_BODY_JSON, assign, NULL},
 	{"GET", "/api/v1/assignments", CR_ROLE_TRAINER, CR_BODY_NONE, list_assignments, NULL},
 	{"GET", "/api/v1/assignments/{id}", CR_ROLE_TRAINER, CR_BODY_NONE, get_assignment, NULL},
+	{"DELETE", "/api/v1/assignments/{id}", CR_ROLE_TRAINER, CR_BODY_NONE, unassign_clip, NULL},
 	{"GET", "/api/v1/me/assignments", CR_ROLE_AGENT, CR_BODY_NONE, my_assignments, NULL},
 };
 

@@ -81,7 +81,7 @@ static void tip(struct cr_request *req, struct cr_response *res)
 static void list_gifts(struct cr_request *req, struct cr_response *res)
 {
 	json_t *items = NULL;
-	bool all = req->user.role >= CR_ROLE_ADMIN && http_query(req, "all");
+	bool all = req->user.role >= CR_ROLE_ADMIN && http_query_present(req, "all");
 	cr_err e = points_gifts_json(!all, &items);
 	if (e)
 		http_error(res, e, "gifts");

@@ -14,7 +14,7 @@
 static void list_items(struct cr_request *req, struct cr_response *res)
 {
 	json_t *items = NULL;
-	bool all = req->user.role >= CR_ROLE_ADMIN && http_query(req, "all");
+	bool all = req->user.role >= CR_ROLE_ADMIN && http_query_present(req, "all");
 	cr_err e = shop_items_json(all, &items);
 	if (e)
 		http_error(res, e, "shop items");

@@ -98,8 +98,13 @@ static void list_users(struct cr_request *req, struct cr_response *res)
 	    !http_query_long(req, res, "after", 0, 0, INT64_MAX, &after) ||
 	    !http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team))
 		return;
+	const char *q = http_query(req, "q");
+	if (q && strlen(q) > 64) {
+		http_invalid_field(res, "q", "q is longer than 64 characters");
+		return;
+	}
 	json_t *items = NULL;
-	cr_err e = users_list_json(after, limit, team, &items);
+	cr_err e = users_list_json(after, limit, team, q, &items);
 	if (e) {
 		http_error(res, e, "user list");
 		return;

@@ -11,6 +11,15 @@ const char *http_query(const struct cr_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+bool http_query_present(const struct cr_request *req, const char *name)
+{
+	const char *value = NULL;
+	size_t len = 0;
+	/* a bare key has a NULL value, which MHD_lookup_connection_value cannot tell from absence */
+	return MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name),
+					     &value, &len) == MHD_YES;
+}
+
 int http_client_socket(const struct cr_request *req)
 {
 	const union MHD_ConnectionInfo *ci =

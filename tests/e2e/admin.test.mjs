@@ -120,6 +120,21 @@ test('users list pages by id with next_after', async () => {
   assert.equal(p.field, 'limit');
 });
 
+test('the users list finds people by part of their username or display name, in any letter case', async () => {
+  const byName = await api(s, 'GET', `/api/v1/users?q=${encodeURIComponent('zhang w')}`, { token: admin });
+  assert.equal(byName.status, 200);
+  assert.deepEqual(byName.json.items.map((u) => u.username), ['agent3']);
+  const byLogin = await api(s, 'GET', '/api/v1/users?q=AGENT&limit=2', { token: admin });
+  assert.equal(byLogin.json.items.length, 2);
+  assert.ok(byLogin.json.items.every((u) => u.username.startsWith('agent')));
+  // the search pages like the plain list
+  const next = await api(s, 'GET', `/api/v1/users?q=agent&limit=2&after=${byLogin.json.next_after}`, { token: admin });
+  assert.ok(next.json.items.every((u) => u.username.startsWith('agent') && u.id > byLogin.json.next_after));
+  assert.deepEqual((await api(s, 'GET', '/api/v1/users?q=nobody-like-this', { token: admin })).json.items, []);
+  const p = expectProblem(assert, await api(s, 'GET', `/api/v1/users?q=${'x'.repeat(65)}`, { token: admin }), 422);
+  assert.equal(p.field, 'q');
+});
+
 test('PATCH changes only the given fields; unknown ids are 404; admins cannot demote themselves', async () => {
   const me = (await api(s, 'GET', '/api/v1/me', { token: agent })).json;
   const r = await api(s, 'PATCH', `/api/v1/users/${me.id}`, { token: admin, json: { position: 'Team lead', weak_skills: ['refunds', 'empathy'] } });

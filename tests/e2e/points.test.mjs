@@ -173,6 +173,12 @@ test('tips: gifts, no self-tipping, free allowance then paid, pair cap, totals',
   const put = await api(s, 'PUT', '/api/v1/gifts', { token: tok.admin, json: { gifts: [{ name: 'star', label: 'Star', points: 3 }] } });
   assert.equal(put.status, 200, put.body);
   assert.ok(put.json.items.some((g) => g.name === 'star' && g.points === 3));
+  // a gift taken off sale: an admin's bare ?all still lists it, an agent's does not
+  assert.equal((await api(s, 'PUT', '/api/v1/gifts', { token: tok.admin, json: { gifts: [{ name: 'old', label: 'Old', points: 2, active: false }] } })).status, 200);
+  const everyGift = await api(s, 'GET', '/api/v1/gifts?all', { token: tok.admin });
+  assert.ok(everyGift.json.items.some((g) => g.name === 'old' && g.active === false), everyGift.body);
+  assert.ok(everyGift.json.items.some((g) => g.name === 'star' && g.active), 'gifts left out of a PUT stay as they were');
+  assert.ok(!(await api(s, 'GET', '/api/v1/gifts?all', { token: tok.agent1 })).json.items.some((g) => g.name === 'old'));
 
   const tip = (user, video, json, k) => post(`/api/v1/videos/${video}/tips`, tok[user], { json, k });
   expectProblem(assert, await api(s, 'POST', `/api/v1/videos/${clipA}/tips`, { token: tok.agent6, json: { gift: 'thanks' } }), 400);
@@ -295,6 +301,8 @@ test('shop: admin catalogue, orders take stock and points, fulfil and cancel onc
   assert.deepEqual([off.json.active, off.json.price], [false, 1]);
   assert.ok(!(await names()).includes('Car'));
   assert.ok((await names('?all=1', tok.admin)).includes('Car'));
+  assert.ok((await names('?all', tok.admin)).includes('Car'), 'a bare ?all, as documented, lists it too');
+  assert.ok(!(await names('?all', tok.agent1)).includes('Car'), 'but not for an agent');
   expectProblem(assert, await order('agent1', { item_id: car.id }), 422);
   assertLedger(s);
 });

@@ -135,6 +135,22 @@ test('must-watch clips are pinned until watched; trainers see who has watched', 
   const reloaded = await feedFor('agent1');
   assert.notEqual(reloaded[0].id, must);
   assert.equal(reloaded.find((i) => i.id === must).must_watch, false);
+
+  // taken back (agent5, of another team): gone from the trainers' list and from the must-watch of those who had not watched
+  const agent5 = (await api(s, 'GET', '/api/v1/me', { token: tok.agent5 })).json;
+  const again = await api(s, 'POST', '/api/v1/assignments', { token: tok.trainer1, json: { video_id: must, user_ids: [agent5.id] } });
+  assert.equal(again.status, 201, again.body);
+  const second = again.json.items[0];
+  assert.equal((await feedFor('agent5'))[0].id, must, 'pinned for agent5');
+  expectProblem(assert, await api(s, 'DELETE', `/api/v1/assignments/${second.id}`, { token: tok.agent5 }), 403);
+  assert.equal((await api(s, 'DELETE', `/api/v1/assignments/${second.id}`, { token: tok.trainer1 })).status, 204);
+  expectProblem(assert, await api(s, 'DELETE', `/api/v1/assignments/${second.id}`, { token: tok.trainer1 }), 404);
+  expectProblem(assert, await api(s, 'GET', `/api/v1/assignments/${second.id}`, { token: tok.trainer1 }), 404);
+  const listed = (await api(s, 'GET', '/api/v1/assignments', { token: tok.trainer1 })).json.items.map((x) => x.id);
+  assert.ok(!listed.includes(second.id) && listed.includes(assignment.id));
+  assert.ok(!(await api(s, 'GET', '/api/v1/me/assignments', { token: tok.agent5 })).json.items.some((i) => i.path_id === second.path_id));
+  const after = (await feedFor('agent5')).find((i) => i.id === must);
+  assert.ok(!after || !after.must_watch, 'no longer pinned as must-watch');
 });
 
 test('leaderboards and analytics reflect real watching, as JSON and CSV', async () => {

@@ -407,7 +407,7 @@ test('trainer approves the upload and features its creator; the agent sees the b
   await page.click('.subtabs button[data-page=feature]');
   await page.locator('#featured-list li', { hasText: 'Zhang Wei' }).waitFor();
   // assign the new clip as must-watch for the uploader's team (Billing)
-  await page.selectOption('#assign-clip', String(state.videoId));
+  await page.locator(`#assign-clip input[value="${state.videoId}"]`).check();
   await page.locator('#assign-form .checks label', { hasText: 'Billing' }).locator('input').check();
   await page.click('#assign-go');
   await page.locator('#assign-list li', { hasText: '网页上传的案例' }).waitFor();
@@ -417,7 +417,7 @@ test('trainer approves the upload and features its creator; the agent sees the b
   await shot('09-leaderboards');
   await page.click('.subtabs button[data-page=analytics]');
   await page.locator('.analytics-card svg.retention path.line').first().waitFor({ state: 'attached' });
-  await page.locator('#team-activity svg rect').first().waitFor();
+  await page.locator('#team-activity .bar-fill').first().waitFor();
   await page.locator('#toast').waitFor({ state: 'hidden' });
   await shot('10-analytics');
   assert.deepEqual(page.errors, []);

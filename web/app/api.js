@@ -7,18 +7,20 @@ export const SESSION_KEY = KEY;
 export class ApiError extends Error {
   /** `detail` (the server's English sentence) is the message; `type` is the
    *  problem's slug ("bad-credentials" from "/problems/bad-credentials"). */
-  constructor(status, detail, field, type) {
+  constructor(status, detail, field, type, errors) {
     super(detail);
     this.status = status;
     this.field = field;
     this.type = type;
+    this.errors = errors; // a CSV import's bad rows: [{line, field, detail}]
   }
 }
 
 /** The ApiError for a failed answer with status `status` and parsed body `body`. */
 export function problemError(status, body) {
   const type = typeof body?.type === 'string' ? body.type.split('/').pop() : undefined;
-  return new ApiError(status, body?.detail || body?.title || `HTTP ${status}`, body?.field, type);
+  return new ApiError(status, body?.detail || body?.title || `HTTP ${status}`, body?.field, type,
+    Array.isArray(body?.errors) ? body.errors : undefined);
 }
 
 export function session() {
@@ -46,9 +48,10 @@ export function idempotencyKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-/** One API call; resolves with parsed JSON (or null), rejects with ApiError.
- * A 401 waits for the user to log in again and is then sent once more. */
-export async function api(method, path, { json, headers = {}, idem, again = false } = {}) {
+/** One API call with a JSON body `json` or a raw `body` (its Content-Type in
+ *  `headers`); resolves with parsed JSON (or null), rejects with ApiError.
+ *  A 401 waits for the user to log in again and is then sent once more. */
+export async function api(method, path, { json, body: raw, headers = {}, idem, again = false } = {}) {
   const h = { ...headers };
   const t = token();
   if (t) h.Authorization = `Bearer ${t}`;
@@ -56,7 +59,7 @@ export async function api(method, path, { json, headers = {}, idem, again = fals
   if (idem) h['Idempotency-Key'] = idem;
   let res;
   try {
-    res = await fetch(path, { method, headers: h, body: json === undefined ? undefined : JSON.stringify(json) });
+    res = await fetch(path, { method, headers: h, body: json === undefined ? raw : JSON.stringify(json) });
   } catch {
     throw new ApiError(0, 'network');
   }
@@ -65,7 +68,7 @@ export async function api(method, path, { json, headers = {}, idem, again = fals
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   if (!res.ok) {
     if (res.status === 401 && !again && !/\/auth\/log(in|out)$/.test(path) && await onUnauthorized())
-      return api(method, path, { json, headers, idem, again: true });
+      return api(method, path, { json, body: raw, headers, idem, again: true });
     const err = problemError(res.status, body);
     if (err.type === 'password-change-required') onPasswordChange();
     throw err;
@@ -90,3 +93,30 @@ export async function getAll(path, max = 5000) {
 }
 export const post = (path, json, opts = {}) => api('POST', path, { json, ...opts });
 export const patch = (path, json) => api('PATCH', path, { json });
+export const put = (path, json) => api('PUT', path, { json });
+export const del = (path) => api('DELETE', path);
+
+/** Fetches `path` (a CSV export, `format=csv` in its query) with the bearer
+ *  token and saves it as `filename`; rejects with ApiError. */
+export async function downloadCsv(path, filename) {
+  let res;
+  try {
+    res = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
+  } catch {
+    throw new ApiError(0, 'network');
+  }
+  if (!res.ok) {
+    let body = null;
+    try { body = await res.json(); } catch { body = null; }
+    throw problemError(res.status, body);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

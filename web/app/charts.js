@@ -26,18 +26,32 @@ export function retentionChart(points, label) {
   return svg;
 }
 
-/** Horizontal bars: rows of {label, value, text}. */
+/** Horizontal bars: rows of {label, value, text}, as a list whose labels
+ *  are full text above each bar (long team names wrap, never cut). */
 export function barChart(rows, label) {
-  const W = 320, row = 28, L = 110, R = 48;
   const max = Math.max(1e-9, ...rows.map((r) => r.value));
-  const svg = s('svg', { viewBox: `0 0 ${W} ${rows.length * row + 4}`, class: 'chart bars', role: 'img', 'aria-label': label });
-  rows.forEach((r, i) => {
-    const yy = i * row + 4;
-    svg.append(s('text', { x: 0, y: yy + 16, style: 'font-size:12px' }, r.label.length > 14 ? r.label.slice(0, 13) + '…' : r.label));
-    svg.append(s('rect', { class: 'bar-rect', x: L, y: yy + 4, rx: 4, height: row - 10, width: Math.max(2, (r.value / max) * (W - L - R)) }));
-    svg.append(s('text', { x: L + Math.max(2, (r.value / max) * (W - L - R)) + 4, y: yy + 16, style: 'font-size:12px' }, r.text ?? String(r.value)));
-  });
-  return svg;
+  const list = document.createElement('ul');
+  list.className = 'chart bars';
+  list.setAttribute('aria-label', label);
+  for (const r of rows) {
+    const li = document.createElement('li');
+    li.className = 'bar-row';
+    const name = document.createElement('span');
+    name.className = 'bar-label';
+    name.textContent = r.label;
+    const track = document.createElement('span');
+    track.className = 'bar-track';
+    const bar = document.createElement('span');
+    bar.className = 'bar-fill';
+    bar.style.width = `${Math.max(1, (r.value / max) * 100)}%`;
+    const value = document.createElement('span');
+    value.className = 'bar-value';
+    value.textContent = r.text ?? String(r.value);
+    track.append(bar);
+    li.append(name, track, value);
+    list.append(li);
+  }
+  return list;
 }
 
 /** Estimates with a 95% interval: rows of {label, value, low, high, text,

@@ -1,4 +1,6 @@
 // UI text in Chinese (default) and English; the choice lives in localStorage.
+import { adminTexts } from './i18n_admin.js';
+import { problemTexts } from './problems.js';
 const KEY = 'casereel.lang';
 const T = {
   zh: {
@@ -258,6 +260,8 @@ const T = {
     retryTitle: 'Upload again', retryNote: 'This clip failed. Pick the video file again: it is uploaded again with the same title and tags, and the failed one is then deleted.', retryPick: 'Pick the file again',
   },
 };
+
+for (const l of ['zh', 'en']) Object.assign(T[l], adminTexts[l], problemTexts[l]);
 
 /** Every text by language, for checks that both languages say everything. */
 export { T as texts };

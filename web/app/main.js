@@ -1,6 +1,6 @@
 // Boot and navigation: login screen, the change-password screen (a password
 // someone else set is changed before anything else), tab bar, hash routes
-// (#feed, #upload, #me, #trainer, #inbox, #clip/<id>), the inbox's unread
+// (#feed, #upload, #me, #trainer, #admin, #inbox, #clip/<id>), the inbox's unread
 // badge on Me. The token stays in localStorage, never in the URL. An ended
 // session asks to log in again over whatever is open, which stays as it was;
 // a logout in another tab is noticed here too.
@@ -16,6 +16,7 @@ const screens = {
   search: () => import('./search.js'),
   inbox: () => import('./inbox.js'),
   clip: () => import('./clip.js'),
+  admin: () => import('./admin.js'),
 };
 // screens reached from Me, shown with its tab lit
 const UNDER_ME = new Set(['inbox', 'clip']);
@@ -25,10 +26,12 @@ let current = null; // {name, unmount}
 let generation = 0;
 
 const isTrainer = () => ['trainer', 'admin'].includes(session()?.user?.role);
+const isAdmin = () => session()?.user?.role === 'admin';
 
 function renderTabs(active) {
   const items = [['feed', 'tabFeed', '▶'], ['upload', 'tabUpload', '＋'], ['me', 'tabMe', '☺']];
   if (isTrainer()) items.push(['trainer', 'tabTrainer', '★']);
+  if (isAdmin()) items.push(['admin', 'tabAdmin', '⚙']);
   tabs.replaceChildren(...items.map(([name, key, icon]) =>
     h('a.tab' + (name === active ? '.active' : ''), { href: `#${name}`, 'data-tab': name, 'aria-current': name === active ? 'page' : null },
       h('span.tab-icon', { 'aria-hidden': 'true', text: icon }), h('span', { text: t(key) }),
@@ -68,7 +71,7 @@ async function route() {
   shownUser = session().user?.id;
   if (session().user?.must_change_password) return showPasswordChange({ required: true });
   let [name, arg] = location.hash.slice(1).split('/');
-  if (!screens[name] || (name === 'trainer' && !isTrainer())) name = 'feed';
+  if (!screens[name] || (name === 'trainer' && !isTrainer()) || (name === 'admin' && !isAdmin())) name = 'feed';
   current?.unmount?.();
   current = null;
   document.body.dataset.screen = name;

@@ -1,51 +1,23 @@
 // Trainer pages: review queue (inline player, approve/reject), feature and
 // assign, quizzes, leaderboards, analytics, and the learning loop's paths,
 // push rules and impact (trainer_loop.js). Only shown to trainers and admins.
-import { get, getAll, post } from './api.js';
+import { get, post, del } from './api.js';
 import { t } from './i18n.js';
-import { h, toast, showError, errText, fmtDur } from './ui.js';
+import { h, toast, errText, fmtDur, confirmSheet } from './ui.js';
 import { boards, analytics } from './trainer_stats.js';
 import { quizzes, quizButton } from './trainer_quiz.js';
 import { paths, rules, impact } from './trainer_loop.js';
 import { openCueEditor } from './cues.js';
 import { redactButton } from './trainer_redact.js';
+import { mountSubtabs } from './subtabs.js';
+import { clipPicker } from './clip_picker.js';
 
 const pages = { review, feature: featureAssign, quizzes, paths, rules, impact, boards, analytics };
 const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', paths: 'paths', rules: 'rules', impact: 'impact', boards: 'boards', analytics: 'analytics' };
 
 export async function mount(el) {
-  const body = h('div', { id: 'trainer-body' });
-  const bar = h('nav.subtabs', { 'aria-label': t('tabTrainer') });
-  let active = 'review';
-  /** Shows page `name`; `opts` reach the page with `open` (this function),
-   * so one page can open another preset (a rule's impact). */
-  async function show(name, opts = {}) {
-    active = name;
-    for (const b of bar.children) b.classList.toggle('active', b.dataset.page === name);
-    bar.querySelector('.active')?.scrollIntoView({ inline: 'nearest', block: 'nearest' });
-    body.replaceChildren(h('p.loading', { text: t('loading') }));
-    try {
-      const view = await pages[name]({ ...opts, open: show });
-      if (active === name) body.replaceChildren(...[view].flat());
-    } catch (err) {
-      body.replaceChildren(h('div.panel.error-panel', {}, h('p', { text: errText(err) }), h('button.primary', { onclick: () => show(name, opts), text: t('retry') })));
-    }
-  }
-  for (const name of Object.keys(pages)) bar.append(h('button', { dataset: { page: name }, onclick: () => show(name), text: t(labels[name]) }));
-  // the sub-tabs scroll sideways on a phone: a faded edge says more is there
-  const edges = () => {
-    bar.classList.toggle('more-left', bar.scrollLeft > 2);
-    bar.classList.toggle('more-right', bar.scrollLeft + bar.clientWidth < bar.scrollWidth - 2);
-  };
-  bar.addEventListener('scroll', edges, { passive: true });
-  window.addEventListener('resize', edges);
-  el.append(h('h1.sr-only', { text: t('tabTrainer') }), bar, body);
-  edges();
-  await show('review');
-  return () => {
-    window.removeEventListener('resize', edges);
-    body.querySelectorAll('video').forEach((v) => v.pause());
-  };
+  el.append(h('h1.sr-only', { text: t('tabTrainer') }));
+  return (await mountSubtabs(el, pages, labels, t('tabTrainer'), 'trainer-body')).unmount;
 }
 
 async function review() {
@@ -82,8 +54,7 @@ function reviewCard(v) {
       actions.replaceWith(done);
       reason.closest('label').remove();
       if (decision === 'approve') {
-        done.append(' ', featureButton('featureCreator', { user_id: v.owner.id }), ' ', featureButton('featureClip', { video_id: v.id }),
-          ' ', quizButton(v));
+        done.after(featureControls(v));
       }
     } catch (err) {
       out.textContent = errText(err);
@@ -95,87 +66,139 @@ function reviewCard(v) {
   return card;
 }
 
-function featureButton(label, target, days = 7) {
-  const b = h('button.primary', { dataset: { feature: target.user_id ? 'creator' : 'clip' }, text: `★ ${t(label)}` });
-  b.addEventListener('click', async () => {
-    b.disabled = true;
-    try {
-      await post('/api/v1/featured', { ...target, days });
-      b.textContent = `★ ${t('featuredOk')}`;
-      toast(t('featuredOk'));
-    } catch (err) {
-      showError(err);
-      b.disabled = false;
-    }
-  });
-  return b;
+/** The period (days) and note of a feature: {days, note} inputs and `el` holding them. */
+function featureInputs() {
+  const days = h('input', { type: 'number', name: 'days', min: 1, max: 90, value: '7', inputmode: 'numeric' });
+  const note = h('input', { name: 'note', maxlength: 200 });
+  return { days, note, el: h('div.btn-row', {}, h('label', {}, h('span', { text: t('days') }), days), h('label', {}, h('span', { text: t('note') }), note)) };
 }
 
+/** The review card's feature buttons, after approval: period and note, then clip or creator. */
+function featureControls(v) {
+  const f = featureInputs();
+  const out = h('p.form-error', { role: 'alert' });
+  const button = (label, target) => {
+    const b = h('button.primary', { type: 'button', dataset: { feature: target.user_id ? 'creator' : 'clip' }, text: `★ ${t(label)}` });
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      out.textContent = '';
+      try {
+        await post('/api/v1/featured', { ...target, days: Number(f.days.value), note: f.note.value.trim() });
+        b.textContent = `★ ${t('featuredOk')}`;
+        toast(t('featuredOk'));
+      } catch (err) {
+        out.textContent = errText(err);
+        b.disabled = false;
+      }
+    });
+    return b;
+  };
+  return h('div.feature-controls', {}, f.el, out,
+    h('div.btn-row', {}, button('featureCreator', { user_id: v.owner.id }), button('featureClip', { video_id: v.id }), quizButton(v)));
+}
+
+const fmtDay = (sec) => new Date(sec * 1000).toLocaleDateString();
+
 async function featureAssign() {
-  const [clips, teams, feats, assigns] = await Promise.all([getAll('/api/v1/analytics/videos'), get('/api/v1/analytics/teams'),
-    get('/api/v1/featured'), get('/api/v1/assignments')]);
-  const pick = (id) => h('select', { name: 'video_id', id }, clips.items.map((c) => h('option', { value: String(c.video_id), text: `${c.title} — ${c.creator}` })));
+  const [fPick, aPick, teams] = await Promise.all([clipPicker('feature-clip'), clipPicker('assign-clip'), get('/api/v1/analytics/teams')]);
+
+  // what is featured now, each with a way to end it early
+  const featList = h('ul.list', { id: 'featured-list' });
+  const fOut = h('p.form-error', { role: 'alert' });
+  async function showFeatured() {
+    const { items } = await get('/api/v1/featured');
+    featList.replaceChildren(...(items.length ? items.map((f) => {
+      const name = f.kind === 'clip' ? `${f.video.title} — ${f.creator.display_name}` : f.creator.display_name;
+      const end = h('button', { type: 'button', text: t('unfeature') });
+      end.addEventListener('click', async () => {
+        end.disabled = true;
+        try {
+          await del(`/api/v1/featured/${f.id}`);
+          toast(t('unfeaturedOk', { name }));
+          await showFeatured();
+        } catch (err) {
+          fOut.textContent = errText(err);
+          end.disabled = false;
+        }
+      });
+      return h('li.row', { dataset: { id: String(f.id), kind: f.kind } }, h('span.badge.feat', { text: '★' }),
+        h('div.grow', {}, h('div', { text: name }), h('small', { text: [t('featuredUntil', { date: fmtDay(f.ends_at) }), f.note].filter(Boolean).join(' · ') })), end);
+    }) : [h('li.muted', { text: t('empty') })]));
+  }
 
   // feature a clip or its creator
-  const fClip = pick('feature-clip');
-  const fDays = h('input', { type: 'number', name: 'days', min: 1, max: 90, value: '7' });
-  const fNote = h('input', { name: 'note', maxlength: 200 });
-  const fOut = h('p.form-error', { role: 'alert' });
+  const f = featureInputs();
   const doFeature = async (kind, btn) => {
-    btn.disabled = true;
+    const clip = fPick.selected();
     fOut.textContent = '';
+    if (!clip) { fOut.textContent = t('pickClipFirst'); return; }
+    btn.disabled = true;
     try {
-      let target = { video_id: Number(fClip.value) };
-      if (kind === 'creator') target = { user_id: (await get(`/api/v1/videos/${fClip.value}`)).owner.id };
-      await post('/api/v1/featured', { ...target, days: Number(fDays.value), note: fNote.value });
+      let target = { video_id: clip.id };
+      if (kind === 'creator') target = { user_id: clip.creatorId ?? (await get(`/api/v1/videos/${clip.id}`)).owner.id };
+      await post('/api/v1/featured', { ...target, days: Number(f.days.value), note: f.note.value.trim() });
       toast(t('featuredOk'));
+      await showFeatured();
     } catch (err) {
       fOut.textContent = errText(err);
     } finally {
       btn.disabled = false;
     }
   };
-  const fc = h('button.primary', { text: `★ ${t('featureClip')}` });
-  const fu = h('button.primary', { text: `★ ${t('featureCreator')}` });
+  const fc = h('button.primary', { type: 'button', text: `★ ${t('featureClip')}` });
+  const fu = h('button.primary', { type: 'button', text: `★ ${t('featureCreator')}` });
   fc.addEventListener('click', () => doFeature('clip', fc));
   fu.addEventListener('click', () => doFeature('creator', fu));
 
-  // assign must-watch to teams
-  const aClip = pick('assign-clip');
+  // assign must-watch to teams, and take an assignment back
   const due = h('input', { type: 'date', name: 'due_date', value: new Date(Date.now() + 7 * 864e5).toISOString().slice(0, 10) });
   const checks = h('div.checks', {}, teams.items.map((x) => h('label', {}, h('input', { type: 'checkbox', value: String(x.team_id) }), h('span', { text: x.team }))));
   const aOut = h('p.form-error', { role: 'alert' });
-  const aBtn = h('button.primary.big', { id: 'assign-go', text: t('assign') });
+  const aBtn = h('button.primary.big', { type: 'button', id: 'assign-go', text: t('assign') });
   const list = h('ul.list', { id: 'assign-list' });
-  const renderAssigns = (items) => list.replaceChildren(...items.map((a) => h('li.row', {},
-    h('div.grow', {}, h('strong', { text: a.video.title }), h('div.muted', { text: `${a.target.name} · ${a.due_at ? new Date(a.due_at * 1000).toLocaleDateString() : ''}` })),
-    h('span', { text: t('watchedOf', { w: a.watched ?? 0, a: a.assigned ?? 0 }) }))));
-  renderAssigns(assigns.items);
+  async function showAssigns() {
+    const { items } = await get('/api/v1/assignments');
+    list.replaceChildren(...(items.length ? items.map((a) => {
+      const back = h('button', { type: 'button', text: t('unassign') });
+      back.addEventListener('click', async () => {
+        if (!await confirmSheet(t('unassign'), t('unassignAsk', { title: a.video.title, who: a.target.name }), t('unassign'))) return;
+        back.disabled = true;
+        try {
+          await del(`/api/v1/assignments/${a.id}`);
+          toast(t('unassignedOk'));
+          await showAssigns();
+        } catch (err) {
+          aOut.textContent = errText(err);
+          back.disabled = false;
+        }
+      });
+      return h('li.row', { dataset: { id: String(a.id) } },
+        h('div.grow', {}, h('strong', { text: a.video.title }), h('div.muted', { text: `${a.target.name} · ${a.due_at ? fmtDay(a.due_at) : ''}` }),
+          h('small', { text: t('watchedOf', { w: a.watched ?? 0, a: a.assigned ?? 0 }) })), back);
+    }) : [h('li.muted', { text: t('empty') })]));
+  }
   aBtn.addEventListener('click', async () => {
+    const clip = aPick.selected();
     const team_ids = [...checks.querySelectorAll('input:checked')].map((c) => Number(c.value));
-    aBtn.disabled = true;
     aOut.textContent = '';
+    if (!clip) { aOut.textContent = t('pickClipFirst'); return; }
+    aBtn.disabled = true;
     try {
-      await post('/api/v1/assignments', { video_id: Number(aClip.value), team_ids, due_date: due.value });
+      await post('/api/v1/assignments', { video_id: clip.id, team_ids, due_date: due.value });
       toast(t('assignedOk'));
-      renderAssigns((await get('/api/v1/assignments')).items);
+      await showAssigns();
     } catch (err) {
       aOut.textContent = errText(err);
     } finally {
       aBtn.disabled = false;
     }
   });
+  await Promise.all([showFeatured(), showAssigns()]);
 
   return [
-    h('section.panel', { id: 'feature-form' }, h('h2', { text: t('featureAssign') }),
-      h('label', {}, h('span', { text: t('pickClip') }), fClip),
-      h('div.btn-row', {}, h('label', {}, h('span', { text: t('days') }), fDays), h('label', {}, h('span', { text: t('note') }), fNote)),
-      fOut, h('div.btn-row', {}, fc, fu)),
-    h('section.panel', {}, h('h2', { text: t('nowFeatured') }), h('ul.list', { id: 'featured-list' }, feats.items.length ? [] : h('li.muted', { text: t('empty') }), feats.items.map((f) =>
-      h('li.row', {}, h('span.badge.feat', { text: '★' }), h('div.grow', { text: f.kind === 'clip' ? `${f.video.title} — ${f.creator.display_name}` : f.creator.display_name }),
-        h('small', { text: new Date(f.ends_at * 1000).toLocaleDateString() }))))),
-    h('section.panel', { id: 'assign-form' }, h('h2', { text: t('assign') }),
-      h('label', {}, h('span', { text: t('pickClip') }), aClip),
+    h('section.panel', { id: 'feature-form' }, h('h2', { text: t('featureAssign') }), fPick.el, f.el, fOut, h('div.btn-row', {}, fc, fu)),
+    h('section.panel', {}, h('h2', { text: t('nowFeatured') }), featList),
+    h('section.panel', { id: 'assign-form' }, h('h2', { text: t('assign') }), aPick.el,
       h('fieldset.teams', {}, h('legend', { text: t('teams') }), checks),
       h('label', {}, h('span', { text: t('dueDate') }), due), aOut, aBtn),
     h('section.panel', {}, h('h2', { text: t('assignedList') }), list),

@@ -3,7 +3,7 @@
 // of a path, a clip or a rule (difference in differences with its 95%
 // interval, said in the UI's language, and its CSV). Skill tags show by their
 // label in the UI's language.
-import { get, getAll, post, patch, token, problemError, ApiError } from './api.js';
+import { get, getAll, post, patch, downloadCsv } from './api.js';
 import { t, lang } from './i18n.js';
 import { h, toast, errText } from './ui.js';
 import { intervalChart } from './charts.js';
@@ -302,7 +302,7 @@ function impactView(r, catalogue, tags, q) {
   const who = t(`who_${r.item.kind}`, { name: r.item.name });
   const csvOut = h('p.form-error', { role: 'alert' });
   const csv = h('button', { type: 'button', id: 'impact-csv', text: `⬇ ${t('downloadCsv')}` });
-  csv.addEventListener('click', () => busy(csv, csvOut, () => downloadCsv(q, `impact-${r.item.kind}-${r.item.id}-${r.metric}${r.tag ? '-' + r.tag : ''}.csv`)));
+  csv.addEventListener('click', () => busy(csv, csvOut, () => downloadCsv(`/api/v1/impact?${q}&format=csv`, `impact-${r.item.kind}-${r.item.id}-${r.metric}${r.tag ? '-' + r.tag : ''}.csv`)));
   const panel = h('section.panel', { id: 'impact-panel', dataset: { enough: String(Boolean(e.enough)), kind: r.item.kind, item: String(r.item.id) } },
     h('h2', { text: `${r.item.name} · ${what}` }));
   if (!e.enough) {
@@ -331,25 +331,3 @@ function impactView(r, catalogue, tags, q) {
   return panel;
 }
 
-/** Fetches the impact report as CSV with the bearer token and saves it via a Blob. */
-async function downloadCsv(q, filename) {
-  const cq = new URLSearchParams(q);
-  cq.set('format', 'csv');
-  let res;
-  try {
-    res = await fetch(`/api/v1/impact?${cq}`, { headers: { Authorization: `Bearer ${token()}` } });
-  } catch {
-    throw new ApiError(0, 'network');
-  }
-  if (!res.ok) {
-    let body = null;
-    try { body = await res.json(); } catch { body = null; }
-    throw problemError(res.status, body);
-  }
-  const url = URL.createObjectURL(await res.blob());
-  const a = h('a', { href: url, download: filename, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}

@@ -1,5 +1,6 @@
 // Small DOM helpers: element builder, toast, bottom sheets, error text.
 import { t } from './i18n.js';
+import { PROBLEMS } from './problems.js';
 
 /** h('button.primary', {onclick}, 'text', child…) */
 export function h(spec, attrs = {}, ...kids) {
@@ -18,18 +19,6 @@ export function h(spec, attrs = {}, ...kids) {
   return e;
 }
 
-// The problem types (/problems/<slug>) a user of this client can meet, as
-// i18n keys; any other type shows the server's own (English) detail.
-const PROBLEMS = {
-  'bad-credentials': 'err_badCredentials', 'too-many-attempts': 'err_tooManyAttempts', throttled: 'err_throttled',
-  unauthorized: 'sessionExpired', forbidden: 'err_forbidden', 'not-found': 'err_notFound', conflict: 'err_conflict',
-  'already-checked-in': 'err_checkedIn', 'insufficient-points': 'err_noPoints', 'out-of-stock': 'err_outOfStock',
-  'tip-cap': 'err_tipCap', 'self-tip': 'err_selfTip', 'upload-quota': 'err_uploadQuota', 'too-large': 'err_tooLarge',
-  expired: 'err_uploadExpired', 'not-watched': 'err_notWatched', 'not-pending': 'err_notPending',
-  'invalid-cursor': 'err_listExpired', unavailable: 'err_unavailable', internal: 'err_internal',
-  archived: 'err_archived', 'weak-password': 'err_weakPassword',
-  'password-change-required': 'pwMustChange', 'captions-locked': 'err_captionsLocked',
-};
 // labels for the `field` of an invalid-field problem (other fields show by their own name)
 const FIELDS = {
   username: 'username', password: 'password', old_password: 'oldPassword', new_password: 'newPassword', body: 'field_comment', gift: 'field_gift', item_id: 'field_item',
@@ -39,6 +28,9 @@ const FIELDS = {
   tags: 'field_tags', title: 'title', description: 'field_description', filename: 'field_filename',
   name: 'fieldName', steps: 'field_steps', user_ids: 'field_person', metric: 'metric', tag: 'tag', threshold: 'threshold',
   window_days: 'windowDays', min_days: 'minDays', path_id: 'paths', due_days: 'dueDays', recover_days: 'recoverDays',
+  display_name: 'ad_displayName', role: 'ad_role', team_id: 'ad_team', position: 'ad_position', price: 'ad_price', stock: 'ad_stock',
+  label: 'ad_labelEn', labels: 'ad_labelEn', gifts: 'ad_gifts', q: 'ad_searchUsers', checkin_bonus: 'ad_checkinBonus',
+  learn_points: 'ad_learnPoints', approve_points: 'ad_approvePoints', free_tip_points: 'ad_freeTipPoints', tip_pair_cap: 'ad_tipPairCap',
 };
 
 /** Plain words, in the UI's language, for an error from the API or the network;
@@ -51,6 +43,7 @@ export function errText(err, words = {}) {
   if (err.type === 'invalid-field') {
     return err.field ? t('err_invalidField', { field: FIELDS[err.field] ? t(FIELDS[err.field]) : err.field }) : t('err_invalid');
   }
+  // every documented problem type has words (web/app/problems.js); an unknown one shows the server's detail
   const key = words[err.type] || PROBLEMS[err.type];
   if (key) return t(key);
   return err.message || String(err);

@@ -127,7 +127,7 @@ static void test_many_tags_and_none(void **state)
 			   " FROM tags"),
 		CR_OK);
 	json_t *list = NULL;
-	assert_int_equal(users_list_json(0, 10, 0, &list), CR_OK);
+	assert_int_equal(users_list_json(0, 10, 0, NULL, &list), CR_OK);
 	assert_int_equal(json_array_size(list), 3);
 	json_t *two = json_array_get(list, 1), *three = json_array_get(list, 2);
 	assert_int_equal(json_array_size(json_object_get(two, "interests")) +
