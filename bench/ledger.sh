@@ -46,8 +46,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# --rate-tips 0/0: the per-user tip budget (a burst of 10 a minute by
+# default) would refuse all but a few of a load generator's tips; this
+# measures the ledger, not the budget
 args=(serve --port 0 --data "$tmp" --seed "$repo/seeds/demo.json" --demo --demo-clips 0
-	--transcode-workers 0 --access-log 0)
+	--transcode-workers 0 --access-log 0 --rate-tips 0/0)
 [ -n "$HTTP_THREADS" ] && args+=(--http-threads "$HTTP_THREADS")
 "$repo/bin/casereel" "${args[@]}" >"$tmp/stdout" 2>"$tmp/stderr" &
 pid=$!
