@@ -278,7 +278,7 @@ static void test_judge_catches_scans_in_loops(void **state)
 	      " FROM users u",
 	      why, sizeof why);
 	assert_non_null(strstr(why, "likes"));
-	judge(store_db(), "SELECT u.id FROM users u CROSS JOIN watches w ON w.last_at = u.id", why,
+	judge(store_db(), "SELECT u.id FROM users u CROSS JOIN watches w ON w.position = u.id", why,
 	      sizeof why);
 	assert_non_null(strstr(why, "watches"));
 	judge(store_db(), "SELECT count(*) FROM watches w WHERE w.completed_at >= 5", why,
