@@ -137,18 +137,16 @@ for (const lang of ['zh', 'en']) {
     await page.locator('.login-sheet button[type=submit]').click();
     assert.equal(await page.evaluate(() => window.answered.then((me) => me.username)), 'agent2');
 
-    // the trainer's pages, each sub-tab (and the admin's, where there are any)
+    // the trainer's pages and the admin's, each sub-tab
     const tp = await newSession('admin', lang);
-    await open(tp, 'trainer');
-    for (const name of await tp.locator('nav.subtabs button').evaluateAll((bs) => bs.map((b) => b.dataset.page))) {
-      await tp.click(`nav.subtabs button[data-page=${name}]`);
-      await tp.locator('#trainer-body > :not(.loading)').first().waitFor();
-      await tp.waitForTimeout(200); // charts and lists that fill in after the page
-      await check(tp, `trainer ${name}`, found, counts);
-    }
-    if (await tp.locator('a[data-tab=admin]').count()) {
-      await open(tp, 'admin');
-      await check(tp, 'admin', found, counts);
+    for (const screen of ['trainer', 'admin']) {
+      await open(tp, screen);
+      for (const name of await tp.locator('nav.subtabs button').evaluateAll((bs) => bs.map((b) => b.dataset.page))) {
+        await tp.click(`nav.subtabs button[data-page=${name}]`);
+        await tp.locator(`#${screen}-body > :not(.loading)`).first().waitFor();
+        await tp.waitForTimeout(200); // charts and lists that fill in after the page
+        await check(tp, `${screen} ${name}`, found, counts);
+      }
     }
     console.log(`axe, ${lang}:\n${Object.entries(counts).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
     assert.deepEqual(found, [], `critical or serious violations:\n${found.join('\n')}`);
