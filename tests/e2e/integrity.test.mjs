@@ -206,6 +206,7 @@ test('an upgrade recounts the views and completions older versions counted per e
        DROP TRIGGER watches_done_out; DROP TRIGGER likes_in; DROP TRIGGER likes_out; DROP TRIGGER tips_in;
        DROP TRIGGER tips_out; DROP TRIGGER point_transfers_earned; DROP TRIGGER watches_learner_in;
        DROP TRIGGER watches_learner_up; DROP TRIGGER watches_learner_out;
+       DROP INDEX users_team_active; CREATE INDEX users_team ON users(team_id);
        PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
