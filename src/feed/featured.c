@@ -45,20 +45,22 @@ cr_err featured_add(int64_t video_id, int64_t user_id, const char *note, int64_t
 		    json_t **out)
 {
 	int64_t now = cr_now();
-	sqlite3_stmt *st = store_stmt("INSERT INTO features(video_id, user_id, note, starts_at, "
-				      "ends_at, created_by, created_at)"
-				      " VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
-	if (st) {
-		sqlite3_bind_int64(st, 1, video_id);
-		sqlite3_bind_int64(st, 2, user_id);
-		sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, now);
-		sqlite3_bind_int64(st, 5, now + days * 86400);
-		sqlite3_bind_int64(st, 6, by);
-	}
 	int64_t id = 0;
+	/* Open the transaction first: the insert is prepared and bound inside it, so it can
+	   neither run outside it nor be reset by a failed BEGIN. */
 	cr_err e = store_begin();
 	if (!e) {
+		sqlite3_stmt *st = store_stmt("INSERT INTO features(video_id, user_id, note, "
+					      "starts_at, ends_at, created_by, created_at)"
+					      " VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
+		if (st) {
+			sqlite3_bind_int64(st, 1, video_id);
+			sqlite3_bind_int64(st, 2, user_id);
+			sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 4, now);
+			sqlite3_bind_int64(st, 5, now + days * 86400);
+			sqlite3_bind_int64(st, 6, by);
+		}
 		e = store_run(st, "feature");
 		id = sqlite3_last_insert_rowid(store_db());
 		int64_t until = now + days * 86400;
@@ -70,10 +72,8 @@ cr_err featured_add(int64_t video_id, int64_t user_id, const char *note, int64_t
 							  detail);
 		json_decref(detail);
 		e = store_end(e);
-	} else {
-		store_done(st);
 	}
-	st = e ? NULL : store_stmt(FEATURE_JSON_SELECT " WHERE f.id = ?1");
+	sqlite3_stmt *st = e ? NULL : store_stmt(FEATURE_JSON_SELECT " WHERE f.id = ?1");
 	if (!st)
 		return e ? e : CR_EDB;
 	catalog_invalidate_features();
