@@ -30,7 +30,7 @@ static bool day_start(const char *date, int days, int64_t *out)
 	return true;
 }
 
-/* sort, order, from, to, limit and cursor of the clip list into *p; on a
+/* sort, order, from, to, limit and cursor of a sorted list into *p; on a
  * bad one answers 422 (400 for the cursor) and returns false. */
 static bool page_query(struct cr_request *req, struct cr_response *res, struct analytics_page *p)
 {
@@ -69,6 +69,14 @@ static bool page_query(struct cr_request *req, struct cr_response *res, struct a
 	return true;
 }
 
+/* A sorted page's sort, order and next_cursor (new reference). */
+static json_t *page_meta(const struct analytics_page *p, const char *next)
+{
+	return json_pack("{s:s, s:s, s:o}", "sort", analytics_sort_names[p->sort], "order",
+			 p->ascending ? "asc" : "desc", "next_cursor",
+			 next[0] ? json_string(next) : json_null());
+}
+
 /* The clip list a page at a time; the CSV export has every clip. */
 static void clips(struct cr_request *req, struct cr_response *res)
 {
@@ -91,9 +99,7 @@ static void clips(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	report_answer(req, res, rows, analytics_clip_columns, ANALYTICS_CLIP_NCOLS,
-		      json_pack("{s:s, s:s, s:o}", "sort", analytics_sort_names[p.sort], "order",
-				p.ascending ? "asc" : "desc", "next_cursor",
-				next[0] ? json_string(next) : json_null()));
+		      page_meta(&p, next));
 }
 
 static void clip_detail(struct cr_request *req, struct cr_response *res)
@@ -109,8 +115,9 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, j);
 }
 
-/* The people list a page at a time (by name; the cursor is the last row's
- * user id); the CSV export has everyone. */
+/* The people list a page at a time: by name (the cursor is the last row's
+ * user id) unless a sort, order or window is asked for, then in the clip
+ * list's orders with its cursors; the CSV export has everyone, by name. */
 static void people(struct cr_request *req, struct cr_response *res)
 {
 	long team, limit, after;
@@ -119,6 +126,21 @@ static void people(struct cr_request *req, struct cr_response *res)
 	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team) ||
 	    !http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit))
 		return;
+	json_t *rows;
+	if (!csv && (http_query(req, "sort") || http_query(req, "order") ||
+		     http_query(req, "from") || http_query(req, "to"))) {
+		struct analytics_page p;
+		char next[ANALYTICS_CURSOR_MAX];
+		if (!page_query(req, res, &p))
+			return;
+		if (analytics_people_page(&p, team, &rows, next)) {
+			http_error(res, CR_EDB, "analytics");
+			return;
+		}
+		report_answer(req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS,
+			      page_meta(&p, next));
+		return;
+	}
 	const char *cursor = http_query(req, "cursor");
 	char *end = NULL;
 	after = cursor ? strtol(cursor, &end, 10) : 0;
@@ -126,7 +148,6 @@ static void people(struct cr_request *req, struct cr_response *res)
 		http_problem(res, 400, "invalid-cursor", "the cursor is malformed");
 		return;
 	}
-	json_t *rows;
 	int64_t next = 0;
 	if (analytics_people(team, csv ? 0 : after, csv ? 0 : limit, &rows, &next)) {
 		http_error(res, CR_EDB, "analytics");

@@ -183,7 +183,7 @@ cr_err analytics_people(int64_t team_id, int64_t after_id, long limit, json_t **
 	return CR_OK;
 }
 
-cr_err analytics_person_json(int64_t id, json_t **out)
+cr_err analytics_person_row(int64_t id, json_t **out)
 {
 	sqlite3_stmt *st = store_stmt(PERSON_SQL " WHERE u.id = ?1");
 	if (!st)
@@ -194,10 +194,20 @@ cr_err analytics_person_json(int64_t id, json_t **out)
 	json_t *one = json_array_get(rows, 0);
 	if (!one) {
 		json_decref(rows);
-		return CR_ENOTFOUND;
+		return rows ? CR_ENOTFOUND : CR_ENOMEM;
 	}
 	json_incref(one);
 	json_decref(rows);
+	*out = one;
+	return CR_OK;
+}
+
+cr_err analytics_person_json(int64_t id, json_t **out)
+{
+	json_t *one;
+	cr_err e = analytics_person_row(id, &one);
+	if (e)
+		return e;
 	json_object_set_new(
 		one, "quiz_accuracy",
 		quiz_accuracy("SELECT avg(correct), count(*) FROM quiz_answers WHERE user_id = ?1",
