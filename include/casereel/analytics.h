@@ -92,7 +92,9 @@ cr_err analytics_person_row(int64_t id, json_t **out);
  * CR_ENOTFOUND for an unknown user. */
 cr_err analytics_person_json(int64_t id, json_t **out);
 
-/* Every team's activity, by name: *rows (NULL when out of memory). */
-cr_err analytics_teams(json_t **rows);
+/* The teams' activity by name, `limit` of them (<= 0: up to 5,000) after
+ * the team `after_id` (0: from the first): *rows, and *next_id the last
+ * row's id when more follow (0 otherwise). */
+cr_err analytics_teams(int64_t after_id, long limit, json_t **rows, int64_t *next_id);
 
 #endif

@@ -133,3 +133,29 @@ test('without a sort the people list is still by name, and the CSV export still 
   assert.equal(csv.status, 200);
   assert.equal(csv.body.trim().split('\n').length, names + 1);
 });
+
+test('the team report pages by name, each team once, with the figures of the whole report', async () => {
+  sql(`INSERT INTO teams(name, created_at) SELECT 'Paged team ' || value, 0 FROM json_each('[1,2,3,4,5,6,7,8,9,10,11]');
+       UPDATE users SET team_id = (SELECT id FROM teams WHERE name = 'Paged team 3') WHERE username LIKE 'pager1%';`);
+  const all = rows('SELECT id FROM teams ORDER BY name COLLATE NOCASE').map((r) => r.id);
+  const items = [];
+  let cursor = null;
+  do {
+    const r = await api(s, 'GET', `/api/v1/analytics/teams?limit=4${cursor ? `&cursor=${cursor}` : ''}`, { token: trainer });
+    assert.equal(r.status, 200, r.body);
+    assert.ok(r.json.items.length <= 4);
+    items.push(...r.json.items);
+    cursor = r.json.next_cursor;
+  } while (cursor);
+  assert.deepEqual(items.map((t) => t.team_id), all);
+  const paged = items.find((t) => t.team === 'Paged team 3');
+  const want = rows(`SELECT count(*) AS n FROM users u JOIN teams t ON t.id = u.team_id WHERE t.name = 'Paged team 3' AND u.active`)[0].n;
+  assert.ok(want > 3);
+  assert.equal(paged.members, want);
+  const done = rows(`SELECT count(*) AS n FROM watches w JOIN users u ON u.id = w.user_id JOIN teams t ON t.id = u.team_id
+                     WHERE t.name = 'Paged team 3' AND w.completed_at IS NOT NULL`)[0].n;
+  assert.equal(paged.completions, done);
+  const csv = await api(s, 'GET', '/api/v1/analytics/teams?format=csv&limit=1', { token: trainer });
+  assert.equal(csv.body.trim().split('\n').length, all.length + 1);
+  assert.equal((await api(s, 'GET', '/api/v1/analytics/teams?cursor=x', { token: trainer })).status, 400);
+});

@@ -321,7 +321,9 @@ static void test_hot_and_trainer_statements(void **state)
 			assert_int_equal(analytics_people_page(&p, 0, &out, cursor), CR_OK);
 			json_decref(out);
 		}
-	assert_int_equal(analytics_teams(&out), CR_OK);
+	assert_int_equal(analytics_teams(0, 100, &out, &next), CR_OK);
+	json_decref(out);
+	assert_int_equal(analytics_teams(1, 100, &out, &next), CR_OK);
 	json_decref(out);
 	int paid = 0;
 	assert_int_equal(points_pay_missing_credits(0, &paid), CR_OK);
