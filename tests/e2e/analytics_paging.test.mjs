@@ -159,3 +159,25 @@ test('the team report pages by name, each team once, with the figures of the who
   assert.equal(csv.body.trim().split('\n').length, all.length + 1);
   assert.equal((await api(s, 'GET', '/api/v1/analytics/teams?cursor=x', { token: trainer })).status, 400);
 });
+
+test('a CSV export of thousands of people arrives whole, as it is written, with its header once', async () => {
+  sql(`INSERT INTO users(username, display_name, role, password_hash, created_at)
+       SELECT 'bulk' || value, 'Bulk, "person" ' || value, 'agent', 'x', ${now} FROM generate_series(1, 4000);`);
+  const r = await fetch(`${s.url}/api/v1/analytics/users?format=csv`, { headers: { authorization: `Bearer ${trainer}` } });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^text\/csv/);
+  assert.equal(r.headers.get('content-length'), null); // sent as made, not measured first
+  const text = await r.text();
+  assert.ok(text.endsWith('\r\n'));
+  // parse: fields may be quoted, with doubled quotes and commas inside
+  const lines = text.slice(0, -2).split('\r\n').map((line) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)]
+    .map((m) => m[1]).slice(0, 10));
+  const header = 'user_id,display_name,team,minutes_watched,clips_started,completions,streak,points_earned,skills_covered,activity_score';
+  assert.equal(lines[0].join(','), header);
+  assert.equal(lines.filter((l) => l.join(',') === header).length, 1);
+  const active = rows('SELECT id FROM users WHERE active ORDER BY id').map((u) => String(u.id));
+  assert.ok(active.length > 4000);
+  assert.deepEqual(lines.slice(1).map((l) => l[0]).sort(), active.sort());
+  assert.ok(lines.slice(1).every((l) => l.length === 10));
+  assert.ok(lines.some((l) => l[1] === '"Bulk, ""person"" 17"'));
+});
