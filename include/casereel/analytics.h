@@ -41,7 +41,7 @@ extern const char *const analytics_sort_names[ANALYTICS_SORTS];
 struct analytics_page {
 	enum analytics_sort sort;
 	bool ascending;
-	int64_t from, to; /* published_at in [from, to), unix s; 0: open */
+	int64_t from, to; /* window [from, to), unix s (clips: published; people: activity); 0: open */
 	long limit;
 	bool after; /* continue after (after_key, after_id) */
 	double after_key;
@@ -51,6 +51,11 @@ struct analytics_page {
 /* Reads `cursor` (from analytics_clips_page) into p's after_* fields.
  * CR_EINVAL when it is malformed or was made for another sort or order. */
 cr_err analytics_cursor_parse(const char *cursor, struct analytics_page *p);
+
+/* The cursor of the page after the row (key, id) in p's sort and order
+ * into `next` (the form analytics_cursor_parse reads). */
+void analytics_cursor_format(const struct analytics_page *p, double key, int64_t id,
+			     char next[ANALYTICS_CURSOR_MAX]);
 
 /* One page of published clips in p's order: *rows, and in `next` the
  * cursor of the following page ("" when this is the last). */
@@ -69,11 +74,27 @@ cr_err analytics_clip_json(int64_t id, json_t **out);
 cr_err analytics_people(int64_t team_id, int64_t after_id, long limit, json_t **rows,
 			int64_t *next_id);
 
+/* One page of the active people of team `team_id` (0: all) in p's order:
+ * starts, completions, completion_rate and likes are learner_totals' (all
+ * time; a walk of its indexes) unless p has a window, when they count the
+ * window's activity (clips first started, completions, likes given in it)
+ * and only people active in it are listed; created is the account's
+ * creation. *rows are learning profiles; `next` the following page's
+ * cursor ("" at the end). */
+cr_err analytics_people_page(const struct analytics_page *p, int64_t team_id, json_t **rows,
+			     char next[ANALYTICS_CURSOR_MAX]);
+
+/* One user's learning profile (new reference). CR_ENOTFOUND for an
+ * unknown user. */
+cr_err analytics_person_row(int64_t id, json_t **out);
+
 /* One user's learning profile with quiz_accuracy (new reference).
  * CR_ENOTFOUND for an unknown user. */
 cr_err analytics_person_json(int64_t id, json_t **out);
 
-/* Every team's activity, by name: *rows (NULL when out of memory). */
-cr_err analytics_teams(json_t **rows);
+/* The teams' activity by name, `limit` of them (<= 0: up to 5,000) after
+ * the team `after_id` (0: from the first): *rows, and *next_id the last
+ * row's id when more follow (0 otherwise). */
+cr_err analytics_teams(int64_t after_id, long limit, json_t **rows, int64_t *next_id);
 
 #endif

@@ -53,6 +53,8 @@ struct cr_response {
 	int fd;                   /* owned file for file bodies, sent with sendfile; 0 = none */
 	uint64_t file_offset, file_length;
 	bool is_problem;
+	/* a body made piece by piece as it is sent (http_stream); owned */
+	struct cr_stream *stream;
 	struct {
 		const char *name; /* static string */
 		char value[512];  /* room for a CSP naming a media origin thrice */
@@ -118,6 +120,24 @@ void http_json(struct cr_response *res, unsigned status, json_t *body);
  * handler (ETag, Content-Range, Cache-Control) go out with it. */
 void http_file(struct cr_response *res, unsigned status, const char *content_type, int fd,
 	       uint64_t offset, uint64_t length);
+
+/* A body made while it is sent: fill writes the next at most `max` bytes
+ * of it to buf and returns how many, 0 at its end (-1 on failure: the
+ * connection is cut, the client sees a short body). It is called after the
+ * handler returned, on the server's thread, so ctx must own everything it
+ * reads (no store statements). release(ctx) is called once, always, when
+ * the body is done with (sent, cut, or replaced by another answer). */
+struct cr_stream {
+	long (*fill)(void *ctx, char *buf, size_t max);
+	void (*release)(void *ctx);
+	void *ctx;
+};
+
+/* Answers with a body of unknown length sent as fill makes it (chunked);
+ * copies *stream. When the answer cannot be set up (out of memory) it is a
+ * 500 and release(ctx) has been called. */
+void http_stream(struct cr_response *res, unsigned status, const char *content_type,
+		 const struct cr_stream *stream);
 
 /* Answers 204 No Content. */
 void http_no_content(struct cr_response *res);

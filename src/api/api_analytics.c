@@ -30,7 +30,7 @@ static bool day_start(const char *date, int days, int64_t *out)
 	return true;
 }
 
-/* sort, order, from, to, limit and cursor of the clip list into *p; on a
+/* sort, order, from, to, limit and cursor of a sorted list into *p; on a
  * bad one answers 422 (400 for the cursor) and returns false. */
 static bool page_query(struct cr_request *req, struct cr_response *res, struct analytics_page *p)
 {
@@ -69,6 +69,14 @@ static bool page_query(struct cr_request *req, struct cr_response *res, struct a
 	return true;
 }
 
+/* A sorted page's sort, order and next_cursor (new reference). */
+static json_t *page_meta(const struct analytics_page *p, const char *next)
+{
+	return json_pack("{s:s, s:s, s:o}", "sort", analytics_sort_names[p->sort], "order",
+			 p->ascending ? "asc" : "desc", "next_cursor",
+			 next[0] ? json_string(next) : json_null());
+}
+
 /* The clip list a page at a time; the CSV export has every clip. */
 static void clips(struct cr_request *req, struct cr_response *res)
 {
@@ -91,9 +99,7 @@ static void clips(struct cr_request *req, struct cr_response *res)
 		return;
 	}
 	report_answer(req, res, rows, analytics_clip_columns, ANALYTICS_CLIP_NCOLS,
-		      json_pack("{s:s, s:s, s:o}", "sort", analytics_sort_names[p.sort], "order",
-				p.ascending ? "asc" : "desc", "next_cursor",
-				next[0] ? json_string(next) : json_null()));
+		      page_meta(&p, next));
 }
 
 static void clip_detail(struct cr_request *req, struct cr_response *res)
@@ -109,35 +115,64 @@ static void clip_detail(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, j);
 }
 
-/* The people list a page at a time (by name; the cursor is the last row's
- * user id); the CSV export has everyone. */
+/* The id in a by-name list's cursor (the last row's id; 0 without one)
+ * into *after; on a malformed one answers 400 and returns false. */
+static bool id_cursor(struct cr_request *req, struct cr_response *res, int64_t *after)
+{
+	const char *cursor = http_query(req, "cursor");
+	char *end = NULL;
+	long long id = cursor ? strtoll(cursor, &end, 10) : 0;
+	if (cursor && (end == cursor || *end || id < 1)) {
+		http_problem(res, 400, "invalid-cursor", "the cursor is malformed");
+		return false;
+	}
+	*after = id;
+	return true;
+}
+
+/* {"next_cursor"} of a by-name page whose last row is `next` (0: the end). */
+static json_t *id_cursor_meta(int64_t next)
+{
+	char s[24];
+	snprintf(s, sizeof s, "%lld", (long long)next);
+	return json_pack("{s:o}", "next_cursor", next ? json_string(s) : json_null());
+}
+
+/* The people list a page at a time: by name (the cursor is the last row's
+ * user id) unless a sort, order or window is asked for, then in the clip
+ * list's orders with its cursors; the CSV export has everyone, by name. */
 static void people(struct cr_request *req, struct cr_response *res)
 {
-	long team, limit, after;
+	long team, limit;
 	const char *format = http_query(req, "format");
 	bool csv = format && !strcmp(format, "csv");
 	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team) ||
 	    !http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit))
 		return;
-	const char *cursor = http_query(req, "cursor");
-	char *end = NULL;
-	after = cursor ? strtol(cursor, &end, 10) : 0;
-	if (cursor && (end == cursor || *end || after < 1)) {
-		http_problem(res, 400, "invalid-cursor", "the cursor is malformed");
+	json_t *rows;
+	if (!csv && (http_query(req, "sort") || http_query(req, "order") ||
+		     http_query(req, "from") || http_query(req, "to"))) {
+		struct analytics_page p;
+		char next[ANALYTICS_CURSOR_MAX];
+		if (!page_query(req, res, &p))
+			return;
+		if (analytics_people_page(&p, team, &rows, next)) {
+			http_error(res, CR_EDB, "analytics");
+			return;
+		}
+		report_answer(req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS,
+			      page_meta(&p, next));
 		return;
 	}
-	json_t *rows;
-	int64_t next = 0;
+	int64_t after, next = 0;
+	if (!id_cursor(req, res, &after))
+		return;
 	if (analytics_people(team, csv ? 0 : after, csv ? 0 : limit, &rows, &next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	char next_s[24];
-	snprintf(next_s, sizeof next_s, "%lld", (long long)next);
-	report_answer(
-		req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS,
-		csv ? NULL
-		    : json_pack("{s:o}", "next_cursor", next ? json_string(next_s) : json_null()));
+	report_answer(req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS,
+		      csv ? NULL : id_cursor_meta(next));
 }
 
 static void person(struct cr_request *req, struct cr_response *res)
@@ -153,14 +188,24 @@ static void person(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, one);
 }
 
+/* The teams a page at a time, by name (the cursor is the last row's team
+ * id); the CSV export has every team. */
 static void teams(struct cr_request *req, struct cr_response *res)
 {
+	const char *format = http_query(req, "format");
+	bool csv = format && !strcmp(format, "csv");
+	long limit;
+	int64_t after, next = 0;
+	if (!http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit) ||
+	    !id_cursor(req, res, &after))
+		return;
 	json_t *rows;
-	if (analytics_teams(&rows)) {
+	if (analytics_teams(csv ? 0 : after, csv ? 0 : limit, &rows, &next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
-	report_answer(req, res, rows, analytics_team_columns, ANALYTICS_TEAM_NCOLS, NULL);
+	report_answer(req, res, rows, analytics_team_columns, ANALYTICS_TEAM_NCOLS,
+		      csv ? NULL : id_cursor_meta(next));
 }
 
 static const struct cr_route routes[] = {

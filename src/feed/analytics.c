@@ -140,6 +140,22 @@ const char *const analytics_person_columns[ANALYTICS_PERSON_NCOLS] = {
 	"   WHERE w.user_id = u.id AND w.completed_at IS NOT NULL ORDER BY tg.name)),"             \
 	" 0 FROM users u LEFT JOIN teams t ON t.id = u.team_id"
 
+/* A page read with one row more than `want` (NULL: out of memory): drops
+ * that row and sets *next_id to the last kept row's `id_column` when it
+ * was there (0 otherwise). */
+static cr_err trim_page(json_t *rows, size_t want, const char *id_column, int64_t *next_id)
+{
+	*next_id = 0;
+	if (!rows)
+		return CR_ENOMEM;
+	if (json_array_size(rows) > want) {
+		json_array_remove(rows, want);
+		*next_id = json_integer_value(
+			json_object_get(json_array_get(rows, want - 1), id_column));
+	}
+	return CR_OK;
+}
+
 static json_t *people_rows(sqlite3_stmt *st, size_t max_rows)
 {
 	json_t *rows = report_rows(st, analytics_person_columns, ANALYTICS_PERSON_NCOLS, max_rows);
@@ -172,18 +188,10 @@ cr_err analytics_people(int64_t team_id, int64_t after_id, long limit, json_t **
 	sqlite3_bind_int64(st, 3, (int64_t)want + 1); /* one more says whether more follow */
 	*rows = people_rows(st, want + 1);
 	store_done(st);
-	*next_id = 0;
-	if (!*rows)
-		return CR_ENOMEM;
-	if (json_array_size(*rows) > want) {
-		json_array_remove(*rows, want);
-		*next_id = json_integer_value(
-			json_object_get(json_array_get(*rows, want - 1), "user_id"));
-	}
-	return CR_OK;
+	return trim_page(*rows, want, "user_id", next_id);
 }
 
-cr_err analytics_person_json(int64_t id, json_t **out)
+cr_err analytics_person_row(int64_t id, json_t **out)
 {
 	sqlite3_stmt *st = store_stmt(PERSON_SQL " WHERE u.id = ?1");
 	if (!st)
@@ -194,10 +202,20 @@ cr_err analytics_person_json(int64_t id, json_t **out)
 	json_t *one = json_array_get(rows, 0);
 	if (!one) {
 		json_decref(rows);
-		return CR_ENOTFOUND;
+		return rows ? CR_ENOTFOUND : CR_ENOMEM;
 	}
 	json_incref(one);
 	json_decref(rows);
+	*out = one;
+	return CR_OK;
+}
+
+cr_err analytics_person_json(int64_t id, json_t **out)
+{
+	json_t *one;
+	cr_err e = analytics_person_row(id, &one);
+	if (e)
+		return e;
 	json_object_set_new(
 		one, "quiz_accuracy",
 		quiz_accuracy("SELECT avg(correct), count(*) FROM quiz_answers WHERE user_id = ?1",
@@ -215,30 +233,38 @@ const char *const analytics_team_columns[ANALYTICS_TEAM_NCOLS] = {"team_id",
 								  "completions_per_member",
 								  "clips_published"};
 
-/* Per person from the totals kept as activity happens (learner_totals,
- * one row per person who watched), then per team: summing 5M watches per
- * request took a second at enterprise scale. */
-cr_err analytics_teams(json_t **rows)
+/* Per person from the totals kept as activity happens (learner_totals),
+ * then per team, for the page's teams only: summing 5M watches per request
+ * took a second at enterprise scale. Keyset by name (unique) after the
+ * team ?2 (0: from the first), ?3 teams. */
+cr_err analytics_teams(int64_t after_id, long limit, json_t **rows, int64_t *next_id)
 {
 	sqlite3_stmt *st = store_stmt(
-		"WITH pt AS (SELECT u.team_id AS tid, sum(lt.last_at >= ?1 * 1000) AS recent,"
-		"   sum(lt.watched) AS seconds, sum(lt.completions) AS done FROM learner_totals lt"
-		"   CROSS JOIN users u ON u.id = lt.user_id WHERE lt.starts > 0 GROUP BY u.team_id),"
-		" mt AS (SELECT team_id AS tid, count(*) AS n FROM users WHERE active GROUP BY "
-		"team_id),"
-		" vt AS (SELECT u.team_id AS tid, count(*) AS n FROM videos v CROSS JOIN users u"
-		"   ON u.id = v.owner_id WHERE v.status = " VIDEO_SQL_PUBLISHED
-		" GROUP BY u.team_id)"
+		"WITH page AS (SELECT id, name FROM teams"
+		"   WHERE ?2 = 0 OR name > (SELECT name FROM teams WHERE id = ?2) ORDER BY name LIMIT ?3),"
+		" pt AS (SELECT u.team_id AS tid, sum(lt.last_at >= ?1 * 1000) AS recent,"
+		"   sum(lt.watched) AS seconds, sum(lt.completions) AS done FROM page"
+		"   CROSS JOIN users u ON u.team_id = page.id"
+		"   CROSS JOIN learner_totals lt ON lt.user_id = u.id WHERE lt.starts > 0"
+		"   GROUP BY u.team_id),"
+		" mt AS (SELECT u.team_id AS tid, count(*) AS n FROM page"
+		"   CROSS JOIN users u ON u.team_id = page.id WHERE u.active GROUP BY u.team_id),"
+		" vt AS (SELECT u.team_id AS tid, count(*) AS n FROM page"
+		"   CROSS JOIN users u ON u.team_id = page.id CROSS JOIN videos v ON v.owner_id = u.id"
+		"   WHERE v.status = " VIDEO_SQL_PUBLISHED " GROUP BY u.team_id)"
 		"SELECT t.id, t.name, COALESCE(mt.n, 0), COALESCE(pt.recent, 0),"
 		" round(COALESCE(pt.seconds, 0) / 60.0, 1), COALESCE(pt.done, 0),"
 		" round(CAST(COALESCE(pt.done, 0) AS REAL) / max(1, COALESCE(mt.n, 0)), 2),"
 		" COALESCE(vt.n, 0)"
-		" FROM teams t LEFT JOIN mt ON mt.tid = t.id LEFT JOIN pt ON pt.tid = t.id"
+		" FROM page t LEFT JOIN mt ON mt.tid = t.id LEFT JOIN pt ON pt.tid = t.id"
 		" LEFT JOIN vt ON vt.tid = t.id ORDER BY t.name");
 	if (!st)
 		return CR_EDB;
+	size_t want = limit > 0 && limit < MAX_ROWS ? (size_t)limit : MAX_ROWS;
 	sqlite3_bind_int64(st, 1, cr_now() - 7 * 86400);
-	*rows = report_rows(st, analytics_team_columns, ANALYTICS_TEAM_NCOLS, MAX_ROWS);
+	sqlite3_bind_int64(st, 2, after_id);
+	sqlite3_bind_int64(st, 3, (int64_t)want + 1); /* one more says whether more follow */
+	*rows = report_rows(st, analytics_team_columns, ANALYTICS_TEAM_NCOLS, want + 1);
 	store_done(st);
-	return CR_OK;
+	return trim_page(*rows, want, "team_id", next_id);
 }

@@ -37,6 +37,13 @@ cr_err analytics_cursor_parse(const char *cursor, struct analytics_page *p)
 	return CR_OK;
 }
 
+void analytics_cursor_format(const struct analytics_page *p, double key, int64_t id,
+			     char next[ANALYTICS_CURSOR_MAX])
+{
+	snprintf(next, ANALYTICS_CURSOR_MAX, "%s.%c.%.17g~%lld", analytics_sort_names[p->sort],
+		 p->ascending ? 'a' : 'd', key, (long long)id);
+}
+
 /* The sort key of a row of the list, as the SQL computes it. */
 static double row_key(json_t *row, enum analytics_sort sort)
 {
@@ -95,10 +102,8 @@ cr_err analytics_clips_page(const struct analytics_page *p, json_t **rows,
 	if (json_array_size(*rows) > (size_t)p->limit) {
 		json_array_remove(*rows, json_array_size(*rows) - 1);
 		json_t *last = json_array_get(*rows, json_array_size(*rows) - 1);
-		snprintf(next, ANALYTICS_CURSOR_MAX, "%s.%c.%.17g~%lld",
-			 analytics_sort_names[p->sort], p->ascending ? 'a' : 'd',
-			 row_key(last, p->sort),
-			 (long long)json_integer_value(json_object_get(last, "video_id")));
+		analytics_cursor_format(p, row_key(last, p->sort),
+					json_integer_value(json_object_get(last, "video_id")), next);
 	}
 	return CR_OK;
 }

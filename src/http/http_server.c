@@ -467,6 +467,23 @@ static size_t route_index(const struct req_ctx *ctx)
 	return ctx->result == ROUTER_FOUND ? ctx->match.index : ROUTER_MAX_ROUTES;
 }
 
+/* MHD's reader and free callbacks over a struct cr_stream (http.h). */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos; /* MHD reads a callback body once, in order */
+	struct cr_stream *st = cls;
+	long n = st->fill(st->ctx, buf, max);
+	return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+					   : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+	struct cr_stream *st = cls;
+	st->release(st->ctx);
+	free(st);
+}
+
 static enum MHD_Result send_response(struct req_ctx *ctx)
 {
 	struct cr_response *res = &ctx->res;
@@ -481,6 +498,12 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 		type = res->is_problem ? "application/problem+json" : "application/json";
 		if (!r)
 			free(text);
+	} else if (res->stream) {
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read,
+						      res->stream, stream_free);
+		if (r)
+			res->stream = NULL; /* MHD releases it when the response is destroyed */
+		type = res->content_type;
 	} else if (res->fd > 0) {
 		ctx->bytes_out = res->file_length;
 		r = MHD_create_response_from_fd_at_offset64(res->file_length, res->fd,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A growable text with a hard maximum (reports stay small). */
+/* A growable text with a hard maximum (one CSV line). */
 struct text {
 	char *buf;
 	size_t len, cap;
@@ -73,30 +73,75 @@ static void add_value(struct text *t, json_t *v)
 	}
 }
 
+/* A CSV export sent as it is written: the header, then one row at a time
+ * into `line`, copied out as the server asks for more. */
+struct csv_stream {
+	json_t *rows; /* owned */
+	const char *const *columns;
+	size_t ncols;
+	size_t next; /* the row to write next; (size_t)-1 before the header */
+	struct text line;
+	size_t sent; /* bytes of line already sent */
+};
+
+/* The header (fields NULL) or a row into s->line. */
+static void csv_line(struct csv_stream *s, json_t *row)
+{
+	s->line.len = 0;
+	s->sent = 0;
+	for (size_t c = 0; c < s->ncols; c++) {
+		if (row)
+			add_value(&s->line, json_object_get(row, s->columns[c]));
+		else
+			add_field(&s->line, s->columns[c]);
+		add(&s->line, c + 1 < s->ncols ? "," : "\r\n", c + 1 < s->ncols ? 1 : 2);
+	}
+}
+
+static long csv_fill(void *ctx, char *buf, size_t max)
+{
+	struct csv_stream *s = ctx;
+	size_t n = 0;
+	while (n < max) {
+		if (s->sent == s->line.len) {
+			if (s->next != (size_t)-1 && s->next >= json_array_size(s->rows))
+				break;
+			csv_line(s, s->next == (size_t)-1 ? NULL : json_array_get(s->rows, s->next));
+			s->next++;
+			if (s->line.failed)
+				return -1;
+		}
+		size_t take = s->line.len - s->sent < max - n ? s->line.len - s->sent : max - n;
+		memcpy(buf + n, s->line.buf + s->sent, take);
+		s->sent += take;
+		n += take;
+	}
+	return (long)n;
+}
+
+static void csv_release(void *ctx)
+{
+	struct csv_stream *s = ctx;
+	json_decref(s->rows);
+	free(s->line.buf);
+	free(s);
+}
+
+/* Takes rows. */
 static void answer_csv(struct cr_response *res, json_t *rows, const char *const *columns,
 		       size_t ncols)
 {
-	struct text t = {0};
-	for (size_t c = 0; c < ncols; c++) {
-		add_field(&t, columns[c]);
-		add(&t, c + 1 < ncols ? "," : "\r\n", c + 1 < ncols ? 1 : 2);
-	}
-	size_t i;
-	json_t *row;
-	json_array_foreach(rows, i, row)
-	{
-		for (size_t c = 0; c < ncols; c++) {
-			add_value(&t, json_object_get(row, columns[c]));
-			add(&t, c + 1 < ncols ? "," : "\r\n", c + 1 < ncols ? 1 : 2);
-		}
-	}
-	if (t.failed) {
-		free(t.buf);
-		http_problem(res, 500, "internal", "the report is too large to export");
+	struct csv_stream *s = calloc(1, sizeof *s);
+	if (!s) {
+		json_decref(rows);
+		http_error(res, CR_ENOMEM, "report");
 		return;
 	}
+	*s = (struct csv_stream){.rows = rows, .columns = columns, .ncols = ncols,
+				 .next = (size_t)-1};
 	http_header(res, "Content-Disposition", "attachment; filename=\"report.csv\"");
-	http_text(res, 200, "text/csv; charset=utf-8", t.buf, t.len);
+	http_stream(res, 200, "text/csv; charset=utf-8",
+		    &(struct cr_stream){.fill = csv_fill, .release = csv_release, .ctx = s});
 }
 
 void report_answer(struct cr_request *req, struct cr_response *res, json_t *rows,
@@ -110,7 +155,6 @@ void report_answer(struct cr_request *req, struct cr_response *res, json_t *rows
 	}
 	if (format && !strcmp(format, "csv")) {
 		answer_csv(res, rows, columns, ncols);
-		json_decref(rows);
 		json_decref(meta);
 		return;
 	}

@@ -35,8 +35,19 @@ static const char *status_title(unsigned status)
 	}
 }
 
+/* Releases a stream body not handed to the server. */
+static void drop_stream(struct cr_response *res)
+{
+	if (res->stream) {
+		res->stream->release(res->stream->ctx);
+		free(res->stream);
+		res->stream = NULL;
+	}
+}
+
 void http_response_clear(struct cr_response *res)
 {
+	drop_stream(res);
 	json_decref(res->json);
 	free(res->text);
 	if (res->fd > 0)
@@ -48,6 +59,7 @@ void http_response_clear(struct cr_response *res)
  * (Location, Allow, Retry-After): handlers add them before answering. */
 static void reset_body(struct cr_response *res, unsigned status)
 {
+	drop_stream(res);
 	json_decref(res->json);
 	free(res->text);
 	if (res->fd > 0)
@@ -82,6 +94,21 @@ void http_text(struct cr_response *res, unsigned status, const char *content_typ
 	reset_body(res, status);
 	res->text = text;
 	res->text_len = len;
+	res->content_type = content_type;
+}
+
+void http_stream(struct cr_response *res, unsigned status, const char *content_type,
+		 const struct cr_stream *stream)
+{
+	struct cr_stream *own = malloc(sizeof *own);
+	if (!own) {
+		stream->release(stream->ctx);
+		http_problem(res, 500, "internal", "out of memory");
+		return;
+	}
+	*own = *stream;
+	reset_body(res, status);
+	res->stream = own;
 	res->content_type = content_type;
 }
 

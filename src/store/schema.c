@@ -881,6 +881,19 @@ const char *const schema_migrations[] = {
 	 * 100k users; 5 ms from this index) */
 	"CREATE INDEX users_team_active ON users(team_id, active);"
 	"DROP INDEX users_team;",
+	/* 31: the people list's orders as index walks (issue 18): learner_totals
+	 * gets a row for every user, kept by a trigger, and an index per sort
+	 * key; users one by creation */
+	"INSERT INTO learner_totals(user_id) SELECT id FROM users WHERE 1"
+	" ON CONFLICT (user_id) DO NOTHING;"
+	"CREATE TRIGGER users_learner_totals AFTER INSERT ON users BEGIN"
+	"  INSERT INTO learner_totals(user_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;"
+	" END;"
+	"CREATE INDEX learner_totals_starts ON learner_totals(starts);"
+	"CREATE INDEX learner_totals_completions ON learner_totals(completions);"
+	"CREATE INDEX learner_totals_rate ON learner_totals(completions * 1.0 / max(starts, 1));"
+	"CREATE INDEX learner_totals_likes ON learner_totals(likes);"
+	"CREATE INDEX users_created ON users(created_at);",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -310,7 +310,20 @@ static void test_hot_and_trainer_statements(void **state)
 	json_decref(out);
 	assert_int_equal(analytics_person_json(2, &out), CR_OK);
 	json_decref(out);
-	assert_int_equal(analytics_teams(&out), CR_OK);
+	/* the people list in every order, all time (index walks) and in a window */
+	char cursor[ANALYTICS_CURSOR_MAX];
+	for (int sort = 0; sort < ANALYTICS_SORTS; sort++)
+		for (int k = 0; k < 4; k++) {
+			struct analytics_page p = {.sort = (enum analytics_sort)sort,
+						   .ascending = k & 1,
+						   .to = k & 2 ? time(NULL) : 0,
+						   .limit = 100};
+			assert_int_equal(analytics_people_page(&p, 0, &out, cursor), CR_OK);
+			json_decref(out);
+		}
+	assert_int_equal(analytics_teams(0, 100, &out, &next), CR_OK);
+	json_decref(out);
+	assert_int_equal(analytics_teams(1, 100, &out, &next), CR_OK);
 	json_decref(out);
 	int paid = 0;
 	assert_int_equal(points_pay_missing_credits(0, &paid), CR_OK);
