@@ -1,7 +1,7 @@
 // Trainer pages: review queue (inline player, approve/reject), feature and
 // assign, quizzes, leaderboards, analytics, and the learning loop's paths,
 // push rules and impact (trainer_loop.js). Only shown to trainers and admins.
-import { get, post, del } from './api.js';
+import { get, getAll, post, del } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, errText, fmtDur, confirmSheet } from './ui.js';
 import { boards, analytics } from './trainer_stats.js';
@@ -100,7 +100,7 @@ function featureControls(v) {
 const fmtDay = (sec) => new Date(sec * 1000).toLocaleDateString();
 
 async function featureAssign() {
-  const [fPick, aPick, teams] = await Promise.all([clipPicker('feature-clip'), clipPicker('assign-clip'), get('/api/v1/analytics/teams')]);
+  const [fPick, aPick, teams] = await Promise.all([clipPicker('feature-clip'), clipPicker('assign-clip'), getAll('/api/v1/analytics/teams')]);
 
   // what is featured now, each with a way to end it early
   const featList = h('ul.list', { id: 'featured-list' });

@@ -30,7 +30,7 @@ async function busy(btn, out, fn) {
 
 export async function paths() {
   const [list, clips, teams, users] = await Promise.all([get('/api/v1/paths'), getAll('/api/v1/analytics/videos'),
-    get('/api/v1/analytics/teams'), getAll('/api/v1/analytics/users')]);
+    getAll('/api/v1/analytics/teams'), getAll('/api/v1/analytics/users')]);
   const people = users.items.slice().sort((x, y) => x.display_name.localeCompare(y.display_name));
   const pathList = h('ul.list', { id: 'path-list' });
   const render = (items) => pathList.replaceChildren(...(items.length ? items.map((p) => pathItem(p, { teams, people, reload }))

@@ -2,7 +2,7 @@
 // order asked within a publication date range, a page at a time, with their
 // retention curves ("no data" for a clip nobody started), team activity with
 // full names, and CSV exports of what is shown.
-import { get, downloadCsv } from './api.js';
+import { get, getAll, downloadCsv } from './api.js';
 import { t } from './i18n.js';
 import { h, errText, fmtCount } from './ui.js';
 import { retentionChart, barChart } from './charts.js';
@@ -60,7 +60,7 @@ async function clipCard(c) {
 }
 
 export async function analytics() {
-  const teams = await get('/api/v1/analytics/teams');
+  const teams = await getAll('/api/v1/analytics/teams');
   const teamPanel = h('section.panel', { id: 'team-activity' }, h('h2', { text: t('teamActivity') }),
     barChart(teams.items.map((x) => ({ label: x.team, value: x.completions_per_member, text: `${x.completions_per_member}` })), t('teamActivity')));
 
