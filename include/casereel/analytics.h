@@ -41,7 +41,8 @@ extern const char *const analytics_sort_names[ANALYTICS_SORTS];
 struct analytics_page {
 	enum analytics_sort sort;
 	bool ascending;
-	int64_t from, to; /* window [from, to), unix s (clips: published; people: activity); 0: open */
+	int64_t from,
+		to; /* window [from, to), unix s (clips: published; people: activity); 0: open */
 	long limit;
 	bool after; /* continue after (after_key, after_id) */
 	double after_key;

@@ -375,10 +375,11 @@ cr_err users_get_json(int64_t id, json_t **out)
 
 cr_err users_list_json(int64_t after, long limit, int64_t team_id, const char *q, json_t **out)
 {
-	sqlite3_stmt *st = store_stmt(USER_COLUMNS " WHERE u.id > ?1 AND (?2 = 0 OR u.team_id = ?2)"
-						   " AND (?4 = '' OR instr(lower(u.username), lower(?4)) > 0"
-						   " OR instr(lower(u.display_name), lower(?4)) > 0)"
-						   " ORDER BY u.id LIMIT ?3");
+	sqlite3_stmt *st =
+		store_stmt(USER_COLUMNS " WHERE u.id > ?1 AND (?2 = 0 OR u.team_id = ?2)"
+					" AND (?4 = '' OR instr(lower(u.username), lower(?4)) > 0"
+					" OR instr(lower(u.display_name), lower(?4)) > 0)"
+					" ORDER BY u.id LIMIT ?3");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, after);

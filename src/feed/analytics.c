@@ -241,7 +241,8 @@ cr_err analytics_teams(int64_t after_id, long limit, json_t **rows, int64_t *nex
 {
 	sqlite3_stmt *st = store_stmt(
 		"WITH page AS (SELECT id, name FROM teams"
-		"   WHERE ?2 = 0 OR name > (SELECT name FROM teams WHERE id = ?2) ORDER BY name LIMIT ?3),"
+		"   WHERE ?2 = 0 OR name > (SELECT name FROM teams WHERE id = ?2) ORDER BY name "
+		"LIMIT ?3),"
 		" pt AS (SELECT u.team_id AS tid, sum(lt.last_at >= ?1 * 1000) AS recent,"
 		"   sum(lt.watched) AS seconds, sum(lt.completions) AS done FROM page"
 		"   CROSS JOIN users u ON u.team_id = page.id"
@@ -250,7 +251,8 @@ cr_err analytics_teams(int64_t after_id, long limit, json_t **rows, int64_t *nex
 		" mt AS (SELECT u.team_id AS tid, count(*) AS n FROM page"
 		"   CROSS JOIN users u ON u.team_id = page.id WHERE u.active GROUP BY u.team_id),"
 		" vt AS (SELECT u.team_id AS tid, count(*) AS n FROM page"
-		"   CROSS JOIN users u ON u.team_id = page.id CROSS JOIN videos v ON v.owner_id = u.id"
+		"   CROSS JOIN users u ON u.team_id = page.id CROSS JOIN videos v ON v.owner_id = "
+		"u.id"
 		"   WHERE v.status = " VIDEO_SQL_PUBLISHED " GROUP BY u.team_id)"
 		"SELECT t.id, t.name, COALESCE(mt.n, 0), COALESCE(pt.recent, 0),"
 		" round(COALESCE(pt.seconds, 0) / 60.0, 1), COALESCE(pt.done, 0),"

@@ -103,7 +103,8 @@ cr_err analytics_clips_page(const struct analytics_page *p, json_t **rows,
 		json_array_remove(*rows, json_array_size(*rows) - 1);
 		json_t *last = json_array_get(*rows, json_array_size(*rows) - 1);
 		analytics_cursor_format(p, row_key(last, p->sort),
-					json_integer_value(json_object_get(last, "video_id")), next);
+					json_integer_value(json_object_get(last, "video_id")),
+					next);
 	}
 	return CR_OK;
 }

@@ -14,12 +14,14 @@
 /* ?1 team (0: all), ?2/?3 the last row's key and id (or a bound past every
  * row), ?4 rows; in the order of `key` then id, `cmp` "<" descending. */
 #define WALK(key, cmp, dir)                                                                        \
-	"SELECT lt.user_id, " key " FROM learner_totals lt CROSS JOIN users u ON u.id = lt.user_id" \
-	" WHERE (" key ", lt.user_id) " cmp " (?2, ?3) AND u.active AND (?1 = 0 OR u.team_id = ?1)" \
+	"SELECT lt.user_id, " key                                                                  \
+	" FROM learner_totals lt CROSS JOIN users u ON u.id = lt.user_id"                          \
+	" WHERE (" key ", lt.user_id) " cmp                                                        \
+	" (?2, ?3) AND u.active AND (?1 = 0 OR u.team_id = ?1)"                                    \
 	" ORDER BY " key " " dir ", lt.user_id " dir " LIMIT ?4"
 #define CREATED(cmp, dir)                                                                          \
-	"SELECT u.id, u.created_at FROM users u WHERE (u.created_at, u.id) " cmp " (?2, ?3)"        \
-	" AND u.active AND (?1 = 0 OR u.team_id = ?1)"                                              \
+	"SELECT u.id, u.created_at FROM users u WHERE (u.created_at, u.id) " cmp " (?2, ?3)"       \
+	" AND u.active AND (?1 = 0 OR u.team_id = ?1)"                                             \
 	" ORDER BY u.created_at " dir ", u.id " dir " LIMIT ?4"
 #define RATE "lt.completions * 1.0 / max(lt.starts, 1)"
 
@@ -38,7 +40,8 @@ static const char *const walk_sql[ANALYTICS_SORTS][2] = {
 static const char window_sql[] =
 	"WITH a AS (SELECT user_id AS uid, 1 AS s, 0 AS c, 0 AS l FROM watches"
 	"   WHERE first_at >= ?5 * 1000 AND first_at < ?6 * 1000"
-	" UNION ALL SELECT user_id, 0, 1, 0 FROM watches WHERE completed_at >= ?5 AND completed_at < ?6"
+	" UNION ALL SELECT user_id, 0, 1, 0 FROM watches WHERE completed_at >= ?5 AND completed_at "
+	"< ?6"
 	" UNION ALL SELECT user_id, 0, 0, 1 FROM likes WHERE created_at >= ?5 AND created_at < ?6),"
 	" k AS (SELECT a.uid, CASE ?7 WHEN 1 THEN sum(a.s) WHEN 2 THEN sum(a.c)"
 	"   WHEN 3 THEN sum(a.c) * 1.0 / max(sum(a.s), 1) WHEN 4 THEN sum(a.l)"

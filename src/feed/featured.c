@@ -50,9 +50,10 @@ cr_err featured_add(int64_t video_id, int64_t user_id, const char *note, int64_t
 	   neither run outside it nor be reset by a failed BEGIN. */
 	cr_err e = store_begin();
 	if (!e) {
-		sqlite3_stmt *st = store_stmt("INSERT INTO features(video_id, user_id, note, "
-					      "starts_at, ends_at, created_by, created_at)"
-					      " VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
+		sqlite3_stmt *st =
+			store_stmt("INSERT INTO features(video_id, user_id, note, "
+				   "starts_at, ends_at, created_by, created_at)"
+				   " VALUES (NULLIF(?1, 0), NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?4)");
 		if (st) {
 			sqlite3_bind_int64(st, 1, video_id);
 			sqlite3_bind_int64(st, 2, user_id);

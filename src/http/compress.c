@@ -112,7 +112,8 @@ void compress_answer(const struct cr_request *req, struct cr_response *res)
 	const char *type =
 		res->json ? res->is_problem ? "application/problem+json" : "application/json"
 			  : res->content_type;
-	if (res->fd > 0 || res->stream || !compress_type_ok(type) || has_header(res, "Content-Encoding"))
+	if (res->fd > 0 || res->stream || !compress_type_ok(type) ||
+	    has_header(res, "Content-Encoding"))
 		return;
 	http_header(res, "Vary", "Accept-Encoding");
 	if (res->status < 200 || res->status == 204 || res->status == 304 ||

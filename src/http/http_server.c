@@ -473,8 +473,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	(void)pos; /* MHD reads a callback body once, in order */
 	struct cr_stream *st = cls;
 	long n = st->fill(st->ctx, buf, max);
-	return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
-					   : MHD_CONTENT_READER_END_WITH_ERROR;
+	return n > 0    ? (ssize_t)n
+	       : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+			: MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
 static void stream_free(void *cls)

@@ -106,7 +106,8 @@ static long csv_fill(void *ctx, char *buf, size_t max)
 		if (s->sent == s->line.len) {
 			if (s->next != (size_t)-1 && s->next >= json_array_size(s->rows))
 				break;
-			csv_line(s, s->next == (size_t)-1 ? NULL : json_array_get(s->rows, s->next));
+			csv_line(s,
+				 s->next == (size_t)-1 ? NULL : json_array_get(s->rows, s->next));
 			s->next++;
 			if (s->line.failed)
 				return -1;
@@ -137,8 +138,8 @@ static void answer_csv(struct cr_response *res, json_t *rows, const char *const 
 		http_error(res, CR_ENOMEM, "report");
 		return;
 	}
-	*s = (struct csv_stream){.rows = rows, .columns = columns, .ncols = ncols,
-				 .next = (size_t)-1};
+	*s = (struct csv_stream){
+		.rows = rows, .columns = columns, .ncols = ncols, .next = (size_t)-1};
 	http_header(res, "Content-Disposition", "attachment; filename=\"report.csv\"");
 	http_stream(res, 200, "text/csv; charset=utf-8",
 		    &(struct cr_stream){.fill = csv_fill, .release = csv_release, .ctx = s});

@@ -15,7 +15,8 @@ bool http_query_present(const struct cr_request *req, const char *name)
 {
 	const char *value = NULL;
 	size_t len = 0;
-	/* a bare key has a NULL value, which MHD_lookup_connection_value cannot tell from absence */
+	/* a bare key has a NULL value, which MHD_lookup_connection_value cannot tell from absence
+	 */
 	return MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name),
 					     &value, &len) == MHD_YES;
 }
