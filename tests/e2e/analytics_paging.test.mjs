@@ -12,7 +12,10 @@ let s, trainer;
 const db = () => join(s.dir, 'casereel.db');
 const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', db(), q]).toString().trim();
 const rows = (q) => { const out = execFileSync('sqlite3', ['-json', '-cmd', '.timeout 10000', db(), q]).toString().trim(); return out ? JSON.parse(out) : []; };
-const day = (t) => new Date(t * 1000).toLocaleDateString('en-CA'); // the server's zone: YYYY-MM-DD
+// days as the server counts them: in its default zone, Asia/Shanghai (UTC+8, no daylight
+// saving), whatever this machine's zone is
+const ZONE = 'Asia/Shanghai';
+const day = (t) => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(t * 1000));
 const now = Math.floor(Date.now() / 1000);
 const DAYS = 86400;
 
@@ -91,9 +94,9 @@ for (const sort of ['starts', 'completions', 'completion_rate', 'likes', 'create
 test('with from and to the people list counts only those days and lists only who was active on them', async () => {
   const from = now - 10 * DAYS, to = now - 3 * DAYS;
   const fromDay = day(from), toDay = day(to);
-  // the window in seconds, as the server reads the days (local midnights)
-  const start = Math.floor(new Date(`${fromDay}T00:00:00`).getTime() / 1000);
-  const end = Math.floor(new Date(`${toDay}T00:00:00`).getTime() / 1000) + DAYS;
+  // the window in seconds, as the server reads the days (midnights in its zone)
+  const start = Math.floor(new Date(`${fromDay}T00:00:00+08:00`).getTime() / 1000);
+  const end = Math.floor(new Date(`${toDay}T00:00:00+08:00`).getTime() / 1000) + DAYS;
   for (const sort of ['starts', 'completions', 'likes']) {
     const want = direct(sort, 'desc', start, end);
     assert.ok(want.length > 5 && want.length < direct(sort, 'desc').length);

@@ -173,7 +173,10 @@ test('analytics (en): no data for an unstarted clip, full team names, sort, date
   assert.equal(await unstarted.locator('svg').count(), 0);
   // published on the first day only: the two early clips
   const v = (await api(s, 'GET', '/api/v1/analytics/videos?limit=100', { token: trainer })).json.items.find((x) => x.video_id === liveId);
-  const day = new Date(v.published_at * 1000).toLocaleDateString('en-CA');
+  // a day as the server counts days: in its time zone (the default, Asia/Shanghai), not
+  // this machine's (after 16:00 UTC the two differ)
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(new Date(v.published_at * 1000));
   await page.getByLabel('Published from').fill(day);
   await page.getByLabel('Published until').fill(day);
   await page.waitForFunction(() => document.querySelectorAll('#analytics-clips .analytics-card').length === 2);
