@@ -358,7 +358,7 @@ static cr_err merge_copy(struct catalog *c, const struct catalog *old, const int
 	size_t i = 0, f = 0;
 	while (i < old->n || f < nfresh) {
 		const struct catalog_clip *o = i < old->n ? &old->clips[i] : NULL;
-		if (o && bsearch(&o->rank.id, ids, n, sizeof *ids, by_int64)) {
+		if (o && n && bsearch(&o->rank.id, ids, n, sizeof *ids, by_int64)) {
 			i++; /* replaced or gone */
 			continue;
 		}
@@ -376,7 +376,8 @@ static cr_err merge_copy(struct catalog *c, const struct catalog *old, const int
 /* `old` with the clips ids[0..n) re-read, and the featurings. */
 static cr_err build_patch(struct catalog *c, const struct catalog *old, int64_t *ids, size_t n)
 {
-	qsort(ids, n, sizeof *ids, by_int64);
+	if (n) /* a patch of the featurings alone has no ids (and ids may be NULL) */
+		qsort(ids, n, sizeof *ids, by_int64);
 	size_t distinct = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!distinct || ids[distinct - 1] != ids[i])
