@@ -221,19 +221,20 @@ static cr_err load_viewer(const struct cr_user *u, struct rank_viewer *v)
 	return add_computed_gaps(u->id, v);
 }
 
-/* Ranks a new snapshot of the viewer's feed over `cat`, as of `epoch`. */
+/* Ranks a new snapshot of the viewer's feed over `cat`, as of `epoch`;
+ * the viewer's path steps it ranked with go to paths[] (FEED_MAX_PATHS),
+ * their number to *npaths, for the page to show. */
 static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *cat, uint64_t epoch,
-			    struct snapshot **out)
+			    struct path_next *paths, size_t *npaths, struct snapshot **out)
 {
 	struct rank_viewer v;
-	struct path_next paths[FEED_MAX_PATHS];
-	size_t npaths = 0, n = 0;
+	size_t n = 0;
 	struct rank_clip *clips = NULL;
 	cr_err e = load_viewer(viewer, &v);
 	if (!e)
-		e = paths_next_steps(viewer->id, viewer->team_id, paths, FEED_MAX_PATHS, &npaths);
+		e = paths_next_steps(viewer->id, viewer->team_id, paths, FEED_MAX_PATHS, npaths);
 	if (!e)
-		e = gather_clips(cat, &v, paths, npaths, &clips, &n);
+		e = gather_clips(cat, &v, paths, *npaths, &clips, &n);
 	if (!e)
 		e = mark_watched(clips, n, viewer->id);
 	size_t max = n < FEED_SNAPSHOT_MAX ? n : FEED_SNAPSHOT_MAX;
@@ -242,7 +243,7 @@ static cr_err rank_snapshot(const struct cr_user *viewer, const struct catalog *
 	if (!e && (!items || !s))
 		e = CR_ENOMEM;
 	if (!e) {
-		mark_path_steps(clips, n, paths, npaths);
+		mark_path_steps(clips, n, paths, *npaths);
 		struct rank_params p = rank_params_default();
 		s->n = rank_feed(&p, &v, clips, n, items, max);
 		for (size_t i = 0; i < s->n; i++)
@@ -439,6 +440,10 @@ struct page_query {
 	size_t offset;                          /* out: the page's place in its snapshot */
 	size_t total;                           /* out: items in the snapshot */
 	char id[33];                            /* out: the snapshot's id */
+	/* out: the path steps a fresh snapshot was ranked with (have_paths) */
+	struct path_next paths[FEED_MAX_PATHS];
+	size_t npaths;
+	bool have_paths;
 };
 
 /* Copies the page q asks for out of snapshot `s`. */
@@ -513,7 +518,8 @@ static cr_err page_items(struct page_query *q)
 		return CR_OK;
 	struct snapshot *s = NULL;
 	e = q->cursor ? load_snapshot(q->viewer->id, want, &s)
-		      : rank_snapshot(q->viewer, q->cat, q->epoch, &s);
+		      : rank_snapshot(q->viewer, q->cat, q->epoch, q->paths, &q->npaths, &s);
+	q->have_paths = !e && !q->cursor;
 	if (!e && !q->cursor)
 		e = save_snapshot(s);
 	if (e) {
@@ -566,13 +572,15 @@ cr_err feed_page(const struct cr_user *viewer, const char *cursor, long limit, l
 	const struct snap_item *page = q.items;
 	size_t got = q.got;
 	struct feed_entry entries[FEED_ITEMS_MAX];
-	struct path_next paths[FEED_MAX_PATHS];
-	size_t npaths = 0;
+	const struct path_next *paths = q.paths;
 	/* one read transaction for the paths and the items: one WAL snapshot,
-	 * one lock (page_items above may write a snapshot, so it stays out) */
+	 * one lock (page_items above may write a snapshot, so it stays out); a
+	 * fresh snapshot's page shows the steps it was ranked with */
 	bool read_tx = !e && store_read_begin();
-	if (!e)
-		e = paths_next_steps(viewer->id, viewer->team_id, paths, FEED_MAX_PATHS, &npaths);
+	if (!e && !q.have_paths)
+		e = paths_next_steps(viewer->id, viewer->team_id, q.paths, FEED_MAX_PATHS,
+				     &q.npaths);
+	size_t npaths = q.npaths;
 	char words[FEED_ITEMS_MAX][256];
 	const char *tags[FEED_ITEMS_MAX][64]; /* names owned by the catalogue, held below */
 	for (size_t i = 0; !e && i < got; i++) {
