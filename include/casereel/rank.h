@@ -56,6 +56,8 @@ struct rank_clip {
 	bool path_step;      /* the next step of one of the viewer's learning paths */
 	bool watched;        /* the viewer completed it */
 	uint64_t onboarding; /* tags that are onboarding tags */
+	double quality;      /* rank_quality() of the counters under the params ranked with,
+			      * when the caller keeps it up to date; 0: computed from them */
 };
 
 struct rank_viewer {
@@ -87,6 +89,11 @@ size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
  * freshness x the featuring boosts (relevance and the watched penalty only
  * multiply it). Candidate generation orders clips by it. */
 double rank_base_score(const struct rank_params *p, const struct rank_clip *c);
+
+/* The clip's quality from its counters (a prior, its completion rate's
+ * Wilson lower bound, its likes and tips): the part of rank_base_score()
+ * that moves only when a counter does. */
+double rank_quality(const struct rank_params *p, const struct rank_clip *c);
 
 /* Lower bound of the Wilson score interval for `pos` successes in `n`. */
 double rank_wilson_lower(double pos, double n, double z);

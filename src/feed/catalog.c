@@ -303,11 +303,12 @@ static cr_err finish(struct catalog *c, int64_t now)
 		e = load_features(c);
 	if (e)
 		return e;
+	struct rank_params p = rank_params_default();
 	for (size_t i = 0; i < c->n; i++) {
 		c->clips[i].rank.age_hours = (double)(now - c->clips[i].published_at) / 3600.0;
+		c->clips[i].rank.quality = rank_quality(&p, &c->clips[i].rank);
 		expose_strings(&c->clips[i]);
 	}
-	struct rank_params p = rank_params_default();
 	c->index = c->n > CAND_RANK_ALL
 			   ? cand_index_build(&p, &c->clips[0].rank, sizeof *c->clips, c->n)
 			   : NULL;
@@ -574,12 +575,25 @@ void catalog_count(int64_t id, enum catalog_counter counter, int delta)
 							   : &k->rank.impressions;
 	if (field)
 		__atomic_add_fetch(field, (uint32_t)delta, __ATOMIC_RELAXED);
+	if (field && counter != CATALOG_IMPRESSIONS) {
+		/* the notes are serialized by `lock`: this is the newest quality */
+		struct rank_params p = rank_params_default();
+		double quality = rank_quality(&p, &k->rank);
+		__atomic_store(&k->rank.quality, &quality, __ATOMIC_RELAXED);
+	}
 	pthread_mutex_unlock(&lock);
 }
 
 static uint32_t load_count(const uint32_t *field)
 {
 	return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
+static double load_quality(const double *field)
+{
+	double q;
+	__atomic_load(field, &q, __ATOMIC_RELAXED);
+	return q;
 }
 
 void catalog_rank_copy(const struct catalog_clip *c, int64_t now, struct rank_clip *out)
@@ -599,6 +613,7 @@ void catalog_rank_copy(const struct catalog_clip *c, int64_t now, struct rank_cl
 		.featured = r->featured,
 		.creator_featured = r->creator_featured,
 		.onboarding = r->onboarding,
+		.quality = load_quality(&r->quality),
 	};
 }
 

@@ -20,6 +20,7 @@
 #include "casereel/paths.h"
 #include "casereel/profile.h"
 #include "casereel/rank.h"
+#include "casereel/snapshot_items.h"
 #include "casereel/store.h"
 
 /* Learning paths (must-watch clips are one-clip paths) whose next step the
@@ -29,12 +30,6 @@
 #define NEW_HIRE_DAYS     90
 #define SNAPSHOT_REUSE_MS 60000 /* a reload within a minute keeps the order */
 #define SNAPSHOT_SLOTS    8192  /* cached snapshots: the latest per viewer */
-
-struct snap_item {
-	int64_t id;
-	enum rank_reason reason;
-	uint64_t reason_tags;
-};
 
 struct snapshot {
 	char id[33];
@@ -271,48 +266,27 @@ struct unsaved {
 	struct unsaved *next;
 	char id[33];
 	int64_t user_id, created; /* unix s */
-	char *items;              /* the JSON the row will hold */
+	unsigned char *items;     /* what the row will hold (snapshot_items.h) */
+	size_t len;
 };
 
 static pthread_mutex_t unsaved_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct unsaved *unsaved;
 
-/* The snapshot's items as JSON: [[id, reason, reason tags], ...] (written
- * by hand: this runs for every cold feed page). */
-static char *items_json(const struct snapshot *s)
-{
-	struct text_buf b = {0};
-	tb_append(&b, "[", 1);
-	for (size_t i = 0; i < s->n; i++) {
-		tb_append(&b, i ? ",[" : "[", i ? 2 : 1);
-		tb_int(&b, s->items[i].id);
-		tb_append(&b, ",", 1);
-		tb_int(&b, (long long)s->items[i].reason);
-		tb_append(&b, ",", 1);
-		tb_int(&b, (long long)s->items[i].reason_tags);
-		tb_append(&b, "]", 1);
-	}
-	tb_append(&b, "]", 1);
-	if (b.err) {
-		tb_free(&b);
-		return NULL;
-	}
-	return tb_take(&b, NULL);
-}
-
 /* Queues the snapshot for writing. */
 static cr_err save_snapshot(const struct snapshot *s)
 {
 	struct unsaved *u = calloc(1, sizeof *u);
-	char *text = u ? items_json(s) : NULL;
-	if (!text) {
+	unsigned char *items = u ? malloc(1 + s->n * SNAP_ITEM_MAX_BYTES) : NULL;
+	if (!items) {
 		free(u);
 		return CR_ENOMEM;
 	}
 	memcpy(u->id, s->id, sizeof u->id);
 	u->user_id = s->user_id;
 	u->created = s->created_ms / 1000;
-	u->items = text;
+	u->items = items;
+	u->len = snap_items_encode(s->items, s->n, items);
 	pthread_mutex_lock(&unsaved_lock);
 	u->next = unsaved;
 	unsaved = u;
@@ -346,7 +320,7 @@ cr_err feed_flush_snapshots(void)
 			sqlite3_bind_text(st, 1, u->id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 2, u->user_id);
 			sqlite3_bind_int64(st, 3, u->created);
-			sqlite3_bind_text(st, 4, u->items, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(st, 4, u->items, (int)u->len, SQLITE_STATIC);
 		}
 		e = store_run(st, "save feed snapshot");
 	}
@@ -364,25 +338,22 @@ cr_err feed_flush_snapshots(void)
 	return CR_OK;
 }
 
-/* The snapshot from its stored items (JSON text). */
-static cr_err parse_snapshot(const char *items, int64_t viewer_id, const char *id, int64_t created,
-			     struct snapshot **out)
+/* The snapshot from its stored items (snapshot_items.h). */
+static cr_err parse_snapshot(const void *items, size_t len, int64_t viewer_id, const char *id,
+			     int64_t created, struct snapshot **out)
 {
-	json_t *arr = json_loads(items, 0, NULL);
-	size_t n = json_array_size(arr);
-	struct snapshot *s = calloc(1, sizeof *s + n * sizeof(struct snap_item));
-	if (!s) {
-		json_decref(arr);
-		return CR_ENOMEM;
+	struct snap_item *v;
+	size_t n;
+	cr_err e = snap_items_decode(items, len, &v, &n);
+	struct snapshot *s = e ? NULL : calloc(1, sizeof *s + n * sizeof(struct snap_item));
+	if (!e && !s)
+		e = CR_ENOMEM;
+	if (e) {
+		free(v);
+		return e;
 	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(arr, i);
-		s->items[i] = (struct snap_item){
-			json_integer_value(json_array_get(e, 0)),
-			(enum rank_reason)json_integer_value(json_array_get(e, 1)),
-			(uint64_t)json_integer_value(json_array_get(e, 2))};
-	}
-	json_decref(arr);
+	memcpy(s->items, v, n * sizeof *v);
+	free(v);
 	s->n = n;
 	s->user_id = viewer_id;
 	s->created_ms = created * 1000;
@@ -399,7 +370,7 @@ static cr_err load_unsaved(int64_t viewer_id, const char *id, struct snapshot **
 	pthread_mutex_lock(&unsaved_lock);
 	for (struct unsaved *u = unsaved; u; u = u->next)
 		if (u->user_id == viewer_id && !strcmp(u->id, id)) {
-			e = parse_snapshot(u->items, viewer_id, id, u->created, out);
+			e = parse_snapshot(u->items, u->len, viewer_id, id, u->created, out);
 			break;
 		}
 	pthread_mutex_unlock(&unsaved_lock);
@@ -420,8 +391,8 @@ static cr_err load_snapshot(int64_t viewer_id, const char *id, struct snapshot *
 	sqlite3_bind_int64(st, 3, cr_now() - FEED_SNAPSHOT_TTL);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		e = parse_snapshot((const char *)sqlite3_column_text(st, 0), viewer_id, id,
-				   sqlite3_column_int64(st, 1), out);
+		e = parse_snapshot(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+				   viewer_id, id, sqlite3_column_int64(st, 1), out);
 	store_done(st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? CR_EINVAL : store_error(rc, "load feed snapshot");

@@ -53,11 +53,15 @@ static double weak_weight(const struct rank_viewer *v, uint64_t bits)
 	return sum;
 }
 
+double rank_quality(const struct rank_params *p, const struct rank_clip *c)
+{
+	return p->quality_prior + rank_wilson_lower(c->completions, c->starts, p->wilson_z) +
+	       p->like_weight * log1p(c->likes) + p->tip_weight * log1p(c->tips);
+}
+
 double rank_base_score(const struct rank_params *p, const struct rank_clip *c)
 {
-	double quality = p->quality_prior +
-			 rank_wilson_lower(c->completions, c->starts, p->wilson_z) +
-			 p->like_weight * log1p(c->likes) + p->tip_weight * log1p(c->tips);
+	double quality = c->quality > 0 ? c->quality : rank_quality(p, c);
 	double freshness = pow(c->age_hours + 2, -p->gravity);
 	return quality * freshness * (c->featured ? p->featured_boost : 1) *
 	       (c->creator_featured ? p->featured_creator_boost : 1);
@@ -96,93 +100,129 @@ static double score_clip(const struct rank_params *p, const struct rank_viewer *
 	return relevance * rank_base_score(p, c) * (c->watched ? p->watched_penalty : 1);
 }
 
-struct scored {
-	struct rank_clip *clip;
-	struct rank_item item;
-	bool used;
+/* A clip's place in a ranking: its score and id (the order), and its
+ * index in the clips and items arrays. Kept small and contiguous so that
+ * selecting and sorting thousands of candidates stays in cache. */
+struct key {
+	double score;
+	int64_t id;
+	uint32_t at;
 };
 
-static int by_score_desc(const void *a, const void *b)
+/* Higher scores first; on ties, newer (larger) ids first. A strict order:
+ * clip ids are distinct. */
+static bool before(const struct key *x, const struct key *y)
 {
-	const struct scored *x = a, *y = b;
-	if (x->item.score != y->item.score)
-		return x->item.score < y->item.score ? 1 : -1;
-	return x->clip->id < y->clip->id ? 1 : -1; /* newer ids first on ties */
+	return x->score != y->score ? x->score > y->score : x->id > y->id;
 }
 
-static int by_score_ptr(const void *a, const void *b)
-{
-	return by_score_desc(*(struct scored *const *)a, *(struct scored *const *)b);
-}
-
-/* Clips in score order, sorted lazily: the greedy pass below mostly takes
- * from the head, so only a prefix (`sorted` items) is put in order, and
+/* Clips in rank order, sorted lazily: the greedy pass below mostly takes
+ * from the head, so only a prefix (`sorted` keys) is put in order, and
  * grown when a pick reaches its end. */
 struct ranked {
-	struct scored **v;
+	struct key *v;
 	size_t n, sorted;
 	size_t from; /* v[0..from) can never be picked again (used or not eligible) */
 };
 
-static void swap_ptr(struct scored **a, struct scored **b)
+static void swap_keys(struct key *a, struct key *b)
 {
-	struct scored *t = *a;
+	struct key t = *a;
 	*a = *b;
 	*b = t;
 }
 
+/* Partitions v[lo..hi) (hi - lo >= 2) around its middle key: returns its
+ * final place p, with the better keys before it and the worse after. */
+static size_t partition(struct key *v, size_t lo, size_t hi)
+{
+	swap_keys(&v[lo + (hi - lo) / 2], &v[hi - 1]);
+	struct key pivot = v[hi - 1];
+	size_t store = lo;
+	for (size_t i = lo; i < hi - 1; i++)
+		if (before(&v[i], &pivot))
+			swap_keys(&v[i], &v[store++]);
+	swap_keys(&v[store], &v[hi - 1]);
+	return store;
+}
+
 /* Rearranges v[lo..hi) so that v[lo..target) are its best (in any order):
- * quickselect. by_score_desc is a strict order (clip ids are distinct). */
-static void select_best(struct scored **v, size_t lo, size_t hi, size_t target)
+ * quickselect. */
+static void select_best(struct key *v, size_t lo, size_t hi, size_t target)
 {
 	while (hi - lo > 1) {
-		swap_ptr(&v[lo + (hi - lo) / 2], &v[hi - 1]);
-		struct scored *pivot = v[hi - 1];
-		size_t store = lo;
-		for (size_t i = lo; i < hi - 1; i++)
-			if (by_score_desc(v[i], pivot) < 0)
-				swap_ptr(&v[i], &v[store++]);
-		swap_ptr(&v[store], &v[hi - 1]);
-		if (store == target)
+		size_t p = partition(v, lo, hi);
+		if (p == target)
 			return;
-		if (store < target)
-			lo = store + 1;
+		if (p < target)
+			lo = p + 1;
 		else
-			hi = store;
+			hi = p;
+	}
+}
+
+/* Puts v[lo..hi) in rank order: quicksort (recursing into the smaller
+ * side), insertion sort for short runs. */
+static void sort_keys(struct key *v, size_t lo, size_t hi)
+{
+	while (hi - lo > 16) {
+		size_t p = partition(v, lo, hi);
+		if (p - lo < hi - p) {
+			sort_keys(v, lo, p);
+			lo = p + 1;
+		} else {
+			sort_keys(v, p + 1, hi);
+			hi = p;
+		}
+	}
+	for (size_t i = lo + 1; i < hi; i++) {
+		struct key k = v[i];
+		size_t j = i;
+		for (; j > lo && before(&k, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = k;
 	}
 }
 
 /* The list's i-th best (i < n), sorting more of it first when needed. */
-static struct scored *ranked_at(struct ranked *r, size_t i)
+static const struct key *ranked_at(struct ranked *r, size_t i)
 {
 	if (i >= r->sorted) {
 		size_t want = r->sorted * 2 > i + 256 ? r->sorted * 2 : i + 256;
 		want = want < r->n ? want : r->n;
 		select_best(r->v, r->sorted, r->n, want);
-		qsort(r->v + r->sorted, want - r->sorted, sizeof *r->v, by_score_ptr);
+		sort_keys(r->v, r->sorted, want);
 		r->sorted = want;
 	}
-	return r->v[i];
+	return &r->v[i];
 }
 
-/* The best unused clip of `r`, preferring one not by `avoid_creator`;
- * `fallback`: else the best unused one by that creator. */
-static struct scored *pick(struct ranked *r, int64_t avoid_creator, bool fallback_ok)
+/* A ranking in progress over clips[0..n): which clips are taken. */
+struct ranking {
+	const struct rank_clip *clips;
+	bool *used;
+};
+
+/* The index of the best unused clip of `r`, preferring one not by
+ * `avoid_creator`; `fallback_ok`: else the best unused one by that
+ * creator. -1 when there is none. */
+static int64_t pick(const struct ranking *g, struct ranked *r, int64_t avoid_creator,
+		    bool fallback_ok)
 {
-	struct scored *fallback = NULL;
+	int64_t fallback = -1;
 	bool settled = true; /* every clip before i is used */
 	for (size_t i = r->from; i < r->n; i++) {
-		struct scored *c = ranked_at(r, i);
-		if (c->used) {
+		uint32_t at = ranked_at(r, i)->at;
+		if (g->used[at]) {
 			if (settled)
 				r->from = i + 1;
 			continue;
 		}
 		settled = false;
-		if (c->clip->creator_id != avoid_creator)
-			return c;
-		if (!fallback && fallback_ok)
-			fallback = c;
+		if (g->clips[at].creator_id != avoid_creator)
+			return at;
+		if (fallback < 0 && fallback_ok)
+			fallback = at;
 	}
 	return fallback;
 }
@@ -198,46 +238,51 @@ static bool explorable(const struct rank_params *p, const struct rank_clip *c)
 size_t rank_feed(const struct rank_params *p, const struct rank_viewer *viewer,
 		 struct rank_clip *clips, size_t n, struct rank_item *out, size_t max)
 {
-	struct scored *s = calloc(n ? n : 1, sizeof *s);
-	struct scored **v = malloc((n ? n : 1) * 2 * sizeof *v);
-	if (!s || !v) {
-		free(s);
-		free(v);
+	size_t cap = n ? n : 1;
+	struct rank_item *items = malloc(cap * sizeof *items);
+	struct key *keys = malloc(cap * 2 * sizeof *keys);
+	bool *used = calloc(cap, sizeof *used);
+	if (!items || !keys || !used) {
+		free(items);
+		free(keys);
+		free(used);
 		return 0;
 	}
-	struct ranked all = {.v = v}, explore = {.v = v + n};
+	struct ranked all = {.v = keys}, explore = {.v = keys + n};
 	for (size_t i = 0; i < n; i++) {
-		s[i].clip = &clips[i];
-		s[i].item.clip_id = clips[i].id;
-		s[i].item.score =
-			score_clip(p, viewer, &clips[i], &s[i].item.reason, &s[i].item.reason_tags);
+		struct rank_item *it = &items[i];
+		it->clip_id = clips[i].id;
+		it->score = score_clip(p, viewer, &clips[i], &it->reason, &it->reason_tags);
 		if (clips[i].must_watch && !clips[i].watched)
-			s[i].item.score += 1e6; /* pinned until watched */
+			it->score += 1e6; /* pinned until watched */
 		else if (clips[i].path_step)
-			s[i].item.score += 5e5; /* next, until the step is done (quiz included) */
-		all.v[all.n++] = &s[i];
+			it->score += 5e5; /* next, until the step is done (quiz included) */
+		struct key k = {it->score, clips[i].id, (uint32_t)i};
+		all.v[all.n++] = k;
 		if (explorable(p, &clips[i]))
-			explore.v[explore.n++] = &s[i];
+			explore.v[explore.n++] = k;
 	}
+	struct ranking g = {clips, used};
 	size_t count = 0;
 	int64_t last_creator = -1;
 	while (count < max && count < n) {
 		bool exploring = p->explore_every > 0 &&
 				 count % (size_t)p->explore_every == (size_t)p->explore_every - 1;
 		/* exploring never repeats a creator */
-		struct scored *next = exploring ? pick(&explore, last_creator, false) : NULL;
-		if (next && next->item.reason == RANK_REASON_RECOMMENDED)
-			next->item.reason = RANK_REASON_NEW;
-		if (!next)
-			next = pick(&all, last_creator, true);
-		if (!next)
+		int64_t next = exploring ? pick(&g, &explore, last_creator, false) : -1;
+		if (next >= 0 && items[next].reason == RANK_REASON_RECOMMENDED)
+			items[next].reason = RANK_REASON_NEW;
+		if (next < 0)
+			next = pick(&g, &all, last_creator, true);
+		if (next < 0)
 			break;
-		next->used = true;
-		out[count++] = next->item;
-		last_creator = next->clip->creator_id;
+		used[next] = true;
+		out[count++] = items[next];
+		last_creator = clips[next].creator_id;
 	}
-	free(v);
-	free(s);
+	free(used);
+	free(keys);
+	free(items);
 	return count;
 }
 

@@ -139,7 +139,7 @@ const char *const schema_migrations[] = {
 	"  id TEXT PRIMARY KEY,"
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
 	"  created_at INTEGER NOT NULL,"
-	"  items TEXT NOT NULL) WITHOUT ROWID;" /* JSON [[video_id, reason], ...] in order */
+	"  items TEXT NOT NULL) WITHOUT ROWID;" /* include/casereel/snapshot_items.h */
 	"CREATE INDEX feed_snapshots_age ON feed_snapshots(created_at);",
 	/* 4: the points ledger (accounts, append-only transfers, idempotency
 	 * keys), earning rules, check-ins, gifts and tips, the shop */

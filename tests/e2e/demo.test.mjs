@@ -182,7 +182,10 @@ test('the published media on disk is real H.264 + AAC from our transcoder', () =
   }
 });
 
-test('a restart keeps the clips and makes no new ones', async () => {
+test('a restart keeps the clips, makes no new ones, and a feed cursor from before pages on', async () => {
+  const first = await api(s, 'GET', '/api/v1/feed?limit=4', { token });
+  assert.equal(first.status, 200, first.body);
+  assert.ok(first.json.next_cursor, 'a first page of 4 has a next page');
   await s.dispose();
   s = null;
   const t0 = Date.now();
@@ -195,4 +198,12 @@ test('a restart keeps the clips and makes no new ones', async () => {
   const r = await api(s, 'GET', '/api/v1/feed?limit=50', { token: tok });
   assert.equal(r.status, 200, r.body);
   assert.equal(r.json.items.length, seededFor('agent2').length, `feed after restart has ${r.json.items.length} items`);
+  // the order agent1 was paging through was kept on disk: the next page
+  // follows it, with nothing of the first page again
+  const next = await api(s, 'GET', `/api/v1/feed?limit=4&cursor=${first.json.next_cursor}`,
+    { token: await login(s, 'agent1') });
+  assert.equal(next.status, 200, next.body);
+  assert.equal(next.json.items.length, 4);
+  const seen = new Set(first.json.items.map((it) => it.id));
+  assert.ok(next.json.items.every((it) => !seen.has(it.id)), 'the next page repeats the first');
 });
