@@ -164,8 +164,8 @@ static cr_err create_tx(int64_t *id, const struct user_fields *f, struct cr_prob
 	sqlite3_bind_int(st, 10, f->has_must_change && f->must_change_password);
 	e = store_run(st, "insert user");
 	if (e == CR_ECONFLICT)
-		return cr_refuse(why, CR_ECONFLICT, "conflict", NULL, "username: '%s' is taken",
-				 username);
+		return cr_refuse(why, CR_ECONFLICT, "conflict", "username",
+				 "username: '%s' is taken", username);
 	if (e)
 		return e;
 	*id = sqlite3_last_insert_rowid(store_db());

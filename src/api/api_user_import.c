@@ -60,12 +60,24 @@ struct import {
 	json_t *errors;
 };
 
+/* One bad row: its line, column and the reason, with the problem type
+ * (`type`, a slug) when the reason has one of its own, else NULL. */
+static void row_problem(struct import *im, size_t line, const char *field, const char *type,
+			const char *detail)
+{
+	json_t *e = json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field, "detail",
+			      detail);
+	if (e && type)
+		json_object_set_new(e, "type", json_string(type));
+	if (json_array_size(im->errors) < MAX_ERRORS)
+		json_array_append_new(im->errors, e);
+	else
+		json_decref(e);
+}
+
 static void row_error(struct import *im, size_t line, const char *field, const char *detail)
 {
-	if (json_array_size(im->errors) < MAX_ERRORS)
-		json_array_append_new(im->errors,
-				      json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
-						"field", field, "detail", detail));
+	row_problem(im, line, field, NULL, detail);
 }
 
 static bool read_header(struct import *im, struct csv *c, struct cr_response *res)
@@ -150,8 +162,8 @@ static void check_row(struct import *im, struct row *r)
 	struct cr_problem why = {0};
 	if (*c[COL_PASSWORD] &&
 	    passwords_check(im->cfg, c[COL_PASSWORD], c[COL_USERNAME], "password", &why))
-		row_error(im, r->line, "password",
-			  why.detail[0] ? why.detail : "the password could not be checked");
+		row_problem(im, r->line, "password", why.type,
+			    why.detail[0] ? why.detail : "the password could not be checked");
 	for (size_t i = 0; i + 1 < im->nrows; i++) { /* r is the last row read */
 		if (!strcasecmp(im->rows[i].col[COL_USERNAME], c[COL_USERNAME]))
 			row_error(im, r->line, "username", "appears twice in the file");
@@ -286,11 +298,16 @@ static void import_users(struct cr_request *req, struct cr_response *res)
 		line = im.rows[bad].line;
 	for (size_t i = 0; !e && i < im.nrows; i++)
 		im.rows[i].id = users[i].id;
-	if (e == CR_EINVAL || e == CR_ECONFLICT)
+	if (e == CR_EINVAL || e == CR_ECONFLICT) {
+		bool told = cr_problem_explains(&why, e);
 		http_problem(res, e == CR_EINVAL ? 422 : 409, "invalid-rows",
-			     "line %zu: %s; nothing was imported", line,
-			     cr_problem_explains(&why, e) ? why.detail : "");
-	else if (e)
+			     "line %zu: %s; nothing was imported", line, told ? why.detail : "");
+		/* the row at fault, as the rows checked before writing are told */
+		if (line && told) {
+			row_problem(&im, line, why.field ? why.field : "", why.type, why.detail);
+			json_object_set(res->json, "errors", im.errors);
+		}
+	} else if (e)
 		http_error(res, e, "import");
 	else
 		answer_created(&im, res);

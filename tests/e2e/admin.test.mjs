@@ -187,7 +187,10 @@ test('a CSV import with any bad row imports nothing and lists the problems', asy
   assert.deepEqual(fields, ['3:username', '4:role', '4:hire_date', '5:username']);
   // a row that clashes with an existing user rolls back the whole file
   const clash = await api(s, 'POST', '/api/v1/users/import', { token: admin, body: 'username,display_name\nfresh1,F\nagent2,Dup\n', headers: { 'content-type': 'text/csv' } });
-  expectProblem(assert, clash, 409);
+  // the row the database refused is named like the rows checked before, with its reason's type
+  assert.deepEqual(expectProblem(assert, clash, 409).errors.map((e) => `${e.line}:${e.field}:${e.type}`), ['3:username:conflict']);
+  const weak = await api(s, 'POST', '/api/v1/users/import', { token: admin, body: 'username,display_name,password\nweak1,W,password\n', headers: { 'content-type': 'text/csv' } });
+  assert.deepEqual(expectProblem(assert, weak, 422).errors.map((e) => `${e.line}:${e.field}:${e.type}`), ['2:password:weak-password']);
   const unknownColumn = await api(s, 'POST', '/api/v1/users/import', { token: admin, body: 'username,display_name,shoe_size\nx,y,42\n', headers: { 'content-type': 'text/csv' } });
   expectProblem(assert, unknownColumn, 422);
   expectProblem(assert, await api(s, 'POST', '/api/v1/users/import', { token: admin, body: 'a,b', headers: { 'content-type': 'application/json' } }), 415);

@@ -135,7 +135,7 @@ test('people (zh): search, create with a temporary password, reset a password, d
   const file = page.locator('#user-import').getByLabel('CSV 文件');
   await file.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('username,display_name,role\nok.one,OK One,agent\nbad one,Bad,agent\n') });
   await page.locator('#user-import').getByRole('button', { name: '导入' }).click();
-  await page.locator('#import-result li', { hasText: '第 3 行：用户名 有误' }).waitFor();
+  await page.locator('#import-result li', { hasText: '第 3 行 · 用户名：' }).waitFor();
   assert.equal(await user('ok.one'), undefined, 'nothing was imported');
   await file.setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from('username,display_name,team\nok.one,OK One,Retention\nok.two,OK Two,Billing\n') });
   await page.locator('#user-import').getByRole('button', { name: '导入' }).click();

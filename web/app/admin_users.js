@@ -1,10 +1,13 @@
-// Admin: people. Search and page through users, create one, import a CSV,
-// deactivate or reactivate, and reset a password (a temporary one the person
-// must change at their next login).
+// Admin: people. Search and page through users, create one, import a CSV
+// (each bad line with its reason), deactivate or reactivate, reset a password
+// (a temporary one the person must change at their next login), and edit
+// hire details and skills (admin_user_profile.js).
 import { get, post, patch, api } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, confirmSheet, sheet, errText } from './ui.js';
 import { field, textInput, actionButton, errorLine } from './admin_form.js';
+import { profileInputs, profileButton } from './admin_user_profile.js';
+import { PROBLEMS } from './problems.js';
 
 const PAGE = 20;
 const ROLES = ['agent', 'trainer', 'admin'];
@@ -25,6 +28,7 @@ const teamSelect = (teams, value = null) => h('select', { name: 'team_id' },
 
 export async function users() {
   const { items: teamList } = await get('/api/v1/teams');
+  const { items: tagList } = await get('/api/v1/tags');
   const list = h('ul.list', { id: 'user-list' });
   const more = h('button', { type: 'button', id: 'users-more', text: t('more'), hidden: true });
   const listOut = errorLine();
@@ -64,7 +68,7 @@ export async function users() {
     const row = h('li.row.user-row', { dataset: { id: String(u.id), username: u.username } },
       h('div.grow', {}, h('strong', { text: u.display_name }),
         h('div.muted', { text: [u.username, t(`role_${u.role}`), u.team?.name, u.position].filter(Boolean).join(' · ') }), out),
-      h('div.row-actions', {}, status, reset, toggle));
+      h('div.row-actions', {}, status, profileButton(u, tagList), reset, toggle));
     return row;
   }
 
@@ -77,15 +81,18 @@ export async function users() {
   const cTeam = teamSelect(teamList);
   const cPos = textInput({ name: 'position', maxlength: 64 });
   const cPass = textInput({ name: 'password', value: temporaryPassword(), maxlength: 1024 });
+  const cProfile = profileInputs(tagList);
   const create = actionButton('button.primary.big', t('ad_createUser'), cOut, async () => {
     cNote.textContent = '';
     const u = await post('/api/v1/users', {
       username: cUser.value.trim(), display_name: cName.value.trim(), role: cRole.value, password: cPass.value,
       team_id: cTeam.value ? Number(cTeam.value) : null, position: cPos.value.trim(),
+      ...cProfile.body(),
     });
     toast(t('ad_userCreated', { name: u.display_name }));
     cNote.textContent = t('ad_tellPassword', { name: u.username, password: cPass.value });
     cUser.value = cName.value = cPos.value = '';
+    cProfile.reset();
     cPass.value = temporaryPassword();
     reload();
   });
@@ -109,7 +116,7 @@ export async function users() {
     } catch (err) {
       if (!err.errors) throw err;
       iResult.append(h('p.form-error', { text: t('ad_importNothing') }), h('ul.list.import-errors', {},
-        err.errors.map((e) => h('li', { text: t('ad_importRow', { line: e.line, field: fieldName(e.field) }) }))));
+        err.errors.map((e) => h('li', { text: t('ad_importRow', { line: e.line, field: fieldName(e.field), reason: rowReason(e) }) }))));
     }
   });
 
@@ -119,15 +126,20 @@ export async function users() {
       field('ad_searchUsers', search), listOut, list, more),
     h('section.panel', { id: 'user-create' }, h('h2', { text: t('ad_createUser') }),
       field('username', cUser), field('ad_displayName', cName), field('ad_role', cRole), field('ad_team', cTeam),
-      field('ad_position', cPos), field('ad_tempPassword', cPass), h('p.muted', { text: t('ad_tempPasswordHint') }), cOut, cNote, create),
+      field('ad_position', cPos), ...cProfile.el, field('ad_tempPassword', cPass), h('p.muted', { text: t('ad_tempPasswordHint') }), cOut, cNote, create),
     h('section.panel', { id: 'user-import' }, h('h2', { text: t('ad_importUsers') }),
       h('p.muted', { text: t('ad_importHint') }), field('ad_csvFile', iFile), iOut, importBtn, iResult),
   ];
 }
 
 // the columns of an import, by the labels the create form uses
-const COLUMNS = { username: 'username', display_name: 'ad_displayName', role: 'ad_role', team: 'ad_team', position: 'ad_position', password: 'password' };
+const COLUMNS = { username: 'username', display_name: 'ad_displayName', role: 'ad_role', team: 'ad_team', position: 'ad_position', password: 'password',
+  hire_date: 'ad_hireDate', employee_id: 'ad_employeeId', interests: 'ad_interests', weak_skills: 'ad_weakSkills' };
 const fieldName = (f) => (COLUMNS[f] ? t(COLUMNS[f]) : f);
+// why a row failed: in the UI's language when the server names a problem
+// type with words of its own, else the server's text
+const rowReason = (e) => (e.type === 'conflict' ? t('ad_importTaken')
+  : e.type && e.type !== 'invalid-field' && PROBLEMS[e.type] ? t(PROBLEMS[e.type]) : e.detail);
 
 /** Sets a temporary password for `u` in a sheet; shows it once set. */
 function resetPassword(u) {

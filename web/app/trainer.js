@@ -1,10 +1,12 @@
 // Trainer pages: review queue (inline player, approve/reject), feature and
-// assign, quizzes, leaderboards, analytics, and the learning loop's paths,
-// push rules and impact (trainer_loop.js). Only shown to trainers and admins.
+// assign, quizzes, leaderboards, analytics, the people list
+// (trainer_people.js), and the learning loop's paths, push rules and impact
+// (trainer_loop.js). Only shown to trainers and admins.
 import { get, getAll, post, del } from './api.js';
 import { t } from './i18n.js';
 import { h, toast, errText, fmtDur, confirmSheet } from './ui.js';
 import { boards, analytics } from './trainer_stats.js';
+import { people } from './trainer_people.js';
 import { quizzes, quizButton } from './trainer_quiz.js';
 import { paths, rules, impact } from './trainer_loop.js';
 import { openCueEditor } from './cues.js';
@@ -12,8 +14,8 @@ import { redactButton } from './trainer_redact.js';
 import { mountSubtabs } from './subtabs.js';
 import { clipPicker } from './clip_picker.js';
 
-const pages = { review, feature: featureAssign, quizzes, paths, rules, impact, boards, analytics };
-const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', paths: 'paths', rules: 'rules', impact: 'impact', boards: 'boards', analytics: 'analytics' };
+const pages = { review, feature: featureAssign, quizzes, paths, rules, impact, boards, analytics, people };
+const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', paths: 'paths', rules: 'rules', impact: 'impact', boards: 'boards', analytics: 'analytics', people: 'peopleTab' };
 
 export async function mount(el) {
   el.append(h('h1.sr-only', { text: t('tabTrainer') }));

@@ -14,7 +14,8 @@ const BOARD_TEXT = {
   learners: (x) => `${x.points_earned} ${t('points')} · ${Math.round(x.minutes_watched * 10) / 10} ${t('minutes')} · ${t('streakDays', { n: x.streak ?? 0 })}`,
 };
 
-const select = (name, label, values, textOf) => {
+/** A <select> named `name` of `values` (shown as `textOf(v)`) and its <label> (`label`). */
+export const select = (name, label, values, textOf) => {
   const el = h('select', { name }, values.map((v) => h('option', { value: v, text: textOf(v) })));
   return [el, h('label', {}, h('span', { text: label }), el)];
 };

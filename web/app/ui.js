@@ -31,6 +31,7 @@ const FIELDS = {
   display_name: 'ad_displayName', role: 'ad_role', team_id: 'ad_team', position: 'ad_position', price: 'ad_price', stock: 'ad_stock',
   label: 'ad_labelEn', labels: 'ad_labelEn', gifts: 'ad_gifts', q: 'ad_searchUsers', checkin_bonus: 'ad_checkinBonus',
   learn_points: 'ad_learnPoints', approve_points: 'ad_approvePoints', free_tip_points: 'ad_freeTipPoints', tip_pair_cap: 'ad_tipPairCap',
+  hire_date: 'ad_hireDate', employee_id: 'ad_employeeId', interests: 'ad_interests', weak_skills: 'ad_weakSkills',
 };
 
 /** Plain words, in the UI's language, for an error from the API or the network;

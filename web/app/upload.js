@@ -13,9 +13,10 @@ export function statusPill(status) {
 }
 
 /** The tag picker: a chip per tag of `tagList` (GET /api/v1/tags items) in
- * the UI's language, at most `max` picked, `picked` (names) ticked. */
-export function tagPicker(tagList, max, picked = []) {
-  const picker = h('fieldset.tag-picker', {}, h('legend', { text: t('tagsPick', { n: max }) }),
+ * the UI's language, at most `max` picked, `picked` (names) ticked, titled
+ * `legend`. */
+export function tagPicker(tagList, max, picked = [], legend = t('tagsPick', { n: max })) {
+  const picker = h('fieldset.tag-picker', {}, h('legend', { text: legend }),
     ...tagList.map((x) => h('label.tag-chip', {}, h('input', { type: 'checkbox', name: 'tag', value: x.name, checked: picked.includes(x.name) }),
       h('span', { text: x.labels?.[lang()] || x.label || x.name }))));
   const limit = () => {
