@@ -99,6 +99,10 @@ enum catalog_counter {
  * catalogue, after the change committed. Unknown clips are ignored. */
 void catalog_count(int64_t id, enum catalog_counter counter, int delta);
 
+/* catalog_count for each of ids[0..n), holding the catalogue's lock once
+ * (a second's impressions at a time). */
+void catalog_count_each(const int64_t *ids, size_t n, enum catalog_counter counter, int delta);
+
 /* The clip's ranking features as of now: counters read once, age from its
  * publication to `now` (unix s). */
 void catalog_rank_copy(const struct catalog_clip *c, int64_t now, struct rank_clip *out);

@@ -563,9 +563,9 @@ const struct catalog_clip *catalog_find(const struct catalog *c, int64_t id)
 	return lo < c->n && c->clips[lo].rank.id == id ? &c->clips[lo] : NULL;
 }
 
-void catalog_count(int64_t id, enum catalog_counter counter, int delta)
+/* catalog_count's work, with `lock` held. */
+static void count_locked(int64_t id, enum catalog_counter counter, int delta)
 {
-	pthread_mutex_lock(&lock);
 	struct catalog_clip *k = current ? (struct catalog_clip *)catalog_find(current, id) : NULL;
 	uint32_t *field = !k                               ? NULL
 			  : counter == CATALOG_STARTS      ? &k->rank.starts
@@ -581,6 +581,20 @@ void catalog_count(int64_t id, enum catalog_counter counter, int delta)
 		double quality = rank_quality(&p, &k->rank);
 		__atomic_store(&k->rank.quality, &quality, __ATOMIC_RELAXED);
 	}
+}
+
+void catalog_count(int64_t id, enum catalog_counter counter, int delta)
+{
+	pthread_mutex_lock(&lock);
+	count_locked(id, counter, delta);
+	pthread_mutex_unlock(&lock);
+}
+
+void catalog_count_each(const int64_t *ids, size_t n, enum catalog_counter counter, int delta)
+{
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n; i++)
+		count_locked(ids[i], counter, delta);
 	pthread_mutex_unlock(&lock);
 }
 

@@ -119,6 +119,7 @@ cr_err impressions_flush(void)
 	/* only the housekeeping thread flushes */
 	static struct pair batch[IMPRESSIONS_BUFFER];
 	static bool counted[IMPRESSIONS_BUFFER]; /* the clip's counter moved */
+	static int64_t ids[IMPRESSIONS_BUFFER];  /* the clips whose counter moved */
 	size_t n = 0;
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < SLOTS && n < npending; i++)
@@ -134,8 +135,10 @@ cr_err impressions_flush(void)
 	for (size_t i = 0; !e && i < n; i++)
 		e = write_pair(&batch[i], now, &counted[i]);
 	e = store_end(e);
+	size_t moved = 0;
 	for (size_t i = 0; !e && i < n; i++)
 		if (counted[i])
-			catalog_count(batch[i].video, CATALOG_IMPRESSIONS, 1);
+			ids[moved++] = batch[i].video;
+	catalog_count_each(ids, moved, CATALOG_IMPRESSIONS, 1);
 	return e;
 }
