@@ -132,3 +132,33 @@ test('SIGTERM during a slow export stops the server within 10 s', async () => {
   assert.equal(code, 0, `an orderly exit (signal ${signal})\n${s.stderr.slice(-1500)}`);
   assert.equal((await pending).complete, false, 'the export was cut, not passed off as whole');
 });
+
+test('SIGTERM while a client has stopped reading an export stops the server within 10 s', async () => {
+  // a long drain: without an export's own grace the stop would wait for this client
+  const s = await server({ args: ['--transcode-workers', '0', '--drain-timeout', '120', '--export-time-limit', '0'] });
+  const token = await login(s, 'trainer1');
+  // tens of megabytes of CSV: more than the sockets on both ends can hold
+  sql(s, `INSERT INTO users(username, display_name, role, password_hash, created_at)
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+    SELECT 'wide' || i, printf('Wide %05d ', i) || hex(zeroblob(5000)), 'agent', 'x', 0 FROM n`);
+  let paused = null;
+  const pending = new Promise((resolve) => {
+    const req = http.get(`${s.url}/api/v1/analytics/users?format=csv`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.once('data', () => { res.pause(); paused = res; });
+      res.on('error', () => {});
+      res.on('close', () => resolve(res.complete));
+    });
+    req.on('error', () => resolve(false));
+  });
+  for (let i = 0; i < 200 && !paused; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(paused, 'the export began');
+  await new Promise((r) => setTimeout(r, 1000)); // the server's socket fills up
+  const t0 = Date.now();
+  const { code, signal } = await s.stop('SIGTERM');
+  const took = Date.now() - t0;
+  assert.ok(took < 10_000, `stopped in ${took} ms`);
+  assert.equal(code, 0, `an orderly exit (signal ${signal})\n${s.stderr.slice(-1500)}`);
+  assert.match(s.stderr, /closing 1 request\(s\) still in flight/, 'the stalled export was still in flight');
+  paused.resume(); // what the sockets held, then the cut
+  assert.equal(await pending, false, 'the export was cut, not passed off as whole');
+});
