@@ -181,13 +181,14 @@ fuzz-run: fuzz
 
 # ThreadSanitizer over what runs on several threads at once: the unit
 # tests of the store, ledger, jobs, upload quota, throttle and feed cursor;
-# then, against bin/tsan, the ledger (points) and shutdown e2e files whole,
+# then, against bin/tsan, the ledger (points), shutdown, query timeout and
+# CSV export (a body made on the HTTP threads, cut by a stop) e2e files whole,
 # and the upload quota, login throttle and catalogue (feed paging during a
 # like storm, concurrent likers) tests of three more. Kept small: every
 # clip is transcoded under TSan too, which is slow.
 TSAN_UNITS := store/test_store store/test_deadline points/test_ledger media/test_jobs media/test_uploads media/test_upload_locks \
   http/test_throttle feed/test_feed_cursor
-TSAN_E2E := e2e/points.test.mjs e2e/shutdown.test.mjs e2e/query_timeout.test.mjs
+TSAN_E2E := e2e/points.test.mjs e2e/shutdown.test.mjs e2e/query_timeout.test.mjs e2e/csv_export.test.mjs
 TSAN_E2E_PICKED := e2e/uploads.test.mjs e2e/auth.test.mjs e2e/feed.test.mjs
 TSAN_E2E_PATTERN := quota|throttled|cursor pages|concurrent likers
 test-tsan: deps

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "casereel/error.h"
+#include "casereel/report_rows.h"
 
 #define ANALYTICS_CLIP_NCOLS   13
 #define ANALYTICS_PERSON_NCOLS 10
@@ -18,10 +19,6 @@
 extern const char *const analytics_clip_columns[ANALYTICS_CLIP_NCOLS];
 extern const char *const analytics_person_columns[ANALYTICS_PERSON_NCOLS];
 extern const char *const analytics_team_columns[ANALYTICS_TEAM_NCOLS];
-
-/* Every published clip, newest first: *rows (NULL when out of memory).
- * CR_EDB when the query cannot run. For the CSV export. */
-cr_err analytics_clips(json_t **rows);
 
 /* The clip list's orders. */
 enum analytics_sort {
@@ -97,5 +94,12 @@ cr_err analytics_person_json(int64_t id, json_t **out);
  * the team `after_id` (0: from the first): *rows, and *next_id the last
  * row's id when more follow (0 otherwise). */
 cr_err analytics_teams(int64_t after_id, long limit, json_t **rows, int64_t *next_id);
+
+/* The CSV exports' pagers (report_export): every published clip newest
+ * first, the active people of team `team_id` (0: all) by name, every team
+ * by name. CR_ENOMEM when out of memory. */
+cr_err analytics_export_clips(struct report_pager *out);
+cr_err analytics_export_people(int64_t team_id, struct report_pager *out);
+cr_err analytics_export_teams(struct report_pager *out);
 
 #endif

@@ -80,6 +80,8 @@ struct cr_config {
 	int drain_timeout;        /* seconds a stop waits for requests in flight */
 	int query_timeout;        /* seconds an API request's SQL may take (0: no limit) */
 	int query_timeout_long;   /* the same for imports, the impact report, CSV exports */
+	int export_time_limit;    /* seconds a streamed CSV export may take, all in (0: none) */
+	long export_max_rows;     /* rows a streamed CSV export may send (0: no limit) */
 	bool demo;                /* load the demo seed into a new database */
 	char seed_path[PATH_MAX]; /* the demo seed file */
 	char web_dir[PATH_MAX];   /* the web client's static files, served at / */

@@ -13,6 +13,12 @@
 void drain_request_begin(void);
 void drain_request_end(void);
 
+/* A long streamed answer (a CSV export) began / was released: a drain
+ * gives those only a grace (drain_wait), not its whole timeout, then
+ * closes them. Atomic. */
+void drain_long_begin(void);
+void drain_long_end(void);
+
 /* Requests begun and not yet ended. */
 int drain_in_flight(void);
 
@@ -30,8 +36,9 @@ void drain_cut(void);
 /* True once drain_cut ran. */
 bool drain_was_cut(void);
 
-/* Waits until no request is in flight, `timeout_ms` passed or drain_cut
- * ran, whichever comes first; returns how many are still in flight. */
-int drain_wait(int timeout_ms);
+/* Waits until no request is in flight, `timeout_ms` passed, drain_cut ran
+ * or, after `long_grace_ms`, only long streamed answers are left, whichever
+ * comes first; returns how many are still in flight. */
+int drain_wait(int timeout_ms, int long_grace_ms);
 
 #endif

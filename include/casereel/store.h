@@ -41,6 +41,31 @@ void store_deadline_resume(int64_t paused);
  * and threads outside requests (workers), are left alone. -1 ends it. */
 void store_stop_queries(int grace_ms);
 
+/* A connection of the caller's own rather than the thread's, for work
+ * that spans several callbacks of one request (a CSV export read as the
+ * client reads: include/casereel/report.h). It is armed as a request is at
+ * open: its statements stop once `budget_ms` from now passed (<= 0: no
+ * limit) or a stop (store_stop_queries, store_interrupt_requests) reaches
+ * it. Its statements are its own (not the thread's cache); nothing holds a
+ * transaction between two uses. NULL when it cannot open. Not safe from
+ * two threads at once. */
+struct store_conn;
+struct store_conn *store_conn_open(int budget_ms);
+
+/* Closes *c (finalizing its statements) and sets it to NULL; c must not be
+ * entered on any thread. */
+void store_conn_close(struct store_conn **c);
+
+/* True once c's budget or a stop has passed, or stopped one of its
+ * statements: what it read last may be cut short. */
+bool store_conn_stopped(const struct store_conn *c);
+
+/* Makes c the calling thread's connection, for store_stmt() and the rest,
+ * until store_conn_leave(the returned value) on the same thread, before
+ * the callback returns. */
+struct store_conn *store_conn_enter(struct store_conn *c);
+void store_conn_leave(struct store_conn *prev);
+
 /* sqlite3_interrupt on every connection in a request (the registry of
  * per-thread connections): their running statements stop now; workers'
  * writes are left to finish. Safe from any thread. */

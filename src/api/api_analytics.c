@@ -77,17 +77,31 @@ static json_t *page_meta(const struct analytics_page *p, const char *next)
 			 next[0] ? json_string(next) : json_null());
 }
 
+/* True when the query asks for the CSV export. */
+static bool wants_csv(struct cr_request *req)
+{
+	const char *format = http_query(req, "format");
+	return format && !strcmp(format, "csv");
+}
+
+/* Answers the CSV export of what `made` (from analytics_export_*) reads. */
+static void export(struct cr_request *req, struct cr_response *res, cr_err made,
+		   const struct report_pager *pager, const char *const *columns, size_t ncols)
+{
+	if (made)
+		http_error(res, made, "analytics");
+	else
+		report_export(req, res, pager, columns, ncols);
+}
+
 /* The clip list a page at a time; the CSV export has every clip. */
 static void clips(struct cr_request *req, struct cr_response *res)
 {
 	json_t *rows;
-	const char *format = http_query(req, "format");
-	if (format && !strcmp(format, "csv")) {
-		if (analytics_clips(&rows))
-			http_error(res, CR_EDB, "analytics");
-		else
-			report_answer(req, res, rows, analytics_clip_columns, ANALYTICS_CLIP_NCOLS,
-				      NULL);
+	struct report_pager pager;
+	if (wants_csv(req)) {
+		export(req, res, analytics_export_clips(&pager), &pager, analytics_clip_columns,
+		       ANALYTICS_CLIP_NCOLS);
 		return;
 	}
 	struct analytics_page p;
@@ -144,14 +158,18 @@ static json_t *id_cursor_meta(int64_t next)
 static void people(struct cr_request *req, struct cr_response *res)
 {
 	long team, limit;
-	const char *format = http_query(req, "format");
-	bool csv = format && !strcmp(format, "csv");
 	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team) ||
 	    !http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit))
 		return;
+	if (wants_csv(req)) {
+		struct report_pager pager;
+		export(req, res, analytics_export_people(team, &pager), &pager,
+		       analytics_person_columns, ANALYTICS_PERSON_NCOLS);
+		return;
+	}
 	json_t *rows;
-	if (!csv && (http_query(req, "sort") || http_query(req, "order") ||
-		     http_query(req, "from") || http_query(req, "to"))) {
+	if ((http_query(req, "sort") || http_query(req, "order") || http_query(req, "from") ||
+	     http_query(req, "to"))) {
 		struct analytics_page p;
 		char next[ANALYTICS_CURSOR_MAX];
 		if (!page_query(req, res, &p))
@@ -167,12 +185,12 @@ static void people(struct cr_request *req, struct cr_response *res)
 	int64_t after, next = 0;
 	if (!id_cursor(req, res, &after))
 		return;
-	if (analytics_people(team, csv ? 0 : after, csv ? 0 : limit, &rows, &next)) {
+	if (analytics_people(team, after, limit, &rows, &next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
 	report_answer(req, res, rows, analytics_person_columns, ANALYTICS_PERSON_NCOLS,
-		      csv ? NULL : id_cursor_meta(next));
+		      id_cursor_meta(next));
 }
 
 static void person(struct cr_request *req, struct cr_response *res)
@@ -192,20 +210,24 @@ static void person(struct cr_request *req, struct cr_response *res)
  * id); the CSV export has every team. */
 static void teams(struct cr_request *req, struct cr_response *res)
 {
-	const char *format = http_query(req, "format");
-	bool csv = format && !strcmp(format, "csv");
 	long limit;
 	int64_t after, next = 0;
 	if (!http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit) ||
 	    !id_cursor(req, res, &after))
 		return;
+	if (wants_csv(req)) {
+		struct report_pager pager;
+		export(req, res, analytics_export_teams(&pager), &pager, analytics_team_columns,
+		       ANALYTICS_TEAM_NCOLS);
+		return;
+	}
 	json_t *rows;
-	if (analytics_teams(csv ? 0 : after, csv ? 0 : limit, &rows, &next)) {
+	if (analytics_teams(after, limit, &rows, &next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
 	}
 	report_answer(req, res, rows, analytics_team_columns, ANALYTICS_TEAM_NCOLS,
-		      csv ? NULL : id_cursor_meta(next));
+		      id_cursor_meta(next));
 }
 
 static const struct cr_route routes[] = {

@@ -1,6 +1,6 @@
 /* Test hooks, registered only with --test-hooks (loopback binds only): move
  * the clock, run a maintenance or catalogue round now, instead of waiting,
- * or run a query as slow as asked. */
+ * or run a query (or every page of a CSV export) as slow as asked. */
 #include <math.h>
 
 #include "casereel/app.h"
@@ -8,6 +8,7 @@
 #include "casereel/clock.h"
 #include "casereel/impressions.h"
 #include "casereel/maintenance.h"
+#include "casereel/report.h"
 #include "casereel/store.h"
 
 /* Ten years either way: far enough for any expiry, near enough that no
@@ -85,11 +86,25 @@ static void slow_query(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, json_pack("{s:I}", "count", (json_int_t)count));
 }
 
+/* {"count_to": N}: from now on every page a CSV export reads first counts
+ * to N in SQL on the export's connection (0: no delay); {"count_to": N}. */
+static void export_delay(struct cr_request *req, struct cr_response *res)
+{
+	json_t *n = json_object_get(req->json, "count_to");
+	if (!json_is_integer(n) || json_integer_value(n) < 0) {
+		http_invalid_field(res, "count_to", "count_to must be a whole number, 0 or more");
+		return;
+	}
+	report_test_page_delay(json_integer_value(n));
+	http_json(res, 200, json_pack("{s:I}", "count_to", json_integer_value(n)));
+}
+
 static const struct cr_route routes[] = {
 	{"POST", "/api/v1/test/clock", CR_ROLE_NONE, CR_BODY_JSON, move_clock, NULL},
 	{"POST", "/api/v1/test/maintenance", CR_ROLE_NONE, CR_BODY_NONE, run_maintenance, NULL},
 	{"POST", "/api/v1/test/catalog", CR_ROLE_NONE, CR_BODY_NONE, rebuild_catalog, NULL},
 	{"POST", "/api/v1/test/slow-query", CR_ROLE_NONE, CR_BODY_JSON, slow_query, NULL},
+	{"POST", "/api/v1/test/export-delay", CR_ROLE_NONE, CR_BODY_JSON, export_delay, NULL},
 };
 
 cr_err api_test_hooks_register(struct router *r)

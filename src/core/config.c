@@ -163,6 +163,11 @@ static const struct opt options[] = {
 	    "and answered 503 query-timeout (0: no limit)"),
 	INT("query-timeout-long", "CASEREEL_QUERY_TIMEOUT_LONG", query_timeout_long, 0, 86400,
 	    "the same for imports, the impact report and CSV exports (s)"),
+	INT("export-time-limit", "CASEREEL_EXPORT_TIME_LIMIT", export_time_limit, 0, 86400,
+	    "seconds an analytics CSV export may take, reading and sending (0: no limit); past "
+	    "it, or past --export-max-rows, the download is cut without its final chunk"),
+	LNG("export-max-rows", "CASEREEL_EXPORT_MAX_ROWS", export_max_rows, 0, 1000000000L,
+	    "rows an analytics CSV export may send (0: no limit)"),
 	BOOL("demo", "CASEREEL_DEMO", demo, "load the demo seed into a new database"),
 	STR("seed", "CASEREEL_SEED", seed_path, "demo seed file"),
 	STR("web", "CASEREEL_WEB", web_dir,
@@ -253,6 +258,9 @@ void config_defaults(struct cr_config *cfg)
 	cfg->drain_timeout = 30;
 	cfg->query_timeout = 2;
 	cfg->query_timeout_long = 60;
+	/* a 100,000-person export is read in well under a minute */
+	cfg->export_time_limit = 900;
+	cfg->export_max_rows = 1000000;
 }
 
 /* "BURST/PER_MINUTE": both 0 (no limit) or both from 1 to o->max. */

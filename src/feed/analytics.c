@@ -18,27 +18,6 @@ const char *const analytics_clip_columns[ANALYTICS_CLIP_NCOLS] = {
 	"starts",   "viewers", "completions",   "average_watch_percent", "likes",
 	"comments", "tips",    "quiz_questions"};
 
-cr_err analytics_clips(json_t **rows)
-{
-	sqlite3_stmt *st = store_stmt(
-		"SELECT v.id, v.title, u.display_name, v.published_at, v.impressions, v.starts,"
-		" (SELECT count(*) FROM watches w WHERE w.video_id = v.id),"
-		" v.completions,"
-		" (SELECT round(100.0 * avg(min(w.max_position / v.duration, 1.0)), 1) FROM "
-		"watches w"
-		"   WHERE w.video_id = v.id AND v.duration > 0),"
-		" v.likes, v.comments, v.tips,"
-		/* the active quiz only: replaced and retired questions stay inactive */
-		" (SELECT count(*) FROM quiz_questions q WHERE q.video_id = v.id AND q.active = 1)"
-		" FROM videos v JOIN users u ON u.id = v.owner_id WHERE v.status "
-		"= " VIDEO_SQL_PUBLISHED " ORDER BY v.published_at DESC");
-	if (!st)
-		return CR_EDB;
-	*rows = report_rows(st, analytics_clip_columns, ANALYTICS_CLIP_NCOLS, MAX_ROWS);
-	store_done(st);
-	return CR_OK;
-}
-
 /* Share of a clip's viewers who reached each tenth of it. */
 static json_t *retention(int64_t id, double duration, int *viewers)
 {

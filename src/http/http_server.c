@@ -34,6 +34,7 @@
 #include "casereel/store.h"
 #include "request_id.h"
 #include "offload.h"
+#include "stream_body.h"
 #include "timers.h"
 #include "tls.h"
 
@@ -467,24 +468,6 @@ static size_t route_index(const struct req_ctx *ctx)
 	return ctx->result == ROUTER_FOUND ? ctx->match.index : ROUTER_MAX_ROUTES;
 }
 
-/* MHD's reader and free callbacks over a struct cr_stream (http.h). */
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	(void)pos; /* MHD reads a callback body once, in order */
-	struct cr_stream *st = cls;
-	long n = st->fill(st->ctx, buf, max);
-	return n > 0    ? (ssize_t)n
-	       : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
-			: MHD_CONTENT_READER_END_WITH_ERROR;
-}
-
-static void stream_free(void *cls)
-{
-	struct cr_stream *st = cls;
-	st->release(st->ctx);
-	free(st);
-}
-
 static enum MHD_Result send_response(struct req_ctx *ctx)
 {
 	struct cr_response *res = &ctx->res;
@@ -500,10 +483,8 @@ static enum MHD_Result send_response(struct req_ctx *ctx)
 		if (!r)
 			free(text);
 	} else if (res->stream) {
-		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read,
-						      res->stream, stream_free);
-		if (r)
-			res->stream = NULL; /* MHD releases it when the response is destroyed */
+		/* MHD releases the stream when the response is destroyed */
+		r = stream_body_response(&res->stream, &ctx->bytes_out, ctx->req.conn);
 		type = res->content_type;
 	} else if (res->fd > 0) {
 		ctx->bytes_out = res->file_length;
@@ -831,7 +812,8 @@ void http_server_stop(struct http_server **srvp, int drain_ms)
 	/* SQL still running after the grace is stopped (its request answers
 	 * 503), so a slow query cannot hold the stop for the whole drain */
 	store_stop_queries(STOP_QUERY_GRACE_MS);
-	int left = drain_wait(drain_ms);
+	/* an export may run for minutes: it gets the queries' grace, then is cut */
+	int left = drain_wait(drain_ms, STOP_QUERY_GRACE_MS);
 	MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);

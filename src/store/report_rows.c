@@ -1,10 +1,13 @@
 /* Rows of a statement as JSON objects. See include/casereel/report_rows.h. */
 #include "casereel/report_rows.h"
 
+#include "casereel/store.h"
+
 json_t *report_rows(sqlite3_stmt *st, const char *const *columns, size_t ncols, size_t max_rows)
 {
 	json_t *rows = json_array();
-	while (rows && json_array_size(rows) < max_rows && sqlite3_step(st) == SQLITE_ROW) {
+	int rc = SQLITE_ROW;
+	while (rows && json_array_size(rows) < max_rows && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *row = json_object();
 		for (size_t c = 0; row && c < ncols; c++) {
 			json_t *v;
@@ -21,6 +24,12 @@ json_t *report_rows(sqlite3_stmt *st, const char *const *columns, size_t ncols, 
 			json_object_set_new(row, columns[c], v);
 		}
 		json_array_append_new(rows, row);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		/* a statement stopped midway is no short answer to pass off as whole */
+		store_error(rc, "report rows");
+		json_decref(rows);
+		return NULL;
 	}
 	return rows;
 }

@@ -26,7 +26,7 @@
 /* VM instructions between two looks at the clock (a few microseconds). */
 #define PROGRESS_STEPS 1000
 
-struct conn {
+struct store_conn {
 	sqlite3 *db;
 	int busy_ms;         /* the busy handler's budget: BUSY_TIMEOUT_MS, shorter for a probe */
 	int64_t deadline_us; /* store_deadline_start's, monotonic; 0 = none */
@@ -34,7 +34,7 @@ struct conn {
 	/* when store_deadline_start armed it (0: not in a request); read by
 	 * store_interrupt_requests on other threads */
 	_Atomic int64_t armed_us;
-	struct conn *next; /* in the registry of open connections */
+	struct store_conn *next; /* in the registry of open connections */
 	const char *keys[STMT_SLOTS];
 	sqlite3_stmt *stmts[STMT_SLOTS];
 };
@@ -47,7 +47,7 @@ static void (*prepare_hook)(sqlite3 *db, const char *sql);
 
 /* Every open connection, so a stop can interrupt their statements. */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct conn *registry;
+static struct store_conn *registry;
 /* store_stop_queries: statements of requests begun before stop_called_us
  * that still run at stop_at_us are stopped; 0 = no stop */
 static _Atomic int64_t stop_at_us, stop_called_us;
@@ -57,10 +57,10 @@ void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql))
 	prepare_hook = hook;
 }
 
-static void unregister(struct conn *c)
+static void unregister(struct store_conn *c)
 {
 	pthread_mutex_lock(&registry_lock);
-	for (struct conn **p = &registry; *p; p = &(*p)->next)
+	for (struct store_conn **p = &registry; *p; p = &(*p)->next)
 		if (*p == c) {
 			*p = c->next;
 			break;
@@ -70,7 +70,7 @@ static void unregister(struct conn *c)
 
 static void conn_free(void *p)
 {
-	struct conn *c = p;
+	struct store_conn *c = p;
 	if (!c)
 		return;
 	unregister(c); /* before closing: store_interrupt_requests must not see it closed */
@@ -115,7 +115,7 @@ static int on_busy(void *arg, int count)
 	static const int delays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
 	static const int totals[] = {0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228};
 	const int n = (int)(sizeof delays / sizeof delays[0]);
-	const struct conn *c = arg;
+	const struct store_conn *c = arg;
 	ops_count(OPS_DB_BUSY_WAITS, 1);
 	int delay = count < n ? delays[count] : delays[n - 1];
 	int prior = count < n ? totals[count] : totals[n - 1] + delay * (count - (n - 1));
@@ -128,7 +128,7 @@ static int on_busy(void *arg, int count)
 	return 1;
 }
 
-static struct conn *thread_conn(void);
+static struct store_conn *thread_conn(void);
 
 static int64_t mono_us(void)
 {
@@ -137,19 +137,25 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* SQLite's progress handler: non-zero stops the running statement
- * (SQLITE_INTERRUPT) once the thread's deadline or a stop has passed. */
-static int on_progress(void *arg)
+/* Whether c's budget or a stop (of work armed before it) has passed. */
+static bool past_deadline(const struct store_conn *c)
 {
-	struct conn *c = arg;
 	if (!c->deadline_us)
-		return 0; /* not a request's: no budget, and a stop leaves it alone */
+		return false; /* not a request's: no budget, and a stop leaves it alone */
 	int64_t stop = atomic_load_explicit(&stop_at_us, memory_order_relaxed);
 	int64_t now = mono_us();
 	bool stopped = stop && now >= stop &&
 		       atomic_load_explicit(&c->armed_us, memory_order_relaxed) <
 			       atomic_load_explicit(&stop_called_us, memory_order_relaxed);
-	if (now >= c->deadline_us || stopped) {
+	return now >= c->deadline_us || stopped;
+}
+
+/* SQLite's progress handler: non-zero stops the running statement
+ * (SQLITE_INTERRUPT) once the thread's deadline or a stop has passed. */
+static int on_progress(void *arg)
+{
+	struct store_conn *c = arg;
+	if (past_deadline(c)) {
 		c->expired = true;
 		return 1;
 	}
@@ -158,7 +164,7 @@ static int on_progress(void *arg)
 
 void store_deadline_start(int ms)
 {
-	struct conn *c = thread_conn();
+	struct store_conn *c = thread_conn();
 	if (!c)
 		return;
 	int64_t now = mono_us();
@@ -171,7 +177,7 @@ void store_deadline_start(int ms)
 bool store_deadline_end(void)
 {
 	pthread_once(&key_once, make_key);
-	struct conn *c = pthread_getspecific(conn_key);
+	struct store_conn *c = pthread_getspecific(conn_key);
 	if (!c)
 		return false;
 	bool expired = c->expired;
@@ -184,7 +190,7 @@ bool store_deadline_end(void)
 int64_t store_deadline_pause(void)
 {
 	pthread_once(&key_once, make_key);
-	struct conn *c = pthread_getspecific(conn_key);
+	struct store_conn *c = pthread_getspecific(conn_key);
 	if (!c)
 		return 0;
 	int64_t paused = c->deadline_us;
@@ -195,7 +201,7 @@ int64_t store_deadline_pause(void)
 void store_deadline_resume(int64_t paused)
 {
 	pthread_once(&key_once, make_key);
-	struct conn *c = pthread_getspecific(conn_key);
+	struct store_conn *c = pthread_getspecific(conn_key);
 	if (c)
 		c->deadline_us = paused;
 }
@@ -210,7 +216,7 @@ void store_stop_queries(int grace_ms)
 void store_interrupt_requests(void)
 {
 	pthread_mutex_lock(&registry_lock);
-	for (struct conn *c = registry; c; c = c->next)
+	for (struct store_conn *c = registry; c; c = c->next)
 		if (atomic_load(&c->armed_us))
 			sqlite3_interrupt(c->db); /* after the request ended: harmless */
 	pthread_mutex_unlock(&registry_lock);
@@ -242,13 +248,10 @@ static sqlite3 *open_connection(const char *path)
 	return db;
 }
 
-static struct conn *thread_conn(void)
+/* A new registered connection (NULL when it cannot open). */
+static struct store_conn *conn_new(void)
 {
-	pthread_once(&key_once, make_key);
-	struct conn *c = pthread_getspecific(conn_key);
-	if (c)
-		return c;
-	c = calloc(1, sizeof *c);
+	struct store_conn *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
 	c->db = open_connection(db_path);
@@ -259,7 +262,6 @@ static struct conn *thread_conn(void)
 	c->busy_ms = BUSY_TIMEOUT_MS;
 	sqlite3_busy_handler(c->db, on_busy, c);
 	sqlite3_progress_handler(c->db, PROGRESS_STEPS, on_progress, c);
-	pthread_setspecific(conn_key, c);
 	pthread_mutex_lock(&registry_lock);
 	c->next = registry;
 	registry = c;
@@ -267,23 +269,70 @@ static struct conn *thread_conn(void)
 	return c;
 }
 
+static struct store_conn *thread_conn(void)
+{
+	pthread_once(&key_once, make_key);
+	struct store_conn *c = pthread_getspecific(conn_key);
+	if (c)
+		return c;
+	c = conn_new();
+	if (c)
+		pthread_setspecific(conn_key, c);
+	return c;
+}
+
+struct store_conn *store_conn_open(int budget_ms)
+{
+	struct store_conn *c = conn_new();
+	if (!c)
+		return NULL;
+	int64_t now = mono_us();
+	c->deadline_us = now + (budget_ms > 0 ? (int64_t)budget_ms * 1000 : INT64_MAX / 2);
+	atomic_store(&c->armed_us, now);
+	return c;
+}
+
+void store_conn_close(struct store_conn **cp)
+{
+	conn_free(*cp);
+	*cp = NULL;
+}
+
+bool store_conn_stopped(const struct store_conn *c)
+{
+	return c->expired || past_deadline(c);
+}
+
+struct store_conn *store_conn_enter(struct store_conn *sc)
+{
+	pthread_once(&key_once, make_key);
+	struct store_conn *prev = pthread_getspecific(conn_key);
+	pthread_setspecific(conn_key, sc);
+	return prev;
+}
+
+void store_conn_leave(struct store_conn *prev)
+{
+	pthread_setspecific(conn_key, prev);
+}
+
 sqlite3 *store_db(void)
 {
-	struct conn *c = thread_conn();
+	struct store_conn *c = thread_conn();
 	return c ? c->db : NULL;
 }
 
 void store_close_thread(void)
 {
 	pthread_once(&key_once, make_key);
-	struct conn *c = pthread_getspecific(conn_key);
+	struct store_conn *c = pthread_getspecific(conn_key);
 	pthread_setspecific(conn_key, NULL);
 	conn_free(c);
 }
 
 sqlite3_stmt *store_stmt(const char *sql)
 {
-	struct conn *c = thread_conn();
+	struct store_conn *c = thread_conn();
 	if (!c)
 		return NULL;
 	size_t h = ((uintptr_t)sql >> 3) % STMT_SLOTS;
@@ -455,7 +504,7 @@ void store_rollback(void)
 
 uint64_t store_change_mark(void)
 {
-	struct conn *c = thread_conn();
+	struct store_conn *c = thread_conn();
 	sqlite3_stmt *st = c ? store_stmt("PRAGMA data_version") : NULL;
 	if (!st)
 		return 0;
@@ -489,7 +538,7 @@ bool store_reachable(void)
 
 bool store_writable(int timeout_ms)
 {
-	struct conn *c = thread_conn();
+	struct store_conn *c = thread_conn();
 	if (!c || !sqlite3_get_autocommit(c->db))
 		return false;
 	/* BEGIN IMMEDIATE takes the write lock (and fails on a read-only or

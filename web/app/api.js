@@ -97,7 +97,8 @@ export const put = (path, json) => api('PUT', path, { json });
 export const del = (path) => api('DELETE', path);
 
 /** Fetches `path` (a CSV export, `format=csv` in its query) with the bearer
- *  token and saves it as `filename`; rejects with ApiError. */
+ *  token and saves it as `filename`; rejects with ApiError (a body that
+ *  breaks off is a network error, and nothing is saved). */
 export async function downloadCsv(path, filename) {
   let res;
   try {
@@ -110,7 +111,14 @@ export async function downloadCsv(path, filename) {
     try { body = await res.json(); } catch { body = null; }
     throw problemError(res.status, body);
   }
-  const url = URL.createObjectURL(await res.blob());
+  // an export the server cut (a limit, a restart) breaks off: no short file is saved
+  let blob;
+  try {
+    blob = await res.blob();
+  } catch {
+    throw new ApiError(0, 'network');
+  }
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

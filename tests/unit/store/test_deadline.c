@@ -1,6 +1,7 @@
 /* Unit tests for the SQL time budget (store_deadline_start/_end, the
  * progress handler in src/store/store.c) and for stopping other threads'
- * requests' statements (store_stop_queries, store_interrupt_requests). */
+ * requests' statements (store_stop_queries, store_interrupt_requests), and
+ * for connections of their own (store_conn_*, a CSV export's). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,6 +152,54 @@ static void test_a_stop_ends_other_threads_statements(void **state)
 	assert_int_equal(store_count_to(3, &n), CR_OK);
 }
 
+/* A connection of its own (an export's): entered, store_stmt runs on it
+ * under its own budget while the thread's connection keeps its state;
+ * left, the thread's connection is back. */
+static void test_an_own_connection_has_its_own_budget(void **state)
+{
+	(void)state;
+	int64_t n = 0;
+	assert_int_equal(store_begin(), CR_OK); /* the thread's, left open across the entry */
+	assert_int_equal(store_exec("INSERT INTO teams(name, created_at) VALUES ('Mine', 0)"),
+			 CR_OK);
+	struct store_conn *own = store_conn_open(200);
+	assert_non_null(own);
+	struct store_conn *prev = store_conn_enter(own);
+	assert_false(store_conn_stopped(own));
+	assert_int_equal(teams_named("Mine"), 0); /* not the thread's transaction */
+	double t0 = now_s();
+	assert_int_not_equal(store_count_to(FOREVER, &n), CR_OK);
+	double took = now_s() - t0;
+	assert_true(took >= 0.19 && took < 2.0);
+	assert_true(store_conn_stopped(own));
+	store_conn_leave(prev);
+	assert_int_equal(teams_named("Mine"), 1); /* the thread's own again */
+	store_rollback();
+	assert_int_equal(store_count_to(1000, &n), CR_OK); /* no budget spent here */
+	store_conn_close(&own);
+	assert_null(own);
+}
+
+/* A stop reaches an own connection opened before it, between statements
+ * too (store_conn_stopped), once the grace is over. */
+static void test_a_stop_reaches_an_own_connection(void **state)
+{
+	(void)state;
+	int64_t n = 0;
+	struct store_conn *own = store_conn_open(0);
+	assert_non_null(own);
+	struct timespec tick = {0, 2 * 1000 * 1000};
+	nanosleep(&tick, NULL); /* opened strictly before the stop */
+	store_stop_queries(100);
+	struct store_conn *prev = store_conn_enter(own);
+	assert_false(store_conn_stopped(own)); /* within the grace */
+	assert_int_not_equal(store_count_to(FOREVER, &n), CR_OK);
+	assert_true(store_conn_stopped(own));
+	store_conn_leave(prev);
+	store_stop_queries(-1);
+	store_conn_close(&own);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +207,8 @@ int main(void)
 		cmocka_unit_test(test_past_the_budget_the_statement_stops),
 		cmocka_unit_test(test_a_stopped_request_changes_nothing),
 		cmocka_unit_test(test_a_stop_ends_other_threads_statements),
+		cmocka_unit_test(test_an_own_connection_has_its_own_budget),
+		cmocka_unit_test(test_a_stop_reaches_an_own_connection),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
