@@ -95,11 +95,13 @@ cr_err analytics_person_json(int64_t id, json_t **out);
  * row's id when more follow (0 otherwise). */
 cr_err analytics_teams(int64_t after_id, long limit, json_t **rows, int64_t *next_id);
 
-/* The CSV exports' pagers (report_export): every published clip newest
- * first, the active people of team `team_id` (0: all) by name, every team
- * by name. CR_ENOMEM when out of memory. */
-cr_err analytics_export_clips(struct report_pager *out);
-cr_err analytics_export_people(int64_t team_id, struct report_pager *out);
+/* The CSV exports' pagers (report_export): the published clips in p's
+ * sort, order and window (from its cursor on, if any), the active people of
+ * team `team_id` (0: all) by name, or in p's sort and window when p is not
+ * NULL, every team by name. CR_ENOMEM when out of memory. */
+cr_err analytics_export_clips(const struct analytics_page *p, struct report_pager *out);
+cr_err analytics_export_people(int64_t team_id, const struct analytics_page *p,
+			       struct report_pager *out);
 cr_err analytics_export_teams(struct report_pager *out);
 
 #endif

@@ -94,20 +94,21 @@ static void export(struct cr_request *req, struct cr_response *res, cr_err made,
 		report_export(req, res, pager, columns, ncols);
 }
 
-/* The clip list a page at a time; the CSV export has every clip. */
+/* The clip list a page at a time; the CSV export has every clip of the
+ * list's sort and window. */
 static void clips(struct cr_request *req, struct cr_response *res)
 {
 	json_t *rows;
 	struct report_pager pager;
-	if (wants_csv(req)) {
-		export(req, res, analytics_export_clips(&pager), &pager, analytics_clip_columns,
-		       ANALYTICS_CLIP_NCOLS);
-		return;
-	}
 	struct analytics_page p;
 	char next[ANALYTICS_CURSOR_MAX];
 	if (!page_query(req, res, &p))
 		return;
+	if (wants_csv(req)) {
+		export(req, res, analytics_export_clips(&p, &pager), &pager, analytics_clip_columns,
+		       ANALYTICS_CLIP_NCOLS);
+		return;
+	}
 	if (analytics_clips_page(&p, &rows, next)) {
 		http_error(res, CR_EDB, "analytics");
 		return;
@@ -161,19 +162,20 @@ static void people(struct cr_request *req, struct cr_response *res)
 	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team) ||
 	    !http_query_long(req, res, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit))
 		return;
+	json_t *rows;
+	bool sorted = http_query(req, "sort") || http_query(req, "order") ||
+		      http_query(req, "from") || http_query(req, "to");
+	struct analytics_page p;
+	if (sorted && !page_query(req, res, &p))
+		return;
 	if (wants_csv(req)) {
 		struct report_pager pager;
-		export(req, res, analytics_export_people(team, &pager), &pager,
+		export(req, res, analytics_export_people(team, sorted ? &p : NULL, &pager), &pager,
 		       analytics_person_columns, ANALYTICS_PERSON_NCOLS);
 		return;
 	}
-	json_t *rows;
-	if ((http_query(req, "sort") || http_query(req, "order") || http_query(req, "from") ||
-	     http_query(req, "to"))) {
-		struct analytics_page p;
+	if (sorted) {
 		char next[ANALYTICS_CURSOR_MAX];
-		if (!page_query(req, res, &p))
-			return;
 		if (analytics_people_page(&p, team, &rows, next)) {
 			http_error(res, CR_EDB, "analytics");
 			return;

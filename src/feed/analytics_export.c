@@ -10,15 +10,18 @@ struct export_state {
 	enum { BY_CLIP, BY_PERSON, BY_TEAM } list;
 	bool done;
 	int64_t team_id;            /* people: 0 = everyone */
-	int64_t after_id;           /* people, teams: the last row's id (0: none yet) */
-	struct analytics_page page; /* clips: newest first, after the last row */
+	bool sorted;                /* people: in page's sort, not by name */
+	int64_t after_id;           /* people by name, teams: the last row's id (0: none yet) */
+	struct analytics_page page; /* clips, sorted people: the sort, after the last row */
 };
 
-static cr_err next_clips(struct export_state *s, size_t max, json_t **rows)
+/* The next keyset page of a sorted list (clips, or people when sorted). */
+static cr_err next_sorted(struct export_state *s, size_t max, json_t **rows)
 {
 	char next[ANALYTICS_CURSOR_MAX];
 	s->page.limit = (long)max;
-	cr_err e = analytics_clips_page(&s->page, rows, next);
+	cr_err e = s->list == BY_CLIP ? analytics_clips_page(&s->page, rows, next)
+				      : analytics_people_page(&s->page, s->team_id, rows, next);
 	if (!e)
 		s->done = !next[0] || analytics_cursor_parse(next, &s->page);
 	return e;
@@ -33,8 +36,9 @@ static cr_err next_page(void *state, size_t max, json_t **rows)
 		*rows = json_array();
 		return *rows ? CR_OK : CR_ENOMEM;
 	}
+	if (s->list == BY_CLIP || s->sorted)
+		return next_sorted(s, max, rows);
 	switch (s->list) {
-	case BY_CLIP: return next_clips(s, max, rows);
 	case BY_PERSON:
 		e = analytics_people(s->team_id, s->after_id, (long)max, rows, &next_id);
 		break;
@@ -55,15 +59,19 @@ static cr_err pager(struct export_state init, struct report_pager *out)
 	return CR_OK;
 }
 
-cr_err analytics_export_clips(struct report_pager *out)
+cr_err analytics_export_clips(const struct analytics_page *p, struct report_pager *out)
 {
-	return pager((struct export_state){.list = BY_CLIP, .page = {.sort = ANALYTICS_BY_CREATED}},
-		     out);
+	return pager((struct export_state){.list = BY_CLIP, .page = *p}, out);
 }
 
-cr_err analytics_export_people(int64_t team_id, struct report_pager *out)
+cr_err analytics_export_people(int64_t team_id, const struct analytics_page *p,
+			       struct report_pager *out)
 {
-	return pager((struct export_state){.list = BY_PERSON, .team_id = team_id}, out);
+	return pager((struct export_state){.list = BY_PERSON,
+					   .team_id = team_id,
+					   .sorted = p != NULL,
+					   .page = p ? *p : (struct analytics_page){0}},
+		     out);
 }
 
 cr_err analytics_export_teams(struct report_pager *out)

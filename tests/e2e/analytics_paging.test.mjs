@@ -184,3 +184,23 @@ test('a CSV export of thousands of people arrives whole, as it is written, with 
   assert.ok(lines.slice(1).every((l) => l.length === 10));
   assert.ok(lines.some((l) => l[1] === '"Bulk, ""person"" 17"'));
 });
+
+test('a CSV export keeps the list it was asked from: its sort, order and days', async () => {
+  const csvIds = async (path) => {
+    const r = await api(s, 'GET', path, { token: trainer });
+    assert.equal(r.status, 200, r.body);
+    return r.body.trim().split('\r\n').slice(1).map((line) => Number(line.split(',')[0]));
+  };
+  const from = day(now - 10 * DAYS), to = day(now - 3 * DAYS);
+  const people = `sort=likes&order=asc&from=${from}&to=${to}`;
+  const want = await walk(people, 500);
+  assert.ok(want.length > 5);
+  assert.deepEqual(await csvIds(`/api/v1/analytics/users?format=csv&${people}`), want);
+  const clips = await api(s, 'GET', '/api/v1/analytics/videos?sort=starts&order=asc&limit=500', { token: trainer });
+  const byStarts = clips.json.items.map((c) => c.video_id);
+  assert.ok(byStarts.length >= 6);
+  assert.notDeepEqual(byStarts, [...byStarts].sort((a, b) => b - a), 'starts order is not newest first');
+  assert.deepEqual(await csvIds('/api/v1/analytics/videos?format=csv&sort=starts&order=asc'), byStarts);
+  // the clips were published 30 days ago: a window of the last week has none of them
+  assert.deepEqual(await csvIds(`/api/v1/analytics/videos?format=csv&from=${day(now - 7 * DAYS)}`), []);
+});

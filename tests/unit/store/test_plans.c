@@ -301,9 +301,11 @@ static void test_hot_and_trainer_statements(void **state)
 	}
 	/* the CSV exports' pagers, a first and a following page */
 	struct report_pager pager;
-	for (int list = 0; list < 3; list++) {
-		assert_int_equal(list == 0   ? analytics_export_clips(&pager)
-				 : list == 1 ? analytics_export_people(0, &pager)
+	struct analytics_page by_likes = {.sort = ANALYTICS_BY_LIKES};
+	for (int list = 0; list < 4; list++) {
+		assert_int_equal(list == 0   ? analytics_export_clips(&by_likes, &pager)
+				 : list == 1 ? analytics_export_people(0, NULL, &pager)
+				 : list == 2 ? analytics_export_people(0, &by_likes, &pager)
 					     : analytics_export_teams(&pager),
 				 CR_OK);
 		for (int page = 0; page < 2; page++) {
