@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { startServer, api, login } from './lib/server.mjs';
 import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
 
@@ -98,6 +99,11 @@ test('learners (en): the sort changes the order, with numbers and full team name
   }
   assert.equal(await rows(page).count(), total);
   assert.equal(await rows(page).last().locator('strong').textContent(), 'Starter');
+  // the CSV is this list: the same people in the same order
+  const shown = await rows(page).evaluateAll((els) => els.map((el) => el.dataset.id));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#people-csv')]);
+  const csv = (await readFile(await download.path(), 'utf8')).trim().split('\r\n').slice(1);
+  assert.deepEqual(csv.map((line) => line.split(',')[0]), shown);
   await page.screenshot({ path: join(screenshots, '60-trainer-learners-en.png') });
   assert.deepEqual(page.errors, []);
 });

@@ -1,7 +1,7 @@
 // Trainer numbers: the people list (GET /api/v1/analytics/users). Each
 // learner's totals with their full team name, in the order asked for,
 // optionally counted on a range of days (then only who was active on them),
-// a page at a time, and the CSV export of everyone.
+// a page at a time, and the CSV export of the whole list as asked.
 import { get, downloadCsv } from './api.js';
 import { t } from './i18n.js';
 import { h, errText } from './ui.js';
@@ -39,12 +39,19 @@ export async function people() {
   const csv = h('button', { type: 'button', id: 'people-csv', text: `⬇ ${t('downloadCsv')}` });
   let cursor = null, gen = 0;
 
+  // the list as asked: its sort, order and days (the CSV exports the same list)
+  function asked() {
+    const q = new URLSearchParams({ sort: sort.value, order: order.value });
+    if (from.value) q.set('from', from.value);
+    if (to.value) q.set('to', to.value);
+    return q;
+  }
+
   async function load(reset) {
     const mine = reset ? ++gen : gen;
     out.textContent = '';
-    const q = new URLSearchParams({ sort: sort.value, order: order.value, limit: String(PAGE) });
-    if (from.value) q.set('from', from.value);
-    if (to.value) q.set('to', to.value);
+    const q = asked();
+    q.set('limit', String(PAGE));
     if (!reset && cursor) q.set('cursor', cursor);
     note.hidden = !from.value && !to.value;
     more.disabled = true;
@@ -68,7 +75,7 @@ export async function people() {
     csv.disabled = true;
     out.textContent = '';
     try {
-      await downloadCsv('/api/v1/analytics/users?format=csv', 'people.csv');
+      await downloadCsv(`/api/v1/analytics/users?format=csv&${asked()}`, 'people.csv');
     } catch (err) {
       out.textContent = errText(err);
     } finally {
