@@ -155,7 +155,7 @@ test('teams and tags (en): create, rename, labels in both languages; a clash rea
   const night = page.locator('#team-list li.team-row', { has: page.locator('input[value="Night Shift"]') });
   await night.waitFor();
   await night.getByLabel('Team name').fill('Night Shift East');
-  await night.getByRole('button', { name: 'Rename' }).click();
+  await night.getByRole('button', { name: 'Save' }).click();
   await page.locator('#team-list input[value="Night Shift East"]').waitFor();
   const teams = (await api(s, 'GET', '/api/v1/teams', { token: admin })).json.items.map((x) => x.name);
   assert.ok(teams.includes('Night Shift East') && !teams.includes('Night Shift'));
