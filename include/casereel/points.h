@@ -100,10 +100,13 @@ struct points_gift {
 	bool active;
 };
 
-/* Creates or updates each of the `n` gifts (validated), inside the
- * caller's transaction (so all or none). CR_EINVAL (field "gifts") for a new gift without an
+/* Creates or updates each of the `n` gifts (validated), all or none, in
+ * one transaction. CR_EINVAL (field "gifts") for a new gift without an
  * English label. */
 cr_err points_gifts_put(const struct points_gift *gifts, size_t n, struct cr_problem *why);
+
+/* points_gifts_put inside the caller's transaction (the demo seed's). */
+cr_err points_gifts_put_in_tx(const struct points_gift *gifts, size_t n, struct cr_problem *why);
 
 /* Tips `count` × `gift` on clip `video_id` from `viewer_id`; inside the
  * caller's transaction. The day's free allowance (company-funded) is used

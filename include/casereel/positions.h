@@ -24,8 +24,7 @@ cr_err positions_get_json(int64_t id, json_t **out);
  * position `id` (NULL name keeps it) with its users; *saved gets its id.
  * CR_ECONFLICT when another position has that name, CR_ENOTFOUND for an
  * unknown id. The caller has checked the fields. */
-cr_err positions_save(int64_t id, const char *name, const struct cr_labels *labels,
-		      int64_t *saved);
+cr_err positions_save(int64_t id, const char *name, const struct cr_labels *labels, int64_t *saved);
 
 /* Deletes position `id`. CR_ECONFLICT while a user holds it,
  * CR_ENOTFOUND for an unknown id. */

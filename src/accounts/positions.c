@@ -20,18 +20,17 @@ cr_err positions_list_json(json_t **out)
 
 cr_err positions_get_json(int64_t id, json_t **out)
 {
-	return store_row_json(POSITION_SELECT " WHERE p.id = ?1", id, position_json,
-			      "get position", out);
+	return store_row_json(POSITION_SELECT " WHERE p.id = ?1", id, position_json, "get position",
+			      out);
 }
 
-cr_err positions_save(int64_t id, const char *name, const struct cr_labels *labels,
-		      int64_t *saved)
+cr_err positions_save(int64_t id, const char *name, const struct cr_labels *labels, int64_t *saved)
 {
 	/* a rename rewrites users.position (trigger positions_rename) within
 	 * this one statement, so a failure leaves both as they were */
 	sqlite3_stmt *st = store_stmt(
-		id ? "UPDATE positions SET name = COALESCE(?1, name),"
-			     LABELS_SET_SQL("?1", "?3", "?4", "?5") " WHERE id = ?2"
+		id ? "UPDATE positions SET name = COALESCE(?1, name)," LABELS_SET_SQL(
+			     "?1", "?3", "?4", "?5") " WHERE id = ?2"
 		   : "INSERT INTO positions(name, label, label_zh) VALUES (?1, " LABEL_NEW_SQL(
 			     "?1", "?3") ", " LABEL_ZH_NEW_SQL("?4", "?5") ")");
 	if (!st)

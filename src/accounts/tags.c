@@ -13,8 +13,8 @@ static json_t *tag_json(sqlite3_stmt *st)
 	return json_pack("{s:I, s:s, s:s, s:o*, s:b}", "id",
 			 (json_int_t)sqlite3_column_int64(st, 0), "name",
 			 (const char *)sqlite3_column_text(st, 1), "label",
-			 (const char *)sqlite3_column_text(st, 2), "labels", store_labels_json(st, 2, 4),
-			 "onboarding", sqlite3_column_int(st, 3));
+			 (const char *)sqlite3_column_text(st, 2), "labels",
+			 store_labels_json(st, 2, 4), "onboarding", sqlite3_column_int(st, 3));
 }
 
 cr_err tags_get_json(int64_t id, json_t **out)

@@ -15,8 +15,8 @@ static json_t *team_json(sqlite3_stmt *st)
 }
 
 #define TEAM_SELECT                                                                                \
-	"SELECT t.id, t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active), " \
-	LABEL_EN_SQL("t") ", t.label_zh FROM teams t"
+	"SELECT t.id, t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND "           \
+	"u.active), " LABEL_EN_SQL("t") ", t.label_zh FROM teams t"
 
 cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
 {
@@ -57,10 +57,10 @@ cr_err teams_list_json(json_t **out)
 cr_err teams_save(int64_t id, const char *name, const struct cr_labels *labels, int64_t *saved)
 {
 	sqlite3_stmt *st = store_stmt(
-		id ? "UPDATE teams SET name = COALESCE(?1, name)," LABELS_SET_SQL("?1", "?3", "?4", "?5")
-		     " WHERE id = ?2"
-		   : "INSERT INTO teams(name, created_at, label, label_zh) VALUES (?1, ?2, "
-		     LABEL_NEW_SQL("?1", "?3") ", " LABEL_ZH_NEW_SQL("?4", "?5") ")");
+		id ? "UPDATE teams SET name = COALESCE(?1, name)," LABELS_SET_SQL(
+			     "?1", "?3", "?4", "?5") " WHERE id = ?2"
+		   : "INSERT INTO teams(name, created_at, label, label_zh) VALUES (?1, "
+		     "?2, " LABEL_NEW_SQL("?1", "?3") ", " LABEL_ZH_NEW_SQL("?4", "?5") ")");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -85,7 +85,8 @@ static json_t *team_labels_json(sqlite3_stmt *st)
 
 cr_err teams_labels_json(json_t **out)
 {
-	return store_rows_json(store_stmt("SELECT t.id, t.name, " LABEL_EN_SQL("t") ", t.label_zh"
-					  " FROM teams t ORDER BY t.name"),
+	return store_rows_json(store_stmt("SELECT t.id, t.name, " LABEL_EN_SQL(
+				       "t") ", t.label_zh"
+					    " FROM teams t ORDER BY t.name"),
 			       team_labels_json, "team labels", out);
 }

@@ -10,7 +10,6 @@
 #include "casereel/idempotency.h"
 #include "casereel/ledger.h"
 #include "casereel/points.h"
-#include "casereel/store.h"
 
 static void my_points(struct cr_request *req, struct cr_response *res)
 {
@@ -103,9 +102,9 @@ static bool read_gift(struct cr_response *res, size_t i, json_t *gj, struct poin
 	bool ok = json_is_object(gj) && n && strlen(n) >= 1 && strlen(n) <= 32;
 	for (const char *p = n; ok && *p; p++)
 		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
-	ok = ok && (!label || (json_is_string(label) &&
-			       utf8_length(json_string_value(label)) >= 1 &&
-			       utf8_length(json_string_value(label)) <= 40));
+	ok = ok &&
+	     (!label || (json_is_string(label) && utf8_length(json_string_value(label)) >= 1 &&
+			 utf8_length(json_string_value(label)) <= 40));
 	ok = ok && json_is_integer(points) && json_integer_value(points) >= 1 &&
 	     json_integer_value(points) <= 100000;
 	ok = ok && (!active || json_is_boolean(active));
@@ -139,9 +138,7 @@ static void put_gifts(struct cr_request *req, struct cr_response *res)
 			return;
 	}
 	struct cr_problem why = {0};
-	cr_err e = store_begin();
-	if (!e)
-		e = store_end(points_gifts_put(g, json_array_size(gifts), &why));
+	cr_err e = points_gifts_put(g, json_array_size(gifts), &why);
 	if (e) {
 		http_fail(res, e, &why, "gifts");
 		return;

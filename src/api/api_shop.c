@@ -68,7 +68,8 @@ static void update_item(struct cr_request *req, struct cr_response *res)
 	    !field_bool(req, res, "active", false, &active, &has_active))
 		return;
 	struct cr_problem why = {0};
-	cr_err e = shop_item_update(id, name, &labels, desc, price, stock, has_active ? active : -1, &why);
+	cr_err e = shop_item_update(id, name, &labels, desc, price, stock, has_active ? active : -1,
+				    &why);
 	answer_item(res, e, &why, id, 200);
 }
 

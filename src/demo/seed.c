@@ -89,14 +89,15 @@ static cr_err add_gifts(json_t *gifts)
 		return CR_EINVAL;
 	json_array_foreach(gifts, i, x)
 	{
-		g[i] = (struct points_gift){.name = json_string_value(json_object_get(x, "name")),
-					    .labels = seed_labels(x),
-					    .points = json_integer_value(json_object_get(x, "points")),
-					    .active = true};
+		g[i] = (struct points_gift){
+			.name = json_string_value(json_object_get(x, "name")),
+			.labels = seed_labels(x),
+			.points = json_integer_value(json_object_get(x, "points")),
+			.active = true};
 		if (!g[i].name || g[i].points <= 0)
 			return CR_EINVAL;
 	}
-	cr_err e = n ? points_gifts_put(g, n, NULL) : CR_OK;
+	cr_err e = n ? points_gifts_put_in_tx(g, n, NULL) : CR_OK;
 	if (e)
 		log_error("seed: gifts: %s", cr_strerror(e));
 	return e;

@@ -355,11 +355,11 @@ cr_err points_reward_approval(int64_t video_id)
 
 static json_t *gift_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:s, s:s, s:o*, s:I, s:b}", "name",
-			 (const char *)sqlite3_column_text(st, 0), "label",
-			 (const char *)sqlite3_column_text(st, 1), "labels",
-			 store_labels_json(st, 1, 4), "points",
-			 (json_int_t)sqlite3_column_int64(st, 2), "active", sqlite3_column_int(st, 3));
+	return json_pack(
+		"{s:s, s:s, s:o*, s:I, s:b}", "name", (const char *)sqlite3_column_text(st, 0),
+		"label", (const char *)sqlite3_column_text(st, 1), "labels",
+		store_labels_json(st, 1, 4), "points", (json_int_t)sqlite3_column_int64(st, 2),
+		"active", sqlite3_column_int(st, 3));
 }
 
 cr_err points_gifts_json(bool active_only, json_t **out)
@@ -394,7 +394,7 @@ static cr_err gift_put(const struct points_gift *g)
 	return !e && sqlite3_changes(store_db()) == 0 ? CR_ENOTFOUND : e;
 }
 
-cr_err points_gifts_put(const struct points_gift *gifts, size_t n, struct cr_problem *why)
+cr_err points_gifts_put_in_tx(const struct points_gift *gifts, size_t n, struct cr_problem *why)
 {
 	cr_err e = CR_OK;
 	for (size_t i = 0; !e && i < n; i++)
@@ -402,6 +402,12 @@ cr_err points_gifts_put(const struct points_gift *gifts, size_t n, struct cr_pro
 			e = cr_refuse(why, CR_EINVAL, "invalid-field", "gifts",
 				      "gift %zu ('%s') is new and needs a label", i, gifts[i].name);
 	return e;
+}
+
+cr_err points_gifts_put(const struct points_gift *gifts, size_t n, struct cr_problem *why)
+{
+	cr_err e = store_begin();
+	return e ? e : store_end(points_gifts_put_in_tx(gifts, n, why));
 }
 
 /* One aggregate over today's tips of a viewer, optionally to one creator. */

@@ -9,20 +9,19 @@
 #include "casereel/store.h"
 
 #define ITEM_SELECT                                                                                \
-	"SELECT id, name, description, price, stock, active, created_at, " LABEL_EN_SQL("i")       \
-	", label_zh FROM shop_items i"
+	"SELECT id, name, description, price, stock, active, created_at, " LABEL_EN_SQL(           \
+		"i") ", label_zh FROM shop_items i"
 
 static json_t *item_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:o*, s:s, s:I, s:I, s:b, s:I}", "id",
-			 (json_int_t)sqlite3_column_int64(st, 0), "name",
-			 (const char *)sqlite3_column_text(st, 1), "labels",
-			 store_labels_json(st, 7, 8), "description",
-			 (const char *)sqlite3_column_text(st, 2), "price",
-			 (json_int_t)sqlite3_column_int64(st, 3), "stock",
-			 (json_int_t)sqlite3_column_int64(st, 4), "active",
-			 sqlite3_column_int(st, 5), "created_at",
-			 (json_int_t)sqlite3_column_int64(st, 6));
+	return json_pack(
+		"{s:I, s:s, s:o*, s:s, s:I, s:I, s:b, s:I}", "id",
+		(json_int_t)sqlite3_column_int64(st, 0), "name",
+		(const char *)sqlite3_column_text(st, 1), "labels", store_labels_json(st, 7, 8),
+		"description", (const char *)sqlite3_column_text(st, 2), "price",
+		(json_int_t)sqlite3_column_int64(st, 3), "stock",
+		(json_int_t)sqlite3_column_int64(st, 4), "active", sqlite3_column_int(st, 5),
+		"created_at", (json_int_t)sqlite3_column_int64(st, 6));
 }
 
 cr_err shop_items_json(bool all, json_t **out)
@@ -74,12 +73,12 @@ cr_err shop_item_update(int64_t id, const char *name, const struct cr_labels *la
 			const char *description, int64_t price, int64_t stock, int active,
 			struct cr_problem *why)
 {
-	sqlite3_stmt *st = store_stmt("UPDATE shop_items SET name = COALESCE(?2, name), "
-				      "description = COALESCE(?3, description),"
-				      " price = COALESCE(?4, price), stock = COALESCE(?5, stock), "
-				      "active = COALESCE(?6, active),"
-				      " updated_at = ?7," LABELS_SET_SQL("?2", "?8", "?9", "?10")
-				      " WHERE id = ?1");
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE shop_items SET name = COALESCE(?2, name), "
+		"description = COALESCE(?3, description),"
+		" price = COALESCE(?4, price), stock = COALESCE(?5, stock), "
+		"active = COALESCE(?6, active),"
+		" updated_at = ?7," LABELS_SET_SQL("?2", "?8", "?9", "?10") " WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -103,9 +102,10 @@ cr_err shop_item_update(int64_t id, const char *name, const struct cr_labels *la
 
 #define ORDER_SELECT                                                                               \
 	"SELECT o.id, o.user_id, o.item_id, i.name, o.quantity, o.price, o.total, o.status,"       \
-	" o.created_at, o.closed_at, u.display_name, " LABEL_EN_SQL("i") ", i.label_zh"           \
-	" FROM shop_orders o"                                                                      \
-	" JOIN shop_items i ON i.id = o.item_id JOIN users u ON u.id = o.user_id"
+	" o.created_at, o.closed_at, u.display_name, " LABEL_EN_SQL(                               \
+		"i") ", i.label_zh"                                                                \
+		     " FROM shop_orders o"                                                         \
+		     " JOIN shop_items i ON i.id = o.item_id JOIN users u ON u.id = o.user_id"
 
 static json_t *order_json(sqlite3_stmt *st)
 {

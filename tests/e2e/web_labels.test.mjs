@@ -76,9 +76,9 @@ test('an admin gives a team a new Chinese name; the trainer sees it, the English
   await page.locator('#view-admin[data-ready="1"]').waitFor();
   await page.click('.subtabs button[data-page=teams]');
   await page.locator('#admin-body .loading').waitFor({ state: 'detached' });
-  const billing = page.locator('#team-list li.team-row', { has: page.locator('input[value="Technical Support"]') });
-  await billing.getByLabel('Chinese name').fill('技术支持一组');
-  await billing.getByRole('button', { name: 'Save' }).click();
+  const support = page.locator('#team-list li.team-row', { has: page.locator('input[name=name][value="Technical Support"]') });
+  await support.getByLabel('Chinese name').fill('技术支持一组');
+  await support.getByRole('button', { name: 'Save' }).click();
   await page.locator('#team-list li.team-row input[name=label_zh][value="技术支持一组"]').waitFor();
   const admin = await login(s, 'admin');
   const team = (await api(s, 'GET', '/api/v1/teams', { token: admin })).json.items.find((x) => x.name === 'Technical Support');

@@ -160,12 +160,13 @@ async function featureAssign() {
   const aOut = h('p.form-error', { role: 'alert' });
   const aBtn = h('button.primary.big', { type: 'button', id: 'assign-go', text: t('assign') });
   const list = h('ul.list', { id: 'assign-list' });
+  const targetName = (x) => (x.kind === 'team' ? teamName(names, x.name) : x.name);
   async function showAssigns() {
     const { items } = await get('/api/v1/assignments');
     list.replaceChildren(...(items.length ? items.map((a) => {
       const back = h('button', { type: 'button', text: t('unassign') });
       back.addEventListener('click', async () => {
-        if (!await confirmSheet(t('unassign'), t('unassignAsk', { title: a.video.title, who: a.target.name }), t('unassign'))) return;
+        if (!await confirmSheet(t('unassign'), t('unassignAsk', { title: a.video.title, who: targetName(a.target) }), t('unassign'))) return;
         back.disabled = true;
         try {
           await del(`/api/v1/assignments/${a.id}`);
@@ -177,7 +178,7 @@ async function featureAssign() {
         }
       });
       return h('li.row', { dataset: { id: String(a.id) } },
-        h('div.grow', {}, h('strong', { text: a.video.title }), h('div.muted', { text: `${a.target.name} · ${a.due_at ? fmtDay(a.due_at) : ''}` }),
+        h('div.grow', {}, h('strong', { text: a.video.title }), h('div.muted', { text: `${targetName(a.target)} · ${a.due_at ? fmtDay(a.due_at) : ''}` }),
           h('small', { text: t('watchedOf', { w: a.watched ?? 0, a: a.assigned ?? 0 }) })), back);
     }) : [h('li.muted', { text: t('empty') })]));
   }
