@@ -88,5 +88,21 @@ test('an admin gives a team a new Chinese name; the trainer sees it, the English
   assert.ok((await teamBars(zh)).includes('技术支持一组'));
   const en = await trainerAnalytics('en');
   assert.ok((await teamBars(en)).includes('Technical Support'));
-  assert.deepEqual([...page.errors, ...zh.errors, ...en.errors], []);
+
+  // positions: relabel one; one that people hold cannot be deleted, and the page says why
+  await page.click('.subtabs button[data-page=positions]');
+  await page.locator('#admin-body .loading').waitFor({ state: 'detached' });
+  const lead = page.locator('#position-list li.position-row[data-name="Team lead"]');
+  await lead.getByLabel('Chinese name').fill('班组长');
+  await lead.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#position-list li.position-row[data-name="Team lead"] input[name=label_zh][value="班组长"]').waitFor();
+  const positions = (await api(s, 'GET', '/api/v1/positions', { token: admin })).json.items;
+  assert.deepEqual(positions.find((x) => x.name === 'Team lead').labels, { en: 'Team lead', zh: '班组长' });
+  const held = page.locator('#position-list li.position-row[data-name="Team lead"]');
+  await held.getByRole('button', { name: 'Delete' }).click();
+  await held.locator('.form-error', { hasText: 'People hold this position' }).waitFor();
+  assert.equal((await api(s, 'GET', '/api/v1/positions', { token: admin })).json.items.length, positions.length);
+  await page.screenshot({ path: join(screenshots, '62-labels-positions-en.png'), fullPage: true });
+  const pageErrors = page.errors.filter((e) => !/status of 409/.test(e));
+  assert.deepEqual([...pageErrors, ...zh.errors, ...en.errors], []);
 });
