@@ -34,6 +34,7 @@ cr_err api_password_register(struct router *r);
 cr_err api_users_register(struct router *r);
 cr_err api_user_import_register(struct router *r);
 cr_err api_teams_register(struct router *r);
+cr_err api_positions_register(struct router *r);
 cr_err api_tags_register(struct router *r);
 cr_err api_metrics_register(struct router *r);
 cr_err api_metric_imports_register(struct router *r);

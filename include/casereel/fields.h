@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "casereel/http.h"
+#include "casereel/labels.h"
 #include "casereel/text.h"
 
 /* A UTF-8 string of min..max characters (code points). *out borrows from
@@ -45,6 +46,13 @@ bool field_date(struct cr_request *req, struct cr_response *res, const char *nam
  * req->json (NULL when absent). */
 bool field_id_array(struct cr_request *req, struct cr_response *res, const char *name,
 		    size_t max_items, json_t **out);
+
+/* `labels` of `obj` (req->json when NULL): {"en": ..., "zh": ...}, each
+ * 1..LABEL_MAX characters of person-typed text, either left out to keep
+ * it; "zh": null sets out->clear_zh. When out->en is already set (from an
+ * older `label` field) labels.en must say the same. `where` names the field
+ * in problems ("labels", "gifts[2].labels"). Strings borrow from the body. */
+bool field_labels(struct cr_response *res, json_t *obj, const char *where, struct cr_labels *out);
 
 /* The last second of calendar day `date` ("YYYY-MM-DD", valid) in the
  * process time zone, as unix seconds: when something due that day is due. */

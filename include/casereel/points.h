@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "casereel/error.h"
+#include "casereel/labels.h"
 
 #define POINTS_STREAK_MAX_DAYS 30 /* entries in the check-in bonus table */
 #define POINTS_DAY_LEN         11 /* "YYYY-MM-DD" + NUL */
@@ -85,15 +86,27 @@ cr_err points_reward_completion(int64_t video_id, int64_t viewer_id, int64_t *ea
  * caller's transaction (the approval's). */
 cr_err points_reward_approval(int64_t video_id);
 
-/* Gift catalogue, ordered for display: [{name, label, points, active}]. */
+/* Gift catalogue, ordered for display: [{name, label, labels: {en, zh},
+ * points, active}] (label is the English name, as labels.en). */
 cr_err points_gifts_json(bool active_only, json_t **out);
 
-/* Creates or updates gift `name`. */
-cr_err points_gift_put(const char *name, const char *label, int64_t points, bool active);
+/* One gift of a catalogue update: labels.en required for a new gift (an
+ * update without it keeps the old one); labels.zh NULL keeps the old
+ * Chinese label unless clear_zh. */
+struct points_gift {
+	const char *name;
+	struct cr_labels labels;
+	int64_t points;
+	bool active;
+};
 
-/* points_gift_put for every {name, label, points, active (optional, default
- * true)} of `gifts` (validated), all or none, in one transaction. */
-cr_err points_gifts_put_all(const json_t *gifts);
+/* Creates or updates each of the `n` gifts (validated), all or none, in
+ * one transaction. CR_EINVAL (field "gifts") for a new gift without an
+ * English label. */
+cr_err points_gifts_put(const struct points_gift *gifts, size_t n, struct cr_problem *why);
+
+/* points_gifts_put inside the caller's transaction (the demo seed's). */
+cr_err points_gifts_put_in_tx(const struct points_gift *gifts, size_t n, struct cr_problem *why);
 
 /* Tips `count` × `gift` on clip `video_id` from `viewer_id`; inside the
  * caller's transaction. The day's free allowance (company-funded) is used

@@ -10,27 +10,31 @@
 #include <stdint.h>
 
 #include "casereel/error.h"
+#include "casereel/labels.h"
 
 #define SHOP_NAME_MAX      80
 #define SHOP_DESC_MAX      500
 #define SHOP_ORDER_MAX_QTY 10
 
-/* Items, ordered by id; inactive ones only when `all`. */
+/* Items {id, name, labels: {en, zh}, description, price, stock, active,
+ * created_at}, ordered by id; inactive ones only when `all`. */
 cr_err shop_items_json(bool all, json_t **out);
 
 /* One item as JSON. CR_ENOTFOUND when absent. */
 cr_err shop_item_json(int64_t id, json_t **out);
 
-/* Creates an item; *id gets its id. CR_EINVAL (field "name", in `why`)
- * for a taken name. */
-cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-			bool active, int64_t *id, struct cr_problem *why);
+/* Creates an item (labelled in English by its name unless labels->en);
+ * *id gets its id. CR_EINVAL (field "name", in `why`) for a taken name. */
+cr_err shop_item_create(const char *name, const struct cr_labels *labels, const char *description,
+			int64_t price, int64_t stock, bool active, int64_t *id,
+			struct cr_problem *why);
 
-/* Changes the given fields (NULL / negative / absent ones stay).
- * CR_ENOTFOUND when absent, CR_EINVAL (field "name", in `why`) for a taken
- * name. */
-cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-			int64_t stock, int active, struct cr_problem *why);
+/* Changes the given fields (NULL / negative / absent ones stay; labels as
+ * LABELS_SET_SQL). CR_ENOTFOUND when absent, CR_EINVAL (field "name", in
+ * `why`) for a taken name. */
+cr_err shop_item_update(int64_t id, const char *name, const struct cr_labels *labels,
+			const char *description, int64_t price, int64_t stock, int active,
+			struct cr_problem *why);
 
 /* Orders `qty` of item `item_id` for `user_id`, inside the caller's
  * transaction: stock goes down only WHERE stock >= qty, and the points move

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "casereel/error.h"
+#include "casereel/labels.h"
 
 /* Opens the database at `path` (created if missing), applies every pending
  * migration and remembers `path` for the per-thread connections. Call once
@@ -123,6 +124,15 @@ json_t *store_column_int_json(sqlite3_stmt *st, int col);
 /* Column `col` of the current row as a JSON string, or JSON null when it is
  * SQL NULL (new reference). */
 json_t *store_column_text_json(sqlite3_stmt *st, int col);
+
+/* Columns `en` (text) and `zh` (text or NULL) of the current row as
+ * {"en": ..., "zh": ... or null} (new reference; NULL without memory):
+ * a row's labels in the two UI languages (see labels.h). */
+json_t *store_labels_json(sqlite3_stmt *st, int en, int zh);
+
+/* Binds l->en, l->zh and l->clear_zh to parameters first, first + 1 and
+ * first + 2 (see LABELS_SET_SQL); `l` must outlive the statement's step. */
+void store_bind_labels(sqlite3_stmt *st, int first, const struct cr_labels *l);
 
 /* Runs `sql` with ?1 = id: *out = row_json() of its first row.
  * CR_ENOTFOUND when there is no row, CR_EDB when the statement cannot be

@@ -8,21 +8,13 @@
 
 #define TAG_COLUMNS "id, name, label, onboarding, label_zh"
 
-static json_t *labels_json(sqlite3_stmt *st, int en, int zh)
-{
-	json_t *labels = json_pack("{s:s}", "en", (const char *)sqlite3_column_text(st, en));
-	if (labels)
-		json_object_set_new(labels, "zh", store_column_text_json(st, zh));
-	return labels;
-}
-
 static json_t *tag_json(sqlite3_stmt *st)
 {
 	return json_pack("{s:I, s:s, s:s, s:o*, s:b}", "id",
 			 (json_int_t)sqlite3_column_int64(st, 0), "name",
 			 (const char *)sqlite3_column_text(st, 1), "label",
-			 (const char *)sqlite3_column_text(st, 2), "labels", labels_json(st, 2, 4),
-			 "onboarding", sqlite3_column_int(st, 3));
+			 (const char *)sqlite3_column_text(st, 2), "labels",
+			 store_labels_json(st, 2, 4), "onboarding", sqlite3_column_int(st, 3));
 }
 
 cr_err tags_get_json(int64_t id, json_t **out)
@@ -44,7 +36,7 @@ cr_err tags_labels_json(const char *name, json_t **out)
 	if (st)
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	cr_err e = store_step_one(st, "tag labels");
-	if (!e && !(*out = labels_json(st, 0, 1)))
+	if (!e && !(*out = store_labels_json(st, 0, 1)))
 		e = CR_ENOMEM;
 	store_done(st);
 	return e;

@@ -9,14 +9,14 @@
 
 static json_t *team_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:i}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
-			 (const char *)sqlite3_column_text(st, 1), "members",
-			 sqlite3_column_int(st, 2));
+	return json_pack("{s:I, s:s, s:o*, s:i}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+			 "name", (const char *)sqlite3_column_text(st, 1), "labels",
+			 store_labels_json(st, 3, 4), "members", sqlite3_column_int(st, 2));
 }
 
 #define TEAM_SELECT                                                                                \
-	"SELECT t.id, t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND u.active) " \
-	"FROM teams t"
+	"SELECT t.id, t.name, (SELECT count(*) FROM users u WHERE u.team_id = t.id AND "           \
+	"u.active), " LABEL_EN_SQL("t") ", t.label_zh FROM teams t"
 
 cr_err teams_id_by_name(const char *name, bool create, int64_t *id)
 {
@@ -54,14 +54,18 @@ cr_err teams_list_json(json_t **out)
 	return CR_OK;
 }
 
-cr_err teams_save(int64_t id, const char *name, int64_t *saved)
+cr_err teams_save(int64_t id, const char *name, const struct cr_labels *labels, int64_t *saved)
 {
-	sqlite3_stmt *st = store_stmt(id ? "UPDATE teams SET name = ?1 WHERE id = ?2"
-					 : "INSERT INTO teams(name, created_at) VALUES (?1, ?2)");
+	sqlite3_stmt *st = store_stmt(
+		id ? "UPDATE teams SET name = COALESCE(?1, name)," LABELS_SET_SQL(
+			     "?1", "?3", "?4", "?5") " WHERE id = ?2"
+		   : "INSERT INTO teams(name, created_at, label, label_zh) VALUES (?1, "
+		     "?2, " LABEL_NEW_SQL("?1", "?3") ", " LABEL_ZH_NEW_SQL("?4", "?5") ")");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id ? id : cr_now());
+	store_bind_labels(st, 3, labels);
 	int rc = sqlite3_step(st);
 	store_done(st);
 	cr_err e = store_error(rc, "save team");
@@ -70,4 +74,19 @@ cr_err teams_save(int64_t id, const char *name, int64_t *saved)
 	if (!e)
 		*saved = id ? id : sqlite3_last_insert_rowid(store_db());
 	return e;
+}
+
+static json_t *team_labels_json(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:o*}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
+			 (const char *)sqlite3_column_text(st, 1), "labels",
+			 store_labels_json(st, 2, 3));
+}
+
+cr_err teams_labels_json(json_t **out)
+{
+	return store_rows_json(store_stmt("SELECT t.id, t.name, " LABEL_EN_SQL(
+				       "t") ", t.label_zh"
+					    " FROM teams t ORDER BY t.name"),
+			       team_labels_json, "team labels", out);
 }

@@ -89,44 +89,58 @@ static void list_gifts(struct cr_request *req, struct cr_response *res)
 		http_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
-/* Validates one gift object of PUT /gifts; answers 422 naming it. */
-static bool gift_ok(struct cr_response *res, size_t i, json_t *g)
+#define GIFTS_MAX 50
+
+/* Reads gift `i` of PUT /gifts into *g; answers 422 naming it. `label`
+ * (the English name, as before labels) or labels.en is needed for a new
+ * gift only. */
+static bool read_gift(struct cr_response *res, size_t i, json_t *gj, struct points_gift *g)
 {
-	json_t *name = json_object_get(g, "name"), *label = json_object_get(g, "label");
-	json_t *points = json_object_get(g, "points"), *active = json_object_get(g, "active");
-	const char *n = json_string_value(name);
-	bool ok = n && strlen(n) >= 1 && strlen(n) <= 32;
+	json_t *label = json_object_get(gj, "label");
+	json_t *points = json_object_get(gj, "points"), *active = json_object_get(gj, "active");
+	const char *n = json_string_value(json_object_get(gj, "name"));
+	bool ok = json_is_object(gj) && n && strlen(n) >= 1 && strlen(n) <= 32;
 	for (const char *p = n; ok && *p; p++)
 		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
-	ok = ok && json_is_string(label) && utf8_length(json_string_value(label)) >= 1 &&
-	     utf8_length(json_string_value(label)) <= 40;
+	ok = ok &&
+	     (!label || (json_is_string(label) && utf8_length(json_string_value(label)) >= 1 &&
+			 utf8_length(json_string_value(label)) <= 40));
 	ok = ok && json_is_integer(points) && json_integer_value(points) >= 1 &&
 	     json_integer_value(points) <= 100000;
 	ok = ok && (!active || json_is_boolean(active));
-	if (!ok)
+	if (!ok) {
 		http_invalid_field(res, "gifts",
 				   "gift %zu needs name (a-z, 0-9, - or _, up to 32), label (1-40"
 				   " characters), points (1-100000) and optionally active",
 				   i);
-	return ok;
+		return false;
+	}
+	*g = (struct points_gift){.name = n,
+				  .labels.en = json_string_value(label),
+				  .points = json_integer_value(points),
+				  .active = !active || json_is_true(active)};
+	return field_labels(res, gj, "labels", &g->labels);
 }
 
 static void put_gifts(struct cr_request *req, struct cr_response *res)
 {
-	json_t *gifts = json_object_get(req->json, "gifts"), *g;
+	json_t *gifts = json_object_get(req->json, "gifts"), *gj;
+	struct points_gift g[GIFTS_MAX];
 	size_t i;
-	if (!json_is_array(gifts) || json_array_size(gifts) == 0 || json_array_size(gifts) > 50) {
+	if (!json_is_array(gifts) || json_array_size(gifts) == 0 ||
+	    json_array_size(gifts) > GIFTS_MAX) {
 		http_invalid_field(res, "gifts", "gifts must be an array of 1 to 50 gifts");
 		return;
 	}
-	json_array_foreach(gifts, i, g)
+	json_array_foreach(gifts, i, gj)
 	{
-		if (!gift_ok(res, i, g))
+		if (!read_gift(res, i, gj, &g[i]))
 			return;
 	}
-	cr_err e = points_gifts_put_all(gifts);
+	struct cr_problem why = {0};
+	cr_err e = points_gifts_put(g, json_array_size(gifts), &why);
 	if (e) {
-		http_error(res, e, "gifts");
+		http_fail(res, e, &why, "gifts");
 		return;
 	}
 	list_gifts(req, res);

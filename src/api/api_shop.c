@@ -40,14 +40,16 @@ static void create_item(struct cr_request *req, struct cr_response *res)
 	const char *name, *desc = NULL;
 	int64_t price, stock, id;
 	bool active = true;
+	struct cr_labels labels = {0};
 	if (!field_text(req, res, "name", true, 1, SHOP_NAME_MAX, &name, NULL) ||
+	    !field_labels(res, req->json, "labels", &labels) ||
 	    !field_text(req, res, "description", false, 0, SHOP_DESC_MAX, &desc, NULL) ||
 	    !field_int(req, res, "price", true, 1, MAX_PRICE, false, &price, NULL) ||
 	    !field_int(req, res, "stock", true, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, NULL))
 		return;
 	struct cr_problem why = {0};
-	cr_err e = shop_item_create(name, desc, price, stock, active, &id, &why);
+	cr_err e = shop_item_create(name, &labels, desc, price, stock, active, &id, &why);
 	answer_item(res, e, &why, id, 201);
 }
 
@@ -56,15 +58,18 @@ static void update_item(struct cr_request *req, struct cr_response *res)
 	const char *name = NULL, *desc = NULL;
 	int64_t id, price = 0, stock = -1;
 	bool active = true, has_active = false;
+	struct cr_labels labels = {0};
 	if (!http_path_id(req, res, 0, "shop item", &id) ||
 	    !field_text(req, res, "name", false, 1, SHOP_NAME_MAX, &name, NULL) ||
+	    !field_labels(res, req->json, "labels", &labels) ||
 	    !field_text(req, res, "description", false, 0, SHOP_DESC_MAX, &desc, NULL) ||
 	    !field_int(req, res, "price", false, 1, MAX_PRICE, false, &price, NULL) ||
 	    !field_int(req, res, "stock", false, 0, MAX_STOCK, false, &stock, NULL) ||
 	    !field_bool(req, res, "active", false, &active, &has_active))
 		return;
 	struct cr_problem why = {0};
-	cr_err e = shop_item_update(id, name, desc, price, stock, has_active ? active : -1, &why);
+	cr_err e = shop_item_update(id, name, &labels, desc, price, stock, has_active ? active : -1,
+				    &why);
 	answer_item(res, e, &why, id, 200);
 }
 

@@ -3,7 +3,6 @@
  * tag picker; trainers write rules and ask for impact by tag). `onboarding` tags are what new hires
  * are shown first. */
 #include <ctype.h>
-#include <string.h>
 
 #include "casereel/app.h"
 #include "casereel/clock.h"
@@ -41,63 +40,18 @@ static bool slug_ok(const char *s)
 	return true;
 }
 
-/* A label in `labels`: a string of 1..TAG_LABEL_MAX characters. */
-static bool label_ok(json_t *v)
-{
-	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
-		return false;
-	size_t n = utf8_length(json_string_value(v));
-	return n >= 1 && n <= TAG_LABEL_MAX;
-}
-
-/* `labels`: {"en": ..., "zh": ...}, either left out to keep it; "zh": null
- * drops the Chinese label. `label` alone still sets the English one, and
- * says the same as labels.en when both are sent. */
-static bool read_labels(struct cr_request *req, struct cr_response *res, struct tag_fields *f)
-{
-	json_t *labels = json_object_get(req->json, "labels");
-	if (!labels)
-		return true;
-	const char *key;
-	json_t *v;
-	if (!json_is_object(labels)) {
-		http_invalid_field(res, "labels", "labels must be {\"en\": ..., \"zh\": ...}");
-		return false;
-	}
-	json_object_foreach(labels, key, v)
-	{
-		bool en = strcmp(key, "en") == 0, zh = strcmp(key, "zh") == 0;
-		if (!en && !zh) {
-			http_invalid_field(res, "labels", "labels takes en and zh only, not '%s'",
-					   key);
-			return false;
-		}
-		if (zh && json_is_null(v)) {
-			f->clear_label_zh = true;
-			continue;
-		}
-		if (!label_ok(v)) {
-			http_invalid_field(res, "labels", "labels.%s must be 1 to %d characters%s",
-					   key, TAG_LABEL_MAX, zh ? ", or null" : "");
-			return false;
-		}
-		if (en && f->label && strcmp(f->label, json_string_value(v)) != 0) {
-			http_invalid_field(res, "labels", "label and labels.en differ; send one");
-			return false;
-		}
-		*(en ? &f->label : &f->label_zh) = json_string_value(v);
-	}
-	return true;
-}
-
 static void save_tag(struct cr_request *req, struct cr_response *res, int64_t id)
 {
 	struct tag_fields f = {0};
+	struct cr_labels l = {0};
 	if (!field_string(req, res, "name", !id, 1, TAG_NAME_MAX, &f.name, NULL) ||
-	    !field_text(req, res, "label", false, 1, TAG_LABEL_MAX, &f.label, NULL) ||
-	    !read_labels(req, res, &f) ||
+	    !field_text(req, res, "label", false, 1, TAG_LABEL_MAX, &l.en, NULL) ||
+	    !field_labels(res, req->json, "labels", &l) ||
 	    !field_bool(req, res, "onboarding", false, &f.onboarding, &f.has_onboarding))
 		return;
+	f.label = l.en;
+	f.label_zh = l.zh;
+	f.clear_label_zh = l.clear_zh;
 	if (f.name && !slug_ok(f.name)) {
 		http_invalid_field(res, "name", "name must use only a-z, 0-9 and '-'");
 		return;

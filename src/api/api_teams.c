@@ -1,4 +1,6 @@
-/* Teams (business units): admin-only listing, creation and renaming. */
+/* Teams (business units): admin-only listing, creation, renaming and
+ * labelling; every employee reads the teams' labels (the web client shows
+ * team names in its language). */
 #include "casereel/app.h"
 #include "casereel/clock.h"
 #include "casereel/fields.h"
@@ -25,11 +27,17 @@ static void list_teams(struct cr_request *req, struct cr_response *res)
 	http_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
-/* Inserts or renames (id > 0) a team; answers 409 for a taken name. */
-static void save_team(struct cr_response *res, int64_t id, const char *name)
+/* Inserts (id 0) or renames or relabels a team; answers 409 for a taken
+ * name. */
+static void save_team(struct cr_request *req, struct cr_response *res, int64_t id)
 {
+	const char *name = NULL;
+	struct cr_labels labels = {0};
+	if (!field_text(req, res, "name", !id, 1, 64, &name, NULL) ||
+	    !field_labels(res, req->json, "labels", &labels))
+		return;
 	int64_t saved;
-	cr_err e = teams_save(id, name, &saved);
+	cr_err e = teams_save(id, name, &labels, &saved);
 	if (e == CR_ECONFLICT) {
 		http_problem(res, 409, "conflict", "a team named '%s' already exists", name);
 		return;
@@ -42,21 +50,29 @@ static void save_team(struct cr_response *res, int64_t id, const char *name)
 
 static void create_team(struct cr_request *req, struct cr_response *res)
 {
-	const char *name;
-	if (field_text(req, res, "name", true, 1, 64, &name, NULL))
-		save_team(res, 0, name);
+	save_team(req, res, 0);
 }
 
 static void update_team(struct cr_request *req, struct cr_response *res)
 {
 	int64_t id;
-	const char *name;
-	if (http_path_id(req, res, 0, "team", &id) &&
-	    field_text(req, res, "name", true, 1, 64, &name, NULL))
-		save_team(res, id, name);
+	if (http_path_id(req, res, 0, "team", &id))
+		save_team(req, res, id);
+}
+
+static void list_team_labels(struct cr_request *req, struct cr_response *res)
+{
+	(void)req;
+	json_t *items;
+	if (teams_labels_json(&items)) {
+		http_error(res, CR_EDB, "team labels");
+		return;
+	}
+	http_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
 static const struct cr_route routes[] = {
+	{"GET", "/api/v1/teams/labels", CR_ROLE_AGENT, CR_BODY_NONE, list_team_labels, NULL},
 	{"GET", "/api/v1/teams", CR_ROLE_ADMIN, CR_BODY_NONE, list_teams, NULL},
 	{"POST", "/api/v1/teams", CR_ROLE_ADMIN, CR_BODY_JSON, create_team, NULL},
 	{"PATCH", "/api/v1/teams/{id}", CR_ROLE_ADMIN, CR_BODY_JSON, update_team, NULL},

@@ -7,6 +7,8 @@
 #include "casereel/auth.h"
 #include "casereel/kpi.h"
 #include "casereel/log.h"
+#include "casereel/points.h"
+#include "casereel/positions.h"
 #include "casereel/shop.h"
 #include "casereel/store.h"
 #include "casereel/tags.h"
@@ -46,6 +48,59 @@ static cr_err add_tags(json_t *tags)
 		}
 	}
 	return CR_OK;
+}
+
+/* An entry's `labels` {en, zh} as the admin API takes them. */
+static struct cr_labels seed_labels(json_t *entry)
+{
+	json_t *labels = json_object_get(entry, "labels");
+	return (struct cr_labels){.en = json_string_value(json_object_get(labels, "en")),
+				  .zh = json_string_value(json_object_get(labels, "zh"))};
+}
+
+/* Teams and positions named in both languages before the users hold them
+ * (each entry {name, labels}). */
+static cr_err add_named(json_t *entries, const char *what,
+			cr_err (*save)(int64_t, const char *, const struct cr_labels *, int64_t *))
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(entries, i, x)
+	{
+		const char *name = json_string_value(json_object_get(x, "name"));
+		struct cr_labels l = seed_labels(x);
+		int64_t id;
+		cr_err e = name ? save(0, name, &l, &id) : CR_EINVAL;
+		if (e) {
+			log_error("seed: %s %zu: %s", what, i, cr_strerror(e));
+			return e;
+		}
+	}
+	return CR_OK;
+}
+
+/* The gift catalogue's labels: each entry {name, labels, points}. */
+static cr_err add_gifts(json_t *gifts)
+{
+	struct points_gift g[16];
+	size_t i, n = json_array_size(gifts);
+	json_t *x;
+	if (n > sizeof g / sizeof g[0])
+		return CR_EINVAL;
+	json_array_foreach(gifts, i, x)
+	{
+		g[i] = (struct points_gift){
+			.name = json_string_value(json_object_get(x, "name")),
+			.labels = seed_labels(x),
+			.points = json_integer_value(json_object_get(x, "points")),
+			.active = true};
+		if (!g[i].name || g[i].points <= 0)
+			return CR_EINVAL;
+	}
+	cr_err e = n ? points_gifts_put_in_tx(g, n, NULL) : CR_OK;
+	if (e)
+		log_error("seed: gifts: %s", cr_strerror(e));
+	return e;
 }
 
 static cr_err add_users(const struct cr_config *cfg, json_t *users, const char *password)
@@ -127,12 +182,13 @@ static cr_err add_shop(json_t *items)
 	json_array_foreach(items, i, it)
 	{
 		const char *name = json_string_value(json_object_get(it, "name"));
+		struct cr_labels labels = seed_labels(it);
 		json_int_t price = json_integer_value(json_object_get(it, "price"));
 		json_int_t stock = json_integer_value(json_object_get(it, "stock"));
 		int64_t id;
 		cr_err e = name && price > 0 && stock >= 0
 				   ? shop_item_create(
-					     name,
+					     name, &labels,
 					     json_string_value(json_object_get(it, "description")),
 					     price, stock, true, &id, NULL)
 				   : CR_EINVAL;
@@ -159,11 +215,17 @@ cr_err seed_load(const struct cr_config *cfg, const char *path)
 	if (!e)
 		e = add_tags(json_object_get(root, "tags"));
 	if (!e)
+		e = add_named(json_object_get(root, "teams"), "team", teams_save);
+	if (!e)
+		e = add_named(json_object_get(root, "positions"), "position", positions_save);
+	if (!e)
 		e = add_users(cfg, json_object_get(root, "users"), password);
 	if (!e)
 		e = add_metrics(json_object_get(root, "metrics"));
 	if (!e)
 		e = add_shop(json_object_get(root, "shop"));
+	if (!e)
+		e = add_gifts(json_object_get(root, "gifts"));
 	e = store_end(e);
 	json_decref(root);
 	if (!e)

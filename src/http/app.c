@@ -19,6 +19,7 @@ static const struct {
 	{"user import", api_user_import_register},
 	{"users", api_users_register},
 	{"teams", api_teams_register},
+	{"positions", api_positions_register},
 	{"tags", api_tags_register},
 	{"uploads", api_uploads_register},
 	{"videos", api_videos_register},

@@ -88,6 +88,63 @@ bool field_text(struct cr_request *req, struct cr_response *res, const char *nam
 	return ok;
 }
 
+/* One label of `labels` (key "en" or "zh"): person-typed text of
+ * 1..LABEL_MAX characters, normalised in place; *out borrows it. */
+static bool label_value(struct cr_response *res, json_t *labels, const char *key, const char *where,
+			const char **out)
+{
+	json_t *v = json_object_get(labels, key);
+	char *nfc = NULL;
+	struct cr_problem why = {0};
+	bool ok = json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v) &&
+		  text_person(json_string_value(v), where, &nfc, &why) == CR_OK;
+	size_t n = ok ? utf8_length(nfc) : 0;
+	ok = ok && n >= 1 && n <= LABEL_MAX &&
+	     json_object_set_new(labels, key, json_string(nfc)) == 0;
+	free(nfc);
+	if (!ok) {
+		http_invalid_field(res, where, "%s.%s must be 1 to %d characters of text%s", where,
+				   key, LABEL_MAX, strcmp(key, "zh") == 0 ? ", or null" : "");
+		return false;
+	}
+	*out = json_string_value(json_object_get(labels, key));
+	return true;
+}
+
+bool field_labels(struct cr_response *res, json_t *obj, const char *where, struct cr_labels *out)
+{
+	json_t *labels = json_object_get(obj, "labels"), *v;
+	const char *key;
+	if (!labels)
+		return true;
+	if (!json_is_object(labels)) {
+		http_invalid_field(res, where, "%s must be {\"en\": ..., \"zh\": ...}", where);
+		return false;
+	}
+	json_object_foreach(labels, key, v)
+	{
+		bool en = strcmp(key, "en") == 0, zh = strcmp(key, "zh") == 0;
+		const char *text;
+		if (!en && !zh) {
+			http_invalid_field(res, where, "%s takes en and zh only, not '%s'", where,
+					   key);
+			return false;
+		}
+		if (zh && json_is_null(v)) {
+			out->clear_zh = true;
+			continue;
+		}
+		if (!label_value(res, labels, key, where, &text))
+			return false;
+		if (en && out->en && strcmp(out->en, text) != 0) {
+			http_invalid_field(res, where, "label and %s.en differ; send one", where);
+			return false;
+		}
+		*(en ? &out->en : &out->zh) = text;
+	}
+	return true;
+}
+
 bool field_int(struct cr_request *req, struct cr_response *res, const char *name, bool required,
 	       int64_t min, int64_t max, bool allow_null, int64_t *out, bool *present)
 {

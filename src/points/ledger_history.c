@@ -38,7 +38,10 @@ enum {
 	H_QUANTITY,
 	H_GIFT,
 	H_GIFT_COUNT,
-	H_GIFT_LABEL
+	H_GIFT_LABEL,
+	H_GIFT_LABEL_ZH,
+	H_ITEM_LABEL,
+	H_ITEM_LABEL_ZH
 };
 
 /* The page, with what each kind's line needs beyond `reason`: the clip's
@@ -49,7 +52,7 @@ enum {
 #define HISTORY_SQL                                                                                \
 	"SELECT h.id, h.delta, h.kind, h.reason, h.video_id, h.order_id, h.created_at, h.ref,"     \
 	" a.kind, u.id, u.display_name, v.title, c.streak, i.id, i.name, o.quantity,"              \
-	" tp.gift, tp.count, g.label"                                                              \
+	" tp.gift, tp.count, g.label, g.label_zh, " LABEL_EN_SQL("i") ", i.label_zh"               \
 	" FROM (" HISTORY_SIDE("from_account", "to_account", "-") " UNION ALL "                    \
 	          HISTORY_SIDE("to_account", "from_account", "") ") h"                             \
 	" JOIN point_accounts a ON a.id = h.other LEFT JOIN users u ON u.id = a.user_id"           \
@@ -99,8 +102,8 @@ static bool milestone_from_ref(const char *ref, char *counter, size_t counter_le
 }
 
 /* Adds the members a client needs to say the line in its own language:
- * video_title, streak, gift + gift_label + count, counter + reached, item +
- * quantity, as far as the row has them. */
+ * video_title, streak, gift + gift_label + gift_labels + count, counter +
+ * reached, item (with its labels) + quantity, as far as the row has them. */
 static void describe(json_t *it, sqlite3_stmt *st)
 {
 	const char *kind = (const char *)sqlite3_column_text(st, H_KIND);
@@ -111,11 +114,12 @@ static void describe(json_t *it, sqlite3_stmt *st)
 	if (sqlite3_column_type(st, H_STREAK) != SQLITE_NULL)
 		json_object_set_new(it, "streak", json_integer(sqlite3_column_int64(st, H_STREAK)));
 	if (sqlite3_column_type(st, H_ITEM_ID) != SQLITE_NULL) {
-		json_object_set_new(it, "item",
-				    json_pack("{s:I, s:s}", "id",
-					      (json_int_t)sqlite3_column_int64(st, H_ITEM_ID),
-					      "name",
-					      (const char *)sqlite3_column_text(st, H_ITEM_NAME)));
+		json_object_set_new(
+			it, "item",
+			json_pack("{s:I, s:s, s:o*}", "id",
+				  (json_int_t)sqlite3_column_int64(st, H_ITEM_ID), "name",
+				  (const char *)sqlite3_column_text(st, H_ITEM_NAME), "labels",
+				  store_labels_json(st, H_ITEM_LABEL, H_ITEM_LABEL_ZH)));
 		json_object_set_new(it, "quantity",
 				    json_integer(sqlite3_column_int64(st, H_QUANTITY)));
 	}
@@ -124,9 +128,12 @@ static void describe(json_t *it, sqlite3_stmt *st)
 				    json_string((const char *)sqlite3_column_text(st, H_GIFT)));
 		json_object_set_new(it, "count",
 				    json_integer(sqlite3_column_int64(st, H_GIFT_COUNT)));
-		if (sqlite3_column_type(st, H_GIFT_LABEL) != SQLITE_NULL)
+		if (sqlite3_column_type(st, H_GIFT_LABEL) != SQLITE_NULL) {
 			json_object_set_new(it, "gift_label",
 					    lenient_string(sqlite3_column_text(st, H_GIFT_LABEL)));
+			json_object_set_new(it, "gift_labels",
+					    store_labels_json(st, H_GIFT_LABEL, H_GIFT_LABEL_ZH));
+		}
 	}
 	long long n;
 	char counter[16];

@@ -353,63 +353,61 @@ cr_err points_reward_approval(int64_t video_id)
 
 /* --- gifts and tips ---------------------------------------------------- */
 
+static json_t *gift_json(sqlite3_stmt *st)
+{
+	return json_pack(
+		"{s:s, s:s, s:o*, s:I, s:b}", "name", (const char *)sqlite3_column_text(st, 0),
+		"label", (const char *)sqlite3_column_text(st, 1), "labels",
+		store_labels_json(st, 1, 4), "points", (json_int_t)sqlite3_column_int64(st, 2),
+		"active", sqlite3_column_int(st, 3));
+}
+
 cr_err points_gifts_json(bool active_only, json_t **out)
 {
-	sqlite3_stmt *st = store_stmt("SELECT name, label, points, active FROM gifts"
+	sqlite3_stmt *st = store_stmt("SELECT name, label, points, active, label_zh FROM gifts"
 				      " WHERE active OR NOT ?1 ORDER BY points, name");
-	json_t *items = json_array();
-	if (!st || !items) {
-		json_decref(items);
+	if (st)
+		sqlite3_bind_int(st, 1, active_only);
+	return store_rows_json(st, gift_json, "gifts", out);
+}
+
+/* Creates or updates one gift; CR_ENOTFOUND for a new one without label.
+ * (The name stands in for a missing label only so that NOT NULL holds
+ * until the upsert keeps the old label.) */
+static cr_err gift_put(const struct points_gift *g)
+{
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO gifts(name, label, points, active, label_zh)"
+		" SELECT ?1, COALESCE(?2, ?1), ?3, ?4, CASE WHEN ?5 THEN NULL ELSE ?6 END"
+		"  WHERE ?2 IS NOT NULL OR EXISTS (SELECT 1 FROM gifts WHERE name = ?1)"
+		" ON CONFLICT (name) DO UPDATE SET label = COALESCE(?2, label), points = ?3,"
+		" active = ?4, label_zh = CASE WHEN ?5 THEN NULL ELSE COALESCE(?6, label_zh) END");
+	if (!st)
 		return CR_EDB;
-	}
-	sqlite3_bind_int(st, 1, active_only);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(items,
-				      json_pack("{s:s, s:s, s:I, s:b}", "name",
-						(const char *)sqlite3_column_text(st, 0), "label",
-						(const char *)sqlite3_column_text(st, 1), "points",
-						(json_int_t)sqlite3_column_int64(st, 2), "active",
-						sqlite3_column_int(st, 3)));
-	store_done(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return store_error(rc, "gifts");
-	}
-	*out = items;
-	return CR_OK;
+	sqlite3_bind_text(st, 1, g->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, g->labels.en, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, g->points);
+	sqlite3_bind_int(st, 4, g->active);
+	sqlite3_bind_int(st, 5, g->labels.clear_zh);
+	sqlite3_bind_text(st, 6, g->labels.zh, -1, SQLITE_STATIC);
+	cr_err e = store_run(st, "put gift");
+	return !e && sqlite3_changes(store_db()) == 0 ? CR_ENOTFOUND : e;
 }
 
-cr_err points_gift_put(const char *name, const char *label, int64_t points, bool active)
+cr_err points_gifts_put_in_tx(const struct points_gift *gifts, size_t n, struct cr_problem *why)
 {
-	sqlite3_stmt *st = store_stmt("INSERT INTO gifts(name, label, points, active) VALUES"
-				      " (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET"
-				      " label = ?2, points = ?3, active = ?4");
-	if (st) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, points);
-		sqlite3_bind_int(st, 4, active);
-	}
-	return store_run(st, "put gift");
+	cr_err e = CR_OK;
+	for (size_t i = 0; !e && i < n; i++)
+		if ((e = gift_put(&gifts[i])) == CR_ENOTFOUND)
+			e = cr_refuse(why, CR_EINVAL, "invalid-field", "gifts",
+				      "gift %zu ('%s') is new and needs a label", i, gifts[i].name);
+	return e;
 }
 
-cr_err points_gifts_put_all(const json_t *gifts)
+cr_err points_gifts_put(const struct points_gift *gifts, size_t n, struct cr_problem *why)
 {
-	size_t i;
-	json_t *g;
 	cr_err e = store_begin();
-	json_array_foreach(gifts, i, g)
-	{
-		if (e)
-			break;
-		json_t *active = json_object_get(g, "active");
-		e = points_gift_put(json_string_value(json_object_get(g, "name")),
-				    json_string_value(json_object_get(g, "label")),
-				    json_integer_value(json_object_get(g, "points")),
-				    !active || json_is_true(active));
-	}
-	return store_end(e);
+	return e ? e : store_end(points_gifts_put_in_tx(gifts, n, why));
 }
 
 /* One aggregate over today's tips of a viewer, optionally to one creator. */

@@ -8,18 +8,20 @@
 #include "casereel/ledger.h"
 #include "casereel/store.h"
 
-#define ITEM_SELECT "SELECT id, name, description, price, stock, active, created_at FROM shop_items"
+#define ITEM_SELECT                                                                                \
+	"SELECT id, name, description, price, stock, active, created_at, " LABEL_EN_SQL(           \
+		"i") ", label_zh FROM shop_items i"
 
 static json_t *item_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:b, s:I}", "id",
-			 (json_int_t)sqlite3_column_int64(st, 0), "name",
-			 (const char *)sqlite3_column_text(st, 1), "description",
-			 (const char *)sqlite3_column_text(st, 2), "price",
-			 (json_int_t)sqlite3_column_int64(st, 3), "stock",
-			 (json_int_t)sqlite3_column_int64(st, 4), "active",
-			 sqlite3_column_int(st, 5), "created_at",
-			 (json_int_t)sqlite3_column_int64(st, 6));
+	return json_pack(
+		"{s:I, s:s, s:o*, s:s, s:I, s:I, s:b, s:I}", "id",
+		(json_int_t)sqlite3_column_int64(st, 0), "name",
+		(const char *)sqlite3_column_text(st, 1), "labels", store_labels_json(st, 7, 8),
+		"description", (const char *)sqlite3_column_text(st, 2), "price",
+		(json_int_t)sqlite3_column_int64(st, 3), "stock",
+		(json_int_t)sqlite3_column_int64(st, 4), "active", sqlite3_column_int(st, 5),
+		"created_at", (json_int_t)sqlite3_column_int64(st, 6));
 }
 
 cr_err shop_items_json(bool all, json_t **out)
@@ -42,13 +44,16 @@ static cr_err name_taken(const char *name, struct cr_problem *why)
 			 "an item called '%s' exists already", name ? name : "");
 }
 
-cr_err shop_item_create(const char *name, const char *description, int64_t price, int64_t stock,
-			bool active, int64_t *id, struct cr_problem *why)
+cr_err shop_item_create(const char *name, const struct cr_labels *labels, const char *description,
+			int64_t price, int64_t stock, bool active, int64_t *id,
+			struct cr_problem *why)
 {
-	sqlite3_stmt *st =
-		store_stmt("INSERT INTO shop_items(name, description, price, stock, active,"
-			   " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+	sqlite3_stmt *st = store_stmt(
+		"INSERT INTO shop_items(name, description, price, stock, active, created_at,"
+		" updated_at, label, label_zh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6,"
+		" " LABEL_NEW_SQL("?1", "?7") ", " LABEL_ZH_NEW_SQL("?8", "?9") ")");
 	if (st) {
+		store_bind_labels(st, 7, labels);
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, description ? description : "", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, price);
@@ -64,17 +69,20 @@ cr_err shop_item_create(const char *name, const char *description, int64_t price
 	return e;
 }
 
-cr_err shop_item_update(int64_t id, const char *name, const char *description, int64_t price,
-			int64_t stock, int active, struct cr_problem *why)
+cr_err shop_item_update(int64_t id, const char *name, const struct cr_labels *labels,
+			const char *description, int64_t price, int64_t stock, int active,
+			struct cr_problem *why)
 {
-	sqlite3_stmt *st = store_stmt("UPDATE shop_items SET name = COALESCE(?2, name), "
-				      "description = COALESCE(?3, description),"
-				      " price = COALESCE(?4, price), stock = COALESCE(?5, stock), "
-				      "active = COALESCE(?6, active),"
-				      " updated_at = ?7 WHERE id = ?1");
+	sqlite3_stmt *st = store_stmt(
+		"UPDATE shop_items SET name = COALESCE(?2, name), "
+		"description = COALESCE(?3, description),"
+		" price = COALESCE(?4, price), stock = COALESCE(?5, stock), "
+		"active = COALESCE(?6, active),"
+		" updated_at = ?7," LABELS_SET_SQL("?2", "?8", "?9", "?10") " WHERE id = ?1");
 	if (!st)
 		return CR_EDB;
 	sqlite3_bind_int64(st, 1, id);
+	store_bind_labels(st, 8, labels);
 	if (name)
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	if (description)
@@ -94,17 +102,20 @@ cr_err shop_item_update(int64_t id, const char *name, const char *description, i
 
 #define ORDER_SELECT                                                                               \
 	"SELECT o.id, o.user_id, o.item_id, i.name, o.quantity, o.price, o.total, o.status,"       \
-	" o.created_at, o.closed_at, u.display_name FROM shop_orders o"                            \
-	" JOIN shop_items i ON i.id = o.item_id JOIN users u ON u.id = o.user_id"
+	" o.created_at, o.closed_at, u.display_name, " LABEL_EN_SQL(                               \
+		"i") ", i.label_zh"                                                                \
+		     " FROM shop_orders o"                                                         \
+		     " JOIN shop_items i ON i.id = o.item_id JOIN users u ON u.id = o.user_id"
 
 static json_t *order_json(sqlite3_stmt *st)
 {
-	json_t *o = json_pack("{s:I, s:{s:I, s:s}, s:{s:I, s:s}, s:I, s:I, s:I, s:s, s:I}", "id",
-			      (json_int_t)sqlite3_column_int64(st, 0), "user", "id",
+	json_t *o = json_pack("{s:I, s:{s:I, s:s}, s:{s:I, s:s, s:o*}, s:I, s:I, s:I, s:s, s:I}",
+			      "id", (json_int_t)sqlite3_column_int64(st, 0), "user", "id",
 			      (json_int_t)sqlite3_column_int64(st, 1), "display_name",
 			      (const char *)sqlite3_column_text(st, 10), "item", "id",
 			      (json_int_t)sqlite3_column_int64(st, 2), "name",
-			      (const char *)sqlite3_column_text(st, 3), "quantity",
+			      (const char *)sqlite3_column_text(st, 3), "labels",
+			      store_labels_json(st, 11, 12), "quantity",
 			      (json_int_t)sqlite3_column_int64(st, 4), "price",
 			      (json_int_t)sqlite3_column_int64(st, 5), "total",
 			      (json_int_t)sqlite3_column_int64(st, 6), "status",

@@ -895,6 +895,36 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX learner_totals_rate ON learner_totals(completions * 1.0 / max(starts, 1));"
 	"CREATE INDEX learner_totals_likes ON learner_totals(likes);"
 	"CREATE INDEX users_created ON users(created_at);",
+	/* 32: data in the UI language (issue 16): gifts, shop items, teams and
+	 * positions carry an English label and a Chinese one beside their name,
+	 * like tags (gifts had the English one). For shop items, teams and
+	 * positions an empty English label means "the name", so a rename shows.
+	 * A position is still the text users.position holds; the positions
+	 * table names each one, filled from the users and kept so by triggers
+	 * (a new text adds a row; renaming a position renames it on its users). */
+	"ALTER TABLE gifts ADD COLUMN label_zh TEXT;"
+	"ALTER TABLE shop_items ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE shop_items ADD COLUMN label_zh TEXT;"
+	"ALTER TABLE teams ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE teams ADD COLUMN label_zh TEXT;"
+	"CREATE TABLE positions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  label TEXT NOT NULL DEFAULT '',"
+	"  label_zh TEXT);"
+	"INSERT INTO positions(name) SELECT DISTINCT position FROM users"
+	" WHERE position <> '' ORDER BY position;"
+	"CREATE TRIGGER users_position_in AFTER INSERT ON users WHEN NEW.position <> '' BEGIN"
+	"  INSERT INTO positions(name) VALUES (NEW.position) ON CONFLICT DO NOTHING;"
+	" END;"
+	"CREATE TRIGGER users_position_up AFTER UPDATE OF position ON users"
+	" WHEN NEW.position <> '' BEGIN"
+	"  INSERT INTO positions(name) VALUES (NEW.position) ON CONFLICT DO NOTHING;"
+	" END;"
+	"CREATE TRIGGER positions_rename AFTER UPDATE OF name ON positions"
+	" WHEN NEW.name <> OLD.name BEGIN"
+	"  UPDATE users SET position = NEW.name WHERE position = OLD.name;"
+	" END;",
 };
 
 const size_t schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -652,3 +652,18 @@ json_t *store_column_text_json(sqlite3_stmt *st, int col)
 		       ? json_null()
 		       : json_string((const char *)sqlite3_column_text(st, col));
 }
+
+json_t *store_labels_json(sqlite3_stmt *st, int en, int zh)
+{
+	json_t *labels = json_pack("{s:s}", "en", (const char *)sqlite3_column_text(st, en));
+	if (labels)
+		json_object_set_new(labels, "zh", store_column_text_json(st, zh));
+	return labels;
+}
+
+void store_bind_labels(sqlite3_stmt *st, int first, const struct cr_labels *l)
+{
+	sqlite3_bind_text(st, first, l->en, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 1, l->zh, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, first + 2, l->clear_zh);
+}

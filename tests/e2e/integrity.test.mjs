@@ -171,7 +171,7 @@ test('an upgrade recounts the views and completions older versions counted per e
   // clip revisions and watch sessions, 22 users.must_change_password, 23 media versions,
   // 24 the demo's progress, 25 captions, the clips' audit trail and the search index, 26 media
   // edits and blocked versions, 27 (issue 18) indexes for large databases, 28 the inbox, 29 the
-  // boards' summaries kept by triggers, 30 the people list's sort indexes;
+  // boards' summaries kept by triggers, 30 the people list's sort indexes, 32 labels in both languages;
   // before 23 a clip's files were right in media/v/<id>/)
   const mediaV = join(dir, 'media/v');
   const mp4 = readFileSync(join(mediaV, String(replayed), '1/720p.mp4'));
@@ -208,6 +208,10 @@ test('an upgrade recounts the views and completions older versions counted per e
        DROP TRIGGER watches_learner_up; DROP TRIGGER watches_learner_out;
        DROP INDEX users_team_active; CREATE INDEX users_team ON users(team_id);
        DROP TRIGGER users_learner_totals; DROP INDEX users_created;
+       DROP TRIGGER users_position_in; DROP TRIGGER users_position_up; DROP TABLE positions;
+       ALTER TABLE gifts DROP COLUMN label_zh; ALTER TABLE shop_items DROP COLUMN label;
+       ALTER TABLE shop_items DROP COLUMN label_zh; ALTER TABLE teams DROP COLUMN label;
+       ALTER TABLE teams DROP COLUMN label_zh;
        PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);

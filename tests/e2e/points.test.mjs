@@ -283,8 +283,8 @@ test('shop: admin catalogue, orders take stock and points, fulfil and cancel onc
   expectProblem(assert, await post('/api/v1/shop/orders/99999/cancel', tok.admin), 404);
   assert.equal((await points('agent1')).balance, before);
   const [refund, paidOrder] = (await points('agent1')).items;
-  assert.deepEqual([refund.kind, refund.order_id, refund.item, refund.quantity], ['refund', o.json.id, { id: mug.id, name: 'Mug' }, 1]);
-  assert.deepEqual([paidOrder.kind, paidOrder.amount, paidOrder.item, paidOrder.quantity], ['order', -5, { id: mug.id, name: 'Mug' }, 1]);
+  assert.deepEqual([refund.kind, refund.order_id, refund.item, refund.quantity], ['refund', o.json.id, { id: mug.id, name: 'Mug', labels: { en: 'Mug', zh: null } }, 1]);
+  assert.deepEqual([paidOrder.kind, paidOrder.amount, paidOrder.item, paidOrder.quantity], ['order', -5, { id: mug.id, name: 'Mug', labels: { en: 'Mug', zh: null } }, 1]);
   assert.equal(sql(s, `SELECT stock FROM shop_items WHERE id = ${mug.id}`), '1');
 
   // fulfil, once; a fulfilled order cannot be cancelled

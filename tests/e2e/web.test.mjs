@@ -269,8 +269,8 @@ test('me: the creator sees the tip, and that the allowance paid it', { skip: mis
   assert.ok(state.tipped, 'the feed test tipped a clip');
   await loginAs(state.tipped.creator);
   await page.click('.tab[data-tab=me]');
-  // the flower cost agent3 nothing: the daily free allowance paid all 5 points
-  await page.locator('#history li.row').filter({ hasText: `收到《${state.tipped.title}》的打赏：Flower × 1（由每日免费额度支付）` })
+  // the flower (named in Chinese) cost agent3 nothing: the daily free allowance paid all 5 points
+  await page.locator('#history li.row').filter({ hasText: `收到《${state.tipped.title}》的打赏：鲜花 × 1（由每日免费额度支付）` })
     .filter({ hasText: '+5' }).first().waitFor();
   assert.deepEqual(page.errors, []);
 });
@@ -406,9 +406,9 @@ test('trainer approves the upload and features its creator; the agent sees the b
   // the other trainer pages render
   await page.click('.subtabs button[data-page=feature]');
   await page.locator('#featured-list li', { hasText: 'Zhang Wei' }).waitFor();
-  // assign the new clip as must-watch for the uploader's team (Billing)
+  // assign the new clip as must-watch for the uploader's team (Billing, 账务组 in Chinese)
   await page.locator(`#assign-clip input[value="${state.videoId}"]`).check();
-  await page.locator('#assign-form .checks label', { hasText: 'Billing' }).locator('input').check();
+  await page.locator('#assign-form .checks label', { hasText: '账务组' }).locator('input').check();
   await page.click('#assign-go');
   await page.locator('#assign-list li', { hasText: '网页上传的案例' }).waitFor();
   await shot('08-feature-assign');

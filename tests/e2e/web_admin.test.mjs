@@ -93,7 +93,7 @@ test('people (zh): search, create with a temporary password, reset a password, d
   const form = page.locator('#user-create');
   await form.getByLabel('用户名').fill('new.hire');
   await form.getByLabel('显示名称').fill('新同事 Xu');
-  await form.getByLabel('团队').selectOption({ label: 'Billing' });
+  await form.getByLabel('团队').selectOption({ label: '账务组' }); // Billing, by its Chinese name
   await form.getByLabel('临时密码').fill('password');
   await form.getByRole('button', { name: '新建人员' }).click();
   await form.locator('.form-error', { hasText: '密码太容易被猜到' }).waitFor();
@@ -152,11 +152,11 @@ test('teams and tags (en): create, rename, labels in both languages; a clash rea
   await adminPage(page, 'teams');
   await page.locator('#team-create').getByLabel('Team name').fill('Night Shift');
   await page.locator('#team-create').getByRole('button', { name: 'New team' }).click();
-  const night = page.locator('#team-list li.team-row', { has: page.locator('input[value="Night Shift"]') });
+  const night = page.locator('#team-list li.team-row', { has: page.locator('input[name=name][value="Night Shift"]') });
   await night.waitFor();
   await night.getByLabel('Team name').fill('Night Shift East');
-  await night.getByRole('button', { name: 'Rename' }).click();
-  await page.locator('#team-list input[value="Night Shift East"]').waitFor();
+  await night.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#team-list input[name=name][value="Night Shift East"]').waitFor();
   const teams = (await api(s, 'GET', '/api/v1/teams', { token: admin })).json.items.map((x) => x.name);
   assert.ok(teams.includes('Night Shift East') && !teams.includes('Night Shift'));
   // a name that exists already: the server's conflict, in English words
@@ -189,7 +189,7 @@ test('shop, gifts and points rules (en): items and stock, the gift catalogue, th
   await create.getByLabel('Price (points)').fill('250');
   await create.getByLabel('Stock').fill('4');
   await create.getByRole('button', { name: 'New item' }).click();
-  const coffee = page.locator('#item-list li.item-row', { has: page.locator('legend', { hasText: '食堂咖啡券' }) });
+  const coffee = page.locator('#item-list li.item-row', { has: page.locator('legend', { hasText: 'Canteen coffee voucher' }) });
   await coffee.getByLabel('Stock').fill('0');
   await coffee.getByLabel('On sale').selectOption({ label: 'Deactivated' });
   await save(page, coffee.getByRole('button', { name: 'Save' }));

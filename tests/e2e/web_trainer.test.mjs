@@ -123,7 +123,7 @@ test('assign (zh): a must-watch found by search is assigned to a team, listed, t
   await form.locator('.form-error', { hasText: '请先选择一个视频' }).waitFor();
   await form.getByLabel('搜索视频（标题、标签、字幕）').fill('投诉');
   await form.locator(`input[value="${pendingId}"]`).check();
-  await form.locator('.checks label', { hasText: 'Retention' }).locator('input').check();
+  await form.locator('.checks label', { hasText: '客户挽留组' }).locator('input').check(); // the team's Chinese name
   await form.locator('#assign-go').click();
   const row = page.locator('#assign-list li', { hasText: PENDING });
   await row.waitFor();

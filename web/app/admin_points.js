@@ -5,6 +5,7 @@ import { get, put } from './api.js';
 import { t } from './i18n.js';
 import { h, toast } from './ui.js';
 import { field, textInput, actionButton, errorLine, activeSelect } from './admin_form.js';
+import { labelOf } from './labels.js';
 
 export async function gifts() {
   const { items } = await get('/api/v1/gifts?all');
@@ -14,13 +15,14 @@ export async function gifts() {
     const f = {
       name: textInput({ name: 'name', value: g.name || '', maxlength: 32, autocapitalize: 'none', spellcheck: 'false', readonly: !!g.name }),
       label: textInput({ name: 'label', value: g.label || '', maxlength: 40 }),
+      zh: textInput({ name: 'label_zh', value: g.labels?.zh || '', maxlength: 64, lang: 'zh-CN' }),
       points: h('input', { type: 'number', name: 'points', min: 1, max: 100000, value: String(g.points ?? 10), inputmode: 'numeric' }),
       active: activeSelect('active', g.active ?? true),
     };
     rows.push(f);
     return h('li.gift-row', { dataset: { name: g.name || '' } },
-      h('fieldset', {}, h('legend', { text: g.label || t('ad_newGift') }),
-        field('ad_giftName', f.name), field('ad_giftLabel', f.label),
+      h('fieldset', {}, h('legend', { text: g.name ? labelOf(g.labels, g.label) : t('ad_newGift') }),
+        field('ad_giftName', f.name), field('ad_giftLabel', f.label), field('ad_labelZh', f.zh),
         h('div.btn-row', {}, field('ad_giftPoints', f.points), field('ad_onSale', f.active))));
   }
   list.append(...items.map(giftRow));
@@ -28,7 +30,7 @@ export async function gifts() {
   const add = h('button', { type: 'button', text: t('ad_addGift'), onclick: () => { list.append(giftRow()); rows.at(-1).name.focus(); } });
   const save = actionButton('button.primary.big', t('ad_saveGifts'), out, async () => {
     const body = rows.filter((f) => f.name.value.trim()).map((f) => ({
-      name: f.name.value.trim(), label: f.label.value.trim(), points: Number(f.points.value), active: f.active.value === '1' }));
+      name: f.name.value.trim(), label: f.label.value.trim(), labels: { zh: f.zh.value.trim() || null }, points: Number(f.points.value), active: f.active.value === '1' }));
     const fresh = await put('/api/v1/gifts', { gifts: body });
     toast(t('ad_saved'));
     rows.length = 0;

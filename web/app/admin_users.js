@@ -8,6 +8,7 @@ import { h, toast, confirmSheet, sheet, errText } from './ui.js';
 import { field, textInput, actionButton, errorLine } from './admin_form.js';
 import { profileInputs, profileButton } from './admin_user_profile.js';
 import { PROBLEMS } from './problems.js';
+import { labelOf, namedLabels, teamName, positionName } from './labels.js';
 
 const PAGE = 20;
 const ROLES = ['agent', 'trainer', 'admin'];
@@ -24,11 +25,14 @@ const roleSelect = (value = 'agent') => h('select', { name: 'role' },
   ROLES.map((r) => h('option', { value: r, text: t(`role_${r}`), selected: r === value })));
 const teamSelect = (teams, value = null) => h('select', { name: 'team_id' },
   h('option', { value: '', text: t('ad_noTeam') }),
-  teams.map((x) => h('option', { value: String(x.id), text: x.name, selected: x.id === value })));
+  teams.map((x) => h('option', { value: String(x.id), text: labelOf(x.labels, x.name), selected: x.id === value })));
+/** Suggestions for the position field: the positions there are, each shown in the UI's language. */
+const positionOptions = (positions) => h('datalist', { id: 'position-options' },
+  positions.map((x) => h('option', { value: x.name, label: labelOf(x.labels, x.name) })));
 
 export async function users() {
-  const { items: teamList } = await get('/api/v1/teams');
-  const { items: tagList } = await get('/api/v1/tags');
+  const [{ items: teamList }, { items: tagList }, { items: positionList }, names] = await Promise.all([
+    get('/api/v1/teams'), get('/api/v1/tags'), get('/api/v1/positions'), namedLabels()]);
   const list = h('ul.list', { id: 'user-list' });
   const more = h('button', { type: 'button', id: 'users-more', text: t('more'), hidden: true });
   const listOut = errorLine();
@@ -67,7 +71,7 @@ export async function users() {
     const reset = h('button', { type: 'button', text: t('ad_resetPassword'), onclick: () => resetPassword(u) });
     const row = h('li.row.user-row', { dataset: { id: String(u.id), username: u.username } },
       h('div.grow', {}, h('strong', { text: u.display_name }),
-        h('div.muted', { text: [u.username, t(`role_${u.role}`), u.team?.name, u.position].filter(Boolean).join(' · ') }), out),
+        h('div.muted', { text: [u.username, t(`role_${u.role}`), teamName(names, u.team?.name), positionName(names, u.position)].filter(Boolean).join(' · ') }), out),
       h('div.row-actions', {}, status, profileButton(u, tagList), reset, toggle));
     return row;
   }
@@ -79,7 +83,7 @@ export async function users() {
   const cName = textInput({ name: 'display_name', maxlength: 64, required: true });
   const cRole = roleSelect();
   const cTeam = teamSelect(teamList);
-  const cPos = textInput({ name: 'position', maxlength: 64 });
+  const cPos = textInput({ name: 'position', maxlength: 64, list: 'position-options' });
   const cPass = textInput({ name: 'password', value: temporaryPassword(), maxlength: 1024 });
   const cProfile = profileInputs(tagList);
   const create = actionButton('button.primary.big', t('ad_createUser'), cOut, async () => {
@@ -126,7 +130,7 @@ export async function users() {
       field('ad_searchUsers', search), listOut, list, more),
     h('section.panel', { id: 'user-create' }, h('h2', { text: t('ad_createUser') }),
       field('username', cUser), field('ad_displayName', cName), field('ad_role', cRole), field('ad_team', cTeam),
-      field('ad_position', cPos), ...cProfile.el, field('ad_tempPassword', cPass), h('p.muted', { text: t('ad_tempPasswordHint') }), cOut, cNote, create),
+      field('ad_position', cPos), positionOptions(positionList), ...cProfile.el, field('ad_tempPassword', cPass), h('p.muted', { text: t('ad_tempPasswordHint') }), cOut, cNote, create),
     h('section.panel', { id: 'user-import' }, h('h2', { text: t('ad_importUsers') }),
       h('p.muted', { text: t('ad_importHint') }), field('ad_csvFile', iFile), iOut, importBtn, iResult),
   ];

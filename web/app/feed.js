@@ -10,6 +10,7 @@ import { Player } from './player.js';
 import { icon } from './icons.js';
 import { openComments, openTips, openQuiz, toggleLike } from './feed_sheets.js';
 import { tagCatalogue, tagLabel } from './me_loop.js';
+import { namedLabels, teamName } from './labels.js';
 
 const PAGE = 5;
 const KEEP_MS = 10 * 60 * 1000; // well inside the cursor's and the media links' lifetimes
@@ -29,9 +30,9 @@ export async function mount(el) {
   el.append(h('h1.sr-only', { text: t('feedTitle') }), feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
   const waiting = skeleton('feed');
   feed.append(waiting);
-  // the tag labels and the first clips are asked for at once
-  const labelsWait = tagCatalogue();
-  let labels = {};
+  // the tag and team labels and the first clips are asked for at once
+  const labelsWait = Promise.all([tagCatalogue(), namedLabels()]);
+  let labels = {}, names = {};
   const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
 
   const io = new IntersectionObserver((entries) => {
@@ -61,7 +62,7 @@ export async function mount(el) {
       const q = new URLSearchParams({ limit: String(PAGE) });
       if (state.cursor) q.set('cursor', state.cursor);
       const [r, l] = await Promise.all([get(`/api/v1/feed?${q}`), labelsWait]);
-      labels = l;
+      [labels, names] = l;
       state.cursor = r.next_cursor;
       state.done = !r.next_cursor;
       for (const item of r.items) addSlide(item);
@@ -103,7 +104,7 @@ export async function mount(el) {
       h('h2.title', { text: item.title }),
       h('p.creator', {}, h('strong', { text: `@${item.creator.display_name}` }),
         item.creator.featured && h('span.badge.feat.creator-badge', { text: `★ ${t('featured')}` }),
-        h('span.team', { text: item.creator.team || '' })),
+        h('span.team', { text: teamName(names, item.creator.team) })),
       item.reason && h('p.reason', {}, icon('bulb', 18), reasonText(item, labels)),
       item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${tagLabel(x, labels[x])}`).join(' ') }));
     const slide = h('section.slide', { dataset: { index: String(i), id: String(item.id) } },
@@ -198,7 +199,7 @@ export async function mount(el) {
     kept = null;
     waiting.remove();
     Object.assign(state, { cursor: back.cursor, done: back.done, quizzed: back.quizzed });
-    labels = await labelsWait;
+    [labels, names] = await labelsWait;
     for (const item of back.items) addSlide(item);
     feed.scrollTop = back.active * feed.clientHeight;
   } else {

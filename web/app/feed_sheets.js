@@ -4,6 +4,7 @@ import { api, get, post, idempotencyKey } from './api.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
 import { h, sheet, toast, showError, errText, fmtCount, fmtDate, historySettled } from './ui.js';
+import { labelOf } from './labels.js';
 
 const setCount = (btn, n) => { btn.querySelector('.count').textContent = fmtCount(n); };
 
@@ -116,14 +117,14 @@ export async function openTips(item, btn) {
     for (const g of gifts.items.filter((x) => x.active)) {
     const b = h('button.gift', { dataset: { gift: g.name } },
       h('span.gift-icon', {}, icon('gift', 30)),
-      h('span', { text: g.label }), h('small', { text: `${g.points} ${t('points')}` }));
+      h('span', { text: labelOf(g.labels, g.label) }), h('small', { text: `${g.points} ${t('points')}` }));
     b.addEventListener('click', async () => {
       for (const x of grid.children) x.disabled = true;
       try {
         const r = await post(`/api/v1/videos/${item.id}/tips`, { gift: g.name, count: 1 }, { idem: idempotencyKey() });
         item.counts.tips = r.video_tips;
         setCount(btn, r.video_tips);
-        toast(t('tipSent', { gift: g.label }));
+        toast(t('tipSent', { gift: labelOf(g.labels, g.label) }));
         s.close();
       } catch (err) {
         showError(err);

@@ -3,7 +3,7 @@
 // tables, so t() and the text checks see them like any other).
 export const adminTexts = {
   zh: {
-    tabAdmin: '管理', ad_users: '人员', ad_teams: '团队', ad_tags: '技能标签', ad_shop: '商城商品', ad_orders: '兑换订单', ad_gifts: '礼物', ad_rules: '积分规则',
+    tabAdmin: '管理', ad_users: '人员', ad_teams: '团队', ad_positions: '岗位', ad_tags: '技能标签', ad_shop: '商城商品', ad_orders: '兑换订单', ad_gifts: '礼物', ad_rules: '积分规则',
     ad_searchUsers: '搜索姓名或用户名', ad_active: '启用', ad_inactive: '已停用', ad_deactivate: '停用账号', ad_reactivate: '重新启用',
     ad_deactivateAsk: '停用「{name}」的账号？停用后 TA 无法登录，已登录的设备会退出。', ad_deactivated: '已停用 {name}', ad_reactivated: '已重新启用 {name}',
     ad_resetPassword: '重置密码', ad_resetPasswordFor: '为 {name} 重置密码', ad_tempPassword: '临时密码',
@@ -13,7 +13,7 @@ export const adminTexts = {
     ad_importUsers: '从 CSV 导入人员', ad_importHint: '第一行写列名：username、display_name 必填；可选 role、team、position、hire_date、employee_id、password、interests、weak_skills（技能标签代码，用分号分隔）。没有密码的行会生成临时密码。',
     ad_csvFile: 'CSV 文件', ad_import: '导入', ad_pickCsv: '请先选择一个 CSV 文件', ad_imported: '已导入 {n} 人',
     ad_importNothing: '有问题的行，一个人也没有导入：', ad_importRow: '第 {line} 行 · {field}：{reason}',
-    ad_teamName: '团队名称', ad_members: '{n} 名成员', ad_rename: '改名', ad_createTeam: '新建团队', ad_saved: '已保存', ad_save: '保存',
+    ad_teamName: '团队名称', ad_positionName: '岗位名称', ad_createPosition: '新建岗位', ad_delete: '删除', ad_deleted: '已删除', ad_members: '{n} 名成员', ad_createTeam: '新建团队', ad_saved: '已保存', ad_save: '保存',
     ad_labelEn: '英文名称', ad_labelZh: '中文名称', ad_onboarding: '新员工优先看', ad_createTag: '新建标签', ad_tagName: '标签代码',
     ad_tagNameHint: '小写字母、数字和连字符，例如 refunds', ad_itemName: '商品名称', ad_description: '描述', ad_price: '价格（积分）', ad_stock: '库存',
     ad_onSale: '是否上架', ad_createItem: '新建商品', ad_orderStatus: '订单状态', ad_noOrders: '没有这种状态的订单',
@@ -31,7 +31,7 @@ export const adminTexts = {
     ad_checkinBonusHint: '例如 5, 10, 15：第 1 天 5 分，第 2 天 10 分，之后每天 15 分。', ad_bonusInvalid: '签到奖励要写成用逗号分隔的非负整数',
   },
   en: {
-    tabAdmin: 'Admin', ad_users: 'People', ad_teams: 'Teams', ad_tags: 'Skill tags', ad_shop: 'Shop items', ad_orders: 'Orders', ad_gifts: 'Gifts', ad_rules: 'Points rules',
+    tabAdmin: 'Admin', ad_users: 'People', ad_teams: 'Teams', ad_positions: 'Positions', ad_tags: 'Skill tags', ad_shop: 'Shop items', ad_orders: 'Orders', ad_gifts: 'Gifts', ad_rules: 'Points rules',
     ad_searchUsers: 'Search by name or username', ad_active: 'Active', ad_inactive: 'Deactivated', ad_deactivate: 'Deactivate', ad_reactivate: 'Reactivate',
     ad_deactivateAsk: 'Deactivate {name}? They can no longer log in, and their devices are logged out.', ad_deactivated: '{name} deactivated', ad_reactivated: '{name} reactivated',
     ad_resetPassword: 'Reset password', ad_resetPasswordFor: 'Reset the password of {name}', ad_tempPassword: 'Temporary password',
@@ -41,7 +41,7 @@ export const adminTexts = {
     ad_importUsers: 'Import people from CSV', ad_importHint: 'The first line names the columns: username and display_name required; role, team, position, hire_date, employee_id, password, interests and weak_skills (skill tag codes separated by ;) optional. Rows without a password get a temporary one.',
     ad_csvFile: 'CSV file', ad_import: 'Import', ad_pickCsv: 'Pick a CSV file first', ad_imported: '{n} people imported', ad_imported_one: '{n} person imported',
     ad_importNothing: 'Some rows have problems, so nobody was imported:', ad_importRow: 'Line {line} · {field}: {reason}',
-    ad_teamName: 'Team name', ad_members: '{n} members', ad_members_one: '{n} member', ad_rename: 'Rename', ad_createTeam: 'New team', ad_saved: 'Saved', ad_save: 'Save',
+    ad_teamName: 'Team name', ad_positionName: 'Position name', ad_createPosition: 'New position', ad_delete: 'Delete', ad_deleted: 'Deleted', ad_members: '{n} members', ad_members_one: '{n} member', ad_createTeam: 'New team', ad_saved: 'Saved', ad_save: 'Save',
     ad_labelEn: 'English name', ad_labelZh: 'Chinese name', ad_onboarding: 'Shown first to new hires', ad_createTag: 'New tag', ad_tagName: 'Tag code',
     ad_tagNameHint: 'Lower-case letters, digits and hyphens, like refunds', ad_itemName: 'Item name', ad_description: 'Description', ad_price: 'Price (points)', ad_stock: 'Stock',
     ad_onSale: 'On sale', ad_createItem: 'New item', ad_orderStatus: 'Order status', ad_noOrders: 'No orders with this status',

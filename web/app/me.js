@@ -9,6 +9,7 @@ import { h, toast, showError, errText, videoErrorText, fmtDate, fmtDur, clipStat
 import { statusPill } from './upload.js';
 import { logout, showPasswordChange, unreadCount } from './main.js';
 import { loopPanels } from './me_loop.js';
+import { labelOf, namedLabels, teamName, positionName } from './labels.js';
 
 /** A points history line in the UI's language from the entry's kind and
  * members; the server's English reason for what this client does not know. */
@@ -27,19 +28,19 @@ function historyText(x) {
     case 'tip': case 'tip_free':
       // A tip the daily allowance paid only in part shows the creator two
       // lines for one gift: the allowance's part says so.
-      if (title && x.gift && x.count) return t(x.kind === 'tip_free' ? 'hist_tipReceivedFree' : x.amount < 0 ? 'hist_tipGiven' : 'hist_tipReceived', { title, gift: x.gift_label || x.gift, n: x.count });
+      if (title && x.gift && x.count) return t(x.kind === 'tip_free' ? 'hist_tipReceivedFree' : x.amount < 0 ? 'hist_tipGiven' : 'hist_tipReceived', { title, gift: labelOf(x.gift_labels, x.gift_label || x.gift), n: x.count });
       break;
     case 'order': case 'refund':
-      if (x.item && x.quantity) return t(`hist_${x.kind}`, { item: x.item.name, n: x.quantity });
+      if (x.item && x.quantity) return t(`hist_${x.kind}`, { item: labelOf(x.item.labels, x.item.name), n: x.quantity });
       break;
   }
   return x.reason;
 }
 
 export async function mount(el, { rerender }) {
-  const [profile, pts, shop, orders, clips] = await Promise.all([
+  const [profile, pts, shop, orders, clips, names] = await Promise.all([
     get('/api/v1/me'), get('/api/v1/me/points'), get('/api/v1/shop/items'), get('/api/v1/me/orders'),
-    get('/api/v1/me/videos'),
+    get('/api/v1/me/videos'), namedLabels(),
   ]);
   const loop = await loopPanels(profile);
   const balance = h('div.balance', { id: 'balance', text: String(pts.balance) });
@@ -71,7 +72,7 @@ export async function mount(el, { rerender }) {
   const inboxLink = h('a.panel.inbox-link', { id: 'inbox-link', href: '#inbox' }, h('span', { text: t('inbox') }), inboxCount, h('span.chev', { 'aria-hidden': 'true', text: '›' }));
   const hero = h('section.panel', { id: 'points' },
     h('div.hero', {},
-      h('div', {}, h('h1.me-name', { text: `${profile.display_name}` }), h('p.muted', { text: `${profile.team?.name || ''} · ${profile.position || ''}` })),
+      h('div', {}, h('h1.me-name', { text: `${profile.display_name}` }), h('p.muted', { text: `${teamName(names, profile.team?.name)} · ${positionName(names, profile.position)}` })),
       h('div', { style: 'text-align:right' }, balance, h('small.muted', { text: t('balance') }))),
     h('div.hero', {}, streak, checkin));
 
@@ -87,7 +88,7 @@ export async function mount(el, { rerender }) {
 
   const orderList = h('ul.list', { id: 'orders' });
   const renderOrders = (items) => orderList.replaceChildren(...(items.length ? items.map((o) =>
-    h('li.row', {}, h('div.grow', {}, h('div', { text: `${o.item.name} × ${o.quantity}` }), h('small', { text: fmtDate(o.created_at) })),
+    h('li.row', {}, h('div.grow', {}, h('div', { text: `${labelOf(o.item.labels, o.item.name)} × ${o.quantity}` }), h('small', { text: fmtDate(o.created_at) })),
       h('span', { text: `-${o.total}` }), h(`span.status-pill.${o.status}`, { text: t(`st_${o.status}`) })))
     : [h('li.muted', { text: t('noOrders') })]));
   renderOrders(orders.items);
@@ -105,19 +106,20 @@ export async function mount(el, { rerender }) {
     }
   };
   for (const item of shop.items.filter((x) => x.active !== false)) {
+    const name = labelOf(item.labels, item.name);
     const stock = h('small', { text: t('stock', { n: item.stock }) });
     const buy = h('button.primary', { dataset: { item: String(item.id) }, disabled: item.stock < 1 });
-    const row = h('li.row', {}, h('div.grow', {}, h('strong', { text: item.name }), h('div.muted', { text: item.description || '' }), stock), buy);
+    const row = h('li.row', {}, h('div.grow', {}, h('strong', { text: name }), h('div.muted', { text: item.description || '' }), stock), buy);
     buy.addEventListener('click', async () => {
       if (buy.getAttribute('aria-disabled') === 'true') { toast(t('err_noPoints'), 'error'); return; }
       const have = Number(balance.textContent);
-      if (!await confirmSheet(t('redeemTitle'), t('redeemAsk', { name: item.name, price: item.price, left: have - item.price }), t('redeem'))) return;
+      if (!await confirmSheet(t('redeemTitle'), t('redeemAsk', { name, price: item.price, left: have - item.price }), t('redeem'))) return;
       buy.disabled = true;
       try {
         const o = await post('/api/v1/shop/orders', { item_id: item.id, quantity: 1 }, { idem: idempotencyKey() });
         item.stock -= o.quantity;
         stock.textContent = t('stock', { n: item.stock });
-        toast(t('ordered', { name: item.name }));
+        toast(t('ordered', { name }));
         const [p, os] = await Promise.all([get('/api/v1/me/points'), get('/api/v1/me/orders')]);
         balance.textContent = String(p.balance);
         renderHistory(p.items);

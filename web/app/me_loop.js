@@ -5,6 +5,7 @@
 import { get } from './api.js';
 import { t, lang } from './i18n.js';
 import { h } from './ui.js';
+import { labelOf } from './labels.js';
 
 // the demo catalogue's metrics, for callers that may not read GET /api/v1/metrics
 const METRIC_KEYS = { qa_score: 'm_qa_score', csat: 'm_csat', aht_seconds: 'm_aht_seconds', fcr_rate: 'm_fcr_rate', compliance_misses: 'm_compliance_misses' };
@@ -39,10 +40,7 @@ export function tagCatalogue() {
 
 /** A skill tag's name in the UI's language: its label in this language,
  * else in the other one, else its slug. */
-export function tagLabel(slug, labels) {
-  const other = lang() === 'en' ? 'zh' : 'en';
-  return labels?.[lang()] || labels?.[other] || slug;
-}
+export const tagLabel = (slug, labels) => labelOf(labels, slug);
 
 /** "QA score (Refunds & returns)" / "质检得分（退款与退货）", or the metric alone
  * without a tag; `labels` are the tag's {en, zh}. */

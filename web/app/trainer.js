@@ -13,6 +13,7 @@ import { openCueEditor } from './cues.js';
 import { redactButton } from './trainer_redact.js';
 import { mountSubtabs } from './subtabs.js';
 import { clipPicker } from './clip_picker.js';
+import { namedLabels, teamName } from './labels.js';
 
 const pages = { review, feature: featureAssign, quizzes, paths, rules, impact, boards, analytics, people };
 const labels = { review: 'review', feature: 'featureAssign', quizzes: 'quizzes', paths: 'paths', rules: 'rules', impact: 'impact', boards: 'boards', analytics: 'analytics', people: 'peopleTab' };
@@ -102,7 +103,8 @@ function featureControls(v) {
 const fmtDay = (sec) => new Date(sec * 1000).toLocaleDateString();
 
 async function featureAssign() {
-  const [fPick, aPick, teams] = await Promise.all([clipPicker('feature-clip'), clipPicker('assign-clip'), getAll('/api/v1/analytics/teams')]);
+  const [fPick, aPick, teams, names] = await Promise.all([clipPicker('feature-clip'), clipPicker('assign-clip'),
+    getAll('/api/v1/analytics/teams'), namedLabels()]);
 
   // what is featured now, each with a way to end it early
   const featList = h('ul.list', { id: 'featured-list' });
@@ -154,16 +156,17 @@ async function featureAssign() {
 
   // assign must-watch to teams, and take an assignment back
   const due = h('input', { type: 'date', name: 'due_date', value: new Date(Date.now() + 7 * 864e5).toISOString().slice(0, 10) });
-  const checks = h('div.checks', {}, teams.items.map((x) => h('label', {}, h('input', { type: 'checkbox', value: String(x.team_id) }), h('span', { text: x.team }))));
+  const checks = h('div.checks', {}, teams.items.map((x) => h('label', {}, h('input', { type: 'checkbox', value: String(x.team_id) }), h('span', { text: teamName(names, x.team) }))));
   const aOut = h('p.form-error', { role: 'alert' });
   const aBtn = h('button.primary.big', { type: 'button', id: 'assign-go', text: t('assign') });
   const list = h('ul.list', { id: 'assign-list' });
+  const targetName = (x) => (x.kind === 'team' ? teamName(names, x.name) : x.name);
   async function showAssigns() {
     const { items } = await get('/api/v1/assignments');
     list.replaceChildren(...(items.length ? items.map((a) => {
       const back = h('button', { type: 'button', text: t('unassign') });
       back.addEventListener('click', async () => {
-        if (!await confirmSheet(t('unassign'), t('unassignAsk', { title: a.video.title, who: a.target.name }), t('unassign'))) return;
+        if (!await confirmSheet(t('unassign'), t('unassignAsk', { title: a.video.title, who: targetName(a.target) }), t('unassign'))) return;
         back.disabled = true;
         try {
           await del(`/api/v1/assignments/${a.id}`);
@@ -175,7 +178,7 @@ async function featureAssign() {
         }
       });
       return h('li.row', { dataset: { id: String(a.id) } },
-        h('div.grow', {}, h('strong', { text: a.video.title }), h('div.muted', { text: `${a.target.name} · ${a.due_at ? fmtDay(a.due_at) : ''}` }),
+        h('div.grow', {}, h('strong', { text: a.video.title }), h('div.muted', { text: `${targetName(a.target)} · ${a.due_at ? fmtDay(a.due_at) : ''}` }),
           h('small', { text: t('watchedOf', { w: a.watched ?? 0, a: a.assigned ?? 0 }) })), back);
     }) : [h('li.muted', { text: t('empty') })]));
   }

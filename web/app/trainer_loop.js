@@ -7,6 +7,7 @@ import { get, getAll, post, patch, downloadCsv } from './api.js';
 import { t, lang } from './i18n.js';
 import { h, toast, errText } from './ui.js';
 import { intervalChart } from './charts.js';
+import { namedLabels, teamName } from './labels.js';
 import { metricCatalogue, metricLabel, metricWithTag, num, tagCatalogue, tagLabel } from './me_loop.js';
 
 const isoDay = (offsetDays) => new Date(Date.now() + offsetDays * 864e5).toISOString().slice(0, 10);
@@ -29,11 +30,11 @@ async function busy(btn, out, fn) {
 // ---- paths ----
 
 export async function paths() {
-  const [list, clips, teams, users] = await Promise.all([get('/api/v1/paths'), getAll('/api/v1/analytics/videos'),
-    getAll('/api/v1/analytics/teams'), getAll('/api/v1/analytics/users')]);
+  const [list, clips, teams, users, names] = await Promise.all([get('/api/v1/paths'), getAll('/api/v1/analytics/videos'),
+    getAll('/api/v1/analytics/teams'), getAll('/api/v1/analytics/users'), namedLabels()]);
   const people = users.items.slice().sort((x, y) => x.display_name.localeCompare(y.display_name));
   const pathList = h('ul.list', { id: 'path-list' });
-  const render = (items) => pathList.replaceChildren(...(items.length ? items.map((p) => pathItem(p, { teams, people, reload }))
+  const render = (items) => pathList.replaceChildren(...(items.length ? items.map((p) => pathItem(p, { teams, people, names, reload }))
     : [h('li.muted', { text: t('empty') })]));
   async function reload() { render((await get('/api/v1/paths')).items); }
   render(list.items);
@@ -77,7 +78,7 @@ function pathEditor(clips, reload) {
     steps, add, out, create);
 }
 
-function pathItem(p, { teams, people, reload }) {
+function pathItem(p, { teams, people, names, reload }) {
   const li = h('li.path-row', { dataset: { path: String(p.id) } });
   const head = h('div.row', {},
     h('div.grow', {}, h('strong', { text: p.name }),
@@ -90,7 +91,7 @@ function pathItem(p, { teams, people, reload }) {
   const open = h('button.primary', { type: 'button', dataset: { assign: String(p.id) }, text: t('assignPath') });
   const archive = h('button', { type: 'button', dataset: { archive: String(p.id) }, text: t('archive') });
   open.addEventListener('click', () => {
-    if (!form.children.length) form.append(...assignForm(p, { teams, people, reload, out }));
+    if (!form.children.length) form.append(...assignForm(p, { teams, people, names, reload, out }));
     form.hidden = !form.hidden;
   });
   archive.addEventListener('click', () => busy(archive, out, async () => {
@@ -103,9 +104,9 @@ function pathItem(p, { teams, people, reload }) {
   return li;
 }
 
-function assignForm(p, { teams, people, reload, out }) {
-  const checks = h('div.checks', {}, teams.items.map((x) => h('label', {}, h('input', { type: 'checkbox', value: String(x.team_id) }), h('span', { text: x.team }))));
-  const person = h('select', { name: 'user_id' }, option('', t('nobody')), people.map((x) => option(x.user_id, `${x.display_name}${x.team ? ' · ' + x.team : ''}`)));
+function assignForm(p, { teams, people, names, reload, out }) {
+  const checks = h('div.checks', {}, teams.items.map((x) => h('label', {}, h('input', { type: 'checkbox', value: String(x.team_id) }), h('span', { text: teamName(names, x.team) }))));
+  const person = h('select', { name: 'user_id' }, option('', t('nobody')), people.map((x) => option(x.user_id, `${x.display_name}${x.team ? ' · ' + teamName(names, x.team) : ''}`)));
   const due = h('input', { type: 'date', name: 'due_date', value: isoDay(14) });
   const go = h('button.primary', { type: 'button', text: t('assignPath') });
   go.addEventListener('click', () => busy(go, out, async () => {

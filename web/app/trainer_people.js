@@ -7,19 +7,21 @@ import { t } from './i18n.js';
 import { h, errText } from './ui.js';
 import { num } from './me_loop.js';
 import { select } from './trainer_stats.js';
+import { namedLabels, teamName } from './labels.js';
 
 // the server's sorts; `created` is when the account was made, `likes` the likes given
 const SORTS = ['completions', 'starts', 'completion_rate', 'likes', 'created'];
 const PAGE = 20;
 
 
-/** One learner's row: name, full team name and all-time numbers. */
-function personRow(p) {
+/** One learner's row: name, full team name (in the UI's language; `names`
+ *  from namedLabels()) and all-time numbers. */
+function personRow(p, names) {
   const rate = Math.round((p.completions / Math.max(p.clips_started, 1)) * 100);
   return h('li.row.person-row', { dataset: { id: String(p.user_id) } },
     h('div.grow', {},
       h('strong', { text: p.display_name }),
-      h('div.muted.person-team', { text: p.team || t('ad_noTeam') }),
+      h('div.muted.person-team', { text: teamName(names, p.team) || t('ad_noTeam') }),
       h('div.person-numbers', { text: [
         t('pp_minutes', { n: num(p.minutes_watched) }), t('pp_starts', { n: p.clips_started }),
         t('pp_completions', { n: p.completions }), t('pp_rate', { p: rate }),
@@ -38,6 +40,7 @@ export async function people() {
   const more = h('button', { type: 'button', id: 'people-more', text: t('more'), hidden: true });
   const csv = h('button', { type: 'button', id: 'people-csv', text: `⬇ ${t('downloadCsv')}` });
   let cursor = null, gen = 0;
+  const names = await namedLabels();
 
   // the list as asked: its sort, order and days (the CSV exports the same list)
   function asked() {
@@ -58,7 +61,7 @@ export async function people() {
     try {
       const page = await get(`/api/v1/analytics/users?${q}`);
       if (mine !== gen) return;
-      const rows = page.items.map(personRow);
+      const rows = page.items.map((p) => personRow(p, names));
       if (reset) list.replaceChildren(...(rows.length ? [] : [h('li.muted.empty', { id: 'people-empty', text: t(note.hidden ? 'pp_none' : 'pp_noneInRange') })]));
       list.append(...rows);
       cursor = page.next_cursor;

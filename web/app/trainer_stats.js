@@ -6,6 +6,7 @@ import { get, getAll, downloadCsv } from './api.js';
 import { t } from './i18n.js';
 import { h, errText, fmtCount } from './ui.js';
 import { retentionChart, barChart } from './charts.js';
+import { namedLabels, teamName } from './labels.js';
 
 // each board's sorts, the first its default (GET /api/v1/leaderboards/{board})
 const BOARD_SORTS = { creators: ['completions', 'likes', 'tips'], learners: ['points', 'minutes', 'streak'] };
@@ -22,6 +23,7 @@ export const select = (name, label, values, textOf) => {
 
 export async function boards() {
   const wrap = h('div', { id: 'boards' });
+  const names = await namedLabels();
   const [period, periodLabel] = select('period', t('period'), ['week', 'month', 'all'], (p) => t(p));
   const panels = Object.keys(BOARD_SORTS).map((board) => {
     const [sort, sortLabel] = select(`${board}-sort`, t('sortBy'), BOARD_SORTS[board], (s) => t(`board_${s}`));
@@ -32,7 +34,7 @@ export async function boards() {
       try {
         const r = await get(`/api/v1/leaderboards/${board}?${new URLSearchParams({ period: period.value, sort: sort.value })}`);
         list.replaceChildren(...r.items.slice(0, 10).map((x, i) => h('li.row', {}, h('span.rank', { text: String(i + 1) }),
-          h('div.grow', {}, h('strong', { text: x.display_name }), h('div.muted', { text: x.team || '' })), h('span', { text: BOARD_TEXT[board](x) }))));
+          h('div.grow', {}, h('strong', { text: x.display_name }), h('div.muted', { text: teamName(names, x.team) })), h('span', { text: BOARD_TEXT[board](x) }))));
       } catch (err) {
         out.textContent = errText(err);
       }
@@ -61,9 +63,9 @@ async function clipCard(c) {
 }
 
 export async function analytics() {
-  const teams = await getAll('/api/v1/analytics/teams');
+  const [teams, names] = await Promise.all([getAll('/api/v1/analytics/teams'), namedLabels()]);
   const teamPanel = h('section.panel', { id: 'team-activity' }, h('h2', { text: t('teamActivity') }),
-    barChart(teams.items.map((x) => ({ label: x.team, value: x.completions_per_member, text: `${x.completions_per_member}` })), t('teamActivity')));
+    barChart(teams.items.map((x) => ({ label: teamName(names, x.team), value: x.completions_per_member, text: `${x.completions_per_member}` })), t('teamActivity')));
 
   const [sort, sortLabel] = select('sort', t('sortBy'), CLIP_SORTS, (s) => t(`sort_${s}`));
   const [order, orderLabel] = select('order', t('order'), ['desc', 'asc'], (o) => t(`order_${o}`));
