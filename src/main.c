@@ -28,6 +28,7 @@
 #include "casereel/import_queue.h"
 #include "casereel/jobs.h"
 #include "casereel/ledger.h"
+#include "casereel/leaderboards.h"
 #include "casereel/log.h"
 #include "casereel/maintenance.h"
 #include "casereel/manpage.h"
@@ -153,6 +154,8 @@ static int wait_for_stop(const struct cr_config *cfg, const sigset_t *stop)
 		impressions_flush();
 		feed_flush_snapshots();
 		index_search_backlog();
+		if (leaderboards_roll())
+			log_warn("the learners board's windows could not be moved to today yet");
 	}
 }
 

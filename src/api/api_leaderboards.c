@@ -2,22 +2,10 @@
  * received) and top learners (points earned, minutes watched, streak),
  * for a week, a month or all time, company-wide or per team. */
 #include <string.h>
-#include <time.h>
 
 #include "casereel/app.h"
-#include "casereel/clock.h"
 #include "casereel/leaderboards.h"
 #include "casereel/report.h"
-
-static int64_t period_start(const char *period)
-{
-	time_t now = cr_now();
-	if (!strcmp(period, "week"))
-		return now - 7 * 86400;
-	if (!strcmp(period, "month"))
-		return now - 30 * 86400;
-	return 0;
-}
 
 static const char *pick(const char *value, const char *const *allowed, size_t n)
 {
@@ -49,7 +37,7 @@ static void leaderboard(struct cr_request *req, struct cr_response *res)
 	if (!http_query_long(req, res, "team_id", 0, 0, INT64_MAX, &team))
 		return;
 	json_t *rows;
-	if (leaderboard_rows(b, period_start(period), team, sort, &rows)) {
+	if (leaderboard_rows(b, period, team, sort, &rows)) {
 		http_error(res, CR_EDB, "leaderboard");
 		return;
 	}

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, api, login } from './lib/server.mjs';
+import { startServer, api, login, advanceClock } from './lib/server.mjs';
 
 let s, trainer;
 const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(s.dir, 'casereel.db'), q]).toString().trim();
@@ -74,6 +74,11 @@ before(async () => {
       q += `INSERT INTO point_transfers(from_account, to_account, amount, kind, created_at)
             SELECT ${n % 4 ? 1 : 2}, id, ${n % 11 + 1}, 'learn', ${at} FROM point_accounts WHERE user_id = ${viewer};`;
     }
+  // check-ins: a streak per day, the latest one counts
+  for (const [i, agent] of agents.entries())
+    for (let k = 0; k <= i % 5; k++)
+      q += `INSERT INTO checkins(user_id, day, streak, points, created_at)
+            VALUES (${agent}, date(${now - (i % 5 - k) * 86400}, 'unixepoch'), ${k + 1 + (i % 3)}, 1, ${now});`;
   q += 'COMMIT;';
   sql(q);
   sql(`BEGIN;
@@ -107,6 +112,43 @@ test('the learners board is the week\'s points (not refunds) and minutes of each
       assert.deepEqual(got.map((g) => [g.user_id, g.points_earned]), want.map((w) => [w.user_id, w.points_earned]), `${period} ${sort}`);
       for (const [i, g] of got.entries()) assert.ok(Math.abs(g.minutes_watched - want[i].minutes_watched) < 1e-9, `${period} ${sort} minutes`);
     }
+});
+
+const streaksDirect = () => rows(`
+  SELECT u.id AS user_id, COALESCE((SELECT c.streak FROM checkins c WHERE c.user_id = u.id ORDER BY c.day DESC LIMIT 1), 0) AS streak
+  FROM users u WHERE u.active ORDER BY streak DESC, u.id LIMIT 20`);
+
+test('the learners board by streak is each person\'s latest check-in streak', async () => {
+  const want = streaksDirect();
+  assert.ok(want[0].streak >= 5);
+  for (const period of ['week', 'all']) {
+    const r = await api(s, 'GET', `/api/v1/leaderboards/learners?period=${period}&sort=streak`, { token: trainer });
+    assert.equal(r.status, 200, r.body);
+    assert.deepEqual(r.json.items.map(({ user_id, streak }) => ({ user_id, streak })), want, period);
+  }
+});
+
+test('after midnight the boards stay the same sums, before and after the per-person windows move to the new day', async () => {
+  const day = () => Number(sql('SELECT day FROM learner_windows_day'));
+  const before = day();
+  assert.equal(before, Math.floor(Date.now() / 86400000));
+  const check = async (label) => {
+    const at = Math.floor(Date.now() / 1000) + 2 * 86400; // the server's clock, moved below
+    for (const period of ['week', 'month'])
+      for (const sort of ['points', 'minutes']) {
+        const r = await api(s, 'GET', `/api/v1/leaderboards/learners?period=${period}&sort=${sort}`, { token: trainer });
+        assert.equal(r.status, 200, r.body);
+        const want = learnersDirect(at - { week: 7, month: 30 }[period] * 86400, sort);
+        assert.deepEqual(r.json.items.map((g) => [g.user_id, g.points_earned]), want.map((w) => [w.user_id, w.points_earned]), `${label} ${period} ${sort}`);
+      }
+  };
+  await advanceClock(s, 2 * 86400);
+  await check('windows a day behind');
+  // the housekeeping loop moves every person's windows to the server's today
+  const deadline = Date.now() + 15000;
+  while (day() !== before + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(day(), before + 2);
+  await check('windows moved');
 });
 
 test('the team report counts every member\'s watching of all time', async () => {

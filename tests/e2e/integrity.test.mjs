@@ -212,6 +212,8 @@ test('an upgrade recounts the views and completions older versions counted per e
        ALTER TABLE gifts DROP COLUMN label_zh; ALTER TABLE shop_items DROP COLUMN label;
        ALTER TABLE shop_items DROP COLUMN label_zh; ALTER TABLE teams DROP COLUMN label;
        ALTER TABLE teams DROP COLUMN label_zh;
+       DROP TRIGGER checkins_windows;
+       DROP TABLE learner_windows; DROP TABLE learner_windows_day;
        PRAGMA user_version = 10`);
   s = await startServer({ dataDir: dir, args: ['--transcode-workers', '0'] });
   s.dispose = ((dispose) => async () => { await dispose(); rmSync(dir, { recursive: true, force: true }); })(s.dispose);
