@@ -15,7 +15,7 @@
 /* a team's row reads each member (a page of 100 teams of 500 people took
  * 200 ms in bench/scale.sh): 50 a page by default */
 #define TEAMS_PAGE_DEFAULT 50
-#define PAGE_MAX     500
+#define PAGE_MAX           500
 
 /* Local midnight starting "YYYY-MM-DD" plus `days`, unix s; false when the
  * date is not one. */
