@@ -233,6 +233,10 @@ static sqlite3 *open_connection(const char *path)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(db, 1);
+	/* the PRAGMAs below read the database: a connection opened while another
+	 * one holds a lock waits like any statement (conn_new then sets the real
+	 * busy handler), instead of failing at once */
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	/* synchronous=FULL: an acknowledged write (upload, point) survives power loss. */
 	rc = sqlite3_exec(db,
 			  "PRAGMA journal_mode=WAL;"
