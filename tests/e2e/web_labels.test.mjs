@@ -52,6 +52,12 @@ for (const lang of ['zh', 'en']) {
     const w = WORDS[lang];
     const page = await open('agent3', lang); // not the demo clip's creator, so the clip can be tipped
     const slide = page.locator('.slide').first();
+    // the creator's team on the clip, in the UI's language once its labels come
+    const teams = (await api(s, 'GET', '/api/v1/teams/labels', { token: await login(s, 'agent3') })).json.items;
+    const bare = await slide.locator('.team').getAttribute('data-team');
+    const labels = teams.find((x) => x.name === bare)?.labels;
+    assert.ok(labels?.zh, `the demo creator's team ${bare} has a Chinese name`);
+    await slide.locator('.team', { hasText: lang === 'zh' ? labels.zh : labels.en || bare }).waitFor();
     await slide.locator('.action.tip').click();
     const tip = page.locator('.tip-sheet');
     await tip.locator('.gift[data-gift=flower]', { hasText: w.gift }).waitFor();

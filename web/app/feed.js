@@ -30,9 +30,15 @@ export async function mount(el) {
   el.append(h('h1.sr-only', { text: t('feedTitle') }), feed, h('a.search-link', { href: '#search', 'aria-label': t('search'), text: '⌕' }));
   const waiting = skeleton('feed');
   feed.append(waiting);
-  // the tag and team labels and the first clips are asked for at once
-  const labelsWait = Promise.all([tagCatalogue(), namedLabels()]);
+  // the tag labels and the first clips are asked for at once; team names
+  // show as they come and are put in the UI's language when their labels
+  // arrive (the first frame does not wait for them)
+  const labelsWait = tagCatalogue();
   let labels = {}, names = {};
+  namedLabels().then((n) => {
+    names = n;
+    for (const el of feed.querySelectorAll('.slide .team')) el.textContent = teamName(names, el.dataset.team);
+  });
   const state = { items: [], slides: [], players: [], cursor: null, done: false, loading: false, active: -1, sound: false, quizzed: new Set() };
 
   const io = new IntersectionObserver((entries) => {
@@ -62,7 +68,7 @@ export async function mount(el) {
       const q = new URLSearchParams({ limit: String(PAGE) });
       if (state.cursor) q.set('cursor', state.cursor);
       const [r, l] = await Promise.all([get(`/api/v1/feed?${q}`), labelsWait]);
-      [labels, names] = l;
+      labels = l;
       state.cursor = r.next_cursor;
       state.done = !r.next_cursor;
       for (const item of r.items) addSlide(item);
@@ -104,7 +110,7 @@ export async function mount(el) {
       h('h2.title', { text: item.title }),
       h('p.creator', {}, h('strong', { text: `@${item.creator.display_name}` }),
         item.creator.featured && h('span.badge.feat.creator-badge', { text: `★ ${t('featured')}` }),
-        h('span.team', { text: teamName(names, item.creator.team) })),
+        h('span.team', { dataset: { team: item.creator.team || '' }, text: teamName(names, item.creator.team) })),
       item.reason && h('p.reason', {}, icon('bulb', 18), reasonText(item, labels)),
       item.tags?.length && h('p.tags', { text: item.tags.map((x) => `#${tagLabel(x, labels[x])}`).join(' ') }));
     const slide = h('section.slide', { dataset: { index: String(i), id: String(item.id) } },
@@ -199,7 +205,7 @@ export async function mount(el) {
     kept = null;
     waiting.remove();
     Object.assign(state, { cursor: back.cursor, done: back.done, quizzed: back.quizzed });
-    [labels, names] = await labelsWait;
+    labels = await labelsWait;
     for (const item of back.items) addSlide(item);
     feed.scrollTop = back.active * feed.clientHeight;
   } else {
