@@ -108,6 +108,10 @@ void store_set_prepare_hook(void (*hook)(sqlite3 *db, const char *sql));
  * A NULL stmt (store_stmt failed) gives CR_EDB. */
 cr_err store_run(sqlite3_stmt *stmt, const char *what);
 
+/* store_run for a save: an INSERT when `id` is 0, else an UPDATE of row
+ * `id` (CR_ENOTFOUND when it touched no row). *saved = the row's id. */
+cr_err store_run_save(sqlite3_stmt *stmt, int64_t id, const char *what, int64_t *saved);
+
 /* Whether the cached query `sql`, with ?1 = a and ?2 = b (when it has a
  * second parameter), gives a row. False on a database error too. */
 bool store_exists(const char *sql, int64_t a, int64_t b);

@@ -39,14 +39,7 @@ cr_err positions_save(int64_t id, const char *name, const struct cr_labels *labe
 	if (id)
 		sqlite3_bind_int64(st, 2, id);
 	store_bind_labels(st, 3, labels);
-	int rc = sqlite3_step(st);
-	store_done(st);
-	cr_err e = store_error(rc, "save position");
-	if (!e && id && sqlite3_changes(store_db()) == 0)
-		e = CR_ENOTFOUND;
-	if (!e)
-		*saved = id ? id : sqlite3_last_insert_rowid(store_db());
-	return e;
+	return store_run_save(st, id, "save position", saved);
 }
 
 cr_err positions_delete(int64_t id)

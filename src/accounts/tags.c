@@ -60,14 +60,7 @@ cr_err tags_save(int64_t id, const struct tag_fields *f, int64_t *saved)
 	sqlite3_bind_int64(st, 5, id ? id : cr_now());
 	sqlite3_bind_int(st, 6, f->clear_label_zh);
 	sqlite3_bind_text(st, 7, f->label_zh, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	store_done(st);
-	cr_err e = store_error(rc, "save tag");
-	if (!e && id && sqlite3_changes(store_db()) == 0)
-		e = CR_ENOTFOUND;
-	if (!e)
-		*saved = id ? id : sqlite3_last_insert_rowid(store_db());
-	return e;
+	return store_run_save(st, id, "save tag", saved);
 }
 
 cr_err tags_id_by_name(const char *name, int64_t *id)

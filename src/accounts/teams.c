@@ -66,14 +66,7 @@ cr_err teams_save(int64_t id, const char *name, const struct cr_labels *labels, 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id ? id : cr_now());
 	store_bind_labels(st, 3, labels);
-	int rc = sqlite3_step(st);
-	store_done(st);
-	cr_err e = store_error(rc, "save team");
-	if (!e && id && sqlite3_changes(store_db()) == 0)
-		e = CR_ENOTFOUND;
-	if (!e)
-		*saved = id ? id : sqlite3_last_insert_rowid(store_db());
-	return e;
+	return store_run_save(st, id, "save team", saved);
 }
 
 static json_t *team_labels_json(sqlite3_stmt *st)

@@ -377,6 +377,16 @@ cr_err store_run(sqlite3_stmt *stmt, const char *what)
 	return store_error(rc, what);
 }
 
+cr_err store_run_save(sqlite3_stmt *stmt, int64_t id, const char *what, int64_t *saved)
+{
+	cr_err e = store_run(stmt, what);
+	if (!e && id && sqlite3_changes(store_db()) == 0)
+		e = CR_ENOTFOUND;
+	if (!e)
+		*saved = id ? id : sqlite3_last_insert_rowid(store_db());
+	return e;
+}
+
 bool store_exists(const char *sql, int64_t a, int64_t b)
 {
 	sqlite3_stmt *st = store_stmt(sql);
