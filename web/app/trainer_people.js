@@ -6,7 +6,7 @@ import { get, downloadCsv } from './api.js';
 import { t } from './i18n.js';
 import { h, errText } from './ui.js';
 import { num } from './me_loop.js';
-import { select } from './trainer_stats.js';
+import { select, listQuery } from './trainer_stats.js';
 import { namedLabels, teamName } from './labels.js';
 
 // the server's sorts; `created` is when the account was made, `likes` the likes given
@@ -43,12 +43,7 @@ export async function people() {
   const names = await namedLabels();
 
   // the list as asked: its sort, order and days (the CSV exports the same list)
-  function asked() {
-    const q = new URLSearchParams({ sort: sort.value, order: order.value });
-    if (from.value) q.set('from', from.value);
-    if (to.value) q.set('to', to.value);
-    return q;
-  }
+  const asked = () => listQuery(sort, order, from, to);
 
   async function load(reset) {
     const mine = reset ? ++gen : gen;

@@ -15,6 +15,15 @@ const BOARD_TEXT = {
   learners: (x) => `${x.points_earned} ${t('points')} · ${Math.round(x.minutes_watched * 10) / 10} ${t('minutes')} · ${t('streakDays', { n: x.streak ?? 0 })}`,
 };
 
+/** A sorted list's query from its controls: sort and order, and the days
+ *  from/to when set (its CSV export asks for the same list). */
+export function listQuery(sort, order, from, to) {
+  const q = new URLSearchParams({ sort: sort.value, order: order.value });
+  if (from.value) q.set('from', from.value);
+  if (to.value) q.set('to', to.value);
+  return q;
+}
+
 /** A <select> named `name` of `values` (shown as `textOf(v)`) and its <label> (`label`). */
 export const select = (name, label, values, textOf) => {
   const el = h('select', { name }, values.map((v) => h('option', { value: v, text: textOf(v) })));
@@ -76,12 +85,7 @@ export async function analytics() {
   const more = h('button', { type: 'button', id: 'analytics-more', text: t('more'), hidden: true });
   const csv = h('button', { type: 'button', id: 'analytics-csv', text: `⬇ ${t('downloadCsv')}` });
   let cursor = null, gen = 0;
-  const query = () => {
-    const q = new URLSearchParams({ sort: sort.value, order: order.value });
-    if (from.value) q.set('from', from.value);
-    if (to.value) q.set('to', to.value);
-    return q;
-  };
+  const query = () => listQuery(sort, order, from, to);
   async function load(reset) {
     const mine = reset ? ++gen : gen;
     out.textContent = '';
