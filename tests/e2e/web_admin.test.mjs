@@ -9,30 +9,25 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer, api, login } from './lib/server.mjs';
-import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
+import { browserMissing, screenshots, phonePool } from './lib/browser.mjs';
 
-let s, browser, admin;
-const sessions = [];
+let s, admin;
+const phones = phonePool();
 const idem = () => ({ 'Idempotency-Key': randomUUID() });
 
 before(async () => {
   if (browserMissing) return;
   s = await startServer({ clips: 0 });
   admin = await login(s, 'admin');
-  browser = await launchBrowser();
+  await phones.launch();
 });
 
 after(async () => {
-  for (const x of sessions) await x.ctx.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await phones.close();
   await s?.dispose();
 });
 
-async function open(user, lang) {
-  const x = await phoneSession(browser, s, user, { lang });
-  sessions.push(x);
-  return x.page;
-}
+const open = (user, lang) => phones.open(s, user, { lang });
 
 /** Opens the admin screen's page `name` (the sub-tab's data-page). */
 async function adminPage(page, name) {

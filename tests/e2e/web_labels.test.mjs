@@ -7,28 +7,23 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, api, login } from './lib/server.mjs';
 import { waitForDemo } from './lib/poll.mjs';
-import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
+import { browserMissing, screenshots, phonePool } from './lib/browser.mjs';
 
-let s, browser;
-const sessions = [];
+let s;
+const phones = phonePool();
 
 before(async () => {
   if (browserMissing) return;
   s = await startServer({ clips: 1, args: ['--transcode-workers', '1'] });
-  [browser] = await Promise.all([launchBrowser(), waitForDemo(s)]);
+  await Promise.all([phones.launch(), waitForDemo(s)]);
 });
 
 after(async () => {
-  for (const x of sessions) await x.ctx.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await phones.close();
   await s?.dispose();
 });
 
-async function open(user, lang) {
-  const x = await phoneSession(browser, s, user, { lang });
-  sessions.push(x);
-  return x.page;
-}
+const open = (user, lang) => phones.open(s, user, { lang });
 
 async function trainerAnalytics(lang) {
   const page = await open('trainer1', lang);

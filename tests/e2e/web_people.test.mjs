@@ -10,10 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { startServer, api, login } from './lib/server.mjs';
-import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
+import { browserMissing, screenshots, phonePool } from './lib/browser.mjs';
 
-let s, browser, admin;
-const sessions = [];
+let s, admin;
+const phones = phonePool();
 const TEAM = '客户体验与投诉升级处理中心第二分部（夜班与周末轮值）';
 const DAYS = 86400;
 const now = Math.floor(Date.now() / 1000);
@@ -46,20 +46,17 @@ before(async () => {
   q += watch('pp0', 30, 30, yesterday) + watch('pp1', 40, 5, yesterday) + watch('pp2', 1, 1, now - 21 * DAYS);
   for (let i = 3; i < names.length; i++) q += watch(`pp${i}`, 1, 1, yesterday);
   sql(q + 'COMMIT;');
-  browser = await launchBrowser();
+  await phones.launch();
 });
 
 after(async () => {
-  for (const x of sessions) await x.ctx.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await phones.close();
   await s?.dispose();
 });
 
 /** A phone logged in as `user` in `lang`, on sub-tab `sub` of `tab` (trainer or admin). */
 async function open(user, lang, tab, sub) {
-  const x = await phoneSession(browser, s, user, { lang });
-  sessions.push(x);
-  const { page } = x;
+  const page = await phones.open(s, user, { lang });
   await page.click(`a[data-tab=${tab}]`);
   await page.locator(`#view-${tab}[data-ready="1"]`).waitFor();
   await page.click(`.subtabs button[data-page=${sub}]`);

@@ -14,10 +14,10 @@ import { readFile } from 'node:fs/promises';
 import { startServer, api, login, advanceClock } from './lib/server.mjs';
 import { makeClip } from './lib/media.mjs';
 import { waitForVideo, publishClip } from './lib/poll.mjs';
-import { browserMissing, launchBrowser, phoneSession, screenshots } from './lib/browser.mjs';
+import { browserMissing, screenshots, phonePool } from './lib/browser.mjs';
 
-let s, browser, trainer, pendingId, liveId, likedId;
-const sessions = [];
+let s, trainer, pendingId, liveId, likedId;
+const phones = phonePool();
 const PENDING = '投诉升级：主管接手的通话';
 const LIVE = 'Chargeback dispute handled calmly';
 
@@ -42,19 +42,16 @@ before(async () => {
   const r = await api(s, 'POST', `/api/v1/videos?title=${encodeURIComponent(PENDING)}`, { token: agent, body: clip, headers: { 'content-type': 'video/mp4' } });
   assert.equal(r.status, 202, r.body);
   pendingId = (await waitForVideo(s, agent, r.json.id)).id;
-  browser = await launchBrowser();
+  await phones.launch();
 });
 
 after(async () => {
-  for (const x of sessions) await x.ctx.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await phones.close();
   await s?.dispose();
 });
 
 async function trainerPage(lang, sub) {
-  const x = await phoneSession(browser, s, 'trainer1', { lang });
-  sessions.push(x);
-  const { page } = x;
+  const page = await phones.open(s, 'trainer1', { lang });
   await page.click('a[data-tab=trainer]');
   await page.locator('#view-trainer[data-ready="1"]').waitFor();
   if (sub) {

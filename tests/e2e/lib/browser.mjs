@@ -46,3 +46,23 @@ export async function phoneSession(browser, server, user, { lang = 'zh', passwor
   await page.locator('#view-feed[data-ready="1"]').waitFor();
   return { ctx, page };
 }
+
+/** The phones of one test file, on one browser: `launch()` in before,
+ *  `open(server, user, options)` logs a phone in (phoneSession's options)
+ *  and gives its page, `close()` in after closes them all and the browser. */
+export function phonePool() {
+  const sessions = [];
+  let browser = null;
+  return {
+    async launch() { browser = await launchBrowser(); },
+    async open(server, user, options) {
+      const x = await phoneSession(browser, server, user, options);
+      sessions.push(x);
+      return x.page;
+    },
+    async close() {
+      for (const x of sessions) await x.ctx.close().catch(() => {});
+      await browser?.close().catch(() => {});
+    },
+  };
+}
