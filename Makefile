@@ -3,6 +3,13 @@
 # ASan+UBSan into build/asan and bin/asan, SANITIZE=thread with TSan into
 # build/tsan and bin/tsan, so the builds never mix.
 
+# As many compile and test jobs as the machine has cores (sub-makes share
+# the top one's job slots).
+JOBS := $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL),0)
+  MAKEFLAGS += -j$(JOBS)
+endif
+
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
   VARIANT := asan
@@ -135,8 +142,9 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BINDIR)/casereel serve --port 8080 --bind 127.0.0.1 --data $(RUN_DATA) --demo
 
+# JOBS unit tests at once, each one's output kept and shown whole, in order.
 unit: $(UNIT_BINS)
-	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+	@tests/run_parallel.sh $(JOBS) $(BUILD)/unit-logs $(UNIT_BINS)
 
 e2e: all
 	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 e2e/
@@ -166,18 +174,19 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude -Isrc \
 	  -fsanitize=fuzzer,address,undefined $(SERVER_CFLAGS) -o $@ $^ $(SERVER_LIBS)
 
-# Each harness for FUZZ_SECONDS, starting from its corpus in tests/fuzz/corpus;
-# what it finds new goes to build/fuzz/corpus, so the tree stays clean.
+# Each harness for FUZZ_SECONDS (JOBS of them at once), starting from its
+# corpus in tests/fuzz/corpus; what it finds new goes to build/fuzz/corpus,
+# so the tree stays clean.
 FUZZ_SECONDS ?= 20
-fuzz-run: fuzz
-	@for f in $(FUZZ_SRCS:tests/fuzz/%.c=%); do \
-	  name=$${f#fuzz_}; mkdir -p build/fuzz/corpus/$$name tests/fuzz/corpus/$$name; \
-	  echo "== $$f, $(FUZZ_SECONDS) s"; \
-	  build/fuzz/$$f build/fuzz/corpus/$$name tests/fuzz/corpus/$$name \
-	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 > build/fuzz/$$f.log 2>&1 \
-	    || { tail -n 60 build/fuzz/$$f.log; echo "fuzz-run: $$f failed"; exit 1; }; \
-	  grep -E '^stat::number_of_executed_units' build/fuzz/$$f.log || true; \
-	done
+FUZZ_RUNS := $(FUZZ_SRCS:tests/fuzz/%.c=fuzz-run-%)
+.PHONY: $(FUZZ_RUNS)
+fuzz-run: $(FUZZ_RUNS)
+$(FUZZ_RUNS): fuzz-run-%: build/fuzz/%
+	@name=$*; name=$${name#fuzz_}; mkdir -p build/fuzz/corpus/$$name tests/fuzz/corpus/$$name; \
+	  build/fuzz/$* build/fuzz/corpus/$$name tests/fuzz/corpus/$$name \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 > build/fuzz/$*.log 2>&1 \
+	    || { tail -n 60 build/fuzz/$*.log; echo "fuzz-run: $* failed"; exit 1; }; \
+	  echo "== $*, $(FUZZ_SECONDS) s: $$(grep -E '^stat::number_of_executed_units' build/fuzz/$*.log)"
 
 # ThreadSanitizer over what runs on several threads at once: the unit
 # tests of the store, ledger, jobs, upload quota, throttle and feed cursor;
@@ -198,8 +207,7 @@ test-tsan: deps
 .PHONY: tsan-selection
 tsan-selection:
 	@[ "$(SANITIZE)" = thread ] || { echo "tsan-selection needs SANITIZE=thread: run make test-tsan"; exit 2; }
-	@fail=0; for t in $(TSAN_UNITS:%=$(BUILD)/tests/%); do echo "== $$t"; $$t || fail=1; done; \
-	  exit $$fail
+	@tests/run_parallel.sh $(JOBS) $(BUILD)/unit-logs $(TSAN_UNITS:%=$(BUILD)/tests/%)
 	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 \
 	  --test-name-pattern='$(TSAN_E2E_PATTERN)' $(TSAN_E2E_PICKED)
 	cd tests && CASEREEL_BIN=$(CURDIR)/$(BINDIR) node --test --test-concurrency=2 $(TSAN_E2E)

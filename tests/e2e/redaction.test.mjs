@@ -12,6 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverPool, startServer, api, login, expectProblem, runMaintenance, advanceClock, newTranscoder } from './lib/server.mjs';
 import { mediaDir } from './lib/media.mjs';
+import { ffmpeg } from './lib/ffmpeg.mjs';
 import { waitForVideo, publishClip } from './lib/poll.mjs';
 
 const server = serverPool(after);
@@ -20,8 +21,7 @@ const W = 854, H = 480, FPS = 30;
 /** A clip with fine texture everywhere (testsrc2 under fixed noise) and a loud tone. */
 function texturedClip(name, seconds) {
   const out = join(mediaDir, name);
-  execFileSync('ffmpeg', ['-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${W}x${H}:rate=${FPS}:duration=${seconds},noise=alls=24`,
+  ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=${W}x${H}:rate=${FPS}:duration=${seconds},noise=alls=24`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds},volume=4`,
     '-c:v', 'libx264', '-preset', 'superfast', '-crf', '16', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k',
     '-shortest', out]);

@@ -9,16 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ffmpeg } from './lib/ffmpeg.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN_DIR = process.env.CASEREEL_BIN || path.join(here, '..', '..', 'bin');
 const CLI = path.join(BIN_DIR, 'casereel-transcode');
 let tmp;
-
-function ffmpeg(args) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `ffmpeg failed: ${r.stderr}`);
-}
 
 const file = (name) => path.join(tmp, name);
 

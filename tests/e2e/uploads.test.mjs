@@ -21,6 +21,10 @@ before(() => {
 
 const server = serverPool(after);
 
+/** 40 s of video: a transcode long enough to be caught in the middle, in a
+ *  size that keeps the rest of it short. */
+const longClip = () => makeClip('long.mp4', { seconds: 40, size: '360x640', rate: 30 });
+
 const b64 = (s) => Buffer.from(s).toString('base64');
 const sha256 = (buf) => createHash('sha256').update(buf).digest('base64');
 
@@ -451,7 +455,7 @@ test('an upload whose last PATCH cannot become a video is not reported complete'
 });
 
 test('a transcode that crashes takes down its own process, not the server', async () => {
-  const long = readFileSync(makeClip('long.mp4', { seconds: 40, size: '720x1280', rate: 30 }));
+  const long = readFileSync(longClip());
   const s = await server({ args: ['--transcode-workers', '1'] });
   const t = await login(s, 'agent2');
   const r = await api(s, 'POST', '/api/v1/videos?title=crash', { token: t, body: long, headers: { 'content-type': 'video/mp4' } });
@@ -478,7 +482,7 @@ test('a transcode that crashes takes down its own process, not the server', asyn
 });
 
 test('a stop signal sent to every process (as systemd does) requeues the clip, it does not fail it', async () => {
-  const long = readFileSync(makeClip('long.mp4', { seconds: 40, size: '720x1280', rate: 30 }));
+  const long = readFileSync(longClip());
   const first = await server({ args: ['--transcode-workers', '1'] });
   const t = await login(first, 'agent3');
   const r = await api(first, 'POST', '/api/v1/videos?title=stopped', { token: t, body: long, headers: { 'content-type': 'video/mp4' } });
@@ -494,7 +498,7 @@ test('a stop signal sent to every process (as systemd does) requeues the clip, i
 });
 
 test('SIGKILL during a transcode: the job is claimed again after restart and finishes', async () => {
-  const long = readFileSync(makeClip('long.mp4', { seconds: 40, size: '720x1280', rate: 30 }));
+  const long = readFileSync(longClip());
   const first = await server({ args: ['--transcode-workers', '1'] });
   const t = await login(first, 'agent1');
   const r = await api(first, 'POST', '/api/v1/videos?title=long', { token: t, body: long, headers: { 'content-type': 'video/mp4' } });

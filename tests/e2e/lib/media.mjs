@@ -1,8 +1,10 @@
-// Test media made at test time with the ffmpeg CLI, and ffprobe as a judge.
+// Test media made with the ffmpeg CLI (kept between runs: lib/ffmpeg.mjs),
+// and ffprobe as a judge.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ffmpeg } from './ffmpeg.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'casereel-media-'));
 
@@ -13,7 +15,7 @@ export function makeClip(name, { seconds = 3, size = '720x1280', rate = 30, audi
   if (audio) inputs.push('-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`);
   // superfast, not ultrafast: CABAC, so High profile as phones record (the
   // transcoder copies no Baseline source)
-  execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-c:v', 'libx264', '-preset', 'superfast',
+  ffmpeg([...inputs, '-c:v', 'libx264', '-preset', 'superfast',
     '-pix_fmt', 'yuv420p', ...(audio ? ['-c:a', 'aac', '-shortest'] : []), ...args, out]);
   return out;
 }

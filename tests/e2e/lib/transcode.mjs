@@ -6,16 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ffmpeg } from './ffmpeg.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN_DIR = process.env.CASEREEL_BIN || path.join(here, '..', '..', '..', 'bin');
 export const CLI = path.join(BIN_DIR, 'casereel-transcode');
 export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'casereel-tx-'));
 
-export function ffmpeg(args) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `ffmpeg failed: ${r.stderr}`);
-}
+// the ffmpeg CLI making a file (lavfi-made ones are kept between runs)
+export { ffmpeg };
 
 // A clip from lavfi: size, rate, seconds, extra output args, audio args (null = none);
 // H.264 High profile unless `video` says otherwise (later options win).
