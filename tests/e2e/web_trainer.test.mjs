@@ -119,6 +119,8 @@ test('assign (zh): a must-watch found by search is assigned to a team, listed, t
   await form.locator('#assign-go').click();
   await form.locator('.form-error', { hasText: '请先选择一个视频' }).waitFor();
   await form.getByLabel('搜索视频（标题、标签、字幕）').fill('投诉');
+  // the choices for the words typed, not the newest clips still shown before them
+  await form.locator('.clip-choices[aria-busy=false]').waitFor();
   await form.locator(`input[value="${pendingId}"]`).check();
   await form.locator('.checks label', { hasText: '客户挽留组' }).locator('input').check(); // the team's Chinese name
   await form.locator('#assign-go').click();

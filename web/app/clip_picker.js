@@ -1,7 +1,8 @@
 // A clip picker for trainers: a search box over the published clips (the
 // server's search for three characters or more; shorter words, as Chinese
 // often has, narrow the newest clips) and a short list of radio choices,
-// instead of one select holding every clip.
+// instead of one select holding every clip. The list is aria-busy from a
+// keystroke until the answer for it is shown.
 import { get } from './api.js';
 import { t } from './i18n.js';
 import { h } from './ui.js';
@@ -22,6 +23,7 @@ export async function clipPicker(id) {
   const listeners = [];
 
   function render(items) {
+    list.setAttribute('aria-busy', 'false');
     shown = items.slice(0, SHOWN);
     list.replaceChildren(...(shown.length ? shown.map((c) => {
       const radio = h('input', { type: 'radio', name: `${id}-clip`, value: String(c.id), checked: current?.id === c.id });
@@ -50,7 +52,11 @@ export async function clipPicker(id) {
       if (mine === gen) render(recent.filter((c) => c.title.includes(q)));
     }
   }
-  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(find, 250); });
+  search.addEventListener('input', () => {
+    list.setAttribute('aria-busy', 'true');
+    clearTimeout(timer);
+    timer = setTimeout(find, 250);
+  });
   search.addEventListener('keydown', (e) => { if (e.key === 'Enter') e.preventDefault(); });
   render(recent);
   const el = h('fieldset.clip-picker', { id }, h('legend', { text: t('pickClip') }),
